@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything Vessel needs on Debian 12 with Node 20: Debian packages (QEMU, qemu-img, xmllint, the CIM
+# client, the tools that build the test guest) and the npm packages. Safe to run again: it skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBS=(
+  qemu-system-x86 qemu-utils          # the embedded host and the disk converter
+  libxml2-utils openssl               # xmllint for schema checks; openssl for certificates and the benchmarks' baseline
+  sblim-wbemcli                       # a real CIM-XML client for the conformance tests
+  libvmdk-utils                       # vmdkinfo: an independent VMDK reader for the disk tests
+  syslinux syslinux-common extlinux mtools dosfstools fdisk busybox-static cpio gzip kmod genisoimage
+  ca-certificates
+)
+
+missing=()
+for p in "${DEBS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build

@@ -1,0 +1,6 @@
+/** Loads every command group; each file registers itself with `registerGroup`. */
+import './disk.js';
+import './host.js';
+import './ova.js';
+import './ovf.js';
+import './vm.js';

@@ -1,0 +1,68 @@
+import { VesselError } from '../model/index.js';
+import { ExitCode, exitCodeFor } from './exit.js';
+
+/** Writes one JSON value on one line to stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, jsonReplacer)}\n`);
+}
+
+/** JSON replacer that writes bigints as numbers when safe, else as strings. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint')
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  return value;
+}
+
+/** Writes a line to stdout. */
+export function println(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Thrown by a command that has already reported its outcome and wants a given exit code. */
+export class CommandExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+/**
+ * Wraps a command action: errors become one readable line on stderr (or a JSON object with `--json`) and the exit
+ * code from {@link exitCodeFor}.
+ */
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<number | undefined> | number | undefined,
+) {
+  return async (...args: A): Promise<void> => {
+    try {
+      const code = await fn(...args);
+      process.exitCode = code ?? ExitCode.Ok;
+    } catch (err) {
+      if (err instanceof CommandExit) {
+        process.exitCode = err.exitCode;
+        return;
+      }
+      reportError(err, wantsJson(args));
+      process.exitCode = exitCodeFor(err);
+    }
+  };
+}
+
+function wantsJson(args: unknown[]): boolean {
+  return args.some((a) => typeof a === 'object' && a !== null && (a as { json?: unknown }).json === true);
+}
+
+/** Prints an error as `vessel: message` (with hint) or as `{"error":{...}}` for `--json`. */
+export function reportError(err: unknown, json: boolean): void {
+  if (err instanceof VesselError) {
+    if (json) {
+      printJson({ error: { code: err.code, message: err.message, location: err.location, hint: err.hint } });
+      return;
+    }
+    process.stderr.write(`vessel: ${err.describe()}\n`);
+    if (err.hint) process.stderr.write(`  hint: ${err.hint}\n`);
+    return;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  if (json) printJson({ error: { code: 'INTERNAL', message: e.message } });
+  process.stderr.write(`vessel: internal error: ${e.stack ?? e.message}\n`);
+}
