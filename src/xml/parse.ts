@@ -85,9 +85,10 @@ export function parseXml(input: string | Uint8Array, options: XmlParseOptions = 
       'OVF descriptors never need a DTD. Remove the <!DOCTYPE ...> declaration.',
     ),
   );
-  parser.on('opentagstart', () => {
+  parser.on('opentagstart', (tag) => {
+    // saxes emits this once it has read the name and the character after it; step back to the '<'.
     startLine = parser.line;
-    startCol = parser.column; // column of the character after '<'
+    startCol = Math.max(1, parser.column - tag.name.length - 1);
   });
   parser.on('opentag', (tag) => {
     const t = tag as SaxesTagNS;
@@ -148,9 +149,45 @@ export function parseXml(input: string | Uint8Array, options: XmlParseOptions = 
   return { root, prolog, encoding };
 }
 
+/**
+ * Decodes a document by its byte order mark or XML declaration (XML 1.0 §4.3.3, Appendix F): UTF-8 (default),
+ * UTF-16 with a BOM, ISO-8859-1/Windows-1252 when declared. A document that declares UTF-16 but has no UTF-16
+ * byte order mark is refused, as libxml2 does.
+ */
 function decode(bytes: Uint8Array, file: string | undefined): string {
+  const at = { file, line: 1, column: 1 };
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return new TextDecoder(bytes[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(bytes);
+  }
+  const head = Buffer.from(bytes.subarray(0, 200)).toString('latin1');
+  const declared = /^(?:\uFEFF|\xEF\xBB\xBF)?<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/
+    .exec(head)?.[1]
+    ?.toLowerCase();
+  let label = 'utf-8';
+  if (
+    declared !== undefined &&
+    declared !== 'utf-8' &&
+    declared !== 'utf8' &&
+    declared !== 'us-ascii' &&
+    declared !== 'ascii'
+  ) {
+    if (declared.startsWith('utf-16') || declared.startsWith('ucs-2')) {
+      throw new XmlError(
+        'XML_SYNTAX',
+        `The document is labelled ${declared} but has no UTF-16 byte order mark (its content is not UTF-16)`,
+        { location: at },
+      );
+    }
+    if (['iso-8859-1', 'latin1', 'latin-1', 'windows-1252', 'cp1252'].includes(declared))
+      label = 'windows-1252';
+    else
+      throw new XmlError('XML_SYNTAX', `Unsupported document encoding "${declared}"`, {
+        location: at,
+        hint: 'Save the descriptor as UTF-8.',
+      });
+  }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder(label, { fatal: true }).decode(bytes);
   } catch (e) {
     throw new XmlError('XML_SYNTAX', 'The document is not valid UTF-8', {
       location: { file, line: 1, column: 1 },
