@@ -25,14 +25,17 @@ interface SettingsRead {
   used: Set<XmlElement>;
 }
 
-/** Reads the CIM property elements of an Item or System: children in any CIM settings namespace. */
+/** The namespaces whose children are the settings' own properties; others (such as pasd:) stay extension elements. */
+const PROPERTY_CLASSES: ReadonlySet<string | undefined> = new Set(['rasd', 'sasd', 'epasd', 'vssd']);
+
+/** Reads the CIM property elements of an Item or System: children in the RASD/SASD/EPASD/VSSD namespaces. */
 function readSettings(el: XmlElement): SettingsRead {
   const properties: Record<string, string | string[]> = {};
   const lines: Record<string, number> = {};
   const attrs: Record<string, XmlAttribute[][]> = {};
   const used = new Set<XmlElement>();
   for (const c of el.children) {
-    if (c.type !== 'element' || settingsClassOf(c.ns) === undefined) continue;
+    if (c.type !== 'element' || !PROPERTY_CLASSES.has(settingsClassOf(c.ns))) continue;
     used.add(c);
     const name = LEGACY_NAMES[c.local] ?? c.local;
     let value = '';
