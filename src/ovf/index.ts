@@ -2,8 +2,12 @@
  * OVF descriptors (DSP0243): the envelope model, a hardened parser (1.x, 2.x, and VMware's 0.9 draft read-only),
  * a writer that keeps what it does not understand, validation with diagnostics, editing, and the OVF environment.
  */
+
+export * from './edit.js';
 export * from './errors.js';
 export * from './format.js';
+export * from './info.js';
 export * from './namespaces.js';
 export * from './parse.js';
+export * from './select.js';
 export type * from './types.js';
