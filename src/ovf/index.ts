@@ -3,7 +3,9 @@
  * a writer that keeps what it does not understand, validation with diagnostics, editing, and the OVF environment.
  */
 
+export * from './definition.js';
 export * from './edit.js';
+export * from './environment.js';
 export * from './errors.js';
 export * from './format.js';
 export * from './info.js';
