@@ -106,7 +106,8 @@ export function parseProgrammaticUnit(text: string): ProgrammaticUnit {
   if (s === '') throw new ModelError('MODEL_UNITS', 'The unit is empty');
   const legacy = LEGACY[s.toLowerCase()];
   if (legacy) return { base: legacy[0], numerator: legacy[1], denominator: 1n, legacy: true };
-  const tokens = s.split(/\s*([*/])\s*/);
+  // Producers (and DSP0243's own example) write `byte * 2 ^ 20`; spaces around `^` are not significant.
+  const tokens = s.replace(/\s*\^\s*/g, '^').split(/\s*([*/])\s*/);
   const base = (tokens[0] ?? '').toLowerCase();
   if (!BASES.has(base)) {
     throw new ModelError('MODEL_UNITS', `Unknown unit "${text}": "${tokens[0]}" is not a DSP0004 base unit`, {

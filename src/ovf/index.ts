@@ -4,6 +4,7 @@
  */
 
 export * from './definition.js';
+export * from './diagnostics.js';
 export * from './edit.js';
 export * from './environment.js';
 export * from './errors.js';
@@ -11,5 +12,7 @@ export * from './format.js';
 export * from './info.js';
 export * from './namespaces.js';
 export * from './parse.js';
+export * from './qualifiers.js';
 export * from './select.js';
 export type * from './types.js';
+export * from './validate.js';

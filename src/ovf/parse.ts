@@ -59,6 +59,7 @@ export function parseOvf(input: string | Uint8Array, options: ParseOvfOptions = 
     );
   }
   const ns = root.ns;
+  if (generation === '0.9') qualify09(root);
   const r = new ElementReader(root, ns);
   const env: OvfEnvelope = {
     generation,
@@ -102,6 +103,25 @@ export function parseOvf(input: string | Uint8Array, options: ParseOvfOptions = 
   return env;
 }
 
+/**
+ * VMware's 0.9 schema declared its local elements unqualified (`<References>`, `<Section>`, `<Info>` in no
+ * namespace under an `ovf:Envelope`), so in a 0.9 descriptor an element without a namespace, reached through OVF
+ * elements only, is an OVF element. Vendor and CIM subtrees are left alone.
+ */
+function qualify09(root: XmlElement): void {
+  const stack: XmlElement[] = [root];
+  for (let el = stack.pop(); el !== undefined; el = stack.pop()) {
+    for (const c of el.children) {
+      if (c.type !== 'element') continue;
+      if (c.ns === '') {
+        c.ns = root.ns;
+        c.prefix = root.prefix;
+      }
+      if (c.ns === root.ns) stack.push(c);
+    }
+  }
+}
+
 function parseFile(el: XmlElement, ns: string): OvfFile {
   const r = new ElementReader(el, ns);
   return {
@@ -124,7 +144,7 @@ function parseContent(
   const content: OvfContent = {
     kind,
     id: r.attr('id') ?? '',
-    info: r.msg('Info') ?? { text: '' },
+    info: r.msg('Info'),
     name: r.msg('Name'),
     sections: [],
     children: [],

@@ -67,7 +67,8 @@ export interface OvfFile extends Extensible {
 export interface OvfContent extends Extensible {
   kind: 'VirtualSystem' | 'VirtualSystemCollection';
   id: string;
-  info: OvfMsg;
+  /** `ovf:Info`; undefined only when the descriptor omits it (invalid, reported by validation). */
+  info: OvfMsg | undefined;
   name?: OvfMsg | undefined;
   sections: OvfSection[];
   /** Nested content, only in a VirtualSystemCollection. */

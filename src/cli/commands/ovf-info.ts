@@ -1,0 +1,90 @@
+import { open } from 'node:fs/promises';
+import { formatBytes } from '../../model/index.js';
+import * as ovf from '../../ovf/index.js';
+import { readInput } from '../files.js';
+import { println } from '../output.js';
+
+/** True when the file starts like a tar archive (ustar magic at offset 257), i.e. an OVA. */
+async function looksLikeTar(path: string): Promise<boolean> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return false;
+  try {
+    const buf = Buffer.alloc(263);
+    const { bytesRead } = await fh.read(buf, 0, 263, 0);
+    return bytesRead === 263 && buf.subarray(257, 262).toString('latin1') === 'ustar';
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads the descriptor of an .ovf file, or of an .ova package (its first member). */
+export async function readDescriptor(file: string): Promise<ovf.OvfEnvelope> {
+  if (await looksLikeTar(file)) {
+    const { readOvaDescriptor } = await import('../../ova/index.js');
+    const { name, data } = await readOvaDescriptor(file);
+    return ovf.parseOvf(data, { file: `${file}/${name}` });
+  }
+  return ovf.parseOvf(await readInput(file), { file });
+}
+
+/** Prints an {@link ovf.OvfInfo} for people. */
+export function printInfo(name: string, info: ovf.OvfInfo): void {
+  println(`${name}: OVF ${info.ovfVersion}`);
+  if (info.files.length) {
+    println('Files:');
+    for (const f of info.files) {
+      const extra = [
+        f.size === undefined ? 'size unknown' : formatBytes(f.size),
+        f.compression,
+        f.chunkSize ? `chunks of ${formatBytes(f.chunkSize)}` : undefined,
+      ];
+      println(`  ${f.id.padEnd(12)} ${f.href}  (${extra.filter(Boolean).join(', ')})`);
+    }
+  }
+  if (info.disks.length) {
+    println('Disks:');
+    for (const d of info.disks) {
+      const cap = d.capacityBytes === undefined ? d.capacity : formatBytes(d.capacityBytes);
+      println(
+        `  ${d.diskId.padEnd(12)} capacity ${cap}${d.fileRef ? `  file ${d.fileRef}` : '  (blank)'}${d.format ? `  ${d.format.replace(/^.*#/, '')}` : ''}`,
+      );
+    }
+  }
+  if (info.networks.length) {
+    println('Networks:');
+    for (const n of info.networks) println(`  ${n.name}${n.description ? `  ${n.description}` : ''}`);
+  }
+  if (info.configurations.length) {
+    println('Deployment options:');
+    for (const c of info.configurations) println(`  ${c.id}${c.default ? ' (default)' : ''}  ${c.label}`);
+  }
+  for (const s of info.systems) {
+    println(
+      `System "${s.id}"${s.name ? ` (${s.name})` : ''}${s.virtualSystemType ? `  type ${s.virtualSystemType}` : ''}`,
+    );
+    if (s.osDescription || s.osId) println(`  OS: ${s.osDescription ?? ''} [id ${s.osId ?? '?'}]`);
+    for (const p of s.products)
+      if (p.product || p.vendor)
+        println(`  Product: ${p.product ?? ''} ${p.version ?? ''}  ${p.vendor ? `by ${p.vendor}` : ''}`);
+    if (s.eula) println('  EULA: yes (must be accepted at deploy)');
+    for (const [cfg, hw] of Object.entries(s.hardware)) {
+      println(
+        `  Hardware${cfg ? ` [${cfg}]` : ''}: ${hw.cpus ?? '?'} CPU(s), ${hw.memoryBytes === undefined ? '?' : formatBytes(hw.memoryBytes)} memory`,
+      );
+      for (const c of hw.controllers) println(`    controller ${c.type}${c.subtype ? ` ${c.subtype}` : ''}`);
+      for (const d of hw.disks) println(`    disk ${d.name ?? ''} ${d.hostResource ?? ''}`);
+      for (const n of hw.nics)
+        println(`    nic ${n.name ?? ''} ${n.model ?? ''} -> ${n.network ?? '(none)'}`);
+      for (const x of hw.other) println(`    ${x.type}${x.name ? `: ${x.name}` : ''}`);
+    }
+    if (s.properties.length) {
+      println('  Properties:');
+      for (const p of s.properties) {
+        const v = p.password ? '(password)' : JSON.stringify(p.value ?? '');
+        println(
+          `    ${p.key} (${p.type}${p.userConfigurable ? ', configurable' : ''}) = ${v}${p.label ? `  "${p.label}"` : ''}`,
+        );
+      }
+    }
+  }
+}
