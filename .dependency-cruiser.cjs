@@ -1,5 +1,5 @@
 /** Layering rules for Vessel (see ../shared/STYLE.md): imports point inward, no cycles. */
-const domains = '(ovf|ova|disk|hypervisor|cim|host)';
+const domains = '(ovf|ova|disk|hypervisor|cim|host|formats)';
 const edges = '(cli|api|wbem|web)';
 module.exports = {
   forbidden: [

@@ -16,7 +16,7 @@ export const ExitCode = {
 } as const;
 
 /** Codes whose errors mean "the input could not be read", which exit 2. */
-const INPUT_CODES = /^(XML_|USAGE|IO_|OVF_XML|FILE_NOT_FOUND)/;
+const INPUT_CODES = /^(XML_|USAGE|IO_|OVF_XML|FILE_NOT_FOUND|FORMAT_SYNTAX|FORMAT_UNKNOWN|FORMAT_TOO_LARGE)/;
 
 /** The exit code for an error thrown by a command. Each error code is mapped here and nowhere else. */
 export function exitCodeFor(err: unknown): number {

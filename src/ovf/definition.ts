@@ -48,8 +48,16 @@ export function definitionFromOvf(
     });
   }
   const hw = hardwareOf(system);
-  const items = (hw?.items ?? []).filter(
+  const applicable = (hw?.items ?? []).filter(
     (i) => itemApplies(i, configuration) && i.bound !== 'min' && i.bound !== 'max',
+  );
+  // COT and VMware give per-configuration variants of an item the same InstanceID as the general one: the item
+  // written for the chosen configuration replaces the general one (DSP0243 §9.8).
+  const specific = new Set(
+    applicable.filter((i) => i.configuration !== undefined).map((i) => i.resource.properties.InstanceID),
+  );
+  const items = applicable.filter(
+    (i) => i.configuration !== undefined || !specific.has(i.resource.properties.InstanceID),
   );
   const resources: ResourceSetting[] = items.map((i: OvfItem) => structuredClone(i.resource));
   const vssd = structuredClone(hw?.system?.properties ?? {});

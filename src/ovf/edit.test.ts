@@ -159,3 +159,25 @@ describe('OVF editing', () => {
     expect(editError(() => targetSystem(env, 'other')).message).toBe('No VirtualSystem has ovf:id "other"');
   });
 });
+
+describe('definitionFromOvf()', () => {
+  it('lets the item written for the chosen configuration replace the general one with the same InstanceID', async () => {
+    const { definitionFromOvf } = await import('./definition.js');
+    const env =
+      parseOvf(`<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
+      xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"><References/>
+      <DeploymentOptionSection><Info>o</Info><Configuration ovf:id="small"><Label>s</Label><Description>s</Description></Configuration>
+        <Configuration ovf:id="big"><Label>b</Label><Description>b</Description></Configuration></DeploymentOptionSection>
+      <VirtualSystem ovf:id="vm"><Info>vm</Info><VirtualHardwareSection><Info>hw</Info>
+        <Item><rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>1</rasd:VirtualQuantity></Item>
+        <Item ovf:configuration="big"><rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>8</rasd:VirtualQuantity></Item>
+      </VirtualHardwareSection></VirtualSystem></Envelope>`);
+    const cpus = (cfg: string) =>
+      definitionFromOvf(env, { configuration: cfg }).definition.resources.map(
+        (r) => r.properties.VirtualQuantity,
+      );
+    expect(cpus('small')).toEqual(['1']);
+    expect(cpus('big')).toEqual(['8']);
+    expect(() => definitionFromOvf(env, { configuration: 'huge' })).toThrow(/no deployment option "huge"/);
+  });
+});

@@ -1,4 +1,5 @@
 /** Loads every command group; each file registers itself with `registerGroup`. */
+import './convert.js';
 import './disk.js';
 import './host.js';
 import './ova.js';

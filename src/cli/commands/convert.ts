@@ -1,0 +1,138 @@
+import { execFileSync } from 'node:child_process';
+import { open } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import * as formats from '../../formats/index.js';
+import { readOvaDescriptor } from '../../ova/index.js';
+import { ExitCode } from '../exit.js';
+import { readInput, writeAtomic } from '../files.js';
+import { action, printJson } from '../output.js';
+import { registerGroup } from '../program.js';
+
+interface ConvertOpts {
+  to: formats.FormatName;
+  from?: formats.FormatName;
+  output?: string;
+  config?: string;
+  system?: string;
+  imageDir?: string;
+  json?: boolean;
+  strict?: boolean;
+}
+
+/** True when the file starts like a tar archive (ustar magic at offset 257), i.e. an OVA. */
+async function isTar(path: string): Promise<boolean> {
+  const fh = await open(path, 'r').catch(() => undefined);
+  if (!fh) return false;
+  try {
+    const buf = Buffer.alloc(263);
+    const { bytesRead } = await fh.read(buf, 0, 263, 0);
+    return bytesRead === 263 && buf.subarray(257, 262).toString('latin1') === 'ustar';
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Asks qemu-img for an image's virtual size and format, for inputs that reference images without giving their
+ * capacity (vmx, libvirt, .vbox, Hyper-V). Relative names are looked up beside the input; missing files give nothing.
+ */
+function imageInfoBeside(input: string): (file: string) => formats.ImageInfo | undefined {
+  const base = dirname(resolve(input));
+  return (file) => {
+    const path = file.startsWith('file://')
+      ? decodeURIComponent(file.slice(7))
+      : isAbsolute(file)
+        ? file
+        : resolve(base, file);
+    try {
+      const out = execFileSync('qemu-img', ['info', '--output=json', '--', path], {
+        encoding: 'utf8',
+        timeout: 20_000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const info = JSON.parse(out) as { 'virtual-size'?: number; format?: string };
+      const format = info.format === 'vpc' ? 'vhd' : info.format;
+      return {
+        ...(typeof info['virtual-size'] === 'number' ? { capacityBytes: BigInt(info['virtual-size']) } : {}),
+        ...(format === undefined ? {} : { format }),
+      };
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+registerGroup((program: Command) => {
+  program
+    .command('convert')
+    .description(
+      'Convert a VM definition between OVF/OVA, VMware vmx, libvirt domain XML, VirtualBox .vbox, a Hyper-V ' +
+        'definition and KubeVirt; what the target cannot express is listed on stderr (exit 0, or 1 with --strict)',
+    )
+    .argument(
+      '<input>',
+      'an .ovf/.ova, .vmx, libvirt domain XML, .vbox, Hyper-V definition or KubeVirt manifest',
+    )
+    .addOption(
+      new Option('--to <format>', 'the target format')
+        .choices([...formats.FORMAT_NAMES])
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--from <format>', 'the input format (default: detected from the content)').choices([
+        ...formats.FORMAT_NAMES,
+      ]),
+    )
+    .option('-o, --output <file>', 'write the result here (default: stdout)')
+    .option('--config <id>', 'OVF input: the deployment option to convert (default: the package default)')
+    .option('--system <id>', 'OVF input: the VirtualSystem to convert (default: the first)')
+    .option('--image-dir <dir>', "libvirt output: folder of the disk images (default: the input's folder)")
+    .option('--json', 'one JSON object: output (unless -o), warnings, disks')
+    .option('--strict', 'exit 1 when the target could not express something')
+    .action(
+      action(async (input: string, opts: ConvertOpts) => {
+        let data: Buffer;
+        let from = opts.from;
+        let file = input;
+        if (await isTar(input)) {
+          const d = await readOvaDescriptor(input);
+          data = d.data;
+          file = `${input}/${d.name}`;
+          from = 'ovf';
+        } else data = await readInput(input);
+        const result = formats.convert(data, {
+          to: opts.to,
+          from,
+          file,
+          configuration: opts.config,
+          systemId: opts.system,
+          imageDirectory: resolve(opts.imageDir ?? dirname(resolve(input))),
+          imageInfo: imageInfoBeside(input),
+        });
+        if (opts.output !== undefined) await writeAtomic(opts.output, result.output);
+        if (opts.json) {
+          printJson({
+            from: result.from,
+            to: result.to,
+            ...(opts.output === undefined ? { output: result.output } : { outputFile: opts.output }),
+            warnings: result.warnings,
+            disks: result.disks,
+          });
+        } else {
+          if (opts.output === undefined) process.stdout.write(result.output);
+          for (const w of result.warnings)
+            process.stderr.write(`vessel: warning [${w.code}]: ${w.message}\n`);
+          if (result.to === 'kubevirt') {
+            for (const d of result.disks) {
+              if (d.source === undefined) continue;
+              process.stderr.write(
+                `upload: virtctl image-upload dv ${d.target} --no-create --image-path=${d.source}\n`,
+              );
+            }
+          }
+        }
+        return opts.strict && result.warnings.length > 0 ? ExitCode.Failed : ExitCode.Ok;
+      }),
+    );
+});

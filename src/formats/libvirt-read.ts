@@ -1,0 +1,299 @@
+import { FIRMWARE_PROPERTY, type VssdProperties } from '../model/index.js';
+import { parseXml, textContent, type XmlElement } from '../xml/index.js';
+import { PackageBuilder } from './build.js';
+import { nicModelOf, type ScsiModel } from './devices.js';
+import { formatFromName } from './disk-formats.js';
+import { FormatError } from './errors.js';
+import { VESSEL_LIBVIRT_NS } from './libvirt-write.js';
+import { checkImagePath } from './paths.js';
+import type { GuestOs, SystemPackage } from './types.js';
+import { LIMITS, smallNumber, wholeNumber } from './values.js';
+import type { Warnings } from './warnings.js';
+import { attr, child, children } from './xml-build.js';
+
+/** Largest native XML document accepted (real ones are a few kilobytes). */
+export const MAX_NATIVE_XML_BYTES = 4 << 20;
+
+const UNITS: Record<string, bigint> = {
+  b: 1n,
+  bytes: 1n,
+  kb: 1000n,
+  k: 1024n,
+  kib: 1024n,
+  mb: 10n ** 6n,
+  m: 1n << 20n,
+  mib: 1n << 20n,
+  gb: 10n ** 9n,
+  g: 1n << 30n,
+  gib: 1n << 30n,
+  tb: 10n ** 12n,
+  t: 1n << 40n,
+  tib: 1n << 40n,
+};
+
+const SCSI: Record<string, ScsiModel> = {
+  lsilogic: 'lsilogic',
+  buslogic: 'buslogic',
+  lsisas1068: 'lsisas1068',
+  lsisas1078: 'lsisas1068',
+  vmpvscsi: 'pvscsi',
+  'virtio-scsi': 'virtio-scsi',
+  'virtio-transitional': 'virtio-scsi',
+  'virtio-non-transitional': 'virtio-scsi',
+};
+
+/** Devices libvirt always adds or that carry no hardware the definition models; read without a warning. */
+const QUIET = new Set([
+  'emulator',
+  'console',
+  'input',
+  'channel',
+  'memballoon',
+  'graphics',
+  'video',
+  'rng',
+  'audio',
+  'controller',
+  'disk',
+  'interface',
+  'serial',
+]);
+
+/**
+ * Reads a libvirt domain XML as a {@link SystemPackage}: name, uuid, description, memory (any libvirt unit, exact),
+ * vcpu, firmware (`<os firmware='efi'>` or an OVMF loader), controllers, disks with their drive addresses, NICs,
+ * serial ports, video and USB; Vessel's `<metadata>` element gives back the guest OS and disk capacities. The
+ * XML reader refuses DOCTYPEs and entities; wrong values throw `FORMAT_INVALID` with the line.
+ */
+export function readLibvirt(input: string | Uint8Array, warnings: Warnings, file?: string): SystemPackage {
+  const { root } = parseXml(input, { file, maxBytes: MAX_NATIVE_XML_BYTES, keepWhitespace: false });
+  if (root.local !== 'domain' || root.ns !== '') {
+    throw new FormatError('FORMAT_UNKNOWN', `The root element is <${root.local}>, not a libvirt <domain>`, {
+      location: { file, line: root.line },
+    });
+  }
+  const at = (e: XmlElement | undefined) => ({ file, line: e?.line, column: e?.column });
+  const text = (name: string) => {
+    const e = child(root, name);
+    return e === undefined ? undefined : textContent(e).trim();
+  };
+  const system: VssdProperties = { ElementName: text('name') ?? 'vm' };
+  const uuid = text('uuid');
+  if (uuid) system.VirtualSystemIdentifier = uuid.toLowerCase();
+  const description = text('description');
+  if (description) system.Description = description;
+  const os = child(root, 'os');
+  const loader = os && child(os, 'loader');
+  if (attr(os, 'firmware') === 'efi' || (loader && /ovmf|edk2|efi/i.test(textContent(loader))))
+    system[FIRMWARE_PROPERTY] = 'efi';
+  else if (attr(os, 'firmware') === 'bios') system[FIRMWARE_PROPERTY] = 'bios';
+  const b = new PackageBuilder(system);
+  const vcpu = child(root, 'vcpu');
+  b.cpus(vcpu ? smallNumber(textContent(vcpu), '<vcpu>', 1, LIMITS.cpus, at(vcpu)) : 1);
+  const mem = child(root, 'memory');
+  if (!mem)
+    throw new FormatError('FORMAT_INVALID', 'The domain has no <memory> element', { location: at(root) });
+  const unit = (attr(mem, 'unit') ?? 'KiB').toLowerCase();
+  const factor = UNITS[unit];
+  if (factor === undefined)
+    throw new FormatError('FORMAT_INVALID', `<memory unit="${unit}"> is not a libvirt unit`, {
+      location: at(mem),
+    });
+  const bytes = wholeNumber(textContent(mem), '<memory>', 1n, LIMITS.memoryBytes / factor, at(mem)) * factor;
+  b.memory(bytes);
+  const meta = vesselMetadata(root);
+  const devices = child(root, 'devices');
+  if (devices) readDevices(devices, b, meta.capacities, warnings, file);
+  return b.build(meta.os ?? libosinfo(root));
+}
+
+function vesselMetadata(root: XmlElement): {
+  os?: GuestOs;
+  capacities: Map<string, { capacity?: string; format?: string }>;
+} {
+  const capacities = new Map<string, { capacity?: string; format?: string }>();
+  const sys = children(child(root, 'metadata') ?? root, 'system').find((e) => e.ns === VESSEL_LIBVIRT_NS);
+  if (!sys) return { capacities };
+  let os: GuestOs | undefined;
+  for (const e of children(sys)) {
+    if (e.local === 'os') {
+      const t = Number(attr(e, 'type'));
+      if (Number.isInteger(t) && t >= 0 && t <= 0xffff) {
+        os = {
+          osType: t,
+          description: attr(e, 'description'),
+          vmware: attr(e, 'vmware'),
+          vbox: attr(e, 'vbox'),
+        };
+        for (const k of ['description', 'vmware', 'vbox'] as const) if (os[k] === undefined) delete os[k];
+      }
+    } else if (e.local === 'disk' && attr(e, 'target')) {
+      const capacity = attr(e, 'capacity');
+      const format = attr(e, 'format');
+      capacities.set(attr(e, 'target')!, {
+        ...(capacity ? { capacity } : {}),
+        ...(format ? { format } : {}),
+      });
+    }
+  }
+  return os === undefined ? { capacities } : { os, capacities };
+}
+
+function libosinfo(root: XmlElement): GuestOs | undefined {
+  const meta = child(root, 'metadata');
+  const info = meta && children(meta, 'libosinfo')[0];
+  const id = attr(info && child(info, 'os'), 'id');
+  if (!id) return undefined;
+  const families: Array<[RegExp, number]> = [
+    [/ubuntu/, 94],
+    [/debian/, 96],
+    [/rhel|redhat/, 80],
+    [/suse|sles/, 83],
+    [/freebsd/, 78],
+    [/win/, 102],
+  ];
+  const hit = families.find(([re]) => re.test(id));
+  return { osType: hit?.[1] ?? 101, description: id };
+}
+
+function readDevices(
+  devices: XmlElement,
+  b: PackageBuilder,
+  capacities: Map<string, { capacity?: string; format?: string }>,
+  warnings: Warnings,
+  file: string | undefined,
+): void {
+  const at = (e: XmlElement) => ({ file, line: e.line, column: e.column });
+  const ctl = new Map<string, string>();
+  const controller = (
+    bus: 'ide' | 'scsi' | 'sata' | 'virtio',
+    n: number,
+    model?: ScsiModel,
+    address?: number,
+  ): string => {
+    const key = `${bus}:${n}:${address ?? ''}`;
+    let id = ctl.get(key);
+    if (id === undefined) {
+      id = b.controller(
+        bus,
+        model ?? (bus === 'scsi' ? 'lsilogic' : undefined),
+        address ?? (bus === 'virtio' ? undefined : n),
+      );
+      ctl.set(key, id);
+    }
+    return id;
+  };
+  const scsiModels = new Map<number, ScsiModel>();
+  const all = children(devices);
+  if (all.length > LIMITS.devices * 4)
+    throw new FormatError('FORMAT_TOO_LARGE', `The domain has ${all.length} devices`, {
+      location: at(devices),
+    });
+  for (const c of children(devices, 'controller')) {
+    const type = attr(c, 'type');
+    const n = smallNumber(attr(c, 'index') ?? '0', 'controller index', 0, 255, at(c));
+    if (type === 'scsi') {
+      const m = attr(c, 'model');
+      const model = m === undefined ? 'lsilogic' : SCSI[m];
+      if (model === undefined)
+        warnings.add('CONTROLLER', `SCSI controller model "${m}" has no equivalent; read as lsilogic`);
+      scsiModels.set(n, model ?? 'lsilogic');
+      controller('scsi', n, model ?? 'lsilogic');
+    } else if (type === 'sata') controller('sata', n);
+    else if (type === 'usb' && attr(c, 'model') !== 'none') b.usb();
+  }
+  let virtioUnit = 0;
+  for (const d of children(devices, 'disk')) {
+    const device = attr(d, 'device') ?? 'disk';
+    const target = child(d, 'target');
+    const dev = attr(target, 'dev') ?? '';
+    const bus =
+      attr(target, 'bus') ??
+      (dev.startsWith('hd')
+        ? 'ide'
+        : dev.startsWith('vd')
+          ? 'virtio'
+          : dev.startsWith('fd')
+            ? 'fdc'
+            : 'scsi');
+    const source = child(d, 'source');
+    const path = attr(source, 'file') ?? attr(source, 'dev');
+    if (source && path === undefined && device === 'disk') {
+      warnings.add(
+        'DEVICE',
+        `Disk ${dev}: a ${attr(d, 'type') ?? 'network'} source has no file to reference; dropped`,
+      );
+      continue;
+    }
+    const image = path === undefined ? undefined : checkImagePath(path, `<disk> ${dev} source`);
+    if (bus === 'fdc') {
+      b.floppy(image);
+      continue;
+    }
+    const addr = child(d, 'address');
+    const unitText = attr(addr, 'unit');
+    let parent: string;
+    let position: number | undefined;
+    if (bus === 'ide') {
+      const fromDev = dev.length === 3 ? dev.charCodeAt(2) - 97 : 0;
+      const channel =
+        attr(addr, 'bus') === undefined
+          ? fromDev >> 1
+          : smallNumber(attr(addr, 'bus'), `${dev} IDE bus`, 0, 1, at(d));
+      parent = controller(
+        'ide',
+        smallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 3, at(d)) * 2 + channel,
+        undefined,
+        channel,
+      );
+      position = unitText === undefined ? fromDev & 1 : smallNumber(unitText, `${dev} unit`, 0, 1, at(d));
+    } else if (bus === 'scsi' || bus === 'sata') {
+      const n = smallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 255, at(d));
+      parent = controller(bus, n, bus === 'scsi' ? (scsiModels.get(n) ?? 'lsilogic') : undefined);
+      position = unitText === undefined ? undefined : smallNumber(unitText, `${dev} unit`, 0, 1023, at(d));
+    } else if (bus === 'virtio') {
+      parent = controller('virtio', 0);
+      position = virtioUnit++;
+    } else {
+      warnings.add('CONTROLLER', `Disk ${dev} on bus "${bus}" has no equivalent; dropped`);
+      continue;
+    }
+    if (device === 'cdrom') b.cdrom(parent, position, image);
+    else {
+      const meta = capacities.get(dev);
+      const driver = attr(child(d, 'driver'), 'type');
+      b.disk(parent, position, {
+        file: image,
+        capacityBytes:
+          meta?.capacity === undefined
+            ? undefined
+            : wholeNumber(meta.capacity, `capacity of ${dev}`, 1n, LIMITS.diskBytes),
+        format: meta?.format ?? (driver === 'vpc' ? 'vhd' : driver) ?? formatFromName(image),
+      });
+    }
+  }
+  readOthers(devices, b, warnings);
+}
+
+function readOthers(devices: XmlElement, b: PackageBuilder, warnings: Warnings): void {
+  for (const i of children(devices, 'interface')) {
+    const type = attr(i, 'type') ?? 'network';
+    const source = child(i, 'source');
+    const network =
+      type === 'user' ? 'user' : (attr(source, 'network') ?? attr(source, 'bridge') ?? attr(source, 'dev'));
+    const model = attr(child(i, 'model'), 'type');
+    const mac = attr(child(i, 'mac'), 'address');
+    b.nic(nicModelOf(model), network, mac, nicModelOf(model) === undefined ? model : undefined);
+  }
+  for (const s of children(devices, 'serial')) {
+    b.serial(attr(s, 'type') === 'file' ? attr(child(s, 'source'), 'path') : undefined);
+  }
+  if (children(devices, 'video').length > 0) b.graphics();
+  const dropped = new Set(
+    children(devices)
+      .map((e) => e.local)
+      .filter((n) => !QUIET.has(n)),
+  );
+  for (const n of dropped)
+    warnings.add('DEVICE', `libvirt <${n}> devices have no place in the definition; dropped`);
+}
