@@ -2,7 +2,11 @@
  * The virtual system model: a VSSD plus a list of RASDs (CIM settings data), units, ResourceType values and the
  * base error class. It depends on nothing and does no I/O; every other module builds on it.
  */
+
+export * from './build.js';
+export * from './definition.js';
 export * from './errors.js';
+export * from './hardware.js';
 export * from './resource-type.js';
 export * from './resources.js';
 export * from './settings.js';

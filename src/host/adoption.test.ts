@@ -1,0 +1,148 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../../test/helpers/cli.js';
+import { ensureTestGuest, pidAlive, runDirFor, type TestGuest } from '../hypervisor/index.js';
+import { buildDefinition } from '../model/index.js';
+import { HostClient } from './client.js';
+import type { VmSummary } from './host.js';
+import type { HostEvent } from './store.js';
+
+/**
+ * Reliability with real QEMU (TCG) and the host as its own process, started by the built CLI: `kill -9` of the
+ * host while systems run, adoption on restart, and QEMU killed under a running system.
+ */
+const state = mkdtempSync(join(tmpdir(), 'vessel-adopt-'));
+let guest: TestGuest;
+const hosts: ChildProcess[] = [];
+
+function startHost(...extra: string[]): {
+  proc: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const args = [CLI, 'host', 'serve', '--state', state, '--driver', 'qemu:///embed?accel=tcg', ...extra];
+  const proc = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  hosts.push(proc);
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  proc.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, output: () => out, exited };
+}
+
+async function client(): Promise<HostClient> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      return await HostClient.connect(state);
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  throw new Error('the host did not come up');
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const qemuPid = (uuid: string) => Number(readFileSync(join(runDirFor(state), uuid, 'qemu.pid'), 'utf8'));
+
+beforeAll(async () => {
+  guest = await ensureTestGuest();
+});
+afterAll(() => {
+  for (const h of hosts) h.kill('SIGKILL');
+  // Stop any QEMU this test left behind, found by the pid files in this test's own run directory.
+  const run = runDirFor(state);
+  for (const d of existsSync(run) ? readdirSync(run) : []) {
+    try {
+      process.kill(Number(readFileSync(join(run, d, 'qemu.pid'), 'utf8')), 'SIGKILL');
+    } catch {
+      // not a system directory, or already gone
+    }
+  }
+  rmSync(state, { recursive: true, force: true });
+});
+
+describe('host reliability with real QEMU', () => {
+  it('adopts running systems after kill -9 of the host and records QEMU deaths with a reason', async () => {
+    const first = startHost();
+    let c = await client();
+    const uuids: string[] = [];
+    for (const name of ['adopt-a', 'adopt-b']) {
+      const def = buildDefinition({ name, cpus: 1, memoryBytes: 128n << 20n, disks: [guest.stayDisk] });
+      const vm = await c.call<VmSummary>('vm.define', { definition: def });
+      uuids.push(vm.uuid);
+      await c.call('vm.change', { vm: name, op: 'start' });
+    }
+    const before = await c.call<HostEvent[]>('events.list', { limit: 1000 });
+    c.close();
+    const pids = uuids.map(qemuPid);
+
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    expect(pids.map(pidAlive)).toEqual([true, true]);
+
+    const second = startHost();
+    c = await client();
+    const list = await c.call<VmSummary[]>('vm.list');
+    expect(list.map((v) => [v.name, v.state])).toEqual([
+      ['adopt-a', 'running'],
+      ['adopt-b', 'running'],
+    ]);
+    expect(list[0]!.reason).toBe(`adopted (QEMU pid ${pids[0]}, running)`);
+    const after = await c.call<HostEvent[]>('events.list', { limit: 1000 });
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length).map((e) => [e.name, e.state, e.cause])).toEqual([
+      ['adopt-a', 'running', 'adoption'],
+      ['adopt-b', 'running', 'adoption'],
+    ]);
+
+    // QEMU killed under an adopted system: stopped, with the reason, and the host carries on.
+    process.kill(pids[0]!, 'SIGKILL');
+    const dead = await until('adopt-a to stop', async () => {
+      const v = (await c.call<VmSummary[]>('vm.list')).find((x) => x.name === 'adopt-a')!;
+      return v.state === 'stopped' ? v : undefined;
+    });
+    expect(dead.reason).toMatch(new RegExp(`^QEMU \\(pid ${pids[0]}\\) exited unexpectedly`));
+
+    // Started again by this host, then killed: the exit status is known now.
+    await c.call('vm.change', { vm: 'adopt-a', op: 'start' });
+    process.kill(qemuPid(uuids[0]!), 'SIGKILL');
+    const killed = await until('adopt-a to stop again', async () => {
+      const v = (await c.call<VmSummary[]>('vm.list')).find((x) => x.name === 'adopt-a')!;
+      return v.state === 'stopped' ? v : undefined;
+    });
+    expect(killed.reason).toBe('QEMU was killed by SIGKILL');
+    expect((await c.call<VmSummary[]>('vm.list')).find((x) => x.name === 'adopt-b')?.state).toBe('running');
+
+    // SIGTERM stops the host cleanly and leaves adopt-b running; a host with --stop-vms stops it on SIGTERM.
+    c.close();
+    second.proc.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.output()).toContain('vessel host stopped');
+    expect(pidAlive(pids[1]!)).toBe(true);
+    const third = startHost('--stop-vms');
+    c = await client();
+    expect((await c.call<VmSummary[]>('vm.list')).map((v) => v.state)).toEqual(['stopped', 'running']);
+    c.close();
+    third.proc.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+    expect(pidAlive(pids[1]!)).toBe(false);
+  }, 90_000);
+});

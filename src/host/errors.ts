@@ -1,0 +1,22 @@
+import { VesselError } from '../model/index.js';
+
+/**
+ * Error codes of the host. `HOST_NOT_RUNNING` (no host answers on the state directory's socket) and
+ * `HOST_UNREACHABLE` exit 3 in the CLI. Errors from a running host travel over the socket with their own codes
+ * (`INVALID_STATE`, `VM_NOT_FOUND`, ...) and are rebuilt by the client as {@link RemoteError}.
+ */
+export type HostErrorCode =
+  | 'HOST_NOT_RUNNING'
+  | 'HOST_UNREACHABLE'
+  | 'HOST_ALREADY_RUNNING'
+  | 'HOST_PROTOCOL'
+  | 'HOST_STORE'
+  | 'VM_NOT_FOUND'
+  | 'JOB_NOT_FOUND'
+  | 'USAGE';
+
+/** An error of the host itself. */
+export class HostError extends VesselError<HostErrorCode> {}
+
+/** An error a running host reported over its socket, with the code it had there. */
+export class RemoteError extends VesselError<string> {}

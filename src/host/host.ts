@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import {
+  type ConsoleAccess,
+  checkTransition,
+  type DomainStats,
+  type DriverEvent,
+  type DriverInfo,
+  ensureRunDir,
+  type HypervisorDriver,
+  HypervisorError,
+  openDriver,
+  requireOperation,
+} from '../hypervisor/index.js';
+import type { VirtualSystemDefinition } from '../model/index.js';
+import { HostError } from './errors.js';
+import { KeyedLock } from './lock.js';
+import { databasePath } from './paths.js';
+import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
+
+/** The default driver: the embedded QEMU host with the probed accelerator. */
+export const DEFAULT_DRIVER_URI = 'qemu:///embed';
+
+/** What `vm list` shows of a system. */
+export interface VmSummary {
+  name: string;
+  uuid: string;
+  state: HostVmState;
+  reason: string;
+}
+
+/** What `host info` shows. */
+export interface HostInfo extends DriverInfo {
+  stateDir: string;
+  pid: number;
+  startedAt: string;
+}
+
+/** The state changes a client can ask for. */
+export type VmOperation = 'start' | 'stop' | 'powerOff' | 'pause' | 'resume' | 'reset';
+
+/** Options of {@link Host.change}. */
+export interface ChangeOptions {
+  /** `stop`: power off at once instead of asking the guest (ACPI) first. */
+  force?: boolean;
+  /** `stop`: how long the guest has to power off before it is powered off (default 60 s). */
+  timeoutMs?: number;
+}
+
+const summary = (v: StoredVm): VmSummary => ({
+  name: v.name,
+  uuid: v.uuid,
+  state: v.state,
+  reason: v.reason,
+});
+
+/**
+ * The host: one process that owns a driver (normally QEMU), keeps its inventory, states, events and jobs in
+ * SQLite in one state directory, serialises state changes per system with a lock, and re-adopts running systems
+ * after a restart. The unix-socket API (`serveHost`) and the CLI sit on top of it.
+ *
+ * @example
+ * const host = await Host.open({ stateDir: '/var/lib/vessel', driverUri: 'test:///default' });
+ * const vm = await host.define(def);
+ * await host.change(vm.uuid, 'start');
+ */
+export class Host {
+  private readonly locks = new KeyedLock();
+  private readonly listeners = new Set<(e: HostEvent) => void>();
+  private readonly unsubscribe: () => void;
+  readonly startedAt = new Date().toISOString();
+
+  private constructor(
+    readonly stateDir: string,
+    readonly driver: HypervisorDriver,
+    readonly store: Store,
+  ) {
+    this.unsubscribe = driver.subscribe((e) => this.onDriverEvent(e));
+  }
+
+  /** Opens the store and the driver, loads every definition into the driver and adopts running systems. */
+  static async open(options: { stateDir: string; driverUri?: string }): Promise<Host> {
+    mkdirSync(options.stateDir, { recursive: true });
+    const runDir = ensureRunDir(options.stateDir);
+    const store = new Store(databasePath(options.stateDir));
+    let driver: HypervisorDriver;
+    try {
+      driver = await openDriver(options.driverUri ?? DEFAULT_DRIVER_URI, {
+        stateDir: options.stateDir,
+        runDir,
+      });
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+    const host = new Host(options.stateDir, driver, store);
+    await host.reconcile();
+    return host;
+  }
+
+  private async reconcile(): Promise<void> {
+    this.store.failOrphanJobs();
+    for (const vm of this.store.listVms()) {
+      try {
+        await this.driver.define(vm.definition);
+      } catch (e) {
+        this.record(vm.uuid, vm.name, 'stopped', `cannot be loaded: ${(e as Error).message}`, 'adoption');
+        continue;
+      }
+      if (vm.state === 'stopped') continue;
+      if (this.driver.adopt === undefined) {
+        this.record(
+          vm.uuid,
+          vm.name,
+          'stopped',
+          'the host restarted and the driver cannot adopt',
+          'adoption',
+        );
+        continue;
+      }
+      const info = await this.driver.adopt(vm.uuid);
+      if (info.state === 'stopped' && info.reason === 'defined') {
+        this.record(
+          vm.uuid,
+          vm.name,
+          'stopped',
+          'the driver kept nothing running across the restart',
+          'adoption',
+        );
+      } else {
+        // The driver's adoption event has been recorded already, unless the state did not change.
+        const now = this.store.getVm(vm.uuid);
+        if (now !== undefined && now.state !== info.state) {
+          this.record(vm.uuid, vm.name, info.state, info.reason ?? 'adopted', 'adoption');
+        }
+      }
+    }
+  }
+
+  private onDriverEvent(e: DriverEvent): void {
+    const vm = this.store.getVm(e.uuid);
+    if (vm === undefined) return;
+    if (e.kind === 'state' && e.state !== undefined) {
+      this.record(e.uuid, vm.name, e.state, e.reason, e.cause);
+    } else {
+      this.emit(
+        this.store.addEvent({
+          ...this.eventBase(e.uuid, vm.name),
+          kind: e.kind,
+          state: undefined,
+          reason: e.reason,
+          cause: e.cause,
+        }),
+      );
+    }
+  }
+
+  private eventBase(uuid: string, name: string) {
+    return { time: new Date().toISOString(), uuid, name };
+  }
+
+  /** Sets a system's state in the store and records and publishes the change. */
+  private record(uuid: string, name: string, state: HostVmState, reason: string, cause: string): void {
+    this.store.setState(uuid, state, reason);
+    this.emit(this.store.addEvent({ ...this.eventBase(uuid, name), kind: 'state', state, reason, cause }));
+  }
+
+  private emit(e: HostEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // a failing subscriber does not stop the others
+      }
+    }
+  }
+
+  /** Subscribes to every recorded event; returns the function that ends the subscription. */
+  subscribe(listener: (e: HostEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async info(): Promise<HostInfo> {
+    return {
+      ...(await this.driver.info()),
+      stateDir: this.stateDir,
+      pid: process.pid,
+      startedAt: this.startedAt,
+    };
+  }
+
+  list(): VmSummary[] {
+    return this.store
+      .listSummaries()
+      .map((v) => ({ name: v.name, uuid: v.uuid, state: v.state, reason: v.reason }));
+  }
+
+  /** The stored system with this name or UUID, or `VM_NOT_FOUND`. */
+  get(vm: string): StoredVm {
+    const found = this.store.getVm(vm);
+    if (found === undefined) throw new HostError('VM_NOT_FOUND', `No virtual system "${vm}"`);
+    return found;
+  }
+
+  /** Defines a system (or redefines a stopped one with the same UUID) and stores it. */
+  async define(def: VirtualSystemDefinition): Promise<VmSummary> {
+    const info = await this.driver.define(def);
+    const stored = this.driver.getDefinition(info.uuid);
+    const existed = this.store.getVm(info.uuid) !== undefined;
+    this.store.putVm(info.uuid, stored);
+    this.emit(
+      this.store.addEvent({
+        ...this.eventBase(info.uuid, info.name),
+        kind: existed ? 'modified' : 'defined',
+        state: 'stopped',
+        reason: existed ? 'definition changed' : 'defined',
+        cause: 'api',
+      }),
+    );
+    return summary(this.get(info.uuid));
+  }
+
+  /** Removes a stopped system from the driver and the store. */
+  async undefine(vm: string): Promise<void> {
+    const { uuid, name } = this.get(vm);
+    await this.locks.run(uuid, async () => {
+      await requireOperation(this.driver, 'undefine')(uuid);
+      this.store.deleteVm(uuid);
+      this.emit(
+        this.store.addEvent({
+          ...this.eventBase(uuid, name),
+          kind: 'undefined',
+          state: undefined,
+          reason: 'undefined',
+          cause: 'api',
+        }),
+      );
+    });
+  }
+
+  /**
+   * Runs a state change as a job under the system's lock: each concurrent request gets a correct answer (done,
+   * or `INVALID_STATE` saying why) and the stored state never disagrees with the driver.
+   */
+  change(vm: string, op: VmOperation, options: ChangeOptions = {}): { job: Job; done: Promise<VmSummary> } {
+    const target = this.get(vm);
+    return this.runJob(`vm.${op}`, target.uuid, () =>
+      this.locks.run(target.uuid, async () => {
+        await this.apply(target.uuid, target.name, op, options);
+        return summary(this.get(target.uuid));
+      }),
+    );
+  }
+
+  private async apply(uuid: string, name: string, op: VmOperation, options: ChangeOptions): Promise<void> {
+    const current = this.driver.getState(uuid).state;
+    if (op === 'start') {
+      checkTransition(name, current, 'start');
+      const start = requireOperation(this.driver, 'start');
+      this.record(uuid, name, 'starting', 'start requested', 'api');
+      try {
+        await start(uuid);
+      } catch (e) {
+        this.record(uuid, name, 'stopped', `start failed: ${(e as Error).message}`, 'api');
+        throw e;
+      }
+    } else if (op === 'stop') {
+      if (current === 'stopped')
+        throw new HypervisorError('INVALID_STATE', `Cannot stop "${name}": it is already stopped`);
+      if (options.force || current === 'paused') {
+        await requireOperation(this.driver, 'powerOff')(uuid);
+        return;
+      }
+      this.record(uuid, name, 'stopping', 'shutdown requested (ACPI)', 'api');
+      await requireOperation(this.driver, 'shutdown')(uuid);
+      const off = await this.waitStopped(uuid, options.timeoutMs ?? 60_000);
+      if (!off) await requireOperation(this.driver, 'powerOff')(uuid);
+    } else {
+      await requireOperation(this.driver, op)(uuid);
+    }
+  }
+
+  private waitStopped(uuid: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (this.driver.getState(uuid).state === 'stopped') return resolve(true);
+      const timer = setTimeout(() => {
+        stop();
+        resolve(false);
+      }, timeoutMs);
+      const stop = this.driver.subscribe((e) => {
+        if (e.uuid === uuid && e.kind === 'state' && e.state === 'stopped') {
+          clearTimeout(timer);
+          stop();
+          resolve(true);
+        }
+      });
+    });
+  }
+
+  /** Runs `fn` as a job recorded in the store: running, then completed with its result or failed with its error. */
+  runJob<T>(kind: string, target: string | undefined, fn: () => Promise<T>): { job: Job; done: Promise<T> } {
+    const id = randomUUID();
+    this.store.createJob(id, kind, target);
+    const job = this.store.getJob(id)!;
+    const done = fn().then(
+      (result) => {
+        this.store.finishJob(id, { result });
+        return result;
+      },
+      (e: unknown) => {
+        const code = (e as { code?: unknown }).code;
+        this.store.finishJob(id, {
+          error: { code: typeof code === 'string' ? code : 'INTERNAL', message: (e as Error).message },
+        });
+        throw e;
+      },
+    );
+    done.catch(() => undefined); // the caller may not wait; the outcome is in the store
+    return { job, done };
+  }
+
+  getJob(id: string): Job {
+    const j = this.store.getJob(id);
+    if (j === undefined) throw new HostError('JOB_NOT_FOUND', `No job "${id}"`);
+    return j;
+  }
+
+  async console(vm: string): Promise<ConsoleAccess> {
+    return requireOperation(this.driver, 'console')(this.get(vm).uuid);
+  }
+
+  async stats(vm: string): Promise<DomainStats> {
+    return requireOperation(this.driver, 'stats')(this.get(vm).uuid);
+  }
+
+  /** Closes the host: systems keep running (to be adopted later) unless `stopVms`. */
+  async close(options: { stopVms?: boolean } = {}): Promise<void> {
+    if (options.stopVms) {
+      await Promise.all(
+        this.list()
+          .filter((v) => v.state !== 'stopped')
+          .map((v) => this.change(v.uuid, 'stop', { timeoutMs: 10_000 }).done.catch(() => undefined)),
+      );
+    }
+    this.unsubscribe();
+    await this.driver.close();
+    this.store.close();
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The host: one process that owns its hypervisor driver (QEMU by default), keeps definitions, states, events and
+ * jobs in SQLite in one state directory, serialises state changes per system, re-adopts running systems after a
+ * restart, and serves other `vessel` commands on a unix socket in that directory.
+ */
+export { HostClient } from './client.js';
+export * from './errors.js';
+export {
+  type ChangeOptions,
+  DEFAULT_DRIVER_URI,
+  Host,
+  type HostInfo,
+  type VmOperation,
+  type VmSummary,
+} from './host.js';
+export { KeyedLock } from './lock.js';
+export { databasePath, hostSocketPath, resolveStateDir } from './paths.js';
+export { serveHost } from './server.js';
+export type { HostEvent, HostVmState, Job, StoredVm } from './store.js';
+export { Store } from './store.js';
+export { definitionFromWire, MAX_LINE_BYTES, toWire } from './wire.js';

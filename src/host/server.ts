@@ -1,0 +1,186 @@
+import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { VesselError } from '../model/index.js';
+import { HostError } from './errors.js';
+import type { Host, VmOperation } from './host.js';
+import { hostSocketPath } from './paths.js';
+import {
+  definitionFromWire,
+  MAX_LINE_BYTES,
+  parseRequest,
+  stringParam,
+  toWire,
+  type WireRequest,
+} from './wire.js';
+
+const OPERATIONS: readonly VmOperation[] = ['start', 'stop', 'powerOff', 'pause', 'resume', 'reset'];
+
+type Handler = (host: Host, params: Record<string, unknown>, conn: Connection) => Promise<unknown> | unknown;
+
+interface Connection {
+  socket: Socket;
+  /** Set by console.attach: from then on the connection is a raw byte pipe. */
+  raw: boolean;
+  cleanups: (() => void)[];
+}
+
+/** Every method of the socket API, by name. */
+const METHODS: Record<string, Handler> = {
+  'host.info': (host) => host.info(),
+  'vm.list': (host) => host.list(),
+  'vm.get': (host, p) => {
+    const vm = host.get(stringParam(p, 'vm'));
+    return { name: vm.name, uuid: vm.uuid, state: vm.state, reason: vm.reason, definition: vm.definition };
+  },
+  'vm.define': (host, p) => host.define(definitionFromWire(p.definition)),
+  'vm.undefine': async (host, p) => {
+    await host.undefine(stringParam(p, 'vm'));
+    return { undefined: true };
+  },
+  'vm.change': async (host, p) => {
+    const op = stringParam(p, 'op') as VmOperation;
+    if (!OPERATIONS.includes(op))
+      throw new HostError('USAGE', `Unknown operation "${op}"; use ${OPERATIONS.join(', ')}`);
+    const { job, done } = host.change(stringParam(p, 'vm'), op, {
+      force: p.force === true,
+      ...(typeof p.timeoutMs === 'number' ? { timeoutMs: p.timeoutMs } : {}),
+    });
+    if (p.wait === false) return { job: job.id };
+    return { job: job.id, vm: await done };
+  },
+  'vm.console': async (host, p) => {
+    const con = await host.console(stringParam(p, 'vm'));
+    return { log: await con.readLog(typeof p.maxBytes === 'number' ? p.maxBytes : undefined) };
+  },
+  'vm.stats': (host, p) => host.stats(stringParam(p, 'vm')),
+  'events.list': (host, p) =>
+    host.store.events({
+      ...(typeof p.vm === 'string' ? { uuid: host.get(p.vm).uuid } : {}),
+      ...(typeof p.afterId === 'number' ? { afterId: p.afterId } : {}),
+      ...(typeof p.limit === 'number' ? { limit: p.limit } : {}),
+    }),
+  'events.subscribe': (host, p, conn) => {
+    const uuid = typeof p.vm === 'string' ? host.get(p.vm).uuid : undefined;
+    conn.cleanups.push(
+      host.subscribe((e) => {
+        if (uuid === undefined || e.uuid === uuid) conn.socket.write(`${toWire({ event: e })}\n`);
+      }),
+    );
+    return { subscribed: true };
+  },
+  'job.get': (host, p) => host.getJob(stringParam(p, 'id')),
+  'job.list': (host, p) => host.store.listJobs(typeof p.limit === 'number' ? p.limit : 100),
+  'console.attach': async (host, p, conn) => {
+    const con = await host.console(stringParam(p, 'vm'));
+    if (con.attach === undefined) throw new VesselError('NOT_SUPPORTED', 'This driver has no live console');
+    const serial = await con.attach();
+    conn.raw = true;
+    conn.cleanups.push(() => serial.destroy());
+    serial.on('error', () => conn.socket.destroy());
+    serial.on('end', () => conn.socket.end());
+    return {
+      attached: true,
+      pipe: () => {
+        conn.socket.pipe(serial as unknown as NodeJS.WritableStream);
+        serial.pipe(conn.socket);
+      },
+    };
+  },
+};
+
+function errorOf(e: unknown) {
+  if (e instanceof VesselError)
+    return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
+async function answer(host: Host, conn: Connection, req: WireRequest): Promise<void> {
+  const handler = METHODS[req.method];
+  try {
+    if (handler === undefined) throw new HostError('HOST_PROTOCOL', `Unknown method "${req.method}"`);
+    const result = await handler(host, req.params, conn);
+    const pipe = (result as { pipe?: () => void } | undefined)?.pipe;
+    conn.socket.write(`${toWire({ id: req.id, result: pipe ? { attached: true } : result })}\n`);
+    pipe?.();
+  } catch (e) {
+    if (!conn.socket.destroyed) conn.socket.write(`${toWire({ id: req.id, error: errorOf(e) })}\n`);
+  }
+}
+
+function onConnection(host: Host, socket: Socket): void {
+  const conn: Connection = { socket, raw: false, cleanups: [] };
+  let buf = '';
+  socket.setEncoding('utf8');
+  socket.on('error', () => undefined);
+  socket.on('close', () => {
+    for (const c of conn.cleanups) c();
+  });
+  const onData = (chunk: string) => {
+    if (conn.raw) return;
+    const had = buf.length;
+    buf += chunk;
+    // Only the new chunk can hold the first newline: scanning it alone keeps long lines linear.
+    let nl = chunk.indexOf('\n');
+    if (nl >= 0) nl += had;
+    while (nl >= 0 && !conn.raw) {
+      const line = buf.slice(0, nl).trim();
+      buf = buf.slice(nl + 1);
+      if (line !== '') {
+        let req: WireRequest;
+        try {
+          req = parseRequest(line);
+        } catch (e) {
+          socket.end(`${toWire({ id: null, error: errorOf(e) })}\n`);
+          return;
+        }
+        if (req.method === 'console.attach') socket.off('data', onData); // the rest of the stream is console input
+        void answer(host, conn, req);
+      }
+      nl = buf.indexOf('\n');
+    }
+    if (buf.length > MAX_LINE_BYTES) {
+      socket.end(
+        `${toWire({ id: null, error: { code: 'HOST_PROTOCOL', message: `A request is longer than ${MAX_LINE_BYTES} bytes` } })}\n`,
+      );
+      buf = '';
+    }
+  };
+  socket.on('data', onData);
+}
+
+/** True when something answers on the socket. */
+function answering(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Serves a host's API on the unix socket of its state directory (mode 0600). Refuses to start when another host
+ * already answers there; removes a stale socket left by a host that died.
+ */
+export async function serveHost(host: Host): Promise<Server> {
+  const path = hostSocketPath(host.stateDir);
+  if (existsSync(path)) {
+    if (await answering(path)) {
+      throw new HostError('HOST_ALREADY_RUNNING', `A Vessel host is already running for ${host.stateDir}`);
+    }
+    rmSync(path, { force: true });
+  }
+  const server = createServer((s) => onConnection(host, s));
+  server.maxConnections = 256;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  chmodSync(path, 0o600);
+  return server;
+}

@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildDefinition } from '../model/index.js';
+import { HostError } from './errors.js';
+import { Store } from './store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vessel-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const def = (name: string) => buildDefinition({ name, cpus: 1, memoryBytes: 1n << 28n });
+
+describe('Store', () => {
+  it('keeps definitions, states, events and jobs across reopening', () => {
+    const file = join(dir, 'a.db');
+    const s = new Store(file);
+    s.putVm('u1', def('web1'));
+    s.setState('u1', 'running', 'started');
+    s.addEvent({
+      time: 't',
+      uuid: 'u1',
+      name: 'web1',
+      kind: 'state',
+      state: 'running',
+      reason: 'started',
+      cause: 'api',
+    });
+    s.createJob('j1', 'vm.start', 'u1');
+    s.finishJob('j1', { result: { state: 'running' } });
+    s.close();
+
+    const again = new Store(file);
+    expect(again.getVm('web1')).toMatchObject({ uuid: 'u1', state: 'running', reason: 'started' });
+    expect(again.getVm('u1')?.definition).toEqual(def('web1'));
+    expect(again.events({ uuid: 'u1' }).map((e) => [e.state, e.reason])).toEqual([['running', 'started']]);
+    expect(again.getJob('j1')).toMatchObject({
+      state: 'completed',
+      progress: 100,
+      result: { state: 'running' },
+    });
+    again.close();
+  });
+
+  it('keeps the state when a definition is replaced, and refuses two systems with one name', () => {
+    const s = new Store(join(dir, 'b.db'));
+    s.putVm('u1', def('a'));
+    s.setState('u1', 'paused', 'paused');
+    const changed = def('a');
+    changed.system.Description = 'new';
+    s.putVm('u1', changed);
+    expect(s.getVm('u1')).toMatchObject({ state: 'paused', definition: { system: { Description: 'new' } } });
+    expect(() => s.putVm('u2', def('a'))).toThrow(/UNIQUE constraint failed: vms.name/);
+    s.close();
+  });
+
+  it('marks jobs left running by a dead host as failed', () => {
+    const s = new Store(join(dir, 'c.db'));
+    s.createJob('j', 'vm.stop', 'u');
+    expect(s.failOrphanJobs()).toBe(1);
+    expect(s.getJob('j')).toMatchObject({ state: 'failed', error: { code: 'HOST_RESTARTED' } });
+    s.close();
+  });
+
+  it('refuses a database of another schema version and a file that is not a database', () => {
+    const file = join(dir, 'd.db');
+    new Store(file).close();
+    const raw = new Database(file);
+    raw.prepare("UPDATE meta SET value = '99' WHERE key = 'schema'").run();
+    raw.close();
+    expect(() => new Store(file)).toThrow('has schema 99; this Vessel knows 1');
+    expect(() => new Store(join(dir, 'no', 'such', 'dir.db'))).toThrow(HostError);
+  });
+
+  it('pages events after an id and by system', () => {
+    const s = new Store(join(dir, 'e.db'));
+    for (let i = 0; i < 5; i++) {
+      s.addEvent({
+        time: 't',
+        uuid: i % 2 ? 'x' : 'y',
+        name: 'n',
+        kind: 'k',
+        state: undefined,
+        reason: String(i),
+        cause: 'api',
+      });
+    }
+    expect(s.events({ afterId: 2 }).map((e) => e.reason)).toEqual(['2', '3', '4']);
+    expect(s.events({ uuid: 'x' }).map((e) => e.reason)).toEqual(['1', '3']);
+    expect(s.events({ limit: 2 }).map((e) => e.reason)).toEqual(['0', '1']);
+    s.close();
+  });
+});

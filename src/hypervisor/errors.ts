@@ -1,0 +1,24 @@
+import { VesselError } from '../model/index.js';
+
+/**
+ * Error codes of the hypervisor drivers. `NOT_SUPPORTED` is the one error every driver throws for an operation it
+ * does not offer; `INVALID_STATE` says the operation does not apply in the virtual system's current state.
+ */
+export type HypervisorErrorCode =
+  | 'NOT_SUPPORTED'
+  | 'VM_NOT_FOUND'
+  | 'VM_EXISTS'
+  | 'INVALID_STATE'
+  | 'DEFINITION_INVALID'
+  | 'FILE_NOT_FOUND'
+  | 'DRIVER_URI'
+  | 'QMP_PROTOCOL'
+  | 'QMP_COMMAND'
+  | 'QMP_CLOSED'
+  | 'QMP_TIMEOUT'
+  | 'QEMU_NOT_FOUND'
+  | 'QEMU_START'
+  | 'TIMEOUT';
+
+/** An error from a hypervisor driver, the QMP client or the QEMU process. */
+export class HypervisorError extends VesselError<HypervisorErrorCode> {}

@@ -1,0 +1,23 @@
+/**
+ * Hypervisor drivers, libvirt-style: one interface (required entry points plus optional ones that fail the same
+ * way when missing), a registry that opens drivers by URI (`test:///default`, `qemu:///embed`), the in-memory test
+ * driver, the QEMU driver, and the tiny test guest that everything that boots uses.
+ */
+
+import { openQemuDriver } from './qemu/index.js';
+import { registerDriver } from './registry.js';
+import { TestDriver } from './test/index.js';
+
+export * from './errors.js';
+export * from './guest.js';
+export * from './operations.js';
+export * from './qemu/index.js';
+export * from './registry.js';
+export * from './rundir.js';
+export { isUuid } from './table.js';
+export * from './test/index.js';
+export * from './transitions.js';
+export * from './types.js';
+
+registerDriver('test', async (uri) => new TestDriver(uri.href));
+registerDriver('qemu', openQemuDriver);

@@ -1,0 +1,296 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import {
+  DEFAULT_LIMITS,
+  type HostLimits,
+  imagePath,
+  readHardware,
+  type VirtualSystemDefinition,
+} from '../../model/index.js';
+import { checkImagesExist } from '../files.js';
+import { operationsOf } from '../operations.js';
+import { type DomainEntry, DomainTable } from '../table.js';
+import { checkTransition } from '../transitions.js';
+import type { DomainInfo, DriverEvent, DriverInfo, HypervisorDriver, VmState } from '../types.js';
+import type { AccelVerdict } from './accel.js';
+import { type ArgvContext, buildQemuArgv } from './argv.js';
+import type { NetworkConfig } from './devices-argv.js';
+import { assignMacs } from './macs.js';
+import { ensureOverlay } from './overlay.js';
+import { QemuProcess } from './process.js';
+import type { QmpEvent } from './qmp.js';
+import type { DriveImage } from './storage-argv.js';
+
+/** What the QEMU driver keeps for a running system. */
+export interface QemuRuntime {
+  proc: QemuProcess;
+  /** The API operation in flight, so QMP events it causes are attributed to the API. */
+  op: string | undefined;
+  vncDisplay: number | undefined;
+}
+
+/** Options of the QEMU driver. */
+export interface QemuDriverOptions {
+  uri: string;
+  binary: string;
+  version: string;
+  accel: AccelVerdict;
+  /** Per-system files: overlays, console log, QEMU's stderr. */
+  stateDir: string;
+  /** Short directory for QMP/console sockets and pid files. */
+  runDir: string;
+  networks?: ReadonlyMap<string, NetworkConfig>;
+  limits?: HostLimits;
+}
+
+/** The limits of this host: its CPUs and memory. */
+export function hostLimits(): HostLimits {
+  return { ...DEFAULT_LIMITS, cpus: cpus().length, memoryBytes: BigInt(totalmem()) };
+}
+
+/**
+ * The core of the `qemu:///embed` driver (see `QemuDriver`): the domain table, define, start, adoption and the
+ * reaction to QMP events and process exit.
+ */
+export class QemuDriverCore implements HypervisorDriver {
+  readonly uri: string;
+  protected readonly table: DomainTable<QemuRuntime>;
+
+  constructor(protected readonly o: QemuDriverOptions) {
+    this.uri = o.uri;
+    this.table = new DomainTable(o.limits ?? hostLimits());
+    mkdirSync(join(o.stateDir, 'vms'), { recursive: true });
+    mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
+  }
+
+  async info(): Promise<DriverInfo> {
+    return {
+      driver: 'qemu',
+      uri: this.uri,
+      accelerator: this.o.accel.accel,
+      acceleratorReason: this.o.accel.reason,
+      hypervisorVersion: this.o.version,
+      vmCount: this.table.size,
+      capabilities: operationsOf(this),
+    };
+  }
+
+  list(): DomainInfo[] {
+    return this.table.list();
+  }
+
+  lookup(uuidOrName: string): DomainInfo | undefined {
+    const e = this.table.find(uuidOrName);
+    return e === undefined ? undefined : this.table.info(e);
+  }
+
+  /** The directory of a system's files (overlays, logs). */
+  vmDir(uuid: string): string {
+    return join(this.o.stateDir, 'vms', uuid);
+  }
+
+  /** The short directory of a system's sockets and pid file. */
+  runPaths(uuid: string) {
+    const dir = join(this.o.runDir, uuid);
+    return {
+      dir,
+      qmpSocket: join(dir, 'qmp.sock'),
+      consoleSocket: join(dir, 'console.sock'),
+      pidFile: join(dir, 'qemu.pid'),
+    };
+  }
+
+  async define(input: VirtualSystemDefinition): Promise<DomainInfo> {
+    const def = assignMacs(this.table.prepare(input));
+    const existing = this.table.find(def.system.VirtualSystemIdentifier!);
+    if (existing !== undefined) checkTransition(existing.def.system.ElementName!, existing.state, 'modify');
+    checkImagesExist(def);
+    // Build the command line once now, so what QEMU cannot do is refused at define time.
+    buildQemuArgv(def, this.argvContext(def, new Map(), undefined, true));
+    return this.table.info(this.table.put(def));
+  }
+
+  getDefinition(uuid: string): VirtualSystemDefinition {
+    return structuredClone(this.table.get(uuid).def);
+  }
+
+  getState(uuid: string): DomainInfo {
+    return this.table.info(this.table.get(uuid));
+  }
+
+  subscribe(listener: (e: DriverEvent) => void): () => void {
+    return this.table.subscribe(listener);
+  }
+
+  async close(options: { stopAll?: boolean } = {}): Promise<void> {
+    const running = [...this.table.entries()].filter((e) => e.runtime !== undefined);
+    if (options.stopAll) {
+      await Promise.all(running.map((e) => this.stopProcess(e, 'powered off when the host stopped')));
+      return;
+    }
+    for (const e of running) {
+      e.runtime!.op = 'detach';
+      e.runtime!.proc.qmp.close(); // QEMU keeps running; a later host adopts it
+    }
+  }
+
+  /** Stops a system's QEMU and waits until it is gone. */
+  protected async stopProcess(e: DomainEntry<QemuRuntime>, reason: string): Promise<void> {
+    const rt = e.runtime;
+    if (rt === undefined) return;
+    rt.op = 'powerOff';
+    await rt.proc.stop();
+    if (e.state !== 'stopped') this.table.setState(e, 'stopped', reason, 'api');
+  }
+
+  private argvContext(
+    def: VirtualSystemDefinition,
+    images: ReadonlyMap<string, DriveImage>,
+    vncDisplay: number | undefined,
+    dryRun = false,
+  ): ArgvContext {
+    const uuid = def.system.VirtualSystemIdentifier!;
+    const run = this.runPaths(uuid);
+    const dir = this.vmDir(uuid);
+    const dry = new Map<string, DriveImage>();
+    if (dryRun) {
+      for (const d of readHardware(def.resources).drives) {
+        if (d.kind === 'disk')
+          dry.set(d.instanceId, { file: imagePath(d.hostResource) ?? '', format: 'qcow2' });
+      }
+    }
+    return {
+      uuid,
+      accel: this.o.accel.accel,
+      qmpSocket: run.qmpSocket,
+      pidFile: run.pidFile,
+      console: {
+        socket: run.consoleSocket,
+        log: join(dir, 'console.log'),
+        extraLog: (i) => join(dir, `serial${i}.log`),
+      },
+      images: dryRun ? dry : images,
+      networks: this.o.networks ?? new Map(),
+      ...(vncDisplay === undefined ? {} : { vncDisplay }),
+    };
+  }
+
+  async start(uuid: string): Promise<void> {
+    const e = this.table.get(uuid);
+    checkTransition(e.def.system.ElementName!, e.state, 'start');
+    const dir = this.vmDir(e.uuid);
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(this.runPaths(e.uuid).dir, { recursive: true, mode: 0o700 });
+    const images = new Map<string, DriveImage>();
+    for (const d of readHardware(e.def.resources).drives) {
+      const base = imagePath(d.hostResource);
+      if (d.kind === 'disk' && base !== undefined)
+        images.set(d.instanceId, await ensureOverlay(dir, d.instanceId, base));
+    }
+    const vnc = this.freeVncDisplay(e.def);
+    const ctx = this.argvContext(e.def, images, vnc);
+    const proc = await QemuProcess.spawn(this.o.binary, buildQemuArgv(e.def, ctx), {
+      qmpSocket: ctx.qmpSocket,
+      pidFile: ctx.pidFile,
+      logFile: join(dir, 'qemu.log'),
+    });
+    this.attach(e, proc, vnc);
+    this.table.setState(e, 'running', 'started', 'api');
+  }
+
+  /** Adopts a system whose QEMU kept running while the host was down. */
+  async adopt(uuid: string): Promise<DomainInfo> {
+    const e = this.table.get(uuid);
+    if (e.runtime !== undefined) return this.table.info(e);
+    const run = this.runPaths(e.uuid);
+    const paths = {
+      qmpSocket: run.qmpSocket,
+      pidFile: run.pidFile,
+      logFile: join(this.vmDir(e.uuid), 'qemu.log'),
+    };
+    let proc: QemuProcess | undefined;
+    try {
+      proc = await QemuProcess.adopt(e.uuid, paths);
+    } catch {
+      proc = undefined;
+    }
+    if (proc === undefined) {
+      if (e.state !== 'stopped')
+        this.table.setState(e, 'stopped', 'QEMU exited while the host was down', 'adoption');
+      return this.table.info(e);
+    }
+    this.attach(e, proc, undefined);
+    const status = await proc.qmp.execute<{ status: string; running: boolean }>('query-status');
+    const state: VmState = status.running ? 'running' : 'paused';
+    this.table.setState(e, state, `adopted (QEMU pid ${proc.pid}, ${status.status})`, 'adoption');
+    return this.table.info(e);
+  }
+
+  private attach(e: DomainEntry<QemuRuntime>, proc: QemuProcess, vnc: number | undefined): void {
+    const rt: QemuRuntime = { proc, op: undefined, vncDisplay: vnc };
+    e.runtime = rt;
+    proc.qmp.on('event', (ev: QmpEvent) => this.onQmpEvent(e, rt, ev));
+    void proc.exited.then((x) => {
+      if (e.runtime !== rt) return;
+      e.runtime = undefined;
+      if (rt.op === 'detach') return;
+      this.table.setState(
+        e,
+        'stopped',
+        x.reason,
+        x.byGuest ? 'guest' : rt.op === 'powerOff' ? 'api' : 'process-exit',
+      );
+    });
+  }
+
+  private onQmpEvent(e: DomainEntry<QemuRuntime>, rt: QemuRuntime, ev: QmpEvent): void {
+    const cause = rt.op !== undefined ? 'api' : 'guest';
+    if (ev.event === 'STOP' && rt.op !== 'powerOff') {
+      this.table.setState(e, 'paused', rt.op === 'pause' ? 'paused' : 'paused by QEMU', cause);
+    } else if (ev.event === 'RESUME') {
+      this.table.setState(e, 'running', rt.op === 'resume' ? 'resumed' : 'running', cause);
+    } else if (ev.event === 'RESET') {
+      this.table.emit({
+        uuid: e.uuid,
+        kind: 'reset',
+        reason: String(ev.data.reason ?? 'reset'),
+        cause,
+        time: new Date(),
+      });
+    } else if (ev.event === 'DEVICE_DELETED') {
+      this.table.emit({
+        uuid: e.uuid,
+        kind: 'device-deleted',
+        reason: 'device removed',
+        cause,
+        time: new Date(),
+        detail: ev.data,
+      });
+    } else if (ev.event === 'BALLOON_CHANGE') {
+      this.table.emit({
+        uuid: e.uuid,
+        kind: 'balloon',
+        reason: `balloon ${String(ev.data.actual)}`,
+        cause,
+        time: new Date(),
+      });
+    }
+  }
+
+  private freeVncDisplay(def: VirtualSystemDefinition): number | undefined {
+    const g = readHardware(def.resources).graphics[0];
+    if (g === undefined || (g.connection ?? '').toLowerCase() !== 'vnc') return undefined;
+    const used = new Set([...this.table.entries()].map((x) => x.runtime?.vncDisplay));
+    for (let d = 0; d < 100; d++) if (!used.has(d)) return d;
+    return undefined;
+  }
+
+  async undefine(uuid: string): Promise<void> {
+    const e = this.table.get(uuid);
+    checkTransition(e.def.system.ElementName!, e.state, 'undefine');
+    this.table.remove(e.uuid);
+    rmSync(this.vmDir(e.uuid), { recursive: true, force: true });
+    rmSync(this.runPaths(e.uuid).dir, { recursive: true, force: true });
+  }
+}

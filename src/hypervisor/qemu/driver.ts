@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import {
+  imagePath,
+  memoryBytes,
+  type ResourceSetting,
+  ResourceType,
+  readHardware,
+  resourceTypeOf,
+  type VirtualSystemDefinition,
+} from '../../model/index.js';
+import { HypervisorError } from '../errors.js';
+import type { DomainEntry } from '../table.js';
+import { checkTransition, type LifecycleOp } from '../transitions.js';
+import type { ConsoleAccess, DomainInfo, DomainStats } from '../types.js';
+import { QemuDriverCore, type QemuRuntime } from './core.js';
+import { nicDevice } from './devices-argv.js';
+import { ensureOverlay } from './overlay.js';
+import type { QmpEvent } from './qmp.js';
+import { qemuId } from './storage-argv.js';
+
+/** Reads the last `maxBytes` of a file as text; empty when it does not exist. */
+function tail(file: string, maxBytes: number): string {
+  try {
+    const buf = readFileSync(file);
+    return buf.subarray(Math.max(0, buf.length - maxBytes)).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The `qemu:///embed` driver, Vessel's embedded default: each system is one QEMU process started from the
+ * definition's command line and controlled over QMP (shutdown = ACPI power button, power off = quit, pause,
+ * resume, reset, balloon, disk/NIC hot-plug), with its serial console logged and attachable, its disks as qcow2
+ * overlays, and re-adoption of running QEMUs after a host restart.
+ */
+export class QemuDriver extends QemuDriverCore {
+  /** Runs a QMP command for an operation, so the events it causes are attributed to the API. */
+  private async op<T>(uuid: string, op: LifecycleOp, command: string, args?: Record<string, unknown>) {
+    const e = this.table.get(uuid);
+    checkTransition(e.def.system.ElementName!, e.state, op);
+    const rt = this.runtimeOf(e, op);
+    rt.op = op;
+    try {
+      return { e, result: await rt.proc.qmp.execute<T>(command, args) };
+    } finally {
+      rt.op = undefined;
+    }
+  }
+
+  private runtimeOf(e: DomainEntry<QemuRuntime>, what: string): QemuRuntime {
+    if (e.runtime === undefined) {
+      throw new HypervisorError(
+        'INVALID_STATE',
+        `Cannot ${what} "${e.def.system.ElementName}": it is stopped`,
+      );
+    }
+    return e.runtime;
+  }
+
+  async shutdown(uuid: string): Promise<void> {
+    await this.op(uuid, 'shutdown', 'system_powerdown');
+  }
+
+  async powerOff(uuid: string): Promise<void> {
+    const e = this.table.get(uuid);
+    checkTransition(e.def.system.ElementName!, e.state, 'powerOff');
+    await this.stopProcess(e, 'powered off');
+  }
+
+  async pause(uuid: string): Promise<void> {
+    const { e } = await this.op(uuid, 'pause', 'stop');
+    this.table.setState(e, 'paused', 'paused', 'api');
+  }
+
+  async resume(uuid: string): Promise<void> {
+    const { e } = await this.op(uuid, 'resume', 'cont');
+    this.table.setState(e, 'running', 'resumed', 'api');
+  }
+
+  async reset(uuid: string): Promise<void> {
+    await this.op(uuid, 'reset', 'system_reset');
+  }
+
+  async modify(uuid: string, def: VirtualSystemDefinition): Promise<DomainInfo> {
+    const e = this.table.get(uuid);
+    checkTransition(e.def.system.ElementName!, e.state, 'modify');
+    return this.define({ ...def, system: { ...def.system, VirtualSystemIdentifier: e.uuid } });
+  }
+
+  async setMemory(uuid: string, bytes: bigint): Promise<void> {
+    const e = this.table.get(uuid);
+    const rt = this.runtimeOf(e, 'set the memory of');
+    const max = memoryBytes(e.def) ?? 0n;
+    if (bytes < 1n << 20n || bytes > max) {
+      throw new HypervisorError('INVALID_STATE', `The balloon target must be between 1 MiB and ${max} bytes`);
+    }
+    await rt.proc.qmp.execute('balloon', { value: Number(bytes) });
+  }
+
+  /** Hot-plugs a disk (as virtio-blk, on a new overlay) or a NIC into a running system. */
+  async attachDevice(uuid: string, resource: ResourceSetting): Promise<void> {
+    const e = this.table.get(uuid);
+    const rt = this.runtimeOf(e, 'attach a device to');
+    const next = structuredClone(e.def);
+    next.resources.push(structuredClone(resource));
+    const def = this.table.prepare(next);
+    const r = def.resources[def.resources.length - 1]!;
+    const id = r.properties.InstanceID ?? String(def.resources.length);
+    const qmp = rt.proc.qmp;
+    const type = resourceTypeOf(r);
+    if (type === ResourceType.DiskDrive) {
+      const base = imagePath(r.properties.HostResource?.[0]);
+      if (base === undefined)
+        throw new HypervisorError('DEFINITION_INVALID', `Disk "${id}" has no image path`);
+      const img = await ensureOverlay(this.vmDir(e.uuid), id, base);
+      const node = qemuId('drive', id);
+      await qmp.execute('blockdev-add', {
+        driver: 'qcow2',
+        'node-name': node,
+        file: { driver: 'file', filename: img.file },
+      });
+      await qmp.execute('device_add', { driver: 'virtio-blk-pci', drive: node, id: qemuId('dev', id) });
+    } else if (type === ResourceType.EthernetAdapter) {
+      const nic = readHardware([r]).nics[0]!;
+      const netdev = qemuId('net', id);
+      await qmp.execute('netdev_add', { type: 'user', id: netdev });
+      await qmp.execute('device_add', {
+        driver: nicDevice(nic),
+        netdev,
+        id: qemuId('nic', id),
+        ...(nic.mac === undefined ? {} : { mac: nic.mac }),
+      });
+    } else {
+      throw new HypervisorError(
+        'NOT_SUPPORTED',
+        'Only disks and network adapters can be attached while running',
+      );
+    }
+    e.def = def;
+  }
+
+  /** Hot-unplugs a disk or NIC; waits (10 s) for the guest to release it (DEVICE_DELETED). */
+  async detachDevice(uuid: string, instanceId: string): Promise<void> {
+    const e = this.table.get(uuid);
+    const rt = this.runtimeOf(e, 'detach a device from');
+    const r = e.def.resources.find((x) => x.properties.InstanceID === instanceId);
+    if (r === undefined)
+      throw new HypervisorError('VM_NOT_FOUND', `No device "${instanceId}" in "${e.def.system.ElementName}"`);
+    const type = resourceTypeOf(r);
+    const dev = qemuId(type === ResourceType.EthernetAdapter ? 'nic' : 'dev', instanceId);
+    const deleted = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        rt.proc.qmp.off('event', on);
+        reject(
+          new HypervisorError('TIMEOUT', `The guest did not release device "${instanceId}" within 10 s`),
+        );
+      }, 10_000);
+      const on = (ev: QmpEvent) => {
+        if (ev.event === 'DEVICE_DELETED' && ev.data.device === dev) {
+          clearTimeout(timer);
+          rt.proc.qmp.off('event', on);
+          resolve();
+        }
+      };
+      rt.proc.qmp.on('event', on);
+    });
+    await rt.proc.qmp.execute('device_del', { id: dev });
+    await deleted;
+    e.def.resources = e.def.resources.filter((x) => x !== r);
+  }
+
+  async console(uuid: string): Promise<ConsoleAccess> {
+    const e = this.table.get(uuid);
+    const log = join(this.vmDir(e.uuid), 'console.log');
+    const socket = this.runPaths(e.uuid).consoleSocket;
+    return {
+      readLog: async (maxBytes = 1 << 20) => tail(log, maxBytes),
+      attach: async () => {
+        this.runtimeOf(e, 'attach to the console of');
+        const s = connect(socket);
+        await new Promise<void>((resolve, reject) => {
+          s.once('connect', resolve);
+          s.once('error', reject);
+        });
+        return s;
+      },
+    };
+  }
+
+  async stats(uuid: string): Promise<DomainStats> {
+    const e = this.table.get(uuid);
+    const rt = this.runtimeOf(e, 'read the statistics of');
+    const stat = readFileSync(`/proc/${rt.proc.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = BigInt(fields[11] ?? '0') + BigInt(fields[12] ?? '0'); // utime + stime, in 1/100 s
+    const blocks =
+      await rt.proc.qmp.execute<{ device: string; stats: Record<string, number> }[]>('query-blockstats');
+    const balloon = await rt.proc.qmp.execute<{ actual: number }>('query-balloon').catch(() => undefined);
+    const disks = readHardware(e.def.resources)
+      .drives.filter((d) => d.kind === 'disk')
+      .map((d) => {
+        const s = blocks.find((b) => b.device === qemuId('drive', d.instanceId))?.stats ?? {};
+        return {
+          instanceId: d.instanceId,
+          readBytes: BigInt(s.rd_bytes ?? 0),
+          writeBytes: BigInt(s.wr_bytes ?? 0),
+          readOps: BigInt(s.rd_operations ?? 0),
+          writeOps: BigInt(s.wr_operations ?? 0),
+        };
+      });
+    return {
+      cpuTimeNs: ticks * 10_000_000n,
+      memoryBytes: memoryBytes(e.def) ?? 0n,
+      ...(balloon === undefined ? {} : { balloonBytes: BigInt(balloon.actual) }),
+      disks,
+      nics: [],
+    };
+  }
+}

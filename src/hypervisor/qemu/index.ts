@@ -1,0 +1,10 @@
+/** The QEMU driver: command line from the model, the QMP client, the accelerator probe, overlays, processes. */
+export { type AccelVerdict, bootProbe, probeAccelerator, staticKvmProblems } from './accel.js';
+export { type ArgvContext, buildQemuArgv, machineFor } from './argv.js';
+export { qemuBinary, qemuVersion } from './binary.js';
+export type { NetworkConfig } from './devices-argv.js';
+export { QemuDriver } from './driver.js';
+export { openQemuDriver, readNetworks } from './open.js';
+export { ensureOverlay, imageFormat } from './overlay.js';
+export { pidAlive } from './process.js';
+export { QmpClient, type QmpEvent, type QmpGreeting, type QmpOptions } from './qmp.js';

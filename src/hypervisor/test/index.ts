@@ -1,0 +1,2 @@
+/** The in-memory `test:///` driver. */
+export { TestDriver, type TestDriverOptions } from './driver.js';

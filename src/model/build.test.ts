@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { buildDefinition } from './build.js';
+import { imagePath, readHardware } from './hardware.js';
+import { cpuCount, memoryBytes } from './resources.js';
+
+describe('buildDefinition()', () => {
+  it('turns --cpus 1 --memory 256M --disk F --cdrom ISO --nic user into DMTF RASDs', () => {
+    const def = buildDefinition({
+      name: 'web1',
+      cpus: 1,
+      memoryBytes: 256n << 20n,
+      disks: ['/d/web1.raw'],
+      cdroms: ['/d/env.iso'],
+      nics: [{ network: 'user' }],
+    });
+    expect(def.system).toEqual({ ElementName: 'web1', VirtualSystemType: 'vessel-qemu' });
+    expect(cpuCount(def)).toBe(1);
+    expect(memoryBytes(def)).toBe(268435456n);
+    expect(def.resources.map((r) => [r.properties.InstanceID, r.properties.ResourceType])).toEqual([
+      ['1', '3'],
+      ['2', '4'],
+      ['3', '5'],
+      ['4', '17'],
+      ['5', '15'],
+      ['6', '10'],
+      ['7', '21'],
+    ]);
+    const hw = readHardware(def.resources);
+    expect(hw.drives).toEqual([
+      {
+        instanceId: '4',
+        kind: 'disk',
+        hostResource: '/d/web1.raw',
+        parent: '3',
+        addressOnParent: 0,
+        addressOnParentText: '0',
+      },
+      {
+        instanceId: '5',
+        kind: 'cdrom',
+        hostResource: '/d/env.iso',
+        parent: '3',
+        addressOnParent: 1,
+        addressOnParentText: '1',
+      },
+    ]);
+    expect(hw.nics).toEqual([{ instanceId: '6', subType: 'virtio', mac: undefined, connection: 'user' }]);
+  });
+
+  it('puts disks on their own controller and CDs on IDE when another bus is asked', () => {
+    const def = buildDefinition({
+      name: 'n',
+      cpus: 2,
+      memoryBytes: 1536n << 20n,
+      disks: ['/a', '/b'],
+      diskBus: 'nvme',
+      cdroms: ['/c'],
+    });
+    const hw = readHardware(def.resources);
+    expect(hw.controllers.map((c) => [c.kind, c.subType])).toEqual([
+      ['ide', 'PIIX4'],
+      ['nvme', 'NVMe'],
+    ]);
+    expect(hw.drives.map((d) => [d.kind, d.parent, d.addressOnParent])).toEqual([
+      ['disk', '4', 0],
+      ['disk', '4', 1],
+      ['cdrom', '3', 0],
+    ]);
+  });
+
+  it('writes memory that is not whole MiB in bytes, exactly', () => {
+    const def = buildDefinition({ name: 'm', cpus: 1, memoryBytes: (256n << 20n) + 4096n });
+    const mem = def.resources[1]!.properties;
+    expect([mem.AllocationUnits, mem.VirtualQuantity]).toEqual(['byte', '268439552']);
+  });
+
+  it('uses the secondary IDE channel for CDs when disks fill the first', () => {
+    const def = buildDefinition({
+      name: 'x',
+      cpus: 1,
+      memoryBytes: 1n << 28n,
+      disks: ['/a', '/b'],
+      cdroms: ['/c'],
+    });
+    const hw = readHardware(def.resources);
+    expect(hw.controllers.map((c) => c.address)).toEqual([0, 1]);
+    expect(hw.drives.map((d) => `${d.parent}:${d.addressOnParent}`)).toEqual(['3:0', '3:1', '4:0']);
+  });
+});
+
+describe('imagePath()', () => {
+  it('accepts absolute paths and local file URLs only', () => {
+    expect(imagePath('/a/b.raw')).toBe('/a/b.raw');
+    expect(imagePath('file:///a/b%20c.raw')).toBe('/a/b c.raw');
+    expect(imagePath('file://otherhost/a')).toBeUndefined();
+    expect(imagePath('ovf:/disk/vmdisk1')).toBeUndefined();
+    expect(imagePath('b.raw')).toBeUndefined();
+  });
+});
