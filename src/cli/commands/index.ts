@@ -1,7 +1,9 @@
 /** Loads every command group; each file registers itself with `registerGroup`. */
+import './cim.js';
 import './convert.js';
 import './disk.js';
 import './host.js';
 import './ova.js';
 import './ovf.js';
+import './user.js';
 import './vm.js';

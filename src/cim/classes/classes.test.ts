@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHARED } from '../../../test/helpers/cli.js';
+import { parseMof } from '../mof/parse.js';
+import {
+  type CimClassDecl,
+  type CimParameterDecl,
+  type CimPropertyDecl,
+  type CimQualifier,
+  hasQualifier,
+  qualifierValue,
+} from '../types.js';
+import { CLASS_MOF, createClassRepository, INTEROP_NAMESPACE, VIRT_NAMESPACE } from './index.js';
+
+const DMTF_DIR = join(SHARED, 'cim', 'dmtf-schema-2.41');
+const dmtf = new Map<string, CimClassDecl>();
+for (const f of readdirSync(DMTF_DIR).filter((x) => x.endsWith('.mof')))
+  for (const c of parseMof(readFileSync(join(DMTF_DIR, f), 'utf8'), f).classes) dmtf.set(c.name, c);
+const ours = CLASS_MOF.flatMap((m) => parseMof(m).classes);
+const cimClasses = ours.filter((c) => c.name.startsWith('CIM_'));
+
+/** IN unless IN(false); OUT when OUT is present and true (DSP0004 qualifier defaults). */
+function direction(p: CimParameterDecl): string {
+  const inq = p.qualifiers.find((q) => q.name.toLowerCase() === 'in');
+  const isIn = inq === undefined || inq.value !== 'false';
+  return `${isIn ? 'in' : ''}${hasQualifier(p.qualifiers, 'out') ? 'out' : ''}`;
+}
+function shape(p: CimPropertyDecl | CimParameterDecl): string {
+  return `${p.type}${p.isArray ? '[]' : ''}${p.referenceClass ? ` ${p.referenceClass}` : ''}`;
+}
+function vm(qs: CimQualifier[]): unknown {
+  return qualifierValue(qs, 'ValueMap');
+}
+
+describe('Vessel class definitions', () => {
+  it('match the DMTF CIM 2.41 MOFs class by class: superclass, properties, types, keys, defaults', () => {
+    const checked: string[] = [];
+    for (const c of cimClasses) {
+      const d = dmtf.get(c.name);
+      if (!d) continue;
+      checked.push(c.name);
+      expect(c.superClass, c.name).toBe(d.superClass);
+      expect(hasQualifier(c.qualifiers, 'Association'), c.name).toBe(
+        hasQualifier(d.qualifiers, 'Association'),
+      );
+      expect(hasQualifier(c.qualifiers, 'Abstract'), c.name).toBe(hasQualifier(d.qualifiers, 'Abstract'));
+      expect(
+        c.properties.map((p) => p.name),
+        c.name,
+      ).toEqual(d.properties.map((p) => p.name));
+      for (const p of c.properties) {
+        const dp = d.properties.find((x) => x.name === p.name)!;
+        const where = `${c.name}.${p.name}`;
+        expect(shape(p), where).toBe(shape(dp));
+        expect(hasQualifier(p.qualifiers, 'Key'), where).toBe(hasQualifier(dp.qualifiers, 'Key'));
+        expect(hasQualifier(p.qualifiers, 'Required'), where).toBe(hasQualifier(dp.qualifiers, 'Required'));
+        expect(qualifierValue(p.qualifiers, 'Override'), where).toBe(
+          qualifierValue(dp.qualifiers, 'Override'),
+        );
+        expect(p.defaultValue, where).toEqual(dp.defaultValue);
+        if (vm(p.qualifiers) !== undefined) expect(vm(p.qualifiers), where).toEqual(vm(dp.qualifiers));
+      }
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(45);
+  });
+
+  it('declare every method with the DMTF parameters, directions and embedded-instance classes', () => {
+    let methods = 0;
+    for (const c of cimClasses) {
+      const d = dmtf.get(c.name);
+      if (!d) continue;
+      expect(
+        c.methods.map((m) => m.name),
+        c.name,
+      ).toEqual(d.methods.map((m) => m.name));
+      for (const m of c.methods) {
+        methods++;
+        const dm = d.methods.find((x) => x.name === m.name)!;
+        const where = `${c.name}.${m.name}`;
+        expect(m.returnType, where).toBe(dm.returnType);
+        if (vm(m.qualifiers) !== undefined) expect(vm(m.qualifiers), where).toEqual(vm(dm.qualifiers));
+        expect(
+          m.parameters.map(
+            (p) =>
+              `${p.name}:${shape(p)}:${direction(p)}:${qualifierValue(p.qualifiers, 'EmbeddedInstance') ?? ''}`,
+          ),
+          where,
+        ).toEqual(
+          dm.parameters.map(
+            (p) =>
+              `${p.name}:${shape(p)}:${direction(p)}:${qualifierValue(p.qualifiers, 'EmbeddedInstance') ?? ''}`,
+          ),
+        );
+      }
+    }
+    expect(methods).toBeGreaterThan(20);
+  });
+
+  it('name every superclass that the shared DMTF extract lacks, and only those are unchecked', () => {
+    const unchecked = cimClasses.filter((c) => !dmtf.has(c.name)).map((c) => c.name);
+    expect(unchecked.sort()).toEqual([
+      'CIM_LogicalPort',
+      'CIM_ReferencedSpecification',
+      'CIM_StorageExtent',
+      'CIM_SystemComponent',
+    ]);
+  });
+
+  it('make every Vessel_ class a direct subclass of the DMTF class of the same name', () => {
+    for (const c of ours.filter((x) => x.name.startsWith('Vessel_'))) {
+      const dmtfName =
+        c.name === 'Vessel_HostSystem' ? 'CIM_ComputerSystem' : c.name.replace('Vessel_', 'CIM_');
+      expect(c.superClass).toBe(dmtfName);
+    }
+  });
+
+  it('serve polymorphically: CIM_ComputerSystem has the host and virtual system classes below it', () => {
+    const virt = createClassRepository().namespace(VIRT_NAMESPACE);
+    expect(virt.descendants('CIM_ComputerSystem').map((c) => c.name)).toEqual([
+      'CIM_ComputerSystem',
+      'Vessel_HostSystem',
+      'Vessel_ComputerSystem',
+    ]);
+    const cs = virt.require('Vessel_ComputerSystem');
+    expect(cs.keys.map((k) => k.name)).toEqual(['CreationClassName', 'Name']);
+    const rsc = cs.methodIndex.get('requeststatechange')!;
+    expect(rsc.propagated).toBe(true);
+    expect(rsc.classOrigin).toBe('CIM_EnabledLogicalElement');
+    expect(cs.propertyIndex.get('name')!.classOrigin).toBe('CIM_System');
+  });
+
+  it('keep root/interop to profile registration', () => {
+    const repo = createClassRepository();
+    const interop = repo.namespace(INTEROP_NAMESPACE);
+    expect(interop.get('Vessel_ComputerSystem')).toBeUndefined();
+    expect(interop.require('Vessel_ElementConformsToProfile').isAssociation).toBe(true);
+    expect(() => repo.namespace('root/cimv2')).toThrow(/does not exist/);
+  });
+});

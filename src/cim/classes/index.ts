@@ -1,0 +1,81 @@
+import { ClassRepository } from '../repository.js';
+import { ASSOCIATIONS_MOF } from './associations.js';
+import { CORE_MOF } from './core.js';
+import { DEVICES_MOF } from './devices.js';
+import { INTEROP_MOF } from './interop.js';
+import { JOBS_MOF } from './jobs.js';
+import { SETTINGS_MOF } from './settings.js';
+import { SYSTEM_MOF } from './system.js';
+import { VESSEL_MOF } from './vessel.js';
+
+/** The interop namespace, where profiles are registered (DSP1033 §7.1). */
+export const INTEROP_NAMESPACE = 'root/interop';
+/** The implementation namespace of the virtualization profiles. */
+export const VIRT_NAMESPACE = 'root/virtualization';
+
+/** Every class declaration Vessel serves, as MOF texts. */
+export const CLASS_MOF: readonly string[] = [
+  CORE_MOF,
+  SYSTEM_MOF,
+  SETTINGS_MOF,
+  DEVICES_MOF,
+  JOBS_MOF,
+  INTEROP_MOF,
+  ASSOCIATIONS_MOF,
+  VESSEL_MOF,
+];
+
+const INTEROP_CLASSES = [
+  'Vessel_RegisteredProfile',
+  'Vessel_ReferencedProfile',
+  'Vessel_ElementConformsToProfile',
+];
+
+const VIRT_CLASSES = [
+  'Vessel_HostSystem',
+  'Vessel_ComputerSystem',
+  'Vessel_VirtualSystemSettingData',
+  'Vessel_ResourceAllocationSettingData',
+  'Vessel_StorageAllocationSettingData',
+  'Vessel_EthernetPortAllocationSettingData',
+  'Vessel_Processor',
+  'Vessel_Memory',
+  'Vessel_LogicalDisk',
+  'Vessel_EthernetPort',
+  'Vessel_ResourcePool',
+  'Vessel_AllocationCapabilities',
+  'Vessel_EnabledLogicalElementCapabilities',
+  'Vessel_VirtualSystemManagementService',
+  'Vessel_VirtualSystemManagementCapabilities',
+  'Vessel_ConcreteJob',
+  'CIM_Error',
+  'Vessel_HostedDependency',
+  'Vessel_HostedService',
+  'Vessel_HostedResourcePool',
+  'Vessel_SystemDevice',
+  'Vessel_ElementCapabilities',
+  'Vessel_SettingsDefineCapabilities',
+  'Vessel_ElementSettingData',
+  'Vessel_SettingsDefineState',
+  'Vessel_VirtualSystemSettingDataComponent',
+  'Vessel_ElementAllocatedFromPool',
+  'Vessel_ResourceAllocationFromPool',
+  'Vessel_ServiceAffectsElement',
+  'Vessel_AffectedJobElement',
+  'Vessel_OwningJobElement',
+  'Vessel_ElementConformsToProfile',
+];
+
+/**
+ * The class repository of a Vessel host: `root/interop` serves profile registration, `root/virtualization` the
+ * virtualization classes (and ElementConformsToProfile, so that associations cross both ways).
+ *
+ * @example
+ * createClassRepository().namespace('root/virtualization').isA('Vessel_ComputerSystem', 'CIM_System'); // true
+ */
+export function createClassRepository(): ClassRepository {
+  return ClassRepository.fromMof([...CLASS_MOF], {
+    [INTEROP_NAMESPACE]: INTEROP_CLASSES,
+    [VIRT_NAMESPACE]: VIRT_CLASSES,
+  });
+}

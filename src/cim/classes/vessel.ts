@@ -1,0 +1,104 @@
+/**
+ * Vessel's own classes: one thin subclass of each DMTF class that Vessel has instances of, so that clients can
+ * tell Vessel's instances apart and enumerate the DMTF parent polymorphically (DSP1042 §7, DSP1057 §7).
+ */
+export const VESSEL_MOF = `
+[Description("The Vessel host: the computer system that hosts virtual systems (DSP1052, DSP1042).")]
+class Vessel_HostSystem : CIM_ComputerSystem { };
+
+[Description("A virtual system on a Vessel host (DSP1057). Name is the virtual system's name.")]
+class Vessel_ComputerSystem : CIM_ComputerSystem { };
+
+[Description("The settings of a virtual system (DSP1057), from Vessel's one model.")]
+class Vessel_VirtualSystemSettingData : CIM_VirtualSystemSettingData { };
+
+[Description("A resource setting of a virtual system, or a pool's setting template (DSP1041, DSP1043).")]
+class Vessel_ResourceAllocationSettingData : CIM_ResourceAllocationSettingData { };
+
+[Description("A storage resource setting: disk image, CD/DVD media (DSP1047).")]
+class Vessel_StorageAllocationSettingData : CIM_StorageAllocationSettingData { };
+
+[Description("An Ethernet connection setting (DSP1050).")]
+class Vessel_EthernetPortAllocationSettingData : CIM_EthernetPortAllocationSettingData { };
+
+[Description("A virtual processor of a virtual system (DSP1044).")]
+class Vessel_Processor : CIM_Processor { };
+
+[Description("The memory of a virtual system (DSP1045).")]
+class Vessel_Memory : CIM_Memory { };
+
+[Description("A virtual disk or drive of a virtual system (DSP1047).")]
+class Vessel_LogicalDisk : CIM_LogicalDisk { };
+
+[Description("A virtual Ethernet port of a virtual system (DSP1050).")]
+class Vessel_EthernetPort : CIM_EthernetPort { };
+
+[Description("A primordial resource pool of the host, one per resource type (DSP1041).")]
+class Vessel_ResourcePool : CIM_ResourcePool { };
+
+[Description("What a resource pool can allocate (DSP1043).")]
+class Vessel_AllocationCapabilities : CIM_AllocationCapabilities { };
+
+[Description("The state changes a virtual system accepts (DSP1057).")]
+class Vessel_EnabledLogicalElementCapabilities : CIM_EnabledLogicalElementCapabilities { };
+
+[Description("Defines, modifies and destroys virtual systems (DSP1042).")]
+class Vessel_VirtualSystemManagementService : CIM_VirtualSystemManagementService { };
+
+[Description("What the virtual system management service supports (DSP1042).")]
+class Vessel_VirtualSystemManagementCapabilities : CIM_VirtualSystemManagementCapabilities { };
+
+[Description("A job started by a method that answered 4096 (DSP1103).")]
+class Vessel_ConcreteJob : CIM_ConcreteJob { };
+
+[Description("A DMTF profile that Vessel implements (DSP1033).")]
+class Vessel_RegisteredProfile : CIM_RegisteredProfile { };
+
+[Association, Description("A profile and the profile it builds on or scopes (DSP1033).")]
+class Vessel_ReferencedProfile : CIM_ReferencedProfile { };
+
+[Association, Description("A profile and the central instance that conforms to it (DSP1033).")]
+class Vessel_ElementConformsToProfile : CIM_ElementConformsToProfile { };
+
+[Association, Description("The host and a virtual system it hosts (DSP1042).")]
+class Vessel_HostedDependency : CIM_HostedDependency { };
+
+[Association, Description("The host and the services it hosts.")]
+class Vessel_HostedService : CIM_HostedService { };
+
+[Association, Aggregation, Composition, Description("The host and its resource pools (DSP1041).")]
+class Vessel_HostedResourcePool : CIM_HostedResourcePool { };
+
+[Association, Aggregation, Composition, Description("A virtual system and its devices (DSP1057).")]
+class Vessel_SystemDevice : CIM_SystemDevice { };
+
+[Association, Description("An element and its capabilities.")]
+class Vessel_ElementCapabilities : CIM_ElementCapabilities { };
+
+[Association, Aggregation, Description("Allocation capabilities and their setting templates (DSP1043).")]
+class Vessel_SettingsDefineCapabilities : CIM_SettingsDefineCapabilities { };
+
+[Association, Description("A virtual system or device and its defined settings (DSP1057).")]
+class Vessel_ElementSettingData : CIM_ElementSettingData { };
+
+[Association, Description("A virtual system or device and the settings that show its state (DSP1057).")]
+class Vessel_SettingsDefineState : CIM_SettingsDefineState { };
+
+[Association, Aggregation, Description("A virtual system's settings and its resource settings (DSP1057).")]
+class Vessel_VirtualSystemSettingDataComponent : CIM_VirtualSystemSettingDataComponent { };
+
+[Association, Description("A pool and a device allocated from it (DSP1041).")]
+class Vessel_ElementAllocatedFromPool : CIM_ElementAllocatedFromPool { };
+
+[Association, Description("A pool and a resource setting allocated from it (DSP1041).")]
+class Vessel_ResourceAllocationFromPool : CIM_ResourceAllocationFromPool { };
+
+[Association, Description("The management service and the virtual systems it manages (DSP1042).")]
+class Vessel_ServiceAffectsElement : CIM_ServiceAffectsElement { };
+
+[Association, Description("A job and the element it affects or created (DSP1103).")]
+class Vessel_AffectedJobElement : CIM_AffectedJobElement { };
+
+[Association, Description("The service that owns a job (DSP1103).")]
+class Vessel_OwningJobElement : CIM_OwningJobElement { };
+`;

@@ -1,0 +1,121 @@
+import {
+  type RasdClass,
+  type RasdProperties,
+  type ResourceSetting,
+  resourceTypeOf,
+  type VssdProperties,
+} from '../model/index.js';
+import { CimError } from './errors.js';
+import { C, ORG, parseSettingId, rasdId, vssdId } from './naming.js';
+import { poolIdForType } from './pools.js';
+import type { SystemView } from './snapshot.js';
+import { type CimInstance, type CimValue, isInstance, isInstanceName } from './types.js';
+
+/**
+ * The one model ↔ CIM instances. A VSSD and the RASDs of a definition keep their DMTF property names and wire
+ * values, so the mapping only sets the identities CIM needs (InstanceID `Vessel:<name>` and
+ * `Vessel:<name>/<rasd id>`, a RASD's Parent as the parent's full InstanceID, the pool) and picks the Vessel class.
+ */
+
+const CLASS_OF: Record<RasdClass, string> = {
+  CIM_ResourceAllocationSettingData: C.rasd,
+  CIM_StorageAllocationSettingData: C.sasd,
+  CIM_EthernetPortAllocationSettingData: C.epasd,
+};
+
+/** The RASD's own InstanceID inside its definition (readHardware's `#n` when it has none). */
+export function localId(r: ResourceSetting, index: number): string {
+  return r.properties.InstanceID ?? `#${index + 1}`;
+}
+
+/** The VSSD instance of a virtual system. */
+export function vssdInstance(v: SystemView): CimInstance {
+  const p: Record<string, CimValue | undefined> = { ...v.def.system };
+  p.InstanceID = vssdId(v.info.name);
+  p.ElementName = v.info.name;
+  p.VirtualSystemIdentifier = v.info.uuid;
+  return { className: C.vssd, properties: p };
+}
+
+/** The RASD instances of a virtual system, in definition order. */
+export function rasdInstances(v: SystemView): CimInstance[] {
+  return v.def.resources.map((r, i) => rasdInstance(v.info.name, r, i));
+}
+
+/** One RASD instance. */
+export function rasdInstance(system: string, r: ResourceSetting, index: number): CimInstance {
+  const p: Record<string, CimValue | undefined> = { ...r.properties };
+  p.InstanceID = rasdId(system, localId(r, index));
+  if (r.properties.Parent !== undefined && !r.properties.Parent.includes(':'))
+    p.Parent = rasdId(system, r.properties.Parent);
+  const type = resourceTypeOf(r);
+  if (p.PoolID === undefined && type !== undefined) p.PoolID = poolIdForType(type);
+  if (p.ElementName === undefined) p.ElementName = `Resource ${localId(r, index)}`;
+  return { className: CLASS_OF[r.cimClass], properties: p };
+}
+
+/** Text values of an embedded instance, dropping what the model cannot hold (references, nested instances). */
+function textProperties(inst: CimInstance): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(inst.properties)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) {
+      if (v.every((x) => typeof x === 'string')) out[k] = v as string[];
+    } else if (typeof v === 'string') out[k] = v;
+    else if (isInstanceName(v) || isInstance(v)) continue;
+  }
+  return out;
+}
+
+/** Which model class an embedded RASD is, from its class name (CIM_ or Vessel_ or any vendor's subclass). */
+export function rasdClassOf(className: string): RasdClass {
+  const n = className.toLowerCase();
+  if (n.endsWith('storageallocationsettingdata')) return 'CIM_StorageAllocationSettingData';
+  if (n.endsWith('ethernetportallocationsettingdata')) return 'CIM_EthernetPortAllocationSettingData';
+  if (n.endsWith('resourceallocationsettingdata') || n.endsWith('settingdata'))
+    return 'CIM_ResourceAllocationSettingData';
+  throw new CimError(
+    'CIM_ERR_INVALID_PARAMETER',
+    `"${className}" is not a resource allocation setting class`,
+  );
+}
+
+/**
+ * The model's VSSD from an embedded instance (DefineSystem, ModifySystemSettings): CIM identities are dropped
+ * (the host assigns them), VirtualSystemIdentifier is kept when it is a UUID.
+ */
+export function vssdFromInstance(inst: CimInstance): VssdProperties {
+  if (!inst.className.toLowerCase().endsWith('virtualsystemsettingdata'))
+    throw new CimError(
+      'CIM_ERR_INVALID_PARAMETER',
+      `SystemSettings is a ${inst.className}, not a VirtualSystemSettingData`,
+    );
+  const p: VssdProperties = textProperties(inst);
+  delete p.InstanceID;
+  return p;
+}
+
+/**
+ * The model's RASD from an embedded instance. A Vessel InstanceID `Vessel:<name>/<id>` becomes `<id>`; a Parent
+ * given as a Vessel InstanceID becomes the parent's own id; other InstanceIDs are kept as the RASD's own.
+ */
+export function rasdFromInstance(inst: CimInstance): ResourceSetting {
+  const cimClass = rasdClassOf(inst.className);
+  const p: RasdProperties = textProperties(inst);
+  if (p.InstanceID !== undefined) {
+    const parsed = parseSettingId(p.InstanceID);
+    if (parsed?.localId !== undefined) p.InstanceID = parsed.localId;
+    else if (p.InstanceID.startsWith(`${ORG}:`)) delete p.InstanceID;
+  }
+  if (p.Parent !== undefined) {
+    const parsed = parseSettingId(p.Parent);
+    if (parsed?.localId !== undefined) p.Parent = parsed.localId;
+  }
+  if (
+    p.PoolID !== undefined &&
+    p.ResourceType !== undefined &&
+    p.PoolID === poolIdForType(Number(p.ResourceType))
+  )
+    delete p.PoolID;
+  return { cimClass, properties: p };
+}

@@ -1,0 +1,172 @@
+import { type HostLimits, ResourceType } from '../model/index.js';
+import { C } from './naming.js';
+
+/**
+ * The host's primordial resource pools, one per resource type it allocates (DSP1041 §7.2), with the class and the
+ * Default / Minimum / Maximum / Increment templates of their allocation capabilities (DSP1043 §7.3).
+ */
+export interface PoolSpec {
+  /** PoolID, also the last part of the pool's InstanceID. */
+  id: string;
+  resourceType: number;
+  name: string;
+  /** The RASD class of its templates and allocations. */
+  settingClass: string;
+  /** The profile whose central class the pool is (DSP1044/1045/1047/1050; DSP1041 for the rest). */
+  profile: string;
+  /** AllocationUnits of VirtualQuantity, when quantities mean something. */
+  units?: string;
+  /** Default, minimum, maximum and increment of VirtualQuantity for this host. */
+  quantities?: (limits: HostLimits) => [bigint, bigint, bigint, bigint];
+  /** Capacity and its unit, from the host's limits. */
+  capacity?: (limits: HostLimits) => bigint;
+  /** A ResourceSubType for the default template. */
+  defaultSubType?: string;
+}
+
+/** The pools, in the order they are enumerated. */
+export const POOLS: readonly PoolSpec[] = [
+  {
+    id: 'Processor',
+    resourceType: ResourceType.Processor,
+    name: 'Virtual processors',
+    settingClass: C.rasd,
+    profile: 'DSP1044',
+    units: 'count',
+    quantities: (l) => [1n, 1n, BigInt(l.cpus), 1n],
+    capacity: (l) => BigInt(l.cpus),
+  },
+  {
+    id: 'Memory',
+    resourceType: ResourceType.Memory,
+    name: 'Memory',
+    settingClass: C.rasd,
+    profile: 'DSP1045',
+    units: 'byte * 2^20',
+    quantities: (l) => [512n, 16n, l.memoryBytes >> 20n, 1n],
+    capacity: (l) => l.memoryBytes >> 20n,
+  },
+  {
+    id: 'IDEController',
+    resourceType: ResourceType.IdeController,
+    name: 'IDE controllers',
+    settingClass: C.rasd,
+    profile: 'DSP1041',
+    defaultSubType: 'PIIX4',
+  },
+  {
+    id: 'SCSIController',
+    resourceType: ResourceType.ParallelScsiHba,
+    name: 'SCSI controllers',
+    settingClass: C.rasd,
+    profile: 'DSP1041',
+    defaultSubType: 'lsilogic',
+  },
+  {
+    id: 'StorageController',
+    resourceType: ResourceType.OtherStorageDevice,
+    name: 'SATA, NVMe and virtio controllers',
+    settingClass: C.rasd,
+    profile: 'DSP1041',
+    defaultSubType: 'AHCI',
+  },
+  {
+    id: 'DiskDrive',
+    resourceType: ResourceType.DiskDrive,
+    name: 'Disk drives',
+    settingClass: C.rasd,
+    profile: 'DSP1047',
+  },
+  {
+    id: 'CDDrive',
+    resourceType: ResourceType.CdDrive,
+    name: 'CD drives',
+    settingClass: C.rasd,
+    profile: 'DSP1047',
+  },
+  {
+    id: 'DVDDrive',
+    resourceType: ResourceType.DvdDrive,
+    name: 'DVD drives',
+    settingClass: C.rasd,
+    profile: 'DSP1047',
+  },
+  {
+    id: 'LogicalDisk',
+    resourceType: ResourceType.LogicalDisk,
+    name: 'Virtual disks',
+    settingClass: C.sasd,
+    profile: 'DSP1047',
+  },
+  {
+    id: 'EthernetAdapter',
+    resourceType: ResourceType.EthernetAdapter,
+    name: 'Ethernet adapters',
+    settingClass: C.rasd,
+    profile: 'DSP1050',
+    defaultSubType: 'virtio',
+  },
+  {
+    id: 'EthernetConnection',
+    resourceType: ResourceType.EthernetConnection,
+    name: 'Ethernet connections',
+    settingClass: C.epasd,
+    profile: 'DSP1050',
+  },
+  {
+    id: 'SerialPort',
+    resourceType: ResourceType.SerialPort,
+    name: 'Serial ports',
+    settingClass: C.rasd,
+    profile: 'DSP1041',
+  },
+  {
+    id: 'USBController',
+    resourceType: ResourceType.UsbController,
+    name: 'USB controllers',
+    settingClass: C.rasd,
+    profile: 'DSP1041',
+  },
+  {
+    id: 'Graphics',
+    resourceType: ResourceType.GraphicsController,
+    name: 'Graphics controllers',
+    settingClass: C.rasd,
+    profile: 'DSP1041',
+  },
+];
+
+const BY_TYPE = new Map(POOLS.map((p) => [p.resourceType, p]));
+
+/** The pool of a ResourceType, or undefined when the host has none for it. */
+export function poolForType(type: number): PoolSpec | undefined {
+  return BY_TYPE.get(type);
+}
+
+/** The PoolID a RASD of this type is allocated from, or undefined. */
+export function poolIdForType(type: number): string | undefined {
+  return BY_TYPE.get(type)?.id;
+}
+
+/** A pool by PoolID. */
+export function poolById(id: string): PoolSpec | undefined {
+  return POOLS.find((p) => p.id === id);
+}
+
+/** InstanceID of a pool, of its allocation capabilities, and of its templates. */
+export const poolIds = {
+  pool: (p: PoolSpec) => `Vessel:Pool/${p.id}`,
+  caps: (p: PoolSpec) => `Vessel:AllocationCapabilities/${p.id}`,
+  template: (p: PoolSpec, role: TemplateRole) => `Vessel:Template/${p.id}/${role}`,
+};
+
+/** The four templates of DSP1043 §7.3 and their ValueRole/ValueRange on SettingsDefineCapabilities. */
+export const TEMPLATES = {
+  Default: { valueRole: '0', valueRange: '0' },
+  Minimum: { valueRole: '3', valueRange: '1' },
+  Maximum: { valueRole: '3', valueRange: '2' },
+  Increment: { valueRole: '3', valueRange: '3' },
+} as const;
+
+/** One of the template names. */
+export type TemplateRole = keyof typeof TEMPLATES;

@@ -1,0 +1,57 @@
+import type { CimInstance, CimInstanceName, CimValue } from './types.js';
+
+/** Who may do what (DSP1042 methods need `admin`; `operator` may change state; `reader` may only read). */
+export type Role = 'admin' | 'operator' | 'reader';
+
+/** Every role, weakest first. */
+export const ROLES: readonly Role[] = ['reader', 'operator', 'admin'];
+
+/** The caller of one CIM operation, and a memo that lives as long as the operation (one snapshot of the host). */
+export interface CimContext {
+  user: string;
+  role: Role;
+  memo: Map<string, unknown>;
+}
+
+/** Creates a context for one operation. */
+export function newContext(user: string, role: Role): CimContext {
+  return { user, role, memo: new Map() };
+}
+
+/** Computes a value once per operation, e.g. the list of virtual systems with their definitions. */
+export function memo<T>(ctx: CimContext, key: string, compute: () => T): T {
+  if (ctx.memo.has(key)) return ctx.memo.get(key) as T;
+  const v = compute();
+  ctx.memo.set(key, v);
+  return v;
+}
+
+/** What an extrinsic method answers: its return value and its OUT parameters by name. */
+export interface MethodResult {
+  returnValue: number;
+  out: Record<string, CimValue | undefined>;
+}
+
+/**
+ * Serves the instances of one class (exactly that class, not its subclasses). The object manager fills in each
+ * instance's path from the class keys, finds providers polymorphically and walks associations; a provider only
+ * produces instances and, when it can, answers the fast paths (`get`, `referencing`) and methods.
+ */
+export interface InstanceProvider {
+  readonly className: string;
+  /** Every instance of the class. */
+  enumerate(ctx: CimContext): Promise<CimInstance[]> | CimInstance[];
+  /** The instance with these keys (names in the class's spelling), or undefined; default: search `enumerate`. */
+  get?(ctx: CimContext, name: CimInstanceName): Promise<CimInstance | undefined> | CimInstance | undefined;
+  /** For associations: the instances that refer to `target` in any role; default: filter `enumerate`. */
+  referencing?(ctx: CimContext, target: CimInstanceName): Promise<CimInstance[]> | CimInstance[];
+  /** ModifyInstance, where a profile allows it. */
+  modify?(ctx: CimContext, instance: CimInstance, propertyList: string[] | undefined): Promise<void>;
+  /** An extrinsic method on an instance of the class (or on the class, for `target` without keys). */
+  invoke?(
+    ctx: CimContext,
+    target: CimInstanceName,
+    method: string,
+    params: Record<string, CimValue | undefined>,
+  ): Promise<MethodResult>;
+}

@@ -1,0 +1,267 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import {
+  type CimInstance,
+  type CimInstanceName,
+  type CimValue,
+  formatObjectPath,
+  isInstance,
+  isInstanceName,
+  parseObjectPath,
+} from '../../cim/index.js';
+import { VesselError } from '../../model/index.js';
+import { CimClient, type ParamIn } from '../../wbem/index.js';
+import { action, printJson, println } from '../output.js';
+import { registerGroup } from '../program.js';
+
+interface ConnOptions {
+  url?: string;
+  user?: string;
+  password?: string;
+  ca?: string;
+  insecure?: boolean;
+  namespace: string;
+  json?: boolean;
+}
+
+function connection(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', 'the CIM server, e.g. https://host1:5989 (default: $VESSEL_CIM_URL)')
+    .option('--user <name>', 'user name (default: $VESSEL_CIM_USER)')
+    .option('--password <pw>', 'password (default: $VESSEL_CIM_PASSWORD)')
+    .option('--ca <file>', 'trust this PEM certificate for HTTPS (e.g. the host’s cim-cert.pem)')
+    .option('--insecure', 'accept any HTTPS certificate')
+    .option('-n, --namespace <ns>', 'CIM namespace', 'root/virtualization')
+    .option('--json', 'print the result as JSON');
+}
+
+async function client(o: ConnOptions): Promise<CimClient> {
+  const url = o.url ?? process.env.VESSEL_CIM_URL;
+  if (!url)
+    throw new VesselError(
+      'USAGE',
+      'Give the CIM server with --url (or $VESSEL_CIM_URL), e.g. --url https://host1:5989',
+    );
+  return new CimClient(url, {
+    user: o.user ?? process.env.VESSEL_CIM_USER,
+    password: o.password ?? process.env.VESSEL_CIM_PASSWORD,
+    namespace: o.namespace,
+    ca: o.ca ? await readFile(o.ca) : undefined,
+    insecure: o.insecure,
+  });
+}
+
+/** Runs one command with a client, closing it afterwards. */
+async function withClient(o: ConnOptions, fn: (c: CimClient) => Promise<void>): Promise<number> {
+  const c = await client(o);
+  try {
+    await fn(c);
+    return 0;
+  } finally {
+    c.close();
+  }
+}
+
+function path(text: string, namespace: string): CimInstanceName {
+  try {
+    const p = parseObjectPath(text);
+    return { ...p, namespace: p.namespace ?? namespace };
+  } catch (e) {
+    throw new VesselError('USAGE', (e as Error).message);
+  }
+}
+
+function valueText(v: CimValue): string {
+  if (Array.isArray(v)) return v.map(valueText).join(',');
+  if (isInstanceName(v)) return formatObjectPath(v);
+  if (isInstance(v)) return `instance of ${v.className}`;
+  return JSON.stringify(v);
+}
+
+function jsonValue(v: CimValue | undefined): unknown {
+  if (v === undefined) return null;
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (isInstanceName(v)) return formatObjectPath(v);
+  if (isInstance(v)) return { className: v.className, properties: jsonProps(v) };
+  return v;
+}
+
+function jsonProps(i: CimInstance): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(i.properties).map(([k, v]) => [k, jsonValue(v)]));
+}
+
+function printInstances(list: CimInstance[], json: boolean | undefined): void {
+  if (json) {
+    printJson(
+      list.map((i) => ({
+        path: i.path ? formatObjectPath(i.path) : undefined,
+        className: i.className,
+        properties: jsonProps(i),
+      })),
+    );
+    return;
+  }
+  for (const i of list) {
+    println(i.path ? formatObjectPath(i.path) : i.className);
+    for (const [k, v] of Object.entries(i.properties)) if (v !== undefined) println(`  ${k}=${valueText(v)}`);
+  }
+}
+
+function printPaths(list: CimInstanceName[], json: boolean | undefined): void {
+  if (json) printJson(list.map((p) => formatObjectPath(p)));
+  else for (const p of list) println(formatObjectPath(p));
+}
+
+/** `NAME=VALUE` arguments typed by the method's declaration, as wbemcli does; `NAME=@file` reads a file. */
+async function methodParams(
+  c: CimClient,
+  target: CimInstanceName,
+  method: string,
+  args: string[],
+): Promise<Record<string, ParamIn>> {
+  const cls = await c.getClass(target.className, { namespace: target.namespace });
+  const m = cls.methods.find((x) => x.name.toLowerCase() === method.toLowerCase());
+  if (!m)
+    throw new VesselError(
+      'USAGE',
+      `Class ${cls.name} has no method ${method}; it has ${cls.methods.map((x) => x.name).join(', ')}`,
+    );
+  const out: Record<string, ParamIn> = {};
+  for (const a of args) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new VesselError('USAGE', `"${a}" is not NAME=VALUE`);
+    const name = a.slice(0, eq);
+    let text = a.slice(eq + 1);
+    if (text.startsWith('@')) text = await readFile(text.slice(1), 'utf8');
+    const p = m.parameters.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!p)
+      throw new VesselError(
+        'USAGE',
+        `${m.name} has no parameter ${name}; it has ${m.parameters.map((x) => x.name).join(', ')}`,
+      );
+    const v: CimValue = p.type === 'reference' ? path(text, target.namespace ?? c.namespace) : text;
+    const prev = out[p.name];
+    if (p.isArray)
+      out[p.name] = {
+        type: p.type,
+        value: [...((prev?.value as CimValue[] | undefined) ?? []), v] as CimValue,
+      };
+    else if (prev) throw new VesselError('USAGE', `${p.name} is given twice but is not an array`);
+    else out[p.name] = { type: p.type, value: v };
+  }
+  return out;
+}
+
+registerGroup((program: Command) => {
+  const cim = program
+    .command('cim')
+    .description('Raw CIM-XML operations against Vessel or any other WBEM server (DSP0200)');
+
+  connection(
+    cim.command('ei <class>').description('EnumerateInstances (with --names: EnumerateInstanceNames)'),
+  )
+    .option('--names', 'only the instance names')
+    .action(
+      action((cls: string, o: ConnOptions & { names?: boolean }) =>
+        withClient(o, async (c) => {
+          if (o.names) printPaths(await c.enumerateInstanceNames(cls), o.json);
+          else printInstances(await c.enumerateInstances(cls), o.json);
+        }),
+      ),
+    );
+
+  connection(
+    cim.command('gi <path>').description('GetInstance of an object path such as Class.Key="value"'),
+  ).action(
+    action((p: string, o: ConnOptions) =>
+      withClient(o, async (c) => printInstances([await c.getInstance(path(p, o.namespace))], o.json)),
+    ),
+  );
+
+  connection(
+    cim.command('gc <class>').description('GetClass: properties, keys and methods with their parameters'),
+  ).action(
+    action((cls: string, o: ConnOptions) =>
+      withClient(o, async (c) => {
+        const d = await c.getClass(cls);
+        if (o.json) return printJson(d);
+        println(`class ${d.name}${d.superClass ? ` : ${d.superClass}` : ''}`);
+        for (const p of d.properties)
+          println(
+            `  ${p.qualifiers.some((q) => q.name === 'Key') ? 'key ' : ''}${p.type === 'reference' ? `${p.referenceClass} REF` : p.type}${p.isArray ? '[]' : ''} ${p.name}`,
+          );
+        for (const m of d.methods)
+          println(
+            `  ${m.returnType} ${m.name}(${m.parameters.map((p) => `${p.type === 'reference' ? `${p.referenceClass} REF` : p.type}${p.isArray ? '[]' : ''} ${p.name}`).join(', ')})`,
+          );
+      }),
+    ),
+  );
+
+  connection(cim.command('ai <path>').description('Associators of an object (with --names: AssociatorNames)'))
+    .option('--assoc-class <class>', 'only through this association class')
+    .option('--result-class <class>', 'only objects of this class')
+    .option('--role <role>', 'the object’s role in the association')
+    .option('--result-role <role>', 'the other end’s role')
+    .option('--names', 'only the object names')
+    .action(
+      action(
+        (
+          p: string,
+          o: ConnOptions & {
+            assocClass?: string;
+            resultClass?: string;
+            role?: string;
+            resultRole?: string;
+            names?: boolean;
+          },
+        ) =>
+          withClient(o, async (c) => {
+            const f = {
+              assocClass: o.assocClass,
+              resultClass: o.resultClass,
+              role: o.role,
+              resultRole: o.resultRole,
+            };
+            if (o.names) printPaths(await c.associatorNames(path(p, o.namespace), f), o.json);
+            else printInstances(await c.associators(path(p, o.namespace), f), o.json);
+          }),
+      ),
+    );
+
+  connection(cim.command('ri <path>').description('References to an object (with --names: ReferenceNames)'))
+    .option('--assoc-class <class>', 'only this association class')
+    .option('--role <role>', 'the object’s role in the association')
+    .option('--names', 'only the association names')
+    .action(
+      action((p: string, o: ConnOptions & { assocClass?: string; role?: string; names?: boolean }) =>
+        withClient(o, async (c) => {
+          const f = { assocClass: o.assocClass, role: o.role };
+          if (o.names) printPaths(await c.referenceNames(path(p, o.namespace), f), o.json);
+          else printInstances(await c.references(path(p, o.namespace), f), o.json);
+        }),
+      ),
+    );
+
+  connection(
+    cim
+      .command('invoke <path> <method> [params...]')
+      .description(
+        'an extrinsic method; parameters NAME=VALUE typed from the class (NAME=@file reads a file, repeat a NAME for arrays)',
+      ),
+  ).action(
+    action((p: string, method: string, params: string[], o: ConnOptions) =>
+      withClient(o, async (c) => {
+        const target = path(p, o.namespace);
+        const r = await c.invokeMethod(target, method, await methodParams(c, target, method, params));
+        if (o.json)
+          return printJson({
+            returnValue: r.returnValue,
+            out: Object.fromEntries(Object.entries(r.out).map(([k, v]) => [k, jsonValue(v)])),
+          });
+        println(`${method}: ${r.returnValue}`);
+        for (const [k, v] of Object.entries(r.out)) if (v !== undefined) println(`  ${k}=${valueText(v)}`);
+      }),
+    ),
+  );
+});

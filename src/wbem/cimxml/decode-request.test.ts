@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { decodeRequest } from './decode-request.js';
+import { CimXmlError } from './errors.js';
+
+const wrap = (
+  inner: string,
+  cim = 'CIMVERSION="2.0" DTDVERSION="2.0"',
+  msg = 'ID="1" PROTOCOLVERSION="1.0"',
+) =>
+  `<?xml version="1.0" encoding="utf-8"?><CIM ${cim}><MESSAGE ${msg}><SIMPLEREQ>${inner}</SIMPLEREQ></MESSAGE></CIM>`;
+const ns =
+  '<LOCALNAMESPACEPATH><NAMESPACE NAME="root"/><NAMESPACE NAME="virtualization"/></LOCALNAMESPACEPATH>';
+
+function code(text: string | Uint8Array): string {
+  try {
+    decodeRequest(text, { maxBytes: 1 << 16, maxDepth: 32 });
+  } catch (e) {
+    expect(e).toBeInstanceOf(CimXmlError);
+    return (e as CimXmlError).code;
+  }
+  return 'accepted';
+}
+
+describe('decodeRequest()', () => {
+  it('decodes an intrinsic call: namespace, parameters by name, values by element', () => {
+    const c = decodeRequest(
+      wrap(
+        `<IMETHODCALL NAME="GetInstance">${ns}<IPARAMVALUE NAME="InstanceName"><INSTANCENAME CLASSNAME="X"><KEYBINDING NAME="K"><KEYVALUE VALUETYPE="boolean"> TRUE </KEYVALUE></KEYBINDING></INSTANCENAME></IPARAMVALUE><IPARAMVALUE NAME="PropertyList"><VALUE.ARRAY><VALUE>A</VALUE></VALUE.ARRAY></IPARAMVALUE><IPARAMVALUE NAME="LocalOnly"/></IMETHODCALL>`,
+      ),
+    );
+    expect(c).toMatchObject({
+      kind: 'intrinsic',
+      method: 'GetInstance',
+      namespace: 'root/virtualization',
+      messageId: '1',
+    });
+    if (c.kind !== 'intrinsic') return;
+    expect(c.params.get('instancename')?.value).toEqual({
+      kind: 'instancename',
+      value: { className: 'X', keys: { K: 'true' } },
+    });
+    expect(c.params.get('propertylist')?.value).toEqual({ kind: 'array', value: ['A'] });
+    expect(c.params.get('localonly')?.value).toEqual({ kind: 'null' });
+  });
+
+  it('decodes an extrinsic call with untyped, typed, reference and embedded-object parameters', () => {
+    const c = decodeRequest(
+      wrap(
+        `<METHODCALL NAME="M"><LOCALINSTANCEPATH>${ns}<INSTANCENAME CLASSNAME="X"><KEYBINDING NAME="Name"><KEYVALUE>a</KEYVALUE></KEYBINDING></INSTANCENAME></LOCALINSTANCEPATH>` +
+          '<PARAMVALUE NAME="A"><VALUE>2</VALUE></PARAMVALUE>' +
+          '<PARAMVALUE NAME="B" PARAMTYPE="boolean"><VALUE>TRUE</VALUE></PARAMVALUE>' +
+          '<PARAMVALUE NAME="C" PARAMTYPE="reference"><VALUE.REFERENCE><INSTANCENAME CLASSNAME="Y"/></VALUE.REFERENCE></PARAMVALUE>' +
+          '<PARAMVALUE NAME="D" PARAMTYPE="string" EMBEDDEDOBJECT="instance"><VALUE>&lt;INSTANCE CLASSNAME="Z"/&gt;</VALUE></PARAMVALUE>' +
+          '<PARAMVALUE NAME="E"/></METHODCALL>',
+      ),
+    );
+    if (c.kind !== 'extrinsic') throw new Error('not extrinsic');
+    expect(c.target).toEqual({ className: 'X', keys: { Name: 'a' }, namespace: 'root/virtualization' });
+    expect(c.params.map((p) => [p.name, p.value, p.embeddedObject])).toEqual([
+      ['A', '2', undefined],
+      ['B', 'true', undefined],
+      ['C', { className: 'Y', keys: {} }, undefined],
+      ['D', '<INSTANCE CLASSNAME="Z"/>', 'instance'],
+      ['E', undefined, undefined],
+    ]);
+  });
+
+  it.each([
+    [
+      'a CIM version it does not speak',
+      wrap('', 'CIMVERSION="3.0" DTDVERSION="2.0"'),
+      'CIMXML_UNSUPPORTED_CIM_VERSION',
+    ],
+    [
+      'a DTD version it does not speak',
+      wrap('', 'CIMVERSION="2.0" DTDVERSION="9.9"'),
+      'CIMXML_UNSUPPORTED_DTD_VERSION',
+    ],
+    [
+      'a protocol version it does not speak',
+      wrap('', undefined, 'ID="1" PROTOCOLVERSION="2.0"'),
+      'CIMXML_UNSUPPORTED_PROTOCOL_VERSION',
+    ],
+    [
+      'a multiple request',
+      wrap('').replace('<SIMPLEREQ></SIMPLEREQ>', '<MULTIREQ/>'),
+      'CIMXML_MULTIPLE_REQUESTS_UNSUPPORTED',
+    ],
+    ['no method call', wrap(''), 'CIMXML_REQUEST_NOT_VALID'],
+    [
+      'two method calls',
+      wrap(`<IMETHODCALL NAME="A">${ns}</IMETHODCALL><IMETHODCALL NAME="B">${ns}</IMETHODCALL>`),
+      'CIMXML_REQUEST_NOT_VALID',
+    ],
+    [
+      'a parameter given twice',
+      wrap(`<IMETHODCALL NAME="A">${ns}<IPARAMVALUE NAME="X"/><IPARAMVALUE NAME="x"/></IMETHODCALL>`),
+      'CIMXML_REQUEST_NOT_VALID',
+    ],
+    [
+      'an unknown element',
+      wrap(`<IMETHODCALL NAME="A">${ns}<IPARAMVALUE NAME="X"><BOGUS/></IPARAMVALUE></IMETHODCALL>`),
+      'CIMXML_REQUEST_NOT_VALID',
+    ],
+    ['a missing NAME', wrap(`<IMETHODCALL>${ns}</IMETHODCALL>`), 'CIMXML_REQUEST_NOT_VALID'],
+    [
+      'an empty namespace path',
+      wrap('<IMETHODCALL NAME="A"><LOCALNAMESPACEPATH/></IMETHODCALL>'),
+      'CIMXML_REQUEST_NOT_VALID',
+    ],
+    [
+      'a key that refers to a class',
+      wrap(
+        `<IMETHODCALL NAME="A">${ns}<IPARAMVALUE NAME="X"><INSTANCENAME CLASSNAME="C"><KEYBINDING NAME="K"><VALUE.REFERENCE><CLASSNAME NAME="D"/></VALUE.REFERENCE></KEYBINDING></INSTANCENAME></IPARAMVALUE></IMETHODCALL>`,
+      ),
+      'CIMXML_REQUEST_NOT_VALID',
+    ],
+    ['a root other than CIM', '<FOO/>', 'CIMXML_REQUEST_NOT_VALID'],
+    ['XML that is not well formed', '<CIM><MESSAGE>', 'CIMXML_REQUEST_NOT_WELL_FORMED'],
+    [
+      'a DOCTYPE with an external entity (XXE)',
+      `<!DOCTYPE CIM [<!ENTITY x SYSTEM "file:///etc/passwd">]>${wrap('&x;')}`,
+      'CIMXML_REQUEST_NOT_VALID',
+    ],
+    ['an undefined entity', wrap('&lol;'), 'CIMXML_REQUEST_NOT_WELL_FORMED'],
+    [
+      'bytes that are not UTF-8',
+      Buffer.concat([Buffer.from(wrap('')), Buffer.from([0xff, 0xfe])]),
+      'CIMXML_REQUEST_NOT_WELL_FORMED',
+    ],
+    ['an oversized document', wrap(`<!--${'x'.repeat(70_000)}-->`), 'CIMXML_REQUEST_NOT_WELL_FORMED'],
+    [
+      'nesting deeper than the limit',
+      wrap(`${'<A>'.repeat(40)}${'</A>'.repeat(40)}`),
+      'CIMXML_REQUEST_NOT_WELL_FORMED',
+    ],
+  ])('refuses %s', (_what, text, expected) => {
+    expect(code(text)).toBe(expected);
+  });
+});

@@ -1,0 +1,106 @@
+import { CimError, type CimInstance, type CimInstanceName } from '../../cim/index.js';
+import type { IntrinsicCall, IParamValue } from './decode-request.js';
+
+/**
+ * Typed access to the IPARAMVALUEs of an intrinsic call, with the DSP0200 defaults; a parameter of the wrong
+ * shape or one the operation does not take is CIM_ERR_INVALID_PARAMETER.
+ */
+export class IParams {
+  constructor(private readonly call: IntrinsicCall) {}
+
+  /** Refuses parameters the operation does not define (DSP0200 §5.3.1). */
+  only(...names: string[]): void {
+    const allowed = new Set(names.map((n) => n.toLowerCase()));
+    for (const { name } of this.call.params.values())
+      if (!allowed.has(name.toLowerCase()))
+        throw new CimError('CIM_ERR_INVALID_PARAMETER', `${this.call.method} has no parameter ${name}`);
+  }
+
+  private get(name: string): IParamValue | undefined {
+    const p = this.call.params.get(name.toLowerCase());
+    return p === undefined || p.value.kind === 'null' ? undefined : p.value;
+  }
+
+  private wrong(name: string, what: string): never {
+    throw new CimError('CIM_ERR_INVALID_PARAMETER', `${this.call.method}: ${name} must be ${what}`);
+  }
+
+  bool(name: string, dflt: boolean): boolean {
+    const v = this.get(name);
+    if (v === undefined) return dflt;
+    if (v.kind !== 'value') this.wrong(name, 'TRUE or FALSE');
+    const t = v.value.trim().toUpperCase();
+    if (t === 'TRUE') return true;
+    if (t === 'FALSE') return false;
+    return this.wrong(name, `TRUE or FALSE, not "${v.value}"`);
+  }
+
+  /** True when the client gave the parameter explicitly as TRUE. */
+  explicitTrue(name: string): boolean {
+    return this.get(name) !== undefined && this.bool(name, false);
+  }
+
+  string(name: string): string | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    if (v.kind !== 'value') this.wrong(name, 'a string');
+    return v.value;
+  }
+
+  uint(name: string): number | undefined {
+    const s = this.string(name);
+    if (s === undefined) return undefined;
+    if (!/^\s*\d{1,15}\s*$/.test(s)) this.wrong(name, `a whole number, not "${s}"`);
+    return Number(s);
+  }
+
+  className(name: string, required: true): string;
+  className(name: string, required: false): string | undefined;
+  className(name: string, required: boolean): string | undefined {
+    const v = this.get(name);
+    if (v === undefined) {
+      if (required) throw new CimError('CIM_ERR_INVALID_PARAMETER', `${this.call.method} needs ${name}`);
+      return undefined;
+    }
+    if (v.kind === 'classname') return v.value;
+    if (v.kind === 'value' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v.value.trim())) return v.value.trim();
+    return this.wrong(name, 'a class name');
+  }
+
+  instanceName(name: string): CimInstanceName {
+    const v = this.get(name);
+    if (v === undefined) throw new CimError('CIM_ERR_INVALID_PARAMETER', `${this.call.method} needs ${name}`);
+    if (v.kind === 'instancename' || v.kind === 'reference') return v.value;
+    return this.wrong(name, 'an instance name');
+  }
+
+  /** ObjectName of the association operations: an instance name; a class name is refused (class-level walks). */
+  objectName(): CimInstanceName {
+    const v = this.get('ObjectName');
+    if (v?.kind === 'classname')
+      throw new CimError('CIM_ERR_NOT_SUPPORTED', 'Association operations on classes are not supported');
+    return this.instanceName('ObjectName');
+  }
+
+  instance(name: string): CimInstance {
+    const v = this.get(name);
+    if (v?.kind !== 'instance') return this.wrong(name, 'an instance');
+    return v.value;
+  }
+
+  /** PropertyList: undefined = all properties; lower-case names otherwise. */
+  propertyList(): Set<string> | undefined {
+    const v = this.get('PropertyList');
+    if (v === undefined) return undefined;
+    if (v.kind !== 'array') this.wrong('PropertyList', 'an array of property names');
+    return new Set(v.value.map((s) => s.trim().toLowerCase()));
+  }
+
+  /** PropertyList as written, for ModifyInstance. */
+  propertyNames(): string[] | undefined {
+    const v = this.get('PropertyList');
+    if (v === undefined) return undefined;
+    if (v.kind !== 'array') this.wrong('PropertyList', 'an array of property names');
+    return v.value.map((s) => s.trim());
+  }
+}

@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import {
+  type CimService,
+  createCimService,
+  type Role,
+  USERS_FILE,
+  UserStore,
+  type VirtualSystemBackend,
+} from '../../cim/index.js';
+import { createDispatcher } from './dispatcher.js';
+import { type CimXmlLimits, type CimXmlServer, startCimXmlServer } from './server.js';
+import { ensureCertificate, type TlsFiles } from './tls.js';
+
+/** Options of {@link serveCimXml}: what `vessel host serve --cim-http PORT --cim-https PORT` passes. */
+export interface ServeCimXmlOptions {
+  backend: VirtualSystemBackend;
+  /** The host's state directory: holds users.json and the generated certificate. */
+  stateDir: string;
+  /**
+   * The HTTP listener, absent = off (the CLI's `--cim-http 0`); port 0 here picks a free port. The DMTF default
+   * port is 5988; the address defaults to 127.0.0.1, as plain HTTP carries passwords in clear.
+   */
+  http?: { port: number; host?: string | undefined } | undefined;
+  /** The HTTPS listener (default port 5989, address 0.0.0.0), with a given key and certificate or a generated one. */
+  https?:
+    | { port: number; host?: string | undefined; key?: Buffer | string; cert?: Buffer | string }
+    | undefined;
+  /** Off unless set: the role of requests without credentials. */
+  anonymousRole?: Role | undefined;
+  limits?: Partial<CimXmlLimits> | undefined;
+  /** Method timing of the CIM service (see CimServiceOptions). */
+  syncMs?: number | undefined;
+  shutdownTimeoutMs?: number | undefined;
+  onInternalError?: (e: unknown) => void;
+}
+
+/** A running CIM-XML endpoint with its CIM service. */
+export interface CimXmlEndpoint {
+  service: CimService;
+  server: CimXmlServer;
+  /** The certificate in use when HTTPS is on. */
+  tls?: TlsFiles | { key: Buffer | string; cert: Buffer | string } | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the host's virtual systems over CIM-XML: builds the CIM service on the backend, opens the users file of
+ * the state directory, generates the HTTPS certificate on first start, and starts the listeners.
+ *
+ * @example
+ * const ep = await serveCimXml({ backend, stateDir: '/var/lib/vessel', http: { port: 5988 }, https: { port: 5989 } });
+ */
+export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint> {
+  const service = createCimService({
+    backend: o.backend,
+    ...(o.syncMs === undefined ? {} : { syncMs: o.syncMs }),
+    ...(o.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: o.shutdownTimeoutMs }),
+  });
+  const users = new UserStore(join(o.stateDir, USERS_FILE));
+  await users.load();
+  const given =
+    o.https?.key !== undefined && o.https.cert !== undefined
+      ? { key: o.https.key, cert: o.https.cert }
+      : undefined;
+  const tls = o.https ? (given ?? (await ensureCertificate(o.stateDir, o.backend.hostName))) : undefined;
+  try {
+    const server = await startCimXmlServer({
+      dispatcher: createDispatcher(service.om, o.backend.hostName, o.onInternalError),
+      auth: { users, anonymousRole: o.anonymousRole },
+      http: o.http ? { port: o.http.port, ...(o.http.host ? { host: o.http.host } : {}) } : undefined,
+      https:
+        o.https && tls
+          ? {
+              port: o.https.port,
+              key: tls.key,
+              cert: tls.cert,
+              ...(o.https.host ? { host: o.https.host } : {}),
+            }
+          : undefined,
+      ...(o.limits ? { limits: o.limits } : {}),
+    });
+    return {
+      service,
+      server,
+      tls,
+      close: async () => {
+        await server.close();
+        service.close();
+      },
+    };
+  } catch (e) {
+    service.close();
+    throw e;
+  }
+}
