@@ -18,6 +18,12 @@ export function createProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: true })
+    .option(
+      '--host <url|profile>',
+      'manage a remote host through CIM-XML (DMTF DSP1042/DSP1057) instead of the local one; also $VESSEL_HOST',
+    )
+    .option('--host-ca <file>', "trust this PEM certificate for the remote host's HTTPS")
+    .option('--host-insecure', 'accept any HTTPS certificate from the remote host')
     .exitOverride();
   for (const g of groups) g(program);
   return program;

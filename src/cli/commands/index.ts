@@ -5,5 +5,6 @@ import './disk.js';
 import './host.js';
 import './ova.js';
 import './ovf.js';
+import './remote.js';
 import './user.js';
 import './vm.js';

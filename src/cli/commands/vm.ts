@@ -13,14 +13,41 @@ import {
   VesselError,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
+import type { RemoteHost } from '../../wbem/index.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { connectRemote, RemoteError, remoteTarget } from '../remote.js';
 import { connectHost } from './host.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const STATE_HELP = 'state directory of the host (default: $VESSEL_STATE or ~/.local/share/vessel)';
 const BUSES: ControllerKind[] = ['ide', 'sata', 'scsi', 'virtio', 'nvme'];
+
+/** Runs `fn` with a remote host (CIM-XML) when the command names one, else returns undefined. */
+async function withRemote<T>(
+  command: Command,
+  fn: (r: RemoteHost) => Promise<T>,
+): Promise<{ value: T } | undefined> {
+  const target = remoteTarget(command);
+  if (target === undefined) return undefined;
+  const remote = await connectRemote(target, command);
+  try {
+    return { value: await fn(remote) };
+  } finally {
+    remote.client.close();
+  }
+}
+
+/** The DSP1042 RequestStateChange operation for each `vessel vm` state change. */
+const REMOTE_OP = {
+  start: 'start',
+  stop: 'shutdown',
+  powerOff: 'poweroff',
+  pause: 'pause',
+  resume: 'resume',
+  reset: 'reset',
+} as const;
 
 /** Runs `fn` with a client of the running host and closes it afterwards. */
 async function withHost<T>(state: string | undefined, fn: (c: HostClient) => Promise<T>): Promise<T> {
@@ -126,8 +153,21 @@ function stateChange(program: Command, name: string, op: string, description: st
         async (
           vm: string,
           opts: { state?: string; json?: boolean; wait: boolean; force?: boolean; timeout?: string },
+          command: Command,
         ) => {
           const realOp = op === 'stop' && opts.force ? 'powerOff' : op;
+          const remote = await withRemote(command, async (r) => {
+            await r.change(vm, REMOTE_OP[realOp as keyof typeof REMOTE_OP]);
+            return r.find(vm);
+          });
+          if (remote) {
+            if (opts.json)
+              printJson({
+                vm: { name: remote.value.name, uuid: remote.value.uuid, state: remote.value.state },
+              });
+            else println(`${PAST[realOp]} "${remote.value.name}": ${remote.value.state}`);
+            return 0;
+          }
           const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
           const r = await withHost(opts.state, (c) =>
             c.call<{ job: string; vm?: VmSummary }>('vm.change', {
@@ -171,8 +211,14 @@ registerGroup((program: Command) => {
     .option('--from-json <file>', 'a definition as JSON ({system, resources})')
     .option('--json', 'print JSON')
     .action(
-      action(async (opts: DefineOptions) => {
+      action(async (opts: DefineOptions, command: Command) => {
         const def = await definitionFrom(opts);
+        const remote = await withRemote(command, (r) => r.define(def));
+        if (remote) {
+          if (opts.json) printJson({ name: remote.value });
+          else println(`Defined "${remote.value}"`);
+          return 0;
+        }
         const vm = await withHost(opts.state, (c) => c.call<VmSummary>('vm.define', { definition: def }));
         if (opts.json) printJson(vm);
         else println(`Defined "${vm.name}" (${vm.uuid})`);
@@ -186,8 +232,16 @@ registerGroup((program: Command) => {
     .option('--state <dir>', STATE_HELP)
     .option('--json', 'print JSON')
     .action(
-      action(async (opts: { state?: string; json?: boolean }) => {
-        const vms = await withHost(opts.state, (c) => c.call<VmSummary[]>('vm.list'));
+      action(async (opts: { state?: string; json?: boolean }, command: Command) => {
+        const remote = await withRemote(command, (r) => r.list());
+        const vms: Array<Pick<VmSummary, 'name' | 'uuid' | 'state' | 'reason'>> = remote
+          ? remote.value.map((v) => ({
+              name: v.name,
+              uuid: v.uuid ?? '',
+              state: v.state as VmSummary['state'],
+              reason: `EnabledState ${v.enabledState}`,
+            }))
+          : await withHost(opts.state, (c) => c.call<VmSummary[]>('vm.list'));
         if (opts.json) {
           printJson(vms.map((v) => ({ name: v.name, uuid: v.uuid, state: v.state, reason: v.reason })));
           return 0;
@@ -213,8 +267,9 @@ registerGroup((program: Command) => {
     .argument('<vm>', 'name or UUID')
     .option('--state <dir>', STATE_HELP)
     .action(
-      action(async (vm: string, opts: { state?: string }) => {
-        await withHost(opts.state, (c) => c.call('vm.undefine', { vm }));
+      action(async (vm: string, opts: { state?: string }, command: Command) => {
+        const remote = await withRemote(command, (r) => r.destroy(vm));
+        if (!remote) await withHost(opts.state, (c) => c.call('vm.undefine', { vm }));
         println(`Undefined "${vm}"`);
         return 0;
       }),
@@ -227,7 +282,13 @@ registerGroup((program: Command) => {
     .option('--state <dir>', STATE_HELP)
     .option('--log', 'print what the guest wrote to its serial port, then exit')
     .action(
-      action(async (vm: string, opts: { state?: string; log?: boolean }) => {
+      action(async (vm: string, opts: { state?: string; log?: boolean }, command: Command) => {
+        if (remoteTarget(command) !== undefined) {
+          throw new RemoteError(
+            'NOT_SUPPORTED',
+            'The serial console is a Vessel-only feature that CIM does not carry; run vessel vm console on the host itself',
+          );
+        }
         if (opts.log) {
           const r = await withHost(opts.state, (c) => c.call<{ log: string }>('vm.console', { vm }));
           process.stdout.write(r.log);
@@ -244,7 +305,24 @@ registerGroup((program: Command) => {
     .option('--state <dir>', STATE_HELP)
     .option('--json', 'print JSON')
     .action(
-      action(async (vm: string, opts: { state?: string; json?: boolean }) => {
+      action(async (vm: string, opts: { state?: string; json?: boolean }, command: Command) => {
+        const remote = await withRemote(command, async (r) => ({
+          system: await r.find(vm),
+          definition: await r.definition(vm),
+        }));
+        if (remote) {
+          const { system, definition } = remote.value;
+          const info = {
+            name: system.name,
+            uuid: system.uuid ?? '',
+            state: system.state,
+            reason: `EnabledState ${system.enabledState}`,
+            definition,
+          };
+          if (opts.json) printJson(info);
+          else printVmInfo(info as VmSummary & { definition: VirtualSystemDefinition }, []);
+          return 0;
+        }
         const [info, events] = await withHost(opts.state, async (c) => {
           const i = await c.call<VmSummary & { definition: VirtualSystemDefinition }>('vm.get', { vm });
           return [i, await c.call<HostEvent[]>('events.list', { vm: i.uuid })] as const;

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { action, printJson, println } from '../output.js';
+import { registerGroup } from '../program.js';
+import { loadProfiles, profilesFile, RemoteError, saveProfiles } from '../remote.js';
+
+registerGroup((program: Command) => {
+  const cmd = program
+    .command('remote')
+    .description('Save remote hosts (CIM-XML endpoints) to use as `vessel --host NAME vm ...`');
+
+  cmd
+    .command('add')
+    .description('Save a remote host profile (the password is never saved: give it in $VESSEL_CIM_PASSWORD)')
+    .argument('<name>', 'profile name')
+    .argument('<url>', 'the CIM server, e.g. https://host1:5989')
+    .option('--user <name>', 'user name')
+    .option('--ca <file>', 'PEM certificate to trust for HTTPS')
+    .option('--insecure', 'accept any HTTPS certificate')
+    .action(
+      action(async (name: string, url: string, o: { user?: string; ca?: string; insecure?: boolean }) => {
+        if (!/^https?:\/\/[^/]+/.test(url)) throw new RemoteError('USAGE', `"${url}" is not an http(s) URL`);
+        if (/^https?:\/\/[^/]*:[^/@]*@/.test(url))
+          throw new RemoteError(
+            'USAGE',
+            'Do not put a password in a saved profile; use $VESSEL_CIM_PASSWORD',
+          );
+        const profiles = await loadProfiles();
+        profiles[name] = { url, user: o.user, ca: o.ca, insecure: o.insecure };
+        await saveProfiles(profiles);
+        println(`Saved host "${name}" (${url}) in ${profilesFile()}`);
+        return 0;
+      }),
+    );
+
+  cmd
+    .command('list')
+    .description('List the saved remote hosts')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (o: { json?: boolean }) => {
+        const profiles = await loadProfiles();
+        if (o.json) printJson(profiles);
+        else
+          for (const [n, p] of Object.entries(profiles))
+            println(`${n}\t${p.url}${p.user ? `\tuser ${p.user}` : ''}`);
+        return 0;
+      }),
+    );
+
+  cmd
+    .command('remove')
+    .description('Forget a saved remote host')
+    .argument('<name>', 'profile name')
+    .action(
+      action(async (name: string) => {
+        const profiles = await loadProfiles();
+        if (!profiles[name]) throw new RemoteError('USAGE', `No saved host is called "${name}"`);
+        delete profiles[name];
+        await saveProfiles(profiles);
+        println(`Removed host "${name}"`);
+        return 0;
+      }),
+    );
+});
