@@ -8,6 +8,7 @@
  */
 
 export * as cim from './cim/index.js';
+export * as disk from './disk/index.js';
 export * as formats from './formats/index.js';
 export * as host from './host/index.js';
 export * as hypervisor from './hypervisor/index.js';

@@ -3,7 +3,12 @@ import { VesselError } from '../model/index.js';
 /**
  * Error codes of the host. `HOST_NOT_RUNNING` (no host answers on the state directory's socket) and
  * `HOST_UNREACHABLE` exit 3 in the CLI. Errors from a running host travel over the socket with their own codes
- * (`INVALID_STATE`, `VM_NOT_FOUND`, ...) and are rebuilt by the client as {@link RemoteError}.
+ * (`INVALID_STATE`, `VM_NOT_FOUND`, ...) and are rebuilt by the client as {@link RemoteError}. An export refuses
+ * an output that exists (`EXPORT_OUTPUT`) and never writes a descriptor its own validator rejects
+ * (`EXPORT_INVALID`).
+ * `DEPLOY_*` refuse an OVF deploy before anything is registered: the package cannot be used (`DEPLOY_PACKAGE`),
+ * its descriptor is invalid (`DEPLOY_INVALID`), the EULA was not accepted, a property value is missing or wrong,
+ * hardware cannot be mapped to this host, or a disk is unusable.
  */
 export type HostErrorCode =
   | 'HOST_NOT_RUNNING'
@@ -13,7 +18,16 @@ export type HostErrorCode =
   | 'HOST_STORE'
   | 'VM_NOT_FOUND'
   | 'JOB_NOT_FOUND'
-  | 'USAGE';
+  | 'USAGE'
+  | 'DEPLOY_PACKAGE'
+  | 'DEPLOY_INVALID'
+  | 'DEPLOY_EULA'
+  | 'DEPLOY_PROPERTY'
+  | 'DEPLOY_HARDWARE'
+  | 'DEPLOY_DISK'
+  | 'FILE_NOT_FOUND'
+  | 'EXPORT_OUTPUT'
+  | 'EXPORT_INVALID';
 
 /** An error of the host itself. */
 export class HostError extends VesselError<HostErrorCode> {}

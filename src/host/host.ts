@@ -13,7 +13,10 @@ import {
   requireOperation,
 } from '../hypervisor/index.js';
 import type { VirtualSystemDefinition } from '../model/index.js';
+import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_VERSION } from './deploy.js';
+import { cleanupDeploys } from './deploy-staging.js';
 import { HostError } from './errors.js';
+import { type ExportOptions, type ExportResult, exportSystem } from './export.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
 import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
@@ -94,6 +97,7 @@ export class Host {
       throw e;
     }
     const host = new Host(options.stateDir, driver, store);
+    cleanupDeploys(options.stateDir, (uuid) => store.getVm(uuid) !== undefined);
     await host.reconcile();
     return host;
   }
@@ -299,11 +303,15 @@ export class Host {
   }
 
   /** Runs `fn` as a job recorded in the store: running, then completed with its result or failed with its error. */
-  runJob<T>(kind: string, target: string | undefined, fn: () => Promise<T>): { job: Job; done: Promise<T> } {
+  runJob<T>(
+    kind: string,
+    target: string | undefined,
+    fn: (job: Job) => Promise<T>,
+  ): { job: Job; done: Promise<T> } {
     const id = randomUUID();
     this.store.createJob(id, kind, target);
     const job = this.store.getJob(id)!;
-    const done = fn().then(
+    const done = fn(job).then(
       (result) => {
         this.store.finishJob(id, { result });
         return result;
@@ -320,10 +328,102 @@ export class Host {
     return { job, done };
   }
 
+  /**
+   * Exports a stopped system as an OVF/OVA package (see `exportSystem`), as a job under the system's lock so that
+   * it cannot start while its disks are read; the job's progress follows the disk encoding.
+   */
+  exportVm(vm: string, options: ExportOptions): { job: Job; done: Promise<ExportResult> } {
+    const target = this.get(vm);
+    return this.runJob('vm.export', target.uuid, (job) =>
+      this.locks.run(target.uuid, async () => {
+        const state = this.driver.getState(target.uuid).state;
+        if (state !== 'stopped') {
+          throw new HypervisorError('INVALID_STATE', `Cannot export "${target.name}": it is ${state}`, {
+            hint: `Stop it first: vessel vm stop ${target.name}`,
+          });
+        }
+        const current = this.get(target.uuid);
+        return exportSystem(
+          {
+            stateDir: this.stateDir,
+            uuid: current.uuid,
+            definition: current.definition,
+            metadata: this.store.getMetadata(current.uuid),
+          },
+          { ...options, onProgress: (p) => this.store.setJobProgress(job.id, p) },
+        );
+      }),
+    );
+  }
+
   getJob(id: string): Job {
     const j = this.store.getJob(id);
     if (j === undefined) throw new HostError('JOB_NOT_FOUND', `No job "${id}"`);
     return j;
+  }
+
+  /** Every metadata entry of a system (e.g. `ovf.descriptor`, `ovf.configuration`, `ovf.properties` after a deploy). */
+  getMetadata(vm: string): Record<string, string> {
+    return this.store.getMetadata(this.get(vm).uuid);
+  }
+
+  /** Sets one metadata entry of a system: free-form text kept beside its definition, removed with it. */
+  setMetadata(vm: string, key: string, value: string): void {
+    if (key === '') throw new HostError('USAGE', 'A metadata key must not be empty');
+    this.store.setMetadata(this.get(vm).uuid, key, value);
+  }
+
+  /**
+   * Deploys an OVF package (OVA, or OVF with its files) as a job with progress: see `deployPackage`. The systems
+   * are registered together, with the package's descriptor, configuration and property values as metadata.
+   */
+  deploy(req: DeployRequest): { job: Job; done: Promise<DeployResult> } {
+    const target = {
+      stateDir: this.stateDir,
+      platformVersion: VESSEL_PLATFORM_VERSION,
+      nameTaken: (name: string) => this.store.getVm(name) !== undefined,
+      register: (entries: { def: VirtualSystemDefinition; metadata: Record<string, string> }[]) =>
+        this.registerDeployed(entries),
+      start: async (uuid: string) => {
+        await this.change(uuid, 'start').done;
+      },
+      state: (uuid: string) => this.get(uuid).state,
+    };
+    return this.runJob('vm.deploy', req.package, (job) =>
+      deployPackage(target, req, job.id, (p) => this.store.setJobProgress(job.id, p)),
+    );
+  }
+
+  /** Defines deployed systems in the driver, then stores them and their metadata in one transaction. */
+  private async registerDeployed(
+    entries: { def: VirtualSystemDefinition; metadata: Record<string, string> }[],
+  ): Promise<void> {
+    const defined: string[] = [];
+    try {
+      for (const e of entries) defined.push((await this.driver.define(e.def)).uuid);
+      this.store.putVmsWithMetadata(
+        entries.map((e, i) => ({
+          uuid: defined[i]!,
+          def: this.driver.getDefinition(defined[i]!),
+          metadata: e.metadata,
+        })),
+      );
+    } catch (e) {
+      for (const uuid of defined) await this.driver.undefine?.(uuid).catch(() => undefined);
+      throw e;
+    }
+    for (const uuid of defined) {
+      const vm = this.get(uuid);
+      this.emit(
+        this.store.addEvent({
+          ...this.eventBase(uuid, vm.name),
+          kind: 'defined',
+          state: 'stopped',
+          reason: 'deployed from an OVF package',
+          cause: 'api',
+        }),
+      );
+    }
   }
 
   async console(vm: string): Promise<ConsoleAccess> {

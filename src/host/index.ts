@@ -4,7 +4,24 @@
  * restart, and serves other `vessel` commands on a unix socket in that directory.
  */
 export { HostClient } from './client.js';
+export {
+  DEPLOY_METADATA,
+  type DeployedVm,
+  type DeployRequest,
+  type DeployResult,
+  deployPackage,
+  VESSEL_PLATFORM_VERSION,
+} from './deploy.js';
+export {
+  buildGuestPackage,
+  type GuestPackageOptions,
+  type GuestProperty,
+  writeGuestDescriptor,
+} from './deploy-guest.js';
 export * from './errors.js';
+export { type ExportInput, type ExportOptions, type ExportResult, exportSystem } from './export.js';
+export { type DeployedPackage, readDeployedPackage } from './export-deployed.js';
+export { EXPORT_TARGETS, type ExportTarget, TARGET_PROFILES } from './export-target.js';
 export {
   type ChangeOptions,
   DEFAULT_DRIVER_URI,

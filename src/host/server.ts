@@ -1,7 +1,9 @@
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { VesselError } from '../model/index.js';
+import { deployRequestFromWire } from './deploy-wire.js';
 import { HostError } from './errors.js';
+import { exportOptionsFromWire } from './export-wire.js';
 import type { Host, VmOperation } from './host.js';
 import { hostSocketPath } from './paths.js';
 import {
@@ -48,6 +50,11 @@ const METHODS: Record<string, Handler> = {
     if (p.wait === false) return { job: job.id };
     return { job: job.id, vm: await done };
   },
+  'vm.export': async (host, p) => {
+    const { job, done } = host.exportVm(stringParam(p, 'vm'), exportOptionsFromWire(p));
+    if (p.wait === false) return { job: job.id };
+    return { job: job.id, result: await done };
+  },
   'vm.console': async (host, p) => {
     const con = await host.console(stringParam(p, 'vm'));
     return { log: await con.readLog(typeof p.maxBytes === 'number' ? p.maxBytes : undefined) };
@@ -67,6 +74,17 @@ const METHODS: Record<string, Handler> = {
       }),
     );
     return { subscribed: true };
+  },
+  'vm.deploy': async (host, p) => {
+    const { job, done } = host.deploy(deployRequestFromWire(p));
+    if (p.wait === false) return { job: job.id };
+    return { job: job.id, result: await done };
+  },
+  'vm.metadata': (host, p) => host.getMetadata(stringParam(p, 'vm')),
+  'vm.setMetadata': (host, p) => {
+    if (typeof p.value !== 'string') throw new HostError('USAGE', 'The parameter "value" must be a string');
+    host.setMetadata(stringParam(p, 'vm'), stringParam(p, 'key'), p.value);
+    return { set: true };
   },
   'job.get': (host, p) => host.getJob(stringParam(p, 'id')),
   'job.list': (host, p) => host.store.listJobs(typeof p.limit === 'number' ? p.limit : 100),

@@ -53,6 +53,8 @@ CREATE INDEX IF NOT EXISTS events_uuid ON events (uuid, id);
 CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, target TEXT, state TEXT NOT NULL, progress INTEGER NOT NULL,
   result TEXT, error TEXT, created_at TEXT NOT NULL, finished_at TEXT);
+CREATE TABLE IF NOT EXISTS vm_metadata (
+  uuid TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (uuid, key));
 `;
 const SCHEMA_VERSION = '1';
 const KEEP_EVENTS = 100_000;
@@ -123,6 +125,11 @@ export class Store {
       ),
       setState: this.db.prepare('UPDATE vms SET state = ?, reason = ?, updated_at = ? WHERE uuid = ?'),
       deleteVm: this.db.prepare('DELETE FROM vms WHERE uuid = ?'),
+      deleteMetadata: this.db.prepare('DELETE FROM vm_metadata WHERE uuid = ?'),
+      setMetadata: this.db.prepare(
+        'INSERT INTO vm_metadata VALUES (?, ?, ?) ON CONFLICT(uuid, key) DO UPDATE SET value = excluded.value',
+      ),
+      getMetadata: this.db.prepare('SELECT key, value FROM vm_metadata WHERE uuid = ? ORDER BY key'),
       getVm: this.db.prepare('SELECT * FROM vms WHERE uuid = ? OR name = ?'),
       listVms: this.db.prepare('SELECT * FROM vms ORDER BY name'),
       listSummaries: this.db.prepare('SELECT uuid, name, state, reason FROM vms ORDER BY name'),
@@ -167,8 +174,38 @@ export class Store {
     this.stmts.setState.run(state, reason, new Date().toISOString(), uuid);
   }
 
+  /** Removes a system and its metadata, in one transaction. */
   deleteVm(uuid: string): void {
-    this.stmts.deleteVm.run(uuid);
+    this.db.transaction(() => {
+      this.stmts.deleteVm.run(uuid);
+      this.stmts.deleteMetadata.run(uuid);
+    })();
+  }
+
+  /**
+   * Adds new systems with their metadata in one transaction: either all of them are stored or none (a deploy of
+   * a VirtualSystemCollection registers every system at once, so a crash never leaves half of it).
+   */
+  putVmsWithMetadata(
+    entries: readonly { uuid: string; def: VirtualSystemDefinition; metadata: Record<string, string> }[],
+  ): void {
+    this.db.transaction(() => {
+      for (const e of entries) {
+        this.putVm(e.uuid, e.def);
+        for (const [k, v] of Object.entries(e.metadata)) this.stmts.setMetadata.run(e.uuid, k, v);
+      }
+    })();
+  }
+
+  /** Sets one metadata entry of a system (free-form key/value text kept beside its definition). */
+  setMetadata(uuid: string, key: string, value: string): void {
+    this.stmts.setMetadata.run(uuid, key, value);
+  }
+
+  /** Every metadata entry of a system, by key. */
+  getMetadata(uuid: string): Record<string, string> {
+    const rows = this.stmts.getMetadata.all(uuid) as { key: string; value: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key, r.value]));
   }
 
   getVm(uuidOrName: string): StoredVm | undefined {

@@ -1,7 +1,9 @@
 /** Loads every command group; each file registers itself with `registerGroup`. */
 import './cim.js';
 import './convert.js';
+import './deploy.js';
 import './disk.js';
+import './export.js';
 import './host.js';
 import './ova.js';
 import './ovf.js';

@@ -5,6 +5,6 @@ export { qemuBinary, qemuVersion } from './binary.js';
 export type { NetworkConfig } from './devices-argv.js';
 export { QemuDriver } from './driver.js';
 export { openQemuDriver, readNetworks } from './open.js';
-export { ensureOverlay, imageFormat } from './overlay.js';
+export { ensureOverlay, imageFormat, overlayPath } from './overlay.js';
 export { pidAlive } from './process.js';
 export { QmpClient, type QmpEvent, type QmpGreeting, type QmpOptions } from './qmp.js';

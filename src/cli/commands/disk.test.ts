@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  qemuCompare,
+  qemuImg,
+  STANDARD_SIZE,
+  tempDir,
+  writeStandard,
+} from '../../../test/fixtures/disk/images.js';
+import { CLI, runCli } from '../../../test/helpers/cli.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let standard: string;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir('vessel-cli-disk-'));
+  standard = join(dir, 'standard.raw');
+  writeStandard(standard);
+});
+afterAll(() => cleanup());
+
+describe('vessel disk info', () => {
+  it('prints format, virtual size, allocated size and problems as JSON', async () => {
+    const q = join(dir, 'a.qcow2');
+    qemuImg('convert', '-O', 'qcow2', standard, q);
+    const r = await runCli(['disk', 'info', '--json', q]);
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.stdout);
+    expect(o).toMatchObject({ format: 'qcow2', virtualSize: STANDARD_SIZE, problems: [] });
+    expect(o.allocatedSize).toBeGreaterThan(0);
+  });
+
+  it('prints a readable summary without --json', async () => {
+    const r = await runCli(['disk', 'info', standard]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^format:\s+raw$/m);
+    expect(r.stdout).toMatch(new RegExp(`^virtual size:\\s+3\\.0 MiB \\(${STANDARD_SIZE} bytes\\)$`, 'm'));
+    expect(r.stdout).toMatch(/^problems:\s+none$/m);
+  });
+
+  it('exits 1 on a corrupt image and names the problem and offset', async () => {
+    const vmdk = join(dir, 'cut.vmdk');
+    expect((await runCli(['disk', 'convert', standard, vmdk, '--format', 'vmdk-stream'])).code).toBe(0);
+    const b = readFileSync(vmdk);
+    writeFileSync(vmdk, b.subarray(0, b.length - 2048));
+    const r = await runCli(['disk', 'info', vmdk]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^error: VMDK_TRUNCATED at offset \d+: No footer marker/m);
+    const j = await runCli(['disk', 'info', '--json', vmdk]);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.stdout).problems[0]).toMatchObject({ severity: 'error', code: 'VMDK_TRUNCATED' });
+  });
+
+  it('exits 2 when the file cannot be read', async () => {
+    const r = await runCli(['disk', 'info', join(dir, 'missing.img')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no such file/);
+  });
+});
+
+describe('vessel disk convert', () => {
+  it('converts quietly when not on a terminal, and the result matches the source', async () => {
+    const out = join(dir, 'out.vmdk');
+    const r = await runCli([
+      'disk',
+      'convert',
+      standard,
+      out,
+      '--format',
+      'vmdk-stream',
+      '--adapter-type',
+      'ide',
+    ]);
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(qemuCompare(standard, out, 'raw', 'vmdk').code).toBe(0);
+    expect(readFileSync(out).subarray(512, 2048).toString()).toContain('ddb.adapterType = "ide"');
+    const back = join(dir, 'back.qcow2');
+    expect((await runCli(['disk', 'convert', out, back, '--format', 'qcow2', '--json'])).stdout).toContain(
+      '"engine":"native"',
+    );
+    expect(qemuCompare(standard, back, 'raw', 'qcow2').code).toBe(0);
+  });
+
+  it('draws a progress bar with bytes, rate and ETA on a terminal', () => {
+    const out = join(dir, 'tty.vdi');
+    const cmd = `${process.execPath} ${CLI} disk convert ${standard} ${out} --format vdi`;
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, COLUMNS: '100' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\[#+\.*\]\s+\d+%\s+[\d.]+ \w?i?B \/ 3\.0 MiB\s+[\d.]+ MB\/s/);
+    expect(r.stdout).toContain(`${out}: vdi,`);
+  });
+
+  it('rejects an unknown format and a bad level as usage errors, a corrupt input with exit 1', async () => {
+    expect((await runCli(['disk', 'convert', standard, join(dir, 'x'), '--format', 'bogus'])).code).toBe(2);
+    const lvl = await runCli([
+      'disk',
+      'convert',
+      standard,
+      join(dir, 'x'),
+      '--format',
+      'vmdk-stream',
+      '--level',
+      '12',
+    ]);
+    expect(lvl.code).toBe(2);
+    expect(lvl.stderr).toMatch(/zlib level/);
+    const bad = join(dir, 'bad.qcow2');
+    qemuImg('convert', '-O', 'qcow2', standard, bad);
+    const b = readFileSync(bad);
+    b.writeUInt8(2, 79);
+    writeFileSync(bad, b);
+    const r = await runCli(['disk', 'convert', bad, join(dir, 'y.raw'), '--format', 'raw']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/marked the image corrupt/);
+  });
+});

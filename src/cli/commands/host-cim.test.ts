@@ -1,0 +1,189 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../../../test/helpers/cli.js';
+
+const run = promisify(execFile);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+let state: string;
+let host: ChildProcess;
+let port: number;
+let httpsPort: number;
+
+beforeAll(async () => {
+  state = await mkdtemp(join(tmpdir(), 'vessel-hostcim-'));
+  port = await freePort();
+  httpsPort = await freePort();
+  expect(
+    (await runCli(['user', 'add', 'admin', '--role', 'admin', '--state', state], { input: 'secret\n' })).code,
+  ).toBe(0);
+  expect(
+    (await runCli(['user', 'add', 'viewer', '--role', 'reader', '--state', state], { input: 'look\n' })).code,
+  ).toBe(0);
+  host = spawn(
+    process.execPath,
+    [
+      CLI,
+      'host',
+      'serve',
+      '--state',
+      state,
+      '--driver',
+      'test:///default',
+      '--cim-http',
+      String(port),
+      '--cim-https',
+      String(httpsPort),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    host.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('CIM-XML:')) resolve();
+    });
+    host.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
+    host.on('exit', (code) => reject(new Error(`host exited with ${code}: ${out}`)));
+  });
+  const d = await runCli([
+    'vm',
+    'define',
+    '--name',
+    'web1',
+    '--cpus',
+    '1',
+    '--memory',
+    '128M',
+    '--state',
+    state,
+  ]);
+  expect(d.stderr).toBe('');
+}, 60_000);
+
+afterAll(async () => {
+  host?.kill('SIGTERM');
+  await new Promise((r) => host?.once('exit', r));
+  await rm(state, { recursive: true, force: true });
+});
+
+const base = () => `http://admin:secret@127.0.0.1:${port}/root/virtualization`;
+
+describe('vessel host serve --cim-http/--cim-https', () => {
+  it("serves the host's VMs to a real CIM client (wbemcli) over HTTP", async () => {
+    const r = await run('wbemcli', ['-nl', 'ein', `${base()}:CIM_ComputerSystem`]);
+    expect(r.stdout).toContain('Name="web1"');
+  });
+
+  it("lets wbemcli change a VM's state with RequestStateChange, seen by vessel vm list", async () => {
+    const path = `${base()}:Vessel_ComputerSystem.CreationClassName="Vessel_ComputerSystem",Name="web1"`;
+    await run('wbemcli', ['cm', path, 'RequestStateChange.RequestedState=2']);
+    let state2 = '';
+    for (let i = 0; i < 50 && state2 !== 'running'; i++) {
+      const l = await runCli(['vm', 'list', '--json', '--state', state]);
+      state2 =
+        (JSON.parse(l.stdout) as Array<{ name: string; state: string }>).find((v) => v.name === 'web1')
+          ?.state ?? '';
+      if (state2 !== 'running') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(state2).toBe('running');
+  });
+
+  it('refuses a reader who invokes a method, and a wrong password', async () => {
+    const path = `http://viewer:look@127.0.0.1:${port}/root/virtualization:Vessel_ComputerSystem.CreationClassName="Vessel_ComputerSystem",Name="web1"`;
+    const denied = await run('wbemcli', ['cm', path, 'RequestStateChange.RequestedState=3']).catch(
+      (e: { stderr: string; stdout: string }) => e,
+    );
+    expect(`${denied.stdout}${denied.stderr}`).toContain('CIM_ERR_ACCESS_DENIED');
+    const bad = await run('wbemcli', [
+      '-nl',
+      'ein',
+      `http://admin:nope@127.0.0.1:${port}/root/virtualization:CIM_ComputerSystem`,
+    ]).catch((e: { stderr: string; stdout: string }) => e);
+    expect(`${bad.stdout}${bad.stderr}`).not.toContain('Name="web1"');
+  });
+
+  it('serves HTTPS with a certificate generated on first start', async () => {
+    const r = await run('wbemcli', [
+      '-noverify',
+      '-nl',
+      'ein',
+      `https://admin:secret@127.0.0.1:${httpsPort}/root/virtualization:CIM_ComputerSystem`,
+    ]);
+    expect(r.stdout).toContain('Name="web1"');
+  });
+
+  it('vessel --host URL manages the host through CIM alone: define, list, start, info, stop, undefine', async () => {
+    const url = `http://admin:secret@127.0.0.1:${port}`;
+    const d = await runCli([
+      '--host',
+      url,
+      'vm',
+      'define',
+      '--name',
+      'remote1',
+      '--cpus',
+      '1',
+      '--memory',
+      '64M',
+    ]);
+    expect(d.stderr).toBe('');
+    expect(d.code).toBe(0);
+    const local = await runCli(['vm', 'list', '--json', '--state', state]);
+    expect(JSON.parse(local.stdout).map((v: { name: string }) => v.name)).toContain('remote1');
+    expect((await runCli(['vm', 'start', 'remote1', '--host', url])).code).toBe(0);
+    const listed = JSON.parse((await runCli(['vm', 'list', '--json'], { env: { VESSEL_HOST: url } })).stdout);
+    expect(listed.find((v: { name: string }) => v.name === 'remote1')?.state).toBe('running');
+    const info = JSON.parse((await runCli(['vm', 'info', 'remote1', '--json', '--host', url])).stdout);
+    expect(
+      info.definition.resources.some(
+        (r: { properties: { ResourceType?: string } }) => r.properties.ResourceType === '4',
+      ),
+    ).toBe(true);
+    expect((await runCli(['vm', 'stop', 'remote1', '--force', '--host', url])).code).toBe(0);
+    expect((await runCli(['vm', 'undefine', 'remote1', '--host', url])).code).toBe(0);
+    const after = JSON.parse((await runCli(['vm', 'list', '--json', '--state', state])).stdout);
+    expect(after.map((v: { name: string }) => v.name)).not.toContain('remote1');
+    const console = await runCli(['vm', 'console', 'web1', '--log', '--host', url]);
+    expect(console.code).toBe(4);
+  });
+
+  it('vessel --host with a saved profile, password from the environment', async () => {
+    const cfg = await mkdtemp(join(tmpdir(), 'vessel-cfg-'));
+    try {
+      const env = { XDG_CONFIG_HOME: cfg, VESSEL_CIM_PASSWORD: 'secret' };
+      expect(
+        (await runCli(['remote', 'add', 'lab', `http://127.0.0.1:${port}`, '--user', 'admin'], { env })).code,
+      ).toBe(0);
+      const r = await runCli(['--host', 'lab', 'vm', 'list', '--json'], { env });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout).map((v: { name: string }) => v.name)).toContain('web1');
+      const unknown = await runCli(['--host', 'nope', 'vm', 'list'], { env });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('neither an http(s) URL nor a saved host profile');
+    } finally {
+      await rm(cfg, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects a port that is not a number', async () => {
+    const r = await runCli(['host', 'serve', '--state', state, '--cim-http', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--cim-http must be a port number');
+  });
+});

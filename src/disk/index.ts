@@ -1,0 +1,36 @@
+/**
+ * Disk images: probe any image by its bytes, convert between raw, qcow2, VMDK (sparse and streamOptimized),
+ * VHD, VHDX and VDI, and stream streamOptimized VMDK in both directions with a native engine (deflate and
+ * inflate on worker threads, bounded memory) so an OVA is packed or unpacked in one pass. qemu-img does the
+ * formats the native engine does not write.
+ *
+ * @example
+ * const info = await probe('disk.qcow2');
+ * const enc = encodeStreamVmdk('disk.qcow2', { adapterType: 'lsilogic', onProgress: console.log });
+ * for await (const chunk of enc) tarEntry.write(chunk);
+ * const { bytes, populatedSize } = await enc.result;
+ * await decodeStreamVmdk(tarEntryStream, 'disk.qcow2', { format: 'qcow2' });
+ */
+export { type ConvertOptions, type ConvertResult, convert, writeEncoded } from './convert.js';
+export { type DecodeOptions, decodeStreamVmdk, verifyStreamVmdk } from './decode.js';
+export { DiskError, type DiskErrorCode } from './errors.js';
+export { type DiskFormat, parseTargetFormat, TARGET_FORMATS, type TargetFormat } from './formats.js';
+export { type ProbeOptions, probe } from './probe.js';
+export {
+  formatBytes,
+  formatDuration,
+  formatProgressBar,
+  type ProgressState,
+  ProgressTracker,
+} from './progress.js';
+export type { ProbeResult, Problem, ProgressEvent, ProgressFn, Severity } from './types.js';
+export type { ReadStreamOptions, ReadStreamResult } from './vmdk/decoder.js';
+export { ADAPTER_TYPES, type AdapterType } from './vmdk/descriptor.js';
+export {
+  DEFAULT_LEVEL,
+  type EncodeOptions,
+  type EncodeResult,
+  encodeStreamVmdk,
+  type StreamVmdkEncoder,
+} from './vmdk/encoder.js';
+export { DEFAULT_MAX_VIRTUAL_SIZE } from './vmdk/validate.js';

@@ -1,0 +1,131 @@
+/** Running `qemu-img` (Debian qemu-utils) for the formats the native engine does not write, with progress. */
+import { spawn } from 'node:child_process';
+import { DiskError } from './errors.js';
+import { type DiskFormat, qemuDriver, type TargetFormat } from './formats.js';
+import type { ProgressFn } from './types.js';
+
+/** Options of {@link qemuConvert}. */
+export interface QemuConvertOptions {
+  /** The probed input format (passed with `-f`, so qemu-img never guesses). */
+  from?: DiskFormat;
+  /** Controller for a VMDK target (`adapter_type`). */
+  adapterType?: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressFn;
+  /** Virtual size, to turn qemu-img's percentage into bytes for progress events. */
+  virtualSize?: number;
+}
+
+/** The `-O` driver and `-o` options qemu-img needs to write `target`. */
+export function qemuTargetArgs(target: TargetFormat, adapterType?: string): string[] {
+  switch (target) {
+    case 'vmdk':
+      return [
+        '-O',
+        'vmdk',
+        '-o',
+        `subformat=monolithicSparse${adapterType ? `,adapter_type=${adapterType}` : ''}`,
+      ];
+    case 'vmdk-stream':
+      return [
+        '-O',
+        'vmdk',
+        '-o',
+        `subformat=streamOptimized${adapterType ? `,adapter_type=${adapterType}` : ''}`,
+      ];
+    case 'vhd':
+      // force_size keeps the exact size instead of rounding up to a CHS geometry (notes/disk-formats.md §1.6).
+      return ['-O', 'vpc', '-o', 'subformat=dynamic,force_size=on'];
+    default:
+      return ['-O', target];
+  }
+}
+
+/** Converts `input` to `output` in format `target` with `qemu-img convert`. */
+export async function qemuConvert(
+  input: string,
+  output: string,
+  target: TargetFormat,
+  o: QemuConvertOptions = {},
+): Promise<void> {
+  const from = o.from ? qemuDriver(o.from) : undefined;
+  const args = ['convert', '-p', ...(from ? ['-f', from] : []), ...qemuTargetArgs(target, o.adapterType)];
+  await runQemuImg([...args, input, output], o, (pct) =>
+    o.onProgress?.({
+      phase: 'qemu-img',
+      done: o.virtualSize === undefined ? pct : Math.round((pct / 100) * o.virtualSize),
+      total: o.virtualSize ?? 100,
+    }),
+  );
+}
+
+/** Result of `qemu-img check`: corruption is an error, leaked clusters only a warning. */
+export interface QemuCheck {
+  errors: string[];
+  warnings: string[];
+}
+
+/** Runs `qemu-img check` on an image of a format it checks. */
+export async function qemuCheck(path: string, format: DiskFormat): Promise<QemuCheck> {
+  const drv = qemuDriver(format) ?? format;
+  const out: QemuCheck = { errors: [], warnings: [] };
+  try {
+    const stdout = await runQemuImg(['check', '-f', drv, '--output=json', path], {}, undefined, [0, 2, 3]);
+    const r = JSON.parse(stdout || '{}') as { corruptions?: number; leaks?: number; 'check-errors'?: number };
+    if (r.corruptions) out.errors.push(`qemu-img check found ${r.corruptions} corruptions`);
+    if (r['check-errors']) out.errors.push(`qemu-img check hit ${r['check-errors']} errors`);
+    if (r.leaks) out.warnings.push(`qemu-img check found ${r.leaks} leaked clusters`);
+  } catch (err) {
+    if (err instanceof DiskError && err.message.includes('not installed')) throw err;
+    out.errors.push((err as Error).message);
+  }
+  return out;
+}
+
+/** Runs qemu-img; resolves with stdout when the exit code is accepted, else throws `DISK_TOOL_FAILED`. */
+function runQemuImg(
+  args: string[],
+  o: { signal?: AbortSignal },
+  onPercent?: (pct: number) => void,
+  okCodes: number[] = [0],
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('qemu-img', args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      if (onPercent) {
+        const m = /\((\d+(?:\.\d+)?)\/100%\)[^(]*$/.exec(s);
+        if (m) onPercent(Number(m[1]));
+      } else stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      if (stderr.length < 8192) stderr += s;
+    });
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.name === 'AbortError')
+        reject(new DiskError('DISK_ABORTED', 'qemu-img was cancelled', { cause: err }));
+      else if (err.code === 'ENOENT')
+        reject(
+          new DiskError('DISK_TOOL_FAILED', 'qemu-img is not installed', {
+            cause: err,
+            hint: 'install the qemu-utils package (scripts/setup.sh)',
+          }),
+        );
+      else reject(new DiskError('DISK_TOOL_FAILED', `Cannot run qemu-img: ${err.message}`, { cause: err }));
+    });
+    child.on('close', (code) => {
+      if (code !== null && okCodes.includes(code)) resolve(stdout);
+      else if (!o.signal?.aborted)
+        reject(
+          new DiskError(
+            'DISK_TOOL_FAILED',
+            `qemu-img ${args[0]} failed: ${stderr.trim() || `exit code ${code}`}`,
+          ),
+        );
+    });
+  });
+}

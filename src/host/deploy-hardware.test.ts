@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SHARED } from '../../test/helpers/cli.js';
+import { buildDefinition, type ResourceSetting, readHardware } from '../model/index.js';
+import { definitionFromOvf, parseOvf, targetSystem } from '../ovf/index.js';
+import { attachEnvironmentCd, ensureSerialConsole, firmwareHint, mapHardware } from './deploy-hardware.js';
+
+const corpus = (name: string) => parseOvf(readFileSync(join(SHARED, 'ovf-corpus', name)));
+const VBOX6 =
+  'vmware__govmomi__ovf__fixtures__external__OVFToolTemplates__OVF__xmltestfiles__LaxMode__Pos__vbox6_all_controller_subtypes__vbox6.ovf';
+const HA = 'home-assistant__operating-system__buildroot-external__board__intel__ova__home-assistant.ovf';
+const TTY = 'vmware__govmomi__ovf__fixtures__external__standard_ovas__ttylinux__ttylinux.ovf';
+
+const rasd = (properties: ResourceSetting['properties']): ResourceSetting => ({
+  cimClass: 'CIM_ResourceAllocationSettingData',
+  properties,
+});
+
+describe('mapHardware()', () => {
+  it("refuses VirtualBox's required sound card (ResourceType 35), and leaves it out with --lax", () => {
+    const { definition } = definitionFromOvf(corpus(VBOX6));
+    const strict = mapHardware(definition.resources, () => false, false);
+    expect(strict.refused).toEqual([
+      { instanceId: '8', reason: expect.stringMatching(/ResourceType 35\) has no QEMU equivalent/) },
+    ]);
+    const lax = mapHardware(definition.resources, () => false, true);
+    expect(lax.refused).toEqual([]);
+    expect(lax.resources.some((r) => r.properties.ResourceType === '35')).toBe(false);
+    expect(lax.notes.join()).toMatch(/Item "8" left out.*--lax/);
+  });
+
+  it('keeps VMware buslogic SCSI, PCNet32 and the optional floppy of a vCenter export', () => {
+    const { definition } = definitionFromOvf(corpus(TTY));
+    const m = mapHardware(definition.resources, (id) => id === '6', false);
+    expect(m.refused).toEqual([]);
+    const hw = readHardware(m.resources);
+    expect(hw.controllers.map((c) => [c.kind, c.subType])).toContainEqual(['scsi', 'buslogic']);
+    expect(hw.nics.map((n) => n.subType)).toEqual(['PCNet32']);
+    expect(hw.drives.map((d) => d.kind).sort()).toEqual(['disk', 'floppy']);
+  });
+
+  it('drops unmappable optional items and moves drives off a dropped controller', () => {
+    const m = mapHardware(
+      [
+        rasd({ InstanceID: '1', ResourceType: '6', ResourceSubType: 'ncr5380' }),
+        rasd({
+          InstanceID: '2',
+          ResourceType: '17',
+          Parent: '1',
+          AddressOnParent: '0',
+          HostResource: ['/x'],
+        }),
+        rasd({ InstanceID: '3', ResourceType: '10', ResourceSubType: 'Flexible' }),
+        rasd({ InstanceID: '4', ResourceType: '10', ResourceSubType: 'vmxnet2' }),
+        rasd({ InstanceID: '5', ResourceType: '32768' }),
+      ],
+      (id) => id === '1' || id === '5',
+      false,
+    );
+    expect(m.refused).toEqual([
+      { instanceId: '4', reason: 'network adapter model "vmxnet2" has no QEMU equivalent' },
+    ]);
+    expect(m.resources.map((r) => r.properties.InstanceID)).toEqual(['2', '3', '4']);
+    expect(m.resources[0]!.properties.Parent).toBeUndefined();
+    expect(m.resources[1]!.properties.ResourceSubType).toBe('PCNet32');
+  });
+});
+
+describe('firmwareHint()', () => {
+  it('reads vmw:Config firmware=efi (Home Assistant) and bios (COT)', () => {
+    expect(firmwareHint(targetSystem(corpus(HA)))).toBe('efi');
+    expect(firmwareHint(targetSystem(corpus('glennmatthews__cot__COT__tests__vmware.ovf')))).toBe('bios');
+    expect(firmwareHint(targetSystem(corpus(TTY)))).toBeUndefined();
+  });
+
+  it("reads VirtualBox's <vbox:Machine><Hardware><Firmware type=EFI/>", () => {
+    const text = readFileSync(join(SHARED, 'ovf-corpus', HA), 'utf8').replace(
+      /<vmw:Config[^>]*firmware[^>]*\/>/,
+      '',
+    );
+    expect(firmwareHint(targetSystem(parseOvf(text)))).toBe('efi');
+  });
+});
+
+describe('ensureSerialConsole() and attachEnvironmentCd()', () => {
+  it('adds a console when there is no serial port, and the environment CD on a free IDE slot', () => {
+    const def = buildDefinition({ name: 'v', cpus: 1, memoryBytes: 64n << 20n, disks: ['/d.raw'] });
+    def.resources = def.resources.filter((r) => r.properties.ResourceType !== '21');
+    expect(ensureSerialConsole(def)).toMatch(/Added serial port/);
+    expect(ensureSerialConsole(def)).toBeUndefined();
+    const id = attachEnvironmentCd(def, '/s/ovf-env.iso');
+    const cd = readHardware(def.resources).drives.find((d) => d.instanceId === id)!;
+    expect(cd).toMatchObject({ kind: 'cdrom', hostResource: 'file:///s/ovf-env.iso' });
+  });
+
+  it('uses an empty CD drive of the package when there is one', () => {
+    const vbox = 'stephen-fox__vmwareify__vmwareify_test.go__basicOvfFileContents.ovf';
+    const { definition } = definitionFromOvf(corpus(vbox));
+    expect(attachEnvironmentCd(definition, '/s/e.iso')).toBe('7');
+    expect(definition.resources.length).toBe(8);
+  });
+});
