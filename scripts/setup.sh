@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBS=(
-  qemu-system-x86 qemu-utils          # the embedded host and the disk converter
+  qemu-system-x86 qemu-utils ovmf     # the embedded host (ovmf: UEFI firmware) and the disk converter
   libxml2-utils openssl               # xmllint for schema checks; openssl for certificates and the benchmarks' baseline
   sblim-wbemcli                       # a real CIM-XML client for the conformance tests
   libvmdk-utils                       # vmdkinfo: an independent VMDK reader for the disk tests

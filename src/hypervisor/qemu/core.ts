@@ -21,6 +21,7 @@ import { ensureOverlay } from './overlay.js';
 import { QemuProcess } from './process.js';
 import type { QmpEvent } from './qmp.js';
 import type { DriveImage } from './storage-argv.js';
+import { uefiFirmware } from './uefi.js';
 
 /** What the QEMU driver keeps for a running system. */
 export interface QemuRuntime {
@@ -160,8 +161,11 @@ export class QemuDriverCore implements HypervisorDriver {
           dry.set(d.instanceId, { file: imagePath(d.hostResource) ?? '', format: 'qcow2' });
       }
     }
+    const fw = String(def.system.Firmware ?? 'bios').toLowerCase();
+    const uefi = fw === 'efi' || fw === 'uefi' ? uefiFirmware(dir, !dryRun) : undefined;
     return {
       uuid,
+      ...(uefi ? { uefi } : {}),
       accel: this.o.accel.accel,
       qmpSocket: run.qmpSocket,
       pidFile: run.pidFile,
