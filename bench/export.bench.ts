@@ -111,7 +111,9 @@ export const suite: BenchSuite = {
 
       // After it ran: the overlay the QEMU driver made, with 64 MiB the guest wrote.
       const diskId = readHardware(host.get(vm.uuid).definition.resources).drives[0]!.instanceId;
-      const { file: overlay } = await ensureOverlay(join(state, 'vms', vm.uuid), diskId, base);
+      const vmDir = join(state, 'vms', vm.uuid);
+      mkdirSync(vmDir, { recursive: true });
+      const { file: overlay } = await ensureOverlay(vmDir, diskId, base);
       execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 100M 64M', overlay], { stdio: 'ignore' });
       const out = join(dir, 'bench.ova');
       const exportMs = await timeMs(() => host!.exportVm('bench', { format: 'ova', output: out }).done);

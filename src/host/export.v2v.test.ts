@@ -32,16 +32,17 @@ const run = promisify(execFile);
 describe.skipIf(disk === undefined)(
   'virt-v2v -i ova accepts an OVA exported by Vessel (VESSEL_V2V_DISK)',
   () => {
-    const root = mkdtempSync(join(tmpdir(), 'vessel-v2v-'));
+    let root = '';
     let host: Host | undefined;
     afterAll(async () => {
       await host?.close();
-      rmSync(root, { recursive: true, force: true });
+      if (root !== '') rmSync(root, { recursive: true, force: true });
     });
 
     it(
       'converts the exported guest to local qcow2',
       async () => {
+        root = mkdtempSync(join(tmpdir(), 'vessel-v2v-'));
         const made = await hostWith(join(root, 'state'), {
           name: 'debian12',
           cpus: 1,
