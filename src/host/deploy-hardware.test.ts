@@ -52,14 +52,14 @@ describe('mapHardware()', () => {
           HostResource: ['/x'],
         }),
         rasd({ InstanceID: '3', ResourceType: '10', ResourceSubType: 'Flexible' }),
-        rasd({ InstanceID: '4', ResourceType: '10', ResourceSubType: 'vmxnet2' }),
+        rasd({ InstanceID: '4', ResourceType: '10', ResourceSubType: 'SriovEthernetCard' }),
         rasd({ InstanceID: '5', ResourceType: '32768' }),
       ],
       (id) => id === '1' || id === '5',
       false,
     );
     expect(m.refused).toEqual([
-      { instanceId: '4', reason: 'network adapter model "vmxnet2" has no QEMU equivalent' },
+      { instanceId: '4', reason: 'network adapter model "SriovEthernetCard" has no QEMU equivalent' },
     ]);
     expect(m.resources.map((r) => r.properties.InstanceID)).toEqual(['2', '3', '4']);
     expect(m.resources[0]!.properties.Parent).toBeUndefined();
@@ -99,5 +99,50 @@ describe('ensureSerialConsole() and attachEnvironmentCd()', () => {
     const { definition } = definitionFromOvf(corpus(vbox));
     expect(attachEnvironmentCd(definition, '/s/e.iso')).toBe('7');
     expect(definition.resources.length).toBe(8);
+  });
+});
+
+describe('deploy defaults and spellings', () => {
+  it('gives vmxnet and vmxnet2 NICs as E1000, reads comma-separated subtype lists, and notes it', async () => {
+    const { mapHardware: map } = await import('./deploy-hardware.js');
+    const m = map(
+      [
+        {
+          cimClass: 'CIM_ResourceAllocationSettingData',
+          properties: { InstanceID: '1', ResourceType: '6', ResourceSubType: 'buslogic,lsilogic' },
+        },
+        {
+          cimClass: 'CIM_ResourceAllocationSettingData',
+          properties: { InstanceID: '2', ResourceType: '10', ResourceSubType: 'Vmxnet2' },
+        },
+      ],
+      () => false,
+      false,
+    );
+    expect(m.refused).toEqual([]);
+    expect(m.resources.map((r) => r.properties.ResourceSubType)).toEqual(['buslogic', 'E1000']);
+    expect(m.notes).toContain('NIC "2": QEMU has no Vmxnet2 device; it is given as E1000');
+  });
+
+  it('gives a system without Processor and Memory items 1 CPU and 512 MiB, with notes', async () => {
+    const { defaultCpuAndMemory } = await import('./deploy-hardware.js');
+    const def = {
+      resources: [
+        {
+          cimClass: 'CIM_ResourceAllocationSettingData' as const,
+          properties: { InstanceID: 'vessel-cpu', ResourceType: '17' },
+        },
+      ],
+    };
+    const notes = defaultCpuAndMemory(def);
+    expect(notes).toHaveLength(2);
+    const props = def.resources.map((r) => r.properties);
+    expect(props).toContainEqual(
+      expect.objectContaining({ ResourceType: '3', VirtualQuantity: '1', InstanceID: 'vessel-cpu-1' }),
+    );
+    expect(props).toContainEqual(
+      expect.objectContaining({ ResourceType: '4', VirtualQuantity: '512', AllocationUnits: 'byte * 2^20' }),
+    );
+    expect(defaultCpuAndMemory(def)).toEqual([]);
   });
 });

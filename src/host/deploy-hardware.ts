@@ -47,6 +47,11 @@ const NIC_SUBTYPES: Record<string, string> = {
   'virtio-net': 'virtio',
   'virtio-net-pci': 'virtio',
   rtl8139: 'rtl8139',
+  // QEMU has no vmxnet/vmxnet2 device; every guest has an e1000 driver, so that is what such a NIC is given.
+  vmxnet: 'E1000',
+  vmxnet2: 'E1000',
+  virtualvmxnet: 'E1000',
+  virtualvmxnet2: 'E1000',
 };
 
 /** One item the host cannot give the system. */
@@ -72,17 +77,21 @@ function normalize(r: ResourceSetting, notes: string[]): void {
   const type = resourceTypeOf(r);
   const sub = lower(p.ResourceSubType);
   if (type === ResourceType.EthernetAdapter && sub !== '') {
-    const known = NIC_SUBTYPES[sub.split(/\s+/)[0] ?? ''];
+    // Producers list alternatives, separated by spaces or commas ("VmxNet3 virtio"); the first known one is used.
+    const first = sub.split(/[\s,]+/).find((x) => NIC_SUBTYPES[x] !== undefined) ?? '';
+    const known = NIC_SUBTYPES[first];
     if (known !== undefined && known !== p.ResourceSubType) {
-      if (sub === 'flexible')
+      if (first === 'flexible')
         notes.push(`NIC "${p.InstanceID}": VMware's Flexible adapter is given as PCNet32`);
+      if (first.includes('vmxnet') && first !== 'vmxnet3' && first !== 'virtualvmxnet3')
+        notes.push(`NIC "${p.InstanceID}": QEMU has no ${p.ResourceSubType} device; it is given as E1000`);
       p.ResourceSubType = known;
     }
   }
   // VirtualBox writes its SAS controller as a storage device (20) of subtype LsiLogicSas.
   if (type === ResourceType.OtherStorageDevice && sub === 'lsilogicsas') p.ResourceType = '6';
-  if (type === ResourceType.ParallelScsiHba && sub.includes(' ')) {
-    const first = sub.split(/\s+/).find((s) => SCSI_SUBTYPES.has(s));
+  if (type === ResourceType.ParallelScsiHba && /[\s,]/.test(sub)) {
+    const first = sub.split(/[\s,]+/).find((s) => SCSI_SUBTYPES.has(s));
     if (first !== undefined) p.ResourceSubType = first;
   }
 }
@@ -256,4 +265,46 @@ export function applyFirmware(def: VirtualSystemDefinition, system: OvfContent):
   if (fw === undefined) return undefined;
   def.system[FIRMWARE_PROPERTY] = fw;
   return fw === 'efi' ? 'The package asks for EFI firmware' : undefined;
+}
+
+/**
+ * Gives a system without a Processor or Memory item what VMware's deploy gives it (1 virtual CPU; memory: 512 MiB
+ * here), with a note each, instead of refusing a package that leaves them to the platform.
+ */
+export function defaultCpuAndMemory(def: { resources: ResourceSetting[] }): string[] {
+  const notes: string[] = [];
+  const used = new Set(def.resources.map((r) => r.properties.InstanceID));
+  const freeId = (base: string) => {
+    let id = base;
+    for (let i = 1; used.has(id); i++) id = `${base}-${i}`;
+    used.add(id);
+    return id;
+  };
+  const has = (t: number) => def.resources.some((r) => resourceTypeOf(r) === t);
+  if (!has(ResourceType.Processor)) {
+    def.resources.unshift({
+      cimClass: 'CIM_ResourceAllocationSettingData',
+      properties: {
+        InstanceID: freeId('vessel-cpu'),
+        ElementName: '1 virtual CPU',
+        ResourceType: '3',
+        VirtualQuantity: '1',
+      },
+    });
+    notes.push('The package gives no Processor item; the system gets 1 virtual CPU');
+  }
+  if (!has(ResourceType.Memory)) {
+    def.resources.unshift({
+      cimClass: 'CIM_ResourceAllocationSettingData',
+      properties: {
+        InstanceID: freeId('vessel-memory'),
+        ElementName: '512MB of memory',
+        ResourceType: '4',
+        VirtualQuantity: '512',
+        AllocationUnits: 'byte * 2^20',
+      },
+    });
+    notes.push('The package gives no Memory item; the system gets 512 MiB');
+  }
+  return notes;
 }

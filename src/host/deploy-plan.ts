@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { buildQemuArgv } from '../hypervisor/index.js';
+import { buildQemuArgv, uefiFirmware } from '../hypervisor/index.js';
 import {
   assertValidDefinition,
   ModelError,
@@ -22,7 +22,13 @@ import {
   virtualSystems,
 } from '../ovf/index.js';
 import { MAX_DEPLOY_CAPACITY } from './deploy-disks.js';
-import { applyFirmware, attachEnvironmentCd, ensureSerialConsole, mapHardware } from './deploy-hardware.js';
+import {
+  applyFirmware,
+  attachEnvironmentCd,
+  defaultCpuAndMemory,
+  ensureSerialConsole,
+  mapHardware,
+} from './deploy-hardware.js';
 import type { ResolvedProperties } from './deploy-properties.js';
 import { HostError } from './errors.js';
 
@@ -208,6 +214,11 @@ function preflight(def: VirtualSystemDefinition, name: string): void {
       pidFile: '/dev/null',
       console: { socket: '/dev/null', log: '/dev/null', extraLog: () => '/dev/null' },
       images,
+      // The firmware the driver will use, if installed; nothing is copied for this check.
+      ...(() => {
+        const uefi = uefiFirmware('/nonexistent', false);
+        return uefi ? { uefi } : {};
+      })(),
     });
   } catch (e) {
     if (e instanceof ModelError || (e as { code?: string }).code !== undefined) {
@@ -238,7 +249,8 @@ export function planSystems(env: OvfEnvelope, ctx: PlanContext): SystemPlan[] {
       ...(ctx.configuration === undefined ? {} : { configuration: ctx.configuration }),
     });
     const def = read.definition;
-    const own = system.name?.text.trim() || system.id;
+    // A name from the package that the host cannot use ("sun/vhw") is made usable; --name is taken as given.
+    const own = (system.name?.text.trim() || system.id).replace(/[/\p{Cc}]+/gu, '-').slice(0, 128);
     const name =
       systems.length === 1 && env.content === system
         ? (ctx.name ?? own)
@@ -258,6 +270,7 @@ export function planSystems(env: OvfEnvelope, ctx: PlanContext): SystemPlan[] {
     }
     def.resources = mapped.resources;
     notes.push(...mapped.notes);
+    notes.push(...defaultCpuAndMemory(def));
     for (const r of def.resources) {
       const conn = r.properties.Connection;
       if (conn?.[0] !== undefined && ctx.networks.has(conn[0]))

@@ -301,15 +301,15 @@ describe('Host.deploy() refuses before anything is registered, and leaves nothin
       t
         .replace(
           '<ovf:ResourceSubType>E1000</ovf:ResourceSubType>',
-          '<ovf:ResourceSubType>vmxnet2</ovf:ResourceSubType>',
+          '<ovf:ResourceSubType>SriovEthernetCard</ovf:ResourceSubType>',
         )
         .replace(
           '<rasd:ResourceSubType>E1000</rasd:ResourceSubType>',
-          '<rasd:ResourceSubType>vmxnet2</rasd:ResourceSubType>',
+          '<rasd:ResourceSubType>SriovEthernetCard</rasd:ResourceSubType>',
         ),
     );
     expect(await refused({ package: ovf, properties: { greeting: 'hey' } }, 'DEPLOY_HARDWARE')).toMatch(
-      /vmxnet2/,
+      /SriovEthernetCard/,
     );
     const h = await host();
     const r = await h.deploy({ package: ovf, properties: { greeting: 'hey' }, lax: true }).done;

@@ -8,3 +8,4 @@ export { openQemuDriver, readNetworks } from './open.js';
 export { ensureOverlay, imageFormat, overlayPath } from './overlay.js';
 export { pidAlive } from './process.js';
 export { QmpClient, type QmpEvent, type QmpGreeting, type QmpOptions } from './qmp.js';
+export { uefiFirmware } from './uefi.js';
