@@ -18,16 +18,13 @@ const rasd = (properties: ResourceSetting['properties']): ResourceSetting => ({
 });
 
 describe('mapHardware()', () => {
-  it("refuses VirtualBox's required sound card (ResourceType 35), and leaves it out with --lax", () => {
+  it("gives VirtualBox's sound card (ResourceType 35 ensoniq1371) to QEMU instead of refusing it", () => {
     const { definition } = definitionFromOvf(corpus(VBOX6));
     const strict = mapHardware(definition.resources, () => false, false);
-    expect(strict.refused).toEqual([
-      { instanceId: '8', reason: expect.stringMatching(/ResourceType 35\) has no QEMU equivalent/) },
+    expect(strict.refused).toEqual([]);
+    expect(readHardware(strict.resources).sound.map((s) => [s.instanceId, s.subType])).toEqual([
+      ['8', 'ensoniq1371'],
     ]);
-    const lax = mapHardware(definition.resources, () => false, true);
-    expect(lax.refused).toEqual([]);
-    expect(lax.resources.some((r) => r.properties.ResourceType === '35')).toBe(false);
-    expect(lax.notes.join()).toMatch(/Item "8" left out.*--lax/);
   });
 
   it('keeps VMware buslogic SCSI, PCNet32 and the optional floppy of a vCenter export', () => {

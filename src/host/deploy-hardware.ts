@@ -115,7 +115,8 @@ function unmappableReason(r: ResourceSetting, hw: HardwareView): string | undefi
       ? undefined
       : `network adapter model "${nic.subType}" has no QEMU equivalent`;
   }
-  if ([hw.serials, hw.graphics, hw.usb].some((g) => g.some((x) => x.instanceId === id))) return undefined;
+  if ([hw.serials, hw.graphics, hw.usb, hw.sound].some((g) => g.some((x) => x.instanceId === id)))
+    return undefined;
   const name = type === undefined ? undefined : resourceTypeName(type);
   const sub = r.properties.ResourceSubType ? ` "${r.properties.ResourceSubType}"` : '';
   return `${name ?? 'unknown resource type'}${sub} (ResourceType ${r.properties.ResourceType ?? '?'}) has no QEMU equivalent`;
@@ -159,7 +160,55 @@ export function mapHardware(
       notes.push(`Drive "${r.properties.InstanceID}" moved off the dropped controller "${parent}"`);
     }
   }
+  separateSharedSlots(kept, notes);
   return { resources: kept, refused, notes };
+}
+
+/** Slots per controller kind, as the host's definition checks count them. */
+const SLOTS: Record<string, number> = { ide: 2, sata: 6, scsi: 16, nvme: 256 };
+
+/**
+ * Old VirtualBox exports put the disk and the CD both at AddressOnParent 0 of the one IDE controller; VirtualBox
+ * itself places them on different channels. A drive that shares its slot with an earlier one moves to the next
+ * free slot of the same controller, with a note; when there is none, the definition check reports the clash.
+ */
+function separateSharedSlots(resources: ResourceSetting[], notes: string[]): void {
+  const hw = readHardware(resources);
+  const used = new Map<string, Set<number>>();
+  for (const d of hw.drives) {
+    const ctl = hw.controllers.find((c) => c.instanceId === d.parent);
+    const slots = ctl === undefined ? undefined : SLOTS[ctl.kind];
+    if (ctl === undefined || slots === undefined || d.addressOnParent === undefined) continue;
+    const taken = used.get(ctl.instanceId) ?? new Set<number>();
+    used.set(ctl.instanceId, taken);
+    if (!taken.has(d.addressOnParent)) {
+      taken.add(d.addressOnParent);
+      continue;
+    }
+    // The next free slot of this controller, else of another controller of the same kind (the other IDE channel).
+    const candidates = [ctl, ...hw.controllers.filter((c) => c !== ctl && c.kind === ctl.kind)];
+    let placed: { ctl: string; slot: number } | undefined;
+    for (const c of candidates) {
+      const t = used.get(c.instanceId) ?? new Set<number>();
+      used.set(c.instanceId, t);
+      for (let slot = 0; slot < slots && placed === undefined; slot++) {
+        if (!t.has(slot)) {
+          t.add(slot);
+          placed = { ctl: c.instanceId, slot };
+        }
+      }
+      if (placed) break;
+    }
+    if (placed === undefined) continue;
+    const r = resources.find((x) => x.properties.InstanceID === d.instanceId);
+    if (r) {
+      r.properties.Parent = placed.ctl;
+      r.properties.AddressOnParent = String(placed.slot);
+    }
+    notes.push(
+      `Drive "${d.instanceId}" shared address ${d.addressOnParent} of controller "${ctl.instanceId}" with another drive; it is given address ${placed.slot} of controller "${placed.ctl}"`,
+    );
+  }
 }
 
 function attr(el: XmlElement, local: string): string | undefined {

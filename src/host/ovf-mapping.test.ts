@@ -60,6 +60,7 @@ const CAUSES: [RegExp, string][] = [
   [/has no image \(HostResource\)/, 'a disk drive item that names no disk'],
   [/is not usable/, 'a system name Vessel cannot use'],
   [/has no QEMU equivalent/, 'a required device with no QEMU equivalent'],
+  [/both sit at address/, 'more drives on one controller than it has slots'],
 ];
 
 function cause(reason: string): string {
@@ -171,7 +172,7 @@ describe('the corpus mapping table (docs/corpus-mapping.md)', () => {
     ).toEqual([]);
   });
 
-  it('maps the real appliances: VMware exports dropping only optional VMCI, VirtualBox ones only with --lax for sound', () => {
+  it('maps the real appliances: VMware exports dropping only optional VMCI, VirtualBox ones with their sound card', () => {
     const verdict = (suffix: string) => s.rows.find((r) => r.c.file.endsWith(suffix))?.outcome;
     expect(verdict('glennmatthews__cot__COT__tests__csr1000v.ovf')?.verdict).toBe('maps');
     expect(verdict('vmware__govmomi__ovf__fixtures__ttylinux.ovf')).toMatchObject({
@@ -179,8 +180,13 @@ describe('the corpus mapping table (docs/corpus-mapping.md)', () => {
       notes: expect.arrayContaining([expect.stringContaining('vmware.vmci')]),
     });
     expect(verdict('glennmatthews__cot__COT__tests__ubuntu.2.0.ovf')).toMatchObject({
-      verdict: 'lax-only',
-      reasons: [expect.stringContaining('item "7": unknown resource type "ensoniq1371" (ResourceType 35)')],
+      verdict: 'maps',
+      reasons: [],
+    });
+    // Old VirtualBox exports put the disk and the CD on the same IDE slot; the deploy separates them.
+    expect(verdict('LaxMode__Pos__vbox1_default_vm__vbox1.ovf')).toMatchObject({
+      verdict: 'maps',
+      notes: expect.arrayContaining([expect.stringContaining('shared address 0 of controller "3"')]),
     });
   });
 

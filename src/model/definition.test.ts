@@ -121,13 +121,15 @@ describe('validateDefinition()', () => {
     expect(errors(def)[0]!.code).toBe('INVALID_VALUE');
   });
 
-  it('warns about devices the host ignores, such as a sound card', () => {
+  it('accepts sound cards (VMware HD Audio, VirtualBox ResourceType 35) and warns about devices the host ignores', () => {
     const def = base();
     def.resources.push(
       rasd({ InstanceID: 's', ResourceType: '1', ResourceSubType: 'vmware.soundcard.hdaudio' }),
+      rasd({ InstanceID: 't', ResourceType: '35', ResourceSubType: 'ensoniq1371' }),
     );
-    const all = validateDefinition(def);
-    expect(all.map((p) => [p.severity, p.code])).toEqual([['warning', 'IGNORED']]);
+    expect(validateDefinition(def)).toEqual([]);
+    def.resources.push(rasd({ InstanceID: 'u', ResourceType: '1', ResourceSubType: 'vmware.vmci' }));
+    expect(validateDefinition(def).map((p) => [p.severity, p.code])).toEqual([['warning', 'IGNORED']]);
   });
 
   it('rejects AddressOnParent out of range for IDE and not a number', () => {

@@ -68,6 +68,11 @@ export interface HardwareView {
   serials: SimpleDeviceView[];
   graphics: SimpleDeviceView[];
   usb: SimpleDeviceView[];
+  /**
+   * Sound cards: VirtualBox writes them as ResourceType 35 (a vendor value it took; subtypes ensoniq1371, AC97,
+   * SB16, HDA), VMware as Other (1) with subtype `vmware.soundcard.*`.
+   */
+  sound: SimpleDeviceView[];
   others: { instanceId: string; resourceType: number | undefined }[];
 }
 
@@ -112,6 +117,7 @@ export function readHardware(resources: readonly ResourceSetting[]): HardwareVie
     serials: [],
     graphics: [],
     usb: [],
+    sound: [],
     others: [],
   };
   const perKind = new Map<ControllerKind, number>();
@@ -152,6 +158,13 @@ export function readHardware(resources: readonly ResourceSetting[]): HardwareVie
       if (type === ResourceType.SerialPort) hw.serials.push(dev);
       else if (type === ResourceType.GraphicsController) hw.graphics.push(dev);
       else hw.usb.push(dev);
+    } else if (isSoundCard(type, p.ResourceSubType)) {
+      hw.sound.push({
+        instanceId,
+        resourceType: type ?? 0,
+        subType: p.ResourceSubType,
+        connection: undefined,
+      });
     } else {
       hw.others.push({ instanceId, resourceType: type });
     }
@@ -178,4 +191,10 @@ export function imagePath(hostResource: string | undefined): string | undefined 
     }
   }
   return t.startsWith('/') ? t : undefined;
+}
+
+/** Whether a RASD is a sound card: VirtualBox's ResourceType 35, or VMware's Other + `vmware.soundcard.*`. */
+export function isSoundCard(type: number | undefined, subType: string | undefined): boolean {
+  const sub = (subType ?? '').toLowerCase();
+  return type === 35 || (type === ResourceType.Other && sub.startsWith('vmware.soundcard'));
 }

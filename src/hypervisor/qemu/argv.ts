@@ -6,7 +6,14 @@ import {
   type VirtualSystemDefinition,
 } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
-import { type ConsolePaths, displayArgs, type NetworkConfig, nicArgs, serialArgs } from './devices-argv.js';
+import {
+  type ConsolePaths,
+  displayArgs,
+  type NetworkConfig,
+  nicArgs,
+  serialArgs,
+  soundArgs,
+} from './devices-argv.js';
 import { controllerArgs, type DriveImage, driveArgs, optValue } from './storage-argv.js';
 
 /** Everything besides the definition that the command line depends on. */
@@ -102,6 +109,7 @@ export function buildQemuArgv(def: VirtualSystemDefinition, ctx: ArgvContext): s
     ...nicArgs(hw, ctx.networks ?? new Map()),
     ...serialArgs(hw, ctx.console),
     ...displayArgs(hw, ctx.vncDisplay),
+    ...soundArgs(hw),
     '-device',
     'virtio-balloon-pci,id=balloon0',
   );

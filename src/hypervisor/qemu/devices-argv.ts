@@ -121,3 +121,28 @@ export function displayArgs(hw: HardwareView, vncDisplay: number | undefined): s
   });
   return out;
 }
+
+/** QEMU's sound devices by the subtypes producers write (VirtualBox: ensoniq1371, AC97, SB16, HDA; VMware: hdaudio, es1371, sb16). */
+function soundDevice(subType: string | undefined): string[] {
+  const sub = (subType ?? '').toLowerCase();
+  if (sub.includes('ac97')) return ['AC97'];
+  if (sub.includes('sb16')) return ['sb16'];
+  if (sub.includes('hda') || sub.includes('hdaudio')) return ['intel-hda', 'hda-duplex'];
+  return ['ES1370']; // ensoniq1371/es1371 and unnamed cards: QEMU's Ensoniq AudioPCI
+}
+
+/**
+ * Sound cards, played into a silent audio backend: the guest sees the card it was built for, and the host, which
+ * has no sound, plays nothing.
+ */
+export function soundArgs(hw: HardwareView): string[] {
+  if (hw.sound.length === 0) return [];
+  const out = ['-audiodev', 'none,id=snd0'];
+  hw.sound.forEach((card) => {
+    const [dev, codec] = soundDevice(card.subType);
+    const id = qemuId('sound', card.instanceId);
+    if (codec === undefined) out.push('-device', `${dev},id=${id},audiodev=snd0`);
+    else out.push('-device', `${dev},id=${id}`, '-device', `${codec},bus=${id}.0,audiodev=snd0`);
+  });
+  return out;
+}
