@@ -7,19 +7,11 @@
  * and the better run counts. The host uses the test driver: defining a system is bookkeeping, not QEMU.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGuestPackage, Host } from '../src/host/index.js';
+import { writeSampleDisk } from './data.js';
 import { type BenchResult, type BenchSuite, timeMs } from './harness.js';
 
 const SIZE = 2 * 1024 ** 3;
@@ -27,29 +19,7 @@ const DATA = 1024 ** 3;
 
 /** A 2 GiB raw disk: 1 GiB of /usr binaries, then zeros (sparse). */
 function writeRawDisk(path: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    let off = 0;
-    outer: for (;;) {
-      for (const d of ['/usr/bin', '/usr/lib/x86_64-linux-gnu']) {
-        for (const f of readdirSync(d)) {
-          let data: Buffer;
-          try {
-            data = readFileSync(join(d, f));
-          } catch {
-            continue;
-          }
-          const n = Math.min(data.length, DATA - off);
-          writeSync(fd, data, 0, n, off);
-          off += n;
-          if (off >= DATA) break outer;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  execFileSync('truncate', ['-s', String(SIZE), path]);
+  writeSampleDisk(path, SIZE, DATA);
 }
 
 /** The by-hand import: unpack, hash the disk (and compare with the manifest), convert it to qcow2. */

@@ -8,53 +8,20 @@
  * deleted afterwards. Run once each.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Host } from '../src/host/index.js';
 import { ensureOverlay } from '../src/hypervisor/index.js';
 import { buildDefinition, readHardware } from '../src/model/index.js';
+import { writeSampleDisk } from './data.js';
 import { type BenchResult, type BenchSuite, timeMs } from './harness.js';
 
 const SIZE = 2 * 1024 ** 3;
 
 /** Writes a 2 GiB raw disk: two thirds copies of /usr/bin and /usr/lib files (compressible code), then zeros. */
 function writeRawDisk(path: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    let off = 0;
-    const limit = Math.floor((SIZE * 2) / 3);
-    outer: for (;;) {
-      for (const d of ['/usr/bin', '/usr/lib/x86_64-linux-gnu']) {
-        for (const f of readdirSync(d)) {
-          let data: Buffer;
-          try {
-            data = readFileSync(join(d, f));
-          } catch {
-            continue;
-          }
-          const n = Math.min(data.length, limit - off);
-          writeSync(fd, data, 0, n, off);
-          off += n;
-          if (off >= limit) break outer;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  execFileSync('truncate', ['-s', String(SIZE), path]);
+  writeSampleDisk(path, SIZE, Math.floor((SIZE * 2) / 3));
 }
 
 /** The by-hand export of `image`: streamOptimized VMDK with qemu-img, sha256sum, tar (ustar, .ovf first). */

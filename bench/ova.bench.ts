@@ -12,21 +12,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeStreamVmdk, probe } from '../src/disk/index.js';
 import { packOva, streamDiskTransform, verifyOva } from '../src/ova/index.js';
+import { writeSampleDisk } from './data.js';
 import { type BenchResult, type BenchSuite, timeMs } from './harness.js';
 
 const SIZE = 2 * 1024 ** 3;
@@ -63,30 +54,7 @@ function writeDisk(path: string): void {
 
 /** Writes a 2 GiB raw disk: two thirds copies of /usr/bin and /usr/lib files (compressible code), then zeros. */
 function writeRawDisk(path: string): void {
-  const fd = openSync(path, 'w');
-  try {
-    let off = 0;
-    const limit = Math.floor((SIZE * 2) / 3);
-    outer: for (;;) {
-      for (const d of ['/usr/bin', '/usr/lib/x86_64-linux-gnu']) {
-        for (const f of readdirSync(d)) {
-          let data: Buffer;
-          try {
-            data = readFileSync(join(d, f));
-          } catch {
-            continue;
-          }
-          const n = Math.min(data.length, limit - off);
-          writeSync(fd, data, 0, n, off);
-          off += n;
-          if (off >= limit) break outer;
-        }
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  execFileSync('truncate', ['-s', String(SIZE), path]);
+  writeSampleDisk(path, SIZE, Math.floor((SIZE * 2) / 3));
 }
 
 /** Peak resident memory of this process while `fn` runs, sampled every 20 ms, in MB. */

@@ -5,6 +5,7 @@ import {
   diskIdOf,
   fileIdOf,
   hardwareOf,
+  OVF1_RASD_PROPERTIES,
   type OvfDisk,
   type OvfEnvelope,
   type OvfItem,
@@ -24,34 +25,6 @@ import type { OutputDisk, SystemPackage } from './types.js';
 import { viewSystem } from './view.js';
 import type { Warnings } from './warnings.js';
 
-/** RASD properties the DMTF CIM_ResourceAllocationSettingData XSD (OVF 1.x) names; others cannot be written. */
-const RASD_PROPERTIES = new Set([
-  'Address',
-  'AddressOnParent',
-  'AllocationUnits',
-  'AutomaticAllocation',
-  'AutomaticDeallocation',
-  'Caption',
-  'ChangeableType',
-  'ConfigurationName',
-  'Connection',
-  'ConsumerVisibility',
-  'Description',
-  'ElementName',
-  'Generation',
-  'HostResource',
-  'InstanceID',
-  'Limit',
-  'MappingBehavior',
-  'OtherResourceType',
-  'Parent',
-  'PoolID',
-  'Reservation',
-  'ResourceSubType',
-  'ResourceType',
-  'VirtualQuantity',
-  'Weight',
-]);
 
 const ext = () => ({ attrs: [], extra: [] });
 
@@ -202,7 +175,7 @@ function toItem(
   const id = r.properties.InstanceID ?? `r${index + 1}`;
   for (const [k, v] of Object.entries(r.properties)) {
     if (v === undefined) continue;
-    if (!RASD_PROPERTIES.has(k)) {
+    if (!OVF1_RASD_PROPERTIES.has(k)) {
       warnings.add('DEVICE', `Resource "${id}": property ${k} has no place in an OVF Item; dropped`);
       continue;
     }

@@ -15,6 +15,7 @@ import {
   addNetwork,
   createEnvelope,
   hardwareOf,
+  OVF1_RASD_PROPERTIES,
   type OvfEnvelope,
   type OvfItem,
   type OvfSection,
@@ -61,34 +62,6 @@ export interface DescriptorOptions {
   keepMacs?: boolean | undefined;
 }
 
-/** RASD properties of the DMTF CIM_ResourceAllocationSettingData XSD that OVF 1.x Items carry. */
-const RASD_PROPERTIES = new Set([
-  'Address',
-  'AddressOnParent',
-  'AllocationUnits',
-  'AutomaticAllocation',
-  'AutomaticDeallocation',
-  'Caption',
-  'ChangeableType',
-  'ConfigurationName',
-  'Connection',
-  'ConsumerVisibility',
-  'Description',
-  'ElementName',
-  'Generation',
-  'HostResource',
-  'InstanceID',
-  'Limit',
-  'MappingBehavior',
-  'OtherResourceType',
-  'Parent',
-  'PoolID',
-  'Reservation',
-  'ResourceSubType',
-  'ResourceType',
-  'VirtualQuantity',
-  'Weight',
-]);
 
 /** VSSD properties of the DMTF CIM_VirtualSystemSettingData XSD that a System element may carry. */
 const VSSD_PROPERTIES = new Set([
@@ -144,7 +117,7 @@ function toItem(r: ResourceSetting, input: DescriptorInput, o: DescriptorOptions
   const props: RasdProperties = {};
   for (const [k, v] of Object.entries(r.properties)) {
     if (v === undefined) continue;
-    if (RASD_PROPERTIES.has(k)) props[k] = structuredClone(v);
+    if (OVF1_RASD_PROPERTIES.has(k)) props[k] = structuredClone(v);
     else notes.push(`Resource "${id}": property ${k} has no place in an OVF Item; not exported`);
   }
   const type = resourceTypeOf(r);
