@@ -71,12 +71,11 @@ describe('parseManifest()', () => {
     );
   });
 
+  // A regex that backtracks catastrophically would not finish within the test's timeout.
   test('parses an oversized hostile line without hanging', () => {
-    const t0 = Date.now();
     const e = syntaxError(`SHA256(${'('.repeat(200_000)}= ${'a'.repeat(100)}`);
     expect(e.code).toBe('OVA_MANIFEST_SYNTAX');
-    expect(Date.now() - t0).toBeLessThan(5000);
-  });
+  }, 10_000);
 });
 
 describe('formatManifest()', () => {

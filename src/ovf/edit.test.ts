@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS } from '../../test/helpers/corpus.js';
+import { OvfError } from './errors.js';
+import { formatOvf } from './format.js';
 import {
   addDisk,
   addNic,
@@ -17,9 +19,7 @@ import {
   setProduct,
   setProperty,
   targetSystem,
-} from './edit.js';
-import { OvfError } from './errors.js';
-import { formatOvf } from './format.js';
+} from './index.js';
 import { ovfInfo } from './info.js';
 import { parseOvf } from './parse.js';
 

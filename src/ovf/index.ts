@@ -6,6 +6,7 @@
 export * from './definition.js';
 export * from './diagnostics.js';
 export * from './edit.js';
+export * from './edit-hardware.js';
 export * from './environment.js';
 export * from './errors.js';
 export * from './format.js';

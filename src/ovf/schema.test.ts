@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SHARED } from '../../test/helpers/cli.js';
 import { corpusCases } from '../../test/helpers/corpus.js';
+import { formatOvf } from './format.js';
 import {
   addDisk,
   addNic,
@@ -16,8 +17,7 @@ import {
   setProduct,
   setProperty,
   targetSystem,
-} from './edit.js';
-import { formatOvf } from './format.js';
+} from './index.js';
 import { parseOvf } from './parse.js';
 
 const SCHEMAS = join(SHARED, 'schemas', 'ovf1');

@@ -167,14 +167,12 @@ describe('decodeStreamVmdk()', () => {
     expect((await failure(odd)).message).toMatch(/not a multiple of the grain size/);
   });
 
-  it('stops a deflate bomb after one grain of output, in bounded memory and time', async () => {
+  it('stops a deflate bomb after one grain of output, in bounded memory', async () => {
     const bomb = deflateSync(Buffer.alloc(120 * 2 ** 20), { level: 9 });
     expect(bomb.length).toBeLessThan(2 * 65536);
     const b = handmade(1024, [grain(0, bomb), metadataMarker(0, Marker.EOS)], { gdOffset: 0 });
     const rss = process.memoryUsage().rss;
-    const t0 = performance.now();
     const e = await failure(b);
-    expect(performance.now() - t0).toBeLessThan(5000);
     expect(process.memoryUsage().rss - rss).toBeLessThan(60 * 2 ** 20);
     expect(e).toMatchObject({ code: 'DISK_CORRUPT', offset: 512 });
     expect(e.message).toMatch(/inflates to more than 65536 bytes/);
