@@ -25,7 +25,6 @@ import type { OutputDisk, SystemPackage } from './types.js';
 import { viewSystem } from './view.js';
 import type { Warnings } from './warnings.js';
 
-
 const ext = () => ({ attrs: [], extra: [] });
 
 /**

@@ -62,7 +62,6 @@ export interface DescriptorOptions {
   keepMacs?: boolean | undefined;
 }
 
-
 /** VSSD properties of the DMTF CIM_VirtualSystemSettingData XSD that a System element may carry. */
 const VSSD_PROPERTIES = new Set([
   'AutomaticRecoveryAction',
