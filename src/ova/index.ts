@@ -17,6 +17,7 @@ export type { OvaMember, ReadOvaOptions } from './reader.js';
 export { OvaReader } from './reader.js';
 export type * from './report.js';
 export * from './sign.js';
+export * from './sniff.js';
 export * from './stream-disk.js';
 export type { TarSource } from './tar-read.js';
 export * from './transform.js';

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { open } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import * as formats from '../../formats/index.js';
-import { readOvaDescriptor } from '../../ova/index.js';
+import { isTarFile, readOvaDescriptor } from '../../ova/index.js';
 import { ExitCode } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
 import { action, printJson } from '../output.js';
@@ -18,19 +17,6 @@ interface ConvertOpts {
   imageDir?: string;
   json?: boolean;
   strict?: boolean;
-}
-
-/** True when the file starts like a tar archive (ustar magic at offset 257), i.e. an OVA. */
-async function isTar(path: string): Promise<boolean> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return false;
-  try {
-    const buf = Buffer.alloc(263);
-    const { bytesRead } = await fh.read(buf, 0, 263, 0);
-    return bytesRead === 263 && buf.subarray(257, 262).toString('latin1') === 'ustar';
-  } finally {
-    await fh.close();
-  }
 }
 
 /**
@@ -95,7 +81,7 @@ registerGroup((program: Command) => {
         let data: Buffer;
         let from = opts.from;
         let file = input;
-        if (await isTar(input)) {
+        if (await isTarFile(input)) {
           const d = await readOvaDescriptor(input);
           data = d.data;
           file = `${input}/${d.name}`;

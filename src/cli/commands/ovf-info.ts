@@ -1,26 +1,12 @@
-import { open } from 'node:fs/promises';
 import { formatBytes } from '../../model/index.js';
+import { isTarFile, readOvaDescriptor } from '../../ova/index.js';
 import * as ovf from '../../ovf/index.js';
 import { readInput } from '../files.js';
 import { println } from '../output.js';
 
-/** True when the file starts like a tar archive (ustar magic at offset 257), i.e. an OVA. */
-async function looksLikeTar(path: string): Promise<boolean> {
-  const fh = await open(path, 'r').catch(() => undefined);
-  if (!fh) return false;
-  try {
-    const buf = Buffer.alloc(263);
-    const { bytesRead } = await fh.read(buf, 0, 263, 0);
-    return bytesRead === 263 && buf.subarray(257, 262).toString('latin1') === 'ustar';
-  } finally {
-    await fh.close();
-  }
-}
-
 /** Reads the descriptor of an .ovf file, or of an .ova package (its first member). */
 export async function readDescriptor(file: string): Promise<ovf.OvfEnvelope> {
-  if (await looksLikeTar(file)) {
-    const { readOvaDescriptor } = await import('../../ova/index.js');
+  if (await isTarFile(file)) {
     const { name, data } = await readOvaDescriptor(file);
     return ovf.parseOvf(data, { file: `${file}/${name}` });
   }

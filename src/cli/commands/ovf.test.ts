@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../test/helpers/cli.js';
+import { runCli, SHARED } from '../../../test/helpers/cli.js';
 import { corpusCases } from '../../../test/helpers/corpus.js';
 
 let dir: string;
@@ -150,6 +150,25 @@ describe('vessel ovf new, edit, info and format', () => {
     const a = JSON.parse((await runCli(['ovf', 'info', '--json', positive.path])).stdout);
     const b = JSON.parse((await runCli(['ovf', 'info', '--json', f])).stdout);
     expect(b).toEqual(a);
+  });
+
+  it('info reads the descriptor inside an OVA, and refuses an OVA whose descriptor is not well formed', async () => {
+    const ovaDir = join(SHARED, 'ovf-corpus', 'ova');
+    const good = await runCli([
+      'ovf',
+      'info',
+      '--json',
+      join(ovaDir, 'openstack__glance__glance__tests__var__testserver.ova'),
+    ]);
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout).systems[0].id).toBe('testserver');
+    const bad = await runCli([
+      'ovf',
+      'info',
+      join(ovaDir, 'openstack__glance__glance__tests__var__testserver-bad-ovf.ova'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('not well formed');
   });
 
   it('prints help for every ovf command', async () => {
