@@ -76,12 +76,15 @@ export function secretKeys(contents: readonly OvfContent[]): Set<string> {
   );
 }
 
-/** The property values without the password ones: what the host stores (metadata) and prints. */
-export function withoutSecrets(
+/**
+ * The property values with each password's replaced by {@link SECRET_MASK}: what the host stores (metadata) and
+ * prints. The key stays, so that an export can say the password given at deploy is not exported.
+ */
+export function maskSecrets(
   values: Readonly<Record<string, string>>,
   secrets: ReadonlySet<string>,
 ): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter(([k]) => !secrets.has(k)));
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secrets.has(k) ? SECRET_MASK : v]));
 }
 
 /**

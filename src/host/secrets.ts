@@ -1,12 +1,12 @@
 import { allContents, parseOvf } from '../ovf/index.js';
 import { DEPLOY_METADATA } from './deploy.js';
-import { secretKeys, withoutSecrets } from './deploy-properties.js';
+import { maskSecrets, SECRET_MASK, secretKeys } from './deploy-properties.js';
 import type { Store } from './store.js';
 
 /**
  * Password properties (`ovf:password="true"`, DSP0243 §9.5.1) live only in the OVF environment CD of the system
  * they were given to (`STATE/vms/UUID/ovf-env.iso`, mode 0600), which the guest needs at every boot; the store
- * keeps the other property values (export reads them) but never a password's. This removes the passwords an
+ * keeps the other property values (export reads them) and `********` for a password. This masks the passwords an
  * older Vessel kept in the `ovf.properties` metadata, overwriting them on disk (secure_delete, then a truncating
  * WAL checkpoint). Returns the UUIDs of the systems it changed.
  *
@@ -31,8 +31,8 @@ export function scrubStoredSecrets(store: Store): string[] {
     }
     if (typeof values !== 'object' || values === null || Array.isArray(values)) continue;
     const record = values as Record<string, string>;
-    if (!Object.keys(record).some((k) => secrets.has(k))) continue;
-    store.setMetadata(uuid, DEPLOY_METADATA.properties, JSON.stringify(withoutSecrets(record, secrets)));
+    if (!Object.entries(record).some(([k, v]) => secrets.has(k) && v !== SECRET_MASK)) continue;
+    store.setMetadata(uuid, DEPLOY_METADATA.properties, JSON.stringify(maskSecrets(record, secrets)));
     changed.push(uuid);
   }
   if (changed.length > 0) store.checkpoint();

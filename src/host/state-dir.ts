@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostError } from './errors.js';
 
@@ -22,6 +22,15 @@ const OWN_FILES = [
   'cim-cert.pem',
 ];
 
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
 const uid = () => (typeof process.getuid === 'function' ? process.getuid() : 0);
 
 /**
@@ -35,8 +44,11 @@ const uid = () => (typeof process.getuid === 'function' ? process.getuid() : 0);
  */
 export function openStateDir(stateDir: string): string[] {
   process.umask(HOST_UMASK);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const st = statSync(stateDir);
+  let st = statOrUndefined(stateDir);
+  if (st === undefined) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    st = statSync(stateDir);
+  }
   if (!st.isDirectory())
     throw new HostError(
       'HOST_STATE_DIR',
