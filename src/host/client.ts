@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { VesselError } from '../model/index.js';
 import { HostError, RemoteError } from './errors.js';
 import { checkedHostSocket } from './paths.js';
 import type { HostEvent } from './store.js';
@@ -54,7 +55,12 @@ export class HostClient {
     try {
       path = checkedHostSocket(stateDir);
     } catch (e) {
-      return Promise.reject(e);
+      if (e instanceof VesselError) return Promise.reject(e);
+      return Promise.reject(
+        new HostError('HOST_UNREACHABLE', `Cannot reach the host of ${stateDir}: ${(e as Error).message}`, {
+          cause: e,
+        }),
+      );
     }
     if (path === undefined) return Promise.reject(notRunning());
     return new Promise((resolve, reject) => {
