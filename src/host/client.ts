@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
+import { VesselError } from '../model/index.js';
 import { HostError, RemoteError } from './errors.js';
-import { hostSocketPath } from './paths.js';
+import { checkedHostSocket } from './paths.js';
 import type { HostEvent } from './store.js';
 import { MAX_LINE_BYTES, toWire } from './wire.js';
 
@@ -41,23 +42,33 @@ export class HostClient {
     });
   }
 
-  /** Connects to the host of a state directory. */
+  /**
+   * Connects to the host of a state directory, once its run directory and socket are checked to be this user's
+   * own (`RUN_DIR_UNSAFE` otherwise: a socket another user planted is never connected to).
+   */
   static connect(stateDir: string): Promise<HostClient> {
-    const path = hostSocketPath(stateDir);
+    const notRunning = () =>
+      new HostError('HOST_NOT_RUNNING', `No Vessel host is running for the state directory ${stateDir}`, {
+        hint: `Start one with: vessel host serve --state ${stateDir}`,
+      });
+    let path: string | undefined;
+    try {
+      path = checkedHostSocket(stateDir);
+    } catch (e) {
+      if (e instanceof VesselError) return Promise.reject(e);
+      return Promise.reject(
+        new HostError('HOST_UNREACHABLE', `Cannot reach the host of ${stateDir}: ${(e as Error).message}`, {
+          cause: e,
+        }),
+      );
+    }
+    if (path === undefined) return Promise.reject(notRunning());
     return new Promise((resolve, reject) => {
       const s = connect(path);
       s.once('connect', () => resolve(new HostClient(s, stateDir)));
       s.once('error', (e: NodeJS.ErrnoException) => {
         if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') {
-          reject(
-            new HostError(
-              'HOST_NOT_RUNNING',
-              `No Vessel host is running for the state directory ${stateDir}`,
-              {
-                hint: `Start one with: vessel host serve --state ${stateDir}`,
-              },
-            ),
-          );
+          reject(notRunning());
         } else {
           reject(
             new HostError('HOST_UNREACHABLE', `Cannot reach the host at ${path}: ${e.message}`, { cause: e }),

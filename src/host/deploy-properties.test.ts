@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../test/helpers/cli.js';
 import { allContents, parseOvf, virtualSystems } from '../ovf/index.js';
-import { propertyProblem, resolveProperties } from './deploy-properties.js';
+import { maskSecrets, propertyProblem, resolveProperties, secretKeys } from './deploy-properties.js';
 
 const env = parseOvf(readFileSync(join(ROOT, 'test/fixtures/deploy/collection.ovf')));
 const contents = allContents(env);
@@ -77,5 +77,67 @@ describe('propertyProblem()', () => {
         'maybe',
       ),
     ).toMatch(/not true or false/);
+  });
+});
+
+describe('password properties', () => {
+  const pkg =
+    parseOvf(`<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1">
+    <References/><VirtualSystem ovf:id="vm"><Info>x</Info>
+    <ProductSection><Info>p</Info>
+    <Property ovf:key="pw" ovf:type="string" ovf:userConfigurable="true" ovf:password="true" ovf:qualifiers="MinLen(8) MaxLen(12)"/>
+    <Property ovf:key="pin" ovf:type="uint16" ovf:userConfigurable="true" ovf:password="1" ovf:value="1234"/>
+    <Property ovf:key="mode" ovf:type="string" ovf:userConfigurable="true" ovf:password="true" ovf:qualifiers='ValueMap{"a","b"}' ovf:value="a"/>
+    <Property ovf:key="user" ovf:type="string" ovf:userConfigurable="true" ovf:value="root"/>
+    </ProductSection>
+    <ProductSection ovf:class="org.example" ovf:instance="2"><Info>c</Info>
+    <Property ovf:key="token" ovf:type="string" ovf:password="true" ovf:value="t"/>
+    </ProductSection></VirtualSystem></Envelope>`);
+  const vm = allContents(pkg);
+
+  it('are known by their environment keys (ovf:password true or 1, classed sections too)', () => {
+    expect([...secretKeys(vm)].sort()).toEqual(['mode', 'org.example.token.2', 'pin', 'pw']);
+    const r = resolveProperties(vm, undefined, { pw: 'longenough' });
+    expect([...r.secrets].sort()).toEqual(['mode', 'org.example.token.2', 'pin', 'pw']);
+    expect(maskSecrets({ pw: 'longenough', pin: '1234', user: 'root' }, r.secrets)).toEqual({
+      pw: '********',
+      pin: '********',
+      user: 'root',
+    });
+  });
+
+  it('are refused without their value in the message', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [
+        { pw: 'sesame' },
+        /^Property "pw" \(string MinLen\(8\) MaxLen\(12\)\): the value is 6 characters, fewer than MinLen\(8\)$/,
+      ],
+      [{ pw: 'sesame-sesame-sesame' }, /: the value is 20 characters, more than MaxLen\(12\)$/],
+      [
+        { pw: 'longenough', pin: '99999' },
+        /^Property "pin" \(uint16\): the value is outside uint16 \(0\.\.65535\)$/,
+      ],
+      // The check shows the number as it read it (99999), not as given: a general message then.
+      [
+        { pw: 'longenough', pin: '+099999' },
+        /^Property "pin" \(uint16\): the value does not fit its type uint16$/,
+      ],
+      [{ pw: 'longenough', pin: 'open' }, /^Property "pin" \(uint16\): the value is not a whole number$/],
+      [{ pw: 'longenough', mode: 'zzz' }, /: the value is not one of ValueMap\{"a", "b"\}$/],
+    ];
+    for (const [given, expected] of cases) {
+      const errors = resolveProperties(vm, undefined, given).errors;
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(expected);
+      for (const v of Object.values(given)) expect(errors[0]).not.toContain(v);
+    }
+  });
+
+  it('whose value appears in the rest of the message get a general one', () => {
+    // "e" is 1 characters: the value "e" is inside "characters", so nothing of the message is kept.
+    const errors = resolveProperties(vm, undefined, { pw: 'e' }).errors;
+    expect(errors).toEqual([
+      'Property "pw" (string MinLen(8) MaxLen(12)): the value does not fit its type string and qualifiers MinLen(8) MaxLen(12)',
+    ]);
   });
 });

@@ -32,7 +32,12 @@ export interface ResolvedProperties {
   errors: string[];
   /** Problems of values the user cannot change (non-configurable defaults). */
   warnings: string[];
+  /** The keys of password properties (`ovf:password="true"`): their values are never stored or printed. */
+  secrets: Set<string>;
 }
+
+/** What Vessel prints in place of a password property's value. */
+export const SECRET_MASK = '********';
 
 /** The environment key of a property in its ProductSection. */
 export function propertyKey(section: OvfProductSection, p: OvfProperty): string {
@@ -54,6 +59,45 @@ export function propertySlots(contents: readonly OvfContent[]): PropertySlot[] {
 }
 
 const truthy = (v: string | undefined) => v !== undefined && /^(true|1)$/i.test(v.trim());
+
+/** True for a password property (`ovf:password`, an xs:boolean, DSP0243 §9.5.1). */
+export function isSecret(p: OvfProperty): boolean {
+  return truthy(p.password);
+}
+
+/**
+ * The keys of the password properties of `contents`: the values a deploy keeps only in the OVF environment CD.
+ */
+export function secretKeys(contents: readonly OvfContent[]): Set<string> {
+  return new Set(
+    propertySlots(contents)
+      .filter((s) => isSecret(s.property))
+      .map((s) => s.key),
+  );
+}
+
+/**
+ * The property values with each password's replaced by {@link SECRET_MASK}: what the host stores (metadata) and
+ * prints. The key stays, so that an export can say the password given at deploy is not exported.
+ */
+export function maskSecrets(
+  values: Readonly<Record<string, string>>,
+  secrets: ReadonlySet<string>,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secrets.has(k) ? SECRET_MASK : v]));
+}
+
+/**
+ * A problem of a password's value said without the value: the checks' messages start with the value ("VALUE"
+ * is ...), which becomes "the value"; any other message is replaced by a general one.
+ */
+function secretProblem(p: OvfProperty, value: string, problem: string): string {
+  for (const shown of [`"${value}"`, value, value.trim()]) {
+    if (shown !== '' && problem.startsWith(`${shown} `) && !problem.slice(shown.length).includes(value))
+      return `the value${problem.slice(shown.length)}`;
+  }
+  return `the value does not fit its type ${p.type}${p.qualifiers ? ` and qualifiers ${p.qualifiers}` : ''}`;
+}
 
 /** Why `value` is not acceptable for the property (type, then each qualifier), or undefined. */
 export function propertyProblem(p: OvfProperty, value: string): string | undefined {
@@ -90,7 +134,7 @@ export function resolveProperties(
   given: Readonly<Record<string, string>>,
 ): ResolvedProperties {
   const slots = propertySlots(contents);
-  const out: ResolvedProperties = { values: new Map(), errors: [], warnings: [] };
+  const out: ResolvedProperties = { values: new Map(), errors: [], warnings: [], secrets: new Set() };
   const keys = new Set(slots.map((s) => s.key));
   for (const k of Object.keys(given)) {
     if (!keys.has(k)) {
@@ -126,8 +170,11 @@ export function resolveProperties(
       }
       value = '';
     }
-    const problem = propertyProblem(p, value);
-    if (problem !== undefined) {
+    const secret = isSecret(p);
+    if (secret) out.secrets.add(s.key);
+    const found = propertyProblem(p, value);
+    if (found !== undefined) {
+      const problem = secret && value !== '' ? secretProblem(p, value, found) : found;
       const msg = `Property "${s.key}"${label} (${p.type}${p.qualifiers ? ` ${p.qualifiers}` : ''}): ${problem}`;
       if (configurable) out.errors.push(msg);
       else out.warnings.push(msg);

@@ -14,7 +14,7 @@ import {
 import { createEmptyDisk, fitCapacity, stageDisk } from './deploy-disks.js';
 import { openDeployPackage } from './deploy-package.js';
 import { type PlannedDisk, planSystems, type SystemPlan } from './deploy-plan.js';
-import { resolveProperties } from './deploy-properties.js';
+import { maskSecrets, resolveProperties } from './deploy-properties.js';
 import { createStaging, promoteStaging, systemDir } from './deploy-staging.js';
 import { startupPlan } from './deploy-startup.js';
 import { HostError } from './errors.js';
@@ -229,7 +229,8 @@ export async function deployPackage(
         metadata: {
           [DEPLOY_METADATA.descriptor]: pkg.descriptor.toString('utf8'),
           ...(configuration === undefined ? {} : { [DEPLOY_METADATA.configuration]: configuration }),
-          [DEPLOY_METADATA.properties]: JSON.stringify(p.properties),
+          // Passwords are kept only in the system's OVF environment CD (0600), never in the store.
+          [DEPLOY_METADATA.properties]: JSON.stringify(maskSecrets(p.properties, props.secrets)),
           [DEPLOY_METADATA.systemId]: p.system.id,
           [DEPLOY_METADATA.package]: path,
         },

@@ -9,6 +9,7 @@ import { VesselError } from '../model/index.js';
  * `DEPLOY_*` refuse an OVF deploy before anything is registered: the package cannot be used (`DEPLOY_PACKAGE`),
  * its descriptor is invalid (`DEPLOY_INVALID`), the EULA was not accepted, a property value is missing or wrong,
  * hardware cannot be mapped to this host, or a disk is unusable.
+ * `HOST_STATE_DIR` refuses a state directory that is not a directory of the user the host runs as.
  */
 export type HostErrorCode =
   | 'HOST_NOT_RUNNING'
@@ -16,6 +17,7 @@ export type HostErrorCode =
   | 'HOST_ALREADY_RUNNING'
   | 'HOST_PROTOCOL'
   | 'HOST_STORE'
+  | 'HOST_STATE_DIR'
   | 'VM_NOT_FOUND'
   | 'JOB_NOT_FOUND'
   | 'USAGE'

@@ -9,6 +9,7 @@ import {
   virtualSystems,
 } from '../ovf/index.js';
 import { DEPLOY_METADATA } from './deploy.js';
+import { isSecret } from './deploy-properties.js';
 
 /**
  * What a deploy recorded about the package a system came from (host metadata `ovf.descriptor`,
@@ -127,7 +128,7 @@ export function carriedSections(deployed: DeployedPackage, name: string): Carrie
     }
     for (const e of ps.entries) {
       if (e.entry !== 'Property') continue;
-      const secret = e.password?.trim() === 'true';
+      const secret = isSecret(e); // ovf:password is an xs:boolean: "true" or "1"
       const given = givenValue(ps, e, deployed.properties);
       if (secret) {
         if (given !== undefined) notes.push(`Property "${e.key}" is a password: its value is not exported`);

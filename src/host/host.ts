@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import {
   type ConsoleAccess,
   checkTransition,
@@ -19,6 +18,8 @@ import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
+import { scrubStoredSecrets } from './secrets.js';
+import { openStateDir } from './state-dir.js';
 import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
@@ -81,11 +82,16 @@ export class Host {
     this.unsubscribe = driver.subscribe((e) => this.onDriverEvent(e));
   }
 
-  /** Opens the store and the driver, loads every definition into the driver and adopts running systems. */
+  /**
+   * Opens the store and the driver, loads every definition into the driver and adopts running systems. The state
+   * and run directories are made (or checked to be) private first, and the process umask is set to 077 so that
+   * every file the host and its tools create is private (see `openStateDir`).
+   */
   static async open(options: { stateDir: string; driverUri?: string }): Promise<Host> {
-    mkdirSync(options.stateDir, { recursive: true });
+    openStateDir(options.stateDir);
     const runDir = ensureRunDir(options.stateDir);
     const store = new Store(databasePath(options.stateDir));
+    scrubStoredSecrets(store);
     let driver: HypervisorDriver;
     try {
       driver = await openDriver(options.driverUri ?? DEFAULT_DRIVER_URI, {

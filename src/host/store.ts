@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { VirtualSystemDefinition } from '../model/index.js';
 import { HostError } from './errors.js';
@@ -97,7 +98,11 @@ export class Store {
 
   constructor(file: string) {
     try {
+      // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+      closeSync(openSync(file, 'a', 0o600));
       this.db = new Database(file);
+      // Deleted and rewritten values are overwritten on disk, not left in free pages.
+      this.db.pragma('secure_delete = ON');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
@@ -281,6 +286,11 @@ export class Store {
         JSON.stringify({ code: 'HOST_RESTARTED', message: 'The host stopped while the job ran' }),
         new Date().toISOString(),
       ).changes;
+  }
+
+  /** Copies the write-ahead log into the database and empties it (so that nothing rewritten lingers there). */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   close(): void {

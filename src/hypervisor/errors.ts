@@ -3,6 +3,7 @@ import { VesselError } from '../model/index.js';
 /**
  * Error codes of the hypervisor drivers. `NOT_SUPPORTED` is the one error every driver throws for an operation it
  * does not offer; `INVALID_STATE` says the operation does not apply in the virtual system's current state.
+ * `RUN_DIR_UNSAFE` refuses a run directory (or host socket) that another user could have made or can change.
  */
 export type HypervisorErrorCode =
   | 'NOT_SUPPORTED'
@@ -18,7 +19,8 @@ export type HypervisorErrorCode =
   | 'QMP_TIMEOUT'
   | 'QEMU_NOT_FOUND'
   | 'QEMU_START'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'RUN_DIR_UNSAFE';
 
 /** An error from a hypervisor driver, the QMP client or the QEMU process. */
 export class HypervisorError extends VesselError<HypervisorErrorCode> {}

@@ -68,6 +68,7 @@ export async function ensureCertificate(dir: string, hostName: string): Promise<
     );
   }
   await chmod(tmpKey, 0o600);
+  await chmod(tmpCert, 0o600);
   await rename(tmpKey, keyFile);
   await rename(tmpCert, certFile);
   return loadCertificate(keyFile, certFile);
