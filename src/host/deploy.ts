@@ -9,6 +9,7 @@ import {
   checkEulas,
   checkNetworks,
   checkNoRemoteDisks,
+  checkPackageHrefs,
   chooseConfiguration,
 } from './deploy-checks.js';
 import { createEmptyDisk, fitCapacity, stageDisk } from './deploy-disks.js';
@@ -124,6 +125,7 @@ export async function deployPackage(
   const env = pkg.envelope;
   const lax = req.lax === true;
   const warnings = checkDescriptor(env, lax);
+  checkPackageHrefs(env);
   checkNoRemoteDisks(env);
   const configuration = chooseConfiguration(env, req.configuration);
   checkEulas(env, req.acceptEula === true);
