@@ -6,6 +6,13 @@ import {
   ResourceType,
   type VirtualSystemDefinition,
 } from '../model/index.js';
+import {
+  findSection,
+  findSections,
+  type OvfContent,
+  type OvfEnvelope,
+  virtualSystems,
+} from '../ovf/index.js';
 import { HostError } from './errors.js';
 
 /**
@@ -17,9 +24,11 @@ import { HostError } from './errors.js';
  * Anything else is refused with `DEPLOY_HOST_PATH`: host paths, `file:` URLs, devices, relative or UNC paths,
  * URLs and QEMU pseudo-protocols (`nbd:`, `json:`...). There is no `--lax` escape.
  *
- * Two checks, both over every item of the definition rather than per device kind, so that a kind added later
- * cannot slip through: {@link checkPackageReferences} on the package's definition before anything is mapped,
- * and {@link assertConfined} on the definition a deploy registers.
+ * The checks go over every item rather than per device kind, so that a kind added later cannot slip through:
+ * {@link checkEnvelopeReferences} on every item of every system of the package, for every configuration, before
+ * the descriptor is even validated; {@link checkPackageReferences} on each system's definition as the plan reads
+ * it (every deploy and the corpus mapping check pass there); {@link assertConfined} on the definition a deploy
+ * registers.
  */
 
 /** A package reference of a HostResource: a Disk of the DiskSection or a File of References. */
@@ -32,6 +41,14 @@ export interface PackageRef {
 export interface DeclaredIds {
   disks: ReadonlySet<string>;
   files: ReadonlySet<string>;
+}
+
+/** The disk and file ids a package declares (DiskSection ovf:diskId, References File ovf:id). */
+export function declaredIds(env: OvfEnvelope): DeclaredIds {
+  return {
+    disks: new Set((findSection(env.sections, 'DiskSection')?.disks ?? []).map((d) => d.diskId)),
+    files: new Set(env.references.map((f) => f.id)),
+  };
 }
 
 /** VSSD properties (CIM_VirtualSystemSettingData, DSP1057) that name host folders or files. */
@@ -148,6 +165,21 @@ function refuse(system: string, list: string[]): never {
 export function checkPackageReferences(def: VirtualSystemDefinition, system: string, ids: DeclaredIds): void {
   const list = problems(def, (v) => packageReference(v, ids) !== undefined);
   if (list.length > 0) refuse(system, list);
+}
+
+/**
+ * Runs {@link checkPackageReferences} on every item of every VirtualHardwareSection of every system of the
+ * package, whatever configuration it belongs to: a package that names a host resource anywhere is refused as a
+ * whole, before anything else is judged. `nameOf` gives the name a system is deployed under, for messages.
+ */
+export function checkEnvelopeReferences(env: OvfEnvelope, nameOf: (system: OvfContent) => string): void {
+  const ids = declaredIds(env);
+  for (const system of virtualSystems(env)) {
+    for (const hw of findSections(system.sections, 'VirtualHardwareSection')) {
+      const def = { system: hw.system?.properties ?? {}, resources: hw.items.map((i) => i.resource) };
+      checkPackageReferences(def, nameOf(system), ids);
+    }
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseUint, toBaseUnits, type VirtualSystemDefinition } from '../model/index.js';
 import { findSection, type OvfEnvelope } from '../ovf/index.js';
 import { isRemoteHref } from './deploy-checks.js';
-import { type DeclaredIds, itemLabel, packageReference } from './deploy-confine.js';
+import { declaredIds, itemLabel, packageReference } from './deploy-confine.js';
 import { MAX_DEPLOY_CAPACITY } from './deploy-disks.js';
 import { HostError } from './errors.js';
 
@@ -23,14 +23,6 @@ export interface PlannedFile {
 }
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 80);
-
-/** The disk and file ids a package declares (DiskSection ovf:diskId, References File ovf:id). */
-export function declaredIds(env: OvfEnvelope): DeclaredIds {
-  return {
-    disks: new Set((findSection(env.sections, 'DiskSection')?.disks ?? []).map((d) => d.diskId)),
-    files: new Set(env.references.map((f) => f.id)),
-  };
-}
 
 /** The capacity of a disk in bytes, `${property}` references resolved (DSP0243 §9.1). */
 export function capacityOf(

@@ -17,8 +17,8 @@ import {
   type OvfEnvironment,
   virtualSystems,
 } from '../ovf/index.js';
-import { assertConfined, checkPackageReferences } from './deploy-confine.js';
-import { declaredIds, type PlannedDisk, type PlannedFile, resolveDrives } from './deploy-drives.js';
+import { assertConfined, checkPackageReferences, declaredIds } from './deploy-confine.js';
+import { type PlannedDisk, type PlannedFile, resolveDrives } from './deploy-drives.js';
 import {
   applyFirmware,
   attachEnvironmentCd,
@@ -121,6 +121,17 @@ function preflight(def: VirtualSystemDefinition, name: string): void {
 }
 
 /**
+ * The name a system of the package is deployed under: `--name` for a lone system, else its Name (or id) made
+ * usable ("sun/vhw" becomes "sun-vhw"), prefixed with `--name-` in a collection.
+ */
+export function systemName(env: OvfEnvelope, system: OvfContent, requested: string | undefined): string {
+  const own = (system.name?.text.trim() || system.id).replace(/[/\p{Cc}]+/gu, '-').slice(0, 128);
+  return virtualSystems(env).length === 1 && env.content === system
+    ? (requested ?? own)
+    : `${requested ? `${requested}-` : ''}${own}`;
+}
+
+/**
  * Plans every VirtualSystem of the package (a lone system, or each one of a collection, depth first): its
  * definition for the deployment option, with names, a new UUID, networks mapped, hardware mapped to QEMU (or the
  * deploy refused), drives pointing at the files the deploy will write, firmware, a serial console, and the OVF
@@ -138,12 +149,7 @@ export function planSystems(env: OvfEnvelope, ctx: PlanContext): SystemPlan[] {
       ...(ctx.configuration === undefined ? {} : { configuration: ctx.configuration }),
     });
     const def = read.definition;
-    // A name from the package that the host cannot use ("sun/vhw") is made usable; --name is taken as given.
-    const own = (system.name?.text.trim() || system.id).replace(/[/\p{Cc}]+/gu, '-').slice(0, 128);
-    const name =
-      systems.length === 1 && env.content === system
-        ? (ctx.name ?? own)
-        : `${ctx.name ? `${ctx.name}-` : ''}${own}`;
+    const name = systemName(env, system, ctx.name);
     const uuid = randomUUID();
     def.system.ElementName = name;
     def.system.VirtualSystemIdentifier = uuid;
