@@ -6,7 +6,9 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +29,9 @@ import {
 } from '../../test/fixtures/hostile/packages.js';
 import { ROOT } from '../../test/helpers/cli.js';
 import { imagePath } from '../model/index.js';
-import { packOva } from '../ova/index.js';
+import { OvaReader, packageFiles, packOva } from '../ova/index.js';
 import { packageReference } from './deploy-confine.js';
+import { openDeployPackage } from './deploy-package.js';
 import { Host } from './host.js';
 
 const CORPUS = join(ROOT, 'test/fixtures/hostile/packages');
@@ -129,6 +132,25 @@ describe('a deploy refuses package file names that lead out of the package', () 
   it.each(OVA_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const ova = await buildOvaCase(c.name, mkdtempSync(join(work, `${c.name}-`)), canary.path);
     await refused(ova, c);
+  });
+});
+
+describe('a package folder changed after it was checked', () => {
+  it('is not read through a file swapped for a link to a host file (DEPLOY_PACKAGE)', async () => {
+    const dir = join(work, 'swapped');
+    const pkg = await openDeployPackage(buildLegitPackage(dir));
+    renameSync(join(dir, 'tools.iso'), join(dir, 'tools.iso.saved'));
+    symlinkSync(canary.path, join(dir, 'tools.iso'));
+    const read: Buffer[] = [];
+    const err = await (async () => {
+      for await (const f of packageFiles(new OvaReader(pkg.source(), { label: pkg.path })))
+        for await (const c of f.body) read.push(c);
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'DEPLOY_PACKAGE',
+      message: '"tools.iso" changed while it was being deployed',
+    });
+    expect(Buffer.concat(read).includes(canary.token)).toBe(false);
   });
 });
 

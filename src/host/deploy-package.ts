@@ -146,6 +146,9 @@ async function* folderTar(name: string, descriptor: Buffer, members: FolderMembe
     for (const m of members) {
       await new Promise<void>((resolve, reject) => {
         const entry = p.entry({ name: m.name, size: m.size }, (e) => (e ? reject(e) : resolve()));
+        // A failed read destroys the archive stream and this entry with it: its error is the one rejected here,
+        // never an unhandled 'error' event that would bring the host down.
+        entry.on('error', reject);
         if (m.size === 0) return;
         (async () => {
           for await (const c of readMember(m)) {
