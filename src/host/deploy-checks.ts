@@ -1,3 +1,4 @@
+import { chunkName, safeMemberName } from '../ova/index.js';
 import {
   allContents,
   findSection,
@@ -11,7 +12,7 @@ import { HostError } from './errors.js';
 /**
  * The package-wide checks a deploy makes before it reads any disk: the descriptor is valid (DSP0243, relaxed by
  * `--lax`), the deployment option exists, every EULA is accepted, every `--net` names a network of the package,
- * and no disk lives outside the package.
+ * every file name stays inside the package, and no disk lives outside it.
  */
 
 /** True when an href names a file outside the package (a URL), as the OVA packer judges it. */
@@ -96,5 +97,27 @@ export function checkNoRemoteDisks(env: OvfEnvelope): void {
         { hint: 'Download it beside the descriptor and point ovf:href at it' },
       );
     }
+  }
+}
+
+/**
+ * Checks every References/File href before anything is read (DSP0243 §5.2): a `file:` URL names a host file
+ * (`DEPLOY_HOST_PATH`); any other href that is not a URL must be a safe relative member name, and so must the
+ * names of its chunks (`href.000000000`, DSP0243 §5.3): not absolute, no `..`, backslash, drive letter or
+ * control character (`OVA_UNSAFE_NAME`, from the OVA module that reads them). URLs are refused later, by
+ * {@link checkNoRemoteDisks} or when a drive uses one.
+ */
+export function checkPackageHrefs(env: OvfEnvelope): void {
+  for (const f of env.references) {
+    if (/^\s*file:/i.test(f.href)) {
+      throw new HostError(
+        'DEPLOY_HOST_PATH',
+        `File "${f.id}" of References is the host file ${JSON.stringify(f.href)}; a package may name only its own files`,
+        { hint: 'Put the file in the package and give its name relative to the descriptor as ovf:href' },
+      );
+    }
+    if (isRemoteHref(f.href)) continue;
+    const href = safeMemberName(f.href);
+    if (f.chunkSize !== undefined) safeMemberName(chunkName(href, 0));
   }
 }

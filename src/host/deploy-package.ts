@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack as tarPack } from 'tar-stream';
@@ -65,22 +65,52 @@ async function openFolder(path: string, size: number): Promise<DeployPackage> {
 
 interface FolderMember {
   name: string;
+  /** The file's real path, inside the folder. */
   path: string;
   size: number;
+  /** The file as it was checked (device and inode): what is read later must be that same file. */
+  dev: number;
+  ino: number;
 }
 
-/** A regular file of the folder (no link leading out of it), or undefined when there is none by that name. */
+/**
+ * A regular file of the folder, or undefined when there is none by that name. A name whose real path (links
+ * followed) is outside the folder, a link that leads nowhere, and anything that is not a regular file (a device,
+ * a fifo, a socket, a folder) are refused with `DEPLOY_PACKAGE`.
+ */
 async function inside(dir: string, name: string): Promise<FolderMember | undefined> {
   const p = join(dir, name);
   const l = await lstat(p).catch(() => undefined);
   if (l === undefined) return undefined;
-  const real = await realpath(p);
+  const real = await realpath(p).catch(() => undefined);
+  if (real === undefined)
+    throw new HostError('DEPLOY_PACKAGE', `"${name}" in ${dir} is a link that leads to no file`);
   if (!real.startsWith(dir + sep)) {
     throw new HostError('DEPLOY_PACKAGE', `"${name}" leads out of the package folder ${dir}`);
   }
   const st = await stat(real);
   if (!st.isFile()) throw new HostError('DEPLOY_PACKAGE', `"${name}" in ${dir} is not a regular file`);
-  return { name, path: real, size: st.size };
+  return { name, path: real, size: st.size, dev: st.dev, ino: st.ino };
+}
+
+/**
+ * Reads a member as it was checked: opened without following a link (`O_NOFOLLOW`) or waiting on a fifo
+ * (`O_NONBLOCK`), and refused unless it is still the same regular file, so that a file swapped for a link or a
+ * device after the check is never read.
+ */
+async function* readMember(m: FolderMember): AsyncGenerator<Buffer> {
+  const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  const fh = await open(m.path, flags).catch((e: unknown) => {
+    throw new HostError('DEPLOY_PACKAGE', `"${m.name}" changed while it was being deployed`, { cause: e });
+  });
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || st.dev !== m.dev || st.ino !== m.ino)
+      throw new HostError('DEPLOY_PACKAGE', `"${m.name}" changed while it was being deployed`);
+    yield* fh.createReadStream({ highWaterMark: 1 << 20, start: 0, end: m.size - 1, autoClose: false });
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The manifest, certificate and referenced files of a descriptor folder, in the order an OVA stores them. */
@@ -116,9 +146,12 @@ async function* folderTar(name: string, descriptor: Buffer, members: FolderMembe
     for (const m of members) {
       await new Promise<void>((resolve, reject) => {
         const entry = p.entry({ name: m.name, size: m.size }, (e) => (e ? reject(e) : resolve()));
+        // A failed read destroys the archive stream and this entry with it: its error is the one rejected here,
+        // never an unhandled 'error' event that would bring the host down.
+        entry.on('error', reject);
         if (m.size === 0) return;
         (async () => {
-          for await (const c of createReadStream(m.path, { highWaterMark: 1 << 20, end: m.size - 1 })) {
+          for await (const c of readMember(m)) {
             if (!entry.write(c as Buffer)) await new Promise<void>((r) => entry.once('drain', () => r()));
           }
           (entry as unknown as { end(): void }).end();

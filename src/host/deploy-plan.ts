@@ -4,16 +4,12 @@ import { buildQemuArgv, uefiFirmware } from '../hypervisor/index.js';
 import {
   assertValidDefinition,
   ModelError,
-  parseUint,
   readHardware,
-  toBaseUnits,
   type VirtualSystemDefinition,
 } from '../model/index.js';
 import {
   allContents,
   definitionFromOvf,
-  diskIdOf,
-  fileIdOf,
   hardwareOf,
   itemApplies,
   type OvfContent,
@@ -21,7 +17,8 @@ import {
   type OvfEnvironment,
   virtualSystems,
 } from '../ovf/index.js';
-import { MAX_DEPLOY_CAPACITY } from './deploy-disks.js';
+import { assertConfined, checkPackageReferences, declaredIds } from './deploy-confine.js';
+import { type PlannedDisk, type PlannedFile, resolveDrives } from './deploy-drives.js';
 import {
   applyFirmware,
   attachEnvironmentCd,
@@ -32,21 +29,10 @@ import {
 import type { ResolvedProperties } from './deploy-properties.js';
 import { HostError } from './errors.js';
 
-/** A disk of one system: where it is staged and where it ends up. */
-export interface PlannedDisk {
-  diskId: string;
-  capacity: bigint;
-  /** The References/File it is read from; undefined for a blank disk. */
-  fileId: string | undefined;
-  /** File name inside the system's directory. */
-  fileName: string;
-}
+export type { PlannedDisk, PlannedFile } from './deploy-drives.js';
 
-/** A non-disk file a CD/DVD drive uses (`ovf:/file/ID`), copied into the system's directory. */
-export interface PlannedFile {
-  fileId: string;
-  fileName: string;
-}
+/** The OVF environment ISO a deploy writes in a system's folder (DSP8027 ISO transport). */
+export const ENVIRONMENT_ISO = 'ovf-env.iso';
 
 /** One VirtualSystem of the package as it will be registered. */
 export interface SystemPlan {
@@ -77,8 +63,6 @@ export interface PlanContext {
   platformVersion: string;
 }
 
-const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 80);
-
 /** The parent collection of each content node. */
 function parents(env: OvfEnvelope): Map<OvfContent, OvfContent> {
   const out = new Map<OvfContent, OvfContent>();
@@ -90,101 +74,6 @@ function ancestry(c: OvfContent, up: Map<OvfContent, OvfContent>): OvfContent[] 
   const chain: OvfContent[] = [];
   for (let x: OvfContent | undefined = c; x !== undefined; x = up.get(x)) chain.unshift(x);
   return chain;
-}
-
-/** The capacity of a disk in bytes, `${property}` references resolved (DSP0243 §9.1). */
-function capacityOf(
-  diskId: string,
-  text: string,
-  units: string | undefined,
-  props: Record<string, string>,
-): bigint {
-  let t = text.trim();
-  const ref = /^\$\{(.+)\}$/.exec(t);
-  if (ref) {
-    const v = props[ref[1]!];
-    if (v === undefined)
-      throw new HostError(
-        'DEPLOY_INVALID',
-        `Disk "${diskId}": capacity ${t} names no property of the system`,
-      );
-    t = v;
-  }
-  const n = parseUint(t);
-  let bytes: bigint | undefined;
-  try {
-    bytes = n === undefined ? undefined : toBaseUnits(n, units ?? 'byte', 'byte');
-  } catch {
-    bytes = undefined;
-  }
-  if (bytes === undefined || bytes === 0n) {
-    throw new HostError(
-      'DEPLOY_INVALID',
-      `Disk "${diskId}": capacity "${text}"${units ? ` ${units}` : ''} is not a size in bytes`,
-    );
-  }
-  if (bytes > MAX_DEPLOY_CAPACITY) {
-    throw new HostError(
-      'DEPLOY_DISK',
-      `Disk "${diskId}" declares ${bytes} bytes of capacity; this host creates disks of at most ${MAX_DEPLOY_CAPACITY} bytes (64 TiB)`,
-    );
-  }
-  return bytes;
-}
-
-/** Resolves a system's drives: package disks and files become files of its directory. */
-function resolveDrives(
-  env: OvfEnvelope,
-  def: VirtualSystemDefinition,
-  dir: string,
-  props: Record<string, string>,
-): { disks: PlannedDisk[]; files: PlannedFile[] } {
-  const pkgDisks = new Map(
-    (env.sections.find((s) => s.kind === 'DiskSection')?.disks ?? []).map((d) => [d.diskId, d]),
-  );
-  const fileIds = new Set(env.references.map((f) => f.id));
-  const disks: PlannedDisk[] = [];
-  const files: PlannedFile[] = [];
-  for (const r of def.resources) {
-    const hr = r.properties.HostResource;
-    if (hr === undefined || hr.length === 0) continue;
-    const diskId = diskIdOf(hr[0]);
-    const fileId = fileIdOf(hr[0]);
-    if (diskId !== undefined) {
-      const d = pkgDisks.get(diskId);
-      if (d === undefined)
-        throw new HostError(
-          'DEPLOY_INVALID',
-          `Item "${r.properties.InstanceID}" uses disk "${diskId}", which DiskSection does not declare`,
-        );
-      if (d.parentRef !== undefined)
-        throw new HostError(
-          'DEPLOY_DISK',
-          `Disk "${diskId}" is a delta of "${d.parentRef}" (ovf:parentRef); Vessel deploys self-contained disks only`,
-        );
-      let planned = disks.find((x) => x.diskId === diskId);
-      if (planned === undefined) {
-        planned = {
-          diskId,
-          capacity: capacityOf(diskId, d.capacity, d.capacityAllocationUnits, props),
-          fileId: d.fileRef,
-          fileName: `image-${safe(diskId)}.qcow2`,
-        };
-        disks.push(planned);
-      }
-      r.properties.HostResource = [`file://${join(dir, planned.fileName)}`];
-    } else if (fileId !== undefined) {
-      if (!fileIds.has(fileId))
-        throw new HostError(
-          'DEPLOY_INVALID',
-          `Item "${r.properties.InstanceID}" uses file "${fileId}", which References does not list`,
-        );
-      const fileName = `file-${safe(fileId)}`;
-      if (!files.some((f) => f.fileId === fileId)) files.push({ fileId, fileName });
-      r.properties.HostResource = [`file://${join(dir, fileName)}`];
-    }
-  }
-  return { disks, files };
 }
 
 /** Which items of the system are `ovf:required="false"` for the configuration. */
@@ -232,6 +121,17 @@ function preflight(def: VirtualSystemDefinition, name: string): void {
 }
 
 /**
+ * The name a system of the package is deployed under: `--name` for a lone system, else its Name (or id) made
+ * usable ("sun/vhw" becomes "sun-vhw"), prefixed with `--name-` in a collection.
+ */
+export function systemName(env: OvfEnvelope, system: OvfContent, requested: string | undefined): string {
+  const own = (system.name?.text.trim() || system.id).replace(/[/\p{Cc}]+/gu, '-').slice(0, 128);
+  return virtualSystems(env).length === 1 && env.content === system
+    ? (requested ?? own)
+    : `${requested ? `${requested}-` : ''}${own}`;
+}
+
+/**
  * Plans every VirtualSystem of the package (a lone system, or each one of a collection, depth first): its
  * definition for the deployment option, with names, a new UUID, networks mapped, hardware mapped to QEMU (or the
  * deploy refused), drives pointing at the files the deploy will write, firmware, a serial console, and the OVF
@@ -249,15 +149,11 @@ export function planSystems(env: OvfEnvelope, ctx: PlanContext): SystemPlan[] {
       ...(ctx.configuration === undefined ? {} : { configuration: ctx.configuration }),
     });
     const def = read.definition;
-    // A name from the package that the host cannot use ("sun/vhw") is made usable; --name is taken as given.
-    const own = (system.name?.text.trim() || system.id).replace(/[/\p{Cc}]+/gu, '-').slice(0, 128);
-    const name =
-      systems.length === 1 && env.content === system
-        ? (ctx.name ?? own)
-        : `${ctx.name ? `${ctx.name}-` : ''}${own}`;
+    const name = systemName(env, system, ctx.name);
     const uuid = randomUUID();
     def.system.ElementName = name;
     def.system.VirtualSystemIdentifier = uuid;
+    checkPackageReferences(def, name, declaredIds(env));
     const notes: string[] = [];
     const optional = optionalIds(system, ctx.configuration);
     const mapped = mapHardware(def.resources, (id) => optional.has(id), ctx.lax);
@@ -285,7 +181,7 @@ export function planSystems(env: OvfEnvelope, ctx: PlanContext): SystemPlan[] {
     const transport = (hardwareOf(system)?.transport ?? '').split(/[\s,]+/).map((t) => t.toLowerCase());
     let environment: OvfEnvironment | undefined;
     if (transport.includes('iso')) {
-      attachEnvironmentCd(def, join(dir, 'ovf-env.iso'));
+      attachEnvironmentCd(def, join(dir, ENVIRONMENT_ISO));
       const parent = up.get(system);
       environment = {
         id: system.id,
@@ -301,6 +197,9 @@ export function planSystems(env: OvfEnvelope, ctx: PlanContext): SystemPlan[] {
       );
     }
     preflight(def, name);
+    const written = [...disks, ...files].map((f) => f.fileName);
+    if (environment !== undefined) written.push(ENVIRONMENT_ISO);
+    assertConfined(def, name, dir, new Set(written));
     return { system, uuid, name, definition: def, disks, files, environment, properties: props, notes };
   });
 }

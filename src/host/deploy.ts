@@ -9,11 +9,13 @@ import {
   checkEulas,
   checkNetworks,
   checkNoRemoteDisks,
+  checkPackageHrefs,
   chooseConfiguration,
 } from './deploy-checks.js';
+import { checkEnvelopeReferences } from './deploy-confine.js';
 import { createEmptyDisk, fitCapacity, stageDisk } from './deploy-disks.js';
 import { openDeployPackage } from './deploy-package.js';
-import { type PlannedDisk, planSystems, type SystemPlan } from './deploy-plan.js';
+import { type PlannedDisk, planSystems, type SystemPlan, systemName } from './deploy-plan.js';
 import { maskSecrets, resolveProperties } from './deploy-properties.js';
 import { createStaging, promoteStaging, systemDir } from './deploy-staging.js';
 import { startupPlan } from './deploy-startup.js';
@@ -123,7 +125,9 @@ export async function deployPackage(
   const pkg = await openDeployPackage(path);
   const env = pkg.envelope;
   const lax = req.lax === true;
+  checkEnvelopeReferences(env, (system) => systemName(env, system, req.name));
   const warnings = checkDescriptor(env, lax);
+  checkPackageHrefs(env);
   checkNoRemoteDisks(env);
   const configuration = chooseConfiguration(env, req.configuration);
   checkEulas(env, req.acceptEula === true);

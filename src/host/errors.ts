@@ -8,7 +8,10 @@ import { VesselError } from '../model/index.js';
  * (`EXPORT_INVALID`).
  * `DEPLOY_*` refuse an OVF deploy before anything is registered: the package cannot be used (`DEPLOY_PACKAGE`),
  * its descriptor is invalid (`DEPLOY_INVALID`), the EULA was not accepted, a property value is missing or wrong,
- * hardware cannot be mapped to this host, or a disk is unusable.
+ * hardware cannot be mapped to this host, or a disk is unusable. `DEPLOY_HOST_PATH`: an item of the package names
+ * something that is not one of the package's own files (a host path, device, URL or pseudo-protocol), which a
+ * deployed system may never use; `EXPORT_HOST_PATH`: an export would read a file the host did not create for
+ * that system (see docs/security.md).
  * `HOST_STATE_DIR` refuses a state directory that is not a directory of the user the host runs as.
  */
 export type HostErrorCode =
@@ -27,9 +30,11 @@ export type HostErrorCode =
   | 'DEPLOY_PROPERTY'
   | 'DEPLOY_HARDWARE'
   | 'DEPLOY_DISK'
+  | 'DEPLOY_HOST_PATH'
   | 'FILE_NOT_FOUND'
   | 'EXPORT_OUTPUT'
-  | 'EXPORT_INVALID';
+  | 'EXPORT_INVALID'
+  | 'EXPORT_HOST_PATH';
 
 /** An error of the host itself. */
 export class HostError extends VesselError<HostErrorCode> {}

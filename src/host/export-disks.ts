@@ -5,6 +5,7 @@ import { overlayPath } from '../hypervisor/index.js';
 import { imagePath, readHardware, type VirtualSystemDefinition } from '../model/index.js';
 import { adapterOf, type FileTransform, STREAM_VMDK_FORMAT } from '../ova/index.js';
 import { HostError } from './errors.js';
+import { checkExportChain, checkExportFile, type ExportConfinement } from './export-confine.js';
 import type { PackageDiskPlan, PackageMediaPlan } from './export-descriptor.js';
 
 /**
@@ -47,21 +48,25 @@ const ENVIRONMENT_ISO = 'ovf-env.iso';
 /**
  * Finds the image of every drive of a stored system. `stateDir`/vms/UUID is where the QEMU driver keeps the
  * overlays (see hypervisor/qemu/overlay.ts); systems of drivers without overlays read their base images.
- * Throws `FILE_NOT_FOUND` naming the drive when an image is missing.
+ * Throws `FILE_NOT_FOUND` naming the drive when an image is missing, and `EXPORT_HOST_PATH` when a deployed
+ * system (`deployed`) names a file outside its folder (see export-confine.ts).
  */
 export async function exportSources(
   stateDir: string,
   uuid: string,
   def: VirtualSystemDefinition,
   name: string,
+  deployed: boolean,
 ): Promise<ExportSources> {
   const out: ExportSources = { disks: [], media: [], emptied: [] };
   const base = packageBaseName(name);
   // The package's own members are taken: an image may not be stored under the descriptor's or manifest's name.
   const hrefs = new Set(['ovf', 'mf', 'cert'].map((x) => `${base}.${x}`));
   const vmDir = join(stateDir, 'vms', uuid);
+  const confine: ExportConfinement = { name, vmDir, deployed };
   for (const d of readHardware(def.resources).drives) {
     const path = imagePath(d.hostResource);
+    if (path !== undefined) await checkExportFile(confine, `the image of drive "${d.instanceId}"`, path);
     if (path === undefined) {
       if (d.hostResource !== undefined && d.hostResource.trim() !== '')
         out.emptied.push({
@@ -79,6 +84,8 @@ export async function exportSources(
           'FILE_NOT_FOUND',
           `The image of disk "${d.instanceId}" does not exist: ${source}`,
         );
+      if (overlay) await checkExportFile(confine, `the overlay of disk "${d.instanceId}"`, over);
+      await checkExportChain(confine, d.instanceId, path, overlay ? over : undefined);
       const info = await probe(source);
       const n = out.disks.length + 1;
       const href = `${base}-disk${n}.vmdk`;

@@ -52,22 +52,25 @@ async function writeStream(
 /**
  * Writes an OVF package as a folder: every File (disks converted by the transform as they are written, other
  * files copied), then the descriptor with the sizes filled in, the manifest and, when signing, the certificate.
- * Files are written under temporary names and renamed at the end, so a failure leaves no package behind;
- * existing files are never replaced (`EEXIST`).
+ * Files are written under temporary names (`tempPrefix` + name; see export-staging.ts) and renamed at the end,
+ * so a failure leaves no package behind; existing files are never replaced (`EEXIST`).
  */
 export async function writeOvfFolder(
   env: OvfEnvelope,
   dir: string,
   descriptorName: string,
   sources: FolderSources,
-  options: { algorithm?: DigestAlgorithm | undefined; signer?: OvaSigner | undefined } = {},
+  options: {
+    algorithm?: DigestAlgorithm | undefined;
+    signer?: OvaSigner | undefined;
+    tempPrefix: string;
+  },
 ): Promise<FolderMember[]> {
   await mkdir(dir, { recursive: true });
-  const tag = `.partial-${process.pid}-${Date.now().toString(36)}`;
   const written: { temp: string; final: string }[] = [];
   const members: FolderMember[] = [];
   const put = async (name: string, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) => {
-    const temp = join(dir, `.${name}${tag}`);
+    const temp = join(dir, `${options.tempPrefix}${name.replaceAll('/', '_')}`);
     written.push({ temp, final: join(dir, name) });
     const r = await writeStream(temp, body, options.algorithm);
     members.push({ name, size: r.size, digest: r.digest });

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { link, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { VirtualSystemDefinition } from '../model/index.js';
 import { type DigestAlgorithm, type FileTransform, type OvaSigner, packOva } from '../ova/index.js';
@@ -11,10 +11,17 @@ import {
   validateOvf,
 } from '../ovf/index.js';
 import { HostError } from './errors.js';
+import { wasDeployed } from './export-confine.js';
 import { readDeployedPackage } from './export-deployed.js';
 import { buildExportDescriptor } from './export-descriptor.js';
 import { type ExportSources, exportDiskTransform, exportSources, packageBaseName } from './export-disks.js';
 import { writeOvfFolder } from './export-folder.js';
+import {
+  cleanupExports,
+  createExportStaging,
+  type ExportStaging,
+  finishExportStaging,
+} from './export-staging.js';
 import { type ExportTarget, TARGET_PROFILES } from './export-target.js';
 
 /** How `vessel export` packages a system. */
@@ -63,6 +70,8 @@ export interface ExportInput {
   definition: VirtualSystemDefinition;
   /** The system's host metadata (a deploy's `ovf.*` keys). */
   metadata: Readonly<Record<string, string>>;
+  /** The job the export runs as, to name its temporary files (default: a random tag). */
+  job?: string | undefined;
 }
 
 const VALIDATOR_TARGET: Record<ExportTarget, OvfTarget> = {
@@ -103,7 +112,10 @@ function placement(o: ExportOptions, base: string): { dir: string; descriptor: s
  * deploy recorded), each disk as a streamOptimized VMDK encoded in one pass by the disk engine from the
  * flattened overlay chain, CD/DVD images as they are, a manifest and optionally a certificate. The descriptor is
  * checked with Vessel's validator before any disk is read; an error there is a bug and refuses the export
- * (`EXPORT_INVALID`). Nothing is left behind on failure.
+ * (`EXPORT_INVALID`). A deployed system's export reads only files of its own folder (`EXPORT_HOST_PATH`,
+ * export-confine.ts). Everything is written under temporary `.vessel-export-*` names and renamed into place at
+ * the end: nothing is left behind on failure, and what a killed export left is removed by the next host start
+ * or export (export-staging.ts).
  *
  * @example
  * await exportSystem({ stateDir, uuid, definition, metadata: {} },
@@ -124,7 +136,8 @@ export async function exportSystem(input: ExportInput, o: ExportOptions): Promis
   const name = input.definition.system.ElementName ?? input.uuid;
   const base = packageBaseName(name);
   const where = placement(o, base);
-  const sources = await exportSources(input.stateDir, input.uuid, input.definition, name);
+  const deployedSystem = wasDeployed(join(input.stateDir, 'vms', input.uuid), input.metadata);
+  const sources = await exportSources(input.stateDir, input.uuid, input.definition, name, deployedSystem);
   const deployed = readDeployedPackage((k) => input.metadata[k]);
   const { env, notes } = buildExportDescriptor(
     {
@@ -149,22 +162,27 @@ export async function exportSystem(input: ExportInput, o: ExportOptions): Promis
     onProgress: (done, total) => o.onProgress?.(total === 0 ? 100 : (100 * done) / total),
   });
   const algorithm = manifest === 'none' ? undefined : manifest;
+  cleanupExports(input.stateDir);
+  const staging = await createExportStaging(input.stateDir, input.job ?? 'export', where.dir);
   let files: { name: string; size: number }[];
-  if (where.file !== undefined) {
-    files = await packInto(env, where.descriptor, where.file, sources, transform, manifest, o.signer);
-  } else {
-    const copies = new Map(sources.media.map((m) => [m.href, m.path]));
-    const members = await writeOvfFolder(
-      env,
-      where.dir,
-      where.descriptor,
-      { transform, copies },
-      {
-        algorithm,
-        signer: o.signer,
-      },
-    );
-    files = members.map((m) => ({ name: m.name, size: m.size }));
+  let failed = true;
+  try {
+    if (where.file !== undefined) {
+      files = await packInto(env, where.descriptor, where.file, sources, transform, manifest, o, staging);
+    } else {
+      const copies = new Map(sources.media.map((m) => [m.href, m.path]));
+      const members = await writeOvfFolder(
+        env,
+        where.dir,
+        where.descriptor,
+        { transform, copies },
+        { algorithm, signer: o.signer, tempPrefix: staging.prefix },
+      );
+      files = members.map((m) => ({ name: m.name, size: m.size }));
+    }
+    failed = false;
+  } finally {
+    finishExportStaging(staging, failed);
   }
   o.onProgress?.(100);
   return {
@@ -189,7 +207,11 @@ export async function exportSystem(input: ExportInput, o: ExportOptions): Promis
   };
 }
 
-/** Packs through `packOva`: the descriptor in a private folder beside links to the images, named by href. */
+/**
+ * Packs through `packOva`: the descriptor in the export's private folder beside links to the images, named by
+ * href; the OVA is written beside the output under a temporary name and moved into place at the end (without
+ * replacing an existing file unless `overwrite`).
+ */
 async function packInto(
   env: OvfEnvelope,
   descriptor: string,
@@ -197,16 +219,33 @@ async function packInto(
   sources: ExportSources,
   transform: FileTransform,
   manifest: DigestAlgorithm | 'none',
-  signer: OvaSigner | undefined,
+  o: ExportOptions,
+  staging: ExportStaging,
 ): Promise<{ name: string; size: number }[]> {
-  const dir = await mkdtemp(join(dirname(output), '.vessel-export-'));
-  try {
-    const links = new Map([...sources.disks, ...sources.media].map((s) => [s.href, s.path]));
-    for (const [href, path] of links) await symlink(path, join(dir, href));
-    await writeFile(join(dir, descriptor), formatOvf(env));
-    const r = await packOva(join(dir, descriptor), output, { algorithm: manifest, transform, signer });
-    return r.members.map((m) => ({ name: m.name, size: m.size }));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const links = new Map([...sources.disks, ...sources.media].map((s) => [s.href, s.path]));
+  for (const [href, path] of links) await symlink(path, join(staging.work, href));
+  await writeFile(join(staging.work, descriptor), formatOvf(env));
+  const temp = join(staging.outDir, `${staging.prefix}${basename(output)}`);
+  const r = await packOva(join(staging.work, descriptor), temp, {
+    algorithm: manifest,
+    transform,
+    signer: o.signer,
+  });
+  if (o.overwrite) await rename(temp, output);
+  else {
+    // A hard link never replaces an existing file; where the file system has none, check, then rename.
+    const exists = () =>
+      new HostError('EXPORT_OUTPUT', `${output} exists already`, { hint: 'Give another -o, or --overwrite' });
+    try {
+      await link(temp, output);
+      await unlink(temp);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw exists();
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+      if (existsSync(output)) throw exists();
+      await rename(temp, output);
+    }
   }
+  return r.members.map((m) => ({ name: m.name, size: m.size }));
 }

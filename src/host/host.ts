@@ -16,6 +16,7 @@ import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_V
 import { cleanupDeploys } from './deploy-staging.js';
 import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export.js';
+import { cleanupExports } from './export-staging.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
 import { scrubStoredSecrets } from './secrets.js';
@@ -104,6 +105,7 @@ export class Host {
     }
     const host = new Host(options.stateDir, driver, store);
     cleanupDeploys(options.stateDir, (uuid) => store.getVm(uuid) !== undefined);
+    cleanupExports(options.stateDir);
     await host.reconcile();
     return host;
   }
@@ -355,6 +357,7 @@ export class Host {
             uuid: current.uuid,
             definition: current.definition,
             metadata: this.store.getMetadata(current.uuid),
+            job: job.id,
           },
           { ...options, onProgress: (p) => this.store.setJobProgress(job.id, p) },
         );

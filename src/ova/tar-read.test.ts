@@ -45,6 +45,19 @@ describe('readTarEntries() refuses what an OVA must never hold', () => {
     ['a directory', { header: { name: 'disks', type: 'directory' } }, 'OVA_MEMBER_TYPE'],
     ['a path climbing out with ..', file('../../../tmp/evil'), 'OVA_UNSAFE_NAME'],
     ['an absolute path', file('/etc/cron.d/evil'), 'OVA_UNSAFE_NAME'],
+    ['a backslash path', file('..\\..\\evil'), 'OVA_UNSAFE_NAME'],
+    ['a newline in the name', file('disk.vmdk\n../evil'), 'OVA_UNSAFE_NAME'],
+    [
+      'a pax path with a NUL that climbs out',
+      { header: { name: 'disk.vmdk', pax: { path: 'disk.vmdk\u0000/../../evil' } }, data: 'x' },
+      'OVA_UNSAFE_NAME',
+    ],
+    [
+      'a pax path climbing out behind a safe ustar name',
+      { header: { name: 'disk.vmdk', pax: { path: '../evil' } }, data: 'x' },
+      'OVA_UNSAFE_NAME',
+    ],
+    ['a chunk name climbing out', file('../disk.vmdk.000000000'), 'OVA_UNSAFE_NAME'],
   ])('%s', async (_what, member, code) => {
     const result = await list(await rawTar([file('vm.ovf'), member]));
     expect(result).toBeInstanceOf(OvaError);
