@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { VesselError } from '../model/index.js';
 import { deployRequestFromWire } from './deploy-wire.js';
@@ -192,13 +192,20 @@ export async function serveHost(host: Host): Promise<Server> {
   }
   const server = createServer((s) => onConnection(host, s));
   server.maxConnections = 256;
+  // Listen on a temporary name, then rename it into place: host.sock appears only once it is private (0600) and
+  // accepting, so a client never finds a socket that refuses connections or one with a wider mode.
+  const temp = `${path}.${process.pid}.tmp`;
+  rmSync(temp, { force: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(path, () => {
+    server.listen(temp, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  chmodSync(path, 0o600);
+  chmodSync(temp, 0o600);
+  renameSync(temp, path);
+  // libuv unlinks the name it bound (the temporary one) on close; the renamed socket is ours to remove.
+  server.once('close', () => rmSync(path, { force: true }));
   return server;
 }
