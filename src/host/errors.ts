@@ -9,6 +9,9 @@ import { VesselError } from '../model/index.js';
  * `DEPLOY_*` refuse an OVF deploy before anything is registered: the package cannot be used (`DEPLOY_PACKAGE`),
  * its descriptor is invalid (`DEPLOY_INVALID`), the EULA was not accepted, a property value is missing or wrong,
  * hardware cannot be mapped to this host, or a disk is unusable.
+ * `POOL_*` refuse a storage pool operation (a malformed name or folder, a name or folder taken, an unknown pool, a
+ * pool that a defined system uses); `IMAGE_*` refuse an image an admin names: outside every storage pool (or not
+ * the file it was when checked), a device node, FIFO or socket, or an image that refers to other files.
  */
 export type HostErrorCode =
   | 'HOST_NOT_RUNNING'
@@ -27,7 +30,14 @@ export type HostErrorCode =
   | 'DEPLOY_DISK'
   | 'FILE_NOT_FOUND'
   | 'EXPORT_OUTPUT'
-  | 'EXPORT_INVALID';
+  | 'EXPORT_INVALID'
+  | 'POOL_INVALID'
+  | 'POOL_EXISTS'
+  | 'POOL_NOT_FOUND'
+  | 'POOL_IN_USE'
+  | 'IMAGE_OUTSIDE_POOLS'
+  | 'IMAGE_DEVICE'
+  | 'IMAGE_REFERENCES';
 
 /** An error of the host itself. */
 export class HostError extends VesselError<HostErrorCode> {}

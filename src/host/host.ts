@@ -19,6 +19,7 @@ import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
+import { StoragePools } from './pools/index.js';
 import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
@@ -77,6 +78,8 @@ export class Host {
     readonly stateDir: string,
     readonly driver: HypervisorDriver,
     readonly store: Store,
+    /** The storage pools that admins' images must lie in. */
+    readonly pools: StoragePools,
   ) {
     this.unsubscribe = driver.subscribe((e) => this.onDriverEvent(e));
   }
@@ -86,6 +89,13 @@ export class Host {
     mkdirSync(options.stateDir, { recursive: true });
     const runDir = ensureRunDir(options.stateDir);
     const store = new Store(databasePath(options.stateDir));
+    let pools: StoragePools;
+    try {
+      pools = StoragePools.open(options.stateDir, runDir, (uuid) => store.getVm(uuid)?.uuid === uuid);
+    } catch (e) {
+      store.close();
+      throw e;
+    }
     let driver: HypervisorDriver;
     try {
       driver = await openDriver(options.driverUri ?? DEFAULT_DRIVER_URI, {
@@ -96,7 +106,7 @@ export class Host {
       store.close();
       throw e;
     }
-    const host = new Host(options.stateDir, driver, store);
+    const host = new Host(options.stateDir, driver, store, pools);
     cleanupDeploys(options.stateDir, (uuid) => store.getVm(uuid) !== undefined);
     await host.reconcile();
     return host;
@@ -207,8 +217,12 @@ export class Host {
     return found;
   }
 
-  /** Defines a system (or redefines a stopped one with the same UUID) and stores it. */
+  /**
+   * Defines a system (or redefines a stopped one with the same UUID) and stores it. Every image it names must lie
+   * in a storage pool (`IMAGE_OUTSIDE_POOLS`, `IMAGE_DEVICE`, `IMAGE_REFERENCES` otherwise).
+   */
   async define(def: VirtualSystemDefinition): Promise<VmSummary> {
+    await this.pools.check(def, 'define');
     const info = await this.driver.define(def);
     const stored = this.driver.getDefinition(info.uuid);
     const existed = this.store.getVm(info.uuid) !== undefined;
@@ -261,6 +275,7 @@ export class Host {
     const current = this.driver.getState(uuid).state;
     if (op === 'start') {
       checkTransition(name, current, 'start');
+      await this.pools.check(this.get(uuid).definition, 'start'); // a symlink may have been swapped since define
       const start = requireOperation(this.driver, 'start');
       this.record(uuid, name, 'starting', 'start requested', 'api');
       try {
@@ -343,6 +358,7 @@ export class Host {
           });
         }
         const current = this.get(target.uuid);
+        await this.pools.check(current.definition, 'export');
         return exportSystem(
           {
             stateDir: this.stateDir,
