@@ -160,8 +160,11 @@ describe('images an admin names must lie in a storage pool', () => {
     const next = structuredClone(vm.definition);
     const disk = next.resources.find((r) => r.properties.ResourceType === '17')!;
     disk.properties.HostResource = ['/etc/shadow'];
-    const r = await host.define(next).catch((e: VesselError) => e);
-    expect((r as VesselError).code).toBe('IMAGE_OUTSIDE_POOLS');
+    const r = (await host.define(next).catch((e: VesselError) => e)) as VesselError;
+    expect([r.code, r.message]).toEqual([
+      'IMAGE_OUTSIDE_POOLS',
+      'Cannot change "ok2": the image of drive "4" is outside every storage pool: /etc/shadow',
+    ]);
     expect(host.get('ok2').definition).toEqual(vm.definition);
   });
 
@@ -185,5 +188,22 @@ describe('images an admin names must lie in a storage pool', () => {
     const uuidThief = def('thief2', [join(own, 'disk-1.qcow2')]);
     uuidThief.system.VirtualSystemIdentifier = '00000000-0000-4000-8000-000000000001';
     expect(((await host.define(uuidThief).catch((e) => e)) as VesselError).code).toBe('IMAGE_OUTSIDE_POOLS');
+  });
+
+  it("refuses the host's own files even when a pool holds the state directory", async () => {
+    host.pools.add('wide', root);
+    const state = join(root, 'state');
+    for (const file of [join(state, 'vessel.db'), join(state, 'pools.json'), join(state, 'vms')]) {
+      const r = await define('own', [file]);
+      expect([file, r.code, r.message]).toEqual([
+        file,
+        'IMAGE_OUTSIDE_POOLS',
+        `Cannot define "own": the image of drive "4" lies in the host's state directory: ${file}`,
+      ]);
+    }
+    writeFileSync(join(outside, 'plain.raw'), '');
+    expect(await define('wide1', [join(outside, 'plain.raw')])).toMatchObject({ code: 'accepted' });
+    await host.undefine('wide1');
+    host.pools.remove('wide', host.store.listVms());
   });
 });

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { imagePath, readHardware, type VirtualSystemDefinition } from '../../model/index.js';
 import { HostError } from '../errors.js';
 import type { StoragePool } from './file.js';
-import { inside } from './folder.js';
+import { type HostFolders, hostFile, inside } from './folder.js';
 import { refuseExternalReferences } from './references.js';
 
 /** What {@link checkDefinitionImages} needs besides the definition. */
@@ -14,6 +14,8 @@ export interface ImageCheck {
   action: string;
   /** The system's name, for messages. */
   system: string;
+  /** The host's own folders (real paths): nothing in them is an image, whatever pool holds them. */
+  host: HostFolders;
   /** A deployed system's own folder (a real path): its files are the host's own and need no pool. */
   ownDir?: string | undefined;
 }
@@ -49,7 +51,8 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 
 /**
  * Checks one image path an admin gave: after resolving every symlink, the file must lie in a storage pool (or in
- * the system's own folder), be a regular file with one name (a hard link could be a file from anywhere on the
+ * the system's own folder) and not among the host's own files (state and run directories, whatever pool holds
+ * them), be a regular file with one name (a hard link could be a file from anywhere on the
  * same file system) or a block device in a pool that allows devices, and refer to no other file. The file is then
  * opened without following symlinks, and what was opened must be the file that was checked (same device and
  * inode, same path in /proc/self/fd), so a symlink swapped between the checks is caught; the reference check
@@ -80,6 +83,13 @@ export async function checkImage(path: string, driveId: string, c: ImageCheck): 
   const own = c.ownDir !== undefined && inside(real, c.ownDir);
   const pools = c.pools.filter((p) => inside(real, p.path));
   if (!own && pools.length === 0) throw outside(real === lexical ? '' : ` (it resolves to ${real})`);
+  const hostOwn = own ? undefined : hostFile(real, c.host);
+  if (hostOwn !== undefined) {
+    const to = real === lexical ? '' : ` (it resolves to ${real})`;
+    throw new HostError('IMAGE_OUTSIDE_POOLS', `${where} lies in ${hostOwn}${to}: ${path}`, {
+      hint: "The host's own files are never images; copy the image into a pool",
+    });
+  }
   const st = await stat(real);
   const kind = kindOf(st);
   if (kind !== undefined && !st.isBlockDevice())

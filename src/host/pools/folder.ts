@@ -22,7 +22,7 @@ export function checkPoolName(name: string): void {
   }
 }
 
-/** Where the host keeps its own files, which no pool may contain or lie in (except the default pool). */
+/** Where the host keeps its own files, which no pool may lie in (except the default pool) and no image either. */
 export interface HostFolders {
   stateDir: string;
   runDir: string;
@@ -40,9 +40,10 @@ function realOrSelf(path: string): string {
 
 /**
  * The real path of a folder that is to become a pool, or `POOL_INVALID` saying why it cannot be one: it must be
- * an absolute path to an existing folder, and not `/`, a kernel file system, or a folder that holds or lies in
- * the host's state directory (its database, keys and every system's own files) or run directory; the default
- * pool `STATE/images` is the one exception.
+ * an absolute path to an existing folder, and not `/`, a kernel file system, or a folder in the host's state
+ * directory (its database, keys and every system's own files) or run directory; the default pool `STATE/images`
+ * is the one exception. A pool may hold the state directory (a pool `/home` and the state in
+ * `~/.local/share/vessel`): the image check refuses what lies in it anyway (see {@link hostFile}).
  */
 export function resolvePoolFolder(path: string, host: HostFolders): string {
   const refuse = (why: string, hint?: string) =>
@@ -61,19 +62,34 @@ export function resolvePoolFolder(path: string, host: HostFolders): string {
   if (!statSync(real).isDirectory()) throw refuse('it is not a folder');
   if (real === '/') throw refuse('it is the root of the file system');
   for (const k of KERNEL_DIRS) if (inside(real, k)) throw refuse(`it lies in ${k}, a kernel file system`);
-  const state = realOrSelf(host.stateDir);
-  const images = realOrSelf(host.imagesDir);
-  if (inside(state, real)) throw refuse(`it holds the host's state directory ${state}`);
-  if (inside(real, state) && !inside(real, images)) {
+  const { stateDir, imagesDir, runDir } = realFolders(host);
+  if (inside(real, stateDir) && !inside(real, imagesDir)) {
     throw refuse(
-      `it lies in the host's state directory ${state}`,
-      `Images go in the default pool ${images}, or in a folder outside ${state}`,
+      `it lies in the host's state directory ${stateDir}`,
+      `Images go in the default pool ${imagesDir}, or in a folder outside ${stateDir}`,
     );
   }
-  const run = realOrSelf(host.runDir);
-  if (inside(run, real) || inside(real, run))
-    throw refuse(`it holds or lies in the host's run directory ${run}`);
+  if (inside(real, runDir)) throw refuse(`it lies in the host's run directory ${runDir}`);
   return real;
+}
+
+/** The host's folders with symlinks resolved (as given when they do not exist). */
+export function realFolders(host: HostFolders): HostFolders {
+  return {
+    stateDir: realOrSelf(host.stateDir),
+    imagesDir: realOrSelf(host.imagesDir),
+    runDir: realOrSelf(host.runDir),
+  };
+}
+
+/**
+ * Which of the host's own folders a real path lies in, when it may not be an image whatever pool holds it: the
+ * state directory outside `STATE/images`, or the run directory. Undefined otherwise.
+ */
+export function hostFile(real: string, host: HostFolders): string | undefined {
+  if (inside(real, host.stateDir) && !inside(real, host.imagesDir)) return "the host's state directory";
+  if (inside(real, host.runDir)) return "the host's run directory";
+  return undefined;
 }
 
 /** The default pool's folder of a state directory. */

@@ -90,9 +90,8 @@ describe('storage pools of a host', () => {
       ['/sys', 'it lies in /sys, a kernel file system'],
       [join(root, 'absent'), 'it cannot be resolved (ENOENT)'],
       [join(root, 'a-file'), 'it is not a folder'],
-      [root, `it holds the host's state directory ${state}`],
-      [state, `it holds the host's state directory ${state}`],
-      [join(state, 'images', '..'), `it holds the host's state directory ${state}`],
+      [state, `it lies in the host's state directory ${state}`],
+      [join(state, 'images', '..'), `it lies in the host's state directory ${state}`],
       [`${ok}\0`, 'it is not a usable path'],
     ];
     mkdirSync(join(state, 'vms'), { recursive: true });
@@ -135,8 +134,12 @@ describe('storage pools of a host', () => {
       'POOL_IN_USE',
       'Cannot remove the storage pool "busy": "user1" (drive "4") uses an image in it',
     ]);
-    await host.undefine('user1');
+    // An image another pool also holds does not keep a pool in use.
+    host.pools.add('outer', root);
     host.pools.remove('busy', host.store.listVms());
+    expect(thrown(() => host.pools.remove('outer', host.store.listVms()))[0]).toBe('POOL_IN_USE');
+    await host.undefine('user1');
+    host.pools.remove('outer', host.store.listVms());
     expect(host.pools.all.map((p) => p.name)).toEqual(['default']);
     await host.close();
   });

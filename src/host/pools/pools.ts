@@ -6,7 +6,13 @@ import { HostError } from '../errors.js';
 import type { StoredVm } from '../store.js';
 import { checkDefinitionImages } from './check.js';
 import { POOLS_FILE, readPoolsFile, type StoragePool, writePoolsFile } from './file.js';
-import { checkPoolName, defaultPoolFolder, type HostFolders, resolvePoolFolder } from './folder.js';
+import {
+  checkPoolName,
+  defaultPoolFolder,
+  type HostFolders,
+  realFolders,
+  resolvePoolFolder,
+} from './folder.js';
 import { type PoolUsage, poolUsage, poolUsers } from './usage.js';
 
 /** The pool every host starts with: `STATE/images`. */
@@ -77,7 +83,10 @@ export class StoragePools {
     return poolUsage(pool);
   }
 
-  /** Removes a pool; refused while a defined system (of `vms`) uses an image in it, naming the systems. */
+  /**
+   * Removes a pool; refused while a defined system (of `vms`) uses an image in it that no other pool holds,
+   * naming the systems.
+   */
   remove(name: string, vms: readonly StoredVm[]): void {
     const pool = this.pools.find((p) => p.name === name);
     if (pool === undefined) {
@@ -85,7 +94,12 @@ export class StoragePools {
         hint: `The pools are: ${this.pools.map((p) => p.name).join(', ') || '(none)'}`,
       });
     }
-    const users = poolUsers(pool, vms);
+    const users = poolUsers(
+      pool,
+      this.pools.filter((p) => p !== pool),
+      realFolders(this.folders),
+      vms,
+    );
     if (users.length > 0) {
       const more = users.length > 5 ? ` and ${users.length - 5} more` : '';
       throw new HostError(
@@ -102,13 +116,16 @@ export class StoragePools {
   /**
    * Checks every image a definition names against the pools (see `checkImage`): what `define` runs before the
    * driver sees a definition, and `start` and `export` run again, since a symlink can be swapped after a define.
-   * `action` names what was asked in the messages (`Cannot start "web1": ...`).
+   * `action` names what was asked in the messages (`Cannot start "web1": ...`; a define of a known system is a
+   * change).
    */
   check(def: VirtualSystemDefinition, action: string): Promise<void> {
     const uuid = def.system.VirtualSystemIdentifier;
+    const known = uuid !== undefined && UUID.test(uuid) && this.known(uuid);
     return checkDefinitionImages(def, {
       pools: this.pools,
-      action,
+      host: realFolders(this.folders),
+      action: action === 'define' && known ? 'change' : action,
       system: def.system.ElementName ?? '',
       ownDir: uuid === undefined ? undefined : this.ownFolder(uuid),
     });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { imagePath, readHardware } from '../../model/index.js';
 import type { StoredVm } from '../store.js';
 import type { StoragePool } from './file.js';
-import { inside } from './folder.js';
+import { type HostFolders, hostFile, inside } from './folder.js';
 
 /** A pool with what `vessel pool list` and CIM show of it. */
 export interface PoolUsage extends StoragePool {
@@ -69,14 +69,26 @@ function realOrSelf(path: string): string {
   }
 }
 
-/** The systems with an image in the pool (by the image's real path when it exists), as `name (drive id)`. */
-export function poolUsers(pool: StoragePool, vms: readonly StoredVm[]): string[] {
+/**
+ * The systems with an image in the pool and in no other pool (by the image's real path when it exists, and by the
+ * path as given), as `"name" (drive "id")`: the systems that removing the pool would leave with an image outside
+ * every pool. Files of the host's own folders (a deployed system's disks) are no pool's.
+ */
+export function poolUsers(
+  pool: StoragePool,
+  others: readonly StoragePool[],
+  host: HostFolders,
+  vms: readonly StoredVm[],
+): string[] {
   const users: string[] = [];
+  // A deployed system's own files are the host's, not the pool's, whatever pool holds the state directory.
+  const covered = (p: string) => others.some((o) => inside(p, o.path)) || hostFile(p, host) !== undefined;
   for (const vm of vms) {
     for (const d of readHardware(vm.definition.resources).drives) {
       const path = imagePath(d.hostResource);
       if (path === undefined) continue;
-      if (inside(resolve(path), pool.path) || inside(realOrSelf(path), pool.path)) {
+      const paths = [resolve(path), realOrSelf(path)];
+      if (paths.some((p) => inside(p, pool.path) && !covered(p))) {
         users.push(`"${vm.name}" (drive "${d.instanceId}")`);
         break;
       }
