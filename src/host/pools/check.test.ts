@@ -193,7 +193,13 @@ describe('images an admin names must lie in a storage pool', () => {
   it("refuses the host's own files even when a pool holds the state directory", async () => {
     host.pools.add('wide', root);
     const state = join(root, 'state');
-    for (const file of [join(state, 'vessel.db'), join(state, 'pools.json'), join(state, 'vms')]) {
+    const files = [
+      join(state, 'vessel.db'),
+      join(state, 'pools.json'),
+      join(state, 'vms'),
+      join(state, 'absent'),
+    ];
+    for (const file of files) {
       const r = await define('own', [file]);
       expect([file, r.code, r.message]).toEqual([
         file,

@@ -66,15 +66,24 @@ export async function checkImage(path: string, driveId: string, c: ImageCheck): 
       hint,
     });
   const pooled = (p: string) =>
-    c.pools.filter((x) => inside(p, x.path)).length > 0 || (c.ownDir !== undefined && inside(p, c.ownDir));
+    c.pools.some((x) => inside(p, x.path)) || (c.ownDir !== undefined && inside(p, c.ownDir));
+  const inHost = (p: string, to: string) => {
+    const which = c.ownDir !== undefined && inside(p, c.ownDir) ? undefined : hostFile(p, c.host);
+    if (which === undefined) return undefined;
+    return new HostError('IMAGE_OUTSIDE_POOLS', `${where} lies in ${which}${to}: ${path}`, {
+      hint: "The host's own files are never images; copy the image into a pool",
+    });
+  };
   if (path.includes('\0')) throw outside('');
   const lexical = resolve(path);
   let real: string;
   try {
     real = await realpath(lexical);
   } catch (e) {
-    // Outside the pools, a missing file and a present one get the same answer: no probing of host paths.
+    // Outside the pools (and in the host's folders), a missing file and a present one get the same answer.
     if (!pooled(lexical)) throw outside('');
+    const hostErr = inHost(lexical, '');
+    if (hostErr !== undefined) throw hostErr;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR')
       throw new HostError('FILE_NOT_FOUND', `${where} does not exist: ${path}`);
@@ -83,14 +92,14 @@ export async function checkImage(path: string, driveId: string, c: ImageCheck): 
   const own = c.ownDir !== undefined && inside(real, c.ownDir);
   const pools = c.pools.filter((p) => inside(real, p.path));
   if (!own && pools.length === 0) throw outside(real === lexical ? '' : ` (it resolves to ${real})`);
-  const hostOwn = own ? undefined : hostFile(real, c.host);
-  if (hostOwn !== undefined) {
-    const to = real === lexical ? '' : ` (it resolves to ${real})`;
-    throw new HostError('IMAGE_OUTSIDE_POOLS', `${where} lies in ${hostOwn}${to}: ${path}`, {
-      hint: "The host's own files are never images; copy the image into a pool",
-    });
+  const hostErr = inHost(real, real === lexical ? '' : ` (it resolves to ${real})`);
+  if (hostErr !== undefined) throw hostErr;
+  let st: Stats;
+  try {
+    st = await stat(real);
+  } catch {
+    throw new HostError('FILE_NOT_FOUND', `${where} does not exist: ${path}`);
   }
-  const st = await stat(real);
   const kind = kindOf(st);
   if (kind !== undefined && !st.isBlockDevice())
     throw new HostError('IMAGE_DEVICE', `${where} is ${kind}, not an image file: ${path}`);
@@ -137,7 +146,7 @@ export async function checkImage(path: string, driveId: string, c: ImageCheck): 
  * the first refusal: `IMAGE_OUTSIDE_POOLS`, `IMAGE_DEVICE`, `IMAGE_REFERENCES` or `FILE_NOT_FOUND`.
  *
  * @example
- * await checkDefinitionImages(def, { pools, action: 'define', system: 'web1' });
+ * await checkDefinitionImages(def, { pools, host: { stateDir, imagesDir, runDir }, action: 'define', system: 'web1' });
  */
 export async function checkDefinitionImages(def: VirtualSystemDefinition, c: ImageCheck): Promise<void> {
   for (const d of readHardware(def.resources).drives) {
