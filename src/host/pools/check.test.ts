@@ -212,4 +212,38 @@ describe('images an admin names must lie in a storage pool', () => {
     await host.undefine('wide1');
     host.pools.remove('wide', host.store.listVms());
   });
+
+  it.skipIf(!canUseLoopDevices())(
+    'probes a block device in a device pool by its content: a qcow2 header a guest wrote is refused',
+    async () => {
+      const img = join(root, 'device-content.qcow2');
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', canary, '-F', 'raw', img]);
+      execFileSync('truncate', ['-s', '1M', img]);
+      const loop = execFileSync('losetup', ['-f', '--show', '--read-only', img], { encoding: 'utf8' }).trim();
+      try {
+        const [major, minor] = execFileSync('stat', ['-c', '%t %T', loop], { encoding: 'utf8' })
+          .trim()
+          .split(' ')
+          .map((h) => String(Number.parseInt(h, 16)));
+        execFileSync('mknod', [join(devPool, 'written.raw'), 'b', major!, minor!]);
+        const r = await define('devref', [join(devPool, 'written.raw')]);
+        expect([r.code, r.message]).toEqual([
+          'IMAGE_REFERENCES',
+          `Cannot define "devref": the image of drive "4" refers to other files (backing file "${canary}"): ${join(devPool, 'written.raw')}`,
+        ]);
+      } finally {
+        execFileSync('losetup', ['-d', loop]);
+      }
+    },
+  );
 });
+
+/** Whether this machine lets the test attach loop devices (root, and a free loop device). */
+function canUseLoopDevices(): boolean {
+  try {
+    execFileSync('losetup', ['-f'], { stdio: 'ignore' });
+    return process.getuid?.() === 0;
+  } catch {
+    return false;
+  }
+}
