@@ -59,6 +59,7 @@ export const suite: BenchSuite = {
       writeRawDisk(base);
       const state = join(dir, 'state');
       host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
+      host.pools.add('bench', dir);
       const vm = await host.define(
         buildDefinition({
           name: 'bench',

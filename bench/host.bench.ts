@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Host, HostClient, serveHost } from '../src/host/index.js';
 import {
   buildQemuArgv,
@@ -61,6 +61,7 @@ async function bareStart(guest: TestGuest, dir: string, i: number): Promise<numb
 async function startLatency(guest: TestGuest): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'vessel-bench-start-'));
   const host = await Host.open({ stateDir: join(dir, 'state'), driverUri: 'qemu:///embed?accel=tcg' });
+  host.pools.add('guest', dirname(guest.stayDisk));
   const hostTimes: number[] = [];
   const bareTimes: number[] = [];
   try {
@@ -103,6 +104,7 @@ async function scale(): Promise<BenchResult[]> {
   gc();
   const before = process.memoryUsage();
   const host = await Host.open({ stateDir: join(dir, 'state'), driverUri: 'test:///default' });
+  host.pools.add('bench', dir);
   const server = await serveHost(host);
   const N = 10_000;
   try {
@@ -188,6 +190,7 @@ async function scale(): Promise<BenchResult[]> {
 async function capacity(guest: TestGuest): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'vessel-bench-cap-'));
   const host = await Host.open({ stateDir: join(dir, 'state'), driverUri: 'qemu:///embed?accel=tcg' });
+  host.pools.add('guest', dirname(guest.stayDisk));
   const ready: string[] = [];
   let lastBatchMs = 0;
   try {

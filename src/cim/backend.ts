@@ -29,6 +29,20 @@ export interface SystemEvent {
   time: Date;
 }
 
+/**
+ * A storage pool of the host as CIM shows it (DSP1047): a host folder that the images of virtual disks and
+ * CD/DVD media are allocated from, with the size of the file system it lies on (undefined when unreadable).
+ */
+export interface StoragePoolInfo {
+  name: string;
+  allowDevices: boolean;
+  capacityBytes: number | undefined;
+  usedBytes: number | undefined;
+  freeBytes: number | undefined;
+  /** How many images the folder holds. */
+  images: number;
+}
+
 /** The lifecycle operations that RequestStateChange maps to (DSP1057 §8.2.1 → driver entry points). */
 export type StateOperation = 'start' | 'shutdown' | 'powerOff' | 'pause' | 'resume' | 'reset';
 
@@ -59,6 +73,8 @@ export interface VirtualSystemBackend {
   detachDevice?(uuid: string, instanceId: string): Promise<void>;
   /** Registers a listener for state changes; returns the function that removes it. */
   subscribe(listener: (e: SystemEvent) => void): () => void;
+  /** The host's storage pools (DSP1047), when it has them: the folders admins' images must lie in. */
+  storagePools?(): StoragePoolInfo[];
 }
 
 /**

@@ -160,6 +160,21 @@ export const poolIds = {
   template: (p: PoolSpec, role: TemplateRole) => `Vessel:Template/${p.id}/${role}`,
 };
 
+/**
+ * The primordial pool that the host's configured storage pools are drawn from (DSP1047): Logical Disk
+ * (ResourceType 31), the virtual disks whose images the storage pools hold.
+ */
+export const STORAGE_PARENT_POOL = 'LogicalDisk';
+
+/**
+ * PoolID and InstanceID of a configured storage pool, from its name: stable for as long as the pool exists, and
+ * under `Pool/`, which no setting InstanceID uses (see parseSettingId).
+ */
+export const storagePoolIds = {
+  poolId: (name: string) => `Storage/${name}`,
+  pool: (name: string) => `Vessel:Pool/Storage/${name}`,
+};
+
 /** The four templates of DSP1043 §7.3 and their ValueRole/ValueRange on SettingsDefineCapabilities. */
 export const TEMPLATES = {
   Default: { valueRole: '0', valueRange: '0' },

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../../test/helpers/cli.js';
 import { ensureTestGuest, pidAlive, runDirFor, type TestGuest } from '../hypervisor/index.js';
@@ -83,6 +83,7 @@ describe('host reliability with real QEMU', () => {
   it('adopts running systems after kill -9 of the host and records QEMU deaths with a reason', async () => {
     const first = startHost();
     let c = await client();
+    await c.call('pool.add', { name: 'guest', path: dirname(guest.stayDisk) });
     const uuids: string[] = [];
     for (const name of ['adopt-a', 'adopt-b']) {
       const def = buildDefinition({ name, cpus: 1, memoryBytes: 128n << 20n, disks: [guest.stayDisk] });

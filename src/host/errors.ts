@@ -13,6 +13,9 @@ import { VesselError } from '../model/index.js';
  * deployed system may never use; `EXPORT_HOST_PATH`: an export would read a file the host did not create for
  * that system (see docs/security.md).
  * `HOST_STATE_DIR` refuses a state directory that is not a directory of the user the host runs as.
+ * `POOL_*` refuse a storage pool operation (a malformed name or folder, a name or folder taken, an unknown pool, a
+ * pool that a defined system uses); `IMAGE_*` refuse an image an admin names: outside every storage pool (or not
+ * the file it was when checked), a device node, FIFO or socket, or an image that refers to other files.
  */
 export type HostErrorCode =
   | 'HOST_NOT_RUNNING'
@@ -34,7 +37,14 @@ export type HostErrorCode =
   | 'FILE_NOT_FOUND'
   | 'EXPORT_OUTPUT'
   | 'EXPORT_INVALID'
-  | 'EXPORT_HOST_PATH';
+  | 'EXPORT_HOST_PATH'
+  | 'POOL_INVALID'
+  | 'POOL_EXISTS'
+  | 'POOL_NOT_FOUND'
+  | 'POOL_IN_USE'
+  | 'IMAGE_OUTSIDE_POOLS'
+  | 'IMAGE_DEVICE'
+  | 'IMAGE_REFERENCES';
 
 /** An error of the host itself. */
 export class HostError extends VesselError<HostErrorCode> {}

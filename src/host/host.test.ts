@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,10 +9,16 @@ import type { HostVmState } from './store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vessel-host-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const disk = join(root, 'disk.raw');
+const images = join(root, 'images');
+mkdirSync(images);
+const disk = join(images, 'disk.raw');
 writeFileSync(disk, '');
 let n = 0;
-const open = () => Host.open({ stateDir: join(root, `s${n++}`), driverUri: 'test:///default' });
+const open = async () => {
+  const host = await Host.open({ stateDir: join(root, `s${n++}`), driverUri: 'test:///default' });
+  host.pools.add('test', images);
+  return host;
+};
 const def = (name: string) =>
   buildDefinition({ name, cpus: 1, memoryBytes: 128n << 20n, disks: [disk], nics: [{ network: 'user' }] });
 
@@ -115,7 +121,7 @@ describe('Host lifecycle (test driver)', () => {
       name: 'missing',
       cpus: 1,
       memoryBytes: 1n << 27n,
-      disks: [join(root, 'absent.raw')],
+      disks: [join(images, 'absent.raw')],
     });
     const nics = def('nics');
     for (let i = 0; i < 10_000; i++) {
@@ -136,7 +142,7 @@ describe('Host lifecycle (test driver)', () => {
     expect(codes).toEqual([
       'DEFINITION_INVALID: Invalid definition "zero": Memory must be at least 1 MiB, got 0 bytes',
       'DEFINITION_INVALID: Invalid definition "ctl": Unknown controller: storage device "x" of subtype "weird"',
-      `FILE_NOT_FOUND: Cannot define "missing": the image of drive "4" does not exist: ${join(root, 'absent.raw')}`,
+      `FILE_NOT_FOUND: Cannot define "missing": the image of drive "4" does not exist: ${join(images, 'absent.raw')}`,
       'VM_EXISTS: Cannot define "dup": a virtual system with that name exists',
       'DEFINITION_INVALID: Invalid definition "nics": 10001 network adapters; this host attaches at most 28',
     ]);
@@ -161,6 +167,7 @@ describe('Host lifecycle (test driver)', () => {
   it('keeps the inventory across a restart; the test driver runs nothing across it', async () => {
     const stateDir = join(root, 'restart');
     const a = await Host.open({ stateDir, driverUri: 'test:///default' });
+    a.pools.add('test', images);
     await a.define(def('keep'));
     await a.define(def('run'));
     await a.change('run', 'start').done;

@@ -19,6 +19,7 @@ import { type ExportOptions, type ExportResult, exportSystem } from './export.js
 import { cleanupExports } from './export-staging.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
+import { StoragePools } from './pools/index.js';
 import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
 import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
@@ -79,6 +80,8 @@ export class Host {
     readonly stateDir: string,
     readonly driver: HypervisorDriver,
     readonly store: Store,
+    /** The storage pools that admins' images must lie in. */
+    readonly pools: StoragePools,
   ) {
     this.unsubscribe = driver.subscribe((e) => this.onDriverEvent(e));
   }
@@ -93,6 +96,13 @@ export class Host {
     const runDir = ensureRunDir(options.stateDir);
     const store = new Store(databasePath(options.stateDir));
     scrubStoredSecrets(store);
+    let pools: StoragePools;
+    try {
+      pools = StoragePools.open(options.stateDir, runDir, (uuid) => store.getVm(uuid)?.uuid === uuid);
+    } catch (e) {
+      store.close();
+      throw e;
+    }
     let driver: HypervisorDriver;
     try {
       driver = await openDriver(options.driverUri ?? DEFAULT_DRIVER_URI, {
@@ -103,7 +113,7 @@ export class Host {
       store.close();
       throw e;
     }
-    const host = new Host(options.stateDir, driver, store);
+    const host = new Host(options.stateDir, driver, store, pools);
     cleanupDeploys(options.stateDir, (uuid) => store.getVm(uuid) !== undefined);
     cleanupExports(options.stateDir);
     await host.reconcile();
@@ -215,8 +225,12 @@ export class Host {
     return found;
   }
 
-  /** Defines a system (or redefines a stopped one with the same UUID) and stores it. */
+  /**
+   * Defines a system (or redefines a stopped one with the same UUID) and stores it. Every image it names must lie
+   * in a storage pool (`IMAGE_OUTSIDE_POOLS`, `IMAGE_DEVICE`, `IMAGE_REFERENCES` otherwise).
+   */
   async define(def: VirtualSystemDefinition): Promise<VmSummary> {
+    await this.pools.check(def, 'define');
     const info = await this.driver.define(def);
     const stored = this.driver.getDefinition(info.uuid);
     const existed = this.store.getVm(info.uuid) !== undefined;
@@ -269,6 +283,7 @@ export class Host {
     const current = this.driver.getState(uuid).state;
     if (op === 'start') {
       checkTransition(name, current, 'start');
+      await this.pools.check(this.get(uuid).definition, 'start'); // a symlink may have been swapped since define
       const start = requireOperation(this.driver, 'start');
       this.record(uuid, name, 'starting', 'start requested', 'api');
       try {
@@ -351,6 +366,7 @@ export class Host {
           });
         }
         const current = this.get(target.uuid);
+        await this.pools.check(current.definition, 'export');
         return exportSystem(
           {
             stateDir: this.stateDir,

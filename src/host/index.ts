@@ -32,6 +32,13 @@ export {
 } from './host.js';
 export { KeyedLock } from './lock.js';
 export { databasePath, hostSocketPath, resolveStateDir } from './paths.js';
+export {
+  DEFAULT_POOL,
+  POOLS_FILE,
+  type PoolUsage,
+  type StoragePool,
+  StoragePools,
+} from './pools/index.js';
 export { serveHost } from './server.js';
 export type { HostEvent, HostVmState, Job, StoredVm } from './store.js';
 export { Store } from './store.js';

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,9 @@ import { serveHost } from './server.js';
 import type { HostEvent } from './store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vessel-srv-'));
-const disk = join(root, 'd.raw');
+const images = join(root, 'images');
+mkdirSync(images);
+const disk = join(images, 'd.raw');
 writeFileSync(disk, '');
 const running: { host: Host; server: Server }[] = [];
 const cleanups: (() => void)[] = [];
@@ -60,6 +62,7 @@ describe('the host socket API', () => {
   it('defines, changes and lists systems, and returns host errors with their codes', async () => {
     await start(state);
     const c = await HostClient.connect(state);
+    await c.call('pool.add', { name: 'test', path: images });
     const def = buildDefinition({ name: 'api1', cpus: 1, memoryBytes: 1n << 27n, disks: [disk] });
     const vm = await c.call<VmSummary>('vm.define', { definition: def });
     expect(vm).toMatchObject({ name: 'api1', state: 'stopped' });

@@ -86,6 +86,13 @@ const METHODS: Record<string, Handler> = {
     host.setMetadata(stringParam(p, 'vm'), stringParam(p, 'key'), p.value);
     return { set: true };
   },
+  'pool.list': (host) => host.pools.list(),
+  'pool.add': (host, p) =>
+    host.pools.add(stringParam(p, 'name'), stringParam(p, 'path'), { allowDevices: p.allowDevices === true }),
+  'pool.remove': (host, p) => {
+    host.pools.remove(stringParam(p, 'name'), host.store.listVms());
+    return { removed: true };
+  },
   'job.get': (host, p) => host.getJob(stringParam(p, 'id')),
   'job.list': (host, p) => host.store.listJobs(typeof p.limit === 'number' ? p.limit : 100),
   'console.attach': async (host, p, conn) => {

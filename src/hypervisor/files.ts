@@ -1,10 +1,23 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, type Stats, statSync } from 'node:fs';
 import { imagePath, readHardware, type VirtualSystemDefinition } from '../model/index.js';
 import { HypervisorError } from './errors.js';
 
+/** What a file that is neither a regular file nor a block device is, in words. */
+function kindOf(st: Stats): string {
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a folder';
+  return 'not a file';
+}
+
 /**
- * Checks that every image a definition names exists on this host: disks must be regular files or block devices,
- * CD/DVD images regular files. Throws `FILE_NOT_FOUND` naming the drive and path.
+ * Checks that every image a definition names exists on this host and can be an image: a regular file or a block
+ * device (by what the path finally points at). A FIFO, a socket, a character device or a folder is never one: a
+ * driver that opened a FIFO would hang, and a character device such as /dev/zero or a terminal is not a disk.
+ * Throws `FILE_NOT_FOUND` naming the drive and path. Which host paths an admin may name at all is the host's
+ * policy (storage pools, src/host/pools), checked before a definition reaches the driver; this check is what
+ * every driver applies on its own.
  */
 export function checkImagesExist(def: VirtualSystemDefinition): void {
   for (const d of readHardware(def.resources).drives) {
@@ -20,7 +33,7 @@ export function checkImagesExist(def: VirtualSystemDefinition): void {
     if (!st.isFile() && !st.isBlockDevice()) {
       throw new HypervisorError(
         'FILE_NOT_FOUND',
-        `The image of drive "${d.instanceId}" is not a file: ${path}`,
+        `The image of drive "${d.instanceId}" is ${kindOf(st)}, not an image file: ${path}`,
       );
     }
   }

@@ -1,9 +1,19 @@
-import { resourceTypeOf } from '../../model/index.js';
+import { ResourceType, resourceTypeOf } from '../../model/index.js';
+import type { StoragePoolInfo } from '../backend.js';
 import { C, hostPath, idPath } from '../naming.js';
-import { POOLS, type PoolSpec, poolIds, TEMPLATES, type TemplateRole } from '../pools.js';
-import type { CimContext, InstanceProvider } from '../provider.js';
+import {
+  POOLS,
+  type PoolSpec,
+  poolById,
+  poolIds,
+  STORAGE_PARENT_POOL,
+  storagePoolIds,
+  TEMPLATES,
+  type TemplateRole,
+} from '../pools.js';
+import { type CimContext, type InstanceProvider, memo } from '../provider.js';
 import { allSystems } from '../snapshot.js';
-import type { CimInstance } from '../types.js';
+import type { CimInstance, CimInstanceName } from '../types.js';
 import { instance, key, link, type ProviderEnv } from './env.js';
 
 const ROLES = Object.keys(TEMPLATES) as TemplateRole[];
@@ -38,10 +48,43 @@ function consumed(ctx: CimContext, env: ProviderEnv, p: PoolSpec): bigint {
   return n;
 }
 
-/** Providers of the resource pools, their allocation capabilities and setting templates (DSP1041, DSP1043). */
+/** The host's configured storage pools, read once per operation (none when the backend has no pools). */
+function storagePools(ctx: CimContext, env: ProviderEnv): StoragePoolInfo[] {
+  return memo(ctx, 'storagePools', () => env.backend.storagePools?.() ?? []);
+}
+
+/**
+ * A configured storage pool (DSP1047): a concrete pool (Primordial false) of Logical Disk (ResourceType 31), whose
+ * Capacity and Reserved are the bytes of the file system its folder lies on and the bytes used there
+ * (AllocationUnits `byte`, DSP0004 programmatic units). A folder that cannot be read shows no sizes, HealthState
+ * 20 (Major failure) and OperationalStatus 6 (Error).
+ */
+function storagePoolInstance(s: StoragePoolInfo): CimInstance {
+  const ok = s.capacityBytes !== undefined;
+  return instance(C.pool, {
+    InstanceID: storagePoolIds.pool(s.name),
+    PoolID: storagePoolIds.poolId(s.name),
+    ElementName: s.name,
+    Primordial: 'false',
+    ResourceType: String(ResourceType.LogicalDisk),
+    ResourceSubType: s.allowDevices ? 'Vessel:Folder with block devices' : 'Vessel:Folder',
+    AllocationUnits: 'byte',
+    Capacity: s.capacityBytes?.toString(),
+    Reserved: s.usedBytes?.toString(),
+    CurrentlyConsumedResource: s.usedBytes?.toString(),
+    ConsumedResourceUnits: 'byte',
+    MaxConsumableResource: s.capacityBytes?.toString(),
+    HealthState: ok ? '5' : '20',
+    OperationalStatus: [ok ? '2' : '6'],
+  });
+}
+
+/** Providers of the resource pools, their allocation capabilities and setting templates (DSP1041, DSP1043, DSP1047). */
 export function poolProviders(env: ProviderEnv): InstanceProvider[] {
   const host = env.backend.hostName;
   const templates = (): CimInstance[] => POOLS.flatMap((p) => ROLES.map((r) => template(env, p, r)));
+  const storagePath = (s: StoragePoolInfo) => idPath(C.pool, storagePoolIds.pool(s.name));
+  const parent = poolById(STORAGE_PARENT_POOL)!;
   const templateProvider = (className: string): InstanceProvider => ({
     className,
     enumerate: () => templates().filter((t) => t.className === className),
@@ -67,7 +110,7 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
             HealthState: '5',
             OperationalStatus: ['2'],
           }),
-        ),
+        ).concat(storagePools(ctx, env).map(storagePoolInstance)),
     },
     {
       className: C.allocCaps,
@@ -89,28 +132,42 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
     templateProvider(C.epasd),
     {
       className: 'Vessel_HostedResourcePool',
-      enumerate: () =>
-        POOLS.map((p) =>
-          link(
-            'Vessel_HostedResourcePool',
-            'GroupComponent',
-            hostPath(host),
-            'PartComponent',
-            idPath(C.pool, poolIds.pool(p)),
-          ),
+      enumerate: (ctx) =>
+        [
+          ...POOLS.map((p) => idPath(C.pool, poolIds.pool(p))),
+          ...storagePools(ctx, env).map(storagePath),
+        ].map((pool) =>
+          link('Vessel_HostedResourcePool', 'GroupComponent', hostPath(host), 'PartComponent', pool),
         ),
     },
     {
       className: 'Vessel_ElementCapabilities',
-      enumerate: () =>
-        POOLS.map((p) =>
+      enumerate: (ctx) =>
+        [
+          ...POOLS.map((p): [CimInstanceName, PoolSpec] => [idPath(C.pool, poolIds.pool(p)), p]),
+          ...storagePools(ctx, env).map((s): [CimInstanceName, PoolSpec] => [storagePath(s), parent]),
+        ].map(([pool, p]) =>
           link(
             'Vessel_ElementCapabilities',
             'ManagedElement',
-            idPath(C.pool, poolIds.pool(p)),
+            pool,
             'Capabilities',
             idPath(C.allocCaps, poolIds.caps(p)),
             { Characteristics: ['2'] },
+          ),
+        ),
+    },
+    {
+      // DSP1041: a concrete pool is allocated from the primordial pool of its resource type.
+      className: 'Vessel_ElementAllocatedFromPool',
+      enumerate: (ctx) =>
+        storagePools(ctx, env).map((s) =>
+          link(
+            'Vessel_ElementAllocatedFromPool',
+            'Antecedent',
+            idPath(C.pool, poolIds.pool(parent)),
+            'Dependent',
+            storagePath(s),
           ),
         ),
     },

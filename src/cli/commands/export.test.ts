@@ -24,6 +24,7 @@ beforeAll(async () => {
     hostOut += d.toString();
   });
   for (let i = 0; i < 200 && !hostOut.includes('serving'); i++) await new Promise((r) => setTimeout(r, 25));
+  expect((await runCli(['pool', 'add', 'test', root], { env })).code).toBe(0);
   const def = await runCli(
     [
       'vm',

@@ -59,7 +59,8 @@ async function startCim(
     throw new UsageError('USAGE', `--cim-anonymous must be admin, operator or reader, not "${role}"`);
   }
   return serveCimXml({
-    backend: backendFromHost(host),
+    // The host's storage pools appear in CIM as DSP1047 pools.
+    backend: { ...backendFromHost(host), storagePools: () => host.pools.list() },
     stateDir,
     http: http ? { port: http, host: opts.cimListen } : undefined,
     https: https ? { port: https, host: opts.cimListen } : undefined,

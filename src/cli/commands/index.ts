@@ -7,6 +7,7 @@ import './export.js';
 import './host.js';
 import './ova.js';
 import './ovf.js';
+import './pool.js';
 import './remote.js';
 import './user.js';
 import './vm.js';

@@ -26,6 +26,7 @@ beforeAll(async () => {
   });
   hostExit = new Promise((resolve) => host.on('exit', (code) => resolve(code)));
   for (let i = 0; i < 200 && !hostOut.includes('serving'); i++) await new Promise((r) => setTimeout(r, 25));
+  expect((await runCli(['pool', 'add', 'test', root, '--state', state])).code).toBe(0);
 });
 afterAll(() => {
   host.kill('SIGKILL');
