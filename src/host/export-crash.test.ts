@@ -142,7 +142,7 @@ describe('cleanupExports()', () => {
     const state = mkdtempSync(join(work, 'next-'));
     const host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
     try {
-      const disk = join(state, 'small.raw');
+      const disk = join(state, 'images', 'small.raw'); // the default pool;
       writeFileSync(disk, randomBytes(1 << 20));
       await host.define(buildDefinition({ name: 'small', cpus: 1, memoryBytes: 64n << 20n, disks: [disk] }));
       const out = mkdtempSync(join(work, 'o2-'));
