@@ -16,10 +16,12 @@ import type { DomainInfo, DriverEvent, DriverInfo, HypervisorDriver, VmState } f
 import type { AccelVerdict } from './accel.js';
 import { type ArgvContext, buildQemuArgv } from './argv.js';
 import type { NetworkConfig } from './devices-argv.js';
+import { QemuHandles } from './handles.js';
 import { assignMacs } from './macs.js';
 import { ensureOverlay } from './overlay.js';
 import { QemuProcess } from './process.js';
 import type { QmpEvent } from './qmp.js';
+import type { QemuUser } from './sandbox.js';
 import type { DriveImage } from './storage-argv.js';
 import { uefiFirmware } from './uefi.js';
 
@@ -41,6 +43,8 @@ export interface QemuDriverOptions {
   stateDir: string;
   /** Short directory for QMP/console sockets and pid files. */
   runDir: string;
+  /** Who QEMU runs as (see `resolveQemuUser`). */
+  user: QemuUser;
   networks?: ReadonlyMap<string, NetworkConfig>;
   limits?: HostLimits;
 }
@@ -97,6 +101,7 @@ export class QemuDriverCore implements HypervisorDriver {
     return {
       dir,
       qmpSocket: join(dir, 'qmp.sock'),
+      fdSocket: join(dir, 'fds.sock'),
       consoleSocket: join(dir, 'console.sock'),
       pidFile: join(dir, 'qemu.pid'),
     };
@@ -168,7 +173,7 @@ export class QemuDriverCore implements HypervisorDriver {
       ...(uefi ? { uefi } : {}),
       accel: this.o.accel.accel,
       qmpSocket: run.qmpSocket,
-      pidFile: run.pidFile,
+      fdSocket: run.fdSocket,
       console: {
         socket: run.consoleSocket,
         log: join(dir, 'console.log'),
@@ -184,7 +189,7 @@ export class QemuDriverCore implements HypervisorDriver {
     const e = this.table.get(uuid);
     checkTransition(e.def.system.ElementName!, e.state, 'start');
     const dir = this.vmDir(e.uuid);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     mkdirSync(this.runPaths(e.uuid).dir, { recursive: true, mode: 0o700 });
     const images = new Map<string, DriveImage>();
     for (const d of readHardware(e.def.resources).drives) {
@@ -193,12 +198,11 @@ export class QemuDriverCore implements HypervisorDriver {
         images.set(d.instanceId, await ensureOverlay(dir, d.instanceId, base));
     }
     const vnc = this.freeVncDisplay(e.def);
-    const ctx = this.argvContext(e.def, images, vnc);
-    const proc = await QemuProcess.spawn(this.o.binary, buildQemuArgv(e.def, ctx), {
-      qmpSocket: ctx.qmpSocket,
-      pidFile: ctx.pidFile,
-      logFile: join(dir, 'qemu.log'),
-    });
+    const handles = new QemuHandles();
+    const ctx = { ...this.argvContext(e.def, images, vnc), handles };
+    const argv = buildQemuArgv(e.def, ctx);
+    const paths = { qmpSocket: ctx.qmpSocket, pidFile: this.runPaths(e.uuid).pidFile, logFile: join(dir, 'qemu.log') };
+    const proc = await QemuProcess.spawn(this.o.binary, argv, paths, { handles, user: this.o.user });
     this.attach(e, proc, vnc);
     this.table.setState(e, 'running', 'started', 'api');
   }

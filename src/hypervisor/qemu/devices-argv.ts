@@ -1,6 +1,7 @@
 import { type HardwareView, type NicView, normalizeMac } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
-import { optValue, qemuId } from './storage-argv.js';
+import type { QemuHandles } from './handles.js';
+import { optValue, qemuId } from './options.js';
 
 /** How a network name (a NIC's Connection) is realised on this host. */
 export type NetworkConfig =
@@ -65,17 +66,24 @@ export interface ConsolePaths {
   extraLog: (index: number) => string;
 }
 
-/** Serial ports: the first is the console (a unix socket, logged to a file); others log to files. */
-export function serialArgs(hw: HardwareView, console: ConsolePaths): string[] {
+/**
+ * Serial ports: the first is the console (a unix socket the host listens on, logged to a file the host opened);
+ * others write to log files the host opened.
+ */
+export function serialArgs(hw: HardwareView, console: ConsolePaths, h: QemuHandles): string[] {
   const out: string[] = [];
   hw.serials.forEach((_s, i) => {
     if (i === 0) {
+      const sock = h.listen(console.socket);
+      const log = h.file(console.log, 'append', 'serial0-log');
       out.push(
+        ...log.args,
         '-chardev',
-        `socket,id=serial0,path=${optValue(console.socket)},server=on,wait=off,logfile=${optValue(console.log)},logappend=on`,
+        `socket,id=serial0,fd=${sock},server=on,wait=off,logfile=${log.path},logappend=on`,
       );
     } else {
-      out.push('-chardev', `file,id=serial${i},path=${optValue(console.extraLog(i))}`);
+      const log = h.file(console.extraLog(i), 'truncate', `serial${i}-log`);
+      out.push(...log.args, '-chardev', `file,id=serial${i},path=${log.path}`);
     }
     out.push('-serial', `chardev:serial${i}`);
   });

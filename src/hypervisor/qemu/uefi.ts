@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where Debian's `ovmf` package puts the UEFI firmware; `VESSEL_OVMF_DIR` overrides it. */
@@ -24,7 +24,10 @@ export function uefiFirmware(vmDir: string, create: boolean): { code: string; va
       const template = join(dir, vars);
       if (!existsSync(codePath) || !existsSync(template)) continue;
       const own = join(vmDir, 'uefi-vars.fd');
-      if (create && !existsSync(own)) copyFileSync(template, own);
+      if (create && !existsSync(own)) {
+        copyFileSync(template, own);
+        chmodSync(own, 0o600); // the VM's own file: written by QEMU through a descriptor the host opens
+      }
       return { code: codePath, vars: own };
     }
   }
