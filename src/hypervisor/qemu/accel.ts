@@ -76,7 +76,10 @@ export function bootProbe(p: BootProbe): Promise<{ ok: boolean; reason: string }
       ...(p.accelArgs ?? ['-accel', 'kvm', '-cpu', 'host']),
       ...['-m', '128', '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio'],
       ...['-add-fd', 'fd=3,set=1,opaque=probe'],
-      ...['-blockdev', '{"driver":"file","filename":"/dev/fdset/1","node-name":"probe-file","read-only":true}'],
+      ...[
+        '-blockdev',
+        '{"driver":"file","filename":"/dev/fdset/1","node-name":"probe-file","read-only":true}',
+      ],
       ...['-blockdev', '{"driver":"raw","file":"probe-file","node-name":"probe","read-only":true}'],
       ...['-device', 'virtio-blk-pci,drive=probe,bootindex=1'],
     ];

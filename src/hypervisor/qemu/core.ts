@@ -201,7 +201,11 @@ export class QemuDriverCore implements HypervisorDriver {
     const handles = new QemuHandles();
     const ctx = { ...this.argvContext(e.def, images, vnc), handles };
     const argv = buildQemuArgv(e.def, ctx);
-    const paths = { qmpSocket: ctx.qmpSocket, pidFile: this.runPaths(e.uuid).pidFile, logFile: join(dir, 'qemu.log') };
+    const paths = {
+      qmpSocket: ctx.qmpSocket,
+      pidFile: this.runPaths(e.uuid).pidFile,
+      logFile: join(dir, 'qemu.log'),
+    };
     const proc = await QemuProcess.spawn(this.o.binary, argv, paths, { handles, user: this.o.user });
     this.attach(e, proc, vnc);
     this.table.setState(e, 'running', 'started', 'api');

@@ -33,7 +33,9 @@ export async function connectFdPassing(path: string, timeoutMs = 10_000): Promis
   const socket = new USocket();
   await new Promise<void>((resolve, reject) => {
     socket.once('error', (e: Error) =>
-      reject(new HypervisorError('QMP_CLOSED', `Cannot connect to QMP at ${path}: ${e.message}`, { cause: e })),
+      reject(
+        new HypervisorError('QMP_CLOSED', `Cannot connect to QMP at ${path}: ${e.message}`, { cause: e }),
+      ),
     );
     socket.connect(path, resolve);
   });
@@ -44,7 +46,12 @@ export async function connectFdPassing(path: string, timeoutMs = 10_000): Promis
  * Opens a file as the host and adds it to a new fd set of a running QEMU (`add-fd`, the fd set's opaque is
  * `opaque`); returns the `/dev/fdset/N` path QEMU opens it by. The host's copy is closed once QEMU has it.
  */
-export async function addFd(qmp: QmpClient, file: string, access: FileAccess, opaque: string): Promise<string> {
+export async function addFd(
+  qmp: QmpClient,
+  file: string,
+  access: FileAccess,
+  opaque: string,
+): Promise<string> {
   const fd = openHandleFile(file, access);
   try {
     const r = await qmp.execute<{ 'fdset-id': number }>('add-fd', { opaque }, undefined, [fd]);

@@ -36,7 +36,10 @@ export class QemuHandles {
   file(path: string, access: FileAccess, opaque: string): { args: string[]; path: string } {
     const h = { kind: 'file' as const, path, access, fd: this.nextFd++, set: this.nextSet++, opaque };
     this.list.push(h);
-    return { args: ['-add-fd', `fd=${h.fd},set=${h.set},opaque=${optValue(opaque)}`], path: `/dev/fdset/${h.set}` };
+    return {
+      args: ['-add-fd', `fd=${h.fd},set=${h.set},opaque=${optValue(opaque)}`],
+      path: `/dev/fdset/${h.set}`,
+    };
   }
 
   /** A unix socket the host listens on at `path`; returns the descriptor number QEMU accepts on. */

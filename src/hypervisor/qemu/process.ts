@@ -87,7 +87,12 @@ export class QemuProcess {
    * descriptors and its stderr on the 0600 log; records its pid, connects to QMP and lets the guest run.
    * `QEMU_START` with QEMU's own last words when it fails.
    */
-  static async spawn(binary: string, argv: string[], paths: QemuPaths, o: SpawnOptions): Promise<QemuProcess> {
+  static async spawn(
+    binary: string,
+    argv: string[],
+    paths: QemuPaths,
+    o: SpawnOptions,
+  ): Promise<QemuProcess> {
     const identity = spawnIdentity(o.user);
     rmSync(paths.pidFile, { force: true });
     const opened = await openHandles(o.handles);
@@ -114,11 +119,17 @@ export class QemuProcess {
     if (child.pid !== undefined) writeFileSync(paths.pidFile, `${child.pid}\n`, { mode: 0o600 });
     // The socket already listens (the host bound it), so connecting waits only for QEMU's greeting.
     const exitedEarly = childExit.then(() => {
-      throw new HypervisorError('QEMU_START', `QEMU did not start: ${lastLine(paths.logFile) || 'it exited at once'}`);
+      throw new HypervisorError(
+        'QEMU_START',
+        `QEMU did not start: ${lastLine(paths.logFile) || 'it exited at once'}`,
+      );
     });
     let qmp: QmpClient | undefined;
     try {
-      qmp = await Promise.race([QmpClient.connect(paths.qmpSocket, { timeoutMs: o.timeoutMs ?? 15_000 }), exitedEarly]);
+      qmp = await Promise.race([
+        QmpClient.connect(paths.qmpSocket, { timeoutMs: o.timeoutMs ?? 15_000 }),
+        exitedEarly,
+      ]);
       const proc = new QemuProcess(child.pid!, qmp, paths, child, childExit);
       await qmp.execute('cont');
       return proc;
@@ -127,7 +138,9 @@ export class QemuProcess {
       child.kill('SIGKILL');
       if (e instanceof HypervisorError && e.code === 'QEMU_START') throw e;
       const last = lastLine(paths.logFile);
-      throw new HypervisorError('QEMU_START', `QEMU did not start: ${last || (e as Error).message}`, { cause: e });
+      throw new HypervisorError('QEMU_START', `QEMU did not start: ${last || (e as Error).message}`, {
+        cause: e,
+      });
     } finally {
       exitedEarly.catch(() => undefined);
     }

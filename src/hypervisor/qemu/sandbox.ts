@@ -62,11 +62,20 @@ export async function resolveQemuUser(name: string, kvm: boolean): Promise<QemuU
     return { kind: 'missing', name, description: `user "${name}" (missing)` };
   }
   if (uid === 0 || gid === 0) {
-    throw new HypervisorError('DRIVER_URI', `QEMU must not run as root, and "${name}" is uid ${uid} gid ${gid}`);
+    throw new HypervisorError(
+      'DRIVER_URI',
+      `QEMU must not run as root, and "${name}" is uid ${uid} gid ${gid}`,
+    );
   }
   const kvmGid = kvm ? Number((await getent('group', 'kvm'))?.[2]) : Number.NaN;
   const group = Number.isInteger(kvmGid) ? kvmGid : gid;
-  return { kind: 'dedicated', name, uid, gid: group, description: `user "${name}" (uid ${uid}, gid ${group})` };
+  return {
+    kind: 'dedicated',
+    name,
+    uid,
+    gid: group,
+    description: `user "${name}" (uid ${uid}, gid ${group})`,
+  };
 }
 
 /**

@@ -40,10 +40,17 @@ export function diskLayers(node: string, img: DriveImage): ImageLayer[] {
  */
 export function layerOptions(layer: ImageLayer, filename: string): Record<string, unknown>[] {
   const common = layer.readOnly ? { 'read-only': true } : { discard: 'unmap' };
-  const fmt: Record<string, unknown> = { driver: layer.image.format, file: `${layer.node}-file`, 'node-name': layer.node };
+  const fmt: Record<string, unknown> = {
+    driver: layer.image.format,
+    file: `${layer.node}-file`,
+    'node-name': layer.node,
+  };
   if (layer.backing !== undefined) fmt.backing = layer.backing;
   else if (COW_FORMATS.has(layer.image.format)) fmt.backing = null;
-  return [{ driver: 'file', filename, 'node-name': `${layer.node}-file`, ...common }, { ...fmt, ...common }];
+  return [
+    { driver: 'file', filename, 'node-name': `${layer.node}-file`, ...common },
+    { ...fmt, ...common },
+  ];
 }
 
 /** `-add-fd` and `-blockdev` arguments for layers, each file opened by the host (O_RDONLY when read-only). */
