@@ -130,7 +130,7 @@ export function buildQemuArgv(def: VirtualSystemDefinition, ctx: ArgvContext): s
   argv.push(
     ...controllerArgs(hw),
     ...driveArgs(hw, ctx.images, Array.isArray(bootOrder) ? bootOrder : [], h, machine),
-    ...nicArgs(hw, ctx.networks ?? new Map()),
+    ...nicArgs(hw, ctx.networks ?? new Map(), ctx.uuid),
     ...serialArgs(hw, ctx.console, h),
     ...displayArgs(hw, ctx.vncDisplay),
     ...soundArgs(hw),

@@ -21,8 +21,9 @@ import { assignMacs } from './macs.js';
 import { ensureOverlay } from './overlay.js';
 import { QemuProcess } from './process.js';
 import type { QmpEvent } from './qmp.js';
-import type { QemuUser } from './sandbox.js';
+import { type QemuUser, spawnIdentity } from './sandbox.js';
 import type { DriveImage } from './storage-argv.js';
+import { bridgedTaps, createTaps, removeTaps } from './tap.js';
 import { uefiFirmware } from './uefi.js';
 
 /** What the QEMU driver keeps for a running system. */
@@ -206,7 +207,16 @@ export class QemuDriverCore implements HypervisorDriver {
       pidFile: this.runPaths(e.uuid).pidFile,
       logFile: join(dir, 'qemu.log'),
     };
-    const proc = await QemuProcess.spawn(this.o.binary, argv, paths, { handles, user: this.o.user });
+    spawnIdentity(this.o.user); // refuses a root host without QEMU's user before anything is made
+    const taps = this.tapsOf(e);
+    await createTaps(taps, this.o.user);
+    let proc: QemuProcess;
+    try {
+      proc = await QemuProcess.spawn(this.o.binary, argv, paths, { handles, user: this.o.user });
+    } catch (err) {
+      await removeTaps(taps);
+      throw err;
+    }
     this.attach(e, proc, vnc);
     this.table.setState(e, 'running', 'started', 'api');
   }
@@ -239,6 +249,11 @@ export class QemuDriverCore implements HypervisorDriver {
     return this.table.info(e);
   }
 
+  /** The tap devices of a system's NICs on bridge networks. */
+  private tapsOf(e: DomainEntry<QemuRuntime>) {
+    return bridgedTaps(e.uuid, readHardware(e.def.resources), this.o.networks ?? new Map());
+  }
+
   private attach(e: DomainEntry<QemuRuntime>, proc: QemuProcess, vnc: number | undefined): void {
     const rt: QemuRuntime = { proc, op: undefined, vncDisplay: vnc };
     e.runtime = rt;
@@ -247,6 +262,7 @@ export class QemuDriverCore implements HypervisorDriver {
       if (e.runtime !== rt) return;
       e.runtime = undefined;
       if (rt.op === 'detach') return;
+      void removeTaps(this.tapsOf(e));
       this.table.setState(
         e,
         'stopped',
@@ -302,6 +318,7 @@ export class QemuDriverCore implements HypervisorDriver {
     const e = this.table.get(uuid);
     checkTransition(e.def.system.ElementName!, e.state, 'undefine');
     this.table.remove(e.uuid);
+    await removeTaps(this.tapsOf(e));
     rmSync(this.vmDir(e.uuid), { recursive: true, force: true });
     rmSync(this.runPaths(e.uuid).dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 import { type HardwareView, type NicView, normalizeMac } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
 import type { QemuHandles } from './handles.js';
-import { optValue, qemuId } from './options.js';
+import { optValue, qemuId, tapName } from './options.js';
 
 /** How a network name (a NIC's Connection) is realised on this host. */
 export type NetworkConfig =
@@ -37,8 +37,15 @@ export function nicDevice(n: NicView): string {
   return dev;
 }
 
-/** `-netdev` + `-device` per NIC; networks not in `networks` are user-mode. */
-export function nicArgs(hw: HardwareView, networks: ReadonlyMap<string, NetworkConfig>): string[] {
+/**
+ * `-netdev` + `-device` per NIC; networks not in `networks` are user-mode. A NIC on a bridge gets the tap device
+ * the host made for it (`createTaps`): QEMU attaches by name and runs no helper (its sandbox forbids spawning).
+ */
+export function nicArgs(
+  hw: HardwareView,
+  networks: ReadonlyMap<string, NetworkConfig>,
+  uuid: string,
+): string[] {
   const out: string[] = [];
   hw.nics.forEach((n, i) => {
     const dev = nicDevice(n);
@@ -48,7 +55,7 @@ export function nicArgs(hw: HardwareView, networks: ReadonlyMap<string, NetworkC
       const fwd = (config.hostForwards ?? []).map((f) => `,hostfwd=${optValue(f)}`).join('');
       out.push('-netdev', `user,id=${netId}${fwd}`);
     } else if (config.mode === 'bridge') {
-      out.push('-netdev', `bridge,id=${netId},br=${optValue(config.bridge)}`);
+      out.push('-netdev', `tap,id=${netId},ifname=${tapName(uuid, i)},script=no,downscript=no`);
     } else {
       return; // an adapter on no network is left out
     }

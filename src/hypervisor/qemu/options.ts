@@ -18,3 +18,11 @@ export function nodeName(instanceId: string): string {
   const id = qemuId('drive', instanceId);
   return id.length <= 21 ? id : `drive-${createHash('sha256').update(instanceId).digest('hex').slice(0, 12)}`;
 }
+
+/**
+ * The tap device of a VM's NIC at `index` on a bridge: `vt`, 8 hex digits of a hash of the UUID, and the index,
+ * so it fits the kernel's 15-character interface names (IFNAMSIZ) and is found again after a host restart.
+ */
+export function tapName(uuid: string, index: number): string {
+  return `vt${createHash('sha256').update(uuid).digest('hex').slice(0, 8)}${index}`;
+}
