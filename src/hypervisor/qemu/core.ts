@@ -66,7 +66,7 @@ export class QemuDriverCore implements HypervisorDriver {
   constructor(protected readonly o: QemuDriverOptions) {
     this.uri = o.uri;
     this.table = new DomainTable(o.limits ?? hostLimits());
-    mkdirSync(join(o.stateDir, 'vms'), { recursive: true });
+    mkdirSync(join(o.stateDir, 'vms'), { recursive: true, mode: 0o700 });
     mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
   }
 
