@@ -53,6 +53,7 @@ export class QmpClient extends EventEmitter {
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
   private closedError: Error | undefined;
+  private ended = false;
   private readonly timeoutMs: number;
   private readonly maxLineBytes: number;
   private greetingWaiter: ((g: QmpGreeting | Error) => void) | undefined;
@@ -71,10 +72,9 @@ export class QmpClient extends EventEmitter {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     this.closed = new Promise((resolve) => {
-      let done = false;
       const onClose = () => {
-        if (done) return;
-        done = true;
+        if (this.ended) return;
+        this.ended = true;
         this.fail(this.closedError ?? new HypervisorError('QMP_CLOSED', 'The QMP connection closed'));
         resolve(this.closedError);
       };
@@ -169,7 +169,7 @@ export class QmpClient extends EventEmitter {
 
   /** True once the connection is closed. */
   get isClosed(): boolean {
-    return this.socket.destroyed;
+    return this.ended || this.socket.destroyed;
   }
 
   private onData(chunk: string): void {
