@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Host, HostClient, serveHost } from '../src/host/index.js';
@@ -7,6 +7,8 @@ import {
   buildQemuArgv,
   ensureOverlay,
   ensureTestGuest,
+  openHandles,
+  QemuHandles,
   QmpClient,
   requireOperation,
   type TestGuest,
@@ -31,11 +33,12 @@ async function bareStart(guest: TestGuest, dir: string, i: number): Promise<numb
   const disk = readHardware(def.resources).drives[0]!;
   const img = await ensureOverlay(run, disk.instanceId, guest.stayDisk);
   const qmpSocket = join(run, 'q.sock');
+  const handles = new QemuHandles();
   const argv = buildQemuArgv(def, {
     uuid: '00000000-0000-4000-8000-00000000000' + (i % 10),
     accel: 'tcg',
     qmpSocket,
-    pidFile: join(run, 'pid'),
+    handles,
     console: {
       socket: join(run, 'c.sock'),
       log: join(run, 'c.log'),
@@ -44,10 +47,13 @@ async function bareStart(guest: TestGuest, dir: string, i: number): Promise<numb
     images: new Map([[disk.instanceId, img]]),
   });
   const t0 = performance.now();
-  const child = spawn('qemu-system-x86_64', argv, { stdio: 'ignore', detached: true });
-  while (!existsSync(qmpSocket)) await new Promise((r) => setTimeout(r, 10));
-  let qmp: QmpClient | undefined;
-  while (qmp === undefined) qmp = await QmpClient.connect(qmpSocket).catch(() => undefined); // bound before listening
+  const opened = await openHandles(handles); // QEMU inherits the images, logs and sockets the host opened
+  const child = spawn('qemu-system-x86_64', argv, {
+    stdio: ['ignore', 'ignore', 'ignore', ...opened.stdio.slice(3)],
+    detached: true,
+  });
+  opened.close();
+  const qmp = await QmpClient.connect(qmpSocket); // the host listens already; QEMU accepts when it is up
   for (;;) {
     const s = await qmp.execute<{ running: boolean }>('query-status');
     if (s.running) break;

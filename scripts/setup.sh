@@ -27,6 +27,13 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# QEMU's unprivileged user: a host running as root starts every VM's QEMU as vessel-qemu (docs/security.md, QEMU).
+if ! getent passwd vessel-qemu >/dev/null; then
+  echo "setup: creating the system user vessel-qemu"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO useradd --system --no-create-home --shell /usr/sbin/nologin vessel-qemu
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error

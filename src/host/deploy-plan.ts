@@ -100,7 +100,6 @@ function preflight(def: VirtualSystemDefinition, name: string): void {
       uuid: def.system.VirtualSystemIdentifier ?? '',
       accel: 'tcg',
       qmpSocket: '/dev/null',
-      pidFile: '/dev/null',
       console: { socket: '/dev/null', log: '/dev/null', extraLog: () => '/dev/null' },
       images,
       // The firmware the driver will use, if installed; nothing is copied for this check.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureTestGuest } from '../guest.js';
 import { bootProbe, probeAccelerator, staticKvmProblems } from './accel.js';
+import { resolveQemuUser } from './sandbox.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vessel-accel-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -60,7 +61,7 @@ describe('bootProbe()', () => {
     });
   });
 
-  it('accepts a real guest that prints the marker and powers off (under TCG, to prove the detection)', async () => {
+  it('accepts a real guest that prints the marker and powers off (under TCG, to prove the detection), confined as VMs are', async () => {
     const guest = await ensureTestGuest();
     const r = await bootProbe({
       binary: 'qemu-system-x86_64',
@@ -68,6 +69,8 @@ describe('bootProbe()', () => {
       marker: guest.markers.up,
       deadlineMs: 60_000,
       accelArgs: ['-accel', 'tcg'],
+      // vessel-qemu under a root host: the guest disk (in root's 0700 home) reaches QEMU only as a descriptor.
+      user: await resolveQemuUser('vessel-qemu', false),
     });
     expect(r.ok).toBe(true);
   }, 90_000);

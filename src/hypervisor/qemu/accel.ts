@@ -1,6 +1,8 @@
-import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, closeSync, constants, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { openHandleFile } from './handles.js';
+import { kvmAccessProblem, type QemuUser, SANDBOX, spawnIdentity } from './sandbox.js';
 
 /** The accelerator chosen for QEMU and why. */
 export interface AccelVerdict {
@@ -58,27 +60,49 @@ export interface BootProbe {
   deadlineMs: number;
   /** Extra arguments; `-accel kvm -cpu host` by default. */
   accelArgs?: string[];
+  /** Who QEMU runs as (the host's own user when absent). */
+  user?: QemuUser;
 }
 
 /**
  * Boots the probe guest under KVM with a hard deadline: KVM works only if the guest prints its marker and QEMU
- * exits 0 in time. On the deadline QEMU gets SIGTERM, then SIGKILL a second later.
+ * exits 0 in time. On the deadline QEMU gets SIGTERM, then SIGKILL a second later. QEMU runs confined as the VMs
+ * do: sandboxed, as `user`, with the guest disk a read-only virtio disk on a descriptor the host opened.
  */
 export function bootProbe(p: BootProbe): Promise<{ ok: boolean; reason: string }> {
   return new Promise((resolve) => {
     const args = [
+      ...['-sandbox', SANDBOX],
       ...(p.accelArgs ?? ['-accel', 'kvm', '-cpu', 'host']),
       ...['-m', '128', '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio'],
-      ...['-drive', `file=${p.disk},format=raw,snapshot=on,if=ide`],
+      ...['-add-fd', 'fd=3,set=1,opaque=probe'],
+      ...[
+        '-blockdev',
+        '{"driver":"file","filename":"/dev/fdset/1","node-name":"probe-file","read-only":true}',
+      ],
+      ...['-blockdev', '{"driver":"raw","file":"probe-file","node-name":"probe","read-only":true}'],
+      ...['-device', 'virtio-blk-pci,drive=probe,bootindex=1'],
     ];
-    const child = spawn(p.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ChildProcess;
+    try {
+      const identity = p.user === undefined ? {} : spawnIdentity(p.user);
+      const disk = openHandleFile(p.disk, 'read');
+      try {
+        child = spawn(p.binary, args, { stdio: ['ignore', 'pipe', 'pipe', disk], ...identity });
+      } finally {
+        closeSync(disk);
+      }
+    } catch (e) {
+      resolve({ ok: false, reason: `cannot run the KVM probe: ${(e as Error).message}` });
+      return;
+    }
     let out = '';
     let err = '';
     let timedOut = false;
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout!.on('data', (d: Buffer) => {
       out = (out + d.toString()).slice(-65_536);
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr!.on('data', (d: Buffer) => {
       err = (err + d.toString()).slice(-4096);
     });
     const kill = setTimeout(() => {
@@ -121,6 +145,8 @@ export interface ProbeOptions {
   /** Boot the probe even when the static checks fail (to see why KVM fails). */
   alwaysBoot?: boolean;
   files?: ProbeFiles;
+  /** Who QEMU runs as; KVM needs /dev/kvm to be usable by that user. */
+  user?: QemuUser;
 }
 
 /**
@@ -149,6 +175,8 @@ export async function probeAccelerator(o: ProbeOptions): Promise<AccelVerdict> {
 async function decide(o: ProbeOptions, kernel: string): Promise<AccelVerdict> {
   const base = { qemuVersion: o.qemuVersion, kernel };
   const problems = staticKvmProblems(o.files);
+  const access = o.user === undefined ? undefined : kvmAccessProblem(o.user, o.files?.devKvm);
+  if (access !== undefined) problems.push(access);
   if (problems.length > 0 && !o.alwaysBoot) return { ...base, accel: 'tcg', reason: problems.join('; ') };
   if (o.guest === undefined) {
     return {
@@ -162,6 +190,7 @@ async function decide(o: ProbeOptions, kernel: string): Promise<AccelVerdict> {
     disk: o.guest.disk,
     marker: o.guest.marker,
     deadlineMs: o.deadlineMs ?? 20_000,
+    ...(o.user === undefined ? {} : { user: o.user }),
   });
   if (boot.ok && problems.length === 0) return { ...base, accel: 'kvm', reason: boot.reason };
   return { ...base, accel: 'tcg', reason: [...problems, boot.reason].join('; ') };

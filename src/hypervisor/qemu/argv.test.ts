@@ -1,5 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +16,9 @@ import { buildDefinition, imagePath, readHardware, type VirtualSystemDefinition 
 import type { HypervisorError } from '../errors.js';
 import { type ArgvContext, buildQemuArgv } from './argv.js';
 import type { NetworkConfig } from './devices-argv.js';
+import { openHandles, QemuHandles } from './handles.js';
 import { QmpClient } from './qmp.js';
+import { resolveQemuUser, spawnIdentity } from './sandbox.js';
 import type { DriveImage } from './storage-argv.js';
 
 const DIR = join(ROOT, 'test', 'fixtures', 'hypervisor', 'argv');
@@ -45,14 +55,20 @@ function fixtures(): [string, Fixture][] {
 function context(def: VirtualSystemDefinition, fx: Fixture, run = '/run/vessel/vm'): ArgvContext {
   const images = new Map<string, DriveImage>();
   for (const d of readHardware(def.resources).drives) {
-    if (d.kind === 'disk')
-      images.set(d.instanceId, { file: `${run}/disk-${d.instanceId}.qcow2`, format: 'qcow2' });
+    const base = imagePath(d.hostResource);
+    if (d.kind === 'disk' && base !== undefined)
+      images.set(d.instanceId, {
+        file: `${run}/disk-${d.instanceId}.qcow2`,
+        format: 'qcow2',
+        base: { file: base, format: 'raw' },
+      });
   }
   return {
     uuid: UUID,
     accel: 'tcg',
     qmpSocket: `${run}/qmp.sock`,
-    pidFile: `${run}/qemu.pid`,
+    fdSocket: `${run}/fds.sock`,
+    handles: new QemuHandles(),
     console: {
       socket: `${run}/console.sock`,
       log: `${run}/console.log`,
@@ -131,10 +147,45 @@ describe('buildQemuArgv() refuses what QEMU cannot do', () => {
     expect(fail(nv).message).toContain('cannot sit on an NVMe controller');
   });
 
-  it('escapes commas in paths the QEMU way', () => {
-    const def = buildDefinition({ name: 'c', cpus: 1, memoryBytes: 64n << 20n, cdroms: ['/img/a,b.iso'] });
-    const argv = buildQemuArgv(def, context(def, { definition: def }));
-    expect(argv).toContain('file=/img/a,,b.iso,format=raw,if=none,id=drive-4,media=cdrom,readonly=on');
+  it('names no host path: images, logs and sockets are descriptors the host opens, images read-only', () => {
+    const def = buildDefinition({
+      name: 'c',
+      cpus: 1,
+      memoryBytes: 64n << 20n,
+      disks: ['/img/disk,file=/etc/shadow.raw'],
+      cdroms: ['/img/a,b.iso'],
+    });
+    def.resources.push({
+      cimClass: 'CIM_ResourceAllocationSettingData',
+      properties: { InstanceID: 'fd', ResourceType: '14', HostResource: ['/img/floppy.img'] },
+    });
+    const ctx = context(def, { definition: def });
+    const argv = buildQemuArgv(def, ctx);
+    expect(argv.filter((a) => a.includes('/img/') || a.includes('/run/vessel'))).toEqual([]);
+    expect(argv.filter((a) => a.includes('/etc/'))).toEqual([]);
+    const files = ctx.handles!.list.filter((h) => h.kind === 'file');
+    expect(files.map((h) => [h.path, h.access])).toEqual([
+      ['/img/disk,file=/etc/shadow.raw', 'read'],
+      ['/run/vessel/vm/disk-4.qcow2', 'readwrite'],
+      ['/img/a,b.iso', 'read'],
+      ['/img/floppy.img', 'read'],
+      ['/run/vessel/vm/console.log', 'append'],
+    ]);
+    // Every fd set is opened read-only by the node that uses it, except the VM's own overlay.
+    const nodes = argv.filter((a) => a.startsWith('{')).map((a) => JSON.parse(a) as Record<string, unknown>);
+    const fileNodes = nodes.filter((n) => n.driver === 'file');
+    expect(fileNodes.map((n) => [n.filename, n['read-only'] ?? false])).toEqual([
+      ['/dev/fdset/1', true],
+      ['/dev/fdset/2', false],
+      ['/dev/fdset/3', true],
+      ['/dev/fdset/4', true],
+    ]);
+    // The base is its own read-only node under the overlay: QEMU never follows the overlay's backing name.
+    expect(nodes.find((n) => n['node-name'] === 'drive-4')).toMatchObject({ backing: 'drive-4-base' });
+    expect(argv.slice(0, 2)).toEqual([
+      '-sandbox',
+      'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
+    ]);
   });
 });
 
@@ -143,8 +194,7 @@ describe('the golden command lines start a real QEMU', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   for (const [name, fx] of fixtures()) {
-    if (fx.uefi) continue; // no OVMF on this machine; the refusal is tested above
-    it(`QEMU accepts ${name} and reaches QMP, paused before the guest runs`, async () => {
+    it(`QEMU accepts ${name} as its confined user and reaches QMP, paused before the guest runs`, async () => {
       const run = mkdtempSync(join(tmp, `${name.slice(0, 6)}-`));
       const def = structuredClone(fx.definition);
       // Point every image at a real file, and bridges at user-mode (no bridge helper here).
@@ -165,16 +215,27 @@ describe('the golden command lines start a real QEMU', () => {
       for (const img of ctx.images.values()) {
         execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', img.file, '16M']);
       }
-      const child = spawn('qemu-system-x86_64', [...buildQemuArgv(def, ctx), '-S'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
+      if (fx.uefi) copyFileSync('/usr/share/OVMF/OVMF_VARS_4M.fd', `${run}/OVMF_VARS.fd`);
+      const argv = buildQemuArgv(def, ctx);
+      // The run directory is 0700 and the host's: QEMU (as vessel-qemu when the test runs as root) reaches
+      // nothing in it by path, only through what openHandles gives it.
+      const opened = await openHandles(ctx.handles!);
+      const user = spawnIdentity(await resolveQemuUser('vessel-qemu', false));
+      const child = spawn('qemu-system-x86_64', [...argv, '-S'], {
+        stdio: ['ignore', 'ignore', 'pipe', ...opened.stdio.slice(3)],
+        ...user,
       });
+      opened.close();
       let stderr = '';
-      child.stderr.on('data', (d: Buffer) => {
+      child.stderr!.on('data', (d: Buffer) => {
         stderr += d.toString();
       });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       try {
-        const qmp = await connectWhenReady(ctx.qmpSocket, exited, () => stderr);
+        const qmp = await Promise.race([
+          QmpClient.connect(ctx.qmpSocket),
+          exited.then(() => Promise.reject(new Error(`QEMU exited: ${stderr}`))),
+        ]);
         expect(await qmp.execute<{ status: string }>('query-status')).toMatchObject({ status: 'prelaunch' });
         await qmp.execute('quit');
         expect(await exited).toBe(0);
@@ -184,20 +245,3 @@ describe('the golden command lines start a real QEMU', () => {
     });
   }
 });
-
-async function connectWhenReady(
-  socket: string,
-  exited: Promise<number | null>,
-  stderr: () => string,
-): Promise<QmpClient> {
-  let done = false;
-  void exited.then(() => {
-    done = true;
-  });
-  for (let i = 0; i < 200; i++) {
-    if (done) throw new Error(`QEMU exited: ${stderr()}`);
-    if (existsSync(socket)) return QmpClient.connect(socket);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no QMP socket: ${stderr()}`);
-}

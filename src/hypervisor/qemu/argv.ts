@@ -14,14 +14,21 @@ import {
   serialArgs,
   soundArgs,
 } from './devices-argv.js';
-import { controllerArgs, type DriveImage, driveArgs, optValue } from './storage-argv.js';
+import { QemuHandles } from './handles.js';
+import { optValue } from './options.js';
+import { SANDBOX } from './sandbox.js';
+import { controllerArgs, type DriveImage, driveArgs, imageNodes } from './storage-argv.js';
 
 /** Everything besides the definition that the command line depends on. */
 export interface ArgvContext {
   uuid: string;
   accel: 'kvm' | 'tcg';
+  /** Where the host listens for QMP (QEMU inherits the socket). */
   qmpSocket: string;
-  pidFile: string;
+  /** A second QMP socket, free for the short connections that pass descriptors for hot-plug. */
+  fdSocket?: string;
+  /** The files and sockets the host opens for QEMU; filled in by {@link buildQemuArgv}. */
+  handles?: QemuHandles;
   console: ConsolePaths;
   /** The file QEMU opens for each disk, by InstanceID (an overlay on the image, normally). */
   images: ReadonlyMap<string, DriveImage>;
@@ -36,6 +43,21 @@ export function machineFor(def: VirtualSystemDefinition): 'pc' | 'q35' {
   return /q35/i.test(def.system.VirtualSystemType ?? '') ? 'q35' : 'pc';
 }
 
+/** The UEFI firmware files when the definition asks for UEFI, undefined for BIOS; `NOT_SUPPORTED` otherwise. */
+function firmwareOf(def: VirtualSystemDefinition, ctx: ArgvContext): ArgvContext['uefi'] {
+  const firmware = String(def.system[FIRMWARE_PROPERTY] ?? 'bios').toLowerCase();
+  if (firmware === 'bios') return undefined;
+  if (firmware !== 'efi' && firmware !== 'uefi') {
+    throw new HypervisorError('NOT_SUPPORTED', `Unknown firmware "${firmware}"; use bios or efi`);
+  }
+  if (ctx.uefi === undefined) {
+    throw new HypervisorError('NOT_SUPPORTED', 'UEFI firmware is not installed on this host', {
+      hint: 'apt-get install ovmf',
+    });
+  }
+  return ctx.uefi;
+}
+
 /** The memory in whole MiB, as QEMU wants it; `NOT_SUPPORTED` for other sizes. */
 function memoryMiB(def: VirtualSystemDefinition): bigint {
   const bytes = memoryBytes(def);
@@ -48,28 +70,34 @@ function memoryMiB(def: VirtualSystemDefinition): bigint {
 
 /**
  * Builds the QEMU command line (without the binary) for a definition: the one place the model becomes QEMU's
- * configuration. QEMU runs with no defaults (`-nodefaults`), QMP on a unix socket, the first serial port as the
- * console, disks through `images`, user-mode networking unless `networks` says otherwise, and a balloon device.
+ * configuration. QEMU runs sandboxed (`-sandbox`, seccomp), with no defaults (`-nodefaults`), and opens no path
+ * itself: QMP and the console are sockets the host listens on, images and logs are descriptors the host opened
+ * (recorded in `ctx.handles`), base images are read-only block nodes under the VM's own overlay. The first serial
+ * port is the console; user-mode networking unless `networks` says otherwise; a balloon device.
  *
  * @example
- * const argv = buildQemuArgv(def, { uuid, accel: 'tcg', qmpSocket, pidFile, console, images });
- * spawn('qemu-system-x86_64', argv);
+ * const handles = new QemuHandles();
+ * const argv = buildQemuArgv(def, { uuid, accel: 'tcg', qmpSocket, console, images, handles });
+ * const opened = await openHandles(handles); // then spawn QEMU with opened.stdio
  */
 export function buildQemuArgv(def: VirtualSystemDefinition, ctx: ArgvContext): string[] {
+  const h = ctx.handles ?? new QemuHandles();
   const hw = readHardware(def.resources);
   const machine = machineFor(def);
   if (machine === 'q35' && hw.controllers.some((c) => c.kind === 'ide')) {
     throw new HypervisorError('NOT_SUPPORTED', 'The q35 machine has no IDE controller; use SATA (AHCI)');
   }
   const cpus = cpuCount(def) ?? 1;
-  const firmware = String(def.system[FIRMWARE_PROPERTY] ?? 'bios').toLowerCase();
+  const uefi = firmwareOf(def, ctx);
   const argv = [
+    '-sandbox',
+    SANDBOX,
     '-name',
     `guest=${optValue(def.system.ElementName ?? ctx.uuid)}`,
     '-uuid',
     ctx.uuid,
     '-machine',
-    `${machine},accel=${ctx.accel}`,
+    `${machine},accel=${ctx.accel}${uefi ? ',pflash0=pflash0,pflash1=pflash1' : ''}`,
     '-cpu',
     ctx.accel === 'kvm' ? 'host' : 'qemu64',
     '-smp',
@@ -79,35 +107,31 @@ export function buildQemuArgv(def: VirtualSystemDefinition, ctx: ArgvContext): s
     '-nodefaults',
     '-no-user-config',
     '-chardev',
-    `socket,id=qmp,path=${optValue(ctx.qmpSocket)},server=on,wait=off`,
+    `socket,id=qmp,fd=${h.listen(ctx.qmpSocket)},server=on,wait=off`,
     '-mon',
     'chardev=qmp,mode=control',
-    '-pidfile',
-    ctx.pidFile,
-    '-rtc',
-    'base=utc',
   ];
-  if (firmware === 'efi' || firmware === 'uefi') {
-    if (ctx.uefi === undefined) {
-      throw new HypervisorError('NOT_SUPPORTED', 'UEFI firmware is not installed on this host', {
-        hint: 'apt-get install ovmf',
-      });
-    }
+  if (ctx.fdSocket !== undefined) {
+    argv.push('-chardev', `socket,id=qmp-fds,fd=${h.listen(ctx.fdSocket)},server=on,wait=off`);
+    argv.push('-mon', 'chardev=qmp-fds,mode=control');
+  }
+  argv.push('-rtc', 'base=utc');
+  if (uefi) {
+    // The firmware code is shared and read-only; the variable store is this VM's own copy.
     argv.push(
-      '-drive',
-      `if=pflash,format=raw,unit=0,readonly=on,file=${optValue(ctx.uefi.code)}`,
-      '-drive',
-      `if=pflash,format=raw,unit=1,file=${optValue(ctx.uefi.vars)}`,
+      ...imageNodes(
+        h,
+        { node: 'pflash0', image: { file: uefi.code, format: 'raw' }, readOnly: true },
+        { node: 'pflash1', image: { file: uefi.vars, format: 'raw' }, readOnly: false },
+      ),
     );
-  } else if (firmware !== 'bios') {
-    throw new HypervisorError('NOT_SUPPORTED', `Unknown firmware "${firmware}"; use bios or efi`);
   }
   const bootOrder = def.system.BootOrder;
   argv.push(
     ...controllerArgs(hw),
-    ...driveArgs(hw, ctx.images, Array.isArray(bootOrder) ? bootOrder : []),
-    ...nicArgs(hw, ctx.networks ?? new Map()),
-    ...serialArgs(hw, ctx.console),
+    ...driveArgs(hw, ctx.images, Array.isArray(bootOrder) ? bootOrder : [], h, machine),
+    ...nicArgs(hw, ctx.networks ?? new Map(), ctx.uuid),
+    ...serialArgs(hw, ctx.console, h),
     ...displayArgs(hw, ctx.vncDisplay),
     ...soundArgs(hw),
     '-device',

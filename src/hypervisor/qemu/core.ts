@@ -16,11 +16,14 @@ import type { DomainInfo, DriverEvent, DriverInfo, HypervisorDriver, VmState } f
 import type { AccelVerdict } from './accel.js';
 import { type ArgvContext, buildQemuArgv } from './argv.js';
 import type { NetworkConfig } from './devices-argv.js';
+import { QemuHandles } from './handles.js';
 import { assignMacs } from './macs.js';
 import { ensureOverlay } from './overlay.js';
 import { QemuProcess } from './process.js';
 import type { QmpEvent } from './qmp.js';
+import { type QemuUser, spawnIdentity } from './sandbox.js';
 import type { DriveImage } from './storage-argv.js';
+import { bridgedTaps, createTaps, removeTaps } from './tap.js';
 import { uefiFirmware } from './uefi.js';
 
 /** What the QEMU driver keeps for a running system. */
@@ -41,6 +44,8 @@ export interface QemuDriverOptions {
   stateDir: string;
   /** Short directory for QMP/console sockets and pid files. */
   runDir: string;
+  /** Who QEMU runs as (see `resolveQemuUser`). */
+  user: QemuUser;
   networks?: ReadonlyMap<string, NetworkConfig>;
   limits?: HostLimits;
 }
@@ -61,7 +66,7 @@ export class QemuDriverCore implements HypervisorDriver {
   constructor(protected readonly o: QemuDriverOptions) {
     this.uri = o.uri;
     this.table = new DomainTable(o.limits ?? hostLimits());
-    mkdirSync(join(o.stateDir, 'vms'), { recursive: true });
+    mkdirSync(join(o.stateDir, 'vms'), { recursive: true, mode: 0o700 });
     mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
   }
 
@@ -97,6 +102,7 @@ export class QemuDriverCore implements HypervisorDriver {
     return {
       dir,
       qmpSocket: join(dir, 'qmp.sock'),
+      fdSocket: join(dir, 'fds.sock'),
       consoleSocket: join(dir, 'console.sock'),
       pidFile: join(dir, 'qemu.pid'),
     };
@@ -168,7 +174,7 @@ export class QemuDriverCore implements HypervisorDriver {
       ...(uefi ? { uefi } : {}),
       accel: this.o.accel.accel,
       qmpSocket: run.qmpSocket,
-      pidFile: run.pidFile,
+      fdSocket: run.fdSocket,
       console: {
         socket: run.consoleSocket,
         log: join(dir, 'console.log'),
@@ -184,7 +190,7 @@ export class QemuDriverCore implements HypervisorDriver {
     const e = this.table.get(uuid);
     checkTransition(e.def.system.ElementName!, e.state, 'start');
     const dir = this.vmDir(e.uuid);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     mkdirSync(this.runPaths(e.uuid).dir, { recursive: true, mode: 0o700 });
     const images = new Map<string, DriveImage>();
     for (const d of readHardware(e.def.resources).drives) {
@@ -193,12 +199,24 @@ export class QemuDriverCore implements HypervisorDriver {
         images.set(d.instanceId, await ensureOverlay(dir, d.instanceId, base));
     }
     const vnc = this.freeVncDisplay(e.def);
-    const ctx = this.argvContext(e.def, images, vnc);
-    const proc = await QemuProcess.spawn(this.o.binary, buildQemuArgv(e.def, ctx), {
+    const handles = new QemuHandles();
+    const ctx = { ...this.argvContext(e.def, images, vnc), handles };
+    const argv = buildQemuArgv(e.def, ctx);
+    const paths = {
       qmpSocket: ctx.qmpSocket,
-      pidFile: ctx.pidFile,
+      pidFile: this.runPaths(e.uuid).pidFile,
       logFile: join(dir, 'qemu.log'),
-    });
+    };
+    spawnIdentity(this.o.user); // refuses a root host without QEMU's user before anything is made
+    const taps = this.tapsOf(e);
+    await createTaps(taps, this.o.user);
+    let proc: QemuProcess;
+    try {
+      proc = await QemuProcess.spawn(this.o.binary, argv, paths, { handles, user: this.o.user });
+    } catch (err) {
+      await removeTaps(taps);
+      throw err;
+    }
     this.attach(e, proc, vnc);
     this.table.setState(e, 'running', 'started', 'api');
   }
@@ -231,6 +249,11 @@ export class QemuDriverCore implements HypervisorDriver {
     return this.table.info(e);
   }
 
+  /** The tap devices of a system's NICs on bridge networks. */
+  private tapsOf(e: DomainEntry<QemuRuntime>) {
+    return bridgedTaps(e.uuid, readHardware(e.def.resources), this.o.networks ?? new Map());
+  }
+
   private attach(e: DomainEntry<QemuRuntime>, proc: QemuProcess, vnc: number | undefined): void {
     const rt: QemuRuntime = { proc, op: undefined, vncDisplay: vnc };
     e.runtime = rt;
@@ -239,6 +262,7 @@ export class QemuDriverCore implements HypervisorDriver {
       if (e.runtime !== rt) return;
       e.runtime = undefined;
       if (rt.op === 'detach') return;
+      void removeTaps(this.tapsOf(e));
       this.table.setState(
         e,
         'stopped',
@@ -294,6 +318,7 @@ export class QemuDriverCore implements HypervisorDriver {
     const e = this.table.get(uuid);
     checkTransition(e.def.system.ElementName!, e.state, 'undefine');
     this.table.remove(e.uuid);
+    await removeTaps(this.tapsOf(e));
     rmSync(this.vmDir(e.uuid), { recursive: true, force: true });
     rmSync(this.runPaths(e.uuid).dir, { recursive: true, force: true });
   }

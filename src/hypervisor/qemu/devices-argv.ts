@@ -1,6 +1,7 @@
 import { type HardwareView, type NicView, normalizeMac } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
-import { optValue, qemuId } from './storage-argv.js';
+import type { QemuHandles } from './handles.js';
+import { optValue, qemuId, tapName } from './options.js';
 
 /** How a network name (a NIC's Connection) is realised on this host. */
 export type NetworkConfig =
@@ -36,8 +37,15 @@ export function nicDevice(n: NicView): string {
   return dev;
 }
 
-/** `-netdev` + `-device` per NIC; networks not in `networks` are user-mode. */
-export function nicArgs(hw: HardwareView, networks: ReadonlyMap<string, NetworkConfig>): string[] {
+/**
+ * `-netdev` + `-device` per NIC; networks not in `networks` are user-mode. A NIC on a bridge gets the tap device
+ * the host made for it (`createTaps`): QEMU attaches by name and runs no helper (its sandbox forbids spawning).
+ */
+export function nicArgs(
+  hw: HardwareView,
+  networks: ReadonlyMap<string, NetworkConfig>,
+  uuid: string,
+): string[] {
   const out: string[] = [];
   hw.nics.forEach((n, i) => {
     const dev = nicDevice(n);
@@ -47,7 +55,7 @@ export function nicArgs(hw: HardwareView, networks: ReadonlyMap<string, NetworkC
       const fwd = (config.hostForwards ?? []).map((f) => `,hostfwd=${optValue(f)}`).join('');
       out.push('-netdev', `user,id=${netId}${fwd}`);
     } else if (config.mode === 'bridge') {
-      out.push('-netdev', `bridge,id=${netId},br=${optValue(config.bridge)}`);
+      out.push('-netdev', `tap,id=${netId},ifname=${tapName(uuid, i)},script=no,downscript=no`);
     } else {
       return; // an adapter on no network is left out
     }
@@ -65,17 +73,24 @@ export interface ConsolePaths {
   extraLog: (index: number) => string;
 }
 
-/** Serial ports: the first is the console (a unix socket, logged to a file); others log to files. */
-export function serialArgs(hw: HardwareView, console: ConsolePaths): string[] {
+/**
+ * Serial ports: the first is the console (a unix socket the host listens on, logged to a file the host opened);
+ * others write to log files the host opened.
+ */
+export function serialArgs(hw: HardwareView, console: ConsolePaths, h: QemuHandles): string[] {
   const out: string[] = [];
   hw.serials.forEach((_s, i) => {
     if (i === 0) {
+      const sock = h.listen(console.socket);
+      const log = h.file(console.log, 'append', 'serial0-log');
       out.push(
+        ...log.args,
         '-chardev',
-        `socket,id=serial0,path=${optValue(console.socket)},server=on,wait=off,logfile=${optValue(console.log)},logappend=on`,
+        `socket,id=serial0,fd=${sock},server=on,wait=off,logfile=${log.path},logappend=on`,
       );
     } else {
-      out.push('-chardev', `file,id=serial${i},path=${optValue(console.extraLog(i))}`);
+      const log = h.file(console.extraLog(i), 'truncate', `serial${i}-log`);
+      out.push(...log.args, '-chardev', `file,id=serial${i},path=${log.path}`);
     }
     out.push('-serial', `chardev:serial${i}`);
   });

@@ -16,9 +16,10 @@ import { checkTransition, type LifecycleOp } from '../transitions.js';
 import type { ConsoleAccess, DomainInfo, DomainStats } from '../types.js';
 import { QemuDriverCore, type QemuRuntime } from './core.js';
 import { nicDevice } from './devices-argv.js';
+import { addDiskNodes } from './fdpass.js';
+import { nodeName, qemuId } from './options.js';
 import { ensureOverlay } from './overlay.js';
-import type { QmpEvent } from './qmp.js';
-import { qemuId } from './storage-argv.js';
+import type { QmpClient, QmpEvent } from './qmp.js';
 
 /** Reads the last `maxBytes` of a file as text; empty when it does not exist. */
 function tail(file: string, maxBytes: number): string {
@@ -27,6 +28,22 @@ function tail(file: string, maxBytes: number): string {
     return buf.subarray(Math.max(0, buf.length - maxBytes)).toString('utf8');
   } catch {
     return '';
+  }
+}
+
+/**
+ * Removes a drive's block nodes (top first) and the fd sets that held their descriptors, once no device uses them;
+ * nodes that are not there are skipped.
+ */
+async function releaseNodes(qmp: QmpClient, node: string): Promise<void> {
+  for (const n of [node, `${node}-file`, `${node}-base`, `${node}-base-file`]) {
+    await qmp.execute('blockdev-del', { 'node-name': n }).catch(() => undefined);
+  }
+  const sets = await qmp.execute<{ 'fdset-id': number; fds: { opaque?: string }[] }[]>('query-fdsets');
+  for (const set of sets) {
+    if (set.fds.some((f) => f.opaque === node || f.opaque === `${node}-base`)) {
+      await qmp.execute('remove-fd', { 'fdset-id': set['fdset-id'] }).catch(() => undefined);
+    }
   }
 }
 
@@ -100,7 +117,10 @@ export class QemuDriver extends QemuDriverCore {
     await rt.proc.qmp.execute('balloon', { value: Number(bytes) });
   }
 
-  /** Hot-plugs a disk (as virtio-blk, on a new overlay) or a NIC into a running system. */
+  /**
+   * Hot-plugs a disk (as virtio-blk, on a new overlay over its read-only image, both passed to QEMU as
+   * descriptors) or a NIC into a running system.
+   */
   async attachDevice(uuid: string, resource: ResourceSetting): Promise<void> {
     const e = this.table.get(uuid);
     const rt = this.runtimeOf(e, 'attach a device to');
@@ -116,13 +136,14 @@ export class QemuDriver extends QemuDriverCore {
       if (base === undefined)
         throw new HypervisorError('DEFINITION_INVALID', `Disk "${id}" has no image path`);
       const img = await ensureOverlay(this.vmDir(e.uuid), id, base);
-      const node = qemuId('drive', id);
-      await qmp.execute('blockdev-add', {
-        driver: 'qcow2',
-        'node-name': node,
-        file: { driver: 'file', filename: img.file },
-      });
-      await qmp.execute('device_add', { driver: 'virtio-blk-pci', drive: node, id: qemuId('dev', id) });
+      const node = nodeName(id);
+      await addDiskNodes(this.runPaths(e.uuid).fdSocket, node, img);
+      try {
+        await qmp.execute('device_add', { driver: 'virtio-blk-pci', drive: node, id: qemuId('dev', id) });
+      } catch (err) {
+        await releaseNodes(qmp, node);
+        throw err;
+      }
     } else if (type === ResourceType.EthernetAdapter) {
       const nic = readHardware([r]).nics[0]!;
       const netdev = qemuId('net', id);
@@ -169,6 +190,7 @@ export class QemuDriver extends QemuDriverCore {
     });
     await rt.proc.qmp.execute('device_del', { id: dev });
     await deleted;
+    if (type !== ResourceType.EthernetAdapter) await releaseNodes(rt.proc.qmp, nodeName(instanceId));
     e.def.resources = e.def.resources.filter((x) => x !== r);
   }
 
@@ -197,12 +219,16 @@ export class QemuDriver extends QemuDriverCore {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = BigInt(fields[11] ?? '0') + BigInt(fields[12] ?? '0'); // utime + stime, in 1/100 s
     const blocks =
-      await rt.proc.qmp.execute<{ device: string; stats: Record<string, number> }[]>('query-blockstats');
+      await rt.proc.qmp.execute<{ device: string; 'node-name'?: string; stats: Record<string, number> }[]>(
+        'query-blockstats',
+      );
     const balloon = await rt.proc.qmp.execute<{ actual: number }>('query-balloon').catch(() => undefined);
     const disks = readHardware(e.def.resources)
       .drives.filter((d) => d.kind === 'disk')
       .map((d) => {
-        const s = blocks.find((b) => b.device === qemuId('drive', d.instanceId))?.stats ?? {};
+        // Drives on -blockdev nodes have anonymous backends: QEMU names them by their root node.
+        const node = nodeName(d.instanceId);
+        const s = blocks.find((b) => b.device === node || b['node-name'] === node)?.stats ?? {};
         return {
           instanceId: d.instanceId,
           readBytes: BigInt(s.rd_bytes ?? 0),

@@ -1,11 +1,21 @@
-/** The QEMU driver: command line from the model, the QMP client, the accelerator probe, overlays, processes. */
+/**
+ * The QEMU driver: command line from the model, the QMP client, the accelerator probe, overlays, processes, and
+ * QEMU's confinement (seccomp sandbox, unprivileged user, descriptors instead of paths).
+ */
 export { type AccelVerdict, bootProbe, probeAccelerator, staticKvmProblems } from './accel.js';
 export { type ArgvContext, buildQemuArgv, machineFor } from './argv.js';
 export { qemuBinary, qemuVersion } from './binary.js';
 export type { NetworkConfig } from './devices-argv.js';
 export { QemuDriver } from './driver.js';
+export { type FileAccess, type OpenedHandles, openHandles, type QemuHandle, QemuHandles } from './handles.js';
 export { openQemuDriver, readNetworks } from './open.js';
-export { ensureOverlay, imageFormat, overlayPath } from './overlay.js';
+export { ensureOverlay, imageFormat, imageInfo, overlayPath } from './overlay.js';
 export { pidAlive } from './process.js';
 export { QmpClient, type QmpEvent, type QmpGreeting, type QmpOptions } from './qmp.js';
+export {
+  DEFAULT_QEMU_USER,
+  type QemuUser,
+  resolveQemuUser,
+  SANDBOX,
+} from './sandbox.js';
 export { uefiFirmware } from './uefi.js';

@@ -8,10 +8,12 @@ import { type AccelVerdict, probeAccelerator } from './accel.js';
 import { qemuBinary, qemuVersion } from './binary.js';
 import type { NetworkConfig } from './devices-argv.js';
 import { QemuDriver } from './driver.js';
+import { DEFAULT_QEMU_USER, resolveQemuUser } from './sandbox.js';
 
 /**
  * Opens `qemu:///embed` (also `qemu:///session`, `qemu:///system`): QEMU from `$VESSEL_QEMU` or PATH, the
- * accelerator from `?accel=kvm|tcg|auto` (auto: probed once and cached in the state directory).
+ * accelerator from `?accel=kvm|tcg|auto` (auto: probed once and cached in the state directory), and QEMU's user:
+ * on a root host the system user `$VESSEL_QEMU_USER` (default `vessel-qemu`), else the host's own user.
  *
  * @example
  * const driver = await openQemuDriver(new URL('qemu:///embed?accel=tcg'), { stateDir: '/var/lib/vessel' });
@@ -26,6 +28,8 @@ export async function openQemuDriver(uri: URL, context: DriverContext): Promise<
   const binary = qemuBinary();
   const version = await qemuVersion(binary);
   const wanted = uri.searchParams.get('accel') ?? 'auto';
+  const userName = process.env.VESSEL_QEMU_USER ?? DEFAULT_QEMU_USER;
+  const probeUser = await resolveQemuUser(userName, true);
   let accel: AccelVerdict;
   if (wanted === 'tcg' || wanted === 'kvm') {
     accel = {
@@ -40,6 +44,7 @@ export async function openQemuDriver(uri: URL, context: DriverContext): Promise<
       binary,
       qemuVersion: version,
       cacheFile: join(context.stateDir, 'accel.json'),
+      user: probeUser,
       ...(guest === undefined ? {} : { guest: { disk: guest.disk, marker: guest.markers.up } }),
     });
   } else {
@@ -52,6 +57,7 @@ export async function openQemuDriver(uri: URL, context: DriverContext): Promise<
     accel,
     stateDir: context.stateDir,
     runDir: context.runDir ?? runDirFor(context.stateDir),
+    user: accel.accel === 'kvm' ? probeUser : await resolveQemuUser(userName, false),
     networks: readNetworks(join(context.stateDir, 'networks.json')),
   });
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HypervisorError } from '../errors.js';
@@ -8,18 +8,48 @@ import type { DriveImage } from './storage-argv.js';
 
 const run = promisify(execFile);
 
-/** The format of an image as qemu-img sees it (`raw`, `qcow2`, `vmdk`, ...); `-U` so images in use can be read. */
-export async function imageFormat(path: string): Promise<string> {
+/** What `qemu-img info --output=json` says of an image (the fields Vessel reads). */
+interface QemuImgInfo {
+  format?: string;
+  'virtual-size'?: number;
+  'backing-filename'?: string;
+  'format-specific'?: { data?: { 'data-file'?: string; extents?: { filename?: string }[] } };
+}
+
+/**
+ * An image's format and size as qemu-img sees it (`-U` so images in use can be read; qemu-img info opens no
+ * backing file). An image that names another file (a backing file, a qcow2 external data file, a VMDK extent
+ * other than itself) is refused with `DEFINITION_INVALID`: QEMU is given only the descriptors the host opened
+ * and would otherwise open the named path itself.
+ */
+export async function imageInfo(path: string): Promise<{ format: string; virtualSizeBytes: number }> {
+  let info: QemuImgInfo;
   try {
     const { stdout } = await run('qemu-img', ['info', '-U', '--output=json', path], { timeout: 30_000 });
-    const info = JSON.parse(stdout) as { format?: string };
+    info = JSON.parse(stdout) as QemuImgInfo;
     if (typeof info.format !== 'string') throw new Error('no format in qemu-img info');
-    return info.format;
   } catch (e) {
     throw new HypervisorError('FILE_NOT_FOUND', `Cannot read the image ${path}: ${firstLine(e)}`, {
       cause: e,
     });
   }
+  const data = info['format-specific']?.data;
+  const named = [
+    info['backing-filename'],
+    data?.['data-file'],
+    ...(data?.extents ?? []).map((x) => x.filename).filter((f) => f !== path),
+  ].find((f) => f !== undefined);
+  if (named !== undefined) {
+    throw new HypervisorError('DEFINITION_INVALID', `The image ${path} refers to another file (${named})`, {
+      hint: 'Vessel runs images that stand alone; convert it with qemu-img convert first',
+    });
+  }
+  return { format: info.format!, virtualSizeBytes: info['virtual-size'] ?? 0 };
+}
+
+/** The format of an image as qemu-img sees it (`raw`, `qcow2`, `vmdk`, ...); see {@link imageInfo}. */
+export async function imageFormat(path: string): Promise<string> {
+  return (await imageInfo(path)).format;
 }
 
 function firstLine(e: unknown): string {
@@ -34,20 +64,22 @@ export function overlayPath(vmDir: string, instanceId: string, base: string): st
 }
 
 /**
- * A qcow2 overlay on a read-only base image, created when missing: the system writes only to the overlay, so one
- * imported appliance image serves many systems.
+ * A qcow2 overlay on a read-only base image, created when missing (0600): the system writes only to the overlay,
+ * so one imported appliance image serves many systems. qemu-img creates it without opening the base (`-u`, with
+ * the size given), and QEMU gets the base as a separate read-only node, never by the name in the overlay.
  *
  * @example
  * await ensureOverlay('/var/lib/vessel/vms/UUID', '4', '/images/appliance.vmdk');
  */
 export async function ensureOverlay(vmDir: string, instanceId: string, base: string): Promise<DriveImage> {
   const file = overlayPath(vmDir, instanceId, base);
+  const info = await imageInfo(base);
   if (!existsSync(file)) {
-    const format = await imageFormat(base);
+    const size = String(info.virtualSizeBytes);
     try {
-      await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', format, '-b', base, `${file}.tmp`], {
-        timeout: 60_000,
-      });
+      const args = ['create', '-q', '-f', 'qcow2', '-u', '-F', info.format, '-b', base, `${file}.tmp`, size];
+      await run('qemu-img', args, { timeout: 60_000 });
+      chmodSync(`${file}.tmp`, 0o600);
       renameSync(`${file}.tmp`, file);
     } catch (e) {
       throw new HypervisorError('QEMU_START', `Cannot create the overlay for ${base}: ${firstLine(e)}`, {
@@ -55,5 +87,5 @@ export async function ensureOverlay(vmDir: string, instanceId: string, base: str
       });
     }
   }
-  return { file, format: 'qcow2' };
+  return { file, format: 'qcow2', base: { file: base, format: info.format } };
 }

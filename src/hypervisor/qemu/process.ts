@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { HypervisorError } from '../errors.js';
+import { openHandleFile, openHandles, type QemuHandles } from './handles.js';
 import { QmpClient, type QmpEvent } from './qmp.js';
+import { type QemuUser, spawnIdentity } from './sandbox.js';
 
 /** How a QEMU process ended. */
 export interface QemuExit {
@@ -14,9 +16,19 @@ export interface QemuExit {
 /** Where a QEMU process keeps its control files. */
 export interface QemuPaths {
   qmpSocket: string;
+  /** Written by the host (QEMU cannot reach the run directory); read to adopt QEMU after a restart. */
   pidFile: string;
   /** QEMU's stderr, appended; its last line explains failures. */
   logFile: string;
+}
+
+/** How {@link QemuProcess.spawn} starts QEMU. */
+export interface SpawnOptions {
+  /** The files and sockets the command line refers to, opened by the host and inherited by QEMU. */
+  handles: QemuHandles;
+  /** Who QEMU runs as. */
+  user: QemuUser;
+  timeoutMs?: number;
 }
 
 function lastLine(file: string): string {
@@ -25,22 +37,6 @@ function lastLine(file: string): string {
     return text.slice(text.lastIndexOf('\n') + 1).slice(0, 300);
   } catch {
     return '';
-  }
-}
-
-/**
- * Connects to a QMP socket that QEMU has just created: the file appears at bind(), a moment before QEMU listens,
- * so a refused connection is tried again until the deadline.
- */
-async function connectRetrying(path: string, deadline: number, timeoutMs: number): Promise<QmpClient> {
-  for (;;) {
-    try {
-      return await QmpClient.connect(path, { timeoutMs });
-    } catch (e) {
-      const refused = /ECONNREFUSED|ENOENT/.test((e as Error).message);
-      if (!refused || Date.now() > deadline) throw e;
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 }
 
@@ -87,51 +83,66 @@ export class QemuProcess {
   }
 
   /**
-   * Starts QEMU paused (`-S`), waits for its QMP socket, connects, and lets the guest run; `QEMU_START` with
-   * QEMU's own last words when it fails.
+   * Starts QEMU paused (`-S`) as its unprivileged user, with the handles the host opened for it as inherited
+   * descriptors and its stderr on the 0600 log; records its pid, connects to QMP and lets the guest run.
+   * `QEMU_START` with QEMU's own last words when it fails.
    */
   static async spawn(
     binary: string,
     argv: string[],
     paths: QemuPaths,
-    timeoutMs = 15_000,
+    o: SpawnOptions,
   ): Promise<QemuProcess> {
-    rmSync(paths.qmpSocket, { force: true });
+    const identity = spawnIdentity(o.user);
     rmSync(paths.pidFile, { force: true });
-    const log = openSync(paths.logFile, 'a');
+    const opened = await openHandles(o.handles);
     let child: ChildProcess;
     try {
-      child = spawn(binary, [...argv, '-S'], { detached: true, stdio: ['ignore', log, log] });
+      const log = openHandleFile(paths.logFile, 'append');
+      try {
+        child = spawn(binary, [...argv, '-S'], {
+          detached: true,
+          stdio: ['ignore', log, log, ...opened.stdio.slice(3)],
+          ...identity,
+        });
+      } finally {
+        closeSync(log);
+      }
     } finally {
-      closeSync(log);
+      opened.close(); // QEMU holds its own copies now
     }
     const childExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.on('exit', (code, signal) => resolve({ code, signal }));
       child.on('error', () => resolve({ code: 127, signal: null }));
     });
     child.unref();
-    let gone = false;
-    void childExit.then(() => {
-      gone = true;
+    if (child.pid !== undefined) writeFileSync(paths.pidFile, `${child.pid}\n`, { mode: 0o600 });
+    // The socket already listens (the host bound it), so connecting waits only for QEMU's greeting.
+    const exitedEarly = childExit.then(() => {
+      throw new HypervisorError(
+        'QEMU_START',
+        `QEMU did not start: ${lastLine(paths.logFile) || 'it exited at once'}`,
+      );
     });
-    const deadline = Date.now() + timeoutMs;
-    while (!existsSync(paths.qmpSocket)) {
-      if (gone || Date.now() > deadline) {
-        if (!gone) child.kill('SIGKILL');
-        const why = lastLine(paths.logFile) || (gone ? 'QEMU exited at once' : 'no QMP socket appeared');
-        throw new HypervisorError('QEMU_START', `QEMU did not start: ${why}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    let qmp: QmpClient;
+    let qmp: QmpClient | undefined;
     try {
-      qmp = await connectRetrying(paths.qmpSocket, deadline, timeoutMs);
+      qmp = await Promise.race([
+        QmpClient.connect(paths.qmpSocket, { timeoutMs: o.timeoutMs ?? 15_000 }),
+        exitedEarly,
+      ]);
       const proc = new QemuProcess(child.pid!, qmp, paths, child, childExit);
       await qmp.execute('cont');
       return proc;
     } catch (e) {
+      qmp?.close();
       child.kill('SIGKILL');
-      throw new HypervisorError('QEMU_START', `QEMU did not start: ${(e as Error).message}`, { cause: e });
+      if (e instanceof HypervisorError && e.code === 'QEMU_START') throw e;
+      const last = lastLine(paths.logFile);
+      throw new HypervisorError('QEMU_START', `QEMU did not start: ${last || (e as Error).message}`, {
+        cause: e,
+      });
+    } finally {
+      exitedEarly.catch(() => undefined);
     }
   }
 

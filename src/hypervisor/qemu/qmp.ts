@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HypervisorError } from '../errors.js';
 
 /** The greeting QEMU sends first (QMP spec §2.2). */
@@ -25,6 +26,11 @@ export interface QmpOptions {
   trace?: (direction: '>' | '<', line: string) => void;
 }
 
+/** A connection whose writes can carry descriptors, as usocket's `USocket` (the only kind that can). */
+interface FdWritable {
+  write(chunk: { data: Buffer; fds: number[] }): boolean;
+}
+
 interface Pending {
   command: string;
   resolve: (v: unknown) => void;
@@ -47,6 +53,7 @@ export class QmpClient extends EventEmitter {
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
   private closedError: Error | undefined;
+  private ended = false;
   private readonly timeoutMs: number;
   private readonly maxLineBytes: number;
   private greetingWaiter: ((g: QmpGreeting | Error) => void) | undefined;
@@ -56,7 +63,7 @@ export class QmpClient extends EventEmitter {
   readonly closed: Promise<Error | undefined>;
 
   private constructor(
-    private readonly socket: Socket,
+    private readonly socket: Duplex,
     private readonly options: QmpOptions,
   ) {
     super();
@@ -65,10 +72,14 @@ export class QmpClient extends EventEmitter {
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     this.closed = new Promise((resolve) => {
-      socket.on('close', () => {
+      const onClose = () => {
+        if (this.ended) return;
+        this.ended = true;
         this.fail(this.closedError ?? new HypervisorError('QMP_CLOSED', 'The QMP connection closed'));
         resolve(this.closedError);
-      });
+      };
+      socket.on('close', onClose);
+      socket.on('end', onClose); // a peer's end is the end: QMP has no half-closed state
     });
     socket.on('error', (e) => {
       this.closedError ??= new HypervisorError('QMP_CLOSED', `QMP connection error: ${e.message}`, {
@@ -91,8 +102,11 @@ export class QmpClient extends EventEmitter {
     return QmpClient.handshake(socket, options);
   }
 
-  /** Runs the greeting and `qmp_capabilities` over an already connected socket. */
-  static async handshake(socket: Socket, options: QmpOptions = {}): Promise<QmpClient> {
+  /**
+   * Runs the greeting and `qmp_capabilities` over an already connected socket: a `net.Socket`, or a connection
+   * that can pass descriptors (see {@link QmpClient.execute}'s `fds`).
+   */
+  static async handshake(socket: Duplex, options: QmpOptions = {}): Promise<QmpClient> {
     const client = new QmpClient(socket, options);
     try {
       client.greeting = await client.waitGreeting();
@@ -120,12 +134,14 @@ export class QmpClient extends EventEmitter {
 
   /**
    * Runs a command and resolves with its `return` value; a QMP error answer rejects with `QMP_COMMAND`
-   * carrying the error class and description.
+   * carrying the error class and description. `fds` go with the command as SCM_RIGHTS (for `add-fd` and
+   * `getfd`, QMP spec §"Passing file descriptors"); only a connection from `connectFdPassing` can carry them.
    */
   execute<T = unknown>(
     command: string,
     args?: Record<string, unknown>,
     timeoutMs = this.timeoutMs,
+    fds?: number[],
   ): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
     const id = `vessel-${this.nextId++}`;
@@ -141,7 +157,8 @@ export class QmpClient extends EventEmitter {
       }, timeoutMs);
       this.pending.set(id, { command, resolve: resolve as (v: unknown) => void, reject, timer });
       this.options.trace?.('>', line);
-      this.socket.write(`${line}\n`);
+      if (fds === undefined) this.socket.write(`${line}\n`);
+      else (this.socket as unknown as FdWritable).write({ data: Buffer.from(`${line}\n`), fds });
     });
   }
 
@@ -152,7 +169,7 @@ export class QmpClient extends EventEmitter {
 
   /** True once the connection is closed. */
   get isClosed(): boolean {
-    return this.socket.destroyed;
+    return this.ended || this.socket.destroyed;
   }
 
   private onData(chunk: string): void {

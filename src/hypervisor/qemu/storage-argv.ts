@@ -1,10 +1,64 @@
 import { type ControllerView, type DriveView, type HardwareView, imagePath } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
+import type { QemuHandles } from './handles.js';
+import { nodeName, qemuId } from './options.js';
 
-/** The file QEMU opens for a drive: the image itself or its qcow2 overlay, with the format. */
+/**
+ * The file QEMU writes for a disk (the VM's own qcow2 overlay, normally) with its format, and the read-only image
+ * under it, when there is one.
+ */
 export interface DriveImage {
   file: string;
   format: string;
+  base?: { file: string; format: string };
+}
+
+/** Formats whose images can name a backing file (QAPI `BlockdevOptionsGenericCOWFormat`). */
+const COW_FORMATS = new Set(['qcow', 'qcow2', 'qed', 'vmdk']);
+
+/** One image of a drive as QEMU gets it: a block node, read-only or not, over a `backing` node or none. */
+export interface ImageLayer {
+  node: string;
+  image: { file: string; format: string };
+  readOnly: boolean;
+  backing?: string;
+}
+
+/** The layers of a disk, bottom first: its base read-only (`<node>-base`), then the VM's own image. */
+export function diskLayers(node: string, img: DriveImage): ImageLayer[] {
+  if (img.base === undefined) return [{ node, image: img, readOnly: false }];
+  return [
+    { node: `${node}-base`, image: img.base, readOnly: true },
+    { node, image: img, readOnly: false, backing: `${node}-base` },
+  ];
+}
+
+/**
+ * The `blockdev-add` options of a layer whose file QEMU opens as `filename` (a `/dev/fdset/N` path): a `file` node
+ * and the format node over it. Read-only layers are marked so; a format that can have a backing file gets the
+ * layer's `backing` node or `null`, so QEMU never opens a file an image names (QAPI `BlockdevOptionsGenericCOWFormat`).
+ */
+export function layerOptions(layer: ImageLayer, filename: string): Record<string, unknown>[] {
+  const common = layer.readOnly ? { 'read-only': true } : { discard: 'unmap' };
+  const fmt: Record<string, unknown> = {
+    driver: layer.image.format,
+    file: `${layer.node}-file`,
+    'node-name': layer.node,
+  };
+  if (layer.backing !== undefined) fmt.backing = layer.backing;
+  else if (COW_FORMATS.has(layer.image.format)) fmt.backing = null;
+  return [
+    { driver: 'file', filename, 'node-name': `${layer.node}-file`, ...common },
+    { ...fmt, ...common },
+  ];
+}
+
+/** `-add-fd` and `-blockdev` arguments for layers, each file opened by the host (O_RDONLY when read-only). */
+export function imageNodes(h: QemuHandles, ...layers: ImageLayer[]): string[] {
+  return layers.flatMap((layer) => {
+    const fd = h.file(layer.image.file, layer.readOnly ? 'read' : 'readwrite', layer.node);
+    return [...fd.args, ...layerOptions(layer, fd.path).flatMap((o) => ['-blockdev', JSON.stringify(o)])];
+  });
 }
 
 /** QEMU device for each SCSI ResourceSubType producers write (VMware, VirtualBox, libvirt-cim, Vessel). */
@@ -52,26 +106,19 @@ export function controllerArgs(hw: HardwareView): string[] {
   return out;
 }
 
-/** A safe QEMU id from a RASD InstanceID: letters, digits, `-`, `_`, `.`; other characters become `_`. */
-export function qemuId(prefix: string, instanceId: string): string {
-  return `${prefix}-${instanceId.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-}
-
-/** Escapes a value for QEMU's `key=value,...` option syntax, where a comma is written twice. */
-export function optValue(v: string): string {
-  return v.replaceAll(',', ',,');
-}
-
 /**
- * `-drive` and `-device` arguments for every disk and CD/DVD, with boot indexes from `bootOrder` (InstanceIDs;
- * disks then CDs in definition order when it is empty).
+ * Block nodes and `-device` arguments for every disk, CD/DVD and floppy, with boot indexes from `bootOrder`
+ * (InstanceIDs; disks then CDs in definition order when it is empty). CD/DVD and floppy images are read-only.
  */
 export function driveArgs(
   hw: HardwareView,
   images: ReadonlyMap<string, DriveImage>,
   bootOrder: readonly string[],
+  h: QemuHandles,
+  machine: 'pc' | 'q35',
 ): string[] {
   const out: string[] = [];
+  let floppies = 0;
   const ctls = new Map(hw.controllers.map((c) => [c.instanceId, c]));
   const order =
     bootOrder.length > 0
@@ -80,13 +127,17 @@ export function driveArgs(
           (d) => d.instanceId,
         );
   for (const d of hw.drives) {
+    const id = nodeName(d.instanceId);
     if (d.kind === 'floppy') {
       const path = imagePath(d.hostResource);
-      if (path !== undefined) out.push('-drive', `file=${optValue(path)},if=floppy,format=raw`);
+      if (path === undefined) continue;
+      // q35 has no floppy controller of its own; pc has one on its ISA bus.
+      if (machine === 'q35' && floppies === 0) out.push('-device', 'isa-fdc,id=fdc0');
+      out.push(...imageNodes(h, { node: id, image: { file: path, format: 'raw' }, readOnly: true }));
+      out.push('-device', `floppy,unit=${floppies++},drive=${id},id=${qemuId('dev', d.instanceId)}`);
       continue;
     }
-    const id = qemuId('drive', d.instanceId);
-    out.push('-drive', driveOption(d, id, images));
+    out.push(...driveNodes(d, id, images, h));
     const boot = order.indexOf(d.instanceId);
     const bootOpt = boot >= 0 ? `,bootindex=${boot + 1}` : '';
     out.push(
@@ -97,17 +148,18 @@ export function driveArgs(
   return out;
 }
 
-function driveOption(d: DriveView, id: string, images: ReadonlyMap<string, DriveImage>): string {
+function driveNodes(d: DriveView, id: string, images: ReadonlyMap<string, DriveImage>, h: QemuHandles) {
   if (d.kind === 'cdrom') {
     const path = imagePath(d.hostResource);
-    const file = path === undefined ? '' : `file=${optValue(path)},format=raw,`;
-    return `${file}if=none,id=${id},media=cdrom,readonly=on`;
+    // An empty drive opens nothing; a legacy -drive keeps its tray addressable by id.
+    if (path === undefined) return ['-drive', `if=none,id=${id},media=cdrom,readonly=on`];
+    return imageNodes(h, { node: id, image: { file: path, format: 'raw' }, readOnly: true });
   }
   const img = images.get(d.instanceId);
   if (img === undefined) {
     throw new HypervisorError('DEFINITION_INVALID', `Disk "${d.instanceId}" has no image to open`);
   }
-  return `file=${optValue(img.file)},format=${img.format},if=none,id=${id},cache=writeback,discard=unmap`;
+  return imageNodes(h, ...diskLayers(id, img));
 }
 
 function deviceFor(d: DriveView, c: ControllerView | undefined): string {

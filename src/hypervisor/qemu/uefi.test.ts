@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,20 @@ describe('UEFI firmware (OVMF)', () => {
       await d.start(vm.uuid);
       const pid = readFileSync(join(d.runPaths(vm.uuid).dir, 'qemu.pid'), 'utf8').trim();
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      expect(argv.some((a) => /if=pflash.*readonly=on.*OVMF_CODE/.test(a))).toBe(true);
+      expect(argv.some((a) => a.includes('pflash0=pflash0,pflash1=pflash1'))).toBe(true);
+      // QEMU holds the firmware code read-only and its own variable store read-write, both opened by the host.
+      const access = (re: RegExp) =>
+        readdirSync(`/proc/${pid}/fd`)
+          .filter((fd) => re.test(readlinkSync(`/proc/${pid}/fd/${fd}`)))
+          .map(
+            (fd) =>
+              Number.parseInt(
+                /flags:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))![1]!,
+                8,
+              ) & 3,
+          );
+      expect(new Set(access(/OVMF_CODE/))).toEqual(new Set([0])); // O_RDONLY
+      expect(new Set(access(/uefi-vars\.fd$/))).toEqual(new Set([2])); // O_RDWR
       // The test guest boots with syslinux (BIOS only), so OVMF's boot manager reports on the serial port instead.
       const con = await d.console(vm.uuid);
       let log = '';
