@@ -17,6 +17,13 @@ export { type DecodeOptions, decodeStreamVmdk, verifyStreamVmdk } from './decode
 export { DiskError, type DiskErrorCode } from './errors.js';
 export { type DiskFormat, parseTargetFormat, TARGET_FORMATS, type TargetFormat } from './formats.js';
 export { type ProbeOptions, probe } from './probe.js';
+export {
+  formatBytes,
+  formatDuration,
+  formatProgressBar,
+  type ProgressState,
+  ProgressTracker,
+} from './progress.js';
 export { type ChainImage, imageSpec } from './qemu-img.js';
 export {
   describeReference,
@@ -25,13 +32,6 @@ export {
   referenceError,
 } from './reference-kinds.js';
 export { assertSelfContained, trustedChain } from './self-contained.js';
-export {
-  formatBytes,
-  formatDuration,
-  formatProgressBar,
-  type ProgressState,
-  ProgressTracker,
-} from './progress.js';
 export type { ProbeResult, Problem, ProgressEvent, ProgressFn, Severity } from './types.js';
 export type { ReadStreamOptions, ReadStreamResult } from './vmdk/decoder.js';
 export { ADAPTER_TYPES, type AdapterType } from './vmdk/descriptor.js';

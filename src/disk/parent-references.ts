@@ -17,12 +17,14 @@ const VHD_DIFFERENCING = 4;
 /** The VHDX parent locator metadata item. */
 const PARENT_LOCATOR = 'a8d35f2d-b30b-454d-abf7-d3d84834ab0c';
 
-const utf16be = (b: Buffer) => cString(Buffer.from(b.subarray(0, b.length & ~1)).swap16(), 'utf16le');
+/** UTF-16 LE text up to its first NUL character. */
 const utf16le = (b: Buffer) =>
   b
     .subarray(0, b.length & ~1)
     .toString('utf16le')
     .replace(/\0[\s\S]*$/, '');
+/** UTF-16 BE text (the VHD parent name) up to its first NUL character. */
+const utf16be = (b: Buffer) => utf16le(Buffer.from(b.subarray(0, b.length & ~1)).swap16());
 
 /** A VHD parent locator's data as text: UTF-16 LE for Windows codes, UTF-8 for `MacX`, else Latin-1. */
 function locatorText(code: string, data: Buffer): string {

@@ -112,12 +112,16 @@ export interface QemuCheck {
   warnings: string[];
 }
 
+/** The arguments of `qemu-img check` for {@link qemuCheck}: the image pinned to `format`, no backing file. */
+export function qemuCheckArgs(path: string, format: DiskFormat): string[] {
+  return ['check', '--output=json', imageSpec([{ path, format }])];
+}
+
 /** Runs `qemu-img check` on an image of a format it checks, pinned to that format with no backing file. */
 export async function qemuCheck(path: string, format: DiskFormat): Promise<QemuCheck> {
-  const spec = imageSpec([{ path, format }]);
   const out: QemuCheck = { errors: [], warnings: [] };
   try {
-    const stdout = await runQemuImg(['check', '--output=json', spec], {}, undefined, [0, 2, 3]);
+    const stdout = await runQemuImg(qemuCheckArgs(path, format), {}, undefined, [0, 2, 3]);
     const r = JSON.parse(stdout || '{}') as { corruptions?: number; leaks?: number; 'check-errors'?: number };
     if (r.corruptions) out.errors.push(`qemu-img check found ${r.corruptions} corruptions`);
     if (r['check-errors']) out.errors.push(`qemu-img check hit ${r['check-errors']} errors`);

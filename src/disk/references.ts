@@ -4,11 +4,12 @@
  * them (qemu-img, QEMU, VMware, Hyper-V, VirtualBox) would read a file the image's author chose. `qemu-img info`
  * is never asked: it may itself open the files it reports.
  */
-import { qcowReferences, qedReferences } from './qcow-references.js';
+
 import { vdiReferences, vhdReferences, vhdxReferences } from './parent-references.js';
+import { qcowReferences, qedReferences } from './qcow-references.js';
+import type { ByteSource, ImageReference } from './reference-kinds.js';
 import { cowdReferences, sparseVmdkReferences, textVmdkReferences } from './vmdk/references.js';
 import { isTextDescriptor } from './vmdk/text.js';
-import type { ByteSource, ImageReference } from './reference-kinds.js';
 
 const magic = (b: Buffer, off: number, text: string) =>
   b.length >= off + text.length && b.toString('latin1', off, off + text.length) === text;

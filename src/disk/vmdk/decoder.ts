@@ -8,10 +8,10 @@
 import { ByteReader } from '../byte-reader.js';
 import { checkAborted, corrupt, DiskError, truncated } from '../errors.js';
 import { u64le } from '../file-io.js';
+import { bufferSource, referenceError } from '../reference-kinds.js';
 import type { GrainSink, SinkFactory } from '../sinks.js';
 import type { ProgressFn } from '../types.js';
 import { defaultThreads, type InflateResult, ZlibPool } from '../zlib-pool.js';
-import { bufferSource, referenceError } from '../reference-kinds.js';
 import { parseDescriptor } from './descriptor.js';
 import { Marker, parseSparseHeader, SECTOR, type SparseHeader, tableGeometry } from './header.js';
 import { sparseVmdkReferences } from './references.js';
