@@ -101,9 +101,15 @@ describe('refusing images that name other files', () => {
       expect((err as DiskError).message).toMatch(/self-contained/);
     }
     const err = await assertSelfContained(join(dir, 'vmdk-cap0-flat-abs.vmdk'), 'disk1.vmdk').catch((e) => e);
-    expect((err as DiskError).message).toContain(
-      `an embedded VMDK descriptor that is read as a descriptor file`,
+    expect((err as DiskError).message).toMatch(
+      /^Image "disk1\.vmdk" refers to another file: a VMDK extent naming ".*canary\.bin" \(at offset 605\) \(and 1 more\)\./,
     );
+    const cap0 = await probe(join(dir, 'vmdk-cap0-flat-abs.vmdk'));
+    expect(cap0.references[1]).toEqual({
+      kind: 'vmdk-descriptor',
+      name: 'createType "monolithicFlat", capacity 0',
+      offset: 512,
+    });
     const flat = await assertSelfContained(join(dir, 'vmdk-text-flat-abs.vmdk')).catch((e) => e);
     expect((flat as DiskError).message).toContain(`a VMDK extent naming "${corpus.canaryPath}"`);
   });

@@ -136,6 +136,9 @@ export async function sparseVmdkReferences(src: ByteSource, head: Buffer): Promi
   const start = off < BigInt(src.size) ? Number(off) : src.size;
   const text = cString(await src.read(start, DESCRIPTOR_MAX));
   refs.push(...parentReferences(text, start));
+  const extents = extentLines(text, start);
+  const own = extents.length === 1 && extents[0]!.type === 'SPARSE' && plainName(extents[0]!.name);
+  if (!own) for (const e of extents) refs.push({ kind: 'vmdk-extent', name: e.name, offset: e.offset });
   const odd = foreignCreateTypes(text);
   for (const t of odd)
     refs.push({
@@ -143,10 +146,7 @@ export async function sparseVmdkReferences(src: ByteSource, head: Buffer): Promi
       name: `createType ${JSON.stringify(show(t).slice(0, 64))}${capacity === 0n ? ', capacity 0' : ''}`,
       offset: start,
     });
-  const extents = extentLines(text, start);
-  const own = extents.length === 1 && extents[0]!.type === 'SPARSE' && plainName(extents[0]!.name);
-  if (!own) for (const e of extents) refs.push({ kind: 'vmdk-extent', name: e.name, offset: e.offset });
-  if (capacity === 0n && (odd.length > 0 || !own) && !refs.some((r) => r.kind === 'vmdk-descriptor'))
+  if (capacity === 0n && odd.length === 0 && !own)
     refs.push({ kind: 'vmdk-descriptor', name: 'capacity 0', offset: 12 });
   return refs;
 }
