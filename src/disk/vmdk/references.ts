@@ -18,6 +18,8 @@ const DESC_SIZE = 20 * 512;
 const MASK64 = (1n << 64n) - 1n;
 /** A scan stops after this many references: one is enough to refuse the image. */
 const MAX_REFS = 64;
+/** A scan looks at no more than this many occurrences of a key. */
+const MAX_SCANNED = 4096;
 /** The createTypes of a single sparse extent, which name no other file. */
 const SELF_CONTAINED_TYPES = new Set(['monolithicSparse', 'streamOptimized']);
 
@@ -82,8 +84,9 @@ export function parentReferences(text: string, base: number): ImageReference[] {
     const name = quoted ? quoted[1]! : end < 0 ? rest : rest.slice(0, end);
     out.push({ kind: 'vmdk-parent', name: show(name), offset: base + at });
   }
+  let seen = 0;
   for (const m of text.matchAll(/parentCID\s*=\s*"?\s*([0-9a-f]+)/gi)) {
-    if (out.length >= MAX_REFS) break;
+    if (out.length >= MAX_REFS || ++seen > MAX_SCANNED) break;
     if (Number.parseInt(m[1]!, 16) !== 0xffffffff)
       out.push({ kind: 'vmdk-parent-cid', name: m[1]!.slice(0, 32), offset: base + m.index });
   }
@@ -107,16 +110,27 @@ const QEMU_DESCRIPTOR_TYPES = new Set([
  */
 function foreignCreateTypes(text: string): string[] {
   const out: string[] = [];
+  let seen = 0;
   for (const m of text.matchAll(/createType/gi)) {
-    if (out.length >= MAX_REFS) break;
+    if (out.length >= MAX_REFS || ++seen > MAX_SCANNED) break;
     const near = text.slice(m.index + 10, m.index + 10 + 256);
-    const lenient = /^\s*=\s*"?([^"\r\n]*?)"?\s*(?:\r?\n|$)/.exec(near)?.[1]?.trim();
+    const lenient = lenientValue(near);
     if (lenient !== undefined && !SELF_CONTAINED_TYPES.has(lenient)) out.push(lenient);
     const end = near.indexOf('"', 2);
     const qemu = end >= 2 ? near.slice(2, end) : undefined;
     if (qemu !== undefined && QEMU_DESCRIPTOR_TYPES.has(qemu) && qemu !== lenient) out.push(qemu);
   }
   return out;
+}
+
+/** The value of `= "value"` (or `= value`) at the start of `s`, to the closing quote or the end of the line. */
+function lenientValue(s: string): string | undefined {
+  const line = s.split(/\r?\n/, 1)[0]!.trimStart();
+  if (!line.startsWith('=')) return undefined;
+  const rest = line.slice(1).trim();
+  if (!rest.startsWith('"')) return rest;
+  const end = rest.indexOf('"', 1);
+  return end < 0 ? rest.slice(1) : rest.slice(1, end);
 }
 
 /** A file name with no directory, drive or protocol part: what a sparse extent's own extent line holds. */
