@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qemuImg, tempDir, writeStandard } from '../../test/fixtures/disk/images.js';
@@ -86,6 +86,22 @@ describe('probe() references', () => {
       expect(r.references, name).toEqual([]);
       expect(r.problems, name).toEqual([]);
     }
+  });
+  it('takes a capacity-0 sparse extent for self-contained only with a sparse createType and its own extent', async () => {
+    const empty = join(dir, 'empty.raw');
+    writeFileSync(empty, '');
+    await convert(empty, join(dir, 'empty.vmdk'), 'vmdk-stream');
+    expect((await probe(join(dir, 'empty.vmdk'))).references).toEqual([]);
+    const b = readFileSync(join(dir, 'empty.vmdk'));
+    const text = b
+      .subarray(512, 1024)
+      .toString('latin1')
+      .replace(/createType="streamOptimized"/, 'createXype="streamOptimized"');
+    b.write(text, 512, 'latin1');
+    writeFileSync(join(dir, 'empty-untyped.vmdk'), b);
+    expect((await probe(join(dir, 'empty-untyped.vmdk'))).references).toEqual([
+      { kind: 'vmdk-descriptor', name: 'capacity 0', offset: 12 },
+    ]);
   });
 });
 

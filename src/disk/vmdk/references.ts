@@ -160,7 +160,10 @@ export async function sparseVmdkReferences(src: ByteSource, head: Buffer): Promi
       name: `createType ${JSON.stringify(show(t).slice(0, 64))}${capacity === 0n ? ', capacity 0' : ''}`,
       offset: start,
     });
-  if (capacity === 0n && odd.length === 0 && !own)
+  // With a capacity of 0 QEMU reads the descriptor as a descriptor file; only a sparse createType (which it
+  // then refuses to open) and the extent's own line make that harmless.
+  const sparseType = /createType\s*=\s*"?(?:monolithicSparse|streamOptimized)"?/i.test(text);
+  if (capacity === 0n && odd.length === 0 && !(own && sparseType))
     refs.push({ kind: 'vmdk-descriptor', name: 'capacity 0', offset: 12 });
   return refs;
 }
