@@ -25,8 +25,11 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-/** Runs qemu-img under strace; returns its exit status and whether it opened the canary. */
-function traced(args: string[]): { status: number | null; openedCanary: boolean; stderr: string } {
+/** What qemu-img opens that is not part of the system (libraries, /proc, /sys, the loader cache, null, urandom). */
+const SYSTEM = /^(\/lib|\/usr|\/proc|\/sys)\/|^\/etc\/ld\.so\.cache$|^\/dev\/(null|urandom)$/;
+
+/** Runs qemu-img under strace; returns its exit status and every other file it opened (successfully or not). */
+function traced(args: string[]): { status: number | null; files: string[]; openedCanary: boolean } {
   const log = join(dir, 'strace.log');
   const r = spawnSync(
     'strace',
@@ -38,7 +41,10 @@ function traced(args: string[]): { status: number | null; openedCanary: boolean;
   expect(r.error, 'strace runs (scripts/setup.sh installs it)').toBeUndefined();
   const opens = readFileSync(log, 'utf8');
   expect(opens).toMatch(/openat\(/);
-  return { status: r.status, openedCanary: opens.includes('canary.bin'), stderr: r.stderr };
+  const files = new Set<string>();
+  for (const m of opens.matchAll(/open(?:at2?)?\((?:[^,]*, )?"([^"]*)"/g))
+    if (!SYSTEM.test(m[1]!)) files.add(m[1]!);
+  return { status: r.status, files: [...files], openedCanary: opens.includes('canary.bin') };
 }
 
 const output = () => {
@@ -81,9 +87,15 @@ describe('qemu-img through the pinned spec (detection bypassed)', () => {
       const pin = output();
       const r = traced(qemuConvertArgs(img, pin, 'raw', { from: format }));
       expect(r.openedCanary, `${c.file}: pinned qemu-img opens the canary`).toBe(false);
+      expect(
+        r.files.filter((f) => f !== img && f !== pin),
+        `${c.file}: qemu-img opens only the image`,
+      ).toEqual([]);
+      expect(r.files).toContain(img);
       expect(leaked(pin), c.file).toBe(false);
       const check = traced(qemuCheckArgs(img, format));
       expect(check.openedCanary, `${c.file}: pinned qemu-img check opens the canary`).toBe(false);
+      expect(check.files, c.file).toEqual([img]);
     }
   });
 
