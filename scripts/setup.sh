@@ -10,6 +10,7 @@ DEBS=(
   sblim-wbemcli                       # a real CIM-XML client for the conformance tests
   libvmdk-utils                       # vmdkinfo: an independent VMDK reader for the disk tests
   python3-libvmdk                     # pyvmdk: libvmdk reading VMDK data, a third reader in the disk tests
+  strace                              # which files qemu-img opens, in the disk image pinning tests
   syslinux syslinux-common extlinux mtools dosfstools fdisk busybox-static cpio gzip kmod genisoimage
   ca-certificates
   libvirt-clients                     # virt-xml-validate: checks the libvirt domain XML that vessel convert writes

@@ -2,6 +2,8 @@
  * `convert(input, output, format)`: the native engine where it has the format (streamOptimized VMDK in both
  * directions, raw and qcow2 out of a stream), `qemu-img convert` for the rest. The output is written under a
  * temporary name in the same directory and renamed at the end, so a failed or cancelled run leaves nothing.
+ * The input is untrusted: an image that names other files is refused (`DISK_EXTERNAL_REFERENCE`) before
+ * anything reads it, and qemu-img opens it only through a pinned block spec (see qemu-img.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -10,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DiskError, ioError } from './errors.js';
 import type { DiskFormat, TargetFormat } from './formats.js';
-import { probe } from './probe.js';
 import { qemuConvert } from './qemu-img.js';
+import { assertSelfContained } from './self-contained.js';
 import { convertSinkFor } from './sink-factory.js';
 import type { SinkFactory } from './sinks.js';
 import type { ProbeResult, ProgressFn } from './types.js';
@@ -52,7 +54,7 @@ export async function convert(
   o: ConvertOptions = {},
 ): Promise<ConvertResult> {
   await checkDistinct(input, output);
-  const info = await probe(input);
+  const info = await assertSelfContained(input);
   const bad = info.problems.find((p) => p.severity === 'error');
   if (bad)
     throw new DiskError('DISK_CORRUPT', `Cannot convert "${input}": ${bad.message}`, {
@@ -96,7 +98,7 @@ async function convertTo(
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   };
   if (format === 'vmdk-stream') {
-    await writeEncoded(encodeStreamVmdk(input, { ...o, fileName: name }), out);
+    await writeEncoded(encodeStreamVmdk(input, { ...o, fileName: name, references: 'refuse' }), out);
     return info.format === 'raw' || info.format === 'qcow2' ? 'native' : 'native+qemu-img';
   }
   if (info.format === 'vmdk-stream') {

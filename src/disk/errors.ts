@@ -6,6 +6,8 @@ import { VesselError, type VesselErrorOptions } from '../model/index.js';
  * - `DISK_TRUNCATED`: the image ends before its structures say it should.
  * - `DISK_TOO_LARGE`: a header claims a size beyond the configured limit.
  * - `DISK_UNSUPPORTED`: a valid image using a feature this engine does not handle (e.g. an encrypted qcow2).
+ * - `DISK_EXTERNAL_REFERENCE`: the image names another file (a backing file, a VMDK extent or parent, an external
+ *   data file, a VHD/VHDX/VDI parent) and is refused: reading it would read a file its author chose.
  * - `DISK_ABORTED`: the operation was cancelled through its AbortSignal.
  * - `DISK_TOOL_FAILED`: `qemu-img` failed or is missing.
  * - `IO_DISK`: reading or writing a file failed (permissions, disk full).
@@ -17,6 +19,7 @@ export type DiskErrorCode =
   | 'DISK_TRUNCATED'
   | 'DISK_TOO_LARGE'
   | 'DISK_UNSUPPORTED'
+  | 'DISK_EXTERNAL_REFERENCE'
   | 'DISK_ABORTED'
   | 'DISK_TOOL_FAILED'
   | 'IO_DISK'

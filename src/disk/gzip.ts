@@ -13,7 +13,9 @@ import { FLAG_COMPRESSED, FLAG_MARKERS } from './vmdk/header.js';
 const PEEK = 1 << 20;
 
 /** Probes a gzip file and what it contains. */
-export async function probeGzip(ctx: ProbeContext): Promise<Omit<ProbeResult, 'path' | 'fileSize'>> {
+export async function probeGzip(
+  ctx: ProbeContext,
+): Promise<Omit<ProbeResult, 'path' | 'fileSize' | 'references'>> {
   const { file, problems: p } = ctx;
   const trailer = await file.read(Math.max(0, file.size - 4), 4);
   const isize = trailer.length === 4 ? trailer.readUInt32LE(0) : 0;

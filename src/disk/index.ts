@@ -2,7 +2,8 @@
  * Disk images: probe any image by its bytes, convert between raw, qcow2, VMDK (sparse and streamOptimized),
  * VHD, VHDX and VDI, and stream streamOptimized VMDK in both directions with a native engine (deflate and
  * inflate on worker threads, bounded memory) so an OVA is packed or unpacked in one pass. qemu-img does the
- * formats the native engine does not write.
+ * formats the native engine does not write, always through a pinned block spec. Images are untrusted: one
+ * that names another file (backing file, extent, parent, data file) is found natively and refused.
  *
  * @example
  * const info = await probe('disk.qcow2');
@@ -23,6 +24,14 @@ export {
   type ProgressState,
   ProgressTracker,
 } from './progress.js';
+export { type ChainImage, imageSpec } from './qemu-img.js';
+export {
+  describeReference,
+  type ImageReference,
+  type ReferenceKind,
+  referenceError,
+} from './reference-kinds.js';
+export { assertSelfContained, trustedChain } from './self-contained.js';
 export type { ProbeResult, Problem, ProgressEvent, ProgressFn, Severity } from './types.js';
 export type { ReadStreamOptions, ReadStreamResult } from './vmdk/decoder.js';
 export { ADAPTER_TYPES, type AdapterType } from './vmdk/descriptor.js';

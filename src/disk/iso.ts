@@ -3,7 +3,9 @@ import type { ProbeContext } from './probe-context.js';
 import type { ProbeResult } from './types.js';
 
 /** Probes an ISO 9660 image; the virtual size is the file size. */
-export async function probeIso(ctx: ProbeContext): Promise<Omit<ProbeResult, 'path' | 'fileSize'>> {
+export async function probeIso(
+  ctx: ProbeContext,
+): Promise<Omit<ProbeResult, 'path' | 'fileSize' | 'references'>> {
   const { head: b, file, problems: p } = ctx;
   const pvd = 0x8000;
   const details: ProbeResult['details'] = {};

@@ -77,28 +77,36 @@ describe('probe()', () => {
     expect(native.populatedSize).toBe(16 * 65536);
   });
 
-  it('reads text descriptors and reports missing or short extents', async () => {
+  it('reads text descriptors, reports their extents as references, and missing or short extents', async () => {
     const flat = make('flat.vmdk', '-O', 'vmdk', '-o', 'subformat=monolithicFlat');
-    expect(await probe(flat)).toMatchObject({
-      format: 'vmdk',
-      subformat: 'monolithicFlat',
-      virtualSize: STANDARD_SIZE,
-    });
+    const f = await probe(flat);
+    expect(f).toMatchObject({ format: 'vmdk', subformat: 'monolithicFlat', virtualSize: STANDARD_SIZE });
+    expect(f.references).toEqual([
+      { kind: 'vmdk-extent', name: 'flat-flat.vmdk', offset: expect.any(Number) },
+    ]);
+    expect(errors(f)).toEqual(['DISK_EXTERNAL_REFERENCE']);
     truncateSync(join(dir, 'flat-flat.vmdk'), 4096);
-    expect(errors(await probe(flat))).toEqual(['VMDK_EXTENT_SHORT']);
+    expect(errors(await probe(flat))).toEqual(['DISK_EXTERNAL_REFERENCE', 'VMDK_EXTENT_SHORT']);
     const split = make('split.vmdk', '-O', 'vmdk', '-o', 'subformat=twoGbMaxExtentSparse');
     expect((await probe(split)).subformat).toBe('twoGbMaxExtentSparse');
     writeFileSync(join(dir, 'orphan.vmdk'), readFileSync(split, 'utf8').replace('split-s001', 'gone-s001'));
-    expect(errors(await probe(join(dir, 'orphan.vmdk')))).toEqual(['VMDK_EXTENT_MISSING']);
+    expect(errors(await probe(join(dir, 'orphan.vmdk')))).toEqual([
+      'DISK_EXTERNAL_REFERENCE',
+      'VMDK_EXTENT_MISSING',
+    ]);
   });
 
-  it('reports qcow2 backing files, dirty and corrupt bits', async () => {
+  it('reports qcow2 backing files as references, dirty and corrupt bits', async () => {
     const base = make('base.qcow2', '-O', 'qcow2');
     const child = join(dir, 'child.qcow2');
     qemuImg('create', '-f', 'qcow2', '-b', 'base.qcow2', '-F', 'qcow2', child);
     const c = await probe(child);
     expect(c.details.backingFile).toBe('base.qcow2');
-    expect(c.problems.map((p) => p.code)).toEqual(['QCOW2_BACKING']);
+    expect(c.references.map((r) => [r.kind, r.name])).toEqual([
+      ['qcow-backing', 'base.qcow2'],
+      ['qcow2-backing-format', 'qcow2'],
+    ]);
+    expect(c.problems.map((p) => p.code)).toEqual(['DISK_EXTERNAL_REFERENCE', 'DISK_EXTERNAL_REFERENCE']);
     const dirty = await probe(edited(base, 'dirty.qcow2', (b) => void b.writeUInt8(1, 79)));
     expect(dirty.problems).toMatchObject([{ severity: 'warning', code: 'QCOW2_DIRTY', offset: 72 }]);
     expect(errors(await probe(edited(base, 'corrupt.qcow2', (b) => void b.writeUInt8(2, 79))))).toEqual([

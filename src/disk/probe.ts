@@ -4,12 +4,14 @@
  * streamOptimized VMDK, inflates a gzip file and runs `qemu-img check` where it applies.
  */
 import { detectFormat } from './detect.js';
-import { openImage } from './file-io.js';
+import { type ImageFile, openImage } from './file-io.js';
 import { probeGzip } from './gzip.js';
 import { probeIso } from './iso.js';
 import type { ProbeContext } from './probe-context.js';
 import { probeQcow2 } from './qcow2.js';
 import { qemuCheck } from './qemu-img.js';
+import { describeReference, type ImageReference } from './reference-kinds.js';
+import { findReferences } from './references.js';
 import { type ProbeResult, Problems } from './types.js';
 import { probeVdi } from './vdi.js';
 import { probeVhd } from './vhd.js';
@@ -39,9 +41,10 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<P
     const head = await file.read(0, 64 << 10);
     const tail = file.size >= 512 ? await file.read(file.size - 512, 512) : undefined;
     const ctx: ProbeContext = { file, head, problems: new Problems(), deep: options.deep ?? false };
+    const refs = await referencesOf(file, head, tail);
     const kind = detectFormat(head, tail);
     const min = MIN_HEADER[kind];
-    let r: Omit<ProbeResult, 'path' | 'fileSize'>;
+    let r: Omit<ProbeResult, 'path' | 'fileSize' | 'references'>;
     if (min !== undefined && head.length < min && !(kind === 'qcow2' && head.length >= 72)) {
       ctx.problems.error(
         'TRUNCATED_HEADER',
@@ -51,15 +54,39 @@ export async function probe(path: string, options: ProbeOptions = {}): Promise<P
       const format = kind === 'vmdk-sparse' ? 'vmdk' : (kind as 'qcow2' | 'vhd' | 'vdi');
       r = { format, virtualSize: 0, allocatedSize: file.allocated, details: {}, problems: ctx.problems.list };
     } else r = await probeSafely(ctx, kind);
-    if (ctx.deep && !ctx.problems.failed && QEMU_CHECKED.includes(r.format)) {
+    // qemu-img check never sees an image that names other files: it could open them.
+    if (ctx.deep && !ctx.problems.failed && !refs.failed && QEMU_CHECKED.includes(r.format)) {
       const check = await qemuCheck(path, r.format);
       for (const e of check.errors) ctx.problems.error('QEMU_CHECK', e);
       for (const w of check.warnings) ctx.problems.warn('QEMU_CHECK', w);
     }
-    return { path, fileSize: file.size, ...r, problems: ctx.problems.list };
+    const problems = [...refs.problems.list, ...ctx.problems.list];
+    return { path, fileSize: file.size, ...r, references: refs.list, problems };
   } finally {
     await file.close();
   }
+}
+
+/** The references of the image, each also as a `DISK_EXTERNAL_REFERENCE` error; unreadable ones are an error too. */
+async function referencesOf(file: ImageFile, head: Buffer, tail: Buffer | undefined) {
+  const problems = new Problems();
+  let list: ImageReference[] = [];
+  try {
+    list = await findReferences(file, head, tail);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    problems.error(
+      'DISK_EXTERNAL_REFERENCE',
+      `The headers that could name other files are unreadable: ${err.message}`,
+    );
+  }
+  for (const ref of list)
+    problems.error(
+      'DISK_EXTERNAL_REFERENCE',
+      `The image refers to another file: ${describeReference(ref)}`,
+      ref.offset,
+    );
+  return { list, problems, failed: problems.failed };
 }
 
 /** Runs a format prober; a field pointing outside the bytes read means a corrupt header, never a crash. */
@@ -80,7 +107,7 @@ async function probeSafely(ctx: ProbeContext, kind: ReturnType<typeof detectForm
       allocatedSize: ctx.file.allocated,
       details: {},
       problems: ctx.problems.list,
-    } as Omit<ProbeResult, 'path' | 'fileSize'>;
+    } as Omit<ProbeResult, 'path' | 'fileSize' | 'references'>;
   }
 }
 

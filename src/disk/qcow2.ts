@@ -71,7 +71,9 @@ export function qcow2Geometry(clusterBits: number, size: number) {
 }
 
 /** Probes a qcow2 image: header sanity, feature bits, backing file, and every L1/L2 entry inside the file. */
-export async function probeQcow2(ctx: ProbeContext): Promise<Omit<ProbeResult, 'path' | 'fileSize'>> {
+export async function probeQcow2(
+  ctx: ProbeContext,
+): Promise<Omit<ProbeResult, 'path' | 'fileSize' | 'references'>> {
   const { head, problems: p, file } = ctx;
   const h = parseQcow2Header(head);
   const details: ProbeResult['details'] = {
@@ -110,7 +112,6 @@ export async function probeQcow2(ctx: ProbeContext): Promise<Omit<ProbeResult, '
     const len = Math.min(h.backingFileSize, 1023);
     const name = (await file.read(h.backingFileOffset, len)).toString('utf8');
     details.backingFile = name;
-    p.info('QCOW2_BACKING', `The image has a backing file "${name}"`, h.backingFileOffset);
   }
   const g = qcow2Geometry(h.clusterBits, h.size);
   if (h.l1Size < g.l1Needed)

@@ -1,4 +1,5 @@
 import type { DiskFormat } from './formats.js';
+import type { ImageReference } from './reference-kinds.js';
 
 /** How serious a {@link Problem} is: `error` means the image is corrupt or unusable. */
 export type Severity = 'error' | 'warning' | 'info';
@@ -29,7 +30,13 @@ export interface ProbeResult {
   populatedSize?: number;
   /** Format-specific facts: cluster size, backing file, layout, adapter type, ... */
   details: Record<string, string | number | boolean>;
-  /** What is wrong with the image; any `error` means it is corrupt or cannot be used. */
+  /**
+   * The other files (or parent images) the image names: backing files, extents, parents, data files. Each also
+   * appears in `problems` as an error `DISK_EXTERNAL_REFERENCE`, since an image that names another file is
+   * not self-contained (see references.ts).
+   */
+  references: ImageReference[];
+  /** What is wrong with the image; any `error` means it is corrupt, unusable or not self-contained. */
   problems: Problem[];
   /** For a gzip file: what its content is, probed from the first bytes. */
   inner?: { format: DiskFormat; virtualSize?: number; subformat?: string };

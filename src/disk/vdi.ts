@@ -8,7 +8,9 @@ const UNALLOCATED = 0xffffffff;
 const DISCARDED = 0xfffffffe;
 
 /** Probes a VDI: header fields, and every block map entry within the allocated blocks and the file. */
-export async function probeVdi(ctx: ProbeContext): Promise<Omit<ProbeResult, 'path' | 'fileSize'>> {
+export async function probeVdi(
+  ctx: ProbeContext,
+): Promise<Omit<ProbeResult, 'path' | 'fileSize' | 'references'>> {
   const { head: b, problems: p, file } = ctx;
   if (b.length < 0x190) {
     p.error('VDI_TRUNCATED', 'The file is too short for a VDI header', b.length);

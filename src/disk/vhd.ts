@@ -21,7 +21,9 @@ export function vhdChecksum(b: Buffer, at: number): number {
 }
 
 /** Probes a VHD whose footer is `footer` (read from the end of the file, or from offset 0 for a dynamic one). */
-export async function probeVhd(ctx: ProbeContext): Promise<Omit<ProbeResult, 'path' | 'fileSize'>> {
+export async function probeVhd(
+  ctx: ProbeContext,
+): Promise<Omit<ProbeResult, 'path' | 'fileSize' | 'references'>> {
   const { file, problems: p } = ctx;
   const end = Math.max(0, file.size - 512);
   const tail = await file.read(end, 512);

@@ -5,14 +5,17 @@
  */
 import { u64le } from './file-io.js';
 import { type ProbeContext, readTable } from './probe-context.js';
+import type { ByteSource } from './reference-kinds.js';
 import type { ProbeResult } from './types.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 /** Region and metadata item GUIDs, as written by [MS-VHDX]. */
 const BAT_REGION = '2dc27766-f623-4200-9d64-115e9bfd4a08';
-const METADATA_REGION = '8b7ca206-4790-4b9a-b8fe-575f050f886e';
-const FILE_PARAMETERS = 'caa16737-fa36-4d43-b3b6-33f0aa44e76b';
+/** The metadata region's GUID. */
+export const METADATA_REGION = '8b7ca206-4790-4b9a-b8fe-575f050f886e';
+/** The file parameters item's GUID (block size; flags: bit 1 HasParent). */
+export const FILE_PARAMETERS = 'caa16737-fa36-4d43-b3b6-33f0aa44e76b';
 const VIRTUAL_DISK_SIZE = '2fa54224-cd1b-4876-b211-5dbed83bf4b8';
 const LOGICAL_SECTOR_SIZE = '8141bf1d-a96f-4709-ba47-f233a8faab5f';
 
@@ -46,8 +49,45 @@ export function readGuid(b: Buffer, off: number): string {
   return `${le(0, 4)}-${le(4, 6)}-${le(6, 8)}-${h(8, 10)}-${h(10, 16)}`;
 }
 
+/** A region of a VHDX file: byte offset and length. */
+export interface VhdxRegion {
+  offset: number;
+  length: number;
+}
+
+/** The region table (the first copy, at 192 KiB or 256 KiB, whose CRC-32C is right), by region GUID. */
+export async function vhdxRegions(src: ByteSource): Promise<Map<string, VhdxRegion> | undefined> {
+  for (const at of [192 * KiB, 256 * KiB]) {
+    const t = await src.read(at, 64 * KiB);
+    if (t.length < 64 * KiB || t.toString('latin1', 0, 4) !== 'regi' || crc32c(t, 4) !== t.readUInt32LE(4))
+      continue;
+    const regions = new Map<string, VhdxRegion>();
+    const n = Math.min(t.readUInt32LE(8), 2047);
+    for (let i = 0; i < n; i++) {
+      const e = 16 + i * 32;
+      regions.set(readGuid(t, e), { offset: u64le(t, e + 16), length: t.readUInt32LE(e + 24) });
+    }
+    return regions;
+  }
+  return undefined;
+}
+
+/** The items of a metadata region's table, by item GUID; undefined when the region has no "metadata" table. */
+export function vhdxItems(m: Buffer): Map<string, Buffer> | undefined {
+  if (m.length < 32 || m.toString('latin1', 0, 8) !== 'metadata') return undefined;
+  const items = new Map<string, Buffer>();
+  for (let i = 0; i < Math.min(m.readUInt16LE(10), 2047) && 32 + i * 32 + 32 <= m.length; i++) {
+    const e = 32 + i * 32;
+    const off = m.readUInt32LE(e + 16);
+    items.set(readGuid(m, e), m.subarray(off, off + m.readUInt32LE(e + 20)));
+  }
+  return items;
+}
+
 /** Probes a VHDX: headers, region table, metadata (size, block size), and BAT entries inside the file. */
-export async function probeVhdx(ctx: ProbeContext): Promise<Omit<ProbeResult, 'path' | 'fileSize'>> {
+export async function probeVhdx(
+  ctx: ProbeContext,
+): Promise<Omit<ProbeResult, 'path' | 'fileSize' | 'references'>> {
   const { file, problems: p } = ctx;
   const details: ProbeResult['details'] = {};
   const r = {
@@ -75,19 +115,7 @@ export async function probeVhdx(ctx: ProbeContext): Promise<Omit<ProbeResult, 'p
       'The log is not empty: the image must be replayed (opened read-write) before use',
       header.at + 48,
     );
-  let regions: Map<string, { offset: number; length: number }> | undefined;
-  for (const at of [192 * KiB, 256 * KiB]) {
-    const t = await file.read(at, 64 * KiB);
-    if (t.length < 64 * KiB || t.toString('latin1', 0, 4) !== 'regi' || crc32c(t, 4) !== t.readUInt32LE(4))
-      continue;
-    regions = new Map();
-    const n = Math.min(t.readUInt32LE(8), 2047);
-    for (let i = 0; i < n; i++) {
-      const e = 16 + i * 32;
-      regions.set(readGuid(t, e), { offset: u64le(t, e + 16), length: t.readUInt32LE(e + 24) });
-    }
-    break;
-  }
+  const regions = await vhdxRegions(file);
   const meta = regions?.get(METADATA_REGION);
   const batRegion = regions?.get(BAT_REGION);
   if (!regions || !meta || !batRegion) {
@@ -102,15 +130,10 @@ export async function probeVhdx(ctx: ProbeContext): Promise<Omit<ProbeResult, 'p
     'metadata region',
   );
   if (!m) return r;
-  if (m.toString('latin1', 0, 8) !== 'metadata') {
+  const items = vhdxItems(m);
+  if (!items) {
     p.error('VHDX_METADATA', 'The metadata region has no "metadata" table', meta.offset);
     return r;
-  }
-  const items = new Map<string, Buffer>();
-  for (let i = 0; i < Math.min(m.readUInt16LE(10), 2047); i++) {
-    const e = 32 + i * 32;
-    const off = m.readUInt32LE(e + 16);
-    items.set(readGuid(m, e), m.subarray(off, off + m.readUInt32LE(e + 20)));
   }
   const size = items.get(VIRTUAL_DISK_SIZE);
   const params = items.get(FILE_PARAMETERS);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { open, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { convert, decodeStreamVmdk, probe } from '../disk/index.js';
+import { convert, DiskError, decodeStreamVmdk, probe, referenceError } from '../disk/index.js';
 import { HostError } from './errors.js';
 
 const run = promisify(execFile);
@@ -75,21 +75,29 @@ async function* counted(src: AsyncIterable<Buffer>, onBytes?: (n: number) => voi
   }
 }
 
-/** Refuses images whose conversion would read other host files. */
+/**
+ * Refuses a package's disk that names other files (a VMDK extent, embedded descriptor or parent, a qcow2
+ * backing or data file, a VHD/VHDX/VDI parent, ...: see src/disk/references.ts), then one that is corrupt or
+ * not a disk image. `path` is the staged copy, `name` the package file.
+ */
 async function checkSelfContained(path: string, name: string): Promise<void> {
   const info = await probe(path);
+  const ref = referenceError(info, name);
+  if (ref) throw refusal(ref);
   const bad = info.problems.find((p) => p.severity === 'error');
   if (bad) throw new HostError('DEPLOY_DISK', `Disk "${name}" is not a usable image: ${bad.message}`);
-  const d = info.details;
-  if (d.backingFile !== undefined || d.externalDataFile === true || d.descriptor === true) {
-    throw new HostError(
-      'DEPLOY_DISK',
-      `Disk "${name}" refers to other files (${d.backingFile !== undefined ? `backing file "${d.backingFile}"` : d.descriptor ? 'a VMDK descriptor naming extents' : 'an external data file'}); a package's disk must be self-contained`,
-    );
-  }
   if (info.format === 'gzip' || info.format === 'tar' || info.format === 'iso') {
     throw new HostError('DEPLOY_DISK', `Disk "${name}" is a ${info.format} file, not a disk image`);
   }
+}
+
+/** A reference the disk engine refused (`Image "disk1.vmdk" refers to ...`) as a deploy error; others as they are. */
+function refusal(err: unknown): unknown {
+  if (!(err instanceof DiskError) || err.code !== 'DISK_EXTERNAL_REFERENCE') return err;
+  return new HostError('DEPLOY_DISK', err.message, {
+    cause: err,
+    hint: "a package's disks must be self-contained; make the image whole where it was built",
+  });
 }
 
 /**
@@ -109,6 +117,8 @@ export async function stageDisk(
       format: 'qcow2',
       name: o.name,
       ...(o.signal ? { signal: o.signal } : {}),
+    }).catch((err: unknown) => {
+      throw refusal(err);
     });
     return r.virtualSize;
   }

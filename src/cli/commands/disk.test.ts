@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +9,12 @@ import {
   tempDir,
   writeStandard,
 } from '../../../test/fixtures/disk/images.js';
+import {
+  type HostileCorpus,
+  hostileCases,
+  leaksCanary,
+  writeHostileCorpus,
+} from '../../../test/fixtures/hostile/images.js';
 import { CLI, runCli } from '../../../test/helpers/cli.js';
 
 let dir: string;
@@ -118,5 +124,61 @@ describe('vessel disk convert', () => {
     const r = await runCli(['disk', 'convert', bad, join(dir, 'y.raw'), '--format', 'raw']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/marked the image corrupt/);
+  });
+});
+
+describe('vessel disk with hostile images', () => {
+  let corpus: HostileCorpus;
+  beforeAll(() => {
+    mkdirSync(join(dir, 'hostile'));
+    corpus = writeHostileCorpus(join(dir, 'hostile'));
+  });
+  afterAll(() => {
+    for (const f of readdirSync(corpus.dir))
+      if (f !== 'canary.bin')
+        expect(leaksCanary(readFileSync(join(corpus.dir, f)), corpus.canary), `${f} holds canary bytes`).toBe(
+          false,
+        );
+  });
+  const cases = hostileCases({ absolute: '/', relative: '' });
+
+  it.each(cases.map((c) => [c.file, c.code, c.kinds.length > 0] as const))(
+    'convert refuses %s with exit 1 and %s, writing nothing',
+    async (file, code) => {
+      const out = join(corpus.dir, `${file}.out.qcow2`);
+      const r = await runCli(['disk', 'convert', join(corpus.dir, file), out, '--format', 'qcow2', '--json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout).error).toMatchObject({ code });
+      expect(existsSync(out)).toBe(false);
+    },
+  );
+
+  it.each(cases.filter((c) => c.kinds.length > 0).map((c) => [c.file, c.kinds[0]!] as const))(
+    'info reports the references of %s (%s) and exits 1',
+    async (file, kind) => {
+      const r = await runCli(['disk', 'info', '--json', join(corpus.dir, file)]);
+      expect(r.code).toBe(1);
+      const o = JSON.parse(r.stdout);
+      expect(o.references.map((x: { kind: string }) => x.kind)).toContain(kind);
+      expect(o.problems[0]).toMatchObject({ severity: 'error', code: 'DISK_EXTERNAL_REFERENCE' });
+    },
+  );
+
+  it('prints the reference and the refusal readably', async () => {
+    const img = join(corpus.dir, 'vmdk-cap0-flat-abs.vmdk');
+    const info = await runCli(['disk', 'info', img]);
+    expect(info.code).toBe(1);
+    expect(info.stdout).toMatch(
+      new RegExp(
+        `^error: DISK_EXTERNAL_REFERENCE at offset \\d+: The image refers to another file: a VMDK extent naming "${corpus.canaryPath}"$`,
+        'm',
+      ),
+    );
+    const conv = await runCli(['disk', 'convert', img, join(corpus.dir, 'x.raw'), '--format', 'raw']);
+    expect(conv.code).toBe(1);
+    expect(conv.stderr).toMatch(
+      /^vessel: Image ".*vmdk-cap0-flat-abs\.vmdk" refers to another file: a VMDK extent naming ".*canary\.bin" \(at offset \d+\) \(and 1 more\)\. Vessel reads only self-contained images/,
+    );
+    expect(conv.stderr).toMatch(/hint: make the image self-contained/);
   });
 });

@@ -17,7 +17,11 @@ registerGroup((program: Command) => {
     .argument('<file>', 'the image')
     .option('--json', 'print one JSON object')
     .option('--deep', 'also decode every grain of a stream VMDK, inflate gzip, and run qemu-img check')
-    .addHelpText('after', '\nExit status: 0 the image is sound, 1 it is corrupt, 2 it cannot be read.')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 the image is sound, 1 it is corrupt or refers to other files (DISK_EXTERNAL_REFERENCE:\n' +
+        'a backing file, VMDK extent or parent, data file, VHD/VHDX/VDI parent), 2 it cannot be read.',
+    )
     .action(
       action(async (file: string, opts: { json?: boolean; deep?: boolean }) => {
         const info = await disk.probe(file, { deep: opts.deep ?? false });
@@ -29,7 +33,10 @@ registerGroup((program: Command) => {
 
   group
     .command('convert')
-    .description('Convert an image to another format (input format probed); a progress bar on a terminal')
+    .description(
+      'Convert an image to another format (input format probed); a progress bar on a terminal. An image that ' +
+        'refers to other files is refused (DISK_EXTERNAL_REFERENCE)',
+    )
     .argument('<in>', 'the source image')
     .argument('<out>', 'the image to write (replaced if it exists)')
     .addOption(

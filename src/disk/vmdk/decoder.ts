@@ -8,12 +8,19 @@
 import { ByteReader } from '../byte-reader.js';
 import { checkAborted, corrupt, DiskError, truncated } from '../errors.js';
 import { u64le } from '../file-io.js';
+import { bufferSource, referenceError } from '../reference-kinds.js';
 import type { GrainSink, SinkFactory } from '../sinks.js';
 import type { ProgressFn } from '../types.js';
 import { defaultThreads, type InflateResult, ZlibPool } from '../zlib-pool.js';
 import { parseDescriptor } from './descriptor.js';
 import { Marker, parseSparseHeader, SECTOR, type SparseHeader, tableGeometry } from './header.js';
+import { sparseVmdkReferences } from './references.js';
 import { headerProblems } from './validate.js';
+
+/** The end of the 20 sectors at offset 512 that readers search for a parent (QEMU's DESC_SIZE). */
+const PARENT_SCAN_END = SECTOR + 20 * SECTOR;
+/** The most bytes read before the first grain (the descriptor must end within them). */
+const MAX_PREAMBLE = 2 * 1024 * 1024 + SECTOR;
 
 /** Options of the stream decoder. */
 export interface ReadStreamOptions {
@@ -111,13 +118,23 @@ async function readPreamble(r: ByteReader, name: string, o: ReadStreamOptions) {
     grains: 0,
     layout: h.gdOffset === undefined ? 'stream' : 'tables-first',
   };
+  // Everything between the header and the first grain that a reader looks at: the 20 sectors at 512 (where
+  // QEMU looks for a parent whatever the header says) and the descriptor. An image naming another file is
+  // refused here too, although this decoder would never open it (see ../references.ts).
+  const descEnd = (h.descriptorOffset + h.descriptorSize) * SECTOR;
+  const want = Math.min(h.overHead * SECTOR, Math.max(PARENT_SCAN_END, descEnd));
+  if (want > MAX_PREAMBLE)
+    throw new DiskError(
+      'DISK_UNSUPPORTED',
+      `The descriptor ends at byte ${descEnd}, beyond the first ${MAX_PREAMBLE} bytes where writers put it`,
+      { offset: 28, location: { file: name } },
+    );
+  const pre = Buffer.concat([hb, await readExact(r, want - SECTOR, name, 'the end of the descriptor')]);
+  const refs = await sparseVmdkReferences(bufferSource(pre), hb);
+  const refused = referenceError({ path: name, references: refs });
+  if (refused) throw refused;
   if (h.descriptorOffset > 0) {
-    const start = h.descriptorOffset * SECTOR;
-    if (start < r.position)
-      throw corrupt(name, 28, `The descriptor offset ${h.descriptorOffset} overlaps the header`);
-    await skipExact(r, start - r.position, name, 'the descriptor');
-    const text = await readExact(r, h.descriptorSize * SECTOR, name, 'the end of the descriptor');
-    const d = parseDescriptor(text.toString('utf8'));
+    const d = parseDescriptor(pre.subarray(h.descriptorOffset * SECTOR, descEnd).toString('utf8'));
     if (d.createType) result.createType = d.createType;
     if (d.ddb.adapterType) result.adapterType = d.ddb.adapterType;
   }

@@ -48,4 +48,13 @@ describe('VMDK descriptors', () => {
       ['RDONLY', 10, 'y', 7],
     ]);
   });
+
+  it('reads key = value lines without backtracking: a 1 MiB line of blanks and quotes parses at once', () => {
+    const d = parseDescriptor(
+      `ddb.comment = "${' \t'.repeat(500_000)}" "\ncreateType = "vmfs"\nddb.adapterType=ide\n`,
+    );
+    expect(d.createType).toBe('vmfs');
+    expect(d.ddb.adapterType).toBe('ide');
+    expect(d.ddb.comment).toBe(' \t'.repeat(500_000));
+  });
 });

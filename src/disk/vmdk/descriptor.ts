@@ -61,9 +61,9 @@ export function parseDescriptor(text: string): Descriptor {
       });
       continue;
     }
-    const kv = /^([\w.]+)\s*=\s*"?([^"]*)"?\s*$/.exec(line);
+    const kv = keyValue(line);
     if (!kv) continue;
-    const [, key, value] = kv as unknown as [string, string, string];
+    const [key, value] = kv;
     if (key.startsWith('ddb.')) d.ddb[key.slice(4)] = value;
     else if (key === 'createType') d.createType = value;
     else if (key === 'version') d.version = value;
@@ -71,6 +71,20 @@ export function parseDescriptor(text: string): Descriptor {
     else if (key === 'parentCID') d.parentCID = value;
   }
   return d;
+}
+
+/**
+ * Splits `key = "value"` (quotes optional; the value ends at its closing quote) without a regular expression
+ * that could backtrack: a hostile line of 64 KiB of blanks took a backtracking pattern half a minute.
+ */
+function keyValue(line: string): [string, string] | undefined {
+  const eq = line.indexOf('=');
+  const key = line.slice(0, Math.max(eq, 0)).trim();
+  if (eq <= 0 || !/^[\w.]+$/.test(key)) return undefined;
+  const rest = line.slice(eq + 1).trim();
+  if (!rest.startsWith('"')) return [key, rest];
+  const end = rest.indexOf('"', 1);
+  return [key, end < 0 ? rest.slice(1) : rest.slice(1, end)];
 }
 
 /** Options of {@link formatStreamDescriptor}. */

@@ -22,7 +22,7 @@ import {
 } from './header.js';
 import { headerProblems } from './validate.js';
 
-type Probed = Omit<ProbeResult, 'path' | 'fileSize'>;
+type Probed = Omit<ProbeResult, 'path' | 'fileSize' | 'references'>;
 
 /** Probes a sparse extent ("KDMV"). */
 export async function probeSparseVmdk(ctx: ProbeContext): Promise<Probed> {
@@ -167,7 +167,8 @@ export async function probeTextVmdk(ctx: ProbeContext): Promise<Probed> {
   let virtualSize = 0;
   for (const e of d.extents) {
     virtualSize += e.sectors * SECTOR;
-    if (e.type === 'ZERO') continue;
+    // A name outside the descriptor's folder is a reference (see references.ts): it is never looked up.
+    if (e.type === 'ZERO' || !/^[^/\\]+$/.test(e.file) || e.file === '..') continue;
     const path = resolve(dirname(file.path), e.file);
     const st = await stat(path).catch(() => undefined);
     if (!st) p.error('VMDK_EXTENT_MISSING', `Extent file "${e.file}" does not exist`);
