@@ -15,7 +15,13 @@
 export { type ConvertOptions, type ConvertResult, convert, writeEncoded } from './convert.js';
 export { type DecodeOptions, decodeStreamVmdk, verifyStreamVmdk } from './decode.js';
 export { DiskError, type DiskErrorCode } from './errors.js';
-export { type DiskFormat, parseTargetFormat, TARGET_FORMATS, type TargetFormat } from './formats.js';
+export {
+  type DiskFormat,
+  parseTargetFormat,
+  qemuDriver,
+  TARGET_FORMATS,
+  type TargetFormat,
+} from './formats.js';
 export { type ProbeOptions, probe } from './probe.js';
 export {
   formatBytes,

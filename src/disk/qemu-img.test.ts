@@ -125,9 +125,14 @@ describe('trustedChain()', () => {
     ]);
     const vmdk = join(dir, 'flat.vmdk');
     const parts: Buffer[] = [];
-    for await (const b of encodeStreamVmdk(overlay)) parts.push(b);
+    for await (const b of encodeStreamVmdk(overlay, { references: 'follow' })) parts.push(b);
     writeFileSync(vmdk, Buffer.concat(parts));
     expect(qemuCompare(base, vmdk, 'raw', 'vmdk').code).toBe(0);
+    // Without the caller saying the chain is the host's own, the encoder refuses it (the default for input).
+    const refused = await (async () => {
+      for await (const _ of encodeStreamVmdk(overlay)) void _;
+    })().catch((e: { code?: string }) => e.code);
+    expect(refused).toBe('DISK_EXTERNAL_REFERENCE');
   });
 
   it('refuses protocol and json: backing names, a base naming other files, loops and deep chains', async () => {

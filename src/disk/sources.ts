@@ -27,8 +27,8 @@ export interface OpenSourceOptions {
   /**
    * What to do with an image that names other files: `refuse` (`DISK_EXTERNAL_REFERENCE`), or `follow` a
    * qcow2 backing chain the host made itself (a VM's overlay on its base image; see `trustedChain`), with
-   * every image of it probed and pinned. Default `follow`, for the host's exports; input from outside must
-   * pass `refuse`.
+   * every image of it probed and pinned. Default `refuse`: only the host's exports of its own overlays, and a
+   * user packing their own images with their own rights, pass `follow`.
    */
   references?: 'refuse' | 'follow';
 }
@@ -36,7 +36,7 @@ export interface OpenSourceOptions {
 /** Opens an image of any supported format as a {@link BlockSource}. */
 export async function openSource(path: string, o: OpenSourceOptions = {}): Promise<BlockSource> {
   const { info, chain } =
-    o.references === 'refuse'
+    o.references !== 'follow'
       ? { info: await assertSelfContained(path), chain: [] }
       : await trustedChain(path);
   const broken = info.problems.find((p) => p.severity === 'error' && p.code !== 'DISK_EXTERNAL_REFERENCE');

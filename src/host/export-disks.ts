@@ -172,6 +172,7 @@ export function exportDiskTransform(
           const enc = encodeStreamVmdk(src.path, {
             adapterType: adapterOf(env, disk),
             fileName: src.href,
+            references: 'follow', // the VM's own overlay on its base: the one chain the host follows
             ...(options.level === undefined ? {} : { level: options.level }),
             // Flattening a chain first (qemu-img) counts as the first half of the disk's share, encoding as all.
             onProgress: (e) => {

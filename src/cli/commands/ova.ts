@@ -88,6 +88,7 @@ const streamEngine: ova.StreamDiskEngine = {
     disk.encodeStreamVmdk(path, {
       adapterType: o.adapterType,
       fileName: o.fileName,
+      references: 'follow', // the user's own qcow2 chain, read with the user's rights, pinned image by image
       ...(o.level === undefined ? {} : { level: o.level }),
     }),
 };

@@ -106,7 +106,7 @@ describe('images an admin names must lie in a storage pool', () => {
       [join(pool, 'folder.raw'), 'IMAGE_DEVICE', 'is a folder, not an image file'],
       [join(pool, 'loop.raw'), 'IMAGE_DEVICE', 'is a block device, and pool "lab" does not allow devices'],
       [join(pool, 'hard.raw'), 'IMAGE_OUTSIDE_POOLS', 'has 2 names (hard links)'],
-      [join(pool, 'child.qcow2'), 'IMAGE_REFERENCES', `refers to other files (backing file "${canary}")`],
+      [join(pool, 'child.qcow2'), 'IMAGE_REFERENCES', `refers to other files (a backing file "${canary}")`],
       [join(pool, 'absent.raw'), 'FILE_NOT_FOUND', `does not exist: ${join(pool, 'absent.raw')}`],
     ];
     for (const [path, code, text] of cases) {
@@ -229,7 +229,7 @@ describe('images an admin names must lie in a storage pool', () => {
         const r = await define('devref', [join(devPool, 'written.raw')]);
         expect([r.code, r.message]).toEqual([
           'IMAGE_REFERENCES',
-          `Cannot define "devref": the image of drive "4" refers to other files (backing file "${canary}"): ${join(devPool, 'written.raw')}`,
+          `Cannot define "devref": the image of drive "4" refers to other files (a backing file "${canary}"): ${join(devPool, 'written.raw')}`,
         ]);
       } finally {
         execFileSync('losetup', ['-d', loop]);

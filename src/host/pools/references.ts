@@ -1,7 +1,7 @@
 import { mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { probe } from '../../disk/index.js';
+import { describeReference, probe } from '../../disk/index.js';
 import { HostError } from '../errors.js';
 
 /** How much of a block device is read for its header (image headers and VMDK descriptors sit at the start). */
@@ -33,13 +33,11 @@ async function probeable(path: string): Promise<{ path: string; done: () => Prom
 }
 
 /**
- * Refuses an image that would make QEMU or qemu-img open other files: a qcow2 backing file or external data file,
- * a VMDK descriptor naming extents (the same test a deploy applies to a package's disks), or an image too damaged
- * to tell. `readPath` is what is read (an open descriptor's `/proc/self/fd/N`, so the file checked is the file
- * opened); `shownPath` and `where` go into the message.
- *
- * This is the one place the pool check asks src/disk about references: when src/disk exports its complete check
- * (every format that can hold a reference, issue 9), this function calls it instead.
+ * Refuses an image that would make QEMU or qemu-img open other files: whatever src/disk's probe finds in every
+ * format that can name one (backing and data files, VMDK extents, parents and embedded descriptors, VHD/VHDX/VDI
+ * parents), the same test a deploy applies to a package's disks, or an image too damaged to tell. `readPath` is
+ * what is read (an open descriptor's `/proc/self/fd/N`, so the file checked is the file opened); `shownPath` and
+ * `where` go into the message.
  */
 export async function refuseExternalReferences(
   readPath: string,
@@ -53,25 +51,21 @@ export async function refuseExternalReferences(
   } finally {
     await target.done();
   }
+  const [ref] = info.references;
+  if (ref !== undefined) {
+    throw new HostError(
+      'IMAGE_REFERENCES',
+      `${where} refers to other files (${describeReference(ref)}): ${shownPath}`,
+      {
+        hint: 'An image in a storage pool must be self-contained: flatten it with qemu-img convert -O qcow2 IN OUT',
+      },
+    );
+  }
   const bad = info.problems.find((p) => p.severity === 'error');
   if (bad) {
     throw new HostError(
       'IMAGE_REFERENCES',
       `${where} cannot be checked for references to other files: ${bad.message}: ${shownPath}`,
     );
-  }
-  const d = info.details;
-  const ref =
-    d.backingFile !== undefined
-      ? `backing file "${String(d.backingFile)}"`
-      : d.externalDataFile === true
-        ? 'an external data file'
-        : d.descriptor === true
-          ? 'a VMDK descriptor naming extents'
-          : undefined;
-  if (ref !== undefined) {
-    throw new HostError('IMAGE_REFERENCES', `${where} refers to other files (${ref}): ${shownPath}`, {
-      hint: 'An image in a storage pool must be self-contained: flatten it with qemu-img convert -O qcow2 IN OUT',
-    });
   }
 }

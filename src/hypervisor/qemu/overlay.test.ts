@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HypervisorError } from '../errors.js';
 import { ensureOverlay, imageInfo } from './overlay.js';
@@ -31,7 +32,7 @@ describe('imageInfo() refuses images that name other files (QEMU would open them
     img('-f', 'qcow2', '-u', '-F', 'raw', '-b', '/etc/shadow', f, '1M');
     expect(await refusal(f)).toEqual([
       'DEFINITION_INVALID',
-      `The image ${f} refers to another file (/etc/shadow)`,
+      `The image ${f} refers to another file: a backing file "/etc/shadow"`,
     ]);
   });
 
@@ -40,7 +41,7 @@ describe('imageInfo() refuses images that name other files (QEMU would open them
     img('-f', 'qcow2', '-o', `data_file=${join(dir, 'data.bin')}`, f, '1M');
     expect(await refusal(f)).toEqual([
       'DEFINITION_INVALID',
-      `The image ${f} refers to another file (${join(dir, 'data.bin')})`,
+      `The image ${f} refers to another file: an external data file "${join(dir, 'data.bin')}"`,
     ]);
   });
 
@@ -52,10 +53,25 @@ describe('imageInfo() refuses images that name other files (QEMU would open them
       f,
       `# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\nRW 8 FLAT "${extent}" 0\n\nddb.virtualHWVersion = "4"\n`,
     );
-    expect((await refusal(f))[1]).toBe(`The image ${f} refers to another file (${extent})`);
+    expect(await refusal(f)).toEqual([
+      'DEFINITION_INVALID',
+      `The image ${f} refers to another file: a VMDK extent naming "${extent}"`,
+    ]);
   });
 
-  it('but reads a standalone image', async () => {
+  it('a file that is not a disk image at all (gzip), without asking qemu-img to guess', async () => {
+    const f = join(dir, 'packed.gz');
+    writeFileSync(f, gzipSync(Buffer.alloc(4096)));
+    expect(await refusal(f)).toEqual([
+      'DEFINITION_INVALID',
+      `The image ${f} is not a usable disk image: it is a gzip file`,
+    ]);
+  });
+
+  it('but reads a standalone image, with its QEMU driver name', async () => {
+    const vhd = join(dir, 'alone.vhd');
+    img('-f', 'vpc', vhd, '4M');
+    expect((await imageInfo(vhd)).format).toBe('vpc');
     const f = join(dir, 'alone.qcow2');
     img('-f', 'qcow2', f, '2M');
     expect(await imageInfo(f)).toEqual({ format: 'qcow2', virtualSizeBytes: 2 << 20 });

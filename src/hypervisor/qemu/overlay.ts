@@ -3,51 +3,47 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { describeReference, probe, qemuDriver } from '../../disk/index.js';
 import { HypervisorError } from '../errors.js';
 import type { DriveImage } from './storage-argv.js';
 
 const run = promisify(execFile);
 
-/** What `qemu-img info --output=json` says of an image (the fields Vessel reads). */
-interface QemuImgInfo {
-  format?: string;
-  'virtual-size'?: number;
-  'backing-filename'?: string;
-  'format-specific'?: { data?: { 'data-file'?: string; extents?: { filename?: string }[] } };
-}
-
 /**
- * An image's format and size as qemu-img sees it (`-U` so images in use can be read; qemu-img info opens no
- * backing file). An image that names another file (a backing file, a qcow2 external data file, a VMDK extent
- * other than itself) is refused with `DEFINITION_INVALID`: QEMU is given only the descriptors the host opened
- * and would otherwise open the named path itself.
+ * An image's QEMU block driver and virtual size, read natively by src/disk's probe (never by `qemu-img info`,
+ * which guesses formats and opens a VMDK descriptor's extents). An image that names another file (a backing
+ * file, a qcow2 external data file, a VMDK extent or parent, a VHD/VHDX/VDI parent) is refused with
+ * `DEFINITION_INVALID`: QEMU is given only the descriptors the host opened and must never need another file.
  */
 export async function imageInfo(path: string): Promise<{ format: string; virtualSizeBytes: number }> {
-  let info: QemuImgInfo;
+  let info: Awaited<ReturnType<typeof probe>>;
   try {
-    const { stdout } = await run('qemu-img', ['info', '-U', '--output=json', path], { timeout: 30_000 });
-    info = JSON.parse(stdout) as QemuImgInfo;
-    if (typeof info.format !== 'string') throw new Error('no format in qemu-img info');
+    info = await probe(path);
   } catch (e) {
     throw new HypervisorError('FILE_NOT_FOUND', `Cannot read the image ${path}: ${firstLine(e)}`, {
       cause: e,
     });
   }
-  const data = info['format-specific']?.data;
-  const named = [
-    info['backing-filename'],
-    data?.['data-file'],
-    ...(data?.extents ?? []).map((x) => x.filename).filter((f) => f !== path),
-  ].find((f) => f !== undefined);
-  if (named !== undefined) {
-    throw new HypervisorError('DEFINITION_INVALID', `The image ${path} refers to another file (${named})`, {
-      hint: 'Vessel runs images that stand alone; convert it with qemu-img convert first',
-    });
+  const [ref] = info.references;
+  if (ref !== undefined) {
+    throw new HypervisorError(
+      'DEFINITION_INVALID',
+      `The image ${path} refers to another file: ${describeReference(ref)}`,
+      { hint: 'Vessel runs images that stand alone; convert it with qemu-img convert first' },
+    );
   }
-  return { format: info.format!, virtualSizeBytes: info['virtual-size'] ?? 0 };
+  const bad = info.problems.find((p) => p.severity === 'error');
+  const driver = qemuDriver(info.format);
+  if (bad !== undefined || driver === undefined) {
+    throw new HypervisorError(
+      'DEFINITION_INVALID',
+      `The image ${path} is not a usable disk image: ${bad?.message ?? `it is a ${info.format} file`}`,
+    );
+  }
+  return { format: driver, virtualSizeBytes: info.virtualSize };
 }
 
-/** The format of an image as qemu-img sees it (`raw`, `qcow2`, `vmdk`, ...); see {@link imageInfo}. */
+/** The QEMU block driver of an image (`raw`, `qcow2`, `vmdk`, `vpc`...); see {@link imageInfo}. */
 export async function imageFormat(path: string): Promise<string> {
   return (await imageInfo(path)).format;
 }
