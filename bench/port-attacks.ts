@@ -119,7 +119,9 @@ export function describeStats(s: AttackStats): string {
   const outcomes = Object.entries(s.outcomes)
     .map(([k, v]) => `${k}:${v}`)
     .join(' ');
-  const l = lat.length ? ` p50 ${percentile(lat, 50).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms;` : '';
+  const l = lat.length
+    ? ` p50 ${percentile(lat, 50).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms;`
+    : '';
   return `${s.kind}: ${s.opened} connections (max ${s.maxOpen} open);${l} ${outcomes}`;
 }
 

@@ -115,4 +115,3 @@ describe('parseMof()', () => {
     expect(Object.keys(props)).toEqual(['__proto__', 'B']);
   });
 });
-

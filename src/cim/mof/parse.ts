@@ -152,7 +152,12 @@ class MofParser {
       this.expect(';');
       // An own property even for `__proto__`, which plain assignment would take as the object's prototype.
       if (v !== undefined)
-        Object.defineProperty(properties, name, { value: v, writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(properties, name, {
+          value: v,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
     }
     this.expect(';');
     return { className, alias, properties, line };

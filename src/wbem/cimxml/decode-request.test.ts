@@ -159,17 +159,24 @@ describe('decodeRequest() under the request limits (hostile shapes)', () => {
   const viaSaxes = (doc: string) => doc.replace('<SIMPLEREQ>', '<SIMPLEREQ><?x y?>');
 
   it.each([
-    ['100,000 attributes on one element', wrap('').replace('<CIM ', `<CIM ${attrs(100_000)} `), 'more than 64'],
+    [
+      '100,000 attributes on one element',
+      wrap('').replace('<CIM ', `<CIM ${attrs(100_000)} `),
+      'more than 64',
+    ],
     ['20,001 elements', extrinsic('<PARAMVALUE NAME="P"/>'.repeat(20_000)), 'more than 20000 elements'],
     ['a text of 1 MiB and one character', wrap(`<X>${'x'.repeat((1 << 20) + 1)}</X>`), 'longer than'],
-  ])('refuses %s with CIMXML_TOO_LARGE, in the fast reader and in the hardened one, sync and sliced', async (_w, doc, msg) => {
-    for (const d of [doc, viaSaxes(doc)])
-      for (const sliced of [false, true]) {
-        const r = await outcome(d, sliced);
-        expect(r).toMatch(/^CIMXML_TOO_LARGE: /);
-        expect(r).toContain(msg);
-      }
-  });
+  ])(
+    'refuses %s with CIMXML_TOO_LARGE, in the fast reader and in the hardened one, sync and sliced',
+    async (_w, doc, msg) => {
+      for (const d of [doc, viaSaxes(doc)])
+        for (const sliced of [false, true]) {
+          const r = await outcome(d, sliced);
+          expect(r).toMatch(/^CIMXML_TOO_LARGE: /);
+          expect(r).toContain(msg);
+        }
+    },
+  );
 
   it('reads 5,000 PARAMVALUEs with a linear duplicate check, and refuses a duplicate among them', async () => {
     const many = Array.from({ length: 5000 }, (_, i) => `<PARAMVALUE NAME="P${i}"/>`).join('');
@@ -200,9 +207,12 @@ describe('decodeRequest() under the request limits (hostile shapes)', () => {
     const base = extrinsic('<PARAMVALUE NAME="A"><VALUE>x &amp; y</VALUE></PARAMVALUE>'.repeat(3));
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.nat(), fc.constantFrom('<', '>', '&', '"', '<A>', '</A>', 'x', '\r\n', '<?p?>')), {
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.tuple(fc.nat(), fc.constantFrom('<', '>', '&', '"', '<A>', '</A>', 'x', '\r\n', '<?p?>')),
+          {
+            maxLength: 4,
+          },
+        ),
         async (edits) => {
           let s = base;
           for (const [pos, ins] of edits) {
@@ -220,4 +230,3 @@ describe('decodeRequest() under the request limits (hostile shapes)', () => {
 function attrs(n: number): string {
   return Array.from({ length: n }, (_, i) => `a${i}=""`).join(' ');
 }
-

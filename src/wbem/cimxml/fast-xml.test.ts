@@ -142,10 +142,18 @@ describe('readPlainXml(), the fast path of the CIM-XML reader', () => {
   });
 
   it.each([
-    ['nesting deeper than the limit', `${'<A>'.repeat(70)}${'</A>'.repeat(70)}`, 'nested deeper than 64 levels'],
+    [
+      'nesting deeper than the limit',
+      `${'<A>'.repeat(70)}${'</A>'.repeat(70)}`,
+      'nested deeper than 64 levels',
+    ],
     ['more elements than the limit', `<CIM>${'<V/>'.repeat(1001)}</CIM>`, 'more than 1000 elements'],
     ['more attributes than the limit', `<CIM ${attributes(101)}/>`, '<CIM> has more than 100 attributes'],
-    ['more text than the limit', `<CIM>${'x'.repeat(600)}<![CDATA[${'y'.repeat(500)}]]></CIM>`, 'longer than 1000'],
+    [
+      'more text than the limit',
+      `<CIM>${'x'.repeat(600)}<![CDATA[${'y'.repeat(500)}]]></CIM>`,
+      'longer than 1000',
+    ],
   ])('refuses %s with CIMXML_TOO_LARGE and where', (_what, text, message) => {
     const limits = { maxDepth: 64, maxElements: 1000, maxAttributes: 100, maxTextChars: 1000 };
     const e = errorOf(() => readPlainXml(text, limits));

@@ -64,7 +64,9 @@ export async function authenticateRequest(
 ): Promise<LoginResult> {
   const h = req.headers.authorization;
   if (h === undefined)
-    return anonymousRole ? { kind: 'user', name: 'anonymous', role: anonymousRole } : { kind: 'unauthorized' };
+    return anonymousRole
+      ? { kind: 'user', name: 'anonymous', role: anonymousRole }
+      : { kind: 'unauthorized' };
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(h);
   const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
   const colon = decoded.indexOf(':');

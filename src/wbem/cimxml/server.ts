@@ -291,7 +291,9 @@ function readBody(
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > max)
-        return stop(new CimXmlError('CIMXML_TOO_LARGE', `The request body is over the limit of ${max} bytes`));
+        return stop(
+          new CimXmlError('CIMXML_TOO_LARGE', `The request body is over the limit of ${max} bytes`),
+        );
       if (buffered.bytes + c.length > buffered.max)
         return stop(new CimXmlError('CIMXML_BUSY', 'The server holds too many request bodies; retry later'));
       buffered.bytes += c.length;
@@ -303,7 +305,8 @@ function readBody(
       reject(new CimXmlError('CIMXML_BAD_REQUEST', `The request body could not be read: ${e.message}`)),
     );
     req.on('close', () => {
-      if (!req.complete) reject(new CimXmlError('CIMXML_BAD_REQUEST', 'The connection closed during the body'));
+      if (!req.complete)
+        reject(new CimXmlError('CIMXML_BAD_REQUEST', 'The connection closed during the body'));
     });
   });
 }

@@ -92,8 +92,7 @@ export class LoginThrottle {
     const now = this.now();
     const pairKey = `${user}\0${peer}`;
     const pair = this.pairs.get(pairKey);
-    const trusted =
-      pair !== undefined && !pair.failedSince && now - pair.lastSuccess < this.limits.trustMs;
+    const trusted = pair !== undefined && !pair.failedSince && now - pair.lastSuccess < this.limits.trustMs;
     if (trusted)
       return {
         ok: true,
@@ -167,7 +166,10 @@ export class LoginThrottle {
     this.countFailure(now);
     if (this.counters.size + this.pairs.size > this.pruneAt) {
       this.prune(now);
-      this.pruneAt = Math.min(MAX_ENTRIES, Math.max(PRUNE_FIRST_AT, 2 * (this.counters.size + this.pairs.size)));
+      this.pruneAt = Math.min(
+        MAX_ENTRIES,
+        Math.max(PRUNE_FIRST_AT, 2 * (this.counters.size + this.pairs.size)),
+      );
     }
   }
 
