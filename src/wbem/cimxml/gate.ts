@@ -49,15 +49,15 @@ const MAX_REFUSING = 128;
 const LINGER_MS = 2000;
 /** How often deadlines are checked, ms. */
 const SWEEP_MS = 250;
-/** A connection still waiting for its request after this long may be evicted when the server is full, ms. */
-const EVICT_AFTER_MS = 1000;
 
 /**
  * Admits connections under a total cap and a cap per client address, and enforces the time limits of each phase
  * itself (a sweep every 250 ms), so that neither slowloris clients that trickle header bytes nor TLS clients that
  * never send a ClientHello hold a slot for longer than their phase's limit. When the server is full, a new
- * connection takes the slot of an idle keep-alive connection, or of one that has waited over a second without
- * completing its request, from the address that holds the most; when none qualifies it is refused with
+ * connection takes the slot of an idle keep-alive connection, or else of one still waiting for its request (or
+ * handshake), taken from the address that holds the most and the oldest there: a client that spreads slow
+ * connections over many addresses loses them to newcomers, while a client with one connection that is sending its
+ * request is the last to go. When every slot is busy with a request the newcomer is refused with
  * `503 Service Unavailable` and `Retry-After` (never a reset).
  *
  * @example
@@ -183,8 +183,9 @@ export class ConnectionGate {
   }
 
   /**
-   * Frees a slot (of `peer` when given): an idle keep-alive connection first, else one that has waited for its
-   * request (or TLS handshake) longer than a second; among those, from the address holding most, oldest first.
+   * Frees a slot: for an address at its cap (`peer`), one of its idle keep-alive connections; when the server is
+   * full, an idle keep-alive connection first, else one still waiting for its request (or TLS handshake), from the
+   * address holding most, oldest first.
    */
   private evict(peer: string | undefined): boolean {
     const now = performance.now();
@@ -192,8 +193,9 @@ export class ConnectionGate {
     let bestRank: [number, number, number] = [0, 0, 0];
     for (const c of this.open) {
       if (peer !== undefined && c.peer !== peer) continue;
-      const waiting = (c.phase === 'headers' || c.phase === 'handshake') && now - c.since >= EVICT_AFTER_MS;
-      if (c.phase !== 'idle' && !waiting) continue;
+      const waiting = c.phase === 'headers' || c.phase === 'handshake';
+      // An address at its own cap only gets its idle connections back: its stalled ones are its own doing.
+      if (c.phase !== 'idle' && (peer !== undefined || !waiting)) continue;
       const rank: [number, number, number] = [
         c.phase === 'idle' ? 1 : 0,
         this.perPeer.get(c.peer) ?? 0,
