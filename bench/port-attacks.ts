@@ -20,6 +20,8 @@ export interface AttackStats {
   latenciesMs: number[];
   /** The most connections open at once. */
   maxOpen: number;
+  /** The start of the first answer body seen for each outcome (what the server said). */
+  samples: Record<string, string>;
   /** How long the client ran, ms. */
   elapsedMs: number;
 }
@@ -149,7 +151,7 @@ const t0 = Date.now();
 const end = t0 + o.durationMs;
 const from = o.from && o.from.length ? o.from : ['127.0.0.1'];
 const timeoutMs = o.timeoutMs ?? 10000;
-const stats = { kind: o.kind, opened: 0, outcomes: {}, latenciesMs: [], maxOpen: 0, elapsedMs: 0 };
+const stats = { kind: o.kind, opened: 0, outcomes: {}, latenciesMs: [], maxOpen: 0, elapsedMs: 0, samples: {} };
 let open = 0;
 let next = 0;
 const count = (k) => { stats.outcomes[k] = (stats.outcomes[k] ?? 0) + 1; };
@@ -205,7 +207,9 @@ function request(body, credentials, method) {
       if (e < 0) return;
       const status = /^HTTP\/1\.1 (\d{3})/.exec(buf)?.[1] ?? 'garbled';
       const len = Number(/\r\ncontent-length: *(\d+)/i.exec(buf.slice(0, e))?.[1] ?? 0);
-      if (buf.length - e - 4 >= len) finish(status);
+      if (buf.length - e - 4 < len) return;
+      stats.samples[status] ??= buf.slice(e + 4, e + 4 + 160);
+      finish(status);
     });
     s.on('error', (err) => finish(err.code === 'ECONNRESET' ? 'reset' : (err.code ?? 'error')));
     s.on('close', () => finish('closed'));

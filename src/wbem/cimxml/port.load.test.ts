@@ -7,6 +7,7 @@ import {
   runScenario,
   type ScenarioResult,
 } from '../../../bench/port-attacks.js';
+import type { CimXmlLimits } from './server.js';
 import { startTestHost } from './test-host.js';
 
 // A load test of the CIM-XML port on loopback, bounded in time: each attack runs for 10 s in a process of its own
@@ -22,10 +23,12 @@ async function scenario(
   name: string,
   attack: Omit<ClientOptions, 'port' | 'durationMs'>,
   over: 'http' | 'https' = 'http',
+  limits: Partial<CimXmlLimits> = {},
 ): Promise<ScenarioResult> {
   const host = await startTestHost({
     vms: 3,
     https: over === 'https',
+    limits,
     users: [
       ['admin', 'admin', 'secret'],
       ['rita', 'reader', 'r3ad'],

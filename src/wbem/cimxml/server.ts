@@ -13,7 +13,7 @@ import type { CimXmlReadLimits } from './xml-read.js';
 
 /** Limits of the CIM-XML server. */
 export interface CimXmlLimits {
-  /** Largest request body, in bytes (default 4 MiB). */
+  /** Largest request body, in bytes (default 1 MiB: a DefineSystem with hundreds of RASDs fits). */
   maxBodyBytes: number;
   /** Request bodies held at once, all connections together, in bytes (default 64 MiB); beyond, 503. */
   maxBufferedBodyBytes: number;
@@ -46,7 +46,7 @@ export interface CimXmlLimits {
 
 /** Default limits. */
 export const DEFAULT_CIMXML_LIMITS: CimXmlLimits = {
-  maxBodyBytes: 4 << 20,
+  maxBodyBytes: 1 << 20,
   maxBufferedBodyBytes: 64 << 20,
   maxElements: 20_000,
   maxAttributes: 64,
