@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeRequest, decodeRequestAsync } from './decode-request.js';
 import { CimXmlError } from './errors.js';
+import { checkHeadersMatch } from './headers.js';
 import { DEFAULT_REQUEST_LIMITS } from './xml-read.js';
 
 const wrap = (
@@ -186,6 +187,24 @@ describe('decodeRequest() under the request limits (hostile shapes)', () => {
     expect(await outcome(extrinsic(`${many}<PARAMVALUE NAME="p4999"/>`), true)).toMatch(
       /^CIMXML_REQUEST_NOT_VALID: Parameter p4999 is given twice/,
     );
+  });
+
+  it('refuses an instance name with more than 64 keys, in the body and in the CIMObject header', async () => {
+    const kb = (n: number) =>
+      Array.from(
+        { length: n },
+        (_, i) => `<KEYBINDING NAME="K${i}"><KEYVALUE>1</KEYVALUE></KEYBINDING>`,
+      ).join('');
+    const target = (n: number) =>
+      wrap(
+        `<METHODCALL NAME="M"><LOCALINSTANCEPATH>${ns}<INSTANCENAME CLASSNAME="C">${kb(n)}</INSTANCENAME></LOCALINSTANCEPATH></METHODCALL>`,
+      );
+    expect(await outcome(target(65), false)).toMatch(
+      /^CIMXML_REQUEST_NOT_VALID: .*65 key bindings; at most 64/,
+    );
+    const call = decodeRequest(target(64), LIMITS);
+    const header = `root/virtualization:C.${Array.from({ length: 2000 }, (_, i) => `K${i}=1`).join(',')}`;
+    expect(() => checkHeadersMatch({ method: 'M', object: header }, call)).toThrow(/more than 64 keys/);
   });
 
   it('keeps a key or property named __proto__ as data, never as a prototype', () => {

@@ -9,6 +9,9 @@ import {
 import type { XmlElement } from '../../xml/index.js';
 import { attr, expectName, invalid, kids, leafText, onlyChild, optAttr } from './xml-read.js';
 
+/** The most key bindings an instance name may have (CIM classes have a handful of keys). */
+export const MAX_KEYS = 64;
+
 /** Sets an own property even for the name `__proto__`, which plain assignment would take as the prototype. */
 function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
@@ -38,7 +41,11 @@ export function decodeNamespacePath(el: XmlElement): { host: string; namespace: 
 export function decodeInstanceName(el: XmlElement): CimInstanceName {
   expectName(el, 'INSTANCENAME');
   const keys: Record<string, string | CimInstanceName> = {};
-  for (const kb of kids(el)) {
+  const bindings = kids(el);
+  // Paths are compared key by key (samePath), so a path with thousands of keys would cost quadratic time.
+  if (bindings.length > MAX_KEYS)
+    invalid(el, `<INSTANCENAME> has ${bindings.length} key bindings; at most ${MAX_KEYS} are accepted`);
+  for (const kb of bindings) {
     if (kb.local === 'KEYVALUE') {
       setOwn(keys, '', keyValue(kb));
       continue;
