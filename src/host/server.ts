@@ -24,6 +24,8 @@ interface Connection {
   /** Set by console.attach: from then on the connection is a raw byte pipe. */
   raw: boolean;
   cleanups: (() => void)[];
+  /** Pushed events a subscriber may leave unread before it is dropped, bytes. */
+  maxUnreadBytes: number;
 }
 
 /** Every method of the socket API, by name. */
@@ -70,7 +72,10 @@ const METHODS: Record<string, Handler> = {
     const uuid = typeof p.vm === 'string' ? host.get(p.vm).uuid : undefined;
     conn.cleanups.push(
       host.subscribe((e) => {
-        if (uuid === undefined || e.uuid === uuid) conn.socket.write(`${toWire({ event: e })}\n`);
+        if (uuid !== undefined && e.uuid !== uuid) return;
+        // A subscriber that stops reading is dropped rather than letting its events pile up in the host.
+        if (conn.socket.writableLength > conn.maxUnreadBytes) conn.socket.destroy();
+        else conn.socket.write(`${toWire({ event: e })}\n`);
       }),
     );
     return { subscribed: true };
@@ -132,43 +137,92 @@ async function answer(host: Host, conn: Connection, req: WireRequest): Promise<v
   }
 }
 
-function onConnection(host: Host, socket: Socket): void {
-  const conn: Connection = { socket, raw: false, cleanups: [] };
+/** Limits of the socket API: what one connection may hold, against a client that is slow, stuck or greedy. */
+export interface HostServerLimits {
+  /** Requests of one connection answered at once; beyond, the host stops reading it (default 32). */
+  maxInFlight: number;
+  /** Time an unfinished request line may take to complete, ms (default 60 s). */
+  partialLineTimeoutMs: number;
+  /** Output a subscriber may leave unread before it is dropped, bytes (default 16 MiB). */
+  maxUnreadBytes: number;
+}
+
+/** Default limits of the socket API. */
+export const DEFAULT_HOST_SERVER_LIMITS: HostServerLimits = {
+  maxInFlight: 32,
+  partialLineTimeoutMs: 60_000,
+  maxUnreadBytes: 16 << 20,
+};
+
+function closeWithError(socket: Socket, message: string): void {
+  socket.end(`${toWire({ id: null, error: { code: 'HOST_PROTOCOL', message } })}\n`);
+}
+
+function onConnection(host: Host, socket: Socket, limits: HostServerLimits): void {
+  const conn: Connection = { socket, raw: false, cleanups: [], maxUnreadBytes: limits.maxUnreadBytes };
   let buf = '';
+  // Where the next newline search starts, or -1 when `buf` is known to hold none (only new chunks are searched,
+  // so that a long line arriving in many chunks costs linear time).
+  let searchFrom = -1;
+  let inFlight = 0;
+  let partial: NodeJS.Timeout | undefined;
   socket.setEncoding('utf8');
   socket.on('error', () => undefined);
   socket.on('close', () => {
+    clearTimeout(partial);
     for (const c of conn.cleanups) c();
   });
-  const onData = (chunk: string) => {
-    if (conn.raw) return;
-    const had = buf.length;
-    buf += chunk;
-    // Only the new chunk can hold the first newline: scanning it alone keeps long lines linear.
-    let nl = chunk.indexOf('\n');
-    if (nl >= 0) nl += had;
-    while (nl >= 0 && !conn.raw) {
+  const pump = (): void => {
+    while (!conn.raw && inFlight < limits.maxInFlight && searchFrom >= 0) {
+      const nl = buf.indexOf('\n', searchFrom);
+      if (nl < 0) {
+        searchFrom = -1;
+        break;
+      }
       const line = buf.slice(0, nl).trim();
       buf = buf.slice(nl + 1);
-      if (line !== '') {
-        let req: WireRequest;
-        try {
-          req = parseRequest(line);
-        } catch (e) {
-          socket.end(`${toWire({ id: null, error: errorOf(e) })}\n`);
-          return;
-        }
-        if (req.method === 'console.attach') socket.off('data', onData); // the rest of the stream is console input
-        void answer(host, conn, req);
+      searchFrom = 0;
+      if (line === '') continue;
+      let req: WireRequest;
+      try {
+        req = parseRequest(line);
+      } catch (e) {
+        socket.end(`${toWire({ id: null, error: errorOf(e) })}\n`);
+        return;
       }
-      nl = buf.indexOf('\n');
+      if (req.method === 'console.attach') socket.off('data', onData); // the rest of the stream is console input
+      inFlight++;
+      void answer(host, conn, req).finally(() => {
+        inFlight--;
+        pump();
+      });
     }
-    if (buf.length > MAX_LINE_BYTES) {
-      socket.end(
-        `${toWire({ id: null, error: { code: 'HOST_PROTOCOL', message: `A request is longer than ${MAX_LINE_BYTES} bytes` } })}\n`,
-      );
+    if (conn.raw) return;
+    // Too many requests in flight: read no more until some are answered (requests are not queued without end).
+    if (inFlight >= limits.maxInFlight) socket.pause();
+    else socket.resume();
+    if (searchFrom < 0 && buf.length > MAX_LINE_BYTES) {
+      closeWithError(socket, `A request is longer than ${MAX_LINE_BYTES} bytes`);
       buf = '';
     }
+    // An unfinished line has a deadline from its first byte; more bytes trickling in do not extend it.
+    if (searchFrom < 0 && buf !== '') {
+      partial ??= setTimeout(
+        () =>
+          closeWithError(socket, `A request line was not finished within ${limits.partialLineTimeoutMs} ms`),
+        limits.partialLineTimeoutMs,
+      );
+    } else if (partial) {
+      clearTimeout(partial);
+      partial = undefined;
+    }
+  };
+  const onData = (chunk: string) => {
+    if (conn.raw || socket.writableEnded) return;
+    const had = buf.length;
+    buf += chunk;
+    if (searchFrom < 0 && chunk.includes('\n')) searchFrom = had;
+    pump();
   };
   socket.on('data', onData);
 }
@@ -187,9 +241,12 @@ function answering(path: string): Promise<boolean> {
 
 /**
  * Serves a host's API on the unix socket of its state directory (mode 0600). Refuses to start when another host
- * already answers there; removes a stale socket left by a host that died.
+ * already answers there; removes a stale socket left by a host that died. Each connection is held to
+ * {@link HostServerLimits}: a bounded number of requests answered at once, unfinished lines timed out, slow
+ * subscribers dropped.
  */
-export async function serveHost(host: Host): Promise<Server> {
+export async function serveHost(host: Host, limits: Partial<HostServerLimits> = {}): Promise<Server> {
+  const l = { ...DEFAULT_HOST_SERVER_LIMITS, ...limits };
   const path = hostSocketPath(host.stateDir);
   if (existsSync(path)) {
     if (await answering(path)) {
@@ -197,7 +254,7 @@ export async function serveHost(host: Host): Promise<Server> {
     }
     rmSync(path, { force: true });
   }
-  const server = createServer((s) => onConnection(host, s));
+  const server = createServer((s) => onConnection(host, s, l));
   server.maxConnections = 256;
   // Listen on a temporary name, then rename it into place: host.sock appears only once it is private (0600) and
   // accepting, so a client never finds a socket that refuses connections or one with a wider mode.

@@ -63,7 +63,13 @@ function properties(v: unknown, where: string): Record<string, CimValue> {
   const out: Record<string, CimValue> = {};
   for (const [k, x] of Object.entries(v)) {
     if (x === undefined || x === null) continue;
-    out[k] = cimValue(x, `${where}.${k}`);
+    // An own property even for `__proto__`, which plain assignment would take as the object's prototype.
+    Object.defineProperty(out, k, {
+      value: cimValue(x, `${where}.${k}`),
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { XmlError } from './errors.js';
-import { parseXml } from './parse.js';
+import { parseXml, parseXmlAsync } from './parse.js';
 import { serializeXml } from './serialize.js';
 
 function errorOf(fn: () => unknown): XmlError {
@@ -100,5 +100,73 @@ describe('parseXml()', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it.each([
+    ['elements', `<a>${'<b/>'.repeat(11)}</a>`, { maxElements: 10 }, 'more than 10 elements'],
+    [
+      'attributes',
+      `<a ${Array.from({ length: 11 }, (_, i) => `x${i}="1"`).join(' ')}/>`,
+      { maxAttributes: 10 },
+      'more than 10 attributes',
+    ],
+    [
+      'namespace declarations',
+      `<a ${Array.from({ length: 11 }, (_, i) => `xmlns:p${i}="urn:${i}"`).join(' ')}/>`,
+      { maxAttributes: 10 },
+      'more than 10 attributes',
+    ],
+    [
+      'text, CDATA included',
+      `<a>${'x'.repeat(6)}<![CDATA[${'y'.repeat(5)}]]></a>`,
+      { maxTextChars: 10 },
+      'longer than 10',
+    ],
+  ])('refuses more %s than the limit with XML_TOO_LARGE and where', async (_what, doc, limits, message) => {
+    const e = errorOf(() => parseXml(doc, limits));
+    expect(e.code).toBe('XML_TOO_LARGE');
+    expect(e.message).toContain(message);
+    expect(e.location?.line).toBe(1);
+    await expect(parseXmlAsync(doc, limits)).rejects.toMatchObject({ code: 'XML_TOO_LARGE' });
+  });
+
+  it('stops reading 300,000 attributes at the limit rather than after reading them all', () => {
+    const doc = `<a ${Array.from({ length: 300_000 }, (_, i) => `x${i}="1"`).join(' ')}/>`;
+    const e = errorOf(() => parseXml(doc, { maxAttributes: 64 }));
+    expect(e.location?.column).toBeLessThan(1000);
+  });
+
+  it('reads in slices to the same tree, or the same error, as in one go (fuzz)', async () => {
+    const strip = (x: unknown) => JSON.parse(JSON.stringify(x));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 300 }),
+        fc.constantFrom('', '<r>', '<r a="1">t<![CDATA[c]]></r>'),
+        async (s, prefix) => {
+          const doc = `${prefix}${s}${prefix ? '</r>' : ''}`;
+          let one: unknown;
+          let sliced: unknown;
+          try {
+            one = strip(parseXml(doc));
+          } catch (e) {
+            one = (e as XmlError).message;
+          }
+          try {
+            sliced = strip(await parseXmlAsync(doc, { sliceMs: 0 }));
+          } catch (e) {
+            sliced = (e as XmlError).message;
+          }
+          expect(sliced).toEqual(one);
+        },
+      ),
+      { numRuns: 500, seed: 4 },
+    );
+    const big = `<r>${'<i a="1">x &amp; y</i>\n'.repeat(20_000)}</r>`;
+    expect(strip(await parseXmlAsync(big, { sliceMs: 0 }))).toEqual(strip(parseXml(big)));
+    // Characters outside the BMP across the 8 KiB write boundaries: a surrogate pair is never split.
+    for (const pad of ['', 'a', 'ab'])
+      expect(await parseXmlAsync(`<r>${pad}${'😀'.repeat(9000)}</r>`)).toMatchObject({
+        root: { children: [{ type: 'text', value: `${pad}${'😀'.repeat(9000)}` }] },
+      });
   });
 });

@@ -111,6 +111,11 @@ const ESCAPES: Record<string, string> = {
   '\\': '\\',
 };
 
+/** Everything up to the next quote, backslash or line end: taken as one slice rather than char by char. */
+const PLAIN = /[^"'\\\n]*/y;
+const HEX = /[0-9A-Fa-f]{1,4}/y;
+
+/** Reads a string or char literal starting at its quote; returns the unescaped value and the index after it. */
 function readQuoted(
   src: string,
   start: number,
@@ -118,27 +123,35 @@ function readQuoted(
   fail: (msg: string, at?: number) => never,
 ): [string, number] {
   let i = start + 1;
-  let value = '';
+  const parts: string[] = [];
   while (i < src.length) {
+    PLAIN.lastIndex = i;
+    PLAIN.exec(src);
+    if (PLAIN.lastIndex > i) {
+      parts.push(src.slice(i, PLAIN.lastIndex));
+      i = PLAIN.lastIndex;
+      continue;
+    }
     const c = src[i]!;
-    if (c === quote) return [value, i + 1];
+    if (c === quote) return [parts.join(''), i + 1];
     if (c === '\n') fail('a string is not closed before the end of the line', start);
     if (c === '\\') {
       const e = src[i + 1] ?? '';
       if (e === 'x' || e === 'X') {
-        const m = /^[0-9A-Fa-f]{1,4}/.exec(src.slice(i + 2));
+        HEX.lastIndex = i + 2;
+        const m = HEX.exec(src);
         if (!m) fail('\\x must be followed by hex digits', i);
-        value += String.fromCharCode(Number.parseInt(m[0], 16));
+        parts.push(String.fromCharCode(Number.parseInt(m[0], 16)));
         i += 2 + m[0].length;
         continue;
       }
       const r = ESCAPES[e];
       if (r === undefined) fail(`unknown escape "\\${e}"`, i);
-      value += r;
+      parts.push(r);
       i += 2;
       continue;
     }
-    value += c;
+    parts.push(c); // the other kind of quote
     i++;
   }
   return fail('unterminated string', start);

@@ -91,4 +91,27 @@ describe('parseMof()', () => {
     const big = `instance of X { A = {${'"x",'.repeat(50_000)}"y"}; };`;
     expect((parseMof(big).instances[0]!.properties.A as string[]).length).toBe(50_001);
   });
+
+  it('reads hostile literals in linear time: a long digit run ending in a letter, 200,000 \\x escapes', () => {
+    const digits = `instance of X { A = ${'1'.repeat(100_000)}x; };`;
+    expect(() => parseMof(digits)).toThrow(/too long for a CIM integer/);
+    const escapes = parseMof(`instance of X { A = "${'\\x41'.repeat(200_000)}"; };`);
+    expect(escapes.instances[0]!.properties.A).toBe('A'.repeat(200_000));
+    const real = parseMof(`instance of X { A = ${'1'.repeat(100_000)}.5e3; };`);
+    expect(real.instances[0]!.properties.A).toHaveLength(100_004);
+  });
+
+  it('refuses an integer literal wider than 64 bits with CIM_MOF_SYNTAX', () => {
+    expect(parseMof(`instance of X { A = 0x${'f'.repeat(16)}; };`).instances[0]!.properties.A).toBe(
+      '18446744073709551615',
+    );
+    expect(() => parseMof(`instance of X { A = ${'9'.repeat(70)}; };`)).toThrow(CimError);
+  });
+
+  it('keeps a property named __proto__ as a property, never as the prototype', () => {
+    const doc = parseMof('instance of X { __proto__ = {"a"}; B = 1; };');
+    const props = doc.instances[0]!.properties;
+    expect(Object.getPrototypeOf(props)).toBe(Object.prototype);
+    expect(Object.keys(props)).toEqual(['__proto__', 'B']);
+  });
 });

@@ -150,7 +150,14 @@ class MofParser {
       this.expect('=');
       const v = this.value();
       this.expect(';');
-      if (v !== undefined) properties[name] = v;
+      // An own property even for `__proto__`, which plain assignment would take as the object's prototype.
+      if (v !== undefined)
+        Object.defineProperty(properties, name, {
+          value: v,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
     }
     this.expect(';');
     return { className, alias, properties, line };
@@ -293,17 +300,23 @@ function inferType(t: MofToken | undefined, v: string | string[] | undefined): C
   return 'string';
 }
 
+/** The longest integer literal read: 64 binary digits and the `b` (DSP0004 integers have at most 64 bits). */
+const MAX_INTEGER_CHARS = 65;
+
 /** Converts a MOF number literal (decimal, 0x hex, binary `b`, octal, real) to its wire text. */
 function numberText(t: MofToken, fail: (m: string) => never): string {
   const s = t.text;
   const neg = s.startsWith('-');
   const body = s.replace(/^[+-]/, '');
+  // Each pattern below has one way to match, so a long hostile literal costs linear time (no backtracking).
+  if (/^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(body) && /[.eE]/.test(body)) return s.replace(/^\+/, '');
+  if (body.length > MAX_INTEGER_CHARS)
+    return fail(`"${s.slice(0, 24)}..." is too long for a CIM integer (at most 64 bits)`);
   let n: bigint | undefined;
   if (/^0[xX][0-9A-Fa-f]+$/.test(body)) n = BigInt(body);
   else if (/^[01]+[bB]$/.test(body)) n = BigInt(`0b${body.slice(0, -1)}`);
   else if (/^0[0-7]+$/.test(body)) n = BigInt(`0o${body.slice(1)}`);
   else if (/^\d+$/.test(body)) n = BigInt(body);
-  else if (/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(body)) return s.replace(/^\+/, '');
   if (n === undefined) return fail(`"${s}" is not a number`);
   return (neg ? -n : n).toString();
 }

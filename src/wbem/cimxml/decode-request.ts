@@ -19,6 +19,7 @@ import {
   kids,
   optAttr,
   readCimXml,
+  readCimXmlAsync,
 } from './xml-read.js';
 
 /** The value of an intrinsic method's IPARAMVALUE, by the element it was written with. */
@@ -83,7 +84,25 @@ export function decodeRequest(
   limits: CimXmlReadLimits = DEFAULT_READ_LIMITS,
   headerProtocolVersion?: string,
 ): CimXmlCall {
-  const root = readCimXml(input, limits);
+  return callOf(readCimXml(input, limits), headerProtocolVersion);
+}
+
+/**
+ * {@link decodeRequest} for the server: the body is read in slices that give the event loop back (see
+ * `readCimXmlAsync`), under the request limits.
+ *
+ * @example
+ * const call = await decodeRequestAsync(body, DEFAULT_REQUEST_LIMITS, req.headers.cimprotocolversion);
+ */
+export async function decodeRequestAsync(
+  input: string | Uint8Array,
+  limits: CimXmlReadLimits,
+  headerProtocolVersion?: string,
+): Promise<CimXmlCall> {
+  return callOf(await readCimXmlAsync(input, limits), headerProtocolVersion);
+}
+
+function callOf(root: XmlElement, headerProtocolVersion: string | undefined): CimXmlCall {
   if (root.local !== 'CIM' || root.ns !== '') invalid(root, `The root element is <${root.local}>, not <CIM>`);
   const cimVersion = attr(root, 'CIMVERSION');
   if (!/^2\.\d+/.test(cimVersion))
@@ -179,11 +198,12 @@ function extrinsic(el: XmlElement, messageId: string, protocolVersion: string): 
     targetIsClass = true;
   } else return invalid(pathEl, '<METHODCALL> must start with <LOCALINSTANCEPATH> or <LOCALCLASSPATH>');
   const params: ParamValue[] = [];
+  const seen = new Set<string>();
   for (const p of rest) {
     expectName(p, 'PARAMVALUE');
     const name = attr(p, 'NAME');
-    if (params.some((x) => x.name.toLowerCase() === name.toLowerCase()))
-      invalid(p, `Parameter ${name} is given twice`);
+    if (seen.has(name.toLowerCase())) invalid(p, `Parameter ${name} is given twice`);
+    seen.add(name.toLowerCase());
     const paramType = optAttr(p, 'PARAMTYPE');
     const embeddedObject = optAttr(p, 'EmbeddedObject') ?? optAttr(p, 'EMBEDDEDOBJECT');
     const [v, extra] = kids(p);

@@ -9,6 +9,14 @@ import {
 import type { XmlElement } from '../../xml/index.js';
 import { attr, expectName, invalid, kids, leafText, onlyChild, optAttr } from './xml-read.js';
 
+/** The most key bindings an instance name may have (CIM classes have a handful of keys). */
+export const MAX_KEYS = 64;
+
+/** Sets an own property even for the name `__proto__`, which plain assignment would take as the prototype. */
+function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 /** `<LOCALNAMESPACEPATH><NAMESPACE NAME="root"/><NAMESPACE NAME="virt"/>` → `root/virt`. */
 export function decodeLocalNamespacePath(el: XmlElement): string {
   expectName(el, 'LOCALNAMESPACEPATH');
@@ -33,13 +41,17 @@ export function decodeNamespacePath(el: XmlElement): { host: string; namespace: 
 export function decodeInstanceName(el: XmlElement): CimInstanceName {
   expectName(el, 'INSTANCENAME');
   const keys: Record<string, string | CimInstanceName> = {};
-  for (const kb of kids(el)) {
+  const bindings = kids(el);
+  // Paths are compared key by key (samePath), so a path with thousands of keys would cost quadratic time.
+  if (bindings.length > MAX_KEYS)
+    invalid(el, `<INSTANCENAME> has ${bindings.length} key bindings; at most ${MAX_KEYS} are accepted`);
+  for (const kb of bindings) {
     if (kb.local === 'KEYVALUE') {
-      keys[''] = keyValue(kb);
+      setOwn(keys, '', keyValue(kb));
       continue;
     }
     if (kb.local === 'VALUE.REFERENCE') {
-      keys[''] = decodeReference(kb);
+      setOwn(keys, '', decodeReference(kb));
       continue;
     }
     expectName(kb, 'KEYBINDING');
@@ -47,7 +59,7 @@ export function decodeInstanceName(el: XmlElement): CimInstanceName {
     expectName(v, 'KEYVALUE', 'VALUE.REFERENCE');
     if (v.local === 'VALUE.REFERENCE' && !/INSTANCE/.test(onlyChild(v, 'path').local))
       invalid(v, `Key ${attr(kb, 'NAME')} refers to a class; a key can only refer to an instance (DSP0004)`);
-    keys[attr(kb, 'NAME')] = v.local === 'KEYVALUE' ? keyValue(v) : decodeReference(v);
+    setOwn(keys, attr(kb, 'NAME'), v.local === 'KEYVALUE' ? keyValue(v) : decodeReference(v));
   }
   return { className: attr(el, 'CLASSNAME'), keys };
 }
@@ -166,7 +178,7 @@ export function decodeInstance(
     if (!v) continue;
     let value = decodeValue(v, type);
     if (eo && embedded) value = mapEmbedded(value, embedded);
-    properties[name] = value;
+    setOwn(properties, name, value);
   }
   return { className: attr(el, 'CLASSNAME'), properties };
 }

@@ -4,7 +4,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SHARED } from '../../../test/helpers/cli.js';
 import { parseXml, type XmlElement, type XmlNode } from '../../xml/index.js';
-import { readPlainXml } from './fast-xml.js';
+import { CimXmlError } from './errors.js';
+import { MORE, PlainXmlReader, readPlainXml, type XmlShapeLimits } from './fast-xml.js';
+
+/** Limits wide enough for every example document. */
+const WIDE: XmlShapeLimits = { maxDepth: 64, maxElements: 1e7, maxAttributes: 1e7, maxTextChars: 1 << 26 };
 
 /** The tree without what only the hardened parser records (positions, prefixes, declarations, comments). */
 function shape(el: XmlElement): unknown {
@@ -39,7 +43,7 @@ describe('readPlainXml(), the fast path of the CIM-XML reader', () => {
     expect(bodies.length).toBeGreaterThan(800);
     let fast = 0;
     for (const b of bodies) {
-      const r = readPlainXml(b, 64);
+      const r = readPlainXml(b, WIDE);
       if (r === undefined) continue;
       fast++;
       expect(shape(r)).toEqual(hardened(b));
@@ -63,9 +67,8 @@ describe('readPlainXml(), the fast path of the CIM-XML reader', () => {
     ['a duplicate attribute', '<CIM a="1" a="2"/>'],
     ['"<" in an attribute', '<CIM a="<"/>'],
     ['a non-ASCII name', '<CIMé/>'],
-    ['nesting deeper than the limit', `${'<A>'.repeat(70)}${'</A>'.repeat(70)}`],
   ])('leaves %s to the hardened parser', (_what, text) => {
-    expect(readPlainXml(text, 64)).toBeUndefined();
+    expect(readPlainXml(text, WIDE)).toBeUndefined();
   });
 
   it('never accepts what the hardened parser refuses, and agrees with it on what both accept (mutated documents)', () => {
@@ -124,7 +127,7 @@ describe('readPlainXml(), the fast path of the CIM-XML reader', () => {
             const at = pos % (s.length + 1);
             s = s.slice(0, at) + ins + s.slice(at + del);
           }
-          const fast = readPlainXml(s, 64);
+          const fast = readPlainXml(s, WIDE);
           if (fast === undefined) return true;
           accepted++;
           const slow = hardened(s);
@@ -137,4 +140,80 @@ describe('readPlainXml(), the fast path of the CIM-XML reader', () => {
     );
     expect(accepted).toBeGreaterThan(150);
   });
+
+  it.each([
+    [
+      'nesting deeper than the limit',
+      `${'<A>'.repeat(70)}${'</A>'.repeat(70)}`,
+      'nested deeper than 64 levels',
+    ],
+    ['more elements than the limit', `<CIM>${'<V/>'.repeat(1001)}</CIM>`, 'more than 1000 elements'],
+    ['more attributes than the limit', `<CIM ${attributes(101)}/>`, '<CIM> has more than 100 attributes'],
+    [
+      'more text than the limit',
+      `<CIM>${'x'.repeat(600)}<![CDATA[${'y'.repeat(500)}]]></CIM>`,
+      'longer than 1000',
+    ],
+  ])('refuses %s with CIMXML_TOO_LARGE and where', (_what, text, message) => {
+    const limits = { maxDepth: 64, maxElements: 1000, maxAttributes: 100, maxTextChars: 1000 };
+    const e = errorOf(() => readPlainXml(text, limits));
+    expect(e.code).toBe('CIMXML_TOO_LARGE');
+    expect(e.message).toContain(message);
+    expect(e.location?.line).toBe(1);
+  });
+
+  it('reads 300,000 attributes (3 MB) and finds a duplicate at the end, in one linear pass', () => {
+    const many = `<CIM ${attributes(300_000)}/>`;
+    expect(many.length).toBeGreaterThan(3_000_000);
+    expect(readPlainXml(many, WIDE)?.attrs).toHaveLength(300_000);
+    expect(readPlainXml(`<CIM ${attributes(300_000)} a7="again"/>`, WIDE)).toBeUndefined();
+    // With the default request limits the same document is refused at the 65th attribute.
+    const limits = { ...WIDE, maxAttributes: 64 };
+    expect(errorOf(() => readPlainXml(many, limits)).message).toContain('(line 1, column 4');
+  });
+
+  it('agrees with the hardened parser on duplicate attributes whatever their number and place', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200 }), fc.option(fc.nat()), (n, dup) => {
+        const extra = dup === null ? '' : ` a${dup % n}="d"`;
+        const text = `<CIM ${attributes(n)}${extra}/>`;
+        const fast = readPlainXml(text, WIDE);
+        const slow = hardened(text);
+        if (dup === null) expect(shape(fast!)).toEqual(slow);
+        else {
+          expect(fast).toBeUndefined();
+          expect(slow).toBe('refused');
+        }
+      }),
+      { numRuns: 300, seed: 9 },
+    );
+  });
+
+  it('reads in slices that stop at the deadline and resume where they stopped', () => {
+    const doc = `<CIM>${'<V A="1">x&amp;y</V>\r\n'.repeat(5_000)}</CIM>`;
+    const reader = new PlainXmlReader(doc, WIDE);
+    let slices = 1;
+    let r = reader.run(0);
+    while (r === MORE) {
+      slices++;
+      r = reader.run(0);
+    }
+    expect(slices).toBeGreaterThan(10);
+    expect(r && shape(r)).toEqual(shape(readPlainXml(doc, WIDE)!));
+    expect(r && shape(r)).toEqual(hardened(doc));
+  });
 });
+
+function attributes(n: number): string {
+  return Array.from({ length: n }, (_, i) => `a${i}=""`).join(' ');
+}
+
+function errorOf(fn: () => unknown): CimXmlError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CimXmlError) return e;
+    throw e;
+  }
+  throw new Error('expected a CimXmlError');
+}

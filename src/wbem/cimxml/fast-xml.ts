@@ -1,4 +1,20 @@
 import type { XmlElement, XmlNode } from '../../xml/index.js';
+import { CimXmlError } from './errors.js';
+
+/** Limits on the shape of a document, checked as it is read so that a hostile one costs little. */
+export interface XmlShapeLimits {
+  /** Deepest element nesting. */
+  maxDepth: number;
+  /** Most elements in the document. */
+  maxElements: number;
+  /** Most attributes on one element. */
+  maxAttributes: number;
+  /** Longest text of one element (text and CDATA together), in UTF-16 code units. */
+  maxTextChars: number;
+}
+
+/** What {@link PlainXmlReader.run} returns when it stopped at its deadline and has more to read. */
+export const MORE = Symbol('more');
 
 /**
  * A fast reader for the plain XML that CIM-XML messages are: elements, attributes, text, the five predefined
@@ -7,73 +23,162 @@ import type { XmlElement, XmlNode } from '../../xml/index.js';
  * construct it does not check) or is not well formed, it returns undefined and the caller reads the input with
  * the hardened parser of src/xml, which decides and reports with line and column. It never accepts a document
  * that the hardened parser refuses (fast-xml.test.ts checks this against saxes on mutated inputs).
+ *
+ * Its cost is linear in the input: attribute names are checked for duplicates with a set, and a document over a
+ * shape limit is refused (`CIMXML_TOO_LARGE`, with line and column) the moment the limit is passed. It works in
+ * slices: `run(deadline)` stops once `performance.now()` passes the deadline and carries on at the next call, so
+ * that a caller can give the event loop back between slices.
+ *
+ * @example
+ * const r = new PlainXmlReader(text, limits);
+ * let root = r.run(performance.now() + 4);
+ * while (root === MORE) { await setImmediate(); root = r.run(performance.now() + 4); }
  */
-export function readPlainXml(input: string, maxDepth: number): XmlElement | undefined {
-  if (hasBadChars(input)) return undefined;
-  // End-of-line handling (XML 1.0 §2.11) applies to the whole input before anything else.
-  const src = input.includes('\r') ? input.replace(/\r\n?/g, '\n') : input;
-  let i = 0;
-  const n = src.length;
-  if (src.charCodeAt(0) === 0xfeff) i = 1;
-  if (src.startsWith('<?xml', i)) {
-    const end = src.indexOf('?>', i);
-    if (end < 0 || !XML_DECL.test(src.slice(i, end + 2))) return undefined;
-    i = end + 2;
+export class PlainXmlReader {
+  private src = '';
+  /** Where the check for characters XML does not allow and the line-end normalisation have got to. */
+  private prepared = 0;
+  private readonly parts: string[] = [];
+  private readonly hasCr: boolean;
+  private i = 0;
+  private started = false;
+  private readonly stack: XmlElement[] = [];
+  private root: XmlElement | undefined;
+  private elements = 0;
+
+  constructor(
+    private readonly input: string,
+    private readonly limits: XmlShapeLimits,
+  ) {
+    this.hasCr = input.includes('\r');
   }
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
-  while (i < n) {
-    const lt = src.indexOf('<', i);
-    const textEnd = lt < 0 ? n : lt;
-    if (textEnd > i) {
-      const raw = src.slice(i, textEnd);
-      const top = stack[stack.length - 1];
-      if (!top) {
-        if (!WS_ONLY.test(raw)) return undefined;
-      } else {
-        if (raw.includes(']]>')) return undefined;
-        const t = decodeRefs(raw);
-        if (t === undefined) return undefined;
-        pushText(top, t);
+
+  /** Reads on until the end (the root, or undefined: not for the fast path) or the deadline ({@link MORE}). */
+  run(deadline = Number.POSITIVE_INFINITY): XmlElement | undefined | typeof MORE {
+    while (this.prepared < this.input.length) {
+      if (!this.prepare(PREPARE_SLICE)) return undefined;
+      if (performance.now() > deadline) return MORE;
+    }
+    if (!this.started) {
+      this.src = this.hasCr ? this.parts.join('') : this.input;
+      this.parts.length = 0;
+      if (!this.start()) return undefined;
+      this.started = true;
+    }
+    return this.body(deadline);
+  }
+
+  /** Checks the characters of the next slice and applies end-of-line handling (XML 1.0 §2.11) to it. */
+  private prepare(n: number): boolean {
+    const s = this.input;
+    let i = this.prepared;
+    let end = Math.min(s.length, i + n);
+    const from = i;
+    for (; i < end; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x20 && c < 0xd800) continue;
+      if (c < 0x20) {
+        if (c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+      } else if (c <= 0xdbff) {
+        const next = s.charCodeAt(i + 1);
+        if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+        i++;
+      } else if (c <= 0xdfff || c === 0xfffe || c === 0xffff) return false;
+    }
+    // A CR LF pair is never split between two slices.
+    if (i < s.length && s.charCodeAt(i - 1) === 0x0d && s.charCodeAt(i) === 0x0a) i++;
+    end = i;
+    if (this.hasCr) this.parts.push(s.slice(from, end).replace(/\r\n?/g, '\n'));
+    this.prepared = end;
+    return true;
+  }
+
+  /** The byte order mark and the XML declaration. */
+  private start(): boolean {
+    const src = this.src;
+    if (src.charCodeAt(0) === 0xfeff) this.i = 1;
+    if (src.startsWith('<?xml', this.i)) {
+      const end = src.indexOf('?>', this.i);
+      if (end < 0 || !XML_DECL.test(src.slice(this.i, end + 2))) return false;
+      this.i = end + 2;
+    }
+    return true;
+  }
+
+  private body(deadline: number): XmlElement | undefined | typeof MORE {
+    const src = this.src;
+    const n = src.length;
+    const stack = this.stack;
+    let i = this.i;
+    let steps = 0;
+    while (i < n) {
+      if (++steps % 256 === 0 && performance.now() > deadline) {
+        this.i = i;
+        return MORE;
       }
-    }
-    if (lt < 0) break;
-    i = lt;
-    const c = src.charCodeAt(i + 1);
-    if (c === 0x2f /* / */) {
-      const gt = src.indexOf('>', i);
-      if (gt < 0) return undefined;
-      const close = CLOSE.exec(src.slice(i + 2, gt));
-      const top = stack.pop();
-      if (!top || !close || top.local !== close[1]) return undefined;
-      i = gt + 1;
-      continue;
-    }
-    if (c === 0x21 /* ! */) {
-      if (src.startsWith('<!--', i)) {
-        const end = src.indexOf('-->', i + 4);
-        if (end < 0) return undefined;
-        const body = src.slice(i + 4, end);
-        if (body.includes('--') || body.endsWith('-')) return undefined;
+      const lt = src.indexOf('<', i);
+      const textEnd = lt < 0 ? n : lt;
+      if (textEnd > i) {
+        const raw = src.slice(i, textEnd);
         const top = stack[stack.length - 1];
-        if (top) top.children.push({ type: 'comment', value: body });
-        i = end + 3;
+        if (!top) {
+          if (!WS_ONLY.test(raw)) return undefined;
+        } else {
+          if (raw.includes(']]>')) return undefined;
+          const t = decodeRefs(raw);
+          if (t === undefined) return undefined;
+          this.pushText(top, t, i);
+        }
+      }
+      if (lt < 0) break;
+      i = lt;
+      const c = src.charCodeAt(i + 1);
+      if (c === 0x2f /* / */) {
+        const gt = src.indexOf('>', i);
+        if (gt < 0) return undefined;
+        const close = CLOSE.exec(src.slice(i + 2, gt));
+        const top = stack.pop();
+        if (!top || !close || top.local !== close[1]) return undefined;
+        i = gt + 1;
         continue;
       }
-      if (src.startsWith('<![CDATA[', i)) {
-        const top = stack[stack.length - 1];
-        const end = src.indexOf(']]>', i + 9);
-        if (!top || end < 0) return undefined;
-        pushText(top, src.slice(i + 9, end));
-        i = end + 3;
-        continue;
+      if (c === 0x21 /* ! */) {
+        if (src.startsWith('<!--', i)) {
+          const end = src.indexOf('-->', i + 4);
+          if (end < 0) return undefined;
+          const body = src.slice(i + 4, end);
+          if (body.includes('--') || body.endsWith('-')) return undefined;
+          const top = stack[stack.length - 1];
+          if (top) top.children.push({ type: 'comment', value: body });
+          i = end + 3;
+          continue;
+        }
+        if (src.startsWith('<![CDATA[', i)) {
+          const top = stack[stack.length - 1];
+          const end = src.indexOf(']]>', i + 9);
+          if (!top || end < 0) return undefined;
+          this.pushText(top, src.slice(i + 9, end), i);
+          i = end + 3;
+          continue;
+        }
+        return undefined; // DOCTYPE or anything else: the hardened parser decides
       }
-      return undefined; // DOCTYPE or anything else: the hardened parser decides
+      const tag = this.openTag(i);
+      if (tag === undefined) return undefined;
+      i = tag;
     }
-    // An opening tag.
-    NAME.lastIndex = i + 1;
+    this.i = i;
+    return this.root && stack.length === 0 ? this.root : undefined;
+  }
+
+  /** Reads an opening tag at `start` (its `<`); the index after it, or undefined when it is not plain. */
+  private openTag(start: number): number | undefined {
+    const src = this.src;
+    NAME.lastIndex = start + 1;
     const m = NAME.exec(src);
     if (!m) return undefined;
+    if (++this.elements > this.limits.maxElements)
+      this.tooLarge(start, `The document has more than ${this.limits.maxElements} elements`);
     const el: XmlElement = {
       type: 'element',
       ns: '',
@@ -83,7 +188,8 @@ export function readPlainXml(input: string, maxDepth: number): XmlElement | unde
       nsDecls: [],
       children: [],
     };
-    i = NAME.lastIndex;
+    let i = NAME.lastIndex;
+    let seen: Set<string> | undefined;
     for (;;) {
       const ws = skipWs(src, i);
       const ch = src.charCodeAt(ws);
@@ -106,23 +212,64 @@ export function readPlainXml(input: string, maxDepth: number): XmlElement | unde
       if (rawValue.includes('<')) return undefined;
       // Attribute-value normalisation (XML 1.0 §3.3.3): literal line ends and tabs become spaces.
       const value = decodeRefs(rawValue.replace(/[\t\n]/g, ' '));
-      if (value === undefined || el.attrs.some((x) => x.local === a[0])) return undefined;
+      if (value === undefined) return undefined;
+      if (el.attrs.length >= this.limits.maxAttributes)
+        this.tooLarge(ws, `<${el.local}> has more than ${this.limits.maxAttributes} attributes`);
+      // Duplicates (XML 1.0 §3.1, Unique Att Spec): a scan for the first few, a set beyond, so that the check
+      // stays linear whatever the number of attributes.
+      if (seen === undefined && el.attrs.length >= 8) seen = new Set(el.attrs.map((x) => x.local));
+      if (seen ? seen.has(a[0]) : el.attrs.some((x) => x.local === a[0])) return undefined;
+      seen?.add(a[0]);
       el.attrs.push({ ns: '', local: a[0], prefix: '', value });
       i = end + 1;
     }
     const selfClosing = src.charCodeAt(i) === 0x2f;
     i += selfClosing ? 2 : 1;
-    const top = stack[stack.length - 1];
+    const top = this.stack[this.stack.length - 1];
     if (top) top.children.push(el);
-    else if (root) return undefined;
-    else root = el;
+    else if (this.root) return undefined;
+    else this.root = el;
     if (!selfClosing) {
-      if (stack.length >= maxDepth) return undefined;
-      stack.push(el);
+      if (this.stack.length >= this.limits.maxDepth)
+        this.tooLarge(start, `Elements are nested deeper than ${this.limits.maxDepth} levels`);
+      this.stack.push(el);
     }
+    return i;
   }
-  return root && stack.length === 0 ? root : undefined;
+
+  private pushText(el: XmlElement, t: string, at: number): void {
+    const last: XmlNode | undefined = el.children[el.children.length - 1];
+    let length = t.length;
+    if (last?.type === 'text') {
+      length += last.value.length;
+      last.value += t;
+    } else el.children.push({ type: 'text', value: t });
+    if (length > this.limits.maxTextChars)
+      this.tooLarge(at, `The text of <${el.local}> is longer than ${this.limits.maxTextChars} characters`);
+  }
+
+  /** Throws `CIMXML_TOO_LARGE` with the line and column of `at` (counted only now, on this rare path). */
+  private tooLarge(at: number, message: string): never {
+    const before = this.src.slice(0, at);
+    const line = before.split('\n').length;
+    const column = at - before.lastIndexOf('\n');
+    throw new CimXmlError('CIMXML_TOO_LARGE', `${message} (line ${line}, column ${column})`, {
+      location: { line, column },
+    });
+  }
 }
+
+/**
+ * Reads plain CIM-XML in one go (see {@link PlainXmlReader}); undefined when the input needs the hardened parser.
+ * Throws `CIMXML_TOO_LARGE` when the document is over a shape limit.
+ */
+export function readPlainXml(input: string, limits: XmlShapeLimits): XmlElement | undefined {
+  const r = new PlainXmlReader(input, limits).run();
+  return r === MORE ? undefined : r;
+}
+
+/** Characters checked between two looks at the clock while preparing the input. */
+const PREPARE_SLICE = 64 * 1024;
 
 // Names: ASCII letters, digits, _ - . ; no colon (CIM-XML uses no namespaces). Anything else goes to saxes.
 const NAME = /[A-Za-z_][A-Za-z0-9_.-]*/y;
@@ -132,21 +279,6 @@ const WS_ONLY = /^[ \t\r\n]*$/;
 // has its own view of the white space allowed there.
 const XML_DECL =
   /^<\?xml version=(["'])1\.0\1( encoding=(["'])[Uu][Tt][Ff]-8\3)?( standalone=(["'])(yes|no)\5)? ?\?>$/;
-/** True when the text has a character XML 1.0 does not allow (controls, U+FFFE/U+FFFF) or a lone surrogate. */
-function hasBadChars(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c < 0xd800) continue;
-    if (c < 0x20) {
-      if (c !== 0x09 && c !== 0x0a && c !== 0x0d) return true;
-    } else if (c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
-      i++;
-    } else if (c <= 0xdfff || c === 0xfffe || c === 0xffff) return true;
-  }
-  return false;
-}
 
 const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/g;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -158,12 +290,6 @@ function skipWs(s: string, i: number): number {
     i++;
   }
   return i;
-}
-
-function pushText(el: XmlElement, t: string): void {
-  const last: XmlNode | undefined = el.children[el.children.length - 1];
-  if (last?.type === 'text') last.value += t;
-  else el.children.push({ type: 'text', value: t });
 }
 
 /** Replaces entity and character references; undefined when one is not allowed (a bare & or a bad code). */

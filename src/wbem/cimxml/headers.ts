@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type CimInstanceName, parseObjectPath, samePath } from '../../cim/index.js';
 import type { CimXmlCall, decodeRequest } from './decode-request.js';
+import { MAX_KEYS } from './decode-values.js';
 import { CimXmlError } from './errors.js';
 
 /** The CIM headers of an operation request (DSP0200 §7.3), already checked for presence and syntax. */
@@ -82,6 +83,8 @@ export function checkHeadersMatch(hd: CimRequestHeaders, call: CimXmlCall): void
   } catch {
     throw new CimXmlError('CIMXML_HEADER_MISMATCH', `CIMObject "${hd.object}" is not an object path`);
   }
+  if (Object.keys(path.keys).length > MAX_KEYS)
+    throw new CimXmlError('CIMXML_HEADER_MISMATCH', `CIMObject names more than ${MAX_KEYS} keys`);
   const target = call.target;
   const same =
     (path.namespace ?? '').toLowerCase() === call.namespace.toLowerCase() &&

@@ -9,6 +9,7 @@ import {
 } from '../../cim/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { type CimXmlLimits, type CimXmlServer, startCimXmlServer } from './server.js';
+import type { LoginLimits } from './throttle.js';
 import { ensureCertificate, type TlsFiles } from './tls.js';
 
 /** Options of {@link serveCimXml}: what `vessel host serve --cim-http PORT --cim-https PORT` passes. */
@@ -28,6 +29,8 @@ export interface ServeCimXmlOptions {
   /** Off unless set: the role of requests without credentials. */
   anonymousRole?: Role | undefined;
   limits?: Partial<CimXmlLimits> | undefined;
+  /** How failed logins are paced (see LoginThrottle). */
+  login?: Partial<LoginLimits> | undefined;
   /** Method timing of the CIM service (see CimServiceOptions). */
   syncMs?: number | undefined;
   shutdownTimeoutMs?: number | undefined;
@@ -78,6 +81,7 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
             }
           : undefined,
       ...(o.limits ? { limits: o.limits } : {}),
+      login: o.login,
     });
     return {
       service,

@@ -5,6 +5,8 @@ import { backendFromDriver, type Role, USERS_FILE, UserStore } from '../../cim/i
 import { TestDriver } from '../../hypervisor/index.js';
 import { buildDefinition, DEFAULT_LIMITS } from '../../model/index.js';
 import { type CimXmlEndpoint, serveCimXml } from './serve.js';
+import type { CimXmlLimits } from './server.js';
+import type { LoginLimits } from './throttle.js';
 
 /** Options of {@link startTestHost}. */
 export interface TestHostOptions {
@@ -17,6 +19,9 @@ export interface TestHostOptions {
   /** CIM service method timing (see CimServiceOptions.syncMs). */
   syncMs?: number;
   hostName?: string;
+  /** Server limits other than the defaults. */
+  limits?: Partial<CimXmlLimits>;
+  login?: Partial<LoginLimits>;
 }
 
 /** A CIM-XML server over the in-memory `test:///` driver, on 127.0.0.1 and free ports. */
@@ -62,6 +67,8 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<TestHost> 
     https: o.https ? { port: 0, host: '127.0.0.1' } : undefined,
     syncMs: o.syncMs,
     shutdownTimeoutMs: 5000,
+    limits: o.limits,
+    login: o.login,
   });
   return {
     url: `http://127.0.0.1:${endpoint.server.httpPort}`,

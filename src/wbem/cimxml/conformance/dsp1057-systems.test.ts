@@ -124,6 +124,29 @@ describe('DSP1057 Virtual System', () => {
     });
   });
 
+  it('DefineSystem refuses hostile embedded instances: oversized, a backtracking MOF literal, 2,000 of them', async () => {
+    const big = `instance of Vessel_VirtualSystemSettingData { ElementName = "${'x'.repeat(70_000)}"; };`;
+    await expect(
+      c.invokeMethod(vsms, 'DefineSystem', { SystemSettings: { type: 'string', value: big } }),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER', message: /over the limit of 65536/ });
+    // 60,000 digits and a letter: a backtracking pattern would take minutes over this literal.
+    const redos = `instance of Vessel_VirtualSystemSettingData { ElementName = ${'1'.repeat(60_000)}x; };`;
+    await expect(
+      c.invokeMethod(vsms, 'DefineSystem', { SystemSettings: { type: 'string', value: redos } }),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER', message: /too long for a CIM integer/ });
+    const many = Array.from({ length: 2000 }, () => 'instance of X { ResourceType = 3; };');
+    await expect(
+      c.invokeMethod(vsms, 'DefineSystem', {
+        SystemSettings: {
+          type: 'string',
+          value: 'instance of Vessel_VirtualSystemSettingData { ElementName = "t-many"; };',
+        },
+        ResourceSettings: { type: 'string', value: many },
+      }),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER' });
+    expect(host.driver.lookup('t-many')).toBeUndefined();
+  });
+
   it('ComputerSystem/03..40: the lifecycle 2, 9, 2, 10, 11, 3 with EnabledState and RequestedState as cimtest polls them', async () => {
     await define('t-life');
     expect(await rsc('t-life', 2)).toBe(0);

@@ -1,0 +1,105 @@
+import type { IncomingMessage } from 'node:http';
+import type { Role, UserStore } from '../../cim/index.js';
+import { peerKey } from './peer.js';
+import type { LoginThrottle } from './throttle.js';
+
+/** The outcome of authenticating a request. */
+export type LoginResult =
+  | { kind: 'user'; name: string; role: Role }
+  /** No or wrong credentials: answer 401 with a challenge. */
+  | { kind: 'unauthorized' }
+  /** Not checked: answer with this status and `Retry-After`. */
+  | { kind: 'refused'; status: 429 | 503; retryAfterS: number; message: string };
+
+/** Password checks (scrypt, about 50 ms of a libuv thread each) at once and waiting, by default. */
+export const DEFAULT_PASSWORD_CHECKS = { concurrent: 2, queued: 32 };
+
+/**
+ * Runs password checks a few at a time, so that a flood of wrong passwords neither takes every libuv thread (which
+ * the host's file I/O needs too) nor queues without end: beyond `queued` waiting checks, {@link run} says no.
+ *
+ * @example
+ * const checks = new CheckQueue(2, 32);
+ * const r = await checks.run(() => users.authenticate(name, password)); // undefined: too busy
+ */
+export class CheckQueue {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly concurrent: number,
+    private readonly queued: number,
+  ) {}
+
+  /** Runs `fn` when a turn comes, or returns `{ busy: true }` at once when too many wait. */
+  async run<T>(fn: () => Promise<T>): Promise<{ busy: false; value: T } | { busy: true }> {
+    if (this.running >= this.concurrent) {
+      if (this.waiting.length >= this.queued) return { busy: true };
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.running++;
+    try {
+      return { busy: false, value: await fn() };
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** The longest user name looked at (the users file allows 64 characters). */
+const MAX_NAME = 64;
+
+/**
+ * Authenticates a request by its Basic credentials (RFC 7617) under the login throttle and the password-check queue:
+ * an attempt the throttle holds back is refused without a password check; a user and address pair that logged in
+ * before and has not failed since skips the queue (its credentials are normally in the users file's cache).
+ */
+export async function authenticateRequest(
+  req: IncomingMessage,
+  users: UserStore,
+  throttle: LoginThrottle,
+  checks: CheckQueue,
+  anonymousRole: Role | undefined,
+): Promise<LoginResult> {
+  const h = req.headers.authorization;
+  if (h === undefined)
+    return anonymousRole
+      ? { kind: 'user', name: 'anonymous', role: anonymousRole }
+      : { kind: 'unauthorized' };
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(h);
+  const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  const name = colon > 0 ? decoded.slice(0, colon) : '';
+  const peer = peerKey(req.socket.remoteAddress);
+  const admission = throttle.admit(name.slice(0, MAX_NAME), peer);
+  if (!admission.ok) return { kind: 'refused', ...admission };
+  if (name === '' || name.length > MAX_NAME) {
+    admission.done(false);
+    return { kind: 'unauthorized' };
+  }
+  const password = decoded.slice(colon + 1);
+  const check = () => users.authenticate(name, password);
+  let who: { name: string; role: Role } | undefined;
+  try {
+    if (admission.trusted) who = await check();
+    else {
+      const r = await checks.run(check);
+      if (r.busy) {
+        admission.cancel();
+        return {
+          kind: 'refused',
+          status: 503,
+          retryAfterS: 1,
+          message: 'The server is checking too many passwords at once',
+        };
+      }
+      who = r.value;
+    }
+  } catch (e) {
+    admission.done(false);
+    throw e;
+  }
+  admission.done(who !== undefined);
+  return who ? { kind: 'user', ...who } : { kind: 'unauthorized' };
+}
