@@ -100,13 +100,16 @@ export async function runScenario(
   attack: ClientOptions,
   probe: { port: number; tls?: boolean; credentials: string; probeIntervalMs?: number; warmupMs?: number },
 ): Promise<ScenarioResult> {
-  await runClient({
+  // One request (a probe always sends at least one), which must succeed: the login a regular client has made.
+  const login = await runClient({
     kind: 'probe',
     port: probe.port,
     tls: probe.tls ?? false,
     credentials: probe.credentials,
     durationMs: 1,
   });
+  if (login.outcomes['200'] !== 1)
+    throw new Error(`The legitimate client's first login failed: ${JSON.stringify(login.outcomes)}`);
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   const warmupMs = probe.warmupMs ?? 1000;
@@ -217,12 +220,12 @@ function request(body, credentials, method) {
 }
 async function probe() {
   const body = enumerate(0);
-  while (Date.now() < end) {
+  do {
     const r = await request(body, o.credentials, 'EnumerateInstances');
     count(r.outcome);
     stats.latenciesMs.push(r.ms);
-    await sleep(o.intervalMs ?? 200);
-  }
+    if (Date.now() < end) await sleep(o.intervalMs ?? 200);
+  } while (Date.now() < end);
 }
 async function bomb() {
   const body = enumerate(o.attributes ?? 100000);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +12,15 @@ import { definitionFromWire } from './wire.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vessel-srvlim-'));
 const state = join(root, 'state');
-const disk = join(root, 'd.raw');
-writeFileSync(disk, '');
+const disk = join(root, 'images', 'd.raw'); // in a storage pool added below
 let host: Host;
 let server: Server;
 
 beforeAll(async () => {
   host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
+  mkdirSync(join(root, 'images'));
+  writeFileSync(disk, '');
+  host.pools.add('images', join(root, 'images'));
   server = await serveHost(host, { maxInFlight: 4, partialLineTimeoutMs: 500, maxUnreadBytes: 16 << 10 });
 });
 afterAll(async () => {
