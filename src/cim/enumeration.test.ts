@@ -70,4 +70,15 @@ describe('EnumerationContexts (pull operations)', () => {
       expect.objectContaining({ code: 'CIM_ERR_SERVER_LIMITS_EXCEEDED' }),
     );
   });
+
+  it('keeps one user from holding every context: others can still open theirs', () => {
+    const e = new EnumerationContexts<number>({ maxOpen: 10, maxOpenPerUser: 3 });
+    const open = (user: string) => () =>
+      e.open('i', 'ns', user, [1, 2], { maxObjectCount: 1, timeoutMs: 60_000 });
+    for (let i = 0; i < 3; i++) open('rita')();
+    expect(open('rita')).toThrow(/User "rita" already has 3 enumerations open/);
+    expect(open('alice')().context).not.toBe('');
+    const first = open('bob')();
+    expect(e.pull(first.context, 'i', 'ns', 'bob', 5).endOfSequence).toBe(true);
+  });
 });

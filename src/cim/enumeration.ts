@@ -22,6 +22,8 @@ export interface EnumerationLimits {
   maxObjectCount: number;
   /** Most enumerations open at once (default 1,000). */
   maxOpen: number;
+  /** Most enumerations one user may hold open, so that one user cannot take every context (default 64). */
+  maxOpenPerUser: number;
 }
 
 const DEFAULTS: EnumerationLimits = {
@@ -29,6 +31,7 @@ const DEFAULTS: EnumerationLimits = {
   maxTimeoutS: 600,
   maxObjectCount: 10_000,
   maxOpen: 1000,
+  maxOpenPerUser: 64,
 };
 
 /**
@@ -92,6 +95,13 @@ export class EnumerationContexts<T> {
       throw new CimError(
         'CIM_ERR_SERVER_LIMITS_EXCEEDED',
         `${this.limits.maxOpen} enumerations are already open`,
+      );
+    let mine = 0;
+    for (const e of this.open_.values()) if (e.owner === owner) mine++;
+    if (mine >= this.limits.maxOpenPerUser)
+      throw new CimError(
+        'CIM_ERR_SERVER_LIMITS_EXCEEDED',
+        `User "${owner}" already has ${mine} enumerations open; pull them to the end or close them first`,
       );
     const id = randomBytes(12).toString('hex');
     this.open_.set(id, {

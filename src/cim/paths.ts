@@ -128,8 +128,10 @@ export function samePath(
   const ak = Object.keys(a.keys);
   const bk = Object.keys(b.keys);
   if (ak.length !== bk.length) return false;
+  // Key names compare case-insensitively (DSP0004 §5.1); one map keeps this linear in the number of keys.
+  const byName = new Map(bk.map((x) => [x.toLowerCase(), x]));
   for (const k of ak) {
-    const other = bk.find((x) => x.toLowerCase() === k.toLowerCase());
+    const other = byName.get(k.toLowerCase());
     if (other === undefined) return false;
     const va = a.keys[k]!;
     const vb = b.keys[other]!;

@@ -107,4 +107,15 @@ describe('the host socket API under a slow, stuck or greedy client', () => {
     expect(Object.getPrototypeOf(def.system)).toBe(Object.prototype);
     expect(Object.keys(def.system)).toEqual(['__proto__', 'ElementName']);
   });
+
+  it('bounds what one request returns: absurd or hostile limits on events and console logs', async () => {
+    const c = await HostClient.connect(state);
+    try {
+      for (const limit of [1e12, -5, 0.5, Number.MAX_SAFE_INTEGER])
+        expect((await c.call<unknown[]>('events.list', { limit })).length).toBeLessThanOrEqual(10_000);
+      expect(await c.call<unknown[]>('events.list', { limit: 1 })).toHaveLength(1);
+    } finally {
+      c.close();
+    }
+  });
 });

@@ -29,6 +29,16 @@ interface Connection {
 }
 
 /** Every method of the socket API, by name. */
+
+/** The most console log bytes and events one request returns, so that one answer stays bounded. */
+const MAX_CONSOLE_BYTES = 1 << 20;
+const MAX_EVENTS = 10_000;
+
+/** A whole-number request parameter clamped to `max`; undefined when absent or not a positive whole number. */
+function boundedCount(v: unknown, max: number): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? Math.min(v, max) : undefined;
+}
+
 const METHODS: Record<string, Handler> = {
   'host.info': (host) => host.info(),
   'vm.list': (host) => host.list(),
@@ -59,14 +69,14 @@ const METHODS: Record<string, Handler> = {
   },
   'vm.console': async (host, p) => {
     const con = await host.console(stringParam(p, 'vm'));
-    return { log: await con.readLog(typeof p.maxBytes === 'number' ? p.maxBytes : undefined) };
+    return { log: await con.readLog(boundedCount(p.maxBytes, MAX_CONSOLE_BYTES)) };
   },
   'vm.stats': (host, p) => host.stats(stringParam(p, 'vm')),
   'events.list': (host, p) =>
     host.store.events({
       ...(typeof p.vm === 'string' ? { uuid: host.get(p.vm).uuid } : {}),
       ...(typeof p.afterId === 'number' ? { afterId: p.afterId } : {}),
-      ...(typeof p.limit === 'number' ? { limit: p.limit } : {}),
+      limit: boundedCount(p.limit, MAX_EVENTS) ?? MAX_EVENTS,
     }),
   'events.subscribe': (host, p, conn) => {
     const uuid = typeof p.vm === 'string' ? host.get(p.vm).uuid : undefined;
