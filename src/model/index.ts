@@ -10,4 +10,4 @@ export * from './hardware.js';
 export * from './resource-type.js';
 export * from './resources.js';
 export * from './settings.js';
-export * from './units.js';
+export * from './units/index.js';
