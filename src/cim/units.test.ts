@@ -97,6 +97,32 @@ describe('CIM quantities in DSP0004 units', () => {
     expect(memoryBytes(driver.getDefinition(driver.lookup('echo')!.uuid))).toBe(96n << 20n);
   });
 
+  it('DefineSystem refuses a memory unit that is not one, or a size that is not whole bytes, saying which', async () => {
+    const service = await vsms();
+    for (const [units, why] of [
+      ['byte*2^9999', /exponent 9999 is out of range/],
+      ['furlongs', /"furlongs" is not a DSP0004 base unit/],
+      ['byte*2^-3', /not a whole number of bytes/],
+      ['x'.repeat(5000), /longer than 200 characters/],
+    ] as const) {
+      const r = cim.om.invokeMethod(admin(), NS, service, 'DefineSystem', {
+        SystemSettings: { className: 'CIM_VirtualSystemSettingData', properties: { ElementName: 'bad' } },
+        ResourceSettings: [
+          {
+            className: 'CIM_ResourceAllocationSettingData',
+            properties: { ResourceType: '3', VirtualQuantity: '1' },
+          },
+          {
+            className: 'CIM_ResourceAllocationSettingData',
+            properties: { ResourceType: '4', VirtualQuantity: '9', VirtualQuantityUnits: units },
+          },
+        ],
+      });
+      await expect(r, units.slice(0, 20)).rejects.toThrow(why);
+    }
+    expect(driver.lookup('bad')).toBeUndefined();
+  });
+
   it('the memory and processor pools add converted amounts, rounding up and saying so when inexact', async () => {
     const defs = [
       withMemory('a', { VirtualQuantity: '1', VirtualQuantityUnits: 'byte*2^30' }, 2),

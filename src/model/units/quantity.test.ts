@@ -34,6 +34,25 @@ describe('quantityOf(): which unit governs which number', () => {
     expect(bytesOf(memory({ VirtualQuantity: '4', VirtualQuantityUnits: 'kibibyte' }))).toBe(4096n);
   });
 
+  it('reads a size whose AllocationUnits is not a size (a percent Reservation) in the default, with a finding', () => {
+    const q = quantityOf(
+      memory({ VirtualQuantity: '256', AllocationUnits: 'percent', Reservation: '50' }),
+      'VirtualQuantity',
+    );
+    expect(q).toMatchObject({ value: 256n, from: 'default', unit: { base: 'byte', numerator: 1n << 20n } });
+    expect(q?.finding).toMatch(/AllocationUnits "percent" is not a size/);
+    expect(
+      quantityOf(
+        memory({ VirtualQuantity: '256', AllocationUnits: 'percent', Reservation: '50' }),
+        'Reservation',
+      ),
+    ).toMatchObject({
+      value: 50n,
+      unit: { base: 'percent' },
+      from: 'AllocationUnits',
+    });
+  });
+
   it('reads around the VirtualQuantityUnits "count" trap on a size: AllocationUnits governs, with a finding', () => {
     const q = quantityOf(
       memory({ VirtualQuantity: '512', VirtualQuantityUnits: 'count', AllocationUnits: 'byte * 2^20' }),

@@ -101,6 +101,8 @@ function virtualQuantityUnit(r: ResourceSetting): Omit<Quantity, 'value'> {
     // OVF 1.x has no VirtualQuantityUnits, so producers mean AllocationUnits for VirtualQuantity too; but a
     // processor's `hertz * 10^6` is its speed's unit and never scales its CPU count.
     if (fits(u, base) && !isBlockCount(u)) return withFinding({ unit: u, from: 'AllocationUnits' });
+    if (base === 'byte' && finding === undefined)
+      finding = `AllocationUnits "${au}" is not a size, so it gives Reservation and Limit only; VirtualQuantity is read in the type's default unit`;
   }
   const rt = parseUint(p.ResourceType);
   if (rt === BigInt(ResourceType.Memory)) return withFinding({ unit: MIB, from: 'default' });
