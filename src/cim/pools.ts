@@ -14,7 +14,7 @@ export interface PoolSpec {
   settingClass: string;
   /** The profile whose central class the pool is (DSP1044/1045/1047/1050; DSP1041 for the rest). */
   profile: string;
-  /** AllocationUnits of VirtualQuantity, when quantities mean something. */
+  /** The units of the templates (AllocationUnits and VirtualQuantityUnits) and of Capacity and Reserved. */
   units?: string;
   /** Default, minimum, maximum and increment of VirtualQuantity for this host. */
   quantities?: (limits: HostLimits) => [bigint, bigint, bigint, bigint];

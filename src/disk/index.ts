@@ -24,7 +24,6 @@ export {
 } from './formats.js';
 export { type ProbeOptions, probe } from './probe.js';
 export {
-  formatBytes,
   formatDuration,
   formatProgressBar,
   type ProgressState,

@@ -1,7 +1,9 @@
 /**
  * Progress for long disk work: a tracker turning {@link ProgressEvent}s into rate and ETA, and the one-line
- * bar the CLI draws on a terminal (`[#####.....]  45%  920 MiB / 2.0 GiB  85.3 MB/s  ETA 0:12`).
+ * bar the CLI draws on a terminal (`[#####.....]  45%  920 MiB / 2 GiB  85.3 MB/s  ETA 0:12`). Sizes are written by
+ * the model's one `formatBytes`.
  */
+import { formatBytes } from '../model/index.js';
 import type { ProgressEvent } from './types.js';
 
 /** A progress snapshot with derived figures. */
@@ -50,18 +52,6 @@ export class ProgressTracker {
       elapsedSeconds: elapsed,
     };
   }
-}
-
-/** Formats a byte count with binary units: `920 MiB`, `2.0 GiB`. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 || v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
 }
 
 /** Formats seconds as `m:ss` or `h:mm:ss`. */

@@ -9,5 +9,6 @@ export * from './errors.js';
 export * from './hardware.js';
 export * from './resource-type.js';
 export * from './resources.js';
+export * from './schema/index.js';
 export * from './settings.js';
-export * from './units.js';
+export * from './units/index.js';

@@ -3,72 +3,37 @@
  * classes (CIM_VirtualSystemSettingData, CIM_ResourceAllocationSettingData and its subclasses
  * CIM_StorageAllocationSettingData and CIM_EthernetPortAllocationSettingData), values kept in their wire form
  * (CIM-XML, OVF and WS-Man all carry text), so that every encoding can round-trip them without loss.
- * Interpreting values (units, numbers) is done by the helpers in `resources.ts`.
+ * Interpreting values (units, numbers) is done by the helpers in `resources.ts` and `units/`; which properties
+ * exist, their types and how each encoding carries them is the schema's (`schema/`).
  */
+
+import type { PropertiesOf } from './schema/index.js';
 
 /** A CIM property value in wire form: a scalar or an array. */
 export type CimValue = string | string[];
 
-/** Properties that are arrays in the DMTF schema (the rest are scalars). */
-export const ARRAY_PROPERTIES: ReadonlySet<string> = new Set([
-  'HostResource',
-  'Connection',
-  'Notes',
-  'AllowedPriorities',
-  'AllowedToReceiveMACAddresses',
-  'AllowedToReceiveVLANs',
-  'AllowedToTransmitMACAddresses',
-  'AllowedToTransmitVLANs',
-  'BootOrder',
-]);
-
-/** CIM_SettingData properties common to every settings class (DSP1041, CIM 2.41). */
-export interface SettingDataProperties {
-  InstanceID?: string;
-  ElementName?: string;
-  Caption?: string;
-  Description?: string;
-  ChangeableType?: string;
-  ConfigurationName?: string;
-  Generation?: string;
-  /** Any other property, by its DMTF (or vendor) name. */
+/**
+ * Properties beyond the schema's, by their DMTF (or vendor) name: kept as they are, so that every encoding can
+ * pass them on or say that it cannot (`checkProperties`).
+ */
+export interface OpenProperties {
   [property: string]: CimValue | undefined;
 }
 
-/** CIM_VirtualSystemSettingData (DSP1057 §10.x): the virtual system as a whole. */
-export interface VssdProperties extends SettingDataProperties {
-  VirtualSystemIdentifier?: string;
-  VirtualSystemType?: string;
-  Notes?: string[];
-  CreationTime?: string;
-  ConfigurationID?: string;
-  AutomaticStartupAction?: string;
-  AutomaticShutdownAction?: string;
-  AutomaticRecoveryAction?: string;
-}
+/** CIM_SettingData properties common to every settings class (DSP1041, CIM 2.41), typed from the schema. */
+export type SettingDataProperties = PropertiesOf<'SettingData'> & OpenProperties;
 
-/** CIM_ResourceAllocationSettingData and its SASD/EPASD subclasses' properties (DSP1041). */
-export interface RasdProperties extends SettingDataProperties {
-  ResourceType?: string;
-  OtherResourceType?: string;
-  ResourceSubType?: string;
-  PoolID?: string;
-  ConsumerVisibility?: string;
-  HostResource?: string[];
-  AllocationUnits?: string;
-  VirtualQuantity?: string;
-  VirtualQuantityUnits?: string;
-  Reservation?: string;
-  Limit?: string;
-  Weight?: string;
-  AutomaticAllocation?: string;
-  AutomaticDeallocation?: string;
-  Parent?: string;
-  Connection?: string[];
-  Address?: string;
-  MappingBehavior?: string;
-  AddressOnParent?: string;
-}
+/**
+ * CIM_VirtualSystemSettingData (DSP1057): the virtual system as a whole, with Vessel's `Firmware` and `BootOrder`,
+ * typed from the schema (src/model/schema).
+ */
+export type VssdProperties = PropertiesOf<'VSSD'> & OpenProperties;
+
+/**
+ * CIM_ResourceAllocationSettingData and its SASD/EPASD subclasses' properties (DSP1041), typed from the schema:
+ * one bag for the three, as a resource's class is its `cimClass`.
+ */
+export type RasdProperties = PropertiesOf<'SASD'> & PropertiesOf<'EPASD'> & OpenProperties;
 
 /** Which DMTF class a resource setting is an instance of. */
 export type RasdClass =

@@ -71,7 +71,13 @@ export const OVF_DIAGNOSTICS = {
   OVF_UNITS_INVALID: e('A unit is not a DSP0004 programmatic unit (e.g. "byte * 2^20")'),
   OVF_UNITS_WRONG_BASE: e('A unit has the wrong base (memory and disk in bytes, processors in hertz)'),
   OVF_UNITS_LEGACY: w(
-    'A unit uses a legacy name such as "MegaBytes" rather than a DSP0004 programmatic unit',
+    'A unit uses a legacy name such as "MegaBytes" or a plural such as "bytes", not a DSP0004 programmatic unit',
+  ),
+  OVF_UNITS_IGNORED: w(
+    'A unit cannot measure its value and is ignored (VirtualQuantityUnits "count" on a memory Item)',
+  ),
+  OVF_UNITS_INEXACT: e(
+    'A value times its unit is not a whole number of bytes (or CPUs), so it cannot be allocated',
   ),
   OVF_VALUE_OUT_OF_RANGE: e(
     'A number is out of range: zero or negative where it must be positive, or absurd',

@@ -61,6 +61,9 @@ export function setMemory(
   }
   for (const i of items) {
     Object.assign(i.resource.properties, props);
+    // VirtualQuantityUnits, when an (OVF 2.x) item has it, governs VirtualQuantity: keep it in step.
+    if (i.resource.properties.VirtualQuantityUnits !== undefined)
+      i.resource.properties.VirtualQuantityUnits = props.AllocationUnits;
     if (i.resource.properties.ElementName?.match(/of memory$/)) i.resource.properties.ElementName = name;
   }
 }

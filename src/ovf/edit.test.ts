@@ -22,6 +22,7 @@ import {
 } from './index.js';
 import { ovfInfo } from './info.js';
 import { parseOvf } from './parse.js';
+import { hardwareOf } from './select.js';
 
 const CSR = join(CORPUS, 'glennmatthews__cot__COT__tests__csr1000v.ovf');
 const reparse = (env: ReturnType<typeof parseOvf>) => parseOvf(formatOvf(env));
@@ -97,6 +98,19 @@ describe('OVF editing', () => {
     setMemory(sys, (5n << 20n) + 512n);
     expect(ovfInfo(reparse(env)).systems[0]?.hardware['']?.memoryBytes).toBe(5 * 2 ** 20 + 512);
     expect(editError(() => setMemory(sys, 0n)).code).toBe('OVF_EDIT');
+  });
+
+  it('keeps VirtualQuantityUnits in step when it sets memory (it governs VirtualQuantity)', () => {
+    const env = createEnvelope({ name: 'vm', cpus: 1, memoryBytes: 1n << 30n, generation: '2' });
+    const sys = targetSystem(env);
+    const mem = hardwareOf(sys)!.items.find((i) => i.resource.properties.ResourceType === '4')!;
+    Object.assign(mem.resource.properties, { VirtualQuantity: '1', VirtualQuantityUnits: 'byte*2^30' });
+    setMemory(sys, 512n << 20n);
+    expect(mem.resource.properties).toMatchObject({
+      VirtualQuantity: '512',
+      VirtualQuantityUnits: 'byte * 2^20',
+    });
+    expect(ovfInfo(reparse(env)).systems[0]?.hardware['']?.memoryBytes).toBe(512 * 2 ** 20);
   });
 
   it('changes CPUs for one deployment option only, splitting a shared item', () => {

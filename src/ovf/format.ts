@@ -1,4 +1,4 @@
-import type { CimValue } from '../model/index.js';
+import { type CimValue, PROPERTIES } from '../model/index.js';
 import {
   element,
   serializeXml,
@@ -10,6 +10,7 @@ import {
   type XmlNode,
 } from '../xml/index.js';
 import {
+  CIM_COMMON_NS,
   EPASD_NS,
   envelopeNamespace,
   OVF09_NS,
@@ -320,6 +321,11 @@ class Writer {
 }
 
 /** CIM property elements in the CIM XSDs' order (alphabetical), arrays as repeated elements. */
+/** Settings properties whose CIM type is datetime (from the model's property schema). */
+const DATETIME_PROPERTIES: ReadonlySet<string> = new Set(
+  PROPERTIES.filter((p) => p.type === 'datetime').map((p) => p.name),
+);
+
 function settingsElements(
   ns: string,
   prefix: string,
@@ -333,7 +339,14 @@ function settingsElements(
     if (v === undefined) continue;
     const values = Array.isArray(v) ? v : [v];
     values.forEach((value, idx) => {
-      const e = element(ns, name, prefix, value === '' ? [] : [text(value)]);
+      // The OVF CIM XSDs type datetimes as an element (common.xsd cimDateTime), not as text.
+      const content =
+        value === ''
+          ? []
+          : DATETIME_PROPERTIES.has(name)
+            ? [element(CIM_COMMON_NS, 'CIM_DateTime', 'cim', [text(value)])]
+            : [text(value)];
+      const e = element(ns, name, prefix, content);
       for (const a of attrs?.[name]?.[idx] ?? []) e.attrs.push(w.foreignAttr(a));
       out.push(e);
     });

@@ -5,7 +5,7 @@ import {
   type VssdProperties,
 } from '../model/index.js';
 import type { XmlAttribute, XmlElement } from '../xml/index.js';
-import { settingsClassOf } from './namespaces.js';
+import { CIM_COMMON_NS, settingsClassOf } from './namespaces.js';
 import { ElementReader } from './reader.js';
 import type { OvfItem, OvfItemElement, OvfSystem } from './types.js';
 
@@ -28,6 +28,17 @@ interface SettingsRead {
 /** The namespaces whose children are the settings' own properties; others (such as pasd:) stay extension elements. */
 const PROPERTY_CLASSES: ReadonlySet<string | undefined> = new Set(['rasd', 'sasd', 'epasd', 'vssd']);
 
+/**
+ * A property element's value: its text, or for a CIM datetime (common.xsd cimDateTime: `<cim:CIM_DateTime>`,
+ * `Datetime`, `Interval`, `Date`, `Time`) the text of that child element.
+ */
+function propertyText(c: XmlElement): string {
+  const inner = c.children.find((x): x is XmlElement => x.type === 'element' && x.ns === CIM_COMMON_NS);
+  let value = '';
+  for (const t of (inner ?? c).children) if (t.type === 'text') value += t.value;
+  return value.trim();
+}
+
 /** Reads the CIM property elements of an Item or System: children in the RASD/SASD/EPASD/VSSD namespaces. */
 function readSettings(el: XmlElement): SettingsRead {
   const properties: Record<string, string | string[]> = {};
@@ -38,9 +49,7 @@ function readSettings(el: XmlElement): SettingsRead {
     if (c.type !== 'element' || !PROPERTY_CLASSES.has(settingsClassOf(c.ns))) continue;
     used.add(c);
     const name = LEGACY_NAMES[c.local] ?? c.local;
-    let value = '';
-    for (const t of c.children) if (t.type === 'text') value += t.value;
-    value = value.trim();
+    const value = propertyText(c);
     const prev = properties[name];
     let index = 0;
     if (prev === undefined) {

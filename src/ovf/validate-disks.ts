@@ -2,7 +2,7 @@ import type { OvfDisk } from './types.js';
 import type { ValidationContext } from './validate-context.js';
 import { parseByteCount } from './validate-files.js';
 import { type ConfigurationSet, diskUse, overlaps } from './validate-refs.js';
-import { checkUnit, inBaseUnits } from './validate-units.js';
+import { checkUnit, exactBaseUnits } from './validate-units.js';
 
 /** 2^64 bytes (16 EiB): no platform addresses a larger disk. */
 const MAX_CAPACITY = 1n << 64n;
@@ -127,7 +127,8 @@ function checkCapacity(ctx: ValidationContext, d: OvfDisk, name: string): bigint
     return undefined;
   }
   if (unit === undefined) return undefined;
-  const bytes = inBaseUnits(n, unit);
+  const bytes = exactBaseUnits(ctx, d, `${name} capacity`, n, unit);
+  if (bytes === undefined) return undefined;
   if (bytes > MAX_CAPACITY) {
     ctx.report(
       'OVF_VALUE_OUT_OF_RANGE',

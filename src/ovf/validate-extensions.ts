@@ -1,4 +1,4 @@
-import { ARRAY_PROPERTIES } from '../model/index.js';
+import { ARRAY_PROPERTIES, CIM_PROPERTY_NAMES } from '../model/index.js';
 import type { XmlElement } from '../xml/index.js';
 import { OVF1_NS, OVF2_NS, settingsClassOf, VBOX_NS, VMW_NS } from './namespaces.js';
 import type { Extensible, OvfItem } from './types.js';
@@ -20,37 +20,12 @@ export function isVendorNamespace(ns: string): boolean {
   return VENDOR_NAMESPACES.some((v) => (typeof v === 'string' ? v === ns : v.test(ns)));
 }
 
-/** CIM settings properties an Item, StorageItem, EthernetPortItem or System may carry (CIM 2.22–2.41 XSDs). */
-const CIM_PROPERTIES = new Set(
-  [
-    // CIM_SettingData / ManagedElement
-    'InstanceID ElementName Caption Description ChangeableType ConfigurationName Generation',
-    // CIM_ResourceAllocationSettingData
-    'ResourceType OtherResourceType ResourceSubType PoolID ConsumerVisibility HostResource AllocationUnits',
-    'VirtualQuantity VirtualQuantityUnits Reservation Limit Weight AutomaticAllocation AutomaticDeallocation',
-    'Parent Connection Address MappingBehavior AddressOnParent',
-    // CIM_StorageAllocationSettingData
-    'VirtualResourceBlockSize Access HostResourceBlockSize HostExtentStartingAddress HostExtentName',
-    'HostExtentNameFormat OtherHostExtentNameFormat HostExtentNameNamespace OtherHostExtentNameNamespace',
-    // CIM_EthernetPortAllocationSettingData
-    'DesiredVLANEndpointMode OtherEndpointMode AllowedPriorities AllowedToReceiveMACAddresses',
-    'AllowedToReceiveVLANs AllowedToTransmitMACAddresses AllowedToTransmitVLANs DefaultPortVID DefaultPriority',
-    'GroupID ManagerID NetworkPortProfileID NetworkPortProfileIDType OtherNetworkPortProfileIDTypeInfo',
-    'PortCorrelationID PortVID Promiscuous ReceiveBandwidthLimit ReceiveBandwidthReservation',
-    'SourceMACFilteringEnabled',
-    // CIM_ProcessorAllocationSettingData
-    'InstructionSet InstructionSetExtensionName ProcessorArchitecture',
-    // CIM_VirtualSystemSettingData
-    'VirtualSystemIdentifier VirtualSystemType Notes CreationTime ConfigurationID ConfigurationDataRoot',
-    'ConfigurationFile SnapshotDataRoot SuspendDataRoot SwapFileDataRoot LogDataRoot AutomaticStartupAction',
-    'AutomaticStartupActionDelay AutomaticStartupActionSequenceNumber AutomaticShutdownAction',
-    'AutomaticRecoveryAction RecoveryFile',
-    // the CIM schema VMware's 0.9 draft used
-    'BusNumber',
-  ]
-    .join(' ')
-    .split(' '),
-);
+/**
+ * CIM settings properties an Item, StorageItem, EthernetPortItem or System may carry: every DMTF property of the
+ * model's schema (CIM_SettingData, the VSSD and the RASD/SASD/EPASD/PASD family), and `BusNumber` from the CIM
+ * schema VMware's 0.9 draft used.
+ */
+const CIM_PROPERTIES: ReadonlySet<string> = new Set([...CIM_PROPERTY_NAMES, 'BusNumber']);
 
 /** OVF elements the model keeps as extension XML but that the standard defines, by generation. */
 const STANDARD_EXTRAS: Record<string, ReadonlySet<string>> = {

@@ -22,6 +22,8 @@ const withDisk = (attrs: string) =>
 const withItems = (...items: string[]) => descriptor({ items: items.join('\n      ') });
 const memory = (quantity: string, units: string) =>
   MEMORY.replace('>512<', `>${quantity}<`).replace('>byte * 2^20<', `>${units}<`);
+const withVqu = (xml: string, vqu: string) =>
+  xml.replace('</Item>', `  <rasd:VirtualQuantityUnits>${vqu}</rasd:VirtualQuantityUnits>\n      </Item>`);
 const item = (body: string, attrs = '') => `<Item ${attrs}>${body}</Item>`;
 
 const cases: Array<[string, string, Expected]> = [
@@ -109,8 +111,28 @@ const cases: Array<[string, string, Expected]> = [
   ],
   [
     'reports memory units that are not a programmatic unit',
+    withItems(CPU, memory('512', 'MegaBobs'), SCSI, DISK, NIC),
+    { code: 'OVF_UNITS_INVALID', severity: 'error', at: '>MegaBobs<', message: 'MegaBobs' },
+  ],
+  [
+    'reports memory in MegaBits, which DSP0004 reads as 10^6 bits (a prefixed plural), not bytes',
     withItems(CPU, memory('512', 'MegaBits'), SCSI, DISK, NIC),
-    { code: 'OVF_UNITS_INVALID', severity: 'error', at: '>MegaBits<', message: 'MegaBits' },
+    { code: 'OVF_UNITS_WRONG_BASE', severity: 'error', at: '>MegaBits<', message: 'in bits' },
+  ],
+  [
+    'warns about a plural base name and says what to write',
+    withItems(CPU, memory('512', 'bytes * 2^20'), SCSI, DISK, NIC),
+    { code: 'OVF_UNITS_LEGACY', severity: 'warning', at: '>bytes * 2^20<', message: 'plural base name' },
+  ],
+  [
+    'reports memory that is not a whole number of bytes instead of rounding it',
+    withItems(CPU, memory('3', 'byte * 2^-2'), SCSI, DISK, NIC),
+    {
+      code: 'OVF_UNITS_INEXACT',
+      severity: 'error',
+      at: '<rasd:VirtualQuantity>3<',
+      message: 'not a whole number of bytes',
+    },
   ],
   [
     'reports memory in hertz',
@@ -119,6 +141,26 @@ const cases: Array<[string, string, Expected]> = [
       code: 'OVF_UNITS_WRONG_BASE',
       severity: 'error',
       at: '<rasd:AllocationUnits>hertz * 10^6</rasd:AllocationUnits>\n        <rasd:ElementName>512',
+    },
+  ],
+  [
+    'reads VirtualQuantity by VirtualQuantityUnits: 100000 × byte*2^30 is beyond any platform, not 100000 MiB',
+    withItems(CPU, withVqu(memory('100000', 'byte * 2^20'), 'byte*2^30'), SCSI, DISK, NIC),
+    { code: 'OVF_VALUE_OUT_OF_RANGE', severity: 'error', at: '>100000<', message: '"byte*2^30"' },
+  ],
+  [
+    'warns about VirtualQuantityUnits "count" on memory (the CIM default) and reads AllocationUnits instead',
+    withItems(CPU, withVqu(MEMORY, 'count'), SCSI, DISK, NIC),
+    { code: 'OVF_UNITS_IGNORED', severity: 'warning', at: '>count<', message: 'cannot measure a size' },
+  ],
+  [
+    'reports a processor VirtualQuantityUnits that does not count CPUs',
+    withItems(withVqu(CPU, 'hertz * 10^6'), MEMORY, SCSI, DISK, NIC),
+    {
+      code: 'OVF_UNITS_WRONG_BASE',
+      severity: 'error',
+      at: '<rasd:VirtualQuantityUnits>hertz',
+      message: 'must be in counts',
     },
   ],
   [

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED } from '../../../test/helpers/cli.js';
+import { CIM_CLASS, PROPERTIES, propertiesOf, type SettingClass } from '../../model/index.js';
 import { parseMof } from '../mof/parse.js';
 import {
   type CimClassDecl,
@@ -136,5 +137,47 @@ describe('Vessel class definitions', () => {
     expect(interop.get('Vessel_ComputerSystem')).toBeUndefined();
     expect(interop.require('Vessel_ElementConformsToProfile').isAssociation).toBe(true);
     expect(() => repo.namespace('root/cimv2')).toThrow(/does not exist/);
+  });
+
+  it('declare every property of the Vessel_ settings classes in the schema, and every CIM-carried schema property', () => {
+    const virt = createClassRepository().namespace(VIRT_NAMESPACE);
+    const settings: Record<string, SettingClass> = {
+      Vessel_VirtualSystemSettingData: 'VSSD',
+      Vessel_ResourceAllocationSettingData: 'RASD',
+      Vessel_StorageAllocationSettingData: 'SASD',
+      Vessel_EthernetPortAllocationSettingData: 'EPASD',
+    };
+    for (const [className, cls] of Object.entries(settings)) {
+      const c = virt.require(className);
+      const schema = propertiesOf(cls);
+      for (const p of c.properties) {
+        const s = schema.find((x) => x.name === p.name);
+        expect(s, `${className}.${p.name} is not in the model's property schema`).toBeDefined();
+        expect(`${p.type}${p.isArray ? '[]' : ''}`, `${className}.${p.name}`).toBe(
+          `${s!.type}${s!.array ? '[]' : ''}`,
+        );
+      }
+      const carried = schema.filter((x) => x.carriage.cim === 'native').map((x) => x.name);
+      expect(
+        carried.filter((n) => !c.propertyIndex.has(n.toLowerCase())),
+        `${className} lacks schema properties`,
+      ).toEqual([]);
+      const notCarried = schema.filter((x) => x.carriage.cim !== 'native').map((x) => x.name);
+      expect(notCarried.filter((n) => c.propertyIndex.has(n.toLowerCase()))).toEqual([]);
+    }
+    expect(virt.require('Vessel_VirtualSystemSettingData').local.properties.map((p) => p.name)).toEqual([
+      'Firmware',
+      'BootOrder',
+    ]);
+  });
+
+  it("declare no Vessel_ property of their own beyond the schema's Vessel extensions", () => {
+    const own = ours
+      .filter((c) => c.name.startsWith('Vessel_'))
+      .flatMap((c) => c.properties.map((p) => `${c.superClass}.${p.name}`));
+    const schema = PROPERTIES.filter((p) => p.origin === 'vessel' && p.carriage.cim === 'native').map(
+      (p) => `${CIM_CLASS[p.class]}.${p.name}`,
+    );
+    expect(own.sort()).toEqual(schema.sort());
   });
 });

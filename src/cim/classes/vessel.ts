@@ -1,6 +1,10 @@
+import { vesselMof } from '../../model/index.js';
+
 /**
  * Vessel's own classes: one thin subclass of each DMTF class that Vessel has instances of, so that clients can
- * tell Vessel's instances apart and enumerate the DMTF parent polymorphically (DSP1042 §7, DSP1057 §7).
+ * tell Vessel's instances apart and enumerate the DMTF parent polymorphically (DSP1042 §7, DSP1057 §7). The
+ * settings classes declare Vessel's extension properties (Firmware, BootOrder) from the model's property schema,
+ * so that CIM-XML carries them (an instance is written with its class's properties only).
  */
 export const VESSEL_MOF = `
 [Description("The Vessel host: the computer system that hosts virtual systems (DSP1052, DSP1042).")]
@@ -10,16 +14,24 @@ class Vessel_HostSystem : CIM_ComputerSystem { };
 class Vessel_ComputerSystem : CIM_ComputerSystem { };
 
 [Description("The settings of a virtual system (DSP1057), from Vessel's one model.")]
-class Vessel_VirtualSystemSettingData : CIM_VirtualSystemSettingData { };
+class Vessel_VirtualSystemSettingData : CIM_VirtualSystemSettingData {
+  ${vesselMof('VSSD')}
+};
 
 [Description("A resource setting of a virtual system, or a pool's setting template (DSP1041, DSP1043).")]
-class Vessel_ResourceAllocationSettingData : CIM_ResourceAllocationSettingData { };
+class Vessel_ResourceAllocationSettingData : CIM_ResourceAllocationSettingData {
+  ${vesselMof('RASD')}
+};
 
 [Description("A storage resource setting: disk image, CD/DVD media (DSP1047).")]
-class Vessel_StorageAllocationSettingData : CIM_StorageAllocationSettingData { };
+class Vessel_StorageAllocationSettingData : CIM_StorageAllocationSettingData {
+  ${vesselMof('SASD')}
+};
 
 [Description("An Ethernet connection setting (DSP1050).")]
-class Vessel_EthernetPortAllocationSettingData : CIM_EthernetPortAllocationSettingData { };
+class Vessel_EthernetPortAllocationSettingData : CIM_EthernetPortAllocationSettingData {
+  ${vesselMof('EPASD')}
+};
 
 [Description("A virtual processor of a virtual system (DSP1044).")]
 class Vessel_Processor : CIM_Processor { };

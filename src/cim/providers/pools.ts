@@ -1,4 +1,4 @@
-import { ResourceType, resourceTypeOf } from '../../model/index.js';
+import { convert, quantityOf, ResourceType, resourceTypeOf } from '../../model/index.js';
 import type { StoragePoolInfo } from '../backend.js';
 import { C, hostPath, idPath } from '../naming.js';
 import {
@@ -30,22 +30,51 @@ function template(env: ProviderEnv, p: PoolSpec, role: TemplateRole): CimInstanc
     PoolID: p.id,
     AllocationUnits: p.units,
     VirtualQuantity: q ? String(q[i]) : role === 'Increment' ? '1' : '1',
-    VirtualQuantityUnits: p.units === 'count' ? 'count' : undefined,
+    // CIM reads VirtualQuantity by VirtualQuantityUnits (default "count"), so a template in MiB says so.
+    VirtualQuantityUnits: p.units,
     AutomaticAllocation: 'true',
   });
 }
 
-/** How much of a pool the active virtual systems use: vCPUs, MiB of memory, or a count of devices. */
-function consumed(ctx: CimContext, env: ProviderEnv, p: PoolSpec): bigint {
-  let n = 0n;
+/** How much of a pool the active virtual systems use, in the pool's units, and what could not be added exactly. */
+interface Consumption {
+  amount: bigint;
+  notes: string[];
+}
+
+/**
+ * How much of a pool the active virtual systems use: for a pool with units (vCPUs, memory), each setting's
+ * VirtualQuantity converted from the unit that governs it (`quantityOf`: VirtualQuantityUnits, AllocationUnits or
+ * the type's default) to the pool's units, rounded up when it is not whole; for the others, a count of devices.
+ */
+function consumed(ctx: CimContext, env: ProviderEnv, p: PoolSpec): Consumption {
+  let amount = 0n;
+  let inexact = 0;
+  const notes: string[] = [];
   for (const v of allSystems(ctx, env.backend)) {
     if (v.info.state === 'stopped') continue;
     for (const r of v.def.resources) {
       if (resourceTypeOf(r) !== p.resourceType) continue;
-      n += p.quantities ? BigInt(r.properties.VirtualQuantity ?? '0') : 1n;
+      if (p.units === undefined) {
+        amount += 1n;
+        continue;
+      }
+      try {
+        const q = quantityOf(r, 'VirtualQuantity');
+        if (q === undefined) continue;
+        const c = convert(q.value, q.unit, p.units, 'up');
+        amount += c.value;
+        if (!c.exact) inexact++;
+      } catch (e) {
+        notes.push(`"${v.info.name}": ${e instanceof Error ? e.message : String(e)}; not counted`);
+      }
     }
   }
-  return n;
+  if (inexact > 0)
+    notes.unshift(
+      `${inexact} allocation(s) are not a whole number of "${p.units}" and are counted rounded up`,
+    );
+  return { amount, notes };
 }
 
 /** The host's configured storage pools, read once per operation (none when the backend has no pools). */
@@ -95,8 +124,9 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
     {
       className: C.pool,
       enumerate: (ctx) =>
-        POOLS.map((p) =>
-          instance(C.pool, {
+        POOLS.map((p) => {
+          const used = consumed(ctx, env, p);
+          return instance(C.pool, {
             InstanceID: poolIds.pool(p),
             PoolID: p.id,
             ElementName: p.name,
@@ -104,13 +134,15 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
             ResourceType: String(p.resourceType),
             AllocationUnits: p.units,
             Capacity: p.capacity ? String(p.capacity(env.backend.limits)) : undefined,
-            Reserved: String(consumed(ctx, env, p)),
-            CurrentlyConsumedResource: String(consumed(ctx, env, p)),
+            Reserved: String(used.amount),
+            CurrentlyConsumedResource: String(used.amount),
             ConsumedResourceUnits: p.units ?? 'count',
             HealthState: '5',
             OperationalStatus: ['2'],
-          }),
-        ).concat(storagePools(ctx, env).map(storagePoolInstance)),
+            // Why Reserved is not exact, where it is not (DSP1041 leaves the notes to the implementation).
+            StatusDescriptions: used.notes.length > 0 ? [used.notes.join('; ')] : undefined,
+          });
+        }).concat(storagePools(ctx, env).map(storagePoolInstance)),
     },
     {
       className: C.allocCaps,

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import * as disk from '../../disk/index.js';
+import { formatBytes } from '../../model/index.js';
 import { ExitCode } from '../exit.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
@@ -60,7 +61,7 @@ registerGroup((program: Command) => {
             ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
             ...(bar ? { onProgress: (e: disk.ProgressEvent) => bar.update(e) } : {}),
           });
-          bar?.done(`${output}: ${r.format}, ${disk.formatBytes(r.bytes)} (${r.engine})`);
+          bar?.done(`${output}: ${r.format}, ${formatBytes(r.bytes)} (${r.engine})`);
           if (opts.json) printJson(r);
           return ExitCode.Ok;
         } finally {
@@ -112,7 +113,7 @@ class Bar {
 }
 
 function size(n: number): string {
-  return `${disk.formatBytes(n)} (${n} bytes)`;
+  return `${formatBytes(n)} (${n} bytes)`;
 }
 
 function printInfo(r: disk.ProbeResult): void {
