@@ -1,3 +1,6 @@
+import { type Certainty, classifyResource } from './devices/classify.js';
+import { CONTROLLERS } from './devices/kinds.js';
+import type { ControllerKind, DriveKind } from './devices/vocabulary.js';
 import { ResourceType } from './resource-type.js';
 import { resourceTypeOf } from './resources.js';
 import type { ResourceSetting } from './settings.js';
@@ -9,23 +12,30 @@ import type { ResourceSetting } from './settings.js';
  * or check the one definition.
  */
 
-/** The bus kinds a disk or CD/DVD can hang on. */
-export type ControllerKind = 'ide' | 'scsi' | 'sata' | 'nvme' | 'virtio';
+/**
+ * The bus a disk or CD/DVD hangs on, as this view named controllers before the device vocabulary.
+ *
+ * @deprecated Use the {@link ControllerKind} of `classifyResource` and `CONTROLLERS[kind].bus`.
+ */
+export type HardwareBus = 'ide' | 'scsi' | 'sata' | 'nvme' | 'virtio';
 
-/** A storage controller RASD (ResourceType 5, 6 or 20). */
+/** A storage controller RASD (ResourceType 5, 6 or 20, or libvirt-cim's RT 1 `controller`). */
 export interface ControllerView {
   instanceId: string;
-  kind: ControllerKind;
+  /** Its bus (`scsi` for every SCSI HBA, virtio-scsi included; `virtio` is virtio-blk). */
+  kind: HardwareBus;
+  /** What the controller is: the first of `kinds`. */
+  model: ControllerKind;
+  /** Every kind its subtype names, in the producer's order. */
+  kinds: readonly ControllerKind[];
+  certainty: Certainty;
   /** ResourceSubType as written (`lsilogic`, `AHCI`, `VirtualSCSI`, ...), or undefined. */
   subType: string | undefined;
-  /** Its position among the controllers of the same kind, in definition order (0-based). */
+  /** Its position among the controllers of the same bus, in definition order (0-based). */
   index: number;
   /** The RASD's Address (IDE channel or bus number) when it is a whole number. */
   address: number | undefined;
 }
-
-/** What kind of drive a RASD is. */
-export type DriveKind = 'disk' | 'cdrom' | 'floppy';
 
 /** A disk (17), CD (15), DVD (16) or floppy (14) RASD. */
 export interface DriveView {
@@ -76,18 +86,25 @@ export interface HardwareView {
   others: { instanceId: string; resourceType: number | undefined }[];
 }
 
-/** The storage controller kind of a RASD, or undefined when it is not a storage controller this model knows. */
-export function controllerKindOf(r: ResourceSetting): ControllerKind | undefined {
-  const type = resourceTypeOf(r);
-  const sub = (r.properties.ResourceSubType ?? '').toLowerCase();
-  if (type === ResourceType.IdeController) return 'ide';
-  if (type === ResourceType.ParallelScsiHba) return sub.includes('virtio') ? 'virtio' : 'scsi';
-  if (type === ResourceType.OtherStorageDevice) {
-    if (sub.includes('ahci') || sub.includes('sata')) return 'sata';
-    if (sub.includes('nvme')) return 'nvme';
-    if (sub.includes('virtio')) return 'virtio';
-  }
-  return undefined;
+/** A storage controller's kinds as `classifyResource` reads them, or undefined for anything else. */
+function storageController(
+  r: ResourceSetting,
+): { bus: HardwareBus; kinds: readonly ControllerKind[]; certainty: Certainty } | undefined {
+  const c = classifyResource(r);
+  if (c.device !== 'controller') return undefined;
+  const bus = CONTROLLERS[c.kinds[0]!].bus;
+  // USB host controllers are listed with `usb`; no controller kind is on the floppy bus.
+  return bus === 'usb' || bus === 'floppy' ? undefined : { bus, kinds: c.kinds, certainty: c.certainty };
+}
+
+/**
+ * The bus of a storage controller RASD, or undefined when it is not a storage controller this model knows.
+ * RT 6 `virtio-scsi` and VirtualBox's RT 20 `VirtioSCSI` are SCSI HBAs, RT 20 `virtio` is virtio-blk.
+ *
+ * @deprecated Use `classifyResource(r)`, whose controller kinds name the model (`virtio-scsi`, `pvscsi`, ...).
+ */
+export function controllerKindOf(r: ResourceSetting): HardwareBus | undefined {
+  return storageController(r)?.bus;
 }
 
 function drivekindOf(type: number | undefined): DriveKind | undefined {
@@ -120,19 +137,30 @@ export function readHardware(resources: readonly ResourceSetting[]): HardwareVie
     sound: [],
     others: [],
   };
-  const perKind = new Map<ControllerKind, number>();
+  const perKind = new Map<HardwareBus, number>();
   resources.forEach((r, i) => {
     const p = r.properties;
     const instanceId = p.InstanceID ?? `#${i + 1}`;
     const type = resourceTypeOf(r);
-    const ctl = controllerKindOf(r);
+    const ctl = storageController(r);
     const drive = drivekindOf(type);
     if (type === ResourceType.Processor || type === ResourceType.Memory) return;
     if (ctl !== undefined) {
-      const index = perKind.get(ctl) ?? 0;
-      perKind.set(ctl, index + 1);
+      const index = perKind.get(ctl.bus) ?? 0;
+      perKind.set(ctl.bus, index + 1);
       const address = wholeNumber(p.Address);
-      hw.controllers.push({ instanceId, kind: ctl, subType: p.ResourceSubType, index, address });
+      const { bus: kind, kinds, certainty } = ctl;
+      const model = kinds[0]!;
+      hw.controllers.push({
+        instanceId,
+        kind,
+        model,
+        kinds,
+        certainty,
+        subType: p.ResourceSubType,
+        index,
+        address,
+      });
     } else if (drive !== undefined) {
       hw.drives.push({
         instanceId,

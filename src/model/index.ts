@@ -5,6 +5,7 @@
 
 export * from './build.js';
 export * from './definition.js';
+export * from './devices/index.js';
 export * from './errors.js';
 export * from './hardware.js';
 export * from './resource-type.js';
