@@ -1,15 +1,14 @@
 import { type Certainty, classifyResource } from './devices/classify.js';
+import type { DeviceBase } from './devices/device-view.js';
 import { CONTROLLERS } from './devices/kinds.js';
+import { readDevices } from './devices/view.js';
 import type { ControllerKind, DriveKind } from './devices/vocabulary.js';
-import { ResourceType } from './resource-type.js';
-import { resourceTypeOf } from './resources.js';
 import type { ResourceSetting } from './settings.js';
 
 /**
- * Reading the devices of a definition by their DMTF meaning: which RASDs are controllers, drives, NICs, serial
- * ports, graphics and USB, and how they hang together (Parent = the controller's InstanceID, AddressOnParent =
- * the slot on it). This is a view computed from the RASDs, not a second model: drivers and checks use it to map
- * or check the one definition.
+ * The devices of a definition as the QEMU driver, deploy and export read them before the device vocabulary: a
+ * thin adapter over `readDevices`, kept so that its callers compile while later steps move them to the
+ * `DeviceView`. New code reads `readDevices(def)`.
  */
 
 /**
@@ -92,9 +91,14 @@ function storageController(
 ): { bus: HardwareBus; kinds: readonly ControllerKind[]; certainty: Certainty } | undefined {
   const c = classifyResource(r);
   if (c.device !== 'controller') return undefined;
-  const bus = CONTROLLERS[c.kinds[0]!].bus;
-  // USB host controllers are listed with `usb`; no controller kind is on the floppy bus.
-  return bus === 'usb' || bus === 'floppy' ? undefined : { bus, kinds: c.kinds, certainty: c.certainty };
+  const bus = busOf(c.kinds[0]!);
+  return bus === undefined ? undefined : { bus, kinds: c.kinds, certainty: c.certainty };
+}
+
+/** The storage bus of a kind; USB host controllers are listed with `usb`, and no kind is on the floppy bus. */
+function busOf(kind: ControllerKind): HardwareBus | undefined {
+  const bus = CONTROLLERS[kind].bus;
+  return bus === 'usb' || bus === 'floppy' ? undefined : bus;
 }
 
 /**
@@ -107,122 +111,62 @@ export function controllerKindOf(r: ResourceSetting): HardwareBus | undefined {
   return storageController(r)?.bus;
 }
 
-function drivekindOf(type: number | undefined): DriveKind | undefined {
-  if (type === ResourceType.DiskDrive || type === ResourceType.LogicalDisk) return 'disk';
-  if (type === ResourceType.CdDrive || type === ResourceType.DvdDrive) return 'cdrom';
-  if (type === ResourceType.FloppyDrive) return 'floppy';
-  return undefined;
-}
-
-function wholeNumber(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\s*\d{1,9}\s*$/.test(text)) return undefined;
-  return Number(text);
-}
+const simple = (d: DeviceBase): SimpleDeviceView => ({
+  instanceId: d.instanceId,
+  resourceType: d.resourceType ?? 0,
+  subType: d.subType,
+  connection: d.resource.properties.Connection?.[0],
+});
 
 /**
  * Groups the RASDs of a definition by their DMTF meaning. It never throws; checking is `validateDefinition`'s job.
  *
+ * @deprecated Use `readDevices(def)`, the typed device view; this adapter goes when its last caller moves.
  * @example
  * const hw = readHardware(def.resources);
  * hw.drives.filter((d) => d.kind === 'disk').map((d) => d.hostResource);
  */
 export function readHardware(resources: readonly ResourceSetting[]): HardwareView {
-  const hw: HardwareView = {
-    controllers: [],
-    drives: [],
-    nics: [],
-    serials: [],
-    graphics: [],
-    usb: [],
-    sound: [],
-    others: [],
-  };
-  const perKind = new Map<HardwareBus, number>();
-  resources.forEach((r, i) => {
-    const p = r.properties;
-    const instanceId = p.InstanceID ?? `#${i + 1}`;
-    const type = resourceTypeOf(r);
-    const ctl = storageController(r);
-    const drive = drivekindOf(type);
-    if (type === ResourceType.Processor || type === ResourceType.Memory) return;
-    if (ctl !== undefined) {
-      const index = perKind.get(ctl.bus) ?? 0;
-      perKind.set(ctl.bus, index + 1);
-      const address = wholeNumber(p.Address);
-      const { bus: kind, kinds, certainty } = ctl;
-      const model = kinds[0]!;
-      hw.controllers.push({
-        instanceId,
-        kind,
-        model,
-        kinds,
-        certainty,
-        subType: p.ResourceSubType,
-        index,
-        address,
-      });
-    } else if (drive !== undefined) {
-      hw.drives.push({
-        instanceId,
-        kind: drive,
-        hostResource: p.HostResource?.[0],
-        parent: p.Parent,
-        addressOnParent: wholeNumber(p.AddressOnParent),
-        addressOnParentText: p.AddressOnParent,
-      });
-    } else if (type === ResourceType.EthernetAdapter) {
-      hw.nics.push({ instanceId, subType: p.ResourceSubType, mac: p.Address, connection: p.Connection?.[0] });
-    } else if (
-      type === ResourceType.SerialPort ||
-      type === ResourceType.GraphicsController ||
-      type === ResourceType.UsbController
-    ) {
-      const dev = {
-        instanceId,
-        resourceType: type,
-        subType: p.ResourceSubType,
-        connection: p.Connection?.[0],
-      };
-      if (type === ResourceType.SerialPort) hw.serials.push(dev);
-      else if (type === ResourceType.GraphicsController) hw.graphics.push(dev);
-      else hw.usb.push(dev);
-    } else if (isSoundCard(type, p.ResourceSubType)) {
-      hw.sound.push({
-        instanceId,
-        resourceType: type ?? 0,
-        subType: p.ResourceSubType,
-        connection: undefined,
-      });
-    } else {
-      hw.others.push({ instanceId, resourceType: type });
+  const view = readDevices({ system: {}, resources: [...resources] });
+  const controllers: ControllerView[] = [];
+  const usb: SimpleDeviceView[] = [];
+  for (const c of view.controllers) {
+    const bus = busOf(c.kind);
+    if (bus === undefined) {
+      usb.push(simple(c));
+      continue;
     }
-  });
-  return hw;
-}
-
-/**
- * The host path of an image reference: an absolute path or a `file://` URL. Returns undefined for anything else
- * (relative paths, `ovf:/disk/...` references that a deploy must resolve first, other URL schemes).
- *
- * @example
- * imagePath('file:///var/lib/vessel/a.qcow2'); // '/var/lib/vessel/a.qcow2'
- */
-export function imagePath(hostResource: string | undefined): string | undefined {
-  if (hostResource === undefined) return undefined;
-  const t = hostResource.trim();
-  if (t.startsWith('file://')) {
-    try {
-      const u = new URL(t);
-      return u.host === '' || u.host === 'localhost' ? decodeURIComponent(u.pathname) : undefined;
-    } catch {
-      return undefined;
-    }
+    controllers.push({
+      instanceId: c.instanceId,
+      kind: bus,
+      model: c.kind,
+      kinds: c.kinds,
+      certainty: c.certainty,
+      subType: c.subType,
+      index: c.ordinal,
+      address: c.address,
+    });
   }
-  return t.startsWith('/') ? t : undefined;
-}
-
-/** Whether a RASD is a sound card: VirtualBox's ResourceType 35, or VMware's Other + `vmware.soundcard.*`. */
-export function isSoundCard(type: number | undefined, subType: string | undefined): boolean {
-  const sub = (subType ?? '').toLowerCase();
-  return type === 35 || (type === ResourceType.Other && sub.startsWith('vmware.soundcard'));
+  return {
+    controllers,
+    drives: view.drives.map((d) => ({
+      instanceId: d.instanceId,
+      kind: d.kind,
+      hostResource: d.hostResource,
+      parent: d.parentText,
+      addressOnParent: d.slot,
+      addressOnParentText: d.slotText,
+    })),
+    nics: view.nics.map((n) => ({
+      instanceId: n.instanceId,
+      subType: n.subType,
+      mac: n.macText,
+      connection: n.resource.properties.Connection?.[0],
+    })),
+    serials: view.serials.map(simple),
+    graphics: view.graphics.map(simple),
+    usb,
+    sound: view.sound.map(simple),
+    others: view.others.map((o) => ({ instanceId: o.instanceId, resourceType: o.resourceType })),
+  };
 }

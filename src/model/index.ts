@@ -4,11 +4,12 @@
  */
 
 export * from './build.js';
-export * from './definition.js';
 export * from './devices/index.js';
 export * from './errors.js';
 export * from './hardware.js';
+export * from './problems.js';
 export * from './resource-type.js';
 export * from './resources.js';
 export * from './settings.js';
 export * from './units.js';
+export * from './validate.js';

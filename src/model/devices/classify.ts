@@ -88,7 +88,9 @@ function known<K>(sub: string | undefined, lookup: (word: string) => K | undefin
 const hasText = (s: string | undefined) => (s ?? '').trim() !== '';
 
 function controller(kinds: ControllerKind[], certainty: Certainty, usb?: UsbModel): Classified {
-  return { device: 'controller', kinds, certainty, ...(usb === undefined ? {} : { usb }) };
+  return usb === undefined
+    ? { device: 'controller', kinds, certainty }
+    : { device: 'controller', kinds, certainty, usb };
 }
 
 /** RT 6: the SCSI models named; none given is LSI Logic (`defaulted`), none known too but `guessed`. */

@@ -59,7 +59,10 @@ export const CONTROLLERS: Readonly<Record<ControllerKind, ControllerSpec>> = {
   usb: spec('usb', 'usb', 'USB', 127),
 };
 
-/** Slot limits of a target: how many slots a kind offers (0: it holds no drives there) and which are reserved. */
+/**
+ * Slot limits of a target: how many slots a kind offers (0: it holds no drives there), which are reserved, and
+ * whether CD/DVD drives may sit on it.
+ */
 export interface SlotPolicy {
   /** Whose limits these are, for messages: `this host`, `VMware`. */
   readonly name: string;
@@ -67,11 +70,13 @@ export interface SlotPolicy {
   slots(kind: ControllerKind): number | undefined;
   /** Whether a slot of a kind is not for drives (the controller's own id). */
   reserved(kind: ControllerKind, slot: number): boolean;
+  /** Whether a CD/DVD drive may sit on a controller of this kind. */
+  cdrom(kind: ControllerKind): boolean;
 }
 
 /** Per-kind changes a target makes to the model's limits. */
 export type SlotOverrides = Partial<
-  Record<ControllerKind, { slots?: number | undefined; reserved?: readonly number[] }>
+  Record<ControllerKind, { slots?: number | undefined; reserved?: readonly number[]; cdrom?: boolean }>
 >;
 
 /**
@@ -88,6 +93,7 @@ export function slotPolicy(name: string, overrides: SlotOverrides = {}): SlotPol
       return o !== undefined && 'slots' in o ? o.slots : CONTROLLERS[k].slots;
     },
     reserved: (k, slot) => (overrides[k]?.reserved ?? CONTROLLERS[k].reserved).includes(slot),
+    cdrom: (k) => overrides[k]?.cdrom ?? CONTROLLERS[k].cdrom,
   };
 }
 
@@ -99,11 +105,14 @@ const LEGACY_SCSI = { slots: 16, reserved: [] };
 /**
  * The limits the host checked before the device vocabulary (model/definition.ts before issue 10): IDE 2, SATA 6,
  * every SCSI HBA 16 ids with none reserved, NVMe 256, virtio-blk by order; virtio-scsi 256 (it was read as
- * virtio-blk then, unchecked); drives on USB controllers refused. The QEMU host validates with these until its
- * own limits move into the QEMU driver, so what it accepts does not change meanwhile.
+ * virtio-blk then, unchecked); drives on USB controllers refused; CDs accepted on any controller (the QEMU
+ * command line refuses one on NVMe and puts one on virtio-blk on IDE). The QEMU host validates with these until
+ * its own limits move into the QEMU driver, so what it accepts does not change meanwhile.
  */
 export const LEGACY_QEMU_SLOTS: SlotPolicy = slotPolicy('this host', {
   ahci: { slots: 6 },
+  nvme: { cdrom: true },
+  'virtio-blk': { cdrom: true },
   'virtio-scsi': { slots: 256, reserved: [] },
   lsilogic: LEGACY_SCSI,
   lsisas: LEGACY_SCSI,
