@@ -148,7 +148,7 @@ function checkControllers(view: DeviceView, err: Report): void {
       'UNSUPPORTED',
       `Unknown controller: storage device "${o.instanceId}" of subtype "${o.subType ?? ''}"`,
       o.instanceId,
-      'Use ResourceSubType AHCI, NVMe, virtio (virtio-blk) or VirtioSCSI',
+      'Use ResourceSubType AHCI, NVMe or virtio',
     );
   }
   const ide = view.controllers.filter((c) => c.kind === 'ide');

@@ -17,6 +17,7 @@ describe('classifyResource() on the subtypes of the design survey (§2.3)', () =
     ['20', 'virtio-scsi', ['virtio-scsi'], 'named'],
     ['20', 'LsiLogicSas', ['lsisas'], 'named'],
     ['6', 'lsilogicsas', ['lsisas'], 'named'],
+    ['6', 'LsiLogicSas', ['lsisas'], 'named'],
     ['6', 'someother, lsilogic', ['lsilogic'], 'named'],
     ['6', 'buslogic,lsilogic', ['buslogic', 'lsilogic'], 'named'],
     ['6', 'megasas', ['megasas'], 'named'],
