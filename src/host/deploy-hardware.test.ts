@@ -37,6 +37,38 @@ describe('mapHardware()', () => {
     expect(hw.drives.map((d) => d.kind).sort()).toEqual(['disk', 'floppy']);
   });
 
+  it("keeps VirtualBox's virtio-scsi (RT 20 VirtioSCSI) and SAS (RT 20 LsiLogicSas), refuses Hyper-V's SCSI", () => {
+    const m = mapHardware(
+      [
+        rasd({ InstanceID: 'vs', ResourceType: '20', ResourceSubType: 'VirtioSCSI' }),
+        rasd({ InstanceID: 'sas', ResourceType: '20', ResourceSubType: 'LsiLogicSas' }),
+        rasd({
+          InstanceID: 'hv',
+          ResourceType: '6',
+          ResourceSubType: 'Microsoft:Hyper-V:Synthetic SCSI Controller',
+        }),
+        rasd({ InstanceID: 'odd', ResourceType: '6', ResourceSubType: 'whatever' }),
+      ],
+      () => false,
+      false,
+    );
+    expect(m.refused).toEqual([
+      {
+        instanceId: 'hv',
+        reason:
+          'SCSI controller subtype "Microsoft:Hyper-V:Synthetic SCSI Controller" has no QEMU equivalent',
+      },
+      { instanceId: 'odd', reason: 'SCSI controller subtype "whatever" has no QEMU equivalent' },
+    ]);
+    const hw = readHardware(m.resources);
+    expect(hw.controllers.map((c) => [c.instanceId, c.kind, c.model])).toEqual([
+      ['vs', 'scsi', 'virtio-scsi'],
+      ['sas', 'scsi', 'lsisas'],
+      ['hv', 'scsi', 'hyperv-scsi'],
+      ['odd', 'scsi', 'lsilogic'],
+    ]);
+  });
+
   it('drops unmappable optional items and moves drives off a dropped controller', () => {
     const m = mapHardware(
       [

@@ -1,3 +1,4 @@
+import { qemuControllerKind } from '../hypervisor/index.js';
 import {
   FIRMWARE_PROPERTY,
   type HardwareView,
@@ -18,7 +19,7 @@ import type { XmlElement } from '../xml/index.js';
  * serial console is added when the package has no serial port, and the OVF environment CD is attached.
  */
 
-/** SCSI subtypes the QEMU driver maps (lsilogic and buslogic to LSI 53C895A, SAS to MPT SAS, pvscsi, ...). */
+/** SCSI subtypes the deploy picks from a producer's list of alternatives (`buslogic,lsilogic`: the first). */
 const SCSI_SUBTYPES = new Set([
   'lsilogic',
   'lsi',
@@ -103,7 +104,8 @@ function unmappableReason(r: ResourceSetting, hw: HardwareView): string | undefi
   if (type === ResourceType.Processor || type === ResourceType.Memory) return undefined;
   const ctl = hw.controllers.find((c) => c.instanceId === id);
   if (ctl !== undefined) {
-    if (ctl.kind === 'scsi' && !SCSI_SUBTYPES.has(lower(ctl.subType) || 'lsilogic'))
+    // The driver's device table decides (VirtualBox's RT 20 VirtioSCSI is a SCSI HBA QEMU has).
+    if (ctl.kind === 'scsi' && qemuControllerKind(ctl) === undefined)
       return `SCSI controller subtype "${ctl.subType}" has no QEMU equivalent`;
     return undefined;
   }

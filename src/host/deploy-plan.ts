@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { buildQemuArgv, uefiFirmware } from '../hypervisor/index.js';
 import {
   assertValidDefinition,
+  DEFAULT_LIMITS,
+  LEGACY_QEMU_SLOTS,
   ModelError,
   readHardware,
   type VirtualSystemDefinition,
@@ -90,7 +92,7 @@ function optionalIds(system: OvfContent, configuration: string | undefined): Set
 /** Checks the definition as the QEMU driver will: model rules, then its command line. */
 function preflight(def: VirtualSystemDefinition, name: string): void {
   try {
-    assertValidDefinition(def);
+    assertValidDefinition(def, DEFAULT_LIMITS, LEGACY_QEMU_SLOTS);
     const images = new Map(
       readHardware(def.resources)
         .drives.filter((d) => d.kind === 'disk')

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   assertValidDefinition,
   type HostLimits,
+  LEGACY_QEMU_SLOTS,
   ModelError,
   type VirtualSystemDefinition,
 } from '../model/index.js';
@@ -43,7 +44,7 @@ export class DomainTable<R = unknown> {
   /** Validates a definition and gives it a UUID; refuses a name that another system already has. */
   prepare(input: VirtualSystemDefinition): VirtualSystemDefinition {
     try {
-      assertValidDefinition(input, this.limits);
+      assertValidDefinition(input, this.limits, LEGACY_QEMU_SLOTS);
     } catch (e) {
       if (e instanceof ModelError) {
         throw new HypervisorError('DEFINITION_INVALID', e.message, { cause: e, hint: e.hint });

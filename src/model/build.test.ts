@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDefinition } from './build.js';
-import { imagePath, readHardware } from './hardware.js';
+import { imagePath } from './devices/addresses.js';
+import { readHardware } from './hardware.js';
 import { cpuCount, memoryBytes } from './resources.js';
 
 describe('buildDefinition()', () => {

@@ -1,7 +1,9 @@
 import { ModelError } from './errors.js';
-import type { ControllerKind } from './hardware.js';
 import { ResourceType } from './resource-type.js';
 import type { RasdProperties, ResourceSetting, VirtualSystemDefinition } from './settings.js';
+
+/** The bus `vessel vm define --disk-bus` puts disks on: IDE, SATA (AHCI), SCSI (LSI Logic), virtio-blk, NVMe. */
+export type DiskBus = 'ide' | 'sata' | 'scsi' | 'virtio' | 'nvme';
 
 /** A short description of a virtual system, as `vessel vm define` flags give it. */
 export interface SimpleSystemSpec {
@@ -14,7 +16,7 @@ export interface SimpleSystemSpec {
   /** Disk images (absolute paths), attached in order. */
   disks?: string[];
   /** The bus the disks hang on; `ide` by default. */
-  diskBus?: ControllerKind;
+  diskBus?: DiskBus;
   /** CD/DVD images (absolute paths), attached read-only on IDE after the disks. */
   cdroms?: string[];
   /** NICs: the network (`user` for user-mode networking), optional model (ResourceSubType) and MAC. */
@@ -29,7 +31,7 @@ export interface SimpleSystemSpec {
 /** The VSSD property Vessel reads the firmware from (`bios` or `efi`); a Vessel extension, as CIM has none. */
 export const FIRMWARE_PROPERTY = 'Firmware';
 
-const CONTROLLER: Record<ControllerKind, Pick<RasdProperties, 'ResourceType' | 'ResourceSubType'>> = {
+const CONTROLLER: Record<DiskBus, Pick<RasdProperties, 'ResourceType' | 'ResourceSubType'>> = {
   ide: { ResourceType: String(ResourceType.IdeController), ResourceSubType: 'PIIX4' },
   scsi: { ResourceType: String(ResourceType.ParallelScsiHba), ResourceSubType: 'lsilogic' },
   sata: { ResourceType: String(ResourceType.OtherStorageDevice), ResourceSubType: 'AHCI' },

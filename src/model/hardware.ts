@@ -1,31 +1,40 @@
-import { ResourceType } from './resource-type.js';
-import { resourceTypeOf } from './resources.js';
+import { type Certainty, classifyResource } from './devices/classify.js';
+import type { DeviceBase } from './devices/device-view.js';
+import { CONTROLLERS } from './devices/kinds.js';
+import { readDevices } from './devices/view.js';
+import type { ControllerKind, DriveKind } from './devices/vocabulary.js';
 import type { ResourceSetting } from './settings.js';
 
 /**
- * Reading the devices of a definition by their DMTF meaning: which RASDs are controllers, drives, NICs, serial
- * ports, graphics and USB, and how they hang together (Parent = the controller's InstanceID, AddressOnParent =
- * the slot on it). This is a view computed from the RASDs, not a second model: drivers and checks use it to map
- * or check the one definition.
+ * The devices of a definition as the QEMU driver, deploy and export read them before the device vocabulary: a
+ * thin adapter over `readDevices`, kept so that its callers compile while later steps move them to the
+ * `DeviceView`. New code reads `readDevices(def)`.
  */
 
-/** The bus kinds a disk or CD/DVD can hang on. */
-export type ControllerKind = 'ide' | 'scsi' | 'sata' | 'nvme' | 'virtio';
+/**
+ * The bus a disk or CD/DVD hangs on, as this view named controllers before the device vocabulary.
+ *
+ * @deprecated Use the {@link ControllerKind} of `classifyResource` and `CONTROLLERS[kind].bus`.
+ */
+export type HardwareBus = 'ide' | 'scsi' | 'sata' | 'nvme' | 'virtio';
 
-/** A storage controller RASD (ResourceType 5, 6 or 20). */
+/** A storage controller RASD (ResourceType 5, 6 or 20, or libvirt-cim's RT 1 `controller`). */
 export interface ControllerView {
   instanceId: string;
-  kind: ControllerKind;
+  /** Its bus (`scsi` for every SCSI HBA, virtio-scsi included; `virtio` is virtio-blk). */
+  kind: HardwareBus;
+  /** What the controller is: the first of `kinds`. */
+  model: ControllerKind;
+  /** Every kind its subtype names, in the producer's order. */
+  kinds: readonly ControllerKind[];
+  certainty: Certainty;
   /** ResourceSubType as written (`lsilogic`, `AHCI`, `VirtualSCSI`, ...), or undefined. */
   subType: string | undefined;
-  /** Its position among the controllers of the same kind, in definition order (0-based). */
+  /** Its position among the controllers of the same bus, in definition order (0-based). */
   index: number;
   /** The RASD's Address (IDE channel or bus number) when it is a whole number. */
   address: number | undefined;
 }
-
-/** What kind of drive a RASD is. */
-export type DriveKind = 'disk' | 'cdrom' | 'floppy';
 
 /** A disk (17), CD (15), DVD (16) or floppy (14) RASD. */
 export interface DriveView {
@@ -76,125 +85,88 @@ export interface HardwareView {
   others: { instanceId: string; resourceType: number | undefined }[];
 }
 
-/** The storage controller kind of a RASD, or undefined when it is not a storage controller this model knows. */
-export function controllerKindOf(r: ResourceSetting): ControllerKind | undefined {
-  const type = resourceTypeOf(r);
-  const sub = (r.properties.ResourceSubType ?? '').toLowerCase();
-  if (type === ResourceType.IdeController) return 'ide';
-  if (type === ResourceType.ParallelScsiHba) return sub.includes('virtio') ? 'virtio' : 'scsi';
-  if (type === ResourceType.OtherStorageDevice) {
-    if (sub.includes('ahci') || sub.includes('sata')) return 'sata';
-    if (sub.includes('nvme')) return 'nvme';
-    if (sub.includes('virtio')) return 'virtio';
-  }
-  return undefined;
+/** A storage controller's kinds as `classifyResource` reads them, or undefined for anything else. */
+function storageController(
+  r: ResourceSetting,
+): { bus: HardwareBus; kinds: readonly ControllerKind[]; certainty: Certainty } | undefined {
+  const c = classifyResource(r);
+  if (c.device !== 'controller') return undefined;
+  const bus = busOf(c.kinds[0]!);
+  return bus === undefined ? undefined : { bus, kinds: c.kinds, certainty: c.certainty };
 }
 
-function drivekindOf(type: number | undefined): DriveKind | undefined {
-  if (type === ResourceType.DiskDrive || type === ResourceType.LogicalDisk) return 'disk';
-  if (type === ResourceType.CdDrive || type === ResourceType.DvdDrive) return 'cdrom';
-  if (type === ResourceType.FloppyDrive) return 'floppy';
-  return undefined;
+/** The storage bus of a kind; USB host controllers are listed with `usb`, and no kind is on the floppy bus. */
+function busOf(kind: ControllerKind): HardwareBus | undefined {
+  const bus = CONTROLLERS[kind].bus;
+  return bus === 'usb' || bus === 'floppy' ? undefined : bus;
 }
 
-function wholeNumber(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\s*\d{1,9}\s*$/.test(text)) return undefined;
-  return Number(text);
+/**
+ * The bus of a storage controller RASD, or undefined when it is not a storage controller this model knows.
+ * RT 6 `virtio-scsi` and VirtualBox's RT 20 `VirtioSCSI` are SCSI HBAs, RT 20 `virtio` is virtio-blk.
+ *
+ * @deprecated Use `classifyResource(r)`, whose controller kinds name the model (`virtio-scsi`, `pvscsi`, ...).
+ */
+export function controllerKindOf(r: ResourceSetting): HardwareBus | undefined {
+  return storageController(r)?.bus;
 }
+
+const simple = (d: DeviceBase): SimpleDeviceView => ({
+  instanceId: d.instanceId,
+  resourceType: d.resourceType ?? 0,
+  subType: d.subType,
+  connection: d.resource.properties.Connection?.[0],
+});
 
 /**
  * Groups the RASDs of a definition by their DMTF meaning. It never throws; checking is `validateDefinition`'s job.
  *
+ * @deprecated Use `readDevices(def)`, the typed device view; this adapter goes when its last caller moves.
  * @example
  * const hw = readHardware(def.resources);
  * hw.drives.filter((d) => d.kind === 'disk').map((d) => d.hostResource);
  */
 export function readHardware(resources: readonly ResourceSetting[]): HardwareView {
-  const hw: HardwareView = {
-    controllers: [],
-    drives: [],
-    nics: [],
-    serials: [],
-    graphics: [],
-    usb: [],
-    sound: [],
-    others: [],
-  };
-  const perKind = new Map<ControllerKind, number>();
-  resources.forEach((r, i) => {
-    const p = r.properties;
-    const instanceId = p.InstanceID ?? `#${i + 1}`;
-    const type = resourceTypeOf(r);
-    const ctl = controllerKindOf(r);
-    const drive = drivekindOf(type);
-    if (type === ResourceType.Processor || type === ResourceType.Memory) return;
-    if (ctl !== undefined) {
-      const index = perKind.get(ctl) ?? 0;
-      perKind.set(ctl, index + 1);
-      const address = wholeNumber(p.Address);
-      hw.controllers.push({ instanceId, kind: ctl, subType: p.ResourceSubType, index, address });
-    } else if (drive !== undefined) {
-      hw.drives.push({
-        instanceId,
-        kind: drive,
-        hostResource: p.HostResource?.[0],
-        parent: p.Parent,
-        addressOnParent: wholeNumber(p.AddressOnParent),
-        addressOnParentText: p.AddressOnParent,
-      });
-    } else if (type === ResourceType.EthernetAdapter) {
-      hw.nics.push({ instanceId, subType: p.ResourceSubType, mac: p.Address, connection: p.Connection?.[0] });
-    } else if (
-      type === ResourceType.SerialPort ||
-      type === ResourceType.GraphicsController ||
-      type === ResourceType.UsbController
-    ) {
-      const dev = {
-        instanceId,
-        resourceType: type,
-        subType: p.ResourceSubType,
-        connection: p.Connection?.[0],
-      };
-      if (type === ResourceType.SerialPort) hw.serials.push(dev);
-      else if (type === ResourceType.GraphicsController) hw.graphics.push(dev);
-      else hw.usb.push(dev);
-    } else if (isSoundCard(type, p.ResourceSubType)) {
-      hw.sound.push({
-        instanceId,
-        resourceType: type ?? 0,
-        subType: p.ResourceSubType,
-        connection: undefined,
-      });
-    } else {
-      hw.others.push({ instanceId, resourceType: type });
+  const view = readDevices({ system: {}, resources: [...resources] });
+  const controllers: ControllerView[] = [];
+  const usb: SimpleDeviceView[] = [];
+  for (const c of view.controllers) {
+    const bus = busOf(c.kind);
+    if (bus === undefined) {
+      usb.push(simple(c));
+      continue;
     }
-  });
-  return hw;
-}
-
-/**
- * The host path of an image reference: an absolute path or a `file://` URL. Returns undefined for anything else
- * (relative paths, `ovf:/disk/...` references that a deploy must resolve first, other URL schemes).
- *
- * @example
- * imagePath('file:///var/lib/vessel/a.qcow2'); // '/var/lib/vessel/a.qcow2'
- */
-export function imagePath(hostResource: string | undefined): string | undefined {
-  if (hostResource === undefined) return undefined;
-  const t = hostResource.trim();
-  if (t.startsWith('file://')) {
-    try {
-      const u = new URL(t);
-      return u.host === '' || u.host === 'localhost' ? decodeURIComponent(u.pathname) : undefined;
-    } catch {
-      return undefined;
-    }
+    controllers.push({
+      instanceId: c.instanceId,
+      kind: bus,
+      model: c.kind,
+      kinds: c.kinds,
+      certainty: c.certainty,
+      subType: c.subType,
+      index: c.ordinal,
+      address: c.address,
+    });
   }
-  return t.startsWith('/') ? t : undefined;
-}
-
-/** Whether a RASD is a sound card: VirtualBox's ResourceType 35, or VMware's Other + `vmware.soundcard.*`. */
-export function isSoundCard(type: number | undefined, subType: string | undefined): boolean {
-  const sub = (subType ?? '').toLowerCase();
-  return type === 35 || (type === ResourceType.Other && sub.startsWith('vmware.soundcard'));
+  return {
+    controllers,
+    drives: view.drives.map((d) => ({
+      instanceId: d.instanceId,
+      kind: d.kind,
+      hostResource: d.hostResource,
+      parent: d.parentText,
+      addressOnParent: d.slot,
+      addressOnParentText: d.slotText,
+    })),
+    nics: view.nics.map((n) => ({
+      instanceId: n.instanceId,
+      subType: n.subType,
+      mac: n.macText,
+      connection: n.resource.properties.Connection?.[0],
+    })),
+    serials: view.serials.map(simple),
+    graphics: view.graphics.map(simple),
+    usb,
+    sound: view.sound.map(simple),
+    others: view.others.map((o) => ({ instanceId: o.instanceId, resourceType: o.resourceType })),
+  };
 }

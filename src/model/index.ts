@@ -4,11 +4,13 @@
  */
 
 export * from './build.js';
-export * from './definition.js';
+export * from './devices/index.js';
 export * from './errors.js';
 export * from './hardware.js';
+export * from './problems.js';
 export * from './resource-type.js';
 export * from './resources.js';
 export * from './schema/index.js';
 export * from './settings.js';
 export * from './units/index.js';
+export * from './validate.js';

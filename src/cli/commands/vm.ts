@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import type { HostClient, HostEvent, VmSummary } from '../../host/index.js';
 import {
   buildDefinition,
-  type ControllerKind,
   cpuCount,
+  type DiskBus,
   formatBytes,
   memoryBytes,
   parseSize,
@@ -22,7 +22,7 @@ import { connectHost } from './host.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const STATE_HELP = 'state directory of the host (default: $VESSEL_STATE or ~/.local/share/vessel)';
-const BUSES: ControllerKind[] = ['ide', 'sata', 'scsi', 'virtio', 'nvme'];
+const BUSES: DiskBus[] = ['ide', 'sata', 'scsi', 'virtio', 'nvme'];
 
 /** Runs `fn` with a remote host (CIM-XML) when the command names one, else returns undefined. */
 async function withRemote<T>(
@@ -111,7 +111,7 @@ async function definitionFrom(opts: DefineOptions): Promise<VirtualSystemDefinit
   }
   if (opts.name === undefined) throw new VesselError('USAGE', 'vm define needs --name (or --from-json FILE)');
   if (!/^\d+$/.test(opts.cpus)) throw new VesselError('USAGE', `--cpus "${opts.cpus}" is not a whole number`);
-  const bus = (opts.diskBus ?? 'ide') as ControllerKind;
+  const bus = (opts.diskBus ?? 'ide') as DiskBus;
   if (!BUSES.includes(bus))
     throw new VesselError('USAGE', `--disk-bus "${opts.diskBus}": use ${BUSES.join(', ')}`);
   if (opts.firmware !== undefined && opts.firmware !== 'bios' && opts.firmware !== 'efi') {

@@ -18,4 +18,5 @@ export {
   resolveQemuUser,
   SANDBOX,
 } from './sandbox.js';
+export { QEMU_CONTROLLERS, qemuControllerKind } from './storage-argv.js';
 export { uefiFirmware } from './uefi.js';

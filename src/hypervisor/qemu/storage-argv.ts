@@ -1,4 +1,13 @@
-import { type ControllerView, type DriveView, type HardwareView, imagePath } from '../../model/index.js';
+import {
+  CONTROLLERS,
+  type ControllerKind,
+  type ControllerView,
+  type DriveView,
+  type HardwareView,
+  imagePath,
+  preferred,
+  spell,
+} from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
 import type { QemuHandles } from './handles.js';
 import { nodeName, qemuId } from './options.js';
@@ -61,33 +70,55 @@ export function imageNodes(h: QemuHandles, ...layers: ImageLayer[]): string[] {
   });
 }
 
-/** QEMU device for each SCSI ResourceSubType producers write (VMware, VirtualBox, libvirt-cim, Vessel). */
-const SCSI_MODELS: Record<string, string> = {
-  lsilogic: 'lsi53c895a',
-  lsi: 'lsi53c895a',
-  buslogic: 'lsi53c895a', // QEMU has no BusLogic HBA; the LSI one is what guests of that age also drive.
-  lsilogicsas: 'mptsas1068',
-  'lsi-sas': 'mptsas1068',
-  megasas: 'megasas',
-  virtualscsi: 'pvscsi',
-  pvscsi: 'pvscsi',
-  'virtio-scsi': 'virtio-scsi-pci',
+/**
+ * The QEMU device of each controller kind that has one: `undefined` for IDE (part of the pc machine) and
+ * virtio-blk (no controller; one PCI device per disk), absent for kinds QEMU lacks (Hyper-V's synthetic SCSI).
+ * QEMU has no BusLogic HBA; the LSI one is what guests of that age also drive.
+ */
+export const QEMU_CONTROLLERS: Readonly<Partial<Record<ControllerKind, { device: string | undefined }>>> = {
+  ide: { device: undefined },
+  ahci: { device: 'ahci' },
+  nvme: { device: 'nvme' },
+  'virtio-blk': { device: undefined },
+  'virtio-scsi': { device: 'virtio-scsi-pci' },
+  lsilogic: { device: 'lsi53c895a' },
+  buslogic: { device: 'lsi53c895a' },
+  lsisas: { device: 'mptsas1068' },
+  pvscsi: { device: 'pvscsi' },
+  megasas: { device: 'megasas' },
 };
+
+/**
+ * The kind QEMU gives a controller: the first of the kinds its subtype lists that QEMU has. Undefined when it has
+ * none, or when the subtype named nothing known (a `guessed` LSI Logic is refused, as deploy refuses it).
+ */
+export function qemuControllerKind(
+  c: Pick<ControllerView, 'kinds' | 'certainty'>,
+): ControllerKind | undefined {
+  if (c.certainty === 'guessed') return undefined;
+  return preferred(c.kinds, (k) => QEMU_CONTROLLERS[k] !== undefined);
+}
 
 /** The QEMU device of a SCSI controller, or `NOT_SUPPORTED`. */
 export function scsiDevice(c: ControllerView): string {
-  const sub = (c.subType ?? 'lsilogic').toLowerCase();
-  const dev = SCSI_MODELS[sub];
-  if (dev === undefined) {
+  const kind = qemuControllerKind(c);
+  const dev = kind === undefined ? undefined : QEMU_CONTROLLERS[kind]?.device;
+  if (dev !== undefined) return dev;
+  const hint = `Known SCSI models: ${Object.keys(QEMU_CONTROLLERS)
+    .filter((k) => CONTROLLERS[k as ControllerKind].bus === 'scsi')
+    .map((k) => spell(k as ControllerKind, 'vessel')?.ResourceSubType ?? k)
+    .join(', ')}`;
+  if (c.certainty === 'guessed') {
     throw new HypervisorError(
       'NOT_SUPPORTED',
       `Unknown controller: SCSI subtype "${c.subType}" of "${c.instanceId}"`,
-      {
-        hint: `Known subtypes: ${Object.keys(SCSI_MODELS).join(', ')}`,
-      },
+      { hint },
     );
   }
-  return dev;
+  const names = c.kinds.map((k) => CONTROLLERS[k].name).join(' or ');
+  throw new HypervisorError('NOT_SUPPORTED', `Controller "${c.instanceId}": QEMU has no ${names} device`, {
+    hint,
+  });
 }
 
 /** The `-device` id of a controller: its kind and index, e.g. `scsi0`, `sata1`. */
