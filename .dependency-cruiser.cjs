@@ -28,7 +28,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/api/', pathNot: '\\.test\\.ts$' },
       to: {
-        dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'],
+        dependencyTypes: [
+          'npm',
+          'npm-dev',
+          'npm-optional',
+          'npm-peer',
+          'npm-bundled',
+          'npm-no-pkg',
+          'npm-unknown',
+        ],
         pathNot: '^node_modules/@sinclair/typebox/',
       },
     },
