@@ -55,7 +55,8 @@ describe('CIM_STATE_OF', () => {
     expect(systemStateFromCim(32769)).toBe('suspended');
     expect(systemStateFromCim(32770)).toBe('starting');
     expect(systemStateFromCim(32774)).toBe('stopping');
-    for (const v of [1, 5, 7, 8, 11, 32771, 65535, -1, Number.NaN]) expect(systemStateFromCim(v)).toBe('unknown');
+    for (const v of [1, 5, 7, 8, 11, 32771, 65535, -1, Number.NaN])
+      expect(systemStateFromCim(v)).toBe('unknown');
   });
 });
 
@@ -69,7 +70,11 @@ describe('RequestedState', () => {
   it('is turned back into the operation it stands for, in every state that allows it', () => {
     for (const op of STATE_OPERATIONS) {
       for (const state of ALLOWED_FROM[op]) {
-        expect([op, state, operationForRequestedState(REQUESTED_STATE_OF[op], state)]).toEqual([op, state, op]);
+        expect([op, state, operationForRequestedState(REQUESTED_STATE_OF[op], state)]).toEqual([
+          op,
+          state,
+          op,
+        ]);
       }
     }
   });

@@ -15,7 +15,8 @@ describe('libvirt state tables', () => {
       const row = LIBVIRT_STATES[v];
       expect(row).toBeDefined();
       expect(SYSTEM_STATES).toContain(row!.state);
-      for (const r of [...Object.values(row!.reasons), row!.otherwise]) expect(STATE_REASON_CODES).toContain(r);
+      for (const r of [...Object.values(row!.reasons), row!.otherwise])
+        expect(STATE_REASON_CODES).toContain(r);
     }
   });
 

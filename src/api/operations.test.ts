@@ -39,7 +39,14 @@ describe('ALLOWED_FROM', () => {
 
   it('matches the DSP1057 state model for the stable states', () => {
     expect(operationsFrom('stopped')).toEqual(['start']);
-    expect(operationsFrom('running')).toEqual(['shutdown', 'powerOff', 'reboot', 'reset', 'pause', 'suspend']);
+    expect(operationsFrom('running')).toEqual([
+      'shutdown',
+      'powerOff',
+      'reboot',
+      'reset',
+      'pause',
+      'suspend',
+    ]);
     expect(operationsFrom('paused')).toEqual(['resume', 'powerOff', 'suspend']);
     expect(operationsFrom('suspended')).toEqual(['resume', 'powerOff']);
     expect(operationsFrom('crashed')).toEqual(['start', 'powerOff']);
@@ -71,11 +78,21 @@ describe('transitionRefusal() and checkTransition()', () => {
     expect(transitionRefusal('web1', 'running', 'start')).toBe('Cannot start "web1": it is already running');
     expect(transitionRefusal('web1', 'paused', 'pause')).toBe('Cannot pause "web1": it is already paused');
     expect(transitionRefusal('web1', 'stopped', 'pause')).toBe('Cannot pause "web1": it is stopped');
-    expect(transitionRefusal('web1', 'paused', 'start')).toBe('Cannot start "web1": it is paused; resume it instead');
-    expect(transitionRefusal('web1', 'running', 'undefine')).toBe('Cannot undefine "web1": it is running; stop it first');
-    expect(transitionRefusal('web1', 'running', 'resume')).toBe('Cannot resume "web1": it is already running');
-    expect(transitionRefusal('web1', 'stopped', 'shutdown')).toBe('Cannot shut down "web1": it is already stopped');
-    expect(transitionRefusal('web1', 'unknown', 'powerOff')).toBe('Cannot power off "web1": its state is unknown');
+    expect(transitionRefusal('web1', 'paused', 'start')).toBe(
+      'Cannot start "web1": it is paused; resume it instead',
+    );
+    expect(transitionRefusal('web1', 'running', 'undefine')).toBe(
+      'Cannot undefine "web1": it is running; stop it first',
+    );
+    expect(transitionRefusal('web1', 'running', 'resume')).toBe(
+      'Cannot resume "web1": it is already running',
+    );
+    expect(transitionRefusal('web1', 'stopped', 'shutdown')).toBe(
+      'Cannot shut down "web1": it is already stopped',
+    );
+    expect(transitionRefusal('web1', 'unknown', 'powerOff')).toBe(
+      'Cannot power off "web1": its state is unknown',
+    );
   });
 
   it('answers undefined exactly where ALLOWED_FROM allows, for every operation and state', () => {
