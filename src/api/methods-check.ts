@@ -10,7 +10,7 @@ import type { METHODS } from './methods.js';
  * types of the Api method's parameters, the unnamed ones (`null`) are streams or callbacks, and the result schema
  * decodes to what the method resolves to (streaming answers excepted). Compared as a transport sees them: without
  * `readonly`, without callbacks and stream bodies. Nothing here runs; a disagreement fails `tsc` and names the
- * method.
+ * method. The parameter names themselves must be exactly the params schema's.
  */
 
 type Fn = (...a: never[]) => unknown;
@@ -75,9 +75,11 @@ type ResultAgrees<N extends ApiMethodName, T extends MethodTable> =
 
 /** True when the METHODS entry of `N` agrees with the Api. */
 export type Agrees<N extends ApiMethodName, T extends MethodTable = typeof METHODS> =
-  Same<Wire<NamedArgs<N, T>>, Wire<NamedParams<N, T>>> extends true
-    ? [UnnamedOnWire<N, T>] extends [never]
-      ? ResultAgrees<N, T>
+  Same<keyof NamedArgs<N, T>, keyof NamedParams<N, T>> extends true
+    ? Same<Wire<NamedArgs<N, T>>, Wire<NamedParams<N, T>>> extends true
+      ? [UnnamedOnWire<N, T>] extends [never]
+        ? ResultAgrees<N, T>
+        : false
       : false
     : false;
 

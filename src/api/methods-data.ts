@@ -13,16 +13,15 @@ import {
   ExportResultSchema,
   PackageSourceSchema,
 } from './packages.js';
-import { ImageInfoSchema, PoolInfoSchema, PoolSpecSchema } from './pools.js';
+import { ImageInfoSchema, ImageName, PoolInfoSchema, PoolName, PoolSpecSchema } from './pools.js';
 import { ROLES } from './principal.js';
-import { Id, Name, oneOf, Strict, Uint64 } from './schema.js';
+import { Id, oneOf, Strict, Uint64 } from './schema.js';
 import { UserInfoSchema, UserNameSchema } from './users.js';
 
 /** The METHODS entries of the packages, artifacts, consoles, pools, users and networks namespaces. */
 
 const ref = SystemRefSchema;
 const opt = Type.Optional;
-const image = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\u0000]+$' });
 
 /** Entries of packages.*, artifacts.*, consoles.*, pools.*, users.*, networks.*. */
 export const METHODS_DATA = {
@@ -78,18 +77,18 @@ export const METHODS_DATA = {
   },
 
   'pools.list': { role: 'reader', args: [], params: Strict({}), result: Type.Array(PoolInfoSchema) },
-  'pools.get': { role: 'reader', args: ['id'], params: Strict({ id: Name }), result: PoolInfoSchema },
+  'pools.get': { role: 'reader', args: ['id'], params: Strict({ id: PoolName }), result: PoolInfoSchema },
   'pools.add': {
     role: 'admin',
     args: ['spec'],
     params: Strict({ spec: PoolSpecSchema }),
     result: PoolInfoSchema,
   },
-  'pools.remove': { role: 'admin', args: ['id'], params: Strict({ id: Name }), result: Type.Void() },
+  'pools.remove': { role: 'admin', args: ['id'], params: Strict({ id: PoolName }), result: Type.Void() },
   'pools.images': {
     role: 'reader',
     args: ['id'],
-    params: Strict({ id: Name }),
+    params: Strict({ id: PoolName }),
     result: Type.Array(ImageInfoSchema),
   },
   'pools.upload': {
@@ -97,8 +96,8 @@ export const METHODS_DATA = {
     stream: 'upload',
     args: ['id', 'name', null, 'options'],
     params: Strict({
-      id: Name,
-      name: image,
+      id: PoolName,
+      name: ImageName,
       options: opt(
         Strict({ sha256: opt(Type.String({ pattern: '^[0-9a-f]{64}$' })), sizeBytes: opt(Uint64) }),
       ),
@@ -109,13 +108,13 @@ export const METHODS_DATA = {
     role: 'admin',
     stream: 'download',
     args: ['id', 'name'],
-    params: Strict({ id: Name, name: image }),
+    params: Strict({ id: PoolName, name: ImageName }),
     result: StreamTicketSchema,
   },
   'pools.deleteImage': {
     role: 'admin',
     args: ['id', 'name'],
-    params: Strict({ id: Name, name: image }),
+    params: Strict({ id: PoolName, name: ImageName }),
     result: Type.Void(),
   },
 

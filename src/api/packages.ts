@@ -3,7 +3,8 @@ import type { ByteStream, SystemRef } from './common.js';
 import { JobOptionsSchema } from './common.js';
 import type { JobInfo } from './jobs.js';
 import { VirtualSystemDefinitionSchema } from './model-schemas.js';
-import { Name, oneOf, Strict, Uint64 } from './schema.js';
+import { ImageName, PoolName } from './pools.js';
+import { oneOf, Strict, Uint64 } from './schema.js';
 
 /**
  * OVF packages in and out of a host: inspect (`deploy --dry-run`), deploy, export. A package comes as an upload
@@ -11,7 +12,7 @@ import { Name, oneOf, Strict, Uint64 } from './schema.js';
  * to an artifact to download, a pool, or a host path (local only).
  */
 
-const PoolImage = { pool: Name, image: Type.String({ minLength: 1, maxLength: 255 }) };
+const PoolImage = { pool: PoolName, image: ImageName };
 const HostPath = Type.String({ minLength: 1, maxLength: 4096, pattern: '^/' });
 
 /** Wire schema of a {@link PackageSource}: an upload's bytes follow on a stream of their own. */
@@ -55,7 +56,7 @@ export const DeployOptionsSchema = Strict({
   /** PEM text of the CA certificates the signer must chain to. */
   caPem: Type.Optional(Type.String({ maxLength: 1_048_576 })),
   /** The storage pool for the disks (default: the default pool). */
-  pool: Type.Optional(Name),
+  pool: Type.Optional(PoolName),
 });
 
 /** How a package is deployed. */

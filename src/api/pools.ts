@@ -1,15 +1,21 @@
 import { type StaticDecode, Type } from '@sinclair/typebox';
 import type { ByteStream } from './common.js';
-import { Name, Strict, Uint64 } from './schema.js';
+import { Strict, Uint64 } from './schema.js';
 
 /**
  * Storage pools (DSP1047): named host folders that images must lie in (issue 9). Admins add and remove them;
  * images are listed, uploaded, downloaded and deleted through the Api.
  */
 
+/** A pool name: 1 to 64 letters, digits, `.`, `_`, `-`; starts with a letter or digit (safe in a CIM InstanceID). */
+export const PoolName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+
+/** An image's file name in a pool: no slash, no NUL, not `.` or `..`. */
+export const ImageName = Type.String({ minLength: 1, maxLength: 255, pattern: '^(?!\\.\\.?$)[^/\\u0000]+$' });
+
 /** Wire schema of {@link PoolInfo}. */
 export const PoolInfoSchema = Type.Object({
-  id: Name,
+  id: PoolName,
   isDefault: Type.Boolean(),
   /** False when the folder cannot be read (removed, unmounted); the sizes are then 0. */
   available: Type.Boolean(),
@@ -25,7 +31,7 @@ export type PoolInfo = StaticDecode<typeof PoolInfoSchema>;
 
 /** Wire schema of {@link ImageInfo}. */
 export const ImageInfoSchema = Type.Object({
-  name: Type.String({ maxLength: 255 }),
+  name: ImageName,
   /** The file's size. */
   sizeBytes: Uint64,
   /** The image format as probed (`qcow2`, `vmdk`, `raw`, ...). */
@@ -41,7 +47,7 @@ export type ImageInfo = StaticDecode<typeof ImageInfoSchema>;
 
 /** Wire schema of {@link PoolSpec}. */
 export const PoolSpecSchema = Strict({
-  id: Name,
+  id: PoolName,
   path: Type.String({ minLength: 1, maxLength: 4096, pattern: '^/' }),
   allowDevices: Type.Optional(Type.Boolean()),
 });

@@ -69,9 +69,6 @@ export const WaitMs: TTransform<TInteger, number> = Type.Transform(
     return n;
   });
 
-/** A short identifier or name: 1 to 128 characters, no control characters. */
-export const Name = Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
-
 /** The identifier of a job, an artifact or a subscription, as the host chose it. */
 export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
 
