@@ -48,6 +48,8 @@ export const MAX_CONNECT_CHARS = 4096;
 /** A profile name: letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const CIM_PORTS: Readonly<Record<string, number>> = { 'http:': 5988, 'https:': 5989 };
+/** A URL that spells out its authority: `scheme://` and then something other than `/`. */
+const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]/;
 /** An authority with a port: `scheme://[user@]host:PORT` or `[v6]:PORT`. */
 const EXPLICIT_PORT = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]/?#]*\]|[^:/?#]*):[0-9]/;
 
@@ -185,6 +187,8 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
   }
   if (scheme === 'vessel') return parseVessel(text, url, env);
   if (url.protocol === 'http:' || url.protocol === 'https:') {
+    // WHATWG URL reads `http:///h` and `http:h` as host h; a connection must spell its host out.
+    if (!AUTHORITY.test(plain)) throw bad(text, 'the URL names no host', 'Write http(s)://HOST[:PORT]');
     return parseCim(text, url, EXPLICIT_PORT.test(plain), profile);
   }
   throw bad(
