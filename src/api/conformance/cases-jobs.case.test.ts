@@ -6,6 +6,7 @@ import type { ApiCase } from './types.case.test.js';
 
 /** Cases of jobs and events: waiting, progress, cancel, supersede, numbered events replayed without a gap. */
 
+/** The cases of jobs and events. */
 export const JOB_CASES: readonly ApiCase[] = [
   {
     id: 'jobs.wait',

@@ -12,6 +12,7 @@ import type { ApiCase } from './types.case.test.js';
 
 /** Cases of consoles, users, pools, networks, and packages with their artifacts. */
 
+/** The cases of consoles, users, pools, networks and packages. */
 export const OTHER_CASES: readonly ApiCase[] = [
   {
     id: 'consoles.stopped',

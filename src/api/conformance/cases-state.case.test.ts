@@ -28,6 +28,7 @@ async function refusalsIn(ctx: CaseContext, ref: string, state: SystemState): Pr
   }
 }
 
+/** The cases of state changes. */
 export const STATE_CASES: readonly ApiCase[] = [
   {
     id: 'state.operations',

@@ -9,6 +9,7 @@ import type { ApiCase } from './types.case.test.js';
 
 const MEMORY = String(ResourceType.Memory);
 
+/** The cases of the host and systems namespaces. */
 export const SYSTEM_CASES: readonly ApiCase[] = [
   {
     id: 'host.info',
