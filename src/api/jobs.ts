@@ -33,7 +33,7 @@ const jobProperties = {
   /** The user whose call started it. */
   owner: Type.String({ maxLength: 128 }),
   state: oneOf(JOB_STATES),
-  /** 0 to 100; it only rises. */
+  /** 0 to 100; it only rises, and is 100 once the job completed. */
   percent: Type.Integer({ minimum: 0, maximum: 100 }),
   /** What it is doing now, e.g. `disk 2 of 3`. */
   phase: Type.Optional(Type.String({ maxLength: 256 })),

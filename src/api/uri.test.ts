@@ -101,6 +101,15 @@ describe('parseConnectUri(): CIM-XML URLs', () => {
     });
     const t = cim(parse('https://ad%40min:p%3Ass@h1'));
     expect([t.user, t.password, t.url]).toEqual(['ad@min', 'p:ss', 'https://h1:5989/cimom']);
+    refused('https://ad%E0%A4%Amin@h1');
+    refused('https://admin:p%E0%A4%A@h1');
+  });
+
+  it('never shows a password from the URL in a message', () => {
+    const e = refused('https://admin:s3cret@h1?timeout=5');
+    expect(e.message).not.toContain('s3cret');
+    expect(e.message).toContain('https://admin:***@h1');
+    expect(refused('https://admin:p@ss@h1?x=1').message).not.toContain('ss@');
   });
 
   it('reads ca and insecure for https, and refuses them for http', () => {

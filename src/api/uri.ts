@@ -74,10 +74,15 @@ function hasSpaceOrControl(text: string): boolean {
   return false;
 }
 
+/** The text as messages may show it: a password in the URL's user info is masked. */
+function shown(text: string): string {
+  return text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/?#]*):[^/?#]*@/, '$1:***@');
+}
+
 function bad(text: string, why: string, hint?: string): ApiError {
   return new ApiError(
     'INVALID_ARGUMENT',
-    `Cannot connect to "${text}": ${why}`,
+    `Cannot connect to "${shown(text)}": ${why}`,
     hint === undefined ? {} : { hint },
   );
 }
@@ -90,11 +95,11 @@ function checkedPath(text: string, path: string, what: string): string {
   return posix.normalize(path);
 }
 
-function decoded(text: string, raw: string): string {
+function decoded(text: string, raw: string, what: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw bad(text, 'the path is not valid percent-encoding');
+    throw bad(text, `the ${what} is not valid percent-encoding`);
   }
 }
 
@@ -116,7 +121,7 @@ function parseVessel(text: string, url: URL, env: StateEnv): ConnectTarget {
   const stateDir =
     url.pathname === '/' || url.pathname === ''
       ? resolveStateDir(undefined, env)
-      : checkedPath(text, decoded(text, url.pathname).replace(/\/+$/, ''), 'state directory');
+      : checkedPath(text, decoded(text, url.pathname, 'path').replace(/\/+$/, ''), 'state directory');
   return socketPath === undefined
     ? { transport: 'socket', stateDir }
     : { transport: 'socket', stateDir, socketPath };
@@ -143,8 +148,8 @@ function parseCim(text: string, url: URL, explicitPort: boolean, profile?: HostP
   }
   if ((ca !== undefined || insecure) && url.protocol !== 'https:')
     throw bad(text, 'ca and insecure apply to https only');
-  const user = url.username === '' ? profile?.user : decodeURIComponent(url.username);
-  const password = url.password === '' ? undefined : decodeURIComponent(url.password);
+  const user = url.username === '' ? profile?.user : decoded(text, url.username, 'user name');
+  const password = url.password === '' ? undefined : decoded(text, url.password, 'password');
   const endpoint = new URL(`${url.protocol}//${url.host}${url.pathname === '/' ? '/cimom' : url.pathname}`);
   // URL drops a scheme's default port (80, 443): only a URL without any port gets the CIM-XML one.
   if (!explicitPort) endpoint.port = String(CIM_PORTS[url.protocol]);
@@ -174,7 +179,7 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
   ) {
     throw new ApiError(
       'NOT_SUPPORTED',
-      `Cannot connect to "${text}": ${scheme.split('+')[0]} is not a transport of this Vessel yet`,
+      `Cannot connect to "${shown(text)}": ${scheme.split('+')[0]} is not a transport of this Vessel yet`,
       { hint: 'Use http(s):// (CIM-XML)' },
     );
   }
