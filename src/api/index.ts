@@ -31,3 +31,4 @@ export * from './systems.js';
 export * from './systems-data.js';
 export * from './uri.js';
 export * from './users.js';
+export * from './wire.js';

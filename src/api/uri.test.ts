@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './errors.js';
 import {
@@ -209,5 +210,29 @@ describe('parseConnectUri(): garbage', () => {
         expect([s, e instanceof ApiError]).toEqual([s, true]);
       }
     }
+  });
+
+  it('answers any string with a target or an ApiError (property test)', () => {
+    const prefixes = fc.constantFrom(
+      '',
+      'vessel://',
+      'vessel:///',
+      'http://',
+      'https://',
+      'cimxml+https://',
+      'lab',
+    );
+    fc.assert(
+      fc.property(prefixes, fc.string({ unit: 'grapheme', maxLength: 80 }), (prefix, rest) => {
+        try {
+          const t = parse(prefix + rest);
+          if (t.transport === 'socket') expect(t.stateDir.startsWith('/')).toBe(true);
+          else expect(['http:', 'https:']).toContain(t.url.protocol);
+        } catch (e) {
+          expect(e).toBeInstanceOf(ApiError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
