@@ -1,5 +1,5 @@
 import { type StaticDecode, Type } from '@sinclair/typebox';
-import type { ControllerKind, DriveKind } from '../model/index.js';
+import type { ControllerKind, DriveKind, Firmware, NicModel } from '../model/index.js';
 import { HostLimitsSchema } from './model-schemas.js';
 import { StateOperationSchema } from './operations.js';
 import { oneOf, typed } from './schema.js';
@@ -36,7 +36,7 @@ export const CapabilitiesSchema = Type.Object({
     Type.Object({ name: Type.String(), isDefault: Flag, virtualSystemTypes: Type.Array(Type.String()) }),
   ),
   /** `bios`, `efi` (model `Firmware`, issue 10 item 1). */
-  firmware: Type.Array(Type.String({ maxLength: 64 })),
+  firmware: Type.Array(typed<Firmware>(Type.String({ maxLength: 64 }))),
   devices: Type.Object({
     controllers: Type.Array(
       Type.Object({
@@ -46,7 +46,7 @@ export const CapabilitiesSchema = Type.Object({
       }),
     ),
     /** `e1000`, `virtio`, ... (model `NicModel`, issue 10 item 1). */
-    nicModels: Type.Array(Type.String({ maxLength: 64 })),
+    nicModels: Type.Array(typed<NicModel>(Type.String({ maxLength: 64 }))),
     driveKinds: Type.Array(typed<DriveKind>(Type.String({ maxLength: 64 }))),
     consoles: Type.Array(oneOf(CONSOLE_KINDS)),
   }),

@@ -96,7 +96,7 @@ describe('host schemas', () => {
     machineTypes: [{ name: 'q35', isDefault: true, virtualSystemTypes: ['vessel-qemu'] }],
     firmware: ['bios', 'efi'],
     devices: {
-      controllers: [{ kind: 'sata', maxSlots: 6, hotplug: false }],
+      controllers: [{ kind: 'ahci', maxSlots: 6, hotplug: false }],
       nicModels: ['virtio'],
       driveKinds: ['disk', 'cdrom'],
       consoles: ['serial'],
