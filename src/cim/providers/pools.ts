@@ -12,7 +12,7 @@ import {
   type TemplateRole,
 } from '../pools.js';
 import { type CimContext, type InstanceProvider, memo } from '../provider.js';
-import { allSystems } from '../snapshot.js';
+import { allSystems, type SystemView } from '../snapshot.js';
 import type { CimInstance, CimInstanceName } from '../types.js';
 import { instance, key, link, type ProviderEnv } from './env.js';
 
@@ -36,9 +36,9 @@ function template(env: ProviderEnv, p: PoolSpec, role: TemplateRole): CimInstanc
 }
 
 /** How much of a pool the active virtual systems use: vCPUs, MiB of memory, or a count of devices. */
-function consumed(ctx: CimContext, env: ProviderEnv, p: PoolSpec): bigint {
+function consumed(systems: readonly SystemView[], p: PoolSpec): bigint {
   let n = 0n;
-  for (const v of allSystems(ctx, env.backend)) {
+  for (const v of systems) {
     if (v.info.state === 'stopped') continue;
     for (const r of v.def.resources) {
       if (resourceTypeOf(r) !== p.resourceType) continue;
@@ -94,8 +94,9 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
   return [
     {
       className: C.pool,
-      enumerate: (ctx) =>
-        POOLS.map((p) =>
+      enumerate: async (ctx) => {
+        const systems = await allSystems(ctx, env.backend);
+        return POOLS.map((p) =>
           instance(C.pool, {
             InstanceID: poolIds.pool(p),
             PoolID: p.id,
@@ -104,13 +105,14 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
             ResourceType: String(p.resourceType),
             AllocationUnits: p.units,
             Capacity: p.capacity ? String(p.capacity(env.backend.limits)) : undefined,
-            Reserved: String(consumed(ctx, env, p)),
-            CurrentlyConsumedResource: String(consumed(ctx, env, p)),
+            Reserved: String(consumed(systems, p)),
+            CurrentlyConsumedResource: String(consumed(systems, p)),
             ConsumedResourceUnits: p.units ?? 'count',
             HealthState: '5',
             OperationalStatus: ['2'],
           }),
-        ).concat(storagePools(ctx, env).map(storagePoolInstance)),
+        ).concat(storagePools(ctx, env).map(storagePoolInstance));
+      },
     },
     {
       className: C.allocCaps,

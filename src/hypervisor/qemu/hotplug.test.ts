@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildDefinition } from '../../model/index.js';
 import type { HypervisorError } from '../errors.js';
 import { ensureTestGuest } from '../guest.js';
+import { parseDriverUri } from '../uri.js';
 import { openQemuDriver, readNetworks } from './open.js';
 
 /** Hot changes on a running TCG guest: NIC and disk hot-plug, NIC unplug with the guest's cooperation, balloon. */
@@ -18,7 +19,7 @@ describe('QemuDriver hot changes', () => {
       join(state, 'networks.json'),
       JSON.stringify({ fwd: { mode: 'user', hostForwards: ['tcp:127.0.0.1:0-:22'] } }),
     );
-    const d = await openQemuDriver(new URL('qemu:///embed?accel=tcg'), { stateDir: state });
+    const d = await openQemuDriver(parseDriverUri('qemu:///embed?accel=tcg'), { stateDir: state });
     try {
       const vm = await d.define(
         buildDefinition({
@@ -53,10 +54,10 @@ describe('QemuDriver hot changes', () => {
         cimClass: 'CIM_ResourceAllocationSettingData',
         properties: { InstanceID: 'hot-disk', ResourceType: '17', HostResource: [guest.disk] },
       });
-      const ids = () => d.getDefinition(vm.uuid).resources.map((r) => r.properties.InstanceID);
-      expect(ids()).toEqual(expect.arrayContaining(['hot-nic', 'hot-disk']));
+      const ids = async () => (await d.getDefinition(vm.uuid)).resources.map((r) => r.properties.InstanceID);
+      expect(await ids()).toEqual(expect.arrayContaining(['hot-nic', 'hot-disk']));
       await d.detachDevice(vm.uuid, 'hot-nic');
-      expect(ids()).not.toContain('hot-nic');
+      expect(await ids()).not.toContain('hot-nic');
       await d.setMemory(vm.uuid, 192n << 20n);
       const tooBig = (await d.setMemory(vm.uuid, 1n << 40n).catch((e: unknown) => e)) as HypervisorError;
       expect(tooBig.code).toBe('INVALID_STATE');

@@ -62,7 +62,7 @@ export function imageNodes(h: QemuHandles, ...layers: ImageLayer[]): string[] {
 }
 
 /** QEMU device for each SCSI ResourceSubType producers write (VMware, VirtualBox, libvirt-cim, Vessel). */
-const SCSI_MODELS: Record<string, string> = {
+export const SCSI_MODELS: Record<string, string> = {
   lsilogic: 'lsi53c895a',
   lsi: 'lsi53c895a',
   buslogic: 'lsi53c895a', // QEMU has no BusLogic HBA; the LSI one is what guests of that age also drive.
