@@ -58,7 +58,7 @@ describe('UEFI firmware (OVMF)', () => {
         log = await con.readLog();
       }
       expect(log).toMatch(/BdsDxe|UEFI|EFI/);
-      expect(d.getState(vm.uuid)).toMatchObject({ state: 'running' });
+      expect(await d.getState(vm.uuid)).toMatchObject({ state: 'running' });
       await d.powerOff(vm.uuid);
     } finally {
       await d.close();

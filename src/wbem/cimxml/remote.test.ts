@@ -58,7 +58,7 @@ describe('RemoteHost (the SDK over CIM-XML)', () => {
       def.resources.map((r) => [r.properties.ResourceType, r.properties.VirtualQuantity]),
     );
     await remote.destroy('remote1');
-    expect(host.driver.lookup('remote1')).toBeUndefined();
+    expect(await host.driver.lookup('remote1')).toBeUndefined();
   });
 
   it('says what went wrong: an unknown system, a transition the state refuses, a host that is not there', async () => {

@@ -106,7 +106,7 @@ describe('sblim wbemcli against a live Vessel host', () => {
       `DestroySystem.AffectedSystem=${cs('made-by-wbemcli')}`,
     );
     expect(d.out).toContain('DestroySystem: 0');
-    expect(host.driver.lookup('made-by-wbemcli')).toBeUndefined();
+    expect(await host.driver.lookup('made-by-wbemcli')).toBeUndefined();
   });
 
   it('a reader’s method call fails with CIM_ERR_ACCESS_DENIED and a wrong password is refused', async () => {

@@ -182,7 +182,7 @@ describe('DSP1057 Virtual System', () => {
     });
     expect(r.returnValue).toBe(0);
     await expect(c.getInstance(vm('t-destroy'))).rejects.toMatchObject({ code: 'CIM_ERR_NOT_FOUND' });
-    expect(host.driver.lookup('t-destroy')).toBeUndefined();
+    expect(await host.driver.lookup('t-destroy')).toBeUndefined();
   });
 
   it('VSSD/04_vssd_to_rasd and SettingsDefine/01..02: VS ↔ VSSD ↔ RASD both ways, with the values defined', async () => {

@@ -87,6 +87,6 @@ describe('CIM-XML lifecycle on QEMU (TCG, real guest)', () => {
     expect((await remote.find('cimguest')).enabledState).toBe(3);
     expect((await driver.lookup(uuid))?.state).toBe('stopped');
     await remote.destroy('cimguest');
-    expect(driver.lookup('cimguest')).toBeUndefined();
+    expect(await driver.lookup('cimguest')).toBeUndefined();
   }, 180_000);
 });
