@@ -27,6 +27,7 @@ import { StoragePools } from './pools/index.js';
 import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
 import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
+import { loadStoredSystems } from './store-inventory.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
 export const DEFAULT_DRIVER_URI = 'qemu:///embed';
@@ -140,41 +141,9 @@ export class Host {
       await this.inventory.sync();
       return;
     }
-    for (const vm of this.store.listVms()) {
-      try {
-        await this.driver.define(vm.definition);
-      } catch (e) {
-        this.record(vm.uuid, vm.name, 'stopped', `cannot be loaded: ${(e as Error).message}`, 'adoption');
-        continue;
-      }
-      if (vm.state === 'stopped') continue;
-      if (this.driver.adopt === undefined) {
-        this.record(
-          vm.uuid,
-          vm.name,
-          'stopped',
-          'the host restarted and the driver cannot adopt',
-          'adoption',
-        );
-        continue;
-      }
-      const info = await this.driver.adopt(vm.uuid);
-      if (info.state === 'stopped' && info.reason === 'defined') {
-        this.record(
-          vm.uuid,
-          vm.name,
-          'stopped',
-          'the driver kept nothing running across the restart',
-          'adoption',
-        );
-      } else {
-        // The driver's adoption event has been recorded already, unless the state did not change.
-        const now = this.store.getVm(vm.uuid);
-        if (now !== undefined && now.state !== info.state) {
-          this.record(vm.uuid, vm.name, info.state, info.reason ?? 'adopted', 'adoption');
-        }
-      }
-    }
+    await loadStoredSystems(this.driver, this.store, (uuid, name, state, reason) =>
+      this.record(uuid, name, state, reason, 'adoption'),
+    );
   }
 
   private onDriverEvent(e: DriverEvent): void {

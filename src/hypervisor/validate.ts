@@ -37,18 +37,20 @@ export function diagnosticOf(e: unknown, location: string): DriverDiagnostic {
 }
 
 /**
- * The checks every driver starts its `validate` with: the model's rules within `limits`, then, for a define,
- * that every image exists and can be an image (`checkImagesExist`). Returns the problems as diagnostics; the
+ * The checks every driver starts its `validate` with: the model's rules within `limits` (unless `modelChecked`: a
+ * define whose `DomainTable.prepare` checked them already), then, for a define, that every image exists and can be
+ * an image (`checkImagesExist`). Returns the problems as diagnostics; the
  * driver adds its own (QEMU: its command line) when these pass.
  */
 export function commonDiagnostics(
   def: VirtualSystemDefinition,
   purpose: 'define' | 'deploy',
   limits: HostLimits,
+  o: { modelChecked?: boolean } = {},
 ): DriverDiagnostic[] {
   const where = systemLocation(def);
   try {
-    assertValidDefinition(def, limits);
+    if (!o.modelChecked) assertValidDefinition(def, limits);
   } catch (e) {
     return [diagnosticOf(e, where)];
   }

@@ -166,7 +166,14 @@ export class QemuDriverCore implements HypervisorDriver {
     const existing = this.table.find(def.system.VirtualSystemIdentifier!);
     if (existing !== undefined) checkTransition(existing.def.system.ElementName!, existing.state, 'modify');
     // The images, then the command line built once now, so what QEMU cannot do is refused at define time.
-    throwFirstError(await this.validate(def, 'define'));
+    throwFirstError(
+      validateForQemu(def, 'define', {
+        limits: this.limits,
+        networks: this.o.networks ?? new Map(),
+        accel: this.o.accel.accel,
+        modelChecked: true, // by prepare
+      }),
+    );
     return this.table.info(this.table.put(def));
   }
 

@@ -24,9 +24,14 @@ import { uefiFirmware } from './uefi.js';
 export function validateForQemu(
   def: VirtualSystemDefinition,
   purpose: 'define' | 'deploy',
-  o: { limits: HostLimits; networks: ReadonlyMap<string, NetworkConfig>; accel?: 'kvm' | 'tcg' },
+  o: {
+    limits: HostLimits;
+    networks: ReadonlyMap<string, NetworkConfig>;
+    accel?: 'kvm' | 'tcg';
+    modelChecked?: boolean;
+  },
 ): DriverDiagnostic[] {
-  const common = commonDiagnostics(def, purpose, o.limits);
+  const common = commonDiagnostics(def, purpose, o.limits, { modelChecked: o.modelChecked ?? false });
   if (common.length > 0) return common;
   const images = new Map<string, DriveImage>(
     readHardware(def.resources)

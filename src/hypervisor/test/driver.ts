@@ -122,7 +122,13 @@ export class TestDriver implements HypervisorDriver {
 
   /** Model rules, images (unless `checkFiles` is off) and the definition against {@link capabilities}. */
   async validate(def: VirtualSystemDefinition, purpose: ValidatePurpose): Promise<DriverDiagnostic[]> {
-    const common = commonDiagnostics(def, this.checkFiles ? purpose : 'deploy', this.limits);
+    return this.check(def, purpose, false);
+  }
+
+  private async check(def: VirtualSystemDefinition, purpose: ValidatePurpose, modelChecked: boolean) {
+    const common = commonDiagnostics(def, this.checkFiles ? purpose : 'deploy', this.limits, {
+      modelChecked,
+    });
     if (common.length > 0) return common;
     return capabilityProblems(def, await this.capabilities());
   }
@@ -165,7 +171,7 @@ export class TestDriver implements HypervisorDriver {
     const def = this.table.prepare(input);
     const existing = this.table.find(def.system.VirtualSystemIdentifier!);
     if (existing !== undefined) checkTransition(existing.def.system.ElementName!, existing.state, 'modify');
-    throwFirstError(await this.validate(def, 'define'));
+    throwFirstError(await this.check(def, 'define', true)); // the model's rules: by prepare
     const info = this.table.info(this.table.put(def));
     this.persist();
     return info;
@@ -282,7 +288,7 @@ export class TestDriver implements HypervisorDriver {
     const next = structuredClone(e.def);
     next.resources.push(structuredClone(resource));
     const def = this.table.prepare(next);
-    throwFirstError(await this.validate(def, 'define'));
+    throwFirstError(await this.check(def, 'define', true));
     e.def = def;
     this.persist();
   }
