@@ -174,7 +174,7 @@ export class Host {
       this.store.addEvent({
         ...this.eventBase(n.uuid, n.name),
         kind: n.kind,
-        state: n.kind === 'undefined' ? undefined : 'stopped',
+        state: n.kind === 'undefined' ? undefined : this.store.getVm(n.uuid)?.state,
         reason: n.reason,
         cause: 'host',
       }),

@@ -130,10 +130,18 @@ export class QemuDriver extends QemuDriverCore {
     const e = this.table.get(uuid);
     const rt = this.runtimeOf(e, 'attach a device to');
     const next = structuredClone(e.def);
-    next.resources.push(structuredClone(resource));
+    const added = structuredClone(resource);
+    // A device without an InstanceID gets the next free whole number: the QEMU ids and node names come from it.
+    added.properties.InstanceID ??= String(
+      Math.max(
+        0,
+        ...next.resources.map((x) => Number(x.properties.InstanceID)).filter(Number.isSafeInteger),
+      ) + 1,
+    );
+    next.resources.push(added);
     const def = assignMacs(this.table.prepare(next));
     const r = def.resources[def.resources.length - 1]!;
-    const id = r.properties.InstanceID ?? String(def.resources.length);
+    const id = r.properties.InstanceID!;
     const type = resourceTypeOf(r);
     if (type === ResourceType.DiskDrive) await this.attachDisk(e, rt, def, id);
     else if (type === ResourceType.EthernetAdapter) await this.attachNic(e, rt, def, id);

@@ -114,8 +114,15 @@ describe('QemuDriver hot changes', () => {
           HostResource: [guest.disk],
         },
       });
+      // Without an InstanceID a device gets the next free whole number, which names it in QEMU too.
+      await d.attachDevice(vm.uuid, {
+        cimClass: 'CIM_ResourceAllocationSettingData',
+        properties: { ResourceType: '17', HostResource: [guest.disk] },
+      });
       const ids = async () => (await d.getDefinition(vm.uuid)).resources.map((r) => r.properties.InstanceID);
-      expect(await ids()).toEqual(expect.arrayContaining(['hot-nic', 'cable-out', 'hot-disk', 'hot-scsi']));
+      expect(await ids()).toEqual(
+        expect.arrayContaining(['hot-nic', 'cable-out', 'hot-disk', 'hot-scsi', '7']),
+      );
       await d.detachDevice(vm.uuid, 'hot-nic');
       expect(await ids()).not.toContain('hot-nic');
       expect(await listening(hotPort)).toBe(false); // its netdev went with it
@@ -135,7 +142,7 @@ describe('QemuDriver hot changes', () => {
         'Only disks and network adapters can be attached while running',
       ]);
       const stats = await d.stats(vm.uuid);
-      expect(stats.disks.map((x) => x.instanceId)).toEqual(['4', 'hot-disk', 'hot-scsi']);
+      expect(stats.disks.map((x) => x.instanceId)).toEqual(['4', 'hot-disk', 'hot-scsi', '7']);
       expect(stats.disks[0]!.readBytes).toBeGreaterThan(0n);
       await d.powerOff(vm.uuid);
     } finally {
