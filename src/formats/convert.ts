@@ -1,18 +1,18 @@
 import { formatOvf, parseOvf } from '../ovf/index.js';
 import { detectFormat } from './detect.js';
-import { readHyperv } from './hyperv-read.js';
-import { writeHyperv } from './hyperv-write.js';
-import { readKubevirt } from './kubevirt-read.js';
-import { writeKubevirt } from './kubevirt-write.js';
-import { readLibvirt } from './libvirt-read.js';
-import { writeLibvirt } from './libvirt-write.js';
+import { readHyperv } from './hyperv/read.js';
+import { writeHyperv } from './hyperv/write.js';
+import { readKubevirt } from './kubevirt/read.js';
+import { writeKubevirt } from './kubevirt/write.js';
+import { readLibvirt } from './libvirt/read.js';
+import { writeLibvirt } from './libvirt/write.js';
 import { readOvfPackage } from './ovf-read.js';
 import { writeOvfPackage } from './ovf-write.js';
 import type { ConversionResult, FormatName, OutputDisk, SystemPackage } from './types.js';
-import { readVbox } from './vbox-read.js';
-import { writeVbox } from './vbox-write.js';
-import { readVmx } from './vmx-read.js';
-import { writeVmx } from './vmx-write.js';
+import { readVbox } from './vbox/read.js';
+import { writeVbox } from './vbox/write.js';
+import { readVmx } from './vmx/read.js';
+import { writeVmx } from './vmx/write.js';
 import { Warnings } from './warnings.js';
 
 /** What an image reference gives when the converter looks at the file (the CLI asks qemu-img). */

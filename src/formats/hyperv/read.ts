@@ -1,16 +1,16 @@
-import { FIRMWARE_PROPERTY, toBaseUnits, type VssdProperties } from '../model/index.js';
-import { parseXml, type XmlElement } from '../xml/index.js';
-import { PackageBuilder } from './build.js';
+import { FIRMWARE_PROPERTY, toBaseUnits, type VssdProperties } from '../../model/index.js';
+import { parseXml, type XmlElement } from '../../xml/index.js';
+import { PackageBuilder } from '../build.js';
+import { formatFromName } from '../disk-formats.js';
+import { FormatError } from '../errors.js';
+import { MAX_NATIVE_XML_BYTES } from '../libvirt/read.js';
+import { checkImagePath } from '../paths.js';
+import type { SystemPackage } from '../types.js';
+import { LIMITS, smallNumber, wholeNumber } from '../values.js';
+import type { Warnings } from '../warnings.js';
+import { children } from '../xml-build.js';
 import { instanceFromXml, instanceIdOfPath, nameKeyOfPath } from './cim-instance.js';
-import { formatFromName } from './disk-formats.js';
-import { FormatError } from './errors.js';
-import { HV } from './hyperv-write.js';
-import { MAX_NATIVE_XML_BYTES } from './libvirt-read.js';
-import { checkImagePath } from './paths.js';
-import type { SystemPackage } from './types.js';
-import { LIMITS, smallNumber, wholeNumber } from './values.js';
-import type { Warnings } from './warnings.js';
-import { children } from './xml-build.js';
+import { HV } from './write.js';
 
 type Instance = ReturnType<typeof instanceFromXml>;
 

@@ -1,12 +1,12 @@
-import { serializeXml } from '../xml/index.js';
+import { serializeXml } from '../../xml/index.js';
+import { busName, NIC_NAMES } from '../devices.js';
+import { baseName } from '../paths.js';
+import { SlotMap } from '../slots.js';
+import type { OutputDisk, SystemPackage } from '../types.js';
+import { type SystemView, viewSystem } from '../view.js';
+import type { Warnings } from '../warnings.js';
+import { el } from '../xml-build.js';
 import { type CimInstance, type CimProperty, instanceToXml, wmiPath } from './cim-instance.js';
-import { busName, NIC_NAMES } from './devices.js';
-import { baseName } from './paths.js';
-import { SlotMap } from './slots.js';
-import type { OutputDisk, SystemPackage } from './types.js';
-import { type SystemView, viewSystem } from './view.js';
-import type { Warnings } from './warnings.js';
-import { el } from './xml-build.js';
 
 /** Hyper-V's ResourceSubType names (Msvm_* classes, root\virtualization\v2). */
 export const HV = {

@@ -1,13 +1,13 @@
-import { serializeXml, type XmlElement } from '../xml/index.js';
-import { busName, NIC_NAMES, type NicModel } from './devices.js';
-import { vboxOsType } from './guest-os.js';
-import { baseName } from './paths.js';
-import { SlotMap } from './slots.js';
-import type { OutputDisk, SystemPackage } from './types.js';
-import { stableUuid } from './uuid.js';
-import { type ControllerView, type SystemView, viewSystem } from './view.js';
-import type { Warnings } from './warnings.js';
-import { el } from './xml-build.js';
+import { serializeXml, type XmlElement } from '../../xml/index.js';
+import { busName, NIC_NAMES, type NicModel } from '../devices.js';
+import { vboxOsType } from '../guest-os.js';
+import { baseName } from '../paths.js';
+import { SlotMap } from '../slots.js';
+import type { OutputDisk, SystemPackage } from '../types.js';
+import { stableUuid } from '../uuid.js';
+import { type ControllerView, type SystemView, viewSystem } from '../view.js';
+import type { Warnings } from '../warnings.js';
+import { el } from '../xml-build.js';
 
 /** VirtualBox's settings namespace. */
 export const VBOX_SETTINGS_NS = 'http://www.virtualbox.org/';

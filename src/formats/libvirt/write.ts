@@ -1,11 +1,11 @@
-import { serializeXml, type XmlElement } from '../xml/index.js';
-import { busName, type NicModel, type ScsiModel } from './devices.js';
-import { baseName, isAbsolutePath } from './paths.js';
-import { SlotMap } from './slots.js';
-import type { OutputDisk, SystemPackage } from './types.js';
-import { type DriveView, type SystemView, viewSystem } from './view.js';
-import type { Warnings } from './warnings.js';
-import { el } from './xml-build.js';
+import { serializeXml, type XmlElement } from '../../xml/index.js';
+import { busName, type NicModel, type ScsiModel } from '../devices.js';
+import { baseName, isAbsolutePath } from '../paths.js';
+import { SlotMap } from '../slots.js';
+import type { OutputDisk, SystemPackage } from '../types.js';
+import { type DriveView, type SystemView, viewSystem } from '../view.js';
+import type { Warnings } from '../warnings.js';
+import { el } from '../xml-build.js';
 
 /** The namespace of Vessel's own element in a domain's `<metadata>`: guest OS and disk capacities. */
 export const VESSEL_LIBVIRT_NS = 'urn:x-vessel:libvirt:1';

@@ -1,15 +1,15 @@
 import { parseAllDocuments } from 'yaml';
-import { FIRMWARE_PROPERTY, type VssdProperties } from '../model/index.js';
-import { PackageBuilder } from './build.js';
-import { nicModelOf } from './devices.js';
-import { formatFromName } from './disk-formats.js';
-import { FormatError } from './errors.js';
-import { KV } from './kubevirt-write.js';
-import { checkImagePath } from './paths.js';
+import { FIRMWARE_PROPERTY, type VssdProperties } from '../../model/index.js';
+import { PackageBuilder } from '../build.js';
+import { nicModelOf } from '../devices.js';
+import { formatFromName } from '../disk-formats.js';
+import { FormatError } from '../errors.js';
+import { checkImagePath } from '../paths.js';
+import type { GuestOs, SystemPackage } from '../types.js';
+import { LIMITS } from '../values.js';
+import type { Warnings } from '../warnings.js';
 import { quantityBytes } from './quantity.js';
-import type { GuestOs, SystemPackage } from './types.js';
-import { LIMITS } from './values.js';
-import type { Warnings } from './warnings.js';
+import { KV } from './write.js';
 
 /** Largest manifest accepted, and the most YAML aliases (a billion-laughs file needs thousands). */
 export const MAX_MANIFEST_BYTES = 4 << 20;

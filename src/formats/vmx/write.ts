@@ -1,12 +1,12 @@
-import { busName, NIC_NAMES, type NicModel, type ScsiModel } from './devices.js';
-import { vmwareGuestId, vmxGuestName } from './guest-os.js';
-import { baseName } from './paths.js';
-import { SlotMap } from './slots.js';
-import type { OutputDisk, SystemPackage } from './types.js';
-import { type ControllerView, type SystemView, viewSystem } from './view.js';
-import { VMX_CAPACITY_PREFIX } from './vmx-read.js';
-import { formatVmxText } from './vmx-text.js';
-import type { Warnings } from './warnings.js';
+import { busName, NIC_NAMES, type NicModel, type ScsiModel } from '../devices.js';
+import { vmwareGuestId, vmxGuestName } from '../guest-os.js';
+import { baseName } from '../paths.js';
+import { SlotMap } from '../slots.js';
+import type { OutputDisk, SystemPackage } from '../types.js';
+import { type ControllerView, type SystemView, viewSystem } from '../view.js';
+import type { Warnings } from '../warnings.js';
+import { VMX_CAPACITY_PREFIX } from './read.js';
+import { formatVmxText } from './text.js';
 
 const VMX_NICS: Record<NicModel, string> = {
   e1000: 'e1000',

@@ -1,11 +1,11 @@
 import { stringify } from 'yaml';
-import { busName, NIC_NAMES, type NicModel } from './devices.js';
-import { FormatError } from './errors.js';
-import { baseName, printable } from './paths.js';
+import { busName, NIC_NAMES, type NicModel } from '../devices.js';
+import { FormatError } from '../errors.js';
+import { baseName, printable } from '../paths.js';
+import type { OutputDisk, SystemPackage } from '../types.js';
+import { type DriveView, type SystemView, viewSystem } from '../view.js';
+import type { Warnings } from '../warnings.js';
 import { formatQuantity } from './quantity.js';
-import type { OutputDisk, SystemPackage } from './types.js';
-import { type DriveView, type SystemView, viewSystem } from './view.js';
-import type { Warnings } from './warnings.js';
 
 /** Annotation keys Vessel writes on a VirtualMachine for what KubeVirt has no field for. */
 export const KV = {

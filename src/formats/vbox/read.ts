@@ -1,17 +1,17 @@
-import { FIRMWARE_PROPERTY, type VssdProperties } from '../model/index.js';
-import { parseXml, textContent, type XmlElement } from '../xml/index.js';
-import { PackageBuilder } from './build.js';
-import { type Bus, nicModelOf, type ScsiModel } from './devices.js';
-import { formatFromName } from './disk-formats.js';
-import { FormatError } from './errors.js';
-import { guestOsFromVbox } from './guest-os.js';
-import { MAX_NATIVE_XML_BYTES } from './libvirt-read.js';
-import { checkImagePath } from './paths.js';
-import type { SystemPackage } from './types.js';
-import { LIMITS, smallNumber, wholeNumber } from './values.js';
-import { VBOX_CAPACITY_KEY, VBOX_SETTINGS_NS } from './vbox-write.js';
-import type { Warnings } from './warnings.js';
-import { attr, child, children } from './xml-build.js';
+import { FIRMWARE_PROPERTY, type VssdProperties } from '../../model/index.js';
+import { parseXml, textContent, type XmlElement } from '../../xml/index.js';
+import { PackageBuilder } from '../build.js';
+import { type Bus, nicModelOf, type ScsiModel } from '../devices.js';
+import { formatFromName } from '../disk-formats.js';
+import { FormatError } from '../errors.js';
+import { guestOsFromVbox } from '../guest-os.js';
+import { MAX_NATIVE_XML_BYTES } from '../libvirt/read.js';
+import { checkImagePath } from '../paths.js';
+import type { SystemPackage } from '../types.js';
+import { LIMITS, smallNumber, wholeNumber } from '../values.js';
+import type { Warnings } from '../warnings.js';
+import { attr, child, children } from '../xml-build.js';
+import { VBOX_CAPACITY_KEY, VBOX_SETTINGS_NS } from './write.js';
 
 const CONTROLLERS: Record<string, { bus: Bus | 'floppy'; model?: ScsiModel }> = {
   PIIX3: { bus: 'ide' },

@@ -1,15 +1,15 @@
-import { FIRMWARE_PROPERTY, type VssdProperties } from '../model/index.js';
-import { parseXml, textContent, type XmlElement } from '../xml/index.js';
-import { PackageBuilder } from './build.js';
-import { nicModelOf, type ScsiModel } from './devices.js';
-import { formatFromName } from './disk-formats.js';
-import { FormatError } from './errors.js';
-import { VESSEL_LIBVIRT_NS } from './libvirt-write.js';
-import { checkImagePath } from './paths.js';
-import type { GuestOs, SystemPackage } from './types.js';
-import { LIMITS, smallNumber, wholeNumber } from './values.js';
-import type { Warnings } from './warnings.js';
-import { attr, child, children } from './xml-build.js';
+import { FIRMWARE_PROPERTY, type VssdProperties } from '../../model/index.js';
+import { parseXml, textContent, type XmlElement } from '../../xml/index.js';
+import { PackageBuilder } from '../build.js';
+import { nicModelOf, type ScsiModel } from '../devices.js';
+import { formatFromName } from '../disk-formats.js';
+import { FormatError } from '../errors.js';
+import { checkImagePath } from '../paths.js';
+import type { GuestOs, SystemPackage } from '../types.js';
+import { LIMITS, smallNumber, wholeNumber } from '../values.js';
+import type { Warnings } from '../warnings.js';
+import { attr, child, children } from '../xml-build.js';
+import { VESSEL_LIBVIRT_NS } from './write.js';
 
 /** Largest native XML document accepted (real ones are a few kilobytes). */
 export const MAX_NATIVE_XML_BYTES = 4 << 20;

@@ -1,14 +1,14 @@
-import { FIRMWARE_PROPERTY, type VssdProperties } from '../model/index.js';
-import { PackageBuilder } from './build.js';
-import { type Bus, nicModelOf, type ScsiModel } from './devices.js';
-import { formatFromName } from './disk-formats.js';
-import { FormatError } from './errors.js';
-import { guestOsFromVmx } from './guest-os.js';
-import { checkImagePath } from './paths.js';
-import type { SystemPackage } from './types.js';
-import { colonMac, LIMITS, smallNumber, wholeNumber } from './values.js';
-import { parseVmxText, type VmxDict } from './vmx-text.js';
-import type { Warnings } from './warnings.js';
+import { FIRMWARE_PROPERTY, type VssdProperties } from '../../model/index.js';
+import { PackageBuilder } from '../build.js';
+import { type Bus, nicModelOf, type ScsiModel } from '../devices.js';
+import { formatFromName } from '../disk-formats.js';
+import { FormatError } from '../errors.js';
+import { guestOsFromVmx } from '../guest-os.js';
+import { checkImagePath } from '../paths.js';
+import type { SystemPackage } from '../types.js';
+import { colonMac, LIMITS, smallNumber, wholeNumber } from '../values.js';
+import type { Warnings } from '../warnings.js';
+import { parseVmxText, type VmxDict } from './text.js';
 
 /** The vmx key Vessel writes a disk's capacity under (`vessel.capacity.scsi0:0`), as vmx files do not carry it (the VMDK does). */
 export const VMX_CAPACITY_PREFIX = 'vessel.capacity.';
