@@ -1,51 +1,35 @@
-import { busName, NIC_NAMES, type NicModel, type ScsiModel } from '../devices.js';
+import { type BootDevice, bootClasses } from '../boot.js';
 import { vmwareGuestId, vmxGuestName } from '../guest-os.js';
 import { baseName } from '../paths.js';
 import { SlotMap } from '../slots.js';
+import { type TargetController, type TargetView, targetView } from '../target.js';
 import type { OutputDisk, SystemPackage } from '../types.js';
-import { type ControllerView, type SystemView, viewSystem } from '../view.js';
 import type { Warnings } from '../warnings.js';
-import { VMX_CAPACITY_PREFIX } from './read.js';
+import { VMX_CAPACITY_PREFIX, type VmxBootClass } from './read.js';
 import { formatVmxText } from './text.js';
+import { VMX_CONTROLLERS, VMX_TARGET, VMX_WORDS, vmxPrefix } from './words.js';
 
-const VMX_NICS: Record<NicModel, string> = {
-  e1000: 'e1000',
-  e1000e: 'e1000e',
-  vmxnet3: 'vmxnet3',
-  pcnet: 'vlance',
-  virtio: 'vmxnet3',
-  rtl8139: 'e1000',
-};
-
-const VMX_SCSI: Record<ScsiModel, string> = {
-  lsilogic: 'lsilogic',
-  buslogic: 'buslogic',
-  lsisas1068: 'lsisas1068',
-  pvscsi: 'pvscsi',
-  'virtio-scsi': 'pvscsi',
-};
-
-/** Units per vmx controller; SCSI unit 7 is the adapter's own. */
-const SIZES: Record<string, number> = { ide: 2, scsi: 16, sata: 30, nvme: 15 };
+type Entries = Array<[string, string]>;
 
 /**
  * Writes a {@link SystemPackage} as a VMware .vmx file (hardware version from the VSSD's `vmx-NN`, else 14).
- * Memory is written in whole MiB rounded up to VMware's multiple of 4; virtio devices become their VMware
- * paravirtual counterparts (pvscsi, VMXNET3); disk images that are not VMDK are named `.vmdk` and reported,
- * as they must be converted. Every such change is a warning.
+ * Memory is written in whole MiB rounded up to VMware's multiple of 4; devices VMware lacks become what
+ * `SUBSTITUTES.vmware` says (virtio-blk and virtio-scsi: PVSCSI; virtio-net: VMXNET3); drives keep their slots
+ * where VMware has them (`VMX_SLOTS`); disk images that are not VMDK are named `.vmdk` and reported, as they must
+ * be converted; a stated boot order becomes `bios.bootOrder` (classes only). Every such change is a warning.
  */
 export function writeVmx(pkg: SystemPackage, warnings: Warnings): { output: string; disks: OutputDisk[] } {
-  const v = viewSystem(pkg, warnings);
-  const e: Array<[string, string]> = [];
+  const v = targetView(pkg, VMX_TARGET, warnings);
+  const e: Entries = [];
   const hw = /^vmx-(\d+)/.exec(v.virtualSystemType ?? '')?.[1];
   e.push(['.encoding', 'UTF-8'], ['config.version', '8'], ['virtualHW.version', String(Number(hw ?? 14))]);
   e.push(['displayName', v.name]);
   if (v.annotation) e.push(['annotation', v.annotation]);
   e.push(['guestOS', vmxGuestName(vmwareGuestId(v.guestOs))]);
   if (v.uuid) e.push(['uuid.bios', biosUuid(v.uuid)]);
-  if (v.firmware === 'efi') e.push(['firmware', 'efi']);
+  if (v.firmware !== undefined) e.push(['firmware', v.firmware]);
   e.push(['numvcpus', String(v.cpus)], ['memsize', String(memsizeMb(v.memoryBytes, warnings))]);
-  const disks = storage(v, e, warnings);
+  const { disks, written } = storage(v, e, warnings);
   const needed = e.some(([k]) => k.startsWith('nvme')) ? 13 : e.some(([k]) => k.startsWith('sata')) ? 10 : 0;
   const version = e.find(([k]) => k === 'virtualHW.version')!;
   if (Number(version[1]) < needed) {
@@ -60,33 +44,41 @@ export function writeVmx(pkg: SystemPackage, warnings: Warnings): { output: stri
       warnings.add('DEVICE', `VMware has at most 10 NICs; NIC "${n.instanceId}" dropped`);
       return;
     }
+    written.add(n);
     const p = `ethernet${i}`;
-    const dev = n.model === undefined ? 'e1000' : VMX_NICS[n.model];
-    if (n.model !== undefined && VMX_NICS[n.model] !== n.model && !(n.model === 'pcnet')) {
-      warnings.add(
-        'NIC_MODEL',
-        `VMware has no ${NIC_NAMES[n.model]} NIC; NIC "${n.instanceId}" written as ${dev}`,
-      );
-    }
-    e.push([`${p}.present`, 'TRUE'], [`${p}.virtualDev`, dev]);
+    e.push([`${p}.present`, 'TRUE'], [`${p}.virtualDev`, VMX_WORDS.word(n.model)!]);
     if (n.network !== undefined) e.push([`${p}.networkName`, n.network]);
     if (n.mac !== undefined) e.push([`${p}.addressType`, 'static'], [`${p}.address`, n.mac]);
   });
+  serials(v, e, warnings);
+  if (v.usb) e.push(['usb.present', 'TRUE']);
+  if (v.bootOrder.length > 0) {
+    const classOf = (d: BootDevice): VmxBootClass | undefined =>
+      !written.has(d) ? undefined : 'model' in d ? 'ethernet' : d.kind === 'disk' ? 'hdd' : d.kind;
+    e.push(['bios.bootOrder', bootClasses(v, classOf, 'VMware', warnings).join(',')]);
+  }
+  for (const o of v.others)
+    warnings.add('DEVICE', `vmx has no equivalent of resource "${o.instanceId}" (${o.what}); dropped`);
+  return { output: formatVmxText(e), disks };
+}
+
+/** A serial port's backing: a URI is a network port, a named pipe a pipe, /dev a host device, else a file. */
+function serials(v: TargetView, e: Entries, warnings: Warnings): void {
   v.serials.forEach((s, i) => {
     if (i >= 4) {
       warnings.add('SERIAL', `VMware has at most 4 serial ports; "${s.instanceId}" dropped`);
       return;
     }
-    e.push(
-      [`serial${i}.present`, 'TRUE'],
-      [`serial${i}.fileType`, 'file'],
-      [`serial${i}.fileName`, s.connection ?? `serial${i}.log`],
-    );
+    const to = s.backend ?? `serial${i}.log`;
+    const type = /^[a-z][a-z0-9+.-]*:\/\//i.test(to)
+      ? 'network'
+      : /^\\\\\.\\pipe\\/i.test(to)
+        ? 'pipe'
+        : to.startsWith('/dev/')
+          ? 'device'
+          : 'file';
+    e.push([`serial${i}.present`, 'TRUE'], [`serial${i}.fileType`, type], [`serial${i}.fileName`, to]);
   });
-  if (v.usb) e.push(['usb.present', 'TRUE']);
-  for (const o of v.others)
-    warnings.add('DEVICE', `vmx has no equivalent of resource "${o.instanceId}" (${o.what}); dropped`);
-  return { output: formatVmxText(e), disks };
 }
 
 function memsizeMb(bytes: bigint, warnings: Warnings): bigint {
@@ -104,60 +96,57 @@ function biosUuid(uuid: string): string {
   return `${pairs.slice(0, 8).join(' ')}-${pairs.slice(8).join(' ')}`;
 }
 
-/** The vmx controller (bus and number) for a source controller: same number when free, else the next. */
+/**
+ * The vmx controller (key prefix and number) of each controller: its Address or position when free, else the
+ * next. Controllers with an Address are numbered first, so that one without cannot take their number.
+ */
 function controllerKeys(
-  v: SystemView,
-  e: Array<[string, string]>,
+  v: TargetView,
+  e: Entries,
   warnings: Warnings,
-): Map<string, { bus: string; n: number }> {
-  const out = new Map<string, { bus: string; n: number }>();
-  const numbers = new SlotMap((bus) => (bus === 'ide' ? 2 : 4));
-  const order: ControllerView[] = [...v.controllers].sort(
-    (a, b) => (a.bus === 'virtio' ? 1 : 0) - (b.bus === 'virtio' ? 1 : 0),
-  );
+): Map<TargetController, { prefix: string; n: number }> {
+  const out = new Map<TargetController, { prefix: string; n: number }>();
+  const numbers = new SlotMap((prefix) => VMX_CONTROLLERS[prefix] ?? 0);
+  const used = v.controllers.filter((c) => c.kind !== 'ide' || v.drives.some((d) => d.controller === c));
+  const order = [
+    ...used.filter((c) => c.address !== undefined),
+    ...used.filter((c) => c.address === undefined),
+  ];
   for (const c of order) {
-    if (!v.drives.some((d) => d.controller === c) && c.bus === 'ide') continue;
-    const bus = c.bus === 'virtio' ? 'scsi' : c.bus;
-    const n = numbers.take(bus, c.address ?? c.index);
-    if (n === undefined) {
+    const prefix = vmxPrefix(c.kind);
+    const n = numbers.take(prefix, c.address ?? c.ordinal);
+    if (n === undefined)
       warnings.add(
         'CONTROLLER',
-        `VMware has no free ${bus} controller for "${c.instanceId}"; its drives are dropped`,
+        `VMware has no free ${prefix} controller for "${c.instanceId}"; its drives are dropped`,
       );
-      continue;
-    }
-    out.set(c.instanceId, { bus, n });
-    if (bus === 'ide') continue;
-    e.push([`${bus}${n}.present`, 'TRUE']);
-    if (bus === 'scsi') {
-      const model = c.bus === 'virtio' ? 'pvscsi' : VMX_SCSI[c.model ?? 'lsilogic'];
-      if (c.bus === 'virtio' || c.model === 'virtio-scsi') {
-        warnings.add(
-          'CONTROLLER',
-          `VMware has no ${busName(c.bus, c.model)} controller; "${c.instanceId}" written as pvscsi ${bus}${n}`,
-        );
-      }
-      e.push([`${bus}${n}.virtualDev`, model]);
-    }
+    else out.set(c, { prefix, n });
+  }
+  for (const c of used) {
+    const k = out.get(c);
+    if (k === undefined || k.prefix === 'ide') continue;
+    e.push([`${k.prefix}${k.n}.present`, 'TRUE']);
+    if (k.prefix === 'scsi') e.push([`scsi${k.n}.virtualDev`, VMX_WORDS.word(c.kind)!]);
   }
   return out;
 }
 
-function storage(v: SystemView, e: Array<[string, string]>, warnings: Warnings): OutputDisk[] {
+function storage(
+  v: TargetView,
+  e: Entries,
+  warnings: Warnings,
+): { disks: OutputDisk[]; written: Set<BootDevice> } {
   const keys = controllerKeys(v, e, warnings);
-  const slots = new SlotMap(
-    (g) => SIZES[g.replace(/\d+$/, '')] ?? 0,
-    (g, s) => g.startsWith('scsi') && s === 7,
-  );
   const out: OutputDisk[] = [];
-  let floppies = 0;
+  const written = new Set<BootDevice>();
   for (const d of v.drives) {
     if (d.kind === 'floppy') {
-      if (floppies >= 2) {
+      if (d.slot >= 2) {
         warnings.add('DEVICE', `VMware has at most 2 floppy drives; "${d.instanceId}" dropped`);
         continue;
       }
-      const p = `floppy${floppies++}`;
+      written.add(d);
+      const p = `floppy${d.slot}`;
       e.push([`${p}.present`, 'TRUE']);
       if (d.file) {
         e.push([`${p}.fileType`, 'file'], [`${p}.fileName`, d.file.file]);
@@ -165,12 +154,10 @@ function storage(v: SystemView, e: Array<[string, string]>, warnings: Warnings):
       } else e.push([`${p}.startConnected`, 'FALSE']);
       continue;
     }
-    const k = d.controller === undefined ? undefined : keys.get(d.controller.instanceId);
+    const k = d.controller === undefined ? undefined : keys.get(d.controller);
     if (k === undefined) continue;
-    const group = `${k.bus}${k.n}`;
-    const unit = slots.place(group, d.position, `Drive "${d.instanceId}"`, warnings);
-    if (unit === undefined) continue;
-    const dev = `${group}:${unit}`;
+    written.add(d);
+    const dev = `${k.prefix}${k.n}:${d.slot}`;
     e.push([`${dev}.present`, 'TRUE']);
     if (d.kind === 'cdrom') {
       if (d.file) {
@@ -196,7 +183,7 @@ function storage(v: SystemView, e: Array<[string, string]>, warnings: Warnings):
     }
     if (disk.file === undefined)
       warnings.add('DISK_FORMAT', `Disk "${disk.id}" is blank; create "${name}" before powering on`);
-    e.push([`${dev}.deviceType`, k.bus === 'ide' ? 'ata-hardDisk' : 'disk'], [`${dev}.fileName`, name]);
+    e.push([`${dev}.deviceType`, k.prefix === 'ide' ? 'ata-hardDisk' : 'disk'], [`${dev}.fileName`, name]);
     if (disk.capacityBytes !== undefined)
       e.push([`${VMX_CAPACITY_PREFIX}${dev}`, String(disk.capacityBytes)]);
     out.push({
@@ -207,5 +194,5 @@ function storage(v: SystemView, e: Array<[string, string]>, warnings: Warnings):
       kind: 'disk',
     });
   }
-  return out;
+  return { disks: out, written };
 }
