@@ -12,7 +12,7 @@ import { FormatError } from '../errors.js';
 import { MAX_NATIVE_XML_BYTES } from '../libvirt/read.js';
 import { checkImagePath } from '../paths.js';
 import type { SystemPackage } from '../types.js';
-import { LIMITS, smallNumber, wholeNumber } from '../values.js';
+import { LIMITS, readSmallNumber, readWholeNumber } from '../values.js';
 import type { Warnings } from '../warnings.js';
 import { children } from '../xml-build.js';
 import { instanceFromXml, instanceIdOfPath, nameKeyOfPath } from './cim-instance.js';
@@ -78,7 +78,9 @@ export function readHyperv(input: string | Uint8Array, warnings: Warnings, file?
   const at = (i: { line?: number | undefined }) => ({ file, line: i.line });
   const cpu = all.find((i) => rt(i) === 3);
   b.cpus(
-    cpu ? smallNumber(str(cpu, 'VirtualQuantity'), 'Processor VirtualQuantity', 1, LIMITS.cpus, at(cpu)) : 1,
+    cpu
+      ? readSmallNumber(str(cpu, 'VirtualQuantity'), 'Processor VirtualQuantity', 1, LIMITS.cpus, at(cpu))
+      : 1,
   );
   const mem = all.find((i) => rt(i) === 4);
   if (!mem)
@@ -128,7 +130,7 @@ function sizeOf(
   }
   if (properties.AllocationUnits === undefined && defaultUnits !== undefined)
     properties.AllocationUnits = defaultUnits;
-  wholeNumber(properties.VirtualQuantity, `${what} VirtualQuantity`, 1n, max, location);
+  readWholeNumber(properties.VirtualQuantity, `${what} VirtualQuantity`, 1n, max, location);
   const cimClass = i.className.includes('Storage')
     ? 'CIM_StorageAllocationSettingData'
     : 'CIM_ResourceAllocationSettingData';
@@ -158,7 +160,7 @@ function readStorage(
     const n =
       address === undefined || address === ''
         ? undefined
-        : smallNumber(address, 'controller Address', 0, 3, at(c));
+        : readSmallNumber(address, 'controller Address', 0, 3, at(c));
     const sub = str(c, 'ResourceSubType');
     const kind = rt(c) === 5 ? 'ide' : (HYPERV_WORDS.controller(sub) ?? 'hyperv-scsi');
     if (rt(c) === 6 && kind !== 'hyperv-scsi')
@@ -186,7 +188,7 @@ function readStorage(
     const parent = controllers.get(instanceIdOfPath(str(d, 'Parent')) ?? '');
     const pos = str(d, 'AddressOnParent');
     const position =
-      pos === undefined || pos === '' ? undefined : smallNumber(pos, 'AddressOnParent', 0, 63, at(d));
+      pos === undefined || pos === '' ? undefined : readSmallNumber(pos, 'AddressOnParent', 0, 63, at(d));
     if (rt(d) !== 17) boot.push({ id: b.cdrom(parent?.id, position, image), cls: '1' });
     else if (image === undefined)
       warnings.add('DEVICE', `Disk drive "${id}" has no virtual hard disk; dropped`);

@@ -6,7 +6,7 @@ import { formatFromName } from '../disk-formats.js';
 import { FormatError } from '../errors.js';
 import { checkImagePath } from '../paths.js';
 import type { GuestOs, SystemPackage } from '../types.js';
-import { LIMITS, smallNumber, wholeNumber } from '../values.js';
+import { LIMITS, readSmallNumber, readWholeNumber } from '../values.js';
 import type { Warnings } from '../warnings.js';
 import { attr, child, children } from '../xml-build.js';
 import { LIBVIRT_WORDS } from './words.js';
@@ -80,7 +80,7 @@ export function readLibvirt(input: string | Uint8Array, warnings: Warnings, file
     b.firmware('efi');
   else if (attr(os, 'firmware') === 'bios') b.firmware('bios');
   const vcpu = child(root, 'vcpu');
-  b.cpus(vcpu ? smallNumber(textContent(vcpu), '<vcpu>', 1, LIMITS.cpus, at(vcpu)) : 1);
+  b.cpus(vcpu ? readSmallNumber(textContent(vcpu), '<vcpu>', 1, LIMITS.cpus, at(vcpu)) : 1);
   const mem = child(root, 'memory');
   if (!mem)
     throw new FormatError('FORMAT_INVALID', 'The domain has no <memory> element', { location: at(root) });
@@ -90,7 +90,8 @@ export function readLibvirt(input: string | Uint8Array, warnings: Warnings, file
     throw new FormatError('FORMAT_INVALID', `<memory unit="${unit}"> is not a libvirt unit`, {
       location: at(mem),
     });
-  const bytes = wholeNumber(textContent(mem), '<memory>', 1n, LIMITS.memoryBytes / factor, at(mem)) * factor;
+  const bytes =
+    readWholeNumber(textContent(mem), '<memory>', 1n, LIMITS.memoryBytes / factor, at(mem)) * factor;
   b.memory(bytes);
   const meta = vesselMetadata(root);
   const devices = child(root, 'devices');
@@ -159,7 +160,7 @@ interface Bootable {
 function bootOrderOf(e: XmlElement, at: (e: XmlElement) => object): number | undefined {
   const boot = child(e, 'boot');
   const order = attr(boot, 'order');
-  return order === undefined ? undefined : smallNumber(order, '<boot order>', 1, 65535, at(boot!));
+  return order === undefined ? undefined : readSmallNumber(order, '<boot order>', 1, 65535, at(boot!));
 }
 
 /** `<boot order>` per device when any has one, else the classes `<os><boot dev>` lists. */
@@ -201,7 +202,7 @@ function readDevices(
     });
   for (const c of children(devices, 'controller')) {
     const type = attr(c, 'type');
-    const n = smallNumber(attr(c, 'index') ?? '0', 'controller index', 0, 255, at(c));
+    const n = readSmallNumber(attr(c, 'index') ?? '0', 'controller index', 0, 255, at(c));
     if (type === 'scsi') {
       const m = attr(c, 'model');
       const found = LIBVIRT_WORDS.controller(m ?? 'lsilogic');
@@ -251,15 +252,16 @@ function readDevices(
       const channel =
         attr(addr, 'bus') === undefined
           ? fromDev >> 1
-          : smallNumber(attr(addr, 'bus'), `${dev} IDE bus`, 0, 1, at(d));
-      const n = smallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 3, at(d));
+          : readSmallNumber(attr(addr, 'bus'), `${dev} IDE bus`, 0, 1, at(d));
+      const n = readSmallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 3, at(d));
       parent = controller('ide', `ide:${n * 2 + channel}`, channel);
-      position = unitText === undefined ? fromDev & 1 : smallNumber(unitText, `${dev} unit`, 0, 1, at(d));
+      position = unitText === undefined ? fromDev & 1 : readSmallNumber(unitText, `${dev} unit`, 0, 1, at(d));
     } else if (bus === 'scsi' || bus === 'sata') {
-      const n = smallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 255, at(d));
+      const n = readSmallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 255, at(d));
       const kind = bus === 'sata' ? 'ahci' : (scsiKinds.get(n) ?? 'lsilogic');
       parent = controller(kind, `${bus}:${n}`, n);
-      position = unitText === undefined ? undefined : smallNumber(unitText, `${dev} unit`, 0, 1023, at(d));
+      position =
+        unitText === undefined ? undefined : readSmallNumber(unitText, `${dev} unit`, 0, 1023, at(d));
     } else if (bus === 'virtio') {
       parent = controller('virtio-blk', 'virtio');
       position = virtioUnit++;
@@ -276,7 +278,7 @@ function readDevices(
         capacityBytes:
           meta?.capacity === undefined
             ? undefined
-            : wholeNumber(meta.capacity, `capacity of ${dev}`, 1n, LIMITS.diskBytes),
+            : readWholeNumber(meta.capacity, `capacity of ${dev}`, 1n, LIMITS.diskBytes),
         format: meta?.format ?? (driver === 'vpc' ? 'vhd' : driver) ?? formatFromName(image),
       });
       boot.push({ id, order, cls: 'hd' });

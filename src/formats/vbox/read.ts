@@ -8,7 +8,7 @@ import { guestOsFromVbox } from '../guest-os.js';
 import { MAX_NATIVE_XML_BYTES } from '../libvirt/read.js';
 import { checkImagePath } from '../paths.js';
 import type { SystemPackage } from '../types.js';
-import { LIMITS, smallNumber, wholeNumber } from '../values.js';
+import { LIMITS, readSmallNumber, readWholeNumber } from '../values.js';
 import type { Warnings } from '../warnings.js';
 import { attr, child, children } from '../xml-build.js';
 import { VBOX_WORDS } from './words.js';
@@ -63,12 +63,17 @@ export function readVbox(input: string | Uint8Array, warnings: Warnings, file?: 
   b.cpus(
     attr(cpu, 'count') === undefined
       ? 1
-      : smallNumber(attr(cpu, 'count'), 'CPU count', 1, LIMITS.cpus, at(cpu)),
+      : readSmallNumber(attr(cpu, 'count'), 'CPU count', 1, LIMITS.cpus, at(cpu)),
   );
   const mem = child(hw, 'Memory');
   b.memory(
-    wholeNumber(attr(mem, 'RAMSize'), 'Memory RAMSize (MiB)', 1n, LIMITS.memoryBytes >> 20n, at(mem ?? hw)) <<
-      20n,
+    readWholeNumber(
+      attr(mem, 'RAMSize'),
+      'Memory RAMSize (MiB)',
+      1n,
+      LIMITS.memoryBytes >> 20n,
+      at(mem ?? hw),
+    ) << 20n,
   );
   const media = mediaRegistry(machine, warnings, file);
   const capacities = new Map<string, string>();
@@ -219,8 +224,8 @@ function readController(
   };
   if (kind !== undefined && kind !== 'ide') controller(0);
   for (const ad of children(sc, 'AttachedDevice')) {
-    const port = smallNumber(attr(ad, 'port') ?? '0', 'AttachedDevice port', 0, 255, at(ad));
-    const device = smallNumber(attr(ad, 'device') ?? '0', 'AttachedDevice device', 0, 1, at(ad));
+    const port = readSmallNumber(attr(ad, 'port') ?? '0', 'AttachedDevice port', 0, 255, at(ad));
+    const device = readSmallNumber(attr(ad, 'device') ?? '0', 'AttachedDevice device', 0, 1, at(ad));
     const imageUuid = attr(child(ad, 'Image'), 'uuid')?.replace(/[{}]/g, '').toLowerCase();
     const medium = imageUuid === undefined ? undefined : media.get(imageUuid);
     if (imageUuid !== undefined && medium === undefined) {
@@ -244,7 +249,7 @@ function readController(
       const id = b.disk(parent, position, {
         file: location,
         capacityBytes:
-          cap === undefined ? undefined : wholeNumber(cap, 'capacity in ExtraData', 1n, LIMITS.diskBytes),
+          cap === undefined ? undefined : readWholeNumber(cap, 'capacity in ExtraData', 1n, LIMITS.diskBytes),
         format: medium?.format?.toLowerCase() ?? formatFromName(location),
       });
       boot.push({ id, cls: 'HardDisk' });

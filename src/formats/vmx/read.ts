@@ -1,4 +1,4 @@
-import { CONTROLLERS, type ControllerKind, type VssdProperties } from '../../model/index.js';
+import { CONTROLLERS, type ControllerKind, normalizeMac, type VssdProperties } from '../../model/index.js';
 import { idsOfClasses } from '../boot.js';
 import { PackageBuilder } from '../build.js';
 import { formatFromName } from '../disk-formats.js';
@@ -6,7 +6,7 @@ import { FormatError } from '../errors.js';
 import { guestOsFromVmx } from '../guest-os.js';
 import { checkImagePath } from '../paths.js';
 import type { SystemPackage } from '../types.js';
-import { colonMac, LIMITS, smallNumber, wholeNumber } from '../values.js';
+import { LIMITS, readSmallNumber, readWholeNumber } from '../values.js';
 import type { Warnings } from '../warnings.js';
 import { parseVmxText, type VmxDict } from './text.js';
 import { VMX_CONTROLLERS, VMX_SLOTS, VMX_WORDS } from './words.js';
@@ -34,7 +34,7 @@ export function readVmx(input: string | Uint8Array, warnings: Warnings, file?: s
   const system: VssdProperties = { ElementName: get('displayName') ?? 'vm' };
   const hwVersion = get('virtualHW.version');
   if (hwVersion !== undefined) {
-    const v = smallNumber(hwVersion, 'virtualHW.version', 3, 99, at('virtualHW.version'));
+    const v = readSmallNumber(hwVersion, 'virtualHW.version', 3, 99, at('virtualHW.version'));
     system.VirtualSystemType = `vmx-${String(v).padStart(2, '0')}`;
   }
   const uuid = uuidFromBios(get('uuid.bios'));
@@ -49,12 +49,12 @@ export function readVmx(input: string | Uint8Array, warnings: Warnings, file?: s
   b.cpus(
     get('numvcpus') === undefined
       ? 1
-      : smallNumber(get('numvcpus'), 'numvcpus', 1, LIMITS.cpus, at('numvcpus')),
+      : readSmallNumber(get('numvcpus'), 'numvcpus', 1, LIMITS.cpus, at('numvcpus')),
   );
   const mem =
     get('memsize') === undefined
       ? 32n
-      : wholeNumber(get('memsize'), 'memsize (MB)', 1n, LIMITS.memoryBytes >> 20n, at('memsize'));
+      : readWholeNumber(get('memsize'), 'memsize (MB)', 1n, LIMITS.memoryBytes >> 20n, at('memsize'));
   b.memory(mem << 20n);
   const boot: { id: string; cls: VmxBootClass }[] = [];
   readStorage(vmx, b, boot, warnings, file);
@@ -139,10 +139,10 @@ function readStorage(
   for (const { e, m } of devices) {
     const prefix = m![1]!;
     const where = { file, line: e.line };
-    const n = smallNumber(m![2], `${prefix} controller number`, 0, VMX_CONTROLLERS[prefix]! - 1, where);
+    const n = readSmallNumber(m![2], `${prefix} controller number`, 0, VMX_CONTROLLERS[prefix]! - 1, where);
     const ctl = controller(prefix, n);
     const slots = VMX_SLOTS.slots(ctl.kind) ?? 1;
-    const unit = smallNumber(
+    const unit = readSmallNumber(
       m![3],
       `${prefix}${n} unit (${CONTROLLERS[ctl.kind].name})`,
       0,
@@ -167,7 +167,7 @@ function readStorage(
         capacityBytes:
           capacity === undefined
             ? undefined
-            : wholeNumber(capacity, `${VMX_CAPACITY_PREFIX}${dev}`, 1n, LIMITS.diskBytes),
+            : readWholeNumber(capacity, `${VMX_CAPACITY_PREFIX}${dev}`, 1n, LIMITS.diskBytes),
         format: formatFromName(name) ?? 'vmdk',
       });
       boot.push({ id, cls: 'hdd' });
@@ -215,7 +215,7 @@ function readNics(
     const network = get(`${p}.networkName`) ?? get(`${p}.connectionType`);
     const type = (get(`${p}.addressType`) ?? 'generated').toLowerCase();
     const macText = type === 'static' ? get(`${p}.address`) : get(`${p}.generatedAddress`);
-    const mac = colonMac(macText);
+    const mac = macText === undefined ? undefined : normalizeMac(macText);
     if (macText !== undefined && mac === undefined) {
       throw new FormatError('FORMAT_INVALID', `${p} MAC address "${macText}" is not a MAC address`, {
         location: at(`${p}.address`),
