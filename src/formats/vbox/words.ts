@@ -33,16 +33,11 @@ export const VBOX_NAMES: Readonly<Partial<Record<ControllerKind, string>>> = {
 };
 
 /**
- * VirtualBox's slots (a StorageController's PortCount at most): IDE 2 devices per channel, SATA 30, LsiLogic and
- * BusLogic 16 (no id kept for the HBA), SAS, virtio-scsi and NVMe 255.
+ * VirtualBox's slots, narrowing the model's: NVMe and virtio-scsi take 255 ports (a StorageController's PortCount at
+ * most); the others as the model has them (IDE 2 devices per channel, SATA 30, the SCSI HBAs 16 ids with 7 left to
+ * the HBA, which VirtualBox does not need but accepts).
  */
-export const VBOX_SLOTS = formatSlots('VirtualBox', {
-  nvme: { slots: 255 },
-  lsisas: { slots: 255, reserved: [] },
-  'virtio-scsi': { slots: 255 },
-  lsilogic: { reserved: [] },
-  buslogic: { reserved: [] },
-});
+export const VBOX_SLOTS = formatSlots('VirtualBox', { nvme: { slots: 255 }, 'virtio-scsi': { slots: 255 } });
 
 /** VirtualBox as a target: what it lacks is `SUBSTITUTES.virtualbox` (virtio-blk: VirtioSCSI; PVSCSI: LsiLogic). */
 export const VBOX_TARGET: FormatTarget = {

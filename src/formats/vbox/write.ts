@@ -40,8 +40,9 @@ function bootClass(d: BootDevice): string {
 
 /**
  * Writes a {@link SystemPackage} as a VirtualBox machine file (.vbox, settings version 1.16, which VirtualBox 6
- * and 7 open): media registry, CPU, memory in MiB, firmware, NICs, serial ports, storage controllers with each
- * drive at its port and device. UUIDs are derived from the definition, so the same input gives the same file.
+ * and 7 open): media registry, CPU, memory in MiB, firmware, the boot order (device classes), NICs, serial ports,
+ * storage controllers (one of each type; what VirtualBox lacks is `SUBSTITUTES.virtualbox`) with each drive at its
+ * port and device. UUIDs are derived from the definition, so the same input gives the same file.
  * Disk capacities, which .vbox files do not hold, are kept in ExtraData; VirtualBox keeps and ignores them.
  */
 export function writeVbox(pkg: SystemPackage, warnings: Warnings): { output: string; disks: OutputDisk[] } {
