@@ -1,4 +1,11 @@
-import { type ResourceSetting, ResourceType, resourceTypeName, resourceTypeOf } from '../model/index.js';
+import {
+  quantityProperties,
+  type ResourceSetting,
+  ResourceType,
+  readDevices,
+  resourceTypeName,
+  resourceTypeOf,
+} from '../model/index.js';
 import {
   addNetwork,
   createEnvelope,
@@ -21,23 +28,34 @@ import { uriForFormat } from './disk-formats.js';
 import { FormatError } from './errors.js';
 import { cimOsDescription, vmwareGuestId } from './guest-os.js';
 import { baseName, printable } from './paths.js';
+import { systemFacts } from './system.js';
 import type { OutputDisk, SystemPackage } from './types.js';
-import { viewSystem } from './view.js';
 import type { Warnings } from './warnings.js';
 
 const ext = () => ({ attrs: [], extra: [] });
 
+/** Resource types whose Connection names a network of NetworkSection. */
+const NETWORK_TYPES = new Set<number>([
+  ResourceType.EthernetAdapter,
+  ResourceType.OtherNetworkAdapter,
+  ResourceType.EthernetSwitchPort,
+  ResourceType.EthernetConnection,
+]);
+
 /**
  * Writes a {@link SystemPackage} as an OVF 1.0 envelope: the definition's RASDs as Items (InstanceIDs kept),
  * disks in DiskSection with their files in References (by file name: an OVF package holds its files beside the
- * descriptor), networks in NetworkSection, the guest OS, the annotation, and EFI firmware as VMware's
- * `vmw:Config firmware="efi"`. A disk whose capacity is unknown throws `FORMAT_DISK_CAPACITY`.
+ * descriptor, sizes in the largest exact binary unit), networks in NetworkSection, the guest OS, the annotation,
+ * and EFI firmware as VMware's `vmw:Config firmware="efi"`. Only network resources keep rasd:Connection (a serial
+ * port's file is no network); the boot order has no place yet. Each loss is a warning. A disk whose capacity is
+ * unknown throws `FORMAT_DISK_CAPACITY`.
  */
 export function writeOvfPackage(
   pkg: SystemPackage,
   warnings: Warnings,
 ): { env: OvfEnvelope; disks: OutputDisk[] } {
-  const view = viewSystem(pkg, warnings);
+  const devices = readDevices(pkg.definition);
+  const view = systemFacts(pkg, devices, warnings);
   const sys = pkg.definition.system;
   const os = pkg.guestOs;
   const env = createEnvelope({
@@ -69,7 +87,12 @@ export function writeOvfPackage(
   hw.items.push(...items);
   if (!hasType(ResourceType.Processor)) setCpus(system, view.cpus);
   if (!hasType(ResourceType.Memory)) setMemory(system, view.memoryBytes);
-  for (const n of view.nics) if (n.network !== undefined) addNetwork(env, n.network);
+  for (const n of devices.nics) if (n.network !== undefined) addNetwork(env, n.network);
+  if (devices.system.bootOrder.length > 0)
+    warnings.add(
+      'BOOT_ORDER',
+      `The converted OVF has no place for the boot order (${devices.system.bootOrder.join(', ')}); dropped`,
+    );
   if (view.annotation) setAnnotation(system, view.annotation);
   if (view.firmware === 'efi') {
     if (!env.nsDecls.some(([, u]) => u === VMW_NS)) env.nsDecls.push(['vmw', VMW_NS]);
@@ -126,11 +149,11 @@ function itemsAndFiles(
       );
     }
     const ref = d.file === undefined ? undefined : reference(d.file, `Disk "${d.id}"`);
-    const gib = d.capacityBytes % (1n << 30n) === 0n && d.capacityBytes > 0n;
+    const size = quantityProperties(d.capacityBytes, 'ovf1');
     ovfDisks.push({
       diskId: d.id,
-      capacity: String(gib ? d.capacityBytes >> 30n : d.capacityBytes),
-      capacityAllocationUnits: gib ? 'byte * 2^30' : 'byte',
+      capacity: size.VirtualQuantity!,
+      capacityAllocationUnits: size.AllocationUnits!,
       fileRef: ref?.id,
       format: uriForFormat(d.format),
       ...ext(),
@@ -172,8 +195,18 @@ function toItem(
 ): OvfItem {
   const props: Record<string, string | string[]> = {};
   const id = r.properties.InstanceID ?? `r${index + 1}`;
+  const type = resourceTypeOf(r);
   for (const [k, v] of Object.entries(r.properties)) {
     if (v === undefined) continue;
+    if (k === 'Connection' && !NETWORK_TYPES.has(type ?? -1)) {
+      // DSP0243 §9.5: rasd:Connection names a Network of NetworkSection; a serial port's file or pipe is none.
+      const what = type === ResourceType.SerialPort ? 'serial port' : 'resource';
+      warnings.add(
+        type === ResourceType.SerialPort ? 'SERIAL' : 'DEVICE',
+        `The converted OVF has no place for where ${what} "${id}" is connected (${printable(String(v))}): rasd:Connection names networks; dropped`,
+      );
+      continue;
+    }
     if (!OVF1_RASD_PROPERTIES.has(k)) {
       warnings.add('DEVICE', `Resource "${id}": property ${k} has no place in an OVF Item; dropped`);
       continue;
@@ -181,10 +214,8 @@ function toItem(
     props[k] = v;
   }
   props.InstanceID = id;
-  if (props.ElementName === undefined) {
-    const t = resourceTypeOf(r);
-    props.ElementName = (t === undefined ? undefined : resourceTypeName(t)) ?? `Resource ${id}`;
-  }
+  if (props.ElementName === undefined)
+    props.ElementName = (type === undefined ? undefined : resourceTypeName(type)) ?? `Resource ${id}`;
   const hosts = r.properties.HostResource;
   if (hosts) {
     props.HostResource = hosts.flatMap((h) => {
