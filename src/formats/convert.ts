@@ -110,6 +110,23 @@ export function writePackage(
 }
 
 /**
+ * The image files a definition names without giving everything {@link convert} needs of them (a disk's capacity
+ * or format, a file's size): what a caller can look up first, so that `imageInfo` answers from what it found.
+ *
+ * @example
+ * for (const f of referencedImages(readFileSync('web1.vmx'), { to: 'ovf' })) sizes.set(f, await probe(f));
+ */
+export function referencedImages(input: string | Uint8Array, options: ConvertOptions): string[] {
+  const from = options.from ?? detectFormat(input, options.file);
+  const pkg = readPackage(input, from, options, new Warnings());
+  const disks = pkg.disks.filter(
+    (d) => d.file !== undefined && (d.capacityBytes === undefined || d.format === undefined),
+  );
+  const files = pkg.files.filter((f) => f.sizeBytes === undefined);
+  return [...new Set([...disks.map((d) => d.file!), ...files.map((f) => f.file)])];
+}
+
+/**
  * Converts a virtual machine definition between OVF, VMware vmx, libvirt domain XML, VirtualBox .vbox, a Hyper-V
  * definition and a KubeVirt VirtualMachine, always through the one model (VSSD + RASDs): read the input as a
  * {@link SystemPackage}, write it in the target. The result lists precisely what the target could not express.

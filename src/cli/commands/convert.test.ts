@@ -24,7 +24,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('vessel convert', () => {
-  it('converts a vmx to OVF, reading the disk capacities from the images beside it with qemu-img', async () => {
+  it('converts a vmx to OVF, reading the disk capacities from the images beside it natively', async () => {
     const out = join(dir, 'web1.ovf.out');
     const r = await runCli(['convert', join(dir, 'web1.vmx'), '--to', 'ovf', '-o', out]);
     expect(r.code).toBe(0);
@@ -35,6 +35,23 @@ describe('vessel convert', () => {
     expect(r.stderr).toContain(
       'vessel: warning [DEVICE]: The sound card (sound.present) has no place in the definition; dropped',
     );
+  });
+
+  it('reads the images a vmx names natively, never opening what an image names in turn (a FIFO extent)', async () => {
+    const sub = mkdtempSync(join(dir, 'fifo-'));
+    execFileSync('mkfifo', [join(sub, 'trap')]);
+    // A VMDK descriptor whose extent is a FIFO: qemu-img info would open it and block until a writer came.
+    writeFileSync(
+      join(sub, 'web1.vmdk'),
+      `# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\nRW 12582912 FLAT "trap" 0\n`,
+    );
+    copyFileSync(join(dir, 'web1.vmx'), join(sub, 'web1.vmx'));
+    for (const f of ['web1-data.vmdk', 'web1-fast.vmdk']) copyFileSync(join(dir, f), join(sub, f));
+    const r = await runCli(['convert', join(sub, 'web1.vmx'), '--to', 'ovf', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { output: string };
+    expect(out.output).toContain('ovf:href="web1.vmdk"');
+    expect(out.output).toMatch(/ovf:capacity="6" ovf:capacityAllocationUnits="byte \* 2\^30"/); // from the descriptor
   });
 
   it('prints the result on stdout and what was lost on stderr, exiting 0; --strict exits 1', async () => {

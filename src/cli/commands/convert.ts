@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import * as disk from '../../disk/index.js';
 import * as formats from '../../formats/index.js';
 import { isTarFile, readOvaDescriptor } from '../../ova/index.js';
 import { ExitCode } from '../exit.js';
@@ -19,34 +19,50 @@ interface ConvertOpts {
   strict?: boolean;
 }
 
+/** The format name the converters use for what src/disk's probe found (ISO images are raw). */
+const PROBED_FORMAT: Partial<Record<string, string>> = {
+  raw: 'raw',
+  iso: 'raw',
+  qcow2: 'qcow2',
+  vmdk: 'vmdk',
+  'vmdk-stream': 'vmdk',
+  vhd: 'vhd',
+  vhdx: 'vhdx',
+  vdi: 'vdi',
+};
+
 /**
- * Asks qemu-img for an image's virtual size and format, for inputs that reference images without giving their
- * capacity (vmx, libvirt, .vbox, Hyper-V). Relative names are looked up beside the input; missing files give nothing.
+ * The virtual size and format of the images an input names without giving them (vmx, libvirt, .vbox, Hyper-V),
+ * read by src/disk's native probe: it reads headers only and never opens a file an image names in turn, whereas
+ * `qemu-img info` would guess the format and open a VMDK descriptor's extents. Relative names are looked up
+ * beside the input; missing or unreadable files give nothing.
  */
-function imageInfoBeside(input: string): (file: string) => formats.ImageInfo | undefined {
+async function imageInfoBeside(
+  input: string,
+  names: readonly string[],
+): Promise<(file: string) => formats.ImageInfo | undefined> {
   const base = dirname(resolve(input));
-  return (file) => {
+  const found = new Map<string, formats.ImageInfo>();
+  for (const file of names) {
     const path = file.startsWith('file://')
       ? decodeURIComponent(file.slice(7))
       : isAbsolute(file)
         ? file
         : resolve(base, file);
     try {
-      const out = execFileSync('qemu-img', ['info', '--output=json', '--', path], {
-        encoding: 'utf8',
-        timeout: 20_000,
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      const info = JSON.parse(out) as { 'virtual-size'?: number; format?: string };
-      const format = info.format === 'vpc' ? 'vhd' : info.format;
-      return {
-        ...(typeof info['virtual-size'] === 'number' ? { capacityBytes: BigInt(info['virtual-size']) } : {}),
+      const info = await disk.probe(path);
+      const format = PROBED_FORMAT[info.format];
+      found.set(file, {
+        ...(info.format === 'gzip' || info.format === 'tar'
+          ? {}
+          : { capacityBytes: BigInt(info.virtualSize) }),
         ...(format === undefined ? {} : { format }),
-      };
+      });
     } catch {
-      return undefined;
+      // missing or unreadable: the converter reports the size as unknown
     }
-  };
+  }
+  return (file) => found.get(file);
 }
 
 registerGroup((program: Command) => {
@@ -87,15 +103,16 @@ registerGroup((program: Command) => {
           file = `${input}/${d.name}`;
           from = 'ovf';
         } else data = await readInput(input);
-        const result = formats.convert(data, {
+        const options: formats.ConvertOptions = {
           to: opts.to,
           from,
           file,
           configuration: opts.config,
           systemId: opts.system,
           imageDirectory: resolve(opts.imageDir ?? dirname(resolve(input))),
-          imageInfo: imageInfoBeside(input),
-        });
+        };
+        const imageInfo = await imageInfoBeside(input, formats.referencedImages(data, options));
+        const result = formats.convert(data, { ...options, imageInfo });
         if (opts.output !== undefined) await writeAtomic(opts.output, result.output);
         if (opts.json) {
           printJson({
