@@ -1,10 +1,10 @@
 import {
+  type CarriedSections,
   findSections,
   hardwareOf,
   type OvfContent,
   type OvfProductSection,
   type OvfProperty,
-  type OvfSection,
   parseOvf,
   virtualSystems,
 } from '../ovf/index.js';
@@ -28,16 +28,6 @@ export interface DeployedPackage {
   properties: Record<string, string>;
   /** The VirtualSystem `ovf:id` the system was deployed from (one of a collection's). */
   systemId: string | undefined;
-}
-
-/** The sections of the deployed system an export carries over, ready to insert. */
-export interface CarriedSections {
-  /** ProductSection, EulaSection, AnnotationSection and OperatingSystemSection, in the package's order. */
-  sections: OvfSection[];
-  /** The VirtualHardwareSection's `ovf:transport` (how the guest reads its properties). */
-  transport: string | undefined;
-  /** What was changed on the way, said precisely. */
-  notes: string[];
 }
 
 /** Reads a metadata value that may be JSON text or the plain string. */

@@ -3,13 +3,7 @@ import { link, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { VirtualSystemDefinition } from '../model/index.js';
 import { type DigestAlgorithm, type FileTransform, type OvaSigner, packOva } from '../ova/index.js';
-import {
-  formatOvf,
-  type OvfDiagnostic,
-  type OvfEnvelope,
-  type OvfTarget,
-  validateOvf,
-} from '../ovf/index.js';
+import { formatOvf, type OvfDiagnostic, type OvfEnvelope, validateOvf } from '../ovf/index.js';
 import { HostError } from './errors.js';
 import { wasDeployed } from './export-confine.js';
 import { readDeployedPackage } from './export-deployed.js';
@@ -73,12 +67,6 @@ export interface ExportInput {
   /** The job the export runs as, to name its temporary files (default: a random tag). */
   job?: string | undefined;
 }
-
-const VALIDATOR_TARGET: Record<ExportTarget, OvfTarget> = {
-  generic: 'qemu',
-  vmware: 'vmware',
-  virtualbox: 'virtualbox',
-};
 
 function describe(d: OvfDiagnostic): string {
   return `${d.code}: ${d.message}`;
@@ -149,7 +137,7 @@ export async function exportSystem(input: ExportInput, o: ExportOptions): Promis
     },
     { ovfVersion, target, keepMacs: o.keepMacs },
   );
-  const diagnostics = validateOvf(env, { target: VALIDATOR_TARGET[target] });
+  const diagnostics = validateOvf(env, { target: profile.validator });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new HostError(

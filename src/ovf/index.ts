@@ -3,6 +3,7 @@
  * a writer that keeps what it does not understand, validation with diagnostics, editing, and the OVF environment.
  */
 
+export * from './boot.js';
 export * from './definition.js';
 export * from './diagnostics.js';
 export * from './edit.js';
@@ -18,3 +19,7 @@ export * from './rasd-properties.js';
 export * from './select.js';
 export type * from './types.js';
 export * from './validate.js';
+export * from './write/carry.js';
+export * from './write/descriptor.js';
+export * from './write/target.js';
+export type * from './write/types.js';
