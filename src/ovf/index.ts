@@ -15,7 +15,6 @@ export * from './info.js';
 export * from './namespaces.js';
 export * from './parse.js';
 export * from './qualifiers.js';
-export * from './rasd-properties.js';
 export * from './select.js';
 export type * from './types.js';
 export * from './validate.js';
