@@ -1,4 +1,5 @@
 import type { VirtualSystemDefinition } from '../../model/index.js';
+import { textContent } from '../../xml/index.js';
 import { isBootOrFirmware } from '../boot.js';
 import { definitionFromOvf } from '../definition.js';
 import { EPASD_NS, OVF1_NS, OVF2_NS, OVF09_NS, RASD_NS, SASD_NS, VSSD_NS } from '../namespaces.js';
@@ -43,6 +44,20 @@ function renamed<T>(value: T, from: string, to: string): T {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
   };
   return walk(structuredClone(value)) as T;
+}
+
+/**
+ * Carried content of a 0.9 descriptor as 1.x: its namespace becomes 1.x's, and the 0.9 ProductSection's
+ * `Full-version` becomes FullVersion (DSP0243 1.0 renamed it).
+ */
+function from09(carried: CarriedSections): CarriedSections {
+  for (const ps of findSections(carried.sections, 'ProductSection')) {
+    const full = ps.extra.find((x) => x.ns === OVF09_NS && x.local === 'Full-version');
+    if (full === undefined) continue;
+    ps.extra = ps.extra.filter((x) => x !== full);
+    ps.fullVersion ??= { text: textContent(full) };
+  }
+  return renamed(carried, OVF09_NS, OVF1_NS);
 }
 
 function configuredValue(values: { value: string; configuration?: string | undefined }[], c: string) {
@@ -118,7 +133,7 @@ export function carryFromOvf(source: OvfSource): {
     nsDecls: env.nsDecls.filter(([p, u]) => p !== '' && !OWN.has(u)),
     notes,
   };
-  if (env.generation === '0.9') carried = renamed(carried, OVF09_NS, OVF1_NS);
+  if (env.generation === '0.9') carried = from09(carried);
   if (chosen !== undefined || dos === undefined || dos.configurations.length < 2) return { carried };
   const configurations = new Map<string, VirtualSystemDefinition>();
   for (const c of dos.configurations)

@@ -13,7 +13,8 @@ const key = (i: OvfItem) =>
 
 /**
  * One list of items from the items of each option (every option of the DeploymentOptionSection, in its order),
- * `defaultId` the default option. Items keep the order they first appear in.
+ * `defaultId` the default option. Items keep the default option's order; an item other options have is placed
+ * after the item it follows in the first of them.
  *
  * @example
  * mergeConfigurations(new Map([['small', smallItems], ['large', largeItems]]), 'small');
@@ -21,20 +22,26 @@ const key = (i: OvfItem) =>
 export function mergeConfigurations(
   variants: ReadonlyMap<string, readonly OvfItem[]>,
   defaultId: string,
+  note: (message: string) => void = () => {},
 ): OvfItem[] {
   const configs = [...variants.keys()];
   const order: string[] = [];
   const byId = new Map<string, Map<string, OvfItem>>();
-  for (const [c, items] of variants) {
-    for (const it of items) {
+  // The default option's order, with each other option's items inserted after the item they follow there.
+  const sorted = [defaultId, ...configs.filter((c) => c !== defaultId)];
+  for (const c of sorted) {
+    let at = 0;
+    for (const it of variants.get(c) ?? []) {
       const id = it.resource.properties.InstanceID ?? '';
       let per = byId.get(id);
       if (per === undefined) {
         per = new Map();
         byId.set(id, per);
-        order.push(id);
+        order.splice(at, 0, id);
       }
+      at = order.indexOf(id) + 1;
       if (!per.has(c)) per.set(c, it);
+      else note(`Two items with InstanceID "${id}" apply to deployment option "${c}"; the first is written`);
     }
   }
   const out: OvfItem[] = [];

@@ -85,7 +85,7 @@ function hardwareItems(def: VirtualSystemDefinition, view: DeviceView, ctx: Item
     const d = configs.get(id);
     if (d !== undefined) variants.set(id, writeItems(d, readDevices(d), once));
   }
-  return mergeConfigurations(variants, main);
+  return mergeConfigurations(variants, main, (m) => once.note('CONFIGURATION', m));
 }
 
 function guestOs(system: OvfContent, env: OvfEnvelope, os: GuestOsFacts): void {
