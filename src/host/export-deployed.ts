@@ -1,5 +1,6 @@
 import {
   type CarriedSections,
+  fileIdOf,
   findSections,
   hardwareOf,
   type OvfContent,
@@ -89,6 +90,33 @@ function givenValue(
 function configuredValue(p: OvfProperty, configuration: string | undefined): string | undefined {
   if (configuration === undefined) return undefined;
   return p.values.find((v) => (v.configuration ?? '').split(/\s+/).includes(configuration))?.value;
+}
+
+/**
+ * The file names the deployed package gave its CD/DVD and floppy images, by drive InstanceID (a deploy stores them
+ * under names of its own, `file-ID`): an export writes them under these names again. Names that are remote URLs
+ * are left out; a descriptor that cannot be read gives none.
+ */
+export function deployedFileNames(deployed: DeployedPackage, name: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let env: ReturnType<typeof parseOvf>;
+  try {
+    env = parseOvf(deployed.descriptor, { file: 'deployed descriptor' });
+  } catch {
+    return out; // carriedSections says so in the notes
+  }
+  const system = pickSystem(virtualSystems(env), name, deployed.systemId);
+  const refs = new Map(env.references.map((f) => [f.id, f.href]));
+  const items = system === undefined ? [] : (hardwareOf(system)?.items ?? []);
+  for (const it of items) {
+    const id = it.resource.properties.InstanceID;
+    const fileId = fileIdOf(it.resource.properties.HostResource?.[0]);
+    const href = fileId === undefined ? undefined : refs.get(fileId);
+    if (id === undefined || href === undefined || /^[a-z][a-z0-9+.-]*:/i.test(href) || out.has(id)) continue;
+    const last = href.split(/[\\/]/).pop() ?? '';
+    if (last !== '') out.set(id, last);
+  }
+  return out;
 }
 
 /**

@@ -308,6 +308,14 @@ describe('Host.exportVm() on real images', () => {
     const b = join(root, 'gen1.ova');
     const r = await host.exportVm('gen1', { format: 'ova', output: b, level: 1 }).done;
     expect(r.fromDeploy).toBe(true);
+    // The deploy stored the ISO as file-ID; the export gives it back its name in the package (issue 11).
+    const cd = readHardware(g1.definition.resources).drives.find(
+      (d) => d.kind === 'cdrom' && d.instanceId !== envCd!.instanceId,
+    )!;
+    expect(cd.hostResource).not.toMatch(/tools\.iso$/);
+    const refs = parseOvf((await readOvaDescriptor(b)).data).references.map((f) => f.href);
+    expect(refs).toContain('tools.iso');
+    expect(r.files.map((f) => f.name)).toContain('tools.iso');
     expect(r.notes).toContain(
       `Drive "${envCd!.instanceId}" written empty: its image was made by this host (the OVF environment of a deploy, made again by the next one)`,
     );

@@ -6,10 +6,11 @@ import { type DigestAlgorithm, type FileTransform, type OvaSigner, packOva } fro
 import { formatOvf, type OvfDiagnostic, type OvfEnvelope, validateOvf } from '../ovf/index.js';
 import { HostError } from './errors.js';
 import { wasDeployed } from './export-confine.js';
-import { readDeployedPackage } from './export-deployed.js';
+import { deployedFileNames, readDeployedPackage } from './export-deployed.js';
 import { buildExportDescriptor } from './export-descriptor.js';
 import { type ExportSources, exportDiskTransform, exportSources, packageBaseName } from './export-disks.js';
 import { writeOvfFolder } from './export-folder.js';
+import { keepMediaNames } from './export-names.js';
 import {
   cleanupExports,
   createExportStaging,
@@ -127,6 +128,7 @@ export async function exportSystem(input: ExportInput, o: ExportOptions): Promis
   const deployedSystem = wasDeployed(join(input.stateDir, 'vms', input.uuid), input.metadata);
   const sources = await exportSources(input.stateDir, input.uuid, input.definition, name, deployedSystem);
   const deployed = readDeployedPackage((k) => input.metadata[k]);
+  if (deployed !== undefined) keepMediaNames(sources, deployedFileNames(deployed, name), base);
   const { env, notes } = buildExportDescriptor(
     {
       definition: input.definition,
