@@ -1,6 +1,10 @@
-/** Layering rules for Vessel (see ../shared/STYLE.md): imports point inward, no cycles. */
+/**
+ * Layering rules for Vessel (see ../shared/STYLE.md): imports point inward, no cycles.
+ * model <- api <- domains <- edges: src/api is the host's contract (one async Api, its vocabularies and schemas);
+ * domains implement or consume it, edges hold it.
+ */
 const domains = '(ovf|ova|disk|hypervisor|cim|host|formats)';
-const edges = '(cli|api|wbem|web)';
+const edges = '(cli|wbem|rest|web)';
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
@@ -10,6 +14,31 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/model/' },
       to: { path: '^src/(?!model/)|^(fs|node:fs|child_process|node:child_process|net|node:net)$' },
+    },
+    {
+      name: 'api-is-contract',
+      comment: 'src/api imports only src/model (besides itself)',
+      severity: 'error',
+      from: { path: '^src/api/' },
+      to: { path: '^src/(?!(api|model)/)' },
+    },
+    {
+      name: 'api-packages',
+      comment: 'src/api uses node:* and the schema library only; its tests may also use the test runner',
+      severity: 'error',
+      from: { path: '^src/api/', pathNot: '\\.test\\.ts$' },
+      to: {
+        dependencyTypes: [
+          'npm',
+          'npm-dev',
+          'npm-optional',
+          'npm-peer',
+          'npm-bundled',
+          'npm-no-pkg',
+          'npm-unknown',
+        ],
+        pathNot: '^node_modules/@sinclair/typebox/',
+      },
     },
     {
       name: 'domains-not-edges',

@@ -58,7 +58,8 @@ export const suite: BenchSuite = {
       const base = join(dir, 'base.raw');
       writeRawDisk(base);
       const state = join(dir, 'state');
-      host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
+      // The QEMU driver (nothing is started): its diskImages reports the overlay an export reads once the system ran.
+      host = await Host.open({ stateDir: state, driverUri: 'qemu:///embed?accel=tcg' });
       host.pools.add('bench', dir);
       const vm = await host.define(
         buildDefinition({
@@ -86,6 +87,8 @@ export const suite: BenchSuite = {
       const out = join(dir, 'bench.ova');
       const exportMs = await timeMs(() => host!.exportVm('bench', { format: 'ova', output: out }).done);
       const exportBytes = statSync(out).size;
+      if (!(await host.driver.diskImages!(vm.uuid))[0]!.source.chain)
+        throw new Error('the export did not read the overlay chain');
       rmSync(out, { force: true });
       let handBytes = 0;
       const handMs = await timeMs(async () => {

@@ -130,13 +130,13 @@ async function scale(): Promise<BenchResult[]> {
     gc();
     const after = process.memoryUsage();
     const perVm = (after.heapUsed + after.external - before.heapUsed - before.external) / N;
-    const listMs = median(
-      Array.from({ length: 5 }, () => {
-        const t = performance.now();
-        if (host.list().length !== N) throw new Error('list is short');
-        return performance.now() - t;
-      }),
-    );
+    const listTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      if ((await host.list()).length !== N) throw new Error('list is short');
+      listTimes.push(performance.now() - t);
+    }
+    const listMs = median(listTimes);
     const getMs = median(
       Array.from({ length: 50 }, (_, i) => {
         const t = performance.now();
@@ -144,13 +144,13 @@ async function scale(): Promise<BenchResult[]> {
         return performance.now() - t;
       }),
     );
-    const driverListMs = median(
-      Array.from({ length: 5 }, () => {
-        const t = performance.now();
-        host.driver.list();
-        return performance.now() - t;
-      }),
-    );
+    const driverTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      await host.driver.list();
+      driverTimes.push(performance.now() - t);
+    }
+    const driverListMs = median(driverTimes);
     const client = await HostClient.connect(host.stateDir);
     const socketTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -222,7 +222,7 @@ async function capacity(guest: TestGuest): Promise<BenchResult[]> {
       if (pending.size > 0) break;
     }
     const t = performance.now();
-    host.list();
+    await host.list();
     await host.change(ready[0]!, 'pause').done;
     await host.change(ready[0]!, 'resume').done;
     const controlMs = performance.now() - t;

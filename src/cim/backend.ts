@@ -58,9 +58,9 @@ export interface VirtualSystemBackend {
   readonly hostName: string;
   /** What one virtual system may have at most; shown as the pools' capacities and Maximum templates. */
   readonly limits: HostLimits;
-  list(): SystemInfo[];
-  lookup(uuidOrName: string): SystemInfo | undefined;
-  definition(uuid: string): VirtualSystemDefinition;
+  list(): Promise<SystemInfo[]>;
+  lookup(uuidOrName: string): Promise<SystemInfo | undefined>;
+  definition(uuid: string): Promise<VirtualSystemDefinition>;
   define(def: VirtualSystemDefinition): Promise<SystemInfo>;
   undefine(uuid: string): Promise<void>;
   /** Replaces the definition of a stopped system. */

@@ -26,6 +26,18 @@ export function memo<T>(ctx: CimContext, key: string, compute: () => T): T {
   return v;
 }
 
+/**
+ * Computes an async value once per operation: the promise is kept, so concurrent readers within one operation
+ * share one backend read; a failed read is forgotten so that the error is not served twice.
+ */
+export function memoAsync<T>(ctx: CimContext, key: string, compute: () => Promise<T>): Promise<T> {
+  if (ctx.memo.has(key)) return ctx.memo.get(key) as Promise<T>;
+  const p = compute();
+  ctx.memo.set(key, p);
+  p.catch(() => ctx.memo.delete(key));
+  return p;
+}
+
 /** What an extrinsic method answers: its return value and its OUT parameters by name. */
 export interface MethodResult {
   returnValue: number;

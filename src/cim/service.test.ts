@@ -189,6 +189,6 @@ describe('the CIM service over the test driver', () => {
     await expect(
       cim.om.invokeMethod(operator, NS, vsms, 'DestroySystem', { AffectedSystem: vm('web1') }),
     ).rejects.toBeInstanceOf(CimError);
-    expect(driver.lookup('web1')?.state).toBe('running');
+    expect((await driver.lookup('web1'))?.state).toBe('running');
   });
 });

@@ -1,6 +1,6 @@
 import type { VirtualSystemDefinition } from '../model/index.js';
 import type { SystemInfo, VirtualSystemBackend } from './backend.js';
-import { type CimContext, memo } from './provider.js';
+import { type CimContext, memoAsync } from './provider.js';
 
 /** A virtual system and its definition, read once per operation. */
 export interface SystemView {
@@ -12,36 +12,41 @@ export interface SystemView {
  * Every virtual system with its definition, read from the backend once per operation (so one answer is one
  * consistent picture of the host). Systems that vanish while being read are skipped.
  */
-export function allSystems(ctx: CimContext, backend: VirtualSystemBackend): SystemView[] {
-  return memo(ctx, 'systems', () => {
+export function allSystems(ctx: CimContext, backend: VirtualSystemBackend): Promise<SystemView[]> {
+  return memoAsync(ctx, 'systems', async () => {
+    const infos = await backend.list();
+    const defs = await Promise.all(infos.map((info) => readDefinition(backend, info.uuid)));
     const out: SystemView[] = [];
-    for (const info of backend.list()) {
-      const def = readDefinition(backend, info.uuid);
+    infos.forEach((info, i) => {
+      const def = defs[i];
       if (def) out.push({ info, def });
-    }
+    });
     return out;
   });
 }
 
 /** One virtual system by name (or UUID), from the operation's snapshot when there is one. */
-export function oneSystem(
+export async function oneSystem(
   ctx: CimContext,
   backend: VirtualSystemBackend,
   name: string,
-): SystemView | undefined {
-  const all = ctx.memo.get('systems') as SystemView[] | undefined;
-  if (all) return all.find((s) => s.info.name === name);
-  return memo(ctx, `system:${name}`, () => {
-    const info = backend.lookup(name);
+): Promise<SystemView | undefined> {
+  const all = ctx.memo.get('systems') as Promise<SystemView[]> | undefined;
+  if (all) return (await all).find((s) => s.info.name === name);
+  return memoAsync(ctx, `system:${name}`, async () => {
+    const info = await backend.lookup(name);
     if (!info || info.name !== name) return undefined;
-    const def = readDefinition(backend, info.uuid);
+    const def = await readDefinition(backend, info.uuid);
     return def ? { info, def } : undefined;
   });
 }
 
-function readDefinition(backend: VirtualSystemBackend, uuid: string): VirtualSystemDefinition | undefined {
+async function readDefinition(
+  backend: VirtualSystemBackend,
+  uuid: string,
+): Promise<VirtualSystemDefinition | undefined> {
   try {
-    return backend.definition(uuid);
+    return await backend.definition(uuid);
   } catch (e) {
     if ((e as { code?: string }).code === 'VM_NOT_FOUND') return undefined;
     throw e;

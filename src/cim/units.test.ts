@@ -68,8 +68,8 @@ describe('CIM quantities in DSP0004 units', () => {
       ],
     });
     expect(r.returnValue).toBe(0);
-    const info = driver.lookup('gig')!;
-    expect(memoryBytes(driver.getDefinition(info.uuid))).toBe(GiB);
+    const info = (await driver.lookup('gig'))!;
+    expect(memoryBytes(await driver.getDefinition(info.uuid))).toBe(GiB);
     await driver.start(info.uuid); // devices exist while the system is active (DSP1057 §7.5)
     const mem = (await memoryDevice('gig')).properties;
     expect(BigInt(String(mem.NumberOfBlocks)) * BigInt(String(mem.BlockSize))).toBe(GiB);
@@ -91,10 +91,10 @@ describe('CIM quantities in DSP0004 units', () => {
     expect(
       (await define('kilo', { VirtualQuantity: '4096', VirtualQuantityUnits: 'bytes*10^3' })).returnValue,
     ).toBe(0);
-    expect(memoryBytes(driver.getDefinition(driver.lookup('kilo')!.uuid))).toBe(4_096_000n);
+    expect(memoryBytes(await driver.getDefinition((await driver.lookup('kilo'))!.uuid))).toBe(4_096_000n);
     const echoed = { VirtualQuantity: '96', VirtualQuantityUnits: 'count', AllocationUnits: 'byte*2^20' };
     expect((await define('echo', echoed)).returnValue).toBe(0);
-    expect(memoryBytes(driver.getDefinition(driver.lookup('echo')!.uuid))).toBe(96n << 20n);
+    expect(memoryBytes(await driver.getDefinition((await driver.lookup('echo'))!.uuid))).toBe(96n << 20n);
   });
 
   it('DefineSystem refuses a memory unit that is not one, or a size that is not whole bytes, saying which', async () => {

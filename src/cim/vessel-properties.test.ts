@@ -87,7 +87,7 @@ describe("Vessel_VirtualSystemSettingData carries Vessel's Firmware and BootOrde
       ],
     });
     expect(r.returnValue).toBe(0);
-    const def = driver.getDefinition(driver.lookup('efi2')!.uuid);
+    const def = await driver.getDefinition((await driver.lookup('efi2'))!.uuid);
     expect(def.system).toMatchObject({ Firmware: 'efi', BootOrder: ['d1'] });
     const vssd = await cim.om.getInstance(admin(), NS, vssdPath('efi2'));
     expect(served(vssd, 'Firmware')).toEqual({ value: 'efi', declared: true });

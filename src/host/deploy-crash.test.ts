@@ -69,7 +69,7 @@ describe('an interrupted deploy', () => {
       expect(existsSync(partial.path)).toBe(true); // the crash left it there...
       const host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
       try {
-        expect(host.list()).toEqual([]);
+        expect(await host.list()).toEqual([]);
         expect(files(join(state, 'deploy'))).toEqual([]); // ...and the next start removed it
         expect(files(join(state, 'vms'))).toEqual([]);
         expect(host.getJob(job)).toMatchObject({ state: 'failed', error: { code: 'HOST_RESTARTED' } });

@@ -111,7 +111,7 @@ describe('Host.deploy() of a package whose disks name other files', () => {
       };
       expect(err.code, disks[0]).toBe('DEPLOY_DISK');
       expect(err.message).toContain(`Image "${disks[0]}" refers to another file`);
-      expect(h.list()).toEqual([]);
+      expect(await h.list()).toEqual([]);
       for (const sub of ['deploy', 'vms'])
         if (existsSync(join(h.stateDir, sub)))
           expect(readdirSync(join(h.stateDir, sub), { recursive: true })).toEqual([]);

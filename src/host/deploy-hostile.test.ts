@@ -85,7 +85,7 @@ async function refused(pkg: string, c: HostileCase, value?: string, lax = false)
   if (c.item !== undefined) expect(err.message).toMatch(new RegExp(`item "${c.item}" \\(Hostile [^)]+\\)`));
   if (value !== undefined) expect(err.message).toContain(JSON.stringify(value.trim())); // the XML text, trimmed
   if (c.code === 'DEPLOY_HOST_PATH') expect(err.message).toMatch(/^Cannot deploy "hostile"|^File "iso1"/);
-  expect(host.list()).toEqual([]);
+  expect(await host.list()).toEqual([]);
   expect(leftovers(host)).toEqual([]);
   const said = JSON.stringify([err.message, err.hint, host.getJob(job.id), host.store.events({})]);
   expect(said).not.toContain(canary.token);

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { buildQemuArgv, uefiFirmware } from '../hypervisor/index.js';
-import {
-  assertValidDefinition,
-  DEFAULT_LIMITS,
-  LEGACY_QEMU_SLOTS,
-  ModelError,
-  readHardware,
-  type VirtualSystemDefinition,
-} from '../model/index.js';
+import type { HypervisorDriver } from '../hypervisor/index.js';
+import type { VirtualSystemDefinition } from '../model/index.js';
 import {
   allContents,
   definitionFromOvf,
@@ -26,7 +19,6 @@ import {
   attachEnvironmentCd,
   defaultCpuAndMemory,
   ensureSerialConsole,
-  mapHardware,
 } from './deploy-hardware.js';
 import type { ResolvedProperties } from './deploy-properties.js';
 import { HostError } from './errors.js';
@@ -52,8 +44,16 @@ export interface SystemPlan {
   notes: string[];
 }
 
+/**
+ * The driver's deploy hooks: `mapHardware` (what it runs of the package's items; none means it takes them as they
+ * are) and `validate` (a definition as it would run it). Any `HypervisorDriver` is one.
+ */
+export type DeployHooks = Pick<HypervisorDriver, 'validate' | 'mapHardware'>;
+
 /** Everything {@link planSystems} needs besides the envelope. */
 export interface PlanContext {
+  /** The driver the systems will run on. */
+  driver: DeployHooks;
   configuration: string | undefined;
   properties: ResolvedProperties;
   networks: ReadonlyMap<string, string>;
@@ -89,35 +89,14 @@ function optionalIds(system: OvfContent, configuration: string | undefined): Set
   return out;
 }
 
-/** Checks the definition as the QEMU driver will: model rules, then its command line. */
-function preflight(def: VirtualSystemDefinition, name: string): void {
-  try {
-    assertValidDefinition(def, DEFAULT_LIMITS, LEGACY_QEMU_SLOTS);
-    const images = new Map(
-      readHardware(def.resources)
-        .drives.filter((d) => d.kind === 'disk')
-        .map((d) => [d.instanceId, { file: '/dev/null', format: 'qcow2' }]),
-    );
-    buildQemuArgv(def, {
-      uuid: def.system.VirtualSystemIdentifier ?? '',
-      accel: 'tcg',
-      qmpSocket: '/dev/null',
-      console: { socket: '/dev/null', log: '/dev/null', extraLog: () => '/dev/null' },
-      images,
-      // The firmware the driver will use, if installed; nothing is copied for this check.
-      ...(() => {
-        const uefi = uefiFirmware('/nonexistent', false);
-        return uefi ? { uefi } : {};
-      })(),
+/** Checks the definition as the driver will run it (its `validate` hook); refuses with `DEPLOY_HARDWARE`. */
+async function preflight(driver: DeployHooks, def: VirtualSystemDefinition, name: string): Promise<void> {
+  const problems = await driver.validate(def, 'deploy');
+  const first = problems.find((p) => p.severity === 'error');
+  if (first !== undefined) {
+    throw new HostError('DEPLOY_HARDWARE', `"${name}" cannot run on this host: ${first.message}`, {
+      ...(first.hint === undefined ? {} : { hint: first.hint }),
     });
-  } catch (e) {
-    if (e instanceof ModelError || (e as { code?: string }).code !== undefined) {
-      throw new HostError('DEPLOY_HARDWARE', `"${name}" cannot run on this host: ${(e as Error).message}`, {
-        cause: e,
-        hint: (e as { hint?: string }).hint,
-      });
-    }
-    throw e;
   }
 }
 
@@ -134,73 +113,86 @@ export function systemName(env: OvfEnvelope, system: OvfContent, requested: stri
 
 /**
  * Plans every VirtualSystem of the package (a lone system, or each one of a collection, depth first): its
- * definition for the deployment option, with names, a new UUID, networks mapped, hardware mapped to QEMU (or the
- * deploy refused), drives pointing at the files the deploy will write, firmware, a serial console, and the OVF
- * environment CD when the system asks for the ISO transport.
+ * definition for the deployment option, with names, a new UUID, networks mapped, hardware mapped by the driver's
+ * `mapHardware` (or the deploy refused), drives pointing at the files the deploy will write, firmware, a serial
+ * console, and the OVF environment CD when the system asks for the ISO transport; then the driver's `validate`.
  */
-export function planSystems(env: OvfEnvelope, ctx: PlanContext): SystemPlan[] {
+export async function planSystems(env: OvfEnvelope, ctx: PlanContext): Promise<SystemPlan[]> {
   const up = parents(env);
-  const systems = virtualSystems(env);
-  return systems.map((system) => {
-    const chain = ancestry(system, up);
-    const props: Record<string, string> = {};
-    for (const c of chain) for (const p of ctx.properties.values.get(c) ?? []) props[p.key] = p.value;
-    const read = definitionFromOvf(env, {
-      systemId: system.id,
-      ...(ctx.configuration === undefined ? {} : { configuration: ctx.configuration }),
-    });
-    const def = read.definition;
-    const name = systemName(env, system, ctx.name);
-    const uuid = randomUUID();
-    def.system.ElementName = name;
-    def.system.VirtualSystemIdentifier = uuid;
-    checkPackageReferences(def, name, declaredIds(env));
-    const notes: string[] = [];
-    const optional = optionalIds(system, ctx.configuration);
-    const mapped = mapHardware(def.resources, (id) => optional.has(id), ctx.lax);
-    if (mapped.refused.length > 0) {
-      throw new HostError(
-        'DEPLOY_HARDWARE',
-        `"${name}" has hardware this host cannot give it: ${mapped.refused.map((u) => `item "${u.instanceId}": ${u.reason}`).join('; ')}`,
-        { hint: 'Optional items (ovf:required="false") are left out; --lax leaves out required ones too' },
-      );
-    }
-    def.resources = mapped.resources;
-    notes.push(...mapped.notes);
-    notes.push(...defaultCpuAndMemory(def));
-    for (const r of def.resources) {
-      const conn = r.properties.Connection;
-      if (conn?.[0] !== undefined && ctx.networks.has(conn[0]))
-        r.properties.Connection = [ctx.networks.get(conn[0])!, ...conn.slice(1)];
-    }
-    const dir = ctx.finalDir(uuid);
-    const { disks, files } = resolveDrives(env, def, dir, props);
-    const fw = applyFirmware(def, system);
-    if (fw) notes.push(fw);
-    const serial = ensureSerialConsole(def);
-    if (serial) notes.push(serial);
-    const transport = (hardwareOf(system)?.transport ?? '').split(/[\s,]+/).map((t) => t.toLowerCase());
-    let environment: OvfEnvironment | undefined;
-    if (transport.includes('iso')) {
-      attachEnvironmentCd(def, join(dir, ENVIRONMENT_ISO));
-      const parent = up.get(system);
-      environment = {
-        id: system.id,
-        platform: { kind: 'Vessel', version: ctx.platformVersion, vendor: 'Vessel', locale: 'en' },
-        properties: Object.entries(props).map(([key, value]) => ({ key, value })),
-        entities: (parent?.children ?? [])
-          .filter((s) => s !== system)
-          .map((s) => ({ id: s.id, properties: ctx.properties.values.get(s) ?? [] })),
-      };
-    } else if (Object.keys(props).length > 0) {
-      notes.push(
-        'The system has properties but asks for no OVF environment transport (ovf:transport="iso"); none is given to it',
-      );
-    }
-    preflight(def, name);
-    const written = [...disks, ...files].map((f) => f.fileName);
-    if (environment !== undefined) written.push(ENVIRONMENT_ISO);
-    assertConfined(def, name, dir, new Set(written));
-    return { system, uuid, name, definition: def, disks, files, environment, properties: props, notes };
+  const out: SystemPlan[] = [];
+  for (const system of virtualSystems(env)) out.push(await planSystem(env, ctx, system, up));
+  return out;
+}
+
+async function planSystem(
+  env: OvfEnvelope,
+  ctx: PlanContext,
+  system: OvfContent,
+  up: Map<OvfContent, OvfContent>,
+): Promise<SystemPlan> {
+  const chain = ancestry(system, up);
+  const props: Record<string, string> = {};
+  for (const c of chain) for (const p of ctx.properties.values.get(c) ?? []) props[p.key] = p.value;
+  const read = definitionFromOvf(env, {
+    systemId: system.id,
+    ...(ctx.configuration === undefined ? {} : { configuration: ctx.configuration }),
   });
+  const def = read.definition;
+  const name = systemName(env, system, ctx.name);
+  const uuid = randomUUID();
+  def.system.ElementName = name;
+  def.system.VirtualSystemIdentifier = uuid;
+  checkPackageReferences(def, name, declaredIds(env));
+  const notes: string[] = [];
+  const optional = optionalIds(system, ctx.configuration);
+  const hints = { optional: (id: string) => optional.has(id), lax: ctx.lax };
+  const mapped = ctx.driver.mapHardware?.(def.resources, hints) ?? {
+    resources: def.resources,
+    refused: [],
+    notes: [],
+  };
+  if (mapped.refused.length > 0) {
+    throw new HostError(
+      'DEPLOY_HARDWARE',
+      `"${name}" has hardware this host cannot give it: ${mapped.refused.map((u) => `item "${u.instanceId}": ${u.reason}`).join('; ')}`,
+      { hint: 'Optional items (ovf:required="false") are left out; --lax leaves out required ones too' },
+    );
+  }
+  def.resources = mapped.resources;
+  notes.push(...mapped.notes);
+  notes.push(...defaultCpuAndMemory(def));
+  for (const r of def.resources) {
+    const conn = r.properties.Connection;
+    if (conn?.[0] !== undefined && ctx.networks.has(conn[0]))
+      r.properties.Connection = [ctx.networks.get(conn[0])!, ...conn.slice(1)];
+  }
+  const dir = ctx.finalDir(uuid);
+  const { disks, files } = resolveDrives(env, def, dir, props);
+  const fw = applyFirmware(def, system);
+  if (fw) notes.push(fw);
+  const serial = ensureSerialConsole(def);
+  if (serial) notes.push(serial);
+  const transport = (hardwareOf(system)?.transport ?? '').split(/[\s,]+/).map((t) => t.toLowerCase());
+  let environment: OvfEnvironment | undefined;
+  if (transport.includes('iso')) {
+    attachEnvironmentCd(def, join(dir, ENVIRONMENT_ISO));
+    const parent = up.get(system);
+    environment = {
+      id: system.id,
+      platform: { kind: 'Vessel', version: ctx.platformVersion, vendor: 'Vessel', locale: 'en' },
+      properties: Object.entries(props).map(([key, value]) => ({ key, value })),
+      entities: (parent?.children ?? [])
+        .filter((s) => s !== system)
+        .map((s) => ({ id: s.id, properties: ctx.properties.values.get(s) ?? [] })),
+    };
+  } else if (Object.keys(props).length > 0) {
+    notes.push(
+      'The system has properties but asks for no OVF environment transport (ovf:transport="iso"); none is given to it',
+    );
+  }
+  await preflight(ctx.driver, def, name);
+  const written = [...disks, ...files].map((f) => f.fileName);
+  if (environment !== undefined) written.push(ENVIRONMENT_ISO);
+  assertConfined(def, name, dir, new Set(written));
+  return { system, uuid, name, definition: def, disks, files, environment, properties: props, notes };
 }

@@ -39,7 +39,7 @@ async function refused(req: DeployRequest, code: string | RegExp): Promise<strin
   const h = await host();
   const err = (await h.deploy(req).done.catch((e: unknown) => e)) as { code?: string; message: string };
   expect(err.code).toMatch(code);
-  expect(h.list()).toEqual([]);
+  expect(await h.list()).toEqual([]);
   expect(leftovers(h)).toEqual([]);
   return err.message;
 }
@@ -293,7 +293,7 @@ describe('Host.deploy() refuses before anything is registered, and leaves nothin
       .deploy({ package: ova, name: 'twice', properties: { greeting: 'hey' } })
       .done.catch((e: unknown) => e)) as { code: string };
     expect(err.code).toBe('VM_EXISTS');
-    expect(h.list().map((v) => v.name)).toEqual(['twice']);
+    expect((await h.list()).map((v) => v.name)).toEqual(['twice']);
   });
 
   it('a required device QEMU does not have (DEPLOY_HARDWARE), unless --lax', async () => {

@@ -15,7 +15,13 @@ import {
 import { checkEnvelopeReferences } from './deploy-confine.js';
 import { createEmptyDisk, fitCapacity, stageDisk } from './deploy-disks.js';
 import { openDeployPackage } from './deploy-package.js';
-import { type PlannedDisk, planSystems, type SystemPlan, systemName } from './deploy-plan.js';
+import {
+  type DeployHooks,
+  type PlannedDisk,
+  planSystems,
+  type SystemPlan,
+  systemName,
+} from './deploy-plan.js';
 import { maskSecrets, resolveProperties } from './deploy-properties.js';
 import { createStaging, promoteStaging, systemDir } from './deploy-staging.js';
 import { startupPlan } from './deploy-startup.js';
@@ -70,6 +76,8 @@ export interface DeployResult {
 /** What a deploy needs of the host: names in use, registration in one transaction, starting a system. */
 export interface DeployTarget {
   stateDir: string;
+  /** The driver's deploy hooks: hardware mapping and validation. */
+  driver: DeployHooks;
   platformVersion: string;
   nameTaken(name: string): boolean;
   register(entries: { def: VirtualSystemDefinition; metadata: Record<string, string> }[]): Promise<void>;
@@ -135,7 +143,8 @@ export async function deployPackage(
   const props = resolveProperties(allContents(env), configuration, req.properties ?? {});
   if (props.errors.length > 0) throw new HostError('DEPLOY_PROPERTY', props.errors.join('; '));
   warnings.push(...props.warnings);
-  const plans = planSystems(env, {
+  const plans = await planSystems(env, {
+    driver: target.driver,
     configuration,
     properties: props,
     networks,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { encodeStreamVmdk, probe } from '../disk/index.js';
-import { overlayPath } from '../hypervisor/index.js';
+import { encodeStreamVmdk } from '../disk/index.js';
+import type { DiskImage } from '../hypervisor/index.js';
 import { imagePath, readHardware, type VirtualSystemDefinition } from '../model/index.js';
 import { adapterOf, type FileTransform, STREAM_VMDK_FORMAT } from '../ova/index.js';
 import { HostError } from './errors.js';
@@ -9,10 +9,11 @@ import { checkExportChain, checkExportFile, type ExportConfinement } from './exp
 import type { PackageDiskPlan, PackageMediaPlan } from './export-descriptor.js';
 
 /**
- * The images of a system as an export reads them: each disk's current content is its qcow2 overlay (the chain
- * overlay -> base image, flattened by the disk engine as it encodes) when the system has run, else the base image
- * itself; CD/DVD and floppy images are stored as they are, except the OVF environment ISO a deploy made (the
- * system's `ovf-env.iso`): its drive is exported empty, and a deploy of the package puts a fresh environment in it.
+ * The images of a system as an export reads them: each disk's current content as its driver reports it
+ * (`HypervisorDriver.diskImages`: for QEMU the qcow2 overlay, a chain overlay -> base image flattened by the disk
+ * engine as it encodes, once the system has run; else the base image itself); CD/DVD and floppy images are stored
+ * as they are, except the OVF environment ISO a deploy made (the system's `ovf-env.iso`): its drive is exported
+ * empty, and a deploy of the package puts a fresh environment in it.
  */
 
 /** A disk to encode: where its data is read from, and how the package names it. */
@@ -46,10 +47,10 @@ export function packageBaseName(name: string): string {
 const ENVIRONMENT_ISO = 'ovf-env.iso';
 
 /**
- * Finds the image of every drive of a stored system. `stateDir`/vms/UUID is where the QEMU driver keeps the
- * overlays (see hypervisor/qemu/overlay.ts); systems of drivers without overlays read their base images.
- * Throws `FILE_NOT_FOUND` naming the drive when an image is missing, and `EXPORT_HOST_PATH` when a deployed
- * system (`deployed`) names a file outside its folder (see export-confine.ts).
+ * Finds the image of every drive of a stored system: a disk's from `images` (the driver's `diskImages`), media
+ * from the definition. `stateDir`/vms/UUID is the system's folder, where a deploy wrote its files. Throws
+ * `FILE_NOT_FOUND` naming the drive when an image is missing, and `EXPORT_HOST_PATH` when a deployed system
+ * (`deployed`) names a file outside its folder (see export-confine.ts).
  */
 export async function exportSources(
   stateDir: string,
@@ -57,6 +58,7 @@ export async function exportSources(
   def: VirtualSystemDefinition,
   name: string,
   deployed: boolean,
+  images: readonly DiskImage[],
 ): Promise<ExportSources> {
   const out: ExportSources = { disks: [], media: [], emptied: [] };
   const base = packageBaseName(name);
@@ -76,17 +78,18 @@ export async function exportSources(
       continue;
     }
     if (d.kind === 'disk') {
-      const over = overlayPath(vmDir, d.instanceId, path);
-      const overlay = existsSync(over);
-      const source = overlay ? over : path;
+      const image = images.find((i) => i.instanceId === d.instanceId);
+      if (image === undefined)
+        throw new HostError('FILE_NOT_FOUND', `The driver reports no image for disk "${d.instanceId}"`);
+      const source = image.source.path;
       if (!existsSync(source))
         throw new HostError(
           'FILE_NOT_FOUND',
           `The image of disk "${d.instanceId}" does not exist: ${source}`,
         );
-      if (overlay) await checkExportFile(confine, `the overlay of disk "${d.instanceId}"`, over);
-      await checkExportChain(confine, d.instanceId, path, overlay ? over : undefined);
-      const info = await probe(source);
+      const overlay = image.source.chain;
+      if (overlay) await checkExportFile(confine, `the overlay of disk "${d.instanceId}"`, source);
+      await checkExportChain(confine, d.instanceId, path, overlay ? source : undefined);
       const n = out.disks.length + 1;
       const href = `${base}-disk${n}.vmdk`;
       hrefs.add(href);
@@ -95,7 +98,7 @@ export async function exportSources(
         diskId: `vmdisk${n}`,
         fileId: `file${n}`,
         href,
-        capacityBytes: BigInt(info.virtualSize),
+        capacityBytes: image.virtualSizeBytes,
         path: source,
         overlay,
       });

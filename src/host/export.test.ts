@@ -123,7 +123,13 @@ describe('Host.exportVm() on real images', () => {
   it('reports progress that only grows, through the flattening and the encoding, up to 100', async () => {
     const seen: number[] = [];
     await exportSystem(
-      { stateDir: state, uuid, definition: host.get(uuid).definition, metadata: {} },
+      {
+        stateDir: state,
+        uuid,
+        definition: host.get(uuid).definition,
+        metadata: {},
+        diskImages: () => host.driver.diskImages!(uuid),
+      },
       { format: 'ova', output: join(root, 'progress.ova'), level: 1, onProgress: (p) => seen.push(p) },
     );
     expect(seen.length).toBeGreaterThan(2);

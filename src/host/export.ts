@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { link, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import type { DiskImage } from '../hypervisor/index.js';
 import type { VirtualSystemDefinition } from '../model/index.js';
 import { type DigestAlgorithm, type FileTransform, type OvaSigner, packOva } from '../ova/index.js';
 import { formatOvf, type OvfDiagnostic, type OvfEnvelope, validateOvf } from '../ovf/index.js';
@@ -67,6 +68,8 @@ export interface ExportInput {
   metadata: Readonly<Record<string, string>>;
   /** The job the export runs as, to name its temporary files (default: a random tag). */
   job?: string | undefined;
+  /** The drives' current content, as the system's driver reports it (`HypervisorDriver.diskImages`). */
+  diskImages(): Promise<DiskImage[]>;
 }
 
 function describe(d: OvfDiagnostic): string {
@@ -126,7 +129,14 @@ export async function exportSystem(input: ExportInput, o: ExportOptions): Promis
   const base = packageBaseName(name);
   const where = placement(o, base);
   const deployedSystem = wasDeployed(join(input.stateDir, 'vms', input.uuid), input.metadata);
-  const sources = await exportSources(input.stateDir, input.uuid, input.definition, name, deployedSystem);
+  const sources = await exportSources(
+    input.stateDir,
+    input.uuid,
+    input.definition,
+    name,
+    deployedSystem,
+    await input.diskImages(),
+  );
   const deployed = readDeployedPackage((k) => input.metadata[k]);
   if (deployed !== undefined) keepMediaNames(sources, deployedFileNames(deployed, name), base);
   const { env, notes } = buildExportDescriptor(

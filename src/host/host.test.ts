@@ -63,7 +63,7 @@ async function hammer(host: Host, names: string[], count: number, seed: number) 
   for (const name of names) {
     const stored = host.get(name);
     expect(stored.state, name).toBe(sim.get(name));
-    expect(host.driver.getState(stored.uuid).state).toBe(sim.get(name));
+    expect((await host.driver.getState(stored.uuid)).state).toBe(sim.get(name));
     // The recorded state events form a valid chain ending in the final state.
     const states = host.store.events({ uuid: stored.uuid, limit: 10_000 }).filter((e) => e.kind === 'state');
     expect(states.at(-1)?.state ?? 'stopped').toBe(sim.get(name));
@@ -146,7 +146,7 @@ describe('Host lifecycle (test driver)', () => {
       'VM_EXISTS: Cannot define "dup": a virtual system with that name exists',
       'DEFINITION_INVALID: Invalid definition "nics": 10001 network adapters; this host attaches at most 28',
     ]);
-    expect(host.list().map((v) => v.name)).toEqual(['dup']);
+    expect((await host.list()).map((v) => v.name)).toEqual(['dup']);
     await host.close();
   });
 
@@ -173,7 +173,7 @@ describe('Host lifecycle (test driver)', () => {
     await a.change('run', 'start').done;
     await a.close();
     const b = await Host.open({ stateDir, driverUri: 'test:///default' });
-    expect(b.list().map((v) => [v.name, v.state, v.reason])).toEqual([
+    expect((await b.list()).map((v) => [v.name, v.state, v.reason])).toEqual([
       ['keep', 'stopped', 'defined'],
       ['run', 'stopped', 'the driver kept nothing running across the restart'],
     ]);
@@ -190,7 +190,7 @@ describe('Host lifecycle (test driver)', () => {
     expect(undef).toBe('Cannot undefine "p": it is paused; stop it first');
     expect(await host.change('p', 'stop').done).toMatchObject({ state: 'stopped', reason: 'powered off' });
     await host.undefine('p');
-    expect(host.list()).toEqual([]);
+    expect(await host.list()).toEqual([]);
     const states: HostVmState[] = [];
     host.subscribe((e) => states.push(e.state as HostVmState));
     await host.define(def('q'));

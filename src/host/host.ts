@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   type ConsoleAccess,
   checkTransition,
+  type DiskImage,
   type DomainStats,
+  type DriverCapabilities,
   type DriverEvent,
   type DriverInfo,
+  driveImages,
   ensureRunDir,
   type HypervisorDriver,
   HypervisorError,
@@ -14,6 +17,7 @@ import {
 import type { VirtualSystemDefinition } from '../model/index.js';
 import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_VERSION } from './deploy.js';
 import { cleanupDeploys } from './deploy-staging.js';
+import { DriverInventory, type InventoryNotice } from './driver-inventory.js';
 import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export.js';
 import { cleanupExports } from './export-staging.js';
@@ -23,6 +27,7 @@ import { StoragePools } from './pools/index.js';
 import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
 import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
+import { loadStoredSystems } from './store-inventory.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
 export const DEFAULT_DRIVER_URI = 'qemu:///embed';
@@ -74,6 +79,8 @@ export class Host {
   private readonly locks = new KeyedLock();
   private readonly listeners = new Set<(e: HostEvent) => void>();
   private readonly unsubscribe: () => void;
+  /** The rows that follow a driver owning its inventory; undefined when the store is the master. */
+  private readonly inventory: DriverInventory | undefined;
   readonly startedAt = new Date().toISOString();
 
   private constructor(
@@ -84,6 +91,9 @@ export class Host {
     readonly pools: StoragePools,
   ) {
     this.unsubscribe = driver.subscribe((e) => this.onDriverEvent(e));
+    this.inventory = driver.ownsInventory
+      ? new DriverInventory(driver, store, (n) => this.onInventoryNotice(n))
+      : undefined;
   }
 
   /**
@@ -120,43 +130,20 @@ export class Host {
     return host;
   }
 
+  /**
+   * Brings driver and store together after a start. A driver that owns its inventory is read, never written: the
+   * store's rows follow what it has. Otherwise the store is the master: every stored definition is loaded into the
+   * driver and systems that kept running are adopted.
+   */
   private async reconcile(): Promise<void> {
     this.store.failOrphanJobs();
-    for (const vm of this.store.listVms()) {
-      try {
-        await this.driver.define(vm.definition);
-      } catch (e) {
-        this.record(vm.uuid, vm.name, 'stopped', `cannot be loaded: ${(e as Error).message}`, 'adoption');
-        continue;
-      }
-      if (vm.state === 'stopped') continue;
-      if (this.driver.adopt === undefined) {
-        this.record(
-          vm.uuid,
-          vm.name,
-          'stopped',
-          'the host restarted and the driver cannot adopt',
-          'adoption',
-        );
-        continue;
-      }
-      const info = await this.driver.adopt(vm.uuid);
-      if (info.state === 'stopped' && info.reason === 'defined') {
-        this.record(
-          vm.uuid,
-          vm.name,
-          'stopped',
-          'the driver kept nothing running across the restart',
-          'adoption',
-        );
-      } else {
-        // The driver's adoption event has been recorded already, unless the state did not change.
-        const now = this.store.getVm(vm.uuid);
-        if (now !== undefined && now.state !== info.state) {
-          this.record(vm.uuid, vm.name, info.state, info.reason ?? 'adopted', 'adoption');
-        }
-      }
+    if (this.inventory !== undefined) {
+      await this.inventory.sync();
+      return;
     }
+    await loadStoredSystems(this.driver, this.store, (uuid, name, state, reason) =>
+      this.record(uuid, name, state, reason, 'adoption'),
+    );
   }
 
   private onDriverEvent(e: DriverEvent): void {
@@ -175,6 +162,23 @@ export class Host {
         }),
       );
     }
+  }
+
+  /** Records what following a driver's inventory found (a system that appeared, vanished, changed state). */
+  private onInventoryNotice(n: InventoryNotice): void {
+    if (n.kind === 'state') {
+      this.record(n.uuid, n.name, n.state, n.reason, 'host');
+      return;
+    }
+    this.emit(
+      this.store.addEvent({
+        ...this.eventBase(n.uuid, n.name),
+        kind: n.kind,
+        state: n.kind === 'undefined' ? undefined : this.store.getVm(n.uuid)?.state,
+        reason: n.reason,
+        cause: 'host',
+      }),
+    );
   }
 
   private eventBase(uuid: string, name: string) {
@@ -212,15 +216,40 @@ export class Host {
     };
   }
 
-  list(): VmSummary[] {
+  /** What the driver can do (`DriverCapabilities`); the host-level features join in src/api. */
+  capabilities(): Promise<DriverCapabilities> {
+    return this.driver.capabilities();
+  }
+
+  /**
+   * Every system: the store's rows, which, for a driver that owns its inventory, are first brought in line with
+   * what the driver has (systems defined behind the host's back appear, vanished ones go).
+   */
+  async list(): Promise<VmSummary[]> {
+    if (this.inventory !== undefined) await this.inventory.sync();
     return this.store
       .listSummaries()
       .map((v) => ({ name: v.name, uuid: v.uuid, state: v.state, reason: v.reason }));
   }
 
-  /** The stored system with this name or UUID, or `VM_NOT_FOUND`. */
+  /**
+   * The stored row of a system with this name or UUID, or `VM_NOT_FOUND`, read from the store only. For a driver
+   * that owns its inventory the row is as fresh as the last {@link list} or {@link lookup}; use {@link lookup}
+   * to ask the driver.
+   */
   get(vm: string): StoredVm {
     const found = this.store.getVm(vm);
+    if (found === undefined) throw new HostError('VM_NOT_FOUND', `No virtual system "${vm}"`);
+    return found;
+  }
+
+  /**
+   * The system with this name or UUID, or `VM_NOT_FOUND`: for a driver that owns its inventory, as the driver has
+   * it now (definition included); otherwise the store's row.
+   */
+  async lookup(vm: string): Promise<StoredVm> {
+    if (this.inventory === undefined) return this.get(vm);
+    const found = await this.inventory.lookup(vm);
     if (found === undefined) throw new HostError('VM_NOT_FOUND', `No virtual system "${vm}"`);
     return found;
   }
@@ -232,7 +261,7 @@ export class Host {
   async define(def: VirtualSystemDefinition): Promise<VmSummary> {
     await this.pools.check(def, 'define');
     const info = await this.driver.define(def);
-    const stored = this.driver.getDefinition(info.uuid);
+    const stored = await this.driver.getDefinition(info.uuid);
     const existed = this.store.getVm(info.uuid) !== undefined;
     this.store.putVm(info.uuid, stored);
     this.emit(
@@ -280,7 +309,7 @@ export class Host {
   }
 
   private async apply(uuid: string, name: string, op: VmOperation, options: ChangeOptions): Promise<void> {
-    const current = this.driver.getState(uuid).state;
+    const current = (await this.driver.getState(uuid)).state;
     if (op === 'start') {
       checkTransition(name, current, 'start');
       await this.pools.check(this.get(uuid).definition, 'start'); // a symlink may have been swapped since define
@@ -308,20 +337,34 @@ export class Host {
     }
   }
 
+  /** Waits for the driver to report the system stopped; false after `timeoutMs`. */
   private waitStopped(uuid: string, timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      if (this.driver.getState(uuid).state === 'stopped') return resolve(true);
-      const timer = setTimeout(() => {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (off: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         stop();
-        resolve(false);
-      }, timeoutMs);
+        resolve(off);
+      };
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      // Subscribed before the state is read, so a stop in between is not missed.
       const stop = this.driver.subscribe((e) => {
-        if (e.uuid === uuid && e.kind === 'state' && e.state === 'stopped') {
+        if (e.uuid === uuid && e.kind === 'state' && e.state === 'stopped') settle(true);
+      });
+      this.driver.getState(uuid).then(
+        (s) => {
+          if (s.state === 'stopped') settle(true);
+        },
+        (e: unknown) => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
           stop();
-          resolve(true);
-        }
-      });
+          reject(e);
+        },
+      );
     });
   }
 
@@ -359,7 +402,7 @@ export class Host {
     const target = this.get(vm);
     return this.runJob('vm.export', target.uuid, (job) =>
       this.locks.run(target.uuid, async () => {
-        const state = this.driver.getState(target.uuid).state;
+        const state = (await this.driver.getState(target.uuid)).state;
         if (state !== 'stopped') {
           throw new HypervisorError('INVALID_STATE', `Cannot export "${target.name}": it is ${state}`, {
             hint: `Stop it first: vessel vm stop ${target.name}`,
@@ -374,11 +417,18 @@ export class Host {
             definition: current.definition,
             metadata: this.store.getMetadata(current.uuid),
             job: job.id,
+            diskImages: () => this.diskImagesOf(current.uuid, current.definition),
           },
           { ...options, onProgress: (p) => this.store.setJobProgress(job.id, p) },
         );
       }),
     );
+  }
+
+  /** The drives' current images as the driver reports them; a driver without the hook: the definition's images. */
+  private diskImagesOf(uuid: string, def: VirtualSystemDefinition): Promise<DiskImage[]> {
+    if (this.driver.diskImages !== undefined) return this.driver.diskImages(uuid);
+    return driveImages(def, (_id, base) => ({ path: base, chain: false }));
   }
 
   getJob(id: string): Job {
@@ -405,6 +455,7 @@ export class Host {
   deploy(req: DeployRequest): { job: Job; done: Promise<DeployResult> } {
     const target = {
       stateDir: this.stateDir,
+      driver: this.driver,
       platformVersion: VESSEL_PLATFORM_VERSION,
       nameTaken: (name: string) => this.store.getVm(name) !== undefined,
       register: (entries: { def: VirtualSystemDefinition; metadata: Record<string, string> }[]) =>
@@ -426,12 +477,9 @@ export class Host {
     const defined: string[] = [];
     try {
       for (const e of entries) defined.push((await this.driver.define(e.def)).uuid);
+      const defs = await Promise.all(defined.map((uuid) => this.driver.getDefinition(uuid)));
       this.store.putVmsWithMetadata(
-        entries.map((e, i) => ({
-          uuid: defined[i]!,
-          def: this.driver.getDefinition(defined[i]!),
-          metadata: e.metadata,
-        })),
+        entries.map((e, i) => ({ uuid: defined[i]!, def: defs[i]!, metadata: e.metadata })),
       );
     } catch (e) {
       for (const uuid of defined) await this.driver.undefine?.(uuid).catch(() => undefined);
@@ -463,7 +511,7 @@ export class Host {
   async close(options: { stopVms?: boolean } = {}): Promise<void> {
     if (options.stopVms) {
       await Promise.all(
-        this.list()
+        (await this.list())
           .filter((v) => v.state !== 'stopped')
           .map((v) => this.change(v.uuid, 'stop', { timeoutMs: 10_000 }).done.catch(() => undefined)),
       );

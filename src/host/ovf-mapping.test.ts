@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../test/helpers/cli.js';
 import { type CorpusCase, corpusCases } from '../../test/helpers/corpus.js';
+import { qemuDeployHooks } from '../hypervisor/index.js';
 import { parseOvf } from '../ovf/index.js';
 import { checkOvfMapping, descriptorScope, type MappingOutcome } from './ovf-mapping.js';
 
@@ -27,7 +28,7 @@ interface Survey {
   rows: Row[];
 }
 
-function survey(): Survey {
+async function survey(): Promise<Survey> {
   const s: Survey = { positives: 0, notParsed: [], collections: [], otherArch: [], rows: [] };
   for (const c of corpusCases()) {
     if (c.expect !== 'positive' && c.expect !== 'positive-lax') continue;
@@ -42,7 +43,7 @@ function survey(): Survey {
     const scope = descriptorScope(env);
     if (!scope.singleSystem) s.collections.push(c);
     else if (scope.architecture !== 'x86') s.otherArch.push(c);
-    else s.rows.push({ c, outcome: checkOvfMapping(env) });
+    else s.rows.push({ c, outcome: await checkOvfMapping(env, qemuDeployHooks()) });
   }
   return s;
 }
@@ -148,7 +149,10 @@ function render(s: Survey): string {
 }
 
 describe('the corpus mapping table (docs/corpus-mapping.md)', () => {
-  const s = survey();
+  let s: Survey;
+  beforeAll(async () => {
+    s = await survey();
+  });
 
   it('checks well over a hundred single-VM x86 descriptors and leaves out only collections and other architectures', () => {
     expect(s.rows.length).toBeGreaterThan(150);

@@ -10,13 +10,13 @@ import {
   virtualSystems,
 } from '../ovf/index.js';
 import type { XmlElement } from '../xml/index.js';
-import { planSystems } from './deploy-plan.js';
+import { type DeployHooks, planSystems } from './deploy-plan.js';
 import { resolveProperties } from './deploy-properties.js';
 
 /**
  * Whether another producer's OVF descriptor maps to a system this host can run, decided exactly as `vessel
- * deploy` decides it (definitionFromOvf for the default deployment option, the deploy's hardware mapping, the
- * model's definition checks and the QEMU command line), without any disk: the check behind
+ * deploy` decides it (definitionFromOvf for the default deployment option, the driver's hardware mapping and its
+ * validation: for the embedded QEMU driver, the model's definition checks and its command line), without any disk: the check behind
  * docs/corpus-mapping.md. Property values are the package's defaults; missing ones are reported apart, as they
  * are the user's to give, not a mapping problem.
  */
@@ -106,8 +106,14 @@ export function descriptorScope(env: OvfEnvelope): DescriptorScope {
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-function plan(env: OvfEnvelope, values: ReturnType<typeof resolveProperties>, lax: boolean) {
+function plan(
+  driver: DeployHooks,
+  env: OvfEnvelope,
+  values: ReturnType<typeof resolveProperties>,
+  lax: boolean,
+) {
   return planSystems(env, {
+    driver,
     configuration: undefined,
     properties: values,
     networks: new Map(),
@@ -119,20 +125,20 @@ function plan(env: OvfEnvelope, values: ReturnType<typeof resolveProperties>, la
 }
 
 /**
- * Checks whether a single-VM envelope maps to a system on this host, as `vessel deploy` (without `--lax`, then
- * with it) would decide, and says precisely what it cannot map. Never throws for a bad descriptor: the reason
- * is the outcome.
+ * Checks whether a single-VM envelope maps to a system a driver runs, as `vessel deploy` (without `--lax`, then
+ * with it) would decide with that driver's hooks, and says precisely what it cannot map. Never throws for a bad
+ * descriptor: the reason is the outcome.
  *
  * @example
- * const o = checkOvfMapping(parseOvf(readFileSync('appliance.ovf')));
+ * const o = await checkOvfMapping(parseOvf(readFileSync('appliance.ovf')), qemuDeployHooks());
  * if (o.verdict === 'refused') console.log(o.reasons.join('\n'));
  */
-export function checkOvfMapping(env: OvfEnvelope): MappingOutcome {
+export async function checkOvfMapping(env: OvfEnvelope, driver: DeployHooks): Promise<MappingOutcome> {
   const configuration = defaultConfiguration(env);
   const values = resolveProperties(allContents(env), configuration, {});
   const properties = values.errors;
   try {
-    const [p] = plan(env, values, false);
+    const [p] = await plan(driver, env, values, false);
     const notes = p?.notes ?? [];
     const dropped = notes.some((n) => /left out/.test(n));
     return {
@@ -146,7 +152,7 @@ export function checkOvfMapping(env: OvfEnvelope): MappingOutcome {
     if (!(e instanceof VesselError)) throw e;
     const reasons = [messageOf(e)];
     try {
-      const [p] = plan(env, values, true);
+      const [p] = await plan(driver, env, values, true);
       return { verdict: 'lax-only', reasons, notes: p?.notes ?? [], properties, configuration };
     } catch (e2) {
       if (!(e2 instanceof VesselError)) throw e2;

@@ -6,10 +6,13 @@
 
 import { openQemuDriver } from './qemu/index.js';
 import { registerDriver } from './registry.js';
-import { TestDriver } from './test/index.js';
+import { openTestDriver } from './test/index.js';
 
+export * from './capabilities.js';
+export { capabilityProblems } from './capability-check.js';
 export * from './errors.js';
 export * from './guest.js';
+export { driveImages } from './images.js';
 export * from './operations.js';
 export * from './qemu/index.js';
 export * from './registry.js';
@@ -18,6 +21,8 @@ export { isUuid } from './table.js';
 export * from './test/index.js';
 export * from './transitions.js';
 export * from './types.js';
+export * from './uri.js';
+export { throwFirstError } from './validate.js';
 
-registerDriver('test', async (uri) => new TestDriver(uri.href));
+registerDriver('test', openTestDriver);
 registerDriver('qemu', openQemuDriver);

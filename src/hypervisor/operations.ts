@@ -16,6 +16,7 @@ const ALL: DriverOperation[] = [
   'console',
   'stats',
   'adopt',
+  'diskImages',
 ];
 
 /** The optional operations a driver implements. */

@@ -1,5 +1,6 @@
 import { HypervisorError } from './errors.js';
 import type { HypervisorDriver } from './types.js';
+import { type DriverUri, parseDriverUri } from './uri.js';
 
 /** What a driver factory gets besides its URI: where the host keeps its state. */
 export interface DriverContext {
@@ -9,8 +10,11 @@ export interface DriverContext {
   runDir?: string;
 }
 
-/** Opens a driver for a parsed URI. */
-export type DriverFactory = (uri: URL, context: DriverContext) => Promise<HypervisorDriver>;
+/**
+ * Opens a driver for a parsed URI. A factory refuses with `NOT_SUPPORTED` naming the URI whatever it cannot do
+ * (a host part, a transport, an unknown parameter), and with `DRIVER_URI` a path it does not know.
+ */
+export type DriverFactory = (uri: DriverUri, context: DriverContext) => Promise<HypervisorDriver>;
 
 const factories = new Map<string, DriverFactory>();
 
@@ -25,43 +29,19 @@ export function driverSchemes(): string[] {
 }
 
 /**
- * Parses a driver URI (`test:///default`, `qemu:///embed?accel=tcg`), refusing what is not one.
- *
- * @example
- * parseDriverUri('qemu:///embed').protocol; // 'qemu:'
- */
-export function parseDriverUri(uri: string): URL {
-  let u: URL;
-  try {
-    u = new URL(uri);
-  } catch {
-    throw new HypervisorError('DRIVER_URI', `"${uri}" is not a driver URI`, {
-      hint: 'Use test:///default or qemu:///embed',
-    });
-  }
-  if (u.host !== '') {
-    throw new HypervisorError(
-      'DRIVER_URI',
-      `"${uri}": remote hosts are not supported; use ${u.protocol}///...`,
-    );
-  }
-  return u;
-}
-
-/**
- * Opens the driver for a URI, libvirt-style.
+ * Opens the driver for a URI, libvirt-style: parsed by `parseDriverUri` (`DRIVER_URI` when it is not one), then
+ * given to the factory of its scheme (`NOT_SUPPORTED` naming the URI when no driver has that scheme).
  *
  * @example
  * const driver = await openDriver('test:///default');
  */
 export async function openDriver(uri: string, context: DriverContext = {}): Promise<HypervisorDriver> {
   const u = parseDriverUri(uri);
-  const scheme = u.protocol.slice(0, -1);
-  const factory = factories.get(scheme);
+  const factory = factories.get(u.scheme);
   if (factory === undefined) {
     throw new HypervisorError(
-      'DRIVER_URI',
-      `No driver for "${scheme}:" URIs; known: ${driverSchemes().join(', ')}`,
+      'NOT_SUPPORTED',
+      `Cannot open "${uri}": this Vessel has no "${u.scheme}:" driver; it has ${driverSchemes().join(', ')}`,
     );
   }
   return factory(u, context);

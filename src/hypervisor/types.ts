@@ -1,4 +1,6 @@
 import type { ResourceSetting, VirtualSystemDefinition } from '../model/index.js';
+import type { DriverCapabilities } from './capabilities.js';
+import type { HypervisorErrorCode } from './errors.js';
 
 /**
  * The stable states a driver reports (CIM EnabledState: Enabled 2, Disabled 3, Quiesce 9). `starting` and
@@ -79,28 +81,100 @@ export type DriverOperation =
   | 'detachDevice'
   | 'console'
   | 'stats'
-  | 'adopt';
+  | 'adopt'
+  | 'diskImages';
+
+/**
+ * One finding of a driver's `validate` (the fields of the model's diagnostics: code, severity, where, what, hint).
+ * An `error` means the driver would refuse the definition.
+ */
+export interface DriverDiagnostic {
+  code: HypervisorErrorCode;
+  severity: 'error' | 'warning';
+  /** The system and item, e.g. `"web1" item "4"`. */
+  location: string;
+  message: string;
+  hint?: string;
+}
+
+/** Why {@link HypervisorDriver.validate} is asked: a define (images exist) or a deploy plan (images not written yet). */
+export type ValidatePurpose = 'define' | 'deploy';
+
+/** One package item a driver cannot give a system. */
+export interface Unmapped {
+  instanceId: string;
+  reason: string;
+}
+
+/** What a driver's `mapHardware` decided for a package's resources (DSP0243 §9.3). */
+export interface MappingResult {
+  /** The resources as the driver runs them: vendor spellings normalised, dropped items left out. */
+  resources: ResourceSetting[];
+  /** Items the driver cannot give that are required (and no `lax`): the deploy is refused with these. */
+  refused: Unmapped[];
+  /** What was changed or dropped, one line each. */
+  notes: string[];
+}
+
+/** What a deploy tells `mapHardware` about the package's items. */
+export interface MappingHints {
+  /** Whether the item with this InstanceID is `ovf:required="false"` for the chosen configuration. */
+  optional(instanceId: string): boolean;
+  /** `--lax`: required items the driver cannot give are left out too. */
+  lax: boolean;
+}
+
+/**
+ * The current content of one drive, as an export reads it. `chain`: the file is an overlay whose backing chain
+ * (the system's own, made by the driver) the reader follows and flattens.
+ */
+export interface DiskImage {
+  instanceId: string;
+  kind: 'disk' | 'cdrom' | 'floppy';
+  /** The guest-visible size (the base image's virtual size for an overlay). */
+  virtualSizeBytes: bigint;
+  source: { kind: 'file'; path: string; format: string; chain: boolean };
+}
 
 /**
  * A hypervisor driver, in the manner of libvirt's driver table: the required entry points every driver has, and
  * optional ones that a driver may leave out; {@link requireOperation} fails the same way for any that is missing.
- * Drivers receive the typed model and never see XML.
+ * Drivers receive the typed model and never see XML. Every entry point is async, reads included, so a driver whose
+ * hypervisor is behind a connection (libvirt, Hyper-V) fits the same table.
  */
 export interface HypervisorDriver {
   readonly uri: string;
+  /**
+   * True when the hypervisor keeps the inventory (libvirt, Hyper-V; the test driver with `?owns=1`): the host reads
+   * systems from the driver and never loads its stored definitions into it. False when the host's store is the
+   * master and the driver a mirror loaded at start (the embedded QEMU driver, the test driver by default).
+   */
+  readonly ownsInventory: boolean;
+  /** What this driver can do, as data (accelerators, machine types, devices, limits, operations, features). */
+  capabilities(): Promise<DriverCapabilities>;
   info(): Promise<DriverInfo>;
-  list(): DomainInfo[];
+  list(): Promise<DomainInfo[]>;
   /** The system with this UUID or name, or undefined. */
-  lookup(uuidOrName: string): DomainInfo | undefined;
+  lookup(uuidOrName: string): Promise<DomainInfo | undefined>;
   /** Checks and stores a definition; assigns VirtualSystemIdentifier (a UUID) when it has none. */
   define(def: VirtualSystemDefinition): Promise<DomainInfo>;
-  getDefinition(uuid: string): VirtualSystemDefinition;
-  getState(uuid: string): DomainInfo;
+  /** A copy of the stored definition, or `VM_NOT_FOUND`. */
+  getDefinition(uuid: string): Promise<VirtualSystemDefinition>;
+  /** The current state, or `VM_NOT_FOUND`. */
+  getState(uuid: string): Promise<DomainInfo>;
+  /**
+   * Checks a definition as this driver would run it, defining nothing (libvirt's qemuValidateDomainDef): model
+   * rules, then the driver's own (QEMU: its command line). `deploy`: the images are not written yet and are not
+   * looked at. Never throws for a bad definition: every problem is a diagnostic.
+   */
+  validate(def: VirtualSystemDefinition, purpose: ValidatePurpose): Promise<DriverDiagnostic[]>;
   /** Registers a listener for events; returns the function that removes it. */
   subscribe(listener: (e: DriverEvent) => void): () => void;
   /** Releases the driver; running systems keep running unless `stopAll`. */
   close(options?: { stopAll?: boolean }): Promise<void>;
 
+  /** Deploy hook: a package's hardware -> what this driver runs (vendor subtypes, fallbacks), with notes and refusals. */
+  mapHardware?(resources: readonly ResourceSetting[], hints: MappingHints): MappingResult;
   undefine?(uuid: string): Promise<void>;
   start?(uuid: string): Promise<void>;
   /** Asks the guest to shut down (ACPI power button); resolves once the request is delivered. */
@@ -121,4 +195,6 @@ export interface HypervisorDriver {
   stats?(uuid: string): Promise<DomainStats>;
   /** Re-attaches to a system that kept running while the host was down; reports its state. */
   adopt?(uuid: string): Promise<DomainInfo>;
+  /** Export hook: each drive's current content (QEMU: the overlay over its base when the system has run). */
+  diskImages?(uuid: string): Promise<DiskImage[]>;
 }

@@ -151,7 +151,7 @@ describe('CIM-XML over HTTP: Firmware and BootOrder reach a client and come back
       (n) => (n.toLowerCase() === cls.name.toLowerCase() ? cls : undefined),
     );
     expect(r.returnValue).toBe(0);
-    expect(driver.getDefinition(driver.lookup('wire2')!.uuid).system).toMatchObject({
+    expect((await driver.getDefinition((await driver.lookup('wire2'))!.uuid)).system).toMatchObject({
       Firmware: 'efi',
       BootOrder: ['1'],
     });

@@ -21,7 +21,17 @@ export const RSC = {
 /** The RequestedState values of the CIM ValueMap (2..11 less 5, and 12 is not requestable). */
 const VALUE_MAP = new Set([2, 3, 4, 6, 7, 8, 9, 10, 11]);
 
-/** Waits until a system reaches a state (or is gone), or fails after `timeoutMs`. */
+/** The longest a wait for a state may take, whatever the caller asks: a wait never outlives its bound. */
+export const MAX_STATE_WAIT_MS = 10 * 60_000;
+
+/** How often the state is read again in case an event was missed; each read waits for the previous one. */
+const RECHECK_MS = 1000;
+
+/**
+ * Waits until a system reaches a state (or is gone), or fails with CIM_ERR_FAILED after `timeoutMs` (at most
+ * {@link MAX_STATE_WAIT_MS}; a non-finite or negative value is that bound). It wakes on the backend's events and
+ * reads the state once a second besides, one read at a time; once settled it stops reading and unsubscribes.
+ */
 export function waitForState(
   backend: VirtualSystemBackend,
   uuid: string,
@@ -29,30 +39,53 @@ export function waitForState(
   timeoutMs: number,
   what: string,
 ): Promise<void> {
+  const bound =
+    Number.isFinite(timeoutMs) && timeoutMs >= 0 ? Math.min(timeoutMs, MAX_STATE_WAIT_MS) : MAX_STATE_WAIT_MS;
   return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const s = backend.lookup(uuid);
-      return s === undefined || s.state === state;
-    };
-    if (check()) return resolve();
-    const timer = setTimeout(() => {
-      unsubscribe();
-      clearInterval(poll);
-      reject(
-        new CimError('CIM_ERR_FAILED', `${what} did not finish within ${Math.round(timeoutMs / 1000)} s`),
-      );
-    }, timeoutMs);
-    const done = () => {
-      if (!check()) return;
+    let settled = false;
+    let reading = false;
+    let again = false;
+    const finish = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      clearInterval(poll);
+      clearInterval(recheck);
       unsubscribe();
-      resolve();
+      if (err === undefined) resolve();
+      else reject(err);
     };
+    const check = () => {
+      if (settled) return;
+      if (reading) {
+        again = true; // an event came while a read was under way: read once more after it
+        return;
+      }
+      reading = true;
+      backend.lookup(uuid).then(
+        (s) => {
+          reading = false;
+          if (s === undefined || s.state === state) finish();
+          else if (again) {
+            again = false;
+            check();
+          }
+        },
+        (e: unknown) => {
+          reading = false;
+          finish(e);
+        },
+      );
+    };
+    const timer = setTimeout(
+      () =>
+        finish(new CimError('CIM_ERR_FAILED', `${what} did not finish within ${Math.round(bound / 1000)} s`)),
+      bound,
+    );
+    const recheck = setInterval(check, RECHECK_MS);
     const unsubscribe = backend.subscribe((e) => {
-      if (e.uuid === uuid) done();
+      if (e.uuid === uuid) check();
     });
-    const poll = setInterval(done, 250);
+    check();
   });
 }
 
@@ -93,7 +126,7 @@ export async function requestStateChange(
   params: Record<string, CimValue | undefined>,
 ): Promise<MethodResult> {
   const name = target.keys.Name;
-  const info = typeof name === 'string' ? env.backend.lookup(name) : undefined;
+  const info = typeof name === 'string' ? await env.backend.lookup(name) : undefined;
   if (!info || info.name !== name)
     throw new CimError('CIM_ERR_NOT_FOUND', `No virtual system "${String(name)}"`);
   const raw = params.RequestedState;

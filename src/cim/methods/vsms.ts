@@ -1,4 +1,5 @@
 import type { ResourceSetting, VirtualSystemDefinition } from '../../model/index.js';
+import type { SystemInfo } from '../backend.js';
 import { CimError } from '../errors.js';
 import type { JobRecord } from '../jobs.js';
 import { localId, rasdFromInstance, rasdInstance, vssdFromInstance } from '../mapping.js';
@@ -63,19 +64,19 @@ function ref(params: Params, name: string): CimInstanceName {
 }
 
 /** A system by name or fails with CIM_ERR_NOT_FOUND (libvirt-cim's and cimtest's expectation). */
-function systemNamed(env: ProviderEnv, name: string | undefined) {
-  const info = name === undefined ? undefined : env.backend.lookup(name);
+async function systemNamed(env: ProviderEnv, name: string | undefined): Promise<SystemInfo> {
+  const info = name === undefined ? undefined : await env.backend.lookup(name);
   if (!info || info.name !== name)
     throw new CimError('CIM_ERR_NOT_FOUND', `Referenced virtual system "${name ?? ''}" does not exist`);
   return info;
 }
 
 /** The system a VSSD or RASD InstanceID belongs to. */
-function systemOfSetting(env: ProviderEnv, id: string | undefined, kind: 'VSSD' | 'RASD') {
+async function systemOfSetting(env: ProviderEnv, id: string | undefined, kind: 'VSSD' | 'RASD') {
   const parsed = id === undefined ? undefined : parseSettingId(id);
   if (!parsed || (kind === 'VSSD') !== (parsed.localId === undefined))
     throw new CimError('CIM_ERR_NOT_FOUND', `"${id ?? ''}" is not the InstanceID of a ${kind} of this host`);
-  return { info: systemNamed(env, parsed.system), localId: parsed.localId };
+  return { info: await systemNamed(env, parsed.system), localId: parsed.localId };
 }
 
 /** Gives resources without an InstanceID (or with one already taken) the next free whole number. */
@@ -128,8 +129,8 @@ async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): 
   if (refConf !== undefined) {
     if (!isInstanceName(refConf))
       throw new CimError('CIM_ERR_INVALID_PARAMETER', 'ReferenceConfiguration must be a reference');
-    const { info } = systemOfSetting(env, refConf.keys.InstanceID as string | undefined, 'VSSD');
-    base = env.backend.definition(info.uuid);
+    const { info } = await systemOfSetting(env, refConf.keys.InstanceID as string | undefined, 'VSSD');
+    base = await env.backend.definition(info.uuid);
     delete base.system.VirtualSystemIdentifier;
   }
   assignIds(base.resources, resources);
@@ -149,14 +150,14 @@ async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): 
 /** DestroySystem (DSP1042 §8.2.3): powers the system off when it is active, then removes its definition. */
 async function destroySystem(env: ProviderEnv, ctx: CimContext, params: Params): Promise<MethodResult> {
   const target = ref(params, 'AffectedSystem');
-  const info = systemNamed(env, target.keys.Name as string | undefined);
+  const info = await systemNamed(env, target.keys.Name as string | undefined);
   if (!env.backend.supports('undefine')) return { returnValue: VSMS.NotSupported, out: {} };
   return runJob(
     env,
     ctx,
     { name: `DestroySystem ${info.name}`, method: 'DestroySystem', affected: [] },
     async () => {
-      const now = env.backend.lookup(info.uuid);
+      const now = await env.backend.lookup(info.uuid);
       if (now && now.state !== 'stopped') {
         await env.backend.changeState(info.uuid, 'powerOff');
         await waitForState(
@@ -182,7 +183,7 @@ async function modifySystemSettings(
   params: Params,
 ): Promise<MethodResult> {
   const inst = one(params, 'SystemSettings');
-  const { info } = systemOfSetting(env, inst.properties.InstanceID as string | undefined, 'VSSD');
+  const { info } = await systemOfSetting(env, inst.properties.InstanceID as string | undefined, 'VSSD');
   const changes = vssdFromInstance(inst);
   if (changes.VirtualSystemIdentifier !== undefined && changes.VirtualSystemIdentifier !== info.uuid)
     throw new CimError('CIM_ERR_INVALID_PARAMETER', 'VirtualSystemIdentifier (the UUID) cannot be changed');
@@ -202,7 +203,7 @@ async function modifySystemSettings(
       affected: touched(info.name),
     },
     async () => {
-      const def = env.backend.definition(info.uuid);
+      const def = await env.backend.definition(info.uuid);
       def.system = { ...def.system, ...changes, VirtualSystemIdentifier: info.uuid };
       await env.backend.modify(info.uuid, def);
       return {};
@@ -213,7 +214,7 @@ async function modifySystemSettings(
 /** AddResourceSettings (DSP1042 §8.2.1): to a stopped system's definition, or hot-plugged into a running one. */
 async function addResourceSettings(env: ProviderEnv, ctx: CimContext, params: Params): Promise<MethodResult> {
   const conf = ref(params, 'AffectedConfiguration');
-  const { info } = systemOfSetting(env, conf.keys.InstanceID as string | undefined, 'VSSD');
+  const { info } = await systemOfSetting(env, conf.keys.InstanceID as string | undefined, 'VSSD');
   const added = many(params, 'ResourceSettings', true).map(rasdFromInstance);
   if (added.length === 0) throw new CimError('CIM_ERR_INVALID_PARAMETER', 'ResourceSettings is empty');
   return runJob(
@@ -221,9 +222,9 @@ async function addResourceSettings(env: ProviderEnv, ctx: CimContext, params: Pa
     ctx,
     { name: `AddResourceSettings ${info.name}`, method: 'AddResourceSettings', affected: touched(info.name) },
     async () => {
-      const def = env.backend.definition(info.uuid);
+      const def = await env.backend.definition(info.uuid);
       assignIds(def.resources, added);
-      const state = env.backend.lookup(info.uuid)?.state ?? 'stopped';
+      const state = (await env.backend.lookup(info.uuid))?.state ?? 'stopped';
       if (state === 'stopped') {
         def.resources.push(...added);
         await env.backend.modify(info.uuid, def);
@@ -234,7 +235,7 @@ async function addResourceSettings(env: ProviderEnv, ctx: CimContext, params: Pa
           });
         for (const r of added) await env.backend.attachDevice(info.uuid, r);
       }
-      const after = env.backend.definition(info.uuid).resources;
+      const after = (await env.backend.definition(info.uuid)).resources;
       const paths = added.map((r) => {
         const i = after.findIndex((x) => x.properties.InstanceID === r.properties.InstanceID);
         const inst = rasdInstance(info.name, after[i] ?? r, i);
@@ -246,11 +247,11 @@ async function addResourceSettings(env: ProviderEnv, ctx: CimContext, params: Pa
 }
 
 /** Groups RASD InstanceIDs by system, checking that each exists (CIM_ERR_NOT_FOUND otherwise). */
-function bySystem(env: ProviderEnv, ids: Array<string | undefined>) {
-  const groups = new Map<string, { info: ReturnType<typeof systemNamed>; localIds: string[] }>();
+async function bySystem(env: ProviderEnv, ids: Array<string | undefined>) {
+  const groups = new Map<string, { info: SystemInfo; localIds: string[] }>();
   for (const id of ids) {
-    const { info, localId: lid } = systemOfSetting(env, id, 'RASD');
-    const def = env.backend.definition(info.uuid);
+    const { info, localId: lid } = await systemOfSetting(env, id, 'RASD');
+    const def = await env.backend.definition(info.uuid);
     if (!def.resources.some((r, i) => localId(r, i) === lid))
       throw new CimError('CIM_ERR_NOT_FOUND', `No resource setting "${id}"`);
     const g = groups.get(info.uuid) ?? { info, localIds: [] };
@@ -267,7 +268,7 @@ async function modifyResourceSettings(
   params: Params,
 ): Promise<MethodResult> {
   const list = many(params, 'ResourceSettings', true);
-  const groups = bySystem(
+  const groups = await bySystem(
     env,
     list.map((r) => r.properties.InstanceID as string | undefined),
   );
@@ -279,7 +280,7 @@ async function modifyResourceSettings(
     async () => {
       const out: CimInstanceName[] = [];
       for (const g of groups) {
-        const def = env.backend.definition(g.info.uuid);
+        const def = await env.backend.definition(g.info.uuid);
         for (const inst of list) {
           const parsed = parseSettingId(inst.properties.InstanceID as string);
           if (parsed?.system !== g.info.name) continue;
@@ -307,7 +308,7 @@ async function removeResourceSettings(
   params: Params,
 ): Promise<MethodResult> {
   const list = refs(params, 'ResourceSettings');
-  const groups = bySystem(
+  const groups = await bySystem(
     env,
     list.map((r) => r.keys.InstanceID as string | undefined),
   );
@@ -318,8 +319,8 @@ async function removeResourceSettings(
     { name: 'RemoveResourceSettings', method: 'RemoveResourceSettings', affected },
     async () => {
       for (const g of groups) {
-        const state = env.backend.lookup(g.info.uuid)?.state ?? 'stopped';
-        const def = env.backend.definition(g.info.uuid);
+        const state = (await env.backend.lookup(g.info.uuid))?.state ?? 'stopped';
+        const def = await env.backend.definition(g.info.uuid);
         if (state === 'stopped') {
           def.resources = def.resources.filter((r, i) => !g.localIds.includes(localId(r, i)));
           await env.backend.modify(g.info.uuid, def);

@@ -9,7 +9,7 @@ import { localId, rasdInstance } from '../mapping.js';
 import { C, devicePath, idPath, systemPath } from '../naming.js';
 import { poolForType, poolIds } from '../pools.js';
 import type { CimContext, InstanceProvider } from '../provider.js';
-import { memo } from '../provider.js';
+import { memoAsync } from '../provider.js';
 import { allSystems, oneSystem, type SystemView } from '../snapshot.js';
 import type { CimInstance, CimInstanceName } from '../types.js';
 import { enabledState, instance, key, link, type ProviderEnv } from './env.js';
@@ -112,17 +112,15 @@ export function devicesOf(v: SystemView): Device[] {
 
 /** Providers of the devices and of their associations to the system, the settings and the pools. */
 export function deviceProviders(env: ProviderEnv): InstanceProvider[] {
-  const all = (ctx: CimContext): Device[] =>
-    memo(ctx, 'devices', () => allSystems(ctx, env.backend).flatMap((v) => devicesOf(v)));
+  const all = (ctx: CimContext): Promise<Device[]> =>
+    memoAsync(ctx, 'devices', async () => (await allSystems(ctx, env.backend)).flatMap((v) => devicesOf(v)));
   const deviceProvider = (className: string): InstanceProvider => ({
     className,
-    enumerate: (ctx) =>
-      all(ctx)
-        .filter((d) => d.inst.className === className)
-        .map((d) => d.inst),
-    get: (ctx, n) => {
+    enumerate: async (ctx) =>
+      (await all(ctx)).filter((d) => d.inst.className === className).map((d) => d.inst),
+    get: async (ctx, n) => {
       const system = key(n, 'SystemName');
-      const v = system === undefined ? undefined : oneSystem(ctx, env.backend, system);
+      const v = system === undefined ? undefined : await oneSystem(ctx, env.backend, system);
       if (!v) return undefined;
       return devicesOf(v).find(
         (d) => d.inst.className === className && d.inst.properties.DeviceID === key(n, 'DeviceID'),
@@ -140,8 +138,8 @@ export function deviceProviders(env: ProviderEnv): InstanceProvider[] {
     deviceProvider(C.port),
     {
       className: 'Vessel_SystemDevice',
-      enumerate: (ctx) =>
-        all(ctx).map((d) =>
+      enumerate: async (ctx) =>
+        (await all(ctx)).map((d) =>
           link(
             'Vessel_SystemDevice',
             'GroupComponent',
@@ -153,15 +151,15 @@ export function deviceProviders(env: ProviderEnv): InstanceProvider[] {
     },
     {
       className: 'Vessel_SettingsDefineState',
-      enumerate: (ctx) =>
-        all(ctx).map((d) =>
+      enumerate: async (ctx) =>
+        (await all(ctx)).map((d) =>
           link('Vessel_SettingsDefineState', 'ManagedElement', d.path, 'SettingData', rasdPath(d)),
         ),
     },
     {
       className: 'Vessel_ElementSettingData',
-      enumerate: (ctx) =>
-        all(ctx).map((d) =>
+      enumerate: async (ctx) =>
+        (await all(ctx)).map((d) =>
           link('Vessel_ElementSettingData', 'ManagedElement', d.path, 'SettingData', rasdPath(d), {
             IsDefault: '1',
             IsCurrent: '1',
@@ -171,8 +169,8 @@ export function deviceProviders(env: ProviderEnv): InstanceProvider[] {
     },
     {
       className: 'Vessel_ElementAllocatedFromPool',
-      enumerate: (ctx) =>
-        all(ctx).flatMap((d) => {
+      enumerate: async (ctx) =>
+        (await all(ctx)).flatMap((d) => {
           const type = resourceTypeOf(d.resource);
           const pool = type === undefined ? undefined : poolForType(type);
           return pool

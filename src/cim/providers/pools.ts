@@ -12,7 +12,7 @@ import {
   type TemplateRole,
 } from '../pools.js';
 import { type CimContext, type InstanceProvider, memo } from '../provider.js';
-import { allSystems } from '../snapshot.js';
+import { allSystems, type SystemView } from '../snapshot.js';
 import type { CimInstance, CimInstanceName } from '../types.js';
 import { instance, key, link, type ProviderEnv } from './env.js';
 
@@ -47,11 +47,11 @@ interface Consumption {
  * VirtualQuantity converted from the unit that governs it (`quantityOf`: VirtualQuantityUnits, AllocationUnits or
  * the type's default) to the pool's units, rounded up when it is not whole; for the others, a count of devices.
  */
-function consumed(ctx: CimContext, env: ProviderEnv, p: PoolSpec): Consumption {
+function consumed(systems: readonly SystemView[], p: PoolSpec): Consumption {
   let amount = 0n;
   let inexact = 0;
   const notes: string[] = [];
-  for (const v of allSystems(ctx, env.backend)) {
+  for (const v of systems) {
     if (v.info.state === 'stopped') continue;
     for (const r of v.def.resources) {
       if (resourceTypeOf(r) !== p.resourceType) continue;
@@ -123,9 +123,10 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
   return [
     {
       className: C.pool,
-      enumerate: (ctx) =>
-        POOLS.map((p) => {
-          const used = consumed(ctx, env, p);
+      enumerate: async (ctx) => {
+        const systems = await allSystems(ctx, env.backend);
+        return POOLS.map((p) => {
+          const used = consumed(systems, p);
           return instance(C.pool, {
             InstanceID: poolIds.pool(p),
             PoolID: p.id,
@@ -142,7 +143,8 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
             // Why Reserved is not exact, where it is not (DSP1041 leaves the notes to the implementation).
             StatusDescriptions: used.notes.length > 0 ? [used.notes.join('; ')] : undefined,
           });
-        }).concat(storagePools(ctx, env).map(storagePoolInstance)),
+        }).concat(storagePools(ctx, env).map(storagePoolInstance));
+      },
     },
     {
       className: C.allocCaps,

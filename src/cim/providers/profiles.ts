@@ -59,7 +59,7 @@ export function profileProviders(env: ProviderEnv): {
   const host = env.backend.hostName;
   const conformance: InstanceProvider = {
     className: 'Vessel_ElementConformsToProfile',
-    enumerate: (ctx) => {
+    enumerate: async (ctx) => {
       const out: CimInstance[] = [];
       const add = (dsp: string, element: CimInstanceName) =>
         out.push(
@@ -80,7 +80,7 @@ export function profileProviders(env: ProviderEnv): {
         if (p.profile !== 'DSP1041') add(p.profile, pool);
         add('DSP1043', idPath(C.allocCaps, poolIds.caps(p)));
       }
-      for (const v of allSystems(ctx, env.backend)) add('DSP1057', systemPath(v.info.name));
+      for (const v of await allSystems(ctx, env.backend)) add('DSP1057', systemPath(v.info.name));
       return out;
     },
   };

@@ -5,7 +5,7 @@ import { VSMS_METHODS } from '../methods/vsms.js';
 import { C, idPath, parseSettingId, rasdId, systemPath, vssdId } from '../naming.js';
 import { poolForType, poolIds } from '../pools.js';
 import type { CimContext, InstanceProvider } from '../provider.js';
-import { memo } from '../provider.js';
+import { memoAsync } from '../provider.js';
 import { allSystems, oneSystem } from '../snapshot.js';
 import type { CimInstance, CimInstanceName } from '../types.js';
 import { key, link, type ProviderEnv } from './env.js';
@@ -45,16 +45,18 @@ function modifyVia(
  * and the associations that tie them to the virtual system and to the pools.
  */
 export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
-  const allRasds = (ctx: CimContext): CimInstance[] =>
-    memo(ctx, 'rasds', () => allSystems(ctx, env.backend).flatMap((v) => rasdInstances(v)));
+  const allRasds = (ctx: CimContext): Promise<CimInstance[]> =>
+    memoAsync(ctx, 'rasds', async () =>
+      (await allSystems(ctx, env.backend)).flatMap((v) => rasdInstances(v)),
+    );
   const rasdProvider = (className: string): InstanceProvider => ({
     className,
     modify: modifyVia(env, 'ModifyResourceSettings'),
-    enumerate: (ctx) => allRasds(ctx).filter((r) => r.className === className),
-    get: (ctx, n) => {
+    enumerate: async (ctx) => (await allRasds(ctx)).filter((r) => r.className === className),
+    get: async (ctx, n) => {
       const parsed = parseSettingId(key(n, 'InstanceID') ?? '');
       if (parsed?.localId === undefined) return undefined;
-      const v = oneSystem(ctx, env.backend, parsed.system);
+      const v = await oneSystem(ctx, env.backend, parsed.system);
       if (!v) return undefined;
       const i = v.def.resources.findIndex((r, idx) => localId(r, idx) === parsed.localId);
       if (i < 0) return undefined;
@@ -70,11 +72,11 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     {
       className: C.vssd,
       modify: modifyVia(env, 'ModifySystemSettings'),
-      enumerate: (ctx) => allSystems(ctx, env.backend).map((v) => vssdInstance(v)),
-      get: (ctx, n) => {
+      enumerate: async (ctx) => (await allSystems(ctx, env.backend)).map((v) => vssdInstance(v)),
+      get: async (ctx, n) => {
         const parsed = parseSettingId(key(n, 'InstanceID') ?? '');
         if (!parsed || parsed.localId !== undefined) return undefined;
-        const v = oneSystem(ctx, env.backend, parsed.system);
+        const v = await oneSystem(ctx, env.backend, parsed.system);
         return v ? vssdInstance(v) : undefined;
       },
     },
@@ -83,8 +85,8 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     rasdProvider(C.epasd),
     {
       className: 'Vessel_VirtualSystemSettingDataComponent',
-      enumerate: (ctx) =>
-        allSystems(ctx, env.backend).flatMap((v) =>
+      enumerate: async (ctx) =>
+        (await allSystems(ctx, env.backend)).flatMap((v) =>
           v.def.resources.map((r, i) =>
             link(
               'Vessel_VirtualSystemSettingDataComponent',
@@ -98,8 +100,8 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     },
     {
       className: 'Vessel_ElementSettingData',
-      enumerate: (ctx) =>
-        allSystems(ctx, env.backend).map((v) =>
+      enumerate: async (ctx) =>
+        (await allSystems(ctx, env.backend)).map((v) =>
           link(
             'Vessel_ElementSettingData',
             'ManagedElement',
@@ -116,8 +118,8 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     },
     {
       className: 'Vessel_SettingsDefineState',
-      enumerate: (ctx) =>
-        allSystems(ctx, env.backend).map((v) =>
+      enumerate: async (ctx) =>
+        (await allSystems(ctx, env.backend)).map((v) =>
           link(
             'Vessel_SettingsDefineState',
             'ManagedElement',
@@ -129,8 +131,8 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     },
     {
       className: 'Vessel_ResourceAllocationFromPool',
-      enumerate: (ctx) =>
-        allSystems(ctx, env.backend).flatMap((v) =>
+      enumerate: async (ctx) =>
+        (await allSystems(ctx, env.backend)).flatMap((v) =>
           v.def.resources.flatMap((r, i) => {
             const type = resourceTypeOf(r);
             const pool = type === undefined ? undefined : poolForType(type);

@@ -109,10 +109,10 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
     { className: C.host, enumerate: () => [hostInst()] },
     {
       className: C.system,
-      enumerate: () => env.backend.list().map((info) => systemInstance(env, info)),
-      get: (_ctx, n) => {
+      enumerate: async () => (await env.backend.list()).map((info) => systemInstance(env, info)),
+      get: async (_ctx, n) => {
         const name = vmName(n);
-        const info = name === undefined ? undefined : env.backend.lookup(name);
+        const info = name === undefined ? undefined : await env.backend.lookup(name);
         return info && info.name === name ? systemInstance(env, info) : undefined;
       },
       invoke: (ctx, target, method, params) => {
@@ -136,19 +136,19 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
     { className: C.vsmsCaps, enumerate: () => [vsmc()] },
     {
       className: C.eleCaps,
-      enumerate: (ctx) => allSystems(ctx, env.backend).map((v) => eleCaps(v.info.name)),
-      get: (ctx, n) => {
+      enumerate: async (ctx) => (await allSystems(ctx, env.backend)).map((v) => eleCaps(v.info.name)),
+      get: async (ctx, n) => {
         const id = key(n, 'InstanceID') ?? '';
         const name = id.startsWith('Vessel:Capabilities/')
           ? id.slice('Vessel:Capabilities/'.length)
           : undefined;
-        return name !== undefined && oneSystem(ctx, env.backend, name) ? eleCaps(name) : undefined;
+        return name !== undefined && (await oneSystem(ctx, env.backend, name)) ? eleCaps(name) : undefined;
       },
     },
     {
       className: 'Vessel_HostedDependency',
-      enumerate: (ctx) =>
-        allSystems(ctx, env.backend).map((v) =>
+      enumerate: async (ctx) =>
+        (await allSystems(ctx, env.backend)).map((v) =>
           link('Vessel_HostedDependency', 'Antecedent', hostPath(host), 'Dependent', systemPath(v.info.name)),
         ),
     },
@@ -160,8 +160,8 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
     },
     {
       className: 'Vessel_ServiceAffectsElement',
-      enumerate: (ctx) =>
-        allSystems(ctx, env.backend).map((v) =>
+      enumerate: async (ctx) =>
+        (await allSystems(ctx, env.backend)).map((v) =>
           link(
             'Vessel_ServiceAffectsElement',
             'AffectingElement',
@@ -176,13 +176,13 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
     },
     {
       className: 'Vessel_ElementCapabilities',
-      enumerate: (ctx) => {
+      enumerate: async (ctx) => {
         const caps = idPath(C.vsmsCaps, VSMC_ID);
         const out = [
           link('Vessel_ElementCapabilities', 'ManagedElement', hostPath(host), 'Capabilities', caps),
           link('Vessel_ElementCapabilities', 'ManagedElement', vsmsPath(host), 'Capabilities', caps),
         ];
-        for (const v of allSystems(ctx, env.backend))
+        for (const v of await allSystems(ctx, env.backend))
           out.push(
             link(
               'Vessel_ElementCapabilities',

@@ -47,7 +47,7 @@ describe('vessel cim', () => {
   it('invoke types parameters from the class and calls RequestStateChange and DefineSystem', async () => {
     const r = await runCli(['cim', 'invoke', vm1, 'RequestStateChange', 'RequestedState=2', ...conn]);
     expect(r.stdout.trim()).toBe('RequestStateChange: 0');
-    expect(host.driver.lookup('vm1')?.state).toBe('running');
+    expect((await host.driver.lookup('vm1'))?.state).toBe('running');
     const vsms =
       'Vessel_VirtualSystemManagementService.CreationClassName="Vessel_VirtualSystemManagementService",Name="Management Service",SystemCreationClassName="Vessel_HostSystem",SystemName="testhost"';
     const d = await runCli([

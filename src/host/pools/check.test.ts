@@ -125,7 +125,7 @@ describe('images an admin names must lie in a storage pool', () => {
       'IMAGE_OUTSIDE_POOLS',
       'Cannot define "badcd": the image of drive "5" is outside every storage pool: /etc/passwd',
     ]);
-    expect(host.list().map((v) => v.name)).toEqual(['ok1', 'ok2', 'ok3']);
+    expect((await host.list()).map((v) => v.name)).toEqual(['ok1', 'ok2', 'ok3']);
   });
 
   it('refuses at start an image whose symlink was swapped after define, and at export', async () => {

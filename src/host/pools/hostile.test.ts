@@ -42,6 +42,6 @@ describe('define with a hostile image that lies in a storage pool', () => {
         if (c.code === 'DISK_EXTERNAL_REFERENCE') expect(err.message).toContain('refers to other files');
       }
     }
-    expect(host.list()).toEqual([]);
+    expect(await host.list()).toEqual([]);
   });
 });

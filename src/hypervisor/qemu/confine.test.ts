@@ -7,6 +7,7 @@ import { buildDefinition } from '../../model/index.js';
 import type { HypervisorError } from '../errors.js';
 import { ensureTestGuest } from '../guest.js';
 import type { DriverEvent } from '../types.js';
+import { parseDriverUri } from '../uri.js';
 import type { QemuDriver } from './driver.js';
 import { openQemuDriver } from './open.js';
 import { QmpClient } from './qmp.js';
@@ -45,7 +46,7 @@ function openFiles(pid: number): { path: string; access: number }[] {
 }
 
 async function open(): Promise<QemuDriver> {
-  const d = await openQemuDriver(new URL('qemu:///embed?accel=tcg'), { stateDir: state });
+  const d = await openQemuDriver(parseDriverUri('qemu:///embed?accel=tcg'), { stateDir: state });
   drivers.push(d);
   return d;
 }
@@ -136,9 +137,9 @@ describe('QEMU confined', () => {
     const events: DriverEvent[] = [];
     const off = d.subscribe((e) => events.push(e));
     await d.pause(vm.uuid);
-    expect(d.getState(vm.uuid).state).toBe('paused');
+    expect((await d.getState(vm.uuid)).state).toBe('paused');
     await d.resume(vm.uuid);
-    expect(d.getState(vm.uuid).state).toBe('running');
+    expect((await d.getState(vm.uuid)).state).toBe('running');
     await d.reset(vm.uuid);
     await waitFor('the reset event', () => events.some((e) => e.kind === 'reset'));
     off();
@@ -146,12 +147,12 @@ describe('QEMU confined', () => {
     // Adoption: a new host finds the running QEMU by the pid file it wrote and the socket it made.
     await d.close();
     const d2 = await open();
-    await d2.define(d.getDefinition(vm.uuid));
+    await d2.define(await d.getDefinition(vm.uuid));
     const adopted = await d2.adopt(vm.uuid);
     expect(adopted.state).toBe('running');
     expect(field(pid, 'Seccomp')).toBe('2');
     await d2.powerOff(vm.uuid);
-    expect(d2.getState(vm.uuid).state).toBe('stopped');
+    expect((await d2.getState(vm.uuid)).state).toBe('stopped');
     await waitFor('QEMU to go', () => {
       try {
         return field(pid, 'State') === 'Z';
@@ -203,6 +204,6 @@ describe('QEMU confined', () => {
     expect(err.hint).toContain(
       'useradd --system --no-create-home --shell /usr/sbin/nologin vessel-no-such-user',
     );
-    expect(d.getState(vm.uuid).state).toBe('stopped');
+    expect((await d.getState(vm.uuid)).state).toBe('stopped');
   });
 });

@@ -1,30 +1,47 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   DEFAULT_LIMITS,
   type HostLimits,
   imagePath,
+  type ResourceSetting,
   readHardware,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
-import { checkImagesExist } from '../files.js';
+import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
+import { driveImages } from '../images.js';
 import { operationsOf } from '../operations.js';
 import { type DomainEntry, DomainTable } from '../table.js';
 import { checkTransition } from '../transitions.js';
-import type { DomainInfo, DriverEvent, DriverInfo, HypervisorDriver, VmState } from '../types.js';
+import type {
+  DiskImage,
+  DomainInfo,
+  DriverDiagnostic,
+  DriverEvent,
+  DriverInfo,
+  HypervisorDriver,
+  MappingHints,
+  MappingResult,
+  ValidatePurpose,
+  VmState,
+} from '../types.js';
+import { throwFirstError } from '../validate.js';
 import type { AccelVerdict } from './accel.js';
 import { type ArgvContext, buildQemuArgv } from './argv.js';
+import { qemuCapabilities } from './capabilities.js';
 import type { NetworkConfig } from './devices-argv.js';
 import { QemuHandles } from './handles.js';
 import { assignMacs } from './macs.js';
-import { ensureOverlay } from './overlay.js';
+import { mapQemuHardware } from './map.js';
+import { ensureOverlay, overlayPath } from './overlay.js';
 import { QemuProcess } from './process.js';
 import type { QmpEvent } from './qmp.js';
 import { type QemuUser, spawnIdentity } from './sandbox.js';
 import type { DriveImage } from './storage-argv.js';
 import { bridgedTaps, createTaps, removeTaps } from './tap.js';
 import { uefiFirmware } from './uefi.js';
+import { validateForQemu } from './validate.js';
 
 /** What the QEMU driver keeps for a running system. */
 export interface QemuRuntime {
@@ -61,11 +78,15 @@ export function hostLimits(): HostLimits {
  */
 export class QemuDriverCore implements HypervisorDriver {
   readonly uri: string;
+  /** The host's store is the master: it loads every definition into this driver at start. */
+  readonly ownsInventory = false;
   protected readonly table: DomainTable<QemuRuntime>;
+  protected readonly limits: HostLimits;
 
   constructor(protected readonly o: QemuDriverOptions) {
     this.uri = o.uri;
-    this.table = new DomainTable(o.limits ?? hostLimits());
+    this.limits = o.limits ?? hostLimits();
+    this.table = new DomainTable(this.limits);
     mkdirSync(join(o.stateDir, 'vms'), { recursive: true, mode: 0o700 });
     mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
   }
@@ -82,13 +103,45 @@ export class QemuDriverCore implements HypervisorDriver {
     };
   }
 
-  list(): DomainInfo[] {
+  async capabilities(): Promise<DriverCapabilities> {
+    return qemuCapabilities({
+      uri: this.uri,
+      version: this.o.version,
+      accel: this.o.accel,
+      limits: this.limits,
+      operations: stateOperationsOf(operationsOf(this)),
+    });
+  }
+
+  async list(): Promise<DomainInfo[]> {
     return this.table.list();
   }
 
-  lookup(uuidOrName: string): DomainInfo | undefined {
+  async lookup(uuidOrName: string): Promise<DomainInfo | undefined> {
     const e = this.table.find(uuidOrName);
     return e === undefined ? undefined : this.table.info(e);
+  }
+
+  async validate(def: VirtualSystemDefinition, purpose: ValidatePurpose): Promise<DriverDiagnostic[]> {
+    return validateForQemu(def, purpose, {
+      limits: this.limits,
+      networks: this.o.networks ?? new Map(),
+      accel: this.o.accel.accel,
+    });
+  }
+
+  mapHardware(resources: readonly ResourceSetting[], hints: MappingHints): MappingResult {
+    return mapQemuHardware(resources, hints);
+  }
+
+  /** Each drive's current content: a disk's overlay over its base once the system has run, else the base. */
+  async diskImages(uuid: string): Promise<DiskImage[]> {
+    const e = this.table.get(uuid);
+    const dir = this.vmDir(e.uuid);
+    return driveImages(e.def, (id, base) => {
+      const over = overlayPath(dir, id, base);
+      return existsSync(over) ? { path: over, chain: true } : { path: base, chain: false };
+    });
   }
 
   /** The directory of a system's files (overlays, logs). */
@@ -112,17 +165,23 @@ export class QemuDriverCore implements HypervisorDriver {
     const def = assignMacs(this.table.prepare(input));
     const existing = this.table.find(def.system.VirtualSystemIdentifier!);
     if (existing !== undefined) checkTransition(existing.def.system.ElementName!, existing.state, 'modify');
-    checkImagesExist(def);
-    // Build the command line once now, so what QEMU cannot do is refused at define time.
-    buildQemuArgv(def, this.argvContext(def, new Map(), undefined, true));
+    // The images, then the command line built once now, so what QEMU cannot do is refused at define time.
+    throwFirstError(
+      validateForQemu(def, 'define', {
+        limits: this.limits,
+        networks: this.o.networks ?? new Map(),
+        accel: this.o.accel.accel,
+        modelChecked: true, // by prepare
+      }),
+    );
     return this.table.info(this.table.put(def));
   }
 
-  getDefinition(uuid: string): VirtualSystemDefinition {
+  async getDefinition(uuid: string): Promise<VirtualSystemDefinition> {
     return structuredClone(this.table.get(uuid).def);
   }
 
-  getState(uuid: string): DomainInfo {
+  async getState(uuid: string): Promise<DomainInfo> {
     return this.table.info(this.table.get(uuid));
   }
 
@@ -155,20 +214,12 @@ export class QemuDriverCore implements HypervisorDriver {
     def: VirtualSystemDefinition,
     images: ReadonlyMap<string, DriveImage>,
     vncDisplay: number | undefined,
-    dryRun = false,
   ): ArgvContext {
     const uuid = def.system.VirtualSystemIdentifier!;
     const run = this.runPaths(uuid);
     const dir = this.vmDir(uuid);
-    const dry = new Map<string, DriveImage>();
-    if (dryRun) {
-      for (const d of readHardware(def.resources).drives) {
-        if (d.kind === 'disk')
-          dry.set(d.instanceId, { file: imagePath(d.hostResource) ?? '', format: 'qcow2' });
-      }
-    }
     const fw = String(def.system.Firmware ?? 'bios').toLowerCase();
-    const uefi = fw === 'efi' || fw === 'uefi' ? uefiFirmware(dir, !dryRun) : undefined;
+    const uefi = fw === 'efi' || fw === 'uefi' ? uefiFirmware(dir, true) : undefined;
     return {
       uuid,
       ...(uefi ? { uefi } : {}),
@@ -180,7 +231,7 @@ export class QemuDriverCore implements HypervisorDriver {
         log: join(dir, 'console.log'),
         extraLog: (i) => join(dir, `serial${i}.log`),
       },
-      images: dryRun ? dry : images,
+      images,
       networks: this.o.networks ?? new Map(),
       ...(vncDisplay === undefined ? {} : { vncDisplay }),
     };

@@ -10,7 +10,7 @@ export type NetworkConfig =
   | { mode: 'none' };
 
 /** QEMU device per NIC ResourceSubType (OVF/VMware spellings included, compared case-insensitively). */
-const NIC_MODELS: Record<string, string> = {
+export const NIC_MODELS: Record<string, string> = {
   e1000: 'e1000',
   e1000e: 'e1000e',
   virtio: 'virtio-net-pci',
@@ -38,30 +38,77 @@ export function nicDevice(n: NicView): string {
 }
 
 /**
- * `-netdev` + `-device` per NIC; networks not in `networks` are user-mode. A NIC on a bridge gets the tap device
- * the host made for it (`createTaps`): QEMU attaches by name and runs no helper (its sandbox forbids spawning).
+ * A NIC as QEMU gets it, in QAPI's shape (`Netdev`, `device_add`'s arguments): the start path renders it to
+ * `-netdev`/`-device` arguments (`nicArgs`) and hot-plug sends the same objects as `netdev_add`/`device_add`
+ * (driver.ts), so both honour the network configuration alike.
  */
+export interface NicPlan {
+  netdev:
+    | { type: 'user'; id: string; hostfwd?: { str: string }[] }
+    | {
+        type: 'tap';
+        id: string;
+        ifname: string;
+        script: 'no';
+        downscript: 'no';
+      };
+  device: { driver: string; netdev: string; id: string; mac?: string };
+}
+
+/**
+ * The plan of one NIC on its network (a Connection not in `networks` is user-mode), or undefined for an adapter on
+ * a network of mode `none`, which is left out. A NIC on a bridge gets the tap device the host makes for it
+ * (`createTaps`): QEMU attaches by name and runs no helper (its sandbox forbids spawning). Ids come from the
+ * InstanceID, so they stay the NIC's own when others are hot-plugged or unplugged.
+ */
+export function nicPlan(
+  n: NicView,
+  networks: ReadonlyMap<string, NetworkConfig>,
+  uuid: string,
+): NicPlan | undefined {
+  const driver = nicDevice(n);
+  const id = qemuId('net', n.instanceId);
+  const config = networks.get(n.connection ?? 'user') ?? { mode: 'user' };
+  let netdev: NicPlan['netdev'];
+  if (config.mode === 'user') {
+    const fwd = config.hostForwards ?? [];
+    netdev = { type: 'user', id, ...(fwd.length > 0 ? { hostfwd: fwd.map((str) => ({ str })) } : {}) };
+  } else if (config.mode === 'bridge') {
+    netdev = { type: 'tap', id, ifname: tapName(uuid, n.instanceId), script: 'no', downscript: 'no' };
+  } else {
+    return undefined;
+  }
+  const mac = n.mac === undefined ? undefined : (normalizeMac(n.mac) ?? n.mac);
+  return {
+    netdev,
+    device: { driver, netdev: id, id: qemuId('nic', n.instanceId), ...(mac === undefined ? {} : { mac }) },
+  };
+}
+
+/** The `-netdev` option text of a plan: `user,id=…,hostfwd=…` or `tap,id=…,ifname=…,script=no,downscript=no`. */
+function netdevOption(p: NicPlan['netdev']): string {
+  if (p.type === 'user')
+    return `user,id=${p.id}${(p.hostfwd ?? []).map((f) => `,hostfwd=${optValue(f.str)}`).join('')}`;
+  return `tap,id=${p.id},ifname=${p.ifname},script=${p.script},downscript=${p.downscript}`;
+}
+
+/** `-netdev` + `-device` per NIC, rendered from {@link nicPlan}. */
 export function nicArgs(
   hw: HardwareView,
   networks: ReadonlyMap<string, NetworkConfig>,
   uuid: string,
 ): string[] {
   const out: string[] = [];
-  hw.nics.forEach((n, i) => {
-    const dev = nicDevice(n);
-    const netId = `net${i}`;
-    const config = networks.get(n.connection ?? 'user') ?? { mode: 'user' };
-    if (config.mode === 'user') {
-      const fwd = (config.hostForwards ?? []).map((f) => `,hostfwd=${optValue(f)}`).join('');
-      out.push('-netdev', `user,id=${netId}${fwd}`);
-    } else if (config.mode === 'bridge') {
-      out.push('-netdev', `tap,id=${netId},ifname=${tapName(uuid, i)},script=no,downscript=no`);
-    } else {
-      return; // an adapter on no network is left out
-    }
-    const mac = n.mac === undefined ? '' : `,mac=${normalizeMac(n.mac) ?? n.mac}`;
-    out.push('-device', `${dev},netdev=${netId},id=${qemuId('nic', n.instanceId)}${mac}`);
-  });
+  for (const n of hw.nics) {
+    const plan = nicPlan(n, networks, uuid);
+    if (plan === undefined) continue; // an adapter on no network is left out
+    const d = plan.device;
+    out.push('-netdev', netdevOption(plan.netdev));
+    out.push(
+      '-device',
+      `${d.driver},netdev=${d.netdev},id=${d.id}${d.mac === undefined ? '' : `,mac=${d.mac}`}`,
+    );
+  }
   return out;
 }
 

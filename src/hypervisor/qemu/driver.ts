@@ -15,11 +15,14 @@ import type { DomainEntry } from '../table.js';
 import { checkTransition, type LifecycleOp } from '../transitions.js';
 import type { ConsoleAccess, DomainInfo, DomainStats } from '../types.js';
 import { QemuDriverCore, type QemuRuntime } from './core.js';
-import { nicDevice } from './devices-argv.js';
+import { nicPlan } from './devices-argv.js';
 import { addDiskNodes } from './fdpass.js';
+import { driveDevice } from './hotplug.js';
+import { assignMacs } from './macs.js';
 import { nodeName, qemuId } from './options.js';
 import { ensureOverlay } from './overlay.js';
 import type { QmpClient, QmpEvent } from './qmp.js';
+import { bridgedTaps, createTaps, removeTaps } from './tap.js';
 
 /** Reads the last `maxBytes` of a file as text; empty when it does not exist. */
 function tail(file: string, maxBytes: number): string {
@@ -118,43 +121,31 @@ export class QemuDriver extends QemuDriverCore {
   }
 
   /**
-   * Hot-plugs a disk (as virtio-blk, on a new overlay over its read-only image, both passed to QEMU as
-   * descriptors) or a NIC into a running system.
+   * Hot-plugs a disk or a NIC into a running system with the objects the start path builds: a disk on a new overlay
+   * over its read-only image (both passed to QEMU as descriptors, `addDiskNodes`) and the `-device` the command
+   * line would give it (its controller, bus and unit: `driveDevice`); a NIC with `nicPlan`'s netdev and device, on
+   * the network `networks.json` gives its Connection (user-mode forwards, a bridge's tap, or none).
    */
   async attachDevice(uuid: string, resource: ResourceSetting): Promise<void> {
     const e = this.table.get(uuid);
     const rt = this.runtimeOf(e, 'attach a device to');
     const next = structuredClone(e.def);
-    next.resources.push(structuredClone(resource));
-    const def = this.table.prepare(next);
+    const added = structuredClone(resource);
+    // A device without an InstanceID gets the next free whole number: the QEMU ids and node names come from it.
+    added.properties.InstanceID ??= String(
+      Math.max(
+        0,
+        ...next.resources.map((x) => Number(x.properties.InstanceID)).filter(Number.isSafeInteger),
+      ) + 1,
+    );
+    next.resources.push(added);
+    const def = assignMacs(this.table.prepare(next));
     const r = def.resources[def.resources.length - 1]!;
-    const id = r.properties.InstanceID ?? String(def.resources.length);
-    const qmp = rt.proc.qmp;
+    const id = r.properties.InstanceID!;
     const type = resourceTypeOf(r);
-    if (type === ResourceType.DiskDrive) {
-      const base = imagePath(r.properties.HostResource?.[0]);
-      if (base === undefined)
-        throw new HypervisorError('DEFINITION_INVALID', `Disk "${id}" has no image path`);
-      const img = await ensureOverlay(this.vmDir(e.uuid), id, base);
-      const node = nodeName(id);
-      await addDiskNodes(this.runPaths(e.uuid).fdSocket, node, img);
-      try {
-        await qmp.execute('device_add', { driver: 'virtio-blk-pci', drive: node, id: qemuId('dev', id) });
-      } catch (err) {
-        await releaseNodes(qmp, node);
-        throw err;
-      }
-    } else if (type === ResourceType.EthernetAdapter) {
-      const nic = readHardware([r]).nics[0]!;
-      const netdev = qemuId('net', id);
-      await qmp.execute('netdev_add', { type: 'user', id: netdev });
-      await qmp.execute('device_add', {
-        driver: nicDevice(nic),
-        netdev,
-        id: qemuId('nic', id),
-        ...(nic.mac === undefined ? {} : { mac: nic.mac }),
-      });
-    } else {
+    if (type === ResourceType.DiskDrive) await this.attachDisk(e, rt, def, id);
+    else if (type === ResourceType.EthernetAdapter) await this.attachNic(e, rt, def, id);
+    else {
       throw new HypervisorError(
         'NOT_SUPPORTED',
         'Only disks and network adapters can be attached while running',
@@ -163,7 +154,61 @@ export class QemuDriver extends QemuDriverCore {
     e.def = def;
   }
 
-  /** Hot-unplugs a disk or NIC; waits (10 s) for the guest to release it (DEVICE_DELETED). */
+  private async attachDisk(
+    e: DomainEntry<QemuRuntime>,
+    rt: QemuRuntime,
+    def: VirtualSystemDefinition,
+    id: string,
+  ): Promise<void> {
+    const drive = readHardware(def.resources).drives.find((d) => d.instanceId === id)!;
+    const base = imagePath(drive.hostResource);
+    if (base === undefined) throw new HypervisorError('DEFINITION_INVALID', `Disk "${id}" has no image path`);
+    const img = await ensureOverlay(this.vmDir(e.uuid), id, base);
+    const device = driveDevice(def, id, img); // refuses what the command line would refuse, before QEMU is touched
+    const node = nodeName(id);
+    await addDiskNodes(this.runPaths(e.uuid).fdSocket, node, img);
+    try {
+      await rt.proc.qmp.execute('device_add', device);
+    } catch (err) {
+      await releaseNodes(rt.proc.qmp, node);
+      throw err;
+    }
+  }
+
+  private async attachNic(
+    e: DomainEntry<QemuRuntime>,
+    rt: QemuRuntime,
+    def: VirtualSystemDefinition,
+    id: string,
+  ): Promise<void> {
+    const nic = readHardware(def.resources).nics.find((n) => n.instanceId === id)!;
+    const plan = nicPlan(nic, this.o.networks ?? new Map(), e.uuid);
+    if (plan === undefined) return; // on a network of mode none: defined, as at start, with nothing in QEMU
+    const taps = bridgedTaps(
+      e.uuid,
+      readHardware([def.resources.find((x) => x.properties.InstanceID === id)!]),
+      this.o.networks ?? new Map(),
+    );
+    await createTaps(taps, this.o.user);
+    const qmp = rt.proc.qmp;
+    try {
+      await qmp.execute('netdev_add', plan.netdev);
+      try {
+        await qmp.execute('device_add', plan.device);
+      } catch (err) {
+        await qmp.execute('netdev_del', { id: plan.netdev.id }).catch(() => undefined);
+        throw err;
+      }
+    } catch (err) {
+      await removeTaps(taps);
+      throw err;
+    }
+  }
+
+  /**
+   * Hot-unplugs a disk or NIC; waits (10 s) for the guest to release it (DEVICE_DELETED), then removes what backed
+   * it: a disk's block nodes and descriptors, a NIC's netdev and tap.
+   */
   async detachDevice(uuid: string, instanceId: string): Promise<void> {
     const e = this.table.get(uuid);
     const rt = this.runtimeOf(e, 'detach a device from');
@@ -171,7 +216,9 @@ export class QemuDriver extends QemuDriverCore {
     if (r === undefined)
       throw new HypervisorError('VM_NOT_FOUND', `No device "${instanceId}" in "${e.def.system.ElementName}"`);
     const type = resourceTypeOf(r);
-    const dev = qemuId(type === ResourceType.EthernetAdapter ? 'nic' : 'dev', instanceId);
+    const nic = type === ResourceType.EthernetAdapter;
+    const dev = qemuId(nic ? 'nic' : 'dev', instanceId);
+    const taps = nic ? bridgedTaps(e.uuid, readHardware([r]), this.o.networks ?? new Map()) : [];
     const deleted = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         rt.proc.qmp.off('event', on);
@@ -190,7 +237,10 @@ export class QemuDriver extends QemuDriverCore {
     });
     await rt.proc.qmp.execute('device_del', { id: dev });
     await deleted;
-    if (type !== ResourceType.EthernetAdapter) await releaseNodes(rt.proc.qmp, nodeName(instanceId));
+    if (nic) {
+      await rt.proc.qmp.execute('netdev_del', { id: qemuId('net', instanceId) }).catch(() => undefined);
+      await removeTaps(taps);
+    } else await releaseNodes(rt.proc.qmp, nodeName(instanceId));
     e.def.resources = e.def.resources.filter((x) => x !== r);
   }
 

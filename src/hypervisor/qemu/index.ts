@@ -5,9 +5,11 @@
 export { type AccelVerdict, bootProbe, probeAccelerator, staticKvmProblems } from './accel.js';
 export { type ArgvContext, buildQemuArgv, machineFor } from './argv.js';
 export { qemuBinary, qemuVersion } from './binary.js';
+export { QEMU_CONTROLLER_CAPABILITIES, QEMU_NIC_MODELS, qemuCapabilities } from './capabilities.js';
 export type { NetworkConfig } from './devices-argv.js';
 export { QemuDriver } from './driver.js';
 export { type FileAccess, type OpenedHandles, openHandles, type QemuHandle, QemuHandles } from './handles.js';
+export { mapQemuHardware } from './map.js';
 export { openQemuDriver, readNetworks } from './open.js';
 export { ensureOverlay, imageFormat, imageInfo, overlayPath } from './overlay.js';
 export { pidAlive } from './process.js';
@@ -20,3 +22,4 @@ export {
 } from './sandbox.js';
 export { QEMU_CONTROLLERS, qemuControllerKind } from './storage-argv.js';
 export { uefiFirmware } from './uefi.js';
+export { qemuDeployHooks, validateForQemu } from './validate.js';

@@ -4,6 +4,7 @@ import { HypervisorError } from '../errors.js';
 import { findTestGuest } from '../guest.js';
 import type { DriverContext } from '../registry.js';
 import { runDirFor } from '../rundir.js';
+import { checkParams, type DriverUri, isLocalUri, refuseUri } from '../uri.js';
 import { type AccelVerdict, probeAccelerator } from './accel.js';
 import { qemuBinary, qemuVersion } from './binary.js';
 import type { NetworkConfig } from './devices-argv.js';
@@ -13,21 +14,31 @@ import { DEFAULT_QEMU_USER, resolveQemuUser } from './sandbox.js';
 /**
  * Opens `qemu:///embed` (also `qemu:///session`, `qemu:///system`): QEMU from `$VESSEL_QEMU` or PATH, the
  * accelerator from `?accel=kvm|tcg|auto` (auto: probed once and cached in the state directory), and QEMU's user:
- * on a root host the system user `$VESSEL_QEMU_USER` (default `vessel-qemu`), else the host's own user.
+ * on a root host the system user `$VESSEL_QEMU_USER` (default `vessel-qemu`), else the host's own user. The
+ * embedded driver runs QEMU on this machine: a URI with a host or transport (`qemu+ssh://h/system`) is refused
+ * with `NOT_SUPPORTED` naming it (a remote libvirt is the libvirt driver's, `libvirt:qemu+ssh://h/system`).
  *
  * @example
- * const driver = await openQemuDriver(new URL('qemu:///embed?accel=tcg'), { stateDir: '/var/lib/vessel' });
+ * const driver = await openQemuDriver(parseDriverUri('qemu:///embed?accel=tcg'), { stateDir: '/var/lib/vessel' });
  */
-export async function openQemuDriver(uri: URL, context: DriverContext): Promise<QemuDriver> {
-  if (!['/embed', '/session', '/system', '/'].includes(uri.pathname)) {
-    throw new HypervisorError('DRIVER_URI', `Unknown QEMU driver path "${uri.pathname}"; use qemu:///embed`);
+export async function openQemuDriver(uri: DriverUri, context: DriverContext): Promise<QemuDriver> {
+  if (!isLocalUri(uri)) {
+    throw refuseUri(
+      uri,
+      'the embedded QEMU driver runs QEMU on this machine only; it cannot reach another host',
+      'Run a Vessel host there and connect to it, or use qemu:///embed here',
+    );
   }
+  if (!['/embed', '/session', '/system', '/'].includes(uri.path)) {
+    throw new HypervisorError('DRIVER_URI', `Unknown QEMU driver path "${uri.path}"; use qemu:///embed`);
+  }
+  checkParams(uri, ['accel'], 'QEMU');
   if (context.stateDir === undefined) {
     throw new HypervisorError('DRIVER_URI', 'The QEMU driver needs a state directory');
   }
   const binary = qemuBinary();
   const version = await qemuVersion(binary);
-  const wanted = uri.searchParams.get('accel') ?? 'auto';
+  const wanted = uri.params.get('accel') ?? 'auto';
   const userName = process.env.VESSEL_QEMU_USER ?? DEFAULT_QEMU_USER;
   const probeUser = await resolveQemuUser(userName, true);
   let accel: AccelVerdict;
@@ -51,7 +62,7 @@ export async function openQemuDriver(uri: URL, context: DriverContext): Promise<
     throw new HypervisorError('DRIVER_URI', `accel=${wanted} is not one of kvm, tcg, auto`);
   }
   return new QemuDriver({
-    uri: uri.href,
+    uri: uri.text,
     binary,
     version,
     accel,

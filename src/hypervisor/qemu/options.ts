@@ -20,9 +20,10 @@ export function nodeName(instanceId: string): string {
 }
 
 /**
- * The tap device of a VM's NIC at `index` on a bridge: `vt`, 8 hex digits of a hash of the UUID, and the index,
- * so it fits the kernel's 15-character interface names (IFNAMSIZ) and is found again after a host restart.
+ * The tap device of a VM's NIC on a bridge: `vt` and 12 hex digits of a hash of the UUID and the NIC's InstanceID,
+ * so it fits the kernel's 15-character interface names (IFNAMSIZ), is found again after a host restart, and stays
+ * the NIC's own when other NICs are hot-plugged or unplugged.
  */
-export function tapName(uuid: string, index: number): string {
-  return `vt${createHash('sha256').update(uuid).digest('hex').slice(0, 8)}${index}`;
+export function tapName(uuid: string, nicInstanceId: string): string {
+  return `vt${createHash('sha256').update(`${uuid}/${nicInstanceId}`).digest('hex').slice(0, 12)}`;
 }

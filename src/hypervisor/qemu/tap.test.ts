@@ -29,15 +29,17 @@ describe('taps for bridge networks', () => {
       readHardware(def.resources),
       new Map([['lan', { mode: 'bridge', bridge: 'br0' }]]),
     );
-    expect(taps).toEqual([{ name: tapName(uuid, 1), bridge: 'br0', nic: taps[0]!.nic }]);
-    expect(taps[0]!.name).toMatch(/^vt[0-9a-f]{8}1$/);
+    const lan = readHardware(def.resources).nics[1]!.instanceId;
+    expect(taps).toEqual([{ name: tapName(uuid, lan), bridge: 'br0', nic: lan }]);
+    expect(taps[0]!.name).toMatch(/^vt[0-9a-f]{12}$/);
+    expect(tapName(uuid, 'other')).not.toBe(taps[0]!.name);
   });
 
   it.runIf(root)("makes a tap owned by QEMU's user in the bridge, and removes it", async () => {
     execFileSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
     const user = await resolveQemuUser('vessel-qemu', false);
     if (user.kind !== 'dedicated') throw new Error('vessel-qemu is missing: run scripts/setup.sh');
-    const tap = { name: tapName(`test-${process.pid}`, 0), bridge, nic: 'n1' };
+    const tap = { name: tapName(`test-${process.pid}`, 'n1'), bridge, nic: 'n1' };
     await createTaps([tap], user);
     try {
       expect(ipOut('-o', 'link', 'show', 'master', bridge)).toContain(` ${tap.name}:`);
@@ -54,7 +56,7 @@ describe('taps for bridge networks', () => {
     'refuses a bridge that does not exist, naming the NIC, and leaves no tap behind',
     async () => {
       const user = await resolveQemuUser('vessel-qemu', false);
-      const tap = { name: tapName(`none-${process.pid}`, 0), bridge: 'vsl-nosuchbr', nic: 'n7' };
+      const tap = { name: tapName(`none-${process.pid}`, 'n7'), bridge: 'vsl-nosuchbr', nic: 'n7' };
       const err = (await createTaps([tap], user).catch((e: unknown) => e)) as HypervisorError;
       expect(err.code).toBe('QEMU_START');
       expect(err.message).toMatch(/^Cannot put NIC "n7" on bridge "vsl-nosuchbr": /);

@@ -22,10 +22,10 @@ export function bridgedTaps(
   hw: HardwareView,
   networks: ReadonlyMap<string, NetworkConfig>,
 ): Tap[] {
-  return hw.nics.flatMap((n, i) => {
+  return hw.nics.flatMap((n) => {
     const config = networks.get(n.connection ?? 'user');
     return config?.mode === 'bridge'
-      ? [{ name: tapName(uuid, i), bridge: config.bridge, nic: n.instanceId }]
+      ? [{ name: tapName(uuid, n.instanceId), bridge: config.bridge, nic: n.instanceId }]
       : [];
   });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDefinition } from '../../model/index.js';
 import { ensureTestGuest } from '../guest.js';
+import { parseDriverUri } from '../uri.js';
 import { openQemuDriver } from './open.js';
 import { uefiFirmware } from './uefi.js';
 
@@ -21,7 +22,7 @@ describe('UEFI firmware (OVMF)', () => {
 
   it('starts an EFI system on OVMF: the firmware runs and reports on the serial console', async () => {
     const guest = await ensureTestGuest();
-    const d = await openQemuDriver(new URL('qemu:///embed?accel=tcg'), { stateDir: state });
+    const d = await openQemuDriver(parseDriverUri('qemu:///embed?accel=tcg'), { stateDir: state });
     try {
       const vm = await d.define(
         buildDefinition({
@@ -57,7 +58,7 @@ describe('UEFI firmware (OVMF)', () => {
         log = await con.readLog();
       }
       expect(log).toMatch(/BdsDxe|UEFI|EFI/);
-      expect(d.getState(vm.uuid)).toMatchObject({ state: 'running' });
+      expect(await d.getState(vm.uuid)).toMatchObject({ state: 'running' });
       await d.powerOff(vm.uuid);
     } finally {
       await d.close();

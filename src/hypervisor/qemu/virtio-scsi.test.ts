@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDefinition, type VirtualSystemDefinition } from '../../model/index.js';
 import { ensureTestGuest } from '../guest.js';
+import { parseDriverUri } from '../uri.js';
 import type { QemuDriver } from './driver.js';
 import { openQemuDriver } from './open.js';
 import { QmpClient } from './qmp.js';
@@ -55,7 +56,7 @@ function onVirtioScsi(disk: string, iso: string): VirtualSystemDefinition {
 describe('a virtio-scsi controller on real QEMU', () => {
   it('starts with virtio-scsi-pci, its disk and CD as SCSI devices the guest boots from and reads', async () => {
     const guest = await ensureTestGuest();
-    const d = await openQemuDriver(new URL('qemu:///embed?accel=tcg'), { stateDir: state });
+    const d = await openQemuDriver(parseDriverUri('qemu:///embed?accel=tcg'), { stateDir: state });
     drivers.push(d);
     const def = onVirtioScsi(guest.stayDisk, guest.iso);
     const vm = await d.define(def);

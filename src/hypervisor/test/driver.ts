@@ -4,21 +4,33 @@ import {
   type HostLimits,
   memoryBytes,
   type ResourceSetting,
+  readHardware,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
+import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
+import { capabilityProblems } from '../capability-check.js';
 import { HypervisorError } from '../errors.js';
-import { checkImagesExist } from '../files.js';
+import { driveImages } from '../images.js';
 import { operationsOf } from '../operations.js';
+import { mapQemuHardware } from '../qemu/map.js';
 import { DomainTable } from '../table.js';
 import { checkTransition } from '../transitions.js';
 import type {
   ConsoleAccess,
+  DiskImage,
   DomainInfo,
   DomainStats,
+  DriverDiagnostic,
   DriverEvent,
   DriverInfo,
   HypervisorDriver,
+  MappingHints,
+  MappingResult,
+  ValidatePurpose,
 } from '../types.js';
+import { commonDiagnostics, throwFirstError } from '../validate.js';
+import { testCapabilities } from './capabilities.js';
+import { InventoryFile } from './inventory.js';
 
 interface TestRuntime {
   startedAt: number;
@@ -34,26 +46,102 @@ export interface TestDriverOptions {
   shutdownDelayMs?: number;
   /** Check that image files exist, as real drivers do (default true). */
   checkFiles?: boolean;
+  /**
+   * Own the inventory, as libvirt or Hyper-V do (`test:///default?owns=1`): the host reads systems from this driver
+   * and loads nothing into it. With `inventoryFile`, definitions are kept in that file across driver instances.
+   */
+  ownsInventory?: boolean;
+  inventoryFile?: string;
 }
 
 /**
  * The `test:///` driver: a complete hypervisor in memory, on the same domain table and transition rules as the
- * QEMU driver. Guests "boot" at once and print one line on their console; an ACPI shutdown powers them off after
- * `shutdownDelayMs`. Used by the conformance suite, the host's tests and the scale benchmarks (10,000 systems).
+ * QEMU driver, offering the embedded QEMU driver's device set (its capabilities and deploy mapping), so host tests
+ * on test:/// see what deploys on qemu:/// see. Guests "boot" at once and print one line on their console; an
+ * ACPI shutdown powers them off after `shutdownDelayMs`. Used by the conformance runner, the host's tests and the
+ * scale benchmarks (10,000 systems). With `ownsInventory` it stands for a hypervisor that keeps its own inventory.
  */
 export class TestDriver implements HypervisorDriver {
+  readonly ownsInventory: boolean;
   private readonly table: DomainTable<TestRuntime>;
+  private readonly limits: HostLimits;
   private readonly shutdownDelayMs: number;
   private readonly checkFiles: boolean;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inventory: InventoryFile | undefined;
 
   constructor(
     readonly uri = 'test:///default',
     options: TestDriverOptions = {},
   ) {
-    this.table = new DomainTable(options.limits ?? DEFAULT_LIMITS);
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.table = new DomainTable(this.limits);
     this.shutdownDelayMs = options.shutdownDelayMs ?? 5;
     this.checkFiles = options.checkFiles ?? true;
+    this.ownsInventory = options.ownsInventory ?? false;
+    this.inventory =
+      this.ownsInventory && options.inventoryFile !== undefined
+        ? new InventoryFile(options.inventoryFile)
+        : undefined;
+    this.refresh();
+  }
+
+  /** Reads the inventory file again when another driver changed it: systems appear, vanish or change. */
+  private refresh(): void {
+    if (this.inventory === undefined || !this.inventory.changed()) return;
+    const defs = this.inventory.read();
+    const keep = new Set<string>();
+    for (const def of defs) {
+      const uuid = def.system.VirtualSystemIdentifier ?? '';
+      keep.add(uuid);
+      const old = this.table.find(uuid);
+      if (old !== undefined) this.table.remove(uuid);
+      const entry = this.table.put(def);
+      if (old !== undefined) {
+        entry.state = old.state;
+        entry.reason = old.reason;
+        entry.runtime = old.runtime;
+      }
+    }
+    for (const e of [...this.table.entries()]) if (!keep.has(e.uuid)) this.table.remove(e.uuid);
+  }
+
+  /** Writes the inventory file after a change (owning mode only). */
+  private persist(): void {
+    this.inventory?.write([...this.table.entries()].map((e) => e.def));
+  }
+
+  async capabilities(): Promise<DriverCapabilities> {
+    return testCapabilities({
+      uri: this.uri,
+      ownsInventory: this.ownsInventory,
+      limits: this.limits,
+      operations: stateOperationsOf(operationsOf(this)),
+    });
+  }
+
+  /** Model rules, images (unless `checkFiles` is off) and the definition against {@link capabilities}. */
+  async validate(def: VirtualSystemDefinition, purpose: ValidatePurpose): Promise<DriverDiagnostic[]> {
+    return this.check(def, purpose, false);
+  }
+
+  private async check(def: VirtualSystemDefinition, purpose: ValidatePurpose, modelChecked: boolean) {
+    const common = commonDiagnostics(def, this.checkFiles ? purpose : 'deploy', this.limits, {
+      modelChecked,
+    });
+    if (common.length > 0) return common;
+    return capabilityProblems(def, await this.capabilities());
+  }
+
+  /** The deploy mapping of the embedded QEMU driver (hypervisor/qemu/map.ts), whose device set this driver offers. */
+  mapHardware(resources: readonly ResourceSetting[], hints: MappingHints): MappingResult {
+    return mapQemuHardware(resources, hints);
+  }
+
+  /** The drives' images as the definition names them: this driver writes no overlays. */
+  async diskImages(uuid: string): Promise<DiskImage[]> {
+    this.refresh();
+    return driveImages(this.table.get(uuid).def, (_id, base) => ({ path: base, chain: false }));
   }
 
   async info(): Promise<DriverInfo> {
@@ -67,28 +155,35 @@ export class TestDriver implements HypervisorDriver {
     };
   }
 
-  list(): DomainInfo[] {
+  async list(): Promise<DomainInfo[]> {
+    this.refresh();
     return this.table.list();
   }
 
-  lookup(uuidOrName: string): DomainInfo | undefined {
+  async lookup(uuidOrName: string): Promise<DomainInfo | undefined> {
+    this.refresh();
     const e = this.table.find(uuidOrName);
     return e === undefined ? undefined : this.table.info(e);
   }
 
   async define(input: VirtualSystemDefinition): Promise<DomainInfo> {
+    this.refresh();
     const def = this.table.prepare(input);
     const existing = this.table.find(def.system.VirtualSystemIdentifier!);
     if (existing !== undefined) checkTransition(existing.def.system.ElementName!, existing.state, 'modify');
-    if (this.checkFiles) checkImagesExist(def);
-    return this.table.info(this.table.put(def));
+    throwFirstError(await this.check(def, 'define', true)); // the model's rules: by prepare
+    const info = this.table.info(this.table.put(def));
+    this.persist();
+    return info;
   }
 
-  getDefinition(uuid: string): VirtualSystemDefinition {
+  async getDefinition(uuid: string): Promise<VirtualSystemDefinition> {
+    this.refresh();
     return structuredClone(this.table.get(uuid).def);
   }
 
-  getState(uuid: string): DomainInfo {
+  async getState(uuid: string): Promise<DomainInfo> {
+    this.refresh();
     return this.table.info(this.table.get(uuid));
   }
 
@@ -109,6 +204,7 @@ export class TestDriver implements HypervisorDriver {
     const e = this.table.get(uuid);
     checkTransition(e.def.system.ElementName!, e.state, 'undefine');
     this.table.remove(e.uuid);
+    this.persist();
   }
 
   async start(uuid: string): Promise<void> {
@@ -191,7 +287,10 @@ export class TestDriver implements HypervisorDriver {
     const e = this.running(uuid, 'attach a device to');
     const next = structuredClone(e.def);
     next.resources.push(structuredClone(resource));
-    e.def = this.table.prepare(next);
+    const def = this.table.prepare(next);
+    throwFirstError(await this.check(def, 'define', true));
+    e.def = def;
+    this.persist();
   }
 
   async detachDevice(uuid: string, instanceId: string): Promise<void> {
@@ -200,6 +299,7 @@ export class TestDriver implements HypervisorDriver {
     if (i < 0)
       throw new HypervisorError('VM_NOT_FOUND', `No device "${instanceId}" in "${e.def.system.ElementName}"`);
     e.def.resources.splice(i, 1);
+    this.persist();
     this.table.emit({
       uuid: e.uuid,
       kind: 'device-deleted',
@@ -232,7 +332,7 @@ export class TestDriver implements HypervisorDriver {
         if (e.state === 'stopped') {
           throw new HypervisorError(
             'INVALID_STATE',
-            `Cannot attach to "${e.def.system.ElementName}": it is stopped`,
+            `Cannot attach to the console of "${e.def.system.ElementName}": it is stopped`,
           );
         }
         return new PassThrough(); // a loopback serial line: what is written comes back
@@ -248,13 +348,20 @@ export class TestDriver implements HypervisorDriver {
       cpuTimeNs: BigInt(Date.now() - rt.startedAt) * 1_000_000n,
       memoryBytes: mem,
       ...(rt.balloon === undefined ? {} : { balloonBytes: rt.balloon }),
-      disks: [],
-      nics: [],
+      // No guest reads or sends anything: every disk and NIC is there, with its counters at zero.
+      disks: readHardware(e.def.resources)
+        .drives.filter((d) => d.kind === 'disk')
+        .map((d) => ({ instanceId: d.instanceId, readBytes: 0n, writeBytes: 0n, readOps: 0n, writeOps: 0n })),
+      nics: readHardware(e.def.resources).nics.map((n) => ({
+        instanceId: n.instanceId,
+        rxBytes: 0n,
+        txBytes: 0n,
+      })),
     };
   }
 
   async adopt(uuid: string): Promise<DomainInfo> {
-    return this.getState(uuid);
+    return await this.getState(uuid);
   }
 
   /** Test hook: makes a running system stop as if its process had died. */

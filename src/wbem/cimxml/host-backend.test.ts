@@ -69,6 +69,6 @@ describe('CIM-XML on a Vessel host', () => {
         .VirtualQuantity,
     ).toBe('3');
     await remote.destroy('viacim');
-    expect(host.list().map((v) => v.name)).toEqual(['stored1']);
+    expect((await host.list()).map((v) => v.name)).toEqual(['stored1']);
   });
 });

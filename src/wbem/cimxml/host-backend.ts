@@ -14,7 +14,8 @@ const OP: Record<StateOperation, 'start' | 'stop' | 'powerOff' | 'pause' | 'resu
 };
 
 /**
- * The CIM providers' backend on a running Vessel host: definitions and states from its store, every change
+ * The CIM providers' backend on a running Vessel host: definitions and states from its store (or, for a driver
+ * that owns its inventory, from the driver through the host's `lookup`), every change
  * through its per-system lock and jobs (`Host.change`), so CIM keeps no second copy of a system's state.
  * Shut Down (RequestedState 4) is the host's `stop`: ACPI, then power off when the guest does not stop in time.
  *
@@ -31,16 +32,16 @@ export function backendFromHost(
     state: v.state as SystemState,
     reason: v.reason,
   });
-  const lookup = (u: string): SystemInfo | undefined => {
+  const lookup = async (u: string): Promise<SystemInfo | undefined> => {
     try {
-      return info(host.get(u));
+      return info(await host.lookup(u));
     } catch (e) {
       if ((e as { code?: string }).code === 'VM_NOT_FOUND') return undefined;
       throw e;
     }
   };
   const redefine = async (uuid: string, def: Parameters<Host['define']>[0]): Promise<SystemInfo> => {
-    const v = host.get(uuid);
+    const v = await host.lookup(uuid);
     if (v.state !== 'stopped')
       throw Object.assign(new Error(`Cannot change "${v.name}": it is ${v.state}; stop it first`), {
         code: 'INVALID_STATE',
@@ -50,9 +51,9 @@ export function backendFromHost(
   return {
     hostName: options.hostName ?? hostname(),
     limits: options.limits ?? DEFAULT_LIMITS,
-    list: () => host.list().map(info),
+    list: async () => (await host.list()).map(info),
     lookup,
-    definition: (uuid) => structuredClone(host.get(uuid).definition),
+    definition: async (uuid) => structuredClone((await host.lookup(uuid)).definition),
     define: async (def) => info(await host.define(def)),
     undefine: (uuid) => host.undefine(uuid),
     modify: redefine,

@@ -33,7 +33,7 @@ describe('RemoteHost (the SDK over CIM-XML)', () => {
       ['vm1', 'stopped'],
       ['vm2', 'stopped'],
     ]);
-    expect(list[0]!.uuid).toBe(host.driver.lookup(list[0]!.name)!.uuid);
+    expect(list[0]!.uuid).toBe((await host.driver.lookup(list[0]!.name))!.uuid);
   });
 
   it('defines from the one model, runs a lifecycle through jobs, reads the definition back, destroys', async () => {
@@ -44,7 +44,7 @@ describe('RemoteHost (the SDK over CIM-XML)', () => {
       nics: [{ network: 'user' }],
     });
     await remote.define(def);
-    expect(host.driver.lookup('remote1')?.state).toBe('stopped');
+    expect((await host.driver.lookup('remote1'))?.state).toBe('stopped');
     await remote.change('remote1', 'start');
     expect((await remote.find('remote1')).state).toBe('running');
     await remote.change('remote1', 'pause');
@@ -58,7 +58,7 @@ describe('RemoteHost (the SDK over CIM-XML)', () => {
       def.resources.map((r) => [r.properties.ResourceType, r.properties.VirtualQuantity]),
     );
     await remote.destroy('remote1');
-    expect(host.driver.lookup('remote1')).toBeUndefined();
+    expect(await host.driver.lookup('remote1')).toBeUndefined();
   });
 
   it('says what went wrong: an unknown system, a transition the state refuses, a host that is not there', async () => {

@@ -213,7 +213,7 @@ describe('CIM-XML server: authentication, roles and hostile input', () => {
     expect(r.body).toMatch(
       /<ERROR CODE="2" DESCRIPTION="CIM_ERR_ACCESS_DENIED: User &quot;rita&quot; \(role reader\)/,
     );
-    expect(driver.lookup('vm1')?.state).toBe('stopped');
+    expect((await driver.lookup('vm1'))?.state).toBe('stopped');
     expect((await raw(port, post(ei(), basic('rita', 'r3ad')))).body).toContain(
       '<INSTANCENAME CLASSNAME="Vessel_HostSystem">',
     );

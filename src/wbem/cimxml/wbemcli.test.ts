@@ -61,7 +61,7 @@ describe('sblim wbemcli against a live Vessel host', () => {
     const r = await wbemcli('cm', `${base}:${cs('vm1')}`, 'RequestStateChange.RequestedState=2');
     expect(r.code).toBe(0);
     expect(r.out).toContain('RequestStateChange: 0');
-    expect(host.driver.lookup('vm1')?.state).toBe('running');
+    expect((await host.driver.lookup('vm1'))?.state).toBe('running');
   });
 
   it('ain / ai: walks SystemDevice and ElementConformsToProfile across namespaces', async () => {
@@ -87,7 +87,7 @@ describe('sblim wbemcli against a live Vessel host', () => {
     const r = await wbemcli('cm', `${base}:${vsms()}`, mof);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/DefineSystem: 0, ResultingSystem \(reference\): .*Name="made-by-wbemcli"/);
-    const def = host.driver.getDefinition(host.driver.lookup('made-by-wbemcli')!.uuid);
+    const def = await host.driver.getDefinition((await host.driver.lookup('made-by-wbemcli'))!.uuid);
     expect(def.resources.map((x) => x.properties.VirtualQuantity)).toEqual(['2', '64']);
     const clone = await wbemcli(
       'cm',
@@ -95,8 +95,10 @@ describe('sblim wbemcli against a live Vessel host', () => {
       `DefineSystem.SystemSettings="instance of Vessel_VirtualSystemSettingData { ElementName = 'clone'; };",ReferenceConfiguration=Vessel_VirtualSystemSettingData.InstanceID="Vessel:vm2"`,
     );
     expect(clone.code).toBe(0);
-    expect(host.driver.getDefinition(host.driver.lookup('clone')!.uuid).resources).toHaveLength(
-      host.driver.getDefinition(host.driver.lookup('vm2')!.uuid).resources.length,
+    expect(
+      (await host.driver.getDefinition((await host.driver.lookup('clone'))!.uuid)).resources,
+    ).toHaveLength(
+      (await host.driver.getDefinition((await host.driver.lookup('vm2'))!.uuid)).resources.length,
     );
     const d = await wbemcli(
       'cm',
@@ -104,14 +106,14 @@ describe('sblim wbemcli against a live Vessel host', () => {
       `DestroySystem.AffectedSystem=${cs('made-by-wbemcli')}`,
     );
     expect(d.out).toContain('DestroySystem: 0');
-    expect(host.driver.lookup('made-by-wbemcli')).toBeUndefined();
+    expect(await host.driver.lookup('made-by-wbemcli')).toBeUndefined();
   });
 
   it('a reader’s method call fails with CIM_ERR_ACCESS_DENIED and a wrong password is refused', async () => {
     const reader = base.replace('admin:secret', 'rita:r3ad');
     const r = await wbemcli('cm', `${reader}:${cs('vm2')}`, 'RequestStateChange.RequestedState=2');
     expect(r.out).toMatch(/CIM_ERR_ACCESS_DENIED/);
-    expect(host.driver.lookup('vm2')?.state).toBe('stopped');
+    expect((await host.driver.lookup('vm2'))?.state).toBe('stopped');
     const bad = await wbemcli('ein', `${base.replace('admin:secret', 'admin:wrong')}:CIM_ComputerSystem`);
     expect(bad.code).not.toBe(0);
     expect(bad.out).toMatch(/Invalid username\/password/);

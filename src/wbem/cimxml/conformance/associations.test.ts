@@ -19,9 +19,9 @@ const repo = createClassRepository();
 beforeAll(async () => {
   host = await startTestHost({ vms: 3 });
   c = new CimClient(host.url, { user: 'admin', password: 'secret' });
-  await host.driver.start(host.driver.lookup('vm1')!.uuid);
-  await host.driver.start(host.driver.lookup('vm2')!.uuid);
-  await host.driver.pause(host.driver.lookup('vm2')!.uuid);
+  await host.driver.start((await host.driver.lookup('vm1'))!.uuid);
+  await host.driver.start((await host.driver.lookup('vm2'))!.uuid);
+  await host.driver.pause((await host.driver.lookup('vm2'))!.uuid);
 });
 afterAll(async () => {
   c.close();

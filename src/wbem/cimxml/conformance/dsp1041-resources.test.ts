@@ -119,7 +119,7 @@ describe('DSP1041 / DSP1043 and the resource virtualization profiles', () => {
     expect(r.out.ResultingResourceSettings).toEqual([
       expect.objectContaining({ keys: { InstanceID: 'Vessel:vm1/2' } }),
     ]);
-    const def = host.driver.getDefinition(host.driver.lookup('vm1')!.uuid);
+    const def = await host.driver.getDefinition((await host.driver.lookup('vm1'))!.uuid);
     expect(def.resources.find((x) => x.properties.InstanceID === '2')!.properties).toMatchObject({
       ResourceType: '4',
       VirtualQuantity: '96',

@@ -64,7 +64,7 @@ async function rsc(name: string, requested: number): Promise<number> {
 
 describe('DSP1057 Virtual System', () => {
   beforeEach(async () => {
-    for (const v of host.driver.list())
+    for (const v of await host.driver.list())
       if (v.name.startsWith('t-')) {
         if (v.state !== 'stopped') await host.driver.powerOff(v.uuid);
         await host.driver.undefine(v.uuid);
@@ -79,7 +79,7 @@ describe('DSP1057 Virtual System', () => {
       keys: { Name: 't-define' },
     });
     expect(await state('t-define')).toEqual({ EnabledState: '3', RequestedState: '12' });
-    const def = host.driver.getDefinition(host.driver.lookup('t-define')!.uuid);
+    const def = await host.driver.getDefinition((await host.driver.lookup('t-define'))!.uuid);
     expect(def.resources.map((x) => x.properties.ResourceType)).toEqual(['3', '4']);
   });
 
@@ -205,7 +205,7 @@ describe('DSP1057 Virtual System', () => {
     });
     expect(r.returnValue).toBe(0);
     await expect(c.getInstance(vm('t-destroy'))).rejects.toMatchObject({ code: 'CIM_ERR_NOT_FOUND' });
-    expect(host.driver.lookup('t-destroy')).toBeUndefined();
+    expect(await host.driver.lookup('t-destroy')).toBeUndefined();
   });
 
   it('VSSD/04_vssd_to_rasd and SettingsDefine/01..02: VS ↔ VSSD ↔ RASD both ways, with the values defined', async () => {
@@ -217,7 +217,7 @@ describe('DSP1057 Virtual System', () => {
       resultClass: 'CIM_VirtualSystemSettingData',
     });
     expect(vs!.properties).toMatchObject({ InstanceID: 'Vessel:t-walk', ElementName: 't-walk' });
-    expect(vs!.properties.VirtualSystemIdentifier).toBe(host.driver.lookup('t-walk')!.uuid);
+    expect(vs!.properties.VirtualSystemIdentifier).toBe((await host.driver.lookup('t-walk'))!.uuid);
     const rasds = await c.associators(vs!.path!, { assocClass: 'CIM_VirtualSystemSettingDataComponent' });
     const disk = rasds.find((r) => r.properties.ResourceType === '17')!;
     expect(disk.properties).toMatchObject({ HostResource: ['/images/t.qcow2'], PoolID: 'DiskDrive' });

@@ -168,7 +168,7 @@ describe('roles and transports', () => {
     const inst = await reader.getInstance(vm('vm2'));
     await expect(reader.modifyInstance(inst)).rejects.toMatchObject({ code: 'CIM_ERR_ACCESS_DENIED' });
     await expect(admin.modifyInstance(inst)).rejects.toMatchObject({ code: 'CIM_ERR_NOT_SUPPORTED' });
-    expect(host.driver.lookup('vm1')?.state).toBe('running');
+    expect((await host.driver.lookup('vm1'))?.state).toBe('running');
   });
 
   it('serves HTTPS with the generated certificate, which a client can trust by its CA file', async () => {

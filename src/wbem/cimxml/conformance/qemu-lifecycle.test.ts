@@ -70,7 +70,7 @@ describe('CIM-XML lifecycle on QEMU (TCG, real guest)', () => {
         nics: [{ network: 'user' }],
       }),
     );
-    const uuid = driver.lookup('cimguest')!.uuid;
+    const uuid = (await driver.lookup('cimguest'))!.uuid;
     await remote.change('cimguest', 'start');
     const con = await requireOperation(driver, 'console')(uuid);
     await until(
@@ -85,8 +85,8 @@ describe('CIM-XML lifecycle on QEMU (TCG, real guest)', () => {
     expect((await remote.find('cimguest')).state).toBe('running');
     await remote.change('cimguest', 'shutdown', 90_000);
     expect((await remote.find('cimguest')).enabledState).toBe(3);
-    expect(driver.lookup(uuid)?.state).toBe('stopped');
+    expect((await driver.lookup(uuid))?.state).toBe('stopped');
     await remote.destroy('cimguest');
-    expect(driver.lookup('cimguest')).toBeUndefined();
+    expect(await driver.lookup('cimguest')).toBeUndefined();
   }, 180_000);
 });

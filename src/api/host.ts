@@ -1,0 +1,40 @@
+import { type StaticDecode, Type } from '@sinclair/typebox';
+import type { Capabilities } from './capabilities.js';
+import { TRANSPORTS } from './principal.js';
+import { oneOf, Timestamp } from './schema.js';
+
+/** The host as a whole: who it is and what it can do. */
+
+/** Wire schema of {@link HostInfo}. */
+export const HostInfoSchema = Type.Object({
+  name: Type.String({ maxLength: 256 }),
+  vesselVersion: Type.String({ maxLength: 64 }),
+  startedAt: Timestamp,
+  systemCount: Type.Integer({ minimum: 0 }),
+  /** The transport this answer came through. */
+  transport: oneOf(TRANSPORTS),
+  driver: Type.Object({
+    uri: Type.String({ maxLength: 1024 }),
+    name: Type.String({ maxLength: 128 }),
+    hypervisorVersion: Type.Optional(Type.String({ maxLength: 128 })),
+  }),
+  /** Only for a local principal: the state directory and the host's process. */
+  local: Type.Optional(
+    Type.Object({ stateDir: Type.String({ maxLength: 4096 }), pid: Type.Integer({ minimum: 1 }) }),
+  ),
+});
+
+/**
+ * Who the host is.
+ *
+ * @example
+ * const { name, driver } = await api.host.info();
+ */
+export type HostInfo = StaticDecode<typeof HostInfoSchema>;
+
+/** The host namespace of the Api. */
+export interface HostApi {
+  info(): Promise<HostInfo>;
+  /** What this host can do, as seen through this transport (a transport removes what it cannot carry). */
+  capabilities(): Promise<Capabilities>;
+}

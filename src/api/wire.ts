@@ -1,0 +1,75 @@
+import type { StaticDecode, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { ApiMethodName } from './api.js';
+import { ApiError } from './errors.js';
+import { METHODS, type MethodOf } from './methods.js';
+
+/**
+ * A method's parameters and result as a transport carries them (JSON: sizes as decimal strings, "until done" as
+ * -1), checked against METHODS. Servers decode parameters and encode results; clients do the reverse. What a
+ * peer sent that does not fit is INVALID_ARGUMENT (from a caller) or PROTOCOL (from a host), saying where.
+ */
+
+/** The decoded parameters of a method. */
+export type ParamsOf<N extends ApiMethodName> = StaticDecode<MethodOf<N>['params']>;
+
+/** The decoded result of a method. */
+export type ResultOf<N extends ApiMethodName> = StaticDecode<MethodOf<N>['result']>;
+
+function firstProblem(schema: TSchema, value: unknown): string {
+  const e = Value.Errors(schema, value).First();
+  return e === undefined
+    ? 'a value is out of range'
+    : `${e.path === '' ? 'the value' : e.path}: ${e.message}`;
+}
+
+function decode<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  fail: (why: string) => ApiError,
+): StaticDecode<S> {
+  if (!Value.Check(schema, value)) throw fail(firstProblem(schema, value));
+  try {
+    return Value.Decode(schema, value);
+  } catch (e) {
+    // A transform refused a value its pattern let through (a 20-digit size beyond 2^64 - 1).
+    const where = (e as { path?: unknown }).path;
+    throw fail(
+      `${typeof where === 'string' && where !== '' ? `${where}: ` : ''}${e instanceof Error ? e.message : 'a value is out of range'}`,
+    );
+  }
+}
+
+/**
+ * The parameters a caller sent for `method`, decoded, or INVALID_ARGUMENT naming the method and the place.
+ *
+ * @example
+ * decodeParams('systems.get', { ref: 'web1' });   // { ref: 'web1' }
+ * decodeParams('systems.get', {});                // throws: Invalid parameters of systems.get: /ref: Expected required property
+ */
+export function decodeParams<N extends ApiMethodName>(method: N, params: unknown): ParamsOf<N> {
+  return decode(
+    METHODS[method].params,
+    params,
+    (why) => new ApiError('INVALID_ARGUMENT', `Invalid parameters of ${method}: ${why}`),
+  );
+}
+
+/** The parameters of a call as JSON carries them (a client's side of {@link decodeParams}). */
+export function encodeParams<N extends ApiMethodName>(method: N, params: ParamsOf<N>): unknown {
+  return Value.Encode(METHODS[method].params, params);
+}
+
+/** A result as JSON carries it (a host's side of {@link decodeResult}). */
+export function encodeResult<N extends ApiMethodName>(method: N, result: ResultOf<N>): unknown {
+  return Value.Encode(METHODS[method].result, result);
+}
+
+/** The result a host answered, decoded, or PROTOCOL naming the method and the place. */
+export function decodeResult<N extends ApiMethodName>(method: N, result: unknown): ResultOf<N> {
+  return decode(
+    METHODS[method].result,
+    result,
+    (why) => new ApiError('PROTOCOL', `The host's answer to ${method} is malformed: ${why}`),
+  );
+}
