@@ -7,7 +7,7 @@ import {
 } from '../model/index.js';
 import { bootOrderFromOvf, firmwareFromOvf } from './boot.js';
 import { OvfError } from './errors.js';
-import { defaultConfiguration, findSection, hardwareOf, itemApplies, virtualSystems } from './select.js';
+import { defaultConfiguration, findSection, hardwareOf, itemsFor, virtualSystems } from './select.js';
 import type { OvfContent, OvfDisk, OvfEnvelope, OvfFile, OvfItem } from './types.js';
 
 /** A disk of the package that a definition's HostResource `ovf:/disk/ID` points at. */
@@ -57,17 +57,9 @@ export function definitionFromOvf(
     });
   }
   const hw = hardwareOf(system);
-  const applicable = (hw?.items ?? []).filter(
-    (i) => itemApplies(i, configuration) && i.bound !== 'min' && i.bound !== 'max',
-  );
   // COT and VMware give per-configuration variants of an item the same InstanceID as the general one: the item
   // written for the chosen configuration replaces the general one (DSP0243 §9.8).
-  const specific = new Set(
-    applicable.filter((i) => i.configuration !== undefined).map((i) => i.resource.properties.InstanceID),
-  );
-  const items = applicable.filter(
-    (i) => i.configuration !== undefined || !specific.has(i.resource.properties.InstanceID),
-  );
+  const items = itemsFor(hw?.items ?? [], configuration);
   const resources: ResourceSetting[] = items.map((i: OvfItem) => structuredClone(i.resource));
   const vssd = structuredClone(hw?.system?.properties ?? {});
   if (vssd.ElementName === undefined) vssd.ElementName = system.name?.text ?? system.id;
