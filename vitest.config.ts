@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Shared conformance runners and their cases (`*.case.test.ts`) run only when a subject's test calls them.
     exclude: [...configDefaults.exclude, '**/*.case.test.ts'],
+    setupFiles: ['test/setup/no-promise-expect.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

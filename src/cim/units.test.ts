@@ -120,7 +120,7 @@ describe('CIM quantities in DSP0004 units', () => {
       });
       await expect(r, units.slice(0, 20)).rejects.toThrow(why);
     }
-    expect(driver.lookup('bad')).toBeUndefined();
+    expect(await driver.lookup('bad')).toBeUndefined();
   });
 
   it('the memory and processor pools add converted amounts, rounding up and saying so when inexact', async () => {

@@ -1,140 +1,129 @@
-import type { RasdProperties, ResourceSetting, VssdProperties } from '../model/index.js';
-import { type Bus, controllerRasd, type NicModel, nicSubType, type ScsiModel } from './devices.js';
+import {
+  type BootOrder,
+  CONTROLLERS,
+  type ControllerKind,
+  DefinitionBuilder,
+  type Firmware,
+  type NicModel,
+  type VssdProperties,
+} from '../model/index.js';
 import type { GuestOs, PackageDisk, PackageFile, SystemPackage } from './types.js';
 
 /**
- * Builds a {@link SystemPackage} the way the native-format readers need: RASDs with DMTF property names and
- * ResourceType values, sequential InstanceIDs, disks referenced as `ovf:/disk/<id>` and images as `ovf:/file/<id>`.
+ * Builds a {@link SystemPackage} the way the native-format readers need: the model's one `DefinitionBuilder`
+ * (kinds spelt as Vessel writes them, sequential InstanceIDs), plus the package's bookkeeping: disks referenced as
+ * `ovf:/disk/<id>` and other images as `ovf:/file/<id>`, as in an OVF package.
  *
  * @example
  * const b = new PackageBuilder({ ElementName: 'web1' });
  * b.cpus(2); b.memory(1n << 30n);
- * const scsi = b.controller('scsi', 'lsilogic');
- * b.disk(scsi, 0, { file: 'web1.vmdk', format: 'vmdk' });
- * const pkg = b.build();
+ * const scsi = b.controller('pvscsi', 0);
+ * const disk = b.disk(scsi, 0, { file: 'web1.vmdk', format: 'vmdk' });
+ * const pkg = b.firmware('efi').bootOrder([disk]).build();
  */
 export class PackageBuilder {
-  readonly #resources: ResourceSetting[] = [];
+  readonly #b: DefinitionBuilder;
   readonly #disks: PackageDisk[] = [];
   readonly #files: PackageFile[] = [];
-  #next = 1;
   #nics = 0;
 
-  constructor(readonly system: VssdProperties) {}
-
-  #add(properties: RasdProperties): string {
-    const id = String(this.#next++);
-    this.#resources.push({
-      cimClass: 'CIM_ResourceAllocationSettingData',
-      properties: { InstanceID: id, ...properties },
-    });
-    return id;
+  constructor(system: VssdProperties) {
+    this.#b = new DefinitionBuilder(system);
   }
 
   /** Adds the Processor setting. */
-  cpus(count: number): void {
-    this.#add({
-      ResourceType: '3',
-      ElementName: `${count} virtual CPU(s)`,
-      AllocationUnits: 'hertz * 10^6',
-      VirtualQuantity: String(count),
-    });
+  cpus(count: number): string {
+    return this.#b.cpus(count);
   }
 
-  /** Adds the Memory setting, in MiB when whole, else in bytes (exact either way). */
-  memory(bytes: bigint): void {
+  /** Adds the Memory setting, in the largest binary unit that holds it exactly. */
+  memory(bytes: bigint): string {
     const mib = bytes % (1n << 20n) === 0n;
-    this.#add({
-      ResourceType: '4',
-      ElementName: mib ? `${bytes >> 20n}MB of memory` : `${bytes} bytes of memory`,
-      AllocationUnits: mib ? 'byte * 2^20' : 'byte',
-      VirtualQuantity: String(mib ? bytes >> 20n : bytes),
-    });
+    return this.#b.memory(bytes, mib ? `${bytes >> 20n}MB of memory` : `${bytes} bytes of memory`);
   }
 
-  /** Adds a storage controller; `address` is the IDE channel or SCSI bus number. Returns its InstanceID. */
-  controller(bus: Bus, model?: ScsiModel, address?: number): string {
-    const name = { ide: 'IDE', sata: 'SATA', scsi: 'SCSI', nvme: 'NVMe', virtio: 'VirtIO' }[bus];
-    return this.#add({
-      ElementName: `${name} Controller${address === undefined ? '' : ` ${address}`}`,
-      ...controllerRasd(bus, model),
-      ...(address === undefined ? {} : { Address: String(address) }),
-    });
+  /** Adds a storage controller of a kind; `address` is the IDE channel or SCSI bus number. Returns its InstanceID. */
+  controller(kind: ControllerKind, address?: number): string {
+    const bus = {
+      ide: 'IDE',
+      sata: 'SATA',
+      scsi: 'SCSI',
+      nvme: 'NVMe',
+      virtio: 'VirtIO',
+      usb: 'USB',
+      floppy: 'Floppy',
+    }[CONTROLLERS[kind].bus];
+    const name = `${bus} Controller${address === undefined ? '' : ` ${address}`}`;
+    return this.#b.controller(kind, { name, ...(address === undefined ? {} : { address }) });
   }
 
   /** Adds a disk image and its Disk Drive on a controller slot. */
-  disk(controller: string | undefined, position: number | undefined, image: Omit<PackageDisk, 'id'>): string {
+  disk(controller: string | undefined, slot: number | undefined, image: Omit<PackageDisk, 'id'>): string {
     const id = `vmdisk${this.#disks.length + 1}`;
     this.#disks.push({ id, ...image });
-    return this.#add({
-      ResourceType: '17',
-      ElementName: `Hard disk ${this.#disks.length}`,
-      HostResource: [`ovf:/disk/${id}`],
-      ...(controller === undefined ? {} : { Parent: controller }),
-      ...(position === undefined ? {} : { AddressOnParent: String(position) }),
+    return this.#b.drive('disk', { controller, slot }, `ovf:/disk/${id}`, {
+      name: `Hard disk ${this.#disks.length}`,
     });
   }
 
-  /** Adds a CD/DVD drive, with an ISO image or empty. */
-  cdrom(controller: string | undefined, position: number | undefined, file?: string): string {
-    return this.#add({
-      ResourceType: '15',
-      ElementName: 'CD/DVD drive',
-      ...this.#image(file),
-      ...(controller === undefined ? {} : { Parent: controller }),
-      ...(position === undefined ? {} : { AddressOnParent: String(position) }),
-    });
+  /** Adds a CD/DVD drive, with an image (and its size, when the source gives it) or empty. */
+  cdrom(controller: string | undefined, slot: number | undefined, file?: string, sizeBytes?: bigint): string {
+    return this.#b.drive('cdrom', { controller, slot }, this.#image(file, sizeBytes));
   }
 
   /** Adds a floppy drive, with an image or empty. */
   floppy(file?: string): string {
-    return this.#add({ ResourceType: '14', ElementName: 'Floppy drive', ...this.#image(file) });
+    return this.#b.drive('floppy', {}, this.#image(file, undefined));
   }
 
-  #image(file: string | undefined): Pick<RasdProperties, 'HostResource'> {
-    if (file === undefined) return {};
+  #image(file: string | undefined, sizeBytes: bigint | undefined): string | undefined {
+    if (file === undefined) return undefined;
     const id = `file${this.#files.length + 1}`;
-    this.#files.push({ id, file });
-    return { HostResource: [`ovf:/file/${id}`] };
+    this.#files.push({ id, file, ...(sizeBytes === undefined ? {} : { sizeBytes }) });
+    return `ovf:/file/${id}`;
   }
 
-  /** Adds an Ethernet adapter connected to `network`, of a known model or a subtype as written. */
+  /**
+   * Adds an Ethernet adapter connected to `network`: of a model the format's table named, or with the native word
+   * kept as its ResourceSubType when the table names none (`subType`), or with neither.
+   */
   nic(model: NicModel | undefined, network: string | undefined, mac?: string, subType?: string): string {
     this.#nics++;
-    const sub = model === undefined ? subType : nicSubType(model);
-    return this.#add({
-      ResourceType: '10',
-      ElementName: `Ethernet ${this.#nics}`,
-      ...(sub === undefined ? {} : { ResourceSubType: sub }),
-      ...(network === undefined ? {} : { Connection: [network] }),
-      ...(mac === undefined ? {} : { Address: mac }),
-      AutomaticAllocation: 'true',
-    });
+    const what = model ?? (subType === undefined ? undefined : { subType });
+    return this.#b.nic(what, network, mac, { name: `Ethernet ${this.#nics}` });
   }
 
-  /** Adds a serial port; `connection` is where it goes (a file, pipe or URI), when the source says. */
-  serial(connection?: string): string {
-    return this.#add({
-      ResourceType: '21',
-      ElementName: 'Serial port',
-      ...(connection === undefined ? {} : { Connection: [connection] }),
-    });
+  /** Adds a serial port; `backend` is where it goes (a file, pipe or URI), when the source says. */
+  serial(backend?: string): string {
+    return this.#b.serial(backend);
   }
 
   /** Adds a graphics controller. */
   graphics(): string {
-    return this.#add({ ResourceType: '24', ElementName: 'Video card' });
+    return this.#b.graphics();
   }
 
-  /** Adds a USB controller. */
+  /** Adds a USB host controller. */
   usb(): string {
-    return this.#add({ ResourceType: '23', ElementName: 'USB Controller' });
+    return this.#b.controller('usb', { name: 'USB Controller' });
+  }
+
+  /** Sets the firmware (VSSD `Firmware`). */
+  firmware(f: Firmware | undefined): this {
+    this.#b.firmware(f);
+    return this;
+  }
+
+  /** Sets the boot order (VSSD `BootOrder`): InstanceIDs this builder returned, the first boots first. */
+  bootOrder(ids: BootOrder): this {
+    this.#b.bootOrder(ids);
+    return this;
   }
 
   /** The package built so far. */
   build(guestOs?: GuestOs): SystemPackage {
     return {
-      definition: { system: this.system, resources: this.#resources },
+      definition: this.#b.build(),
       disks: this.#disks,
       files: this.#files,
       ...(guestOs === undefined ? {} : { guestOs }),

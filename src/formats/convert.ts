@@ -1,18 +1,18 @@
 import { formatOvf, parseOvf } from '../ovf/index.js';
 import { detectFormat } from './detect.js';
-import { readHyperv } from './hyperv-read.js';
-import { writeHyperv } from './hyperv-write.js';
-import { readKubevirt } from './kubevirt-read.js';
-import { writeKubevirt } from './kubevirt-write.js';
-import { readLibvirt } from './libvirt-read.js';
-import { writeLibvirt } from './libvirt-write.js';
+import { readHyperv } from './hyperv/read.js';
+import { writeHyperv } from './hyperv/write.js';
+import { readKubevirt } from './kubevirt/read.js';
+import { writeKubevirt } from './kubevirt/write.js';
+import { readLibvirt } from './libvirt/read.js';
+import { writeLibvirt } from './libvirt/write.js';
 import { readOvfPackage } from './ovf-read.js';
 import { writeOvfPackage } from './ovf-write.js';
 import type { ConversionResult, FormatName, OutputDisk, SystemPackage } from './types.js';
-import { readVbox } from './vbox-read.js';
-import { writeVbox } from './vbox-write.js';
-import { readVmx } from './vmx-read.js';
-import { writeVmx } from './vmx-write.js';
+import { readVbox } from './vbox/read.js';
+import { writeVbox } from './vbox/write.js';
+import { readVmx } from './vmx/read.js';
+import { writeVmx } from './vmx/write.js';
 import { Warnings } from './warnings.js';
 
 /** What an image reference gives when the converter looks at the file (the CLI asks qemu-img). */
@@ -34,7 +34,7 @@ export interface ConvertOptions {
   systemId?: string | undefined;
   /** libvirt output: the absolute folder relative image names are placed in (default /var/lib/libvirt/images). */
   imageDirectory?: string | undefined;
-  /** Called for each disk whose capacity or format the input does not give; returns what the image says. */
+  /** Called for each disk (and other image) whose size or format the input does not give; returns what it says. */
   imageInfo?: ((file: string) => ImageInfo | undefined) | undefined;
 }
 
@@ -131,6 +131,11 @@ export function convert(input: string | Uint8Array, options: ConvertOptions): Co
       if (d.capacityBytes === undefined && info?.capacityBytes !== undefined)
         d.capacityBytes = info.capacityBytes;
       if (info?.format !== undefined && (d.format === undefined || from !== 'ovf')) d.format = info.format;
+    }
+    for (const f of pkg.files) {
+      if (f.sizeBytes !== undefined) continue;
+      const size = options.imageInfo(f.file)?.capacityBytes;
+      if (size !== undefined) f.sizeBytes = size;
     }
   }
   const { output, disks } = writePackage(pkg, options.to, options, warnings);

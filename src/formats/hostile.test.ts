@@ -160,6 +160,28 @@ describe('hostile and malformed inputs give clear errors', () => {
     expect(e.code).toBe('FORMAT_UNKNOWN');
   });
 
+  it('refuses boot orders of the wrong type, naming where, and reports unknown boot classes', () => {
+    const kv = failure(
+      kube(
+        '        memory: {guest: 1Gi}\n        devices:\n          disks: [{name: d, disk: {bus: virtio}, bootOrder: first}]\n      volumes: [{name: d, containerDisk: {image: x}}]',
+      ),
+      'kubevirt',
+    );
+    expect(kv.message).toBe('disks[0].bootOrder must be a whole number from 1 to 65535');
+    const lv = failure(
+      '<domain><name>x</name><memory>1024</memory><devices><disk device="disk"><source file="/a.img"/><target dev="vda" bus="virtio"/><boot order="0"/></disk></devices></domain>',
+      'libvirt',
+    );
+    expect([lv.code, lv.message]).toEqual(['FORMAT_INVALID', '<boot order> is 0, outside 1..65535']);
+    const hv = `<CIM><DECLARATION><DECLGROUP><VALUE.OBJECT><INSTANCE CLASSNAME="Msvm_VirtualSystemSettingData"><PROPERTY NAME="ElementName" TYPE="string"><VALUE>x</VALUE></PROPERTY><PROPERTY.ARRAY NAME="BootOrder" TYPE="uint16"><VALUE.ARRAY><VALUE>; rm</VALUE></VALUE.ARRAY></PROPERTY.ARRAY></INSTANCE></VALUE.OBJECT></DECLGROUP></DECLARATION></CIM>`;
+    expect(failure(hv, 'hyperv').message).toContain('BootOrder is "; rm", not a uint16');
+    const r = convert(vmx('bios.bootOrder = "hdd,$(reboot)"\n'), { from: 'vmx', to: 'libvirt' });
+    expect(r.warnings).toContainEqual({
+      code: 'BOOT_ORDER',
+      message: 'bios.bootOrder names "$(reboot)", which is no device class; ignored',
+    });
+  });
+
   it('converting OVF to a native format with a disk outside the package references it by its file name, and says so', () => {
     const ovf = `<?xml version="1.0"?><Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1" xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"><References><File ovf:id="f" ovf:href="../../../etc/disk.vmdk"/></References><DiskSection><Info>d</Info><Disk ovf:diskId="d" ovf:fileRef="f" ovf:capacity="1024"/></DiskSection><VirtualSystem ovf:id="v"><Info>v</Info><VirtualHardwareSection><Info>h</Info><Item><rasd:ElementName>m</rasd:ElementName><rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>64</rasd:VirtualQuantity></Item><Item><rasd:ElementName>d</rasd:ElementName><rasd:HostResource>ovf:/disk/d</rasd:HostResource><rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item></VirtualHardwareSection></VirtualSystem></Envelope>`;
     const r = convert(ovf, { to: 'vmx' });

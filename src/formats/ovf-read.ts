@@ -97,7 +97,9 @@ function packageOf(
       const fileId = fileIdOf(h);
       const f = fileId === undefined ? undefined : refs.get(fileId);
       if (f && fileId !== undefined && !files.some((x) => x.id === fileId)) {
-        files.push({ id: fileId, file: packageFileName(f.href, `File "${fileId}"`, warnings) });
+        const sizeBytes = f.size === undefined ? undefined : parseUint(f.size);
+        const file = packageFileName(f.href, `File "${fileId}"`, warnings);
+        files.push({ id: fileId, file, ...(sizeBytes === undefined ? {} : { sizeBytes }) });
       }
     }
   }

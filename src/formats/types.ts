@@ -22,6 +22,7 @@ export type WarningCode =
   | 'MEMORY'
   | 'CPU'
   | 'FIRMWARE'
+  | 'BOOT_ORDER'
   | 'GUEST_OS'
   | 'DEVICE'
   | 'SERIAL'
@@ -51,6 +52,8 @@ export interface PackageDisk {
 export interface PackageFile {
   id: string;
   file: string;
+  /** The image's size in bytes, when the source gives it (OVF `ovf:size`, a DataVolume's request, qemu-img). */
+  sizeBytes?: bigint | undefined;
 }
 
 /** The guest operating system as OVF's OperatingSystemSection names it: a CIM_OperatingSystem.OSType value. */

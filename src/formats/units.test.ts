@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { detectFormat } from './detect.js';
 import { guestOsFromVbox, guestOsFromVmx, vboxOsType, vmwareGuestId, vmxGuestName } from './guest-os.js';
-import { formatQuantity, quantityBytes } from './quantity.js';
-import { escapeVmx, formatVmxText, parseVmxText } from './vmx-text.js';
+import { formatQuantity, quantityBytes } from './kubevirt/quantity.js';
+import { escapeVmx, formatVmxText, parseVmxText } from './vmx/text.js';
 
 describe('vmx text', () => {
   it('reads quoted and bare values, comments, case-insensitive keys and |XX escapes', () => {

@@ -11,12 +11,13 @@ export const LIMITS = {
 } as const;
 
 /**
- * Parses a whole number from a native file, or throws `FORMAT_INVALID` saying which setting is wrong and why.
+ * Reads a whole number from a native file, or throws `FORMAT_INVALID` saying which setting is wrong, why and where
+ * (the model's `slotNumber` reads RASD text and never throws; this is the native readers' strict one).
  *
  * @example
- * wholeNumber('4', 'numvcpus', 1n, 4096n); // 4n
+ * readWholeNumber('4', 'numvcpus', 1n, 4096n); // 4n
  */
-export function wholeNumber(
+export function readWholeNumber(
   text: string | undefined,
   what: string,
   min: bigint,
@@ -36,20 +37,13 @@ export function wholeNumber(
   return v;
 }
 
-/** Like {@link wholeNumber} but returns a JavaScript number (for counts and slots). */
-export function smallNumber(
+/** Like {@link readWholeNumber} but returns a JavaScript number (for counts and slots). */
+export function readSmallNumber(
   text: string | undefined,
   what: string,
   min: number,
   max: number,
   location?: SourceLocation,
 ): number {
-  return Number(wholeNumber(text, what, BigInt(min), BigInt(max), location));
-}
-
-/** Formats a MAC given as 12 hex digits or with separators in the colon form, or undefined. */
-export function colonMac(text: string | undefined): string | undefined {
-  const hex = (text ?? '').replace(/[:-]/g, '');
-  if (!/^[0-9a-fA-F]{12}$/.test(hex)) return undefined;
-  return hex.toLowerCase().match(/../g)!.join(':');
+  return Number(readWholeNumber(text, what, BigInt(min), BigInt(max), location));
 }

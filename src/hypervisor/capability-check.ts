@@ -1,4 +1,10 @@
-import { FIRMWARE_PROPERTY, readHardware, type VirtualSystemDefinition } from '../model/index.js';
+import {
+  type ControllerKind,
+  FIRMWARE_PROPERTY,
+  preferred,
+  readHardware,
+  type VirtualSystemDefinition,
+} from '../model/index.js';
 import type { DriverCapabilities } from './capabilities.js';
 import type { DriverDiagnostic } from './types.js';
 import { systemLocation } from './validate.js';
@@ -32,19 +38,15 @@ export function capabilityProblems(
   }
   const hw = readHardware(def.resources);
   for (const c of hw.controllers) {
-    const cap = caps.devices.controllers.find((x) => x.kind === c.kind);
-    const sub = (c.subType ?? '').toLowerCase();
-    if (cap === undefined) {
+    // The model's classification decides the kind (a producer's list of alternatives: the first the driver has).
+    const listed = (k: ControllerKind) => caps.devices.controllers.some((x) => x.kind === k);
+    const kind = c.certainty === 'guessed' ? undefined : preferred(c.kinds, listed);
+    if (kind === undefined) {
+      const what = c.subType ? `${c.kind} subtype "${c.subType}"` : `${c.kind} controllers`;
       add(
         c.instanceId,
-        `Controller "${c.instanceId}": ${c.kind} controllers are not available`,
-        'See the driver capabilities',
-      );
-    } else if (sub !== '' && cap.subTypes.length > 0 && !cap.subTypes.includes(sub)) {
-      add(
-        c.instanceId,
-        `Controller "${c.instanceId}": ${c.kind} subtype "${c.subType}" is not available`,
-        `Known subtypes: ${cap.subTypes.join(', ')}`,
+        `Controller "${c.instanceId}": ${what} is not available`,
+        `Available controllers: ${caps.devices.controllers.map((x) => x.kind).join(', ')}`,
       );
     }
   }

@@ -69,10 +69,17 @@ describe('buildDefinition()', () => {
     ]);
   });
 
-  it('writes memory that is not whole MiB in bytes, exactly', () => {
-    const def = buildDefinition({ name: 'm', cpus: 1, memoryBytes: (256n << 20n) + 4096n });
-    const mem = def.resources[1]!.properties;
-    expect([mem.AllocationUnits, mem.VirtualQuantity]).toEqual(['byte', '268439552']);
+  it('writes memory in the largest binary unit that holds it exactly (quantityProperties)', () => {
+    const units = (bytes: bigint) => {
+      const def = buildDefinition({ name: 'm', cpus: 1, memoryBytes: bytes });
+      expect(memoryBytes(def)).toBe(bytes);
+      const mem = def.resources[1]!.properties;
+      return [mem.VirtualQuantity, mem.AllocationUnits];
+    };
+    expect(units((256n << 20n) + 4096n)).toEqual(['262148', 'byte * 2^10']);
+    expect(units(1536n << 20n)).toEqual(['1536', 'byte * 2^20']);
+    expect(units(2n << 30n)).toEqual(['2', 'byte * 2^30']);
+    expect(units((1n << 20n) + 1n)).toEqual(['1048577', 'byte']);
   });
 
   it('uses the secondary IDE channel for CDs when disks fill the first', () => {

@@ -1,4 +1,3 @@
-import { FIRMWARE_PROPERTY } from '../build.js';
 import { type DefinitionProblem, problem } from '../problems.js';
 import type { VssdProperties } from '../settings.js';
 import type { DeviceView, DriveDevice, NicDevice } from './device-view.js';
@@ -8,6 +7,9 @@ import type { BootOrder, Firmware } from './vocabulary.js';
  * Firmware and boot order, read once for every driver and writer: the VSSD `Firmware` and `BootOrder` properties
  * (Vessel extensions; CIM's VSSD has neither).
  */
+
+/** The VSSD property Vessel reads the firmware from (`bios` or `efi`); a Vessel extension, as CIM has none. */
+export const FIRMWARE_PROPERTY = 'Firmware';
 
 /** The VSSD property that lists the boot devices, first first (InstanceIDs of drives and NICs). */
 export const BOOT_ORDER_PROPERTY = 'BootOrder';

@@ -7,6 +7,7 @@
 
 export * from './addresses.js';
 export * from './boot.js';
+export * from './build.js';
 export * from './classify.js';
 export type * from './device-view.js';
 export * from './kinds.js';

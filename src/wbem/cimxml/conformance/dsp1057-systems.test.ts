@@ -144,7 +144,7 @@ describe('DSP1057 Virtual System', () => {
         ResourceSettings: { type: 'string', value: many },
       }),
     ).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER' });
-    expect(host.driver.lookup('t-many')).toBeUndefined();
+    expect(await host.driver.lookup('t-many')).toBeUndefined();
   });
 
   it('ComputerSystem/03..40: the lifecycle 2, 9, 2, 10, 11, 3 with EnabledState and RequestedState as cimtest polls them', async () => {

@@ -1,32 +1,17 @@
-import { serializeXml } from '../xml/index.js';
+import { firmwareOf, quantityProperties } from '../../model/index.js';
+import { serializeXml } from '../../xml/index.js';
+import { type BootDevice, bootClasses } from '../boot.js';
+import { baseName } from '../paths.js';
+import { SlotMap } from '../slots.js';
+import { type TargetController, type TargetView, targetView } from '../target.js';
+import type { OutputDisk, SystemPackage } from '../types.js';
+import type { Warnings } from '../warnings.js';
+import { el } from '../xml-build.js';
 import { type CimInstance, type CimProperty, instanceToXml, wmiPath } from './cim-instance.js';
-import { busName, NIC_NAMES } from './devices.js';
-import { baseName } from './paths.js';
-import { SlotMap } from './slots.js';
-import type { OutputDisk, SystemPackage } from './types.js';
-import { type SystemView, viewSystem } from './view.js';
-import type { Warnings } from './warnings.js';
-import { el } from './xml-build.js';
+import type { BootClass } from './read.js';
+import { HV, HYPERV_WORDS, hypervTarget } from './words.js';
 
-/** Hyper-V's ResourceSubType names (Msvm_* classes, root\virtualization\v2). */
-export const HV = {
-  processor: 'Microsoft:Hyper-V:Processor',
-  memory: 'Microsoft:Hyper-V:Memory',
-  ide: 'Microsoft:Hyper-V:Emulated IDE Controller',
-  scsi: 'Microsoft:Hyper-V:Synthetic SCSI Controller',
-  diskDrive: 'Microsoft:Hyper-V:Synthetic Disk Drive',
-  dvdDrive: 'Microsoft:Hyper-V:Synthetic DVD Drive',
-  floppyDrive: 'Microsoft:Hyper-V:Synthetic Diskette Drive',
-  vhd: 'Microsoft:Hyper-V:Virtual Hard Disk',
-  iso: 'Microsoft:Hyper-V:Virtual CD/DVD Disk',
-  vfd: 'Microsoft:Hyper-V:Virtual Floppy Disk',
-  nic: 'Microsoft:Hyper-V:Synthetic Ethernet Port',
-  connection: 'Microsoft:Hyper-V:Ethernet Connection',
-  serial: 'Microsoft:Hyper-V:Serial Port',
-  display: 'Microsoft:Hyper-V:Synthetic Display Controller',
-  gen1: 'Microsoft:Hyper-V:SubType:1',
-  gen2: 'Microsoft:Hyper-V:SubType:2',
-} as const;
+export { HV } from './words.js';
 
 const RASD = 'Msvm_ResourceAllocationSettingData';
 const SASD = 'Msvm_StorageAllocationSettingData';
@@ -44,20 +29,24 @@ const bool = (name: string, value: boolean): CimProperty => ({
   value: value ? 'TRUE' : 'FALSE',
 });
 
+/** Generation 1's default boot order: CD-ROM, IDE hard drive, PXE, floppy (Hyper-V needs all four). */
+const DEFAULT_BOOT: readonly BootClass[] = ['1', '2', '3', '0'];
+
 /**
  * Writes a {@link SystemPackage} as a Hyper-V virtual system definition: the inputs of
  * Msvm_VirtualSystemManagementService.DefineSystem (one Msvm_VirtualSystemSettingData and the
  * Msvm_*SettingData resources) as CIM-XML DTD 2.0 instances, the text form WMI's GetText(CimDtd20) produces and
  * DefineSystem/AddResourceSettings accept. BIOS firmware is generation 1 (IDE boot), EFI generation 2 (SCSI only).
- * Hyper-V's own limits are applied and reported: VHD/VHDX images, synthetic NICs, memory in 2 MiB steps, COM1/COM2.
+ * Hyper-V's own limits are applied and reported: VHD/VHDX images, synthetic NICs (the legacy adapter on
+ * generation 1), memory in 2 MiB steps, COM1/COM2, a boot order by device class (generation 1 only).
  */
 export function writeHyperv(pkg: SystemPackage, warnings: Warnings): { output: string; disks: OutputDisk[] } {
-  const v = viewSystem(pkg, warnings);
-  const gen2 = v.firmware === 'efi';
+  const gen2 = firmwareOf(pkg.definition.system).firmware === 'efi';
+  const v = targetView(pkg, hypervTarget(gen2), warnings);
   const out: CimInstance[] = [];
   let next = 1;
   const id = () => `Vessel:${next++}`;
-  out.push({
+  const vssd: CimInstance = {
     className: 'Msvm_VirtualSystemSettingData',
     properties: [
       s('ElementName', v.name),
@@ -65,7 +54,8 @@ export function writeHyperv(pkg: SystemPackage, warnings: Warnings): { output: s
       ...(v.uuid ? [s('VirtualSystemIdentifier', v.uuid)] : []),
       ...(v.annotation ? [s('Notes', [v.annotation])] : []),
     ],
-  });
+  };
+  out.push(vssd);
   if (v.guestOs)
     warnings.add(
       'GUEST_OS',
@@ -99,24 +89,87 @@ export function writeHyperv(pkg: SystemPackage, warnings: Warnings): { output: s
       bool('DynamicMemoryEnabled', false),
     ],
   });
-  const disks = storage(v, gen2, out, id, warnings);
+  const written = new Set<BootDevice>();
+  const disks = storage(v, gen2, out, id, written, warnings);
+  nics(v, out, id, written, warnings);
+  serials(v, out, id, warnings);
+  if (v.graphics)
+    out.push({
+      className: 'Msvm_SyntheticDisplayControllerSettingData',
+      properties: [s('InstanceID', id()), u16('ResourceType', 24), s('ResourceSubType', HV.display)],
+    });
+  if (v.usb) warnings.add('DEVICE', 'Hyper-V has no USB controller for guests; dropped');
+  for (const o of v.others)
+    warnings.add('DEVICE', `Hyper-V has no equivalent of resource "${o.instanceId}" (${o.what}); dropped`);
+  bootOrder(v, gen2, vssd, written, warnings);
+  const root = el('CIM', { CIMVERSION: '2.0', DTDVERSION: '2.0' }, [
+    el('DECLARATION', {}, [
+      el(
+        'DECLGROUP',
+        {},
+        out.map((i) => el('VALUE.OBJECT', {}, [instanceToXml(i)])),
+      ),
+    ]),
+  ]);
+  return { output: serializeXml(root), disks };
+}
+
+/**
+ * Generation 1: `BootOrder`, the stated order's classes then the others (Hyper-V takes all four). Generation 2
+ * orders boot entries (Msvm_BootSourceSettingData) that Hyper-V creates with the machine, which no definition can
+ * name beforehand: the order is reported, not written.
+ */
+function bootOrder(
+  v: TargetView,
+  gen2: boolean,
+  vssd: CimInstance,
+  written: Set<BootDevice>,
+  warnings: Warnings,
+): void {
+  if (v.bootOrder.length === 0) return;
+  if (gen2) {
+    const ids = v.bootOrder.map((d) => d.instanceId).join(', ');
+    warnings.add(
+      'BOOT_ORDER',
+      `Hyper-V generation 2 orders the boot entries it creates itself; the boot order (${ids}) is not written`,
+    );
+    return;
+  }
+  const classOf = (d: BootDevice): BootClass | undefined => {
+    if (!written.has(d)) return undefined;
+    if ('model' in d) return '3';
+    if (d.kind === 'disk') return d.controller?.kind === 'ide' ? '2' : undefined;
+    return d.kind === 'cdrom' ? '1' : '0';
+  };
+  const classes = bootClasses(v, classOf, 'Hyper-V generation 1', warnings);
+  const all = [...classes, ...DEFAULT_BOOT.filter((c) => !classes.includes(c))];
+  vssd.properties.push({ name: 'BootOrder', type: 'uint16', value: all });
+}
+
+function nics(
+  v: TargetView,
+  out: CimInstance[],
+  id: () => string,
+  written: Set<BootDevice>,
+  warnings: Warnings,
+): void {
   v.nics.forEach((n, i) => {
     if (i >= 8) {
       warnings.add('DEVICE', `Hyper-V has 8 network adapters; NIC "${n.instanceId}" dropped`);
       return;
     }
-    if (n.model !== undefined)
-      warnings.add(
-        'NIC_MODEL',
-        `Hyper-V has no ${NIC_NAMES[n.model]} NIC; NIC "${n.instanceId}" written as a synthetic adapter`,
-      );
+    written.add(n);
+    const legacy = n.model === 'dec21140';
     const port = id();
+    const className = legacy
+      ? 'Msvm_EmulatedEthernetPortSettingData'
+      : 'Msvm_SyntheticEthernetPortSettingData';
     out.push({
-      className: 'Msvm_SyntheticEthernetPortSettingData',
+      className,
       properties: [
         s('InstanceID', port),
         u16('ResourceType', 10),
-        s('ResourceSubType', HV.nic),
+        s('ResourceSubType', HYPERV_WORDS.word(n.model)!),
         s('ElementName', `Network Adapter ${i + 1}`),
         ...(n.mac
           ? [s('Address', n.mac.replace(/:/g, '').toUpperCase()), bool('StaticMacAddress', true)]
@@ -135,21 +188,24 @@ export function writeHyperv(pkg: SystemPackage, warnings: Warnings): { output: s
         u16('ResourceType', 33),
         s('ResourceSubType', HV.connection),
         s('ElementName', n.network),
-        s('Parent', wmiPath('Msvm_SyntheticEthernetPortSettingData', port)),
+        s('Parent', wmiPath(className, port)),
         s('HostResource', [
           `\\\\.\\root\\virtualization\\v2:Msvm_VirtualEthernetSwitch.CreationClassName="Msvm_VirtualEthernetSwitch",Name="${n.network.replace(/"/g, '\\"')}"`,
         ]),
       ],
     });
   });
+}
+
+function serials(v: TargetView, out: CimInstance[], id: () => string, warnings: Warnings): void {
   v.serials.forEach((p, i) => {
     if (i >= 2) {
       warnings.add('SERIAL', `Hyper-V has two serial ports (COM1, COM2); "${p.instanceId}" dropped`);
       return;
     }
-    const pipe = p.connection?.startsWith('\\\\.\\pipe\\') ? p.connection : undefined;
-    if (p.connection !== undefined && pipe === undefined)
-      warnings.add('SERIAL', `Hyper-V serial ports connect to named pipes; "${p.connection}" dropped`);
+    const pipe = p.backend?.startsWith('\\\\.\\pipe\\') ? p.backend : undefined;
+    if (p.backend !== undefined && pipe === undefined)
+      warnings.add('SERIAL', `Hyper-V serial ports connect to named pipes; "${p.backend}" dropped`);
     out.push({
       className: 'Msvm_SerialPortSettingData',
       properties: [
@@ -161,67 +217,70 @@ export function writeHyperv(pkg: SystemPackage, warnings: Warnings): { output: s
       ],
     });
   });
-  if (v.graphics)
-    out.push({
-      className: 'Msvm_SyntheticDisplayControllerSettingData',
-      properties: [s('InstanceID', id()), u16('ResourceType', 24), s('ResourceSubType', HV.display)],
-    });
-  if (v.usb) warnings.add('DEVICE', 'Hyper-V has no USB controller for guests; dropped');
-  for (const o of v.others)
-    warnings.add('DEVICE', `Hyper-V has no equivalent of resource "${o.instanceId}" (${o.what}); dropped`);
-  const root = el('CIM', { CIMVERSION: '2.0', DTDVERSION: '2.0' }, [
-    el('DECLARATION', {}, [
-      el(
-        'DECLGROUP',
-        {},
-        out.map((i) => el('VALUE.OBJECT', {}, [instanceToXml(i)])),
-      ),
-    ]),
-  ]);
-  return { output: serializeXml(root), disks };
 }
 
-function storage(
-  v: SystemView,
-  gen2: boolean,
+/** Hyper-V's controller RASDs: IDE controllers 0 and 1 (the channels), up to 4 synthetic SCSI controllers. */
+function controllers(
+  v: TargetView,
   out: CimInstance[],
   id: () => string,
   warnings: Warnings,
+): Map<TargetController, string> {
+  const numbers = new SlotMap((kind) => (kind === 'ide' ? 2 : 4));
+  const used = v.controllers.filter((c) => v.drives.some((d) => d.controller === c));
+  const order = [
+    ...used.filter((c) => c.address !== undefined),
+    ...used.filter((c) => c.address === undefined),
+  ];
+  const numbered = new Map<TargetController, number>();
+  for (const c of order) {
+    const n = numbers.take(c.kind, c.address ?? c.ordinal);
+    if (n !== undefined) numbered.set(c, n);
+    else
+      warnings.add(
+        'CONTROLLER',
+        `Hyper-V has no free ${c.kind === 'ide' ? 'IDE' : 'SCSI'} controller for "${c.instanceId}"; its drives are dropped`,
+      );
+  }
+  const ids = new Map<TargetController, string>();
+  for (const c of used) {
+    const n = numbered.get(c);
+    if (n === undefined) continue;
+    const rasd = id();
+    ids.set(c, rasd);
+    out.push({
+      className: RASD,
+      properties: [
+        s('InstanceID', rasd),
+        u16('ResourceType', c.kind === 'ide' ? 5 : 6),
+        s('ResourceSubType', HYPERV_WORDS.word(c.kind)!),
+        s('Address', String(n)),
+      ],
+    });
+  }
+  return ids;
+}
+
+function storage(
+  v: TargetView,
+  gen2: boolean,
+  out: CimInstance[],
+  id: () => string,
+  written: Set<BootDevice>,
+  warnings: Warnings,
 ): OutputDisk[] {
-  const ctlIds = new Map<string, string>();
-  const scsiNumbers = new SlotMap(() => 4);
-  const slots = new SlotMap((g) => (g.startsWith('ide') ? 2 : 64));
-  const controller = (key: string, bus: 'ide' | 'scsi', address: number): string => {
-    let c = ctlIds.get(key);
-    if (c === undefined) {
-      c = id();
-      ctlIds.set(key, c);
-      out.push({
-        className: RASD,
-        properties: [
-          s('InstanceID', c),
-          u16('ResourceType', bus === 'ide' ? 5 : 6),
-          s('ResourceSubType', bus === 'ide' ? HV.ide : HV.scsi),
-          s('Address', String(address)),
-        ],
-      });
-    }
-    return c;
-  };
+  const ctls = controllers(v, out, id, warnings);
   const disks: OutputDisk[] = [];
-  let floppy = false;
   for (const d of v.drives) {
-    let group: string;
-    let ctl: string;
     if (d.kind === 'floppy') {
-      if (gen2 || floppy) {
+      if (gen2 || d.slot > 0) {
         warnings.add(
           'DEVICE',
           `Hyper-V ${gen2 ? 'generation 2 has no floppy drive' : 'has one floppy drive'}; "${d.instanceId}" dropped`,
         );
         continue;
       }
-      floppy = true;
+      written.add(d);
       const drive = id();
       out.push({
         className: RASD,
@@ -235,36 +294,9 @@ function storage(
       if (d.file) media(out, id(), drive, HV.vfd, d.file.file, undefined);
       continue;
     }
-    const c = d.controller!;
-    const wantIde = !gen2 && (c.bus === 'ide' || d.kind === 'cdrom');
-    if (wantIde) {
-      const channel = c.bus === 'ide' ? Math.min(c.address ?? c.index, 1) : 1;
-      if (c.bus !== 'ide')
-        warnings.add(
-          'CONTROLLER',
-          `Hyper-V generation 1 attaches DVD drives to IDE only; "${d.instanceId}" moved from ${busName(c.bus, c.model)} to IDE ${channel}`,
-        );
-      group = `ide${channel}`;
-      ctl = controller(group, 'ide', channel);
-    } else {
-      const which = c.bus === 'ide' ? 'generation 2 (EFI) has no IDE' : `has no ${busName(c.bus, c.model)}`;
-      warnings.add(
-        'CONTROLLER',
-        `Hyper-V ${which} controller; "${c.instanceId}" written as a synthetic SCSI controller`,
-      );
-      group = `scsi:${c.instanceId}`;
-      const n = ctlIds.has(group)
-        ? 0
-        : (scsiNumbers.take('scsi', c.bus === 'scsi' ? (c.address ?? c.index) : undefined) ?? 0);
-      ctl = controller(group, 'scsi', n);
-    }
-    const slot = slots.place(
-      group,
-      wantIde && c.bus !== 'ide' ? undefined : d.position,
-      `Drive "${d.instanceId}"`,
-      warnings,
-    );
-    if (slot === undefined) continue;
+    const ctl = d.controller === undefined ? undefined : ctls.get(d.controller);
+    if (ctl === undefined) continue;
+    written.add(d);
     const drive = id();
     out.push({
       className: RASD,
@@ -273,7 +305,7 @@ function storage(
         u16('ResourceType', d.kind === 'cdrom' ? 16 : 17),
         s('ResourceSubType', d.kind === 'cdrom' ? HV.dvdDrive : HV.diskDrive),
         s('Parent', wmiPath(RASD, ctl)),
-        s('AddressOnParent', String(slot)),
+        s('AddressOnParent', String(d.slot)),
       ],
     });
     if (d.kind === 'cdrom') {
@@ -307,7 +339,7 @@ function storage(
   if (
     !gen2 &&
     v.drives.some((d) => d.kind === 'disk') &&
-    !v.drives.some((d) => d.kind === 'disk' && d.controller?.bus === 'ide')
+    !v.drives.some((d) => d.kind === 'disk' && d.controller?.kind === 'ide')
   ) {
     warnings.add(
       'CONTROLLER',
@@ -317,6 +349,7 @@ function storage(
   return disks;
 }
 
+/** The medium of a drive: a VHD/VHDX (its size in the largest exact binary unit), ISO or floppy image. */
 function media(
   out: CimInstance[],
   instanceId: string,
@@ -325,6 +358,7 @@ function media(
   file: string,
   capacity: bigint | undefined,
 ): void {
+  const size = capacity === undefined ? undefined : quantityProperties(capacity, 'cim');
   out.push({
     className: SASD,
     properties: [
@@ -333,9 +367,13 @@ function media(
       s('ResourceSubType', subType),
       s('Parent', wmiPath(RASD, drive)),
       s('HostResource', [file]),
-      ...(capacity === undefined
+      ...(size === undefined
         ? []
-        : [u64('VirtualQuantity', capacity), s('VirtualQuantityUnits', 'byte')]),
+        : [
+            u64('VirtualQuantity', BigInt(size.VirtualQuantity!)),
+            s('AllocationUnits', size.AllocationUnits!),
+            s('VirtualQuantityUnits', size.VirtualQuantityUnits!),
+          ]),
     ],
   });
 }

@@ -1,15 +1,16 @@
-import { FIRMWARE_PROPERTY, type VssdProperties } from '../model/index.js';
-import { parseXml, textContent, type XmlElement } from '../xml/index.js';
-import { PackageBuilder } from './build.js';
-import { nicModelOf, type ScsiModel } from './devices.js';
-import { formatFromName } from './disk-formats.js';
-import { FormatError } from './errors.js';
-import { VESSEL_LIBVIRT_NS } from './libvirt-write.js';
-import { checkImagePath } from './paths.js';
-import type { GuestOs, SystemPackage } from './types.js';
-import { LIMITS, smallNumber, wholeNumber } from './values.js';
-import type { Warnings } from './warnings.js';
-import { attr, child, children } from './xml-build.js';
+import { CONTROLLERS, type ControllerKind, type VssdProperties } from '../../model/index.js';
+import { parseXml, textContent, type XmlElement } from '../../xml/index.js';
+import { idsOfClasses } from '../boot.js';
+import { PackageBuilder } from '../build.js';
+import { formatFromName } from '../disk-formats.js';
+import { FormatError } from '../errors.js';
+import { checkImagePath } from '../paths.js';
+import type { GuestOs, SystemPackage } from '../types.js';
+import { LIMITS, readSmallNumber, readWholeNumber } from '../values.js';
+import type { Warnings } from '../warnings.js';
+import { attr, child, children } from '../xml-build.js';
+import { LIBVIRT_WORDS } from './words.js';
+import { VESSEL_LIBVIRT_NS } from './write.js';
 
 /** Largest native XML document accepted (real ones are a few kilobytes). */
 export const MAX_NATIVE_XML_BYTES = 4 << 20;
@@ -29,17 +30,6 @@ const UNITS: Record<string, bigint> = {
   tb: 10n ** 12n,
   t: 1n << 40n,
   tib: 1n << 40n,
-};
-
-const SCSI: Record<string, ScsiModel> = {
-  lsilogic: 'lsilogic',
-  buslogic: 'buslogic',
-  lsisas1068: 'lsisas1068',
-  lsisas1078: 'lsisas1068',
-  vmpvscsi: 'pvscsi',
-  'virtio-scsi': 'virtio-scsi',
-  'virtio-transitional': 'virtio-scsi',
-  'virtio-non-transitional': 'virtio-scsi',
 };
 
 /** Devices libvirt always adds or that carry no hardware the definition models; read without a warning. */
@@ -62,8 +52,9 @@ const QUIET = new Set([
 /**
  * Reads a libvirt domain XML as a {@link SystemPackage}: name, uuid, description, memory (any libvirt unit, exact),
  * vcpu, firmware (`<os firmware='efi'>` or an OVMF loader), controllers, disks with their drive addresses, NICs,
- * serial ports, video and USB; Vessel's `<metadata>` element gives back the guest OS and disk capacities. The
- * XML reader refuses DOCTYPEs and entities; wrong values throw `FORMAT_INVALID` with the line.
+ * serial ports, video, USB and the boot order (`<boot order>` per device, else `<os><boot dev>` classes); Vessel's
+ * `<metadata>` element gives back the guest OS and disk capacities. The XML reader refuses DOCTYPEs and entities;
+ * wrong values throw `FORMAT_INVALID` with the line; words Vessel does not know are warnings.
  */
 export function readLibvirt(input: string | Uint8Array, warnings: Warnings, file?: string): SystemPackage {
   const { root } = parseXml(input, { file, maxBytes: MAX_NATIVE_XML_BYTES, keepWhitespace: false });
@@ -84,12 +75,12 @@ export function readLibvirt(input: string | Uint8Array, warnings: Warnings, file
   if (description) system.Description = description;
   const os = child(root, 'os');
   const loader = os && child(os, 'loader');
-  if (attr(os, 'firmware') === 'efi' || (loader && /ovmf|edk2|efi/i.test(textContent(loader))))
-    system[FIRMWARE_PROPERTY] = 'efi';
-  else if (attr(os, 'firmware') === 'bios') system[FIRMWARE_PROPERTY] = 'bios';
   const b = new PackageBuilder(system);
+  if (attr(os, 'firmware') === 'efi' || (loader && /ovmf|edk2|efi/i.test(textContent(loader))))
+    b.firmware('efi');
+  else if (attr(os, 'firmware') === 'bios') b.firmware('bios');
   const vcpu = child(root, 'vcpu');
-  b.cpus(vcpu ? smallNumber(textContent(vcpu), '<vcpu>', 1, LIMITS.cpus, at(vcpu)) : 1);
+  b.cpus(vcpu ? readSmallNumber(textContent(vcpu), '<vcpu>', 1, LIMITS.cpus, at(vcpu)) : 1);
   const mem = child(root, 'memory');
   if (!mem)
     throw new FormatError('FORMAT_INVALID', 'The domain has no <memory> element', { location: at(root) });
@@ -99,11 +90,14 @@ export function readLibvirt(input: string | Uint8Array, warnings: Warnings, file
     throw new FormatError('FORMAT_INVALID', `<memory unit="${unit}"> is not a libvirt unit`, {
       location: at(mem),
     });
-  const bytes = wholeNumber(textContent(mem), '<memory>', 1n, LIMITS.memoryBytes / factor, at(mem)) * factor;
+  const bytes =
+    readWholeNumber(textContent(mem), '<memory>', 1n, LIMITS.memoryBytes / factor, at(mem)) * factor;
   b.memory(bytes);
   const meta = vesselMetadata(root);
   const devices = child(root, 'devices');
-  if (devices) readDevices(devices, b, meta.capacities, warnings, file);
+  const boot: Bootable[] = [];
+  if (devices) readDevices(devices, b, meta.capacities, boot, warnings, file);
+  readBootOrder(os, boot, b);
   return b.build(meta.os ?? libosinfo(root));
 }
 
@@ -156,34 +150,51 @@ function libosinfo(root: XmlElement): GuestOs | undefined {
   return { osType: hit?.[1] ?? 101, description: id };
 }
 
+/** A drive or NIC with its `<boot order>`, or its class for `<os><boot dev>`. */
+interface Bootable {
+  id: string;
+  order?: number | undefined;
+  cls: 'hd' | 'cdrom' | 'fd' | 'network';
+}
+
+function bootOrderOf(e: XmlElement, at: (e: XmlElement) => object): number | undefined {
+  const boot = child(e, 'boot');
+  const order = attr(boot, 'order');
+  return order === undefined ? undefined : readSmallNumber(order, '<boot order>', 1, 65535, at(boot!));
+}
+
+/** `<boot order>` per device when any has one, else the classes `<os><boot dev>` lists. */
+function readBootOrder(os: XmlElement | undefined, boot: Bootable[], b: PackageBuilder): void {
+  const ordered = boot.filter((d) => d.order !== undefined).sort((x, y) => x.order! - y.order!);
+  if (ordered.length > 0) {
+    b.bootOrder(ordered.map((d) => d.id));
+    return;
+  }
+  const classes = (os === undefined ? [] : children(os, 'boot'))
+    .map((e) => attr(e, 'dev'))
+    .filter((c): c is Bootable['cls'] => c === 'hd' || c === 'cdrom' || c === 'fd' || c === 'network');
+  if (classes.length > 0) b.bootOrder(idsOfClasses(classes, boot));
+}
+
 function readDevices(
   devices: XmlElement,
   b: PackageBuilder,
   capacities: Map<string, { capacity?: string; format?: string }>,
+  boot: Bootable[],
   warnings: Warnings,
   file: string | undefined,
 ): void {
   const at = (e: XmlElement) => ({ file, line: e.line, column: e.column });
   const ctl = new Map<string, string>();
-  const controller = (
-    bus: 'ide' | 'scsi' | 'sata' | 'virtio',
-    n: number,
-    model?: ScsiModel,
-    address?: number,
-  ): string => {
-    const key = `${bus}:${n}:${address ?? ''}`;
+  const controller = (kind: ControllerKind, key: string, address?: number): string => {
     let id = ctl.get(key);
     if (id === undefined) {
-      id = b.controller(
-        bus,
-        model ?? (bus === 'scsi' ? 'lsilogic' : undefined),
-        address ?? (bus === 'virtio' ? undefined : n),
-      );
+      id = b.controller(kind, address);
       ctl.set(key, id);
     }
     return id;
   };
-  const scsiModels = new Map<number, ScsiModel>();
+  const scsiKinds = new Map<number, ControllerKind>();
   const all = children(devices);
   if (all.length > LIMITS.devices * 4)
     throw new FormatError('FORMAT_TOO_LARGE', `The domain has ${all.length} devices`, {
@@ -191,15 +202,16 @@ function readDevices(
     });
   for (const c of children(devices, 'controller')) {
     const type = attr(c, 'type');
-    const n = smallNumber(attr(c, 'index') ?? '0', 'controller index', 0, 255, at(c));
+    const n = readSmallNumber(attr(c, 'index') ?? '0', 'controller index', 0, 255, at(c));
     if (type === 'scsi') {
       const m = attr(c, 'model');
-      const model = m === undefined ? 'lsilogic' : SCSI[m];
-      if (model === undefined)
+      const found = LIBVIRT_WORDS.controller(m ?? 'lsilogic');
+      const kind = found !== undefined && CONTROLLERS[found].bus === 'scsi' ? found : 'lsilogic';
+      if (kind !== found)
         warnings.add('CONTROLLER', `SCSI controller model "${m}" has no equivalent; read as lsilogic`);
-      scsiModels.set(n, model ?? 'lsilogic');
-      controller('scsi', n, model ?? 'lsilogic');
-    } else if (type === 'sata') controller('sata', n);
+      scsiKinds.set(n, kind);
+      controller(kind, `scsi:${n}`, n);
+    } else if (type === 'sata') controller('ahci', `sata:${n}`, n);
     else if (type === 'usb' && attr(c, 'model') !== 'none') b.usb();
   }
   let virtioUnit = 0;
@@ -226,8 +238,9 @@ function readDevices(
       continue;
     }
     const image = path === undefined ? undefined : checkImagePath(path, `<disk> ${dev} source`);
+    const order = bootOrderOf(d, at);
     if (bus === 'fdc') {
-      b.floppy(image);
+      boot.push({ id: b.floppy(image), order, cls: 'fd' });
       continue;
     }
     const addr = child(d, 'address');
@@ -239,51 +252,66 @@ function readDevices(
       const channel =
         attr(addr, 'bus') === undefined
           ? fromDev >> 1
-          : smallNumber(attr(addr, 'bus'), `${dev} IDE bus`, 0, 1, at(d));
-      parent = controller(
-        'ide',
-        smallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 3, at(d)) * 2 + channel,
-        undefined,
-        channel,
-      );
-      position = unitText === undefined ? fromDev & 1 : smallNumber(unitText, `${dev} unit`, 0, 1, at(d));
+          : readSmallNumber(attr(addr, 'bus'), `${dev} IDE bus`, 0, 1, at(d));
+      const n = readSmallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 3, at(d));
+      parent = controller('ide', `ide:${n * 2 + channel}`, channel);
+      position = unitText === undefined ? fromDev & 1 : readSmallNumber(unitText, `${dev} unit`, 0, 1, at(d));
     } else if (bus === 'scsi' || bus === 'sata') {
-      const n = smallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 255, at(d));
-      parent = controller(bus, n, bus === 'scsi' ? (scsiModels.get(n) ?? 'lsilogic') : undefined);
-      position = unitText === undefined ? undefined : smallNumber(unitText, `${dev} unit`, 0, 1023, at(d));
+      const n = readSmallNumber(attr(addr, 'controller') ?? '0', `${dev} controller`, 0, 255, at(d));
+      const kind = bus === 'sata' ? 'ahci' : (scsiKinds.get(n) ?? 'lsilogic');
+      parent = controller(kind, `${bus}:${n}`, n);
+      position =
+        unitText === undefined ? undefined : readSmallNumber(unitText, `${dev} unit`, 0, 1023, at(d));
     } else if (bus === 'virtio') {
-      parent = controller('virtio', 0);
+      parent = controller('virtio-blk', 'virtio');
       position = virtioUnit++;
     } else {
       warnings.add('CONTROLLER', `Disk ${dev} on bus "${bus}" has no equivalent; dropped`);
       continue;
     }
-    if (device === 'cdrom') b.cdrom(parent, position, image);
+    if (device === 'cdrom') boot.push({ id: b.cdrom(parent, position, image), order, cls: 'cdrom' });
     else {
       const meta = capacities.get(dev);
       const driver = attr(child(d, 'driver'), 'type');
-      b.disk(parent, position, {
+      const id = b.disk(parent, position, {
         file: image,
         capacityBytes:
           meta?.capacity === undefined
             ? undefined
-            : wholeNumber(meta.capacity, `capacity of ${dev}`, 1n, LIMITS.diskBytes),
+            : readWholeNumber(meta.capacity, `capacity of ${dev}`, 1n, LIMITS.diskBytes),
         format: meta?.format ?? (driver === 'vpc' ? 'vhd' : driver) ?? formatFromName(image),
       });
+      boot.push({ id, order, cls: 'hd' });
     }
   }
-  readOthers(devices, b, warnings);
+  readOthers(devices, b, boot, warnings, at);
 }
 
-function readOthers(devices: XmlElement, b: PackageBuilder, warnings: Warnings): void {
+function readOthers(
+  devices: XmlElement,
+  b: PackageBuilder,
+  boot: Bootable[],
+  warnings: Warnings,
+  at: (e: XmlElement) => object,
+): void {
   for (const i of children(devices, 'interface')) {
     const type = attr(i, 'type') ?? 'network';
     const source = child(i, 'source');
     const network =
       type === 'user' ? 'user' : (attr(source, 'network') ?? attr(source, 'bridge') ?? attr(source, 'dev'));
-    const model = attr(child(i, 'model'), 'type');
+    const word = attr(child(i, 'model'), 'type');
+    const model = LIBVIRT_WORDS.nic(word);
+    if (word !== undefined && model === undefined)
+      warnings.add(
+        'NIC_MODEL',
+        `Interface model "${word.slice(0, 40)}" is not one Vessel knows; kept as written`,
+      );
     const mac = attr(child(i, 'mac'), 'address');
-    b.nic(nicModelOf(model), network, mac, nicModelOf(model) === undefined ? model : undefined);
+    boot.push({
+      id: b.nic(model, network, mac, model === undefined ? word : undefined),
+      order: bootOrderOf(i, at),
+      cls: 'network',
+    });
   }
   for (const s of children(devices, 'serial')) {
     b.serial(attr(s, 'type') === 'file' ? attr(child(s, 'source'), 'path') : undefined);

@@ -1,73 +1,52 @@
-import { serializeXml, type XmlElement } from '../xml/index.js';
-import { busName, NIC_NAMES, type NicModel } from './devices.js';
-import { vboxOsType } from './guest-os.js';
-import { baseName } from './paths.js';
-import { SlotMap } from './slots.js';
-import type { OutputDisk, SystemPackage } from './types.js';
-import { stableUuid } from './uuid.js';
-import { type ControllerView, type SystemView, viewSystem } from './view.js';
-import type { Warnings } from './warnings.js';
-import { el } from './xml-build.js';
+import { serializeXml, type XmlElement } from '../../xml/index.js';
+import { type BootDevice, bootClasses } from '../boot.js';
+import { vboxOsType } from '../guest-os.js';
+import { baseName } from '../paths.js';
+import { SlotMap } from '../slots.js';
+import { type TargetController, type TargetView, targetView } from '../target.js';
+import type { OutputDisk, SystemPackage } from '../types.js';
+import { stableUuid } from '../uuid.js';
+import type { Warnings } from '../warnings.js';
+import { el } from '../xml-build.js';
+import { VBOX_NAMES, VBOX_SLOTS, VBOX_TARGET, VBOX_WORDS } from './words.js';
 
 /** VirtualBox's settings namespace. */
 export const VBOX_SETTINGS_NS = 'http://www.virtualbox.org/';
 /** The ExtraData key prefix Vessel keeps disk capacities under: `vessel/capacity/{uuid}`. */
 export const VBOX_CAPACITY_KEY = 'vessel/capacity/';
 
-const ADAPTERS: Record<NicModel, string> = {
-  e1000: '82540EM',
-  e1000e: '82540EM',
-  vmxnet3: '82540EM',
-  pcnet: 'Am79C973',
-  virtio: 'virtio',
-  rtl8139: '82540EM',
-};
-
 const FORMATS: Record<string, string> = { vmdk: 'VMDK', vdi: 'VDI', vhd: 'VHD', raw: 'RAW' };
 
-/** A VirtualBox storage controller: its name, type and bus, and how many ports it offers. */
+/** A VirtualBox storage controller: its name, type, and how many ports it offers. */
 interface VboxController {
   name: string;
   type: string;
   ports: number;
 }
 
-function vboxController(c: ControllerView | undefined, warnings: Warnings): VboxController {
-  if (c === undefined) return { name: 'Floppy', type: 'I82078', ports: 1 };
-  switch (c.bus) {
-    case 'ide':
-      return { name: 'IDE', type: 'PIIX4', ports: 2 };
-    case 'sata':
-      return { name: 'SATA', type: 'AHCI', ports: 30 };
-    case 'nvme':
-      return { name: 'NVMe', type: 'NVMe', ports: 255 };
-    case 'virtio':
-      warnings.add(
-        'CONTROLLER',
-        `VirtualBox has no virtio-blk; controller "${c.instanceId}" written as VirtioSCSI`,
-      );
-      return { name: 'VirtioSCSI', type: 'VirtioSCSI', ports: 255 };
-    case 'scsi':
-      if (c.model === 'virtio-scsi') return { name: 'VirtioSCSI', type: 'VirtioSCSI', ports: 255 };
-      if (c.model === 'lsisas1068') return { name: 'SAS', type: 'LsiLogicSas', ports: 255 };
-      if (c.model === 'buslogic') return { name: 'SCSI', type: 'BusLogic', ports: 16 };
-      if (c.model === 'pvscsi')
-        warnings.add(
-          'CONTROLLER',
-          `VirtualBox has no ${busName('scsi', 'pvscsi')} controller; "${c.instanceId}" written as LsiLogic`,
-        );
-      return { name: 'SCSI', type: 'LsiLogic', ports: 16 };
-  }
+const FLOPPY: VboxController = { name: 'Floppy', type: 'I82078', ports: 1 };
+
+/** The VirtualBox controller of a target controller (one per type), or the floppy controller. */
+function vboxController(c: TargetController | undefined): VboxController {
+  if (c === undefined) return FLOPPY;
+  return { name: VBOX_NAMES[c.kind]!, type: VBOX_WORDS.word(c.kind)!, ports: VBOX_SLOTS.slots(c.kind) ?? 30 };
+}
+
+/** `<Boot><Order device>` of a drive or NIC VirtualBox got. */
+function bootClass(d: BootDevice): string {
+  if ('model' in d) return 'Network';
+  return d.kind === 'disk' ? 'HardDisk' : d.kind === 'cdrom' ? 'DVD' : 'Floppy';
 }
 
 /**
  * Writes a {@link SystemPackage} as a VirtualBox machine file (.vbox, settings version 1.16, which VirtualBox 6
- * and 7 open): media registry, CPU, memory in MiB, firmware, NICs, serial ports, storage controllers with each
- * drive at its port and device. UUIDs are derived from the definition, so the same input gives the same file.
+ * and 7 open): media registry, CPU, memory in MiB, firmware, the boot order (device classes), NICs, serial ports,
+ * storage controllers (one of each type; what VirtualBox lacks is `SUBSTITUTES.virtualbox`) with each drive at its
+ * port and device. UUIDs are derived from the definition, so the same input gives the same file.
  * Disk capacities, which .vbox files do not hold, are kept in ExtraData; VirtualBox keeps and ignores them.
  */
 export function writeVbox(pkg: SystemPackage, warnings: Warnings): { output: string; disks: OutputDisk[] } {
-  const v = viewSystem(pkg, warnings);
+  const v = targetView(pkg, VBOX_TARGET, warnings);
   const ns = (e: XmlElement): XmlElement => {
     e.ns = VBOX_SETTINGS_NS;
     for (const c of e.children) if (c.type === 'element') ns(c);
@@ -79,19 +58,32 @@ export function writeVbox(pkg: SystemPackage, warnings: Warnings): { output: str
     floppies: [] as XmlElement[],
     extra: [] as XmlElement[],
   };
-  const { controllers, disks } = storage(v, media, warnings);
+  const written = new Set<BootDevice>();
+  const { controllers, disks } = storage(v, media, written, warnings);
   const mib = (v.memoryBytes + (1n << 20n) - 1n) >> 20n;
   if (mib << 20n !== v.memoryBytes)
     warnings.add('MEMORY', `VirtualBox sets memory in MiB; ${v.memoryBytes} bytes written as ${mib} MiB`);
+  const nics = network(v, written, warnings);
+  const boot =
+    v.bootOrder.length === 0
+      ? []
+      : bootClasses(v, (d) => (written.has(d) ? bootClass(d) : undefined), 'VirtualBox', warnings);
   const hardware = el('Hardware', {}, [
     el('CPU', { count: v.cpus }),
     el('Memory', { RAMSize: String(mib) }),
-    v.firmware === 'efi' ? el('Firmware', { type: 'EFI' }) : undefined,
+    v.firmware === undefined ? undefined : el('Firmware', { type: v.firmware === 'efi' ? 'EFI' : 'BIOS' }),
+    boot.length === 0
+      ? undefined
+      : el(
+          'Boot',
+          {},
+          boot.map((device, i) => el('Order', { position: i + 1, device })),
+        ),
     v.graphics ? el('Display', { controller: 'VMSVGA', VRAMSize: 16 }) : undefined,
     v.usb
       ? el('USB', {}, [el('Controllers', {}, [el('Controller', { name: 'OHCI', type: 'OHCI' })])])
       : undefined,
-    el('Network', {}, network(v, warnings)),
+    el('Network', {}, nics),
     v.serials.length > 0 ? el('UART', {}, uarts(v, warnings)) : undefined,
   ]);
   for (const o of v.others)
@@ -121,19 +113,13 @@ export function writeVbox(pkg: SystemPackage, warnings: Warnings): { output: str
   return { output: serializeXml(root), disks };
 }
 
-function network(v: SystemView, warnings: Warnings): XmlElement[] {
+function network(v: TargetView, written: Set<BootDevice>, warnings: Warnings): XmlElement[] {
   return v.nics.flatMap((n, slot) => {
     if (slot >= 8) {
       warnings.add('DEVICE', `VirtualBox has 8 network adapters; NIC "${n.instanceId}" dropped`);
       return [];
     }
-    const type = n.model === undefined ? '82540EM' : ADAPTERS[n.model];
-    if (n.model !== undefined && (n.model === 'e1000e' || n.model === 'vmxnet3' || n.model === 'rtl8139')) {
-      warnings.add(
-        'NIC_MODEL',
-        `VirtualBox has no ${NIC_NAMES[n.model]} adapter; NIC "${n.instanceId}" written as Intel PRO/1000 MT (82540EM)`,
-      );
-    }
+    written.add(n);
     const net = n.network;
     let attachment: XmlElement;
     if (net === undefined || /^nat$/i.test(net)) attachment = el('NAT');
@@ -147,11 +133,12 @@ function network(v: SystemView, warnings: Warnings): XmlElement[] {
       attachment = el('InternalNetwork', { name: net });
     }
     const mac = n.mac?.replace(/:/g, '').toUpperCase();
+    const type = VBOX_WORDS.word(n.model);
     return [el('Adapter', { slot, enabled: 'true', MACAddress: mac, type }, [attachment])];
   });
 }
 
-function uarts(v: SystemView, warnings: Warnings): XmlElement[] {
+function uarts(v: TargetView, warnings: Warnings): XmlElement[] {
   const io = [
     ['0x3F8', 4],
     ['0x2F8', 3],
@@ -164,8 +151,7 @@ function uarts(v: SystemView, warnings: Warnings): XmlElement[] {
       warnings.add('SERIAL', `VirtualBox has 4 serial ports; "${s.instanceId}" dropped`);
       return [];
     }
-    const file =
-      s.connection !== undefined && /^(\/|[A-Za-z]:\\)/.test(s.connection) ? s.connection : undefined;
+    const file = s.backend !== undefined && /^(\/|[A-Za-z]:\\)/.test(s.backend) ? s.backend : undefined;
     return [
       el('Port', {
         slot,
@@ -180,8 +166,9 @@ function uarts(v: SystemView, warnings: Warnings): XmlElement[] {
 }
 
 function storage(
-  v: SystemView,
+  v: TargetView,
   media: { disks: XmlElement[]; dvds: XmlElement[]; floppies: XmlElement[]; extra: XmlElement[] },
+  written: Set<BootDevice>,
   warnings: Warnings,
 ): { controllers: XmlElement[]; disks: OutputDisk[] } {
   const ctls = new Map<string, { c: VboxController; attached: XmlElement[]; maxPort: number }>();
@@ -190,15 +177,14 @@ function storage(
   );
   const out: OutputDisk[] = [];
   for (const d of v.drives) {
-    const c = vboxController(d.controller, warnings);
+    const c = vboxController(d.controller);
     const entry = ctls.get(c.name) ?? { c, attached: [], maxPort: 0 };
     ctls.set(c.name, entry);
     const ide = c.name === 'IDE';
-    const wanted = ide
-      ? Math.min(d.controller!.address ?? d.controller!.index, 1) * 2 + d.position
-      : d.position;
+    const wanted = ide ? (d.controller!.address ?? d.controller!.ordinal) * 2 + d.slot : d.slot;
     const slot = slots.place(c.name, wanted, `Drive "${d.instanceId}"`, warnings);
     if (slot === undefined) continue;
+    written.add(d);
     const port = ide ? slot >> 1 : c.name === 'Floppy' ? 0 : slot;
     const device = ide ? slot & 1 : c.name === 'Floppy' ? slot : 0;
     entry.maxPort = Math.max(entry.maxPort, port + 1);

@@ -1,11 +1,11 @@
 import { stringify } from 'yaml';
-import { busName, NIC_NAMES, type NicModel } from './devices.js';
-import { FormatError } from './errors.js';
-import { baseName, printable } from './paths.js';
+import { FormatError } from '../errors.js';
+import { baseName, printable } from '../paths.js';
+import { type TargetDrive, type TargetNic, type TargetView, targetView } from '../target.js';
+import type { OutputDisk, SystemPackage } from '../types.js';
+import type { Warnings } from '../warnings.js';
 import { formatQuantity } from './quantity.js';
-import type { OutputDisk, SystemPackage } from './types.js';
-import { type DriveView, type SystemView, viewSystem } from './view.js';
-import type { Warnings } from './warnings.js';
+import { KUBEVIRT_TARGET, KUBEVIRT_WORDS } from './words.js';
 
 /** Annotation keys Vessel writes on a VirtualMachine for what KubeVirt has no field for. */
 export const KV = {
@@ -29,30 +29,23 @@ export function dnsLabel(text: string, fallback: string, max = 63): string {
   return s === '' ? fallback : s;
 }
 
-const NICS: Record<NicModel, string> = {
-  e1000: 'e1000',
-  e1000e: 'e1000e',
-  vmxnet3: 'virtio',
-  pcnet: 'pcnet',
-  virtio: 'virtio',
-  rtl8139: 'rtl8139',
-};
-
 type Json = Record<string, unknown>;
 
 /**
  * Writes a {@link SystemPackage} as a KubeVirt VirtualMachine manifest (kubevirt.io/v1, YAML) with a DataVolume
  * template per disk and ISO (`source: upload`, sized to the disk's capacity): the disks come with it as a list
  * to upload (`virtctl image-upload dv NAME --no-create --image-path FILE`). CPUs become cores, memory
- * `memory.guest` exactly, firmware the bootloader; disk buses map to virtio/sata/scsi in order (KubeVirt has no
- * slots); NICs go on the pod network or on Multus networks. What KubeVirt has no field for but a round trip needs
+ * `memory.guest` exactly, firmware the bootloader, the boot order `bootOrder` on disks and interfaces; disk buses
+ * map to virtio/sata/scsi in order (KubeVirt has no slots, and what it lacks is `SUBSTITUTES.kubevirt`); NICs go on
+ * the pod network or on Multus networks. What KubeVirt has no field for but a round trip needs
  * (the guest OS, original names) is kept in `vessel/*` annotations.
  */
 export function writeKubevirt(
   pkg: SystemPackage,
   warnings: Warnings,
 ): { output: string; disks: OutputDisk[] } {
-  const v = viewSystem(pkg, warnings);
+  const v = targetView(pkg, KUBEVIRT_TARGET, warnings);
+  const boot = new Map<TargetDrive | TargetNic, number>(v.bootOrder.map((d, i) => [d, i + 1]));
   const name = dnsLabel(v.name, 'vm');
   const annotations: Record<string, string> = {};
   if (name !== v.name) {
@@ -67,8 +60,8 @@ export function writeKubevirt(
     annotations[KV.osType] = String(v.guestOs.osType);
     if (v.guestOs.description) annotations[KV.os] = v.guestOs.description;
   }
-  const { disks, volumes, templates, out } = storage(v, name, warnings);
-  const { interfaces, networks } = nics(v, annotations, warnings);
+  const { disks, volumes, templates, out } = storage(v, name, boot, warnings);
+  const { interfaces, networks } = nics(v, annotations, boot, warnings);
   if (v.serials.length > 1)
     warnings.add(
       'SERIAL',
@@ -113,8 +106,9 @@ export function writeKubevirt(
 }
 
 function storage(
-  v: SystemView,
+  v: TargetView,
   vm: string,
+  boot: Map<TargetDrive | TargetNic, number>,
   warnings: Warnings,
 ): { disks: Json[]; volumes: Json[]; templates: Json[]; out: OutputDisk[] } {
   const disks: Json[] = [];
@@ -122,47 +116,35 @@ function storage(
   const templates: Json[] = [];
   const out: OutputDisk[] = [];
   const names = new Set<string>();
-  const perBus = new Map<string, DriveView[]>();
+  const perBus = new Map<string, TargetDrive[]>();
   let n = 0;
   for (const d of v.drives) {
     if (d.kind === 'floppy') {
       warnings.add('DEVICE', `KubeVirt has no floppy drive; "${d.instanceId}" dropped`);
       continue;
     }
-    const bus = kvBus(d, warnings);
+    const image = d.kind === 'disk' ? d.disk?.file : d.file?.file;
+    if (d.kind === 'cdrom' && image === undefined) {
+      warnings.add('DEVICE', `KubeVirt has no empty CD-ROM drive; "${d.instanceId}" dropped`);
+      continue;
+    }
+    const bus = KUBEVIRT_WORDS.word(d.controller!.kind)!;
     const list = perBus.get(bus) ?? [];
     list.push(d);
     perBus.set(bus, list);
     const volume = `${d.kind === 'cdrom' ? 'cdrom' : 'disk'}${n++}`;
-    disks.push({ name: volume, [d.kind === 'cdrom' ? 'cdrom' : 'disk']: { bus } });
-    const image = d.kind === 'disk' ? d.disk?.file : d.file?.file;
-    if (d.kind === 'cdrom' && image === undefined) {
-      disks.pop();
-      warnings.add('DEVICE', `KubeVirt has no empty CD-ROM drive; "${d.instanceId}" dropped`);
-      continue;
-    }
+    const order = boot.get(d);
+    disks.push({
+      name: volume,
+      [d.kind === 'cdrom' ? 'cdrom' : 'disk']: { bus },
+      ...(order === undefined ? {} : { bootOrder: order }),
+    });
     const stem = dnsLabel(image === undefined ? volume : baseName(image).replace(/\.[^.]*$/, ''), volume);
     let dv = stem.startsWith(vm) ? stem : dnsLabel(`${vm}-${stem}`, `${vm}-${volume}`);
     for (let i = 2; names.has(dv); i++) dv = `${dnsLabel(dv, vm, 58)}-${i}`;
     names.add(dv);
     volumes.push({ name: volume, dataVolume: { name: dv } });
-    let size = d.disk?.capacityBytes;
-    if (d.kind === 'disk' && size === undefined) {
-      throw new FormatError(
-        'FORMAT_DISK_CAPACITY',
-        `Disk "${d.disk?.id}": its capacity is unknown, and a DataVolume needs a size`,
-        {
-          hint: 'Keep the image beside the input, so that vessel convert can read its size with qemu-img.',
-        },
-      );
-    }
-    if (size === undefined) {
-      size = 1n << 30n;
-      warnings.add(
-        'DISK_FORMAT',
-        `The size of "${printable(image ?? '')}" is unknown; its DataVolume ${dv} requests 1Gi: raise it to the image's size`,
-      );
-    }
+    const size = requestOf(d, image, dv, warnings);
     const ann: Record<string, string> = {};
     if (image !== undefined) ann[KV.imageFile] = image;
     if (d.kind === 'disk' && d.disk?.format) ann[KV.imageFormat] = d.disk.format;
@@ -179,8 +161,8 @@ function storage(
   for (const [bus, list] of perBus) {
     const ordered = list.every(
       (d, i) =>
-        d.controller?.bus === 'virtio' ||
-        (d.position === i && list.every((x) => x.controller === list[0]!.controller)),
+        d.controller?.kind === 'virtio-blk' ||
+        (d.slot === i && list.every((x) => x.controller === list[0]!.controller)),
     );
     if (!ordered)
       warnings.add(
@@ -191,43 +173,32 @@ function storage(
   return { disks, volumes, templates, out };
 }
 
-function kvBus(d: DriveView, warnings: Warnings): string {
-  const c = d.controller!;
-  const from = busName(c.bus, c.model);
-  if (d.kind === 'cdrom') {
-    if (c.bus === 'scsi') return 'scsi';
-    if (c.bus !== 'sata' && c.bus !== 'ide')
-      warnings.add(
-        'CONTROLLER',
-        `KubeVirt CD-ROMs use sata or scsi; "${d.instanceId}" on ${from} written on sata`,
-      );
-    if (c.bus === 'ide')
-      warnings.add('CONTROLLER', `KubeVirt has no IDE bus; "${d.instanceId}" written on sata`);
-    return 'sata';
+/**
+ * The storage a DataVolume requests: a disk's capacity, exactly; a CD-ROM image's size rounded up to whole MiB
+ * (the source gives it: OVF `ovf:size`, a DataVolume, qemu-img), else 1Gi with a warning.
+ */
+function requestOf(d: TargetDrive, image: string | undefined, dv: string, warnings: Warnings): bigint {
+  if (d.kind === 'disk') {
+    if (d.disk?.capacityBytes !== undefined) return d.disk.capacityBytes;
+    throw new FormatError(
+      'FORMAT_DISK_CAPACITY',
+      `Disk "${d.disk?.id}": its capacity is unknown, and a DataVolume needs a size`,
+      { hint: 'Keep the image beside the input, so that vessel convert can read its size with qemu-img.' },
+    );
   }
-  switch (c.bus) {
-    case 'virtio':
-    case 'sata':
-      return c.bus;
-    case 'ide':
-      warnings.add('CONTROLLER', `KubeVirt has no IDE bus; disk "${d.instanceId}" written on sata`);
-      return 'sata';
-    case 'nvme':
-      warnings.add('CONTROLLER', `KubeVirt has no NVMe bus; disk "${d.instanceId}" written on virtio`);
-      return 'virtio';
-    case 'scsi':
-      if (c.model !== 'virtio-scsi')
-        warnings.add(
-          'CONTROLLER',
-          `KubeVirt's SCSI bus is virtio-scsi; controller "${c.instanceId}" (${from}) written as virtio-scsi`,
-        );
-      return 'scsi';
-  }
+  const size = d.file?.sizeBytes;
+  if (size !== undefined && size > 0n) return ((size + (1n << 20n) - 1n) >> 20n) << 20n;
+  warnings.add(
+    'DISK_FORMAT',
+    `The size of "${printable(image ?? '')}" is unknown; its DataVolume ${dv} requests 1Gi: raise it to the image's size`,
+  );
+  return 1n << 30n;
 }
 
 function nics(
-  v: SystemView,
+  v: TargetView,
   annotations: Record<string, string>,
+  boot: Map<TargetDrive | TargetNic, number>,
   warnings: Warnings,
 ): { interfaces: Json[]; networks: Json[] } {
   const interfaces: Json[] = [];
@@ -235,16 +206,18 @@ function nics(
   let pod = false;
   v.nics.forEach((n, i) => {
     const name = `nic${i}`;
-    const model = n.model === undefined ? 'virtio' : NICS[n.model];
-    if (n.model === 'vmxnet3')
-      warnings.add(
-        'NIC_MODEL',
-        `KubeVirt has no ${NIC_NAMES[n.model]} NIC; NIC "${n.instanceId}" written as virtio`,
-      );
+    const model = KUBEVIRT_WORDS.word(n.model);
+    const order = boot.get(n);
+    const common = {
+      name,
+      model,
+      ...(n.mac ? { macAddress: n.mac } : {}),
+      ...(order === undefined ? {} : { bootOrder: order }),
+    };
     const onPod = !pod && (n.network === undefined || /^(pod|default)$/i.test(n.network));
     if (onPod) {
       pod = true;
-      interfaces.push({ name, model, ...(n.mac ? { macAddress: n.mac } : {}), masquerade: {} });
+      interfaces.push({ ...common, masquerade: {} });
       networks.push({ name, pod: {} });
       return;
     }
@@ -256,7 +229,7 @@ function nics(
         `KubeVirt network names are DNS names; NIC "${n.instanceId}" is on the Multus network "${net}" for "${printable(n.network)}"`,
       );
     }
-    interfaces.push({ name, model, ...(n.mac ? { macAddress: n.mac } : {}), bridge: {} });
+    interfaces.push({ ...common, bridge: {} });
     networks.push({ name, multus: { networkName: net } });
   });
   return { interfaces, networks };

@@ -1,31 +1,21 @@
-import { serializeXml, type XmlElement } from '../xml/index.js';
-import { busName, type NicModel, type ScsiModel } from './devices.js';
-import { baseName, isAbsolutePath } from './paths.js';
-import { SlotMap } from './slots.js';
-import type { OutputDisk, SystemPackage } from './types.js';
-import { type DriveView, type SystemView, viewSystem } from './view.js';
-import type { Warnings } from './warnings.js';
-import { el } from './xml-build.js';
+import { CONTROLLERS } from '../../model/index.js';
+import { serializeXml, type XmlElement } from '../../xml/index.js';
+import { baseName, isAbsolutePath } from '../paths.js';
+import { SlotMap } from '../slots.js';
+import {
+  type TargetController,
+  type TargetDrive,
+  type TargetNic,
+  type TargetView,
+  targetView,
+} from '../target.js';
+import type { OutputDisk, SystemPackage } from '../types.js';
+import type { Warnings } from '../warnings.js';
+import { el } from '../xml-build.js';
+import { LIBVIRT_TARGET, LIBVIRT_WORDS } from './words.js';
 
 /** The namespace of Vessel's own element in a domain's `<metadata>`: guest OS and disk capacities. */
 export const VESSEL_LIBVIRT_NS = 'urn:x-vessel:libvirt:1';
-
-const SCSI_MODELS: Record<ScsiModel, string> = {
-  lsilogic: 'lsilogic',
-  buslogic: 'buslogic',
-  lsisas1068: 'lsisas1068',
-  pvscsi: 'vmpvscsi',
-  'virtio-scsi': 'virtio-scsi',
-};
-
-const NIC_MODELS: Record<NicModel, string> = {
-  e1000: 'e1000',
-  e1000e: 'e1000e',
-  vmxnet3: 'vmxnet3',
-  pcnet: 'pcnet',
-  virtio: 'virtio',
-  rtl8139: 'rtl8139',
-};
 
 /** Image formats libvirt 9 names as a disk driver type (`vpc` is VHD); others must be converted. */
 const LIBVIRT_FORMATS = new Set(['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'qed']);
@@ -40,16 +30,17 @@ export interface LibvirtWriteOptions {
 
 /**
  * Writes a {@link SystemPackage} as a libvirt domain XML (the format `virsh define` reads): memory in KiB, vCPUs,
- * firmware, IDE/SATA/SCSI controllers with drive addresses that keep each disk's bus position, virtio-blk disks,
- * NICs on libvirt networks, serial ports, video and USB. The guest OS and disk capacities, which libvirt has no
- * element for, are kept in Vessel's own `<metadata>` element (libvirt keeps such elements and ignores them).
+ * firmware, IDE/SATA/SCSI controllers (the model's kinds in libvirt's words, `LIBVIRT_WORDS`) with drive
+ * addresses that keep each disk's slot, virtio-blk disks, NICs on libvirt networks, serial ports, video, USB and a
+ * stated boot order as `<boot order>` on each disk and interface. The guest OS and disk capacities, which libvirt
+ * has no element for, are kept in Vessel's own `<metadata>` element (libvirt keeps such elements and ignores them).
  */
 export function writeLibvirt(
   pkg: SystemPackage,
   options: LibvirtWriteOptions,
   warnings: Warnings,
 ): { output: string; disks: OutputDisk[] } {
-  const v = viewSystem(pkg, warnings);
+  const v = targetView(pkg, LIBVIRT_TARGET, warnings);
   const meta = el('system', {}, [], VESSEL_LIBVIRT_NS, 'vessel');
   meta.nsDecls.push(['vessel', VESSEL_LIBVIRT_NS]);
   if (v.guestOs) {
@@ -64,12 +55,13 @@ export function writeLibvirt(
       ),
     );
   }
+  const bootIndex = new Map(v.bootOrder.map((d, i) => [d, i + 1]));
   const devices = el('devices');
-  const { disks, controllers } = storage(v, devices, meta, options, warnings);
+  const { disks, controllers } = storage(v, devices, meta, bootIndex, options, warnings);
   devices.children.unshift(...controllers);
-  for (const n of v.nics) devices.children.push(nic(n.model, n.network, n.mac, n.instanceId, warnings));
+  for (const n of v.nics) devices.children.push(nic(n, bootIndex.get(n), warnings));
   v.serials.forEach((s, i) => {
-    const path = s.connection?.startsWith('/') ? s.connection : undefined;
+    const path = s.backend?.startsWith('/') ? s.backend : undefined;
     devices.children.push(
       el('serial', { type: path ? 'file' : 'pty' }, [
         path ? el('source', { path }) : undefined,
@@ -91,9 +83,7 @@ export function writeLibvirt(
     meta.children.length > 0 ? el('metadata', {}, [meta]) : undefined,
     el('memory', { unit: 'KiB' }, [String(kib)]),
     el('vcpu', {}, [String(v.cpus)]),
-    el('os', { firmware: v.firmware === 'efi' ? 'efi' : undefined }, [
-      el('type', { arch: 'x86_64' }, ['hvm']),
-    ]),
+    el('os', { firmware: v.firmware }, [el('type', { arch: 'x86_64' }, ['hvm'])]),
     el('features', {}, [el('acpi'), el('apic')]),
     devices,
   ]);
@@ -105,20 +95,15 @@ export function writeLibvirt(
   return { output: serializeXml(root, { declaration: false }), disks };
 }
 
-function nic(
-  model: NicModel | undefined,
-  network: string | undefined,
-  mac: string | undefined,
-  id: string,
-  warnings: Warnings,
-): XmlElement {
-  if (network === undefined)
-    warnings.add('NETWORK', `NIC "${id}" names no network; written with user-mode networking`);
-  const user = network === undefined || network === 'user';
+function nic(n: TargetNic, boot: number | undefined, warnings: Warnings): XmlElement {
+  if (n.network === undefined)
+    warnings.add('NETWORK', `NIC "${n.instanceId}" names no network; written with user-mode networking`);
+  const user = n.network === undefined || n.network === 'user';
   return el('interface', { type: user ? 'user' : 'network' }, [
-    mac ? el('mac', { address: mac }) : undefined,
-    user ? undefined : el('source', { network }),
-    el('model', { type: model === undefined ? 'virtio' : NIC_MODELS[model] }),
+    n.mac ? el('mac', { address: n.mac }) : undefined,
+    user ? undefined : el('source', { network: n.network }),
+    el('model', { type: LIBVIRT_WORDS.word(n.model) }),
+    boot === undefined ? undefined : el('boot', { order: boot }),
   ]);
 }
 
@@ -132,41 +117,47 @@ function letters(n: number): string {
   return s;
 }
 
+/** libvirt's controller elements: one IDE controller (two channels), SATA and SCSI ones by number; virtio-blk none. */
+function controllerIndex(v: TargetView): {
+  index: Map<TargetController, { type: string; n: number }>;
+  controllers: XmlElement[];
+} {
+  const numbers = new SlotMap((type) => (type === 'ide' ? 1 : 8));
+  const index = new Map<TargetController, { type: string; n: number }>();
+  const controllers: XmlElement[] = [];
+  for (const c of v.controllers) {
+    if (c.kind === 'virtio-blk') continue;
+    const type = CONTROLLERS[c.kind].bus === 'scsi' ? 'scsi' : LIBVIRT_WORDS.word(c.kind)!;
+    const ide = [...index.values()].find((x) => x.type === 'ide');
+    if (type === 'ide' && ide !== undefined) {
+      index.set(c, ide);
+      continue;
+    }
+    const n = numbers.take(type, type === 'ide' ? 0 : (c.address ?? c.ordinal));
+    if (n === undefined) continue;
+    index.set(c, { type, n });
+    controllers.push(
+      el('controller', { type, index: n, model: type === 'scsi' ? LIBVIRT_WORDS.word(c.kind) : undefined }),
+    );
+  }
+  return { index, controllers };
+}
+
 function storage(
-  v: SystemView,
+  v: TargetView,
   devices: XmlElement,
   meta: XmlElement,
+  bootIndex: Map<TargetDrive | TargetNic, number>,
   options: LibvirtWriteOptions,
   warnings: Warnings,
 ): { disks: OutputDisk[]; controllers: XmlElement[] } {
-  const numbers = new SlotMap((bus) => (bus === 'ide' ? 1 : 8));
-  const slots = new SlotMap((g) =>
-    g.startsWith('ide') ? 4 : g.startsWith('sata') ? 6 : g.startsWith('scsi') ? 16 : 1024,
-  );
-  const index = new Map<string, { bus: string; n: number }>();
-  const controllers: XmlElement[] = [];
-  for (const c of v.controllers) {
-    if (c.bus === 'virtio' || c.bus === 'nvme') continue;
-    if (c.bus === 'ide' && index.size > 0 && [...index.values()].some((x) => x.bus === 'ide')) {
-      const first = [...index.values()].find((x) => x.bus === 'ide')!;
-      index.set(c.instanceId, first);
-      continue;
-    }
-    const n = numbers.take(c.bus, c.bus === 'ide' ? 0 : (c.address ?? c.index));
-    if (n === undefined) continue;
-    index.set(c.instanceId, { bus: c.bus, n });
-    controllers.push(
-      el('controller', {
-        type: c.bus,
-        index: n,
-        model: c.bus === 'scsi' ? SCSI_MODELS[c.model ?? 'lsilogic'] : undefined,
-      }),
-    );
-  }
+  const { index, controllers } = controllerIndex(v);
+  const ideSlots = new SlotMap(() => 4);
   const next: Record<string, number> = { sd: 0, vd: 0, fd: 0 };
   const out: OutputDisk[] = [];
   for (const d of v.drives) {
-    const placed = address(d, index, slots, warnings);
+    const placed = address(d, index, ideSlots, warnings);
+    if (placed === undefined) continue;
     const prefix =
       d.kind === 'floppy' ? 'fd' : placed.bus === 'ide' ? 'hd' : placed.bus === 'virtio' ? 'vd' : 'sd';
     const dev = prefix === 'hd' ? `hd${letters(placed.slot ?? 0)}` : `${prefix}${letters(next[prefix]!++)}`;
@@ -192,11 +183,13 @@ function storage(
         'DISK_FORMAT',
         `Disk "${d.disk?.id}" is blank; libvirt needs an image file, create one for ${dev}`,
       );
+    const boot = bootIndex.get(d);
     devices.children.push(
       el('disk', { type: 'file', device: d.kind }, [
         el('driver', { name: 'qemu', type: format === 'vhd' ? 'vpc' : format }),
         path === undefined ? undefined : el('source', { file: path }),
         el('target', { dev, bus: d.kind === 'floppy' ? 'fdc' : placed.bus }),
+        boot === undefined ? undefined : el('boot', { order: boot }),
         d.kind === 'cdrom' ? el('readonly') : undefined,
         placed.address,
       ]),
@@ -226,39 +219,38 @@ function storage(
 }
 
 function address(
-  d: DriveView,
-  index: Map<string, { bus: string; n: number }>,
-  slots: SlotMap,
+  d: TargetDrive,
+  index: Map<TargetController, { type: string; n: number }>,
+  ideSlots: SlotMap,
   warnings: Warnings,
-): { bus: string; slot?: number; address?: XmlElement } {
+): { bus: string; slot?: number; address?: XmlElement } | undefined {
   if (d.kind === 'floppy')
     return {
       bus: 'fdc',
-      address: el('address', { type: 'drive', controller: 0, bus: 0, target: 0, unit: d.position }),
+      address: el('address', { type: 'drive', controller: 0, bus: 0, target: 0, unit: d.slot }),
     };
   const c = d.controller!;
-  if (c.bus === 'virtio' || c.bus === 'nvme') {
-    if (c.bus === 'nvme')
-      warnings.add(
-        'CONTROLLER',
-        `libvirt 9 has no NVMe disk bus; drive "${d.instanceId}" on ${busName(c.bus)} written as virtio-blk`,
-      );
-    return { bus: 'virtio' };
-  }
-  const ctl = index.get(c.instanceId)!;
-  if (ctl.bus === 'ide') {
-    const channel = Math.min(c.address ?? c.index, 1);
-    const slot = slots.place('ide0', channel * 2 + d.position, `Drive "${d.instanceId}"`, warnings) ?? 0;
+  if (c.kind === 'virtio-blk') return { bus: 'virtio' };
+  const ctl = index.get(c);
+  if (ctl === undefined) return undefined;
+  if (ctl.type === 'ide') {
+    const channel = c.address ?? c.ordinal;
+    const slot = ideSlots.place(
+      'the IDE controller',
+      channel * 2 + d.slot,
+      `Drive "${d.instanceId}"`,
+      warnings,
+    );
+    if (slot === undefined) return undefined;
     return {
       bus: 'ide',
       slot,
       address: el('address', { type: 'drive', controller: 0, bus: slot >> 1, target: 0, unit: slot & 1 }),
     };
   }
-  const slot = slots.place(`${ctl.bus}${ctl.n}`, d.position, `Drive "${d.instanceId}"`, warnings) ?? 0;
   return {
-    bus: ctl.bus,
-    slot,
-    address: el('address', { type: 'drive', controller: ctl.n, bus: 0, target: 0, unit: slot }),
+    bus: ctl.type,
+    slot: d.slot,
+    address: el('address', { type: 'drive', controller: ctl.n, bus: 0, target: 0, unit: d.slot }),
   };
 }

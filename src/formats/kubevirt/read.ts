@@ -1,15 +1,15 @@
 import { parseAllDocuments } from 'yaml';
-import { FIRMWARE_PROPERTY, type VssdProperties } from '../model/index.js';
-import { PackageBuilder } from './build.js';
-import { nicModelOf } from './devices.js';
-import { formatFromName } from './disk-formats.js';
-import { FormatError } from './errors.js';
-import { KV } from './kubevirt-write.js';
-import { checkImagePath } from './paths.js';
+import type { VssdProperties } from '../../model/index.js';
+import { PackageBuilder } from '../build.js';
+import { formatFromName } from '../disk-formats.js';
+import { FormatError } from '../errors.js';
+import { checkImagePath } from '../paths.js';
+import type { GuestOs, SystemPackage } from '../types.js';
+import { LIMITS } from '../values.js';
+import type { Warnings } from '../warnings.js';
 import { quantityBytes } from './quantity.js';
-import type { GuestOs, SystemPackage } from './types.js';
-import { LIMITS } from './values.js';
-import type { Warnings } from './warnings.js';
+import { KUBEVIRT_WORDS } from './words.js';
+import { KV } from './write.js';
 
 /** Largest manifest accepted, and the most YAML aliases (a billion-laughs file needs thousands). */
 export const MAX_MANIFEST_BYTES = 4 << 20;
@@ -95,8 +95,9 @@ export function parseManifest(input: string | Uint8Array, file?: string): unknow
 /**
  * Reads a KubeVirt VirtualMachine (kubevirt.io/v1) as a {@link SystemPackage}: cores x sockets x threads, memory
  * (`memory.guest`, else the memory request), firmware, disks and CD-ROMs in order on their virtio/sata/scsi bus,
- * their volumes (DataVolume templates or DataVolume documents give the size; PVCs and container disks are
- * referenced by name), interfaces with their pod or Multus networks, the serial console and graphics.
+ * their volumes (DataVolume templates or DataVolume documents give the size, of CD-ROM images too; PVCs and
+ * container disks are referenced by name), interfaces with their pod or Multus networks, `bootOrder` on disks and
+ * interfaces, the serial console and graphics.
  */
 export function readKubevirt(input: string | Uint8Array, warnings: Warnings, file?: string): SystemPackage {
   const docs = parseManifest(input, file);
@@ -127,10 +128,10 @@ export function readKubevirt(input: string | Uint8Array, warnings: Warnings, fil
   const firmware = r.obj(domain.firmware, 'domain.firmware');
   const uuid = r.str(firmware?.uuid, 'domain.firmware.uuid');
   if (uuid) system.VirtualSystemIdentifier = uuid.toLowerCase();
-  const boot = r.obj(firmware?.bootloader, 'domain.firmware.bootloader');
-  if (boot?.efi !== undefined) system[FIRMWARE_PROPERTY] = 'efi';
-  else if (boot?.bios !== undefined) system[FIRMWARE_PROPERTY] = 'bios';
+  const loader = r.obj(firmware?.bootloader, 'domain.firmware.bootloader');
   const b = new PackageBuilder(system);
+  if (loader?.efi !== undefined) b.firmware('efi');
+  else if (loader?.bios !== undefined) b.firmware('bios');
   const cpu = r.obj(domain.cpu, 'domain.cpu');
   const cpus = [cpu?.cores, cpu?.sockets, cpu?.threads].map(
     (x, i) => r.count(x, `domain.cpu.${['cores', 'sockets', 'threads'][i]}`, LIMITS.cpus) ?? 1,
@@ -148,8 +149,10 @@ export function readKubevirt(input: string | Uint8Array, warnings: Warnings, fil
     r.fail('domain.memory.guest', `from 1Mi to ${LIMITS.memoryBytes >> 40n}Ti`);
   b.memory(bytes);
   const devices = r.obj(domain.devices, 'domain.devices') ?? {};
-  readDisks(r, vm, spec, devices, objects, b, warnings);
-  readNics(r, spec, devices, ann, b);
+  const boot: { id: string; order: number }[] = [];
+  readDisks(r, vm, spec, devices, objects, b, boot, warnings);
+  readNics(r, spec, devices, ann, b, boot, warnings);
+  b.bootOrder(boot.sort((x, y) => x.order - y.order).map((x) => x.id));
   if (devices.autoattachSerialConsole !== false) b.serial();
   if (devices.autoattachGraphicsDevice !== false) b.graphics();
   const osType = Number(r.str(ann[KV.osType], `annotation ${KV.osType}`));
@@ -167,6 +170,7 @@ function readDisks(
   devices: Json,
   objects: Json[],
   b: PackageBuilder,
+  boot: { id: string; order: number }[],
   warnings: Warnings,
 ): void {
   const volumes = new Map<string, Json>();
@@ -187,13 +191,12 @@ function readDisks(
     );
   });
   const ctl = new Map<string, string>();
-  const controller = (bus: string): string => {
+  const controller = (bus: string): string | undefined => {
+    const kind = KUBEVIRT_WORDS.controller(bus);
+    if (kind === undefined) return undefined;
     let id = ctl.get(bus);
     if (id === undefined) {
-      id =
-        bus === 'scsi'
-          ? b.controller('scsi', 'virtio-scsi')
-          : b.controller(bus === 'sata' ? 'sata' : 'virtio');
+      id = b.controller(kind);
       ctl.set(bus, id);
     }
     return id;
@@ -211,24 +214,27 @@ function readDisks(
     const bus =
       r.str(r.obj(d[kind], `disks[${i}].${kind}`)?.bus, `disks[${i}].${kind}.bus`) ??
       (kind === 'cdrom' ? 'sata' : 'virtio');
-    if (!['virtio', 'sata', 'scsi'].includes(bus)) {
-      warnings.add('CONTROLLER', `Disk "${name}" on bus "${bus}" has no equivalent; dropped`);
+    const parent = controller(bus);
+    if (parent === undefined) {
+      warnings.add('CONTROLLER', `Disk "${name}" on bus "${bus.slice(0, 40)}" has no equivalent; dropped`);
       return;
     }
     const vol = volumes.get(name);
     if (!vol) r.fail(`disks[${i}]`, `backed by a volume named "${name}"`);
     const src = image(r, vol, templates, warnings);
     if (src === undefined) return;
-    const parent = controller(bus);
     const position = slot.get(bus) ?? 0;
     slot.set(bus, position + 1);
-    if (kind === 'cdrom') b.cdrom(parent, position, src.file);
-    else
-      b.disk(parent, position, {
-        file: src.file,
-        capacityBytes: src.capacity,
-        format: src.format ?? formatFromName(src.file),
-      });
+    const id =
+      kind === 'cdrom'
+        ? b.cdrom(parent, position, src.file, src.capacity)
+        : b.disk(parent, position, {
+            file: src.file,
+            capacityBytes: src.capacity,
+            format: src.format ?? formatFromName(src.file),
+          });
+    const order = r.count(d.bootOrder, `disks[${i}].bootOrder`, 65535);
+    if (order !== undefined) boot.push({ id, order });
   });
 }
 
@@ -300,7 +306,15 @@ function image(
   return undefined;
 }
 
-function readNics(r: Reader, spec: Json, devices: Json, ann: Json, b: PackageBuilder): void {
+function readNics(
+  r: Reader,
+  spec: Json,
+  devices: Json,
+  ann: Json,
+  b: PackageBuilder,
+  boot: { id: string; order: number }[],
+  warnings: Warnings,
+): void {
   const networks = new Map<string, Json>();
   r.list(spec.networks, 'spec.template.spec.networks').forEach((n, i) => {
     const o = r.obj(n, `networks[${i}]`)!;
@@ -313,12 +327,16 @@ function readNics(r: Reader, spec: Json, devices: Json, ann: Json, b: PackageBui
     const multus = r.str(r.obj(net?.multus, 'multus')?.networkName, `networks ${name}.multus.networkName`);
     const original = r.str(ann[`${KV.network}${name}`], `annotation ${KV.network}${name}`);
     const network = original ?? multus ?? (net?.pod !== undefined ? 'pod' : undefined);
-    const model = r.str(o.model, `interfaces[${i}].model`) ?? 'virtio';
-    b.nic(
-      nicModelOf(model),
-      network,
-      r.str(o.macAddress, `interfaces[${i}].macAddress`),
-      nicModelOf(model) === undefined ? model : undefined,
-    );
+    const word = r.str(o.model, `interfaces[${i}].model`) ?? 'virtio';
+    const model = KUBEVIRT_WORDS.nic(word);
+    if (model === undefined)
+      warnings.add(
+        'NIC_MODEL',
+        `Interface model "${word.slice(0, 40)}" is not one Vessel knows; kept as written`,
+      );
+    const mac = r.str(o.macAddress, `interfaces[${i}].macAddress`);
+    const id = b.nic(model, network, mac, model === undefined ? word : undefined);
+    const order = r.count(o.bootOrder, `interfaces[${i}].bootOrder`, 65535);
+    if (order !== undefined) boot.push({ id, order });
   });
 }

@@ -1,4 +1,4 @@
-import { FormatError } from './errors.js';
+import { FormatError } from '../errors.js';
 
 /**
  * The VMware configuration file syntax: one `key = "value"` per line, `#` comments, keys case-insensitive, and

@@ -1,30 +1,25 @@
-import { FIRMWARE_PROPERTY, type VssdProperties } from '../model/index.js';
-import { parseXml, textContent, type XmlElement } from '../xml/index.js';
-import { PackageBuilder } from './build.js';
-import { type Bus, nicModelOf, type ScsiModel } from './devices.js';
-import { formatFromName } from './disk-formats.js';
-import { FormatError } from './errors.js';
-import { guestOsFromVbox } from './guest-os.js';
-import { MAX_NATIVE_XML_BYTES } from './libvirt-read.js';
-import { checkImagePath } from './paths.js';
-import type { SystemPackage } from './types.js';
-import { LIMITS, smallNumber, wholeNumber } from './values.js';
-import { VBOX_CAPACITY_KEY, VBOX_SETTINGS_NS } from './vbox-write.js';
-import type { Warnings } from './warnings.js';
-import { attr, child, children } from './xml-build.js';
+import type { ControllerKind, VssdProperties } from '../../model/index.js';
+import { parseXml, textContent, type XmlElement } from '../../xml/index.js';
+import { idsOfClasses } from '../boot.js';
+import { PackageBuilder } from '../build.js';
+import { formatFromName } from '../disk-formats.js';
+import { FormatError } from '../errors.js';
+import { guestOsFromVbox } from '../guest-os.js';
+import { MAX_NATIVE_XML_BYTES } from '../libvirt/read.js';
+import { checkImagePath } from '../paths.js';
+import type { SystemPackage } from '../types.js';
+import { LIMITS, readSmallNumber, readWholeNumber } from '../values.js';
+import type { Warnings } from '../warnings.js';
+import { attr, child, children } from '../xml-build.js';
+import { VBOX_WORDS } from './words.js';
+import { VBOX_CAPACITY_KEY, VBOX_SETTINGS_NS } from './write.js';
 
-const CONTROLLERS: Record<string, { bus: Bus | 'floppy'; model?: ScsiModel }> = {
-  PIIX3: { bus: 'ide' },
-  PIIX4: { bus: 'ide' },
-  ICH6: { bus: 'ide' },
-  AHCI: { bus: 'sata' },
-  LsiLogic: { bus: 'scsi', model: 'lsilogic' },
-  BusLogic: { bus: 'scsi', model: 'buslogic' },
-  LsiLogicSas: { bus: 'scsi', model: 'lsisas1068' },
-  VirtioSCSI: { bus: 'scsi', model: 'virtio-scsi' },
-  NVMe: { bus: 'nvme' },
-  I82078: { bus: 'floppy' },
-};
+/** VirtualBox's floppy controller type (a floppy drive has no controller in the model). */
+const FLOPPY = 'I82078';
+
+/** `<Boot><Order device>` classes. */
+type VboxBootClass = 'Floppy' | 'DVD' | 'HardDisk' | 'Network';
+const BOOT_CLASSES: readonly string[] = ['Floppy', 'DVD', 'HardDisk', 'Network'];
 
 interface Medium {
   location: string;
@@ -34,8 +29,8 @@ interface Medium {
 
 /**
  * Reads a VirtualBox machine file (.vbox) as a {@link SystemPackage}: name, OSType, description, CPU count,
- * memory (MiB), firmware, enabled network adapters and serial ports, display and USB, and every storage
- * controller's attached disks, DVDs and floppies resolved through the media registry. StorageControllers are
+ * memory (MiB), firmware, the boot order (device classes), enabled network adapters and serial ports, display and
+ * USB, and every storage controller's attached disks, DVDs and floppies resolved through the media registry. StorageControllers are
  * read under Machine (settings 1.x up to VirtualBox 6) or under Hardware (VirtualBox 7). DOCTYPEs are refused.
  */
 export function readVbox(input: string | Uint8Array, warnings: Warnings, file?: string): SystemPackage {
@@ -61,19 +56,24 @@ export function readVbox(input: string | Uint8Array, warnings: Warnings, file?: 
     throw new FormatError('FORMAT_INVALID', 'The machine has no <Hardware> element', {
       location: at(machine),
     });
-  const fw = findDeep(hw, 'Firmware');
-  if (fw) system[FIRMWARE_PROPERTY] = /^EFI/i.test(attr(fw, 'type') ?? '') ? 'efi' : 'bios';
   const b = new PackageBuilder(system);
+  const fw = findDeep(hw, 'Firmware');
+  if (fw) b.firmware(/^EFI/i.test(attr(fw, 'type') ?? '') ? 'efi' : 'bios');
   const cpu = child(hw, 'CPU');
   b.cpus(
     attr(cpu, 'count') === undefined
       ? 1
-      : smallNumber(attr(cpu, 'count'), 'CPU count', 1, LIMITS.cpus, at(cpu)),
+      : readSmallNumber(attr(cpu, 'count'), 'CPU count', 1, LIMITS.cpus, at(cpu)),
   );
   const mem = child(hw, 'Memory');
   b.memory(
-    wholeNumber(attr(mem, 'RAMSize'), 'Memory RAMSize (MiB)', 1n, LIMITS.memoryBytes >> 20n, at(mem ?? hw)) <<
-      20n,
+    readWholeNumber(
+      attr(mem, 'RAMSize'),
+      'Memory RAMSize (MiB)',
+      1n,
+      LIMITS.memoryBytes >> 20n,
+      at(mem ?? hw),
+    ) << 20n,
   );
   const media = mediaRegistry(machine, warnings, file);
   const capacities = new Map<string, string>();
@@ -86,8 +86,9 @@ export function readVbox(input: string | Uint8Array, warnings: Warnings, file?: 
       );
   }
   const storage = child(machine, 'StorageControllers') ?? child(hw, 'StorageControllers');
+  const boot: { id: string; cls: VboxBootClass }[] = [];
   for (const sc of children(storage ?? machine, 'StorageController'))
-    readController(sc, b, media, capacities, warnings, at);
+    readController(sc, b, media, capacities, boot, warnings, at);
   for (const a of children(child(hw, 'Network') ?? hw, 'Adapter')) {
     if (attr(a, 'enabled') !== 'true') continue;
     const att = children(a).find((e) => e.local !== 'DisabledModes');
@@ -103,8 +104,14 @@ export function readVbox(input: string | Uint8Array, warnings: Warnings, file?: 
                 ? 'HostOnly'
                 : att.local));
     const type = attr(a, 'type') ?? '82540EM';
-    const model = nicModelOf(type);
-    b.nic(model, network, attr(a, 'MACAddress'), model === undefined ? type : undefined);
+    const model = VBOX_WORDS.nic(type);
+    if (model === undefined)
+      warnings.add(
+        'NIC_MODEL',
+        `Network adapter type "${type.slice(0, 40)}" is not one Vessel knows; kept as written`,
+      );
+    const id = b.nic(model, network, attr(a, 'MACAddress'), model === undefined ? type : undefined);
+    boot.push({ id, cls: 'Network' });
   }
   for (const p of children(child(hw, 'UART') ?? hw, 'Port')) {
     if (attr(p, 'enabled') === 'true')
@@ -115,8 +122,33 @@ export function readVbox(input: string | Uint8Array, warnings: Warnings, file?: 
   const audio = child(hw, 'AudioAdapter');
   if (audio && attr(audio, 'enabled') === 'true')
     warnings.add('DEVICE', 'The audio adapter has no place in the definition; dropped');
+  readBootOrder(hw, boot, b, warnings);
   const os = attr(machine, 'OSType');
   return b.build(os === undefined ? undefined : guestOsFromVbox(os));
+}
+
+/** `<Boot><Order position device>`: the devices of each class, in the order the file lists them. */
+function readBootOrder(
+  hw: XmlElement,
+  boot: { id: string; cls: VboxBootClass }[],
+  b: PackageBuilder,
+  warnings: Warnings,
+): void {
+  const orders = children(child(hw, 'Boot') ?? hw, 'Order')
+    .map((o) => ({ position: Number(attr(o, 'position')), device: attr(o, 'device') ?? 'None' }))
+    .filter((o) => o.device !== 'None')
+    .sort((x, y) => x.position - y.position);
+  if (orders.length === 0) return;
+  const classes: VboxBootClass[] = [];
+  for (const o of orders) {
+    if (BOOT_CLASSES.includes(o.device)) classes.push(o.device as VboxBootClass);
+    else
+      warnings.add(
+        'BOOT_ORDER',
+        `<Boot> names the device "${o.device.slice(0, 20)}", which is no device class; ignored`,
+      );
+  }
+  b.bootOrder(idsOfClasses(classes, boot));
 }
 
 function findDeep(e: XmlElement, local: string): XmlElement | undefined {
@@ -162,6 +194,7 @@ function readController(
   b: PackageBuilder,
   media: Map<string, Medium>,
   capacities: Map<string, string>,
+  boot: { id: string; cls: VboxBootClass }[],
   warnings: Warnings,
   at: (e: XmlElement | undefined) => {
     file: string | undefined;
@@ -170,41 +203,41 @@ function readController(
   },
 ): void {
   const type = attr(sc, 'type') ?? '';
-  const kind = CONTROLLERS[type];
-  if (kind === undefined) {
+  const kind: ControllerKind | undefined = type === FLOPPY ? undefined : VBOX_WORDS.controller(type);
+  if (type !== FLOPPY && kind === undefined) {
     warnings.add(
       'CONTROLLER',
-      `VirtualBox controller type "${type}" has no equivalent; its drives are dropped`,
+      `VirtualBox controller type "${type.slice(0, 40)}" has no equivalent; its drives are dropped`,
     );
     return;
   }
   const ids = new Map<number, string>();
   const controller = (port: number): string | undefined => {
-    if (kind.bus === 'floppy') return undefined;
-    const key = kind.bus === 'ide' ? port : 0;
+    if (kind === undefined) return undefined;
+    const key = kind === 'ide' ? port : 0;
     let id = ids.get(key);
     if (id === undefined) {
-      id = b.controller(kind.bus, kind.model, kind.bus === 'ide' ? port : undefined);
+      id = b.controller(kind, kind === 'ide' ? port : undefined);
       ids.set(key, id);
     }
     return id;
   };
-  if (kind.bus !== 'ide' && kind.bus !== 'floppy') controller(0);
+  if (kind !== undefined && kind !== 'ide') controller(0);
   for (const ad of children(sc, 'AttachedDevice')) {
-    const port = smallNumber(attr(ad, 'port') ?? '0', 'AttachedDevice port', 0, 255, at(ad));
-    const device = smallNumber(attr(ad, 'device') ?? '0', 'AttachedDevice device', 0, 1, at(ad));
+    const port = readSmallNumber(attr(ad, 'port') ?? '0', 'AttachedDevice port', 0, 255, at(ad));
+    const device = readSmallNumber(attr(ad, 'device') ?? '0', 'AttachedDevice device', 0, 1, at(ad));
     const imageUuid = attr(child(ad, 'Image'), 'uuid')?.replace(/[{}]/g, '').toLowerCase();
     const medium = imageUuid === undefined ? undefined : media.get(imageUuid);
     if (imageUuid !== undefined && medium === undefined) {
       warnings.add('DEVICE', `Attached image {${imageUuid}} is not in the media registry; attached empty`);
     }
     const parent = controller(port);
-    const position = kind.bus === 'ide' ? device : port;
+    const position = kind === 'ide' ? device : port;
     const location =
       medium === undefined ? undefined : checkImagePath(medium.location, `Medium {${imageUuid}}`);
     const t = attr(ad, 'type');
-    if (t === 'DVD') b.cdrom(parent, position, location);
-    else if (t === 'Floppy') b.floppy(location);
+    if (t === 'DVD') boot.push({ id: b.cdrom(parent, position, location), cls: 'DVD' });
+    else if (t === 'Floppy') boot.push({ id: b.floppy(location), cls: 'Floppy' });
     else if (t === 'HardDisk') {
       if (location === undefined) continue;
       if (medium?.differencing)
@@ -213,12 +246,13 @@ function readController(
           `"${location}" is a differencing image (a snapshot); referenced as it is, without its parents`,
         );
       const cap = capacities.get(imageUuid ?? '');
-      b.disk(parent, position, {
+      const id = b.disk(parent, position, {
         file: location,
         capacityBytes:
-          cap === undefined ? undefined : wholeNumber(cap, 'capacity in ExtraData', 1n, LIMITS.diskBytes),
+          cap === undefined ? undefined : readWholeNumber(cap, 'capacity in ExtraData', 1n, LIMITS.diskBytes),
         format: medium?.format?.toLowerCase() ?? formatFromName(location),
       });
+      boot.push({ id, cls: 'HardDisk' });
     }
   }
 }

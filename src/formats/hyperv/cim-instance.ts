@@ -1,6 +1,6 @@
-import { textContent, type XmlElement } from '../xml/index.js';
-import { FormatError } from './errors.js';
-import { attr, children, el } from './xml-build.js';
+import { textContent, type XmlElement } from '../../xml/index.js';
+import { FormatError } from '../errors.js';
+import { attr, children, el } from '../xml-build.js';
 
 /**
  * CIM instances in CIM-XML (DSP0201, DTD 2.0) `<INSTANCE>` form: what WMI's `GetText(CimDtd20)` produces and what

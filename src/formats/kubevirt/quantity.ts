@@ -1,4 +1,4 @@
-import { FormatError } from './errors.js';
+import { FormatError } from '../errors.js';
 
 /**
  * Kubernetes resource quantities (`1Gi`, `512Mi`, `1.5G`, `1073741824`) for memory and storage, exact in bytes.
