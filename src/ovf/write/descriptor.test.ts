@@ -102,7 +102,7 @@ describe('writeSystemDescriptor(): units per generation', () => {
     }
   });
 
-  it('OVF 1.x folds VirtualQuantityUnits into AllocationUnits (1 × byte*2^30 is 1 GiB, not 1 MiB)', () => {
+  it('OVF 1.x folds VirtualQuantityUnits into AllocationUnits (1 × byte*2^30 is 1 GiB, not 1 MiB), in MiB as importers read memory', () => {
     const def = buildDefinition(spec());
     const m = def.resources.find((r) => r.properties.ResourceType === '4')!;
     m.properties = { ...m.properties, VirtualQuantity: '1', VirtualQuantityUnits: 'byte*2^30' };
@@ -112,9 +112,26 @@ describe('writeSystemDescriptor(): units per generation', () => {
     const back = definitionFromOvf(parseOvf(xml)).definition.resources.find(
       (r) => r.properties.ResourceType === '4',
     )!;
-    expect(back.properties).toMatchObject({ VirtualQuantity: '1', AllocationUnits: 'byte * 2^30' });
+    // virt-v2v, Proxmox and govmomi read memory as MiB whatever AllocationUnits says.
+    expect(back.properties).toMatchObject({ VirtualQuantity: '1024', AllocationUnits: 'byte * 2^20' });
     expect(bytesOf(back)).toBe(1n << 30n);
     expect(notes).toEqual([]);
+    expect(validateOvf(parseOvf(xml), { target: 'qemu' }).map((d) => d.code)).not.toContain(
+      'OVF_TARGET_UNITS',
+    );
+  });
+
+  it('memory that is not a whole number of MiB is written exactly, in bytes or KiB', () => {
+    const def = buildDefinition(spec());
+    const m = def.resources.find((r) => r.properties.ResourceType === '4')!;
+    m.properties = { ...m.properties, VirtualQuantity: String((1n << 30n) + 1024n), AllocationUnits: 'byte' };
+    const back = definitionFromOvf(parseOvf(write(def).xml)).definition.resources.find(
+      (r) => r.properties.ResourceType === '4',
+    )!;
+    expect(back.properties).toMatchObject({
+      VirtualQuantity: String((1 << 20) + 1),
+      AllocationUnits: 'byte * 2^10',
+    });
   });
 
   it('a processor’s VirtualQuantityUnits count is left out of OVF 1.x without a note; any other is said', () => {

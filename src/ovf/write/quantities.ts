@@ -1,6 +1,7 @@
 import {
   bytesOf,
   convert,
+  type QuantityProperties,
   quantityOf,
   quantityProperties,
   type RasdProperties,
@@ -10,15 +11,27 @@ import {
 } from '../../model/index.js';
 
 /**
- * Units as an OVF generation writes them, one rule for every writer: a size (memory, or any RASD whose
- * VirtualQuantity is in bytes) is written in the largest of TiB, GiB, MiB, KiB, bytes that holds it exactly
- * (`quantityProperties`); OVF 1.x writes AllocationUnits only (its RASD XSD has no VirtualQuantityUnits, and
- * readers take AllocationUnits for VirtualQuantity), OVF 2.x writes VirtualQuantityUnits too. When the RASD also
- * has a Reservation or Limit, AllocationUnits stays (it governs those) and only VirtualQuantity is restated.
+ * Units as an OVF generation writes them, one rule for every writer: memory in MiB (`byte * 2^20`) whenever it is
+ * a whole number of MiB, because virt-v2v, Proxmox and govmomi read a memory VirtualQuantity as MiB whatever its
+ * units say (../shared/notes/ovf-tools.md); any other size (and memory that is not whole MiB) in the largest of
+ * TiB, GiB, MiB, KiB, bytes that holds it exactly (`quantityProperties`). OVF 1.x writes AllocationUnits only (its
+ * RASD XSD has no VirtualQuantityUnits, and readers take AllocationUnits for VirtualQuantity), OVF 2.x writes
+ * VirtualQuantityUnits too. When the RASD also has a Reservation or Limit, AllocationUnits stays (it governs
+ * those) and only VirtualQuantity is restated.
  */
 
 /** The unit properties a size is written with, per generation. */
 const STYLE = { '1': 'ovf1', '2': 'ovf2' } as const;
+
+const MIB = 1n << 20n;
+
+/** A whole number of MiB as memory is written. */
+function inMib(bytes: bigint, gen: '1' | '2'): QuantityProperties {
+  const unit = 'byte * 2^20';
+  const out: QuantityProperties = { VirtualQuantity: String(bytes / MIB), AllocationUnits: unit };
+  if (gen === '2') out.VirtualQuantityUnits = unit;
+  return out;
+}
 
 /** What became of a RASD's numbers; `lost` is said to the user. */
 export interface QuantityResult {
@@ -43,7 +56,7 @@ function sizeOf(r: ResourceSetting): bigint | undefined {
  *
  * @example
  * writeQuantities({ cimClass, properties: { ResourceType: '4', VirtualQuantity: '1', VirtualQuantityUnits: 'byte*2^30' } }, '1');
- * // { properties: { ResourceType: '4', VirtualQuantity: '1', AllocationUnits: 'byte * 2^30' } }
+ * // { properties: { ResourceType: '4', VirtualQuantity: '1024', AllocationUnits: 'byte * 2^20' } }
  */
 export function writeQuantities(r: ResourceSetting, gen: '1' | '2'): QuantityResult {
   const p: RasdProperties = structuredClone(r.properties);
@@ -58,7 +71,7 @@ export function writeQuantities(r: ResourceSetting, gen: '1' | '2'): QuantityRes
       ? { properties: p }
       : { properties: p, lost: `VirtualQuantityUnits "${vqu}" has no place in an OVF 1.x Item; dropped` };
   }
-  const written = quantityProperties(bytes, STYLE[gen]);
+  const written = memory && bytes % MIB === 0n ? inMib(bytes, gen) : quantityProperties(bytes, STYLE[gen]);
   if (p.Reservation === undefined && p.Limit === undefined) {
     delete p.VirtualQuantityUnits;
     return { properties: { ...p, ...written } };
