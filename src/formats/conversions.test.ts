@@ -46,7 +46,7 @@ describe('issue 11: the vmx round trip keeps serial ports off the networks', () 
     expect(ovf.warnings).toContainEqual({
       code: 'SERIAL',
       message:
-        'The converted OVF has no place for where serial port "12" is connected (serial0.log): rasd:Connection names networks; dropped',
+        'Resource "12": Connection ["serial0.log"] is not a network, which is all OVF reads there; dropped',
     });
   });
 

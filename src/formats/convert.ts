@@ -64,6 +64,7 @@ export function readPackage(
           systemId: options.systemId,
           configuration: options.configuration,
           target: FORMAT_LABELS[options.to],
+          keepsOvf: options.to === 'ovf',
         },
         warnings,
       );

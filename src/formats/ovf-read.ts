@@ -1,15 +1,14 @@
-import { FIRMWARE_PROPERTY, parseUint, type ResourceSetting, toBaseUnits } from '../model/index.js';
+import { parseUint, toBaseUnits } from '../model/index.js';
 import {
   definitionFromOvf,
   fileIdOf,
   findSection,
   findSections,
   hardwareOf,
-  itemApplies,
   type OvfDiskRef,
   type OvfEnvelope,
-  type OvfItem,
   type OvfProperty,
+  type OvfSystemDefinition,
   VBOX_NS,
   VMW_NS,
   virtualSystems,
@@ -27,13 +26,16 @@ export interface OvfReadOptions {
   configuration?: string | undefined;
   /** The target's name, for warnings about what it cannot hold (`vmx has no equivalent of ...`). */
   target: string;
+  /** The target is OVF, which keeps deployment options, properties, product and EULA: no warnings about them. */
+  keepsOvf?: boolean | undefined;
 }
 
 /**
  * Reads one VirtualSystem of an OVF envelope as a {@link SystemPackage}, through `definitionFromOvf` (the chosen
- * deployment option, ranges at `normal`). The annotation becomes the VSSD Description, `vmw:Config firmware` the
- * VSSD Firmware, OperatingSystemSection the guest OS. What only OVF has (other deployment options, product
- * properties, EULAs, other systems) is reported for the target.
+ * deployment option, ranges at `normal`, firmware and boot order). The annotation becomes the VSSD Description,
+ * OperatingSystemSection the guest OS, and the package is kept as the source (`ovf`) so that an OVF target can
+ * carry what the model does not hold. For other targets, what only OVF has (other deployment options, product
+ * properties, EULAs, other systems) is reported.
  */
 export function readOvfPackage(env: OvfEnvelope, options: OvfReadOptions, warnings: Warnings): SystemPackage {
   const all = virtualSystems(env);
@@ -49,6 +51,7 @@ export function readOvfPackage(env: OvfEnvelope, options: OvfReadOptions, warnin
       `The package holds ${all.length} virtual systems; ${target} describes one, so only "${read.system.id}" was converted`,
     );
   }
+  if (options.keepsOvf) return packageOf(env, read, options, warnings);
   const configs = findSection(env.sections, 'DeploymentOptionSection')?.configurations ?? [];
   if (configs.length > 1 && read.configuration !== undefined) {
     warnings.add(
@@ -70,24 +73,26 @@ export function readOvfPackage(env: OvfEnvelope, options: OvfReadOptions, warnin
   if (findSections(read.system.sections, 'EulaSection').length > 0) {
     warnings.add('PRODUCT', `${target} has no equivalent of an OVF license agreement (EulaSection); dropped`);
   }
+  return packageOf(env, read, options, warnings);
+}
+
+/** The package of the system read: names, annotation, disks, files, guest OS, and where it came from. */
+function packageOf(
+  env: OvfEnvelope,
+  read: OvfSystemDefinition,
+  options: OvfReadOptions,
+  warnings: Warnings,
+): SystemPackage {
   const def = read.definition;
   def.system.ElementName = read.system.name?.text?.trim() || read.system.id;
-  def.resources = resolveOverrides(hardwareOf(read.system)?.items ?? [], read.configuration) ?? def.resources;
   const annotation = findSection(read.system.sections, 'AnnotationSection')?.annotation.text;
   if (annotation !== undefined && def.system.Description === undefined) def.system.Description = annotation;
-  const hw = hardwareOf(read.system);
-  for (const el of hw?.extra ?? []) {
-    if (el.ns !== VMW_NS || el.local !== 'Config') continue;
-    const key = el.attrs.find((a) => a.local === 'key')?.value;
-    const value = el.attrs.find((a) => a.local === 'value')?.value;
-    if (key === 'firmware' && value !== undefined && def.system[FIRMWARE_PROPERTY] === undefined) {
-      def.system[FIRMWARE_PROPERTY] = value.toLowerCase() === 'efi' ? 'efi' : 'bios';
-    }
-  }
   const disks = [...read.disks.values()].map((d) => packageDisk(d, env, warnings));
   const files: PackageFile[] = [];
   const refs = new Map(env.references.map((f) => [f.id, f]));
-  for (const r of def.resources) {
+  // An OVF target keeps every deployment option, so it needs the images of all of them.
+  const all = options.keepsOvf && options.configuration === undefined;
+  for (const r of all ? (hardwareOf(read.system)?.items.map((i) => i.resource) ?? []) : def.resources) {
     for (const h of r.properties.HostResource ?? []) {
       const fileId = fileIdOf(h);
       const f = fileId === undefined ? undefined : refs.get(fileId);
@@ -98,42 +103,13 @@ export function readOvfPackage(env: OvfEnvelope, options: OvfReadOptions, warnin
       }
     }
   }
-  return { definition: def, disks, files, guestOs: guestOsOf(read.system.sections) };
-}
-
-/**
- * The items for a configuration, where an item written for that configuration replaces the general item with the
- * same InstanceID (the way VMware and COT write per-configuration CPU and memory). Undefined when no InstanceID
- * repeats, so the definition is used as it is.
- */
-function resolveOverrides(
-  items: OvfItem[],
-  configuration: string | undefined,
-): ResourceSetting[] | undefined {
-  const applying = items.filter(
-    (i) => itemApplies(i, configuration) && i.bound !== 'min' && i.bound !== 'max',
-  );
-  const byId = new Map<string, OvfItem>();
-  let repeated = false;
-  for (const i of applying) {
-    const id = i.resource.properties.InstanceID;
-    if (id === undefined) continue;
-    const seen = byId.get(id);
-    if (seen) repeated = true;
-    if (!seen || (seen.configuration === undefined && i.configuration !== undefined)) byId.set(id, i);
-  }
-  if (!repeated) return undefined;
-  const out: ResourceSetting[] = [];
-  const done = new Set<string>();
-  for (const i of applying) {
-    const id = i.resource.properties.InstanceID;
-    if (id === undefined) out.push(structuredClone(i.resource));
-    else if (!done.has(id)) {
-      done.add(id);
-      out.push(structuredClone(byId.get(id)!.resource));
-    }
-  }
-  return out;
+  return {
+    definition: def,
+    disks,
+    files,
+    guestOs: guestOsOf(read.system.sections),
+    ovf: { env, systemId: read.system.id, configuration: options.configuration },
+  };
 }
 
 /**

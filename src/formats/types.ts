@@ -1,4 +1,5 @@
 import type { VirtualSystemDefinition } from '../model/index.js';
+import type { OvfSource } from '../ovf/index.js';
 
 /** The formats `vessel convert` reads and writes. */
 export type FormatName = 'ovf' | 'vmx' | 'libvirt' | 'vbox' | 'hyperv' | 'kubevirt';
@@ -77,6 +78,8 @@ export interface SystemPackage {
   disks: PackageDisk[];
   files: PackageFile[];
   guestOs?: GuestOs | undefined;
+  /** The OVF package it was read from, when it was: an OVF target carries what the model does not hold. */
+  ovf?: OvfSource | undefined;
 }
 
 /** A disk image the written output references: what to copy beside it, or upload (KubeVirt DataVolumes). */

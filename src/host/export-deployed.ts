@@ -1,10 +1,11 @@
 import {
+  type CarriedSections,
+  fileIdOf,
   findSections,
   hardwareOf,
   type OvfContent,
   type OvfProductSection,
   type OvfProperty,
-  type OvfSection,
   parseOvf,
   virtualSystems,
 } from '../ovf/index.js';
@@ -28,16 +29,6 @@ export interface DeployedPackage {
   properties: Record<string, string>;
   /** The VirtualSystem `ovf:id` the system was deployed from (one of a collection's). */
   systemId: string | undefined;
-}
-
-/** The sections of the deployed system an export carries over, ready to insert. */
-export interface CarriedSections {
-  /** ProductSection, EulaSection, AnnotationSection and OperatingSystemSection, in the package's order. */
-  sections: OvfSection[];
-  /** The VirtualHardwareSection's `ovf:transport` (how the guest reads its properties). */
-  transport: string | undefined;
-  /** What was changed on the way, said precisely. */
-  notes: string[];
 }
 
 /** Reads a metadata value that may be JSON text or the plain string. */
@@ -99,6 +90,33 @@ function givenValue(
 function configuredValue(p: OvfProperty, configuration: string | undefined): string | undefined {
   if (configuration === undefined) return undefined;
   return p.values.find((v) => (v.configuration ?? '').split(/\s+/).includes(configuration))?.value;
+}
+
+/**
+ * The file names the deployed package gave its CD/DVD and floppy images, by drive InstanceID (a deploy stores them
+ * under names of its own, `file-ID`): an export writes them under these names again. Names that are remote URLs
+ * are left out; a descriptor that cannot be read gives none.
+ */
+export function deployedFileNames(deployed: DeployedPackage, name: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let env: ReturnType<typeof parseOvf>;
+  try {
+    env = parseOvf(deployed.descriptor, { file: 'deployed descriptor' });
+  } catch {
+    return out; // carriedSections says so in the notes
+  }
+  const system = pickSystem(virtualSystems(env), name, deployed.systemId);
+  const refs = new Map(env.references.map((f) => [f.id, f.href]));
+  const items = system === undefined ? [] : (hardwareOf(system)?.items ?? []);
+  for (const it of items) {
+    const id = it.resource.properties.InstanceID;
+    const fileId = fileIdOf(it.resource.properties.HostResource?.[0]);
+    const href = fileId === undefined ? undefined : refs.get(fileId);
+    if (id === undefined || href === undefined || /^[a-z][a-z0-9+.-]*:/i.test(href) || out.has(id)) continue;
+    const last = href.split(/[\\/]/).pop() ?? '';
+    if (last !== '') out.set(id, last);
+  }
+  return out;
 }
 
 /**

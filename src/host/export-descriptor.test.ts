@@ -100,9 +100,10 @@ describe('buildExportDescriptor()', () => {
     expect(byType(env, '15')[0]!.resource.properties.HostResource).toEqual(['ovf:/file/file3']);
     expect(env.references.map((f) => f.href)).toEqual(['web1-disk1.vmdk', 'web1-disk2.vmdk', 'tools.iso']);
     const ds = findSection(env.sections, 'DiskSection')!;
+    // Sizes in the largest binary unit that holds them exactly, the one rule of every OVF writer.
     expect(ds.disks.map((d) => [d.capacity, d.capacityAllocationUnits, d.fileRef])).toEqual([
-      [String(64 << 20), 'byte', 'file1'],
-      [String(64 << 20), 'byte', 'file2'],
+      ['64', 'byte * 2^20', 'file1'],
+      ['64', 'byte * 2^20', 'file2'],
     ]);
   });
 
@@ -161,7 +162,7 @@ describe('buildExportDescriptor()', () => {
     expect(schemaValid(env, 'vmware').ok).toBe(true);
   });
 
-  it('vmware: SATA becomes vmware.sata.ahci, NVMe vmware.nvme.controller, virtio disks LSI Logic SCSI', () => {
+  it('vmware: SATA becomes vmware.sata.ahci, NVMe vmware.nvme.controller, virtio disks PVSCSI (the substitute)', () => {
     const sub = (bus: NonNullable<SimpleSystemSpec['diskBus']>) => {
       const { env } = build({ target: 'vmware' }, input({ ...SPEC, diskBus: bus }));
       const ctl = items(env).find(
@@ -173,7 +174,7 @@ describe('buildExportDescriptor()', () => {
     };
     expect(sub('sata')).toEqual(['20', 'vmware.sata.ahci']);
     expect(sub('nvme')).toEqual(['20', 'vmware.nvme.controller']);
-    expect(sub('virtio')).toEqual(['6', 'lsilogic']);
+    expect(sub('virtio')).toEqual(['6', 'VirtualSCSI']);
     expect(sub('scsi')).toEqual(['6', 'lsilogic']);
   });
 
@@ -187,7 +188,7 @@ describe('buildExportDescriptor()', () => {
     }
   });
 
-  it('virtualbox: family virtualbox-2.2, AHCI for virtio disks, E1000 for VMXNET3, no virtualbox diagnostics', () => {
+  it('virtualbox: family virtualbox-2.2, VirtioSCSI for virtio disks, E1000 for VMXNET3, no virtualbox diagnostics', () => {
     const spec: SimpleSystemSpec = {
       ...SPEC,
       diskBus: 'virtio',
@@ -195,7 +196,7 @@ describe('buildExportDescriptor()', () => {
     };
     const { env } = build({ target: 'virtualbox' }, input(spec));
     expect(hardwareOf(virtualSystems(env)[0]!)!.system!.properties.VirtualSystemType).toBe('virtualbox-2.2');
-    expect(byType(env, '20').map((c) => c.resource.properties.ResourceSubType)).toEqual(['AHCI']);
+    expect(byType(env, '20').map((c) => c.resource.properties.ResourceSubType)).toEqual(['VirtioSCSI']);
     expect(byType(env, '5').map((c) => c.resource.properties.ResourceSubType)).toEqual(['PIIX4']);
     expect(byType(env, '10').map((c) => c.resource.properties.ResourceSubType)).toEqual(['E1000']);
     expect(errorsOf(env, 'virtualbox')).toEqual([]);
@@ -214,13 +215,12 @@ describe('buildExportDescriptor()', () => {
   it('reports VSSD and RASD properties that have no place in OVF instead of writing them', () => {
     const inp = input();
     inp.definition.system.BootMenu = 'on';
-    inp.definition.resources[0]!.properties.VirtualQuantityUnits = 'count';
+    inp.definition.resources[0]!.properties.Colour = 'blue';
     const { env, notes } = build({}, inp);
-    expect(notes).toContain('VSSD property BootMenu has no place in an OVF System element; not exported');
-    expect(notes).toContain(
-      'Resource "1": property VirtualQuantityUnits has no place in an OVF Item; not exported',
-    );
+    expect(notes).toContain('VSSD property BootMenu has no place in an OVF System element; dropped');
+    expect(notes).toContain('Resource "1": property Colour has no place in an OVF Item; dropped');
     expect(formatOvf(env)).not.toContain('BootMenu');
+    expect(formatOvf(env)).not.toContain('Colour');
   });
 });
 

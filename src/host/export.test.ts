@@ -110,7 +110,7 @@ describe('Host.exportVm() on real images', () => {
     const back = definitionFromOvf(env);
     expect(comparable(back.definition)).toEqual(comparable(definition));
     const disk = findSection(env.sections, 'DiskSection')!.disks[0]!;
-    expect(disk.capacity).toBe(String(16 << 20));
+    expect([disk.capacity, disk.capacityAllocationUnits]).toEqual(['16', 'byte * 2^20']);
     expect(Number(disk.populatedSize)).toBeGreaterThan(1 << 20);
 
     const unpacked = join(root, 'unpacked');
@@ -314,8 +314,16 @@ describe('Host.exportVm() on real images', () => {
     const b = join(root, 'gen1.ova');
     const r = await host.exportVm('gen1', { format: 'ova', output: b, level: 1 }).done;
     expect(r.fromDeploy).toBe(true);
+    // The deploy stored the ISO as file-ID; the export gives it back its name in the package (issue 11).
+    const cd = readHardware(g1.definition.resources).drives.find(
+      (d) => d.kind === 'cdrom' && d.instanceId !== envCd!.instanceId,
+    )!;
+    expect(cd.hostResource).not.toMatch(/tools\.iso$/);
+    const refs = parseOvf((await readOvaDescriptor(b)).data).references.map((f) => f.href);
+    expect(refs).toContain('tools.iso');
+    expect(r.files.map((f) => f.name)).toContain('tools.iso');
     expect(r.notes).toContain(
-      `Drive "${envCd!.instanceId}" exported empty: its image was made by this host (the OVF environment of a deploy, made again by the next one)`,
+      `Drive "${envCd!.instanceId}" written empty: its image was made by this host (the OVF environment of a deploy, made again by the next one)`,
     );
     expect(r.notes).toContain('Property "admin_password" is a password: its value is not exported');
     const gen2 = (await host.deploy({ package: b, name: 'gen2', properties: pw, acceptEula: true }).done)

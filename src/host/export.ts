@@ -4,19 +4,14 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { DiskImage } from '../hypervisor/index.js';
 import type { VirtualSystemDefinition } from '../model/index.js';
 import { type DigestAlgorithm, type FileTransform, type OvaSigner, packOva } from '../ova/index.js';
-import {
-  formatOvf,
-  type OvfDiagnostic,
-  type OvfEnvelope,
-  type OvfTarget,
-  validateOvf,
-} from '../ovf/index.js';
+import { formatOvf, type OvfDiagnostic, type OvfEnvelope, validateOvf } from '../ovf/index.js';
 import { HostError } from './errors.js';
 import { wasDeployed } from './export-confine.js';
-import { readDeployedPackage } from './export-deployed.js';
+import { deployedFileNames, readDeployedPackage } from './export-deployed.js';
 import { buildExportDescriptor } from './export-descriptor.js';
 import { type ExportSources, exportDiskTransform, exportSources, packageBaseName } from './export-disks.js';
 import { writeOvfFolder } from './export-folder.js';
+import { keepMediaNames } from './export-names.js';
 import {
   cleanupExports,
   createExportStaging,
@@ -76,12 +71,6 @@ export interface ExportInput {
   /** The drives' current content, as the system's driver reports it (`HypervisorDriver.diskImages`). */
   diskImages(): Promise<DiskImage[]>;
 }
-
-const VALIDATOR_TARGET: Record<ExportTarget, OvfTarget> = {
-  generic: 'qemu',
-  vmware: 'vmware',
-  virtualbox: 'virtualbox',
-};
 
 function describe(d: OvfDiagnostic): string {
   return `${d.code}: ${d.message}`;
@@ -149,6 +138,7 @@ export async function exportSystem(input: ExportInput, o: ExportOptions): Promis
     await input.diskImages(),
   );
   const deployed = readDeployedPackage((k) => input.metadata[k]);
+  if (deployed !== undefined) keepMediaNames(sources, deployedFileNames(deployed, name), base);
   const { env, notes } = buildExportDescriptor(
     {
       definition: input.definition,
@@ -159,7 +149,7 @@ export async function exportSystem(input: ExportInput, o: ExportOptions): Promis
     },
     { ovfVersion, target, keepMacs: o.keepMacs },
   );
-  const diagnostics = validateOvf(env, { target: VALIDATOR_TARGET[target] });
+  const diagnostics = validateOvf(env, { target: profile.validator });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new HostError(

@@ -29,6 +29,8 @@ describe('adapterOf()', () => {
     ['6', 'lsilogic', 'lsilogic'],
     ['6', 'VirtualSCSI', 'lsilogic'],
     ['20', 'AHCI', 'lsilogic'],
+    ['6', 'buslogic,lsilogic', 'buslogic'],
+    ['6', 'virtio lsilogic', 'lsilogic'],
   ])('a disk on a ResourceType %s controller (%s) gets ddb.adapterType %s', (type, sub, adapter) => {
     const { env, disk } = withController(type, sub);
     expect(adapterOf(env, disk)).toBe(adapter);

@@ -1,5 +1,5 @@
-import type { CimValue } from '../model/index.js';
-import type { OvfContent, OvfDisk, OvfEnvelope, OvfItem } from '../ovf/index.js';
+import { readDevices } from '../model/index.js';
+import { diskIdOf, type OvfContent, type OvfDisk, type OvfEnvelope, type OvfItem } from '../ovf/index.js';
 import type { FileTransform, PlannedTransform } from './transform.js';
 
 /** The OVF format URI of a streamOptimized VMDK (what ovftool and VirtualBox write on Disk ovf:format). */
@@ -61,38 +61,24 @@ export function streamDiskTransform(
   };
 }
 
-/** The adapter type for a disk: from the controller its Item hangs off (IDE, or the SCSI subtype). */
+/**
+ * The adapter type for a disk (`ddb.adapterType`): from the controller its drive hangs off, read through the
+ * model's device view (`readDevices`): IDE is `ide`, BusLogic `buslogic`, every other controller (SCSI HBAs,
+ * SATA, NVMe, virtio) `lsilogic`, which is what VMware writes for those.
+ */
 export function adapterOf(env: OvfEnvelope, disk: OvfDisk): VmdkAdapter {
   for (const items of hardwareItems(env.content)) {
-    const item = items.find((i) =>
-      values(i.resource.properties.HostResource).some((h) => isDiskRef(h, disk.diskId)),
-    );
-    if (!item) continue;
-    const parent = first(item.resource.properties.Parent);
-    const ctl = items.find((i) => first(i.resource.properties.InstanceID) === parent);
-    const type = first(ctl?.resource.properties.ResourceType);
-    if (type === '5') return 'ide';
-    const sub = first(ctl?.resource.properties.ResourceSubType)?.toLowerCase() ?? '';
-    if (type === '6' && sub.includes('buslogic')) return 'buslogic';
-    return 'lsilogic';
+    const view = readDevices({ system: {}, resources: items.map((i) => i.resource) });
+    const drive = view.drives.find((d) => diskIdOf(d.hostResource) === disk.diskId);
+    if (drive === undefined) continue;
+    const kind = drive.controller?.kind;
+    return kind === 'ide' ? 'ide' : kind === 'buslogic' ? 'buslogic' : 'lsilogic';
   }
   return 'lsilogic';
-}
-
-function isDiskRef(hostResource: string, diskId: string): boolean {
-  return /^(ovf:)?\/+disk\//i.test(hostResource) && hostResource.replace(/^(ovf:)?\/+disk\//i, '') === diskId;
 }
 
 function* hardwareItems(content: OvfContent | undefined): Generator<OvfItem[]> {
   if (!content) return;
   for (const s of content.sections) if (s.kind === 'VirtualHardwareSection') yield s.items;
   for (const c of content.children) yield* hardwareItems(c);
-}
-
-function values(v: CimValue | undefined): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
-function first(v: CimValue | undefined): string | undefined {
-  return values(v)[0]?.trim();
 }

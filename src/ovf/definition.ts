@@ -1,6 +1,13 @@
-import type { ResourceSetting, VirtualSystemDefinition } from '../model/index.js';
+import {
+  BOOT_ORDER_PROPERTY,
+  FIRMWARE_PROPERTY,
+  type ResourceSetting,
+  resourceTypeOf,
+  type VirtualSystemDefinition,
+} from '../model/index.js';
+import { bootOrderFromOvf, firmwareFromOvf } from './boot.js';
 import { OvfError } from './errors.js';
-import { defaultConfiguration, findSection, hardwareOf, itemApplies, virtualSystems } from './select.js';
+import { defaultConfiguration, findSection, hardwareOf, itemsFor, virtualSystems } from './select.js';
 import type { OvfContent, OvfDisk, OvfEnvelope, OvfFile, OvfItem } from './types.js';
 
 /** A disk of the package that a definition's HostResource `ovf:/disk/ID` points at. */
@@ -24,7 +31,9 @@ export interface OvfSystemDefinition {
  * Reads one VirtualSystem of a package as a {@link VirtualSystemDefinition}: the System element's VSSD, and the
  * items that apply to the chosen deployment configuration (default: the package's default), with ranged items
  * reduced to their `normal` value (DSP0243 §9.10). Names come from `ovf:Name` when the VSSD has no ElementName.
- * Throws `OVF_NOT_FOUND` when the system or configuration does not exist.
+ * The VSSD Firmware and BootOrder (Vessel extensions) come from what the package says in OVF terms when its VSSD
+ * does not carry them: `vmw:Config firmware` or `vbox:Machine` firmware, BootDeviceSection or `vessel:BootOrder`
+ * (see boot.ts). Throws `OVF_NOT_FOUND` when the system or configuration does not exist.
  */
 export function definitionFromOvf(
   env: OvfEnvelope,
@@ -48,21 +57,21 @@ export function definitionFromOvf(
     });
   }
   const hw = hardwareOf(system);
-  const applicable = (hw?.items ?? []).filter(
-    (i) => itemApplies(i, configuration) && i.bound !== 'min' && i.bound !== 'max',
-  );
   // COT and VMware give per-configuration variants of an item the same InstanceID as the general one: the item
   // written for the chosen configuration replaces the general one (DSP0243 §9.8).
-  const specific = new Set(
-    applicable.filter((i) => i.configuration !== undefined).map((i) => i.resource.properties.InstanceID),
-  );
-  const items = applicable.filter(
-    (i) => i.configuration !== undefined || !specific.has(i.resource.properties.InstanceID),
-  );
+  const items = itemsFor(hw?.items ?? [], configuration);
   const resources: ResourceSetting[] = items.map((i: OvfItem) => structuredClone(i.resource));
   const vssd = structuredClone(hw?.system?.properties ?? {});
   if (vssd.ElementName === undefined) vssd.ElementName = system.name?.text ?? system.id;
   if (vssd.VirtualSystemIdentifier === undefined) vssd.VirtualSystemIdentifier = system.id;
+  const firmware = firmwareFromOvf(system);
+  if (vssd[FIRMWARE_PROPERTY] === undefined && firmware !== undefined) vssd[FIRMWARE_PROPERTY] = firmware;
+  const boot = bootOrderFromOvf(
+    system,
+    resources.map((r) => ({ instanceId: r.properties.InstanceID, resourceType: resourceTypeOf(r) })),
+  );
+  if (vssd[BOOT_ORDER_PROPERTY] === undefined && boot !== undefined && boot.length > 0)
+    vssd[BOOT_ORDER_PROPERTY] = boot;
   const files = new Map(env.references.map((f) => [f.id, f]));
   const disks = new Map<string, OvfDiskRef>();
   for (const d of findSection(env.sections, 'DiskSection')?.disks ?? []) {

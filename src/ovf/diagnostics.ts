@@ -105,6 +105,9 @@ export const OVF_DIAGNOSTICS = {
     'A value that must be a whole number is not one (VirtualQuantity, ResourceType, ...)',
   ),
   OVF_UNRESOLVED_PARENT: e('rasd:Parent names no InstanceID in the same section'),
+  OVF_PARENT_NOT_CONTROLLER: e(
+    "A drive's rasd:Parent names an Item that is not a storage controller (a NIC, a port, another drive...)",
+  ),
   OVF_HOST_RESOURCE_INVALID: e('rasd:HostResource uses ovf:/ but is neither ovf:/disk/ID nor ovf:/file/ID'),
   OVF_HOST_RESOURCE_FOREIGN: w(
     'A disk drive HostResource does not refer to the package (ovf:/disk/ or ovf:/file/)',

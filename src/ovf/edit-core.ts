@@ -1,6 +1,6 @@
 import { type RasdProperties, resourceTypeOf } from '../model/index.js';
 import { OvfError } from './errors.js';
-import { findSection, hardwareOf, itemApplies, virtualSystems } from './select.js';
+import { findSection, hardwareOf, itemApplies, itemsFor, virtualSystems } from './select.js';
 import type { OvfContent, OvfEnvelope, OvfItem, OvfSection, OvfVirtualHardwareSection } from './types.js';
 
 /**
@@ -91,9 +91,26 @@ export function itemsOfType(hw: OvfVirtualHardwareSection, type: number, configu
   );
 }
 
+/** The ids of the deployment options; an edit for an option refuses one the descriptor does not define. */
+export function requireConfiguration(env: OvfEnvelope, configuration: string): string[] {
+  const all = findSection(env.sections, 'DeploymentOptionSection')?.configurations.map((c) => c.id) ?? [];
+  if (!all.includes(configuration))
+    throw new OvfError('OVF_EDIT', `No deployment option has the id "${configuration}"`, {
+      hint: all.length > 0 ? `Options: ${all.join(', ')}` : 'The descriptor has no DeploymentOptionSection.',
+    });
+  return all;
+}
+
+/** The options an item applies to, as written. */
+const optionsOf = (i: OvfItem) => (i.configuration ?? '').split(/\s+/).filter((c) => c !== '');
+
 /**
- * The items of a type to change for one configuration. An item shared by every configuration is split (as COT
- * does): the original keeps the other configurations and a copy takes this one, so other options are unchanged.
+ * The items of a type to change for one deployment option, without touching another option (DSP0243 §9.8). With
+ * no option named, every item of the type (each option's) is changed. For an option: an item written for it
+ * alone is changed in place; one it shares with other options (`ovf:configuration="a b"`) keeps the others and
+ * a copy with the same InstanceID takes this option; a general item this option has no override of gets one,
+ * the same-InstanceID override VMware and COT write (no new item, no duplicate). When the descriptor has one
+ * option, the general item is that option's own.
  */
 export function itemsForEdit(
   env: OvfEnvelope | undefined,
@@ -101,22 +118,34 @@ export function itemsForEdit(
   type: number,
   configuration?: string,
 ): OvfItem[] {
-  const items = itemsOfType(hw, type, configuration);
-  if (configuration === undefined || env === undefined) return items;
-  const all = findSection(env.sections, 'DeploymentOptionSection')?.configurations.map((c) => c.id) ?? [];
-  if (!all.includes(configuration))
-    throw new OvfError('OVF_EDIT', `No deployment option has the id "${configuration}"`);
-  return items.map((item) => {
-    if (item.configuration !== undefined) return item;
-    const others = all.filter((c) => c !== configuration);
-    if (others.length === 0) return item;
+  if (configuration === undefined || env === undefined) return itemsOfType(hw, type, configuration);
+  const all = requireConfiguration(env, configuration);
+  const out: OvfItem[] = [];
+  const override = (item: OvfItem, after: OvfItem): OvfItem => {
     const copy: OvfItem = structuredClone(item);
-    copy.resource.properties.InstanceID = nextInstanceId(hw);
     copy.configuration = configuration;
-    item.configuration = others.join(' ');
-    hw.items.splice(hw.items.indexOf(item) + 1, 0, copy);
+    delete copy.line;
+    hw.items.splice(hw.items.indexOf(after) + 1, 0, copy);
     return copy;
-  });
+  };
+  for (const item of itemsFor(itemsOfType(hw, type, configuration), configuration)) {
+    const options = optionsOf(item);
+    if (options.length === 0) {
+      if (all.length <= 1) out.push(item);
+      else {
+        const id = item.resource.properties.InstanceID;
+        const last = hw.items
+          .filter((i) => i === item || (id !== undefined && i.resource.properties.InstanceID === id))
+          .at(-1)!;
+        out.push(override(item, last));
+      }
+    } else if (options.length === 1) out.push(item);
+    else {
+      item.configuration = options.filter((c) => c !== configuration).join(' ');
+      out.push(override(item, item));
+    }
+  }
+  return out;
 }
 
 export function freeId(used: string[], base: string): string {

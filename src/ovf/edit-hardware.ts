@@ -1,16 +1,8 @@
 import { ResourceType } from '../model/index.js';
-import { envelopeSection, ext, freeId, hardware, itemsForEdit, itemsOfType, newItem } from './edit-core.js';
+import { envelopeSection, ext, hardware, itemsForEdit, newItem } from './edit-core.js';
 import { OvfError } from './errors.js';
 import { findSection, hardwareOf, virtualSystems } from './select.js';
-import type {
-  OvfConfiguration,
-  OvfContent,
-  OvfDiskSection,
-  OvfEnvelope,
-  OvfItem,
-  OvfNetworkSection,
-  OvfVirtualHardwareSection,
-} from './types.js';
+import type { OvfConfiguration, OvfContent, OvfEnvelope, OvfNetworkSection } from './types.js';
 
 /** Sets the virtual CPU count, in every Processor item that applies to the configuration (or a new one). */
 export function setCpus(system: OvfContent, cpus: number, configuration?: string, env?: OvfEnvelope): void {
@@ -82,138 +74,6 @@ export function addNetwork(env: OvfEnvelope, name: string, description?: string)
     return;
   }
   ns.networks.push({ name, description: { text: description ?? `The ${name} network` }, ...ext() });
-}
-
-/** Adds a NIC connected to `network` (added to NetworkSection when missing), of the given model. */
-export function addNic(
-  env: OvfEnvelope,
-  system: OvfContent,
-  network: string,
-  model = 'E1000',
-  configuration?: string,
-): OvfItem {
-  addNetwork(env, network);
-  const hw = hardware(system);
-  const n = itemsOfType(hw, ResourceType.EthernetAdapter).length + 1;
-  return newItem(
-    hw,
-    {
-      ElementName: `Ethernet ${n}`,
-      ResourceType: '10',
-      ResourceSubType: model,
-      Connection: [network],
-      AutomaticAllocation: 'true',
-    },
-    configuration,
-  );
-}
-
-/** Connects every NIC (or the n-th, 1-based) to a network. */
-export function setNicNetwork(env: OvfEnvelope, system: OvfContent, network: string, index?: number): void {
-  addNetwork(env, network);
-  const nics = itemsOfType(hardware(system), ResourceType.EthernetAdapter);
-  const targets = index === undefined ? nics : [nics[index - 1]].filter((x): x is OvfItem => x !== undefined);
-  if (targets.length === 0)
-    throw new OvfError(
-      'OVF_EDIT',
-      index === undefined ? 'The system has no NIC' : `The system has no NIC number ${index}`,
-    );
-  for (const t of targets) t.resource.properties.Connection = [network];
-}
-
-/** A disk to add: a file in References (when `href` is given) and a Disk, attached to a controller. */
-export interface DiskFields {
-  diskId?: string;
-  href?: string;
-  fileSize?: bigint;
-  capacityBytes: bigint;
-  format?: string;
-  /** Controller InstanceID; default: the first SCSI, else IDE, else SATA controller (one is created when none). */
-  controller?: string;
-}
-
-/** Adds a disk: File, DiskSection/Disk and a Disk Drive item (DSP0243 §9.1, §9.5). Returns the disk id. */
-export function addDisk(env: OvfEnvelope, system: OvfContent, d: DiskFields): string {
-  if (d.capacityBytes <= 0n) throw new OvfError('OVF_EDIT', 'The disk capacity must be more than 0 bytes');
-  const ds = envelopeSection<OvfDiskSection>(env, 'DiskSection', () => ({
-    kind: 'DiskSection',
-    info: { text: 'Virtual disk information' },
-    disks: [],
-    ...ext(),
-  }));
-  const diskId =
-    d.diskId ??
-    freeId(
-      ds.disks.map((x) => x.diskId),
-      'vmdisk',
-    );
-  if (ds.disks.some((x) => x.diskId === diskId))
-    throw new OvfError('OVF_EDIT', `A disk with id "${diskId}" exists already`);
-  let fileRef: string | undefined;
-  if (d.href !== undefined) {
-    if (env.references.some((f) => f.href === d.href))
-      throw new OvfError('OVF_EDIT', `File "${d.href}" is already in References`);
-    fileRef = freeId(
-      env.references.map((f) => f.id),
-      'file',
-    );
-    env.references.push({ id: fileRef, href: d.href, size: d.fileSize?.toString(), ...ext() });
-  }
-  const gib = d.capacityBytes % (1n << 30n) === 0n;
-  ds.disks.push({
-    diskId,
-    capacity: String(gib ? d.capacityBytes >> 30n : d.capacityBytes),
-    capacityAllocationUnits: gib ? 'byte * 2^30' : 'byte',
-    fileRef,
-    format: d.format ?? 'http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized',
-    ...ext(),
-  });
-  const hw = hardware(system);
-  const controller = d.controller ?? defaultController(hw);
-  const onController = hw.items.filter((i) => i.resource.properties.Parent === controller).length;
-  newItem(hw, {
-    ElementName: `Hard disk ${itemsOfType(hw, ResourceType.DiskDrive).length + 1}`,
-    ResourceType: '17',
-    HostResource: [`ovf:/disk/${diskId}`],
-    Parent: controller,
-    AddressOnParent: String(onController),
-  });
-  return diskId;
-}
-
-function defaultController(hw: OvfVirtualHardwareSection): string {
-  for (const t of [
-    ResourceType.ParallelScsiHba,
-    ResourceType.IdeController,
-    ResourceType.OtherStorageDevice,
-  ]) {
-    const c = itemsOfType(hw, t)[0];
-    if (c?.resource.properties.InstanceID) return c.resource.properties.InstanceID;
-  }
-  const made = newItem(hw, {
-    ElementName: 'SCSI Controller 0',
-    ResourceType: '6',
-    ResourceSubType: 'lsilogic',
-    Address: '0',
-  });
-  return made.resource.properties.InstanceID!;
-}
-
-/** Removes a disk, its Disk Drive item and its File (when no other disk uses it). */
-export function removeDisk(env: OvfEnvelope, diskId: string): void {
-  const ds = findSection(env.sections, 'DiskSection');
-  const disk = ds?.disks.find((d) => d.diskId === diskId);
-  if (!ds || !disk) throw new OvfError('OVF_EDIT', `No disk has the id "${diskId}"`);
-  ds.disks = ds.disks.filter((d) => d !== disk);
-  const refs = new Set([`ovf:/disk/${diskId}`, `/disk/${diskId}`]);
-  for (const s of virtualSystems(env)) {
-    const hw = hardwareOf(s);
-    if (hw)
-      hw.items = hw.items.filter((i) => !(i.resource.properties.HostResource ?? []).some((h) => refs.has(h)));
-  }
-  if (disk.fileRef && !ds.disks.some((d) => d.fileRef === disk.fileRef)) {
-    env.references = env.references.filter((f) => f.id !== disk.fileRef);
-  }
 }
 
 /** Adds a deployment option (DSP0243 §9.8), or changes its label/description/default. */

@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS } from '../../test/helpers/corpus.js';
+import { bytesOf } from '../model/index.js';
+import { definitionFromOvf } from './definition.js';
+import { assertEditValid } from './edit-check.js';
 import { OvfError } from './errors.js';
 import { formatOvf } from './format.js';
 import {
   addDisk,
   addNic,
   createEnvelope,
+  findProperty,
   removeConfiguration,
   removeDisk,
   removeProperty,
@@ -16,13 +20,15 @@ import {
   setCpus,
   setEula,
   setMemory,
+  setNicNetwork,
   setProduct,
   setProperty,
   targetSystem,
 } from './index.js';
 import { ovfInfo } from './info.js';
 import { parseOvf } from './parse.js';
-import { hardwareOf } from './select.js';
+import { findSection, hardwareOf } from './select.js';
+import { validateOvf } from './validate.js';
 
 const CSR = join(CORPUS, 'glennmatthews__cot__COT__tests__csr1000v.ovf');
 const reparse = (env: ReturnType<typeof parseOvf>) => parseOvf(formatOvf(env));
@@ -147,7 +153,10 @@ describe('OVF editing', () => {
     expect(hw?.disks.map((d) => d.hostResource)).toEqual([`ovf:/disk/${id}`, 'ovf:/disk/vmdisk2']);
     expect(hw?.controllers[0]?.subtype).toBe('lsilogic');
     expect(hw?.disks[0]?.controller).toBe(hw?.controllers[0]?.instanceId);
-    expect(hw?.nics).toEqual([{ name: 'Ethernet 1', model: 'virtio', network: 'lan' }]);
+    expect(hw?.nics).toMatchObject([
+      { name: 'Ethernet 1', model: 'virtio', subtype: 'virtio', network: 'lan' },
+    ]);
+    expect(hw?.disks.map((d) => d.address)).toEqual(['SCSI 0:0', 'SCSI 0:1']);
     removeDisk(env, id);
     info = ovfInfo(reparse(env));
     expect(info.files).toEqual([]);
@@ -193,5 +202,176 @@ describe('definitionFromOvf()', () => {
     expect(cpus('small')).toEqual(['1']);
     expect(cpus('big')).toEqual(['8']);
     expect(() => definitionFromOvf(env, { configuration: 'huge' })).toThrow(/no deployment option "huge"/);
+  });
+});
+
+describe('editing one deployment option of COT’s test descriptors (issue 11)', () => {
+  const FILES = ['input', 'csr1000v', 'iosv', 'c8000v'].map((n) =>
+    join(CORPUS, `glennmatthews__cot__COT__tests__${n}.ovf`),
+  );
+  /** Each option's hardware as deploy reads it: type and quantity (bytes for memory) per item. */
+  const hardware = (env: ReturnType<typeof parseOvf>, c: string) =>
+    definitionFromOvf(env, { configuration: c }).definition.resources.map((r) => [
+      r.properties.InstanceID,
+      r.properties.ResourceType,
+      r.properties.ResourceType === '4' ? String(bytesOf(r)) : r.properties.VirtualQuantity,
+      r.properties.Connection,
+    ]);
+  const options = (env: ReturnType<typeof parseOvf>) =>
+    findSection(env.sections, 'DeploymentOptionSection')!.configurations.map((c) => c.id);
+
+  for (const file of FILES) {
+    const name = file.replace(/^.*__/, '');
+    it(`${name}: --cpus and --memory for each option change that option only, adding no duplicate item`, () => {
+      const source = parseOvf(readFileSync(file));
+      for (const option of options(source)) {
+        const env = parseOvf(readFileSync(file));
+        const before = validateOvf(env);
+        const sys = targetSystem(env);
+        const items = () => hardwareOf(sys)!.items.length;
+        const count = items();
+        setCpus(sys, 7, option, env);
+        setMemory(sys, 5n << 30n, option, env);
+        expect(items() - count, `${option}: one override per resource at most`).toBeLessThanOrEqual(2);
+        expect(() => assertEditValid(before, env), option).not.toThrow();
+        const after = reparse(env);
+        for (const other of options(source).filter((o) => o !== option))
+          expect(hardware(after, other), `${option} -> ${other}`).toEqual(hardware(source, other));
+        const mine = hardware(after, option);
+        expect(
+          mine.filter((r) => r[1] === '3').map((r) => r[2]),
+          option,
+        ).toEqual(['7']);
+        expect(
+          mine.filter((r) => r[1] === '4').map((r) => r[2]),
+          option,
+        ).toEqual([String(5 * 2 ** 30)]);
+        // Editing the same option again changes the override in place.
+        const again = items();
+        setCpus(sys, 6, option, env);
+        expect(items(), option).toBe(again);
+      }
+    });
+  }
+
+  it('csr1000v: a CPU override shared by two options is split, and the other option keeps its value', () => {
+    const env = parseOvf(readFileSync(FILES[1]!));
+    const sys = targetSystem(env);
+    setCpus(sys, 8, '4CPU-4GB', env);
+    const cpus = hardwareOf(sys)!.items.filter((i) => i.resource.properties.ResourceType === '3');
+    expect(cpus.map((i) => [i.configuration, i.resource.properties.VirtualQuantity])).toEqual([
+      [undefined, '1'],
+      ['2CPU-4GB', '2'],
+      ['4CPU-8GB', '4'],
+      ['4CPU-4GB', '8'],
+    ]);
+    expect(new Set(cpus.map((i) => i.resource.properties.InstanceID)).size).toBe(1);
+  });
+
+  it('input.ovf: --nic-network for one option connects that option’s NICs only; an unknown option is refused', () => {
+    const env = parseOvf(readFileSync(FILES[0]!));
+    const sys = targetSystem(env);
+    setNicNetwork(env, sys, 'lab', undefined, '1CPU-1GB-1NIC');
+    const after = reparse(env);
+    const nets = (c: string) => hardware(after, c).flatMap((r) => (r[1] === '10' ? [r[3]] : []));
+    expect(nets('1CPU-1GB-1NIC')).toEqual([['lab']]);
+    expect(nets('4CPU-4GB-3NIC')).toEqual([['VM Network'], ['VM Network'], ['VM Network']]);
+    setNicNetwork(env, sys, 'lab2', 2, '4CPU-4GB-3NIC');
+    expect(hardware(reparse(env), '4CPU-4GB-3NIC').flatMap((r) => (r[1] === '10' ? [r[3]] : []))).toEqual([
+      ['VM Network'],
+      ['lab2'],
+      ['VM Network'],
+    ]);
+    expect(editError(() => setNicNetwork(env, sys, 'x', undefined, 'huge')).message).toBe(
+      'No deployment option has the id "huge"',
+    );
+    expect(editError(() => addNic(env, sys, 'lan', 'e1000', 'huge')).message).toBe(
+      'No deployment option has the id "huge"',
+    );
+    expect(editError(() => setNicNetwork(env, sys, 'x', 4, '4CPU-4GB-3NIC')).message).toMatch(
+      /no NIC number 4 in deployment option "4CPU-4GB-3NIC"; it has 3/,
+    );
+  });
+});
+
+describe('edit checks property values and names devices with the model’s vocabulary (issue 11)', () => {
+  const INPUT = join(CORPUS, 'glennmatthews__cot__COT__tests__input.ovf');
+
+  it('checks a value against its type and qualifiers; booleans are normalised as COT does', () => {
+    const env = parseOvf(readFileSync(INPUT));
+    const sys = targetSystem(env);
+    for (const [given, written] of [
+      ['yes', 'true'],
+      ['T', 'true'],
+      ['1', 'true'],
+      ['No', 'false'],
+      ['0', 'false'],
+    ] as const)
+      expect(setProperty(sys, 'enable-ssh-server', { value: given }).value, given).toBe(written);
+    expect(editError(() => setProperty(sys, 'enable-ssh-server', { value: 'maybe' })).message).toBe(
+      'Property "enable-ssh-server" is a boolean; "maybe" is neither true nor false',
+    );
+    const long = 'x'.repeat(65);
+    expect(editError(() => setProperty(sys, 'login-username', { value: long })).message).toBe(
+      `Property "login-username": "${long}" is 65 characters, more than MaxLen(64)`,
+    );
+    expect(setProperty(sys, 'login-username', { value: 'admin' }).value).toBe('admin');
+    setProperty(sys, 'size', { type: 'uint8', qualifiers: 'ValueMap{"1","2","4"}', value: '2' });
+    expect(editError(() => setProperty(sys, 'size', { value: '3' })).message).toMatch(/not one of ValueMap/);
+    expect(editError(() => setProperty(sys, 'size', { value: '300', qualifiers: '' })).message).toBe(
+      'Property "size" (uint8): 300 is outside uint8 (0..255)',
+    );
+    expect(editError(() => setProperty(sys, 'size', { type: 'colour' })).message).toMatch(
+      /type "colour", which is no OVF property type/,
+    );
+    expect(editError(() => setProperty(sys, 'size', { qualifiers: 'MaxLen(3' })).message).toMatch(
+      /qualifiers "MaxLen\(3" do not read/,
+    );
+    expect(editError(() => setProperty(sys, 'size', { qualifiers: 'MaxLen(3)' })).message).toBe(
+      'Property "size": MaxLen applies to strings, not uint8',
+    );
+    // A refused change changes nothing.
+    expect(findProperty(sys, 'size')).toMatchObject({ type: 'uint8', value: '2' });
+    const hint = editError(() => setProperty(sys, 'new-key', { value: 'x' })).hint;
+    expect(hint).toBe('e.g. --property-type new-key=string');
+  });
+
+  it('adds a NIC named by model or by any producer’s spelling, spelled as the descriptor’s producer writes it', () => {
+    const env = parseOvf(readFileSync(INPUT)); // vmx-07: VMware's spellings
+    const sys = targetSystem(env);
+    expect(addNic(env, sys, 'lan', 'vmxnet3').resource.properties.ResourceSubType).toBe('VmxNet3');
+    expect(addNic(env, sys, 'lan', 'VirtualE1000').resource.properties.ResourceSubType).toBe('E1000');
+    const err = editError(() => addNic(env, sys, 'lan', 'tulip3000'));
+    expect(err.message).toBe('"tulip3000" names no network adapter model');
+    expect(err.hint).toContain('vmxnet3');
+  });
+
+  it('adds disks at the next free slot of the SCSI HBA, never at SCSI id 7, and refuses a controller that is none', () => {
+    const env = parseOvf(readFileSync(INPUT));
+    const sys = targetSystem(env);
+    for (let i = 0; i < 7; i++) addDisk(env, sys, { capacityBytes: 1n << 30n });
+    const items = hardwareOf(sys)!.items;
+    const onScsi = items
+      .filter((i) => i.resource.properties.Parent === '3')
+      .map((i) => Number(i.resource.properties.AddressOnParent));
+    expect(onScsi).toEqual([0, 1, 2, 3, 4, 5, 6, 8]);
+    expect(editError(() => addDisk(env, sys, { capacityBytes: 1n, controller: '11' })).message).toBe(
+      'Item "11" is not a storage controller of this system',
+    );
+    expect(validateOvf(reparse(env)).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it('adds a controller for a disk when none has room, spelled for the descriptor’s producer', () => {
+    const env = createEnvelope({
+      name: 'vm',
+      cpus: 1,
+      memoryBytes: 256n << 20n,
+      virtualSystemType: 'virtualbox-2.2',
+    });
+    const sys = targetSystem(env);
+    addDisk(env, sys, { capacityBytes: 1n << 30n });
+    const info = ovfInfo(reparse(env)).systems[0]!.hardware['']!;
+    expect(info.controllers).toMatchObject([{ kind: 'lsilogic', subtype: 'lsilogic' }]);
+    expect(info.disks).toMatchObject([{ address: 'SCSI 0:0' }]);
   });
 });

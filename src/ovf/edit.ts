@@ -1,10 +1,9 @@
 import { ext } from './edit-core.js';
 import { setCpus, setMemory } from './edit-hardware.js';
-import { OvfError } from './errors.js';
 import { findSection } from './select.js';
-import type { OvfContent, OvfEnvelope, OvfProductSection, OvfProperty } from './types.js';
+import type { OvfContent, OvfEnvelope, OvfProductSection } from './types.js';
 
-export { targetSystem } from './edit-core.js';
+export { requireConfiguration, targetSystem } from './edit-core.js';
 
 /** Fields of ProductSection that {@link setProduct} changes; `undefined` leaves a field alone, '' removes it. */
 export interface ProductFields {
@@ -50,75 +49,6 @@ export function setProduct(system: OvfContent, fields: ProductFields, productCla
     if (v === undefined) continue;
     ps[k] = v === '' ? undefined : { text: v };
   }
-}
-
-/** A property to add or change; `undefined` fields keep their current value. */
-export interface PropertyFields {
-  type?: string;
-  value?: string;
-  qualifiers?: string;
-  userConfigurable?: boolean;
-  password?: boolean;
-  label?: string;
-  description?: string;
-}
-
-/** Adds a property, or changes the one with that key (DSP0243 §9.5.1). A new property needs a type. */
-export function setProperty(
-  system: OvfContent,
-  key: string,
-  fields: PropertyFields,
-  productClass?: string,
-): OvfProperty {
-  if (!/^[A-Za-z0-9_.\-:]+$/.test(key))
-    throw new OvfError('OVF_EDIT', `"${key}" is not a valid property key (letters, digits, _ . - :)`);
-  let p = findProperty(system, key);
-  if (!p) {
-    const ps = productSection(system, productClass);
-    if (!fields.type)
-      throw new OvfError('OVF_EDIT', `Property "${key}" does not exist; give its type to add it`, {
-        hint: 'e.g. --type string',
-      });
-    p = { entry: 'Property', key, type: fields.type, values: [], ...ext() };
-    ps.entries.push(p);
-  }
-  if (fields.type !== undefined) p.type = fields.type;
-  if (fields.value !== undefined) p.value = fields.value;
-  if (fields.qualifiers !== undefined)
-    p.qualifiers = fields.qualifiers === '' ? undefined : fields.qualifiers;
-  if (fields.userConfigurable !== undefined) p.userConfigurable = String(fields.userConfigurable);
-  if (fields.password !== undefined) p.password = fields.password ? 'true' : undefined;
-  if (fields.label !== undefined) p.label = { text: fields.label };
-  if (fields.description !== undefined) p.description = { text: fields.description };
-  return p;
-}
-
-/**
- * The property with that key in any ProductSection of the system; `class.key` (DSP0243 §9.5.1, how properties of a
- * classed ProductSection are named in the OVF environment) is accepted too.
- */
-export function findProperty(system: OvfContent, key: string): OvfProperty | undefined {
-  for (const s of system.sections) {
-    if (s.kind !== 'ProductSection') continue;
-    for (const e of s.entries) {
-      if (e.entry !== 'Property') continue;
-      const full = s.class ? `${s.class}.${e.key}${s.instance ? `.${s.instance}` : ''}` : e.key;
-      if (e.key === key || full === key) return e;
-    }
-  }
-  return undefined;
-}
-
-/** Removes a property by key from every ProductSection of the system. */
-export function removeProperty(system: OvfContent, key: string): void {
-  let removed = false;
-  for (const s of system.sections) {
-    if (s.kind !== 'ProductSection') continue;
-    const before = s.entries.length;
-    s.entries = s.entries.filter((e) => !(e.entry === 'Property' && e.key === key));
-    removed ||= s.entries.length !== before;
-  }
-  if (!removed) throw new OvfError('OVF_EDIT', `No property has the key "${key}"`);
 }
 
 /** Sets the AnnotationSection text ('' removes the section). */

@@ -3,10 +3,14 @@
  * a writer that keeps what it does not understand, validation with diagnostics, editing, and the OVF environment.
  */
 
+export * from './boot.js';
 export * from './definition.js';
 export * from './diagnostics.js';
 export * from './edit.js';
+export * from './edit-check.js';
+export * from './edit-devices.js';
 export * from './edit-hardware.js';
+export * from './edit-properties.js';
 export * from './environment.js';
 export * from './errors.js';
 export * from './format.js';
@@ -14,7 +18,10 @@ export * from './info.js';
 export * from './namespaces.js';
 export * from './parse.js';
 export * from './qualifiers.js';
-export * from './rasd-properties.js';
 export * from './select.js';
 export type * from './types.js';
 export * from './validate.js';
+export * from './write/carry.js';
+export * from './write/descriptor.js';
+export * from './write/target.js';
+export type * from './write/types.js';

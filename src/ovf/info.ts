@@ -1,7 +1,13 @@
 import {
+  type Bus,
+  CONTROLLERS,
+  type ControllerKind,
+  type DriveDevice,
+  type NicModel,
   parseUint,
   quantityBytes,
   ResourceType,
+  readDevices,
   resourceTypeName,
   resourceTypeOf,
   toBaseUnits,
@@ -12,7 +18,7 @@ import {
   findSection,
   findSections,
   hardwareOf,
-  itemApplies,
+  itemsFor,
   virtualSystems,
 } from './select.js';
 import type { OvfContent, OvfEnvelope, OvfItem } from './types.js';
@@ -67,17 +73,42 @@ export interface OvfSystemInfo {
   hardware: Record<string, OvfHardwareInfo>;
 }
 
-/** The hardware of a system under one configuration. */
+/** A drive in an {@link OvfHardwareInfo}: where it sits, as `SCSI 0:1` (bus, controller number, slot). */
+export interface OvfDriveInfo {
+  instanceId: string;
+  name?: string | undefined;
+  hostResource?: string | undefined;
+  /** The InstanceID its Parent names. */
+  controller?: string | undefined;
+  /** `IDE 1:0`, `SATA 0:2`, `SCSI 0:0`, `NVMe 0:0`, `virtio 0:1`; `?` where a number is not given. */
+  address?: string | undefined;
+}
+
+/** The hardware of a system under one configuration, named with the model's device vocabulary. */
 export interface OvfHardwareInfo {
   cpus?: number | undefined;
   memoryBytes?: number | undefined;
-  nics: Array<{ name?: string | undefined; model?: string | undefined; network?: string | undefined }>;
-  disks: Array<{
+  nics: Array<{
+    instanceId: string;
     name?: string | undefined;
-    hostResource?: string | undefined;
-    controller?: string | undefined;
+    /** The adapter model the subtype names (`vmxnet3`, `e1000`...), undefined when it names none. */
+    model?: NicModel | undefined;
+    /** ResourceSubType as written. */
+    subtype?: string | undefined;
+    network?: string | undefined;
   }>;
-  controllers: Array<{ type: string; subtype?: string | undefined; instanceId?: string | undefined }>;
+  disks: OvfDriveInfo[];
+  /** CD/DVD and floppy drives. */
+  media: Array<OvfDriveInfo & { kind: 'cdrom' | 'floppy' }>;
+  controllers: Array<{
+    /** The DMTF ResourceType name. */
+    type: string;
+    /** What the controller is (`lsilogic`, `ahci`, `virtio-scsi`...), and its name for people. */
+    kind: ControllerKind;
+    model: string;
+    subtype?: string | undefined;
+    instanceId: string;
+  }>;
   other: Array<{ type: string; name?: string | undefined }>;
 }
 
@@ -170,59 +201,84 @@ function systemInfo(s: OvfContent, configs: string[]): OvfSystemInfo {
   };
 }
 
-/** The hardware summary of items under one configuration (the `normal` bound of ranged items). */
+/** Bus names in device addresses, as VMware and COT show them. */
+const BUS_NAMES: Record<Bus, string> = {
+  ide: 'IDE',
+  sata: 'SATA',
+  scsi: 'SCSI',
+  nvme: 'NVMe',
+  virtio: 'virtio',
+  usb: 'USB',
+  floppy: 'floppy',
+};
+
+/** A drive's address: bus, controller number (its RASD Address, else its order on the bus), slot. */
+function addressOf(d: DriveDevice): string | undefined {
+  const c = d.controller;
+  if (c === undefined) return undefined;
+  const spec = CONTROLLERS[c.kind];
+  const number = spec.address === 'none' ? c.ordinal : (c.address ?? c.ordinal);
+  return `${BUS_NAMES[spec.bus]} ${number}:${d.slot ?? '?'}`;
+}
+
+function driveInfo(d: DriveDevice): OvfDriveInfo {
+  const p = d.resource.properties;
+  return {
+    instanceId: d.instanceId,
+    name: p.ElementName ?? p.Caption,
+    hostResource: d.hostResource,
+    controller: d.parentText,
+    address: addressOf(d),
+  };
+}
+
+/**
+ * The hardware summary of items under one configuration (per-option items replace general ones with the same
+ * InstanceID; ranges at `normal`), read through the model's device view: NIC models and controller kinds by
+ * name, drives with their addresses (`SCSI 0:0`).
+ */
 export function hardwareInfo(items: OvfItem[], configuration: string | undefined): OvfHardwareInfo {
-  const out: OvfHardwareInfo = { nics: [], disks: [], controllers: [], other: [] };
-  for (const item of items) {
-    if (!itemApplies(item, configuration)) continue;
-    if (item.bound === 'min' || item.bound === 'max') continue;
-    const p = item.resource.properties;
-    const rt = resourceTypeOf(item.resource);
-    switch (rt) {
-      case ResourceType.Processor:
-        out.cpus = num(parseUint(p.VirtualQuantity));
-        break;
-      case ResourceType.Memory:
-        try {
-          out.memoryBytes = Number(quantityBytes(item.resource));
-        } catch {
-          /* left out: validation reports it */
-        }
-        break;
-      case ResourceType.EthernetAdapter:
-      case ResourceType.OtherNetworkAdapter:
-        out.nics.push({
-          name: p.ElementName ?? p.Caption,
-          model: p.ResourceSubType,
-          network: p.Connection?.[0],
-        });
-        break;
-      case ResourceType.DiskDrive:
-      case ResourceType.LogicalDisk:
-      case ResourceType.StorageExtent:
-        out.disks.push({
-          name: p.ElementName ?? p.Caption,
-          hostResource: p.HostResource?.[0],
-          controller: p.Parent,
-        });
-        break;
-      case ResourceType.IdeController:
-      case ResourceType.ParallelScsiHba:
-      case ResourceType.OtherStorageDevice:
-      case ResourceType.UsbController:
-        out.controllers.push({
-          type: resourceTypeName(rt) ?? String(rt),
-          subtype: p.ResourceSubType,
-          instanceId: p.InstanceID,
-        });
-        break;
-      default:
-        out.other.push({
-          type: rt === undefined ? String(p.ResourceType) : (resourceTypeName(rt) ?? String(rt)),
-          name: p.ElementName ?? p.Caption,
-        });
+  const resources = itemsFor(items, configuration).map((i) => i.resource);
+  const view = readDevices({ system: {}, resources });
+  const out: OvfHardwareInfo = { nics: [], disks: [], media: [], controllers: [], other: [] };
+  for (const r of resources) {
+    const rt = resourceTypeOf(r);
+    if (rt === ResourceType.Processor) out.cpus = num(parseUint(r.properties.VirtualQuantity));
+    if (rt === ResourceType.Memory) {
+      try {
+        out.memoryBytes = Number(quantityBytes(r));
+      } catch {
+        /* left out: validation reports it */
+      }
     }
   }
+  const typeName = (rt: number | undefined, raw: string | undefined) =>
+    rt === undefined ? String(raw) : (resourceTypeName(rt) ?? String(rt));
+  for (const c of view.controllers)
+    out.controllers.push({
+      type: typeName(c.resourceType, c.resource.properties.ResourceType),
+      kind: c.kind,
+      model: CONTROLLERS[c.kind].name,
+      subtype: c.subType,
+      instanceId: c.instanceId,
+    });
+  for (const d of view.drives) {
+    if (d.kind === 'disk') out.disks.push(driveInfo(d));
+    else out.media.push({ ...driveInfo(d), kind: d.kind });
+  }
+  for (const n of view.nics)
+    out.nics.push({
+      instanceId: n.instanceId,
+      name: n.resource.properties.ElementName ?? n.resource.properties.Caption,
+      model: n.model,
+      subtype: n.subType,
+      network: n.network,
+    });
+  for (const d of [...view.serials, ...view.graphics, ...view.sound, ...view.others])
+    out.other.push({
+      type: typeName(d.resourceType, d.resource.properties.ResourceType),
+      name: d.resource.properties.ElementName ?? d.resource.properties.Caption,
+    });
   return out;
 }
 

@@ -28,6 +28,12 @@ export const CIM_COMMON_NS = 'http://schemas.dmtf.org/wbem/wscim/1/common';
 export const VMW_NS = 'http://www.vmware.com/schema/ovf';
 /** VirtualBox's extension namespace (vbox:Machine). */
 export const VBOX_NS = 'http://www.virtualbox.org/ovf/machine';
+/** Vessel's extension namespace (`vessel:BootOrder` in OVF 1.x, where DSP0243 1.x has no boot order). */
+export const VESSEL_NS = 'urn:vessel:ovf:1';
+/** CIM_BootConfigSetting (OVF 2.x BootDeviceSection, DSP8023 2.0 draft BootDeviceSection_Type). */
+export const BOOTC_NS = `${CIM_SCHEMA}CIM_BootConfigSetting`;
+/** CIM_BootSourceSetting (the boot sources of a BootDeviceSection, first first). */
+export const BOOTS_NS = `${CIM_SCHEMA}CIM_BootSourceSetting`;
 
 /**
  * The OVF generation an envelope namespace URI stands for, or undefined when it is not OVF.

@@ -68,3 +68,24 @@ export function defaultConfiguration(env: OvfEnvelope): string | undefined {
   return (dos.configurations.find((c) => c.default === 'true' || c.default === '1') ?? dos.configurations[0])
     ?.id;
 }
+
+/**
+ * The items of a hardware section that make up one deployment option (DSP0243 §9.8): items for every option and
+ * those for this one, where an item written for this option replaces the general item with the same InstanceID
+ * (the way VMware and COT write per-option CPU and memory); `min`/`max` range markers are left out. With no
+ * option named, items written for any option replace general ones the same way.
+ *
+ * @example
+ * itemsFor(hardwareOf(system)!.items, 'large').filter((i) => i.resource.properties.ResourceType === '3');
+ */
+export function itemsFor(items: readonly OvfItem[], configuration: string | undefined): OvfItem[] {
+  const applicable = items.filter(
+    (i) => itemApplies(i, configuration) && i.bound !== 'min' && i.bound !== 'max',
+  );
+  const specific = new Set(
+    applicable.filter((i) => i.configuration !== undefined).map((i) => i.resource.properties.InstanceID),
+  );
+  return applicable.filter(
+    (i) => i.configuration !== undefined || !specific.has(i.resource.properties.InstanceID),
+  );
+}

@@ -1,4 +1,10 @@
-import { isKnownResourceType, ResourceType } from '../model/index.js';
+import {
+  isKnownResourceType,
+  ResourceType,
+  readDevices,
+  resourceTypeName,
+  resourceTypeOf,
+} from '../model/index.js';
 import type { OvfItem, OvfResourceAllocationSection, OvfVirtualHardwareSection } from './types.js';
 import { isRequired, isXsBoolean, type ValidationContext } from './validate-context.js';
 import { checkQuantities } from './validate-quantities.js';
@@ -27,6 +33,7 @@ export function checkHardware(ctx: ValidationContext): void {
       checkItem(ctx, ids, it);
       checkQuantities(ctx, s, it);
     }
+    checkDriveParents(ctx, s);
   }
 }
 
@@ -147,6 +154,37 @@ function checkItem(ctx: ValidationContext, ids: ReadonlySet<string | undefined>,
         'rasd:Connection names an ovf:name of a Network in the Envelope NetworkSection.',
       );
     }
+  }
+}
+
+/**
+ * A drive (disk, CD/DVD, floppy) sits on a storage controller: its Parent must name one, as deploy requires
+ * (model/validate.ts reads the same device view). A Parent naming no Item is OVF_UNRESOLVED_PARENT instead.
+ */
+function checkDriveParents(
+  ctx: ValidationContext,
+  s: OvfVirtualHardwareSection | OvfResourceAllocationSection,
+): void {
+  const view = readDevices({ system: {}, resources: s.items.map((it) => it.resource) });
+  for (const d of view.drives) {
+    if (d.parentText === undefined || d.controller !== undefined) continue;
+    const parent = s.items.find((x) => prop(x, 'InstanceID') === d.parentText);
+    if (parent === undefined) continue; // OVF_UNRESOLVED_PARENT
+    const it = s.items[d.position]!;
+    const device = view.byId(d.parentText);
+    const type = resourceTypeOf(parent.resource);
+    const what =
+      device?.device === 'nic'
+        ? 'network adapter'
+        : device?.device === 'other' || device === undefined
+          ? ((type === undefined ? undefined : resourceTypeName(type)) ?? 'resource')
+          : device.device;
+    ctx.report(
+      'OVF_PARENT_NOT_CONTROLLER',
+      { line: it.propertyLines?.Parent ?? it.line },
+      `${itemName(it)} has Parent "${d.parentText}", which is a ${what}, not a storage controller`,
+      'A disk or CD/DVD drive names its IDE, SATA, SCSI or NVMe controller as rasd:Parent.',
+    );
   }
 }
 

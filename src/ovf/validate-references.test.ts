@@ -11,6 +11,10 @@ import {
   SECTIONS,
 } from '../../test/fixtures/ovf/descriptor.js';
 import { codesOf, type Expected, expectFinding } from '../../test/fixtures/ovf/expect.js';
+import { validateDefinition } from '../model/index.js';
+import { definitionFromOvf } from './definition.js';
+import { parseOvf } from './parse.js';
+import { validateOvf } from './validate.js';
 
 const FORMAT = 'ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"';
 const disks = (body: string) => `<DiskSection><Info>d</Info>
@@ -130,6 +134,18 @@ const cases: Array<[string, string, Expected]> = [
     { code: 'OVF_UNRESOLVED_PARENT', severity: 'error', at: '<rasd:Parent>30', message: 'Parent "30"' },
   ],
   [
+    'reports a CD-ROM whose Parent is a network adapter, as deploy refuses it (issue 11)',
+    descriptor({
+      items: `${ITEMS}\n<Item><rasd:ElementName>CD-ROM 1</rasd:ElementName><rasd:InstanceID>6</rasd:InstanceID><rasd:ResourceType>15</rasd:ResourceType>\n<rasd:Parent>5</rasd:Parent></Item>`,
+    }),
+    {
+      code: 'OVF_PARENT_NOT_CONTROLLER',
+      severity: 'error',
+      at: '<rasd:Parent>5',
+      message: 'has Parent "5", which is a network adapter, not a storage controller',
+    },
+  ],
+  [
     'reports an ovf:configuration that DeploymentOptionSection does not define',
     descriptor({
       sections: `${SECTIONS}${options}`,
@@ -207,6 +223,28 @@ const cases: Array<[string, string, Expected]> = [
     { code: 'OVF_DISK_UNUSED', severity: 'warning', at: '<Disk ', message: 'vmdisk1' },
   ],
 ];
+
+describe('validateOvf() and deploy agree on drive parents', () => {
+  const cd = (parent: string) =>
+    `<Item><rasd:ElementName>CD-ROM 1</rasd:ElementName><rasd:InstanceID>6</rasd:InstanceID><rasd:ResourceType>15</rasd:ResourceType><rasd:Parent>${parent}</rasd:Parent></Item>`;
+  const IDE = '<Item><rasd:InstanceID>7</rasd:InstanceID><rasd:ResourceType>5</rasd:ResourceType></Item>';
+  it.each([
+    ['a NIC', '5', true],
+    ['the processor', '1', true],
+    ['a disk', '4', true],
+    ['an IDE controller', '7', false],
+    ['a SCSI controller', '3', false],
+  ])('a CD/DVD whose Parent is %s: both refuse it, or both accept it', (_, parent, refused) => {
+    const env = parseOvf(descriptor({ items: `${ITEMS}\n${IDE}\n${cd(parent)}` }));
+    const ovf = validateOvf(env).filter((d) => d.code === 'OVF_PARENT_NOT_CONTROLLER');
+    // Deploy checks the definition with the model's validator (host/deploy-plan.ts, assertValidDefinition).
+    const model = validateDefinition(definitionFromOvf(env).definition).filter(
+      (p) => p.severity === 'error' && p.instanceId === '6',
+    );
+    expect(ovf.length > 0, 'validate').toBe(refused);
+    expect(model.length > 0, 'deploy').toBe(refused);
+  });
+});
 
 describe('validateOvf() reference checks', () => {
   it.each(cases)('%s', (_name, xml, e) => {

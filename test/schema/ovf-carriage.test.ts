@@ -228,26 +228,59 @@ describe('OVF 2.x carriage (CIM 2.x: Item, StorageItem, EthernetPortItem)', () =
   });
 });
 
-describe('OVF extensions and what OVF does not carry, through the export writer and the OVF reader', () => {
+describe('OVF extensions, through the one OVF writer and the OVF reader', () => {
   for (const ovfVersion of ['1.0', '2.0'] as const) {
-    it(`OVF ${ovfVersion}: Firmware travels as vmw:Config firmware; BootOrder is reported as not exported`, () => {
+    it(`OVF ${ovfVersion}: Firmware travels as vmw:Config firmware, BootOrder as ${ovfVersion === '1.0' ? 'vessel:BootOrder' : 'a BootDeviceSection'}`, () => {
       for (const firmware of ['efi', 'bios'] as const) {
-        const def = buildDefinition({ name: 'fw', cpus: 1, memoryBytes: 64n << 20n, firmware });
-        def.system.BootOrder = ['1'];
+        const def = buildDefinition({
+          name: 'fw',
+          cpus: 1,
+          memoryBytes: 64n << 20n,
+          firmware,
+          disks: ['/images/a.qcow2'],
+          cdroms: ['/images/b.iso'],
+          nics: [{ network: 'lan' }],
+        });
+        const disk = def.resources.find((r) => r.properties.ResourceType === '17')!;
+        const cd = def.resources.find((r) => r.properties.ResourceType === '15')!;
+        const nic = def.resources.find((r) => r.properties.ResourceType === '10')!;
+        const order = [nic, cd, disk].map((r) => r.properties.InstanceID!);
+        def.system.BootOrder = order;
         const { env, notes } = buildExportDescriptor(
           { definition: def, disks: [], media: [], emptied: [] },
           { ovfVersion, target: 'generic' },
         );
         const file = write(`export-${ovfVersion}-${firmware}`, env);
+        const xml = readFileSync(file, 'utf8');
         if (ovfVersion === '1.0') expect(xmllintOvf1([file]).get(file), file).toBe(true);
-        expect(readFileSync(file, 'utf8')).toContain(`vmw:key="firmware" vmw:value="${firmware}"`);
-        const pkg = readOvfPackage(parseOvf(readFileSync(file, 'utf8')), { target: 'test' }, new Warnings());
-        expect(pkg.definition.system.Firmware).toBe(firmware);
-        expect(notes).toContain(
-          'VSSD property BootOrder has no place in an OVF System element; not exported',
-        );
-        expect(pkg.definition.system.BootOrder).toBeUndefined();
+        expect(xml).toContain(`vmw:key="firmware" vmw:value="${firmware}"`);
+        if (ovfVersion === '1.0') expect(xml).toMatch(/<vessel:BootOrder ovf:required="false">/);
+        else expect(xml).toMatch(/<ovf:BootDeviceSection ovf:required="false">/);
+        expect(notes.some((n) => n.includes('BootOrder'))).toBe(false);
+        const back = definitionFromOvf(parseOvf(xml)).definition;
+        expect(back.system.Firmware).toBe(firmware);
+        expect(back.system.BootOrder).toEqual(order);
+        const pkg = readOvfPackage(parseOvf(xml), { target: 'test' }, new Warnings());
+        expect(pkg.definition.system.BootOrder).toEqual(order);
       }
     });
   }
+
+  it('reads a BootDeviceSection source by its structured boot string when its InstanceID names no item', () => {
+    const def = buildDefinition({ name: 'b', cpus: 1, memoryBytes: 64n << 20n, disks: ['/a', '/b'] });
+    const second = def.resources.filter((r) => r.properties.ResourceType === '17')[1]!;
+    def.system.BootOrder = [second.properties.InstanceID!];
+    const { env } = buildExportDescriptor(
+      { definition: def, disks: [], media: [], emptied: [] },
+      { ovfVersion: '2.0', target: 'generic' },
+    );
+    const xml = formatOvf(env).replace(
+      `<boots:InstanceID>${second.properties.InstanceID}</boots:InstanceID>`,
+      '<boots:InstanceID>elsewhere:7</boots:InstanceID>',
+    );
+    expect(xml).toContain('<boots:StructuredBootString>CIM:Hard-Disk:2</boots:StructuredBootString>');
+    expect(definitionFromOvf(parseOvf(xml)).definition.system.BootOrder).toEqual([
+      second.properties.InstanceID,
+    ]);
+  });
 });

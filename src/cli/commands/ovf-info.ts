@@ -57,10 +57,19 @@ export function printInfo(name: string, info: ovf.OvfInfo): void {
       println(
         `  Hardware${cfg ? ` [${cfg}]` : ''}: ${hw.cpus ?? '?'} CPU(s), ${hw.memoryBytes === undefined ? '?' : formatBytes(hw.memoryBytes)} memory`,
       );
-      for (const c of hw.controllers) println(`    controller ${c.type}${c.subtype ? ` ${c.subtype}` : ''}`);
-      for (const d of hw.disks) println(`    disk ${d.name ?? ''} ${d.hostResource ?? ''}`);
+      for (const c of hw.controllers)
+        println(`    controller ${c.instanceId}: ${c.model}${c.subtype ? ` (${c.subtype})` : ''}`);
+      const at = (a: string | undefined) => (a === undefined ? '' : ` at ${a}`);
+      for (const d of hw.disks)
+        println(`    disk ${d.name ?? d.instanceId}${at(d.address)} ${d.hostResource ?? ''}`);
+      for (const d of hw.media)
+        println(
+          `    ${d.kind === 'cdrom' ? 'CD/DVD' : 'floppy'} ${d.name ?? d.instanceId}${at(d.address)} ${d.hostResource ?? '(empty)'}`,
+        );
       for (const n of hw.nics)
-        println(`    nic ${n.name ?? ''} ${n.model ?? ''} -> ${n.network ?? '(none)'}`);
+        println(
+          `    nic ${n.name ?? n.instanceId}: ${n.model ?? n.subtype ?? 'no model given'} -> ${n.network ?? '(none)'}`,
+        );
       for (const x of hw.other) println(`    ${x.type}${x.name ? `: ${x.name}` : ''}`);
     }
     if (s.properties.length) {

@@ -142,6 +142,109 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(readFileSync(f, 'utf8')).toBe(before);
   });
 
+  it('edit --cpus/--memory --config on COT input.ovf changes that option only, without a duplicate item', async () => {
+    const input = corpusCases().find((c) => c.file === 'glennmatthews__cot__COT__tests__input.ovf')!;
+    const out = join(dir, 'input-edited.ovf');
+    const r = await runCli([
+      'ovf',
+      'edit',
+      input.path,
+      '-o',
+      out,
+      '--cpus',
+      '8',
+      '--memory',
+      '8G',
+      '--config',
+      '2CPU-2GB-1NIC',
+      '--config',
+      '1CPU-1GB-1NIC',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
+    const hw = info.systems[0].hardware;
+    expect([hw['1CPU-1GB-1NIC'].cpus, hw['2CPU-2GB-1NIC'].cpus, hw['4CPU-4GB-3NIC'].cpus]).toEqual([8, 8, 4]);
+    expect(hw['4CPU-4GB-3NIC'].memoryBytes).toBe(4 * 2 ** 30);
+    const text = readFileSync(out, 'utf8');
+    expect(text.match(/<rasd:ResourceType>3<\/rasd:ResourceType>/g)).toHaveLength(4); // one override added, for 1CPU
+    expect((await runCli(['ovf', 'validate', out])).code).toBe(0);
+  });
+
+  it('edit refuses an undefined option, an edit that would make the descriptor invalid, and contradictory flags', async () => {
+    const f = join(dir, 'refuse.ovf');
+    await runCli(['ovf', 'new', 'refuse', '-o', f]);
+    const before = readFileSync(f, 'utf8');
+    const nic = await runCli(['ovf', 'edit', f, '--nic', 'lan', '--config', 'nope']);
+    expect(nic.code).toBe(1);
+    expect(nic.stderr).toContain('No deployment option has the id "nope"');
+    const invalid = await runCli(['ovf', 'edit', f, '--add-config', '']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain(
+      'would make the descriptor invalid, so nothing was written: OVF_MISSING_ATTRIBUTE',
+    );
+    const twice = await runCli(['ovf', 'edit', f, '--cpus', '2', '--cpus', '4']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('--cpus was given 2 different values (2, 4)');
+    const caps = await runCli(['ovf', 'edit', f, '--disk', f, '--disk', f]);
+    expect(caps.code).toBe(2);
+    expect(caps.stderr).toContain('2 --disk and 0 --disk-capacity');
+    expect(readFileSync(f, 'utf8')).toBe(before);
+  });
+
+  it('edit keeps every value of a repeated option: two blank disks, two NICs, two networks in order', async () => {
+    const f = join(dir, 'repeat.ovf');
+    await runCli(['ovf', 'new', 'repeat', '-o', f]);
+    const r = await runCli([
+      'ovf',
+      'edit',
+      f,
+      '--blank-disk',
+      '1G',
+      '--blank-disk',
+      '2G',
+      '--nic',
+      'a:vmxnet3',
+      '--nic',
+      'b:E1000',
+      '--nic-network',
+      'x',
+      '--nic-network',
+      'y',
+    ]);
+    expect(r.stderr).toBe('');
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', f])).stdout);
+    expect(info.disks.map((d: { capacityBytes: number }) => d.capacityBytes)).toEqual([2 ** 30, 2 ** 31]);
+    const hw = info.systems[0].hardware[''];
+    expect(hw.nics.map((n: { model: string; network: string }) => [n.model, n.network])).toEqual([
+      ['vmxnet3', 'x'],
+      ['e1000', 'y'],
+    ]);
+    expect(hw.disks.map((d: { address: string }) => d.address)).toEqual(['SCSI 0:0', 'SCSI 0:1']);
+    const human = await runCli(['ovf', 'info', f]);
+    expect(human.stdout).toContain('at SCSI 0:1');
+    expect(human.stdout).toContain('nic Ethernet 1: vmxnet3 -> x');
+  });
+
+  it('edit --property checks the value against type and qualifiers, and normalises booleans', async () => {
+    const input = corpusCases().find((c) => c.file === 'glennmatthews__cot__COT__tests__input.ovf')!;
+    const f = join(dir, 'props.ovf');
+    writeFileSync(f, readFileSync(input.path));
+    const ok = await runCli(['ovf', 'edit', f, '--property', 'enable-ssh-server=Yes']);
+    expect(ok.code).toBe(0);
+    expect(readFileSync(f, 'utf8')).toContain(
+      'ovf:key="enable-ssh-server" ovf:type="boolean" ovf:userConfigurable="true" ovf:value="true"',
+    );
+    const before = readFileSync(f, 'utf8');
+    const long = await runCli(['ovf', 'edit', f, '--property', `hostname=${'h'.repeat(64)}`]);
+    expect(long.code).toBe(1);
+    expect(long.stderr).toContain('more than MaxLen(63)');
+    const unknown = await runCli(['ovf', 'edit', f, '--property', 'newkey=1']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--property-type newkey=string');
+    expect(readFileSync(f, 'utf8')).toBe(before);
+  });
+
   it('format writes a descriptor that parses to the same info', async () => {
     const out = await runCli(['ovf', 'format', positive.path]);
     expect(out.code).toBe(0);

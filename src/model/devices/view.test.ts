@@ -264,3 +264,24 @@ describe('readHardware(), the adapter kept for callers not yet on the view', () 
     ]);
   });
 });
+
+describe('readDevices() on malformed input', () => {
+  it('reads a scalar property given twice (a repeated OVF element) by its first value, and never throws', () => {
+    const view = readDevices({
+      system: { ElementName: 'x' },
+      resources: [
+        {
+          cimClass: 'CIM_ResourceAllocationSettingData',
+          properties: { InstanceID: '1', ResourceType: '6', ResourceSubType: ['lsilogic', 'buslogic'] },
+        },
+        {
+          cimClass: 'CIM_ResourceAllocationSettingData',
+          properties: { InstanceID: '2', ResourceType: '17', Parent: ['1', '9'], Connection: 'lan' },
+        },
+      ],
+    } as unknown as VirtualSystemDefinition);
+    expect(view.controllers[0]?.kind).toBe('lsilogic');
+    expect(view.drives[0]?.controller?.instanceId).toBe('1');
+    expect(view.drives[0]?.resource.properties.Parent).toEqual(['1', '9']);
+  });
+});

@@ -1,6 +1,7 @@
 import { type DefinitionProblem, problem } from '../problems.js';
 import { resourceTypeName } from '../resource-type.js';
 import { cpuCount, memoryBytes, resourceTypeOf } from '../resources.js';
+import { ARRAY_PROPERTIES } from '../schema/derive.js';
 import type { ResourceSetting, VirtualSystemDefinition } from '../settings.js';
 import { imageRef, normalizeMac, slotNumber } from './addresses.js';
 import { bootOrderIds, firmwareOf, resolveBootOrder } from './boot.js';
@@ -19,6 +20,21 @@ import type {
 } from './device-view.js';
 import { CONTROLLERS } from './kinds.js';
 import type { Bus } from './vocabulary.js';
+
+/**
+ * A resource as the view reads it: a scalar property given more than once (a malformed OVF Item repeats an
+ * element) counts by its first value, and a list property given once is a list of one. The definition keeps the
+ * resource as it is; validators report the repetition. Unchanged resources are not copied.
+ */
+function readable(r: ResourceSetting): ResourceSetting {
+  let properties: ResourceSetting['properties'] | undefined;
+  for (const [k, v] of Object.entries(r.properties)) {
+    if (v === undefined || Array.isArray(v) === ARRAY_PROPERTIES.has(k)) continue;
+    properties ??= { ...r.properties };
+    properties[k] = Array.isArray(v) ? v[0] : [v];
+  }
+  return properties === undefined ? r : { cimClass: r.cimClass, properties };
+}
 
 const attempt = <T>(read: () => T): T | undefined => {
   try {
@@ -203,13 +219,14 @@ export function readDevices(def: VirtualSystemDefinition): DeviceView {
     findings,
   };
   const perBus = new Map<Bus, number>();
-  def.resources.forEach((r, position) => {
+  def.resources.forEach((original, position) => {
+    const r = readable(original);
     const base: DeviceBase = {
       instanceId: r.properties.InstanceID ?? `#${position + 1}`,
       position,
       resourceType: resourceTypeOf(r),
       subType: r.properties.ResourceSubType,
-      resource: r,
+      resource: original,
     };
     add(view, r, base, perBus);
   });

@@ -131,12 +131,6 @@ const CLASS_CARRIAGE: Readonly<Record<SettingClass, Readonly<Record<Encoding, Ca
   },
 };
 
-const BOOT_ORDER_OVF: Carriage = {
-  none:
-    'no OVF writer carries BootOrder yet (export reports it has no place in an OVF System element); issue 10 ' +
-    'lane C writes it as vessel:BootOrder (OVF 1.x) and BootDeviceSection (OVF 2.0)',
-};
-
 /** Per-property exceptions to the class's carriage, and what else each property says. */
 const DETAILS: Readonly<Record<string, Partial<PropertySpec>>> = {
   Generation: {
@@ -170,8 +164,19 @@ const DETAILS: Readonly<Record<string, Partial<PropertySpec>>> = {
     description: 'The firmware the virtual system boots with: bios or efi (UEFI).',
   },
   BootOrder: {
-    carriage: { ovf1: BOOT_ORDER_OVF, ovf2: BOOT_ORDER_OVF, cim: 'native', json: 'native' },
-    spec: 'Vessel extension (issue 10 §4.7)',
+    carriage: {
+      ovf1: {
+        extension:
+          'vessel:BootOrder ovf:required="false" (one vessel:Device per InstanceID) on the VirtualHardwareSection',
+      },
+      ovf2: {
+        extension:
+          'BootDeviceSection: CIM_BootConfigSetting with one CIM_BootSourceSetting per device (its InstanceID)',
+      },
+      cim: 'native',
+      json: 'native',
+    },
+    spec: 'Vessel extension (issue 10 §4.7); OVF 2.x BootDeviceSection (DSP8023 2.0 BootDeviceSection_Type)',
     description: 'The InstanceIDs of the drives and network adapters to boot from, first first.',
   },
 };

@@ -52,7 +52,8 @@ describe('the property schema', () => {
       carriage: {
         cim: 'native',
         json: 'native',
-        ovf1: { none: expect.stringContaining('BootDeviceSection') },
+        ovf1: { extension: expect.stringContaining('vessel:BootOrder') },
+        ovf2: { extension: expect.stringContaining('BootDeviceSection') },
       },
     });
     for (const p of PROPERTIES.filter((x) => x.origin === 'vessel'))
@@ -151,15 +152,9 @@ describe('checkProperties()', () => {
       { property: 'Colour', code: 'UNKNOWN', message: 'Colour is not a property of VSSD settings' },
     ]);
     expect(checkProperties({ ResourceType: ['4'] }, 'RASD').map((f) => f.code)).toEqual(['ARRAY']);
-    expect(checkProperties({ BootOrder: ['d1'], Firmware: 'efi' }, 'VSSD', 'ovf1')).toEqual([
-      {
-        property: 'BootOrder',
-        code: 'NOT_CARRIED',
-        message: expect.stringMatching(
-          /^BootOrder cannot be carried in ovf1: no OVF writer carries BootOrder yet/,
-        ),
-      },
-    ]);
+    // Both travel as extensions in OVF (vmw:Config firmware; vessel:BootOrder or BootDeviceSection).
+    expect(checkProperties({ BootOrder: ['d1'], Firmware: 'efi' }, 'VSSD', 'ovf1')).toEqual([]);
+    expect(checkProperties({ BootOrder: ['d1'], Firmware: 'efi' }, 'VSSD', 'ovf2')).toEqual([]);
     expect(checkProperties({ VirtualQuantityUnits: 'byte*2^30' }, 'RASD', 'ovf1')[0]?.message).toBe(
       'VirtualQuantityUnits cannot be carried in ovf1: it is folded into AllocationUnits',
     );
