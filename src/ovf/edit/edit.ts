@@ -1,9 +1,9 @@
-import { ext } from './edit-core.js';
-import { setCpus, setMemory } from './edit-hardware.js';
-import { findSection } from './select.js';
-import type { OvfContent, OvfEnvelope, OvfProductSection } from './types.js';
+import { findSection } from '../select.js';
+import type { OvfContent, OvfEnvelope, OvfProductSection } from '../types.js';
+import { ext } from './core.js';
+import { setCpus, setMemory } from './hardware.js';
 
-export { requireConfiguration, targetSystem } from './edit-core.js';
+export { requireConfiguration, targetSystem } from './core.js';
 
 /** Fields of ProductSection that {@link setProduct} changes; `undefined` leaves a field alone, '' removes it. */
 export interface ProductFields {

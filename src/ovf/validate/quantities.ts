@@ -1,8 +1,8 @@
-import { type Quantity, quantityOf, ResourceType } from '../model/index.js';
-import type { OvfItem, OvfResourceAllocationSection, OvfVirtualHardwareSection } from './types.js';
-import type { ValidationContext } from './validate-context.js';
-import { itemName, prop } from './validate-refs.js';
-import { checkUnit, exactBaseUnits } from './validate-units.js';
+import { type Quantity, quantityOf, ResourceType } from '../../model/index.js';
+import type { OvfItem, OvfResourceAllocationSection, OvfVirtualHardwareSection } from '../types.js';
+import type { ValidationContext } from './context.js';
+import { itemName, prop } from './refs.js';
+import { checkUnit, exactBaseUnits } from './units.js';
 
 /** 64 TiB: more memory than any platform gives one VM (ESXi 8: 24 TiB; QEMU/KVM hosts far less). */
 export const MAX_MEMORY_BYTES = 1n << 46n;

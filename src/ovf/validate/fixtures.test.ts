@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../test/helpers/cli.js';
-import { parseOvf } from './parse.js';
+import { ROOT } from '../../../test/helpers/cli.js';
+import { parseOvf } from '../parse.js';
 import { validateOvf } from './validate.js';
 
 const DIR = join(ROOT, 'test', 'fixtures', 'ovf');

@@ -9,9 +9,9 @@ import {
   NIC,
   SCSI,
   SYSTEM,
-} from '../../test/fixtures/ovf/descriptor.js';
-import { codesOf, type Expected, expectFinding } from '../../test/fixtures/ovf/expect.js';
-import type { OvfTarget } from './validate-context.js';
+} from '../../../test/fixtures/ovf/descriptor.js';
+import { codesOf, type Expected, expectFinding } from '../../../test/fixtures/ovf/expect.js';
+import type { OvfTarget } from './context.js';
 
 const SASD = 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_StorageAllocationSettingData';
 const ovf2 = descriptor({

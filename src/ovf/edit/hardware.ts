@@ -1,8 +1,8 @@
-import { ResourceType } from '../model/index.js';
-import { envelopeSection, ext, hardware, itemsForEdit, newItem } from './edit-core.js';
-import { OvfError } from './errors.js';
-import { findSection, hardwareOf, virtualSystems } from './select.js';
-import type { OvfConfiguration, OvfContent, OvfEnvelope, OvfNetworkSection } from './types.js';
+import { ResourceType } from '../../model/index.js';
+import { OvfError } from '../errors.js';
+import { findSection, hardwareOf, virtualSystems } from '../select.js';
+import type { OvfConfiguration, OvfContent, OvfEnvelope, OvfNetworkSection } from '../types.js';
+import { envelopeSection, ext, hardware, itemsForEdit, newItem } from './core.js';
 
 /** Sets the virtual CPU count, in every Processor item that applies to the configuration (or a new one). */
 export function setCpus(system: OvfContent, cpus: number, configuration?: string, env?: OvfEnvelope): void {

@@ -1,5 +1,5 @@
-import type { OvfStartupSection } from './types.js';
-import { isXsBoolean, type PlacedSection, type ValidationContext } from './validate-context.js';
+import type { OvfStartupSection } from '../types.js';
+import { isXsBoolean, type PlacedSection, type ValidationContext } from './context.js';
 
 const START_ACTIONS = new Set(['powerOn', 'none']);
 const STOP_ACTIONS = new Set(['powerOff', 'guestShutdown', 'none']);

@@ -1,7 +1,7 @@
-import { type RasdProperties, resourceTypeOf } from '../model/index.js';
-import { OvfError } from './errors.js';
-import { findSection, hardwareOf, itemApplies, itemsFor, virtualSystems } from './select.js';
-import type { OvfContent, OvfEnvelope, OvfItem, OvfSection, OvfVirtualHardwareSection } from './types.js';
+import { type RasdProperties, resourceTypeOf } from '../../model/index.js';
+import { OvfError } from '../errors.js';
+import { findSection, hardwareOf, itemApplies, itemsFor, virtualSystems } from '../select.js';
+import type { OvfContent, OvfEnvelope, OvfItem, OvfSection, OvfVirtualHardwareSection } from '../types.js';
 
 /**
  * Editing operations on an envelope, like COT's edit-* commands: each changes only what it names and keeps the

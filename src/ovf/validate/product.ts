@@ -7,9 +7,9 @@ import {
   type Qualifier,
   qualifierTypeError,
   qualifierViolation,
-} from './qualifiers.js';
-import type { Located, OvfProductSection, OvfProperty } from './types.js';
-import { describeContent, isXsBoolean, type ValidationContext } from './validate-context.js';
+} from '../qualifiers.js';
+import type { Located, OvfProductSection, OvfProperty } from '../types.js';
+import { describeContent, isXsBoolean, type ValidationContext } from './context.js';
 
 /**
  * ProductSection (DSP0243 §9.5): one section per ovf:class/ovf:instance in a system, property keys present and

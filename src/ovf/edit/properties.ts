@@ -1,6 +1,4 @@
-import { productSection } from './edit.js';
-import { ext } from './edit-core.js';
-import { OvfError } from './errors.js';
+import { OvfError } from '../errors.js';
 import {
   type PropertyType,
   parseQualifiers,
@@ -9,8 +7,10 @@ import {
   type Qualifier,
   qualifierTypeError,
   qualifierViolation,
-} from './qualifiers.js';
-import type { OvfContent, OvfProperty } from './types.js';
+} from '../qualifiers.js';
+import type { OvfContent, OvfProperty } from '../types.js';
+import { ext } from './core.js';
+import { productSection } from './edit.js';
 
 /**
  * ProductSection properties (DSP0243 §9.5.1), added, changed and removed like COT's edit-properties: a value is

@@ -1,6 +1,6 @@
-import { type ProgrammaticUnit, parseProgrammaticUnit, spellUnit } from '../model/index.js';
-import type { Located } from './types.js';
-import type { ValidationContext } from './validate-context.js';
+import { type ProgrammaticUnit, parseProgrammaticUnit, spellUnit } from '../../model/index.js';
+import type { Located } from '../types.js';
+import type { ValidationContext } from './context.js';
 
 /** The result of reading a unit: the exact unit, or why it is not one. */
 export type UnitRead = { ok: true; unit: ProgrammaticUnit } | { ok: false; reason: string };

@@ -1,8 +1,8 @@
-import type { OvfDisk } from './types.js';
-import type { ValidationContext } from './validate-context.js';
-import { parseByteCount } from './validate-files.js';
-import { type ConfigurationSet, diskUse, overlaps } from './validate-refs.js';
-import { checkUnit, exactBaseUnits } from './validate-units.js';
+import type { OvfDisk } from '../types.js';
+import type { ValidationContext } from './context.js';
+import { parseByteCount } from './files.js';
+import { type ConfigurationSet, diskUse, overlaps } from './refs.js';
+import { checkUnit, exactBaseUnits } from './units.js';
 
 /** 2^64 bytes (16 EiB): no platform addresses a larger disk. */
 const MAX_CAPACITY = 1n << 64n;

@@ -8,8 +8,8 @@ import {
   NIC,
   SCSI,
   SECTIONS,
-} from '../../test/fixtures/ovf/descriptor.js';
-import { codesOf, type Expected, expectFinding } from '../../test/fixtures/ovf/expect.js';
+} from '../../../test/fixtures/ovf/descriptor.js';
+import { codesOf, type Expected, expectFinding } from '../../../test/fixtures/ovf/expect.js';
 
 const FORMAT = 'ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"';
 const withDisk = (attrs: string) =>

@@ -1,14 +1,14 @@
-import { type XmlElement, XSI_NS } from '../xml/index.js';
-import { OVF1_NS, OVF2_NS } from './namespaces.js';
-import type { OvfUnknownSection } from './types.js';
+import { type XmlElement, XSI_NS } from '../../xml/index.js';
+import { OVF1_NS, OVF2_NS } from '../namespaces.js';
+import type { OvfUnknownSection } from '../types.js';
 import {
   describeContent,
   isRequired,
   isXsBoolean,
   type SectionPlace,
   type ValidationContext,
-} from './validate-context.js';
-import { isVendorNamespace } from './validate-extensions.js';
+} from './context.js';
+import { isVendorNamespace } from './extensions.js';
 
 /** Where DSP0243 (§9, table "Core metadata sections") allows each section. */
 const PLACES: Record<string, readonly SectionPlace[]> = {

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { descriptor } from '../../test/fixtures/ovf/descriptor.js';
-import { ROOT } from '../../test/helpers/cli.js';
-import { corpusCases } from '../../test/helpers/corpus.js';
-import { isOvfDiagnosticCode, OVF_DIAGNOSTICS } from './diagnostics.js';
-import { OvfError } from './errors.js';
-import { parseOvf } from './parse.js';
+import { descriptor } from '../../../test/fixtures/ovf/descriptor.js';
+import { ROOT } from '../../../test/helpers/cli.js';
+import { corpusCases } from '../../../test/helpers/corpus.js';
+import { isOvfDiagnosticCode, OVF_DIAGNOSTICS } from '../diagnostics.js';
+import { OvfError } from '../errors.js';
+import { parseOvf } from '../parse.js';
+import type { ValidateOvfOptions } from './context.js';
 import { validateOvf } from './validate.js';
-import type { ValidateOvfOptions } from './validate-context.js';
 
 /** Rows of one of our expectation tables in test/fixtures/ovf (comment lines and the header skipped). */
 function table(name: string): string[][] {

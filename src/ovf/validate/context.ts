@@ -3,7 +3,7 @@ import {
   type OvfDiagnostic,
   type OvfDiagnosticCode,
   type OvfSeverity,
-} from './diagnostics.js';
+} from '../diagnostics.js';
 import type {
   Located,
   OvfContent,
@@ -12,7 +12,7 @@ import type {
   OvfFile,
   OvfProductSection,
   OvfSection,
-} from './types.js';
+} from '../types.js';
 
 /** A platform whose known refusals `validateOvf` can warn about. */
 export type OvfTarget = 'vmware' | 'virtualbox' | 'qemu';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { descriptor, SECTIONS } from '../../test/fixtures/ovf/descriptor.js';
-import { codesOf, type Expected, expectFinding } from '../../test/fixtures/ovf/expect.js';
+import { descriptor, SECTIONS } from '../../../test/fixtures/ovf/descriptor.js';
+import { codesOf, type Expected, expectFinding } from '../../../test/fixtures/ovf/expect.js';
 
 const NS =
   'xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"';

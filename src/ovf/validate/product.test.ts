@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { descriptor, SECTIONS } from '../../test/fixtures/ovf/descriptor.js';
-import { codesOf, type Expected, expectFinding } from '../../test/fixtures/ovf/expect.js';
+import { descriptor, SECTIONS } from '../../../test/fixtures/ovf/descriptor.js';
+import { codesOf, type Expected, expectFinding } from '../../../test/fixtures/ovf/expect.js';
 
 const product = (body: string, attrs = '') =>
   descriptor({

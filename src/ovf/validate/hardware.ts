@@ -4,11 +4,11 @@ import {
   readDevices,
   resourceTypeName,
   resourceTypeOf,
-} from '../model/index.js';
-import type { OvfItem, OvfResourceAllocationSection, OvfVirtualHardwareSection } from './types.js';
-import { isRequired, isXsBoolean, type ValidationContext } from './validate-context.js';
-import { checkQuantities } from './validate-quantities.js';
-import { configurationsOf, itemName, overlaps, parseHostResource, prop, props } from './validate-refs.js';
+} from '../../model/index.js';
+import type { OvfItem, OvfResourceAllocationSection, OvfVirtualHardwareSection } from '../types.js';
+import { isRequired, isXsBoolean, type ValidationContext } from './context.js';
+import { checkQuantities } from './quantities.js';
+import { configurationsOf, itemName, overlaps, parseHostResource, prop, props } from './refs.js';
 
 const BOUNDS = new Set(['min', 'max', 'normal']);
 const KNOWN_TRANSPORTS = new Set(['iso', 'com.vmware.guestInfo']);

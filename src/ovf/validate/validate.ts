@@ -1,17 +1,17 @@
-import type { OvfDiagnostic } from './diagnostics.js';
+import type { OvfDiagnostic } from '../diagnostics.js';
+import type { OvfEnvelope } from '../types.js';
+import { type Check, type ValidateOvfOptions, ValidationContext } from './context.js';
+import { checkDisks } from './disks.js';
+import { checkEnvelope } from './envelope.js';
+import { checkExtensions } from './extensions.js';
+import { checkFiles } from './files.js';
+import { checkHardware } from './hardware.js';
+import { checkOptions } from './options.js';
+import { checkProducts } from './product.js';
+import { checkSections } from './sections.js';
 import { checkTarget } from './targets.js';
-import type { OvfEnvelope } from './types.js';
-import { type Check, type ValidateOvfOptions, ValidationContext } from './validate-context.js';
-import { checkDisks } from './validate-disks.js';
-import { checkEnvelope } from './validate-envelope.js';
-import { checkExtensions } from './validate-extensions.js';
-import { checkFiles } from './validate-files.js';
-import { checkHardware } from './validate-hardware.js';
-import { checkOptions } from './validate-options.js';
-import { checkProducts } from './validate-product.js';
-import { checkSections } from './validate-sections.js';
 
-export type { OvfTarget, ValidateOvfOptions } from './validate-context.js';
+export type { OvfTarget, ValidateOvfOptions } from './context.js';
 
 const CHECKS: ReadonlyArray<[string, Check]> = [
   ['envelope', checkEnvelope],

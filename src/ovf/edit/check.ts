@@ -1,9 +1,9 @@
-import type { OvfDiagnostic } from './diagnostics.js';
-import { OvfError } from './errors.js';
-import { formatOvf } from './format.js';
-import { parseOvf } from './parse.js';
-import type { OvfEnvelope } from './types.js';
-import { validateOvf } from './validate.js';
+import type { OvfDiagnostic } from '../diagnostics.js';
+import { OvfError } from '../errors.js';
+import { formatOvf } from '../format.js';
+import { parseOvf } from '../parse.js';
+import type { OvfEnvelope } from '../types.js';
+import { validateOvf } from '../validate/validate.js';
 
 /**
  * An edit never writes a descriptor that validates worse than before: what `validateOvf` finds in the edited

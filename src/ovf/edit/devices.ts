@@ -11,7 +11,16 @@ import {
   ResourceType,
   readDevices,
   spell,
-} from '../model/index.js';
+} from '../../model/index.js';
+import { OvfError } from '../errors.js';
+import { findSection, hardwareOf, itemsFor, virtualSystems } from '../select.js';
+import type {
+  OvfContent,
+  OvfDiskSection,
+  OvfEnvelope,
+  OvfItem,
+  OvfVirtualHardwareSection,
+} from '../types.js';
 import {
   envelopeSection,
   ext,
@@ -22,11 +31,8 @@ import {
   newItem,
   nextInstanceId,
   requireConfiguration,
-} from './edit-core.js';
-import { addNetwork } from './edit-hardware.js';
-import { OvfError } from './errors.js';
-import { findSection, hardwareOf, itemsFor, virtualSystems } from './select.js';
-import type { OvfContent, OvfDiskSection, OvfEnvelope, OvfItem, OvfVirtualHardwareSection } from './types.js';
+} from './core.js';
+import { addNetwork } from './hardware.js';
 
 /**
  * Adding and changing devices (COT's edit-hardware NIC and disk options): NIC models and controllers are named

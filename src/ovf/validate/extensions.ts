@@ -1,9 +1,9 @@
-import { ARRAY_PROPERTIES, CIM_PROPERTY_NAMES } from '../model/index.js';
-import type { XmlElement } from '../xml/index.js';
-import { OVF1_NS, OVF2_NS, settingsClassOf, VBOX_NS, VMW_NS } from './namespaces.js';
-import type { Extensible, OvfItem } from './types.js';
-import { isRequired, type ValidationContext } from './validate-context.js';
-import { itemName } from './validate-refs.js';
+import { ARRAY_PROPERTIES, CIM_PROPERTY_NAMES } from '../../model/index.js';
+import type { XmlElement } from '../../xml/index.js';
+import { OVF1_NS, OVF2_NS, settingsClassOf, VBOX_NS, VMW_NS } from '../namespaces.js';
+import type { Extensible, OvfItem } from '../types.js';
+import { isRequired, type ValidationContext } from './context.js';
+import { itemName } from './refs.js';
 
 /** Namespaces of vendors whose OVF extensions real packages carry (VMware, vCloud, VirtualBox, Citrix, oVirt). */
 const VENDOR_NAMESPACES = [

@@ -3,10 +3,10 @@
  * users' reports (../shared/notes/ovf-tools.md §1b, §1c, §1d, §1f, §1g). `vmware` is ESXi/vCenter/ovftool,
  * `virtualbox` is VBoxManage import, `qemu` is the KVM/QEMU importers (virt-v2v -i ova, Proxmox qm importovf).
  */
-import { ResourceType } from '../model/index.js';
-import type { OvfItem, OvfVirtualHardwareSection } from './types.js';
-import type { ValidationContext } from './validate-context.js';
-import { itemName, prop } from './validate-refs.js';
+import { ResourceType } from '../../model/index.js';
+import type { OvfItem, OvfVirtualHardwareSection } from '../types.js';
+import type { ValidationContext } from './context.js';
+import { itemName, prop } from './refs.js';
 
 /** Runs the target profile the options name, if any. */
 export function checkTarget(ctx: ValidationContext): void {

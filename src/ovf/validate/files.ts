@@ -1,4 +1,4 @@
-import type { ValidationContext } from './validate-context.js';
+import type { ValidationContext } from './context.js';
 
 /** The largest byte count tools that read sizes as signed 64-bit integers (Java, Go, C off_t) can hold. */
 export const MAX_SIZE = (1n << 63n) - 1n;

@@ -1,5 +1,5 @@
-import type { OvfItem } from './types.js';
-import type { ValidationContext } from './validate-context.js';
+import type { OvfItem } from '../types.js';
+import type { ValidationContext } from './context.js';
 
 /** A single-valued CIM property of an Item as text: the first value when the descriptor repeats it. */
 export function prop(it: OvfItem, name: string): string | undefined {

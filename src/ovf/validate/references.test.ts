@@ -9,11 +9,11 @@ import {
   NIC,
   SCSI,
   SECTIONS,
-} from '../../test/fixtures/ovf/descriptor.js';
-import { codesOf, type Expected, expectFinding } from '../../test/fixtures/ovf/expect.js';
-import { validateDefinition } from '../model/index.js';
-import { definitionFromOvf } from './definition.js';
-import { parseOvf } from './parse.js';
+} from '../../../test/fixtures/ovf/descriptor.js';
+import { codesOf, type Expected, expectFinding } from '../../../test/fixtures/ovf/expect.js';
+import { validateDefinition } from '../../model/index.js';
+import { definitionFromOvf } from '../definition.js';
+import { parseOvf } from '../parse.js';
 import { validateOvf } from './validate.js';
 
 const FORMAT = 'ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"';

@@ -1,4 +1,4 @@
-import { describeContent, type ValidationContext } from './validate-context.js';
+import { describeContent, type ValidationContext } from './context.js';
 
 const VERSION_PATTERN: Record<string, RegExp> = {
   '0.9': /^0\.9$/,

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { descriptor } from '../../test/fixtures/ovf/descriptor.js';
-import { CORPUS } from '../../test/helpers/corpus.js';
-import { OvfError } from './errors.js';
-import { parseOvf } from './parse.js';
-import type { OvfEnvelope } from './types.js';
+import { descriptor } from '../../../test/fixtures/ovf/descriptor.js';
+import { CORPUS } from '../../../test/helpers/corpus.js';
+import { OvfError } from '../errors.js';
+import { parseOvf } from '../parse.js';
+import type { OvfEnvelope } from '../types.js';
 import { validateOvf } from './validate.js';
 
 const SEEDS = [

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORPUS } from '../../test/helpers/corpus.js';
-import { bytesOf } from '../model/index.js';
-import { definitionFromOvf } from './definition.js';
-import { assertEditValid } from './edit-check.js';
-import { OvfError } from './errors.js';
-import { formatOvf } from './format.js';
+import { CORPUS } from '../../../test/helpers/corpus.js';
+import { bytesOf } from '../../model/index.js';
+import { definitionFromOvf } from '../definition.js';
+import { OvfError } from '../errors.js';
+import { formatOvf } from '../format.js';
 import {
   addDisk,
   addNic,
@@ -24,11 +23,12 @@ import {
   setProduct,
   setProperty,
   targetSystem,
-} from './index.js';
-import { ovfInfo } from './info.js';
-import { parseOvf } from './parse.js';
-import { findSection, hardwareOf } from './select.js';
-import { validateOvf } from './validate.js';
+} from '../index.js';
+import { ovfInfo } from '../info.js';
+import { parseOvf } from '../parse.js';
+import { findSection, hardwareOf } from '../select.js';
+import { validateOvf } from '../validate/validate.js';
+import { assertEditValid } from './check.js';
 
 const CSR = join(CORPUS, 'glennmatthews__cot__COT__tests__csr1000v.ovf');
 const reparse = (env: ReturnType<typeof parseOvf>) => parseOvf(formatOvf(env));
@@ -185,7 +185,7 @@ describe('OVF editing', () => {
 
 describe('definitionFromOvf()', () => {
   it('lets the item written for the chosen configuration replace the general one with the same InstanceID', async () => {
-    const { definitionFromOvf } = await import('./definition.js');
+    const { definitionFromOvf } = await import('../definition.js');
     const env =
       parseOvf(`<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"
       xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"><References/>
