@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import {
   type ConsoleAccess,
   checkTransition,
@@ -28,6 +29,7 @@ import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
 import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 import { loadStoredSystems } from './store-inventory.js';
+import { USERS_FILE, UserStore } from './users.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
 export const DEFAULT_DRIVER_URI = 'qemu:///embed';
@@ -82,6 +84,8 @@ export class Host {
   /** The rows that follow a driver owning its inventory; undefined when the store is the master. */
   private readonly inventory: DriverInventory | undefined;
   readonly startedAt = new Date().toISOString();
+  /** The users of the management ports (STATE/users.json: names, roles, scrypt hashes). */
+  readonly users: UserStore;
 
   private constructor(
     readonly stateDir: string,
@@ -94,6 +98,7 @@ export class Host {
     this.inventory = driver.ownsInventory
       ? new DriverInventory(driver, store, (n) => this.onInventoryNotice(n))
       : undefined;
+    this.users = new UserStore(join(stateDir, USERS_FILE));
   }
 
   /**

@@ -2,11 +2,14 @@ import type { Principal } from '../../api/index.js';
 import type { Host } from '../host.js';
 
 /**
- * What every namespace of the local host's Api works with: the host, and the principal the session was opened
- * for (whose role the session checks against METHODS once per call, and whose `local` flag allows host paths).
+ * What every namespace of the in-process Api is built from: the host and the principal the session was opened
+ * for. The session (session.ts) checks the principal's role against METHODS before any namespace runs; a
+ * namespace uses the principal only for what the role check cannot say (a job's owner, `local` host paths).
  *
  * @example
- * const ctx: SessionContext = { host, principal: { user: 'local', role: 'admin', local: true, via: 'in-process' } };
+ * export function poolsApi(ctx: SessionContext): PoolsApi {
+ *   return { list: async () => ctx.host.pools.list().map(toPoolInfo), ... };
+ * }
  */
 export interface SessionContext {
   readonly host: Host;
