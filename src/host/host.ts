@@ -16,6 +16,7 @@ import {
   requireOperation,
 } from '../hypervisor/index.js';
 import type { VirtualSystemDefinition } from '../model/index.js';
+import { ArtifactStore } from './artifacts.js';
 import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_VERSION } from './deploy.js';
 import { cleanupDeploys } from './deploy-staging.js';
 import { DriverInventory, type InventoryNotice } from './driver-inventory.js';
@@ -52,6 +53,12 @@ export interface HostInfo extends DriverInfo {
 /** The state changes a client can ask for. */
 export type VmOperation = 'start' | 'stop' | 'powerOff' | 'pause' | 'resume' | 'reset';
 
+/** What a job's work gets from the job it runs as: its id, and where its progress goes (percent). */
+export interface JobHandle {
+  readonly id: string;
+  progress(percent: number): void;
+}
+
 /** Options of {@link Host.change}. */
 export interface ChangeOptions {
   /** `stop`: power off at once instead of asking the guest (ACPI) first. */
@@ -86,6 +93,8 @@ export class Host {
   readonly startedAt = new Date().toISOString();
   /** The users of the management ports (STATE/users.json: names, roles, scrypt hashes). */
   readonly users: UserStore;
+  /** Files jobs made for their callers to download (STATE/artifacts, emptied at each start). */
+  readonly artifacts: ArtifactStore;
 
   private constructor(
     readonly stateDir: string,
@@ -99,6 +108,7 @@ export class Host {
       ? new DriverInventory(driver, store, (n) => this.onInventoryNotice(n))
       : undefined;
     this.users = new UserStore(join(stateDir, USERS_FILE));
+    this.artifacts = ArtifactStore.open(stateDir);
   }
 
   /**
@@ -406,28 +416,40 @@ export class Host {
   exportVm(vm: string, options: ExportOptions): { job: Job; done: Promise<ExportResult> } {
     const target = this.get(vm);
     return this.runJob('vm.export', target.uuid, (job) =>
-      this.locks.run(target.uuid, async () => {
-        const state = (await this.driver.getState(target.uuid)).state;
-        if (state !== 'stopped') {
-          throw new HypervisorError('INVALID_STATE', `Cannot export "${target.name}": it is ${state}`, {
-            hint: `Stop it first: vessel vm stop ${target.name}`,
-          });
-        }
-        const current = this.get(target.uuid);
-        await this.pools.check(current.definition, 'export');
-        return exportSystem(
-          {
-            stateDir: this.stateDir,
-            uuid: current.uuid,
-            definition: current.definition,
-            metadata: this.store.getMetadata(current.uuid),
-            job: job.id,
-            diskImages: () => this.diskImagesOf(current.uuid, current.definition),
-          },
-          { ...options, onProgress: (p) => this.store.setJobProgress(job.id, p) },
-        );
+      this.exportInJob(target.uuid, options, {
+        id: job.id,
+        progress: (p) => this.store.setJobProgress(job.id, p),
       }),
     );
+  }
+
+  /**
+   * The work of an export job (see {@link exportVm}), for a job runner other than `exportVm`'s: under the system's
+   * lock, a stopped system only, its images checked against the pools again.
+   */
+  exportInJob(vm: string, options: ExportOptions, job: JobHandle): Promise<ExportResult> {
+    const target = this.get(vm);
+    return this.locks.run(target.uuid, async () => {
+      const state = (await this.driver.getState(target.uuid)).state;
+      if (state !== 'stopped') {
+        throw new HypervisorError('INVALID_STATE', `Cannot export "${target.name}": it is ${state}`, {
+          hint: `Stop it first: vessel vm stop ${target.name}`,
+        });
+      }
+      const current = this.get(target.uuid);
+      await this.pools.check(current.definition, 'export');
+      return exportSystem(
+        {
+          stateDir: this.stateDir,
+          uuid: current.uuid,
+          definition: current.definition,
+          metadata: this.store.getMetadata(current.uuid),
+          job: job.id,
+          diskImages: () => this.diskImagesOf(current.uuid, current.definition),
+        },
+        { ...options, onProgress: (p) => job.progress(p) },
+      );
+    });
   }
 
   /** The drives' current images as the driver reports them; a driver without the hook: the definition's images. */
@@ -458,6 +480,13 @@ export class Host {
    * are registered together, with the package's descriptor, configuration and property values as metadata.
    */
   deploy(req: DeployRequest): { job: Job; done: Promise<DeployResult> } {
+    return this.runJob('vm.deploy', req.package, (job) =>
+      this.deployInJob(req, { id: job.id, progress: (p) => this.store.setJobProgress(job.id, p) }),
+    );
+  }
+
+  /** The work of a deploy job (see {@link deploy}), for a job runner other than `deploy`'s. */
+  deployInJob(req: DeployRequest, job: JobHandle): Promise<DeployResult> {
     const target = {
       stateDir: this.stateDir,
       driver: this.driver,
@@ -470,9 +499,7 @@ export class Host {
       },
       state: (uuid: string) => this.get(uuid).state,
     };
-    return this.runJob('vm.deploy', req.package, (job) =>
-      deployPackage(target, req, job.id, (p) => this.store.setJobProgress(job.id, p)),
-    );
+    return deployPackage(target, req, job.id, (p) => job.progress(p));
   }
 
   /** Defines deployed systems in the driver, then stores them and their metadata in one transaction. */
