@@ -17,6 +17,7 @@ import { ApiError, type Principal } from '../../api/index.js';
 import { buildDefinition, type VesselError } from '../../model/index.js';
 import { Host } from '../host.js';
 import { poolsApi } from './pools.js';
+import { openSession } from './session.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vessel-api-pools-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -163,6 +164,25 @@ describe('poolsApi()', () => {
     expect(await codeOf(api.download('default', '../../../../etc/passwd'))).toBe('INVALID_ARGUMENT');
     await api.deleteImage('default', 'passwd.raw'); // the link goes, not its target
     expect(existsSync('/etc/passwd')).toBe(true);
+  });
+
+  it("through a session: a reader lists pools but may not add one; domain errors become the Api's", async () => {
+    const reader = openSession(host, { user: 'rita', role: 'reader', local: false, via: 'cimxml' });
+    expect((await reader.pools.list()).map((p) => p.id)).toEqual(['default']);
+    const denied = await reader.pools.add({ id: 'etc', path: '/etc' }).catch((e: unknown) => e as ApiError);
+    expect(denied).toBeInstanceOf(ApiError);
+    expect(denied.code).toBe('ACCESS_DENIED');
+    const missing = await reader.pools.get('nope').catch((e: unknown) => e as ApiError);
+    expect([missing.code, missing.detail]).toEqual(['NOT_FOUND', { domain: 'host', code: 'POOL_NOT_FOUND' }]);
+    const admin = openSession(host, LOCAL);
+    const up = await admin.pools.upload('default', 'a.raw', streamOf(new Uint8Array(4096)), {
+      sizeBytes: 4096n,
+    });
+    expect(up.sizeBytes).toBe(4096n);
+    const bad = await admin.pools
+      .upload('default', '../x', streamOf(new Uint8Array(1)))
+      .catch((e: unknown) => e as ApiError);
+    expect(bad.code).toBe('INVALID_ARGUMENT');
   });
 
   it('shows a pool whose folder went away as unavailable with no sizes', async () => {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiError, Principal } from '../../api/index.js';
 import { Host } from '../host.js';
 import { USERS_FILE } from '../users.js';
+import { openSession } from './session.js';
 import { usersApi } from './users.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vessel-api-users-'));
@@ -66,6 +67,20 @@ describe('usersApi()', () => {
     expect((await users.list()).map((u) => u.name).sort()).toEqual(['u1', 'u2', 'u3', 'u4']);
     const same = await Promise.allSettled([users.add('x', 'reader', 'a'), users.add('x', 'admin', 'b')]);
     expect(same.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+  });
+
+  it('through a session: only an admin manages users; a bad name is INVALID_ARGUMENT', async () => {
+    for (const role of ['reader', 'operator'] as const) {
+      const api = openSession(host, { user: 'eve', role, local: true, via: 'socket' });
+      expect((await refusal(api.users.list())).code).toBe('ACCESS_DENIED');
+      expect((await refusal(api.users.add('eve', 'admin', 'pw'))).code).toBe('ACCESS_DENIED');
+    }
+    expect(await host.users.load()).toEqual([]);
+    const admin = openSession(host, ADMIN);
+    await admin.users.add('carol', 'reader', 'pw');
+    expect(await admin.users.list()).toEqual([{ name: 'carol', role: 'reader' }]);
+    expect((await refusal(admin.users.add('.x', 'reader', 'pw'))).code).toBe('INVALID_ARGUMENT');
+    expect((await refusal(admin.users.add('carol', 'reader', 'pw'))).code).toBe('ALREADY_EXISTS');
   });
 
   it('refuses names the users file cannot hold and empty passwords, as domain errors', async () => {
