@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VirtualSystemDefinition } from '../../model/index.js';
+import { isUuid, type VirtualSystemDefinition } from '../../model/index.js';
 import { DEPLOY_MARKER, systemDir } from '../deploy-staging.js';
 import { HostError } from '../errors.js';
 import type { StoredVm } from '../store.js';
@@ -20,8 +20,6 @@ export const DEFAULT_POOL = 'default';
 
 /** The most pools a host keeps. */
 export const MAX_POOLS = 256;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The storage pools of a host, as ESXi datastores and libvirt storage pools: named host folders that every image
@@ -121,7 +119,7 @@ export class StoragePools {
    */
   check(def: VirtualSystemDefinition, action: string): Promise<void> {
     const uuid = def.system.VirtualSystemIdentifier;
-    const known = uuid !== undefined && UUID.test(uuid) && this.known(uuid);
+    const known = isUuid(uuid) && this.known(uuid);
     return checkDefinitionImages(def, {
       pools: this.pools,
       host: realFolders(this.folders),
@@ -133,7 +131,7 @@ export class StoragePools {
 
   /** The real path of a registered, deployed system's own folder, or undefined. */
   private ownFolder(uuid: string): string | undefined {
-    if (!UUID.test(uuid) || !this.known(uuid)) return undefined;
+    if (!isUuid(uuid) || !this.known(uuid)) return undefined;
     const dir = systemDir(this.folders.stateDir, uuid);
     return existsSync(join(dir, DEPLOY_MARKER)) ? realpathSync(dir) : undefined;
   }
