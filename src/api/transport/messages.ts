@@ -26,6 +26,14 @@ export const PROTOCOL_VERSION = 1;
 export const STREAM_WINDOW_BYTES = 262_144;
 
 const Id = Type.Integer({ minimum: 1, maximum: 0xffff_ffff });
+/**
+ * An error as a host sends it: any code (a newer host may know codes this client does not; `ApiError.fromInfo`
+ * makes those PROTOCOL for the one call), with the registry's bounds on the rest.
+ */
+const ErrorInfo = Type.Object({
+  ...ApiErrorInfoSchema.properties,
+  code: Type.String({ minLength: 1, maxLength: 64 }),
+});
 const Bytes = Type.Integer({ minimum: 1, maximum: 0x7fff_ffff });
 
 /** Wire schema of what a client sends. */
@@ -59,7 +67,7 @@ export const ServerMessageSchema = Type.Union([
   }),
   Type.Object({ t: Type.Literal('result'), id: Id, result: Type.Optional(Type.Unknown()) }),
   /** `id` null: about the connection, not a call (the host closes it after). */
-  Type.Object({ t: Type.Literal('error'), id: Type.Union([Id, Type.Null()]), error: ApiErrorInfoSchema }),
+  Type.Object({ t: Type.Literal('error'), id: Type.Union([Id, Type.Null()]), error: ErrorInfo }),
   Type.Object({ t: Type.Literal('event'), id: Id, event: Type.Unknown() }),
   Type.Object({
     t: Type.Literal('progress'),
@@ -69,7 +77,7 @@ export const ServerMessageSchema = Type.Union([
   }),
   Type.Object({ t: Type.Literal('credit'), id: Id, bytes: Bytes }),
   /** The host's stream of this call has ended: a download's last byte, a subscription's end, a closed console. */
-  Type.Object({ t: Type.Literal('end'), id: Id, error: Type.Optional(ApiErrorInfoSchema) }),
+  Type.Object({ t: Type.Literal('end'), id: Id, error: Type.Optional(ErrorInfo) }),
 ]);
 
 /** A message from a host. */
