@@ -30,7 +30,8 @@ export function wireChecked(api: Api): Api {
   for (const name of METHOD_NAMES) {
     const [ns, member] = name.split('.') as [keyof Api, string];
     const target = api[ns] as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    const wrapped = (out[ns] ??= {}) as Record<string, unknown>;
+    out[ns] ??= {};
+    const wrapped = out[ns] as Record<string, unknown>;
     wrapped[member] = async (...args: unknown[]) => {
       const result = await target[member]!(...args);
       if (!('stream' in METHODS[name])) encodeResult(name as ApiMethodName, result as never);
