@@ -1,4 +1,28 @@
-import { VesselError } from '../model/index.js';
+import { ApiError, CLI_EXIT_OF, type CliExitCode } from '../api/index.js';
+import { CimError } from '../cim/index.js';
+import { DiskError } from '../disk/index.js';
+import { FormatError } from '../formats/index.js';
+import { HostError } from '../host/index.js';
+import { HypervisorError } from '../hypervisor/index.js';
+import { ModelError, VesselError } from '../model/index.js';
+import { OvaError } from '../ova/index.js';
+import { OvfError } from '../ovf/index.js';
+import { CimXmlError } from '../wbem/index.js';
+import { XmlError } from '../xml/index.js';
+import {
+  CIMXML_EXIT,
+  CLI_OWN_EXIT,
+  type CliErrorCode,
+  cimExit,
+  DISK_EXIT,
+  FORMAT_EXIT,
+  HOST_EXIT,
+  HYPERVISOR_EXIT,
+  MODEL_EXIT,
+  OVA_EXIT,
+  OVF_EXIT,
+  XML_EXIT,
+} from './exit-tables.js';
 
 /**
  * Exit codes of the `vessel` command, documented in the README:
@@ -15,14 +39,44 @@ export const ExitCode = {
   Internal: 70,
 } as const;
 
-/** Codes whose errors mean "the input could not be read", which exit 2. */
-const INPUT_CODES = /^(XML_|USAGE|IO_|OVF_XML|FILE_NOT_FOUND|FORMAT_SYNTAX|FORMAT_UNKNOWN|FORMAT_TOO_LARGE)/;
+/** One registry: its error class and its exhaustive table (exit-tables.ts). */
+type Registry = readonly [
+  new (...a: never[]) => VesselError<string>,
+  (code: string) => CliExitCode | undefined,
+];
 
-/** The exit code for an error thrown by a command. Each error code is mapped here and nowhere else. */
+const lookup =
+  (table: Readonly<Record<string, CliExitCode>>) =>
+  (code: string): CliExitCode | undefined =>
+    Object.hasOwn(table, code) ? table[code] : undefined;
+
+const REGISTRIES: readonly Registry[] = [
+  [ApiError, lookup(CLI_EXIT_OF)],
+  [XmlError, lookup(XML_EXIT)],
+  [ModelError, lookup(MODEL_EXIT)],
+  [OvfError, lookup(OVF_EXIT)],
+  [OvaError, lookup(OVA_EXIT)],
+  [DiskError, lookup(DISK_EXIT)],
+  [FormatError, lookup(FORMAT_EXIT)],
+  [HypervisorError, lookup(HYPERVISOR_EXIT)],
+  [HostError, lookup(HOST_EXIT)],
+  [CimXmlError, lookup(CIMXML_EXIT)],
+  [CimError, (code) => cimExit(code as never)],
+];
+
+/**
+ * The exit code for an error thrown by a command: each registry's error class is looked up in its own exhaustive
+ * table; the CLI's own errors (usage, files) in {@link CLI_OWN_EXIT}, and a host code relayed from a job in the
+ * host's table. Anything that is not a Vessel error is a bug.
+ *
+ * @example
+ * exitCodeFor(new OvfError('OVF_XML_SYNTAX', '...')); // 2
+ */
 export function exitCodeFor(err: unknown): number {
   if (!(err instanceof VesselError)) return ExitCode.Internal;
-  if (err.code === 'NOT_SUPPORTED') return ExitCode.NotSupported;
-  if (err.code === 'HOST_NOT_RUNNING' || err.code === 'HOST_UNREACHABLE') return ExitCode.NoHost;
-  if (INPUT_CODES.test(err.code)) return ExitCode.Usage;
-  return ExitCode.Failed;
+  for (const [cls, exitOf] of REGISTRIES) {
+    if (err instanceof cls) return exitOf(err.code) ?? ExitCode.Failed;
+  }
+  // The CLI's own errors, and a job's error relayed by code from the host's socket (a host code).
+  return lookup(CLI_OWN_EXIT)(err.code as CliErrorCode) ?? lookup(HOST_EXIT)(err.code) ?? ExitCode.Failed;
 }

@@ -1,4 +1,4 @@
-import { cpuCount, type DeviceView, type Firmware, memoryBytes } from '../model/index.js';
+import { canonicalUuid, cpuCount, type DeviceView, type Firmware, memoryBytes } from '../model/index.js';
 import type { GuestOs, SystemPackage, WarningCode } from './types.js';
 import type { Warnings } from './warnings.js';
 
@@ -19,13 +19,6 @@ export interface SystemFacts {
   firmware?: Firmware | undefined;
   guestOs?: GuestOs | undefined;
   virtualSystemType?: string | undefined;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a UUID in 8-4-4-4-12 form. */
-export function isUuid(s: string | undefined): s is string {
-  return s !== undefined && UUID.test(s.trim());
 }
 
 function readOrWarn<T>(read: () => T, what: 'CPU' | 'MEMORY', warnings: Warnings): T | undefined {
@@ -50,7 +43,7 @@ export function systemFacts(pkg: SystemPackage, view: DeviceView, warnings: Warn
     warnings.add('MEMORY', 'The definition gives no usable memory size; written as 1024 MiB');
   return {
     name: sys.ElementName?.trim() || sys.VirtualSystemIdentifier || 'vm',
-    uuid: isUuid(sys.VirtualSystemIdentifier) ? sys.VirtualSystemIdentifier.toLowerCase() : undefined,
+    uuid: canonicalUuid(sys.VirtualSystemIdentifier),
     annotation: sys.Description,
     cpus: cpus !== undefined && cpus >= 1 ? cpus : 1,
     memoryBytes: mem !== undefined && mem >= 1n << 20n ? mem : 1n << 30n,

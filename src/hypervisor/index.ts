@@ -17,7 +17,7 @@ export * from './operations.js';
 export * from './qemu/index.js';
 export * from './registry.js';
 export * from './rundir.js';
-export { isUuid } from './table.js';
+
 export * from './test/index.js';
 export * from './transitions.js';
 export * from './types.js';

@@ -2,19 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   assertValidDefinition,
   type HostLimits,
+  isUuid,
   LEGACY_QEMU_SLOTS,
   ModelError,
   type VirtualSystemDefinition,
 } from '../model/index.js';
 import { HypervisorError } from './errors.js';
 import type { DomainInfo, DriverEvent, VmState } from './types.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when the text is a UUID in the 8-4-4-4-12 form. */
-export function isUuid(text: string | undefined): text is string {
-  return text !== undefined && UUID.test(text);
-}
 
 /** One defined system inside a driver. */
 export interface DomainEntry<R = unknown> {

@@ -13,4 +13,5 @@ export * from './resources.js';
 export * from './schema/index.js';
 export * from './settings.js';
 export * from './units/index.js';
+export * from './uuid.js';
 export * from './validate.js';

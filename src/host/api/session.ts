@@ -16,8 +16,10 @@ import { eventsApi } from './events.js';
 import { hostApi } from './host.js';
 import { jobsApi } from './jobs.js';
 import { checkParams } from './params.js';
+import { poolsApi } from './pools.js';
 import { systemsApi } from './systems.js';
 import { unsupportedNamespace } from './unsupported.js';
+import { usersApi } from './users.js';
 
 /**
  * The local host as an {@link Api}, for one principal: the namespace objects (one file each in this folder) behind
@@ -31,13 +33,15 @@ type Factory<N extends ApiNamespace> = (ctx: SessionContext) => Api[N];
 
 /**
  * The namespaces this host implements, besides `host` (built with the list of these); the others answer
- * NOT_SUPPORTED. packages, artifacts, pools, users and networks join as they are written.
+ * NOT_SUPPORTED. packages, artifacts and networks join as they are written.
  */
 const FACTORIES: { [N in Exclude<ApiNamespace, 'host'>]?: Factory<N> } = {
   systems: systemsApi,
   jobs: jobsApi,
   events: eventsApi,
   consoles: consolesApi,
+  pools: poolsApi,
+  users: usersApi,
 };
 
 /** The namespaces an in-process session implements (what capabilities report as features). */

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VirtualSystemDefinition } from '../../model/index.js';
+import { isUuid, type VirtualSystemDefinition } from '../../model/index.js';
 import { DEPLOY_MARKER, systemDir } from '../deploy-staging.js';
 import { HostError } from '../errors.js';
 import type { StoredVm } from '../store.js';
@@ -20,8 +20,6 @@ export const DEFAULT_POOL = 'default';
 
 /** The most pools a host keeps. */
 export const MAX_POOLS = 256;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The storage pools of a host, as ESXi datastores and libvirt storage pools: named host folders that every image
@@ -60,6 +58,17 @@ export class StoragePools {
     return this.pools;
   }
 
+  /** The pool with this name, or `POOL_NOT_FOUND` naming the pools there are. */
+  get(name: string): StoragePool {
+    const pool = this.pools.find((p) => p.name === name);
+    if (pool === undefined) {
+      throw new HostError('POOL_NOT_FOUND', `No storage pool "${name.slice(0, 80)}"`, {
+        hint: `The pools are: ${this.pools.map((p) => p.name).join(', ') || '(none)'}`,
+      });
+    }
+    return pool;
+  }
+
   /** Every pool with its capacity, use and image count. */
   list(): PoolUsage[] {
     return this.pools.map(poolUsage);
@@ -88,12 +97,7 @@ export class StoragePools {
    * naming the systems.
    */
   remove(name: string, vms: readonly StoredVm[]): void {
-    const pool = this.pools.find((p) => p.name === name);
-    if (pool === undefined) {
-      throw new HostError('POOL_NOT_FOUND', `No storage pool "${name.slice(0, 80)}"`, {
-        hint: `The pools are: ${this.pools.map((p) => p.name).join(', ') || '(none)'}`,
-      });
-    }
+    const pool = this.get(name);
     const users = poolUsers(
       pool,
       this.pools.filter((p) => p !== pool),
@@ -121,7 +125,7 @@ export class StoragePools {
    */
   check(def: VirtualSystemDefinition, action: string): Promise<void> {
     const uuid = def.system.VirtualSystemIdentifier;
-    const known = uuid !== undefined && UUID.test(uuid) && this.known(uuid);
+    const known = isUuid(uuid) && this.known(uuid);
     return checkDefinitionImages(def, {
       pools: this.pools,
       host: realFolders(this.folders),
@@ -133,7 +137,7 @@ export class StoragePools {
 
   /** The real path of a registered, deployed system's own folder, or undefined. */
   private ownFolder(uuid: string): string | undefined {
-    if (!UUID.test(uuid) || !this.known(uuid)) return undefined;
+    if (!isUuid(uuid) || !this.known(uuid)) return undefined;
     const dir = systemDir(this.folders.stateDir, uuid);
     return existsSync(join(dir, DEPLOY_MARKER)) ? realpathSync(dir) : undefined;
   }

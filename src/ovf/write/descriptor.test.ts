@@ -15,7 +15,7 @@ import { formatOvf } from '../format.js';
 import { parseOvf } from '../parse.js';
 import { findSection, hardwareOf, virtualSystems } from '../select.js';
 import type { OvfEnvelope, OvfItem } from '../types.js';
-import { validateOvf } from '../validate.js';
+import { validateOvf } from '../validate/validate.js';
 import { writeSystemDescriptor } from './descriptor.js';
 import type { DescriptorNote, SystemDescriptorOptions } from './types.js';
 

@@ -11,9 +11,9 @@ import {
 } from '../../model/index.js';
 import { element, text } from '../../xml/index.js';
 import { bootDeviceSection, bootOrderElement, firmwareElement } from '../boot.js';
-import { createEnvelope, setAnnotation } from '../edit.js';
-import { envelopeSection, ext } from '../edit-core.js';
-import { addNetwork } from '../edit-hardware.js';
+import { envelopeSection, ext } from '../edit/core.js';
+import { createEnvelope, setAnnotation } from '../edit/edit.js';
+import { addNetwork } from '../edit/hardware.js';
 import { VBOX_NS, VESSEL_NS, VMW_NS } from '../namespaces.js';
 import { findSection, hardwareOf } from '../select.js';
 import type { OvfContent, OvfEnvelope, OvfItem, OvfSection } from '../types.js';
