@@ -30,6 +30,7 @@ import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
 import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 import { loadStoredSystems } from './store-inventory.js';
+import { clearUploads } from './uploads.js';
 import { USERS_FILE, UserStore } from './users.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
@@ -141,6 +142,7 @@ export class Host {
     const host = new Host(options.stateDir, driver, store, pools);
     cleanupDeploys(options.stateDir, (uuid) => store.getVm(uuid) !== undefined);
     cleanupExports(options.stateDir);
+    clearUploads(options.stateDir);
     await host.reconcile();
     return host;
   }

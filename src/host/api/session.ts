@@ -9,8 +9,10 @@ import {
   roleAllows,
 } from '../../api/index.js';
 import type { Host } from '../host.js';
+import { artifactsApi } from './artifacts.js';
 import type { SessionContext } from './context.js';
 import { toApiError } from './errors.js';
+import { packagesApi } from './packages.js';
 import { checkParams } from './params.js';
 import { poolsApi } from './pools.js';
 import { unsupportedNamespace } from './unsupported.js';
@@ -28,6 +30,8 @@ type Factory<N extends ApiNamespace> = (ctx: SessionContext) => Api[N];
 
 /** The namespaces this host implements; the others answer NOT_SUPPORTED. */
 const FACTORIES: { [N in ApiNamespace]?: Factory<N> } = {
+  packages: packagesApi,
+  artifacts: artifactsApi,
   pools: poolsApi,
   users: usersApi,
 };
