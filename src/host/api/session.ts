@@ -12,6 +12,7 @@ import type { Host } from '../host.js';
 import { artifactsApi } from './artifacts.js';
 import type { SessionContext } from './context.js';
 import { toApiError } from './errors.js';
+import { networksApi } from './networks.js';
 import { packagesApi } from './packages.js';
 import { checkParams } from './params.js';
 import { poolsApi } from './pools.js';
@@ -34,6 +35,7 @@ const FACTORIES: { [N in ApiNamespace]?: Factory<N> } = {
   artifacts: artifactsApi,
   pools: poolsApi,
   users: usersApi,
+  networks: networksApi,
 };
 
 /** The namespaces an in-process session implements (what capabilities report as features). */
