@@ -163,10 +163,12 @@ describe('packages.deploy', () => {
   });
 
   it('fails the job of a hostile package (an item naming a host file) with nothing registered or left', async () => {
-    for (const f of ['disk-absolute.ovf', 'cdrom-file-url.ovf', 'serial-file.ovf', 'href-dotdot.ovf']) {
+    for (const f of ['disk-absolute.ovf', 'cdrom-file-url.ovf', 'serial-file.ovf']) {
       const job = await remote.packages.deploy(upload(join(HOSTILE, f)), { ...UNTIL_DONE, lax: true });
-      expect(failure(job).code, f).toBe('DEPLOY_PACKAGE');
+      expect(failure(job), f).toEqual({ code: 'DEPLOY_PACKAGE', domain: 'DEPLOY_HOST_PATH' });
     }
+    const dotdot = await remote.packages.deploy(upload(join(HOSTILE, 'href-dotdot.ovf')), UNTIL_DONE);
+    expect(failure(dotdot)).toEqual({ code: 'DEPLOY_PACKAGE', domain: 'OVA_UNSAFE_NAME' });
     const junk = await remote.packages.deploy(
       { kind: 'upload', fileName: 'junk.ova', body: streamOf(new Uint8Array(1024)) },
       UNTIL_DONE,
@@ -194,7 +196,7 @@ describe('packages.deploy', () => {
     });
     expect(accepted.state).toBe('completed');
     const bad = await remote.packages.deploy(upload(ova), { ...UNTIL_DONE, properties: { port: '1' } });
-    expect(failure(bad).code).toBe('DEPLOY_PROPERTY');
+    expect(failure(bad)).toEqual({ code: 'DEPLOY_PROPERTY', domain: 'DEPLOY_PROPERTY' });
     expect((await remote.packages.deploy(upload(ova), UNTIL_DONE)).state).toBe('completed');
     expect(failure(await remote.packages.deploy(upload(ova), UNTIL_DONE)).code).toBe('VM_EXISTS');
     const pool = await refusal(remote.packages.deploy(upload(ova), { pool: 'default' }));
@@ -285,6 +287,30 @@ describe('packages.export and artifacts', () => {
     await remote.artifacts.delete(id);
     expect(existsSync(dir)).toBe(false);
     expect((await refusal(remote.artifacts.get(id))).code).toBe('NOT_FOUND');
+  });
+
+  it('removes an artifact with its job', async () => {
+    const job = await remote.packages.export('db', {
+      ...UNTIL_DONE,
+      destination: { kind: 'artifact' },
+      format: 'ova',
+    });
+    const id = job.result!.artifact!;
+    expect((await remote.artifacts.get(id)).job).toBe(job.id);
+    host.jobs.delete(job.id);
+    expect((await refusal(remote.artifacts.get(id))).code).toBe('NOT_FOUND');
+    expect(readdirSync(join(host.stateDir, 'artifacts'))).toEqual([]);
+  });
+
+  it('leaves no artifact behind when the export fails (a running system)', async () => {
+    await host.changeState('db', 'start', {}).done;
+    const job = await remote.packages.export('db', {
+      ...UNTIL_DONE,
+      destination: { kind: 'artifact' },
+      format: 'ova',
+    });
+    expect(failure(job).code).toBe('INVALID_STATE');
+    expect(readdirSync(join(host.stateDir, 'artifacts'))).toEqual([]);
   });
 
   it('exports to a storage pool image, never over an existing one', async () => {
