@@ -18,9 +18,35 @@ export interface OpenedSource {
   /** How jobs and messages name it (never a host path for a remote principal). */
   label: string;
   done(): Promise<void>;
+  /**
+   * Runs `fn` (what reads the package) with the host path of an upload or a remote principal's pool image said as
+   * the label in what it throws: messages do not show the host's folders to a caller who may not see them.
+   */
+  relabel<T>(fn: () => Promise<T>): Promise<T>;
+  /** A text (a warning) with the hidden path said as the label. */
+  shown(text: string): string;
 }
 
 const nothing = async () => undefined;
+
+/** An opened source whose messages say `label` wherever they would say `hidden` (when there is one). */
+function opened(path: string, label: string, done: () => Promise<void>, hidden?: string): OpenedSource {
+  const shown = (text: string) => (hidden === undefined ? text : text.split(hidden).join(label));
+  return {
+    path,
+    label,
+    done,
+    shown,
+    async relabel(fn) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (e instanceof Error) e.message = shown(e.message);
+        throw e;
+      }
+    },
+  };
+}
 
 /**
  * Refuses a host path named by a principal that is not the host's own user, with ACCESS_DENIED naming what was
@@ -54,10 +80,10 @@ export async function openPackageSource(ctx: SessionContext, source: PackageSour
         `read the package ${JSON.stringify(source.path.slice(0, 200))}`,
         'Upload the package, or deploy it from a storage pool',
       );
-      return { path: source.path, label: source.path, done: nothing };
+      return opened(source.path, source.path, nothing);
     case 'upload': {
       const up = await stageUpload(ctx.host.stateDir, source.fileName, source.body, source.sizeBytes);
-      return { path: up.path, label: source.fileName, done: up.remove };
+      return opened(up.path, source.fileName, up.remove, up.path);
     }
     case 'pool': {
       const pool = ctx.host.pools.get(source.pool);
@@ -77,7 +103,7 @@ export async function openPackageSource(ctx: SessionContext, source: PackageSour
           { hint: 'Copy the package into the pool (a link may lead anywhere)' },
         );
       }
-      return { path: real, label, done: nothing };
+      return opened(real, label, nothing, ctx.principal.local ? undefined : real);
     }
   }
 }

@@ -174,6 +174,8 @@ describe('packages.deploy', () => {
       UNTIL_DONE,
     );
     expect(failure(junk).code).toBe('DEPLOY_PACKAGE');
+    // The message names the upload, not where the host staged it.
+    expect(junk.error?.message).toBe('junk.ova holds no files');
     expect(host.store.listVms()).toEqual([]);
     expect(readdirSync(join(host.stateDir, 'uploads'))).toEqual([]);
   });

@@ -46,7 +46,10 @@ export function packagesApi(ctx: SessionContext): PackagesApi {
           platformVersion: VESSEL_PLATFORM_VERSION,
           nameTaken: (name: string) => host.store.getVm(name) !== undefined,
         };
-        return toPlanView(await prepareDeploy(target, deployRequestOf(src.path, o), true));
+        const view = toPlanView(
+          await src.relabel(() => prepareDeploy(target, deployRequestOf(src.path, o), true)),
+        );
+        return { ...view, warnings: view.warnings.map(src.shown) };
       } finally {
         await src.done();
       }
@@ -66,15 +69,17 @@ export function packagesApi(ctx: SessionContext): PackagesApi {
         operation: 'deploy',
         target: { kind: 'package', id: src.label },
         waitMs: o.waitMs,
-        work: async (job) =>
-          Value.Encode(DeployResultSchema, toDeployResult(await host.deployInJob(req, job))),
+        work: async (job) => {
+          const r = toDeployResult(await src.relabel(() => host.deployInJob(req, job)));
+          return Value.Encode(DeployResultSchema, { ...r, warnings: r.warnings.map(src.shown) });
+        },
         decode: (wire) => Value.Decode(DeployResultSchema, wire),
         finally: src.done,
       });
     },
 
     async export(ref, o) {
-      const vm = host.get(ref);
+      const vm = await host.lookup(ref);
       const where = destination(ctx, o);
       return runJob<ExportResult>(ctx, {
         kind: 'vm.export',
