@@ -67,12 +67,6 @@ export interface HostInfo extends DriverInfo {
 /** The state changes a client can ask for. */
 export type VmOperation = 'start' | 'stop' | 'powerOff' | 'pause' | 'resume' | 'reset';
 
-/** What a job's work gets from the job it runs as: its id, and where its progress goes (percent). */
-export interface JobHandle {
-  readonly id: string;
-  progress(percent: number): void;
-}
-
 /** Who asks: the user a job is recorded for (the socket's and the CLI's calls are the host's own, `local`). */
 export interface Caller {
   user: string;
@@ -95,6 +89,12 @@ export type DefinitionEdit =
   | { kind: 'add'; resources: readonly ResourceSetting[]; edit: (def: VirtualSystemDefinition) => Edited }
   | { kind: 'remove'; instanceIds: readonly string[]; edit: (def: VirtualSystemDefinition) => Edited }
   | { kind: 'modify'; edit: (def: VirtualSystemDefinition) => Edited };
+
+/** What a job's work gets from the job it runs as: its id, and where its progress goes (percent). */
+export interface JobHandle {
+  readonly id: string;
+  progress(percent: number): void;
+}
 
 /** Options of {@link Host.change}. */
 export interface ChangeOptions {
@@ -643,7 +643,8 @@ export class Host {
     return this.runJob(
       'vm.export',
       target.uuid,
-      (_job, control) => this.exportInJob(target.uuid, options, control),
+      (job, control) =>
+        this.exportInJob(target.uuid, options, { id: job.id, progress: (p) => control.progress(p) }),
       'export',
     );
   }
@@ -713,7 +714,7 @@ export class Host {
     return this.runJob(
       'vm.deploy',
       req.package,
-      (_job, control) => this.deployInJob(req, control),
+      (job, control) => this.deployInJob(req, { id: job.id, progress: (p) => control.progress(p) }),
       'deploy',
       'package',
     );

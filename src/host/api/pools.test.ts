@@ -46,16 +46,6 @@ async function readAll(s: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** The error a call is refused with. */
-async function refusal(call: Promise<unknown>): Promise<ApiError> {
-  try {
-    await call;
-  } catch (e) {
-    return e as ApiError;
-  }
-  throw new Error('the call was not refused');
-}
-
 /** The code a call is refused with. */
 async function codeOf(call: Promise<unknown>): Promise<string> {
   try {
@@ -65,6 +55,12 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
   }
   return 'accepted';
 }
+
+/** The ApiError a call fails with; a call that succeeds fails the test. */
+const unexpected = (v: unknown): never => {
+  throw new Error(`expected a failure, got ${String(v)}`);
+};
+const asApiError = (e: unknown): ApiError => e as ApiError;
 
 describe('poolsApi()', () => {
   it('lists the default pool with the exact bytes of its file system, the folder for a local principal only', async () => {
@@ -179,17 +175,19 @@ describe('poolsApi()', () => {
   it("through a session: a reader lists pools but may not add one; domain errors become the Api's", async () => {
     const reader = openSession(host, { user: 'rita', role: 'reader', local: false, via: 'cimxml' });
     expect((await reader.pools.list()).map((p) => p.id)).toEqual(['default']);
-    const denied = await refusal(reader.pools.add({ id: 'etc', path: '/etc' }));
+    const denied = await reader.pools.add({ id: 'etc', path: '/etc' }).then(unexpected, asApiError);
     expect(denied).toBeInstanceOf(ApiError);
     expect(denied.code).toBe('ACCESS_DENIED');
-    const missing = await refusal(reader.pools.get('nope'));
+    const missing = await reader.pools.get('nope').then(unexpected, asApiError);
     expect([missing.code, missing.detail]).toEqual(['NOT_FOUND', { domain: 'host', code: 'POOL_NOT_FOUND' }]);
     const admin = openSession(host, LOCAL);
     const up = await admin.pools.upload('default', 'a.raw', streamOf(new Uint8Array(4096)), {
       sizeBytes: 4096n,
     });
     expect(up.sizeBytes).toBe(4096n);
-    const bad = await refusal(admin.pools.upload('default', '../x', streamOf(new Uint8Array(1))));
+    const bad = await admin.pools
+      .upload('default', '../x', streamOf(new Uint8Array(1)))
+      .then(unexpected, asApiError);
     expect(bad.code).toBe('INVALID_ARGUMENT');
   });
 
