@@ -20,6 +20,7 @@ import type {
   DriverDiagnostic,
   DriverEvent,
   DriverInfo,
+  DriverNetwork,
   HypervisorDriver,
   MappingHints,
   MappingResult,
@@ -115,6 +116,11 @@ export class QemuDriverCore implements HypervisorDriver {
 
   async list(): Promise<DomainInfo[]> {
     return this.table.list();
+  }
+
+  /** The networks of `networks.json`, as read when the driver opened (names not listed are plain user-mode). */
+  async networks(): Promise<DriverNetwork[]> {
+    return [...(this.o.networks ?? new Map<string, NetworkConfig>())].map(([name, c]) => ({ name, ...c }));
   }
 
   async lookup(uuidOrName: string): Promise<DomainInfo | undefined> {
