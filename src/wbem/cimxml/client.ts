@@ -217,7 +217,19 @@ export class CimClient {
               );
             }
           });
-          res.on('error', fail);
+          res.on('error', (e: Error) =>
+            fail(
+              e instanceof CimXmlError
+                ? e
+                : new CimXmlError(
+                    'CIMXML_RESPONSE_INVALID',
+                    `The answer of ${where} to ${method} broke off: ${e.message}`,
+                    {
+                      cause: e,
+                    },
+                  ),
+            ),
+          );
         },
       );
       req.setTimeout(timeoutMs, () =>
@@ -247,7 +259,7 @@ export class CimClient {
           );
         fail(
           new CimXmlError(
-            unreachable || !answered ? 'HOST_UNREACHABLE' : 'CIMXML_HTTP',
+            unreachable ? 'HOST_UNREACHABLE' : 'CIMXML_HTTP',
             `Cannot reach ${where}: ${e.message}`,
             { cause: e },
           ),
