@@ -406,8 +406,9 @@ export class ServerConnection {
     call.inbound?.fail(new ApiError('CANCELLED', `The client gave up the stream of ${call.method}`));
     call.outbound?.stop();
     void call.channel?.close().catch(() => undefined);
-    // A subscription's end is sent once it has ended (its `ended` promise).
-    void call.subscription?.close().catch(() => this.endStream(call));
+    // A subscription's end is sent once it is closed (or its `ended` settles, whichever comes first).
+    const done = () => this.endStream(call);
+    call.subscription?.close().then(done, done);
   }
 
   /** The host's side of a stream has ended: the client is told, the slot is free. */
