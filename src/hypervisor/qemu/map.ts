@@ -50,8 +50,7 @@ function respell(d: Device, notes: string[]): void {
     if (model === undefined) return;
     if (own === undefined)
       notes.push(`NIC "${d.instanceId}": QEMU has no ${d.subType} device; it is given as ${spelt(model)}`);
-    const sub = spell(model, 'vessel')?.ResourceSubType;
-    if (sub !== undefined && sub !== d.subType) Object.assign(p, spell(model, 'vessel'));
+    Object.assign(p, spell(model, 'vessel'));
   }
   if (d.device === 'controller' && d.kinds.length > 1) {
     const kind = qemuControllerKind(d);
