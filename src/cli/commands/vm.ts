@@ -166,7 +166,7 @@ function stateChange(program: Command, name: string, op: string, description: st
               opts.wait ? 300_000 : 0,
               guest,
             );
-            return { job, vm: opts.wait ? await r.find(vm) : undefined };
+            return { job, vm: job.result };
           });
           if (remote) {
             const v = remote.value.vm;

@@ -4,7 +4,7 @@ import { ApiError, resultOf } from '../../../api/index.js';
 import { buildDefinition, DEFAULT_LIMITS, memoryBytes, ResourceType } from '../../../model/index.js';
 import { startTestHost, startVesselHostServer, type TestHost, type VesselHostServer } from '../test-host.js';
 import { CimXmlApi } from './cimxml-api.js';
-import { jobPathOf } from './jobs.js';
+import { jobPathOf } from './job-ids.js';
 
 // CimXmlApi against a real Vessel CIM-XML server on loopback (a Host on test:///default): what issue 10 asks of
 // the remote client beyond the conformance cases. The host's own store is read to see what reached it.

@@ -116,6 +116,9 @@ export function fromCimStatus(
 /**
  * The Api error of a method's return value: `method` names the ValueMap (RequestStateChange or a DSP1042 method).
  * A value outside the ValueMap is PROTOCOL.
+ *
+ * @example
+ * fromReturnValue('RequestStateChange', 4097, { what: 'Cannot pause "web1"' }, 'h1:5988').code; // 'INVALID_STATE'
  */
 export function fromReturnValue(method: string, value: number, ctx: CallContext, where: string): ApiError {
   const table = method === 'RequestStateChange' ? API_CODE_OF_RSC : API_CODE_OF_VSMS;

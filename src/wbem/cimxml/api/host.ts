@@ -26,6 +26,9 @@ import {
  * yet shows only DSP1057's Enabled and Disabled (start, power off). Limits come from the primordial Processor and Memory pools (DSP1041, DSP1045),
  * firmware from the ValueMap of the host's VSSD class (Vessel's `Firmware`). What CIM does not say (driver URI,
  * accelerators, machine types, device models, NIC and disk limits) is left empty or 0.
+ *
+ * @example
+ * const { operations, firmware } = await api.host.capabilities();
  */
 export class CimHost implements HostApi {
   /** The RequestedStates seen on the host's systems so far. */

@@ -50,6 +50,9 @@ function poolOf(i: CimInstance): PoolInfo | undefined {
  * Storage pools over CIM-XML: the concrete (non-primordial) storage pools of a host that registers DSP1047, read
  * only. Adding or removing pools and moving images need a host's own methods, which DSP1047 does not define:
  * NOT_SUPPORTED.
+ *
+ * @example
+ * for (const p of await api.pools.list()) console.log(p.id, p.usedBytes, p.capacityBytes);
  */
 export class CimPools implements PoolsApi {
   constructor(private readonly s: CimSession) {}

@@ -33,6 +33,9 @@ import { summaryOf } from './values.js';
  * DestroySystem (DSP1042 §8.2), RequestStateChange (DSP1057 §8.2.1), and the settings and resource methods (in
  * resources.ts). What DSP1042/DSP1057 have no word for is NOT_SUPPORTED: statistics, metadata, a guest's
  * shutdown timeout, keeping disks on undefine.
+ *
+ * @example
+ * const job = await api.systems.changeState('web1', 'pause', { waitMs: 5000 });
  */
 export class CimSystems implements SystemsApi {
   constructor(
