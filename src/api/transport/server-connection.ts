@@ -22,7 +22,13 @@ interface Queued {
   bytes: number;
 }
 
-/** Handles one connection; `closed` settles once its session is closed. */
+/**
+ * Handles one connection; `closed` settles once its session is closed.
+ *
+ * @example
+ * const conn = new ServerConnection(socket, async () => openSession(principal), DEFAULT_API_SERVER_LIMITS);
+ * await conn.closed; // the client has gone and its session is closed
+ */
 export class ServerConnection {
   private readonly reader: FrameReader;
   private readonly calls = new Map<number, Call>();
