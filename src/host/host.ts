@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  ApiError,
+  type ConsoleKind,
+  checkTransition as checkApiTransition,
+  type Operation,
+  type ResourceResult,
+  type StateOperation,
+  type StateReasonCode,
+  type SystemDetail,
+  type SystemSummary,
+} from '../api/index.js';
 import {
   type ConsoleAccess,
-  checkTransition,
   type DiskImage,
   type DomainStats,
   type DriverCapabilities,
@@ -14,20 +25,28 @@ import {
   openDriver,
   requireOperation,
 } from '../hypervisor/index.js';
-import type { VirtualSystemDefinition } from '../model/index.js';
+import { isUuid, type ResourceSetting, type VirtualSystemDefinition } from '../model/index.js';
+import { type Asked, etagOf, reasonCodeOf, toDetail, toJobInfo, toSummary } from './api/vocabulary.js';
+import { ArtifactStore } from './artifacts.js';
 import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_VERSION } from './deploy.js';
 import { cleanupDeploys } from './deploy-staging.js';
 import { DriverInventory, type InventoryNotice } from './driver-inventory.js';
+import type { Edited } from './edit.js';
 import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export.js';
 import { cleanupExports } from './export-staging.js';
+import { HostJobs, type JobControl, type JobSpec } from './jobs.js';
+import { applyState, type LifecycleContext, type StateOptions } from './lifecycle.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
 import { StoragePools } from './pools/index.js';
 import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
-import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
+import { type EventData, type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 import { loadStoredSystems } from './store-inventory.js';
+import type { JobRecord } from './store-jobs.js';
+import { clearUploads } from './uploads.js';
+import { USERS_FILE, UserStore } from './users.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
 export const DEFAULT_DRIVER_URI = 'qemu:///embed';
@@ -50,6 +69,35 @@ export interface HostInfo extends DriverInfo {
 /** The state changes a client can ask for. */
 export type VmOperation = 'start' | 'stop' | 'powerOff' | 'pause' | 'resume' | 'reset';
 
+/** Who asks: the user a job is recorded for (the socket's and the CLI's calls are the host's own, `local`). */
+export interface Caller {
+  user: string;
+}
+
+const LOCAL: Caller = { user: 'local' };
+
+/** The state changes a power-off supersedes while they wait for the guest. */
+const SUPERSEDED: ReadonlySet<StateOperation> = new Set(['shutdown', 'reboot']);
+
+/** How a definition change is made: against the etag it was made from, and whether it may reach a running system. */
+export interface EditOptions {
+  ifMatch?: string | undefined;
+  live?: 'config' | 'auto' | undefined;
+}
+
+/** A definition change: settings or resources, as the Api's operations name them. */
+export type DefinitionEdit =
+  | { kind: 'settings'; edit: (def: VirtualSystemDefinition) => Edited }
+  | { kind: 'add'; resources: readonly ResourceSetting[]; edit: (def: VirtualSystemDefinition) => Edited }
+  | { kind: 'remove'; instanceIds: readonly string[]; edit: (def: VirtualSystemDefinition) => Edited }
+  | { kind: 'modify'; edit: (def: VirtualSystemDefinition) => Edited };
+
+/** What a job's work gets from the job it runs as: its id, and where its progress goes (percent). */
+export interface JobHandle {
+  readonly id: string;
+  progress(percent: number): void;
+}
+
 /** Options of {@link Host.change}. */
 export interface ChangeOptions {
   /** `stop`: power off at once instead of asking the guest (ACPI) first. */
@@ -58,11 +106,11 @@ export interface ChangeOptions {
   timeoutMs?: number;
 }
 
-const summary = (v: StoredVm): VmSummary => ({
+const summary = (v: StoredVm | SystemSummary): VmSummary => ({
   name: v.name,
   uuid: v.uuid,
-  state: v.state,
-  reason: v.reason,
+  state: v.state as HostVmState,
+  reason: typeof v.reason === 'string' ? v.reason : v.reason.text,
 });
 
 /**
@@ -77,11 +125,19 @@ const summary = (v: StoredVm): VmSummary => ({
  */
 export class Host {
   private readonly locks = new KeyedLock();
-  private readonly listeners = new Set<(e: HostEvent) => void>();
+  private readonly listeners = new Set<{ fn: (e: HostEvent) => void; jobs: boolean }>();
+  /** The state change under way per system (UUID), which the events it causes are attributed to. */
+  private readonly asked = new Map<string, Asked>();
+  /** The jobs of this host: run, waited for, cancelled, deleted. */
+  readonly jobs: HostJobs;
   private readonly unsubscribe: () => void;
   /** The rows that follow a driver owning its inventory; undefined when the store is the master. */
   private readonly inventory: DriverInventory | undefined;
   readonly startedAt = new Date().toISOString();
+  /** The users of the management ports (STATE/users.json: names, roles, scrypt hashes). */
+  readonly users: UserStore;
+  /** Files jobs made for their callers to download (STATE/artifacts, emptied at each start). */
+  readonly artifacts: ArtifactStore;
 
   private constructor(
     readonly stateDir: string,
@@ -90,10 +146,17 @@ export class Host {
     /** The storage pools that admins' images must lie in. */
     readonly pools: StoragePools,
   ) {
+    this.jobs = new HostJobs(
+      store,
+      (kind, job) => this.recordJob(kind, job),
+      (id) => this.artifacts.removeForJob(id),
+    );
     this.unsubscribe = driver.subscribe((e) => this.onDriverEvent(e));
     this.inventory = driver.ownsInventory
       ? new DriverInventory(driver, store, (n) => this.onInventoryNotice(n))
       : undefined;
+    this.users = new UserStore(join(stateDir, USERS_FILE));
+    this.artifacts = ArtifactStore.open(stateDir);
   }
 
   /**
@@ -126,6 +189,7 @@ export class Host {
     const host = new Host(options.stateDir, driver, store, pools);
     cleanupDeploys(options.stateDir, (uuid) => store.getVm(uuid) !== undefined);
     cleanupExports(options.stateDir);
+    clearUploads(options.stateDir);
     await host.reconcile();
     return host;
   }
@@ -152,6 +216,7 @@ export class Host {
     if (e.kind === 'state' && e.state !== undefined) {
       this.record(e.uuid, vm.name, e.state, e.reason, e.cause);
     } else {
+      const instanceId = e.detail?.instanceId;
       this.emit(
         this.store.addEvent({
           ...this.eventBase(e.uuid, vm.name),
@@ -159,6 +224,10 @@ export class Host {
           state: undefined,
           reason: e.reason,
           cause: e.cause,
+          data: {
+            ...this.attribution(e.uuid, e.cause),
+            ...(typeof instanceId === 'string' ? { instanceId } : {}),
+          },
         }),
       );
     }
@@ -185,26 +254,80 @@ export class Host {
     return { time: new Date().toISOString(), uuid, name };
   }
 
-  /** Sets a system's state in the store and records and publishes the change. */
-  private record(uuid: string, name: string, state: HostVmState, reason: string, cause: string): void {
-    this.store.setState(uuid, state, reason);
-    this.emit(this.store.addEvent({ ...this.eventBase(uuid, name), kind: 'state', state, reason, cause }));
+  /** The job and user an event with this cause is attributed to: the state change under way, for cause `api`. */
+  private attribution(uuid: string, cause: string): EventData {
+    const asked = cause === 'api' ? this.asked.get(uuid) : undefined;
+    return asked === undefined ? {} : { job: asked.job, user: asked.user };
+  }
+
+  /**
+   * Sets a system's state in the store and records and publishes the change; the reason code is derived from the
+   * cause and the state change under way unless given.
+   */
+  private record(
+    uuid: string,
+    name: string,
+    state: HostVmState,
+    reason: string,
+    cause: string,
+    code?: StateReasonCode,
+  ): void {
+    const asked = this.asked.get(uuid);
+    let text = reason;
+    let reasonCode = code ?? reasonCodeOf(state, cause, asked);
+    if (asked?.next !== undefined && asked.next.state === state) {
+      ({ code: reasonCode, text } = asked.next);
+      asked.next = undefined;
+    }
+    this.store.setState(uuid, state, text, reasonCode);
+    this.emit(
+      this.store.addEvent({
+        ...this.eventBase(uuid, name),
+        kind: 'state',
+        state,
+        reason: text,
+        cause,
+        data: { reasonCode, ...this.attribution(uuid, cause) },
+      }),
+    );
+  }
+
+  /** Records a job's event (`job.progress`, `job.finished`) with the job as it is now. */
+  private recordJob(kind: 'job.progress' | 'job.finished', job: JobRecord): HostEvent {
+    const e = this.store.addEvent({
+      time: new Date().toISOString(),
+      uuid: job.target?.id ?? '',
+      name: job.target?.name ?? '',
+      kind,
+      state: undefined,
+      reason: `job ${job.id} ${job.state}`,
+      cause: 'api',
+      data: { job: job.id, user: job.owner, jobInfo: toJobInfo(job) },
+    });
+    this.emit(e);
+    return e;
   }
 
   private emit(e: HostEvent): void {
+    const isJob = e.kind.startsWith('job.');
     for (const l of this.listeners) {
+      if (isJob && !l.jobs) continue;
       try {
-        l(e);
+        l.fn(e);
       } catch {
         // a failing subscriber does not stop the others
       }
     }
   }
 
-  /** Subscribes to every recorded event; returns the function that ends the subscription. */
-  subscribe(listener: (e: HostEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Subscribes to every recorded event of the systems (with `jobs`, the jobs' events too); returns the function
+   * that ends the subscription.
+   */
+  subscribe(listener: (e: HostEvent) => void, options: { jobs?: boolean } = {}): () => void {
+    const entry = { fn: listener, jobs: options.jobs === true };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
   }
 
   async info(): Promise<HostInfo> {
@@ -259,6 +382,11 @@ export class Host {
    * in a storage pool (`IMAGE_OUTSIDE_POOLS`, `IMAGE_DEVICE`, `IMAGE_REFERENCES` otherwise).
    */
   async define(def: VirtualSystemDefinition): Promise<VmSummary> {
+    return summary(await this.store_(def));
+  }
+
+  /** Defines (or redefines) in the driver, stores the driver's definition, records `defined` or `modified`. */
+  private async store_(def: VirtualSystemDefinition, caller: Caller = LOCAL): Promise<StoredVm> {
     await this.pools.check(def, 'define');
     const info = await this.driver.define(def);
     const stored = await this.driver.getDefinition(info.uuid);
@@ -271,127 +399,242 @@ export class Host {
         state: 'stopped',
         reason: existed ? 'definition changed' : 'defined',
         cause: 'api',
+        data: { user: caller.user },
       }),
     );
-    return summary(this.get(info.uuid));
+    return this.get(info.uuid);
+  }
+
+  /**
+   * Defines a system as a job (the Api's `systems.define`): the job's target is the system's UUID, chosen here
+   * when the definition has none; it completes with the system's summary.
+   */
+  defineJob(
+    def: VirtualSystemDefinition,
+    caller: Caller = LOCAL,
+  ): { job: JobRecord; done: Promise<SystemSummary> } {
+    const given = def.system.VirtualSystemIdentifier;
+    const uuid = isUuid(given) ? given.toLowerCase() : randomUUID();
+    const named = { ...def, system: { ...def.system, VirtualSystemIdentifier: uuid } };
+    const name = def.system.ElementName;
+    return this.jobs.run(
+      this.spec('vm.define', 'define', caller, { uuid, ...(name === undefined ? {} : { name }) }),
+      async () => toSummary(await this.store_(named, caller)),
+    );
   }
 
   /** Removes a stopped system from the driver and the store. */
   async undefine(vm: string): Promise<void> {
     const { uuid, name } = this.get(vm);
-    await this.locks.run(uuid, async () => {
-      await requireOperation(this.driver, 'undefine')(uuid);
-      this.store.deleteVm(uuid);
-      this.emit(
-        this.store.addEvent({
-          ...this.eventBase(uuid, name),
-          kind: 'undefined',
-          state: undefined,
-          reason: 'undefined',
-          cause: 'api',
-        }),
-      );
-    });
+    await this.locks.run(uuid, () => this.remove(uuid, name, LOCAL));
   }
 
-  /**
-   * Runs a state change as a job under the system's lock: each concurrent request gets a correct answer (done,
-   * or `INVALID_STATE` saying why) and the stored state never disagrees with the driver.
-   */
-  change(vm: string, op: VmOperation, options: ChangeOptions = {}): { job: Job; done: Promise<VmSummary> } {
-    const target = this.get(vm);
-    return this.runJob(`vm.${op}`, target.uuid, () =>
-      this.locks.run(target.uuid, async () => {
-        await this.apply(target.uuid, target.name, op, options);
-        return summary(this.get(target.uuid));
+  private async remove(uuid: string, name: string, caller: Caller): Promise<void> {
+    checkApiTransition(name, (await this.driver.getState(uuid)).state, 'undefine');
+    await requireOperation(this.driver, 'undefine')(uuid);
+    this.store.deleteVm(uuid);
+    this.emit(
+      this.store.addEvent({
+        ...this.eventBase(uuid, name),
+        kind: 'undefined',
+        state: undefined,
+        reason: 'undefined',
+        cause: 'api',
+        data: { user: caller.user },
       }),
     );
   }
 
-  private async apply(uuid: string, name: string, op: VmOperation, options: ChangeOptions): Promise<void> {
-    const current = (await this.driver.getState(uuid)).state;
-    if (op === 'start') {
-      checkTransition(name, current, 'start');
-      await this.pools.check(this.get(uuid).definition, 'start'); // a symlink may have been swapped since define
-      const start = requireOperation(this.driver, 'start');
-      this.record(uuid, name, 'starting', 'start requested', 'api');
-      try {
-        await start(uuid);
-      } catch (e) {
-        this.record(uuid, name, 'stopped', `start failed: ${(e as Error).message}`, 'api');
-        throw e;
+  /**
+   * Undefines a system as a job (the Api's `systems.undefine`); `powerOff` powers an active system off first
+   * (CIM DestroySystem).
+   */
+  undefineJob(vm: string, options: { powerOff?: boolean | undefined }, caller: Caller = LOCAL) {
+    const { uuid, name } = this.get(vm);
+    return this.jobs.run(this.spec('vm.undefine', 'undefine', caller, { uuid, name }), async () => {
+      if (options.powerOff === true && (await this.driver.getState(uuid)).state !== 'stopped') {
+        await this.changeState(uuid, 'powerOff', {}, caller).done;
       }
-    } else if (op === 'stop') {
-      if (current === 'stopped')
-        throw new HypervisorError('INVALID_STATE', `Cannot stop "${name}": it is already stopped`);
-      if (options.force || current === 'paused') {
-        await requireOperation(this.driver, 'powerOff')(uuid);
-        return;
-      }
-      this.record(uuid, name, 'stopping', 'shutdown requested (ACPI)', 'api');
-      await requireOperation(this.driver, 'shutdown')(uuid);
-      const off = await this.waitStopped(uuid, options.timeoutMs ?? 60_000);
-      if (!off) await requireOperation(this.driver, 'powerOff')(uuid);
-    } else {
-      await requireOperation(this.driver, op)(uuid);
-    }
-  }
-
-  /** Waits for the driver to report the system stopped; false after `timeoutMs`. */
-  private waitStopped(uuid: string, timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (off: boolean) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        stop();
-        resolve(off);
-      };
-      const timer = setTimeout(() => settle(false), timeoutMs);
-      // Subscribed before the state is read, so a stop in between is not missed.
-      const stop = this.driver.subscribe((e) => {
-        if (e.uuid === uuid && e.kind === 'state' && e.state === 'stopped') settle(true);
-      });
-      this.driver.getState(uuid).then(
-        (s) => {
-          if (s.state === 'stopped') settle(true);
-        },
-        (e: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          stop();
-          reject(e);
-        },
-      );
+      await this.locks.run(uuid, () => this.remove(uuid, name, caller));
     });
   }
 
-  /** Runs `fn` as a job recorded in the store: running, then completed with its result or failed with its error. */
+  /**
+   * Changes a definition as a job under the system's lock (the Api's `modifySettings` and `*Resources`): refused
+   * with CONFLICT when `ifMatch` is not the current etag; a stopped system is redefined (the driver's checks refuse
+   * a bad result before anything is stored); resources are hot-plugged into a running one when `live` is `auto`
+   * and the driver can; anything else on an active system is INVALID_STATE.
+   */
+  editJob(vm: string, change: DefinitionEdit, options: EditOptions, caller: Caller = LOCAL) {
+    const { uuid, name } = this.get(vm);
+    const operation: Operation =
+      change.kind === 'add' ? 'attachDevice' : change.kind === 'remove' ? 'detachDevice' : 'modify';
+    return this.jobs.run(this.spec(`vm.${operation}`, operation, caller, { uuid, name }), (c) =>
+      this.locks.run(uuid, async (): Promise<ResourceResult | SystemDetail> => {
+        c.signal.throwIfAborted();
+        const row = this.get(uuid);
+        if (options.ifMatch !== undefined && options.ifMatch !== etagOf(row.definition)) {
+          throw new ApiError('CONFLICT', `The definition of "${row.name}" changed since it was read`, {
+            hint: 'Read it again (its etag) and make the change on what it is now',
+          });
+        }
+        const state = (await this.driver.getState(uuid)).state;
+        if (state === 'stopped') {
+          const edited = change.edit(row.definition);
+          await this.store_(edited.def, caller);
+          if (change.kind === 'settings') return toDetail(this.get(uuid), this.consoles());
+          return { instanceIds: edited.instanceIds, applied: 'config' };
+        }
+        if (options.live !== 'config' && (change.kind === 'add' || change.kind === 'remove')) {
+          return this.hotplug(uuid, row, change);
+        }
+        checkApiTransition(row.name, state, 'modify');
+        throw new ApiError('INVALID_STATE', `Cannot modify "${row.name}": it is ${state}`);
+      }),
+    );
+  }
+
+  /** Attaches or detaches resources of a running system, all or none; the store follows the driver. */
+  private async hotplug(
+    uuid: string,
+    row: StoredVm,
+    change: Extract<DefinitionEdit, { kind: 'add' | 'remove' }>,
+  ): Promise<ResourceResult> {
+    const edited = change.edit(row.definition); // InstanceIDs given, unknown ones refused
+    if (change.kind === 'add') {
+      const attach = requireOperation(this.driver, 'attachDevice');
+      const added = edited.def.resources.slice(row.definition.resources.length);
+      const done: string[] = [];
+      try {
+        for (const r of added) {
+          await attach(uuid, r);
+          done.push(String(r.properties.InstanceID));
+        }
+      } catch (e) {
+        for (const id of done.reverse()) await this.driver.detachDevice?.(uuid, id).catch(() => undefined);
+        throw e;
+      }
+    } else {
+      const detach = requireOperation(this.driver, 'detachDevice');
+      for (const id of edited.instanceIds) await detach(uuid, id);
+    }
+    const def = await this.driver.getDefinition(uuid);
+    this.store.putVm(uuid, def);
+    this.emit(
+      this.store.addEvent({
+        ...this.eventBase(uuid, row.name),
+        kind: 'modified',
+        state: undefined,
+        reason: change.kind === 'add' ? 'devices attached' : 'devices detached',
+        cause: 'api',
+      }),
+    );
+    return { instanceIds: edited.instanceIds, applied: 'live' };
+  }
+
+  private spec(
+    kind: string,
+    operation: Operation,
+    caller: Caller,
+    target: { uuid: string; name?: string },
+  ): JobSpec {
+    return {
+      kind,
+      operation,
+      target: {
+        kind: 'system',
+        id: target.uuid,
+        ...(target.name === undefined ? {} : { name: target.name }),
+      },
+      owner: caller.user,
+    };
+  }
+
+  /**
+   * Runs a state change as a job under the system's lock (the socket's `vm.change`): each concurrent request
+   * gets a correct answer (done, or `INVALID_STATE` saying why) and the stored state never disagrees with the
+   * driver. `stop` asks the guest (ACPI) and powers off after `timeoutMs`; with `force`, or when paused, it
+   * powers off at once.
+   */
+  change(vm: string, op: VmOperation, options: ChangeOptions = {}): { job: Job; done: Promise<VmSummary> } {
+    const apiOp: StateOperation = op === 'stop' ? (options.force ? 'powerOff' : 'shutdown') : op;
+    const { job, done } = this.changeState(
+      vm,
+      apiOp,
+      { timeoutMs: options.timeoutMs, legacyStop: op === 'stop' },
+      LOCAL,
+      `vm.${op}`,
+    );
+    return { job: this.getJob(job.id), done: done.then(summary) };
+  }
+
+  /**
+   * Runs a state change as a job (the Api's `systems.changeState`): checked against the Api's ALLOWED_FROM under
+   * the system's lock, recorded as the requested change, completed with the system's summary. With `supersede`, a
+   * `powerOff` ends a shutdown that waits for the guest (its job ends cancelled) instead of waiting behind it.
+   * An operation the driver lacks is NOT_SUPPORTED at once.
+   */
+  changeState(
+    vm: string,
+    op: StateOperation,
+    options: StateOptions = {},
+    caller: Caller = LOCAL,
+    kind = `vm.${op}`,
+  ): { job: JobRecord; done: Promise<SystemSummary> } {
+    const { uuid, name } = this.get(vm);
+    const entry = op === 'shutdown' && options.legacyStop ? 'shutdown' : op;
+    if (entry === 'reboot' || entry === 'suspend' || typeof this.driver[entry] !== 'function') {
+      throw new ApiError('NOT_SUPPORTED', `The driver ${this.driver.uri} does not support "${op}"`);
+    }
+    const pending = this.asked.get(uuid);
+    if (options.supersede && op === 'powerOff' && pending !== undefined && SUPERSEDED.has(pending.op)) {
+      this.jobs.cancel(pending.job, `Superseded: "${name}" was powered off`);
+    }
+    return this.jobs.run(this.spec(kind, op, caller, { uuid, name }), (c) =>
+      this.locks.run(uuid, async () => {
+        c.signal.throwIfAborted();
+        this.asked.set(uuid, { op, job: c.id, user: caller.user });
+        try {
+          await applyState(this.lifecycle(), { uuid, name }, op, options, c, () =>
+            this.store.setRequested(uuid, op),
+          );
+        } finally {
+          this.asked.delete(uuid);
+        }
+        return toSummary(this.get(uuid));
+      }),
+    );
+  }
+
+  private lifecycle(): LifecycleContext {
+    return {
+      driver: this.driver,
+      pools: this.pools,
+      asked: this.asked,
+      get: (uuid) => this.get(uuid),
+      recordCoded: (uuid, name, state, reason) =>
+        this.record(uuid, name, state, reason.text, 'api', reason.code),
+    };
+  }
+
+  /** Runs `fn` as a job of the host itself (owner `local`), recorded in the store; see {@link HostJobs.run}. */
   runJob<T>(
     kind: string,
     target: string | undefined,
-    fn: (job: Job) => Promise<T>,
+    fn: (job: Job, control: JobControl) => Promise<T>,
+    operation: Operation = 'modify',
+    targetKind: 'system' | 'package' = 'system',
   ): { job: Job; done: Promise<T> } {
-    const id = randomUUID();
-    this.store.createJob(id, kind, target);
-    const job = this.store.getJob(id)!;
-    const done = fn(job).then(
-      (result) => {
-        this.store.finishJob(id, { result });
-        return result;
+    const { job, done } = this.jobs.run(
+      {
+        kind,
+        operation,
+        ...(target === undefined ? {} : { target: { kind: targetKind, id: target } }),
+        owner: LOCAL.user,
       },
-      (e: unknown) => {
-        const code = (e as { code?: unknown }).code;
-        this.store.finishJob(id, {
-          error: { code: typeof code === 'string' ? code : 'INTERNAL', message: (e as Error).message },
-        });
-        throw e;
-      },
+      (c) => fn(this.getJob(c.id), c),
     );
-    done.catch(() => undefined); // the caller may not wait; the outcome is in the store
-    return { job, done };
+    return { job: this.getJob(job.id), done };
   }
 
   /**
@@ -400,29 +643,42 @@ export class Host {
    */
   exportVm(vm: string, options: ExportOptions): { job: Job; done: Promise<ExportResult> } {
     const target = this.get(vm);
-    return this.runJob('vm.export', target.uuid, (job) =>
-      this.locks.run(target.uuid, async () => {
-        const state = (await this.driver.getState(target.uuid)).state;
-        if (state !== 'stopped') {
-          throw new HypervisorError('INVALID_STATE', `Cannot export "${target.name}": it is ${state}`, {
-            hint: `Stop it first: vessel vm stop ${target.name}`,
-          });
-        }
-        const current = this.get(target.uuid);
-        await this.pools.check(current.definition, 'export');
-        return exportSystem(
-          {
-            stateDir: this.stateDir,
-            uuid: current.uuid,
-            definition: current.definition,
-            metadata: this.store.getMetadata(current.uuid),
-            job: job.id,
-            diskImages: () => this.diskImagesOf(current.uuid, current.definition),
-          },
-          { ...options, onProgress: (p) => this.store.setJobProgress(job.id, p) },
-        );
-      }),
+    return this.runJob(
+      'vm.export',
+      target.uuid,
+      (job, control) =>
+        this.exportInJob(target.uuid, options, { id: job.id, progress: (p) => control.progress(p) }),
+      'export',
     );
+  }
+
+  /**
+   * The work of an export job (see {@link exportVm}), for a job runner other than `exportVm`'s: under the system's
+   * lock, a stopped system only, its images checked against the pools again.
+   */
+  exportInJob(vm: string, options: ExportOptions, job: JobHandle): Promise<ExportResult> {
+    const target = this.get(vm);
+    return this.locks.run(target.uuid, async () => {
+      const state = (await this.driver.getState(target.uuid)).state;
+      if (state !== 'stopped') {
+        throw new HypervisorError('INVALID_STATE', `Cannot export "${target.name}": it is ${state}`, {
+          hint: `Stop it first: vessel vm stop ${target.name}`,
+        });
+      }
+      const current = this.get(target.uuid);
+      await this.pools.check(current.definition, 'export');
+      return exportSystem(
+        {
+          stateDir: this.stateDir,
+          uuid: current.uuid,
+          definition: current.definition,
+          metadata: this.store.getMetadata(current.uuid),
+          job: job.id,
+          diskImages: () => this.diskImagesOf(current.uuid, current.definition),
+        },
+        { ...options, onProgress: (p) => job.progress(p) },
+      );
+    });
   }
 
   /** The drives' current images as the driver reports them; a driver without the hook: the definition's images. */
@@ -442,10 +698,15 @@ export class Host {
     return this.store.getMetadata(this.get(vm).uuid);
   }
 
-  /** Sets one metadata entry of a system: free-form text kept beside its definition, removed with it. */
-  setMetadata(vm: string, key: string, value: string): void {
+  /**
+   * Sets one metadata entry of a system: free-form text kept beside its definition, removed with it; `undefined`
+   * removes the entry.
+   */
+  setMetadata(vm: string, key: string, value: string | undefined): void {
     if (key === '') throw new HostError('USAGE', 'A metadata key must not be empty');
-    this.store.setMetadata(this.get(vm).uuid, key, value);
+    const { uuid } = this.get(vm);
+    if (value === undefined) this.store.deleteMetadata(uuid, key);
+    else this.store.setMetadata(uuid, key, value);
   }
 
   /**
@@ -453,6 +714,17 @@ export class Host {
    * are registered together, with the package's descriptor, configuration and property values as metadata.
    */
   deploy(req: DeployRequest): { job: Job; done: Promise<DeployResult> } {
+    return this.runJob(
+      'vm.deploy',
+      req.package,
+      (job, control) => this.deployInJob(req, { id: job.id, progress: (p) => control.progress(p) }),
+      'deploy',
+      'package',
+    );
+  }
+
+  /** The work of a deploy job (see {@link deploy}), for a job runner other than `deploy`'s. */
+  deployInJob(req: DeployRequest, job: JobHandle): Promise<DeployResult> {
     const target = {
       stateDir: this.stateDir,
       driver: this.driver,
@@ -465,9 +737,7 @@ export class Host {
       },
       state: (uuid: string) => this.get(uuid).state,
     };
-    return this.runJob('vm.deploy', req.package, (job) =>
-      deployPackage(target, req, job.id, (p) => this.store.setJobProgress(job.id, p)),
-    );
+    return deployPackage(target, req, job.id, (p) => job.progress(p));
   }
 
   /** Defines deployed systems in the driver, then stores them and their metadata in one transaction. */
@@ -497,6 +767,11 @@ export class Host {
         }),
       );
     }
+  }
+
+  /** The consoles this host gives a system: the serial console when the driver has one. */
+  consoles(): ConsoleKind[] {
+    return this.driver.console === undefined ? [] : ['serial'];
   }
 
   async console(vm: string): Promise<ConsoleAccess> {

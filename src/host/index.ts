@@ -49,4 +49,5 @@ export {
 } from './socket/index.js';
 export type { HostEvent, HostVmState, Job, StoredVm } from './store.js';
 export { Store } from './store.js';
+export { checkPassword, hashPassword, USERS_FILE, type UserEntry, UserStore } from './users.js';
 export { definitionFromWire, MAX_LINE_BYTES, toWire } from './wire.js';

@@ -68,7 +68,7 @@ describe('Store', () => {
     const raw = new Database(file);
     raw.prepare("UPDATE meta SET value = '99' WHERE key = 'schema'").run();
     raw.close();
-    expect(() => new Store(file)).toThrow('has schema 99; this Vessel knows 1');
+    expect(() => new Store(file)).toThrow('has schema 99; this Vessel knows 2');
     expect(() => new Store(join(dir, 'no', 'such', 'dir.db'))).toThrow(HostError);
   });
 

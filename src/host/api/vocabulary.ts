@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type {
+  ApiEvent,
+  ConsoleKind,
+  EventCause,
+  JobInfo,
+  StateOperation,
+  StateReasonCode,
+  SystemDetail,
+  SystemSummary,
+} from '../../api/index.js';
+import type { VirtualSystemDefinition } from '../../model/index.js';
+import type { HostEvent, HostVmState, StoredVm } from '../store.js';
+import type { JobRecord } from '../store-jobs.js';
+
+/**
+ * Where the host's records become the Api's words, in one place: the reason code of a state change, a stored
+ * system as a summary or detail with its etag, a stored event as an ApiEvent, a job row as a JobInfo. The host's
+ * state vocabulary is the Api's already (`HostVmState` is a part of `SystemState`).
+ */
+
+/** The state change a job is making of a system, while it runs: what the events it causes are attributed to. */
+export interface Asked {
+  op: StateOperation;
+  job: string;
+  user: string;
+  /** The reason to record when the system next reaches `state` (a forced power-off after a shutdown timed out). */
+  next?: { state: HostVmState; code: StateReasonCode; text: string } | undefined;
+}
+
+/**
+ * The Api's reason code of a state the host records: from who caused it (the driver's cause) and the state change
+ * under way, if any.
+ *
+ * @example
+ * reasonCodeOf('stopped', 'guest'); // 'shutdown'
+ * reasonCodeOf('running', 'api', { op: 'resume', job: 'j1', user: 'alice' }); // 'unpaused'
+ */
+export function reasonCodeOf(state: HostVmState, cause: string, asked?: Asked): StateReasonCode {
+  if (cause === 'adoption') return 'adopted';
+  switch (state) {
+    case 'starting':
+    case 'stopping':
+      return 'user';
+    case 'running':
+      return asked?.op === 'resume' ? 'unpaused' : 'booted';
+    case 'paused':
+      return cause === 'api' ? 'user' : 'unknown';
+    case 'stopped':
+      if (cause === 'guest') return 'shutdown';
+      if (cause === 'process-exit') return 'process-exited';
+      if (cause === 'host') return 'host-stopped';
+      return cause === 'api' ? 'powered-off' : 'unknown';
+  }
+}
+
+/**
+ * A definition's etag: it changes with every change of the definition (a digest of its JSON, so the same
+ * definition read from any transport has the same etag).
+ */
+export function etagOf(def: VirtualSystemDefinition): string {
+  return createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32);
+}
+
+/** A stored system as the Api's summary. */
+export function toSummary(v: StoredVm): SystemSummary {
+  return {
+    uuid: v.uuid,
+    name: v.name,
+    state: v.state,
+    reason: { code: v.reasonCode, text: v.reason },
+    changedAt: v.changedAt,
+    ...(v.requested === undefined ? {} : { requested: v.requested }),
+  };
+}
+
+/** A stored system as the Api's detail, with the consoles it offers. */
+export function toDetail(v: StoredVm, consoles: readonly ConsoleKind[]): SystemDetail {
+  return {
+    ...toSummary(v),
+    definition: structuredClone(v.definition),
+    etag: etagOf(v.definition),
+    consoles: [...consoles],
+  };
+}
+
+/** A job row as the Api's JobInfo (the host's own `kind` left out). */
+export function toJobInfo(j: JobRecord): JobInfo {
+  const { kind: _kind, ...info } = j;
+  return info;
+}
+
+function causeOf(e: HostEvent): EventCause {
+  if (e.cause === 'api') {
+    return {
+      kind: 'api',
+      ...(e.data?.job === undefined ? {} : { job: e.data.job }),
+      ...(e.data?.user === undefined ? {} : { user: e.data.user }),
+    };
+  }
+  if (e.cause === 'guest' || e.cause === 'process-exit' || e.cause === 'adoption') return { kind: e.cause };
+  return { kind: 'host' };
+}
+
+/** A stored event as the Api's, or undefined for a kind the Api does not carry. */
+export function toApiEvent(e: HostEvent): ApiEvent | undefined {
+  const head = { seq: e.id, time: e.time };
+  switch (e.kind) {
+    case 'state':
+      if (e.state === undefined) return undefined;
+      return {
+        ...head,
+        type: 'system.state',
+        system: e.name,
+        uuid: e.uuid,
+        state: e.state as HostVmState,
+        reason: { code: e.data?.reasonCode ?? 'unknown', text: e.reason },
+        cause: causeOf(e),
+      };
+    case 'defined':
+    case 'modified':
+    case 'undefined':
+      return { ...head, type: `system.${e.kind}`, system: e.name, uuid: e.uuid };
+    case 'device-deleted':
+      return {
+        ...head,
+        type: 'system.device',
+        uuid: e.uuid,
+        action: 'detached',
+        instanceId: e.data?.instanceId ?? '',
+      };
+    case 'device-added':
+      return {
+        ...head,
+        type: 'system.device',
+        uuid: e.uuid,
+        action: 'attached',
+        instanceId: e.data?.instanceId ?? '',
+      };
+    case 'reset':
+    case 'balloon':
+      return { ...head, type: `system.${e.kind}`, uuid: e.uuid, detail: e.reason };
+    case 'panic':
+      return { ...head, type: 'guest.panic', uuid: e.uuid, detail: e.reason };
+    case 'job.progress':
+    case 'job.finished':
+      return e.data?.jobInfo === undefined ? undefined : { ...head, type: e.kind, job: e.data.jobInfo };
+    default:
+      return undefined;
+  }
+}
