@@ -145,8 +145,9 @@ export class ServerConnection {
     }
     for (const f of frames) {
       if (this.dead) return;
-      if (this.early !== undefined) this.early.push(f);
-      else this.onFrame(f);
+      if (this.early === undefined) this.onFrame(f);
+      else if (this.early.length < this.limits.maxQueuedCalls) this.early.push(f);
+      else this.fatal({ code: 'LIMIT_EXCEEDED', message: 'Too many frames before the session was open' });
     }
   }
 
