@@ -39,7 +39,13 @@ interface ClientCall {
   ended?: boolean;
 }
 
-/** One connection (see the module comment). */
+/**
+ * One connection (see the module comment).
+ *
+ * @example
+ * const conn = new ClientConnection(socket, hello.maxFrameBytes, []);
+ * const info = await conn.call('host.info', []);
+ */
 export class ClientConnection {
   private readonly reader = new FrameReader(CLIENT_MAX_FRAME_BYTES, 'The host');
   private readonly calls = new Map<number, ClientCall>();

@@ -63,6 +63,9 @@ export function infoOf(e: unknown): ApiErrorInfo {
 /**
  * What the method gets besides its parameters: an upload's body (credit granted now, as the call starts), the
  * subscriber of events.subscribe, jobs.wait's progress listener.
+ *
+ * @example
+ * await invoke(api, call.method, params, extrasFor(call, params, progress, port));
  */
 export function extrasFor(
   call: Call,
@@ -96,6 +99,9 @@ export function extrasFor(
 /**
  * Sends the result of a call that succeeded and starts its stream; true when the call goes on as a stream.
  * Throws (INTERNAL, LIMIT_EXCEEDED) when the result cannot be sent, before anything was.
+ *
+ * @example
+ * if (!answer(call, value, port)) finish(call); // a plain result: the call is over
  */
 export function answer(call: Call, value: unknown, port: CallPort): boolean {
   const { id, method } = call;
@@ -182,7 +188,12 @@ function pushEvent(call: Call, e: ApiEvent, port: CallPort): void {
   port.send({ t: 'event', id: call.id, event });
 }
 
-/** The client gave the call's stream up. */
+/**
+ * The client gave the call's stream up.
+ *
+ * @example
+ * if (m.t === 'close') closeStream(call, port);
+ */
 export function closeStream(call: Call, port: CallPort): void {
   call.inbound?.fail(new ApiError('CANCELLED', `The client gave up the stream of ${call.method}`));
   call.outbound?.stop();
@@ -192,7 +203,12 @@ export function closeStream(call: Call, port: CallPort): void {
   call.subscription?.close().then(done, done);
 }
 
-/** Gives up what a call returned when it can no longer be delivered (a stream, a channel, a subscription). */
+/**
+ * Gives up what a call returned when it can no longer be delivered (a stream, a channel, a subscription).
+ *
+ * @example
+ * if (socket.destroyed) await release(await api.events.subscribe(q, on)); // closes the subscription
+ */
 export async function release(value: unknown): Promise<void> {
   const v = value as Partial<Subscription & ByteChannel> & Partial<AsyncIterable<Uint8Array>>;
   try {

@@ -22,7 +22,13 @@ interface Queued {
   bytes: number;
 }
 
-/** Handles one connection; `closed` settles once its session is closed. */
+/**
+ * Handles one connection; `closed` settles once its session is closed.
+ *
+ * @example
+ * const conn = new ServerConnection(socket, async () => openSession(principal), DEFAULT_API_SERVER_LIMITS);
+ * await conn.closed; // the client has gone and its session is closed
+ */
 export class ServerConnection {
   private readonly reader: FrameReader;
   private readonly calls = new Map<number, Call>();
@@ -139,8 +145,9 @@ export class ServerConnection {
     }
     for (const f of frames) {
       if (this.dead) return;
-      if (this.early !== undefined) this.early.push(f);
-      else this.onFrame(f);
+      if (this.early === undefined) this.onFrame(f);
+      else if (this.early.length < this.limits.maxQueuedCalls) this.early.push(f);
+      else this.fatal({ code: 'LIMIT_EXCEEDED', message: 'Too many frames before the session was open' });
     }
   }
 
