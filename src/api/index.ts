@@ -29,6 +29,7 @@ export { MAX_WAIT_MS, Timestamp, UINT64_MAX, Uint64, WaitMs } from './schema.js'
 export * from './state.js';
 export * from './systems.js';
 export * from './systems-data.js';
+export * from './transport/index.js';
 export * from './uri.js';
 export * from './users.js';
 export * from './wire.js';

@@ -21,4 +21,3 @@ export * from './provider.js';
 export * from './repository.js';
 export * from './service.js';
 export * from './types.js';
-export * from './users.js';

@@ -1,28 +1,11 @@
 import { copyFile, open, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { HypervisorError } from '../hypervisor/index.js';
+import { join } from 'node:path';
 import type { VirtualSystemDefinition } from '../model/index.js';
 import { OvaReader, type OvaReport, packageFiles, readPemCertificates } from '../ova/index.js';
-import { allContents } from '../ovf/index.js';
-import {
-  checkDescriptor,
-  checkEulas,
-  checkNetworks,
-  checkNoRemoteDisks,
-  checkPackageHrefs,
-  chooseConfiguration,
-} from './deploy-checks.js';
-import { checkEnvelopeReferences } from './deploy-confine.js';
 import { createEmptyDisk, fitCapacity, stageDisk } from './deploy-disks.js';
-import { openDeployPackage } from './deploy-package.js';
-import {
-  type DeployHooks,
-  type PlannedDisk,
-  planSystems,
-  type SystemPlan,
-  systemName,
-} from './deploy-plan.js';
-import { maskSecrets, resolveProperties } from './deploy-properties.js';
+import type { PlannedDisk, SystemPlan } from './deploy-plan.js';
+import { type PrepareTarget, prepareDeploy } from './deploy-prepare.js';
+import { maskSecrets } from './deploy-properties.js';
 import { createStaging, promoteStaging, systemDir } from './deploy-staging.js';
 import { startupPlan } from './deploy-startup.js';
 import { HostError } from './errors.js';
@@ -47,8 +30,10 @@ export interface DeployRequest {
   /** Relax conformance checks and leave out hardware that cannot be mapped. */
   lax?: boolean | undefined;
   requireSignature?: boolean | undefined;
-  /** A PEM bundle of CA certificates the signer must chain to. */
+  /** A PEM bundle of CA certificates the signer must chain to (a host path). */
   ca?: string | undefined;
+  /** The same bundle as PEM text (what the Api carries); used when `ca` is not given. */
+  caPem?: string | undefined;
 }
 
 /** One system a deploy registered. */
@@ -74,12 +59,7 @@ export interface DeployResult {
 }
 
 /** What a deploy needs of the host: names in use, registration in one transaction, starting a system. */
-export interface DeployTarget {
-  stateDir: string;
-  /** The driver's deploy hooks: hardware mapping and validation. */
-  driver: DeployHooks;
-  platformVersion: string;
-  nameTaken(name: string): boolean;
+export interface DeployTarget extends PrepareTarget {
   register(entries: { def: VirtualSystemDefinition; metadata: Record<string, string> }[]): Promise<void>;
   start(uuid: string): Promise<void>;
   state(uuid: string): string;
@@ -129,44 +109,14 @@ export async function deployPackage(
   job: string,
   progress: (percent: number) => void,
 ): Promise<DeployResult> {
-  const path = resolve(req.package);
-  const pkg = await openDeployPackage(path);
+  const { path, pkg, configuration, props, plans, warnings } = await prepareDeploy(target, req);
   const env = pkg.envelope;
-  const lax = req.lax === true;
-  checkEnvelopeReferences(env, (system) => systemName(env, system, req.name));
-  const warnings = checkDescriptor(env, lax);
-  checkPackageHrefs(env);
-  checkNoRemoteDisks(env);
-  const configuration = chooseConfiguration(env, req.configuration);
-  checkEulas(env, req.acceptEula === true);
-  const networks = checkNetworks(env, req.networks ?? {});
-  const props = resolveProperties(allContents(env), configuration, req.properties ?? {});
-  if (props.errors.length > 0) throw new HostError('DEPLOY_PROPERTY', props.errors.join('; '));
-  warnings.push(...props.warnings);
-  const plans = await planSystems(env, {
-    driver: target.driver,
-    configuration,
-    properties: props,
-    networks,
-    name: req.name,
-    lax,
-    finalDir: (uuid) => systemDir(target.stateDir, uuid),
-    platformVersion: target.platformVersion,
-  });
-  const names = new Set<string>();
-  for (const p of plans) {
-    if (target.nameTaken(p.name) || names.has(p.name))
-      throw new HypervisorError(
-        'VM_EXISTS',
-        `Cannot deploy "${p.name}": a virtual system with that name exists`,
-        {
-          hint: 'Choose another name with --name',
-        },
-      );
-    names.add(p.name);
-  }
   const ca =
-    req.ca === undefined ? undefined : readPemCertificates(await readFile(req.ca), `CA bundle ${req.ca}`);
+    req.ca !== undefined
+      ? readPemCertificates(await readFile(req.ca), `CA bundle ${req.ca}`)
+      : req.caPem !== undefined
+        ? readPemCertificates(req.caPem, 'the CA bundle')
+        : undefined;
   const uuids = plans.map((p) => p.uuid);
   const staging = await createStaging(target.stateDir, job, uuids);
   let promoted = false;

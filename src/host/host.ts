@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import {
   ApiError,
   checkTransition as checkApiTransition,
@@ -19,12 +20,12 @@ import {
   ensureRunDir,
   type HypervisorDriver,
   HypervisorError,
-  isUuid,
   openDriver,
   requireOperation,
 } from '../hypervisor/index.js';
-import type { ResourceSetting, VirtualSystemDefinition } from '../model/index.js';
+import { isUuid, type ResourceSetting, type VirtualSystemDefinition } from '../model/index.js';
 import { type Asked, etagOf, reasonCodeOf, toJobInfo, toSummary } from './api/vocabulary.js';
+import { ArtifactStore } from './artifacts.js';
 import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_VERSION } from './deploy.js';
 import { cleanupDeploys } from './deploy-staging.js';
 import { DriverInventory, type InventoryNotice } from './driver-inventory.js';
@@ -42,6 +43,7 @@ import { openStateDir } from './state-dir.js';
 import { type EventData, type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 import { loadStoredSystems } from './store-inventory.js';
 import type { JobRecord } from './store-jobs.js';
+import { USERS_FILE, UserStore } from './users.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
 export const DEFAULT_DRIVER_URI = 'qemu:///embed';
@@ -87,6 +89,12 @@ export type DefinitionEdit =
   | { kind: 'remove'; instanceIds: readonly string[]; edit: (def: VirtualSystemDefinition) => Edited }
   | { kind: 'modify'; edit: (def: VirtualSystemDefinition) => Edited };
 
+/** What a job's work gets from the job it runs as: its id, and where its progress goes (percent). */
+export interface JobHandle {
+  readonly id: string;
+  progress(percent: number): void;
+}
+
 /** Options of {@link Host.change}. */
 export interface ChangeOptions {
   /** `stop`: power off at once instead of asking the guest (ACPI) first. */
@@ -123,6 +131,10 @@ export class Host {
   /** The rows that follow a driver owning its inventory; undefined when the store is the master. */
   private readonly inventory: DriverInventory | undefined;
   readonly startedAt = new Date().toISOString();
+  /** The users of the management ports (STATE/users.json: names, roles, scrypt hashes). */
+  readonly users: UserStore;
+  /** Files jobs made for their callers to download (STATE/artifacts, emptied at each start). */
+  readonly artifacts: ArtifactStore;
 
   private constructor(
     readonly stateDir: string,
@@ -136,6 +148,8 @@ export class Host {
     this.inventory = driver.ownsInventory
       ? new DriverInventory(driver, store, (n) => this.onInventoryNotice(n))
       : undefined;
+    this.users = new UserStore(join(stateDir, USERS_FILE));
+    this.artifacts = ArtifactStore.open(stateDir);
   }
 
   /**
@@ -624,29 +638,38 @@ export class Host {
       'vm.export',
       target.uuid,
       (job, control) =>
-        this.locks.run(target.uuid, async () => {
-          const state = (await this.driver.getState(target.uuid)).state;
-          if (state !== 'stopped') {
-            throw new HypervisorError('INVALID_STATE', `Cannot export "${target.name}": it is ${state}`, {
-              hint: `Stop it first: vessel vm stop ${target.name}`,
-            });
-          }
-          const current = this.get(target.uuid);
-          await this.pools.check(current.definition, 'export');
-          return exportSystem(
-            {
-              stateDir: this.stateDir,
-              uuid: current.uuid,
-              definition: current.definition,
-              metadata: this.store.getMetadata(current.uuid),
-              job: job.id,
-              diskImages: () => this.diskImagesOf(current.uuid, current.definition),
-            },
-            { ...options, onProgress: (p) => control.progress(p) },
-          );
-        }),
+        this.exportInJob(target.uuid, options, { id: job.id, progress: (p) => control.progress(p) }),
       'export',
     );
+  }
+
+  /**
+   * The work of an export job (see {@link exportVm}), for a job runner other than `exportVm`'s: under the system's
+   * lock, a stopped system only, its images checked against the pools again.
+   */
+  exportInJob(vm: string, options: ExportOptions, job: JobHandle): Promise<ExportResult> {
+    const target = this.get(vm);
+    return this.locks.run(target.uuid, async () => {
+      const state = (await this.driver.getState(target.uuid)).state;
+      if (state !== 'stopped') {
+        throw new HypervisorError('INVALID_STATE', `Cannot export "${target.name}": it is ${state}`, {
+          hint: `Stop it first: vessel vm stop ${target.name}`,
+        });
+      }
+      const current = this.get(target.uuid);
+      await this.pools.check(current.definition, 'export');
+      return exportSystem(
+        {
+          stateDir: this.stateDir,
+          uuid: current.uuid,
+          definition: current.definition,
+          metadata: this.store.getMetadata(current.uuid),
+          job: job.id,
+          diskImages: () => this.diskImagesOf(current.uuid, current.definition),
+        },
+        { ...options, onProgress: (p) => job.progress(p) },
+      );
+    });
   }
 
   /** The drives' current images as the driver reports them; a driver without the hook: the definition's images. */
@@ -682,6 +705,17 @@ export class Host {
    * are registered together, with the package's descriptor, configuration and property values as metadata.
    */
   deploy(req: DeployRequest): { job: Job; done: Promise<DeployResult> } {
+    return this.runJob(
+      'vm.deploy',
+      req.package,
+      (job, control) => this.deployInJob(req, { id: job.id, progress: (p) => control.progress(p) }),
+      'deploy',
+      'package',
+    );
+  }
+
+  /** The work of a deploy job (see {@link deploy}), for a job runner other than `deploy`'s. */
+  deployInJob(req: DeployRequest, job: JobHandle): Promise<DeployResult> {
     const target = {
       stateDir: this.stateDir,
       driver: this.driver,
@@ -694,13 +728,7 @@ export class Host {
       },
       state: (uuid: string) => this.get(uuid).state,
     };
-    return this.runJob(
-      'vm.deploy',
-      req.package,
-      (job, control) => deployPackage(target, req, job.id, (p) => control.progress(p)),
-      'deploy',
-      'package',
-    );
+    return deployPackage(target, req, job.id, (p) => job.progress(p));
   }
 
   /** Defines deployed systems in the driver, then stores them and their metadata in one transaction. */

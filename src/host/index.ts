@@ -41,6 +41,13 @@ export {
   StoragePools,
 } from './pools/index.js';
 export { serveHost } from './server.js';
+export {
+  connectHostApi,
+  type HostSocketTarget,
+  type ServeHostApiOptions,
+  serveHostApi,
+} from './socket/index.js';
 export type { HostEvent, HostVmState, Job, StoredVm } from './store.js';
 export { Store } from './store.js';
+export { checkPassword, hashPassword, USERS_FILE, type UserEntry, UserStore } from './users.js';
 export { definitionFromWire, MAX_LINE_BYTES, toWire } from './wire.js';

@@ -1,11 +1,11 @@
-import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { VesselError } from '../model/index.js';
 import { deployRequestFromWire } from './deploy-wire.js';
 import { HostError } from './errors.js';
 import { exportOptionsFromWire } from './export-wire.js';
 import type { Host, VmOperation } from './host.js';
 import { hostSocketPath } from './paths.js';
+import { listenPrivately } from './socket/listen.js';
 import {
   definitionFromWire,
   MAX_LINE_BYTES,
@@ -237,18 +237,6 @@ function onConnection(host: Host, socket: Socket, limits: HostServerLimits): voi
   socket.on('data', onData);
 }
 
-/** True when something answers on the socket. */
-function answering(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 /**
  * Serves a host's API on the unix socket of its state directory (mode 0600). Refuses to start when another host
  * already answers there; removes a stale socket left by a host that died. Each connection is held to
@@ -257,29 +245,8 @@ function answering(path: string): Promise<boolean> {
  */
 export async function serveHost(host: Host, limits: Partial<HostServerLimits> = {}): Promise<Server> {
   const l = { ...DEFAULT_HOST_SERVER_LIMITS, ...limits };
-  const path = hostSocketPath(host.stateDir);
-  if (existsSync(path)) {
-    if (await answering(path)) {
-      throw new HostError('HOST_ALREADY_RUNNING', `A Vessel host is already running for ${host.stateDir}`);
-    }
-    rmSync(path, { force: true });
-  }
   const server = createServer((s) => onConnection(host, s, l));
   server.maxConnections = 256;
-  // Listen on a temporary name, then rename it into place: host.sock appears only once it is private (0600) and
-  // accepting, so a client never finds a socket that refuses connections or one with a wider mode.
-  const temp = `${path}.${process.pid}.tmp`;
-  rmSync(temp, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(temp, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  chmodSync(temp, 0o600);
-  renameSync(temp, path);
-  // libuv unlinks the name it bound (the temporary one) on close; the renamed socket is ours to remove.
-  server.once('close', () => rmSync(path, { force: true }));
+  await listenPrivately(server, hostSocketPath(host.stateDir), host.stateDir);
   return server;
 }

@@ -8,11 +8,10 @@ import {
   type CimInstance,
   createClassRepository,
   resolveClass,
-  USERS_FILE,
-  UserStore,
   VIRT_NAMESPACE,
 } from '../../src/cim/index.js';
 import { rasdFromInstance, rasdInstance, vssdFromInstance, vssdInstance } from '../../src/cim/mapping.js';
+import { USERS_FILE, UserStore } from '../../src/host/index.js';
 import { TestDriver } from '../../src/hypervisor/index.js';
 import {
   buildDefinition,

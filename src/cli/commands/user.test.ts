@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/helpers/cli.js';
-import { USERS_FILE, UserStore } from '../../cim/index.js';
+import { USERS_FILE, UserStore } from '../../host/index.js';
 
 let state: string;
 beforeAll(async () => {

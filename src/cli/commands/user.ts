@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ROLES, type Role, USERS_FILE, UserStore } from '../../cim/index.js';
+import { ROLES, type Role } from '../../api/index.js';
+import { USERS_FILE, UserStore } from '../../host/index.js';
 import { VesselError } from '../../model/index.js';
 import { markCommand } from '../connect/kinds.js';
 import { stateDirOf } from '../connect/target.js';
@@ -50,13 +51,7 @@ registerGroup((program: Command) => {
         if (!ROLES.includes(opts.role as Role))
           throw new VesselError('USAGE', `--role "${opts.role}" is not one of ${ROLES.join(', ')}`);
         const store = await users(command);
-        try {
-          await store.add(name, opts.role as Role, await readPassword());
-        } catch (e) {
-          if ((e as { code?: string }).code === 'CIM_ERR_INVALID_PARAMETER')
-            throw new VesselError('USAGE', (e as Error).message);
-          throw e;
-        }
+        await store.add(name, opts.role as Role, await readPassword());
         if (opts.json) printJson({ user: name, role: opts.role, file: store.file });
         else println(`user ${name} (${opts.role}) saved in ${store.file}`);
         return 0;

@@ -12,7 +12,9 @@ import type { Host } from '../host.js';
 import type { SessionContext } from './context.js';
 import { toApiError } from './errors.js';
 import { checkParams } from './params.js';
+import { poolsApi } from './pools.js';
 import { unsupportedNamespace } from './unsupported.js';
+import { usersApi } from './users.js';
 
 /**
  * The local host as an {@link Api}, for one principal: the namespace objects (one file each in this folder) behind
@@ -25,7 +27,10 @@ import { unsupportedNamespace } from './unsupported.js';
 type Factory<N extends ApiNamespace> = (ctx: SessionContext) => Api[N];
 
 /** The namespaces this host implements; the others answer NOT_SUPPORTED. */
-const FACTORIES: { [N in ApiNamespace]?: Factory<N> } = {};
+const FACTORIES: { [N in ApiNamespace]?: Factory<N> } = {
+  pools: poolsApi,
+  users: usersApi,
+};
 
 /** The namespaces an in-process session implements (what capabilities report as features). */
 export function implementedNamespaces(): ReadonlySet<ApiNamespace> {

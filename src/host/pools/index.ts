@@ -14,6 +14,24 @@ export {
   writePoolsFile,
 } from './file.js';
 export { checkPoolName, defaultPoolFolder, inside, resolvePoolFolder } from './folder.js';
+export {
+  checkImageName,
+  deletePoolImage,
+  downloadPoolImage,
+  type PoolImage,
+  poolImage,
+  poolImages,
+  UPLOAD_TEMP_PREFIX,
+  type UploadExpectation,
+  uploadPoolImage,
+} from './images.js';
 export { DEFAULT_POOL, MAX_POOLS, StoragePools } from './pools.js';
 export { refuseExternalReferences } from './references.js';
-export { MAX_COUNTED_ENTRIES, type PoolUsage, poolUsage, poolUsers } from './usage.js';
+export {
+  MAX_COUNTED_ENTRIES,
+  type PoolSizes,
+  type PoolUsage,
+  poolSizes,
+  poolUsage,
+  poolUsers,
+} from './usage.js';

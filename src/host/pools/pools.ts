@@ -58,6 +58,17 @@ export class StoragePools {
     return this.pools;
   }
 
+  /** The pool with this name, or `POOL_NOT_FOUND` naming the pools there are. */
+  get(name: string): StoragePool {
+    const pool = this.pools.find((p) => p.name === name);
+    if (pool === undefined) {
+      throw new HostError('POOL_NOT_FOUND', `No storage pool "${name.slice(0, 80)}"`, {
+        hint: `The pools are: ${this.pools.map((p) => p.name).join(', ') || '(none)'}`,
+      });
+    }
+    return pool;
+  }
+
   /** Every pool with its capacity, use and image count. */
   list(): PoolUsage[] {
     return this.pools.map(poolUsage);
@@ -86,12 +97,7 @@ export class StoragePools {
    * naming the systems.
    */
   remove(name: string, vms: readonly StoredVm[]): void {
-    const pool = this.pools.find((p) => p.name === name);
-    if (pool === undefined) {
-      throw new HostError('POOL_NOT_FOUND', `No storage pool "${name.slice(0, 80)}"`, {
-        hint: `The pools are: ${this.pools.map((p) => p.name).join(', ') || '(none)'}`,
-      });
-    }
+    const pool = this.get(name);
     const users = poolUsers(
       pool,
       this.pools.filter((p) => p !== pool),

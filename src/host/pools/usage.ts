@@ -37,16 +37,42 @@ function countImages(pool: StoragePool): number {
   return n;
 }
 
+/** The exact sizes of the file system a folder lies on, in bytes. */
+export interface PoolSizes {
+  /** f_blocks × f_bsize. */
+  capacityBytes: bigint;
+  /** (f_blocks − f_bfree) × f_bsize. */
+  usedBytes: bigint;
+  /** f_bavail × f_bsize. */
+  freeBytes: bigint;
+}
+
+/**
+ * The sizes of the file system `folder` lies on, from statfs(2) read as 64-bit integers, so that they are exact
+ * whatever the file system's size (block counts times block size in doubles lose bytes beyond 2^53).
+ *
+ * @example
+ * const { capacityBytes } = poolSizes('/srv/images'); // 1000204886016n
+ */
+export function poolSizes(folder: string): PoolSizes {
+  const s = statfsSync(folder, { bigint: true });
+  return {
+    capacityBytes: s.blocks * s.bsize,
+    usedBytes: (s.blocks - s.bfree) * s.bsize,
+    freeBytes: s.bavail * s.bsize,
+  };
+}
+
 /** Capacity, use and image count of one pool, from statfs(2) and one read of its folder. */
 export function poolUsage(pool: StoragePool): PoolUsage {
   try {
-    const s = statfsSync(pool.path);
+    const s = poolSizes(pool.path);
     return {
       ...pool,
       available: true,
-      capacityBytes: s.blocks * s.bsize,
-      usedBytes: (s.blocks - s.bfree) * s.bsize,
-      freeBytes: s.bavail * s.bsize,
+      capacityBytes: Number(s.capacityBytes),
+      usedBytes: Number(s.usedBytes),
+      freeBytes: Number(s.freeBytes),
       images: countImages(pool),
     };
   } catch {

@@ -1,12 +1,6 @@
 import { join } from 'node:path';
-import {
-  type CimService,
-  createCimService,
-  type Role,
-  USERS_FILE,
-  UserStore,
-  type VirtualSystemBackend,
-} from '../../cim/index.js';
+import { type CimService, createCimService, type Role, type VirtualSystemBackend } from '../../cim/index.js';
+import { USERS_FILE, UserStore } from '../../host/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { type CimXmlLimits, type CimXmlServer, startCimXmlServer } from './server.js';
 import type { LoginLimits } from './throttle.js';

@@ -1,5 +1,6 @@
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http';
-import { newContext, type Role, type UserStore } from '../../cim/index.js';
+import { newContext, type Role } from '../../cim/index.js';
+import type { UserStore } from '../../host/index.js';
 import { decodeRequestAsync } from './decode-request.js';
 import { dispatch } from './dispatch.js';
 import type { CimXmlDispatcher } from './dispatcher.js';

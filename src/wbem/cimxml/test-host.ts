@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backendFromDriver, type Role, USERS_FILE, UserStore } from '../../cim/index.js';
+import { backendFromDriver, type Role } from '../../cim/index.js';
+import { USERS_FILE, UserStore } from '../../host/index.js';
 import { TestDriver } from '../../hypervisor/index.js';
 import { buildDefinition, DEFAULT_LIMITS } from '../../model/index.js';
 import { type CimXmlEndpoint, serveCimXml } from './serve.js';

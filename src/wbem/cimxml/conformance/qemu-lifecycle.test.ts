@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendFromDriver, USERS_FILE, UserStore } from '../../../cim/index.js';
+import { backendFromDriver } from '../../../cim/index.js';
+import { USERS_FILE, UserStore } from '../../../host/index.js';
 import {
   ensureTestGuest,
   type HypervisorDriver,

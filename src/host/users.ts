@@ -2,8 +2,9 @@ import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'no
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { CimError } from './errors.js';
-import { ROLES, type Role } from './provider.js';
+import { ROLES, type Role } from '../api/index.js';
+import { HostError } from './errors.js';
+import { KeyedLock } from './lock.js';
 
 const scrypt = promisify(scryptCb) as (
   pw: string,
@@ -71,6 +72,8 @@ export class UserStore {
   private checkedAt = 0;
   private readonly cache = new Map<string, { name: string; role: Role }>();
   private readonly dummy = hashPassword('not a password');
+  /** Changes of this process one after the other, so that none is lost between its read and its write. */
+  private readonly writes = new KeyedLock();
 
   constructor(readonly file: string) {}
 
@@ -97,28 +100,40 @@ export class UserStore {
     return this.entries;
   }
 
-  /** Adds a user or replaces its role and password. */
-  async add(name: string, role: Role, password: string): Promise<void> {
+  /**
+   * Adds a user, or replaces the role and password of one that exists (`replace: false`: leaves it as it is and
+   * answers false). True when the file was written.
+   */
+  async add(name: string, role: Role, password: string, o: { replace?: boolean } = {}): Promise<boolean> {
     if (!NAME.test(name))
-      throw new CimError(
-        'CIM_ERR_INVALID_PARAMETER',
-        `User name "${name}" is not usable: 1 to 64 letters, digits, . _ @ -`,
-      );
+      throw new HostError('USAGE', `User name "${name}" is not usable: 1 to 64 letters, digits, . _ @ -`);
     if (!ROLES.includes(role))
-      throw new CimError('CIM_ERR_INVALID_PARAMETER', `Role "${role}" is not one of ${ROLES.join(', ')}`);
-    if (password.length < 1) throw new CimError('CIM_ERR_INVALID_PARAMETER', 'The password is empty');
-    const users = (await this.load()).filter((u) => u.name !== name);
-    users.push({ name, role, hash: await hashPassword(password) });
-    await this.save(users);
+      throw new HostError('USAGE', `Role "${role}" is not one of ${ROLES.join(', ')}`);
+    if (password.length < 1) throw new HostError('USAGE', 'The password is empty');
+    const hash = await hashPassword(password);
+    return this.writes.run(this.file, async () => {
+      const now = await this.reload();
+      if (o.replace === false && now.some((u) => u.name === name)) return false;
+      await this.save([...now.filter((u) => u.name !== name), { name, role, hash }]);
+      return true;
+    });
   }
 
   /** Removes a user; false when there was none. */
-  async remove(name: string): Promise<boolean> {
-    const users = await this.load();
-    const left = users.filter((u) => u.name !== name);
-    if (left.length === users.length) return false;
-    await this.save(left);
-    return true;
+  remove(name: string): Promise<boolean> {
+    return this.writes.run(this.file, async () => {
+      const users = await this.reload();
+      const left = users.filter((u) => u.name !== name);
+      if (left.length === users.length) return false;
+      await this.save(left);
+      return true;
+    });
+  }
+
+  /** The file as it is now, whenever it was last looked at (a change reads what another process wrote). */
+  private reload(): Promise<UserEntry[]> {
+    this.checkedAt = 0;
+    return this.load();
   }
 
   /** The user and role for these credentials, or undefined. Always costs one scrypt on a cache miss. */
