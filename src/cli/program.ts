@@ -13,13 +13,15 @@ export function registerGroup(group: CommandGroup): void {
   groups.push(group);
 }
 
-/** Builds the `vessel` command with every registered group. */
-export function createProgram(): Command {
-  const program = new Command('vessel')
-    .description('Vessel: OVF/OVA toolkit, DMTF Virtual System Profile, and an embedded QEMU host')
-    .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: true, showGlobalOptions: true })
+/**
+ * Adds the options that say which host a command talks to (read by connect/target.ts, checked by
+ * connect/kinds.ts): `-c/--connect`, its older name `--host`, `--state`, `--host-ca`, `--host-insecure`.
+ *
+ * @example
+ * const program = addHostOptions(new Command('vessel'));
+ */
+export function addHostOptions(program: Command): Command {
+  return program
     .option(
       '-c, --connect <uri|profile>',
       'the host to manage: vessel:///STATE (the host of a state directory; the default is the one of --state), http(s)://[user@]host[:port] (CIM-XML, DSP0200), or a saved profile (vessel remote add); also $VESSEL_CONNECT',
@@ -30,7 +32,17 @@ export function createProgram(): Command {
       "the local host's state directory (default: $VESSEL_STATE, else ~/.local/share/vessel)",
     )
     .option('--host-ca <file>', 'trust this PEM certificate for an https:// host (as ?ca=FILE in the URI)')
-    .option('--host-insecure', 'accept any HTTPS certificate from the host (as ?insecure=1 in the URI)')
+    .option('--host-insecure', 'accept any HTTPS certificate from the host (as ?insecure=1 in the URI)');
+}
+
+/** Builds the `vessel` command with every registered group. */
+export function createProgram(): Command {
+  const program = new Command('vessel')
+    .description('Vessel: OVF/OVA toolkit, DMTF Virtual System Profile, and an embedded QEMU host')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: true, showGlobalOptions: true });
+  addHostOptions(program)
     .exitOverride()
     // Every command honours the host options or refuses them (exit 4) before it runs: none ignores them.
     .hook('preAction', (_program, command) => {

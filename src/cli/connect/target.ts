@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ApiError, type ConnectTarget, parseConnectUri } from '../../api/index.js';
-import { resolveStateDir } from '../../host/index.js';
+import { ApiError, type ConnectTarget, parseConnectUri, resolveStateDir } from '../../api/index.js';
 import { loadProfiles } from '../remote.js';
 
 /** The global options that say which host a command talks to (program.ts). */
@@ -74,7 +73,7 @@ export async function connectionOf(
   const named = await namedConnectionOf(command, env);
   if (named !== undefined) return named;
   const o = command.optsWithGlobals<ConnectOptions>();
-  const stateDir = resolveStateDir(o.state);
+  const stateDir = resolve(resolveStateDir(o.state, env));
   const target = withTls({ transport: 'socket', stateDir }, o, `vessel://${stateDir}`);
   return { text: `vessel://${stateDir}`, source: 'default', target };
 }
@@ -96,7 +95,7 @@ export async function namedConnectionOf(
   const profiles = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(named.text) ? await loadProfiles() : {};
   const target = withTls(parseConnectUri(named.text, profiles, env), o, named.text);
   if (o.state !== undefined) {
-    const state = resolveStateDir(o.state);
+    const state = resolve(o.state);
     if (target.transport !== 'socket' || target.stateDir !== state) {
       throw usage(
         `--state ${o.state} names a local state directory, but ${named.source} "${named.text}" names another host`,
