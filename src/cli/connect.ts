@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { type Api, ApiError, type ConnectTarget } from '../api/index.js';
+import { CimXmlApi } from '../wbem/index.js';
 import { legacySocketApi } from './connect/legacy/api.js';
 import { type Connection, connectionOf } from './connect/target.js';
+import { readInput } from './files.js';
 
 /**
  * The one way a command reaches a host: `connectApi(command)` reads `-c/--connect` (or `--host`,
@@ -20,7 +22,8 @@ type Transport<T extends ConnectTarget['transport']> = (
 /**
  * The transports, by the target's kind. `socket`: the running host of a state directory, over its socket
  * (today through the host's line protocol, legacy/api.ts, until it serves src/api/transport's). `cimxml`: any
- * DMTF System Virtualization host over CIM-XML (not on main yet: NOT_SUPPORTED).
+ * DMTF System Virtualization host over CIM-XML (`CimXmlApi`); the user and password come from the URI or
+ * profile, else `$VESSEL_USER`/`$VESSEL_PASSWORD` (or their older names `$VESSEL_CIM_USER`/`$VESSEL_CIM_PASSWORD`).
  */
 const TRANSPORTS: { [T in ConnectTarget['transport']]: Transport<T> } = {
   socket: async (target) => {
@@ -33,13 +36,14 @@ const TRANSPORTS: { [T in ConnectTarget['transport']]: Transport<T> } = {
     }
     return legacySocketApi(target.stateDir);
   },
-  cimxml: async (target) => {
-    throw new ApiError(
-      'NOT_SUPPORTED',
-      `Cannot manage ${target.url.href} yet: this vessel has no CIM-XML client of the Api`,
-      { hint: 'Use vessel cim for raw CIM-XML operations on that host' },
-    );
-  },
+  cimxml: async (target) =>
+    CimXmlApi.connect({
+      url: target.url,
+      user: target.user ?? process.env.VESSEL_USER ?? process.env.VESSEL_CIM_USER,
+      password: target.password ?? process.env.VESSEL_PASSWORD ?? process.env.VESSEL_CIM_PASSWORD,
+      ca: target.ca === undefined ? undefined : await readInput(target.ca),
+      insecure: target.insecure,
+    }),
 };
 
 /**

@@ -163,6 +163,40 @@ describe('vessel host serve --cim-http/--cim-https', () => {
     expect(console.code).toBe(4);
   });
 
+  it('vessel --connect URL: vm list as the host lists, vm define --firmware efi keeps EFI, host info through CIM-XML', async () => {
+    const url = `http://admin:secret@127.0.0.1:${port}`;
+    const names = (r: { stdout: string }) =>
+      (JSON.parse(r.stdout) as { name: string }[]).map((v) => v.name).sort();
+    const local = await runCli(['vm', 'list', '--json', '--state', state]);
+    const remote = await runCli(['--connect', url, 'vm', 'list', '--json']);
+    expect([remote.code, remote.stderr]).toEqual([0, '']);
+    expect(names(remote)).toEqual(names(local));
+    const d = await runCli([
+      '-c',
+      url,
+      'vm',
+      'define',
+      '--name',
+      'efi1',
+      '--firmware',
+      'efi',
+      '--memory',
+      '64M',
+    ]);
+    expect([d.code, d.stderr]).toEqual([0, '']);
+    const here = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '--state', state])).stdout);
+    expect(here.definition.system.Firmware).toBe('efi');
+    const there = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '-c', url])).stdout);
+    expect(there.definition.system.Firmware).toBe('efi');
+    const info = await runCli(['host', 'info', '--json', '-c', url]);
+    expect(info.code, info.stderr).toBe(0);
+    const host = JSON.parse(info.stdout);
+    expect(host).toMatchObject({ transport: 'cimxml', systemCount: names(local).length + 1 });
+    expect(host.local).toBeUndefined();
+    expect(host.capabilities.firmware).toContain('efi');
+    expect((await runCli(['vm', 'undefine', 'efi1', '-c', url])).code).toBe(0);
+  });
+
   it('vessel --host with a saved profile, password from the environment', async () => {
     const cfg = await mkdtemp(join(tmpdir(), 'vessel-cfg-'));
     try {
@@ -175,7 +209,9 @@ describe('vessel host serve --cim-http/--cim-https', () => {
       expect(JSON.parse(r.stdout).map((v: { name: string }) => v.name)).toContain('web1');
       const unknown = await runCli(['--host', 'nope', 'vm', 'list'], { env });
       expect(unknown.code).toBe(2);
-      expect(unknown.stderr).toContain('neither an http(s) URL nor a saved host profile');
+      expect(unknown.stderr).toContain(
+        'Cannot connect to "nope": it is neither a URI nor a saved host profile',
+      );
     } finally {
       await rm(cfg, { recursive: true, force: true });
     }

@@ -196,7 +196,7 @@ function acceleratorOf(caps: Capabilities): Capabilities['accelerators'][number]
 function printHostInfo(info: HostInfo, caps: Capabilities): void {
   const accel = acceleratorOf(caps);
   println(`host:         ${info.name} (through ${info.transport})`);
-  println(`driver:       ${info.driver.name} (${info.driver.uri})`);
+  println(`driver:       ${info.driver.name}${info.driver.uri === '' ? '' : ` (${info.driver.uri})`}`);
   if (accel !== undefined) println(`accelerator:  ${accel.name} (${accel.reason})`);
   if (info.driver.hypervisorVersion !== undefined)
     println(`hypervisor:   ${info.driver.name} ${info.driver.hypervisorVersion}`);

@@ -138,8 +138,13 @@ describe('vessel pool', () => {
     });
     const taken = await runCli(['pool', 'add', 'lab', root, ...s]);
     expect([taken.code, taken.stderr]).toEqual([1, 'vessel: A storage pool named "lab" exists already\n']);
-    const remote = await runCli(['--host', url(), 'pool', 'list']);
-    expect(remote.code).toBe(4);
+    // Through CIM-XML the pools are DSP1047 resource pools, read-only: listed, never added (exit 4).
+    const remote = await runCli(['--host', url(), 'pool', 'list', '--json']);
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(JSON.parse(remote.stdout).map((p: { id: string }) => p.id)).toEqual(['default', 'lab']);
+    const remoteAdd = await runCli(['--connect', url(), 'pool', 'add', 'far', root]);
+    expect(remoteAdd.code).toBe(4);
+    expect(remoteAdd.stderr).toContain('Cannot add a storage pool over CIM-XML');
   });
 
   it('defines with an image in a pool, and refuses paths outside every pool for the admin', async () => {

@@ -6,7 +6,7 @@ import { loadProfiles, profilesFile, RemoteError, saveProfiles } from '../remote
 
 registerGroup((program: Command) => {
   const cmd = markCommand(program.command('remote'), 'offline').description(
-    'Save remote hosts (CIM-XML endpoints) to use as `vessel --host NAME vm ...`',
+    'Save remote hosts (CIM-XML endpoints) to use as `vessel --connect NAME vm ...`',
   );
 
   cmd
