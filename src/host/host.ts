@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   ApiError,
+  type ConsoleKind,
   checkTransition as checkApiTransition,
   type Operation,
   type ResourceResult,
   type StateOperation,
   type StateReasonCode,
+  type SystemDetail,
   type SystemSummary,
 } from '../api/index.js';
 import {
@@ -24,7 +26,7 @@ import {
   requireOperation,
 } from '../hypervisor/index.js';
 import { isUuid, type ResourceSetting, type VirtualSystemDefinition } from '../model/index.js';
-import { type Asked, etagOf, reasonCodeOf, toJobInfo, toSummary } from './api/vocabulary.js';
+import { type Asked, etagOf, reasonCodeOf, toDetail, toJobInfo, toSummary } from './api/vocabulary.js';
 import { ArtifactStore } from './artifacts.js';
 import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_VERSION } from './deploy.js';
 import { cleanupDeploys } from './deploy-staging.js';
@@ -43,6 +45,7 @@ import { openStateDir } from './state-dir.js';
 import { type EventData, type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 import { loadStoredSystems } from './store-inventory.js';
 import type { JobRecord } from './store-jobs.js';
+import { clearUploads } from './uploads.js';
 import { USERS_FILE, UserStore } from './users.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
@@ -143,7 +146,11 @@ export class Host {
     /** The storage pools that admins' images must lie in. */
     readonly pools: StoragePools,
   ) {
-    this.jobs = new HostJobs(store, (kind, job) => this.recordJob(kind, job));
+    this.jobs = new HostJobs(
+      store,
+      (kind, job) => this.recordJob(kind, job),
+      (id) => this.artifacts.removeForJob(id),
+    );
     this.unsubscribe = driver.subscribe((e) => this.onDriverEvent(e));
     this.inventory = driver.ownsInventory
       ? new DriverInventory(driver, store, (n) => this.onInventoryNotice(n))
@@ -182,6 +189,7 @@ export class Host {
     const host = new Host(options.stateDir, driver, store, pools);
     cleanupDeploys(options.stateDir, (uuid) => store.getVm(uuid) !== undefined);
     cleanupExports(options.stateDir);
+    clearUploads(options.stateDir);
     await host.reconcile();
     return host;
   }
@@ -462,7 +470,7 @@ export class Host {
     const operation: Operation =
       change.kind === 'add' ? 'attachDevice' : change.kind === 'remove' ? 'detachDevice' : 'modify';
     return this.jobs.run(this.spec(`vm.${operation}`, operation, caller, { uuid, name }), (c) =>
-      this.locks.run(uuid, async (): Promise<ResourceResult> => {
+      this.locks.run(uuid, async (): Promise<ResourceResult | SystemDetail> => {
         c.signal.throwIfAborted();
         const row = this.get(uuid);
         if (options.ifMatch !== undefined && options.ifMatch !== etagOf(row.definition)) {
@@ -474,6 +482,7 @@ export class Host {
         if (state === 'stopped') {
           const edited = change.edit(row.definition);
           await this.store_(edited.def, caller);
+          if (change.kind === 'settings') return toDetail(this.get(uuid), this.consoles());
           return { instanceIds: edited.instanceIds, applied: 'config' };
         }
         if (options.live !== 'config' && (change.kind === 'add' || change.kind === 'remove')) {
@@ -758,6 +767,11 @@ export class Host {
         }),
       );
     }
+  }
+
+  /** The consoles this host gives a system: the serial console when the driver has one. */
+  consoles(): ConsoleKind[] {
+    return this.driver.console === undefined ? [] : ['serial'];
   }
 
   async console(vm: string): Promise<ConsoleAccess> {

@@ -105,9 +105,12 @@ export interface VesselHostServer {
  * const api = await CimXmlApi.connect({ url: h.url, user: 'admin', password: 'secret' });
  */
 export async function startVesselHostServer(
-  o: Pick<TestHostOptions, 'users' | 'syncMs' | 'hostName' | 'limits' | 'login'> = {},
+  o: Pick<TestHostOptions, 'users' | 'syncMs' | 'hostName' | 'limits' | 'login'> & {
+    /** Where the state directory is made (default the system's temporary folder). */
+    parent?: string;
+  } = {},
 ): Promise<VesselHostServer> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'vessel-cimhost-'));
+  const stateDir = await mkdtemp(join(o.parent ?? tmpdir(), 'vessel-cimhost-'));
   let host: Host | undefined;
   try {
     host = await Host.open({ stateDir, driverUri: 'test:///default' });

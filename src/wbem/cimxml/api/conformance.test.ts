@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { runApiConformance } from '../../../api/conformance.case.test.js';
 import { buildDefinition } from '../../../model/index.js';
 import { startVesselHostServer } from '../test-host.js';
@@ -8,12 +10,19 @@ import { CimXmlApi } from './cimxml-api.js';
 // 0 at once) and with every method answering 4096 and a CIM_ConcreteJob (as a slow host or Hyper-V does).
 
 /**
+ * Where the hosts keep their state, and so their default storage pool: pools.read compares two reads of a pool,
+ * whose used bytes are its file system's (DSP1047 Reserved), so the file system had better be one that the
+ * machine's other work does not write to meanwhile.
+ */
+const QUIET = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
+/**
  * A fresh host and a client connected to it. The client learns which state changes a host's systems accept from
  * their capabilities (DSP1057); an empty host shows none, so one system is defined on the host and undefined
  * again before the client is handed over (the client then knows them for the connection).
  */
 async function open(syncMs?: number) {
-  const server = await startVesselHostServer(syncMs === undefined ? {} : { syncMs });
+  const server = await startVesselHostServer({ parent: QUIET, ...(syncMs === undefined ? {} : { syncMs }) });
   const api = await CimXmlApi.connect({
     url: server.url,
     user: 'admin',

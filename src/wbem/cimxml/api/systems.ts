@@ -1,6 +1,5 @@
 import {
   ApiError,
-  type Capabilities,
   type ChangeStateOptions,
   checkTransition,
   type EditOptions,
@@ -40,7 +39,7 @@ export class CimSystems implements SystemsApi {
     private readonly s: CimSession,
     private readonly inv: Inventory,
     private readonly jobs: ClientJobs,
-    private readonly caps: () => Promise<Capabilities>,
+    private readonly operations: () => Promise<StateOperation[]>,
   ) {}
 
   async list(q?: SystemQuery & { detail?: false }): Promise<SystemSummary[]>;
@@ -181,7 +180,7 @@ export class CimSystems implements SystemsApi {
         `Cannot ${VERB[op]} "${name}" with a guest timeout: RequestStateChange (DSP1057) carries none; ${this.s.where} applies its own`,
         { hint: 'Leave out the timeout, or power the system off' },
       );
-    if (!(await this.caps()).operations.includes(op))
+    if (!(await this.operations()).includes(op))
       throw new ApiError(
         'NOT_SUPPORTED',
         `Cannot ${VERB[op]} "${name}": ${this.s.where} does not offer RequestedState ${REQUESTED_STATE_OF[op]} for its virtual systems`,
