@@ -17,7 +17,7 @@ import type { XmlErrorCode } from '../xml/index.js';
  * supported here, 70 a bug.
  */
 
-/** The CLI's own codes (usage, files it cannot read or write, `--host` handling). */
+/** The CLI's own codes (usage, files it cannot read or write), and codes the host's line protocol relays. */
 export type CliErrorCode = 'USAGE' | 'IO_READ' | 'IO_WRITE' | 'HOST_UNREACHABLE' | 'NOT_SUPPORTED';
 
 export const CLI_OWN_EXIT: Readonly<Record<CliErrorCode, CliExitCode>> = {

@@ -1,3 +1,4 @@
+import { ApiError } from '../api/index.js';
 import { VesselError } from '../model/index.js';
 import { ExitCode, exitCodeFor } from './exit.js';
 
@@ -55,7 +56,11 @@ function wantsJson(args: unknown[]): boolean {
 export function reportError(err: unknown, json: boolean): void {
   if (err instanceof VesselError) {
     if (json) {
-      printJson({ error: { code: err.code, message: err.message, location: err.location, hint: err.hint } });
+      // An Api error keeps the domain's own code in `detail` (e.g. OVA_DIGEST_MISMATCH under DEPLOY_PACKAGE).
+      const detail = err instanceof ApiError ? err.detail : undefined;
+      printJson({
+        error: { code: err.code, message: err.message, location: err.location, hint: err.hint, detail },
+      });
       return;
     }
     process.stderr.write(`vessel: ${err.describe()}\n`);

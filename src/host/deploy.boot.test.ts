@@ -74,11 +74,9 @@ describe('deploy, end to end', () => {
       ]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({
-        vms: [{ name: 'accept1' }],
-        started: ['accept1'],
-        manifest: true,
-      });
+      const deployed = JSON.parse(r.stdout);
+      expect(deployed).toMatchObject({ systems: [{ name: 'accept1' }], manifest: true });
+      expect(deployed.started).toEqual([deployed.systems[0].uuid]);
       const log = await until(
         'GUEST-DONE on the console',
         async () => {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { ApiError } from '../../api/index.js';
 import {
   type CimInstance,
   type CimInstanceName,
@@ -11,6 +12,8 @@ import {
 } from '../../cim/index.js';
 import { VesselError } from '../../model/index.js';
 import { CimClient, type ParamIn } from '../../wbem/index.js';
+import { markCommand } from '../connect/kinds.js';
+import { namedConnectionOf } from '../connect/target.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 
@@ -35,25 +38,51 @@ function connection(cmd: Command): Command {
     .option('--json', 'print the result as JSON');
 }
 
-async function client(o: ConnOptions): Promise<CimClient> {
-  const url = o.url ?? process.env.VESSEL_CIM_URL;
+/**
+ * The CIM server: `--url`, else the http(s) host of `-c/--connect` (or `$VESSEL_CONNECT`, a saved profile, ...),
+ * else `$VESSEL_CIM_URL`. A `vessel:` connection is refused (exit 4): raw CIM operations need a CIM-XML server.
+ */
+async function client(o: ConnOptions, cmd: Command): Promise<CimClient> {
+  const named = await namedConnectionOf(cmd);
+  if (named !== undefined && named.target.transport !== 'cimxml') {
+    throw new ApiError(
+      'NOT_SUPPORTED',
+      `vessel cim speaks CIM-XML; ${named.source} ${named.text} is the socket of a local host`,
+      {
+        hint: 'Connect to its CIM-XML port instead, e.g. --connect http://127.0.0.1:5988 (vessel host serve --cim-http)',
+      },
+    );
+  }
+  const t = named?.target.transport === 'cimxml' ? named.target : undefined;
+  if (o.url !== undefined && t !== undefined && new URL(o.url).host !== t.url.host) {
+    throw new VesselError(
+      'USAGE',
+      `--url ${o.url} and ${named?.source} ${named?.text} name different servers`,
+    );
+  }
+  const url = o.url ?? t?.url ?? process.env.VESSEL_CIM_URL;
   if (!url)
     throw new VesselError(
       'USAGE',
-      'Give the CIM server with --url (or $VESSEL_CIM_URL), e.g. --url https://host1:5989',
+      'Give the CIM server with --url or --connect (or $VESSEL_CIM_URL), e.g. --url https://host1:5989',
     );
+  const ca = o.ca ?? t?.ca;
   return new CimClient(url, {
-    user: o.user ?? process.env.VESSEL_CIM_USER,
-    password: o.password ?? process.env.VESSEL_CIM_PASSWORD,
+    user: o.user ?? t?.user ?? process.env.VESSEL_CIM_USER,
+    password: o.password ?? t?.password ?? process.env.VESSEL_CIM_PASSWORD,
     namespace: o.namespace,
-    ca: o.ca ? await readFile(o.ca) : undefined,
-    insecure: o.insecure,
+    ca: ca ? await readFile(ca) : undefined,
+    insecure: o.insecure || t?.insecure,
   });
 }
 
 /** Runs one command with a client, closing it afterwards. */
-async function withClient(o: ConnOptions, fn: (c: CimClient) => Promise<void>): Promise<number> {
-  const c = await client(o);
+async function withClient(
+  o: ConnOptions,
+  cmd: Command,
+  fn: (c: CimClient) => Promise<void>,
+): Promise<number> {
+  const c = await client(o, cmd);
   try {
     await fn(c);
     return 0;
@@ -153,17 +182,17 @@ async function methodParams(
 }
 
 registerGroup((program: Command) => {
-  const cim = program
-    .command('cim')
-    .description('Raw CIM-XML operations against Vessel or any other WBEM server (DSP0200)');
+  const cim = markCommand(program.command('cim'), 'cim').description(
+    'Raw CIM-XML operations against Vessel or any other WBEM server (DSP0200)',
+  );
 
   connection(
     cim.command('ei <class>').description('EnumerateInstances (with --names: EnumerateInstanceNames)'),
   )
     .option('--names', 'only the instance names')
     .action(
-      action((cls: string, o: ConnOptions & { names?: boolean }) =>
-        withClient(o, async (c) => {
+      action((cls: string, o: ConnOptions & { names?: boolean }, cmd: Command) =>
+        withClient(o, cmd, async (c) => {
           if (o.names) printPaths(await c.enumerateInstanceNames(cls), o.json);
           else printInstances(await c.enumerateInstances(cls), o.json);
         }),
@@ -173,16 +202,16 @@ registerGroup((program: Command) => {
   connection(
     cim.command('gi <path>').description('GetInstance of an object path such as Class.Key="value"'),
   ).action(
-    action((p: string, o: ConnOptions) =>
-      withClient(o, async (c) => printInstances([await c.getInstance(path(p, o.namespace))], o.json)),
+    action((p: string, o: ConnOptions, cmd: Command) =>
+      withClient(o, cmd, async (c) => printInstances([await c.getInstance(path(p, o.namespace))], o.json)),
     ),
   );
 
   connection(
     cim.command('gc <class>').description('GetClass: properties, keys and methods with their parameters'),
   ).action(
-    action((cls: string, o: ConnOptions) =>
-      withClient(o, async (c) => {
+    action((cls: string, o: ConnOptions, cmd: Command) =>
+      withClient(o, cmd, async (c) => {
         const d = await c.getClass(cls);
         if (o.json) return printJson(d);
         println(`class ${d.name}${d.superClass ? ` : ${d.superClass}` : ''}`);
@@ -215,8 +244,9 @@ registerGroup((program: Command) => {
             resultRole?: string;
             names?: boolean;
           },
+          cmd: Command,
         ) =>
-          withClient(o, async (c) => {
+          withClient(o, cmd, async (c) => {
             const f = {
               assocClass: o.assocClass,
               resultClass: o.resultClass,
@@ -234,12 +264,13 @@ registerGroup((program: Command) => {
     .option('--role <role>', 'the object’s role in the association')
     .option('--names', 'only the association names')
     .action(
-      action((p: string, o: ConnOptions & { assocClass?: string; role?: string; names?: boolean }) =>
-        withClient(o, async (c) => {
-          const f = { assocClass: o.assocClass, role: o.role };
-          if (o.names) printPaths(await c.referenceNames(path(p, o.namespace), f), o.json);
-          else printInstances(await c.references(path(p, o.namespace), f), o.json);
-        }),
+      action(
+        (p: string, o: ConnOptions & { assocClass?: string; role?: string; names?: boolean }, cmd: Command) =>
+          withClient(o, cmd, async (c) => {
+            const f = { assocClass: o.assocClass, role: o.role };
+            if (o.names) printPaths(await c.referenceNames(path(p, o.namespace), f), o.json);
+            else printInstances(await c.references(path(p, o.namespace), f), o.json);
+          }),
       ),
     );
 
@@ -250,8 +281,8 @@ registerGroup((program: Command) => {
         'an extrinsic method; parameters NAME=VALUE typed from the class (NAME=@file reads a file, repeat a NAME for arrays)',
       ),
   ).action(
-    action((p: string, method: string, params: string[], o: ConnOptions) =>
-      withClient(o, async (c) => {
+    action((p: string, method: string, params: string[], o: ConnOptions, cmd: Command) =>
+      withClient(o, cmd, async (c) => {
         const target = path(p, o.namespace);
         const r = await c.invokeMethod(target, method, await methodParams(c, target, method, params));
         if (o.json)

@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import * as disk from '../../disk/index.js';
 import * as formats from '../../formats/index.js';
 import { isTarFile, readOvaDescriptor } from '../../ova/index.js';
+import { markCommand } from '../connect/kinds.js';
 import { ExitCode } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
 import { action, printJson } from '../output.js';
@@ -66,8 +67,7 @@ async function imageInfoBeside(
 }
 
 registerGroup((program: Command) => {
-  program
-    .command('convert')
+  markCommand(program.command('convert'), 'offline')
     .description(
       'Convert a VM definition between OVF/OVA, VMware vmx, libvirt domain XML, VirtualBox .vbox, a Hyper-V ' +
         'definition and KubeVirt; what the target cannot express is listed on stderr (exit 0, or 1 with --strict)',

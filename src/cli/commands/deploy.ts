@@ -1,10 +1,19 @@
-import { resolve } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { DeployResult, HostClient, Job } from '../../host/index.js';
+import {
+  type Api,
+  type DeployOptions,
+  type DeployResult,
+  type JobInfo,
+  type PackageSource,
+  resultOf,
+} from '../../api/index.js';
 import { VesselError } from '../../model/index.js';
+import { withApi } from '../connect.js';
+import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
-import { connectHost } from './host.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -18,7 +27,6 @@ interface DeployOpts {
   lax?: boolean;
   requireSignature?: boolean;
   ca?: string;
-  state?: string;
   json?: boolean;
 }
 
@@ -33,37 +41,30 @@ export function keyValues(list: string[] | undefined, option: string): Record<st
   return out;
 }
 
-/** Waits for a job, calling `onProgress` when its progress changes; returns the finished job. */
-async function waitJob(client: HostClient, id: string, onProgress: (p: number) => void): Promise<Job> {
-  let last = -1;
-  for (;;) {
-    const job = await client.call<Job>('job.get', { id });
-    if (job.progress !== last) {
-      last = job.progress;
-      onProgress(last);
-    }
-    if (job.state !== 'running') return job;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 function printResult(r: DeployResult): void {
   for (const w of r.warnings) println(`warning: ${w}`);
-  for (const vm of r.vms) {
-    println(`Deployed "${vm.name}" (${vm.uuid}) from system "${vm.systemId}": ${vm.state}`);
+  const names = new Map(r.systems.map((s) => [s.uuid, s.name]));
+  for (const vm of r.systems) {
+    println(`Deployed "${vm.name}" (${vm.uuid}) from system "${vm.systemId}"`);
     for (const n of vm.notes) println(`  note: ${n}`);
   }
   if (r.configuration !== undefined) println(`deployment option: ${r.configuration}`);
   const s = r.signature;
-  println(
-    `package: ${r.manifest ? 'manifest verified' : 'no manifest'}${s ? `, signature ${s.valid ? 'valid' : 'INVALID'}${s.signer ? ` (${s.signer.subject})` : ''}` : ''}`,
-  );
-  if (r.started.length) println(`powered on: ${r.started.join(', ')}`);
+  const signed =
+    s === undefined ? '' : `, signed by ${s.signer || 'an unnamed signer'}${s.trusted ? ' (trusted)' : ''}`;
+  println(`package: ${r.manifest ? 'manifest verified' : 'no manifest'}${signed}`);
+  if (r.started.length) println(`powered on: ${r.started.map((u) => names.get(u) ?? u).join(', ')}`);
 }
 
-async function deploy(pkg: string, opts: DeployOpts): Promise<number> {
-  const params = {
-    package: resolve(pkg),
+/** Where the package comes from: a path on the host for a local principal, else its bytes, uploaded. */
+async function sourceOf(api: Api, pkg: string): Promise<PackageSource> {
+  const path = resolve(pkg);
+  if ((await api.host.info()).local !== undefined) return { kind: 'hostPath', path };
+  return { kind: 'upload', fileName: basename(path), body: createReadStream(path) };
+}
+
+async function deploy(pkg: string, opts: DeployOpts, command: Command): Promise<number> {
+  const o: DeployOptions = {
     ...(opts.name === undefined ? {} : { name: opts.name }),
     ...(opts.config === undefined ? {} : { configuration: opts.config }),
     properties: keyValues(opts.prop, '--prop'),
@@ -72,35 +73,31 @@ async function deploy(pkg: string, opts: DeployOpts): Promise<number> {
     acceptEula: opts.acceptEula === true,
     lax: opts.lax === true,
     requireSignature: opts.requireSignature === true,
-    ...(opts.ca === undefined ? {} : { ca: resolve(opts.ca) }),
-    wait: false,
+    ...(opts.ca === undefined ? {} : { caPem: (await readInput(opts.ca)).toString('utf8') }),
+    waitMs: 0,
   };
-  const client = await connectHost(opts.state);
-  try {
-    const { job } = await client.call<{ job: string }>('vm.deploy', params);
+  const done = await withApi(command, async (api) => {
+    const job = await api.packages.deploy(await sourceOf(api, pkg), o);
     const tty = process.stderr.isTTY && !opts.json;
-    const done = await waitJob(client, job, (p) => {
-      if (tty) process.stderr.write(`\rdeploying ${pkg}: ${p}%`);
+    const end = await api.jobs.wait(job.id, {
+      onProgress: (p) => {
+        if (tty) process.stderr.write(`\rdeploying ${pkg}: ${p.percent}%`);
+      },
     });
     if (tty) process.stderr.write('\n');
-    if (done.state === 'failed') {
-      const e = done.error ?? { code: 'INTERNAL', message: 'The deploy failed' };
-      throw new VesselError(e.code, e.message);
-    }
-    const result = done.result as DeployResult;
-    if (opts.json) printJson({ job, ...result });
-    else printResult(result);
-    return 0;
-  } finally {
-    client.close();
-  }
+    return end as JobInfo<DeployResult>;
+  });
+  const result = resultOf(done);
+  if (opts.json) printJson({ job: done.id, ...result });
+  else printResult(result);
+  return 0;
 }
 
 registerGroup((program: Command) => {
   program
     .command('deploy')
     .description(
-      'Deploy an OVF package (.ova, or .ovf with its files) onto the running host: verify it, convert its disks and register its systems',
+      'Deploy an OVF package (.ova, or .ovf with its files) onto the host (--connect): verify it, convert its disks and register its systems',
     )
     .argument('<package>', 'the .ova or .ovf')
     .option('--name <name>', "the system's name (a prefix for each system of a collection)")
@@ -112,7 +109,6 @@ registerGroup((program: Command) => {
     .option('--lax', 'relax conformance checks and leave out hardware this host cannot give')
     .option('--require-signature', 'refuse a package without a valid signature')
     .option('--ca <bundle.pem>', 'CA certificates the signer must chain to')
-    .option('--state <dir>', 'state directory of the host (default: $VESSEL_STATE or ~/.local/share/vessel)')
     .option('--json', 'print the result as JSON')
     .action(action(deploy));
 });

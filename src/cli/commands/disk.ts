@@ -1,16 +1,15 @@
 import { type Command, Option } from 'commander';
 import * as disk from '../../disk/index.js';
 import { formatBytes } from '../../model/index.js';
+import { markCommand } from '../connect/kinds.js';
 import { ExitCode } from '../exit.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 
 registerGroup((program: Command) => {
-  const group = program
-    .command('disk')
-    .description(
-      'Probe and convert disk images: raw, qcow2, VMDK (sparse and streamOptimized), VHD, VHDX, VDI',
-    );
+  const group = markCommand(program.command('disk'), 'offline').description(
+    'Probe and convert disk images: raw, qcow2, VMDK (sparse and streamOptimized), VHD, VHDX, VDI',
+  );
 
   group
     .command('info')

@@ -86,7 +86,7 @@ describe('vessel export', () => {
       format: 'ovf',
       ovfVersion: '2.0',
       manifest: 'sha1',
-      output: join(out, 'app_1.ovf'),
+      destination: { kind: 'hostPath', path: out },
     });
     expect(j.files.map((f: { name: string }) => f.name).sort()).toEqual([
       'app_1-disk1.vmdk',

@@ -1,13 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type ExportResult, type HostClient, type Job, RemoteError } from '../../host/index.js';
+import { type ExportResult, type JobInfo, resultOf } from '../../api/index.js';
 import { formatBytes, VesselError } from '../../model/index.js';
+import { withApi } from '../connect.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
-import { connectHost } from './host.js';
-
-const STATE_HELP = 'state directory of the host (default: $VESSEL_STATE or ~/.local/share/vessel)';
 
 interface ExportOpts {
   format: string;
@@ -19,7 +17,6 @@ interface ExportOpts {
   manifest?: string;
   keepMacs?: boolean;
   overwrite?: boolean;
-  state?: string;
   json?: boolean;
 }
 
@@ -29,33 +26,64 @@ function fileName(name: string): string {
   return s === '' ? 'vm' : s;
 }
 
-/** Waits for a job, showing its progress on a terminal; returns its result or throws its error. */
-async function follow<T>(client: HostClient, id: string, quiet: boolean): Promise<T> {
-  const tty = !quiet && process.stderr.isTTY;
-  for (;;) {
-    const job = await client.call<Job>('job.get', { id });
-    if (tty) process.stderr.write(`\rexporting: ${String(job.progress).padStart(3)}%`);
-    if (job.state === 'completed') {
-      if (tty) process.stderr.write('\n');
-      return job.result as T;
-    }
-    if (job.state === 'failed') {
-      if (tty) process.stderr.write('\n');
-      throw new RemoteError(job.error?.code ?? 'INTERNAL', job.error?.message ?? 'The export failed');
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 function printResult(r: ExportResult): void {
-  println(`Exported to ${r.output} (${r.format.toUpperCase()}, OVF ${r.ovfVersion}, target ${r.target})`);
-  for (const f of r.files) println(`  ${f.name.padEnd(40)} ${formatBytes(f.size)}`);
+  const where = r.destination.kind === 'hostPath' ? r.destination.path : r.destination.kind;
+  println(`Exported to ${where} (${r.format.toUpperCase()}, OVF ${r.ovfVersion}, target ${r.target})`);
+  for (const f of r.files) println(`  ${f.name.padEnd(40)} ${formatBytes(f.sizeBytes)}`);
   println(
     `  manifest    ${r.manifest === 'none' ? 'none' : r.manifest.toUpperCase()}${r.signed ? ', signed' : ''}`,
   );
-  if (r.fromDeploy) println('  product section and properties kept from the deploy');
   for (const n of r.notes) println(`  note: ${n}`);
   for (const w of r.warnings) println(`  warning: ${w}`);
+}
+
+const FORMATS = ['ova', 'ovf'] as const;
+const VERSIONS = ['1.0', '2.0'] as const;
+const TARGETS = ['generic', 'vmware', 'virtualbox'] as const;
+const MANIFESTS = ['sha1', 'sha256', 'sha512', 'none'] as const;
+
+/** An option's value from its list, or a usage error (exit 2) that names the choices. */
+function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new VesselError('USAGE', `${flag} "${value}": use ${choices.join(', ')}`);
+}
+
+async function exportVm(vm: string, opts: ExportOpts, command: Command): Promise<number> {
+  const format = oneOf('--format', opts.format, FORMATS);
+  const ovfVersion =
+    opts.ovfVersion === undefined ? undefined : oneOf('--ovf-version', opts.ovfVersion, VERSIONS);
+  const target = opts.target === undefined ? undefined : oneOf('--target', opts.target, TARGETS);
+  const manifest = opts.manifest === undefined ? undefined : oneOf('--manifest', opts.manifest, MANIFESTS);
+  if (opts.cert !== undefined && opts.sign === undefined)
+    throw new VesselError('USAGE', '--cert needs --sign KEY.pem');
+  const keyPem = opts.sign === undefined ? undefined : (await readInput(opts.sign)).toString('utf8');
+  const certPem = opts.cert === undefined ? undefined : (await readInput(opts.cert)).toString('utf8');
+  const done = await withApi(command, async (api) => {
+    const { name } = await api.systems.get(vm);
+    const path = resolve(opts.output ?? (format === 'ova' ? `${fileName(name)}.ova` : fileName(name)));
+    const job = await api.packages.export(vm, {
+      destination: { kind: 'hostPath', path, ...(opts.overwrite ? { overwrite: true } : {}) },
+      format,
+      ...(ovfVersion === undefined ? {} : { ovfVersion }),
+      ...(target === undefined ? {} : { target }),
+      ...(manifest === undefined ? {} : { manifest }),
+      ...(keyPem === undefined ? {} : { signer: { keyPem, ...(certPem === undefined ? {} : { certPem }) } }),
+      keepMacs: opts.keepMacs === true,
+      waitMs: 0,
+    });
+    const tty = !opts.json && process.stderr.isTTY;
+    const end = await api.jobs.wait(job.id, {
+      onProgress: (p) => {
+        if (tty) process.stderr.write(`\rexporting: ${String(p.percent).padStart(3)}%`);
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    return end as JobInfo<ExportResult>;
+  });
+  const result = resultOf(done);
+  if (opts.json) printJson({ job: done.id, ...result });
+  else printResult(result);
+  return 0;
 }
 
 registerGroup((program: Command) => {
@@ -77,42 +105,6 @@ registerGroup((program: Command) => {
     .option('--manifest <algorithm>', "sha1, sha256 or sha512 (default: the target's), or none")
     .option('--keep-macs', "keep the NICs' MAC addresses (left out by default, as ovftool does)")
     .option('--overwrite', 'replace an existing output file')
-    .option('--state <dir>', STATE_HELP)
     .option('--json', 'print JSON')
-    .action(
-      action(async (vm: string, opts: ExportOpts) => {
-        if (opts.format !== 'ova' && opts.format !== 'ovf')
-          throw new VesselError('USAGE', `--format "${opts.format}": use ova or ovf`);
-        if (opts.cert !== undefined && opts.sign === undefined)
-          throw new VesselError('USAGE', '--cert needs --sign KEY.pem');
-        const keyPem = opts.sign === undefined ? undefined : (await readInput(opts.sign)).toString('utf8');
-        const certPem = opts.cert === undefined ? undefined : (await readInput(opts.cert)).toString('utf8');
-        const client = await connectHost(opts.state);
-        try {
-          const info = await client.call<{ name: string }>('vm.get', { vm });
-          const output = resolve(
-            opts.output ?? (opts.format === 'ova' ? `${fileName(info.name)}.ova` : fileName(info.name)),
-          );
-          const { job } = await client.call<{ job: string }>('vm.export', {
-            vm,
-            wait: false,
-            format: opts.format,
-            output,
-            ...(opts.ovfVersion === undefined ? {} : { ovfVersion: opts.ovfVersion }),
-            ...(opts.target === undefined ? {} : { target: opts.target }),
-            ...(opts.manifest === undefined ? {} : { manifest: opts.manifest }),
-            ...(keyPem === undefined ? {} : { keyPem }),
-            ...(certPem === undefined ? {} : { certPem }),
-            keepMacs: opts.keepMacs === true,
-            overwrite: opts.overwrite === true,
-          });
-          const result = await follow<ExportResult>(client, job, opts.json === true);
-          if (opts.json) printJson({ job, ...result });
-          else printResult(result);
-          return 0;
-        } finally {
-          client.close();
-        }
-      }),
-    );
+    .action(action(exportVm));
 });

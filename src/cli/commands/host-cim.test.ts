@@ -163,31 +163,43 @@ describe('vessel host serve --cim-http/--cim-https', () => {
     expect(console.code).toBe(4);
   });
 
-  it('vessel --host URL vm define --firmware efi makes an EFI system on the host; --timeout is refused, exit 4', async () => {
+  it('vessel --connect URL: vm list as the host lists, vm define --firmware efi keeps EFI, host info through CIM-XML', async () => {
     const url = `http://admin:secret@127.0.0.1:${port}`;
+    const names = (r: { stdout: string }) =>
+      (JSON.parse(r.stdout) as { name: string }[]).map((v) => v.name).sort();
+    const local = await runCli(['vm', 'list', '--json', '--state', state]);
+    const remote = await runCli(['--connect', url, 'vm', 'list', '--json']);
+    expect([remote.code, remote.stderr]).toEqual([0, '']);
+    expect(names(remote)).toEqual(names(local));
     const d = await runCli([
-      '--host',
+      '-c',
       url,
       'vm',
       'define',
       '--name',
       'efi1',
-      '--memory',
-      '64M',
       '--firmware',
       'efi',
+      '--memory',
+      '64M',
     ]);
-    expect(d.stderr).toBe('');
-    const local = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '--state', state])).stdout);
-    expect(local.definition.system.Firmware).toBe('efi');
-    const remote = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '--host', url])).stdout);
-    expect(remote.definition.system.Firmware).toBe('efi');
-    expect((await runCli(['vm', 'start', 'efi1', '--host', url])).code).toBe(0);
-    const stop = await runCli(['vm', 'stop', 'efi1', '--timeout', '5', '--host', url]);
+    expect([d.code, d.stderr]).toEqual([0, '']);
+    const here = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '--state', state])).stdout);
+    expect(here.definition.system.Firmware).toBe('efi');
+    const there = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '-c', url])).stdout);
+    expect(there.definition.system.Firmware).toBe('efi');
+    const info = await runCli(['host', 'info', '--json', '-c', url]);
+    expect(info.code, info.stderr).toBe(0);
+    const host = JSON.parse(info.stdout);
+    expect(host).toMatchObject({ transport: 'cimxml', systemCount: names(local).length + 1 });
+    expect(host.local).toBeUndefined();
+    expect(host.capabilities.firmware).toContain('efi');
+    expect((await runCli(['vm', 'start', 'efi1', '-c', url])).code).toBe(0);
+    const stop = await runCli(['vm', 'stop', 'efi1', '--timeout', '5', '-c', url]);
     expect(stop.code).toBe(4);
     expect(stop.stderr).toMatch(/RequestStateChange \(DSP1057\) carries none/);
-    expect((await runCli(['vm', 'stop', 'efi1', '--force', '--host', url])).code).toBe(0);
-    expect((await runCli(['vm', 'undefine', 'efi1', '--host', url])).code).toBe(0);
+    expect((await runCli(['vm', 'stop', 'efi1', '--force', '-c', url])).code).toBe(0);
+    expect((await runCli(['vm', 'undefine', 'efi1', '-c', url])).code).toBe(0);
   });
 
   it('vessel --host with a saved profile, password from the environment', async () => {
@@ -202,7 +214,9 @@ describe('vessel host serve --cim-http/--cim-https', () => {
       expect(JSON.parse(r.stdout).map((v: { name: string }) => v.name)).toContain('web1');
       const unknown = await runCli(['--host', 'nope', 'vm', 'list'], { env });
       expect(unknown.code).toBe(2);
-      expect(unknown.stderr).toContain('neither an http(s) URL nor a saved host profile');
+      expect(unknown.stderr).toContain(
+        'Cannot connect to "nope": it is neither a URI nor a saved host profile',
+      );
     } finally {
       await rm(cfg, { recursive: true, force: true });
     }

@@ -2,33 +2,28 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Capabilities, HostInfo } from '../../api/index.js';
 import {
   buildGuestPackage,
   DEFAULT_DRIVER_URI,
   Host,
-  HostClient,
-  type HostInfo,
+  type HostInfo as LocalHostInfo,
   resolveStateDir,
   serveHost,
 } from '../../host/index.js';
 import { ensureTestGuest, findTestGuest, type TestGuest } from '../../hypervisor/index.js';
 import { VesselError } from '../../model/index.js';
 import { backendFromHost, type CimXmlEndpoint, serveCimXml } from '../../wbem/index.js';
+import { markCommand } from '../connect/kinds.js';
+import { withApi } from '../connect.js';
 import { action, printJson, println } from '../output.js';
+import { registerGroup } from '../program.js';
 
 /** A bad command-line value (exit 2). */
 class UsageError extends VesselError<'USAGE'> {}
 
-import { registerGroup } from '../program.js';
-
-/** Connects to the host of `--state` (or `$VESSEL_STATE`, or the default), or fails with HOST_NOT_RUNNING. */
-export async function connectHost(state: string | undefined): Promise<HostClient> {
-  return HostClient.connect(resolveStateDir(state));
-}
-
-/** Options of `vessel host serve`. */
+/** Options of `vessel host serve` (`--state` is the program's). */
 interface ServeOptions {
-  state?: string;
   driver?: string;
   stopVms?: boolean;
   cimHttp: string;
@@ -78,10 +73,10 @@ function cimUrls(cim: CimXmlEndpoint, listen: string | undefined): string[] {
 }
 
 /** Runs the host in the foreground until SIGTERM or SIGINT, then stops it cleanly. */
-async function serve(opts: ServeOptions): Promise<number> {
+async function serve(opts: ServeOptions, command: Command): Promise<number> {
   port(opts.cimHttp, '--cim-http');
   port(opts.cimHttps, '--cim-https');
-  const stateDir = resolveStateDir(opts.state);
+  const stateDir = resolveStateDir(command.optsWithGlobals<{ state?: string }>().state);
   const host = await Host.open({
     stateDir,
     driverUri: opts.driver ?? process.env.VESSEL_DRIVER ?? DEFAULT_DRIVER_URI,
@@ -140,16 +135,17 @@ async function demoPackage(guest: TestGuest): Promise<string> {
  * guest with properties) deployed onto it with a property value, powered on, and its serial console printed until
  * it powers off: the guest prints the OVF environment it read from its CD, with the value given.
  */
-async function runDemo(opts: { state?: string; driver: string }): Promise<number> {
+async function runDemo(opts: { driver: string }, command: Command): Promise<number> {
+  const state = command.optsWithGlobals<{ state?: string }>().state;
   if (findTestGuest() === undefined)
     println('Building the test guest from Debian packages (once; cached)...');
   const guest = await ensureTestGuest();
   const ova = await demoPackage(guest);
-  const stateDir = resolveStateDir(opts.state ?? mkdtempSync(join(tmpdir(), 'vessel-demo-')));
+  const stateDir = resolveStateDir(state ?? mkdtempSync(join(tmpdir(), 'vessel-demo-')));
   const host = await Host.open({ stateDir, driverUri: opts.driver });
   const server = await serveHost(host);
   try {
-    printHostInfo(await host.info());
+    printDemoHost(await host.info());
     println(`(other terminals: vessel vm list --state ${stateDir})`);
     const greeting = `Hello from an OVF property, deployed at ${new Date().toISOString()}`;
     const name = `demo-${Date.now().toString(36)}`;
@@ -185,22 +181,39 @@ async function runDemo(opts: { state?: string; driver: string }): Promise<number
   }
 }
 
-function printHostInfo(info: HostInfo): void {
+function printDemoHost(info: LocalHostInfo): void {
   println(`driver:       ${info.driver} (${info.uri})`);
   println(`accelerator:  ${info.accelerator} (${info.acceleratorReason})`);
   if (info.hypervisorVersion !== undefined) println(`QEMU version: ${info.hypervisorVersion}`);
-  println(`systems:      ${info.vmCount}`);
   println(`state:        ${info.stateDir}`);
-  println(`host pid:     ${info.pid}, since ${info.startedAt}`);
+}
+
+/** The accelerator a host uses: the first usable one it reports. */
+function acceleratorOf(caps: Capabilities): Capabilities['accelerators'][number] | undefined {
+  return caps.accelerators.find((a) => a.usable) ?? caps.accelerators[0];
+}
+
+function printHostInfo(info: HostInfo, caps: Capabilities): void {
+  const accel = acceleratorOf(caps);
+  println(`host:         ${info.name} (through ${info.transport})`);
+  println(`driver:       ${info.driver.name}${info.driver.uri === '' ? '' : ` (${info.driver.uri})`}`);
+  if (accel !== undefined) println(`accelerator:  ${accel.name} (${accel.reason})`);
+  if (info.driver.hypervisorVersion !== undefined)
+    println(`hypervisor:   ${info.driver.name} ${info.driver.hypervisorVersion}`);
+  println(`systems:      ${info.systemCount}`);
+  if (info.local !== undefined) {
+    println(`state:        ${info.local.stateDir}`);
+    println(`host pid:     ${info.local.pid}, since ${info.startedAt}`);
+  } else println(`since:        ${info.startedAt}`);
 }
 
 registerGroup((program: Command) => {
   const cmd = program.command('host').description('Run the embedded hypervisor host and ask it about itself');
 
-  cmd
-    .command('serve')
-    .description('Run the host in the foreground until SIGTERM; systems keep running unless --stop-vms')
-    .option('--state <dir>', 'state directory (default: $VESSEL_STATE or ~/.local/share/vessel)')
+  markCommand(cmd.command('serve'), 'runs-host')
+    .description(
+      'Run the host of --state in the foreground until SIGTERM; systems keep running unless --stop-vms',
+    )
     .option(
       '--driver <uri>',
       `driver URI: ${DEFAULT_DRIVER_URI} (default), qemu:///embed?accel=tcg, test:///default`,
@@ -225,42 +238,24 @@ registerGroup((program: Command) => {
 
   cmd
     .command('info')
-    .description(
-      'Driver, accelerator (kvm or tcg, and why), QEMU version and system count of the running host',
-    )
-    .option('--state <dir>', 'state directory')
-    .option('--json', 'print JSON')
+    .description('Name, driver, accelerator (and why), hypervisor version and system count of the host')
+    .option('--json', 'print JSON: the host (Api HostInfo) and what it can do (capabilities)')
     .action(
-      action(async (opts: { state?: string; json?: boolean }) => {
-        const client = await connectHost(opts.state);
-        try {
-          const info = await client.call<HostInfo>('host.info');
-          if (opts.json) {
-            printJson({
-              driver: info.driver,
-              uri: info.uri,
-              accelerator: info.accelerator,
-              acceleratorReason: info.acceleratorReason,
-              qemuVersion: info.hypervisorVersion ?? null,
-              vmCount: info.vmCount,
-              stateDir: info.stateDir,
-              pid: info.pid,
-              capabilities: info.capabilities,
-            });
-          } else printHostInfo(info);
-        } finally {
-          client.close();
-        }
+      action(async (opts: { json?: boolean }, command: Command) => {
+        const [info, caps] = await withApi(command, async (api) => {
+          const i = await api.host.info();
+          return [i, await api.host.capabilities()] as const;
+        });
+        if (opts.json) printJson({ ...info, capabilities: caps });
+        else printHostInfo(info, caps);
         return 0;
       }),
     );
 
-  cmd
-    .command('demo')
+  markCommand(cmd.command('demo'), 'runs-host')
     .description(
-      'The main job: start a host on the embedded defaults, deploy the demo OVA with a property, show the console',
+      'The main job: start a host on the embedded defaults (--state, default: a fresh temporary folder), deploy the demo OVA with a property, show the console',
     )
-    .option('--state <dir>', 'state directory (default: a fresh temporary one)')
     .option('--driver <uri>', 'driver URI', DEFAULT_DRIVER_URI)
     .action(action(runDemo));
 });

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import * as disk from '../../disk/index.js';
 import { formatBytes, parseSize } from '../../model/index.js';
 import * as ova from '../../ova/index.js';
+import { markCommand } from '../connect/kinds.js';
 import { ExitCode } from '../exit.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
@@ -145,7 +146,9 @@ function printReport(r: ova.OvaReport): void {
 }
 
 registerGroup((program: Command) => {
-  const cmd = program.command('ova').description('Pack, unpack, verify and sign OVA packages');
+  const cmd = markCommand(program.command('ova'), 'offline').description(
+    'Pack, unpack, verify and sign OVA packages',
+  );
 
   cmd
     .command('pack')

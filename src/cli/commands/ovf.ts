@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parseSize } from '../../model/index.js';
 import * as ovf from '../../ovf/index.js';
+import { markCommand } from '../connect/kinds.js';
 import { ExitCode, exitCodeFor } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
 import { action, printJson, println } from '../output.js';
@@ -16,7 +17,9 @@ function ovfVersionOf(env: ovf.OvfEnvelope): string {
 }
 
 registerGroup((program: Command) => {
-  const cmd = program.command('ovf').description('Read, validate, author and edit OVF descriptors');
+  const cmd = markCommand(program.command('ovf'), 'offline').description(
+    'Read, validate, author and edit OVF descriptors',
+  );
 
   cmd
     .command('validate')

@@ -1,59 +1,47 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { PoolUsage } from '../../host/index.js';
+import { type Api, isApiError, type PoolInfo } from '../../api/index.js';
 import { formatBytes } from '../../model/index.js';
+import { withApi } from '../connect.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
-import { RemoteError, remoteTarget } from '../remote.js';
-import { connectHost } from './host.js';
 
-const STATE_HELP = 'state directory of the host (default: $VESSEL_STATE or ~/.local/share/vessel)';
-
-/** Storage pools are the host's own configuration: managed on the host, never through CIM. */
-function localOnly(command: Command): void {
-  if (remoteTarget(command) !== undefined) {
-    throw new RemoteError(
-      'NOT_SUPPORTED',
-      'Storage pools are managed on the host itself (CIM shows them as resource pools, read-only)',
-      { hint: 'Run vessel pool on the host, without --host' },
-    );
-  }
+/** A pool as `pool list` shows it: the Api's pool, its free bytes, and its image count when the host lists images. */
+interface PoolRow extends PoolInfo {
+  freeBytes: bigint;
+  images?: number;
 }
 
-async function call<T>(state: string | undefined, method: string, params: Record<string, unknown> = {}) {
-  const client = await connectHost(state);
+/** The number of images in a pool, or undefined when this connection cannot list a pool's images. */
+async function imageCount(api: Api, id: string): Promise<number | undefined> {
   try {
-    return await client.call<T>(method, params);
-  } finally {
-    client.close();
+    return (await api.pools.images(id)).length;
+  } catch (e) {
+    if (isApiError(e, 'NOT_SUPPORTED')) return undefined;
+    throw e;
   }
 }
 
-const size = (n: number | undefined) => (n === undefined ? '-' : formatBytes(n));
-
-/** What `pool list --json` prints of a pool: sizes in bytes, null when the folder cannot be read. */
-function poolJson(p: PoolUsage) {
-  return {
-    name: p.name,
-    path: p.path,
-    allowDevices: p.allowDevices,
-    available: p.available,
-    capacityBytes: p.capacityBytes ?? null,
-    usedBytes: p.usedBytes ?? null,
-    freeBytes: p.freeBytes ?? null,
-    images: p.images,
-  };
+async function rows(api: Api): Promise<PoolRow[]> {
+  const out: PoolRow[] = [];
+  for (const p of await api.pools.list()) {
+    const images = await imageCount(api, p.id);
+    out.push({ ...p, freeBytes: p.capacityBytes - p.usedBytes, ...(images === undefined ? {} : { images }) });
+  }
+  return out;
 }
 
-function printPools(pools: PoolUsage[]): void {
-  const w = Math.max(4, ...pools.map((p) => p.name.length));
+const size = (p: PoolRow, n: bigint) => (p.available ? formatBytes(n) : '-');
+
+function printPools(pools: PoolRow[]): void {
+  const w = Math.max(4, ...pools.map((p) => p.id.length));
   const head = ['CAPACITY', 'USED', 'FREE', 'IMAGES', 'DEVICES'].map((h) => h.padStart(10)).join('');
   println(`${'NAME'.padEnd(w)}${head}  PATH`);
   for (const p of pools) {
-    const cols = [size(p.capacityBytes), size(p.usedBytes), size(p.freeBytes), String(p.images)];
-    cols.push(p.allowDevices ? 'allowed' : 'no');
+    const cols = [size(p, p.capacityBytes), size(p, p.usedBytes), size(p, p.freeBytes)];
+    cols.push(p.images === undefined ? '-' : String(p.images), p.allowDevices ? 'allowed' : 'no');
     const missing = p.available ? '' : '  (cannot be read)';
-    println(`${p.name.padEnd(w)}${cols.map((c) => c.padStart(10)).join('')}  ${p.path}${missing}`);
+    println(`${p.id.padEnd(w)}${cols.map((c) => c.padStart(10)).join('')}  ${p.path ?? '-'}${missing}`);
   }
 }
 
@@ -65,13 +53,11 @@ registerGroup((program: Command) => {
   cmd
     .command('list')
     .description('List the pools: name, folder, capacity, used and free bytes of its file system, images')
-    .option('--state <dir>', STATE_HELP)
     .option('--json', 'print JSON (sizes in bytes)')
     .action(
-      action(async (opts: { state?: string; json?: boolean }, command: Command) => {
-        localOnly(command);
-        const pools = await call<PoolUsage[]>(opts.state, 'pool.list');
-        if (opts.json) printJson(pools.map(poolJson));
+      action(async (opts: { json?: boolean }, command: Command) => {
+        const pools = await withApi(command, rows);
+        if (opts.json) printJson(pools);
         else printPools(pools);
         return 0;
       }),
@@ -83,24 +69,20 @@ registerGroup((program: Command) => {
     .argument('<name>', '1 to 64 letters, digits, . _ -')
     .argument('<dir>', 'the folder (a relative path is taken from the current directory)')
     .option('--allow-devices', 'let block devices in the folder be used as disks (off by default)')
-    .option('--state <dir>', STATE_HELP)
     .option('--json', 'print JSON')
     .action(
       action(
         async (
           name: string,
           dir: string,
-          opts: { allowDevices?: boolean; state?: string; json?: boolean },
+          opts: { allowDevices?: boolean; json?: boolean },
           command: Command,
         ) => {
-          localOnly(command);
-          const pool = await call<PoolUsage>(opts.state, 'pool.add', {
-            name,
-            path: resolve(dir),
-            allowDevices: opts.allowDevices === true,
-          });
-          if (opts.json) printJson(poolJson(pool));
-          else println(`Added the storage pool "${pool.name}": ${pool.path}`);
+          const pool = await withApi(command, (api) =>
+            api.pools.add({ id: name, path: resolve(dir), allowDevices: opts.allowDevices === true }),
+          );
+          if (opts.json) printJson(pool);
+          else println(`Added the storage pool "${pool.id}": ${pool.path ?? resolve(dir)}`);
           return 0;
         },
       ),
@@ -110,12 +92,10 @@ registerGroup((program: Command) => {
     .command('remove')
     .description('Remove a pool (its folder is kept); refused while a defined system uses an image in it')
     .argument('<name>', 'the pool')
-    .option('--state <dir>', STATE_HELP)
     .option('--json', 'print JSON')
     .action(
-      action(async (name: string, opts: { state?: string; json?: boolean }, command: Command) => {
-        localOnly(command);
-        await call(opts.state, 'pool.remove', { name });
+      action(async (name: string, opts: { json?: boolean }, command: Command) => {
+        await withApi(command, (api) => api.pools.remove(name));
         if (opts.json) printJson({ removed: name });
         else println(`Removed the storage pool "${name}"`);
         return 0;

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
+import { markCommand } from '../connect/kinds.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { loadProfiles, profilesFile, RemoteError, saveProfiles } from '../remote.js';
 
 registerGroup((program: Command) => {
-  const cmd = program
-    .command('remote')
-    .description('Save remote hosts (CIM-XML endpoints) to use as `vessel --host NAME vm ...`');
+  const cmd = markCommand(program.command('remote'), 'offline').description(
+    'Save remote hosts (CIM-XML endpoints) to use as `vessel --connect NAME vm ...`',
+  );
 
   cmd
     .command('add')

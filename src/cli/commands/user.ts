@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ROLES, type Role } from '../../api/index.js';
-import { resolveStateDir, USERS_FILE, UserStore } from '../../host/index.js';
+import { USERS_FILE, UserStore } from '../../host/index.js';
 import { VesselError } from '../../model/index.js';
+import { markCommand } from '../connect/kinds.js';
+import { stateDirOf } from '../connect/target.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
-
-const STATE_HELP = 'state directory of the host (default: $VESSEL_STATE or ~/.local/share/vessel)';
 
 /** Reads the password from stdin: the first line, without its line end. */
 async function readPassword(): Promise<string> {
@@ -24,14 +24,19 @@ async function readPassword(): Promise<string> {
   return pw;
 }
 
-function users(state: string | undefined): UserStore {
-  return new UserStore(join(resolveStateDir(state), USERS_FILE));
+/** The users file of the state directory the command names (`--state` or `--connect vessel:///DIR`). */
+async function users(command: Command): Promise<UserStore> {
+  const dir = await stateDirOf(
+    command,
+    `${command.parent?.name()} ${command.name()} edits the users file of a state directory on this machine`,
+  );
+  return new UserStore(join(dir, USERS_FILE));
 }
 
 registerGroup((program: Command) => {
-  const user = program
-    .command('user')
-    .description('Users of the host’s CIM-XML and WS-Man endpoints (Basic authentication, roles)');
+  const user = markCommand(program.command('user'), 'state-dir').description(
+    'Users of the CIM-XML and WS-Man endpoints of the host of --state (Basic authentication, roles); works whether the host runs or not',
+  );
 
   user
     .command('add <name>')
@@ -40,13 +45,12 @@ registerGroup((program: Command) => {
       '--role <role>',
       `admin (may do anything), operator (may change states) or reader (may read): ${ROLES.join('|')}`,
     )
-    .option('--state <dir>', STATE_HELP)
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (name: string, opts: { role: string; state?: string; json?: boolean }) => {
+      action(async (name: string, opts: { role: string; json?: boolean }, command: Command) => {
         if (!ROLES.includes(opts.role as Role))
           throw new VesselError('USAGE', `--role "${opts.role}" is not one of ${ROLES.join(', ')}`);
-        const store = users(opts.state);
+        const store = await users(command);
         await store.add(name, opts.role as Role, await readPassword());
         if (opts.json) printJson({ user: name, role: opts.role, file: store.file });
         else println(`user ${name} (${opts.role}) saved in ${store.file}`);
@@ -57,10 +61,9 @@ registerGroup((program: Command) => {
   user
     .command('remove <name>')
     .description('remove a user')
-    .option('--state <dir>', STATE_HELP)
     .action(
-      action(async (name: string, opts: { state?: string }) => {
-        if (!(await users(opts.state).remove(name)))
+      action(async (name: string, _opts: unknown, command: Command) => {
+        if (!(await (await users(command)).remove(name)))
           throw new VesselError('USAGE', `There is no user "${name}"`);
         println(`user ${name} removed`);
         return 0;
@@ -70,11 +73,10 @@ registerGroup((program: Command) => {
   user
     .command('list')
     .description('list the users and their roles')
-    .option('--state <dir>', STATE_HELP)
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (opts: { state?: string; json?: boolean }) => {
-        const list = (await users(opts.state).load()).map((u) => ({ name: u.name, role: u.role }));
+      action(async (opts: { json?: boolean }, command: Command) => {
+        const list = (await (await users(command)).load()).map((u) => ({ name: u.name, role: u.role }));
         if (opts.json) printJson(list);
         else for (const u of list) println(`${u.name}\t${u.role}`);
         return 0;

@@ -45,17 +45,24 @@ describe('vessel vm and vessel host (test driver)', () => {
     expect(JSON.parse(j.stdout).error.code).toBe('HOST_NOT_RUNNING');
   });
 
-  it('host info --json says driver, accelerator and why, QEMU version and VM count', async () => {
+  it('host info --json says the host (Api HostInfo) and its capabilities: driver, accelerator and why', async () => {
     const r = await runCli(['host', 'info', '--json', '--state', state]);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({
-      driver: 'test',
-      accelerator: 'none',
-      acceleratorReason: 'the test driver runs no guest code',
-      qemuVersion: null,
-      vmCount: 0,
-      stateDir: state,
+    expect(r.code, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info).toMatchObject({
+      transport: 'socket',
+      driver: { name: 'test', uri: 'test:///default' },
+      systemCount: 0,
+      local: { stateDir: state },
     });
+    expect(info.driver.hypervisorVersion).toBeUndefined();
+    expect(info.capabilities.accelerators).toEqual([
+      { name: 'none', usable: true, reason: 'the test driver runs no guest code' },
+    ]);
+    const text = await runCli(['host', 'info', '--connect', `vessel://${state}`]);
+    expect(text.stdout).toContain('driver:       test (test:///default)\n');
+    expect(text.stdout).toContain('accelerator:  none (the test driver runs no guest code)\n');
+    expect(text.stdout).toContain(`state:        ${state}\n`);
   });
 
   it('defines, lists, changes state, prints the console log and undefines (VESSEL_STATE selects the host)', async () => {

@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { HostClient, HostEvent, VmSummary } from '../../host/index.js';
+import {
+  type ApiEvent,
+  isApiError,
+  resultOf,
+  type StateOperation,
+  type SystemDetail,
+} from '../../api/index.js';
 import {
   buildDefinition,
   cpuCount,
@@ -13,51 +19,13 @@ import {
   VesselError,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
-import type { RemoteHost } from '../../wbem/index.js';
+import { connectApi, withApi } from '../connect.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
-import { connectRemote, RemoteError, remoteTarget } from '../remote.js';
-import { connectHost } from './host.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-const STATE_HELP = 'state directory of the host (default: $VESSEL_STATE or ~/.local/share/vessel)';
 const BUSES: DiskBus[] = ['ide', 'sata', 'scsi', 'virtio', 'nvme'];
-
-/** Runs `fn` with a remote host (CIM-XML) when the command names one, else returns undefined. */
-async function withRemote<T>(
-  command: Command,
-  fn: (r: RemoteHost) => Promise<T>,
-): Promise<{ value: T } | undefined> {
-  const target = remoteTarget(command);
-  if (target === undefined) return undefined;
-  const remote = await connectRemote(target, command);
-  try {
-    return { value: await fn(remote) };
-  } finally {
-    remote.client.close();
-  }
-}
-
-/** The Api's state operation for each `vessel vm` state change (`stop` asks the guest: `shutdown`). */
-const REMOTE_OP = {
-  start: 'start',
-  stop: 'shutdown',
-  powerOff: 'powerOff',
-  pause: 'pause',
-  resume: 'resume',
-  reset: 'reset',
-} as const;
-
-/** Runs `fn` with a client of the running host and closes it afterwards. */
-async function withHost<T>(state: string | undefined, fn: (c: HostClient) => Promise<T>): Promise<T> {
-  const client = await connectHost(state);
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
-}
 
 /** Parses `--nic NETWORK[,model=M][,mac=MAC]`. */
 function parseNic(text: string): { network: string; model?: string; mac?: string } {
@@ -86,7 +54,6 @@ function sizeOption(text: string): bigint {
 }
 
 interface DefineOptions {
-  state?: string;
   name?: string;
   cpus: string;
   memory: string;
@@ -131,82 +98,71 @@ async function definitionFrom(opts: DefineOptions): Promise<VirtualSystemDefinit
   return buildDefinition(spec);
 }
 
-const PAST: Record<string, string> = {
-  start: 'Started',
-  stop: 'Stopped',
-  powerOff: 'Powered off',
-  pause: 'Paused',
-  resume: 'Resumed',
-  reset: 'Reset',
-};
+/** Each `vessel vm` state change: the Api's operation and what the command prints once it is done. */
+const CHANGES = {
+  start: { op: 'start', done: 'Started' },
+  stop: { op: 'shutdown', done: 'Stopped' },
+  pause: { op: 'pause', done: 'Paused' },
+  resume: { op: 'resume', done: 'Resumed' },
+  reset: { op: 'reset', done: 'Reset' },
+} as const satisfies Record<string, { op: StateOperation; done: string }>;
 
-function stateChange(program: Command, name: string, op: string, description: string): Command {
+interface ChangeOptions {
+  json?: boolean;
+  wait: boolean;
+  force?: boolean;
+  timeout?: string;
+}
+
+function timeoutMs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text))
+    throw new VesselError('USAGE', `--timeout "${text}" is not a whole number of seconds`);
+  return Number(text) * 1000;
+}
+
+function stateChange(program: Command, name: keyof typeof CHANGES, description: string): Command {
   return program
     .command(name)
     .description(description)
     .argument('<vm>', 'name or UUID')
-    .option('--state <dir>', STATE_HELP)
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (the job)')
     .option('--no-wait', 'return the job id at once instead of waiting')
     .action(
-      action(
-        async (
-          vm: string,
-          opts: { state?: string; json?: boolean; wait: boolean; force?: boolean; timeout?: string },
-          command: Command,
-        ) => {
-          const realOp = op === 'stop' && opts.force ? 'powerOff' : op;
-          const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
-          const remote = await withRemote(command, async (r) => {
-            // A guest timeout is something RequestStateChange cannot carry: the Api refuses it (exit 4).
-            const guest = timeoutMs === undefined ? {} : { timeoutMs };
-            const job = await r.change(
-              vm,
-              REMOTE_OP[realOp as keyof typeof REMOTE_OP],
-              opts.wait ? 300_000 : 0,
-              guest,
-            );
-            return { job, vm: job.result };
-          });
-          if (remote) {
-            const v = remote.value.vm;
-            if (opts.json)
-              printJson({
-                job: remote.value.job.id,
-                ...(v === undefined
-                  ? {}
-                  : { vm: { name: v.name, uuid: v.uuid, state: v.state, reason: v.reason.text } }),
-              });
-            else if (v === undefined) println(`Job ${remote.value.job.id} started`);
-            else println(`${PAST[realOp]} "${v.name}": ${v.state} (${v.reason.text})`);
-            return 0;
-          }
-          const r = await withHost(opts.state, (c) =>
-            c.call<{ job: string; vm?: VmSummary }>('vm.change', {
-              vm,
-              op: realOp,
-              wait: opts.wait,
-              ...(timeoutMs === undefined ? {} : { timeoutMs }),
-            }),
-          );
-          if (opts.json) printJson(r);
-          else if (r.vm === undefined) println(`Job ${r.job} started`);
-          else println(`${PAST[realOp]} "${r.vm.name}": ${r.vm.state} (${r.vm.reason})`);
+      action(async (vm: string, opts: ChangeOptions, command: Command) => {
+        const force = name === 'stop' && opts.force === true;
+        const op: StateOperation = force ? 'powerOff' : CHANGES[name].op;
+        const timeout = timeoutMs(opts.timeout);
+        const job = await withApi(command, (api) =>
+          api.systems.changeState(vm, op, {
+            waitMs: opts.wait ? Number.POSITIVE_INFINITY : 0,
+            ...(timeout === undefined ? {} : { timeoutMs: timeout }),
+          }),
+        );
+        if (!opts.wait) {
+          if (opts.json) printJson(job);
+          else println(`Job ${job.id} started`);
           return 0;
-        },
-      ),
+        }
+        const s = resultOf(job);
+        if (opts.json) printJson(job);
+        else
+          println(`${force ? 'Powered off' : CHANGES[name].done} "${s.name}": ${s.state} (${s.reason.text})`);
+        return 0;
+      }),
     );
 }
 
 registerGroup((program: Command) => {
   const cmd = program
     .command('vm')
-    .description('Define, run and inspect virtual systems on the running host');
+    .description(
+      'Define, run and inspect the virtual systems of the host (--connect, default: the local one)',
+    );
 
   cmd
     .command('define')
     .description('Define a system from flags (VSSD + RASDs with DMTF names) or from a JSON definition')
-    .option('--state <dir>', STATE_HELP)
     .option('--name <name>', 'the system name (VSSD ElementName)')
     .option('--cpus <n>', 'virtual CPUs', '1')
     .option('--memory <size>', 'memory, e.g. 256M or 1G', '256M')
@@ -225,13 +181,9 @@ registerGroup((program: Command) => {
     .action(
       action(async (opts: DefineOptions, command: Command) => {
         const def = await definitionFrom(opts);
-        const remote = await withRemote(command, (r) => r.define(def));
-        if (remote) {
-          if (opts.json) printJson({ name: remote.value });
-          else println(`Defined "${remote.value}"`);
-          return 0;
-        }
-        const vm = await withHost(opts.state, (c) => c.call<VmSummary>('vm.define', { definition: def }));
+        const vm = resultOf(
+          await withApi(command, (api) => api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY })),
+        );
         if (opts.json) printJson(vm);
         else println(`Defined "${vm.name}" (${vm.uuid})`);
         return 0;
@@ -241,47 +193,39 @@ registerGroup((program: Command) => {
   cmd
     .command('list')
     .description('List the systems: name, UUID, state')
-    .option('--state <dir>', STATE_HELP)
     .option('--json', 'print JSON')
     .action(
-      action(async (opts: { state?: string; json?: boolean }, command: Command) => {
-        const remote = await withRemote(command, (r) => r.list());
-        const vms: Array<Pick<VmSummary, 'name' | 'uuid' | 'state' | 'reason'>> = remote
-          ? remote.value.map((v) => ({
-              name: v.name,
-              uuid: v.uuid,
-              state: v.state as VmSummary['state'],
-              reason: v.reason.text,
-            }))
-          : await withHost(opts.state, (c) => c.call<VmSummary[]>('vm.list'));
+      action(async (opts: { json?: boolean }, command: Command) => {
+        const vms = await withApi(command, (api) => api.systems.list());
         if (opts.json) {
-          printJson(vms.map((v) => ({ name: v.name, uuid: v.uuid, state: v.state, reason: v.reason })));
+          printJson(vms);
           return 0;
         }
         const w = Math.max(4, ...vms.map((v) => v.name.length));
         println(`${'NAME'.padEnd(w)}  ${'UUID'.padEnd(36)}  STATE`);
-        for (const v of vms) println(`${v.name.padEnd(w)}  ${v.uuid}  ${v.state} (${v.reason})`);
+        for (const v of vms)
+          println(`${v.name.padEnd(w)}  ${v.uuid.padEnd(36)}  ${v.state} (${v.reason.text})`);
         return 0;
       }),
     );
 
-  stateChange(cmd, 'start', 'start', 'Start a stopped system');
-  stateChange(cmd, 'stop', 'stop', 'Ask the guest to shut down (ACPI), powering it off after --timeout')
+  stateChange(cmd, 'start', 'Start a stopped system');
+  stateChange(cmd, 'stop', 'Ask the guest to shut down (ACPI), powering it off after --timeout')
     .option('--force', 'power off at once')
     .option('--timeout <seconds>', 'how long the guest has to shut down (default 60)');
-  stateChange(cmd, 'pause', 'pause', 'Pause a running system');
-  stateChange(cmd, 'resume', 'resume', 'Resume a paused system');
-  stateChange(cmd, 'reset', 'reset', 'Reset a running system (hard reset)');
+  stateChange(cmd, 'pause', 'Pause a running system');
+  stateChange(cmd, 'resume', 'Resume a paused system');
+  stateChange(cmd, 'reset', 'Reset a running system (hard reset)');
 
   cmd
     .command('undefine')
     .description('Remove a stopped system and its overlays')
     .argument('<vm>', 'name or UUID')
-    .option('--state <dir>', STATE_HELP)
     .action(
-      action(async (vm: string, opts: { state?: string }, command: Command) => {
-        const remote = await withRemote(command, (r) => r.destroy(vm));
-        if (!remote) await withHost(opts.state, (c) => c.call('vm.undefine', { vm }));
+      action(async (vm: string, _opts: unknown, command: Command) => {
+        resultOf(
+          await withApi(command, (api) => api.systems.undefine(vm, { waitMs: Number.POSITIVE_INFINITY })),
+        );
         println(`Undefined "${vm}"`);
         return 0;
       }),
@@ -291,22 +235,14 @@ registerGroup((program: Command) => {
     .command('console')
     .description("Print the guest's serial console log (--log) or attach to it (Ctrl-] detaches)")
     .argument('<vm>', 'name or UUID')
-    .option('--state <dir>', STATE_HELP)
     .option('--log', 'print what the guest wrote to its serial port, then exit')
     .action(
-      action(async (vm: string, opts: { state?: string; log?: boolean }, command: Command) => {
-        if (remoteTarget(command) !== undefined) {
-          throw new RemoteError(
-            'NOT_SUPPORTED',
-            'The serial console is a Vessel-only feature that CIM does not carry; run vessel vm console on the host itself',
-          );
-        }
+      action(async (vm: string, opts: { log?: boolean }, command: Command) => {
         if (opts.log) {
-          const r = await withHost(opts.state, (c) => c.call<{ log: string }>('vm.console', { vm }));
-          process.stdout.write(r.log);
+          process.stdout.write(await withApi(command, (api) => api.consoles.log(vm)));
           return 0;
         }
-        return attachConsole(vm, opts.state);
+        return attachConsole(vm, command);
       }),
     );
 
@@ -314,73 +250,76 @@ registerGroup((program: Command) => {
     .command('info')
     .description('Show a system: state and reason, hardware, recent events')
     .argument('<vm>', 'name or UUID')
-    .option('--state <dir>', STATE_HELP)
     .option('--json', 'print JSON')
     .action(
-      action(async (vm: string, opts: { state?: string; json?: boolean }, command: Command) => {
-        const remote = await withRemote(command, (r) => r.find(vm));
-        if (remote) {
-          const system = remote.value;
-          const info = {
-            name: system.name,
-            uuid: system.uuid,
-            state: system.state,
-            reason: system.reason.text,
-            definition: system.definition,
-          };
-          if (opts.json) printJson(info);
-          else printVmInfo(info as VmSummary & { definition: VirtualSystemDefinition }, []);
-          return 0;
-        }
-        const [info, events] = await withHost(opts.state, async (c) => {
-          const i = await c.call<VmSummary & { definition: VirtualSystemDefinition }>('vm.get', { vm });
-          return [i, await c.call<HostEvent[]>('events.list', { vm: i.uuid })] as const;
+      action(async (vm: string, opts: { json?: boolean }, command: Command) => {
+        const [info, events] = await withApi(command, async (api) => {
+          const detail = await api.systems.get(vm);
+          return [detail, await recentEvents(api.events.list({ system: detail.uuid, limit: 10 }))] as const;
         });
-        if (opts.json) {
-          printJson({ ...info, events });
-          return 0;
-        }
-        printVmInfo(info, events);
+        if (opts.json) printJson({ ...info, events });
+        else printVmInfo(info, events);
         return 0;
       }),
     );
 });
 
-function printVmInfo(info: VmSummary & { definition: VirtualSystemDefinition }, events: HostEvent[]): void {
+/** A system's recent events; none when the host does not keep events for this connection (CIM-XML). */
+async function recentEvents(list: Promise<ApiEvent[]>): Promise<ApiEvent[]> {
+  try {
+    return await list;
+  } catch (e) {
+    if (isApiError(e, 'NOT_SUPPORTED')) return [];
+    throw e;
+  }
+}
+
+function eventLine(e: ApiEvent): string {
+  if (e.type === 'system.state') return `${e.time} ${e.type} ${e.state} (${e.reason.text}; ${e.cause.kind})`;
+  if (e.type === 'system.device') return `${e.time} ${e.type} ${e.action} ${e.instanceId}`;
+  if ('detail' in e && e.detail !== undefined) return `${e.time} ${e.type} (${e.detail})`;
+  return `${e.time} ${e.type}`;
+}
+
+function printVmInfo(info: SystemDetail, events: ApiEvent[]): void {
   const def = info.definition;
   const hw = readHardware(def.resources);
   const mem = memoryBytes(def);
   println(`name:    ${info.name}`);
   println(`uuid:    ${info.uuid}`);
-  println(`state:   ${info.state} (${info.reason})`);
+  println(`state:   ${info.state} (${info.reason.text})`);
   println(`cpus:    ${cpuCount(def) ?? '?'}`);
   println(`memory:  ${mem === undefined ? '?' : formatBytes(mem)}`);
   for (const d of hw.drives) println(`${d.kind.padEnd(8)} ${d.instanceId}: ${d.hostResource ?? '(empty)'}`);
   for (const n of hw.nics)
     println(`nic      ${n.instanceId}: ${n.subType ?? 'e1000'} ${n.mac ?? ''} on ${n.connection ?? 'user'}`);
   println('events:');
-  for (const e of events.slice(-10))
-    println(`  ${e.time} ${e.kind} ${e.state ?? ''} (${e.reason}; ${e.cause})`);
+  for (const e of events.slice(-10)) println(`  ${eventLine(e)}`);
 }
 
 /** Attaches the terminal to the serial console until Ctrl-] or the connection ends. */
-async function attachConsole(vm: string, state: string | undefined): Promise<number> {
-  const client = await connectHost(state);
-  const sock = await client.attachConsole(vm);
-  const stdin = process.stdin;
-  if (stdin.isTTY) stdin.setRawMode(true);
-  process.stderr.write(`Connected to the console of "${vm}" (Ctrl-] detaches)\r\n`);
-  await new Promise<void>((done) => {
-    stdin.on('data', (d: Buffer) => {
-      if (d.includes(0x1d)) return done();
-      sock.write(d);
+async function attachConsole(vm: string, command: Command): Promise<number> {
+  const api = await connectApi(command);
+  try {
+    const channel = await api.consoles.open(vm, 'serial');
+    const stdin = process.stdin;
+    if (stdin.isTTY) stdin.setRawMode(true);
+    process.stderr.write(`Connected to the console of "${vm}" (Ctrl-] detaches)\r\n`);
+    await new Promise<void>((done) => {
+      stdin.on('data', (d: Buffer) => {
+        if (d.includes(0x1d)) return done();
+        channel.write(d).catch(() => done());
+      });
+      stdin.on('end', () => setTimeout(done, 500));
+      (async () => {
+        for await (const chunk of channel.input) process.stdout.write(chunk);
+      })().then(done, done);
     });
-    sock.on('data', (d: Buffer | string) => process.stdout.write(d));
-    sock.on('close', () => done());
-    stdin.on('end', () => setTimeout(done, 500));
-  });
-  if (stdin.isTTY) stdin.setRawMode(false);
-  stdin.pause();
-  sock.destroy();
-  return 0;
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.pause();
+    await channel.close();
+    return 0;
+  } finally {
+    await api.close();
+  }
 }

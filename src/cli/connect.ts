@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { type Api, ApiError, type ConnectTarget } from '../api/index.js';
+import { CimXmlApi } from '../wbem/index.js';
+import { legacySocketApi } from './connect/legacy/api.js';
+import { type Connection, connectionOf } from './connect/target.js';
+import { readInput } from './files.js';
+
+/**
+ * The one way a command reaches a host: `connectApi(command)` reads `-c/--connect` (or `--host`,
+ * `$VESSEL_CONNECT`, `$VESSEL_HOST`, else the host of `--state`), picks the transport from the URI and answers
+ * an {@link Api}. Commands never ask which transport they got; a transport that cannot carry a method throws
+ * NOT_SUPPORTED (exit 4), a host that does not answer HOST_NOT_RUNNING or HOST_UNREACHABLE (exit 3). Nothing
+ * falls back to another host.
+ */
+
+/** Opens the Api of one kind of target. */
+type Transport<T extends ConnectTarget['transport']> = (
+  target: Extract<ConnectTarget, { transport: T }>,
+  connection: Connection,
+) => Promise<Api>;
+
+/**
+ * The transports, by the target's kind. `socket`: the running host of a state directory, over its socket
+ * (today through the host's line protocol, legacy/api.ts, until it serves src/api/transport's). `cimxml`: any
+ * DMTF System Virtualization host over CIM-XML (`CimXmlApi`); the user and password come from the URI or
+ * profile, else `$VESSEL_USER`/`$VESSEL_PASSWORD` (or their older names `$VESSEL_CIM_USER`/`$VESSEL_CIM_PASSWORD`).
+ */
+const TRANSPORTS: { [T in ConnectTarget['transport']]: Transport<T> } = {
+  socket: async (target) => {
+    if (target.socketPath !== undefined) {
+      throw new ApiError(
+        'NOT_SUPPORTED',
+        `Cannot connect to the host of ${target.stateDir} through ${target.socketPath}: this vessel finds a host's socket from its state directory only`,
+        { hint: `Leave out ?socket=: vessel://${target.stateDir}` },
+      );
+    }
+    return legacySocketApi(target.stateDir);
+  },
+  cimxml: async (target) =>
+    CimXmlApi.connect({
+      url: target.url,
+      user: target.user ?? process.env.VESSEL_USER ?? process.env.VESSEL_CIM_USER,
+      password: target.password ?? process.env.VESSEL_PASSWORD ?? process.env.VESSEL_CIM_PASSWORD,
+      ca: target.ca === undefined ? undefined : await readInput(target.ca),
+      insecure: target.insecure,
+    }),
+};
+
+/**
+ * The Api of the host the command names.
+ *
+ * @example
+ * const api = await connectApi(command);
+ * try { console.log(await api.systems.list()); } finally { await api.close(); }
+ */
+export async function connectApi(command: Command): Promise<Api> {
+  const connection = await connectionOf(command);
+  const open = TRANSPORTS[connection.target.transport] as Transport<ConnectTarget['transport']>;
+  return open(connection.target, connection);
+}
+
+/**
+ * Runs `fn` with the Api of the host the command names, closing the connection afterwards.
+ *
+ * @example
+ * const vms = await withApi(command, (api) => api.systems.list());
+ */
+export async function withApi<T>(command: Command, fn: (api: Api) => Promise<T>): Promise<T> {
+  const api = await connectApi(command);
+  try {
+    return await fn(api);
+  } finally {
+    await api.close();
+  }
+}
