@@ -49,11 +49,17 @@ module.exports = {
     },
     {
       name: 'through-index-only',
-      comment:
-        'another folder imports a domain only through its index.ts; a conformance runner (*.case.test.ts) is called ' +
-        "by other folders' tests (no-test-imports-in-src keeps it out of the sources)",
+      comment: 'another folder imports a domain only through its index.ts',
       severity: 'error',
-      from: { path: '^src/([^/]+)/' },
+      from: { path: '^src/([^/]+)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/([^/]+)/.+', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'tests-through-index-only',
+      comment:
+        "tests too, except that a subject's test may import another folder's exported conformance runner (*.case.test.ts)",
+      severity: 'error',
+      from: { path: '^src/([^/]+)/.+\\.test\\.ts$' },
       to: {
         path: '^src/([^/]+)/.+',
         pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '^src/[^/]+/.+\\.case\\.test\\.ts$'],

@@ -13,6 +13,7 @@ export * from './embedded.js';
 export * from './enumeration.js';
 export * from './errors.js';
 export * from './jobs.js';
+export { rasdClassOf, rasdFromInstance, vssdFromInstance } from './mapping.js';
 export * from './mof/parse.js';
 export * from './naming.js';
 export * from './object-manager.js';

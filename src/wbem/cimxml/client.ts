@@ -1,6 +1,12 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { CimClassDecl, CimInstance, CimInstanceName, CimValue } from '../../cim/index.js';
+import {
+  type CimClassDecl,
+  CimError,
+  type CimInstance,
+  type CimInstanceName,
+  type CimValue,
+} from '../../cim/index.js';
 import { type CimXmlResponse, decodeResponse } from './decode-response.js';
 import {
   cimObjectHeader,
@@ -12,6 +18,7 @@ import {
 import type { ClassLookup } from './encode-values.js';
 import { CimXmlError } from './errors.js';
 import { expectShape } from './response-shape.js';
+import { DEFAULT_READ_LIMITS } from './xml-read.js';
 
 /** How to reach a CIM-XML server. */
 export interface CimClientOptions {
@@ -23,8 +30,39 @@ export interface CimClientOptions {
   ca?: string | Buffer | undefined;
   /** Accept any HTTPS certificate (like wbemcli -noverify); off by default. */
   insecure?: boolean | undefined;
-  /** Time for one operation, ms (default 60 s). */
+  /** Time for one operation, from connecting to the last byte of the answer, ms (default 60 s). */
   timeoutMs?: number | undefined;
+  /** The largest answer read, in bytes (default 16 MiB); a larger one is refused as it arrives. */
+  maxResponseBytes?: number | undefined;
+}
+
+/**
+ * An HTTP answer other than 200 (and 401, which is `CIMXML_UNAUTHORIZED`), with its status.
+ *
+ * @example
+ * if (e instanceof CimHttpError && e.status === 403) console.log('forbidden');
+ */
+export class CimHttpError extends CimXmlError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super('CIMXML_HTTP', message);
+  }
+}
+
+const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
+const upper = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** A peer's text as a message may quote it: control characters shown as spaces. */
+const printable = (s: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+  s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+
+function tooLarge(where: string, method: string, maxBytes: number): CimXmlError {
+  return new CimXmlError(
+    'CIMXML_RESPONSE_INVALID',
+    `The answer of ${where} to ${method} is larger than ${maxBytes} bytes; it was not read`,
+  );
 }
 
 /** Association filters. */
@@ -34,6 +72,19 @@ export interface AssocFilter {
   role?: string | undefined;
   resultRole?: string | undefined;
 }
+
+/** Node's codes for a TLS peer whose certificate the client does not trust (the host answered; it is not unreachable). */
+const TLS_TRUST_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 /** What an extrinsic method answered. */
 export interface MethodOutcome {
@@ -75,6 +126,11 @@ export class CimClient {
         : new HttpAgent({ keepAlive: true });
   }
 
+  /** The user the client logs in as, if any. */
+  get user(): string | undefined {
+    return this.options.user;
+  }
+
   /** Closes idle keep-alive connections. */
   close(): void {
     this.agent.destroy();
@@ -93,7 +149,29 @@ export class CimClient {
     if (this.options.user !== undefined)
       headers.Authorization = `Basic ${Buffer.from(`${this.options.user}:${this.options.password ?? ''}`).toString('base64')}`;
     const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+    const timeoutMs = this.options.timeoutMs ?? 60_000;
+    const maxBytes = this.options.maxResponseBytes ?? DEFAULT_READ_LIMITS.maxBytes;
+    const where = `the CIM server at ${u.host}`;
     return new Promise((resolve, reject) => {
+      let answered = false;
+      // One deadline for the whole exchange, whatever the peer does (a slow drip keeps an idle timer happy).
+      const deadline = setTimeout(() => {
+        req.destroy(
+          answered
+            ? new CimXmlError(
+                'CIMXML_RESPONSE_INVALID',
+                `The answer of ${where} to ${method} did not complete within ${seconds(timeoutMs)}`,
+              )
+            : new CimXmlError(
+                'CIMXML_TIMEOUT',
+                `${upper(where)} did not answer ${method} within ${seconds(timeoutMs)}`,
+              ),
+        );
+      }, timeoutMs);
+      const fail = (e: unknown) => {
+        clearTimeout(deadline);
+        reject(e);
+      };
       const req = send(
         {
           hostname: u.hostname,
@@ -104,43 +182,74 @@ export class CimClient {
           agent: this.agent,
         },
         (res) => {
+          answered = true;
+          const status = res.statusCode ?? 0;
+          const declared = Number(res.headers['content-length'] ?? 0);
+          if (declared > maxBytes) {
+            req.destroy(tooLarge(where, method, maxBytes));
+            return;
+          }
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            // Keep at most a little of an error page; refuse an answer larger than the limit as it arrives.
+            if (size > maxBytes) req.destroy(tooLarge(where, method, maxBytes));
+            else if (status === 200 || size <= 4096) chunks.push(c);
+          });
           res.on('end', () => {
-            const status = res.statusCode ?? 0;
+            clearTimeout(deadline);
             if (status === 401)
               return reject(
                 new CimXmlError(
                   'CIMXML_UNAUTHORIZED',
-                  `The CIM server at ${u.host} refused the credentials of "${this.options.user ?? ''}"`,
+                  `${upper(where)} refused the credentials of "${this.options.user ?? ''}"`,
+                  { hint: 'Check the user name and $VESSEL_CIM_PASSWORD' },
                 ),
               );
             if (status !== 200) {
               const cimError = res.headers.cimerror;
-              const text = Buffer.concat(chunks).toString('utf8').trim().slice(0, 300);
+              const text = printable(Buffer.concat(chunks).toString('utf8')).slice(0, 300);
               return reject(
-                new CimXmlError(
-                  'CIMXML_HTTP',
-                  `The CIM server at ${u.host} answered HTTP ${status}${cimError ? ` (${cimError})` : ''}${text ? `: ${text}` : ''}`,
+                new CimHttpError(
+                  status,
+                  `${upper(where)} answered HTTP ${status}${cimError ? ` (${String(cimError)})` : ''}${text ? `: ${text}` : ''}`,
                 ),
               );
             }
             try {
-              resolve(decodeResponse(Buffer.concat(chunks)));
+              resolve(decodeResponse(Buffer.concat(chunks), { ...DEFAULT_READ_LIMITS, maxBytes }));
             } catch (e) {
-              reject(e);
+              if (e instanceof CimError || e instanceof CimXmlError) return reject(e);
+              reject(
+                new CimXmlError(
+                  'CIMXML_RESPONSE_INVALID',
+                  `The answer of ${where} to ${method} is not valid CIM-XML: ${(e as Error).message}`,
+                  { cause: e },
+                ),
+              );
             }
           });
-          res.on('error', reject);
+          res.on('error', (e: Error) =>
+            fail(
+              e instanceof CimXmlError
+                ? e
+                : new CimXmlError(
+                    'CIMXML_RESPONSE_INVALID',
+                    `The answer of ${where} to ${method} broke off: ${e.message}`,
+                    {
+                      cause: e,
+                    },
+                  ),
+            ),
+          );
         },
       );
-      req.setTimeout(this.options.timeoutMs ?? 60_000, () =>
-        req.destroy(
-          new CimXmlError('CIMXML_TIMEOUT', `The CIM server at ${u.host} did not answer ${method} in time`),
-        ),
+      req.setTimeout(timeoutMs, () =>
+        req.destroy(new CimXmlError('CIMXML_TIMEOUT', `${upper(where)} did not answer ${method} in time`)),
       );
       req.on('error', (e: NodeJS.ErrnoException) => {
-        if (e instanceof CimXmlError) return reject(e);
+        if (e instanceof CimXmlError) return fail(e);
         const unreachable = [
           'ECONNREFUSED',
           'ENOTFOUND',
@@ -148,11 +257,30 @@ export class CimClient {
           'ENETUNREACH',
           'ECONNRESET',
           'EAI_AGAIN',
+          'EPIPE',
+          'ETIMEDOUT',
         ].includes(e.code ?? '');
-        reject(
+        if (!unreachable && answered)
+          return fail(
+            new CimXmlError(
+              'CIMXML_RESPONSE_INVALID',
+              `The answer of ${where} to ${method} broke off: ${e.message}`,
+              {
+                cause: e,
+              },
+            ),
+          );
+        if (TLS_TRUST_CODES.has(e.code ?? ''))
+          return fail(
+            new CimXmlError('CIMXML_HTTP', `The certificate of ${where} is not trusted: ${e.message}`, {
+              cause: e,
+              hint: 'Trust its CA with --host-ca FILE (or ?ca=FILE in the URI), or accept any certificate with --host-insecure',
+            }),
+          );
+        fail(
           new CimXmlError(
             unreachable ? 'HOST_UNREACHABLE' : 'CIMXML_HTTP',
-            `Cannot reach the CIM server at ${u.host}: ${e.message}`,
+            `Cannot reach ${where}: ${e.message}`,
             { cause: e },
           ),
         );
@@ -309,6 +437,15 @@ export class CimClient {
       'ModifyInstance',
       { ModifiedInstance: { instance }, PropertyList: propertyList ? { array: propertyList } : undefined },
       instance.path?.namespace ?? this.namespace,
+    );
+  }
+
+  /** DeleteInstance (DSP0200 §5.3.2.6). */
+  async deleteInstance(name: CimInstanceName): Promise<void> {
+    await this.intrinsic(
+      'DeleteInstance',
+      { InstanceName: { instanceName: name } },
+      name.namespace ?? this.namespace,
     );
   }
 

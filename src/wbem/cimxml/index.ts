@@ -3,6 +3,7 @@
  * the CIM object manager, the HTTP(S) server with Basic authentication and limits, and a client.
  */
 
+export * from './api/index.js';
 export * from './client.js';
 export * from './decode-class.js';
 export * from './decode-request.js';

@@ -2,9 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backendFromDriver, type Role } from '../../cim/index.js';
-import { USERS_FILE, UserStore } from '../../host/index.js';
+import { Host, USERS_FILE, UserStore } from '../../host/index.js';
 import { TestDriver } from '../../hypervisor/index.js';
 import { buildDefinition, DEFAULT_LIMITS } from '../../model/index.js';
+import { backendFromHost } from './host-backend.js';
 import { type CimXmlEndpoint, serveCimXml } from './serve.js';
 import type { CimXmlLimits } from './server.js';
 import type { LoginLimits } from './throttle.js';
@@ -83,4 +84,66 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<TestHost> 
       await rm(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A CIM-XML server on a real Vessel host (store, locks, jobs, pools) on the `test:///default` driver. */
+export interface VesselHostServer {
+  url: string;
+  host: Host;
+  endpoint: CimXmlEndpoint;
+  stateDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts what `vessel host serve --driver test:///default --cim-http PORT` runs, on 127.0.0.1 and a free port, in
+ * a temporary state directory: the host's store and jobs behind the CIM providers, its storage pools as DSP1047
+ * pools. Users as in {@link startTestHost} (default `admin`/`secret`).
+ *
+ * @example
+ * const h = await startVesselHostServer();
+ * const api = await CimXmlApi.connect({ url: h.url, user: 'admin', password: 'secret' });
+ */
+export async function startVesselHostServer(
+  o: Pick<TestHostOptions, 'users' | 'syncMs' | 'hostName' | 'limits' | 'login'> & {
+    /** Where the state directory is made (default the system's temporary folder). */
+    parent?: string;
+  } = {},
+): Promise<VesselHostServer> {
+  const stateDir = await mkdtemp(join(o.parent ?? tmpdir(), 'vessel-cimhost-'));
+  let host: Host | undefined;
+  try {
+    host = await Host.open({ stateDir, driverUri: 'test:///default' });
+    const users = new UserStore(join(stateDir, USERS_FILE));
+    for (const [name, role, password] of o.users ?? [['admin', 'admin', 'secret']])
+      await users.add(name, role, password);
+    const opened = host;
+    const endpoint = await serveCimXml({
+      backend: {
+        ...backendFromHost(opened, { hostName: o.hostName ?? 'testhost' }),
+        storagePools: () => opened.pools.list(),
+      },
+      stateDir,
+      http: { port: 0 },
+      syncMs: o.syncMs,
+      shutdownTimeoutMs: 5000,
+      limits: o.limits,
+      login: o.login,
+    });
+    return {
+      url: `http://127.0.0.1:${endpoint.server.httpPort}`,
+      host: opened,
+      endpoint,
+      stateDir,
+      close: async () => {
+        await endpoint.close();
+        await opened.close({ stopVms: true });
+        await rm(stateDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await host?.close({ stopVms: true });
+    await rm(stateDir, { recursive: true, force: true });
+    throw e;
+  }
 }

@@ -178,8 +178,11 @@ describe('roles and transports', () => {
     expect(await tls.enumerateInstanceNames('CIM_ComputerSystem')).toHaveLength(6);
     tls.close();
     const untrusted = new CimClient(host.httpsUrl!, { user: 'admin', password: 'secret' });
+    // The host answered: an untrusted certificate is not "unreachable", and the hint says how to trust it.
     await expect(untrusted.enumerateInstanceNames('CIM_ComputerSystem')).rejects.toMatchObject({
       code: 'CIMXML_HTTP',
+      message: expect.stringMatching(/certificate .* is not trusted/),
+      hint: expect.stringContaining('--host-ca'),
     });
     untrusted.close();
   });

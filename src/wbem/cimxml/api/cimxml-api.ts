@@ -1,0 +1,72 @@
+import type { Api } from '../../../api/index.js';
+import { CimClient, type CimClientOptions } from '../client.js';
+import { CimHost } from './host.js';
+import { Inventory } from './inventory.js';
+import { ClientJobs } from './jobs.js';
+import { CimPools } from './pools.js';
+import { CimSession, discover } from './session.js';
+import { CimSystems } from './systems.js';
+import { cimArtifacts, cimConsoles, cimEvents, cimNetworks, cimPackages, cimUsers } from './unsupported.js';
+
+/** How to reach a CIM-XML host: its endpoint and the client's options (user, password, CA, timeouts, sizes). */
+export interface CimXmlConnectOptions extends Omit<CimClientOptions, 'namespace'> {
+  /** `http(s)://host:port[/cimom]`. */
+  url: string | URL;
+}
+
+/**
+ * The Api over CIM-XML, for any host that implements the DMTF System Virtualization profiles (DSP1042, DSP1057
+ * and their components; Vessel, libvirt-cim, others): found through DSP1033 profile registration, changed only
+ * with the DMTF methods. What the profiles cannot carry throws NOT_SUPPORTED; every failure is an ApiError that
+ * says what was asked of which host (HOST_UNREACHABLE, AUTH_FAILED, PROTOCOL for transport trouble).
+ *
+ * @example
+ * const api = await CimXmlApi.connect({ url: 'https://host1:5989', user: 'admin', password, ca: pem });
+ * const job = await api.systems.changeState('web1', 'start', { waitMs: Number.POSITIVE_INFINITY });
+ * await api.close();
+ */
+export class CimXmlApi implements Api {
+  readonly host: CimHost;
+  readonly systems: CimSystems;
+  readonly jobs: ClientJobs;
+  readonly events = cimEvents;
+  readonly packages = cimPackages;
+  readonly artifacts = cimArtifacts;
+  readonly consoles = cimConsoles;
+  readonly pools: CimPools;
+  readonly users = cimUsers;
+  readonly networks = cimNetworks;
+
+  private constructor(readonly session: CimSession) {
+    const inv = new Inventory(session);
+    this.host = new CimHost(session, inv);
+    this.jobs = new ClientJobs(session, session.client.user ?? '');
+    this.systems = new CimSystems(session, inv, this.jobs, () => this.host.operations());
+    this.pools = new CimPools(session);
+  }
+
+  /** Connects to a host and discovers it (DSP1033); the client is closed with {@link close}. */
+  static async connect(o: CimXmlConnectOptions): Promise<CimXmlApi> {
+    const { url, ...options } = o;
+    return CimXmlApi.over(new CimClient(url, options));
+  }
+
+  /** Discovers the host behind an existing client; {@link close} closes that client. */
+  static async over(client: CimClient): Promise<CimXmlApi> {
+    try {
+      return new CimXmlApi(new CimSession(client, await discover(client)));
+    } catch (e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  /** The CIM-XML client underneath (for CIM operations the Api has no word for). */
+  get client(): CimClient {
+    return this.session.client;
+  }
+
+  async close(): Promise<void> {
+    this.session.client.close();
+  }
+}

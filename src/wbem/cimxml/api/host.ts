@@ -1,0 +1,162 @@
+import type { Capabilities, HostApi, HostInfo, StateOperation } from '../../../api/index.js';
+import {
+  type CimInstance,
+  type CimInstanceName,
+  isInstanceName,
+  qualifierValue,
+  samePath,
+} from '../../../cim/index.js';
+import { type Firmware, toBaseUnits } from '../../../model/index.js';
+import { settingsClass } from './definitions.js';
+import type { Inventory } from './inventory.js';
+import { type CimSession, PROFILE } from './session.js';
+import {
+  isoOfCimTimestamp,
+  operationsOfRequestedStates,
+  text,
+  texts,
+  UNKNOWN_TIME,
+  whole,
+} from './values.js';
+
+/**
+ * The host namespace over CIM-XML: who the host is and what it can do, from what DSP1033 discovery, DSP1042 and
+ * DSP1057 show. The state changes offered are the RequestedStatesSupported of the virtual systems' capabilities
+ * (DSP1057), read once per connection (the first time a system is there to show them); a host with no system
+ * yet shows only DSP1057's Enabled and Disabled (start, power off). Limits come from the primordial Processor and Memory pools (DSP1041, DSP1045),
+ * firmware from the ValueMap of the host's VSSD class (Vessel's `Firmware`). What CIM does not say (driver URI,
+ * accelerators, machine types, device models, NIC and disk limits) is left empty or 0.
+ */
+export class CimHost implements HostApi {
+  /** The RequestedStates seen on the host's systems so far. */
+  private readonly requested = new Set<number>();
+
+  constructor(
+    private readonly s: CimSession,
+    private readonly inv: Inventory,
+  ) {}
+
+  async info(): Promise<HostInfo> {
+    const host = await this.inv.host();
+    const systems = await this.inv.list();
+    return {
+      name: text(host, 'ElementName') ?? text(host, 'Name') ?? this.s.where,
+      vesselVersion: 'unknown',
+      startedAt: isoOfCimTimestamp(text(host, 'TimeOfLastStateChange')) ?? UNKNOWN_TIME,
+      systemCount: systems.length,
+      transport: 'cimxml',
+      driver: await this.driver(),
+    };
+  }
+
+  /** The host as DSP1042 names what it makes: its VirtualSystemTypesSupported, else its classes' prefix. */
+  private async driver(): Promise<{ uri: string; name: string }> {
+    const caps = await this.s
+      .call({ what: 'Reading the virtual system management capabilities' }, (c) =>
+        c.enumerateInstances('CIM_VirtualSystemManagementCapabilities', { namespace: this.s.namespace }),
+      )
+      .catch(() => [] as CimInstance[]);
+    const types = caps.flatMap((c) => texts(c, 'VirtualSystemTypesSupported'));
+    return {
+      uri: '',
+      name: (types.length > 0 ? types.join(', ') : this.s.prefix.replace(/_$/, '')).slice(0, 128),
+    };
+  }
+
+  /**
+   * The state changes the host's systems accept: the RequestedStatesSupported of the capabilities that
+   * CIM_ElementCapabilities ties to a virtual system (DSP1057).
+   */
+  async operations(): Promise<StateOperation[]> {
+    const ns = this.s.namespace;
+    const systems = this.requested.size > 0 ? [] : await this.inv.list();
+    if (systems.length > 0) {
+      const [links, caps] = await this.s.call(
+        { what: 'Reading the capabilities of the virtual systems' },
+        (c) =>
+          Promise.all([
+            c.enumerateInstances('CIM_ElementCapabilities', { namespace: ns }),
+            c.enumerateInstances('CIM_EnabledLogicalElementCapabilities', { namespace: ns }),
+          ]),
+      );
+      const plain = (p: CimInstanceName) => ({ ...p, namespace: undefined, host: undefined });
+      const ofSystems = links
+        .filter((l) => {
+          const el = l.properties.ManagedElement;
+          return isInstanceName(el) && systems.some((x) => samePath(plain(el), plain(x.cs.path)));
+        })
+        .map((l) => l.properties.Capabilities)
+        .filter(isInstanceName);
+      for (const c of caps) {
+        if (c.path === undefined || !ofSystems.some((p) => samePath(plain(p), plain(c.path!)))) continue;
+        for (const v of texts(c, 'RequestedStatesSupported').map(Number))
+          if (Number.isInteger(v)) this.requested.add(v);
+      }
+    }
+    return operationsOfRequestedStates(this.requested.size > 0 ? [...this.requested] : [2, 3]);
+  }
+
+  async capabilities(): Promise<Capabilities> {
+    const [driver, operations, limits, firmware] = await Promise.all([
+      this.driver(),
+      this.operations(),
+      this.limits(),
+      this.firmware(),
+    ]);
+    const no = false;
+    return {
+      driver: { ...driver, ownsInventory: false },
+      accelerators: [],
+      machineTypes: [],
+      firmware,
+      devices: { controllers: [], nicModels: [], driveKinds: [], consoles: [] },
+      limits,
+      operations,
+      features: {
+        hotplug: { disk: no, nic: no, memory: no },
+        snapshots: no,
+        migration: no,
+        deploy: no,
+        export: no,
+        events: no,
+        stats: no,
+        users: no,
+        consoles: no,
+        metadata: no,
+        pools: this.s.found.profiles.has(PROFILE.storage) ? 'read' : 'none',
+        networks: 'none',
+      },
+    };
+  }
+
+  /** The firmware the host's VSSD class offers (the ValueMap of Vessel's `Firmware`); none when it has no such property. */
+  private async firmware(): Promise<Firmware[]> {
+    const cls = await settingsClass(this.s, 'VSSD');
+    const p = cls.propertyIndex.get('firmware');
+    const map = p === undefined ? undefined : qualifierValue(p.qualifiers, 'ValueMap');
+    return (Array.isArray(map) ? map : []).filter((v): v is Firmware => v === 'bios' || v === 'efi');
+  }
+
+  /** What one system may have: the primordial Processor and Memory pools' capacities (DSP1041). */
+  private async limits(): Promise<Capabilities['limits']> {
+    const pools = await this.s
+      .call({ what: 'Reading the resource pools' }, (c) =>
+        c.enumerateInstances('CIM_ResourcePool', { namespace: this.s.namespace }),
+      )
+      .catch(() => [] as CimInstance[]);
+    const primordial = (type: number) =>
+      pools.find((p) => whole(p, 'ResourceType') === type && /^true$/i.test(text(p, 'Primordial') ?? ''));
+    const cpus = whole(primordial(3) ?? { className: '', properties: {} }, 'Capacity') ?? 0;
+    const memory = primordial(4);
+    let memoryBytes = 0n;
+    const capacity = memory === undefined ? undefined : text(memory, 'Capacity');
+    if (memory !== undefined && capacity !== undefined && /^\d{1,20}$/.test(capacity)) {
+      try {
+        memoryBytes = toBaseUnits(BigInt(capacity), text(memory, 'AllocationUnits') ?? 'byte', 'byte');
+      } catch {
+        memoryBytes = 0n; // units this client cannot read: the limit is unknown
+      }
+    }
+    return { cpus, memoryBytes, nics: 0, disks: 0 };
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The Api over CIM-XML (issue 10): a client of any DMTF System Virtualization host, one file per namespace.
+ * Discovery (session.ts), errors (errors.ts), values (values.ts), definitions (definitions.ts), the systems and
+ * their changes (inventory.ts, systems.ts, resources.ts), jobs (jobs.ts), the host (host.ts), pools (pools.ts),
+ * and what CIM-XML cannot carry (unsupported.ts).
+ */
+
+export * from './cimxml-api.js';
+export {
+  API_CODE_OF_RSC,
+  API_CODE_OF_STATUS,
+  API_CODE_OF_VSMS,
+  type CallContext,
+  toApiError,
+} from './errors.js';
+export { jobIdOf, jobPathOf } from './jobs.js';
+export { type Discovery, discover, INTEROP_NAMESPACES } from './session.js';
+export { isoOfCimTimestamp, operationsOfRequestedStates, summaryOf } from './values.js';

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { ApiError, type StateOperation, type SystemDetail, type SystemSummary } from '../../../api/index.js';
+import type { CimInstance, CimInstanceName } from '../../../cim/index.js';
+import type { VirtualSystemDefinition } from '../../../model/index.js';
+import { readSettings, type SettingsRead } from './definitions.js';
+import type { CimSession } from './session.js';
+import { isoOfCimTimestamp, summaryOf, text, UNKNOWN_TIME } from './values.js';
+
+/** A virtual system as the host lists it: its CIM_ComputerSystem (with its path) and its summary. */
+export interface Listed {
+  cs: CimInstance & { path: CimInstanceName };
+  summary: SystemSummary;
+}
+
+/**
+ * A definition's etag: a digest of the definition as the host shows it, so it changes whenever the definition
+ * does. CIM has no version of its own to offer.
+ */
+export function etagOf(def: VirtualSystemDefinition): string {
+  return createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32);
+}
+
+/**
+ * The virtual systems of a CIM-XML host (DSP1057): every CIM_ComputerSystem of the implementation namespace but
+ * the host, found by name or UUID, read with their settings. It remembers the last state change this client
+ * asked of each (CIM spells `start` and `resume` alike) and when the host's CIM service started (the time of a
+ * change the host does not date).
+ */
+export class Inventory {
+  private readonly asked = new Map<string, StateOperation>();
+  private since: string | undefined;
+
+  constructor(private readonly s: CimSession) {}
+
+  /** Remembers the change asked of a system. */
+  recordAsked(uuid: string, op: StateOperation): void {
+    this.asked.set(uuid, op);
+  }
+
+  /** The host system's CIM instance (GetInstance of the DSP1042 host). */
+  host(): Promise<CimInstance> {
+    return this.s.call({ what: 'Reading the host system' }, (c) => c.getInstance(this.s.found.host));
+  }
+
+  private async startedAt(): Promise<string> {
+    if (this.since === undefined)
+      this.since = isoOfCimTimestamp(text(await this.host(), 'TimeOfLastStateChange')) ?? UNKNOWN_TIME;
+    return this.since;
+  }
+
+  /** Every virtual system, sorted by name. */
+  async list(): Promise<Listed[]> {
+    const ns = this.s.namespace;
+    const all = await this.s.call({ what: 'Listing the virtual systems' }, (c) =>
+      c.enumerateInstances('CIM_ComputerSystem', { namespace: ns }),
+    );
+    const since = await this.startedAt();
+    const out: Listed[] = [];
+    for (const cs of all) {
+      if (cs.path === undefined || this.s.isHost(cs.path)) continue;
+      const path = { ...cs.path, namespace: cs.path.namespace ?? ns, host: undefined };
+      const summary = summaryOf(cs, since);
+      const asked = this.asked.get(summary.uuid);
+      out.push({ cs: { ...cs, path }, summary: asked === undefined ? summary : summaryOf(cs, since, asked) });
+    }
+    return out.sort((a, b) => a.summary.name.localeCompare(b.summary.name));
+  }
+
+  /** A system by name or UUID (any case), or VM_NOT_FOUND naming the host. */
+  async find(ref: string): Promise<Listed> {
+    const lower = ref.toLowerCase();
+    const found = (await this.list()).find((x) => x.summary.name === ref || x.summary.uuid === lower);
+    if (found === undefined)
+      throw new ApiError('VM_NOT_FOUND', `No virtual system "${ref}" on ${this.s.where}`);
+    return found;
+  }
+
+  /** A system's settings as the host has them now. */
+  settings(x: Listed): Promise<SettingsRead> {
+    return readSettings(this.s, x.cs.path, x.summary.name);
+  }
+
+  /** A system with its definition; CIM-XML carries no console (the list is empty). */
+  async detail(x: Listed): Promise<SystemDetail> {
+    const { definition } = await this.settings(x);
+    return { ...x.summary, definition, etag: etagOf(definition), consoles: [] };
+  }
+
+  /** The host's CIM_VirtualSystemManagementService (DSP1042), or NOT_SUPPORTED. */
+  async service(): Promise<CimInstanceName> {
+    const ns = this.s.namespace;
+    const [svc] = await this.s.call({ what: 'Finding the virtual system management service' }, (c) =>
+      c.enumerateInstanceNames('CIM_VirtualSystemManagementService', { namespace: ns }),
+    );
+    if (svc === undefined)
+      throw new ApiError(
+        'NOT_SUPPORTED',
+        `${this.s.where} has no CIM_VirtualSystemManagementService (DSP1042)`,
+      );
+    return { ...svc, namespace: svc.namespace ?? ns, host: undefined };
+  }
+}
