@@ -44,7 +44,12 @@ export interface EditContext {
   consoles(): ConsoleKind[];
 }
 
-/** Makes the change; a settings change answers the system's detail, a resource change what it touched. */
+/**
+ * Makes the change; a settings change answers the system's detail, a resource change what it touched.
+ *
+ * @example
+ * await applyEdit(ctx, uuid, { kind: 'settings', edit: (d) => editSettings(d, changes) }, { ifMatch: etag });
+ */
 export async function applyEdit(
   ctx: EditContext,
   uuid: string,

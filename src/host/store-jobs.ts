@@ -69,7 +69,12 @@ function toRecord(r: JobRow): JobRecord {
   };
 }
 
-/** The jobs table; `Store.jobs`. */
+/**
+ * The jobs table; `Store.jobs`.
+ *
+ * @example
+ * store.jobs.list({ states: ['running'] }).map((j) => j.id);
+ */
 export class JobTable {
   private readonly stmts;
   private writes = 0;
