@@ -14,7 +14,12 @@ export interface Edited {
   instanceIds: string[];
 }
 
-/** Settings merged into the VSSD; the system's identifier cannot change. */
+/**
+ * Settings merged into the VSSD; the system's identifier cannot change.
+ *
+ * @example
+ * editSettings(def, { Description: 'web tier' }).def.system.Description; // 'web tier'
+ */
 export function editSettings(def: VirtualSystemDefinition, changes: VssdProperties): Edited {
   const next = structuredClone(def);
   const id = changes.VirtualSystemIdentifier;
@@ -42,7 +47,12 @@ function idsOf(def: VirtualSystemDefinition): Set<string> {
   return new Set(def.resources.map((r) => String(r.properties.InstanceID ?? '')).filter((id) => id !== ''));
 }
 
-/** Resources added, each with an InstanceID (a taken one is refused). */
+/**
+ * Resources added, each with an InstanceID (a taken one is refused).
+ *
+ * @example
+ * addResources(def, [nic]).instanceIds; // ['7']
+ */
 export function addResources(def: VirtualSystemDefinition, add: readonly ResourceSetting[]): Edited {
   const next = structuredClone(def);
   const taken = idsOf(next);
@@ -77,7 +87,12 @@ function unknownIds(def: VirtualSystemDefinition, ids: readonly string[]): ApiEr
   );
 }
 
-/** Resources changed: the given properties merged into the resource with each InstanceID. */
+/**
+ * Resources changed: the given properties merged into the resource with each InstanceID.
+ *
+ * @example
+ * modifyResources(def, [{ instanceId: '3', properties: { VirtualQuantity: '2' } }]);
+ */
 export function modifyResources(def: VirtualSystemDefinition, changes: readonly ResourceChange[]): Edited {
   const missing = unknownIds(
     def,
@@ -92,7 +107,12 @@ export function modifyResources(def: VirtualSystemDefinition, changes: readonly 
   return { def: next, instanceIds: changes.map((c) => c.instanceId) };
 }
 
-/** Resources removed by InstanceID. */
+/**
+ * Resources removed by InstanceID.
+ *
+ * @example
+ * removeResources(def, ['7']).def.resources.length;
+ */
 export function removeResources(def: VirtualSystemDefinition, ids: readonly string[]): Edited {
   const missing = unknownIds(def, ids);
   if (missing !== undefined) throw missing;

@@ -5,10 +5,7 @@ import {
   type ConsoleKind,
   checkTransition as checkApiTransition,
   type Operation,
-  type ResourceResult,
   type StateOperation,
-  type StateReasonCode,
-  type SystemDetail,
   type SystemSummary,
 } from '../api/index.js';
 import {
@@ -25,13 +22,13 @@ import {
   openDriver,
   requireOperation,
 } from '../hypervisor/index.js';
-import { isUuid, type ResourceSetting, type VirtualSystemDefinition } from '../model/index.js';
-import { type Asked, etagOf, reasonCodeOf, toDetail, toJobInfo, toSummary } from './api/vocabulary.js';
+import { isUuid, type VirtualSystemDefinition } from '../model/index.js';
+import { toSummary } from './api/vocabulary.js';
 import { ArtifactStore } from './artifacts.js';
 import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_VERSION } from './deploy.js';
 import { cleanupDeploys } from './deploy-staging.js';
 import { DriverInventory, type InventoryNotice } from './driver-inventory.js';
-import type { Edited } from './edit.js';
+import { applyEdit, type DefinitionEdit, type EditContext, type EditOptions } from './edit-apply.js';
 import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export.js';
 import { cleanupExports } from './export-staging.js';
@@ -40,9 +37,10 @@ import { applyState, type LifecycleContext, type StateOptions } from './lifecycl
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
 import { StoragePools } from './pools/index.js';
+import { EventRecorder } from './recorder.js';
 import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
-import { type EventData, type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
+import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 import { loadStoredSystems } from './store-inventory.js';
 import type { JobRecord } from './store-jobs.js';
 import { clearUploads } from './uploads.js';
@@ -79,19 +77,6 @@ const LOCAL: Caller = { user: 'local' };
 /** The state changes a power-off supersedes while they wait for the guest. */
 const SUPERSEDED: ReadonlySet<StateOperation> = new Set(['shutdown', 'reboot']);
 
-/** How a definition change is made: against the etag it was made from, and whether it may reach a running system. */
-export interface EditOptions {
-  ifMatch?: string | undefined;
-  live?: 'config' | 'auto' | undefined;
-}
-
-/** A definition change: settings or resources, as the Api's operations name them. */
-export type DefinitionEdit =
-  | { kind: 'settings'; edit: (def: VirtualSystemDefinition) => Edited }
-  | { kind: 'add'; resources: readonly ResourceSetting[]; edit: (def: VirtualSystemDefinition) => Edited }
-  | { kind: 'remove'; instanceIds: readonly string[]; edit: (def: VirtualSystemDefinition) => Edited }
-  | { kind: 'modify'; edit: (def: VirtualSystemDefinition) => Edited };
-
 /** What a job's work gets from the job it runs as: its id, and where its progress goes (percent). */
 export interface JobHandle {
   readonly id: string;
@@ -125,9 +110,8 @@ const summary = (v: StoredVm | SystemSummary): VmSummary => ({
  */
 export class Host {
   private readonly locks = new KeyedLock();
-  private readonly listeners = new Set<{ fn: (e: HostEvent) => void; jobs: boolean }>();
-  /** The state change under way per system (UUID), which the events it causes are attributed to. */
-  private readonly asked = new Map<string, Asked>();
+  /** Records and publishes states, events and job progress. */
+  private readonly events: EventRecorder;
   /** The jobs of this host: run, waited for, cancelled, deleted. */
   readonly jobs: HostJobs;
   private readonly unsubscribe: () => void;
@@ -146,9 +130,10 @@ export class Host {
     /** The storage pools that admins' images must lie in. */
     readonly pools: StoragePools,
   ) {
+    this.events = new EventRecorder(store);
     this.jobs = new HostJobs(
       store,
-      (kind, job) => this.recordJob(kind, job),
+      (kind, job) => this.events.job(kind, job),
       (id) => this.artifacts.removeForJob(id),
     );
     this.unsubscribe = driver.subscribe((e) => this.onDriverEvent(e));
@@ -206,7 +191,7 @@ export class Host {
       return;
     }
     await loadStoredSystems(this.driver, this.store, (uuid, name, state, reason) =>
-      this.record(uuid, name, state, reason, 'adoption'),
+      this.events.state(uuid, name, state, reason, 'adoption'),
     );
   }
 
@@ -214,110 +199,28 @@ export class Host {
     const vm = this.store.getVm(e.uuid);
     if (vm === undefined) return;
     if (e.kind === 'state' && e.state !== undefined) {
-      this.record(e.uuid, vm.name, e.state, e.reason, e.cause);
+      this.events.state(e.uuid, vm.name, e.state, e.reason, e.cause);
     } else {
       const instanceId = e.detail?.instanceId;
-      this.emit(
-        this.store.addEvent({
-          ...this.eventBase(e.uuid, vm.name),
-          kind: e.kind,
-          state: undefined,
-          reason: e.reason,
-          cause: e.cause,
-          data: {
-            ...this.attribution(e.uuid, e.cause),
-            ...(typeof instanceId === 'string' ? { instanceId } : {}),
-          },
-        }),
-      );
+      this.events.system(e.uuid, vm.name, e.kind, {
+        reason: e.reason,
+        cause: e.cause,
+        ...(typeof instanceId === 'string' ? { data: { instanceId } } : {}),
+      });
     }
   }
 
   /** Records what following a driver's inventory found (a system that appeared, vanished, changed state). */
   private onInventoryNotice(n: InventoryNotice): void {
     if (n.kind === 'state') {
-      this.record(n.uuid, n.name, n.state, n.reason, 'host');
+      this.events.state(n.uuid, n.name, n.state, n.reason, 'host');
       return;
     }
-    this.emit(
-      this.store.addEvent({
-        ...this.eventBase(n.uuid, n.name),
-        kind: n.kind,
-        state: n.kind === 'undefined' ? undefined : this.store.getVm(n.uuid)?.state,
-        reason: n.reason,
-        cause: 'host',
-      }),
-    );
-  }
-
-  private eventBase(uuid: string, name: string) {
-    return { time: new Date().toISOString(), uuid, name };
-  }
-
-  /** The job and user an event with this cause is attributed to: the state change under way, for cause `api`. */
-  private attribution(uuid: string, cause: string): EventData {
-    const asked = cause === 'api' ? this.asked.get(uuid) : undefined;
-    return asked === undefined ? {} : { job: asked.job, user: asked.user };
-  }
-
-  /**
-   * Sets a system's state in the store and records and publishes the change; the reason code is derived from the
-   * cause and the state change under way unless given.
-   */
-  private record(
-    uuid: string,
-    name: string,
-    state: HostVmState,
-    reason: string,
-    cause: string,
-    code?: StateReasonCode,
-  ): void {
-    const asked = this.asked.get(uuid);
-    let text = reason;
-    let reasonCode = code ?? reasonCodeOf(state, cause, asked);
-    if (asked?.next !== undefined && asked.next.state === state) {
-      ({ code: reasonCode, text } = asked.next);
-      asked.next = undefined;
-    }
-    this.store.setState(uuid, state, text, reasonCode);
-    this.emit(
-      this.store.addEvent({
-        ...this.eventBase(uuid, name),
-        kind: 'state',
-        state,
-        reason: text,
-        cause,
-        data: { reasonCode, ...this.attribution(uuid, cause) },
-      }),
-    );
-  }
-
-  /** Records a job's event (`job.progress`, `job.finished`) with the job as it is now. */
-  private recordJob(kind: 'job.progress' | 'job.finished', job: JobRecord): HostEvent {
-    const e = this.store.addEvent({
-      time: new Date().toISOString(),
-      uuid: job.target?.id ?? '',
-      name: job.target?.name ?? '',
-      kind,
-      state: undefined,
-      reason: `job ${job.id} ${job.state}`,
-      cause: 'api',
-      data: { job: job.id, user: job.owner, jobInfo: toJobInfo(job) },
+    this.events.system(n.uuid, n.name, n.kind, {
+      state: n.kind === 'undefined' ? undefined : this.store.getVm(n.uuid)?.state,
+      reason: n.reason,
+      cause: 'host',
     });
-    this.emit(e);
-    return e;
-  }
-
-  private emit(e: HostEvent): void {
-    const isJob = e.kind.startsWith('job.');
-    for (const l of this.listeners) {
-      if (isJob && !l.jobs) continue;
-      try {
-        l.fn(e);
-      } catch {
-        // a failing subscriber does not stop the others
-      }
-    }
   }
 
   /**
@@ -325,9 +228,7 @@ export class Host {
    * that ends the subscription.
    */
   subscribe(listener: (e: HostEvent) => void, options: { jobs?: boolean } = {}): () => void {
-    const entry = { fn: listener, jobs: options.jobs === true };
-    this.listeners.add(entry);
-    return () => this.listeners.delete(entry);
+    return this.events.subscribe(listener, options);
   }
 
   async info(): Promise<HostInfo> {
@@ -392,16 +293,12 @@ export class Host {
     const stored = await this.driver.getDefinition(info.uuid);
     const existed = this.store.getVm(info.uuid) !== undefined;
     this.store.putVm(info.uuid, stored);
-    this.emit(
-      this.store.addEvent({
-        ...this.eventBase(info.uuid, info.name),
-        kind: existed ? 'modified' : 'defined',
-        state: 'stopped',
-        reason: existed ? 'definition changed' : 'defined',
-        cause: 'api',
-        data: { user: caller.user },
-      }),
-    );
+    this.events.system(info.uuid, info.name, existed ? 'modified' : 'defined', {
+      state: 'stopped',
+      reason: existed ? 'definition changed' : 'defined',
+      cause: 'api',
+      data: { user: caller.user },
+    });
     return this.get(info.uuid);
   }
 
@@ -433,16 +330,11 @@ export class Host {
     checkApiTransition(name, (await this.driver.getState(uuid)).state, 'undefine');
     await requireOperation(this.driver, 'undefine')(uuid);
     this.store.deleteVm(uuid);
-    this.emit(
-      this.store.addEvent({
-        ...this.eventBase(uuid, name),
-        kind: 'undefined',
-        state: undefined,
-        reason: 'undefined',
-        cause: 'api',
-        data: { user: caller.user },
-      }),
-    );
+    this.events.system(uuid, name, 'undefined', {
+      reason: 'undefined',
+      cause: 'api',
+      data: { user: caller.user },
+    });
   }
 
   /**
@@ -469,67 +361,20 @@ export class Host {
     const { uuid, name } = this.get(vm);
     const operation: Operation =
       change.kind === 'add' ? 'attachDevice' : change.kind === 'remove' ? 'detachDevice' : 'modify';
+    const ctx: EditContext = {
+      driver: this.driver,
+      store: this.store,
+      events: this.events,
+      get: (id) => this.get(id),
+      redefine: (def) => this.store_(def, caller),
+      consoles: () => this.consoles(),
+    };
     return this.jobs.run(this.spec(`vm.${operation}`, operation, caller, { uuid, name }), (c) =>
-      this.locks.run(uuid, async (): Promise<ResourceResult | SystemDetail> => {
+      this.locks.run(uuid, () => {
         c.signal.throwIfAborted();
-        const row = this.get(uuid);
-        if (options.ifMatch !== undefined && options.ifMatch !== etagOf(row.definition)) {
-          throw new ApiError('CONFLICT', `The definition of "${row.name}" changed since it was read`, {
-            hint: 'Read it again (its etag) and make the change on what it is now',
-          });
-        }
-        const state = (await this.driver.getState(uuid)).state;
-        if (state === 'stopped') {
-          const edited = change.edit(row.definition);
-          await this.store_(edited.def, caller);
-          if (change.kind === 'settings') return toDetail(this.get(uuid), this.consoles());
-          return { instanceIds: edited.instanceIds, applied: 'config' };
-        }
-        if (options.live !== 'config' && (change.kind === 'add' || change.kind === 'remove')) {
-          return this.hotplug(uuid, row, change);
-        }
-        checkApiTransition(row.name, state, 'modify');
-        throw new ApiError('INVALID_STATE', `Cannot modify "${row.name}": it is ${state}`);
+        return applyEdit(ctx, uuid, change, options);
       }),
     );
-  }
-
-  /** Attaches or detaches resources of a running system, all or none; the store follows the driver. */
-  private async hotplug(
-    uuid: string,
-    row: StoredVm,
-    change: Extract<DefinitionEdit, { kind: 'add' | 'remove' }>,
-  ): Promise<ResourceResult> {
-    const edited = change.edit(row.definition); // InstanceIDs given, unknown ones refused
-    if (change.kind === 'add') {
-      const attach = requireOperation(this.driver, 'attachDevice');
-      const added = edited.def.resources.slice(row.definition.resources.length);
-      const done: string[] = [];
-      try {
-        for (const r of added) {
-          await attach(uuid, r);
-          done.push(String(r.properties.InstanceID));
-        }
-      } catch (e) {
-        for (const id of done.reverse()) await this.driver.detachDevice?.(uuid, id).catch(() => undefined);
-        throw e;
-      }
-    } else {
-      const detach = requireOperation(this.driver, 'detachDevice');
-      for (const id of edited.instanceIds) await detach(uuid, id);
-    }
-    const def = await this.driver.getDefinition(uuid);
-    this.store.putVm(uuid, def);
-    this.emit(
-      this.store.addEvent({
-        ...this.eventBase(uuid, row.name),
-        kind: 'modified',
-        state: undefined,
-        reason: change.kind === 'add' ? 'devices attached' : 'devices detached',
-        cause: 'api',
-      }),
-    );
-    return { instanceIds: edited.instanceIds, applied: 'live' };
   }
 
   private spec(
@@ -586,20 +431,20 @@ export class Host {
     if (entry === 'reboot' || entry === 'suspend' || typeof this.driver[entry] !== 'function') {
       throw new ApiError('NOT_SUPPORTED', `The driver ${this.driver.uri} does not support "${op}"`);
     }
-    const pending = this.asked.get(uuid);
+    const pending = this.events.asked.get(uuid);
     if (options.supersede && op === 'powerOff' && pending !== undefined && SUPERSEDED.has(pending.op)) {
       this.jobs.cancel(pending.job, `Superseded: "${name}" was powered off`);
     }
     return this.jobs.run(this.spec(kind, op, caller, { uuid, name }), (c) =>
       this.locks.run(uuid, async () => {
         c.signal.throwIfAborted();
-        this.asked.set(uuid, { op, job: c.id, user: caller.user });
+        this.events.asked.set(uuid, { op, job: c.id, user: caller.user });
         try {
           await applyState(this.lifecycle(), { uuid, name }, op, options, c, () =>
             this.store.setRequested(uuid, op),
           );
         } finally {
-          this.asked.delete(uuid);
+          this.events.asked.delete(uuid);
         }
         return toSummary(this.get(uuid));
       }),
@@ -610,10 +455,10 @@ export class Host {
     return {
       driver: this.driver,
       pools: this.pools,
-      asked: this.asked,
+      asked: this.events.asked,
       get: (uuid) => this.get(uuid),
       recordCoded: (uuid, name, state, reason) =>
-        this.record(uuid, name, state, reason.text, 'api', reason.code),
+        this.events.state(uuid, name, state, reason.text, 'api', reason.code),
     };
   }
 
@@ -757,15 +602,11 @@ export class Host {
     }
     for (const uuid of defined) {
       const vm = this.get(uuid);
-      this.emit(
-        this.store.addEvent({
-          ...this.eventBase(uuid, vm.name),
-          kind: 'defined',
-          state: 'stopped',
-          reason: 'deployed from an OVF package',
-          cause: 'api',
-        }),
-      );
+      this.events.system(uuid, vm.name, 'defined', {
+        state: 'stopped',
+        reason: 'deployed from an OVF package',
+        cause: 'api',
+      });
     }
   }
 

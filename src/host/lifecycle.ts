@@ -42,7 +42,12 @@ export interface LifecycleContext {
 
 const DEFAULT_SHUTDOWN_MS = 60_000;
 
-/** Runs `op` on the system `uuid` (the job holds the system's lock). */
+/**
+ * Runs `op` on the system `uuid` (the job holds the system's lock).
+ *
+ * @example
+ * await applyState(ctx, { uuid, name: 'web1' }, 'shutdown', { timeoutMs: 30_000 }, job, () => undefined);
+ */
 export async function applyState(
   ctx: LifecycleContext,
   vm: { uuid: string; name: string },
@@ -136,6 +141,9 @@ async function settleRunning(ctx: LifecycleContext, uuid: string, name: string, 
 /**
  * Waits for the driver to report the system stopped: true when it did, false after `timeoutMs`; rejects with the
  * signal's reason when the job is cancelled.
+ *
+ * @example
+ * const off = await waitStopped(driver, uuid, 60_000, job.signal);
  */
 export function waitStopped(
   driver: HypervisorDriver,

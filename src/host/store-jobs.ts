@@ -69,7 +69,12 @@ function toRecord(r: JobRow): JobRecord {
   };
 }
 
-/** The jobs table; `Store.jobs`. */
+/**
+ * The jobs table; `Store.jobs`.
+ *
+ * @example
+ * store.jobs.list({ states: ['running'] }).map((j) => j.id);
+ */
 export class JobTable {
   private readonly stmts;
   private writes = 0;
@@ -81,10 +86,11 @@ export class JobTable {
            created_at, started_at, delete_on_completion)
          VALUES (@id, @kind, @operation, @target, @targetKind, @targetName, @owner, 'running', 0, @now, @now, 0)`,
       ),
-      // Progress only rises; a finished job keeps its 100.
+      // Progress only rises; a finished job keeps its 100. Only a real change counts as one.
       progress: db.prepare(
-        `UPDATE jobs SET progress = MAX(progress, ?), phase = COALESCE(?, phase)
-         WHERE id = ? AND state IN ('queued', 'running')`,
+        `UPDATE jobs SET progress = MAX(progress, @p), phase = COALESCE(@phase, phase)
+         WHERE id = @id AND state IN ('queued', 'running')
+           AND (progress < @p OR (@phase IS NOT NULL AND phase IS NOT @phase))`,
       ),
       finish: db.prepare(
         `UPDATE jobs SET state = ?, progress = CASE WHEN ? = 'completed' THEN 100 ELSE progress END,
@@ -125,7 +131,7 @@ export class JobTable {
   /** Raises a running job's percent (never lowers it) and sets its phase; true when the row changed. */
   progress(id: string, percent: number, phase?: string): boolean {
     const p = Math.max(0, Math.min(100, Math.floor(percent)));
-    return this.stmts.progress.run(p, phase ?? null, id).changes > 0;
+    return this.stmts.progress.run({ p, phase: phase ?? null, id }).changes > 0;
   }
 
   /** Ends a running job; a job that has ended already is left as it is (false). */

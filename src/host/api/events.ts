@@ -51,7 +51,12 @@ function read(host: Host, q: Omit<EventQuery, 'limit'>, limit: number): ApiEvent
   return out;
 }
 
-/** The events namespace of a session, and how the session ends its subscriptions. */
+/**
+ * The events namespace of a session, and how the session ends its subscriptions.
+ *
+ * @example
+ * const sub = await eventsApi(ctx).subscribe({ after: 41 }, (e) => console.log(e.seq, e.type));
+ */
 export function eventsApi(ctx: SessionContext): EventsApi & { closeSession(): Promise<void> } {
   const { host } = ctx;
   const open = new Set<() => void>();

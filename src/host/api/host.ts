@@ -12,7 +12,12 @@ import type { SessionContext } from './context.js';
  * feature whose namespace the local host does not implement yet is off.
  */
 
-/** The driver's capabilities and the host's features, as the Api states them. */
+/**
+ * The driver's capabilities and the host's features, as the Api states them.
+ *
+ * @example
+ * capabilitiesOf(host, await host.capabilities(), implementedNamespaces()).operations; // ['start', ...]
+ */
 export function capabilitiesOf(
   host: Host,
   d: DriverCapabilities,

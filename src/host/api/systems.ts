@@ -13,7 +13,7 @@ import {
 } from '../../api/index.js';
 import type { ResourceSetting, VirtualSystemDefinition, VssdProperties } from '../../model/index.js';
 import { addResources, editSettings, modifyResources, removeResources } from '../edit.js';
-import type { DefinitionEdit } from '../host.js';
+import type { DefinitionEdit } from '../edit-apply.js';
 import type { StoredVm } from '../store.js';
 import { answer } from './answer.js';
 import type { SessionContext } from './context.js';

@@ -57,12 +57,20 @@ export function reasonCodeOf(state: HostVmState, cause: string, asked?: Asked): 
 /**
  * A definition's etag: it changes with every change of the definition (a digest of its JSON, so the same
  * definition read from any transport has the same etag).
+ *
+ * @example
+ * if (options.ifMatch !== undefined && options.ifMatch !== etagOf(row.definition)) throw conflict;
  */
 export function etagOf(def: VirtualSystemDefinition): string {
   return createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32);
 }
 
-/** A stored system as the Api's summary. */
+/**
+ * A stored system as the Api's summary.
+ *
+ * @example
+ * toSummary(host.get('web1')); // { uuid, name: 'web1', state: 'running', reason: { code: 'booted', text: 'started' }, ... }
+ */
 export function toSummary(v: StoredVm): SystemSummary {
   return {
     uuid: v.uuid,
@@ -74,7 +82,12 @@ export function toSummary(v: StoredVm): SystemSummary {
   };
 }
 
-/** A stored system as the Api's detail, with the consoles it offers. */
+/**
+ * A stored system as the Api's detail, with the consoles it offers.
+ *
+ * @example
+ * toDetail(await host.lookup('web1'), host.consoles()).etag;
+ */
 export function toDetail(v: StoredVm, consoles: readonly ConsoleKind[]): SystemDetail {
   return {
     ...toSummary(v),
@@ -84,7 +97,12 @@ export function toDetail(v: StoredVm, consoles: readonly ConsoleKind[]): SystemD
   };
 }
 
-/** A job row as the Api's JobInfo (the host's own `kind` left out). */
+/**
+ * A job row as the Api's JobInfo (the host's own `kind` left out).
+ *
+ * @example
+ * toJobInfo(host.jobs.get(id)).percent;
+ */
 export function toJobInfo(j: JobRecord): JobInfo {
   const { kind: _kind, ...info } = j;
   return info;
@@ -102,7 +120,12 @@ function causeOf(e: HostEvent): EventCause {
   return { kind: 'host' };
 }
 
-/** A stored event as the Api's, or undefined for a kind the Api does not carry. */
+/**
+ * A stored event as the Api's, or undefined for a kind the Api does not carry.
+ *
+ * @example
+ * host.store.events({ jobs: true }).map(toApiEvent).filter((e) => e !== undefined);
+ */
 export function toApiEvent(e: HostEvent): ApiEvent | undefined {
   const head = { seq: e.id, time: e.time };
   switch (e.kind) {

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, type ApiEvent, resultOf } from '../../api/index.js';
+import { buildDefinition } from '../../model/index.js';
+import { Host } from '../host.js';
+import { openSession } from './session.js';
+
+/** What the conformance cases do not reach: hot-plug, undefine with powerOff, stats' uptime, jobs by target. */
+
+const root = mkdtempSync(join(tmpdir(), 'vessel-systems-'));
+let host: Host;
+let api: Api;
+const UNTIL_DONE = { waitMs: Number.POSITIVE_INFINITY };
+const nic = {
+  cimClass: 'CIM_EthernetPortAllocationSettingData' as const,
+  properties: { ResourceType: '10', ResourceSubType: 'virtio', Connection: ['user'] },
+};
+
+beforeAll(async () => {
+  host = await Host.open({ stateDir: join(root, 'state'), driverUri: 'test:///default' });
+  api = openSession(host, { user: 'alice', role: 'admin', local: true, via: 'in-process' });
+});
+afterAll(async () => {
+  await host.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('systems namespace on test:///', () => {
+  it('hot-plugs a NIC into a running system and unplugs it, with device events', async () => {
+    const s = resultOf(
+      await api.systems.define(
+        buildDefinition({ name: 'hot', cpus: 1, memoryBytes: 64n << 20n }),
+        UNTIL_DONE,
+      ),
+    );
+    resultOf(await api.systems.changeState('hot', 'start', UNTIL_DONE));
+    const events: ApiEvent[] = [];
+    const sub = await api.events.subscribe({ system: 'hot' }, (e) => events.push(e));
+    const added = resultOf(await api.systems.addResources('hot', [nic], UNTIL_DONE));
+    expect(added.applied).toBe('live');
+    const [id] = added.instanceIds;
+    const running = await api.systems.get(s.uuid);
+    expect(running.definition.resources.some((r) => r.properties.InstanceID === id)).toBe(true);
+    const config = await api.systems.addResources('hot', [nic], { ...UNTIL_DONE, live: 'config' });
+    expect(config.error).toMatchObject({
+      code: 'INVALID_STATE',
+      message: 'Cannot modify "hot": it is running; stop it first',
+    });
+    expect(resultOf(await api.systems.removeResources('hot', [id!], UNTIL_DONE)).applied).toBe('live');
+    expect(
+      (await api.systems.get('hot')).definition.resources.some((r) => r.properties.InstanceID === id),
+    ).toBe(false);
+    expect(events.find((e) => e.type === 'system.device')).toMatchObject({
+      action: 'detached',
+      instanceId: id,
+    });
+    expect(events.filter((e) => e.type === 'system.modified')).toHaveLength(2);
+    await sub.close();
+  });
+
+  it('undefines a running system with powerOff, and refuses it without', async () => {
+    resultOf(
+      await api.systems.define(
+        buildDefinition({ name: 'doomed', cpus: 1, memoryBytes: 64n << 20n }),
+        UNTIL_DONE,
+      ),
+    );
+    resultOf(await api.systems.changeState('doomed', 'start', UNTIL_DONE));
+    expect((await api.systems.undefine('doomed', UNTIL_DONE)).error?.code).toBe('INVALID_STATE');
+    expect((await api.systems.undefine('doomed', { ...UNTIL_DONE, powerOff: true })).state).toBe('completed');
+    expect((await api.systems.list()).some((s) => s.name === 'doomed')).toBe(false);
+  });
+
+  it('lists systems by state and page, and jobs by system, newest first', async () => {
+    for (const n of ['p1', 'p2', 'p3']) {
+      resultOf(
+        await api.systems.define(buildDefinition({ name: n, cpus: 1, memoryBytes: 64n << 20n }), UNTIL_DONE),
+      );
+    }
+    resultOf(await api.systems.changeState('p2', 'start', UNTIL_DONE));
+    const page = await api.systems.list({ after: 'p1', limit: 1 });
+    expect(page.map((s) => s.name)).toEqual(['p2']);
+    expect((await api.systems.list({ states: ['running'] })).map((s) => s.name)).toContain('p2');
+    expect((await api.systems.list({ states: ['running'] })).map((s) => s.name)).not.toContain('p3');
+    const jobs = await api.jobs.list({ target: 'p2' });
+    expect(jobs.map((j) => j.operation)).toEqual(['start', 'define']);
+    expect(jobs.every((j) => j.owner === 'alice' && j.target?.name === 'p2')).toBe(true);
+    const stats = await api.systems.stats('p2');
+    expect(stats.uptimeMs).toBeGreaterThanOrEqual(0);
+    expect(stats.uptimeMs).toBeLessThan(60_000);
+  });
+
+  it('records who changed a state: the event names the job and the user', async () => {
+    resultOf(
+      await api.systems.define(
+        buildDefinition({ name: 'who', cpus: 1, memoryBytes: 64n << 20n }),
+        UNTIL_DONE,
+      ),
+    );
+    const job = await api.systems.changeState('who', 'start', UNTIL_DONE);
+    const events = await api.events.list({ system: 'who', types: ['system.state'] });
+    expect(events.at(-1)).toMatchObject({
+      state: 'running',
+      reason: { code: 'booted' },
+      cause: { kind: 'api', job: job.id, user: 'alice' },
+    });
+    const finished = await api.events.list({ types: ['job.finished'] });
+    expect(finished.find((e) => e.type === 'job.finished' && e.job.id === job.id)).toBeDefined();
+  });
+});
