@@ -25,13 +25,18 @@ import {
 import { isUuid, type VirtualSystemDefinition } from '../model/index.js';
 import { toSummary } from './api/vocabulary.js';
 import { ArtifactStore } from './artifacts.js';
-import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_VERSION } from './deploy.js';
-import { cleanupDeploys } from './deploy-staging.js';
+import {
+  type DeployRequest,
+  type DeployResult,
+  deployPackage,
+  VESSEL_PLATFORM_VERSION,
+} from './deploy/deploy.js';
+import { cleanupDeploys } from './deploy/staging.js';
 import { DriverInventory, type InventoryNotice } from './driver-inventory.js';
 import { applyEdit, type DefinitionEdit, type EditContext, type EditOptions } from './edit-apply.js';
 import { HostError } from './errors.js';
-import { type ExportOptions, type ExportResult, exportSystem } from './export.js';
-import { cleanupExports } from './export-staging.js';
+import { type ExportOptions, type ExportResult, exportSystem } from './export/export.js';
+import { cleanupExports } from './export/staging.js';
 import { HostJobs, type JobControl, type JobSpec } from './jobs.js';
 import { applyState, type LifecycleContext, type StateOptions } from './lifecycle.js';
 import { KeyedLock } from './lock.js';

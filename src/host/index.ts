@@ -12,17 +12,17 @@ export {
   type DeployResult,
   deployPackage,
   VESSEL_PLATFORM_VERSION,
-} from './deploy.js';
+} from './deploy/deploy.js';
 export {
   buildGuestPackage,
   type GuestPackageOptions,
   type GuestProperty,
   writeGuestDescriptor,
-} from './deploy-guest.js';
+} from './deploy/guest.js';
 export * from './errors.js';
-export { type ExportInput, type ExportOptions, type ExportResult, exportSystem } from './export.js';
-export { type DeployedPackage, readDeployedPackage } from './export-deployed.js';
-export { EXPORT_TARGETS, type ExportTarget, TARGET_PROFILES } from './export-target.js';
+export { type DeployedPackage, readDeployedPackage } from './export/deployed.js';
+export { type ExportInput, type ExportOptions, type ExportResult, exportSystem } from './export/export.js';
+export { EXPORT_TARGETS, type ExportTarget, TARGET_PROFILES } from './export/target.js';
 export {
   type ChangeOptions,
   DEFAULT_DRIVER_URI,

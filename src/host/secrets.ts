@@ -1,6 +1,6 @@
 import { allContents, parseOvf } from '../ovf/index.js';
-import { DEPLOY_METADATA } from './deploy.js';
-import { maskSecrets, SECRET_MASK, secretKeys } from './deploy-properties.js';
+import { DEPLOY_METADATA } from './deploy/deploy.js';
+import { maskSecrets, SECRET_MASK, secretKeys } from './deploy/properties.js';
 import type { Store } from './store.js';
 
 /**

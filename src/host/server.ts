@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { VesselError } from '../model/index.js';
-import { deployRequestFromWire } from './deploy-wire.js';
+import { deployRequestFromWire } from './deploy/wire.js';
 import { HostError } from './errors.js';
-import { exportOptionsFromWire } from './export-wire.js';
+import { exportOptionsFromWire } from './export/wire.js';
 import type { Host, VmOperation } from './host.js';
 import { hostSocketPath } from './paths.js';
 import { listenPrivately } from './socket/listen.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMof } from '../../src/cim/index.js';
 import { readOvfPackage, Warnings } from '../../src/formats/index.js';
-import { buildExportDescriptor } from '../../src/host/export-descriptor.js';
+import { buildExportDescriptor } from '../../src/host/export/descriptor.js';
 import {
   buildDefinition,
   bytesOf,

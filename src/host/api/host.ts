@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { ApiNamespace, Capabilities, HostApi, HostInfo } from '../../api/index.js';
 import type { DriverCapabilities } from '../../hypervisor/index.js';
 import { isNicModel } from '../../model/index.js';
-import { VESSEL_PLATFORM_VERSION } from '../deploy.js';
+import { VESSEL_PLATFORM_VERSION } from '../deploy/deploy.js';
 import type { Host } from '../host.js';
 import type { SessionContext } from './context.js';
 

@@ -7,9 +7,12 @@ import {
   type ExportResult,
 } from '../../api/index.js';
 import { loadSigner } from '../../ova/index.js';
-import type { DeployRequest, DeployResult as HostDeployResult } from '../deploy.js';
-import { type PreparedDeploy, packageFacts } from '../deploy-prepare.js';
-import type { ExportOptions as HostExportOptions, ExportResult as HostExportResult } from '../export.js';
+import type { DeployRequest, DeployResult as HostDeployResult } from '../deploy/deploy.js';
+import { type PreparedDeploy, packageFacts } from '../deploy/prepare.js';
+import type {
+  ExportOptions as HostExportOptions,
+  ExportResult as HostExportResult,
+} from '../export/export.js';
 
 /**
  * The Api's deploy and export options and results in the host's own terms and back: one function each way, so that

@@ -9,9 +9,9 @@ import {
   ExportResultSchema,
   type PackagesApi,
 } from '../../api/index.js';
-import { VESSEL_PLATFORM_VERSION } from '../deploy.js';
-import { prepareDeploy } from '../deploy-prepare.js';
-import { packageBaseName } from '../export-disks.js';
+import { VESSEL_PLATFORM_VERSION } from '../deploy/deploy.js';
+import { prepareDeploy } from '../deploy/prepare.js';
+import { packageBaseName } from '../export/disks.js';
 import type { JobHandle } from '../host.js';
 import { checkImageName } from '../pools/index.js';
 import type { SessionContext } from './context.js';

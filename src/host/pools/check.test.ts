@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDefinition, type VesselError } from '../../model/index.js';
-import { DEPLOY_MARKER } from '../deploy-staging.js';
+import { DEPLOY_MARKER } from '../deploy/staging.js';
 import { Host } from '../host.js';
 
 // The pool check on a real host (SQLite store, test driver), for any caller: the host's define, start and

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { ApiError } from '../../api/index.js';
 import { probe } from '../../disk/index.js';
 import { imagePath, readDevices } from '../../model/index.js';
-import { EXPORT_TEMP_PREFIX } from '../export-staging.js';
+import { EXPORT_TEMP_PREFIX } from '../export/staging.js';
 import type { StoredVm } from '../store.js';
 import type { StoragePool } from './file.js';
 import { refuseExternalReferences } from './references.js';

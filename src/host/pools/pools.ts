@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { isUuid, type VirtualSystemDefinition } from '../../model/index.js';
-import { DEPLOY_MARKER, systemDir } from '../deploy-staging.js';
+import { DEPLOY_MARKER, systemDir } from '../deploy/staging.js';
 import { HostError } from '../errors.js';
 import type { StoredVm } from '../store.js';
 import { checkDefinitionImages } from './check.js';

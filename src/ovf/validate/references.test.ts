@@ -237,7 +237,7 @@ describe('validateOvf() and deploy agree on drive parents', () => {
   ])('a CD/DVD whose Parent is %s: both refuse it, or both accept it', (_, parent, refused) => {
     const env = parseOvf(descriptor({ items: `${ITEMS}\n${IDE}\n${cd(parent)}` }));
     const ovf = validateOvf(env).filter((d) => d.code === 'OVF_PARENT_NOT_CONTROLLER');
-    // Deploy checks the definition with the model's validator (host/deploy-plan.ts, assertValidDefinition).
+    // Deploy checks the definition with the model's validator (host/deploy/plan.ts, assertValidDefinition).
     const model = validateDefinition(definitionFromOvf(env).definition).filter(
       (p) => p.severity === 'error' && p.instanceId === '6',
     );
