@@ -116,7 +116,7 @@ describe('vessel vm and vessel host (test driver)', () => {
     const undef = await runCli(['vm', 'undefine', 'web1', '--state', state]);
     expect([undef.code, undef.stdout]).toEqual([0, 'Undefined "web1"\n']);
     expect(JSON.parse((await runCli(['vm', 'list', '--json', '--state', state])).stdout)).toEqual([]);
-  });
+  }, 120_000);
 
   it('refuses bad definitions with the right exit codes', async () => {
     const s = ['--state', state];
@@ -141,7 +141,7 @@ describe('vessel vm and vessel host (test driver)', () => {
     ]);
     const unknown = await runCli(['vm', 'start', 'ghost', ...s]);
     expect([unknown.code, unknown.stderr]).toEqual([1, 'vessel: No virtual system "ghost"\n']);
-  });
+  }, 120_000);
 
   it('defines an OVF-shaped definition from JSON and refuses the bad cases in test/fixtures/host', async () => {
     const ok = await runCli([
@@ -168,7 +168,7 @@ describe('vessel vm and vessel host (test driver)', () => {
     const broken = await runCli(['vm', 'define', '--from-json', join(root, 'broken.json'), '--state', state]);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('broken.json is not JSON');
-  });
+  }, 120_000);
 
   it('host serve stops cleanly on SIGTERM', async () => {
     host.kill('SIGTERM');
