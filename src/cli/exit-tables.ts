@@ -7,7 +7,7 @@ import type { HypervisorErrorCode } from '../hypervisor/index.js';
 import type { ModelErrorCode } from '../model/index.js';
 import type { OvaErrorCode } from '../ova/index.js';
 import type { OvfErrorCode } from '../ovf/index.js';
-import type { CimXmlErrorCode } from '../wbem/index.js';
+import type { CimXmlErrorCode, HttpErrorCode } from '../wbem/index.js';
 import type { XmlErrorCode } from '../xml/index.js';
 
 /**
@@ -175,6 +175,10 @@ export const CIMXML_EXIT: Readonly<Record<CimXmlErrorCode, CliExitCode>> = {
   CIMXML_REMOTE_FAILED: 1,
   CIMXML_HTTP: 1,
   HOST_UNREACHABLE: 3,
+};
+
+export const HTTP_EXIT: Readonly<Record<HttpErrorCode, CliExitCode>> = {
+  HTTP_TLS: 1,
 };
 
 /** CIM status names: NOT_SUPPORTED kinds exit 4, everything else the peer refused exits 1. */

@@ -7,7 +7,7 @@ import { HypervisorError } from '../hypervisor/index.js';
 import { ModelError, VesselError } from '../model/index.js';
 import { OvaError } from '../ova/index.js';
 import { OvfError } from '../ovf/index.js';
-import { CimXmlError } from '../wbem/index.js';
+import { CimXmlError, HttpError } from '../wbem/index.js';
 import { XmlError } from '../xml/index.js';
 import {
   CIMXML_EXIT,
@@ -17,6 +17,7 @@ import {
   DISK_EXIT,
   FORMAT_EXIT,
   HOST_EXIT,
+  HTTP_EXIT,
   HYPERVISOR_EXIT,
   MODEL_EXIT,
   OVA_EXIT,
@@ -61,6 +62,7 @@ const REGISTRIES: readonly Registry[] = [
   [HypervisorError, lookup(HYPERVISOR_EXIT)],
   [HostError, lookup(HOST_EXIT)],
   [CimXmlError, lookup(CIMXML_EXIT)],
+  [HttpError, lookup(HTTP_EXIT)],
   [CimError, (code) => cimExit(code as never)],
 ];
 

@@ -25,6 +25,4 @@ export * from './response-shape.js';
 export * from './serve.js';
 export * from './server.js';
 export * from './test-host.js';
-export * from './throttle.js';
-export * from './tls.js';
 export * from './xml-read.js';

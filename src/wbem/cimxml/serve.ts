@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { type CimService, createCimService, type Role, type VirtualSystemBackend } from '../../cim/index.js';
 import { USERS_FILE, UserStore } from '../../host/index.js';
+import type { LoginLimits } from '../http/throttle.js';
+import { ensureCertificate, type TlsFiles } from '../http/tls.js';
 import { createDispatcher } from './dispatcher.js';
 import { type CimXmlLimits, type CimXmlServer, startCimXmlServer } from './server.js';
-import type { LoginLimits } from './throttle.js';
-import { ensureCertificate, type TlsFiles } from './tls.js';
 
 /** Options of {@link serveCimXml}: what `vessel host serve --cim-http PORT --cim-https PORT` passes. */
 export interface ServeCimXmlOptions {

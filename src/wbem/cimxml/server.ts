@@ -1,15 +1,15 @@
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http';
 import { newContext, type Role } from '../../cim/index.js';
 import type { UserStore } from '../../host/index.js';
+import { ConnectionGate } from '../http/gate.js';
+import { type GatedListener, listenGated } from '../http/listen.js';
+import { authenticateRequest, CheckQueue } from '../http/login.js';
+import { type LoginLimits, LoginThrottle } from '../http/throttle.js';
 import { decodeRequestAsync } from './decode-request.js';
 import { dispatch } from './dispatch.js';
 import type { CimXmlDispatcher } from './dispatcher.js';
 import { CimXmlError } from './errors.js';
-import { ConnectionGate } from './gate.js';
 import { checkHeadersMatch, checkRequestHeaders } from './headers.js';
-import { type GatedListener, listenGated } from './listen.js';
-import { authenticateRequest, CheckQueue } from './login.js';
-import { type LoginLimits, LoginThrottle } from './throttle.js';
 import type { CimXmlReadLimits } from './xml-read.js';
 
 /** Limits of the CIM-XML server. */

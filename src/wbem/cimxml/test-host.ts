@@ -5,10 +5,10 @@ import { backendFromDriver, type Role } from '../../cim/index.js';
 import { Host, USERS_FILE, UserStore } from '../../host/index.js';
 import { TestDriver } from '../../hypervisor/index.js';
 import { buildDefinition, DEFAULT_LIMITS } from '../../model/index.js';
+import type { LoginLimits } from '../http/throttle.js';
 import { backendFromHost } from './host-backend.js';
 import { type CimXmlEndpoint, serveCimXml } from './serve.js';
 import type { CimXmlLimits } from './server.js';
-import type { LoginLimits } from './throttle.js';
 
 /** Options of {@link startTestHost}. */
 export interface TestHostOptions {

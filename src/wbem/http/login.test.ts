@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeIMethodCall } from './encode-request.js';
+import { encodeIMethodCall } from '../cimxml/encode-request.js';
+import { startTestHost, type TestHost } from '../cimxml/test-host.js';
 import { CheckQueue } from './login.js';
-import { startTestHost, type TestHost } from './test-host.js';
 
 const BODY = encodeIMethodCall('1', 'EnumerateInstanceNames', 'root/virtualization', {
   ClassName: { className: 'CIM_ComputerSystem' },

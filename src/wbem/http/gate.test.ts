@@ -2,8 +2,8 @@ import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeIMethodCall } from './encode-request.js';
-import { startTestHost, type TestHost } from './test-host.js';
+import { encodeIMethodCall } from '../cimxml/encode-request.js';
+import { startTestHost, type TestHost } from '../cimxml/test-host.js';
 
 // The connection gate of the CIM-XML server, end to end on a host with small limits: every phase timed, caps in
 // total and per address, 503 with Retry-After rather than a reset, eviction of idle and stalled connections.

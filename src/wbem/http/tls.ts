@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CimXmlError } from './errors.js';
+import { HttpError } from './errors.js';
 
 const run = promisify(execFile);
 
@@ -58,8 +58,8 @@ export async function ensureCertificate(dir: string, hostName: string): Promise<
       `subjectAltName=DNS:${cn},DNS:localhost,IP:127.0.0.1`,
     ]);
   } catch (e) {
-    throw new CimXmlError(
-      'CIMXML_HTTP',
+    throw new HttpError(
+      'HTTP_TLS',
       `Cannot generate the HTTPS certificate with openssl: ${(e as Error).message}`,
       {
         cause: e,
