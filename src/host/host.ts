@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   ApiError,
+  type ConsoleKind,
   checkTransition as checkApiTransition,
   type Operation,
   type ResourceResult,
   type StateOperation,
   type StateReasonCode,
+  type SystemDetail,
   type SystemSummary,
 } from '../api/index.js';
 import {
@@ -24,7 +26,7 @@ import {
   requireOperation,
 } from '../hypervisor/index.js';
 import { isUuid, type ResourceSetting, type VirtualSystemDefinition } from '../model/index.js';
-import { type Asked, etagOf, reasonCodeOf, toJobInfo, toSummary } from './api/vocabulary.js';
+import { type Asked, etagOf, reasonCodeOf, toDetail, toJobInfo, toSummary } from './api/vocabulary.js';
 import { ArtifactStore } from './artifacts.js';
 import { type DeployRequest, type DeployResult, deployPackage, VESSEL_PLATFORM_VERSION } from './deploy.js';
 import { cleanupDeploys } from './deploy-staging.js';
@@ -462,7 +464,7 @@ export class Host {
     const operation: Operation =
       change.kind === 'add' ? 'attachDevice' : change.kind === 'remove' ? 'detachDevice' : 'modify';
     return this.jobs.run(this.spec(`vm.${operation}`, operation, caller, { uuid, name }), (c) =>
-      this.locks.run(uuid, async (): Promise<ResourceResult> => {
+      this.locks.run(uuid, async (): Promise<ResourceResult | SystemDetail> => {
         c.signal.throwIfAborted();
         const row = this.get(uuid);
         if (options.ifMatch !== undefined && options.ifMatch !== etagOf(row.definition)) {
@@ -474,6 +476,7 @@ export class Host {
         if (state === 'stopped') {
           const edited = change.edit(row.definition);
           await this.store_(edited.def, caller);
+          if (change.kind === 'settings') return toDetail(this.get(uuid), this.consoles());
           return { instanceIds: edited.instanceIds, applied: 'config' };
         }
         if (options.live !== 'config' && (change.kind === 'add' || change.kind === 'remove')) {
@@ -758,6 +761,11 @@ export class Host {
         }),
       );
     }
+  }
+
+  /** The consoles this host gives a system: the serial console when the driver has one. */
+  consoles(): ConsoleKind[] {
+    return this.driver.console === undefined ? [] : ['serial'];
   }
 
   async console(vm: string): Promise<ConsoleAccess> {

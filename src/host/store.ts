@@ -248,6 +248,9 @@ export class Store {
          ORDER BY id LIMIT ?`,
       ),
       pruneEvents: this.db.prepare('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?'),
+      lastEntered: this.db.prepare(
+        "SELECT time FROM events WHERE uuid = ? AND kind = 'state' AND state = ? ORDER BY id DESC LIMIT 1",
+      ),
     };
   }
 
@@ -359,6 +362,12 @@ export class Store {
     );
     if (++this.writes % 1000 === 0) this.stmts.pruneEvents.run(KEEP_EVENTS);
     return { ...e, id: Number(info.lastInsertRowid) };
+  }
+
+  /** When the system last entered `state` (its latest state event), or undefined when none is kept. */
+  lastEntered(uuid: string, state: HostVmState): string | undefined {
+    const r = this.stmts.lastEntered.get(uuid, state) as { time: string } | undefined;
+    return r?.time;
   }
 
   /** Name, UUID, state and reason of every system, without reading the definitions. */

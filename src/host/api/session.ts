@@ -9,10 +9,15 @@ import {
   roleAllows,
 } from '../../api/index.js';
 import type { Host } from '../host.js';
+import { consolesApi } from './consoles.js';
 import type { SessionContext } from './context.js';
 import { toApiError } from './errors.js';
+import { eventsApi } from './events.js';
+import { hostApi } from './host.js';
+import { jobsApi } from './jobs.js';
 import { checkParams } from './params.js';
 import { poolsApi } from './pools.js';
+import { systemsApi } from './systems.js';
 import { unsupportedNamespace } from './unsupported.js';
 import { usersApi } from './users.js';
 
@@ -26,15 +31,22 @@ import { usersApi } from './users.js';
 /** How a namespace is built for a session. */
 type Factory<N extends ApiNamespace> = (ctx: SessionContext) => Api[N];
 
-/** The namespaces this host implements; the others answer NOT_SUPPORTED. */
-const FACTORIES: { [N in ApiNamespace]?: Factory<N> } = {
+/**
+ * The namespaces this host implements, besides `host` (built with the list of these); the others answer
+ * NOT_SUPPORTED. packages, artifacts and networks join as they are written.
+ */
+const FACTORIES: { [N in Exclude<ApiNamespace, 'host'>]?: Factory<N> } = {
+  systems: systemsApi,
+  jobs: jobsApi,
+  events: eventsApi,
+  consoles: consolesApi,
   pools: poolsApi,
   users: usersApi,
 };
 
 /** The namespaces an in-process session implements (what capabilities report as features). */
 export function implementedNamespaces(): ReadonlySet<ApiNamespace> {
-  return new Set(Object.keys(FACTORIES) as ApiNamespace[]);
+  return new Set(['host', ...Object.keys(FACTORIES)] as ApiNamespace[]);
 }
 
 function denied(principal: Principal, method: ApiMethodName): ApiError {
@@ -80,7 +92,11 @@ export function openSession(host: Host, principal: Principal): Api {
   const ctx: SessionContext = { host, principal };
   const closers: (() => Promise<void>)[] = [];
   const build = <N extends ApiNamespace>(ns: N): Api[N] => {
-    const factory = FACTORIES[ns] as Factory<N> | undefined;
+    const factory = (
+      ns === 'host'
+        ? (c: SessionContext) => hostApi(c, implementedNamespaces())
+        : FACTORIES[ns as Exclude<N, 'host'>]
+    ) as Factory<N> | undefined;
     const impl = factory === undefined ? unsupportedNamespace(ns) : factory(ctx);
     const close = (impl as { closeSession?: () => Promise<void> }).closeSession;
     if (close !== undefined) closers.push(close);

@@ -39,6 +39,13 @@ interface TestRuntime {
   log: string[];
 }
 
+/**
+ * A VSSD property the test driver reads (and no other driver does): with `true`, the system's guest ignores the
+ * ACPI power button, as a guest without ACPI support does. The API conformance runner's `guestIgnoringShutdown`
+ * fixture sets it.
+ */
+export const TEST_GUEST_IGNORES_SHUTDOWN = 'VesselTestIgnoresShutdown';
+
 /** Options of the in-memory driver. */
 export interface TestDriverOptions {
   limits?: HostLimits;
@@ -219,6 +226,7 @@ export class TestDriver implements HypervisorDriver {
   async shutdown(uuid: string): Promise<void> {
     const e = this.table.get(uuid);
     checkTransition(e.def.system.ElementName!, e.state, 'shutdown');
+    if (e.def.system[TEST_GUEST_IGNORES_SHUTDOWN] === 'true') return; // the button is pressed; nobody listens
     const t = setTimeout(() => {
       this.timers.delete(t);
       if (e.state === 'running') this.stopped(e.uuid, 'guest powered off (ACPI shutdown)', 'guest');

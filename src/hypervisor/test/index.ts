@@ -1,3 +1,3 @@
 /** The in-memory `test:///` driver. */
-export { TestDriver, type TestDriverOptions } from './driver.js';
+export { TEST_GUEST_IGNORES_SHUTDOWN, TestDriver, type TestDriverOptions } from './driver.js';
 export { openTestDriver, TEST_INVENTORY_FILE } from './open.js';

@@ -1,0 +1,21 @@
+import { runApiConformance } from '../../api/conformance.case.test.js';
+import { TEST_GUEST_IGNORES_SHUTDOWN } from '../../hypervisor/index.js';
+import { localSubject, OTHER_LANE } from './subject.case.test.js';
+
+/**
+ * The API conformance runner against the in-process session of a local host on the test driver (and, in
+ * conformance-qemu.test.ts, on the embedded QEMU driver under TCG).
+ */
+runApiConformance({
+  label: 'in-process host on test:///default',
+  open: localSubject('test:///default'),
+  fixtures: {
+    guestIgnoringShutdown: (def) => ({
+      ...def,
+      system: { ...def.system, [TEST_GUEST_IGNORES_SHUTDOWN]: 'true' },
+    }),
+  },
+  // Stated: the namespaces the other lane of issue 10 writes (packages.ts, artifacts.ts, pools.ts, users.ts,
+  // networks.ts in this folder); the session answers NOT_SUPPORTED for them until they are merged.
+  unsupported: [{ cases: ['networks.read', 'packages.deploy-export'], reason: OTHER_LANE }],
+});

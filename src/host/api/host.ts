@@ -1,0 +1,92 @@
+import { hostname } from 'node:os';
+import type { ApiNamespace, Capabilities, HostApi, HostInfo } from '../../api/index.js';
+import type { DriverCapabilities } from '../../hypervisor/index.js';
+import { isNicModel } from '../../model/index.js';
+import { VESSEL_PLATFORM_VERSION } from '../deploy.js';
+import type { Host } from '../host.js';
+import type { SessionContext } from './context.js';
+
+/**
+ * The host namespace: who the host is and what it can do. Capabilities are the driver's (accelerators, machine
+ * types, devices, limits, state operations) with the host's features, which say what this session offers: a
+ * feature whose namespace the local host does not implement yet is off.
+ */
+
+/** The driver's capabilities and the host's features, as the Api states them. */
+export function capabilitiesOf(
+  host: Host,
+  d: DriverCapabilities,
+  implemented: ReadonlySet<ApiNamespace>,
+): Capabilities {
+  const consoles = host.driver.console === undefined ? [] : [...d.devices.consoles];
+  return {
+    driver: {
+      uri: d.driver.uri,
+      name: d.driver.name,
+      ...(d.driver.version === undefined ? {} : { version: d.driver.version }),
+      ownsInventory: d.driver.ownsInventory,
+    },
+    accelerators: d.accelerators.map((a) => ({ ...a })),
+    machineTypes: d.machineTypes.map((m) => ({ ...m, virtualSystemTypes: [...m.virtualSystemTypes] })),
+    firmware: [...d.firmware],
+    devices: {
+      controllers: d.devices.controllers.map((c) => ({
+        kind: c.kind,
+        maxSlots: c.maxSlots,
+        hotplug: c.hotplug,
+      })),
+      // The model's NIC words; the driver's other spellings of them (`virtio-net`, `pcnet32`) are left out.
+      nicModels: d.devices.nicModels.filter(isNicModel),
+      driveKinds: [...d.devices.driveKinds],
+      consoles: consoles.filter((c) => c === 'serial'),
+    },
+    limits: { ...d.limits },
+    // The host runs reboot and suspend through no driver yet: they are not offered.
+    operations: d.operations.filter((op) => op !== 'reboot' && op !== 'suspend'),
+    features: {
+      hotplug: { ...d.features.hotplug },
+      snapshots: d.features.snapshots,
+      migration: d.features.migration,
+      deploy: implemented.has('packages'),
+      export: implemented.has('packages') && implemented.has('artifacts'),
+      events: true,
+      stats: host.driver.stats !== undefined,
+      users: implemented.has('users'),
+      consoles: host.driver.console !== undefined,
+      metadata: true,
+      pools: implemented.has('pools') ? 'manage' : 'none',
+      networks: implemented.has('networks') ? 'read' : 'none',
+    },
+  };
+}
+
+/**
+ * The host namespace of a session; `implemented` are the namespaces the session carries.
+ *
+ * @example
+ * const caps = await hostApi(ctx, new Set(['host', 'systems'])).capabilities();
+ */
+export function hostApi(ctx: SessionContext, implemented: ReadonlySet<ApiNamespace>): HostApi {
+  const { host, principal } = ctx;
+  return {
+    async info(): Promise<HostInfo> {
+      const d = await host.info();
+      return {
+        name: hostname(),
+        vesselVersion: VESSEL_PLATFORM_VERSION,
+        startedAt: host.startedAt,
+        systemCount: (await host.list()).length,
+        transport: principal.via,
+        driver: {
+          uri: d.uri,
+          name: d.driver,
+          ...(d.hypervisorVersion === undefined ? {} : { hypervisorVersion: d.hypervisorVersion }),
+        },
+        ...(principal.local ? { local: { stateDir: host.stateDir, pid: process.pid } } : {}),
+      };
+    },
+    async capabilities(): Promise<Capabilities> {
+      return capabilitiesOf(host, await host.capabilities(), implemented);
+    },
+  };
+}
