@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHARED } from '../../test/helpers/cli.js';
-import { buildDefinition, readHardware } from '../model/index.js';
+import { buildDefinition, type DriveDevice, readDevices } from '../model/index.js';
 import { definitionFromOvf, parseOvf, targetSystem } from '../ovf/index.js';
 import { attachEnvironmentCd, ensureSerialConsole, firmwareHint } from './deploy-hardware.js';
 
@@ -33,8 +33,24 @@ describe('ensureSerialConsole() and attachEnvironmentCd()', () => {
     expect(ensureSerialConsole(def)).toMatch(/Added serial port/);
     expect(ensureSerialConsole(def)).toBeUndefined();
     const id = attachEnvironmentCd(def, '/s/ovf-env.iso');
-    const cd = readHardware(def.resources).drives.find((d) => d.instanceId === id)!;
-    expect(cd).toMatchObject({ kind: 'cdrom', hostResource: 'file:///s/ovf-env.iso' });
+    const cd = readDevices(def).byId(id) as DriveDevice;
+    expect(cd).toMatchObject({ kind: 'cdrom', hostResource: 'file:///s/ovf-env.iso', slot: 1 });
+    expect(cd.controller?.kind).toBe('ide');
+  });
+
+  it('adds the environment CD without a controller when no IDE channel has room, for the driver to place', () => {
+    const def = buildDefinition({
+      name: 's',
+      cpus: 1,
+      memoryBytes: 64n << 20n,
+      disks: ['/d.raw'],
+      diskBus: 'sata',
+    });
+    const id = attachEnvironmentCd(def, '/s/ovf-env.iso');
+    const cd = readDevices(def).byId(id) as DriveDevice;
+    expect(cd).toMatchObject({ kind: 'cdrom', controller: undefined, slot: undefined });
+    expect(cd.parentText).toBeUndefined();
+    expect(readDevices(def).controllers.map((c) => c.kind)).toEqual(['ahci']);
   });
 
   it('uses an empty CD drive of the package when there is one', () => {

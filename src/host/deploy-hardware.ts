@@ -1,9 +1,11 @@
 import {
+  classifyResource,
+  DefinitionBuilder,
   FIRMWARE_PROPERTY,
+  MODEL_SLOTS,
+  placeDrives,
   type ResourceSetting,
-  ResourceType,
-  readHardware,
-  resourceTypeOf,
+  readDevices,
   type VirtualSystemDefinition,
 } from '../model/index.js';
 import { hardwareOf, type OvfContent, VBOX_NS, VMW_NS } from '../ovf/index.js';
@@ -12,8 +14,9 @@ import type { XmlElement } from '../xml/index.js';
 /*
  * The generic parts of mapping a package's hardware (DSP0243 §9.3), whatever the driver: firmware from VMware's or
  * VirtualBox's hints, a serial console when the package has no serial port, the OVF environment CD, and default
- * CPU and memory. What a driver runs (vendor subtypes, items it has no equivalent of) is the driver's
- * `mapHardware` hook (the QEMU driver's: hypervisor/qemu/map.ts).
+ * CPU and memory, read through the model's device view and built with the model's one builder. What a driver runs
+ * (vendor subtypes, items it has no equivalent of, its slot limits) is the driver's `mapHardware` and `validate`
+ * hooks (the QEMU driver's: hypervisor/qemu/map.ts, validate.ts).
  */
 
 const lower = (s: string | undefined) => (s ?? '').trim().toLowerCase();
@@ -65,53 +68,50 @@ function freeInstanceId(def: VirtualSystemDefinition): string {
   return String(max + 1);
 }
 
+/** One RASD made by the model's builder (`add` calls one of its methods), with InstanceID `id`. */
+function built(id: string, add: (b: DefinitionBuilder) => string): ResourceSetting {
+  const b = new DefinitionBuilder();
+  add(b);
+  const r = b.build().resources[0]!;
+  r.properties.InstanceID = id;
+  return r;
+}
+
 /**
  * Gives the system a serial console when it has no serial port: Vessel shows a guest's console through its
  * first serial port, where VMware and VirtualBox show a screen. Returns a note, or undefined when none was added.
  */
 export function ensureSerialConsole(def: VirtualSystemDefinition): string | undefined {
-  if (readHardware(def.resources).serials.length > 0) return undefined;
+  if (readDevices(def).serials.length > 0) return undefined;
   const id = freeInstanceId(def);
-  def.resources.push({
-    cimClass: 'CIM_ResourceAllocationSettingData',
-    properties: { InstanceID: id, ResourceType: '21', ElementName: 'Serial console (added by Vessel)' },
-  });
+  def.resources.push(built(id, (b) => b.serial(undefined, 'Serial console (added by Vessel)')));
   return `Added serial port "${id}" as the system's console`;
 }
 
 /**
- * Puts the OVF environment ISO in the first CD/DVD drive without media, or adds a CD drive for it on a free IDE
- * (pc) or SATA slot, or with no controller (QEMU places it on the first free IDE unit). Returns the drive's id.
+ * Puts the OVF environment ISO in the first CD/DVD drive without media, or adds a CD drive for it: on a free slot
+ * of an IDE channel the system has (ATA master and slave, the same on every platform), else with no controller,
+ * which the driver places as it places any drive without one (QEMU: on a free IDE or SATA unit). Returns the
+ * drive's id.
  */
 export function attachEnvironmentCd(def: VirtualSystemDefinition, isoPath: string): string {
-  const hw = readHardware(def.resources);
-  const empty = hw.drives.find(
+  const host = `file://${isoPath}`;
+  const empty = readDevices(def).drives.find(
     (d) => d.kind === 'cdrom' && (d.hostResource === undefined || d.hostResource.trim() === ''),
   );
-  const host = `file://${isoPath}`;
   if (empty !== undefined) {
-    const r = def.resources.find((x) => x.properties.InstanceID === empty.instanceId)!;
-    r.properties.HostResource = [host];
+    empty.resource.properties.HostResource = [host];
     return empty.instanceId;
   }
   const id = freeInstanceId(def);
-  const properties: Record<string, string | string[]> = {
-    InstanceID: id,
-    ResourceType: '15',
-    ElementName: 'OVF environment CD (added by Vessel)',
-    HostResource: [host],
-  };
-  for (const c of hw.controllers.filter((x) => x.kind === 'ide' || x.kind === 'sata')) {
-    const slots = c.kind === 'ide' ? 2 : 6;
-    const used = new Set(hw.drives.filter((d) => d.parent === c.instanceId).map((d) => d.addressOnParent));
-    const free = [...Array(slots).keys()].find((n) => !used.has(n));
-    if (free !== undefined) {
-      properties.Parent = c.instanceId;
-      properties.AddressOnParent = String(free);
-      break;
-    }
+  const cd = built(id, (b) => b.drive('cdrom', {}, host, { name: 'OVF environment CD (added by Vessel)' }));
+  def.resources.push(cd);
+  const { placements, added } = placeDrives(readDevices(def), MODEL_SLOTS, { disk: [], cdrom: ['ide'] });
+  const place = placements.get(id);
+  if (place !== undefined && !added.some((a) => a.instanceId === place.controller)) {
+    cd.properties.Parent = place.controller;
+    cd.properties.AddressOnParent = String(place.slot);
   }
-  def.resources.push({ cimClass: 'CIM_ResourceAllocationSettingData', properties });
   return id;
 }
 
@@ -136,30 +136,14 @@ export function defaultCpuAndMemory(def: { resources: ResourceSetting[] }): stri
     used.add(id);
     return id;
   };
-  const has = (t: number) => def.resources.some((r) => resourceTypeOf(r) === t);
-  if (!has(ResourceType.Processor)) {
-    def.resources.unshift({
-      cimClass: 'CIM_ResourceAllocationSettingData',
-      properties: {
-        InstanceID: freeId('vessel-cpu'),
-        ElementName: '1 virtual CPU',
-        ResourceType: '3',
-        VirtualQuantity: '1',
-      },
-    });
+  const has = (what: 'processor' | 'memory') =>
+    def.resources.some((r) => classifyResource(r).device === what);
+  if (!has('processor')) {
+    def.resources.unshift(built(freeId('vessel-cpu'), (b) => b.cpus(1, '1 virtual CPU')));
     notes.push('The package gives no Processor item; the system gets 1 virtual CPU');
   }
-  if (!has(ResourceType.Memory)) {
-    def.resources.unshift({
-      cimClass: 'CIM_ResourceAllocationSettingData',
-      properties: {
-        InstanceID: freeId('vessel-memory'),
-        ElementName: '512MB of memory',
-        ResourceType: '4',
-        VirtualQuantity: '512',
-        AllocationUnits: 'byte * 2^20',
-      },
-    });
+  if (!has('memory')) {
+    def.resources.unshift(built(freeId('vessel-memory'), (b) => b.memory(512n << 20n, '512MB of memory')));
     notes.push('The package gives no Memory item; the system gets 512 MiB');
   }
   return notes;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { encodeStreamVmdk } from '../disk/index.js';
 import type { DiskImage } from '../hypervisor/index.js';
-import { imagePath, readHardware, type VirtualSystemDefinition } from '../model/index.js';
+import { imagePath, readDevices, type VirtualSystemDefinition } from '../model/index.js';
 import { adapterOf, type FileTransform, STREAM_VMDK_FORMAT } from '../ova/index.js';
 import { HostError } from './errors.js';
 import { checkExportChain, checkExportFile, type ExportConfinement } from './export-confine.js';
@@ -66,7 +66,7 @@ export async function exportSources(
   const hrefs = new Set(['ovf', 'mf', 'cert'].map((x) => `${base}.${x}`));
   const vmDir = join(stateDir, 'vms', uuid);
   const confine: ExportConfinement = { name, vmDir, deployed };
-  for (const d of readHardware(def.resources).drives) {
+  for (const d of readDevices(def).drives) {
     const path = imagePath(d.hostResource);
     if (path !== undefined) await checkExportFile(confine, `the image of drive "${d.instanceId}"`, path);
     if (path === undefined) {

@@ -46,6 +46,7 @@ import { openStateDir } from './state-dir.js';
 import { type EventData, type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 import { loadStoredSystems } from './store-inventory.js';
 import type { JobRecord } from './store-jobs.js';
+import { clearUploads } from './uploads.js';
 import { USERS_FILE, UserStore } from './users.js';
 
 /** The default driver: the embedded QEMU host with the probed accelerator. */
@@ -146,7 +147,11 @@ export class Host {
     /** The storage pools that admins' images must lie in. */
     readonly pools: StoragePools,
   ) {
-    this.jobs = new HostJobs(store, (kind, job) => this.recordJob(kind, job));
+    this.jobs = new HostJobs(
+      store,
+      (kind, job) => this.recordJob(kind, job),
+      (id) => this.artifacts.removeForJob(id),
+    );
     this.unsubscribe = driver.subscribe((e) => this.onDriverEvent(e));
     this.inventory = driver.ownsInventory
       ? new DriverInventory(driver, store, (n) => this.onInventoryNotice(n))
@@ -185,6 +190,7 @@ export class Host {
     const host = new Host(options.stateDir, driver, store, pools);
     cleanupDeploys(options.stateDir, (uuid) => store.getVm(uuid) !== undefined);
     cleanupExports(options.stateDir);
+    clearUploads(options.stateDir);
     await host.reconcile();
     return host;
   }

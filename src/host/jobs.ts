@@ -41,6 +41,8 @@ export class HostJobs {
     private readonly store: Store,
     /** Records and publishes one of the job's events. */
     private readonly record: (kind: 'job.progress' | 'job.finished', job: JobRecord) => HostEvent,
+    /** Called when a job is deleted, to remove what it leaves behind (its artifacts). */
+    private readonly deleted: (id: string) => void = () => undefined,
   ) {}
 
   /**
@@ -161,5 +163,6 @@ export class HostJobs {
       });
     }
     this.store.jobs.delete(id);
+    this.deleted(id);
   }
 }

@@ -1,4 +1,4 @@
-import type { ControllerKind, DriveKind, HostLimits } from '../model/index.js';
+import type { ControllerKind, DriveKind, Firmware, HostLimits, NicModel } from '../model/index.js';
 
 /**
  * The state operations a driver can be asked for, spelled as src/api's `StateOperation` (issue 10, §2.4):
@@ -26,17 +26,18 @@ export const DRIVER_STATE_OPERATIONS: readonly DriverStateOperation[] = [
   'suspend',
 ];
 
-/** Firmware a system can boot with (VSSD `Firmware`). */
-export type FirmwareKind = 'bios' | 'efi';
+/** Firmware a system can boot with: the model's `Firmware` (VSSD `Firmware`, read by `firmwareOf`). */
+export type FirmwareKind = Firmware;
 
 /** The consoles a driver can give a running system. */
 export type DriverConsoleKind = 'serial' | 'vnc';
 
-/** A storage controller kind as a driver offers it. */
+/**
+ * A storage controller kind as a driver offers it. Kinds are the model's words: any spelling the model reads as
+ * the kind (src/model/devices/spellings.ts) is that controller.
+ */
 export interface ControllerCapability {
   kind: ControllerKind;
-  /** ResourceSubType values the driver runs for this kind, lower case (`lsilogic`, `virtio-scsi`...); empty: any. */
-  subTypes: readonly string[];
   /** Drives one controller of this kind holds (IDE: 2 per channel; AHCI: 6 ports; ...). */
   maxSlots: number;
   /** Whether a drive can be attached on this controller while the system runs. */
@@ -57,8 +58,8 @@ export interface DriverCapabilities {
   firmware: readonly FirmwareKind[];
   devices: {
     controllers: readonly ControllerCapability[];
-    /** NIC ResourceSubType values the driver runs, lower case (no subtype: the driver's default model). */
-    nicModels: readonly string[];
+    /** The NIC models the driver runs, in the model's words (a NIC with no subtype: the driver's default). */
+    nicModels: readonly NicModel[];
     driveKinds: readonly DriveKind[];
     consoles: readonly DriverConsoleKind[];
   };

@@ -1,5 +1,5 @@
 import { existsSync, type Stats, statSync } from 'node:fs';
-import { imagePath, readHardware, type VirtualSystemDefinition } from '../model/index.js';
+import { imagePath, readDevices, type VirtualSystemDefinition } from '../model/index.js';
 import { HypervisorError } from './errors.js';
 
 /** What a file that is neither a regular file nor a block device is, in words. */
@@ -20,7 +20,7 @@ function kindOf(st: Stats): string {
  * every driver applies on its own.
  */
 export function checkImagesExist(def: VirtualSystemDefinition): void {
-  for (const d of readHardware(def.resources).drives) {
+  for (const d of readDevices(def).drives) {
     const path = imagePath(d.hostResource);
     if (path === undefined) continue;
     if (!existsSync(path)) {

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { probe, qemuDriver } from '../disk/index.js';
-import { imagePath, readHardware, type VirtualSystemDefinition } from '../model/index.js';
+import { imagePath, readDevices, type VirtualSystemDefinition } from '../model/index.js';
 import { HypervisorError } from './errors.js';
 import type { DiskImage } from './types.js';
 
@@ -18,7 +18,7 @@ export type CurrentImage = (instanceId: string, base: string) => { path: string;
  */
 export async function driveImages(def: VirtualSystemDefinition, current: CurrentImage): Promise<DiskImage[]> {
   const out: DiskImage[] = [];
-  for (const d of readHardware(def.resources).drives) {
+  for (const d of readDevices(def).drives) {
     const base = imagePath(d.hostResource);
     if (base === undefined) continue;
     if (d.kind !== 'disk') {

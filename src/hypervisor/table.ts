@@ -3,8 +3,9 @@ import {
   assertValidDefinition,
   type HostLimits,
   isUuid,
-  LEGACY_QEMU_SLOTS,
+  MODEL_SLOTS,
   ModelError,
+  type SlotPolicy,
   type VirtualSystemDefinition,
 } from '../model/index.js';
 import { HypervisorError } from './errors.js';
@@ -29,16 +30,23 @@ export class DomainTable<R = unknown> {
   private readonly byName = new Map<string, string>();
   private readonly listeners = new Set<(e: DriverEvent) => void>();
 
-  constructor(private readonly limits: HostLimits) {}
+  /** `slots`: the driver's slot policy (`QEMU_SLOTS` for QEMU), the model's own by default. */
+  constructor(
+    private readonly limits: HostLimits,
+    private readonly slots: SlotPolicy = MODEL_SLOTS,
+  ) {}
 
   get size(): number {
     return this.byUuid.size;
   }
 
-  /** Validates a definition and gives it a UUID; refuses a name that another system already has. */
+  /**
+   * Validates a definition (the model's rules within the host's limits and the driver's slot policy) and gives it a
+   * UUID; refuses a name that another system already has.
+   */
   prepare(input: VirtualSystemDefinition): VirtualSystemDefinition {
     try {
-      assertValidDefinition(input, this.limits, LEGACY_QEMU_SLOTS);
+      assertValidDefinition(input, this.limits, this.slots);
     } catch (e) {
       if (e instanceof ModelError) {
         throw new HypervisorError('DEFINITION_INVALID', e.message, { cause: e, hint: e.hint });

@@ -137,6 +137,16 @@ export interface DiskImage {
 }
 
 /**
+ * A network a driver realises: the name a NIC's Connection gives, and how (user-mode networking with its host
+ * forwards, a host bridge, or no connection).
+ */
+export type DriverNetwork = { name: string } & (
+  | { mode: 'user'; hostForwards?: string[] }
+  | { mode: 'bridge'; bridge: string }
+  | { mode: 'none' }
+);
+
+/**
  * A hypervisor driver, in the manner of libvirt's driver table: the required entry points every driver has, and
  * optional ones that a driver may leave out; {@link requireOperation} fails the same way for any that is missing.
  * Drivers receive the typed model and never see XML. Every entry point is async, reads included, so a driver whose
@@ -197,4 +207,6 @@ export interface HypervisorDriver {
   adopt?(uuid: string): Promise<DomainInfo>;
   /** Export hook: each drive's current content (QEMU: the overlay over its base when the system has run). */
   diskImages?(uuid: string): Promise<DiskImage[]>;
+  /** The networks this driver realises, by name (QEMU: STATE/networks.json as read when it opened). */
+  networks?(): Promise<DriverNetwork[]>;
 }

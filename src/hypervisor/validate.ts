@@ -2,6 +2,7 @@ import {
   assertValidDefinition,
   type HostLimits,
   ModelError,
+  type SlotPolicy,
   type VirtualSystemDefinition,
 } from '../model/index.js';
 import { HypervisorError } from './errors.js';
@@ -37,20 +38,20 @@ export function diagnosticOf(e: unknown, location: string): DriverDiagnostic {
 }
 
 /**
- * The checks every driver starts its `validate` with: the model's rules within `limits` (unless `modelChecked`: a
- * define whose `DomainTable.prepare` checked them already), then, for a define, that every image exists and can be
- * an image (`checkImagesExist`). Returns the problems as diagnostics; the
- * driver adds its own (QEMU: its command line) when these pass.
+ * The checks every driver starts its `validate` with: the model's rules within `limits` and the driver's slot
+ * policy `o.slots` (the model's own by default; unless `modelChecked`: a define whose `DomainTable.prepare` checked
+ * them already), then, for a define, that every image exists and can be an image (`checkImagesExist`). Returns the
+ * problems as diagnostics; the driver adds its own (QEMU: its device table and command line) when these pass.
  */
 export function commonDiagnostics(
   def: VirtualSystemDefinition,
   purpose: 'define' | 'deploy',
   limits: HostLimits,
-  o: { modelChecked?: boolean } = {},
+  o: { modelChecked?: boolean; slots?: SlotPolicy } = {},
 ): DriverDiagnostic[] {
   const where = systemLocation(def);
   try {
-    if (!o.modelChecked) assertValidDefinition(def, limits);
+    if (!o.modelChecked) assertValidDefinition(def, limits, o.slots);
   } catch (e) {
     return [diagnosticOf(e, where)];
   }

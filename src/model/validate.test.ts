@@ -1,11 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { buildDefinition } from './build.js';
 import { normalizeMac } from './devices/addresses.js';
-import { LEGACY_QEMU_SLOTS, MODEL_SLOTS, type SlotPolicy } from './devices/kinds.js';
+import { MODEL_SLOTS, type SlotPolicy, slotPolicy } from './devices/kinds.js';
 import { readDevices } from './devices/view.js';
 import { ModelError } from './errors.js';
 import type { RasdProperties, ResourceSetting, VirtualSystemDefinition, VssdProperties } from './settings.js';
 import { assertValidDefinition, DEFAULT_LIMITS, validateDefinition } from './validate.js';
+
+/**
+ * A target policy for these tests: the limits the QEMU host checked before its own moved into its driver (IDE 2,
+ * SATA 6, every SCSI HBA 16 ids with none reserved, NVMe 256, CDs on any controller, no drives on USB).
+ */
+const LEGACY_SCSI = { slots: 16, reserved: [] };
+const LEGACY_QEMU_SLOTS = slotPolicy('this host', {
+  ahci: { slots: 6 },
+  nvme: { cdrom: true },
+  'virtio-blk': { cdrom: true },
+  'virtio-scsi': { slots: 256, reserved: [] },
+  lsilogic: LEGACY_SCSI,
+  lsisas: LEGACY_SCSI,
+  buslogic: LEGACY_SCSI,
+  pvscsi: LEGACY_SCSI,
+  megasas: LEGACY_SCSI,
+  'hyperv-scsi': LEGACY_SCSI,
+  usb: { slots: 0 },
+});
 
 const base = (): VirtualSystemDefinition =>
   buildDefinition({

@@ -36,7 +36,7 @@ type Report = (code: DefinitionProblemCode, message: string, instanceId?: string
 
 /**
  * Checks a definition (or its view) and returns every finding; it never throws. `slots` is the target's slot
- * policy: the model's own by default, `LEGACY_QEMU_SLOTS` for the QEMU host until its limits move into its driver.
+ * policy: the model's own by default, a driver's own where it differs (the QEMU driver's `QEMU_SLOTS`).
  *
  * @example
  * validateDefinition(def, { ...DEFAULT_LIMITS, cpus: 2 }).filter((p) => p.severity === 'error');
@@ -287,7 +287,7 @@ function checkOthers(view: DeviceView, out: DefinitionProblem[]): void {
  * warnings otherwise.
  *
  * @example
- * const warnings = assertValidDefinition(def, limits, LEGACY_QEMU_SLOTS);
+ * const warnings = assertValidDefinition(def, limits, MODEL_SLOTS);
  */
 export function assertValidDefinition(
   def: VirtualSystemDefinition,

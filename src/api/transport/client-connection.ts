@@ -39,7 +39,13 @@ interface ClientCall {
   ended?: boolean;
 }
 
-/** One connection (see the module comment). */
+/**
+ * One connection (see the module comment).
+ *
+ * @example
+ * const conn = new ClientConnection(socket, hello.maxFrameBytes, []);
+ * const info = await conn.call('host.info', []);
+ */
 export class ClientConnection {
   private readonly reader = new FrameReader(CLIENT_MAX_FRAME_BYTES, 'The host');
   private readonly calls = new Map<number, ClientCall>();
@@ -155,14 +161,16 @@ export class ClientConnection {
         if (!Value.Check(ApiEventSchema, m.event)) {
           throw new ApiError('PROTOCOL', `The host sent a malformed event: ${firstError(m.event)}`);
         }
-        if (!call.closed) call.extras.on?.(Value.Decode(ApiEventSchema, m.event) as ApiEvent);
+        if (!call.closed) listen(() => call.extras.on?.(Value.Decode(ApiEventSchema, m.event) as ApiEvent));
         return;
       }
       case 'progress':
-        call.extras.onProgress?.({
-          percent: m.percent,
-          ...(m.phase === undefined ? {} : { phase: m.phase }),
-        });
+        listen(() =>
+          call.extras.onProgress?.({
+            percent: m.percent,
+            ...(m.phase === undefined ? {} : { phase: m.phase }),
+          }),
+        );
         return;
       case 'credit':
         call.outbound?.grant(m.bytes);
@@ -330,6 +338,15 @@ export class ClientConnection {
         await ended;
       },
     };
+  }
+}
+
+/** Calls a caller's listener; what it throws is its own affair and must not break the connection. */
+function listen(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // ignored, as for any listener of a transport's events
   }
 }
 

@@ -142,13 +142,21 @@ describe('SocketApi', () => {
   });
 
   it('cuts a host that sends stream bytes beyond the credit granted', async () => {
-    const path = await scripted(greet, (s, call) => {
-      if (call.method !== 'artifacts.download') return;
+    const early = await scripted(greet, (s, call) => {
+      // Bytes before the result: no credit was granted yet.
+      s.write(dataFrame(call.id, new Uint8Array(10)));
       s.write(jsonFrame({ t: 'result', id: call.id, result: { stream: '0'.repeat(32) } }));
-      for (let i = 0; i < 6; i++) s.write(dataFrame(call.id, new Uint8Array(65_536)));
     });
-    const api = await SocketApi.connect(path);
-    const stream = await api.artifacts.download('a');
+    expect(await refusal((await SocketApi.connect(early)).artifacts.download('a'))).toMatchObject({
+      code: 'PROTOCOL',
+      message: expect.stringMatching(/more bytes for call \d+ than granted/),
+    });
+    const flood = await scripted(greet, (s, call) => {
+      s.write(jsonFrame({ t: 'result', id: call.id, result: { stream: '0'.repeat(32) } }));
+      // 8 MiB at once, against a window of 256 KiB that a slow reader has barely begun to grant back.
+      for (let i = 0; i < 128; i++) s.write(dataFrame(call.id, new Uint8Array(65_536)));
+    });
+    const stream = await (await SocketApi.connect(flood)).artifacts.download('a');
     const reading = (async () => {
       for await (const _ of stream) await new Promise((r) => setTimeout(r, 20));
     })();

@@ -21,7 +21,12 @@ export interface CallExtras {
   onProgress?: ((p: { percent: number; phase?: string }) => void) | undefined;
 }
 
-/** The METHODS entry of a method, as the general shape (its stream kind readable whatever the method). */
+/**
+ * The METHODS entry of a method, as the general shape (its stream kind readable whatever the method).
+ *
+ * @example
+ * specOf('events.subscribe').stream; // 'events'
+ */
 export function specOf(method: ApiMethodName): MethodSpec {
   return METHODS[method];
 }
@@ -57,6 +62,9 @@ export function argumentsOf(method: ApiMethodName, params: Params, extras: CallE
 /**
  * Whether a call of `method` with these (decoded) parameters sends a body: every `upload` method but packages.*
  * from a pool or a host path.
+ *
+ * @example
+ * sendsBody('packages.deploy', { source: { kind: 'pool', pool: 'p', image: 'a.ova' } }); // false
  */
 export function sendsBody(method: ApiMethodName, params: Params): boolean {
   const spec = specOf(method);

@@ -24,7 +24,12 @@ export interface ApiServerLimits {
   maxConnections: number;
 }
 
-/** Default limits of the Api's socket server. */
+/**
+ * Default limits of the Api's socket server.
+ *
+ * @example
+ * serveApi(open, { limits: { ...DEFAULT_API_SERVER_LIMITS, maxInFlight: 8 } });
+ */
 export const DEFAULT_API_SERVER_LIMITS: Readonly<ApiServerLimits> = {
   maxFrameBytes: 16 << 20,
   maxInFlight: 32,

@@ -107,12 +107,22 @@ function parse<S extends TSchema>(schema: S, text: string, peer: string): Static
   );
 }
 
-/** A client's message, checked; PROTOCOL saying where it is wrong. */
+/**
+ * A client's message, checked; PROTOCOL saying where it is wrong.
+ *
+ * @example
+ * parseClientMessage('{"t":"credit","id":3,"bytes":65536}'); // { t: 'credit', id: 3, bytes: 65536 }
+ */
 export function parseClientMessage(text: string): ClientMessage {
   return parse(ClientMessageSchema, text, 'The client');
 }
 
-/** A host's message, checked; PROTOCOL saying where it is wrong. */
+/**
+ * A host's message, checked; PROTOCOL saying where it is wrong.
+ *
+ * @example
+ * parseServerMessage('{"t":"end","id":3}'); // { t: 'end', id: 3 }
+ */
 export function parseServerMessage(text: string): ServerMessage {
   return parse(ServerMessageSchema, text, 'The host');
 }

@@ -1,39 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { Api, ApiMethodName } from '../api.js';
-import type { ByteChannel, ByteStream } from '../common.js';
+import type { Api } from '../api.js';
 import { ApiError, type ApiErrorInfo } from '../errors.js';
-import { type ApiEvent, ApiEventSchema, type Subscription } from '../events.js';
-import { isApiMethodName, METHODS } from '../methods.js';
+import { isApiMethodName } from '../methods.js';
 import { decodeParams } from '../wire.js';
-import { encodeBy } from './encode.js';
-import { dataFrame, type Frame, FrameReader, jsonFrame } from './frames.js';
-import { type CallExtras, invoke, sendsBody, specOf } from './invoke.js';
+import { type Frame, FrameReader, jsonFrame } from './frames.js';
+import { invoke, sendsBody, specOf } from './invoke.js';
 import type { ApiServerLimits } from './limits.js';
 import { type ClientMessage, PROTOCOL_NAME, PROTOCOL_VERSION, parseClientMessage } from './messages.js';
-import { Inbound, Outbound } from './streams.js';
+import { answer, type Call, type CallPort, closeStream, extrasFor, infoOf, release } from './server-call.js';
 
 /**
  * One client connection of the Api's socket server: reads frames, runs calls on the connection's Api (one
  * session per connection) within the limits, and carries their streams. Every problem of a client's making is
  * answered (INVALID_ARGUMENT, PROTOCOL, LIMIT_EXCEEDED) and stays within its connection.
  */
-
-/** A call from its frame until its answer is sent and its streams have ended. */
-interface Call {
-  id: number;
-  method: ApiMethodName;
-  /** The client's bytes: an upload's body, a console's input. */
-  inbound?: Inbound;
-  /** The host's bytes: a download, a console's output. */
-  outbound?: Outbound;
-  subscription?: Subscription;
-  channel?: ByteChannel;
-  /** The answer was sent. */
-  answered: boolean;
-  /** The call holds one of the connection's stream slots. */
-  streaming: boolean;
-}
 
 interface Queued {
   call: Call;
@@ -42,19 +22,13 @@ interface Queued {
   bytes: number;
 }
 
-/** An error as it crosses the wire; what is not an ApiError is a bug of the Api's implementation. */
-export function infoOf(e: unknown): ApiErrorInfo {
-  const info =
-    e instanceof ApiError
-      ? e.toInfo()
-      : {
-          code: 'INTERNAL' as const,
-          message: `The host failed: ${e instanceof Error ? e.message : String(e)}`,
-        };
-  return info.message.length > 8192 ? { ...info, message: `${info.message.slice(0, 8189)}...` } : info;
-}
-
-/** Handles one connection; `closed` settles once its session is closed. */
+/**
+ * Handles one connection; `closed` settles once its session is closed.
+ *
+ * @example
+ * const conn = new ServerConnection(socket, async () => openSession(principal), DEFAULT_API_SERVER_LIMITS);
+ * await conn.closed; // the client has gone and its session is closed
+ */
 export class ServerConnection {
   private readonly reader: FrameReader;
   private readonly calls = new Map<number, Call>();
@@ -68,6 +42,8 @@ export class ServerConnection {
   /** Frames that arrived before the session was open. */
   private early: Frame[] | undefined = [];
   readonly closed: Promise<void>;
+  /** What the connection lends its calls. */
+  private readonly port: CallPort;
 
   constructor(
     private readonly socket: Socket,
@@ -75,6 +51,13 @@ export class ServerConnection {
     private readonly limits: ApiServerLimits,
   ) {
     this.reader = new FrameReader(limits.maxFrameBytes, 'The client');
+    this.port = {
+      send: (m) => this.send(m),
+      write: (f) => this.write(f),
+      endStream: (call, error) => this.endStream(call, error),
+      live: (call) => this.calls.get(call.id) === call,
+      maxAnswerBytes: limits.maxAnswerBytes,
+    };
     let onClosed = () => {};
     this.closed = new Promise((r) => {
       onClosed = r;
@@ -162,8 +145,9 @@ export class ServerConnection {
     }
     for (const f of frames) {
       if (this.dead) return;
-      if (this.early !== undefined) this.early.push(f);
-      else this.onFrame(f);
+      if (this.early === undefined) this.onFrame(f);
+      else if (this.early.length < this.limits.maxQueuedCalls) this.early.push(f);
+      else this.fatal({ code: 'LIMIT_EXCEEDED', message: 'Too many frames before the session was open' });
     }
   }
 
@@ -189,7 +173,7 @@ export class ServerConnection {
       return; // about a call that has ended: nothing to do
     else if (m.t === 'credit') call.outbound?.grant(m.bytes);
     else if (m.t === 'end') call.inbound?.end();
-    else this.onClose(call);
+    else closeStream(call, this.port);
   }
 
   private onCall(m: Extract<ClientMessage, { t: 'call' }>, bytes: number): void {
@@ -267,147 +251,24 @@ export class ServerConnection {
   }
 
   private async run({ call, params, progress }: Queued): Promise<void> {
-    const { id, method } = call;
-    const extras: CallExtras = {};
-    if (sendsBody(method, params)) {
-      call.inbound = new Inbound(
-        (n) => this.send({ t: 'credit', id, bytes: n }),
-        () => undefined,
-      );
-      extras.body = call.inbound;
-      call.inbound.open();
-    }
-    if (progress) {
-      extras.onProgress = (p) => {
-        if (call.answered) return;
-        const percent = Math.max(0, Math.min(100, Math.round(p.percent)));
-        this.send({
-          t: 'progress',
-          id,
-          percent,
-          ...(p.phase === undefined ? {} : { phase: p.phase.slice(0, 256) }),
-        });
-      };
-    }
-    if (specOf(method).stream === 'events') extras.on = (e) => this.pushEvent(call, e);
     let value: unknown;
     try {
-      value = await invoke(this.api!, method, params, extras);
+      value = await invoke(this.api!, call.method, params, extrasFor(call, params, progress, this.port));
     } catch (e) {
       this.finish(call, infoOf(e));
       return;
     }
     if (this.socket.destroyed) {
-      await this.release(value);
+      await release(value);
       this.finish(call);
       return;
     }
     try {
-      this.answer(call, value);
+      if (!answer(call, value, this.port)) this.finish(call);
     } catch (e) {
-      await this.release(value);
+      await release(value);
       this.finish(call, infoOf(e));
     }
-  }
-
-  /** Sends the result of a call that succeeded, and starts its stream. */
-  private answer(call: Call, value: unknown): void {
-    const { id, method } = call;
-    const stream = specOf(method).stream;
-    if (stream === 'events') {
-      call.subscription = value as Subscription;
-      this.sendResult(call, { subscription: `s${id}` });
-      void call.subscription.ended.then(() => this.endStream(call));
-      return;
-    }
-    if (stream === 'download' || stream === 'duplex') {
-      const source = stream === 'download' ? (value as ByteStream) : (value as ByteChannel).input;
-      if (stream === 'duplex') {
-        call.channel = value as ByteChannel;
-        call.inbound = new Inbound(
-          (n) => this.send({ t: 'credit', id, bytes: n }),
-          () => undefined,
-        );
-      }
-      call.outbound = new Outbound();
-      this.sendResult(call, { stream: randomBytes(16).toString('hex') });
-      void this.carry(call, source);
-      return;
-    }
-    this.sendResult(call, value);
-    this.finish(call);
-  }
-
-  private sendResult(call: Call, value: unknown): void {
-    const result = encodeBy(
-      METHODS[call.method].result,
-      value,
-      (why) =>
-        new ApiError('INTERNAL', `The host's answer to ${call.method} does not fit the contract: ${why}`),
-    );
-    const frame = jsonFrame({ t: 'result', id: call.id, result });
-    if (frame.length > this.limits.maxAnswerBytes) {
-      throw new ApiError(
-        'LIMIT_EXCEEDED',
-        `The answer to ${call.method} is ${frame.length} bytes, more than the ${this.limits.maxAnswerBytes} this transport sends`,
-        { hint: 'Ask for less (a limit, a narrower query)' },
-      );
-    }
-    call.answered = true;
-    this.write(frame);
-  }
-
-  /** Carries a download or a console: the host's bytes out, and for a console the client's bytes in. */
-  private async carry(call: Call, source: ByteStream): Promise<void> {
-    const { id } = call;
-    const input = call.channel === undefined ? undefined : this.feed(call);
-    let error: ApiErrorInfo | undefined;
-    try {
-      await call.outbound!.pump(source, (piece) => this.write(dataFrame(id, piece)));
-    } catch (e) {
-      error = infoOf(e);
-    }
-    await call.channel?.close().catch(() => undefined);
-    call.inbound?.end();
-    await input;
-    this.endStream(call, error);
-  }
-
-  /** Writes a console's input, as it arrives, into its channel. */
-  private async feed(call: Call): Promise<void> {
-    call.inbound!.open();
-    try {
-      for await (const chunk of call.inbound!) await call.channel!.write(chunk);
-    } catch {
-      await call.channel!.close().catch(() => undefined);
-    }
-  }
-
-  private pushEvent(call: Call, e: ApiEvent): void {
-    if (this.calls.get(call.id) !== call) return;
-    let event: unknown;
-    try {
-      event = encodeBy(
-        ApiEventSchema,
-        e,
-        (why) =>
-          new ApiError('INTERNAL', `The host produced an event that does not fit the contract: ${why}`),
-      );
-    } catch (err) {
-      void call.subscription?.close().catch(() => undefined);
-      this.endStream(call, infoOf(err));
-      return;
-    }
-    this.send({ t: 'event', id: call.id, event });
-  }
-
-  /** The client gave a stream up. */
-  private onClose(call: Call): void {
-    call.inbound?.fail(new ApiError('CANCELLED', `The client gave up the stream of ${call.method}`));
-    call.outbound?.stop();
-    void call.channel?.close().catch(() => undefined);
-    // A subscription's end is sent once it has ended (its `ended` promise).
-    void call.subscription?.close().catch(() => this.endStream(call));
   }
 
   /** The host's side of a stream has ended: the client is told, the slot is free. */
@@ -427,19 +288,6 @@ export class ServerConnection {
     if (this.calls.get(call.id) !== call) return;
     this.calls.delete(call.id);
     if (call.streaming) this.streams--;
-  }
-
-  /** Gives up what a call returned when it can no longer be delivered. */
-  private async release(value: unknown): Promise<void> {
-    const v = value as Partial<Subscription & ByteChannel> & Partial<AsyncIterable<Uint8Array>>;
-    try {
-      if (typeof v?.close === 'function') await v.close();
-      else if (v !== null && typeof v === 'object' && Symbol.asyncIterator in v) {
-        await v[Symbol.asyncIterator]!().return?.();
-      }
-    } catch {
-      // nothing more can be done for a client that has gone
-    }
   }
 
   /** The client has gone: every stream is given up, the session closed. */

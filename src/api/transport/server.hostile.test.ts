@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildDefinition } from '../../model/index.js';
 import type { Api } from '../api.js';
 import { fakeApi } from '../conformance/fake.case.test.js';
+import { ApiError } from '../errors.js';
 import { SocketApi } from './client.js';
 import { dataFrame, FRAME_HEADER_BYTES, jsonFrame } from './frames.js';
 import type { ApiServerLimits } from './limits.js';
@@ -236,7 +237,8 @@ describe('the Api socket server under hostile clients', () => {
   });
 
   it('serves others while a client sends half a frame and stops, and closes that one at the deadline', async () => {
-    const { path, client } = await serve(() => fakeApi());
+    // A deadline long enough for the others' 50 calls on a loaded machine.
+    const { path, client } = await serve(() => fakeApi(), { ...LIMITS, partialFrameTimeoutMs: 2000 });
     const half = await raw(path);
     const frame = jsonFrame({ t: 'call', id: 1, method: 'host.info', params: {} });
     half.socket.write(frame.subarray(0, 9));
@@ -246,8 +248,8 @@ describe('the Api socket server under hostile clients', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, () => api.host.info()));
     expect(answers).toHaveLength(50);
     expect(halfClosed).toBe(false);
-    const e = await half.waitFor(connectionError, 3000);
-    expect(e.error).toMatchObject({ code: 'PROTOCOL', message: 'A frame was not finished within 400 ms' });
+    const e = await half.waitFor(connectionError, 6000);
+    expect(e.error).toMatchObject({ code: 'PROTOCOL', message: 'A frame was not finished within 2000 ms' });
     await half.closed;
     expect((await api.host.info()).name).toBe('fake');
   });
@@ -316,6 +318,31 @@ describe('the Api socket server under hostile clients', () => {
     });
     await peer.closed;
     expect((await (await client()).host.info()).name).toBe('fake');
+  });
+
+  it('holds calls sent before a slow session opens, and answers them in order', async () => {
+    const server = serveApi(async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      return fakeApi();
+    });
+    const path = join(dir, `h${n++}.sock`);
+    await server.listen(path);
+    cleanups.push(() => server.close());
+    const api = await SocketApi.connect(path);
+    cleanups.push(() => api.close());
+    const answers = await Promise.all([api.host.info(), api.systems.list(), api.jobs.list()]);
+    expect(answers).toEqual([expect.objectContaining({ name: 'fake' }), [], []]);
+  });
+
+  it('tells every call why when the session cannot be opened', async () => {
+    const { client } = await serve(() => {
+      throw new ApiError('ACCESS_DENIED', 'No session for you');
+    });
+    const api = await client();
+    await expect(api.host.info()).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+      message: 'No session for you',
+    });
   });
 
   it('refuses a stream beyond maxStreams with LIMIT_EXCEEDED, and frees the slot when one closes', async () => {

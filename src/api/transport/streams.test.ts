@@ -142,6 +142,19 @@ describe('streams over the socket', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(got.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
+
+  it("keeps the connection when a caller's listener throws", async () => {
+    const log = streamLog();
+    const { api } = await serve(log);
+    let calls = 0;
+    await api.events.subscribe({}, () => {
+      calls++;
+      throw new Error('listener bug');
+    });
+    log.push(3, 10);
+    await until(() => calls === 3);
+    expect((await api.host.info()).name).toBe('fake');
+  });
 });
 
 async function until(test: () => boolean, ms = 5000): Promise<void> {

@@ -163,6 +163,33 @@ describe('vessel host serve --cim-http/--cim-https', () => {
     expect(console.code).toBe(4);
   });
 
+  it('vessel --host URL vm define --firmware efi makes an EFI system on the host; --timeout is refused, exit 4', async () => {
+    const url = `http://admin:secret@127.0.0.1:${port}`;
+    const d = await runCli([
+      '--host',
+      url,
+      'vm',
+      'define',
+      '--name',
+      'efi1',
+      '--memory',
+      '64M',
+      '--firmware',
+      'efi',
+    ]);
+    expect(d.stderr).toBe('');
+    const local = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '--state', state])).stdout);
+    expect(local.definition.system.Firmware).toBe('efi');
+    const remote = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '--host', url])).stdout);
+    expect(remote.definition.system.Firmware).toBe('efi');
+    expect((await runCli(['vm', 'start', 'efi1', '--host', url])).code).toBe(0);
+    const stop = await runCli(['vm', 'stop', 'efi1', '--timeout', '5', '--host', url]);
+    expect(stop.code).toBe(4);
+    expect(stop.stderr).toMatch(/RequestStateChange \(DSP1057\) carries none/);
+    expect((await runCli(['vm', 'stop', 'efi1', '--force', '--host', url])).code).toBe(0);
+    expect((await runCli(['vm', 'undefine', 'efi1', '--host', url])).code).toBe(0);
+  });
+
   it('vessel --host with a saved profile, password from the environment', async () => {
     const cfg = await mkdtemp(join(tmpdir(), 'vessel-cfg-'));
     try {

@@ -39,11 +39,11 @@ async function withRemote<T>(
   }
 }
 
-/** The DSP1042 RequestStateChange operation for each `vessel vm` state change. */
+/** The Api's state operation for each `vessel vm` state change (`stop` asks the guest: `shutdown`). */
 const REMOTE_OP = {
   start: 'start',
   stop: 'shutdown',
-  powerOff: 'poweroff',
+  powerOff: 'powerOff',
   pause: 'pause',
   resume: 'resume',
   reset: 'reset',
@@ -156,19 +156,31 @@ function stateChange(program: Command, name: string, op: string, description: st
           command: Command,
         ) => {
           const realOp = op === 'stop' && opts.force ? 'powerOff' : op;
+          const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
           const remote = await withRemote(command, async (r) => {
-            await r.change(vm, REMOTE_OP[realOp as keyof typeof REMOTE_OP]);
-            return r.find(vm);
+            // A guest timeout is something RequestStateChange cannot carry: the Api refuses it (exit 4).
+            const guest = timeoutMs === undefined ? {} : { timeoutMs };
+            const job = await r.change(
+              vm,
+              REMOTE_OP[realOp as keyof typeof REMOTE_OP],
+              opts.wait ? 300_000 : 0,
+              guest,
+            );
+            return { job, vm: job.result };
           });
           if (remote) {
+            const v = remote.value.vm;
             if (opts.json)
               printJson({
-                vm: { name: remote.value.name, uuid: remote.value.uuid, state: remote.value.state },
+                job: remote.value.job.id,
+                ...(v === undefined
+                  ? {}
+                  : { vm: { name: v.name, uuid: v.uuid, state: v.state, reason: v.reason.text } }),
               });
-            else println(`${PAST[realOp]} "${remote.value.name}": ${remote.value.state}`);
+            else if (v === undefined) println(`Job ${remote.value.job.id} started`);
+            else println(`${PAST[realOp]} "${v.name}": ${v.state} (${v.reason.text})`);
             return 0;
           }
-          const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
           const r = await withHost(opts.state, (c) =>
             c.call<{ job: string; vm?: VmSummary }>('vm.change', {
               vm,
@@ -237,9 +249,9 @@ registerGroup((program: Command) => {
         const vms: Array<Pick<VmSummary, 'name' | 'uuid' | 'state' | 'reason'>> = remote
           ? remote.value.map((v) => ({
               name: v.name,
-              uuid: v.uuid ?? '',
+              uuid: v.uuid,
               state: v.state as VmSummary['state'],
-              reason: `EnabledState ${v.enabledState}`,
+              reason: v.reason.text,
             }))
           : await withHost(opts.state, (c) => c.call<VmSummary[]>('vm.list'));
         if (opts.json) {
@@ -306,18 +318,15 @@ registerGroup((program: Command) => {
     .option('--json', 'print JSON')
     .action(
       action(async (vm: string, opts: { state?: string; json?: boolean }, command: Command) => {
-        const remote = await withRemote(command, async (r) => ({
-          system: await r.find(vm),
-          definition: await r.definition(vm),
-        }));
+        const remote = await withRemote(command, (r) => r.find(vm));
         if (remote) {
-          const { system, definition } = remote.value;
+          const system = remote.value;
           const info = {
             name: system.name,
-            uuid: system.uuid ?? '',
+            uuid: system.uuid,
             state: system.state,
-            reason: `EnabledState ${system.enabledState}`,
-            definition,
+            reason: system.reason.text,
+            definition: system.definition,
           };
           if (opts.json) printJson(info);
           else printVmInfo(info as VmSummary & { definition: VirtualSystemDefinition }, []);

@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
 import { runApiConformance } from '../../api/conformance.case.test.js';
-import { localSubject, OTHER_LANE } from './subject.case.test.js';
+import { smallOva } from './fixtures.case.test.js';
+import { localSubject } from './subject.case.test.js';
 
 /**
  * The API conformance runner against the in-process session of a local host on the embedded QEMU driver under
@@ -14,7 +15,5 @@ vi.setConfig({ testTimeout: 240_000 });
 runApiConformance({
   label: 'in-process host on qemu:///embed (TCG)',
   open: localSubject('qemu:///embed?accel=tcg'),
-  fixtures: { guestIgnoringShutdown: (def) => def },
-  // Stated: the namespaces the other lane of issue 10 writes; NOT_SUPPORTED until they are merged.
-  unsupported: [{ cases: ['networks.read', 'packages.deploy-export'], reason: OTHER_LANE }],
+  fixtures: { guestIgnoringShutdown: (def) => def, smallOva },
 });

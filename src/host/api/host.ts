@@ -56,7 +56,8 @@ export function capabilitiesOf(
       consoles: host.driver.console !== undefined,
       metadata: true,
       pools: implemented.has('pools') ? 'manage' : 'none',
-      networks: implemented.has('networks') ? 'read' : 'none',
+      // The host keeps no networks of its own: it shows what its driver realises, when the driver has any.
+      networks: implemented.has('networks') && host.driver.networks !== undefined ? 'read' : 'none',
     },
   };
 }

@@ -191,6 +191,13 @@ describe('poolsApi()', () => {
     expect(bad.code).toBe('INVALID_ARGUMENT');
   });
 
+  it('answers a list and the gets after it alike while the file system changes (sizes kept 1 s)', async () => {
+    const api = poolsApi({ host, principal: LOCAL });
+    const [listed] = await api.list();
+    writeFileSync(join(dir, 'state', 'images', 'big.raw'), Buffer.alloc(8 << 20, 1));
+    expect(await api.get('default')).toEqual(listed);
+  });
+
   it('shows a pool whose folder went away as unavailable with no sizes', async () => {
     const api = poolsApi({ host, principal: LOCAL });
     mkdirSync(join(dir, 'gone'));

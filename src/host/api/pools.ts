@@ -5,7 +5,6 @@ import {
   downloadPoolImage,
   type PoolImage,
   poolImages,
-  poolSizes,
   type StoragePool,
   uploadPoolImage,
 } from '../pools/index.js';
@@ -25,12 +24,7 @@ import type { SessionContext } from './context.js';
 export function poolsApi(ctx: SessionContext): PoolsApi {
   const { host, principal } = ctx;
   const info = (pool: StoragePool): PoolInfo => {
-    let sizes: ReturnType<typeof poolSizes> | undefined;
-    try {
-      sizes = poolSizes(pool.path);
-    } catch {
-      sizes = undefined; // removed or unmounted: shown unavailable
-    }
+    const sizes = host.pools.sizes(pool); // undefined: removed or unmounted, shown unavailable
     return {
       id: pool.name,
       isDefault: pool.name === DEFAULT_POOL,

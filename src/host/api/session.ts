@@ -9,12 +9,15 @@ import {
   roleAllows,
 } from '../../api/index.js';
 import type { Host } from '../host.js';
+import { artifactsApi } from './artifacts.js';
 import { consolesApi } from './consoles.js';
 import type { SessionContext } from './context.js';
 import { toApiError } from './errors.js';
 import { eventsApi } from './events.js';
 import { hostApi } from './host.js';
 import { jobsApi } from './jobs.js';
+import { networksApi } from './networks.js';
+import { packagesApi } from './packages.js';
 import { checkParams } from './params.js';
 import { poolsApi } from './pools.js';
 import { systemsApi } from './systems.js';
@@ -31,17 +34,17 @@ import { usersApi } from './users.js';
 /** How a namespace is built for a session. */
 type Factory<N extends ApiNamespace> = (ctx: SessionContext) => Api[N];
 
-/**
- * The namespaces this host implements, besides `host` (built with the list of these); the others answer
- * NOT_SUPPORTED. packages, artifacts and networks join as they are written.
- */
+/** The namespaces this host implements, besides `host` (built with the list of these). */
 const FACTORIES: { [N in Exclude<ApiNamespace, 'host'>]?: Factory<N> } = {
   systems: systemsApi,
   jobs: jobsApi,
   events: eventsApi,
   consoles: consolesApi,
+  packages: packagesApi,
+  artifacts: artifactsApi,
   pools: poolsApi,
   users: usersApi,
+  networks: networksApi,
 };
 
 /** The namespaces an in-process session implements (what capabilities report as features). */

@@ -15,10 +15,6 @@ import { openSession } from './session.js';
 
 /** The in-process subject of the API conformance runner, for conformance.test.ts and conformance-qemu.test.ts. */
 
-/** Namespaces another lane implements and has not merged yet (packages, artifacts, networks): NOT_SUPPORTED. */
-export const OTHER_LANE =
-  'the local host does not implement this namespace yet (issue 10 lane host-api-data)';
-
 const ADMIN: Principal = { user: 'conformance', role: 'admin', local: true, via: 'in-process' };
 
 /**

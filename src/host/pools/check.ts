@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, readlink, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { imagePath, readHardware, type VirtualSystemDefinition } from '../../model/index.js';
+import { imagePath, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
 import { HostError } from '../errors.js';
 import type { StoragePool } from './file.js';
 import { type HostFolders, hostFile, inside } from './folder.js';
@@ -149,7 +149,7 @@ export async function checkImage(path: string, driveId: string, c: ImageCheck): 
  * await checkDefinitionImages(def, { pools, host: { stateDir, imagesDir, runDir }, action: 'define', system: 'web1' });
  */
 export async function checkDefinitionImages(def: VirtualSystemDefinition, c: ImageCheck): Promise<void> {
-  for (const d of readHardware(def.resources).drives) {
+  for (const d of readDevices(def).drives) {
     const path = imagePath(d.hostResource);
     if (path !== undefined) await checkImage(path, d.instanceId, c);
   }

@@ -4,7 +4,8 @@ import { link, lstat, open, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ApiError } from '../../api/index.js';
 import { probe } from '../../disk/index.js';
-import { imagePath, readHardware } from '../../model/index.js';
+import { imagePath, readDevices } from '../../model/index.js';
+import { EXPORT_TEMP_PREFIX } from '../export-staging.js';
 import type { StoredVm } from '../store.js';
 import type { StoragePool } from './file.js';
 import { refuseExternalReferences } from './references.js';
@@ -70,7 +71,7 @@ function realOrUndefined(path: string): string | undefined {
 function usersByPath(vms: readonly StoredVm[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const vm of vms) {
-    for (const d of readHardware(vm.definition.resources).drives) {
+    for (const d of readDevices(vm.definition).drives) {
       const path = imagePath(d.hostResource);
       if (path === undefined) continue;
       for (const p of new Set([resolve(path), realOrUndefined(path)])) {
@@ -121,7 +122,8 @@ export async function poolImages(pool: StoragePool, vms: readonly StoredVm[]): P
     for (let seen = 0; seen < MAX_COUNTED_ENTRIES; seen++) {
       const e = dir.readSync();
       if (e === null) break;
-      if (e.name.startsWith(UPLOAD_TEMP_PREFIX)) continue;
+      // Temporaries of an upload or of an export to the pool are not images (yet).
+      if (e.name.startsWith(UPLOAD_TEMP_PREFIX) || e.name.startsWith(EXPORT_TEMP_PREFIX)) continue;
       if (e.isFile() || (pool.allowDevices && e.isBlockDevice())) entries.push(e);
     }
   } finally {

@@ -13,10 +13,13 @@ import {
   realFolders,
   resolvePoolFolder,
 } from './folder.js';
-import { type PoolUsage, poolUsage, poolUsers } from './usage.js';
+import { type PoolSizes, type PoolUsage, poolSizes, poolUsage, poolUsers } from './usage.js';
 
 /** The pool every host starts with: `STATE/images`. */
 export const DEFAULT_POOL = 'default';
+
+/** How long a reading of a pool's sizes is kept, ms. */
+export const SIZES_TTL_MS = 1000;
 
 /** The most pools a host keeps. */
 export const MAX_POOLS = 256;
@@ -39,6 +42,9 @@ export class StoragePools {
     private readonly known: (uuid: string) => boolean,
     private pools: StoragePool[],
   ) {}
+
+  /** The last reading of each pool folder's sizes. */
+  private readonly sampled = new Map<string, { at: number; sizes: PoolSizes }>();
 
   /** Reads the pools of a state directory (`POOL_INVALID` when the file is damaged), creating the default pool on first start. */
   static open(stateDir: string, runDir: string, known: (uuid: string) => boolean): StoragePools {
@@ -67,6 +73,26 @@ export class StoragePools {
       });
     }
     return pool;
+  }
+
+  /**
+   * The exact sizes of the file system a pool lies on (see `poolSizes`), or undefined when its folder cannot be
+   * read (checked every time). The sizes of a readable folder are kept for {@link SIZES_TTL_MS}, so that a list
+   * and the gets that follow it agree while other writers change the file system.
+   */
+  sizes(pool: StoragePool): PoolSizes | undefined {
+    let fresh: PoolSizes;
+    try {
+      fresh = poolSizes(pool.path);
+    } catch {
+      this.sampled.delete(pool.path); // removed or unmounted
+      return undefined;
+    }
+    const now = Date.now();
+    const kept = this.sampled.get(pool.path);
+    if (kept !== undefined && now - kept.at < SIZES_TTL_MS) return kept.sizes;
+    this.sampled.set(pool.path, { at: now, sizes: fresh });
+    return fresh;
   }
 
   /** Every pool with its capacity, use and image count. */

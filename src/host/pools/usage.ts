@@ -1,6 +1,6 @@
 import { type Dirent, opendirSync, realpathSync, statfsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { imagePath, readHardware } from '../../model/index.js';
+import { imagePath, readDevices } from '../../model/index.js';
 import type { StoredVm } from '../store.js';
 import type { StoragePool } from './file.js';
 import { type HostFolders, hostFile, inside } from './folder.js';
@@ -110,7 +110,7 @@ export function poolUsers(
   // A deployed system's own files are the host's, not the pool's, whatever pool holds the state directory.
   const covered = (p: string) => others.some((o) => inside(p, o.path)) || hostFile(p, host) !== undefined;
   for (const vm of vms) {
-    for (const d of readHardware(vm.definition.resources).drives) {
+    for (const d of readDevices(vm.definition).drives) {
       const path = imagePath(d.hostResource);
       if (path === undefined) continue;
       const paths = [resolve(path), realOrSelf(path)];

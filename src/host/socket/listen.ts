@@ -9,7 +9,12 @@ import { HostError } from '../errors.js';
  * socket that refuses connections or one with a wider mode.
  */
 
-/** True when something answers on the socket. */
+/**
+ * True when something answers on the socket.
+ *
+ * @example
+ * if (await answering(hostSocketPath(stateDir))) console.log('a host runs there');
+ */
 export function answering(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);

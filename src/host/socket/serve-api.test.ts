@@ -3,11 +3,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../api/index.js';
+import { ApiError, parseConnectUri } from '../../api/index.js';
 import { Host } from '../host.js';
 import { hostSocketPath } from '../paths.js';
 import { serveHost } from '../server.js';
-import { connectHostApi } from './connect-api.js';
+import { connectHostApi, type HostSocketTarget } from './connect-api.js';
 import { serveHostApi } from './serve-api.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vessel-hostapi-'));
@@ -106,7 +106,9 @@ describe('serveHostApi() and connectHostApi()', () => {
     const server = await serveHostApi(host, path);
     expect(lstatSync(path).mode & 0o777).toBe(0o600);
     expect(existsSync(hostSocketPath(host.stateDir))).toBe(false);
-    const api = await connectHostApi({ stateDir: host.stateDir, socketPath: path });
+    const target = parseConnectUri(`vessel://${host.stateDir}?socket=${encodeURIComponent(path)}`);
+    expect(target).toEqual({ transport: 'socket', stateDir: host.stateDir, socketPath: path });
+    const api = await connectHostApi(target as HostSocketTarget);
     await api.close();
     await server.close();
     expect(existsSync(path)).toBe(false);

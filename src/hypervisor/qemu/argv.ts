@@ -1,11 +1,12 @@
 import {
-  cpuCount,
-  FIRMWARE_PROPERTY,
-  memoryBytes,
-  readHardware,
+  bootOrderOf,
+  type DeviceView,
+  firmwareOf,
+  readDevices,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
+import { QEMU_FIRMWARE } from './devices.js';
 import {
   type ConsolePaths,
   displayArgs,
@@ -43,13 +44,14 @@ export function machineFor(def: VirtualSystemDefinition): 'pc' | 'q35' {
   return /q35/i.test(def.system.VirtualSystemType ?? '') ? 'q35' : 'pc';
 }
 
-/** The UEFI firmware files when the definition asks for UEFI, undefined for BIOS; `NOT_SUPPORTED` otherwise. */
-function firmwareOf(def: VirtualSystemDefinition, ctx: ArgvContext): ArgvContext['uefi'] {
-  const firmware = String(def.system[FIRMWARE_PROPERTY] ?? 'bios').toLowerCase();
-  if (firmware === 'bios') return undefined;
-  if (firmware !== 'efi' && firmware !== 'uefi') {
-    throw new HypervisorError('NOT_SUPPORTED', `Unknown firmware "${firmware}"; use bios or efi`);
-  }
+/**
+ * The OVMF files when the model's firmware (`firmwareOf`) is EFI, undefined for BIOS (SeaBIOS, built into QEMU);
+ * `NOT_SUPPORTED` for a Firmware the model cannot read, or EFI without OVMF installed.
+ */
+function firmwareFiles(def: VirtualSystemDefinition, ctx: ArgvContext): ArgvContext['uefi'] {
+  const { firmware, finding } = firmwareOf(def.system);
+  if (finding?.severity === 'error') throw new HypervisorError('NOT_SUPPORTED', finding.message);
+  if (QEMU_FIRMWARE[firmware ?? 'bios'] === 'SeaBIOS') return undefined;
   if (ctx.uefi === undefined) {
     throw new HypervisorError('NOT_SUPPORTED', 'UEFI firmware is not installed on this host', {
       hint: 'apt-get install ovmf',
@@ -59,13 +61,18 @@ function firmwareOf(def: VirtualSystemDefinition, ctx: ArgvContext): ArgvContext
 }
 
 /** The memory in whole MiB, as QEMU wants it; `NOT_SUPPORTED` for other sizes. */
-function memoryMiB(def: VirtualSystemDefinition): bigint {
-  const bytes = memoryBytes(def);
+function memoryMiB(view: DeviceView): bigint {
+  const bytes = view.system.memoryBytes;
   if (bytes === undefined) throw new HypervisorError('DEFINITION_INVALID', 'The definition has no memory');
   if (bytes % (1n << 20n) !== 0n) {
     throw new HypervisorError('NOT_SUPPORTED', `QEMU gives memory in whole MiB; ${bytes} bytes is not`);
   }
   return bytes >> 20n;
+}
+
+/** QEMU's `bootindex` (1 first) of each drive and NIC the model's boot order (`bootOrderOf`) lists. */
+export function bootIndexes(view: DeviceView): Map<string, number> {
+  return new Map(bootOrderOf(view).map((d, i) => [d.instanceId, i + 1]));
 }
 
 /**
@@ -82,13 +89,13 @@ function memoryMiB(def: VirtualSystemDefinition): bigint {
  */
 export function buildQemuArgv(def: VirtualSystemDefinition, ctx: ArgvContext): string[] {
   const h = ctx.handles ?? new QemuHandles();
-  const hw = readHardware(def.resources);
+  const view = readDevices(def);
   const machine = machineFor(def);
-  if (machine === 'q35' && hw.controllers.some((c) => c.kind === 'ide')) {
+  if (machine === 'q35' && view.controllers.some((c) => c.kind === 'ide')) {
     throw new HypervisorError('NOT_SUPPORTED', 'The q35 machine has no IDE controller; use SATA (AHCI)');
   }
-  const cpus = cpuCount(def) ?? 1;
-  const uefi = firmwareOf(def, ctx);
+  const cpus = view.system.cpus ?? 1;
+  const uefi = firmwareFiles(def, ctx);
   const argv = [
     '-sandbox',
     SANDBOX,
@@ -103,7 +110,7 @@ export function buildQemuArgv(def: VirtualSystemDefinition, ctx: ArgvContext): s
     '-smp',
     String(cpus),
     '-m',
-    `${memoryMiB(def)}M`,
+    `${memoryMiB(view)}M`,
     '-nodefaults',
     '-no-user-config',
     '-chardev',
@@ -126,14 +133,14 @@ export function buildQemuArgv(def: VirtualSystemDefinition, ctx: ArgvContext): s
       ),
     );
   }
-  const bootOrder = def.system.BootOrder;
+  const boot = bootIndexes(view);
   argv.push(
-    ...controllerArgs(hw),
-    ...driveArgs(hw, ctx.images, Array.isArray(bootOrder) ? bootOrder : [], h, machine),
-    ...nicArgs(hw, ctx.networks ?? new Map(), ctx.uuid),
-    ...serialArgs(hw, ctx.console, h),
-    ...displayArgs(hw, ctx.vncDisplay),
-    ...soundArgs(hw),
+    ...controllerArgs(view),
+    ...driveArgs(view, ctx.images, boot, h, machine),
+    ...nicArgs(view, ctx.networks ?? new Map(), ctx.uuid, boot),
+    ...serialArgs(view, ctx.console, h),
+    ...displayArgs(view, ctx.vncDisplay),
+    ...soundArgs(view),
     '-device',
     'virtio-balloon-pci,id=balloon0',
   );

@@ -1,13 +1,7 @@
-import {
-  CONTROLLERS,
-  type ControllerKind,
-  type HostLimits,
-  LEGACY_QEMU_SLOTS,
-  spell,
-} from '../../model/index.js';
+import { CONTROLLERS, type ControllerKind, type HostLimits, type NicModel } from '../../model/index.js';
 import type { ControllerCapability, DriverCapabilities, FirmwareKind } from '../capabilities.js';
-import { NIC_MODELS } from './devices-argv.js';
-import { QEMU_CONTROLLERS } from './storage-argv.js';
+import { QEMU_CONTROLLERS, QEMU_NICS } from './devices.js';
+import { QEMU_SLOTS } from './slots.js';
 import { uefiFirmware } from './uefi.js';
 
 /**
@@ -20,26 +14,21 @@ export const QEMU_MACHINE_TYPES: DriverCapabilities['machineTypes'] = [
 ];
 
 /**
- * QEMU's storage controllers as the command line builds them (storage-argv.ts `QEMU_CONTROLLERS`), in the model's
- * kinds: each with the subtype Vessel writes for it, the slots this host counts (`LEGACY_QEMU_SLOTS`: IDE 2 per
- * channel, AHCI 6 ports, SCSI 16 targets, NVMe 256 namespaces, virtio-blk one disk per device) and whether a drive
- * on it can be hot-plugged: drives on a SCSI bus, or as virtio-blk-pci on the pc machine's PCI bus (QEMU's IDE,
- * AHCI and NVMe buses take no hot-plugged drive).
+ * QEMU's storage controllers (devices.ts `QEMU_CONTROLLERS`) in the model's kinds: each with the slots QEMU gives
+ * one controller (`QEMU_SLOTS`: IDE 2 per channel, AHCI 6 ports, LSI Logic 8 ids, NVMe 256 namespaces, virtio-blk
+ * one disk per device) and whether a drive on it can be hot-plugged: drives on a SCSI bus, or as virtio-blk-pci on
+ * the pc machine's PCI bus (QEMU's IDE, AHCI and NVMe buses take no hot-plugged drive).
  */
 export const QEMU_CONTROLLER_CAPABILITIES: readonly ControllerCapability[] = (
   Object.keys(QEMU_CONTROLLERS) as ControllerKind[]
-).map((kind) => {
-  const sub = spell(kind, 'vessel')?.ResourceSubType;
-  return {
-    kind,
-    subTypes: sub === undefined ? [] : [sub],
-    maxSlots: LEGACY_QEMU_SLOTS.slots(kind) ?? 1,
-    hotplug: CONTROLLERS[kind].bus === 'scsi' || kind === 'virtio-blk',
-  };
-});
+).map((kind) => ({
+  kind,
+  maxSlots: QEMU_SLOTS.slots(kind) ?? 1,
+  hotplug: CONTROLLERS[kind].bus === 'scsi' || kind === 'virtio-blk',
+}));
 
-/** The NIC ResourceSubType values QEMU runs (devices-argv.ts `NIC_MODELS`); no subtype means e1000. */
-export const QEMU_NIC_MODELS: readonly string[] = Object.keys(NIC_MODELS);
+/** The NIC models QEMU runs (devices.ts `QEMU_NICS`); a NIC without a subtype is an e1000. */
+export const QEMU_NIC_MODELS: readonly NicModel[] = Object.keys(QEMU_NICS) as NicModel[];
 
 /** BIOS (SeaBIOS, always there) and UEFI when OVMF is installed (uefi.ts). */
 export function qemuFirmware(): FirmwareKind[] {

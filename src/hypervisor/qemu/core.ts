@@ -3,10 +3,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   DEFAULT_LIMITS,
+  firmwareOf,
   type HostLimits,
   imagePath,
   type ResourceSetting,
-  readHardware,
+  readDevices,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
 import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
@@ -20,6 +21,7 @@ import type {
   DriverDiagnostic,
   DriverEvent,
   DriverInfo,
+  DriverNetwork,
   HypervisorDriver,
   MappingHints,
   MappingResult,
@@ -38,6 +40,7 @@ import { ensureOverlay, overlayPath } from './overlay.js';
 import { QemuProcess } from './process.js';
 import type { QmpEvent } from './qmp.js';
 import { type QemuUser, spawnIdentity } from './sandbox.js';
+import { QEMU_SLOTS } from './slots.js';
 import type { DriveImage } from './storage-argv.js';
 import { bridgedTaps, createTaps, removeTaps } from './tap.js';
 import { uefiFirmware } from './uefi.js';
@@ -86,7 +89,7 @@ export class QemuDriverCore implements HypervisorDriver {
   constructor(protected readonly o: QemuDriverOptions) {
     this.uri = o.uri;
     this.limits = o.limits ?? hostLimits();
-    this.table = new DomainTable(this.limits);
+    this.table = new DomainTable(this.limits, QEMU_SLOTS);
     mkdirSync(join(o.stateDir, 'vms'), { recursive: true, mode: 0o700 });
     mkdirSync(o.runDir, { recursive: true, mode: 0o700 });
   }
@@ -117,6 +120,11 @@ export class QemuDriverCore implements HypervisorDriver {
     return this.table.list();
   }
 
+  /** The networks of `networks.json`, as read when the driver opened (names not listed are plain user-mode). */
+  async networks(): Promise<DriverNetwork[]> {
+    return [...(this.o.networks ?? new Map<string, NetworkConfig>())].map(([name, c]) => ({ name, ...c }));
+  }
+
   async lookup(uuidOrName: string): Promise<DomainInfo | undefined> {
     const e = this.table.find(uuidOrName);
     return e === undefined ? undefined : this.table.info(e);
@@ -127,6 +135,7 @@ export class QemuDriverCore implements HypervisorDriver {
       limits: this.limits,
       networks: this.o.networks ?? new Map(),
       accel: this.o.accel.accel,
+      uri: this.uri,
     });
   }
 
@@ -171,6 +180,7 @@ export class QemuDriverCore implements HypervisorDriver {
         limits: this.limits,
         networks: this.o.networks ?? new Map(),
         accel: this.o.accel.accel,
+        uri: this.uri,
         modelChecked: true, // by prepare
       }),
     );
@@ -218,8 +228,7 @@ export class QemuDriverCore implements HypervisorDriver {
     const uuid = def.system.VirtualSystemIdentifier!;
     const run = this.runPaths(uuid);
     const dir = this.vmDir(uuid);
-    const fw = String(def.system.Firmware ?? 'bios').toLowerCase();
-    const uefi = fw === 'efi' || fw === 'uefi' ? uefiFirmware(dir, true) : undefined;
+    const uefi = firmwareOf(def.system).firmware === 'efi' ? uefiFirmware(dir, true) : undefined;
     return {
       uuid,
       ...(uefi ? { uefi } : {}),
@@ -244,7 +253,7 @@ export class QemuDriverCore implements HypervisorDriver {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     mkdirSync(this.runPaths(e.uuid).dir, { recursive: true, mode: 0o700 });
     const images = new Map<string, DriveImage>();
-    for (const d of readHardware(e.def.resources).drives) {
+    for (const d of readDevices(e.def).drives) {
       const base = imagePath(d.hostResource);
       if (d.kind === 'disk' && base !== undefined)
         images.set(d.instanceId, await ensureOverlay(dir, d.instanceId, base));
@@ -302,7 +311,7 @@ export class QemuDriverCore implements HypervisorDriver {
 
   /** The tap devices of a system's NICs on bridge networks. */
   private tapsOf(e: DomainEntry<QemuRuntime>) {
-    return bridgedTaps(e.uuid, readHardware(e.def.resources), this.o.networks ?? new Map());
+    return bridgedTaps(e.uuid, readDevices(e.def).nics, this.o.networks ?? new Map());
   }
 
   private attach(e: DomainEntry<QemuRuntime>, proc: QemuProcess, vnc: number | undefined): void {
@@ -358,8 +367,7 @@ export class QemuDriverCore implements HypervisorDriver {
   }
 
   private freeVncDisplay(def: VirtualSystemDefinition): number | undefined {
-    const g = readHardware(def.resources).graphics[0];
-    if (g === undefined || (g.connection ?? '').toLowerCase() !== 'vnc') return undefined;
+    if (readDevices(def).graphics[0]?.vnc !== true) return undefined;
     const used = new Set([...this.table.entries()].map((x) => x.runtime?.vncDisplay));
     for (let d = 0; d < 100; d++) if (!used.has(d)) return d;
     return undefined;

@@ -1,5 +1,6 @@
-import { type HardwareView, type NicView, normalizeMac } from '../../model/index.js';
+import type { DeviceView, NicDevice } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
+import { QEMU_GRAPHICS, QEMU_NICS, QEMU_SOUND, QEMU_USB, qemuNicModel } from './devices.js';
 import type { QemuHandles } from './handles.js';
 import { optValue, qemuId, tapName } from './options.js';
 
@@ -9,29 +10,15 @@ export type NetworkConfig =
   | { mode: 'bridge'; bridge: string }
   | { mode: 'none' };
 
-/** QEMU device per NIC ResourceSubType (OVF/VMware spellings included, compared case-insensitively). */
-export const NIC_MODELS: Record<string, string> = {
-  e1000: 'e1000',
-  e1000e: 'e1000e',
-  virtio: 'virtio-net-pci',
-  'virtio-net': 'virtio-net-pci',
-  'virtio-net-pci': 'virtio-net-pci',
-  vmxnet3: 'vmxnet3',
-  pcnet32: 'pcnet',
-  pcnet: 'pcnet',
-  rtl8139: 'rtl8139',
-};
-
-/** The QEMU device of a NIC, or `NOT_SUPPORTED`; no subtype means e1000, which every guest drives. */
-export function nicDevice(n: NicView): string {
-  const dev = NIC_MODELS[(n.subType ?? 'e1000').toLowerCase()];
+/** The QEMU device of a NIC (`QEMU_NICS`), or `NOT_SUPPORTED`; no subtype means e1000, which every guest drives. */
+export function nicDevice(n: NicDevice): string {
+  const model = qemuNicModel(n);
+  const dev = model === undefined ? undefined : QEMU_NICS[model];
   if (dev === undefined) {
     throw new HypervisorError(
       'NOT_SUPPORTED',
-      `NIC "${n.instanceId}": model "${n.subType}" is not available`,
-      {
-        hint: `Known models: ${Object.keys(NIC_MODELS).join(', ')}`,
-      },
+      `NIC "${n.instanceId}": model "${(n.subType ?? '').slice(0, 60)}" is not available`,
+      { hint: `Models QEMU has: ${Object.keys(QEMU_NICS).join(', ')}` },
     );
   }
   return dev;
@@ -52,23 +39,26 @@ export interface NicPlan {
         script: 'no';
         downscript: 'no';
       };
-  device: { driver: string; netdev: string; id: string; mac?: string };
+  /** `bootindex` only at start, when the boot order names the NIC (network boot). */
+  device: { driver: string; netdev: string; id: string; mac?: string; bootindex?: number };
 }
 
 /**
  * The plan of one NIC on its network (a Connection not in `networks` is user-mode), or undefined for an adapter on
  * a network of mode `none`, which is left out. A NIC on a bridge gets the tap device the host makes for it
  * (`createTaps`): QEMU attaches by name and runs no helper (its sandbox forbids spawning). Ids come from the
- * InstanceID, so they stay the NIC's own when others are hot-plugged or unplugged.
+ * InstanceID, so they stay the NIC's own when others are hot-plugged or unplugged. `bootIndex` is its place in
+ * the boot order, at start.
  */
 export function nicPlan(
-  n: NicView,
+  n: NicDevice,
   networks: ReadonlyMap<string, NetworkConfig>,
   uuid: string,
+  bootIndex?: number,
 ): NicPlan | undefined {
   const driver = nicDevice(n);
   const id = qemuId('net', n.instanceId);
-  const config = networks.get(n.connection ?? 'user') ?? { mode: 'user' };
+  const config = networks.get(n.network ?? 'user') ?? { mode: 'user' };
   let netdev: NicPlan['netdev'];
   if (config.mode === 'user') {
     const fwd = config.hostForwards ?? [];
@@ -78,11 +68,11 @@ export function nicPlan(
   } else {
     return undefined;
   }
-  const mac = n.mac === undefined ? undefined : (normalizeMac(n.mac) ?? n.mac);
-  return {
-    netdev,
-    device: { driver, netdev: id, id: qemuId('nic', n.instanceId), ...(mac === undefined ? {} : { mac }) },
-  };
+  const mac = n.mac ?? n.macText;
+  const device: NicPlan['device'] = { driver, netdev: id, id: qemuId('nic', n.instanceId) };
+  if (mac !== undefined) device.mac = mac;
+  if (bootIndex !== undefined) device.bootindex = bootIndex;
+  return { netdev, device };
 }
 
 /** The `-netdev` option text of a plan: `user,id=…,hostfwd=…` or `tap,id=…,ifname=…,script=no,downscript=no`. */
@@ -92,21 +82,22 @@ function netdevOption(p: NicPlan['netdev']): string {
   return `tap,id=${p.id},ifname=${p.ifname},script=${p.script},downscript=${p.downscript}`;
 }
 
-/** `-netdev` + `-device` per NIC, rendered from {@link nicPlan}. */
+/** `-netdev` + `-device` per NIC, rendered from {@link nicPlan}; `boot` gives the `bootindex` of NICs that boot. */
 export function nicArgs(
-  hw: HardwareView,
+  view: DeviceView,
   networks: ReadonlyMap<string, NetworkConfig>,
   uuid: string,
+  boot: ReadonlyMap<string, number> = new Map(),
 ): string[] {
   const out: string[] = [];
-  for (const n of hw.nics) {
-    const plan = nicPlan(n, networks, uuid);
+  for (const n of view.nics) {
+    const plan = nicPlan(n, networks, uuid, boot.get(n.instanceId));
     if (plan === undefined) continue; // an adapter on no network is left out
     const d = plan.device;
     out.push('-netdev', netdevOption(plan.netdev));
     out.push(
       '-device',
-      `${d.driver},netdev=${d.netdev},id=${d.id}${d.mac === undefined ? '' : `,mac=${d.mac}`}`,
+      `${d.driver},netdev=${d.netdev},id=${d.id}${d.mac === undefined ? '' : `,mac=${d.mac}`}${d.bootindex === undefined ? '' : `,bootindex=${d.bootindex}`}`,
     );
   }
   return out;
@@ -124,9 +115,9 @@ export interface ConsolePaths {
  * Serial ports: the first is the console (a unix socket the host listens on, logged to a file the host opened);
  * others write to log files the host opened.
  */
-export function serialArgs(hw: HardwareView, console: ConsolePaths, h: QemuHandles): string[] {
+export function serialArgs(view: DeviceView, console: ConsolePaths, h: QemuHandles): string[] {
   const out: string[] = [];
-  hw.serials.forEach((_s, i) => {
+  view.serials.forEach((_s, i) => {
     if (i === 0) {
       const sock = h.listen(console.socket);
       const log = h.file(console.log, 'append', 'serial0-log');
@@ -144,67 +135,38 @@ export function serialArgs(hw: HardwareView, console: ConsolePaths, h: QemuHandl
   return out;
 }
 
-const VGA: Record<string, string> = {
-  vga: 'VGA',
-  std: 'VGA',
-  cirrus: 'cirrus-vga',
-  qxl: 'qxl-vga',
-  vmware: 'vmware-svga',
-  vmvga: 'vmware-svga',
-  svga: 'vmware-svga',
-  virtio: 'virtio-vga',
-  bochs: 'bochs-display',
-};
-
 /**
  * Graphics, display and USB: no graphics RASD means no display at all; a graphics RASD whose Connection is
  * `vnc` gets a VNC server on 127.0.0.1 (display `vncDisplay`), and a USB tablet when there is a USB controller.
  */
-export function displayArgs(hw: HardwareView, vncDisplay: number | undefined): string[] {
+export function displayArgs(view: DeviceView, vncDisplay: number | undefined): string[] {
   const out: string[] = [];
-  const g = hw.graphics[0];
-  let vnc = false;
-  if (g !== undefined) {
-    const dev = VGA[(g.subType ?? 'vga').toLowerCase()] ?? 'VGA';
-    out.push('-device', `${dev},id=${qemuId('video', g.instanceId)}`);
-    vnc = (g.connection ?? '').toLowerCase() === 'vnc';
-  }
-  if (vnc && vncDisplay !== undefined) out.push('-display', 'none', '-vnc', `127.0.0.1:${vncDisplay}`);
+  const g = view.graphics[0];
+  if (g !== undefined)
+    out.push('-device', `${QEMU_GRAPHICS[g.model ?? 'vga']},id=${qemuId('video', g.instanceId)}`);
+  if (g?.vnc && vncDisplay !== undefined) out.push('-display', 'none', '-vnc', `127.0.0.1:${vncDisplay}`);
   else out.push('-display', 'none');
-  hw.usb.forEach((u, i) => {
-    const sub = (u.subType ?? 'xhci').toLowerCase();
-    const dev = sub.includes('ehci')
-      ? 'usb-ehci'
-      : sub.includes('uhci') || sub.includes('piix')
-        ? 'piix3-usb-uhci'
-        : 'qemu-xhci';
-    out.push('-device', `${dev},id=usb${i}`);
-    if (i === 0 && g !== undefined) out.push('-device', `usb-tablet,bus=usb${i}.0`);
-  });
+  view.controllers
+    .filter((c) => c.kind === 'usb')
+    .forEach((u, i) => {
+      out.push('-device', `${QEMU_USB[u.usb ?? 'xhci']},id=usb${i}`);
+      if (i === 0 && g !== undefined) out.push('-device', `usb-tablet,bus=usb${i}.0`);
+    });
   return out;
-}
-
-/** QEMU's sound devices by the subtypes producers write (VirtualBox: ensoniq1371, AC97, SB16, HDA; VMware: hdaudio, es1371, sb16). */
-function soundDevice(subType: string | undefined): string[] {
-  const sub = (subType ?? '').toLowerCase();
-  if (sub.includes('ac97')) return ['AC97'];
-  if (sub.includes('sb16')) return ['sb16'];
-  if (sub.includes('hda') || sub.includes('hdaudio')) return ['intel-hda', 'hda-duplex'];
-  return ['ES1370']; // ensoniq1371/es1371 and unnamed cards: QEMU's Ensoniq AudioPCI
 }
 
 /**
  * Sound cards, played into a silent audio backend: the guest sees the card it was built for, and the host, which
- * has no sound, plays nothing.
+ * has no sound, plays nothing. A card of no known model is QEMU's Ensoniq AudioPCI.
  */
-export function soundArgs(hw: HardwareView): string[] {
-  if (hw.sound.length === 0) return [];
+export function soundArgs(view: DeviceView): string[] {
+  if (view.sound.length === 0) return [];
   const out = ['-audiodev', 'none,id=snd0'];
-  hw.sound.forEach((card) => {
-    const [dev, codec] = soundDevice(card.subType);
+  for (const card of view.sound) {
+    const { device, codec } = QEMU_SOUND[card.model ?? 'es1370'];
     const id = qemuId('sound', card.instanceId);
-    if (codec === undefined) out.push('-device', `${dev},id=${id},audiodev=snd0`);
-    else out.push('-device', `${dev},id=${id}`, '-device', `${codec},bus=${id}.0,audiodev=snd0`);
-  });
+    if (codec === undefined) out.push('-device', `${device},id=${id},audiodev=snd0`);
+    else out.push('-device', `${device},id=${id}`, '-device', `${codec},bus=${id}.0,audiodev=snd0`);
+  }
   return out;
 }

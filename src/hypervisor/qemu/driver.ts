@@ -5,9 +5,7 @@ import {
   imagePath,
   memoryBytes,
   type ResourceSetting,
-  ResourceType,
-  readHardware,
-  resourceTypeOf,
+  readDevices,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
@@ -142,9 +140,9 @@ export class QemuDriver extends QemuDriverCore {
     const def = assignMacs(this.table.prepare(next));
     const r = def.resources[def.resources.length - 1]!;
     const id = r.properties.InstanceID!;
-    const type = resourceTypeOf(r);
-    if (type === ResourceType.DiskDrive) await this.attachDisk(e, rt, def, id);
-    else if (type === ResourceType.EthernetAdapter) await this.attachNic(e, rt, def, id);
+    const device = readDevices(def).byId(id);
+    if (device?.device === 'drive' && device.kind === 'disk') await this.attachDisk(e, rt, def, id);
+    else if (device?.device === 'nic') await this.attachNic(e, rt, def, id);
     else {
       throw new HypervisorError(
         'NOT_SUPPORTED',
@@ -160,7 +158,7 @@ export class QemuDriver extends QemuDriverCore {
     def: VirtualSystemDefinition,
     id: string,
   ): Promise<void> {
-    const drive = readHardware(def.resources).drives.find((d) => d.instanceId === id)!;
+    const drive = readDevices(def).drives.find((d) => d.instanceId === id)!;
     const base = imagePath(drive.hostResource);
     if (base === undefined) throw new HypervisorError('DEFINITION_INVALID', `Disk "${id}" has no image path`);
     const img = await ensureOverlay(this.vmDir(e.uuid), id, base);
@@ -181,14 +179,10 @@ export class QemuDriver extends QemuDriverCore {
     def: VirtualSystemDefinition,
     id: string,
   ): Promise<void> {
-    const nic = readHardware(def.resources).nics.find((n) => n.instanceId === id)!;
+    const nic = readDevices(def).nics.find((n) => n.instanceId === id)!;
     const plan = nicPlan(nic, this.o.networks ?? new Map(), e.uuid);
     if (plan === undefined) return; // on a network of mode none: defined, as at start, with nothing in QEMU
-    const taps = bridgedTaps(
-      e.uuid,
-      readHardware([def.resources.find((x) => x.properties.InstanceID === id)!]),
-      this.o.networks ?? new Map(),
-    );
+    const taps = bridgedTaps(e.uuid, [nic], this.o.networks ?? new Map());
     await createTaps(taps, this.o.user);
     const qmp = rt.proc.qmp;
     try {
@@ -213,12 +207,12 @@ export class QemuDriver extends QemuDriverCore {
     const e = this.table.get(uuid);
     const rt = this.runtimeOf(e, 'detach a device from');
     const r = e.def.resources.find((x) => x.properties.InstanceID === instanceId);
-    if (r === undefined)
+    const device = readDevices(e.def).byId(instanceId);
+    if (r === undefined || device === undefined)
       throw new HypervisorError('VM_NOT_FOUND', `No device "${instanceId}" in "${e.def.system.ElementName}"`);
-    const type = resourceTypeOf(r);
-    const nic = type === ResourceType.EthernetAdapter;
+    const nic = device.device === 'nic';
     const dev = qemuId(nic ? 'nic' : 'dev', instanceId);
-    const taps = nic ? bridgedTaps(e.uuid, readHardware([r]), this.o.networks ?? new Map()) : [];
+    const taps = nic ? bridgedTaps(e.uuid, [device], this.o.networks ?? new Map()) : [];
     const deleted = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         rt.proc.qmp.off('event', on);
@@ -273,7 +267,7 @@ export class QemuDriver extends QemuDriverCore {
         'query-blockstats',
       );
     const balloon = await rt.proc.qmp.execute<{ actual: number }>('query-balloon').catch(() => undefined);
-    const disks = readHardware(e.def.resources)
+    const disks = readDevices(e.def)
       .drives.filter((d) => d.kind === 'disk')
       .map((d) => {
         // Drives on -blockdev nodes have anonymous backends: QEMU names them by their root node.

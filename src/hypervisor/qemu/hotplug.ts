@@ -1,6 +1,6 @@
-import { readHardware, type VirtualSystemDefinition } from '../../model/index.js';
+import { readDevices, type VirtualSystemDefinition } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
-import { machineFor } from './argv.js';
+import { bootIndexes, machineFor } from './argv.js';
 import { QemuHandles } from './handles.js';
 import { qemuId } from './options.js';
 import { type DriveImage, driveArgs } from './storage-argv.js';
@@ -51,16 +51,15 @@ export function driveDevice(
   instanceId: string,
   image: DriveImage,
 ): Record<string, unknown> {
-  const hw = readHardware(def.resources);
+  const view = readDevices(def);
   // The other drives' images are not opened: only this drive's -device is kept, and the handles are thrown away.
   const images = new Map<string, DriveImage>(
-    hw.drives.map((d) => [
+    view.drives.map((d) => [
       d.instanceId,
       d.instanceId === instanceId ? image : { file: '/dev/null', format: 'raw' },
     ]),
   );
-  const bootOrder = Array.isArray(def.system.BootOrder) ? def.system.BootOrder : [];
-  const argv = driveArgs(hw, images, bootOrder, new QemuHandles(), machineFor(def));
+  const argv = driveArgs(view, images, bootIndexes(view), new QemuHandles(), machineFor(def));
   const id = `id=${qemuId('dev', instanceId)}`;
   for (let i = 0; i + 1 < argv.length; i++) {
     if (argv[i] !== '-device') continue;

@@ -6,6 +6,13 @@ export { type AccelVerdict, bootProbe, probeAccelerator, staticKvmProblems } fro
 export { type ArgvContext, buildQemuArgv, machineFor } from './argv.js';
 export { qemuBinary, qemuVersion } from './binary.js';
 export { QEMU_CONTROLLER_CAPABILITIES, QEMU_NIC_MODELS, qemuCapabilities } from './capabilities.js';
+export {
+  QEMU_CONTROLLERS,
+  QEMU_FIRMWARE,
+  QEMU_NICS,
+  qemuControllerKind,
+  qemuNicModel,
+} from './devices.js';
 export type { NetworkConfig } from './devices-argv.js';
 export { QemuDriver } from './driver.js';
 export { type FileAccess, type OpenedHandles, openHandles, type QemuHandle, QemuHandles } from './handles.js';
@@ -20,6 +27,6 @@ export {
   resolveQemuUser,
   SANDBOX,
 } from './sandbox.js';
-export { QEMU_CONTROLLERS, qemuControllerKind } from './storage-argv.js';
+export { QEMU_SLOTS } from './slots.js';
 export { uefiFirmware } from './uefi.js';
 export { qemuDeployHooks, validateForQemu } from './validate.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ResourceType, resourceTypeOf, type VirtualSystemDefinition } from '../../model/index.js';
+import { readDevices, type VirtualSystemDefinition } from '../../model/index.js';
 
 /**
  * Gives every NIC without an Address a stable MAC in QEMU's locally administered range 52:54:00, derived from the
@@ -7,9 +7,8 @@ import { ResourceType, resourceTypeOf, type VirtualSystemDefinition } from '../.
  */
 export function assignMacs(def: VirtualSystemDefinition): VirtualSystemDefinition {
   const uuid = def.system.VirtualSystemIdentifier ?? '';
-  for (const r of def.resources) {
-    if (resourceTypeOf(r) !== ResourceType.EthernetAdapter) continue;
-    if (r.properties.Address !== undefined && r.properties.Address.trim() !== '') continue;
+  for (const { resource: r, macText } of readDevices(def).nics) {
+    if (macText !== undefined && macText.trim() !== '') continue;
     const h = createHash('sha256')
       .update(`${uuid}/${r.properties.InstanceID ?? ''}`)
       .digest();

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type RasdProperties, readHardware } from '../../model/index.js';
-import { controllerArgs, qemuControllerKind, scsiDevice } from './storage-argv.js';
+import { type RasdProperties, readDevices } from '../../model/index.js';
+import { qemuControllerKind } from './devices.js';
+import { controllerArgs } from './storage-argv.js';
 
 const hw = (...list: RasdProperties[]) =>
-  readHardware(list.map((properties) => ({ cimClass: 'CIM_ResourceAllocationSettingData', properties })));
+  readDevices({
+    system: {},
+    resources: list.map((properties) => ({ cimClass: 'CIM_ResourceAllocationSettingData', properties })),
+  });
 const ctl = (ResourceType: string, ResourceSubType?: string) => ({
   InstanceID: 'c',
   ResourceType,
@@ -35,12 +39,12 @@ describe('the QEMU controller table, keyed by controller kind', () => {
   });
 
   it('takes the first kind of a list that QEMU has, and refuses guesses and kinds it lacks', () => {
-    const [hyperv] = hw(ctl('6', 'Microsoft:Hyper-V:Synthetic SCSI Controller')).controllers;
-    expect(qemuControllerKind(hyperv!)).toBeUndefined();
-    expect(() => scsiDevice(hyperv!)).toThrow('Controller "c": QEMU has no Hyper-V SCSI device');
-    const [odd] = hw(ctl('6', 'adaptec')).controllers;
-    expect(odd!.certainty).toBe('guessed');
-    expect(() => scsiDevice(odd!)).toThrow('Unknown controller: SCSI subtype "adaptec" of "c"');
+    const hyperv = hw(ctl('6', 'Microsoft:Hyper-V:Synthetic SCSI Controller'));
+    expect(qemuControllerKind(hyperv.controllers[0]!)).toBeUndefined();
+    expect(() => controllerArgs(hyperv)).toThrow('Controller "c": QEMU has no Hyper-V SCSI device');
+    const odd = hw(ctl('6', 'adaptec'));
+    expect(odd.controllers[0]!.certainty).toBe('guessed');
+    expect(() => controllerArgs(odd)).toThrow('Unknown controller: SCSI subtype "adaptec" of "c"');
     const [list] = hw(ctl('6', 'Microsoft:Hyper-V:Synthetic SCSI Controller')).controllers;
     expect(qemuControllerKind({ ...list!, kinds: ['hyperv-scsi', 'pvscsi'] })).toBe('pvscsi');
   });

@@ -1,14 +1,14 @@
 import {
+  type Bus,
   CONTROLLERS,
+  type ControllerDevice,
   type ControllerKind,
-  type ControllerView,
-  type DriveView,
-  type HardwareView,
+  type DeviceView,
+  type DriveDevice,
   imagePath,
-  preferred,
-  spell,
 } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
+import { QEMU_CONTROLLERS, qemuControllerKind } from './devices.js';
 import type { QemuHandles } from './handles.js';
 import { nodeName, qemuId } from './options.js';
 
@@ -70,94 +70,81 @@ export function imageNodes(h: QemuHandles, ...layers: ImageLayer[]): string[] {
   });
 }
 
-/**
- * The QEMU device of each controller kind that has one: `undefined` for IDE (part of the pc machine) and
- * virtio-blk (no controller; one PCI device per disk), absent for kinds QEMU lacks (Hyper-V's synthetic SCSI).
- * QEMU has no BusLogic HBA; the LSI one is what guests of that age also drive.
- */
-export const QEMU_CONTROLLERS: Readonly<Partial<Record<ControllerKind, { device: string | undefined }>>> = {
-  ide: { device: undefined },
-  ahci: { device: 'ahci' },
-  nvme: { device: 'nvme' },
-  'virtio-blk': { device: undefined },
-  'virtio-scsi': { device: 'virtio-scsi-pci' },
-  lsilogic: { device: 'lsi53c895a' },
-  buslogic: { device: 'lsi53c895a' },
-  lsisas: { device: 'mptsas1068' },
-  pvscsi: { device: 'pvscsi' },
-  megasas: { device: 'megasas' },
-};
-
-/**
- * The kind QEMU gives a controller: the first of the kinds its subtype lists that QEMU has. Undefined when it has
- * none, or when the subtype named nothing known (a `guessed` LSI Logic is refused, as deploy refuses it).
- */
-export function qemuControllerKind(
-  c: Pick<ControllerView, 'kinds' | 'certainty'>,
-): ControllerKind | undefined {
-  if (c.certainty === 'guessed') return undefined;
-  return preferred(c.kinds, (k) => QEMU_CONTROLLERS[k] !== undefined);
+/** A storage controller as the command line gives it: the kind QEMU runs, its bus and its `-device` id. */
+export interface QemuController {
+  controller: ControllerDevice;
+  kind: ControllerKind;
+  bus: Bus;
+  /** Its position among the controllers on its bus (0-based). */
+  index: number;
+  /** The bus and {@link index}: `scsi1` is the second SCSI HBA. */
+  id: string;
 }
 
-/** The QEMU device of a SCSI controller, or `NOT_SUPPORTED`. */
-export function scsiDevice(c: ControllerView): string {
-  const kind = qemuControllerKind(c);
-  const dev = kind === undefined ? undefined : QEMU_CONTROLLERS[kind]?.device;
-  if (dev !== undefined) return dev;
-  const hint = `Known SCSI models: ${Object.keys(QEMU_CONTROLLERS)
-    .filter((k) => CONTROLLERS[k as ControllerKind].bus === 'scsi')
-    .map((k) => spell(k as ControllerKind, 'vessel')?.ResourceSubType ?? k)
-    .join(', ')}`;
+/** Why QEMU cannot give a controller: an unknown subtype, or only kinds QEMU has no device for. */
+function unsupported(c: ControllerDevice): HypervisorError {
+  const scsi = (Object.keys(QEMU_CONTROLLERS) as ControllerKind[]).filter(
+    (k) => CONTROLLERS[k].bus === 'scsi',
+  );
+  const hint = `SCSI controllers QEMU has: ${scsi.map((k) => CONTROLLERS[k].name).join(', ')}`;
   if (c.certainty === 'guessed') {
-    throw new HypervisorError(
+    return new HypervisorError(
       'NOT_SUPPORTED',
-      `Unknown controller: SCSI subtype "${c.subType}" of "${c.instanceId}"`,
+      `Unknown controller: SCSI subtype "${(c.subType ?? '').slice(0, 60)}" of "${c.instanceId}"`,
       { hint },
     );
   }
   const names = c.kinds.map((k) => CONTROLLERS[k].name).join(' or ');
-  throw new HypervisorError('NOT_SUPPORTED', `Controller "${c.instanceId}": QEMU has no ${names} device`, {
+  return new HypervisorError('NOT_SUPPORTED', `Controller "${c.instanceId}": QEMU has no ${names} device`, {
     hint,
   });
 }
 
-/** The `-device` id of a controller: its kind and index, e.g. `scsi0`, `sata1`. */
-function ctlId(c: ControllerView): string {
-  return `${c.kind}${c.index}`;
+/**
+ * The storage controllers of a view as QEMU gives them, by InstanceID (USB host controllers are display-side, see
+ * `displayArgs`). Throws `NOT_SUPPORTED` for a controller QEMU has no device for.
+ */
+export function qemuControllers(view: DeviceView): Map<string, QemuController> {
+  const out = new Map<string, QemuController>();
+  const perBus = new Map<Bus, number>();
+  for (const c of view.controllers) {
+    if (c.kind === 'usb') continue;
+    const kind = qemuControllerKind(c);
+    if (kind === undefined) throw unsupported(c);
+    const bus = CONTROLLERS[kind].bus;
+    const n = perBus.get(bus) ?? 0;
+    perBus.set(bus, n + 1);
+    out.set(c.instanceId, { controller: c, kind, bus, index: n, id: `${bus}${n}` });
+  }
+  return out;
 }
 
-/** `-device` arguments for the storage controllers (IDE is part of the pc machine; virtio has no controller). */
-export function controllerArgs(hw: HardwareView): string[] {
+/** `-device` arguments for the storage controllers (IDE is part of the pc machine; virtio-blk has no controller). */
+export function controllerArgs(view: DeviceView): string[] {
   const out: string[] = [];
-  for (const c of hw.controllers) {
-    if (c.kind === 'scsi') out.push('-device', `${scsiDevice(c)},id=${ctlId(c)}`);
-    else if (c.kind === 'sata') out.push('-device', `ahci,id=${ctlId(c)}`);
-    else if (c.kind === 'nvme') out.push('-device', `nvme,id=${ctlId(c)},serial=vessel-nvme${c.index}`);
+  for (const c of qemuControllers(view).values()) {
+    const device = QEMU_CONTROLLERS[c.kind]?.device;
+    if (device === undefined) continue;
+    out.push('-device', `${device},id=${c.id}${c.kind === 'nvme' ? `,serial=vessel-${c.id}` : ''}`);
   }
   return out;
 }
 
 /**
- * Block nodes and `-device` arguments for every disk, CD/DVD and floppy, with boot indexes from `bootOrder`
- * (InstanceIDs; disks then CDs in definition order when it is empty). CD/DVD and floppy images are read-only.
+ * Block nodes and `-device` arguments for every disk, CD/DVD and floppy. `boot` gives each device that boots its
+ * QEMU `bootindex` (from the model's `bootOrderOf`); CD/DVD and floppy images are read-only.
  */
 export function driveArgs(
-  hw: HardwareView,
+  view: DeviceView,
   images: ReadonlyMap<string, DriveImage>,
-  bootOrder: readonly string[],
+  boot: ReadonlyMap<string, number>,
   h: QemuHandles,
   machine: 'pc' | 'q35',
 ): string[] {
   const out: string[] = [];
   let floppies = 0;
-  const ctls = new Map(hw.controllers.map((c) => [c.instanceId, c]));
-  const order =
-    bootOrder.length > 0
-      ? bootOrder
-      : [...hw.drives.filter((d) => d.kind === 'disk'), ...hw.drives.filter((d) => d.kind === 'cdrom')].map(
-          (d) => d.instanceId,
-        );
-  for (const d of hw.drives) {
+  const ctls = qemuControllers(view);
+  for (const d of view.drives) {
     const id = nodeName(d.instanceId);
     if (d.kind === 'floppy') {
       const path = imagePath(d.hostResource);
@@ -168,18 +155,18 @@ export function driveArgs(
       out.push('-device', `floppy,unit=${floppies++},drive=${id},id=${qemuId('dev', d.instanceId)}`);
       continue;
     }
+    const device = deviceFor(d, d.controller === undefined ? undefined : ctls.get(d.controller.instanceId));
     out.push(...driveNodes(d, id, images, h));
-    const boot = order.indexOf(d.instanceId);
-    const bootOpt = boot >= 0 ? `,bootindex=${boot + 1}` : '';
+    const index = boot.get(d.instanceId);
     out.push(
       '-device',
-      `${deviceFor(d, ctls.get(d.parent ?? ''))},drive=${id},id=${qemuId('dev', d.instanceId)}${bootOpt}`,
+      `${device},drive=${id},id=${qemuId('dev', d.instanceId)}${index === undefined ? '' : `,bootindex=${index}`}`,
     );
   }
   return out;
 }
 
-function driveNodes(d: DriveView, id: string, images: ReadonlyMap<string, DriveImage>, h: QemuHandles) {
+function driveNodes(d: DriveDevice, id: string, images: ReadonlyMap<string, DriveImage>, h: QemuHandles) {
   if (d.kind === 'cdrom') {
     const path = imagePath(d.hostResource);
     // An empty drive opens nothing; a legacy -drive keeps its tray addressable by id.
@@ -193,28 +180,41 @@ function driveNodes(d: DriveView, id: string, images: ReadonlyMap<string, DriveI
   return imageNodes(h, ...diskLayers(id, img));
 }
 
-function deviceFor(d: DriveView, c: ControllerView | undefined): string {
+/**
+ * The `-device` of a drive on its controller: IDE and AHCI drives are `ide-hd`/`ide-cd`, SCSI ones
+ * `scsi-hd`/`scsi-cd`, NVMe disks namespaces (nsid = slot + 1); a disk without a controller or on virtio-blk is a
+ * `virtio-blk-pci` and a CD/DVD there an IDE CD that QEMU places on a free IDE unit.
+ */
+function deviceFor(d: DriveDevice, c: QemuController | undefined): string {
   const cd = d.kind === 'cdrom';
-  const unit = d.addressOnParent;
-  if (c === undefined) return cd ? 'ide-cd' : 'virtio-blk-pci';
-  switch (c.kind) {
+  const unit = d.slot;
+  if (c === undefined) {
+    if (d.controller?.kind === 'usb') {
+      throw new HypervisorError(
+        'NOT_SUPPORTED',
+        `Drive "${d.instanceId}": QEMU puts no drive on USB controller "${d.controller.instanceId}"`,
+      );
+    }
+    return cd ? 'ide-cd' : 'virtio-blk-pci';
+  }
+  switch (c.bus) {
     case 'ide': {
-      const bus = `bus=ide.${c.address !== undefined && c.address <= 1 ? c.address : c.index}`;
+      const channel = c.controller.address;
+      const bus = `bus=ide.${channel !== undefined && channel <= 1 ? channel : c.index}`;
       return `${cd ? 'ide-cd' : 'ide-hd'},${bus}${unit === undefined ? '' : `,unit=${unit}`}`;
     }
     case 'sata':
-      return `${cd ? 'ide-cd' : 'ide-hd'},bus=${ctlId(c)}.${unit ?? 0}`;
+      return `${cd ? 'ide-cd' : 'ide-hd'},bus=${c.id}.${unit ?? 0}`;
     case 'scsi':
-      return `${cd ? 'scsi-cd' : 'scsi-hd'},bus=${ctlId(c)}.0${unit === undefined ? '' : `,scsi-id=${unit}`}`;
+      return `${cd ? 'scsi-cd' : 'scsi-hd'},bus=${c.id}.0${unit === undefined ? '' : `,scsi-id=${unit}`}`;
     case 'nvme':
       if (cd)
         throw new HypervisorError(
           'NOT_SUPPORTED',
           `CD/DVD "${d.instanceId}" cannot sit on an NVMe controller`,
         );
-      return `nvme-ns,bus=${ctlId(c)},nsid=${(unit ?? 0) + 1}`;
-    case 'virtio':
-      if (cd) return 'ide-cd';
-      return 'virtio-blk-pci';
+      return `nvme-ns,bus=${c.id},nsid=${(unit ?? 0) + 1}`;
+    default:
+      return cd ? 'ide-cd' : 'virtio-blk-pci'; // virtio-blk: a PCI device per disk
   }
 }

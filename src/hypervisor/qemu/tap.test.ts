@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDefinition, readHardware } from '../../model/index.js';
+import { buildDefinition, readDevices } from '../../model/index.js';
 import type { HypervisorError } from '../errors.js';
 import { tapName } from './options.js';
 import { resolveQemuUser } from './sandbox.js';
@@ -24,12 +24,9 @@ describe('taps for bridge networks', () => {
       nics: [{ network: 'user' }, { network: 'lan' }],
     });
     const uuid = '6f1c2a9e-0000-4000-8000-000000000001';
-    const taps = bridgedTaps(
-      uuid,
-      readHardware(def.resources),
-      new Map([['lan', { mode: 'bridge', bridge: 'br0' }]]),
-    );
-    const lan = readHardware(def.resources).nics[1]!.instanceId;
+    const { nics } = readDevices(def);
+    const taps = bridgedTaps(uuid, nics, new Map([['lan', { mode: 'bridge', bridge: 'br0' }]]));
+    const lan = nics[1]!.instanceId;
     expect(taps).toEqual([{ name: tapName(uuid, lan), bridge: 'br0', nic: lan }]);
     expect(taps[0]!.name).toMatch(/^vt[0-9a-f]{12}$/);
     expect(tapName(uuid, 'other')).not.toBe(taps[0]!.name);

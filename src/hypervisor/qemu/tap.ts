@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { HardwareView } from '../../model/index.js';
+import type { NicDevice } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
 import type { NetworkConfig } from './devices-argv.js';
 import { tapName } from './options.js';
@@ -19,11 +19,11 @@ export interface Tap {
 /** The taps of a VM's NICs that are on bridge networks (the others need none). */
 export function bridgedTaps(
   uuid: string,
-  hw: HardwareView,
+  nics: readonly NicDevice[],
   networks: ReadonlyMap<string, NetworkConfig>,
 ): Tap[] {
-  return hw.nics.flatMap((n) => {
-    const config = networks.get(n.connection ?? 'user');
+  return nics.flatMap((n) => {
+    const config = networks.get(n.network ?? 'user');
     return config?.mode === 'bridge'
       ? [{ name: tapName(uuid, n.instanceId), bridge: config.bridge, nic: n.instanceId }]
       : [];

@@ -1,22 +1,29 @@
 import {
   DEFAULT_LIMITS,
+  type Firmware,
   type HostLimits,
-  readHardware,
+  readDevices,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
+import { capabilityProblems } from '../capability-check.js';
 import type { DriverDiagnostic, HypervisorDriver } from '../types.js';
 import { commonDiagnostics, diagnosticOf, systemLocation } from '../validate.js';
 import { buildQemuArgv } from './argv.js';
+import { qemuDevices } from './capabilities.js';
+import { QEMU_FIRMWARE } from './devices.js';
 import type { NetworkConfig } from './devices-argv.js';
 import { mapQemuHardware } from './map.js';
+import { QEMU_SLOTS } from './slots.js';
 import type { DriveImage } from './storage-argv.js';
 import { uefiFirmware } from './uefi.js';
 
 /**
- * The QEMU driver's `validate` (libvirt's qemuValidateDomainDef): the model's rules and, for a define, the images;
- * then the command line is built once with stand-in files, so what QEMU cannot run (an unknown NIC model or SCSI
- * subtype, IDE on q35, memory not in whole MiB, UEFI without OVMF) is refused before anything is defined or a
- * package's disks are written. Nothing is opened or copied.
+ * The QEMU driver's `validate` (libvirt's qemuValidateDomainDef), every check from the driver's own tables: the
+ * model's rules within QEMU's slot limits (`QEMU_SLOTS`) and, for a define, the images; then each device against
+ * QEMU's device table (`capabilityProblems` over `qemuDevices()`: controller kinds, NIC models, drive kinds); then
+ * the command line is built once with stand-in files, so what else QEMU cannot run (IDE on q35, a CD/DVD on NVMe,
+ * memory not in whole MiB, UEFI without OVMF installed) is refused before anything is defined or a package's disks
+ * are written. Nothing is opened or copied.
  *
  * @example
  * const problems = validateForQemu(def, 'deploy', { limits, networks });
@@ -29,12 +36,24 @@ export function validateForQemu(
     networks: ReadonlyMap<string, NetworkConfig>;
     accel?: 'kvm' | 'tcg';
     modelChecked?: boolean;
+    /** The driver's URI, for messages. */
+    uri?: string;
   },
 ): DriverDiagnostic[] {
-  const common = commonDiagnostics(def, purpose, o.limits, { modelChecked: o.modelChecked ?? false });
+  const common = commonDiagnostics(def, purpose, o.limits, {
+    modelChecked: o.modelChecked ?? false,
+    slots: QEMU_SLOTS,
+  });
   if (common.length > 0) return common;
+  // Firmware QEMU can run at all; whether OVMF is installed is the command line's check, with its hint.
+  const devices = capabilityProblems(def, {
+    driver: { uri: o.uri ?? 'qemu:///embed', name: 'qemu', version: undefined, ownsInventory: false },
+    firmware: Object.keys(QEMU_FIRMWARE) as Firmware[],
+    devices: qemuDevices(),
+  });
+  if (devices.length > 0) return devices;
   const images = new Map<string, DriveImage>(
-    readHardware(def.resources)
+    readDevices(def)
       .drives.filter((d) => d.kind === 'disk')
       .map((d) => [d.instanceId, { file: '/dev/null', format: 'qcow2' }]),
   );

@@ -4,7 +4,7 @@ import {
   type HostLimits,
   memoryBytes,
   type ResourceSetting,
-  readHardware,
+  readDevices,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
 import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
@@ -13,6 +13,7 @@ import { HypervisorError } from '../errors.js';
 import { driveImages } from '../images.js';
 import { operationsOf } from '../operations.js';
 import { mapQemuHardware } from '../qemu/map.js';
+import { QEMU_SLOTS } from '../qemu/slots.js';
 import { DomainTable } from '../table.js';
 import { checkTransition } from '../transitions.js';
 import type {
@@ -82,7 +83,7 @@ export class TestDriver implements HypervisorDriver {
     options: TestDriverOptions = {},
   ) {
     this.limits = options.limits ?? DEFAULT_LIMITS;
-    this.table = new DomainTable(this.limits);
+    this.table = new DomainTable(this.limits, QEMU_SLOTS);
     this.shutdownDelayMs = options.shutdownDelayMs ?? 5;
     this.checkFiles = options.checkFiles ?? true;
     this.ownsInventory = options.ownsInventory ?? false;
@@ -135,6 +136,7 @@ export class TestDriver implements HypervisorDriver {
   private async check(def: VirtualSystemDefinition, purpose: ValidatePurpose, modelChecked: boolean) {
     const common = commonDiagnostics(def, this.checkFiles ? purpose : 'deploy', this.limits, {
       modelChecked,
+      slots: QEMU_SLOTS,
     });
     if (common.length > 0) return common;
     return capabilityProblems(def, await this.capabilities());
@@ -357,10 +359,10 @@ export class TestDriver implements HypervisorDriver {
       memoryBytes: mem,
       ...(rt.balloon === undefined ? {} : { balloonBytes: rt.balloon }),
       // No guest reads or sends anything: every disk and NIC is there, with its counters at zero.
-      disks: readHardware(e.def.resources)
+      disks: readDevices(e.def)
         .drives.filter((d) => d.kind === 'disk')
         .map((d) => ({ instanceId: d.instanceId, readBytes: 0n, writeBytes: 0n, readOps: 0n, writeOps: 0n })),
-      nics: readHardware(e.def.resources).nics.map((n) => ({
+      nics: readDevices(e.def).nics.map((n) => ({
         instanceId: n.instanceId,
         rxBytes: 0n,
         txBytes: 0n,

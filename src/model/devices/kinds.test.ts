@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROLLERS, LEGACY_QEMU_SLOTS, MODEL_SLOTS, slotPolicy } from './kinds.js';
+import { CONTROLLERS, MODEL_SLOTS, slotPolicy } from './kinds.js';
 import { CONTROLLER_KINDS } from './vocabulary.js';
 
 describe('CONTROLLERS', () => {
@@ -36,19 +36,6 @@ describe('slot policies', () => {
       expect(MODEL_SLOTS.slots(k)).toBe(CONTROLLERS[k].slots);
       expect(MODEL_SLOTS.reserved(k, 7)).toBe(CONTROLLERS[k].reserved.includes(7));
     }
-  });
-
-  it('LEGACY_QEMU_SLOTS keeps the numbers the host checked before (SATA 6, SCSI 16 without 7 reserved)', () => {
-    expect(LEGACY_QEMU_SLOTS.slots('ide')).toBe(2);
-    expect(LEGACY_QEMU_SLOTS.slots('ahci')).toBe(6);
-    expect(LEGACY_QEMU_SLOTS.slots('nvme')).toBe(256);
-    expect(LEGACY_QEMU_SLOTS.slots('virtio-blk')).toBeUndefined();
-    for (const k of ['lsilogic', 'lsisas', 'buslogic', 'pvscsi', 'megasas', 'hyperv-scsi'] as const) {
-      expect(LEGACY_QEMU_SLOTS.slots(k)).toBe(16);
-      expect(LEGACY_QEMU_SLOTS.reserved(k, 7)).toBe(false);
-    }
-    expect(LEGACY_QEMU_SLOTS.slots('virtio-scsi')).toBe(256);
-    expect(LEGACY_QEMU_SLOTS.slots('usb')).toBe(0);
   });
 
   it('a target states only where it differs, an explicit undefined included', () => {

@@ -99,26 +99,3 @@ export function slotPolicy(name: string, overrides: SlotOverrides = {}): SlotPol
 
 /** What a definition may say, whatever runs it: the spec table as it is. */
 export const MODEL_SLOTS: SlotPolicy = slotPolicy('the model');
-
-const LEGACY_SCSI = { slots: 16, reserved: [] };
-
-/**
- * The limits the host checked before the device vocabulary (model/definition.ts before issue 10): IDE 2, SATA 6,
- * every SCSI HBA 16 ids with none reserved, NVMe 256, virtio-blk by order; virtio-scsi 256 (it was read as
- * virtio-blk then, unchecked); drives on USB controllers refused; CDs accepted on any controller (the QEMU
- * command line refuses one on NVMe and puts one on virtio-blk on IDE). The QEMU host validates with these until
- * its own limits move into the QEMU driver, so what it accepts does not change meanwhile.
- */
-export const LEGACY_QEMU_SLOTS: SlotPolicy = slotPolicy('this host', {
-  ahci: { slots: 6 },
-  nvme: { cdrom: true },
-  'virtio-blk': { cdrom: true },
-  'virtio-scsi': { slots: 256, reserved: [] },
-  lsilogic: LEGACY_SCSI,
-  lsisas: LEGACY_SCSI,
-  buslogic: LEGACY_SCSI,
-  pvscsi: LEGACY_SCSI,
-  megasas: LEGACY_SCSI,
-  'hyperv-scsi': LEGACY_SCSI,
-  usb: { slots: 0 },
-});

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { RasdProperties, VirtualSystemDefinition } from '../settings.js';
-import { LEGACY_QEMU_SLOTS, MODEL_SLOTS, slotPolicy } from './kinds.js';
+import { MODEL_SLOTS, slotPolicy } from './kinds.js';
 import { placeDrives } from './place.js';
 import { readDevices } from './view.js';
+
+/** A target that does not reserve SCSI id 7 and puts no drives on USB (the QEMU host's old limits). */
+const LEGACY_QEMU_SLOTS = slotPolicy('this host', {
+  lsilogic: { slots: 16, reserved: [] },
+  usb: { slots: 0 },
+});
 
 const def = (...list: RasdProperties[]): VirtualSystemDefinition => ({
   system: { ElementName: 'p' },

@@ -230,7 +230,19 @@ export class CimClient {
               );
             }
           });
-          res.on('error', fail);
+          res.on('error', (e: Error) =>
+            fail(
+              e instanceof CimXmlError
+                ? e
+                : new CimXmlError(
+                    'CIMXML_RESPONSE_INVALID',
+                    `The answer of ${where} to ${method} broke off: ${e.message}`,
+                    {
+                      cause: e,
+                    },
+                  ),
+            ),
+          );
         },
       );
       req.setTimeout(timeoutMs, () =>
@@ -265,7 +277,13 @@ export class CimClient {
               hint: 'Trust its CA with --host-ca FILE (or ?ca=FILE in the URI), or accept any certificate with --host-insecure',
             }),
           );
-        fail(new CimXmlError('HOST_UNREACHABLE', `Cannot reach ${where}: ${e.message}`, { cause: e }));
+        fail(
+          new CimXmlError(
+            unreachable ? 'HOST_UNREACHABLE' : 'CIMXML_HTTP',
+            `Cannot reach ${where}: ${e.message}`,
+            { cause: e },
+          ),
+        );
       });
       req.end(body);
     });

@@ -4,8 +4,8 @@ import { CimClient } from './client.js';
 import { RemoteHost } from './remote.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
-// The SDK's remote host: DMTF profiles only, discovered through root/interop, against a live host that answers
-// every method with a job (as a slow host does).
+// The SDK's remote host (a thin adapter over CimXmlApi): DMTF profiles only, discovered through root/interop,
+// against a live host that answers every method with a job (as a slow host does).
 
 let host: TestHost;
 let client: CimClient;
@@ -63,12 +63,12 @@ describe('RemoteHost (the SDK over CIM-XML)', () => {
 
   it('says what went wrong: an unknown system, a transition the state refuses, a host that is not there', async () => {
     await expect(remote.change('nope', 'start')).rejects.toMatchObject({
-      code: 'CIM_ERR_NOT_FOUND',
-      message: /No virtual system "nope"/,
+      code: 'VM_NOT_FOUND',
+      message: /No virtual system "nope" on 127\.0\.0\.1:\d+/,
     });
     await expect(remote.change('vm1', 'pause')).rejects.toMatchObject({
-      code: 'CIMXML_REMOTE_FAILED',
-      message: /Cannot pause "vm1"/,
+      code: 'INVALID_STATE',
+      message: 'Cannot pause "vm1": it is stopped',
     });
     const gone = new CimClient('http://127.0.0.1:9', { user: 'admin', password: 'secret' });
     await expect(RemoteHost.connect(gone)).rejects.toMatchObject({ code: 'HOST_UNREACHABLE' });

@@ -24,6 +24,8 @@ export interface TestHostOptions {
   /** Server limits other than the defaults. */
   limits?: Partial<CimXmlLimits>;
   login?: Partial<LoginLimits>;
+  /** Where the state directory is made (default the system's temporary folder). */
+  parent?: string;
 }
 
 /**
@@ -62,7 +64,7 @@ const LOCAL_ADMIN: Principal = { user: 'local', role: 'admin', local: true, via:
  * await h.close();
  */
 export async function startTestHost(o: TestHostOptions = {}): Promise<TestHost> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'vessel-cim-'));
+  const stateDir = await mkdtemp(join(o.parent ?? tmpdir(), 'vessel-cim-'));
   let host: Host | undefined;
   try {
     host = await Host.open({ stateDir, driverUri: 'test:///default' });
@@ -135,7 +137,7 @@ export type VesselHostServer = TestHost;
  * const api = await CimXmlApi.connect({ url: h.url, user: 'admin', password: 'secret' });
  */
 export function startVesselHostServer(
-  o: Pick<TestHostOptions, 'users' | 'syncMs' | 'hostName' | 'limits' | 'login'> = {},
+  o: Pick<TestHostOptions, 'users' | 'syncMs' | 'hostName' | 'limits' | 'login' | 'parent'> = {},
 ): Promise<VesselHostServer> {
   return startTestHost(o);
 }

@@ -3,7 +3,7 @@ import {
   buildDefinition,
   CONTROLLERS,
   type ResourceSetting,
-  readHardware,
+  readDevices,
   spell,
   type VirtualSystemDefinition,
 } from '../../../model/index.js';
@@ -17,38 +17,37 @@ const rasd = (properties: ResourceSetting['properties']): ResourceSetting => ({
 });
 
 /**
- * One system with everything the capabilities list: a NIC of every model, a controller of every kind and subtype
- * with a disk on it, a CD/DVD and a floppy when listed. The machine type is the default one (pc), where IDE exists.
+ * One system with everything the capabilities list, spelt as Vessel writes each model word: a NIC of every model,
+ * a controller of every kind with a disk on it, a CD/DVD and a floppy when listed. The machine type is the default
+ * one (pc), where IDE exists.
  */
 function everything(t: CaseContext, name: string): VirtualSystemDefinition {
   const def = buildDefinition({ name, cpus: 1, memoryBytes: 128n << 20n, disks: [], serial: true });
   let id = 100;
   const disk = t.options.guest.disk;
   for (const c of t.caps.devices.controllers) {
-    const base = spell(c.kind, 'vessel');
-    if (base?.ResourceType === undefined) continue;
-    const subTypes = c.subTypes.length > 0 ? c.subTypes : [base.ResourceSubType ?? ''];
-    for (const sub of subTypes) {
-      const ctl = String(id++);
-      def.resources.push(rasd({ InstanceID: ctl, ResourceType: base.ResourceType, ResourceSubType: sub }));
-      def.resources.push(
-        rasd({
-          InstanceID: String(id++),
-          ResourceType: '17',
-          Parent: ctl,
-          AddressOnParent: '0',
-          HostResource: [disk],
-        }),
-      );
-    }
+    const spelt = spell(c.kind, 'vessel');
+    if (spelt?.ResourceType === undefined) continue;
+    const ctl = String(id++);
+    def.resources.push(rasd({ InstanceID: ctl, ...spelt }));
+    def.resources.push(
+      rasd({
+        InstanceID: String(id++),
+        ResourceType: '17',
+        Parent: ctl,
+        AddressOnParent: '0',
+        HostResource: [disk],
+      }),
+    );
   }
   if (t.caps.devices.driveKinds.includes('cdrom'))
     def.resources.push(rasd({ InstanceID: String(id++), ResourceType: '15', HostResource: [disk] }));
   if (t.caps.devices.driveKinds.includes('floppy'))
     def.resources.push(rasd({ InstanceID: String(id++), ResourceType: '14', HostResource: [disk] }));
   for (const model of t.caps.devices.nicModels) {
+    const spelt = spell(model, 'vessel');
     def.resources.push(
-      rasd({ InstanceID: String(id++), ResourceType: '10', ResourceSubType: model, Connection: ['user'] }),
+      rasd({ InstanceID: String(id++), ...spelt, ResourceType: '10', Connection: ['user'] }),
     );
   }
   return def;
@@ -92,8 +91,8 @@ export const capabilityCases: DriverCase[] = [
       }
 
       const all = everything(t, 'conf-caps');
-      const hw = readHardware(all.resources);
-      expect(hw.nics).toHaveLength(caps.devices.nicModels.length);
+      const view = readDevices(all);
+      expect(view.nics.map((n) => n.model)).toEqual(caps.devices.nicModels);
       expect(await errors(t, all)).toEqual([]);
       await starts(t, all);
       for (const fw of caps.firmware) {
@@ -123,9 +122,7 @@ export const capabilityCases: DriverCase[] = [
         nics: [{ network: 'user', model: 'SriovEthernetCard' }],
       });
       expect(await errors(t, nic)).toHaveLength(1);
-      const scsi = caps.devices.controllers.find(
-        (c) => CONTROLLERS[c.kind].bus === 'scsi' && c.subTypes.length > 0,
-      );
+      const scsi = caps.devices.controllers.find((c) => CONTROLLERS[c.kind].bus === 'scsi');
       if (scsi !== undefined) {
         const def = buildDefinition({ name: 'conf-scsi', cpus: 1, memoryBytes: 128n << 20n });
         def.resources.push(rasd({ InstanceID: '90', ResourceType: '6', ResourceSubType: 'ncr5380' }));

@@ -1,4 +1,4 @@
-import type { Api, Capabilities } from '../../../api/index.js';
+import type { Api } from '../../../api/index.js';
 import { CimClient, type CimClientOptions } from '../client.js';
 import { CimHost } from './host.js';
 import { Inventory } from './inventory.js';
@@ -41,12 +41,7 @@ export class CimXmlApi implements Api {
     const inv = new Inventory(session);
     this.host = new CimHost(session, inv);
     this.jobs = new ClientJobs(session, session.client.user ?? '');
-    this.systems = new CimSystems(
-      session,
-      inv,
-      this.jobs,
-      (): Promise<Capabilities> => this.host.capabilities(),
-    );
+    this.systems = new CimSystems(session, inv, this.jobs, () => this.host.operations());
     this.pools = new CimPools(session);
   }
 

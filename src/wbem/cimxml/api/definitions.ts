@@ -41,7 +41,12 @@ const SCHEMA_CLASS: Readonly<Record<RasdClass | 'VSSD', SettingClass>> = {
   CIM_EthernetPortAllocationSettingData: 'EPASD',
 };
 
-/** The host's class for a settings class of the model: its own subclass, else the DMTF class (or its parent). */
+/**
+ * The host's class for a settings class of the model: its own subclass, else the DMTF class (or its parent).
+ *
+ * @example
+ * (await settingsClass(s, 'VSSD')).name; // 'Vessel_VirtualSystemSettingData' on a Vessel host
+ */
 export async function settingsClass(s: CimSession, kind: RasdClass | 'VSSD'): Promise<CimClass> {
   for (const dmtf of DMTF_CLASS[kind]) {
     const cls = await s.vendorClass(dmtf);
@@ -86,7 +91,12 @@ export function settingsInstance(
   return { className: cls.name, properties: out };
 }
 
-/** A system's embedded settings for DefineSystem: the VSSD and one instance per RASD, in definition order. */
+/**
+ * A system's embedded settings for DefineSystem: the VSSD and one instance per RASD, in definition order.
+ *
+ * @example
+ * const { system, resources } = await definitionInstances(s, def, 'Cannot define "web1"');
+ */
 export async function definitionInstances(
   s: CimSession,
   def: VirtualSystemDefinition,
@@ -123,7 +133,12 @@ export interface SettingsRead {
   definition: VirtualSystemDefinition;
 }
 
-/** The definition of settings instances: src/cim's mapping, then only what the model's schema knows. */
+/**
+ * The definition of settings instances: src/cim's mapping, then only what the model's schema knows.
+ *
+ * @example
+ * definitionOf(vssd, rasds).system.ElementName; // 'web1'
+ */
 export function definitionOf(vssd: CimInstance, rasds: readonly CimInstance[]): VirtualSystemDefinition {
   const system = keepKnown(vssdFromInstance(vssd), known('VSSD'));
   const resources = rasds.map((i) => {
@@ -143,6 +158,9 @@ const withPath = (i: CimInstance, ns: string): i is CimInstance & { path: CimIns
 /**
  * A system's settings as the host has them (DSP1057): the VSSD that CIM_SettingsDefineState (else
  * CIM_ElementSettingData) ties to the system, and the RASDs its CIM_VirtualSystemSettingDataComponent aggregates.
+ *
+ * @example
+ * const { vssd, rasds, definition } = await readSettings(s, web1.cs.path, 'web1');
  */
 export async function readSettings(
   s: CimSession,

@@ -116,6 +116,9 @@ export function fromCimStatus(
 /**
  * The Api error of a method's return value: `method` names the ValueMap (RequestStateChange or a DSP1042 method).
  * A value outside the ValueMap is PROTOCOL.
+ *
+ * @example
+ * fromReturnValue('RequestStateChange', 4097, { what: 'Cannot pause "web1"' }, 'h1:5988').code; // 'INVALID_STATE'
  */
 export function fromReturnValue(method: string, value: number, ctx: CallContext, where: string): ApiError {
   const table = method === 'RequestStateChange' ? API_CODE_OF_RSC : API_CODE_OF_VSMS;
@@ -142,6 +145,8 @@ const HTTP_CODES: Readonly<Record<number, ApiErrorCode>> = {
 function transportCode(e: CimXmlError): ApiErrorCode {
   if (e instanceof CimHttpError) return HTTP_CODES[e.status] ?? 'PROTOCOL';
   switch (e.code) {
+    // Without a status: the connection failed on the way (TLS: an untrusted or mismatched certificate).
+    case 'CIMXML_HTTP':
     case 'HOST_UNREACHABLE':
     case 'CIMXML_TIMEOUT':
       return 'HOST_UNREACHABLE';
@@ -168,9 +173,10 @@ export function toApiError(e: unknown, ctx: CallContext, where: string): ApiErro
     return fromCimStatus(status, e.message, ctx, where);
   }
   if (e instanceof CimXmlError) {
+    const tls = /certificate|self[- ]signed|SSL|TLS/i.test(e.message);
     return new ApiError(transportCode(e), `${ctx.what}: ${e.message}`, {
       cause: e,
-      hint: e.hint,
+      hint: e.hint ?? (tls ? "Trust the host's certificate: ?ca=FILE (or --host-ca FILE)" : undefined),
       detail: { domain: 'cimxml', code: e.code },
     });
   }

@@ -22,10 +22,13 @@ import {
 /**
  * The host namespace over CIM-XML: who the host is and what it can do, from what DSP1033 discovery, DSP1042 and
  * DSP1057 show. The state changes offered are the RequestedStatesSupported of the virtual systems' capabilities
- * (DSP1057), remembered for the connection once seen; a host with no system yet shows only DSP1057's Enabled and
- * Disabled (start, power off). Limits come from the primordial Processor and Memory pools (DSP1041, DSP1045),
+ * (DSP1057), read once per connection (the first time a system is there to show them); a host with no system
+ * yet shows only DSP1057's Enabled and Disabled (start, power off). Limits come from the primordial Processor and Memory pools (DSP1041, DSP1045),
  * firmware from the ValueMap of the host's VSSD class (Vessel's `Firmware`). What CIM does not say (driver URI,
  * accelerators, machine types, device models, NIC and disk limits) is left empty or 0.
+ *
+ * @example
+ * const { operations, firmware } = await api.host.capabilities();
  */
 export class CimHost implements HostApi {
   /** The RequestedStates seen on the host's systems so far. */
@@ -69,7 +72,7 @@ export class CimHost implements HostApi {
    */
   async operations(): Promise<StateOperation[]> {
     const ns = this.s.namespace;
-    const systems = await this.inv.list();
+    const systems = this.requested.size > 0 ? [] : await this.inv.list();
     if (systems.length > 0) {
       const [links, caps] = await this.s.call(
         { what: 'Reading the capabilities of the virtual systems' },

@@ -13,6 +13,6 @@ export {
   type CallContext,
   toApiError,
 } from './errors.js';
-export { jobIdOf, jobPathOf } from './jobs.js';
+export { jobIdOf, jobPathOf } from './job-ids.js';
 export { type Discovery, discover, INTEROP_NAMESPACES } from './session.js';
 export { isoOfCimTimestamp, operationsOfRequestedStates, summaryOf } from './values.js';

@@ -15,6 +15,9 @@ export interface Listed {
 /**
  * A definition's etag: a digest of the definition as the host shows it, so it changes whenever the definition
  * does. CIM has no version of its own to offer.
+ *
+ * @example
+ * if (o.ifMatch !== etagOf(now.definition)) throw new ApiError('CONFLICT', '...');
  */
 export function etagOf(def: VirtualSystemDefinition): string {
   return createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32);
@@ -25,6 +28,10 @@ export function etagOf(def: VirtualSystemDefinition): string {
  * the host, found by name or UUID, read with their settings. It remembers the last state change this client
  * asked of each (CIM spells `start` and `resume` alike) and when the host's CIM service started (the time of a
  * change the host does not date).
+ *
+ * @example
+ * const web1 = await inv.find('web1');
+ * const { definition } = await inv.settings(web1);
  */
 export class Inventory {
   private readonly asked = new Map<string, StateOperation>();

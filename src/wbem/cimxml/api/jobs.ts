@@ -12,6 +12,7 @@ import {
 import { type CimInstance, type CimInstanceName, isInstance, statusName } from '../../../cim/index.js';
 import type { MethodOutcome } from '../client.js';
 import { type CallContext, fromCimStatus, fromReturnValue } from './errors.js';
+import { jobIdOf, jobPathOf, operationOfCimJob } from './job-ids.js';
 import type { CimSession } from './session.js';
 import { isoOfCimTimestamp, jobStateOf, text, UNKNOWN_TIME, whole } from './values.js';
 
@@ -19,8 +20,7 @@ import { isoOfCimTimestamp, jobStateOf, text, UNKNOWN_TIME, whole } from './valu
  * Jobs over CIM-XML (DSP1103): a method that answers 4096 hands back a CIM_ConcreteJob, which is polled with
  * GetInstance until it ends (or the caller's deadline passes), and whose failure is read with GetError. A method
  * that answers 0 has no job on the host: the client records one, already completed, so that every mutating call
- * answers with a job as the Api says. Ids: `cim.<base64url of "class:InstanceID">` for the host's jobs (their
- * InstanceIDs may hold `/`), `cimxml.<uuid>` for the ones this client recorded.
+ * answers with a job as the Api says (ids: job-ids.ts).
  */
 
 /** The longest pause between two polls of a running job. */
@@ -49,42 +49,6 @@ interface Tracked {
   result: () => Promise<unknown>;
   /** The job as it ended, once it has. */
   final?: JobInfo;
-}
-
-/** The Api id of a host's job. */
-export function jobIdOf(path: CimInstanceName): string | undefined {
-  const id = path.keys.InstanceID;
-  if (typeof id !== 'string') return undefined;
-  const encoded = `cim.${Buffer.from(`${path.className}:${id}`, 'utf8').toString('base64url')}`;
-  return encoded.length <= 128 ? encoded : undefined;
-}
-
-/** The host's job path behind an Api id, or undefined when the id is not one. */
-export function jobPathOf(id: string, namespace: string): CimInstanceName | undefined {
-  const m = /^cim\.([A-Za-z0-9_-]+)$/.exec(id);
-  if (!m) return undefined;
-  const raw = Buffer.from(m[1]!, 'base64url').toString('utf8');
-  const colon = raw.indexOf(':');
-  if (colon <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.slice(0, colon))) return undefined;
-  return { className: raw.slice(0, colon), keys: { InstanceID: raw.slice(colon + 1) }, namespace };
-}
-
-/** The operation of a job this client did not start, from its method's name (Name or ElementName). */
-function operationOfCimJob(job: CimInstance): Operation {
-  const name = `${text(job, 'Name') ?? ''} ${text(job, 'ElementName') ?? ''}`;
-  if (/DefineSystem/.test(name)) return 'define';
-  if (/DestroySystem/.test(name)) return 'undefine';
-  const to = /RequestStateChange.*?\b(\d+)\s*$/.exec(name)?.[1];
-  const byValue: Record<string, Operation> = {
-    '2': 'start',
-    '3': 'powerOff',
-    '4': 'shutdown',
-    '6': 'suspend',
-    '9': 'pause',
-    '10': 'reboot',
-    '11': 'reset',
-  };
-  return (to !== undefined ? byValue[to] : undefined) ?? 'modify';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,11 @@
-import { ApiError, type ImageInfo, type PoolInfo, type PoolsApi } from '../../../api/index.js';
+import {
+  ApiError,
+  type ByteStream,
+  type ImageInfo,
+  type PoolInfo,
+  type PoolSpec,
+  type PoolsApi,
+} from '../../../api/index.js';
 import type { CimInstance } from '../../../cim/index.js';
 import { toBaseUnits } from '../../../model/index.js';
 import { type CimSession, PROFILE } from './session.js';
@@ -43,6 +50,9 @@ function poolOf(i: CimInstance): PoolInfo | undefined {
  * Storage pools over CIM-XML: the concrete (non-primordial) storage pools of a host that registers DSP1047, read
  * only. Adding or removing pools and moving images need a host's own methods, which DSP1047 does not define:
  * NOT_SUPPORTED.
+ *
+ * @example
+ * for (const p of await api.pools.list()) console.log(p.id, p.usedBytes, p.capacityBytes);
  */
 export class CimPools implements PoolsApi {
   constructor(private readonly s: CimSession) {}
@@ -78,27 +88,27 @@ export class CimPools implements PoolsApi {
     return found;
   }
 
-  async add(): Promise<PoolInfo> {
+  async add(_spec: PoolSpec): Promise<PoolInfo> {
     throw this.refuse('add a storage pool');
   }
 
-  async remove(): Promise<void> {
+  async remove(_id: string): Promise<void> {
     throw this.refuse('remove a storage pool');
   }
 
-  async images(): Promise<ImageInfo[]> {
+  async images(_id: string): Promise<ImageInfo[]> {
     throw this.refuse("list a pool's images");
   }
 
-  async upload(): Promise<ImageInfo> {
+  async upload(_id: string, _name: string, _body: ByteStream): Promise<ImageInfo> {
     throw this.refuse('upload an image');
   }
 
-  async download(): Promise<AsyncIterable<Uint8Array>> {
+  async download(_id: string, _name: string): Promise<ByteStream> {
     throw this.refuse('download an image');
   }
 
-  async deleteImage(): Promise<void> {
+  async deleteImage(_id: string, _name: string): Promise<void> {
     throw this.refuse('delete an image');
   }
 }

@@ -77,7 +77,12 @@ function pathsOf(p: Prepared, ids: readonly string[]): CimInstanceName[] {
   });
 }
 
-/** ModifySystemSettings with the VSSD's InstanceID and the changed properties. */
+/**
+ * ModifySystemSettings with the VSSD's InstanceID and the changed properties.
+ *
+ * @example
+ * await modifySettings(e, 'web1', { Description: 'front end' }, { waitMs: 5000 });
+ */
 export async function modifySettings(
   e: EditContext,
   ref: string,

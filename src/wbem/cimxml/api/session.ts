@@ -33,6 +33,10 @@ export interface Discovery {
  * One connection to a CIM-XML host, shared by the namespaces of CimXmlApi: the client, what discovery found, the
  * class declarations read so far (to type embedded instances and to know what the host's classes can carry),
  * and {@link call}, through which every request goes so that every failure becomes an ApiError naming the host.
+ *
+ * @example
+ * const s = new CimSession(client, await discover(client));
+ * const names = await s.call({ what: 'Listing systems' }, (c) => c.enumerateInstanceNames('CIM_ComputerSystem', { namespace: s.namespace }));
  */
 export class CimSession {
   private readonly classes = new Map<string, CimClass | null>();

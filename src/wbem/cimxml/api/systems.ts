@@ -1,6 +1,5 @@
 import {
   ApiError,
-  type Capabilities,
   type ChangeStateOptions,
   checkTransition,
   type EditOptions,
@@ -34,13 +33,16 @@ import { summaryOf } from './values.js';
  * DestroySystem (DSP1042 §8.2), RequestStateChange (DSP1057 §8.2.1), and the settings and resource methods (in
  * resources.ts). What DSP1042/DSP1057 have no word for is NOT_SUPPORTED: statistics, metadata, a guest's
  * shutdown timeout, keeping disks on undefine.
+ *
+ * @example
+ * const job = await api.systems.changeState('web1', 'pause', { waitMs: 5000 });
  */
 export class CimSystems implements SystemsApi {
   constructor(
     private readonly s: CimSession,
     private readonly inv: Inventory,
     private readonly jobs: ClientJobs,
-    private readonly caps: () => Promise<Capabilities>,
+    private readonly operations: () => Promise<StateOperation[]>,
   ) {}
 
   async list(q?: SystemQuery & { detail?: false }): Promise<SystemSummary[]>;
@@ -181,7 +183,7 @@ export class CimSystems implements SystemsApi {
         `Cannot ${VERB[op]} "${name}" with a guest timeout: RequestStateChange (DSP1057) carries none; ${this.s.where} applies its own`,
         { hint: 'Leave out the timeout, or power the system off' },
       );
-    if (!(await this.caps()).operations.includes(op))
+    if (!(await this.operations()).includes(op))
       throw new ApiError(
         'NOT_SUPPORTED',
         `Cannot ${VERB[op]} "${name}": ${this.s.where} does not offer RequestedState ${REQUESTED_STATE_OF[op]} for its virtual systems`,

@@ -21,7 +21,12 @@ function refuse(what: string, why: string): ApiError {
 
 const EVENTS = 'this client does not listen for CIM indications';
 
-/** Events: CIM carries them as indications to a listener, which this client does not run. */
+/**
+ * Events: CIM carries them as indications to a listener, which this client does not run.
+ *
+ * @example
+ * await cimEvents.list(); // throws NOT_SUPPORTED
+ */
 export const cimEvents: EventsApi = {
   list: async () => {
     throw refuse('read the events', EVENTS);

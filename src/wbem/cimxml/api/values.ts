@@ -15,7 +15,12 @@ import type { CimInstance, CimValue } from '../../../cim/index.js';
  * a JobState. Readers never throw on a missing or odd optional value: they answer undefined.
  */
 
-/** A property's text, or undefined when it is NULL, a list or a reference. */
+/**
+ * A property's text, or undefined when it is NULL, a list or a reference.
+ *
+ * @example
+ * text(cs, 'ElementName'); // 'web1'
+ */
 export function text(i: CimInstance, name: string): string | undefined {
   const v = i.properties[name];
   return typeof v === 'string' ? v : undefined;
@@ -99,6 +104,9 @@ export function operationsOfRequestedStates(values: readonly number[]): StateOpe
  * A virtual system's CIM_ComputerSystem as a summary: name (ElementName, else Name), UUID, state from
  * EnabledState and OperationalStatus (DMTF and Hyper-V values), the reason as the host words it
  * (StatusDescriptions), the time of the last change (TimeOfLastStateChange, else `since`), the change asked last.
+ *
+ * @example
+ * summaryOf(cs, UNKNOWN_TIME).state; // 'running' for EnabledState 2
  */
 export function summaryOf(cs: CimInstance, since: string, asked?: StateOperation): SystemSummary {
   const enabled = whole(cs, 'EnabledState') ?? 0;
@@ -118,6 +126,9 @@ export function summaryOf(cs: CimInstance, since: string, asked?: StateOperation
  * CIM_ConcreteJob.JobState as a job state: 2 New is queued; 3 Starting, 4 Running, 5 Suspended, 6 Shutting
  * Down, 11 Service and 12 Query Pending are running; 7 Completed and Hyper-V's 32768 (completed with warnings)
  * completed; 8 Terminated and 9 Killed cancelled; 10 Exception failed. Anything else is undefined.
+ *
+ * @example
+ * jobStateOf(10); // 'failed'
  */
 export function jobStateOf(value: number | undefined): JobState | undefined {
   switch (value) {

@@ -76,13 +76,13 @@ describe('CIM-XML lifecycle on QEMU (TCG, real guest)', () => {
       async () => (await con.readLog()).includes(guest.markers.ready),
       90_000,
     );
-    expect((await remote.find('cimguest')).enabledState).toBe(2);
+    expect((await remote.find('cimguest')).state).toBe('running');
     await remote.change('cimguest', 'pause');
-    expect((await remote.find('cimguest')).enabledState).toBe(9);
+    expect((await remote.find('cimguest')).state).toBe('paused');
     await remote.change('cimguest', 'resume');
     expect((await remote.find('cimguest')).state).toBe('running');
     await remote.change('cimguest', 'shutdown', 90_000);
-    expect((await remote.find('cimguest')).enabledState).toBe(3);
+    expect((await remote.find('cimguest')).state).toBe('stopped');
     expect((await host.driver.getState(uuid)).state).toBe('stopped');
     expect(host.get(uuid).state).toBe('stopped');
     await remote.destroy('cimguest');
