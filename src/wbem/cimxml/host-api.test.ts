@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, resultOf } from '../../api/index.js';
 import type { CimInstance, CimInstanceName } from '../../cim/index.js';
 import { connectHostApi, serveHostApi } from '../../host/index.js';
+import { TEST_GUEST_IGNORES_SHUTDOWN } from '../../hypervisor/index.js';
 import { buildDefinition, memoryBytes } from '../../model/index.js';
 import { CimClient } from './client.js';
 import { RemoteHost } from './remote.js';
@@ -156,6 +157,38 @@ describe('CIM-XML on a Vessel host', () => {
     // A finished job is deleted over CIM (DSP1103 DeleteInstance) and is gone from the Api too.
     await client.deleteInstance(path);
     await expect(h.api.jobs.get(started.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('RequestStateChange 4 Terminate of a running CIM_ConcreteJob cancels the host job (jobs.cancel)', async () => {
+    const deaf = buildDefinition({ name: 'deaf', cpus: 1, memoryBytes: 64n << 20n });
+    deaf.system[TEST_GUEST_IGNORES_SHUTDOWN] = 'true';
+    resultOf(await h.api.systems.define(deaf, UNTIL_DONE));
+    resultOf(await h.api.systems.changeState('deaf', 'start', UNTIL_DONE));
+    // The guest ignores the power button: the shutdown outlasts the method's wait and answers with its job.
+    const r = await client.invokeMethod(vm('deaf'), 'RequestStateChange', {
+      RequestedState: { type: 'uint16', value: '4' },
+    });
+    expect(r.returnValue).toBe(4096);
+    const job = r.out.Job as CimInstanceName;
+    expect((await client.getInstance(job)).properties).toMatchObject({ JobState: '4', Owner: 'admin' });
+    const end = await client.invokeMethod(job, 'RequestStateChange', {
+      RequestedState: { type: 'uint16', value: '4' },
+    });
+    expect(end.returnValue).toBe(0);
+    const done = await follow(job);
+    expect(done.properties.JobState).toBe('8');
+    const id = String(job.keys.InstanceID).replace('Vessel:Job/', '');
+    expect(await h.api.jobs.get(id)).toMatchObject({ state: 'cancelled', operation: 'shutdown' });
+    expect((await h.api.systems.get('deaf')).state).toBe('running');
+    // A job that has ended cannot be terminated again (4097); the system is powered off and removed.
+    expect(
+      (
+        await client.invokeMethod(job, 'RequestStateChange', {
+          RequestedState: { type: 'uint16', value: '4' },
+        })
+      ).returnValue,
+    ).toBe(4097);
+    resultOf(await h.api.systems.undefine('deaf', { powerOff: true, waitMs: Number.POSITIVE_INFINITY }));
   });
 
   it('DefineSystem with memory 1 in VirtualQuantityUnits byte*2^30 makes a 1 GiB system in the host store', async () => {
