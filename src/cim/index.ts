@@ -1,12 +1,10 @@
 /**
  * CIM for Vessel: the CIM object model (instances, paths, classes), MOF, the class repository with Vessel's
- * DMTF-derived classes, and the providers that present the one model (VSSD + RASDs) and the host's drivers as the
- * DMTF System Virtualization profiles (DSP1042, DSP1057 and their component profiles). Protocol-neutral: the
- * CIM-XML and WS-Man edges in src/wbem encode what this module answers.
+ * DMTF-derived classes, and the providers that present a host's Api (systems with the one model's VSSD + RASDs,
+ * states, jobs, pools) as the DMTF System Virtualization profiles (DSP1042, DSP1057 and their component profiles).
+ * Protocol-neutral: the CIM-XML and WS-Man edges in src/wbem encode what this module answers.
  */
 
-export * from './authorize.js';
-export * from './backend.js';
 export * from './classes/index.js';
 export * from './datetime.js';
 export * from './embedded.js';
@@ -14,6 +12,7 @@ export * from './enumeration.js';
 export * from './errors.js';
 export * from './jobs.js';
 export { rasdClassOf, rasdFromInstance, vssdFromInstance } from './mapping.js';
+export { toCimError } from './methods/errors-map.js';
 export * from './mof/parse.js';
 export * from './naming.js';
 export * from './object-manager.js';

@@ -1,153 +1,152 @@
-import { randomUUID } from 'node:crypto';
-import { CimError, type CimStatusName } from './errors.js';
-import type { CimInstanceName } from './types.js';
-
-/** JobState values of CIM_ConcreteJob (DSP1103). */
-export const JobState = { New: 2, Running: 4, Completed: 7, Terminated: 8, Exception: 10 } as const;
-
-/** A job started by a method that answered 4096. */
-export interface JobRecord {
-  id: string;
-  /** e.g. `RequestStateChange web1 -> 4`. */
-  name: string;
-  method: string;
-  owner: string;
-  state: (typeof JobState)[keyof typeof JobState];
-  submitted: Date;
-  started: Date;
-  finished?: Date | undefined;
-  stateChanged: Date;
-  /** The elements the job works on; ElementEffects per element (5 = Create). */
-  affected: Array<{ path: CimInstanceName; effects: number[] }>;
-  /** The failure, for state Exception: CIM status name and text. */
-  error?: { status: CimStatusName; message: string } | undefined;
-  /** How long a finished job stays visible, in ms (TimeBeforeRemoval). */
-  keepMs: number;
-}
-
-/** The outcome of {@link JobStore.run}: done within the window, or running as a job. */
-export type RunOutcome<T> = { done: true; value: T } | { done: false; job: JobRecord };
+import {
+  CIM_JOB_STATE_OF,
+  CIM_STATUS_OF,
+  type JobInfo,
+  type Operation,
+  REQUESTED_STATE_OF,
+  STATE_OPERATIONS,
+  type StateOperation,
+} from '../api/index.js';
+import { cimInterval, cimTimestamp } from './datetime.js';
+import { CIM_STATUS } from './errors.js';
+import { C, ORG } from './naming.js';
+import type { CimInstance } from './types.js';
 
 /**
- * The jobs of the CIM service (DSP1103 Job Control): each asynchronous method gets a job that ends Completed or
- * Exception; finished jobs are kept for `keepMs` and then forgotten. At most `max` jobs are kept.
+ * The host's jobs (the Api's JobInfo) as DSP1103 CIM_ConcreteJob instances: one job store, so a job started over
+ * the socket, the CLI or REST is a ConcreteJob here, and a job a CIM method started is the Api's. Only the
+ * spelling is CIM's: InstanceID `Vessel:Job/<id>`, JobState from CIM_JOB_STATE_OF, ErrorCode the CIM status of
+ * the error's Api code (CIM_STATUS_OF).
  */
-export class JobStore {
-  private readonly jobs = new Map<string, JobRecord>();
 
-  constructor(
-    private readonly keepMs = 5 * 60_000,
-    private readonly max = 10_000,
-    /** Turns what a failed job threw into the CIM error it reports (default: CimErrors as they are). */
-    private readonly toCim: (e: unknown) => CimError | undefined = (e) =>
-      e instanceof CimError ? e : undefined,
-  ) {}
+const JOB_PREFIX = `${ORG}:Job/`;
 
-  /**
-   * Runs `work`; when it settles within `syncMs` the result (or error) is returned as is, otherwise a job tracks
-   * it and is returned. A negative `syncMs` always makes a job. `affected` names the elements for
-   * CIM_AffectedJobElement.
-   */
-  async run<T>(
-    spec: { name: string; method: string; owner: string; affected: JobRecord['affected'] },
-    syncMs: number,
-    work: () => Promise<T>,
-  ): Promise<RunOutcome<T>> {
-    if (syncMs < 0) {
-      const job = this.create(spec);
-      work().then(
-        () => this.finish(job.id),
-        (e: unknown) => this.fail(job.id, e),
-      );
-      return { done: false, job };
-    }
-    const p = work();
-    let timer: NodeJS.Timeout | undefined;
-    const settled = await Promise.race([
-      p.then(
-        (value) => ({ done: true as const, value }),
-        (error: unknown) => ({ done: true as const, error }),
-      ),
-      new Promise<undefined>((r) => {
-        timer = setTimeout(() => r(undefined), syncMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (settled !== undefined) {
-      if ('error' in settled) throw settled.error;
-      return { done: true, value: settled.value };
-    }
-    const job = this.create(spec);
-    p.then(
-      () => this.finish(job.id),
-      (e: unknown) => this.fail(job.id, e),
-    );
-    return { done: false, job };
-  }
+/** How long a finished job is kept at least, when the job does not say (TimeBeforeRemoval's class default). */
+const KEPT_AT_LEAST = '00000000000500.000000:000';
 
-  /** Creates a running job record. */
-  create(spec: { name: string; method: string; owner: string; affected: JobRecord['affected'] }): JobRecord {
-    this.prune();
-    if (this.jobs.size >= this.max)
-      throw new CimError(
-        'CIM_ERR_SERVER_LIMITS_EXCEEDED',
-        `There are already ${this.max} jobs; try again later`,
-      );
-    const now = new Date();
-    const job: JobRecord = {
-      id: `Vessel:Job/${randomUUID()}`,
-      ...spec,
-      state: JobState.Running,
-      submitted: now,
-      started: now,
-      stateChanged: now,
-      keepMs: this.keepMs,
-    };
-    this.jobs.set(job.id, job);
-    return job;
-  }
+/** The InstanceID of a job. */
+export function jobInstanceId(id: string): string {
+  return `${JOB_PREFIX}${id}`;
+}
 
-  /** Marks a job Completed. */
-  finish(id: string): void {
-    const j = this.jobs.get(id);
-    if (!j) return;
-    j.state = JobState.Completed;
-    j.finished = j.stateChanged = new Date();
-  }
+/** The Api job id behind an InstanceID, or undefined when it is not a job's. */
+export function jobIdOf(instanceId: string | undefined): string | undefined {
+  if (instanceId === undefined || !instanceId.startsWith(JOB_PREFIX)) return undefined;
+  const id = instanceId.slice(JOB_PREFIX.length);
+  return id === '' ? undefined : id;
+}
 
-  /** Marks a job Exception with the error that ended it. */
-  fail(id: string, e: unknown): void {
-    const j = this.jobs.get(id);
-    if (!j) return;
-    j.state = JobState.Exception;
-    j.finished = j.stateChanged = new Date();
-    const c = this.toCim(e);
-    j.error =
-      c && c.code !== 'CIM_MOF_SYNTAX'
-        ? { status: c.code, message: c.message }
-        : { status: 'CIM_ERR_FAILED', message: e instanceof Error ? e.message : String(e) };
-  }
+/** The CIM method that runs each operation, where one does; the others are named `Vessel:<operation>`. */
+const METHOD_OF: Partial<Record<Operation, string>> = {
+  ...Object.fromEntries(STATE_OPERATIONS.map((op) => [op, 'RequestStateChange'])),
+  define: 'DefineSystem',
+  undefine: 'DestroySystem',
+  attachDevice: 'AddResourceSettings',
+  detachDevice: 'RemoveResourceSettings',
+};
 
-  /** A job by InstanceID. */
-  get(id: string): JobRecord | undefined {
-    this.prune();
-    return this.jobs.get(id);
-  }
+/** A job's Name: the CIM method of its operation, or `Vessel:<operation>` (a settings change, a deploy, ...). */
+export function jobMethodName(operation: Operation): string {
+  return METHOD_OF[operation] ?? `${ORG}:${operation}`;
+}
 
-  /** Every job still kept. */
-  list(): JobRecord[] {
-    this.prune();
-    return [...this.jobs.values()];
-  }
+function isStateOperation(op: Operation): op is StateOperation {
+  return (STATE_OPERATIONS as readonly string[]).includes(op);
+}
 
-  /** Forgets a finished job (DeleteOnCompletion or KillJob). */
-  delete(id: string): boolean {
-    return this.jobs.delete(id);
-  }
+/** ElementName: `RequestStateChange web1 to 4`, `DefineSystem web2`, `Vessel:deploy appliance.ova`. */
+function elementName(j: JobInfo): string {
+  const on = j.target?.name ?? j.target?.id;
+  const base = `${jobMethodName(j.operation)}${on === undefined ? '' : ` ${on}`}`;
+  return isStateOperation(j.operation) ? `${base} to ${REQUESTED_STATE_OF[j.operation]}` : base;
+}
 
-  private prune(): void {
-    const now = Date.now();
-    for (const [id, j] of this.jobs)
-      if (j.finished && now - j.finished.getTime() > j.keepMs) this.jobs.delete(id);
-  }
+/** JobStatus: what a running job is doing (its phase), or its state in words. */
+function jobStatus(j: JobInfo): string {
+  if ((j.state === 'running' || j.state === 'queued') && j.phase !== undefined) return j.phase;
+  const words = {
+    queued: 'New',
+    running: 'Running',
+    completed: 'Completed',
+    failed: 'Exception',
+    cancelled: 'Terminated',
+  };
+  return words[j.state];
+}
+
+/** The text of a job's error: its message, and its hint after it. */
+function errorText(j: JobInfo): string | undefined {
+  const e = j.error;
+  if (e === undefined) return undefined;
+  return e.hint !== undefined && e.hint !== '' ? `${e.message} (${e.hint})` : e.message;
+}
+
+/**
+ * A job as a Vessel_ConcreteJob instance (DSP1103 §10.1).
+ *
+ * @example
+ * jobInstance(await api.jobs.get(id)).properties.JobState; // '7' once completed
+ */
+export function jobInstance(j: JobInfo): CimInstance {
+  const final = j.finishedAt !== undefined;
+  const started = Date.parse(j.startedAt ?? j.createdAt);
+  const end = final ? Date.parse(j.finishedAt!) : Date.now();
+  const status = j.error === undefined ? undefined : CIM_STATUS_OF[j.error.code];
+  const kept =
+    j.keepUntil !== undefined && final ? cimInterval(Date.parse(j.keepUntil) - end) : KEPT_AT_LEAST;
+  return {
+    className: C.job,
+    properties: {
+      InstanceID: jobInstanceId(j.id),
+      Name: jobMethodName(j.operation),
+      ElementName: elementName(j),
+      Owner: j.owner,
+      JobState: String(CIM_JOB_STATE_OF[j.state]),
+      JobStatus: jobStatus(j),
+      PercentComplete: String(j.percent),
+      TimeSubmitted: cimTimestamp(new Date(j.createdAt)),
+      StartTime: j.startedAt === undefined ? undefined : cimTimestamp(new Date(j.startedAt)),
+      ElapsedTime: cimInterval(end - started),
+      TimeOfLastStateChange: cimTimestamp(new Date(j.finishedAt ?? j.startedAt ?? j.createdAt)),
+      TimeBeforeRemoval: kept,
+      DeleteOnCompletion: String(j.deleteOnCompletion),
+      ErrorCode: status === undefined ? undefined : String(CIM_STATUS[status]),
+      ErrorDescription: errorText(j),
+      OperationalStatus: j.state === 'failed' ? ['6', '17'] : final ? ['2', '17'] : ['2'],
+      HealthState: j.state === 'failed' ? '20' : '5',
+    },
+  };
+}
+
+/**
+ * The CIM_Error of a job that failed or was cancelled (DSP1103 §8.1 GetError): MessageID and CIMStatusCode are
+ * the CIM status of the error's Api code; the Api code itself is the first MessageArgument.
+ */
+export function jobError(j: JobInfo): CimInstance | undefined {
+  const e = j.error;
+  if (e === undefined) return undefined;
+  const status = CIM_STATUS_OF[e.code];
+  return {
+    className: 'CIM_Error',
+    properties: {
+      ErrorType: '4',
+      OwningEntity: ORG,
+      MessageID: status,
+      Message: errorText(j),
+      MessageArguments: [e.code],
+      PerceivedSeverity: '6',
+      ProbableCause: '1',
+      CIMStatusCode: String(CIM_STATUS[status]),
+      CIMStatusCodeDescription: status,
+    },
+  };
+}
+
+/**
+ * ElementEffects of a job on the system it works on (CIM_AffectedJobElement): 5 Create for a define, 1 Other
+ * (its state or settings change) for the rest; an undefine affects a system that is gone, so none.
+ */
+export function jobEffects(j: JobInfo): string[] | undefined {
+  if (j.target?.kind !== 'system' || j.operation === 'undefine') return undefined;
+  return j.operation === 'define' ? ['5'] : ['1'];
 }

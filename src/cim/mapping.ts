@@ -1,3 +1,4 @@
+import type { SystemDetail } from '../api/index.js';
 import {
   type RasdClass,
   type RasdProperties,
@@ -8,7 +9,6 @@ import {
 import { CimError } from './errors.js';
 import { C, ORG, parseSettingId, rasdId, vssdId } from './naming.js';
 import { poolIdForType } from './pools.js';
-import type { SystemView } from './snapshot.js';
 import { type CimInstance, type CimValue, isInstance, isInstanceName } from './types.js';
 
 /**
@@ -17,7 +17,8 @@ import { type CimInstance, type CimValue, isInstance, isInstanceName } from './t
  * `Vessel:<name>/<rasd id>`, a RASD's Parent as the parent's full InstanceID, the pool) and picks the Vessel class.
  */
 
-const CLASS_OF: Record<RasdClass, string> = {
+/** The Vessel class of each RASD class of the model. */
+export const CLASS_OF: Readonly<Record<RasdClass, string>> = {
   CIM_ResourceAllocationSettingData: C.rasd,
   CIM_StorageAllocationSettingData: C.sasd,
   CIM_EthernetPortAllocationSettingData: C.epasd,
@@ -29,17 +30,17 @@ export function localId(r: ResourceSetting, index: number): string {
 }
 
 /** The VSSD instance of a virtual system. */
-export function vssdInstance(v: SystemView): CimInstance {
-  const p: Record<string, CimValue | undefined> = { ...v.def.system };
-  p.InstanceID = vssdId(v.info.name);
-  p.ElementName = v.info.name;
-  p.VirtualSystemIdentifier = v.info.uuid;
+export function vssdInstance(v: SystemDetail): CimInstance {
+  const p: Record<string, CimValue | undefined> = { ...v.definition.system };
+  p.InstanceID = vssdId(v.name);
+  p.ElementName = v.name;
+  p.VirtualSystemIdentifier = v.uuid;
   return { className: C.vssd, properties: p };
 }
 
 /** The RASD instances of a virtual system, in definition order. */
-export function rasdInstances(v: SystemView): CimInstance[] {
-  return v.def.resources.map((r, i) => rasdInstance(v.info.name, r, i));
+export function rasdInstances(v: SystemDetail): CimInstance[] {
+  return v.definition.resources.map((r, i) => rasdInstance(v.name, r, i));
 }
 
 /** One RASD instance. */

@@ -1,4 +1,3 @@
-import { authorize } from './authorize.js';
 import { CimError } from './errors.js';
 import { samePath } from './paths.js';
 import type { CimContext, InstanceProvider, MethodResult } from './provider.js';
@@ -16,8 +15,9 @@ export interface AssociationFilter {
 
 /**
  * The CIM object manager: finds the providers of a class and its subclasses (polymorphism), fills in instance
- * paths, walks associations across namespaces, checks roles, and dispatches methods. Protocol-neutral: the
- * CIM-XML and WS-Man edges call it and encode what it returns.
+ * paths, walks associations across namespaces, and dispatches methods. Protocol-neutral: the CIM-XML and WS-Man
+ * edges call it and encode what it returns. It checks no roles: the providers act through the Api session of the
+ * caller, whose role check (METHODS) is the one every transport shares.
  */
 export class ObjectManager {
   private readonly providers = new Map<string, Map<string, InstanceProvider[]>>();
@@ -47,7 +47,6 @@ export class ObjectManager {
 
   /** Every instance of a class and its subclasses, with paths. */
   async enumerateInstances(ctx: CimContext, namespace: string, className: string): Promise<CimInstance[]> {
-    authorize(ctx, { kind: 'read' });
     const ns = this.repo.namespace(namespace);
     const cls = ns.require(className);
     const out: CimInstance[] = [];
@@ -68,7 +67,6 @@ export class ObjectManager {
 
   /** One instance, found through the class named or any subclass; CIM_ERR_NOT_FOUND when there is none. */
   async getInstance(ctx: CimContext, namespace: string, name: CimInstanceName): Promise<CimInstance> {
-    authorize(ctx, { kind: 'read' });
     const ns = this.repo.namespace(name.namespace ?? namespace);
     const cls = ns.require(name.className);
     const keys = canonicalKeys(cls, name);
@@ -148,7 +146,6 @@ export class ObjectManager {
     objectName: CimInstanceName,
     filter: AssociationFilter,
   ): Promise<Array<{ assoc: CimInstance; other: CimInstanceName }>> {
-    authorize(ctx, { kind: 'read' });
     const ns = this.repo.namespace(namespace);
     const source = await this.getInstance(ctx, ns.name, objectName);
     const target = source.path!;
@@ -207,8 +204,8 @@ export class ObjectManager {
   }
 
   /**
-   * Calls an extrinsic method: checks the method and its parameters against the class, the role, that the target
-   * exists, then hands it to the provider of the target's class. Parameters are keyed by their declared names.
+   * Calls an extrinsic method: checks the method and its parameters against the class and that the target exists,
+   * then hands it to the provider of the target's class. Parameters are keyed by their declared names.
    */
   async invokeMethod(
     ctx: CimContext,
@@ -229,12 +226,10 @@ export class ObjectManager {
     let concrete = cls;
     let path = target;
     if (Object.keys(target.keys).length > 0) {
-      authorize(ctx, { kind: 'read' });
       const inst = await this.getInstance(ctx, ns.name, target);
       path = inst.path!;
       concrete = ns.require(path.className);
     }
-    authorize(ctx, { kind: 'invoke', className: concrete.name, method: decl.name });
     const provider = this.providersOf(ns, concrete).find(([c, p]) => c === concrete && p.invoke)?.[1];
     if (!provider?.invoke)
       throw new CimError('CIM_ERR_METHOD_NOT_AVAILABLE', `${concrete.name}.${decl.name} is not available`);
@@ -254,7 +249,6 @@ export class ObjectManager {
     const ns = this.repo.namespace(instance.path.namespace ?? namespace);
     const existing = await this.getInstance(ctx, ns.name, instance.path);
     const cls = ns.require(existing.path!.className);
-    authorize(ctx, { kind: 'modify', className: cls.name });
     const provider = this.providersOf(ns, cls).find(([c, p]) => c === cls && p.modify)?.[1];
     if (!provider?.modify)
       throw new CimError(
@@ -262,6 +256,17 @@ export class ObjectManager {
         `Instances of ${cls.name} cannot be modified with ModifyInstance`,
       );
     await provider.modify(ctx, { ...instance, path: existing.path }, propertyList);
+  }
+
+  /** DeleteInstance: only where the provider of the instance's class allows it (DSP1103: a finished job). */
+  async deleteInstance(ctx: CimContext, namespace: string, name: CimInstanceName): Promise<void> {
+    const ns = this.repo.namespace(name.namespace ?? namespace);
+    const existing = await this.getInstance(ctx, ns.name, name);
+    const cls = ns.require(existing.path!.className);
+    const provider = this.providersOf(ns, cls).find(([c, p]) => c === cls && p.delete)?.[1];
+    if (!provider?.delete)
+      throw new CimError('CIM_ERR_NOT_SUPPORTED', `Instances of ${cls.name} cannot be deleted`);
+    await provider.delete(ctx, existing.path!);
   }
 
   /** Sets the instance's class and path (namespace, class keys) when the provider left them out. */

@@ -1,12 +1,11 @@
+import type { Role } from '../api/index.js';
 import type { CimInstance, CimInstanceName, CimValue } from './types.js';
 
-/** Who may do what (DSP1042 methods need `admin`; `operator` may change state; `reader` may only read). */
-export type Role = 'admin' | 'operator' | 'reader';
-
-/** Every role, weakest first. */
-export const ROLES: readonly Role[] = ['reader', 'operator', 'admin'];
-
-/** The caller of one CIM operation, and a memo that lives as long as the operation (one snapshot of the host). */
+/**
+ * The caller of one CIM operation (the user and role the edge authenticated), and a memo that lives as long as the
+ * operation (one snapshot of the host). What the caller may do is not decided here: the providers act through the
+ * Api session of this user and role, whose role check is the only one.
+ */
 export interface CimContext {
   user: string;
   role: Role;
@@ -59,6 +58,8 @@ export interface InstanceProvider {
   referencing?(ctx: CimContext, target: CimInstanceName): Promise<CimInstance[]> | CimInstance[];
   /** ModifyInstance, where a profile allows it. */
   modify?(ctx: CimContext, instance: CimInstance, propertyList: string[] | undefined): Promise<void>;
+  /** DeleteInstance, where a profile allows it (DSP1103: a finished job). */
+  delete?(ctx: CimContext, name: CimInstanceName): Promise<void>;
   /** An extrinsic method on an instance of the class (or on the class, for `target` without keys). */
   invoke?(
     ctx: CimContext,

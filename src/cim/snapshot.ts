@@ -1,54 +1,60 @@
-import type { VirtualSystemDefinition } from '../model/index.js';
-import type { SystemInfo, VirtualSystemBackend } from './backend.js';
+import { ApiError, type Capabilities, type SystemDetail, type SystemSummary } from '../api/index.js';
+import { toCimError } from './methods/errors-map.js';
 import { type CimContext, memoAsync } from './provider.js';
+import type { ProviderEnv } from './providers/env.js';
 
-/** A virtual system and its definition, read once per operation. */
-export interface SystemView {
-  info: SystemInfo;
-  def: VirtualSystemDefinition;
+/**
+ * The virtual systems as one CIM operation sees them: read through the caller's Api session once per operation, so
+ * one answer is one consistent picture of the host. A system is the Api's {@link SystemDetail} (state, reason,
+ * requested change, definition).
+ */
+
+/** Every virtual system with its definition (`systems.list({ detail: true })`, one store read). */
+export function allSystems(ctx: CimContext, env: ProviderEnv): Promise<SystemDetail[]> {
+  return memoAsync(ctx, 'systems', () => call(() => env.api(ctx).systems.list({ detail: true })));
+}
+
+/** Every virtual system without its definition, unless the operation read them with definitions already. */
+export function systemSummaries(ctx: CimContext, env: ProviderEnv): Promise<SystemSummary[]> {
+  const all = ctx.memo.get('systems') as Promise<SystemDetail[]> | undefined;
+  if (all) return all;
+  return memoAsync(ctx, 'summaries', () => call(() => env.api(ctx).systems.list()));
 }
 
 /**
- * Every virtual system with its definition, read from the backend once per operation (so one answer is one
- * consistent picture of the host). Systems that vanish while being read are skipped.
+ * One virtual system by name (not UUID: CIM names systems by name), from the operation's snapshot when there is
+ * one; undefined when there is no such system.
  */
-export function allSystems(ctx: CimContext, backend: VirtualSystemBackend): Promise<SystemView[]> {
-  return memoAsync(ctx, 'systems', async () => {
-    const infos = await backend.list();
-    const defs = await Promise.all(infos.map((info) => readDefinition(backend, info.uuid)));
-    const out: SystemView[] = [];
-    infos.forEach((info, i) => {
-      const def = defs[i];
-      if (def) out.push({ info, def });
-    });
-    return out;
-  });
-}
-
-/** One virtual system by name (or UUID), from the operation's snapshot when there is one. */
 export async function oneSystem(
   ctx: CimContext,
-  backend: VirtualSystemBackend,
+  env: ProviderEnv,
   name: string,
-): Promise<SystemView | undefined> {
-  const all = ctx.memo.get('systems') as Promise<SystemView[]> | undefined;
-  if (all) return (await all).find((s) => s.info.name === name);
+): Promise<SystemDetail | undefined> {
+  const all = ctx.memo.get('systems') as Promise<SystemDetail[]> | undefined;
+  if (all) return (await all).find((s) => s.name === name);
   return memoAsync(ctx, `system:${name}`, async () => {
-    const info = await backend.lookup(name);
-    if (!info || info.name !== name) return undefined;
-    const def = await readDefinition(backend, info.uuid);
-    return def ? { info, def } : undefined;
+    try {
+      const s = await env.api(ctx).systems.get(name);
+      return s.name === name ? s : undefined;
+    } catch (e) {
+      // A name no system can have (too long, a `/`) is not found either.
+      if (e instanceof ApiError && (e.code === 'VM_NOT_FOUND' || e.code === 'INVALID_ARGUMENT'))
+        return undefined;
+      throw toCimError(e);
+    }
   });
 }
 
-async function readDefinition(
-  backend: VirtualSystemBackend,
-  uuid: string,
-): Promise<VirtualSystemDefinition | undefined> {
+/** The host's capabilities (driver, limits, the state changes it runs), read once per operation. */
+export function capabilitiesOf(ctx: CimContext, env: ProviderEnv): Promise<Capabilities> {
+  return memoAsync(ctx, 'capabilities', () => call(() => env.api(ctx).host.capabilities()));
+}
+
+/** An Api read whose failure is raised as CIM. */
+async function call<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return await backend.definition(uuid);
+    return await read();
   } catch (e) {
-    if ((e as { code?: string }).code === 'VM_NOT_FOUND') return undefined;
-    throw e;
+    throw toCimError(e);
   }
 }

@@ -1,16 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestDriver } from '../hypervisor/index.js';
 import {
   buildDefinition,
-  DEFAULT_LIMITS,
   memoryBytes,
   type RasdProperties,
   type VirtualSystemDefinition,
 } from '../model/index.js';
-import { backendFromDriver } from './backend.js';
 import { VIRT_NAMESPACE } from './classes/index.js';
 import { newContext } from './provider.js';
-import { type CimService, createCimService } from './service.js';
+import type { CimService } from './service.js';
+import { type CimSubject, openCimSubject } from './subject.case.test.js';
 import type { CimInstance, CimInstanceName } from './types.js';
 
 // Quantities through the object manager in whatever unit a client writes them (DSP0004 programmatic units):
@@ -19,19 +17,22 @@ import type { CimInstance, CimInstanceName } from './types.js';
 const NS = VIRT_NAMESPACE;
 const admin = () => newContext('alice', 'admin');
 const GiB = 1n << 30n;
-let driver: TestDriver;
+let s: CimSubject;
 let cim: CimService;
 
-beforeEach(() => {
-  driver = new TestDriver('test:///default', { checkFiles: false });
-  cim = createCimService({
-    backend: backendFromDriver(driver, { hostName: 'host1', limits: DEFAULT_LIMITS }),
-  });
+beforeEach(async () => {
+  s = await openCimSubject();
+  cim = s.cim;
 });
 afterEach(async () => {
-  cim.close();
-  await driver.close();
+  await s.close();
 });
+
+const UNTIL_DONE = { waitMs: Number.POSITIVE_INFINITY };
+const definitionOf = async (name: string) => (await s.api.systems.get(name)).definition;
+const start = async (name: string) => {
+  expect((await s.api.systems.changeState(name, 'start', UNTIL_DONE)).state).toBe('completed');
+};
 
 const vsms = async (): Promise<CimInstanceName> =>
   (await cim.om.enumerateInstanceNames(admin(), NS, 'CIM_VirtualSystemManagementService'))[0]!;
@@ -68,9 +69,8 @@ describe('CIM quantities in DSP0004 units', () => {
       ],
     });
     expect(r.returnValue).toBe(0);
-    const info = (await driver.lookup('gig'))!;
-    expect(memoryBytes(await driver.getDefinition(info.uuid))).toBe(GiB);
-    await driver.start(info.uuid); // devices exist while the system is active (DSP1057 §7.5)
+    expect(memoryBytes(await definitionOf('gig'))).toBe(GiB);
+    await start('gig'); // devices exist while the system is active (DSP1057 §7.5)
     const mem = (await memoryDevice('gig')).properties;
     expect(BigInt(String(mem.NumberOfBlocks)) * BigInt(String(mem.BlockSize))).toBe(GiB);
   });
@@ -91,13 +91,13 @@ describe('CIM quantities in DSP0004 units', () => {
     expect(
       (await define('kilo', { VirtualQuantity: '4096', VirtualQuantityUnits: 'bytes*10^3' })).returnValue,
     ).toBe(0);
-    expect(memoryBytes(await driver.getDefinition((await driver.lookup('kilo'))!.uuid))).toBe(4_096_000n);
+    expect(memoryBytes(await definitionOf('kilo'))).toBe(4_096_000n);
     const echoed = { VirtualQuantity: '96', VirtualQuantityUnits: 'count', AllocationUnits: 'byte*2^20' };
     expect((await define('echo', echoed)).returnValue).toBe(0);
-    expect(memoryBytes(await driver.getDefinition((await driver.lookup('echo'))!.uuid))).toBe(96n << 20n);
+    expect(memoryBytes(await definitionOf('echo'))).toBe(96n << 20n);
   });
 
-  it('DefineSystem refuses a memory unit that is not one, or a size that is not whole bytes, saying which', async () => {
+  it('DefineSystem refuses a memory unit that is not one, or a size that is not whole bytes: 4, and its job says which', async () => {
     const service = await vsms();
     for (const [units, why] of [
       ['byte*2^9999', /exponent 9999 is out of range/],
@@ -105,7 +105,7 @@ describe('CIM quantities in DSP0004 units', () => {
       ['byte*2^-3', /not a whole number of bytes/],
       ['x'.repeat(5000), /longer than 200 characters/],
     ] as const) {
-      const r = cim.om.invokeMethod(admin(), NS, service, 'DefineSystem', {
+      const r = await cim.om.invokeMethod(admin(), NS, service, 'DefineSystem', {
         SystemSettings: { className: 'CIM_VirtualSystemSettingData', properties: { ElementName: 'bad' } },
         ResourceSettings: [
           {
@@ -118,9 +118,18 @@ describe('CIM quantities in DSP0004 units', () => {
           },
         ],
       });
-      await expect(r, units.slice(0, 20)).rejects.toThrow(why);
+      // DEFINITION_INVALID is DefineSystem's 4 Invalid Parameter (src/api/errors-cim.ts); the failed job is the
+      // host's, and CIM shows it as an Exception with the reason.
+      expect(r.returnValue, units.slice(0, 20)).toBe(4);
+      const [failed] = await s.api.jobs.list({ states: ['failed'], limit: 1 });
+      const job = await cim.om.getInstance(admin(), NS, {
+        className: 'Vessel_ConcreteJob',
+        keys: { InstanceID: `Vessel:Job/${failed!.id}` },
+      });
+      expect(job.properties).toMatchObject({ Name: 'DefineSystem', JobState: '10', ErrorCode: '4' });
+      expect(String(job.properties.ErrorDescription)).toMatch(why);
     }
-    expect(await driver.lookup('bad')).toBeUndefined();
+    expect(await s.api.systems.list()).toEqual([]);
   });
 
   it('the memory and processor pools add converted amounts, rounding up and saying so when inexact', async () => {
@@ -130,7 +139,10 @@ describe('CIM quantities in DSP0004 units', () => {
       withMemory('c', { VirtualQuantity: '1536', AllocationUnits: 'kibibyte' }),
       withMemory('d', { VirtualQuantity: '64' }),
     ];
-    for (const d of defs) await driver.start((await driver.define(d)).uuid);
+    for (const d of defs) {
+      await s.define(d);
+      await start(String(d.system.ElementName));
+    }
     const cpu = defs[0]!.resources.find((r) => r.properties.ResourceType === '3')!;
     expect(cpu.properties.AllocationUnits).toBe('hertz * 10^6');
     const pools = await cim.om.enumerateInstances(admin(), NS, 'Vessel_ResourcePool');

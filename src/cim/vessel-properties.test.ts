@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestDriver } from '../hypervisor/index.js';
-import { buildDefinition, DEFAULT_LIMITS } from '../model/index.js';
-import { backendFromDriver } from './backend.js';
+import { buildDefinition } from '../model/index.js';
 import { VIRT_NAMESPACE } from './classes/index.js';
 import { newContext } from './provider.js';
-import { type CimService, createCimService } from './service.js';
+import type { CimService } from './service.js';
+import { type CimSubject, openCimSubject } from './subject.case.test.js';
 import type { CimInstance, CimInstanceName } from './types.js';
 
 // Vessel's VSSD extensions (Firmware, BootOrder) through the object manager. CIM-XML writes an instance with its
@@ -12,18 +11,15 @@ import type { CimInstance, CimInstanceName } from './types.js';
 
 const NS = VIRT_NAMESPACE;
 const admin = () => newContext('alice', 'admin');
-let driver: TestDriver;
+let s: CimSubject;
 let cim: CimService;
 
-beforeEach(() => {
-  driver = new TestDriver('test:///default', { checkFiles: false });
-  cim = createCimService({
-    backend: backendFromDriver(driver, { hostName: 'host1', limits: DEFAULT_LIMITS }),
-  });
+beforeEach(async () => {
+  s = await openCimSubject();
+  cim = s.cim;
 });
 afterEach(async () => {
-  cim.close();
-  await driver.close();
+  await s.close();
 });
 
 const vssdPath = (name: string): CimInstanceName => ({
@@ -44,17 +40,18 @@ describe("Vessel_VirtualSystemSettingData carries Vessel's Firmware and BootOrde
       cpus: 1,
       memoryBytes: 64n << 20n,
       firmware: 'efi',
-      disks: ['/x/a.qcow2'],
+      disks: [await s.image('a.qcow2')],
     });
     const disk = def.resources.find((r) => r.properties.ResourceType === '17')!;
     def.system.BootOrder = [disk.properties.InstanceID!];
-    await driver.define(def);
+    await s.define(def);
     const vssd = await cim.om.getInstance(admin(), NS, vssdPath('uefi1'));
     expect(served(vssd, 'Firmware')).toEqual({ value: 'efi', declared: true });
     expect(served(vssd, 'BootOrder')).toEqual({ value: [disk.properties.InstanceID], declared: true });
   });
 
   it('DefineSystem with Firmware efi and a BootOrder keeps both', async () => {
+    const d1 = await s.image('d1.qcow2');
     const vsms = (await cim.om.enumerateInstanceNames(admin(), NS, 'CIM_VirtualSystemManagementService'))[0]!;
     const r = await cim.om.invokeMethod(admin(), NS, vsms, 'DefineSystem', {
       SystemSettings: {
@@ -81,13 +78,13 @@ describe("Vessel_VirtualSystemSettingData carries Vessel's Firmware and BootOrde
             ResourceType: '17',
             Parent: 'ide0',
             AddressOnParent: '0',
-            HostResource: ['/x/d1.qcow2'],
+            HostResource: [d1],
           },
         },
       ],
     });
     expect(r.returnValue).toBe(0);
-    const def = await driver.getDefinition((await driver.lookup('efi2'))!.uuid);
+    const def = (await s.api.systems.get('efi2')).definition;
     expect(def.system).toMatchObject({ Firmware: 'efi', BootOrder: ['d1'] });
     const vssd = await cim.om.getInstance(admin(), NS, vssdPath('efi2'));
     expect(served(vssd, 'Firmware')).toEqual({ value: 'efi', declared: true });

@@ -20,6 +20,7 @@ import {
   type HypervisorDriver,
   HypervisorError,
   openDriver,
+  operationsOf,
   requireOperation,
 } from '../hypervisor/index.js';
 import { isUuid, type VirtualSystemDefinition } from '../model/index.js';
@@ -38,7 +39,7 @@ import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export/export.js';
 import { cleanupExports } from './export/staging.js';
 import { HostJobs, type JobControl, type JobSpec } from './jobs.js';
-import { applyState, type LifecycleContext, type StateOptions } from './lifecycle.js';
+import { applyState, hostOperations, type LifecycleContext, type StateOptions } from './lifecycle.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
 import { StoragePools } from './pools/index.js';
@@ -432,8 +433,7 @@ export class Host {
     kind = `vm.${op}`,
   ): { job: JobRecord; done: Promise<SystemSummary> } {
     const { uuid, name } = this.get(vm);
-    const entry = op === 'shutdown' && options.legacyStop ? 'shutdown' : op;
-    if (entry === 'reboot' || entry === 'suspend' || typeof this.driver[entry] !== 'function') {
+    if (!hostOperations(operationsOf(this.driver)).includes(op)) {
       throw new ApiError('NOT_SUPPORTED', `The driver ${this.driver.uri} does not support "${op}"`);
     }
     const pending = this.events.asked.get(uuid);

@@ -1,4 +1,10 @@
-import { ApiError, checkTransition, type StateOperation, type StateReasonCode } from '../api/index.js';
+import {
+  ApiError,
+  checkTransition,
+  STATE_OPERATIONS,
+  type StateOperation,
+  type StateReasonCode,
+} from '../api/index.js';
 import { type HypervisorDriver, HypervisorError, requireOperation } from '../hypervisor/index.js';
 import type { Asked } from './api/vocabulary.js';
 import type { JobControl } from './jobs.js';
@@ -67,31 +73,51 @@ export async function applyState(
   const drive = (name: 'start' | 'shutdown' | 'powerOff' | 'pause' | 'resume' | 'reset') =>
     requireOperation(ctx.driver, name)(uuid);
   switch (effective) {
-    case 'start': {
-      await ctx.pools.check(ctx.get(uuid).definition, 'start'); // a symlink may have been swapped since define
-      const start = requireOperation(ctx.driver, 'start');
-      ctx.recordCoded(uuid, name, 'starting', { code: 'user', text: 'start requested' });
-      try {
-        await start(uuid);
-      } catch (e) {
-        ctx.recordCoded(uuid, name, 'stopped', {
-          code: 'start-failed',
-          text: `start failed: ${(e as Error).message}`,
-        });
-        throw e;
-      }
-      return;
-    }
+    case 'start':
+      return start(ctx, vm);
     case 'shutdown':
       return shutdown(ctx, vm, o, job);
+    case 'reboot':
+      // The guest's OS restarts: an orderly shutdown (as `shutdown`, timeout included), then a start.
+      await shutdown(ctx, vm, o, job);
+      job.signal.throwIfAborted();
+      return start(ctx, vm);
     case 'powerOff':
     case 'pause':
     case 'resume':
     case 'reset':
       return drive(effective);
-    case 'reboot':
     case 'suspend':
       throw new ApiError('NOT_SUPPORTED', `The driver ${ctx.driver.uri} does not support "${effective}"`);
+  }
+}
+
+/**
+ * The state changes the host runs for a driver with these entry points: the driver's own, and `reboot` (a
+ * shutdown, then a start) when it can shut down, power off and start.
+ *
+ * @example
+ * hostOperations(['start', 'shutdown', 'powerOff', 'pause', 'resume']); // [...those, 'reboot']
+ */
+export function hostOperations(driverOps: readonly string[]): StateOperation[] {
+  const has = (op: string) => driverOps.includes(op);
+  return STATE_OPERATIONS.filter((op) =>
+    op === 'reboot' ? has('shutdown') && has('powerOff') && has('start') : op !== 'suspend' && has(op),
+  );
+}
+
+async function start(ctx: LifecycleContext, { uuid, name }: { uuid: string; name: string }): Promise<void> {
+  await ctx.pools.check(ctx.get(uuid).definition, 'start'); // a symlink may have been swapped since define
+  const startOp = requireOperation(ctx.driver, 'start');
+  ctx.recordCoded(uuid, name, 'starting', { code: 'user', text: 'start requested' });
+  try {
+    await startOp(uuid);
+  } catch (e) {
+    ctx.recordCoded(uuid, name, 'stopped', {
+      code: 'start-failed',
+      text: `start failed: ${(e as Error).message}`,
+    });
+    throw e;
   }
 }
 

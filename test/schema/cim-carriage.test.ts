@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultOf } from '../../src/api/index.js';
 import {
-  backendFromDriver,
   type CimClass,
   type CimInstance,
   createClassRepository,
@@ -11,12 +8,9 @@ import {
   VIRT_NAMESPACE,
 } from '../../src/cim/index.js';
 import { rasdFromInstance, rasdInstance, vssdFromInstance, vssdInstance } from '../../src/cim/mapping.js';
-import { USERS_FILE, UserStore } from '../../src/host/index.js';
-import { TestDriver } from '../../src/hypervisor/index.js';
 import {
   buildDefinition,
   type CimValue,
-  DEFAULT_LIMITS,
   PROPERTIES,
   propertiesOf,
   type RasdClass,
@@ -25,7 +19,7 @@ import {
 import { CimClient } from '../../src/wbem/cimxml/client.js';
 import { decodeInstance } from '../../src/wbem/cimxml/decode-values.js';
 import { encodeInstance } from '../../src/wbem/cimxml/encode-values.js';
-import { type CimXmlEndpoint, serveCimXml } from '../../src/wbem/cimxml/serve.js';
+import { startTestHost, type TestHost } from '../../src/wbem/cimxml/test-host.js';
 import { parseXml } from '../../src/xml/index.js';
 import { samples } from '../helpers/schema.js';
 
@@ -54,8 +48,14 @@ describe('CIM carriage: the one model through Vessel_ instances and CIM-XML', ()
       VirtualSystemIdentifier: UUID,
     };
     const inst = vssdInstance({
-      info: { uuid: UUID, name: 'carry1', state: 'stopped' },
-      def: { system: { ...sent, Generation: '9' }, resources: [] },
+      uuid: UUID,
+      name: 'carry1',
+      state: 'stopped',
+      reason: { code: 'defined', text: 'defined' },
+      changedAt: new Date(0).toISOString(),
+      definition: { system: { ...sent, Generation: '9' }, resources: [] },
+      etag: '0',
+      consoles: [],
     });
     expect(inst.properties.InstanceID).toBe('Vessel:carry1');
     const back = vssdFromInstance(overCimXml(inst));
@@ -90,33 +90,22 @@ describe('CIM carriage: the one model through Vessel_ instances and CIM-XML', ()
 });
 
 describe('CIM-XML over HTTP: Firmware and BootOrder reach a client and come back from DefineSystem', () => {
-  let dir: string;
-  let driver: TestDriver;
-  let ep: CimXmlEndpoint;
+  let h: TestHost;
   let client: CimClient;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vessel-carriage-cim-'));
-    await new UserStore(join(dir, USERS_FILE)).add('admin', 'admin', 'secret');
-    driver = new TestDriver('test:///default', { checkFiles: false });
-    ep = await serveCimXml({
-      backend: backendFromDriver(driver, { hostName: 'h1', limits: DEFAULT_LIMITS }),
-      stateDir: dir,
-      http: { port: 0 },
-    });
-    client = new CimClient(`http://127.0.0.1:${ep.server.httpPort}`, { user: 'admin', password: 'secret' });
+    h = await startTestHost({ hostName: 'h1' });
+    client = new CimClient(h.url, { user: 'admin', password: 'secret' });
   });
   afterAll(async () => {
     client.close();
-    await ep.close();
-    await driver.close();
-    await rm(dir, { recursive: true, force: true });
+    await h.close();
   });
 
   it('GetInstance of the VSSD of an EFI system returns Firmware efi and its BootOrder', async () => {
     const def = buildDefinition({ name: 'wire1', cpus: 1, memoryBytes: 64n << 20n, firmware: 'efi' });
     def.system.BootOrder = ['1', '2'];
-    await driver.define(def);
+    resultOf(await h.api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY }));
     const vssd = await client.getInstance({
       className: 'Vessel_VirtualSystemSettingData',
       keys: { InstanceID: 'Vessel:wire1' },
@@ -150,7 +139,7 @@ describe('CIM-XML over HTTP: Firmware and BootOrder reach a client and come back
       (n) => (n.toLowerCase() === cls.name.toLowerCase() ? cls : undefined),
     );
     expect(r.returnValue).toBe(0);
-    expect((await driver.getDefinition((await driver.lookup('wire2'))!.uuid)).system).toMatchObject({
+    expect((await h.api.systems.get('wire2')).definition.system).toMatchObject({
       Firmware: 'efi',
       BootOrder: ['1'],
     });

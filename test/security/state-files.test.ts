@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGuestPackage, Host, Store, serveHost, USERS_FILE, UserStore } from '../../src/host/index.js';
 import { ensureTestGuest, type TestGuest } from '../../src/hypervisor/index.js';
-import { backendFromHost, type CimXmlEndpoint, serveCimXml } from '../../src/wbem/index.js';
+import { type CimXmlEndpoint, hostApiFactory, serveCimXml } from '../../src/wbem/index.js';
 import { exposed, filesContaining, walkTree } from './tree.js';
 
 /**
@@ -48,7 +48,7 @@ describe('the state tree of a host', () => {
     host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
     server = await serveHost(host);
     cim = await serveCimXml({
-      backend: backendFromHost(host),
+      api: hostApiFactory(host),
       stateDir: state,
       http: { port: 0 },
       https: { port: 0 },

@@ -1,38 +1,36 @@
-import { CimError, type CimStatusName } from '../errors.js';
+import { ApiError, type ApiErrorInfo, CIM_STATUS_OF } from '../../api/index.js';
+import { CimError } from '../errors.js';
 
-/** The driver error codes the methods meet, and what they become as a CIM error. */
-const STATUS: Record<string, CimStatusName> = {
-  VM_NOT_FOUND: 'CIM_ERR_NOT_FOUND',
-  VM_EXISTS: 'CIM_ERR_ALREADY_EXISTS',
-  DEFINITION_INVALID: 'CIM_ERR_INVALID_PARAMETER',
-  FILE_NOT_FOUND: 'CIM_ERR_INVALID_PARAMETER',
-  MODEL_INVALID: 'CIM_ERR_INVALID_PARAMETER',
-  MODEL_UNITS: 'CIM_ERR_INVALID_PARAMETER',
-  NOT_SUPPORTED: 'CIM_ERR_NOT_SUPPORTED',
-  // The host's storage pools refuse an image (DSP1042 §8.2.2: an invalid parameter).
-  IMAGE_OUTSIDE_POOLS: 'CIM_ERR_INVALID_PARAMETER',
-  IMAGE_DEVICE: 'CIM_ERR_INVALID_PARAMETER',
-  IMAGE_REFERENCES: 'CIM_ERR_INVALID_PARAMETER',
-};
+/**
+ * Where what the Api answered becomes CIM, through the Api's one table (src/api/errors-cim.ts): no code is mapped
+ * here. A CimError (a request the providers refused before calling the Api) passes as it is.
+ */
 
-/** The `code` of an error from the backend (a driver or host error), if it has one. */
-export function codeOf(e: unknown): string | undefined {
-  const c = (e as { code?: unknown } | undefined)?.code;
-  return typeof c === 'string' ? c : undefined;
+/** The message a CIM error carries for an Api error: its text, and its hint after it (a CIM error has one text). */
+function textOf(e: Pick<ApiErrorInfo, 'message' | 'hint'>): string {
+  return e.hint !== undefined && e.hint !== '' ? `${e.message} (${e.hint})` : e.message;
 }
 
 /**
- * Turns a backend error into a CIM error (CimErrors pass through): VM_NOT_FOUND → CIM_ERR_NOT_FOUND, VM_EXISTS →
- * CIM_ERR_ALREADY_EXISTS, invalid definitions, missing images and images outside the storage pools →
- * CIM_ERR_INVALID_PARAMETER, anything else → CIM_ERR_FAILED, always with the backend's message, and its hint
- * (such as the list of storage pools) after it, since a CIM error has one description.
+ * The CIM error raised for an Api error (or its recorded form, a failed job's `error`): CIM_STATUS_OF's status with
+ * the Api's message and hint.
+ *
+ * @example
+ * cimErrorOf({ code: 'VM_EXISTS', message: 'A system named "web1" exists' }).code; // 'CIM_ERR_ALREADY_EXISTS'
+ */
+export function cimErrorOf(e: ApiErrorInfo, cause?: unknown): CimError {
+  return new CimError(CIM_STATUS_OF[e.code], textOf(e), cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Anything a provider's call threw, as a CIM error: a CimError as it is, an ApiError through CIM_STATUS_OF, anything
+ * else (a bug) as CIM_ERR_FAILED with its message.
+ *
+ * @example
+ * try { await api.systems.get(name); } catch (e) { throw toCimError(e); }
  */
 export function toCimError(e: unknown): CimError {
   if (e instanceof CimError) return e;
-  const status = STATUS[codeOf(e) ?? ''] ?? 'CIM_ERR_FAILED';
-  const hint = (e as { hint?: unknown } | undefined)?.hint;
-  const message = e instanceof Error ? e.message : String(e);
-  return new CimError(status, typeof hint === 'string' && hint !== '' ? `${message} (${hint})` : message, {
-    cause: e,
-  });
+  if (e instanceof ApiError) return cimErrorOf(e.toInfo(), e);
+  return new CimError('CIM_ERR_FAILED', e instanceof Error ? e.message : String(e), { cause: e });
 }

@@ -1,3 +1,4 @@
+import { CIM_STATE_OF, type SystemDetail } from '../../api/index.js';
 import {
   normalizeMac,
   quantityBytes,
@@ -10,9 +11,9 @@ import { C, devicePath, idPath, systemPath } from '../naming.js';
 import { poolForType, poolIds } from '../pools.js';
 import type { CimContext, InstanceProvider } from '../provider.js';
 import { memoAsync } from '../provider.js';
-import { allSystems, oneSystem, type SystemView } from '../snapshot.js';
+import { allSystems, oneSystem } from '../snapshot.js';
 import type { CimInstance, CimInstanceName } from '../types.js';
-import { enabledState, instance, key, link, type ProviderEnv } from './env.js';
+import { instance, isActive, key, link, type ProviderEnv } from './env.js';
 
 /** A logical device of an active virtual system and the RASD it realises. */
 interface Device {
@@ -35,16 +36,16 @@ const DISK_TYPES = new Set<number>([
  * One CIM_Processor per virtual CPU (DSP1044), one CIM_Memory (DSP1045), a CIM_LogicalDisk per drive (DSP1047)
  * and a CIM_EthernetPort per NIC (DSP1050).
  */
-export function devicesOf(v: SystemView): Device[] {
-  if (v.info.state === 'stopped') return [];
-  const name = v.info.name;
+export function devicesOf(v: SystemDetail): Device[] {
+  if (!isActive(v.state)) return [];
+  const name = v.name;
   const common = (className: string, deviceId: string, elementName: string) => ({
     SystemCreationClassName: C.system,
     SystemName: name,
     CreationClassName: className,
     DeviceID: deviceId,
     ElementName: elementName,
-    EnabledState: String(enabledState(v.info.state)),
+    EnabledState: String(CIM_STATE_OF[v.state].enabledState),
     RequestedState: '12',
     HealthState: '5',
     OperationalStatus: ['2'],
@@ -60,7 +61,7 @@ export function devicesOf(v: SystemView): Device[] {
     const inst = instance(className, props);
     out.push({ inst, path: devicePath(className, name, deviceId), resource: r, index });
   };
-  v.def.resources.forEach((r, i) => {
+  v.definition.resources.forEach((r, i) => {
     const id = localId(r, i);
     const type = resourceTypeOf(r);
     if (type === ResourceType.Processor) {
@@ -113,14 +114,14 @@ export function devicesOf(v: SystemView): Device[] {
 /** Providers of the devices and of their associations to the system, the settings and the pools. */
 export function deviceProviders(env: ProviderEnv): InstanceProvider[] {
   const all = (ctx: CimContext): Promise<Device[]> =>
-    memoAsync(ctx, 'devices', async () => (await allSystems(ctx, env.backend)).flatMap((v) => devicesOf(v)));
+    memoAsync(ctx, 'devices', async () => (await allSystems(ctx, env)).flatMap((v) => devicesOf(v)));
   const deviceProvider = (className: string): InstanceProvider => ({
     className,
     enumerate: async (ctx) =>
       (await all(ctx)).filter((d) => d.inst.className === className).map((d) => d.inst),
     get: async (ctx, n) => {
       const system = key(n, 'SystemName');
-      const v = system === undefined ? undefined : await oneSystem(ctx, env.backend, system);
+      const v = system === undefined ? undefined : await oneSystem(ctx, env, system);
       if (!v) return undefined;
       return devicesOf(v).find(
         (d) => d.inst.className === className && d.inst.properties.DeviceID === key(n, 'DeviceID'),

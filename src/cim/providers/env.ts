@@ -1,40 +1,35 @@
-import type { SystemState, VirtualSystemBackend } from '../backend.js';
-import type { JobStore } from '../jobs.js';
+import type { Api, SystemState } from '../../api/index.js';
+import type { CimContext } from '../provider.js';
 import type { CimInstance, CimInstanceName, CimValue } from '../types.js';
 
-/** What every provider shares: the backend, the jobs, and the CIM-only state kept per virtual system. */
+/**
+ * What every provider shares: the host's name in paths, the Api session of each request's caller, and how long a
+ * method waits for its job. CIM keeps no state of its own: systems, settings, states, jobs and pools are the
+ * Api's.
+ */
 export interface ProviderEnv {
-  backend: VirtualSystemBackend;
-  jobs: JobStore;
-  /** The last RequestedState asked of each system, by UUID (12 Not Applicable when never asked). */
-  requested: Map<string, number>;
-  /** When each system last changed state, by UUID (TimeOfLastStateChange). */
-  changedAt: Map<string, Date>;
-  /** How long a method may run before it answers 4096 and leaves a job (ms). */
+  /** The host's name, in the host system's Name key and in instance paths. */
+  readonly hostName: string;
+  /** The Api session of the operation's caller (its user and role), through which every read and change goes. */
+  api(ctx: CimContext): Api;
+  /** How long a method waits for its job before it answers 4096 with the job (ms; 0 or less: it never waits). */
   syncMs: number;
-  /** How long an orderly shutdown (RequestedState 4) may take before its job fails (ms). */
+  /** The guest's time to shut down for RequestedState 4 and 10 (ms); then it is powered off, as the host does. */
   shutdownTimeoutMs: number;
   /** When the service started: the host's TimeOfLastStateChange. */
-  startedAt: Date;
+  readonly startedAt: Date;
 }
 
-/**
- * EnabledState of a virtual system (DSP1057 §7.x): running 2 Enabled, stopped 3 Disabled, paused 9 Quiesce,
- * and while changing 10 Starting or 4 Shutting Down.
- */
-export function enabledState(state: SystemState): number {
-  switch (state) {
-    case 'running':
-      return 2;
-    case 'paused':
-      return 9;
-    case 'starting':
-      return 10;
-    case 'stopping':
-      return 4;
-    default:
-      return 3;
-  }
+const ACTIVE: ReadonlySet<SystemState> = new Set(['running', 'paused', 'starting', 'stopping']);
+
+/** True for a system that is active, or becoming or ceasing to be: it has logical devices and uses its pools. */
+export function isActive(state: SystemState): boolean {
+  return ACTIVE.has(state);
+}
+
+/** How long a method waits for its job (the Api's `waitMs`). */
+export function waitOf(env: ProviderEnv): number {
+  return Math.max(env.syncMs, 0);
 }
 
 /** An instance of `className` with the given properties (its path is filled in by the object manager). */

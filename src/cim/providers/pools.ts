@@ -1,5 +1,6 @@
-import { convert, quantityOf, ResourceType, resourceTypeOf } from '../../model/index.js';
-import type { StoragePoolInfo } from '../backend.js';
+import { ApiError, type PoolInfo, type SystemDetail } from '../../api/index.js';
+import { convert, type HostLimits, quantityOf, ResourceType, resourceTypeOf } from '../../model/index.js';
+import { toCimError } from '../methods/errors-map.js';
 import { C, hostPath, idPath } from '../naming.js';
 import {
   POOLS,
@@ -11,16 +12,16 @@ import {
   TEMPLATES,
   type TemplateRole,
 } from '../pools.js';
-import { type CimContext, type InstanceProvider, memo } from '../provider.js';
-import { allSystems, type SystemView } from '../snapshot.js';
+import { type CimContext, type InstanceProvider, memoAsync } from '../provider.js';
+import { allSystems, capabilitiesOf } from '../snapshot.js';
 import type { CimInstance, CimInstanceName } from '../types.js';
-import { instance, key, link, type ProviderEnv } from './env.js';
+import { instance, isActive, key, link, type ProviderEnv } from './env.js';
 
 const ROLES = Object.keys(TEMPLATES) as TemplateRole[];
 
 /** A pool's template RASD for one role (DSP1043 §7.3). */
-function template(env: ProviderEnv, p: PoolSpec, role: TemplateRole): CimInstance {
-  const q = p.quantities?.(env.backend.limits);
+function template(limits: HostLimits, p: PoolSpec, role: TemplateRole): CimInstance {
+  const q = p.quantities?.(limits);
   const i = ROLES.indexOf(role);
   return instance(p.settingClass, {
     InstanceID: poolIds.template(p, role),
@@ -47,13 +48,13 @@ interface Consumption {
  * VirtualQuantity converted from the unit that governs it (`quantityOf`: VirtualQuantityUnits, AllocationUnits or
  * the type's default) to the pool's units, rounded up when it is not whole; for the others, a count of devices.
  */
-function consumed(systems: readonly SystemView[], p: PoolSpec): Consumption {
+function consumed(systems: readonly SystemDetail[], p: PoolSpec): Consumption {
   let amount = 0n;
   let inexact = 0;
   const notes: string[] = [];
   for (const v of systems) {
-    if (v.info.state === 'stopped') continue;
-    for (const r of v.def.resources) {
+    if (!isActive(v.state)) continue;
+    for (const r of v.definition.resources) {
       if (resourceTypeOf(r) !== p.resourceType) continue;
       if (p.units === undefined) {
         amount += 1n;
@@ -66,7 +67,7 @@ function consumed(systems: readonly SystemView[], p: PoolSpec): Consumption {
         amount += c.value;
         if (!c.exact) inexact++;
       } catch (e) {
-        notes.push(`"${v.info.name}": ${e instanceof Error ? e.message : String(e)}; not counted`);
+        notes.push(`"${v.name}": ${e instanceof Error ? e.message : String(e)}; not counted`);
       }
     }
   }
@@ -77,9 +78,24 @@ function consumed(systems: readonly SystemView[], p: PoolSpec): Consumption {
   return { amount, notes };
 }
 
-/** The host's configured storage pools, read once per operation (none when the backend has no pools). */
-function storagePools(ctx: CimContext, env: ProviderEnv): StoragePoolInfo[] {
-  return memo(ctx, 'storagePools', () => env.backend.storagePools?.() ?? []);
+/**
+ * The host's configured storage pools (`pools.list`), read once per operation: none from an Api that has no pools
+ * namespace (NOT_SUPPORTED).
+ */
+function storagePools(ctx: CimContext, env: ProviderEnv): Promise<PoolInfo[]> {
+  return memoAsync(ctx, 'storagePools', async () => {
+    try {
+      return await env.api(ctx).pools.list();
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'NOT_SUPPORTED') return [];
+      throw toCimError(e);
+    }
+  });
+}
+
+/** The limits of one virtual system on this host (the pools' capacities and Maximum templates). */
+async function limitsOf(ctx: CimContext, env: ProviderEnv): Promise<HostLimits> {
+  return (await capabilitiesOf(ctx, env)).limits;
 }
 
 /**
@@ -88,21 +104,23 @@ function storagePools(ctx: CimContext, env: ProviderEnv): StoragePoolInfo[] {
  * (AllocationUnits `byte`, DSP0004 programmatic units). A folder that cannot be read shows no sizes, HealthState
  * 20 (Major failure) and OperationalStatus 6 (Error).
  */
-function storagePoolInstance(s: StoragePoolInfo): CimInstance {
-  const ok = s.capacityBytes !== undefined;
+function storagePoolInstance(s: PoolInfo): CimInstance {
+  const ok = s.available;
+  const capacity = ok ? s.capacityBytes.toString() : undefined;
+  const used = ok ? s.usedBytes.toString() : undefined;
   return instance(C.pool, {
-    InstanceID: storagePoolIds.pool(s.name),
-    PoolID: storagePoolIds.poolId(s.name),
-    ElementName: s.name,
+    InstanceID: storagePoolIds.pool(s.id),
+    PoolID: storagePoolIds.poolId(s.id),
+    ElementName: s.id,
     Primordial: 'false',
     ResourceType: String(ResourceType.LogicalDisk),
     ResourceSubType: s.allowDevices ? 'Vessel:Folder with block devices' : 'Vessel:Folder',
     AllocationUnits: 'byte',
-    Capacity: s.capacityBytes?.toString(),
-    Reserved: s.usedBytes?.toString(),
-    CurrentlyConsumedResource: s.usedBytes?.toString(),
+    Capacity: capacity,
+    Reserved: used,
+    CurrentlyConsumedResource: used,
     ConsumedResourceUnits: 'byte',
-    MaxConsumableResource: s.capacityBytes?.toString(),
+    MaxConsumableResource: capacity,
     HealthState: ok ? '5' : '20',
     OperationalStatus: [ok ? '2' : '6'],
   });
@@ -110,22 +128,28 @@ function storagePoolInstance(s: StoragePoolInfo): CimInstance {
 
 /** Providers of the resource pools, their allocation capabilities and setting templates (DSP1041, DSP1043, DSP1047). */
 export function poolProviders(env: ProviderEnv): InstanceProvider[] {
-  const host = env.backend.hostName;
-  const templates = (): CimInstance[] => POOLS.flatMap((p) => ROLES.map((r) => template(env, p, r)));
-  const storagePath = (s: StoragePoolInfo) => idPath(C.pool, storagePoolIds.pool(s.name));
+  const host = env.hostName;
+  const templates = async (ctx: CimContext): Promise<CimInstance[]> => {
+    const limits = await limitsOf(ctx, env);
+    return POOLS.flatMap((p) => ROLES.map((r) => template(limits, p, r)));
+  };
+  const storagePath = (s: PoolInfo) => idPath(C.pool, storagePoolIds.pool(s.id));
   const parent = poolById(STORAGE_PARENT_POOL)!;
   const templateProvider = (className: string): InstanceProvider => ({
     className,
-    enumerate: () => templates().filter((t) => t.className === className),
-    get: (_ctx, n) =>
-      templates().find((t) => t.className === className && t.properties.InstanceID === key(n, 'InstanceID')),
+    enumerate: async (ctx) => (await templates(ctx)).filter((t) => t.className === className),
+    get: async (ctx, n) =>
+      (await templates(ctx)).find(
+        (t) => t.className === className && t.properties.InstanceID === key(n, 'InstanceID'),
+      ),
   });
   return [
     {
       className: C.pool,
       enumerate: async (ctx) => {
-        const systems = await allSystems(ctx, env.backend);
-        return POOLS.map((p) => {
+        const systems = await allSystems(ctx, env);
+        const limits = await limitsOf(ctx, env);
+        const pools = POOLS.map((p) => {
           const used = consumed(systems, p);
           return instance(C.pool, {
             InstanceID: poolIds.pool(p),
@@ -134,7 +158,7 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
             Primordial: 'true',
             ResourceType: String(p.resourceType),
             AllocationUnits: p.units,
-            Capacity: p.capacity ? String(p.capacity(env.backend.limits)) : undefined,
+            Capacity: p.capacity ? String(p.capacity(limits)) : undefined,
             Reserved: String(used.amount),
             CurrentlyConsumedResource: String(used.amount),
             ConsumedResourceUnits: p.units ?? 'count',
@@ -143,7 +167,8 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
             // Why Reserved is not exact, where it is not (DSP1041 leaves the notes to the implementation).
             StatusDescriptions: used.notes.length > 0 ? [used.notes.join('; ')] : undefined,
           });
-        }).concat(storagePools(ctx, env).map(storagePoolInstance));
+        });
+        return pools.concat((await storagePools(ctx, env)).map(storagePoolInstance));
       },
     },
     {
@@ -166,20 +191,20 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
     templateProvider(C.epasd),
     {
       className: 'Vessel_HostedResourcePool',
-      enumerate: (ctx) =>
+      enumerate: async (ctx) =>
         [
           ...POOLS.map((p) => idPath(C.pool, poolIds.pool(p))),
-          ...storagePools(ctx, env).map(storagePath),
+          ...(await storagePools(ctx, env)).map(storagePath),
         ].map((pool) =>
           link('Vessel_HostedResourcePool', 'GroupComponent', hostPath(host), 'PartComponent', pool),
         ),
     },
     {
       className: 'Vessel_ElementCapabilities',
-      enumerate: (ctx) =>
+      enumerate: async (ctx) =>
         [
           ...POOLS.map((p): [CimInstanceName, PoolSpec] => [idPath(C.pool, poolIds.pool(p)), p]),
-          ...storagePools(ctx, env).map((s): [CimInstanceName, PoolSpec] => [storagePath(s), parent]),
+          ...(await storagePools(ctx, env)).map((s): [CimInstanceName, PoolSpec] => [storagePath(s), parent]),
         ].map(([pool, p]) =>
           link(
             'Vessel_ElementCapabilities',
@@ -194,8 +219,8 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
     {
       // DSP1041: a concrete pool is allocated from the primordial pool of its resource type.
       className: 'Vessel_ElementAllocatedFromPool',
-      enumerate: (ctx) =>
-        storagePools(ctx, env).map((s) =>
+      enumerate: async (ctx) =>
+        (await storagePools(ctx, env)).map((s) =>
           link(
             'Vessel_ElementAllocatedFromPool',
             'Antecedent',

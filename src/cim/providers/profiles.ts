@@ -1,7 +1,7 @@
 import { C, hostPath, idPath, profilePath, systemPath, vsmsPath } from '../naming.js';
 import { POOLS, poolIds } from '../pools.js';
 import type { InstanceProvider } from '../provider.js';
-import { allSystems } from '../snapshot.js';
+import { systemSummaries } from '../snapshot.js';
 import type { CimInstance, CimInstanceName } from '../types.js';
 import { instance, link, type ProviderEnv } from './env.js';
 
@@ -56,7 +56,7 @@ export function profileProviders(env: ProviderEnv): {
   interop: InstanceProvider[];
   conformance: InstanceProvider;
 } {
-  const host = env.backend.hostName;
+  const host = env.hostName;
   const conformance: InstanceProvider = {
     className: 'Vessel_ElementConformsToProfile',
     enumerate: async (ctx) => {
@@ -80,7 +80,7 @@ export function profileProviders(env: ProviderEnv): {
         if (p.profile !== 'DSP1041') add(p.profile, pool);
         add('DSP1043', idPath(C.allocCaps, poolIds.caps(p)));
       }
-      for (const v of await allSystems(ctx, env.backend)) add('DSP1057', systemPath(v.info.name));
+      for (const v of await systemSummaries(ctx, env)) add('DSP1057', systemPath(v.name));
       return out;
     },
   };

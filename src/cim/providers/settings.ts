@@ -46,9 +46,7 @@ function modifyVia(
  */
 export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
   const allRasds = (ctx: CimContext): Promise<CimInstance[]> =>
-    memoAsync(ctx, 'rasds', async () =>
-      (await allSystems(ctx, env.backend)).flatMap((v) => rasdInstances(v)),
-    );
+    memoAsync(ctx, 'rasds', async () => (await allSystems(ctx, env)).flatMap((v) => rasdInstances(v)));
   const rasdProvider = (className: string): InstanceProvider => ({
     className,
     modify: modifyVia(env, 'ModifyResourceSettings'),
@@ -56,11 +54,11 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     get: async (ctx, n) => {
       const parsed = parseSettingId(key(n, 'InstanceID') ?? '');
       if (parsed?.localId === undefined) return undefined;
-      const v = await oneSystem(ctx, env.backend, parsed.system);
+      const v = await oneSystem(ctx, env, parsed.system);
       if (!v) return undefined;
-      const i = v.def.resources.findIndex((r, idx) => localId(r, idx) === parsed.localId);
+      const i = v.definition.resources.findIndex((r, idx) => localId(r, idx) === parsed.localId);
       if (i < 0) return undefined;
-      const inst = rasdInstance(v.info.name, v.def.resources[i]!, i);
+      const inst = rasdInstance(v.name, v.definition.resources[i]!, i);
       return inst.className === className ? inst : undefined;
     },
   });
@@ -72,11 +70,11 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     {
       className: C.vssd,
       modify: modifyVia(env, 'ModifySystemSettings'),
-      enumerate: async (ctx) => (await allSystems(ctx, env.backend)).map((v) => vssdInstance(v)),
+      enumerate: async (ctx) => (await allSystems(ctx, env)).map((v) => vssdInstance(v)),
       get: async (ctx, n) => {
         const parsed = parseSettingId(key(n, 'InstanceID') ?? '');
         if (!parsed || parsed.localId !== undefined) return undefined;
-        const v = await oneSystem(ctx, env.backend, parsed.system);
+        const v = await oneSystem(ctx, env, parsed.system);
         return v ? vssdInstance(v) : undefined;
       },
     },
@@ -86,14 +84,14 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     {
       className: 'Vessel_VirtualSystemSettingDataComponent',
       enumerate: async (ctx) =>
-        (await allSystems(ctx, env.backend)).flatMap((v) =>
-          v.def.resources.map((r, i) =>
+        (await allSystems(ctx, env)).flatMap((v) =>
+          v.definition.resources.map((r, i) =>
             link(
               'Vessel_VirtualSystemSettingDataComponent',
               'GroupComponent',
-              vssdPath(v.info.name),
+              vssdPath(v.name),
               'PartComponent',
-              rasdPath(rasdInstance(v.info.name, r, i)),
+              rasdPath(rasdInstance(v.name, r, i)),
             ),
           ),
         ),
@@ -101,13 +99,13 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     {
       className: 'Vessel_ElementSettingData',
       enumerate: async (ctx) =>
-        (await allSystems(ctx, env.backend)).map((v) =>
+        (await allSystems(ctx, env)).map((v) =>
           link(
             'Vessel_ElementSettingData',
             'ManagedElement',
-            systemPath(v.info.name),
+            systemPath(v.name),
             'SettingData',
-            vssdPath(v.info.name),
+            vssdPath(v.name),
             {
               IsDefault: '1',
               IsCurrent: '1',
@@ -119,21 +117,21 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     {
       className: 'Vessel_SettingsDefineState',
       enumerate: async (ctx) =>
-        (await allSystems(ctx, env.backend)).map((v) =>
+        (await allSystems(ctx, env)).map((v) =>
           link(
             'Vessel_SettingsDefineState',
             'ManagedElement',
-            systemPath(v.info.name),
+            systemPath(v.name),
             'SettingData',
-            vssdPath(v.info.name),
+            vssdPath(v.name),
           ),
         ),
     },
     {
       className: 'Vessel_ResourceAllocationFromPool',
       enumerate: async (ctx) =>
-        (await allSystems(ctx, env.backend)).flatMap((v) =>
-          v.def.resources.flatMap((r, i) => {
+        (await allSystems(ctx, env)).flatMap((v) =>
+          v.definition.resources.flatMap((r, i) => {
             const type = resourceTypeOf(r);
             const pool = type === undefined ? undefined : poolForType(type);
             if (!pool) return [];
@@ -143,7 +141,7 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
                 'Antecedent',
                 idPath(C.pool, poolIds.pool(pool)),
                 'Dependent',
-                idPath(rasdInstance(v.info.name, r, i).className, rasdId(v.info.name, localId(r, i))),
+                idPath(rasdInstance(v.name, r, i).className, rasdId(v.name, localId(r, i))),
               ),
             ];
           }),

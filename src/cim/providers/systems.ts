@@ -1,58 +1,66 @@
-import type { SystemInfo } from '../backend.js';
+import {
+  availableRequestedStates,
+  CIM_STATE_OF,
+  requestedStateOf,
+  requestedStatesSupported,
+  type StateOperation,
+  type SystemSummary,
+} from '../../api/index.js';
 import { cimTimestamp } from '../datetime.js';
 import { CimError } from '../errors.js';
 import { requestStateChange } from '../methods/state.js';
 import { VSMS_METHODS } from '../methods/vsms.js';
 import { C, hostPath, idPath, systemPath, VSMS_NAME, vsmsPath } from '../naming.js';
-import type { InstanceProvider } from '../provider.js';
-import { allSystems, oneSystem } from '../snapshot.js';
+import type { CimContext, InstanceProvider } from '../provider.js';
+import { capabilitiesOf, oneSystem, systemSummaries } from '../snapshot.js';
 import type { CimInstance } from '../types.js';
-import { enabledState, instance, key, link, type ProviderEnv } from './env.js';
-
-/** The states RequestStateChange accepts for a virtual system (DSP1057 §8.2.1). */
-export const REQUESTED_STATES_SUPPORTED = ['2', '3', '4', '9', '10', '11'];
-
-/** Which RequestedState values make sense from each state (AvailableRequestedStates). */
-function available(state: SystemInfo['state']): string[] {
-  if (state === 'running') return ['3', '4', '9', '10', '11'];
-  if (state === 'paused') return ['2', '3'];
-  if (state === 'stopped') return ['2'];
-  return ['3'];
-}
+import { instance, key, link, type ProviderEnv } from './env.js';
 
 const VSMC_ID = 'Vessel:VirtualSystemManagementCapabilities';
 
+/** The state changes the host runs, read once per operation. */
+async function operationsOf(ctx: CimContext, env: ProviderEnv): Promise<readonly StateOperation[]> {
+  return (await capabilitiesOf(ctx, env)).operations;
+}
+
+/** OperationalStatus: the state's (2 OK, 6 Error), with 10 Stopped for a system that is not active. */
+function operationalStatus(state: SystemSummary['state']): string[] {
+  const status = String(CIM_STATE_OF[state].operationalStatus);
+  return state === 'stopped' || state === 'crashed' || state === 'suspended' ? [status, '10'] : [status];
+}
+
 /**
- * The virtual system's CIM_ComputerSystem instance (DSP1057 §10.1). It needs only the driver's view of the
- * system, not its definition, so GetInstance of a system does not read the definition.
+ * The virtual system's CIM_ComputerSystem instance (DSP1057 §10.1), from the Api's summary: EnabledState and
+ * OperatingStatus from CIM_STATE_OF, RequestedState from the last change asked, AvailableRequestedStates from what
+ * the host runs and the state allows (derived from the Api's ALLOWED_FROM, never hand-listed).
  */
-export function systemInstance(env: ProviderEnv, info: SystemInfo): CimInstance {
-  const changed = env.changedAt.get(info.uuid);
+export function systemInstance(s: SystemSummary, operations: readonly StateOperation[]): CimInstance {
+  const values = CIM_STATE_OF[s.state];
   return instance(C.system, {
     CreationClassName: C.system,
-    Name: info.name,
-    ElementName: info.name,
+    Name: s.name,
+    ElementName: s.name,
     Caption: 'Virtual System',
     NameFormat: 'Other',
-    EnabledState: String(enabledState(info.state)),
-    StatusDescriptions: info.reason ? [info.reason] : undefined,
-    RequestedState: String(env.requested.get(info.uuid) ?? 12),
+    EnabledState: String(values.enabledState),
+    StatusDescriptions: s.reason.text === '' ? undefined : [s.reason.text],
+    RequestedState: String(requestedStateOf(s.requested)),
     EnabledDefault: '3',
-    HealthState: '5',
-    OperationalStatus: info.state === 'stopped' ? ['2', '10'] : ['2'],
-    OperatingStatus: info.state === 'running' ? '16' : info.state === 'paused' ? '15' : '14',
-    TimeOfLastStateChange: changed ? cimTimestamp(changed) : undefined,
-    AvailableRequestedStates: available(info.state),
+    HealthState: s.state === 'crashed' ? '20' : '5',
+    OperationalStatus: operationalStatus(s.state),
+    OperatingStatus: String(values.operatingStatus),
+    TimeOfLastStateChange: cimTimestamp(new Date(s.changedAt)),
+    AvailableRequestedStates: availableRequestedStates(s.state, operations).map(String),
     TransitioningToState: '12',
     Dedicated: ['0'],
-    OtherIdentifyingInfo: [info.uuid],
+    OtherIdentifyingInfo: [s.uuid],
     IdentifyingDescriptions: ['CIM:GUID'],
   });
 }
 
 /** Providers of the host, the virtual systems, the management service, their capabilities and associations. */
 export function systemProviders(env: ProviderEnv): InstanceProvider[] {
-  const host = env.backend.hostName;
+  const host = env.hostName;
   const hostInst = (): CimInstance =>
     instance(C.host, {
       CreationClassName: C.host,
@@ -95,11 +103,11 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
       RequestedStatesSupported: [],
       ElementNameEditSupported: 'false',
     });
-  const eleCaps = (name: string): CimInstance =>
+  const eleCaps = (name: string, operations: readonly StateOperation[]): CimInstance =>
     instance(C.eleCaps, {
       InstanceID: `Vessel:Capabilities/${name}`,
       ElementName: `Capabilities of ${name}`,
-      RequestedStatesSupported: REQUESTED_STATES_SUPPORTED,
+      RequestedStatesSupported: requestedStatesSupported(operations).map(String),
       ElementNameEditSupported: 'false',
       MaxElementNameLen: '128',
     });
@@ -109,11 +117,14 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
     { className: C.host, enumerate: () => [hostInst()] },
     {
       className: C.system,
-      enumerate: async () => (await env.backend.list()).map((info) => systemInstance(env, info)),
-      get: async (_ctx, n) => {
+      enumerate: async (ctx) => {
+        const operations = await operationsOf(ctx, env);
+        return (await systemSummaries(ctx, env)).map((s) => systemInstance(s, operations));
+      },
+      get: async (ctx, n) => {
         const name = vmName(n);
-        const info = name === undefined ? undefined : await env.backend.lookup(name);
-        return info && info.name === name ? systemInstance(env, info) : undefined;
+        const s = name === undefined ? undefined : await oneSystem(ctx, env, name);
+        return s === undefined ? undefined : systemInstance(s, await operationsOf(ctx, env));
       },
       invoke: (ctx, target, method, params) => {
         if (method === 'RequestStateChange') return requestStateChange(env, ctx, target, params);
@@ -136,20 +147,24 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
     { className: C.vsmsCaps, enumerate: () => [vsmc()] },
     {
       className: C.eleCaps,
-      enumerate: async (ctx) => (await allSystems(ctx, env.backend)).map((v) => eleCaps(v.info.name)),
+      enumerate: async (ctx) => {
+        const operations = await operationsOf(ctx, env);
+        return (await systemSummaries(ctx, env)).map((s) => eleCaps(s.name, operations));
+      },
       get: async (ctx, n) => {
         const id = key(n, 'InstanceID') ?? '';
         const name = id.startsWith('Vessel:Capabilities/')
           ? id.slice('Vessel:Capabilities/'.length)
           : undefined;
-        return name !== undefined && (await oneSystem(ctx, env.backend, name)) ? eleCaps(name) : undefined;
+        if (name === undefined || (await oneSystem(ctx, env, name)) === undefined) return undefined;
+        return eleCaps(name, await operationsOf(ctx, env));
       },
     },
     {
       className: 'Vessel_HostedDependency',
       enumerate: async (ctx) =>
-        (await allSystems(ctx, env.backend)).map((v) =>
-          link('Vessel_HostedDependency', 'Antecedent', hostPath(host), 'Dependent', systemPath(v.info.name)),
+        (await systemSummaries(ctx, env)).map((v) =>
+          link('Vessel_HostedDependency', 'Antecedent', hostPath(host), 'Dependent', systemPath(v.name)),
         ),
     },
     {
@@ -161,13 +176,13 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
     {
       className: 'Vessel_ServiceAffectsElement',
       enumerate: async (ctx) =>
-        (await allSystems(ctx, env.backend)).map((v) =>
+        (await systemSummaries(ctx, env)).map((v) =>
           link(
             'Vessel_ServiceAffectsElement',
             'AffectingElement',
             vsmsPath(host),
             'AffectedElement',
-            systemPath(v.info.name),
+            systemPath(v.name),
             {
               ElementEffects: ['5'],
             },
@@ -182,14 +197,14 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
           link('Vessel_ElementCapabilities', 'ManagedElement', hostPath(host), 'Capabilities', caps),
           link('Vessel_ElementCapabilities', 'ManagedElement', vsmsPath(host), 'Capabilities', caps),
         ];
-        for (const v of await allSystems(ctx, env.backend))
+        for (const v of await systemSummaries(ctx, env))
           out.push(
             link(
               'Vessel_ElementCapabilities',
               'ManagedElement',
-              systemPath(v.info.name),
+              systemPath(v.name),
               'Capabilities',
-              idPath(C.eleCaps, `Vessel:Capabilities/${v.info.name}`),
+              idPath(C.eleCaps, `Vessel:Capabilities/${v.name}`),
             ),
           );
         return out;

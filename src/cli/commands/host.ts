@@ -13,7 +13,7 @@ import {
 } from '../../host/index.js';
 import { ensureTestGuest, findTestGuest, type TestGuest } from '../../hypervisor/index.js';
 import { VesselError } from '../../model/index.js';
-import { backendFromHost, type CimXmlEndpoint, serveCimXml } from '../../wbem/index.js';
+import { type CimXmlEndpoint, hostApiFactory, serveCimXml } from '../../wbem/index.js';
 import { markCommand } from '../connect/kinds.js';
 import { withApi } from '../connect.js';
 import { action, printJson, println } from '../output.js';
@@ -40,7 +40,7 @@ function port(text: string, flag: string): number {
   return n;
 }
 
-/** Starts the CIM-XML endpoint (DSP0200) on the host's backend unless both ports are 0. */
+/** Starts the CIM-XML endpoint (DSP0200) on the host's Api unless both ports are 0. */
 async function startCim(
   host: Host,
   stateDir: string,
@@ -54,8 +54,8 @@ async function startCim(
     throw new UsageError('USAGE', `--cim-anonymous must be admin, operator or reader, not "${role}"`);
   }
   return serveCimXml({
-    // The host's storage pools appear in CIM as DSP1047 pools.
-    backend: { ...backendFromHost(host), storagePools: () => host.pools.list() },
+    // Each CIM user gets a session of the host's Api (its pools appear as DSP1047 pools).
+    api: hostApiFactory(host),
     stateDir,
     http: http ? { port: http, host: opts.cimListen } : undefined,
     https: https ? { port: https, host: opts.cimListen } : undefined,

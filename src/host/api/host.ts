@@ -4,6 +4,7 @@ import type { DriverCapabilities } from '../../hypervisor/index.js';
 import { isNicModel } from '../../model/index.js';
 import { VESSEL_PLATFORM_VERSION } from '../deploy/deploy.js';
 import type { Host } from '../host.js';
+import { hostOperations } from '../lifecycle.js';
 import type { SessionContext } from './context.js';
 
 /**
@@ -46,8 +47,8 @@ export function capabilitiesOf(
       consoles: consoles.filter((c) => c === 'serial'),
     },
     limits: { ...d.limits },
-    // The host runs reboot and suspend through no driver yet: they are not offered.
-    operations: d.operations.filter((op) => op !== 'reboot' && op !== 'suspend'),
+    // What the host runs: the driver's operations, reboot as a shutdown and a start, no suspend yet.
+    operations: hostOperations(d.operations),
     features: {
       hotplug: { ...d.features.hotplug },
       snapshots: d.features.snapshots,

@@ -162,6 +162,11 @@ async function intrinsic(d: CimXmlDispatcher, call: IntrinsicCall, ctx: CimConte
       await om.modifyInstance(ctx, ns.name, p.instance('ModifiedInstance'), p.propertyNames());
       return '';
     }
+    case 'DeleteInstance': {
+      p.only('InstanceName');
+      await om.deleteInstance(ctx, ns.name, p.instanceName('InstanceName'));
+      return '';
+    }
     default:
       return pullOperation(d, call, ctx, p, ns);
   }

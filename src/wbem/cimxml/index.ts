@@ -19,7 +19,7 @@ export * from './encode-response.js';
 export * from './encode-values.js';
 export * from './errors.js';
 export * from './headers.js';
-export * from './host-backend.js';
+export * from './host-api.js';
 export * from './remote.js';
 export * from './response-shape.js';
 export * from './serve.js';

@@ -1,5 +1,7 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { type CimService, createCimService, type Role, type VirtualSystemBackend } from '../../cim/index.js';
+import type { Role } from '../../api/index.js';
+import { type ApiFactory, type CimService, createCimService } from '../../cim/index.js';
 import { USERS_FILE, UserStore } from '../../host/index.js';
 import type { LoginLimits } from '../http/throttle.js';
 import { ensureCertificate, type TlsFiles } from '../http/tls.js';
@@ -8,7 +10,10 @@ import { type CimXmlLimits, type CimXmlServer, startCimXmlServer } from './serve
 
 /** Options of {@link serveCimXml}: what `vessel host serve --cim-http PORT --cim-https PORT` passes. */
 export interface ServeCimXmlOptions {
-  backend: VirtualSystemBackend;
+  /** Opens the Api for each caller's user and role (on a Vessel host: `hostApiFactory(host)`). */
+  api: ApiFactory;
+  /** The host's name in instance paths and the generated certificate (default: the machine's name). */
+  hostName?: string | undefined;
   /** The host's state directory: holds users.json and the generated certificate. */
   stateDir: string;
   /**
@@ -41,15 +46,17 @@ export interface CimXmlEndpoint {
 }
 
 /**
- * Serves the host's virtual systems over CIM-XML: builds the CIM service on the backend, opens the users file of
- * the state directory, generates the HTTPS certificate on first start, and starts the listeners.
+ * Serves a host's Api over CIM-XML: builds the CIM service on the Api factory, opens the users file of the state
+ * directory, generates the HTTPS certificate on first start, and starts the listeners.
  *
  * @example
- * const ep = await serveCimXml({ backend, stateDir: '/var/lib/vessel', http: { port: 5988 }, https: { port: 5989 } });
+ * const ep = await serveCimXml({ api: hostApiFactory(host), stateDir: '/var/lib/vessel', http: { port: 5988 } });
  */
 export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint> {
+  const hostName = o.hostName ?? hostname();
   const service = createCimService({
-    backend: o.backend,
+    api: o.api,
+    hostName,
     ...(o.syncMs === undefined ? {} : { syncMs: o.syncMs }),
     ...(o.shutdownTimeoutMs === undefined ? {} : { shutdownTimeoutMs: o.shutdownTimeoutMs }),
   });
@@ -59,10 +66,10 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
     o.https?.key !== undefined && o.https.cert !== undefined
       ? { key: o.https.key, cert: o.https.cert }
       : undefined;
-  const tls = o.https ? (given ?? (await ensureCertificate(o.stateDir, o.backend.hostName))) : undefined;
+  const tls = o.https ? (given ?? (await ensureCertificate(o.stateDir, hostName))) : undefined;
   try {
     const server = await startCimXmlServer({
-      dispatcher: createDispatcher(service.om, o.backend.hostName, o.onInternalError),
+      dispatcher: createDispatcher(service.om, hostName, o.onInternalError),
       auth: { users, anonymousRole: o.anonymousRole },
       http: o.http ? { port: o.http.port, ...(o.http.host ? { host: o.http.host } : {}) } : undefined,
       https:
@@ -83,11 +90,11 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
       tls,
       close: async () => {
         await server.close();
-        service.close();
+        await service.close();
       },
     };
   } catch (e) {
-    service.close();
+    await service.close();
     throw e;
   }
 }

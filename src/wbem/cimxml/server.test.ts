@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED } from '../../../test/helpers/cli.js';
-import { backendFromDriver } from '../../cim/index.js';
-import { USERS_FILE, UserStore } from '../../host/index.js';
-import { TestDriver } from '../../hypervisor/index.js';
-import { buildDefinition, DEFAULT_LIMITS } from '../../model/index.js';
+import { Host, USERS_FILE, UserStore } from '../../host/index.js';
+import { buildDefinition } from '../../model/index.js';
+import { hostApiFactory } from './host-api.js';
 import { type CimXmlEndpoint, serveCimXml } from './serve.js';
 
 const CAPTURES = join(SHARED, 'cim', 'captures', 'cimxml-wbemcli');
@@ -75,7 +74,7 @@ function asPost(vector: string, auth: string, keepLength: boolean): string {
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
 let dir: string;
-let driver: TestDriver;
+let host: Host;
 let ep: CimXmlEndpoint;
 let port: number;
 
@@ -84,10 +83,11 @@ beforeAll(async () => {
   const users = new UserStore(join(dir, USERS_FILE));
   await users.add('admin', 'admin', 'secret');
   await users.add('rita', 'reader', 'r3ad');
-  driver = new TestDriver('test:///default', { checkFiles: false });
-  await driver.define(buildDefinition({ name: 'vm1', cpus: 1, memoryBytes: 128n << 20n }));
+  host = await Host.open({ stateDir: dir, driverUri: 'test:///default' });
+  await host.define(buildDefinition({ name: 'vm1', cpus: 1, memoryBytes: 128n << 20n }));
   ep = await serveCimXml({
-    backend: backendFromDriver(driver, { hostName: 'host1', limits: DEFAULT_LIMITS }),
+    api: hostApiFactory(host),
+    hostName: 'host1',
     stateDir: dir,
     http: { port: 0 },
     limits: { maxBodyBytes: 64 << 10, headersTimeoutMs: 1000, requestTimeoutMs: 2000 },
@@ -97,7 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ep?.close();
-  await driver?.close();
+  await host?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -211,10 +211,10 @@ describe('CIM-XML server: authentication, roles and hostile input', () => {
     const object =
       'root/virtualization:Vessel_ComputerSystem.CreationClassName="Vessel_ComputerSystem",Name="vm1"';
     const r = await raw(port, post(body, basic('rita', 'r3ad'), 'RequestStateChange', object));
-    expect(r.body).toMatch(
-      /<ERROR CODE="2" DESCRIPTION="CIM_ERR_ACCESS_DENIED: User &quot;rita&quot; \(role reader\)/,
+    expect(r.body).toContain(
+      '<ERROR CODE="2" DESCRIPTION="CIM_ERR_ACCESS_DENIED: rita (reader) may not call systems.changeState: it needs the operator role"',
     );
-    expect((await driver.lookup('vm1'))?.state).toBe('stopped');
+    expect(host.get('vm1').state).toBe('stopped');
     expect((await raw(port, post(ei(), basic('rita', 'r3ad')))).body).toContain(
       '<INSTANCENAME CLASSNAME="Vessel_HostSystem">',
     );
@@ -272,7 +272,8 @@ describe('CIM-XML server: authentication, roles and hostile input', () => {
 describe('CIM-XML server: anonymous access', () => {
   it('is off unless configured; when on, anonymous requests get the configured role and nothing more', async () => {
     const anon = await serveCimXml({
-      backend: backendFromDriver(driver, { hostName: 'host1', limits: DEFAULT_LIMITS }),
+      api: hostApiFactory(host),
+      hostName: 'host1',
       stateDir: dir,
       http: { port: 0 },
       anonymousRole: 'reader',
@@ -290,8 +291,8 @@ describe('CIM-XML server: anonymous access', () => {
       const body = rsc.split('\r\n\r\n')[1]!;
       const fixed = rsc.replace(/Content-Length: \d+/, `Content-Length: ${Buffer.byteLength(body)}`);
       const denied = await raw(p, Buffer.from(fixed, 'latin1'));
-      expect(denied.body).toMatch(
-        /<ERROR CODE="2" DESCRIPTION="CIM_ERR_ACCESS_DENIED: User &quot;anonymous&quot;/,
+      expect(denied.body).toContain(
+        '<ERROR CODE="2" DESCRIPTION="CIM_ERR_ACCESS_DENIED: anonymous (reader) may not call systems.changeState',
       );
     } finally {
       await anon.close();

@@ -1,5 +1,6 @@
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http';
-import { newContext, type Role } from '../../cim/index.js';
+import type { Role } from '../../api/index.js';
+import { newContext } from '../../cim/index.js';
 import type { UserStore } from '../../host/index.js';
 import { ConnectionGate } from '../http/gate.js';
 import { type GatedListener, listenGated } from '../http/listen.js';

@@ -1,12 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backendFromDriver, type Role } from '../../cim/index.js';
-import { Host, USERS_FILE, UserStore } from '../../host/index.js';
-import { TestDriver } from '../../hypervisor/index.js';
-import { buildDefinition, DEFAULT_LIMITS } from '../../model/index.js';
+import { type Api, type Principal, type Role, resultOf } from '../../api/index.js';
+import { DEFAULT_POOL, Host, openSession, USERS_FILE, UserStore } from '../../host/index.js';
+import type { TestDriver } from '../../hypervisor/index.js';
+import { buildDefinition } from '../../model/index.js';
 import type { LoginLimits } from '../http/throttle.js';
-import { backendFromHost } from './host-backend.js';
+import { hostApiFactory } from './host-api.js';
 import { type CimXmlEndpoint, serveCimXml } from './serve.js';
 import type { CimXmlLimits } from './server.js';
 
@@ -18,28 +18,45 @@ export interface TestHostOptions {
   users?: Array<[string, Role, string]>;
   /** Also serve HTTPS with a generated certificate. */
   https?: boolean;
-  /** CIM service method timing (see CimServiceOptions.syncMs). */
+  /** How long a CIM method waits for its job (see CimServiceOptions.syncMs). */
   syncMs?: number;
   hostName?: string;
   /** Server limits other than the defaults. */
   limits?: Partial<CimXmlLimits>;
   login?: Partial<LoginLimits>;
-}
-
-/** A CIM-XML server over the in-memory `test:///` driver, on 127.0.0.1 and free ports. */
-export interface TestHost {
-  url: string;
-  httpsUrl?: string | undefined;
-  driver: TestDriver;
-  endpoint: CimXmlEndpoint;
-  stateDir: string;
-  close(): Promise<void>;
+  /** Where the state directory is made (default the system's temporary folder). */
+  parent?: string;
 }
 
 /**
- * Starts a complete CIM-XML endpoint on the test driver in a temporary state directory: what the conformance
- * suite, the wbemcli tests and the benchmarks run against (`vessel host serve` does the same on the host's
- * driver and store).
+ * A CIM-XML server on a real Vessel host (store, jobs, per-system locks, storage pools) with the in-memory
+ * `test:///default` driver, on 127.0.0.1 and free ports, in a temporary state directory.
+ */
+export interface TestHost {
+  url: string;
+  httpsUrl?: string | undefined;
+  /** The host behind the server. */
+  host: Host;
+  /** An admin session of the host's own user (in process): what the socket and the CLI hold. */
+  api: Api;
+  /** The host's driver, for tests that look underneath the host. */
+  driver: TestDriver;
+  endpoint: CimXmlEndpoint;
+  stateDir: string;
+  /** The host's default storage pool (`STATE/images`): images given to systems must lie in a pool. */
+  imagesDir: string;
+  /** Makes an (empty, raw) image in the default pool and answers its path. */
+  image(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const LOCAL_ADMIN: Principal = { user: 'local', role: 'admin', local: true, via: 'in-process' };
+
+/**
+ * Starts what `vessel host serve --driver test:///default --cim-http PORT` runs: a Host on the test driver behind
+ * the CIM providers (through `hostApiFactory`, one Api session per CIM user and role), the users given (default
+ * `admin`/`secret`), and `vms` systems defined through the host with their images in its default pool. What the
+ * conformance suite, the wbemcli tests and the benchmarks run against.
  *
  * @example
  * const h = await startTestHost({ vms: 3, users: [['admin', 'admin', 'secret']] });
@@ -47,84 +64,38 @@ export interface TestHost {
  * await h.close();
  */
 export async function startTestHost(o: TestHostOptions = {}): Promise<TestHost> {
-  const stateDir = await mkdtemp(join(tmpdir(), 'vessel-cim-'));
-  const users = new UserStore(join(stateDir, USERS_FILE));
-  for (const [name, role, password] of o.users ?? [['admin', 'admin', 'secret']])
-    await users.add(name, role, password);
-  const driver = new TestDriver('test:///default', { checkFiles: false, shutdownDelayMs: 20 });
-  for (let i = 1; i <= (o.vms ?? 0); i++)
-    await driver.define(
-      buildDefinition({
-        name: `vm${i}`,
-        cpus: 1,
-        memoryBytes: 64n << 20n,
-        disks: [`/var/lib/vessel/images/vm${i}.qcow2`],
-        nics: [{ network: 'user' }],
-      }),
-    );
-  const endpoint = await serveCimXml({
-    backend: backendFromDriver(driver, { hostName: o.hostName ?? 'testhost', limits: DEFAULT_LIMITS }),
-    stateDir,
-    http: { port: 0 },
-    https: o.https ? { port: 0, host: '127.0.0.1' } : undefined,
-    syncMs: o.syncMs,
-    shutdownTimeoutMs: 5000,
-    limits: o.limits,
-    login: o.login,
-  });
-  return {
-    url: `http://127.0.0.1:${endpoint.server.httpPort}`,
-    httpsUrl: endpoint.server.httpsPort ? `https://127.0.0.1:${endpoint.server.httpsPort}` : undefined,
-    driver,
-    endpoint,
-    stateDir,
-    close: async () => {
-      await endpoint.close();
-      await driver.close();
-      await rm(stateDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** A CIM-XML server on a real Vessel host (store, locks, jobs, pools) on the `test:///default` driver. */
-export interface VesselHostServer {
-  url: string;
-  host: Host;
-  endpoint: CimXmlEndpoint;
-  stateDir: string;
-  close(): Promise<void>;
-}
-
-/**
- * Starts what `vessel host serve --driver test:///default --cim-http PORT` runs, on 127.0.0.1 and a free port, in
- * a temporary state directory: the host's store and jobs behind the CIM providers, its storage pools as DSP1047
- * pools. Users as in {@link startTestHost} (default `admin`/`secret`).
- *
- * @example
- * const h = await startVesselHostServer();
- * const api = await CimXmlApi.connect({ url: h.url, user: 'admin', password: 'secret' });
- */
-export async function startVesselHostServer(
-  o: Pick<TestHostOptions, 'users' | 'syncMs' | 'hostName' | 'limits' | 'login'> & {
-    /** Where the state directory is made (default the system's temporary folder). */
-    parent?: string;
-  } = {},
-): Promise<VesselHostServer> {
-  const stateDir = await mkdtemp(join(o.parent ?? tmpdir(), 'vessel-cimhost-'));
+  const stateDir = await mkdtemp(join(o.parent ?? tmpdir(), 'vessel-cim-'));
   let host: Host | undefined;
   try {
     host = await Host.open({ stateDir, driverUri: 'test:///default' });
+    const opened = host;
     const users = new UserStore(join(stateDir, USERS_FILE));
     for (const [name, role, password] of o.users ?? [['admin', 'admin', 'secret']])
       await users.add(name, role, password);
-    const opened = host;
+    const api = openSession(opened, LOCAL_ADMIN);
+    const imagesDir = opened.pools.get(DEFAULT_POOL).path;
+    const image = async (name: string) => {
+      const path = join(imagesDir, name);
+      await writeFile(path, '', { flag: 'a' });
+      return path;
+    };
+    const forever = { waitMs: Number.POSITIVE_INFINITY };
+    for (let i = 1; i <= (o.vms ?? 0); i++) {
+      const def = buildDefinition({
+        name: `vm${i}`,
+        cpus: 1,
+        memoryBytes: 64n << 20n,
+        disks: [await image(`vm${i}.qcow2`)],
+        nics: [{ network: 'user' }],
+      });
+      resultOf(await api.systems.define(def, forever));
+    }
     const endpoint = await serveCimXml({
-      backend: {
-        ...backendFromHost(opened, { hostName: o.hostName ?? 'testhost' }),
-        storagePools: () => opened.pools.list(),
-      },
+      api: hostApiFactory(opened),
+      hostName: o.hostName ?? 'testhost',
       stateDir,
       http: { port: 0 },
+      https: o.https ? { port: 0, host: '127.0.0.1' } : undefined,
       syncMs: o.syncMs,
       shutdownTimeoutMs: 5000,
       limits: o.limits,
@@ -132,11 +103,17 @@ export async function startVesselHostServer(
     });
     return {
       url: `http://127.0.0.1:${endpoint.server.httpPort}`,
+      httpsUrl: endpoint.server.httpsPort ? `https://127.0.0.1:${endpoint.server.httpsPort}` : undefined,
       host: opened,
+      api,
+      driver: opened.driver as TestDriver,
       endpoint,
       stateDir,
+      imagesDir,
+      image,
       close: async () => {
         await endpoint.close();
+        await api.close();
         await opened.close({ stopVms: true });
         await rm(stateDir, { recursive: true, force: true });
       },
@@ -146,4 +123,21 @@ export async function startVesselHostServer(
     await rm(stateDir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** The same server without systems, as the Api conformance through CimXmlApi runs it. */
+export type VesselHostServer = TestHost;
+
+/**
+ * Starts what `vessel host serve --driver test:///default --cim-http PORT` runs, with no systems: see
+ * {@link startTestHost}.
+ *
+ * @example
+ * const h = await startVesselHostServer();
+ * const api = await CimXmlApi.connect({ url: h.url, user: 'admin', password: 'secret' });
+ */
+export function startVesselHostServer(
+  o: Pick<TestHostOptions, 'users' | 'syncMs' | 'hostName' | 'limits' | 'login' | 'parent'> = {},
+): Promise<VesselHostServer> {
+  return startTestHost(o);
 }

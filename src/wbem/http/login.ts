@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Role } from '../../cim/index.js';
+import type { Role } from '../../api/index.js';
 import type { UserStore } from '../../host/index.js';
 import { peerKey } from './peer.js';
 import type { LoginThrottle } from './throttle.js';

@@ -6,7 +6,7 @@ import { startVesselHostServer } from '../test-host.js';
 import { CimXmlApi } from './cimxml-api.js';
 
 // The Api conformance cases against CimXmlApi on a real Vessel CIM-XML server (a Host on test:///default behind
-// backendFromHost, as `vessel host serve` runs it), twice: with the server's sync window (most methods answer
+// the CIM providers, each CIM user with its own session of the host's Api, as `vessel host serve` runs it), twice: with the server's sync window (most methods answer
 // 0 at once) and with every method answering 4096 and a CIM_ConcreteJob (as a slow host or Hyper-V does).
 
 /**

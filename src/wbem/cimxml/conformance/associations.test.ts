@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultOf } from '../../../api/index.js';
 import {
+  type CimInstance,
   type CimInstanceName,
   createClassRepository,
   INTEROP_NAMESPACE,
@@ -19,9 +21,13 @@ const repo = createClassRepository();
 beforeAll(async () => {
   host = await startTestHost({ vms: 3 });
   c = new CimClient(host.url, { user: 'admin', password: 'secret' });
-  await host.driver.start((await host.driver.lookup('vm1'))!.uuid);
-  await host.driver.start((await host.driver.lookup('vm2'))!.uuid);
-  await host.driver.pause((await host.driver.lookup('vm2'))!.uuid);
+  const done = { waitMs: Number.POSITIVE_INFINITY };
+  for (const [name, op] of [
+    ['vm1', 'start'],
+    ['vm2', 'start'],
+    ['vm2', 'pause'],
+  ] as const)
+    resultOf(await host.api.systems.changeState(name, op, done));
 });
 afterAll(async () => {
   c.close();
@@ -29,6 +35,16 @@ afterAll(async () => {
 });
 
 const key = (p: CimInstanceName) => JSON.stringify([p.className.toLowerCase(), p.namespace ?? '', p.keys]);
+
+/**
+ * An instance's properties less what changes between two reads on its own: the bytes used on the file system a
+ * storage pool lies on (other processes write there too).
+ */
+function stable(i: CimInstance): CimInstance['properties'] {
+  if (!String(i.properties.PoolID ?? '').startsWith('Storage/')) return i.properties;
+  const { Reserved: _r, CurrentlyConsumedResource: _c, ...rest } = i.properties;
+  return rest;
+}
 
 describe.each([VIRT_NAMESPACE, INTEROP_NAMESPACE])('every class in %s', (ns) => {
   const classes = repo
@@ -44,7 +60,7 @@ describe.each([VIRT_NAMESPACE, INTEROP_NAMESPACE])('every class in %s', (ns) => 
       expect(insts.map((i) => key(i.path!)).sort(), cl.name).toEqual(names.map(key).sort());
       for (const i of insts.slice(0, 25)) {
         const got = await c.getInstance({ ...i.path!, namespace: ns });
-        expect(got.properties, `${cl.name} ${key(i.path!)}`).toEqual(i.properties);
+        expect(stable(got), `${cl.name} ${key(i.path!)}`).toEqual(stable(i));
       }
       total += insts.length;
     }

@@ -74,9 +74,10 @@ describe('DSP1041 / DSP1043 and the resource virtualization profiles', () => {
     const [caps] = await c.associatorNames(disk.path!, { assocClass: 'CIM_ElementCapabilities' });
     const templates = await c.associators(caps!, { assocClass: 'CIM_SettingsDefineCapabilities' });
     const def = templates.find((t) => String(t.properties.InstanceID).endsWith('/Default'))!;
+    const image = await host.image('extra.qcow2');
     const edited: CimInstance = {
       className: def.className,
-      properties: { ...def.properties, InstanceID: undefined, HostResource: ['/images/extra.qcow2'] },
+      properties: { ...def.properties, InstanceID: undefined, HostResource: [image] },
     };
     const r = await c.invokeMethod(vsms, 'AddResourceSettings', {
       AffectedConfiguration: { type: 'reference', value: vssdOf('vm1') },
@@ -87,7 +88,7 @@ describe('DSP1041 / DSP1043 and the resource virtualization profiles', () => {
     expect(added).toHaveLength(1);
     expect((await c.getInstance(added[0]!)).properties).toMatchObject({
       ResourceType: '17',
-      HostResource: ['/images/extra.qcow2'],
+      HostResource: [image],
     });
   });
 
@@ -157,19 +158,20 @@ describe('DSP1041 / DSP1043 and the resource virtualization profiles', () => {
   });
 
   it('hot-plugs a disk into a running system (AddResourceSettings on an active system)', async () => {
+    const image = await host.image('hot.qcow2');
     const r = await c.invokeMethod(vsms, 'AddResourceSettings', {
       AffectedConfiguration: { type: 'reference', value: vssdOf('vm2') },
       ResourceSettings: {
         type: 'string',
         embedded: true,
-        value: [rasd({ ResourceType: '17', HostResource: ['/images/hot.qcow2'] })],
+        value: [rasd({ ResourceType: '17', HostResource: [image] })],
       },
     });
     expect(r.returnValue).toBe(0);
     const disks = (
       await c.associators(vm('vm2'), { assocClass: 'CIM_SystemDevice', resultClass: 'CIM_LogicalDisk' })
     ).map((d) => d.properties.Name);
-    expect(disks).toContain('/images/hot.qcow2');
+    expect(disks).toContain(image);
   });
 
   it('AllocationCapabilities/02_alloccap_gi_errs: a bad InstanceID gives CIM_ERR_NOT_FOUND', async () => {

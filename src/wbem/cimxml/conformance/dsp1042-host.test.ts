@@ -95,12 +95,17 @@ describe('DSP1042 System Virtualization / DSP1052 Computer System', () => {
     expect(fromHost).toEqual([caps[0]!.path]);
   });
 
-  it('HostedResourcePool/01_forward: the host hosts one primordial pool per resource type', async () => {
+  it('HostedResourcePool/01_forward: the host hosts one primordial pool per resource type, and its storage pools', async () => {
     const pools = await c.associators(hostPath, { assocClass: 'CIM_HostedResourcePool' });
-    const types = pools.map((p) => Number(p.properties.ResourceType)).sort((a, b) => a - b);
+    const primordial = pools.filter((p) => p.properties.Primordial === 'true');
+    const types = primordial.map((p) => Number(p.properties.ResourceType)).sort((a, b) => a - b);
     expect(new Set(types).size).toBe(types.length);
     expect(types).toEqual(expect.arrayContaining([3, 4, 10, 15, 16, 17, 31, 33]));
-    expect(pools.every((p) => p.properties.Primordial === 'true')).toBe(true);
+    // The rest are the host's storage pools (DSP1047): concrete Logical Disk pools, the default one first.
+    const storage = pools.filter((p) => p.properties.Primordial !== 'true');
+    expect(storage.map((p) => [p.properties.PoolID, p.properties.ResourceType])).toEqual([
+      ['Storage/default', '31'],
+    ]);
   });
 
   it('GetClass of the service has every DSP1042 method with its parameters (what wbemcli needs)', async () => {

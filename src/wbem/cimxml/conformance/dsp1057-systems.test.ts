@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resultOf } from '../../../api/index.js';
 import type { CimInstance, CimInstanceName } from '../../../cim/index.js';
 import { CimClient } from '../client.js';
 import { encodeInstance } from '../encode-values.js';
@@ -64,11 +65,11 @@ async function rsc(name: string, requested: number): Promise<number> {
 
 describe('DSP1057 Virtual System', () => {
   beforeEach(async () => {
-    for (const v of await host.driver.list())
-      if (v.name.startsWith('t-')) {
-        if (v.state !== 'stopped') await host.driver.powerOff(v.uuid);
-        await host.driver.undefine(v.uuid);
-      }
+    for (const v of await host.api.systems.list())
+      if (v.name.startsWith('t-'))
+        resultOf(
+          await host.api.systems.undefine(v.uuid, { powerOff: true, waitMs: Number.POSITIVE_INFINITY }),
+        );
   });
 
   it('VirtualSystemManagementService/01_definesystem_name: DefineSystem with CIM-XML embedded instances, then the VS is Disabled', async () => {
@@ -105,7 +106,7 @@ describe('DSP1057 Virtual System', () => {
     ]);
   });
 
-  it('DefineSystem refuses what is wrong with CIM errors that say why', async () => {
+  it('DefineSystem refuses what is wrong with CIM errors, or return values whose job says why', async () => {
     await expect(
       c.invokeMethod(vsms, 'DefineSystem', {
         SystemSettings: { type: 'string', value: 'instance of X { A = ; };' },
@@ -113,10 +114,16 @@ describe('DSP1057 Virtual System', () => {
     ).rejects.toMatchObject({
       code: 'CIM_ERR_INVALID_PARAMETER',
     });
-    await expect(define('')).rejects.toMatchObject({
-      code: 'CIM_ERR_INVALID_PARAMETER',
-      message: expect.stringMatching(/name/),
+    // A definition the host refuses is DefineSystem's 4 Invalid Parameter (src/api/errors-cim.ts); the host's
+    // failed job, a ConcreteJob in Exception, says why.
+    expect((await define('')).returnValue).toBe(4);
+    const [failed] = await host.api.jobs.list({ states: ['failed'], limit: 1 });
+    const job = await c.getInstance({
+      className: 'Vessel_ConcreteJob',
+      keys: { InstanceID: `Vessel:Job/${failed!.id}` },
     });
+    expect(job.properties).toMatchObject({ Name: 'DefineSystem', JobState: '10', ErrorCode: '4' });
+    expect(String(job.properties.ErrorDescription)).toMatch(/name/);
     await expect(define('vm1')).rejects.toMatchObject({ code: 'CIM_ERR_ALREADY_EXISTS' });
     await expect(c.invokeMethod(vsms, 'DefineSystem', {})).rejects.toMatchObject({
       code: 'CIM_ERR_INVALID_PARAMETER',
@@ -209,9 +216,11 @@ describe('DSP1057 Virtual System', () => {
   });
 
   it('VSSD/04_vssd_to_rasd and SettingsDefine/01..02: VS ↔ VSSD ↔ RASD both ways, with the values defined', async () => {
-    await define('t-walk', [
-      rasd({ ResourceType: '17', HostResource: ['/images/t.qcow2'], ElementName: 'disk' }),
-    ]);
+    const image = await host.image('t.qcow2');
+    expect(
+      (await define('t-walk', [rasd({ ResourceType: '17', HostResource: [image], ElementName: 'disk' })]))
+        .returnValue,
+    ).toBe(0);
     const [vs] = await c.associators(vm('t-walk'), {
       assocClass: 'CIM_ElementSettingData',
       resultClass: 'CIM_VirtualSystemSettingData',
@@ -220,7 +229,7 @@ describe('DSP1057 Virtual System', () => {
     expect(vs!.properties.VirtualSystemIdentifier).toBe((await host.driver.lookup('t-walk'))!.uuid);
     const rasds = await c.associators(vs!.path!, { assocClass: 'CIM_VirtualSystemSettingDataComponent' });
     const disk = rasds.find((r) => r.properties.ResourceType === '17')!;
-    expect(disk.properties).toMatchObject({ HostResource: ['/images/t.qcow2'], PoolID: 'DiskDrive' });
+    expect(disk.properties).toMatchObject({ HostResource: [image], PoolID: 'DiskDrive' });
     const up = await c.associatorNames(disk.path!, { assocClass: 'CIM_VirtualSystemSettingDataComponent' });
     expect(up).toEqual([vs!.path]);
     const refs = await c.references(vs!.path!, { assocClass: 'CIM_ElementSettingData' });
@@ -228,10 +237,12 @@ describe('DSP1057 Virtual System', () => {
   });
 
   it('SystemDevice/01_forward and 02_reverse: an active system has one device per vCPU, memory, drive and NIC', async () => {
-    await define('t-dev', [
-      rasd({ ResourceType: '17', HostResource: ['/images/d.qcow2'] }),
+    const image = await host.image('d.qcow2');
+    const r = await define('t-dev', [
+      rasd({ ResourceType: '17', HostResource: [image] }),
       rasd({ ResourceType: '10', Address: '52:54:00:aa:bb:cc' }),
     ]);
+    expect(r.returnValue).toBe(0);
     expect(await c.associatorNames(vm('t-dev'), { assocClass: 'CIM_SystemDevice' })).toEqual([]);
     await rsc('t-dev', 2);
     const devices = await c.associators(vm('t-dev'), { assocClass: 'CIM_SystemDevice' });

@@ -165,9 +165,21 @@ describe('roles and transports', () => {
     ).rejects.toMatchObject({
       code: 'CIM_ERR_ACCESS_DENIED',
     });
+    // A virtual system cannot be modified with ModifyInstance, whoever asks; its settings can, by an admin only
+    // (the Api's role check of systems.modifySettings).
     const inst = await reader.getInstance(vm('vm2'));
-    await expect(reader.modifyInstance(inst)).rejects.toMatchObject({ code: 'CIM_ERR_ACCESS_DENIED' });
+    await expect(reader.modifyInstance(inst)).rejects.toMatchObject({ code: 'CIM_ERR_NOT_SUPPORTED' });
     await expect(admin.modifyInstance(inst)).rejects.toMatchObject({ code: 'CIM_ERR_NOT_SUPPORTED' });
+    const vssd = await reader.getInstance({
+      className: 'Vessel_VirtualSystemSettingData',
+      keys: { InstanceID: 'Vessel:vm2' },
+    });
+    await expect(
+      operator.modifyInstance({ ...vssd, properties: { ...vssd.properties, Notes: ['x'] } }, ['Notes']),
+    ).rejects.toMatchObject({
+      code: 'CIM_ERR_ACCESS_DENIED',
+      message: expect.stringContaining('may not call systems.modifySettings: it needs the admin role'),
+    });
     expect((await host.driver.lookup('vm1'))?.state).toBe('running');
   });
 

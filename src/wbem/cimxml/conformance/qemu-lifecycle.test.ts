@@ -1,27 +1,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backendFromDriver } from '../../../cim/index.js';
-import { USERS_FILE, UserStore } from '../../../host/index.js';
-import {
-  ensureTestGuest,
-  type HypervisorDriver,
-  openDriver,
-  requireOperation,
-  type TestGuest,
-} from '../../../hypervisor/index.js';
-import { buildDefinition, DEFAULT_LIMITS } from '../../../model/index.js';
+import { Host, USERS_FILE, UserStore } from '../../../host/index.js';
+import { ensureTestGuest, requireOperation, type TestGuest } from '../../../hypervisor/index.js';
+import { buildDefinition } from '../../../model/index.js';
 import { CimClient } from '../client.js';
+import { hostApiFactory } from '../host-api.js';
 import { RemoteHost } from '../remote.js';
 import { type CimXmlEndpoint, serveCimXml } from '../serve.js';
 
-// The lifecycle subset against real QEMU (TCG) and the tiny test guest: DefineSystem, RequestStateChange
-// 2 / 9 / 2 / 4 (the guest powers off on the ACPI button) and DestroySystem, over CIM-XML. One boot, ~15 s.
+// The lifecycle subset against a Vessel host on real QEMU (TCG) and the tiny test guest: DefineSystem,
+// RequestStateChange 2 / 9 / 2 / 4 (the guest powers off on the ACPI button) and DestroySystem, over CIM-XML.
+// One boot, ~15 s.
 
 let state: string;
 let guest: TestGuest;
-let driver: HypervisorDriver;
+let host: Host;
 let ep: CimXmlEndpoint;
 let client: CimClient;
 let remote: RemoteHost;
@@ -29,10 +24,12 @@ let remote: RemoteHost;
 beforeAll(async () => {
   state = await mkdtemp(join(tmpdir(), 'vessel-cim-qemu-'));
   guest = await ensureTestGuest();
-  driver = await openDriver('qemu:///embed?accel=tcg', { stateDir: state });
+  host = await Host.open({ stateDir: state, driverUri: 'qemu:///embed?accel=tcg' });
+  host.pools.add('guest', dirname(guest.stayDisk));
   await new UserStore(join(state, USERS_FILE)).add('admin', 'admin', 'secret');
   ep = await serveCimXml({
-    backend: backendFromDriver(driver, { hostName: 'qemuhost', limits: DEFAULT_LIMITS }),
+    api: hostApiFactory(host),
+    hostName: 'qemuhost',
     stateDir: state,
     http: { port: 0 },
     shutdownTimeoutMs: 60_000,
@@ -48,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   await ep?.close();
-  await driver?.close({ stopAll: true });
+  await host?.close({ stopVms: true });
   await rm(state, { recursive: true, force: true });
 });
 
@@ -71,9 +68,9 @@ describe('CIM-XML lifecycle on QEMU (TCG, real guest)', () => {
         nics: [{ network: 'user' }],
       }),
     );
-    const uuid = (await driver.lookup('cimguest'))!.uuid;
+    const uuid = host.get('cimguest').uuid;
     await remote.change('cimguest', 'start');
-    const con = await requireOperation(driver, 'console')(uuid);
+    const con = await requireOperation(host.driver, 'console')(uuid);
     await until(
       'the guest to be ready',
       async () => (await con.readLog()).includes(guest.markers.ready),
@@ -86,8 +83,10 @@ describe('CIM-XML lifecycle on QEMU (TCG, real guest)', () => {
     expect((await remote.find('cimguest')).state).toBe('running');
     await remote.change('cimguest', 'shutdown', 90_000);
     expect((await remote.find('cimguest')).state).toBe('stopped');
-    expect((await driver.lookup(uuid))?.state).toBe('stopped');
+    expect((await host.driver.getState(uuid)).state).toBe('stopped');
+    expect(host.get(uuid).state).toBe('stopped');
     await remote.destroy('cimguest');
-    expect(await driver.lookup('cimguest')).toBeUndefined();
+    expect(await host.driver.lookup('cimguest')).toBeUndefined();
+    expect((await host.list()).map((v) => v.name)).toEqual([]);
   }, 180_000);
 });

@@ -1,0 +1,80 @@
+import type { SystemDetail } from '../../api/index.js';
+import { CimError } from '../errors.js';
+import { parseSettingId } from '../naming.js';
+import type { CimContext } from '../provider.js';
+import type { ProviderEnv } from '../providers/env.js';
+import { oneSystem } from '../snapshot.js';
+import {
+  type CimInstance,
+  type CimInstanceName,
+  type CimValue,
+  isInstance,
+  isInstanceName,
+} from '../types.js';
+
+/** The parameters of an extrinsic method, by declared name. */
+export type Params = Record<string, CimValue | undefined>;
+
+/** The one embedded instance `name` holds (CIM_ERR_INVALID_PARAMETER otherwise). */
+export function one(params: Params, name: string): CimInstance {
+  const v = params[name];
+  if (v === undefined) throw new CimError('CIM_ERR_INVALID_PARAMETER', `Missing ${name} parameter`);
+  if (!isInstance(v))
+    throw new CimError('CIM_ERR_INVALID_PARAMETER', `${name} must be one embedded instance`);
+  return v;
+}
+
+/** The embedded instances `name` holds; none when it is absent and not `required`. */
+export function many(params: Params, name: string, required: boolean): CimInstance[] {
+  const v = params[name];
+  if (v === undefined) {
+    if (required) throw new CimError('CIM_ERR_INVALID_PARAMETER', `Missing ${name} parameter`);
+    return [];
+  }
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every(isInstance))
+    throw new CimError('CIM_ERR_INVALID_PARAMETER', `${name} must be embedded instances`);
+  return list as CimInstance[];
+}
+
+/** The references `name` holds. */
+export function refs(params: Params, name: string): CimInstanceName[] {
+  const v = params[name];
+  if (v === undefined) throw new CimError('CIM_ERR_INVALID_PARAMETER', `Missing ${name} parameter`);
+  const list = Array.isArray(v) ? v : [v];
+  if (!list.every(isInstanceName))
+    throw new CimError('CIM_ERR_INVALID_PARAMETER', `${name} must be references`);
+  return list as CimInstanceName[];
+}
+
+/** The one reference `name` holds. */
+export function ref(params: Params, name: string): CimInstanceName {
+  const [r, extra] = refs(params, name);
+  if (!r || extra) throw new CimError('CIM_ERR_INVALID_PARAMETER', `${name} must be one reference`);
+  return r;
+}
+
+/** A system by name, or CIM_ERR_NOT_FOUND (libvirt-cim's and cimtest's expectation). */
+export async function systemNamed(
+  env: ProviderEnv,
+  ctx: CimContext,
+  name: string | undefined,
+): Promise<SystemDetail> {
+  const s = name === undefined ? undefined : await oneSystem(ctx, env, name);
+  if (s === undefined)
+    throw new CimError('CIM_ERR_NOT_FOUND', `Referenced virtual system "${name ?? ''}" does not exist`);
+  return s;
+}
+
+/** The system a VSSD or RASD InstanceID belongs to, and the RASD's own InstanceID. */
+export async function systemOfSetting(
+  env: ProviderEnv,
+  ctx: CimContext,
+  id: string | undefined,
+  kind: 'VSSD' | 'RASD',
+): Promise<{ system: SystemDetail; localId: string | undefined }> {
+  const parsed = id === undefined ? undefined : parseSettingId(id);
+  if (!parsed || (kind === 'VSSD') !== (parsed.localId === undefined))
+    throw new CimError('CIM_ERR_NOT_FOUND', `"${id ?? ''}" is not the InstanceID of a ${kind} of this host`);
+  return { system: await systemNamed(env, ctx, parsed.system), localId: parsed.localId };
+}
