@@ -24,12 +24,22 @@ const JOB_PREFIX = `${ORG}:Job/`;
 /** How long a finished job is kept at least, when the job does not say (TimeBeforeRemoval's class default). */
 const KEPT_AT_LEAST = '00000000000500.000000:000';
 
-/** The InstanceID of a job. */
+/**
+ * The InstanceID of a job.
+ *
+ * @example
+ * jobInstanceId('6c9d…'); // 'Vessel:Job/6c9d…'
+ */
 export function jobInstanceId(id: string): string {
   return `${JOB_PREFIX}${id}`;
 }
 
-/** The Api job id behind an InstanceID, or undefined when it is not a job's. */
+/**
+ * The Api job id behind an InstanceID, or undefined when it is not a job's.
+ *
+ * @example
+ * jobIdOf('Vessel:Job/6c9d…'); // '6c9d…'
+ */
 export function jobIdOf(instanceId: string | undefined): string | undefined {
   if (instanceId === undefined || !instanceId.startsWith(JOB_PREFIX)) return undefined;
   const id = instanceId.slice(JOB_PREFIX.length);
@@ -45,7 +55,13 @@ const METHOD_OF: Partial<Record<Operation, string>> = {
   detachDevice: 'RemoveResourceSettings',
 };
 
-/** A job's Name: the CIM method of its operation, or `Vessel:<operation>` (a settings change, a deploy, ...). */
+/**
+ * A job's Name: the CIM method of its operation, or `Vessel:<operation>` (a settings change, a deploy, ...).
+ *
+ * @example
+ * jobMethodName('shutdown'); // 'RequestStateChange'
+ * jobMethodName('deploy');   // 'Vessel:deploy'
+ */
 export function jobMethodName(operation: Operation): string {
   return METHOD_OF[operation] ?? `${ORG}:${operation}`;
 }
@@ -121,6 +137,9 @@ export function jobInstance(j: JobInfo): CimInstance {
 /**
  * The CIM_Error of a job that failed or was cancelled (DSP1103 §8.1 GetError): MessageID and CIMStatusCode are
  * the CIM status of the error's Api code; the Api code itself is the first MessageArgument.
+ *
+ * @example
+ * jobError(failedDefine)?.properties.MessageID; // 'CIM_ERR_ALREADY_EXISTS' for VM_EXISTS
  */
 export function jobError(j: JobInfo): CimInstance | undefined {
   const e = j.error;
@@ -145,6 +164,9 @@ export function jobError(j: JobInfo): CimInstance | undefined {
 /**
  * ElementEffects of a job on the system it works on (CIM_AffectedJobElement): 5 Create for a define, 1 Other
  * (its state or settings change) for the rest; an undefine affects a system that is gone, so none.
+ *
+ * @example
+ * jobEffects(defineJob); // ['5']
  */
 export function jobEffects(j: JobInfo): string[] | undefined {
   if (j.target?.kind !== 'system' || j.operation === 'undefine') return undefined;

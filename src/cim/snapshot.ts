@@ -9,7 +9,12 @@ import type { ProviderEnv } from './providers/env.js';
  * requested change, definition).
  */
 
-/** Every virtual system with its definition (`systems.list({ detail: true })`, one store read). */
+/**
+ * Every virtual system with its definition (`systems.list({ detail: true })`, one store read).
+ *
+ * @example
+ * const rasds = (await allSystems(ctx, env)).flatMap((s) => s.definition.resources);
+ */
 export function allSystems(ctx: CimContext, env: ProviderEnv): Promise<SystemDetail[]> {
   return memoAsync(ctx, 'systems', () => call(() => env.api(ctx).systems.list({ detail: true })));
 }

@@ -15,7 +15,12 @@ import {
 /** The parameters of an extrinsic method, by declared name. */
 export type Params = Record<string, CimValue | undefined>;
 
-/** The one embedded instance `name` holds (CIM_ERR_INVALID_PARAMETER otherwise). */
+/**
+ * The one embedded instance `name` holds (CIM_ERR_INVALID_PARAMETER otherwise).
+ *
+ * @example
+ * const vssd = one(params, 'SystemSettings');
+ */
 export function one(params: Params, name: string): CimInstance {
   const v = params[name];
   if (v === undefined) throw new CimError('CIM_ERR_INVALID_PARAMETER', `Missing ${name} parameter`);
@@ -54,7 +59,12 @@ export function ref(params: Params, name: string): CimInstanceName {
   return r;
 }
 
-/** A system by name, or CIM_ERR_NOT_FOUND (libvirt-cim's and cimtest's expectation). */
+/**
+ * A system by name, or CIM_ERR_NOT_FOUND (libvirt-cim's and cimtest's expectation).
+ *
+ * @example
+ * const s = await systemNamed(env, ctx, ref(params, 'AffectedSystem').keys.Name as string);
+ */
 export async function systemNamed(
   env: ProviderEnv,
   ctx: CimContext,
@@ -66,7 +76,12 @@ export async function systemNamed(
   return s;
 }
 
-/** The system a VSSD or RASD InstanceID belongs to, and the RASD's own InstanceID. */
+/**
+ * The system a VSSD or RASD InstanceID belongs to, and the RASD's own InstanceID.
+ *
+ * @example
+ * const { system, localId } = await systemOfSetting(env, ctx, 'Vessel:web1/3', 'RASD'); // localId '3'
+ */
 export async function systemOfSetting(
   env: ProviderEnv,
   ctx: CimContext,

@@ -17,6 +17,9 @@ import { many, type Params, ref, refs, systemOfSetting } from './params.js';
 /**
  * Gives resources without an InstanceID, or with one already taken, the next free whole number (a client that
  * copies an existing RASD, or a template, sends its InstanceID along). Changes `added` in place.
+ *
+ * @example
+ * assignIds(system.definition.resources, added); // added[i].properties.InstanceID set
  */
 export function assignIds(existing: readonly ResourceSetting[], added: ResourceSetting[]): void {
   const taken = new Set(existing.map((r, i) => localId(r, i)));

@@ -22,12 +22,22 @@ export interface ProviderEnv {
 
 const ACTIVE: ReadonlySet<SystemState> = new Set(['running', 'paused', 'starting', 'stopping']);
 
-/** True for a system that is active, or becoming or ceasing to be: it has logical devices and uses its pools. */
+/**
+ * True for a system that is active, or becoming or ceasing to be: it has logical devices and uses its pools.
+ *
+ * @example
+ * isActive('paused'); // true
+ */
 export function isActive(state: SystemState): boolean {
   return ACTIVE.has(state);
 }
 
-/** How long a method waits for its job (the Api's `waitMs`). */
+/**
+ * How long a method waits for its job (the Api's `waitMs`).
+ *
+ * @example
+ * api.systems.define(def, { waitMs: waitOf(env) });
+ */
 export function waitOf(env: ProviderEnv): number {
   return Math.max(env.syncMs, 0);
 }
