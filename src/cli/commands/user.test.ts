@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/helpers/cli.js';
-import { USERS_FILE, UserStore } from '../../host/index.js';
+import { Host, serveHostApi, USERS_FILE, UserStore } from '../../host/index.js';
 
 let state: string;
 beforeAll(async () => {
@@ -41,7 +41,8 @@ describe('vessel user', () => {
       { name: 'bob', role: 'reader' },
     ]);
     expect((await runCli(['user', 'remove', 'bob', '--state', state])).code).toBe(0);
-    expect((await runCli(['user', 'remove', 'bob', '--state', state])).code).toBe(2);
+    const again = await runCli(['user', 'remove', 'bob', '--state', state]);
+    expect([again.code, again.stderr]).toEqual([1, 'vessel: No user "bob"\n']);
   });
 
   it('refuses a role that does not exist, an empty password and a bad name with usage errors (exit 2)', async () => {
@@ -55,5 +56,34 @@ describe('vessel user', () => {
     expect(empty.stderr).toMatch(/No password on stdin/);
     const name = await runCli(['user', 'add', 'a b', '--role', 'admin', '--state', state], { input: 'pw\n' });
     expect(name.code).toBe(2);
+  });
+
+  it('works through the running host when one serves the state directory: add, replace, list, remove', async () => {
+    const served = await mkdtemp(join(tmpdir(), 'vessel-user-host-'));
+    const host = await Host.open({ stateDir: served, driverUri: 'test:///default' });
+    const server = await serveHostApi(host);
+    try {
+      const s = ['--state', served];
+      const add = await runCli(['user', 'add', 'dora', '--role', 'reader', ...s], { input: 'pw1\n' });
+      expect([add.code, add.stdout, add.stderr]).toEqual([
+        0,
+        `user dora (reader) saved in the host of ${served}\n`,
+        '',
+      ]);
+      const replace = await runCli(['user', 'add', 'dora', '--role', 'admin', ...s], { input: 'pw2\n' });
+      expect(replace.code, replace.stderr).toBe(0);
+      expect(await host.users.authenticate('dora', 'pw2')).toEqual({ name: 'dora', role: 'admin' });
+      expect(await host.users.authenticate('dora', 'pw1')).toBeUndefined();
+      const list = await runCli(['user', 'list', '--json', ...s]);
+      expect(JSON.parse(list.stdout)).toEqual([{ name: 'dora', role: 'admin' }]);
+      expect((await runCli(['user', 'remove', 'dora', ...s])).code).toBe(0);
+      const gone = await runCli(['user', 'remove', 'dora', ...s]);
+      expect([gone.code, gone.stderr]).toEqual([1, 'vessel: No user "dora"\n']);
+      expect(await host.users.load()).toEqual([]);
+    } finally {
+      await server.close();
+      await host.close();
+      await rm(served, { recursive: true, force: true });
+    }
   });
 });

@@ -10,8 +10,8 @@ import type { ConnectOptions } from './target.js';
  * - `host` (the default): connects with `connectApi` and works against that host (or exits 3/4).
  * - `offline`: works on local files (ovf, ova, disk, convert, remote): refuses every host option.
  * - `runs-host`: is the host (host serve, host demo): takes `--state`, refuses a connection.
- * - `state-dir`: edits a state directory's files, running host or not (user): takes `--state` or
- *   `--connect vessel:///DIR`, refuses a remote host (the command checks that itself, see `stateDirOf`).
+ * - `state-dir`: works through the connected host, or on a local state directory's files when no host runs
+ *   there (user).
  * - `cim`: raw CIM-XML operations: takes an http(s) connection as its server, refuses a `vessel:` one.
  */
 export type CommandKind = 'host' | 'offline' | 'runs-host' | 'state-dir' | 'cim';

@@ -16,8 +16,8 @@ import { serveHostApi } from './serve-api.js';
  * serveHostApi (a session per connection, for the socket's peer) and reached by connectHostApi, as every local
  * `vessel` command will reach it. Each case must end exactly as it ends on the in-process session of the same
  * host (src/host/api/conformance.test.ts): the transport adds no failure and hides none. Deploy uploads and
- * artifact downloads travel as streams under credit. The in-process run states which cases the host supports;
- * once its declarations are settled, this file can call runApiConformance with the same ones.
+ * artifact downloads travel as streams under credit. conformance-runner.test.ts runs runApiConformance through
+ * the socket with the in-process run's declarations.
  */
 
 const fixtures: ApiFixtures = {
