@@ -17,7 +17,7 @@ type Fn = (...a: never[]) => unknown;
 type NotOnWire = Fn | ByteStream | ByteChannel | Subscription;
 
 /** A type as it travels: no `readonly`, no callbacks or stream bodies (a key whose value is one is dropped). */
-export type Wire<T> = T extends NotOnWire
+type Wire<T> = T extends NotOnWire
   ? never
   : T extends string | number | bigint | boolean | undefined
     ? T
@@ -37,7 +37,7 @@ type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 
 type Namespace<N> = N extends `${infer S}.${string}` ? S : never;
 type Member<N> = N extends `${string}.${infer M}` ? M : never;
 /** The Api method a name stands for. */
-export type ApiFn<N extends ApiMethodName> = Api[Namespace<N> & keyof Api][Member<N> &
+type ApiFn<N extends ApiMethodName> = Api[Namespace<N> & keyof Api][Member<N> &
   keyof Api[Namespace<N> & keyof Api]];
 
 /** A method table of the shape of METHODS (tests pass wrong ones to see the check fail). */
@@ -84,12 +84,12 @@ export type Agrees<N extends ApiMethodName, T extends MethodTable = typeof METHO
     : false;
 
 /** The methods whose entry in `T` disagrees with the Api (never, when all agree). */
-export type Disagreeing<T extends MethodTable = typeof METHODS> = {
+type Disagreeing<T extends MethodTable = typeof METHODS> = {
   [N in ApiMethodName]: Agrees<N, T> extends true ? never : N;
 }[ApiMethodName];
 
 /** METHODS entries for methods the Api lacks (never, when there are none). */
-export type Extraneous = Exclude<keyof typeof METHODS, ApiMethodName>;
+type Extraneous = Exclude<keyof typeof METHODS, ApiMethodName>;
 
 /** Fails to compile, naming the methods, when an entry disagrees or is extraneous. */
 export const METHODS_AGREE: [Disagreeing | Extraneous] extends [never] ? true : Disagreeing | Extraneous =

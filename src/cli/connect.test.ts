@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, type CliResult, runCli } from '../../test/helpers/cli.js';
-import { HostClient } from '../host/index.js';
+import { connectHostApi } from '../host/index.js';
 import './commands/index.js';
 import { type CommandKind, kindOf } from './connect/kinds.js';
 import { createProgram } from './program.js';
@@ -56,7 +56,7 @@ function argsOf(path: string[], cmd: Command): string[] {
 
 /** What the running host holds: systems and states, jobs, events, pools, users, and its files. */
 async function snapshot(): Promise<unknown> {
-  const client = await HostClient.connect(state);
+  const api = await connectHostApi({ stateDir: state });
   try {
     const files: string[] = [];
     const walk = (dir: string) => {
@@ -71,18 +71,15 @@ async function snapshot(): Promise<unknown> {
     };
     walk(state);
     return {
-      systems: await client.call('vm.list'),
-      jobs: await client.call('job.list'),
-      events: await client.call('events.list'),
-      pools: ((await client.call('pool.list')) as { name: string; path: string }[]).map((p) => [
-        p.name,
-        p.path,
-      ]),
+      systems: await api.systems.list({ detail: true }),
+      jobs: await api.jobs.list(),
+      events: await api.events.list(),
+      pools: (await api.pools.list()).map((p) => [p.id, p.path]),
       users: readFileSync(join(state, 'users.json'), 'utf8'),
       files: files.sort(),
     };
   } finally {
-    client.close();
+    await api.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { type Api, ApiError, type ConnectTarget } from '../api/index.js';
+import type { Api, ConnectTarget } from '../api/index.js';
+import { connectHostApi } from '../host/index.js';
 import { CimXmlApi } from '../wbem/index.js';
-import { legacySocketApi } from './connect/legacy/api.js';
 import { type Connection, connectionOf } from './connect/target.js';
 import { readInput } from './files.js';
 
@@ -20,22 +20,13 @@ type Transport<T extends ConnectTarget['transport']> = (
 ) => Promise<Api>;
 
 /**
- * The transports, by the target's kind. `socket`: the running host of a state directory, over its socket
- * (today through the host's line protocol, legacy/api.ts, until it serves src/api/transport's). `cimxml`: any
+ * The transports, by the target's kind. `socket`: the running host of a state directory (or the socket named by
+ * `?socket=`), over its unix socket with src/api/transport's protocol (`connectHostApi`). `cimxml`: any
  * DMTF System Virtualization host over CIM-XML (`CimXmlApi`); the user and password come from the URI or
  * profile, else `$VESSEL_USER`/`$VESSEL_PASSWORD` (or their older names `$VESSEL_CIM_USER`/`$VESSEL_CIM_PASSWORD`).
  */
 const TRANSPORTS: { [T in ConnectTarget['transport']]: Transport<T> } = {
-  socket: async (target) => {
-    if (target.socketPath !== undefined) {
-      throw new ApiError(
-        'NOT_SUPPORTED',
-        `Cannot connect to the host of ${target.stateDir} through ${target.socketPath}: this vessel finds a host's socket from its state directory only`,
-        { hint: `Leave out ?socket=: vessel://${target.stateDir}` },
-      );
-    }
-    return legacySocketApi(target.stateDir);
-  },
+  socket: async (target) => connectHostApi(target),
   cimxml: async (target) =>
     CimXmlApi.connect({
       url: target.url,

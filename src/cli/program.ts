@@ -4,7 +4,7 @@ import { ExitCode, exitCodeFor } from './exit.js';
 import { CommandExit, reportError } from './output.js';
 
 /** A function that adds one group of subcommands (ovf, ova, disk, vm, ...) to the program. */
-export type CommandGroup = (program: Command) => void;
+type CommandGroup = (program: Command) => void;
 
 const groups: CommandGroup[] = [];
 
@@ -58,7 +58,7 @@ export function createProgram(): Command {
 }
 
 /** The version printed by `vessel --version`. */
-export const VERSION = '0.1.0';
+const VERSION = '0.1.0';
 
 /** Parses argv and runs the command; usage errors exit 2. */
 export async function main(argv: string[]): Promise<void> {

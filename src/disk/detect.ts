@@ -5,14 +5,10 @@ import { VMDK_MAGIC } from './vmdk/header.js';
 import { isTextDescriptor } from './vmdk/text.js';
 
 /** What the magic numbers say; `vmdk-sparse` still needs the header flags to tell `vmdk` from `vmdk-stream`. */
-export type Detected =
-  | Exclude<DiskFormat, 'vmdk' | 'vmdk-stream'>
-  | 'vmdk-sparse'
-  | 'vmdk-text'
-  | 'vhd-fixed';
+type Detected = Exclude<DiskFormat, 'vmdk' | 'vmdk-stream'> | 'vmdk-sparse' | 'vmdk-text' | 'vhd-fixed';
 
 /** VDI signature at 0x40. */
-export const VDI_MAGIC = 0xbeda107f;
+const VDI_MAGIC = 0xbeda107f;
 
 /** Detects the format from `head` (the first bytes) and `tail` (the last 512 bytes, for a fixed VHD). */
 export function detectFormat(head: Buffer, tail: Buffer | undefined): Detected {

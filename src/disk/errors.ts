@@ -27,7 +27,7 @@ export type DiskErrorCode =
   | 'USAGE_DISK';
 
 /** Options of a {@link DiskError}: the byte offset in the image where the problem was found, when known. */
-export interface DiskErrorOptions extends VesselErrorOptions {
+interface DiskErrorOptions extends VesselErrorOptions {
   offset?: number | undefined;
 }
 
@@ -43,7 +43,7 @@ export class DiskError extends VesselError<DiskErrorCode> {
 }
 
 /** Formats a byte offset as `offset 1234 (0x4d2)` for error messages. */
-export function at(offset: number): string {
+function at(offset: number): string {
   return `offset ${offset} (0x${offset.toString(16)})`;
 }
 

@@ -41,7 +41,7 @@ export function imageSpec(chain: readonly ChainImage[]): string {
 }
 
 /** Options of {@link qemuConvert}. */
-export interface QemuConvertOptions {
+interface QemuConvertOptions {
   /** The probed input format (pinned in the block spec, so qemu-img never guesses). */
   from: DiskFormat;
   /** The backing chain below the input, for an image the host made (see `trustedChain`); default none. */
@@ -55,7 +55,7 @@ export interface QemuConvertOptions {
 }
 
 /** The `-O` driver and `-o` options qemu-img needs to write `target`. */
-export function qemuTargetArgs(target: TargetFormat, adapterType?: string): string[] {
+function qemuTargetArgs(target: TargetFormat, adapterType?: string): string[] {
   switch (target) {
     case 'vmdk':
       return [
@@ -107,7 +107,7 @@ export async function qemuConvert(
 }
 
 /** Result of `qemu-img check`: corruption is an error, leaked clusters only a warning. */
-export interface QemuCheck {
+interface QemuCheck {
   errors: string[];
   warnings: string[];
 }

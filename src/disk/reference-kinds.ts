@@ -49,7 +49,7 @@ export interface ByteSource {
 }
 
 /** The longest name kept in a reference. */
-export const MAX_NAME = 1024;
+const MAX_NAME = 1024;
 
 /** A {@link ByteSource} over bytes held in memory (a stream's first bytes). */
 export function bufferSource(b: Buffer): ByteSource {
@@ -60,7 +60,7 @@ export function bufferSource(b: Buffer): ByteSource {
 }
 
 /** A name as a message shows it: quoted, control characters escaped, cut at 200 characters. */
-export function quoteName(name: string): string {
+function quoteName(name: string): string {
   const cut = name.length > 200 ? `${name.slice(0, 200)}...` : name;
   return JSON.stringify(cut);
 }

@@ -13,7 +13,7 @@ import { referenceError } from './reference-kinds.js';
 import type { ProbeResult } from './types.js';
 
 /** The deepest backing chain {@link trustedChain} follows. */
-export const MAX_CHAIN = 16;
+const MAX_CHAIN = 16;
 
 /**
  * Probes the image at `path` and throws `DISK_EXTERNAL_REFERENCE` when it names any other file (see

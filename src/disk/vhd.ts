@@ -8,7 +8,7 @@ import { type ProbeContext, readTable } from './probe-context.js';
 import type { ProbeResult } from './types.js';
 
 /** VHD disk types (footer offset 60). */
-export const VhdType = { fixed: 2, dynamic: 3, differencing: 4 } as const;
+const VhdType = { fixed: 2, dynamic: 3, differencing: 4 } as const;
 
 /** Creator applications whose images QEMU 7.2 sizes by `currentSize` instead of the CHS geometry. */
 const SIZE_BY_CURRENT = ['win ', 'qem2', 'd2v ', 'CTXS', 'tap\0'];

@@ -50,7 +50,7 @@ export function readGuid(b: Buffer, off: number): string {
 }
 
 /** A region of a VHDX file: byte offset and length. */
-export interface VhdxRegion {
+interface VhdxRegion {
   offset: number;
   length: number;
 }

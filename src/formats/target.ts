@@ -114,7 +114,7 @@ export function preferenceFor(
 }
 
 /** What the target writes for a kind or model it lacks: `SUBSTITUTES`, the format's own, then its last resort. */
-export function substituteFor<K extends DeviceWord>(k: K, target: FormatTarget, last: K): K {
+function substituteFor<K extends DeviceWord>(k: K, target: FormatTarget, last: K): K {
   const fromModel = target.producer === undefined ? undefined : SUBSTITUTES[target.producer]?.[k];
   for (const s of [fromModel, target.fallback.local?.[k]])
     if (s !== undefined && target.words.has(s)) return s as K;

@@ -17,10 +17,10 @@ import {
 export type DeviceWord = ControllerKind | NicModel;
 
 /** Per kind or model, the word a format writes, or the words it reads with the written one first. */
-export type WordTable = Partial<Record<DeviceWord, string | readonly [string, ...string[]]>>;
+type WordTable = Partial<Record<DeviceWord, string | readonly [string, ...string[]]>>;
 
 /** Names of NIC models for messages (controllers have `CONTROLLERS[kind].name`). */
-export const NIC_NAMES: Readonly<Record<NicModel, string>> = {
+const NIC_NAMES: Readonly<Record<NicModel, string>> = {
   e1000: 'E1000',
   e1000e: 'E1000e',
   vmxnet3: 'VMXNET3',

@@ -12,7 +12,7 @@ import { ApiError, type ArtifactInfo } from '../api/index.js';
  */
 
 /** The folder of the artifacts in a state directory. */
-export const ARTIFACTS_DIR = 'artifacts';
+const ARTIFACTS_DIR = 'artifacts';
 
 /** An artifact id: 32 lower-case hex digits (never a path). */
 const ID = /^[0-9a-f]{32}$/;
@@ -21,7 +21,7 @@ const ID = /^[0-9a-f]{32}$/;
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]{0,254}$/;
 
 /** A place reserved for a job's file: where to write it, and the id it will be known by. */
-export interface ArtifactSlot {
+interface ArtifactSlot {
   id: string;
   /** The file to write (absolute; its folder exists and is private). */
   path: string;

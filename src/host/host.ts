@@ -74,7 +74,7 @@ export interface HostInfo extends DriverInfo {
 export type VmOperation = 'start' | 'stop' | 'powerOff' | 'pause' | 'resume' | 'reset';
 
 /** Who asks: the user a job is recorded for (the socket's and the CLI's calls are the host's own, `local`). */
-export interface Caller {
+interface Caller {
   user: string;
 }
 

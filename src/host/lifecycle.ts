@@ -171,7 +171,7 @@ async function settleRunning(ctx: LifecycleContext, uuid: string, name: string, 
  * @example
  * const off = await waitStopped(driver, uuid, 60_000, job.signal);
  */
-export function waitStopped(
+function waitStopped(
   driver: HypervisorDriver,
   uuid: string,
   timeoutMs: number,

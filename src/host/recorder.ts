@@ -14,7 +14,7 @@ function nonEmpty(d: EventData): EventData | undefined {
 }
 
 /** What a system's event says beyond its kind (the state, for `defined` and `modified`). */
-export interface SystemEventFields {
+interface SystemEventFields {
   state?: HostVmState | undefined;
   reason: string;
   cause: string;

@@ -10,7 +10,7 @@ import { HostError } from './errors.js';
  */
 
 /** The umask of the host process: no group or other bits on anything it creates. */
-export const HOST_UMASK = 0o077;
+const HOST_UMASK = 0o077;
 
 /** Files at the top of the state directory that Vessel writes and an older Vessel may have left readable. */
 const OWN_FILES = [

@@ -8,7 +8,7 @@ import type { ApiErrorInfo, JobInfo, JobQuery, JobState, Operation } from '../ap
  */
 
 /** Finished jobs kept, at most. */
-export const KEEP_JOBS = 10_000;
+const KEEP_JOBS = 10_000;
 
 /** What a new job is: its operation, what it works on and whose call started it. */
 export interface NewJob {

@@ -12,13 +12,13 @@ import { ApiError } from '../api/index.js';
  */
 
 /** The folder of the uploads in a state directory. */
-export const UPLOADS_DIR = 'uploads';
+const UPLOADS_DIR = 'uploads';
 
 /** A file name an upload may have: one plain name (`web.ova`), never a path. */
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._ +-]{0,254}$/;
 
 /** An upload on disk, and how to remove it. */
-export interface StagedUpload {
+interface StagedUpload {
   path: string;
   sizeBytes: bigint;
   remove(): Promise<void>;

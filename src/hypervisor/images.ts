@@ -5,7 +5,7 @@ import { HypervisorError } from './errors.js';
 import type { DiskImage } from './types.js';
 
 /** Where a disk's current content is: the file, and whether it is an overlay over the base image (a chain). */
-export type CurrentImage = (instanceId: string, base: string) => { path: string; chain: boolean };
+type CurrentImage = (instanceId: string, base: string) => { path: string; chain: boolean };
 
 /**
  * The images of a definition's drives as a driver reports them (`diskImages`): each disk's current content as

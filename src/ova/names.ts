@@ -69,10 +69,3 @@ export function checkUstarName(name: string): void {
 export function chunkName(href: string, index: number): string {
   return `${href}.${String(index).padStart(9, '0')}`;
 }
-
-/** The base name of the descriptor (`vm.ovf` -> `vm`), from which the manifest and certificate are named. */
-export function packageBaseName(descriptorName: string): string {
-  const slash = descriptorName.lastIndexOf('/');
-  const base = descriptorName.slice(slash + 1);
-  return base.replace(/\.ovf$/i, '');
-}

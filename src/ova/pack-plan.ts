@@ -26,7 +26,7 @@ export interface PlannedFile {
 }
 
 /** What the packer was asked to do to the files. */
-export interface PlanOptions {
+interface PlanOptions {
   chunkSize?: number | undefined;
   /** gzip the disk files (Files used by a Disk) that are not compressed yet. */
   gzip?: boolean | undefined;
@@ -34,7 +34,7 @@ export interface PlanOptions {
 }
 
 /** Most chunks one file may be split into (keeps the manifest small; ovftool names allow 10^9). */
-export const MAX_CHUNKS = 100_000;
+const MAX_CHUNKS = 100_000;
 
 /** Works out, for every File in the package, its source files and how it is stored. */
 export async function planFiles(env: OvfEnvelope, dir: string, options: PlanOptions): Promise<PlannedFile[]> {

@@ -39,10 +39,10 @@ export interface OvaMember {
 
 /** Caps for the members Vessel reads whole. */
 export const MAX_DESCRIPTOR_BYTES = 32 * 1024 * 1024;
-export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
-export const MAX_CERT_BYTES = 1024 * 1024;
+const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+const MAX_CERT_BYTES = 1024 * 1024;
 /** Problems collected before a verification gives up (a hostile archive of millions of bad members). */
-export const MAX_PROBLEMS = 1000;
+const MAX_PROBLEMS = 1000;
 
 interface DataRecord {
   report: OvaMemberReport;

@@ -17,7 +17,7 @@
 import { createRequire } from 'node:module';
 
 /** The fields of one tar header that Vessel writes or reads. */
-export interface TarHeaderFields {
+interface TarHeaderFields {
   name: string;
   size: number;
   mode?: number;
@@ -26,7 +26,7 @@ export interface TarHeaderFields {
 }
 
 /** What tar-stream's decoder returns for a header block. */
-export interface DecodedTarHeader {
+interface DecodedTarHeader {
   name: string;
   size: number;
   type: string | null;

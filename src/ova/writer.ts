@@ -9,7 +9,7 @@ import { checkUstarName } from './names.js';
 import { BLOCK, encodeTarHeader, padding } from './tar-header.js';
 
 /** The fixed part of an OVA that the writer reserves before the files: descriptor, manifest, certificate. */
-export interface OvaLayout {
+interface OvaLayout {
   /** Name of the descriptor member (`vm.ovf`); the manifest and certificate are named after it. */
   descriptorName: string;
   /** Largest length the final descriptor can have, in bytes. */
@@ -237,7 +237,7 @@ function blocks(n: number): number {
  * Pads a descriptor with trailing whitespace (allowed after the root element) so that it fills `count` blocks
  * exactly; leaves it as is when it already needs that many.
  */
-export function padDescriptor(descriptor: Buffer, count: number): Buffer {
+function padDescriptor(descriptor: Buffer, count: number): Buffer {
   if (blocks(descriptor.length) >= count) return descriptor;
   const fill = count * BLOCK - descriptor.length;
   return Buffer.concat([descriptor, Buffer.from(`${' '.repeat(fill - 1)}\n`)]);

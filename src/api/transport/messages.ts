@@ -37,7 +37,7 @@ const ErrorInfo = Type.Object({
 const Bytes = Type.Integer({ minimum: 1, maximum: 0x7fff_ffff });
 
 /** Wire schema of what a client sends. */
-export const ClientMessageSchema = Type.Union([
+const ClientMessageSchema = Type.Union([
   Type.Object({
     t: Type.Literal('call'),
     id: Id,
@@ -57,7 +57,7 @@ export const ClientMessageSchema = Type.Union([
 export type ClientMessage = Static<typeof ClientMessageSchema>;
 
 /** Wire schema of what a host sends. */
-export const ServerMessageSchema = Type.Union([
+const ServerMessageSchema = Type.Union([
   Type.Object({
     t: Type.Literal('hello'),
     protocol: Type.String({ maxLength: 64 }),

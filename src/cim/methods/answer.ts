@@ -14,10 +14,10 @@ import type { CimValue } from '../types.js';
 import { cimErrorOf, toCimError } from './errors-map.js';
 
 /** The methods whose answers come from an Api job: RequestStateChange and the six DSP1042 methods. */
-export type JobMethod = 'RequestStateChange' | VsmsMethod;
+type JobMethod = 'RequestStateChange' | VsmsMethod;
 
 /** The return values every one of them shares (DSP1042 §8.2, CIM_EnabledLogicalElement). */
-export const JOB_METHOD = { Completed: 0, JobStarted: 4096 } as const;
+const JOB_METHOD = { Completed: 0, JobStarted: 4096 } as const;
 
 /**
  * What a method answers for an Api error: the return value the Api's table gives it (RSC_RETURN_OF, or

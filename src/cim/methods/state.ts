@@ -8,7 +8,7 @@ import type { CimInstanceName, CimValue } from '../types.js';
 import { answerJob } from './answer.js';
 
 /** RequestStateChange return values Vessel answers before asking the Api (CIM_EnabledLogicalElement). */
-export const RSC = {
+const RSC = {
   Completed: 0,
   NotSupported: 1,
   InvalidParameter: 5,

@@ -1,7 +1,7 @@
 import type { CimType } from '../types.js';
 
 /** The declared type and flavors of a qualifier (DSP0004 §5.6). */
-export interface QualifierType {
+interface QualifierType {
   name: string;
   type: CimType;
   isArray: boolean;

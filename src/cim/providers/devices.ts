@@ -36,7 +36,7 @@ const DISK_TYPES = new Set<number>([
  * One CIM_Processor per virtual CPU (DSP1044), one CIM_Memory (DSP1045), a CIM_LogicalDisk per drive (DSP1047)
  * and a CIM_EthernetPort per NIC (DSP1050).
  */
-export function devicesOf(v: SystemDetail): Device[] {
+function devicesOf(v: SystemDetail): Device[] {
   if (!isActive(v.state)) return [];
   const name = v.name;
   const common = (className: string, deviceId: string, elementName: string) => ({

@@ -6,14 +6,14 @@ import type { CimInstance, CimInstanceName } from '../types.js';
 import { instance, link, type ProviderEnv } from './env.js';
 
 /** A DMTF profile Vessel registers (DSP1033 §7.2). */
-export interface ProfileSpec {
+interface ProfileSpec {
   dsp: string;
   name: string;
   version: string;
 }
 
 /** The profiles registered in root/interop. */
-export const PROFILES: readonly ProfileSpec[] = [
+const PROFILES: readonly ProfileSpec[] = [
   { dsp: 'DSP1033', name: 'Profile Registration', version: '1.0.0' },
   { dsp: 'DSP1052', name: 'Computer System', version: '1.0.0' },
   { dsp: 'DSP1042', name: 'System Virtualization', version: '1.0.0' },
@@ -28,7 +28,7 @@ export const PROFILES: readonly ProfileSpec[] = [
 ];
 
 /** `CIM:DSP1042-SystemVirtualization-1.0.0`: the InstanceID pattern libvirt-cim uses, which cimtest checks. */
-export function profileId(p: ProfileSpec): string {
+function profileId(p: ProfileSpec): string {
   return `CIM:${p.dsp}-${p.name.replace(/ /g, '')}-${p.version}`;
 }
 

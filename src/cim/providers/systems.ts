@@ -34,7 +34,7 @@ function operationalStatus(state: SystemSummary['state']): string[] {
  * OperatingStatus from CIM_STATE_OF, RequestedState from the last change asked, AvailableRequestedStates from what
  * the host runs and the state allows (derived from the Api's ALLOWED_FROM, never hand-listed).
  */
-export function systemInstance(s: SystemSummary, operations: readonly StateOperation[]): CimInstance {
+function systemInstance(s: SystemSummary, operations: readonly StateOperation[]): CimInstance {
   const values = CIM_STATE_OF[s.state];
   return instance(C.system, {
     CreationClassName: C.system,

@@ -97,11 +97,13 @@ describe('vessel export', () => {
     expect(existsSync(join(out, 'app_1.mf'))).toBe(true);
   });
 
-  it('refuses a running system with exit 1 and one readable line', async () => {
+  it('refuses a running system with exit 1, one readable line and the command that stops it', async () => {
     expect((await runCli(['vm', 'start', 'app 1'], { env })).code).toBe(0);
     const r = await runCli(['export', 'app 1', '-o', join(root, 'running.ova')], { env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('vessel: Cannot export "app 1": it is running\n');
+    expect(r.stderr).toBe(
+      'vessel: Cannot export "app 1": it is running\n  hint: Stop it first: vessel vm stop app 1\n',
+    );
     expect(existsSync(join(root, 'running.ova'))).toBe(false);
     expect((await runCli(['vm', 'stop', 'app 1', '--force'], { env })).code).toBe(0);
   });

@@ -9,7 +9,7 @@ import {
   Host,
   type HostInfo as LocalHostInfo,
   resolveStateDir,
-  serveHost,
+  serveHostApi,
 } from '../../host/index.js';
 import { ensureTestGuest, findTestGuest, type TestGuest } from '../../hypervisor/index.js';
 import { VesselError } from '../../model/index.js';
@@ -81,10 +81,10 @@ async function serve(opts: ServeOptions, command: Command): Promise<number> {
     stateDir,
     driverUri: opts.driver ?? process.env.VESSEL_DRIVER ?? DEFAULT_DRIVER_URI,
   });
-  let server: Awaited<ReturnType<typeof serveHost>>;
+  let server: Awaited<ReturnType<typeof serveHostApi>>;
   let cim: CimXmlEndpoint | undefined;
   try {
-    server = await serveHost(host);
+    server = await serveHostApi(host);
     cim = await startCim(host, stateDir, opts);
   } catch (e) {
     await host.close();
@@ -101,7 +101,7 @@ async function serve(opts: ServeOptions, command: Command): Promise<number> {
     process.once('SIGINT', stop);
   });
   await cim?.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await host.close({ stopVms: opts.stopVms === true });
   println('vessel host stopped');
   return 0;
@@ -143,7 +143,7 @@ async function runDemo(opts: { driver: string }, command: Command): Promise<numb
   const ova = await demoPackage(guest);
   const stateDir = resolveStateDir(state ?? mkdtempSync(join(tmpdir(), 'vessel-demo-')));
   const host = await Host.open({ stateDir, driverUri: opts.driver });
-  const server = await serveHost(host);
+  const server = await serveHostApi(host);
   try {
     printDemoHost(await host.info());
     println(`(other terminals: vessel vm list --state ${stateDir})`);
@@ -176,7 +176,7 @@ async function runDemo(opts: { driver: string }, command: Command): Promise<numb
     );
     return ok ? 0 : 1;
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     await host.close({ stopVms: true });
   }
 }

@@ -123,17 +123,18 @@ describe('vessel pool', () => {
     });
     const list = await runCli(['pool', 'list', ...s]);
     expect(list.stdout).toMatch(/^NAME +CAPACITY +USED +FREE +IMAGES +DEVICES +PATH\n/);
-    // The image count needs the Api's pools.images, which the host's present socket protocol lacks: "-" until then.
-    expect(list.stdout).toMatch(new RegExp(`\\nlab +\\S+ \\S+ +\\S+ \\S+ +\\S+ \\S+ +(1|-) +no +${pool}\\n`));
+    expect(list.stdout).toMatch(new RegExp(`\\nlab +\\S+ \\S+ +\\S+ \\S+ +\\S+ \\S+ +1 +no +${pool}\\n`));
     const bad = await runCli(['pool', 'add', '../etc', '/srv', ...s]);
+    // The Api's schema refuses the name before the host sees it: a usage error (exit 2).
     expect([bad.code, bad.stderr]).toEqual([
-      1,
-      'vessel: "../etc" is not a usable pool name: 1 to 64 letters, digits, . _ -, starting with a letter or digit\n',
+      2,
+      "vessel: Invalid parameters of pools.add: /spec/id: Expected string to match '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'\n",
     ]);
     const slash = await runCli(['pool', 'add', 'all', '/', '--json', ...s]);
-    expect(slash.code).toBe(1);
+    expect(slash.code).toBe(2);
     expect(JSON.parse(slash.stdout).error).toMatchObject({
-      code: 'POOL_INVALID',
+      code: 'INVALID_ARGUMENT',
+      detail: { domain: 'host', code: 'POOL_INVALID' },
       message: 'Cannot use / as a storage pool: it is the root of the file system',
     });
     const taken = await runCli(['pool', 'add', 'lab', root, ...s]);
@@ -179,7 +180,8 @@ describe('vessel pool', () => {
     });
     expect(fifo.code).toBe(1);
     expect(JSON.parse(fifo.stdout).error).toMatchObject({
-      code: 'IMAGE_DEVICE',
+      code: 'IMAGE_UNSAFE',
+      detail: { domain: 'host', code: 'IMAGE_DEVICE' },
       message: `Cannot define "bad": the image of drive "4" is a FIFO, not an image file: ${pool}/fifo.raw`,
     });
     const names = JSON.parse((await runCli(['vm', 'list', '--json', ...s])).stdout).map(

@@ -105,7 +105,10 @@ describe('vessel vm and vessel host (test driver)', () => {
       expect([args.join(' '), r.code, r.stdout], r.stderr).toEqual([args.join(' '), code, out]);
     }
     const again = await runCli(['vm', 'stop', 'web1'], { env });
-    expect([again.code, again.stderr]).toEqual([1, 'vessel: Cannot stop "web1": it is already stopped\n']);
+    expect([again.code, again.stderr]).toEqual([
+      1,
+      'vessel: Cannot shut down "web1": it is already stopped\n',
+    ]);
     const con = await runCli(['vm', 'console', 'web1', '--log'], { env });
     expect(con.stdout).toBe(
       'VESSEL-GUEST-UP test-driver name=web1\nVESSEL-GUEST-UP test-driver name=web1 (reset)\nreboot: Power down\n',
@@ -122,7 +125,7 @@ describe('vessel vm and vessel host (test driver)', () => {
     const s = ['--state', state];
     const missing = await runCli(['vm', 'define', '--name', 'm', '--disk', join(root, 'absent.raw'), ...s]);
     expect([missing.code, missing.stderr]).toEqual([
-      2,
+      1,
       `vessel: Cannot define "m": the image of drive "4" does not exist: ${join(root, 'absent.raw')}\n`,
     ]);
     const zero = await runCli(['vm', 'define', '--name', 'z', '--memory', '0', ...s]);

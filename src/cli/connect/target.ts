@@ -13,7 +13,7 @@ export interface ConnectOptions {
 }
 
 /** Where a command's connection comes from, for messages. */
-export type ConnectSource = '--connect' | '--host' | '$VESSEL_CONNECT' | '$VESSEL_HOST' | 'default';
+type ConnectSource = '--connect' | '--host' | '$VESSEL_CONNECT' | '$VESSEL_HOST' | 'default';
 
 /** The host a command names: the text given (or the default), where it came from, and what it parses to. */
 export interface Connection {

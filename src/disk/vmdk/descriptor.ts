@@ -11,10 +11,10 @@ export type AdapterType = 'ide' | 'lsilogic' | 'buslogic' | 'legacyESX';
 export const ADAPTER_TYPES: readonly AdapterType[] = ['ide', 'lsilogic', 'buslogic', 'legacyESX'];
 
 /** The first line every descriptor must have exactly: libvmdk refuses `# Disk Descriptor File`. */
-export const DESCRIPTOR_SIGNATURE = '# Disk DescriptorFile';
+const DESCRIPTOR_SIGNATURE = '# Disk DescriptorFile';
 
 /** One extent line: `RW 2048 SPARSE "disk.vmdk"` or `RW 2048 FLAT "disk-flat.vmdk" 0`. */
-export interface Extent {
+interface Extent {
   access: string;
   sectors: number;
   type: string;
@@ -23,7 +23,7 @@ export interface Extent {
 }
 
 /** A parsed descriptor: header keys, extents and the disk database (`ddb.*`). */
-export interface Descriptor {
+interface Descriptor {
   /** The first non-empty line is exactly `# Disk DescriptorFile`. */
   signatureOk: boolean;
   createType: string | undefined;
@@ -88,7 +88,7 @@ function keyValue(line: string): [string, string] | undefined {
 }
 
 /** Options of {@link formatStreamDescriptor}. */
-export interface StreamDescriptorOptions {
+interface StreamDescriptorOptions {
   /** Capacity in sectors. */
   capacity: number;
   adapterType: AdapterType;

@@ -77,11 +77,6 @@ export function encodeStreamVmdk(sourcePath: string, options: EncodeOptions = {}
   return new Encoder(() => openSource(sourcePath, options), options);
 }
 
-/** Encodes from an already open {@link BlockSource} (closed at the end). */
-export function encodeStreamVmdkFrom(source: BlockSource, options: EncodeOptions = {}): StreamVmdkEncoder {
-  return new Encoder(async () => source, options);
-}
-
 interface Chunk {
   grains: number[];
   result: Promise<DeflateResult> | undefined;

@@ -24,7 +24,7 @@ export const STREAM_FLAGS = FLAG_NEWLINE | FLAG_COMPRESSED | FLAG_MARKERS;
 /** Incompatible flags (bits 16–31) a reader may meet: only compressed grains and markers are defined. */
 export const KNOWN_INCOMPAT = FLAG_COMPRESSED | FLAG_MARKERS;
 /** The newline-detection bytes "\n \r\n" at header offset 73. */
-export const NEWLINE_BYTES = Buffer.from([0x0a, 0x20, 0x0d, 0x0a]);
+const NEWLINE_BYTES = Buffer.from([0x0a, 0x20, 0x0d, 0x0a]);
 
 /** Metadata marker types (the u32 at marker offset 12 when the size field is 0). */
 export const Marker = { EOS: 0, GT: 1, GD: 2, FOOTER: 3, PROGRESS: 4 } as const;

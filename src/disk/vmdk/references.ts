@@ -24,7 +24,7 @@ const MAX_SCANNED = 4096;
 const SELF_CONTAINED_TYPES = new Set(['monolithicSparse', 'streamOptimized']);
 
 /** One extent line: `RW 8 FLAT "name" 0`, or an access keyword starting a line it could not parse. */
-export interface ExtentLine {
+interface ExtentLine {
   type: string;
   name: string;
   offset: number;

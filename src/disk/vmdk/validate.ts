@@ -16,7 +16,7 @@ import {
 export const DEFAULT_MAX_VIRTUAL_SIZE = 64 * 2 ** 40;
 
 /** One thing wrong with a header, with the byte offset of the field. */
-export interface HeaderProblem {
+interface HeaderProblem {
   code: string;
   errorCode: DiskErrorCode;
   message: string;
@@ -24,7 +24,7 @@ export interface HeaderProblem {
 }
 
 /** Options of {@link headerProblems}. */
-export interface HeaderCheckOptions {
+interface HeaderCheckOptions {
   /** Check what a streamOptimized reader needs (compressed grains with markers, deflate). */
   stream: boolean;
   maxVirtualSize?: number | undefined;

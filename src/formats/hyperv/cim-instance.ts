@@ -9,7 +9,7 @@ import { attr, children, el } from '../xml-build.js';
  */
 
 /** A CIM type name as DSP0201 spells it. */
-export type CimType = 'string' | 'uint16' | 'uint32' | 'uint64' | 'boolean';
+type CimType = 'string' | 'uint16' | 'uint32' | 'uint64' | 'boolean';
 
 /** One property: a scalar or an array, with its CIM type. */
 export interface CimProperty {

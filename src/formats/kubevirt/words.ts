@@ -18,7 +18,7 @@ export const KUBEVIRT_WORDS = new NativeWords({
 });
 
 /** KubeVirt has no controller slots: drives on a bus are attached in order. */
-export const KUBEVIRT_SLOTS = formatSlots('KubeVirt', {
+const KUBEVIRT_SLOTS = formatSlots('KubeVirt', {
   ahci: { slots: undefined },
   'virtio-scsi': { slots: undefined },
 });

@@ -26,7 +26,7 @@ export const LIBVIRT_WORDS = new NativeWords({
 });
 
 /** libvirt's slots: a SATA controller has 6 ports (QEMU's `ahci`); an IDE channel master and slave. */
-export const LIBVIRT_SLOTS = formatSlots('libvirt', { ahci: { slots: 6 } });
+const LIBVIRT_SLOTS = formatSlots('libvirt', { ahci: { slots: 6 } });
 
 /**
  * libvirt as a target. It is no producer of the model's spelling table, so what it lacks is its own call: NVMe

@@ -7,7 +7,7 @@ import { FormatError } from '../errors.js';
  */
 
 /** One entry: the value as text and the 1-based line it came from. */
-export interface VmxEntry {
+interface VmxEntry {
   key: string;
   value: string;
   line: number;
@@ -17,7 +17,7 @@ export interface VmxEntry {
 export type VmxDict = Map<string, VmxEntry>;
 
 /** Largest vmx file accepted (real ones are a few kilobytes). */
-export const MAX_VMX_BYTES = 1 << 20;
+const MAX_VMX_BYTES = 1 << 20;
 const MAX_ENTRIES = 20_000;
 const LINE = /^([A-Za-z0-9_.:\-[\]]+)\s*=\s*(.*)$/;
 

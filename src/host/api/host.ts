@@ -19,7 +19,7 @@ import type { SessionContext } from './context.js';
  * @example
  * capabilitiesOf(host, await host.capabilities(), implementedNamespaces()).operations; // ['start', ...]
  */
-export function capabilitiesOf(
+function capabilitiesOf(
   host: Host,
   d: DriverCapabilities,
   implemented: ReadonlySet<ApiNamespace>,

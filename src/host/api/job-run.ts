@@ -10,7 +10,7 @@ import { toJobInfo } from './vocabulary.js';
  */
 
 /** One job to run for a session. */
-export interface JobRun {
+interface JobRun {
   /** The host's own name of the job (`vm.deploy`, `vm.export`). */
   kind: string;
   operation: Operation;

@@ -13,7 +13,7 @@ import type { SessionContext } from './context.js';
  */
 
 /** A package as a host path, and what to do once it has been read. */
-export interface OpenedSource {
+interface OpenedSource {
   path: string;
   /** How jobs and messages name it (never a host path for a remote principal). */
   label: string;

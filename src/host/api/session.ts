@@ -48,7 +48,7 @@ const FACTORIES: { [N in Exclude<ApiNamespace, 'host'>]?: Factory<N> } = {
 };
 
 /** The namespaces an in-process session implements (what capabilities report as features). */
-export function implementedNamespaces(): ReadonlySet<ApiNamespace> {
+function implementedNamespaces(): ReadonlySet<ApiNamespace> {
   return new Set(['host', ...Object.keys(FACTORIES)] as ApiNamespace[]);
 }
 

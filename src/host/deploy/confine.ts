@@ -32,13 +32,13 @@ import { HostError } from '../errors.js';
  */
 
 /** A package reference of a HostResource: a Disk of the DiskSection or a File of References. */
-export interface PackageRef {
+interface PackageRef {
   kind: 'disk' | 'file';
   id: string;
 }
 
 /** The disk and file ids the package declares. */
-export interface DeclaredIds {
+interface DeclaredIds {
   disks: ReadonlySet<string>;
   files: ReadonlySet<string>;
 }

@@ -59,7 +59,7 @@ export interface DeployResult {
 }
 
 /** What a deploy needs of the host: names in use, registration in one transaction, starting a system. */
-export interface DeployTarget extends PrepareTarget {
+interface DeployTarget extends PrepareTarget {
   register(entries: { def: VirtualSystemDefinition; metadata: Record<string, string> }[]): Promise<void>;
   start(uuid: string): Promise<void>;
   state(uuid: string): string;

@@ -52,7 +52,7 @@ async function peek(
 }
 
 /** True when the bytes start a sparse VMDK extent with deflate-compressed grains (streamOptimized). */
-export function isStreamVmdk(head: Buffer): boolean {
+function isStreamVmdk(head: Buffer): boolean {
   if (head.length < 80 || head.readUInt32LE(0) !== VMDK_MAGIC) return false;
   const flags = head.readUInt32LE(8);
   const compress = head.readUInt16LE(77);
@@ -60,7 +60,7 @@ export function isStreamVmdk(head: Buffer): boolean {
 }
 
 /** Options of {@link stageDisk}. */
-export interface StageDiskOptions {
+interface StageDiskOptions {
   /** Name in messages: the href of the file in the package. */
   name: string;
   /** Counts the bytes read from the package, for progress. */

@@ -25,7 +25,7 @@ export interface PlannedFile {
 const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 80);
 
 /** The capacity of a disk in bytes, `${property}` references resolved (DSP0243 §9.1). */
-export function capacityOf(
+function capacityOf(
   diskId: string,
   text: string,
   units: string | undefined,

@@ -8,7 +8,7 @@ import { HostError } from '../errors.js';
 const run = promisify(execFile);
 
 /** The volume label of the environment CD (what VMware and the test guest look for is the file, not the label). */
-export const OVF_ENV_VOLUME = 'OVF ENV';
+const OVF_ENV_VOLUME = 'OVF ENV';
 
 /**
  * Writes the ISO transport of the OVF environment (DSP0243 §11.2): an ISO 9660 image (Rock Ridge and Joliet)

@@ -22,7 +22,7 @@ import { resolveProperties } from './properties.js';
  */
 
 /** The outcome for one descriptor. */
-export type MappingVerdict =
+type MappingVerdict =
   /** Deploys as it is. */
   | 'maps'
   /** Deploys, leaving out optional items the host has no equivalent for. */
@@ -46,7 +46,7 @@ export interface MappingOutcome {
 }
 
 /** What a descriptor describes, for deciding whether the mapping check applies to it. */
-export interface DescriptorScope {
+interface DescriptorScope {
   /** One VirtualSystem as the envelope's content (no collection). */
   singleSystem: boolean;
   /** The processor architecture the package names (pasd InstructionSet, VirtualBox/VMware guest ids). */

@@ -21,7 +21,7 @@ import type { ResolvedProperties } from './properties.js';
 export type { PlannedDisk, PlannedFile } from './drives.js';
 
 /** The OVF environment ISO a deploy writes in a system's folder (DSP8027 ISO transport). */
-export const ENVIRONMENT_ISO = 'ovf-env.iso';
+const ENVIRONMENT_ISO = 'ovf-env.iso';
 
 /** One VirtualSystem of the package as it will be registered. */
 export interface SystemPlan {
@@ -46,7 +46,7 @@ export interface SystemPlan {
 export type DeployHooks = Pick<HypervisorDriver, 'validate' | 'mapHardware'>;
 
 /** Everything {@link planSystems} needs besides the envelope. */
-export interface PlanContext {
+interface PlanContext {
   /** The driver the systems will run on. */
   driver: DeployHooks;
   configuration: string | undefined;

@@ -34,7 +34,7 @@ export interface PrepareTarget {
 }
 
 /** What preparing needs of the request (a subset of `DeployRequest`). */
-export interface PrepareRequest {
+interface PrepareRequest {
   package: string;
   name?: string | undefined;
   configuration?: string | undefined;
@@ -100,7 +100,7 @@ export async function prepareDeploy(
 }
 
 /** What a dry run shows of a package besides its planned systems. */
-export interface PackageFacts {
+interface PackageFacts {
   properties: {
     key: string;
     type: string;

@@ -16,7 +16,7 @@ import {
  */
 
 /** One property of a content node, with the key it has in the environment. */
-export interface PropertySlot {
+interface PropertySlot {
   owner: OvfContent;
   section: OvfProductSection;
   property: OvfProperty;
@@ -40,7 +40,7 @@ export interface ResolvedProperties {
 export const SECRET_MASK = '********';
 
 /** The environment key of a property in its ProductSection. */
-export function propertyKey(section: OvfProductSection, p: OvfProperty): string {
+function propertyKey(section: OvfProductSection, p: OvfProperty): string {
   if (section.class === undefined || section.class === '') return p.key;
   return `${section.class}.${p.key}${section.instance ? `.${section.instance}` : ''}`;
 }

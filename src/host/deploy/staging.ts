@@ -34,7 +34,7 @@ function ownedByLiveProcess(file: string): boolean {
 }
 
 /** The staging root of a state directory. */
-export function stagingRoot(stateDir: string): string {
+function stagingRoot(stateDir: string): string {
   return join(stateDir, 'deploy');
 }
 

@@ -14,7 +14,7 @@ import {
  */
 
 /** One step of the power-on: systems (by ovf:id) started together, then a pause. */
-export interface StartupStep {
+interface StartupStep {
   systemIds: string[];
   delayMs: number;
 }

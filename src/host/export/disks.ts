@@ -17,7 +17,7 @@ import type { PackageDiskPlan, PackageMediaPlan } from './descriptor.js';
  */
 
 /** A disk to encode: where its data is read from, and how the package names it. */
-export interface DiskSource extends PackageDiskPlan {
+interface DiskSource extends PackageDiskPlan {
   /** The image read: the overlay, or the base image when there is no overlay. */
   path: string;
   /** True when `path` is the system's qcow2 overlay over its base image. */
@@ -25,7 +25,7 @@ export interface DiskSource extends PackageDiskPlan {
 }
 
 /** A CD/DVD or floppy image copied into the package. */
-export interface MediaSource extends PackageMediaPlan {
+interface MediaSource extends PackageMediaPlan {
   path: string;
 }
 
@@ -134,7 +134,7 @@ export async function exportSources(
 }
 
 /** Progress of the disk encoding: bytes of virtual disk read so far over all disks, and the total. */
-export type DiskProgress = (done: number, total: number) => void;
+type DiskProgress = (done: number, total: number) => void;
 
 /**
  * The packer transform that stores every disk File as a streamOptimized VMDK produced in the same pass by the

@@ -14,14 +14,14 @@ import { formatOvf, type OvfEnvelope } from '../../ovf/index.js';
 import { HostError } from '../errors.js';
 
 /** One file of an OVF folder as written. */
-export interface FolderMember {
+interface FolderMember {
   name: string;
   size: number;
   digest: string | undefined;
 }
 
 /** Where each File's bytes come from: the transform's output, or a file copied as it is. */
-export interface FolderSources {
+interface FolderSources {
   transform: FileTransform;
   /** Source paths of Files the transform does not convert (CD/DVD images), by href. */
   copies: ReadonlyMap<string, string>;

@@ -13,7 +13,7 @@ export type ExportTarget = DescriptorTarget;
 export const EXPORT_TARGETS: readonly ExportTarget[] = DESCRIPTOR_TARGETS;
 
 /** What a target fixes about the package. */
-export interface TargetProfile {
+interface TargetProfile {
   /** The manifest algorithm when none is asked for. */
   manifest: DigestAlgorithm;
   /** Which OVF versions the platform reads. */

@@ -19,7 +19,7 @@ import { type PoolSizes, type PoolUsage, poolSizes, poolUsage, poolUsers } from 
 export const DEFAULT_POOL = 'default';
 
 /** How long a reading of a pool's sizes is kept, ms. */
-export const SIZES_TTL_MS = 1000;
+const SIZES_TTL_MS = 1000;
 
 /** The most pools a host keeps. */
 export const MAX_POOLS = 256;

@@ -5,7 +5,7 @@ import { describeReference, probe } from '../../disk/index.js';
 import { HostError } from '../errors.js';
 
 /** How much of a block device is read for its header (image headers and VMDK descriptors sit at the start). */
-export const DEVICE_HEAD_BYTES = 1 << 20;
+const DEVICE_HEAD_BYTES = 1 << 20;
 
 /**
  * What to probe for `path`: the path itself for a file; for a block device, a private copy of its first MiB. The

@@ -14,7 +14,7 @@ export interface AccelVerdict {
 }
 
 /** Paths the static checks read; tests point them elsewhere. */
-export interface ProbeFiles {
+interface ProbeFiles {
   devKvm: string;
   cpuinfo: string;
   modules: string;
@@ -53,7 +53,7 @@ export function staticKvmProblems(files: ProbeFiles = SYSTEM): string[] {
 }
 
 /** What a boot probe needs: the QEMU binary, a guest disk that prints `marker` and powers off, and a deadline. */
-export interface BootProbe {
+interface BootProbe {
   binary: string;
   disk: string;
   marker: string;
@@ -134,7 +134,7 @@ export function bootProbe(p: BootProbe): Promise<{ ok: boolean; reason: string }
 }
 
 /** Options of {@link probeAccelerator}. */
-export interface ProbeOptions {
+interface ProbeOptions {
   binary: string;
   qemuVersion: string;
   /** Where to cache the verdict (JSON); reused for the same QEMU version and kernel. */

@@ -31,7 +31,7 @@ export const QEMU_CONTROLLER_CAPABILITIES: readonly ControllerCapability[] = (
 export const QEMU_NIC_MODELS: readonly NicModel[] = Object.keys(QEMU_NICS) as NicModel[];
 
 /** BIOS (SeaBIOS, always there) and UEFI when OVMF is installed (uefi.ts). */
-export function qemuFirmware(): FirmwareKind[] {
+function qemuFirmware(): FirmwareKind[] {
   return uefiFirmware('/nonexistent', false) === undefined ? ['bios'] : ['bios', 'efi'];
 }
 

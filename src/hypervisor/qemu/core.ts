@@ -55,7 +55,7 @@ export interface QemuRuntime {
 }
 
 /** Options of the QEMU driver. */
-export interface QemuDriverOptions {
+interface QemuDriverOptions {
   uri: string;
   binary: string;
   version: string;
@@ -71,7 +71,7 @@ export interface QemuDriverOptions {
 }
 
 /** The limits of this host: its CPUs and memory. */
-export function hostLimits(): HostLimits {
+function hostLimits(): HostLimits {
   return { ...DEFAULT_LIMITS, cpus: cpus().length, memoryBytes: BigInt(totalmem()) };
 }
 

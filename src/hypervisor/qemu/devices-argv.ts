@@ -11,7 +11,7 @@ export type NetworkConfig =
   | { mode: 'none' };
 
 /** The QEMU device of a NIC (`QEMU_NICS`), or `NOT_SUPPORTED`; no subtype means e1000, which every guest drives. */
-export function nicDevice(n: NicDevice): string {
+function nicDevice(n: NicDevice): string {
   const model = qemuNicModel(n);
   const dev = model === undefined ? undefined : QEMU_NICS[model];
   if (dev === undefined) {
@@ -29,7 +29,7 @@ export function nicDevice(n: NicDevice): string {
  * `-netdev`/`-device` arguments (`nicArgs`) and hot-plug sends the same objects as `netdev_add`/`device_add`
  * (driver.ts), so both honour the network configuration alike.
  */
-export interface NicPlan {
+interface NicPlan {
   netdev:
     | { type: 'user'; id: string; hostfwd?: { str: string }[] }
     | {

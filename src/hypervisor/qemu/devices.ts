@@ -49,7 +49,7 @@ export const QEMU_NICS: Readonly<Partial<Record<NicModel, string>>> = {
 };
 
 /** The model a NIC without a subtype gets: the E1000, which every guest drives. */
-export const QEMU_DEFAULT_NIC: NicModel = 'e1000';
+const QEMU_DEFAULT_NIC: NicModel = 'e1000';
 
 /** The display device per graphics model; a model QEMU lacks (Hyper-V's) and an unnamed one get the standard VGA. */
 export const QEMU_GRAPHICS: Readonly<Record<GraphicsModel, string>> = {

@@ -28,7 +28,7 @@ function usocket(): UsocketModule {
  * so this uses usocket; QEMU's QMP socket serves one client at a time, so the driver gives each VM a second
  * monitor socket (`fds.sock`) for these short connections.
  */
-export async function connectFdPassing(path: string, timeoutMs = 10_000): Promise<QmpClient> {
+async function connectFdPassing(path: string, timeoutMs = 10_000): Promise<QmpClient> {
   const { USocket } = usocket();
   const socket = new USocket();
   await new Promise<void>((resolve, reject) => {
@@ -46,12 +46,7 @@ export async function connectFdPassing(path: string, timeoutMs = 10_000): Promis
  * Opens a file as the host and adds it to a new fd set of a running QEMU (`add-fd`, the fd set's opaque is
  * `opaque`); returns the `/dev/fdset/N` path QEMU opens it by. The host's copy is closed once QEMU has it.
  */
-export async function addFd(
-  qmp: QmpClient,
-  file: string,
-  access: FileAccess,
-  opaque: string,
-): Promise<string> {
+async function addFd(qmp: QmpClient, file: string, access: FileAccess, opaque: string): Promise<string> {
   const fd = openHandleFile(file, access);
   try {
     const r = await qmp.execute<{ 'fdset-id': number }>('add-fd', { opaque }, undefined, [fd]);

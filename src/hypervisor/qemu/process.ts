@@ -6,7 +6,7 @@ import { QmpClient, type QmpEvent } from './qmp.js';
 import { type QemuUser, spawnIdentity } from './sandbox.js';
 
 /** How a QEMU process ended. */
-export interface QemuExit {
+interface QemuExit {
   /** Why the system stopped, in words: `guest powered off`, `QEMU was killed by SIGKILL`, ... */
   reason: string;
   /** True when the guest itself asked to power off. */
@@ -14,7 +14,7 @@ export interface QemuExit {
 }
 
 /** Where a QEMU process keeps its control files. */
-export interface QemuPaths {
+interface QemuPaths {
   qmpSocket: string;
   /** Written by the host (QEMU cannot reach the run directory); read to adopt QEMU after a restart. */
   pidFile: string;
@@ -23,7 +23,7 @@ export interface QemuPaths {
 }
 
 /** How {@link QemuProcess.spawn} starts QEMU. */
-export interface SpawnOptions {
+interface SpawnOptions {
   /** The files and sockets the command line refers to, opened by the host and inherited by QEMU. */
   handles: QemuHandles;
   /** Who QEMU runs as. */

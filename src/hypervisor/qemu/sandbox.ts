@@ -27,7 +27,7 @@ export type QemuUser =
   | { kind: 'missing'; name: string; description: string };
 
 /** What a host running as root must do before it starts a VM. */
-export const CREATE_USER_HINT = (name: string) =>
+const CREATE_USER_HINT = (name: string) =>
   `Create it with scripts/setup.sh, or: useradd --system --no-create-home --shell /usr/sbin/nologin ${name}`;
 
 /** Looks a user or group up through NSS (`getent`), so LDAP and the like count too; undefined when unknown. */

@@ -26,7 +26,7 @@ export interface DriveImage {
 const COW_FORMATS = new Set(['qcow', 'qcow2', 'qed', 'vmdk']);
 
 /** One image of a drive as QEMU gets it: a block node, read-only or not, over a `backing` node or none. */
-export interface ImageLayer {
+interface ImageLayer {
   node: string;
   image: { file: string; format: string };
   readOnly: boolean;
@@ -71,7 +71,7 @@ export function imageNodes(h: QemuHandles, ...layers: ImageLayer[]): string[] {
 }
 
 /** A storage controller as the command line gives it: the kind QEMU runs, its bus and its `-device` id. */
-export interface QemuController {
+interface QemuController {
   controller: ControllerDevice;
   kind: ControllerKind;
   bus: Bus;
@@ -104,7 +104,7 @@ function unsupported(c: ControllerDevice): HypervisorError {
  * The storage controllers of a view as QEMU gives them, by InstanceID (USB host controllers are display-side, see
  * `displayArgs`). Throws `NOT_SUPPORTED` for a controller QEMU has no device for.
  */
-export function qemuControllers(view: DeviceView): Map<string, QemuController> {
+function qemuControllers(view: DeviceView): Map<string, QemuController> {
   const out = new Map<string, QemuController>();
   const perBus = new Map<Bus, number>();
   for (const c of view.controllers) {

@@ -9,7 +9,7 @@ import type { QemuUser } from './sandbox.js';
 const run = promisify(execFile);
 
 /** A tap device the host makes for a NIC on a bridge network. */
-export interface Tap {
+interface Tap {
   name: string;
   bridge: string;
   /** The NIC's InstanceID, for messages. */

@@ -125,7 +125,7 @@ const BINARY_PREFIXES: ReadonlyArray<[string, number]> = [
 ];
 
 /** A prefix as an exact radix and exponent: `kilo` is 10^3, `kibi` 2^10. */
-export interface UnitPrefix {
+interface UnitPrefix {
   name: string;
   radix: bigint;
   exponent: number;

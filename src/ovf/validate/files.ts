@@ -1,7 +1,7 @@
 import type { ValidationContext } from './context.js';
 
 /** The largest byte count tools that read sizes as signed 64-bit integers (Java, Go, C off_t) can hold. */
-export const MAX_SIZE = (1n << 63n) - 1n;
+const MAX_SIZE = (1n << 63n) - 1n;
 const COMPRESSIONS = new Set(['', 'gzip', 'bzip2', 'identity']);
 /** Chunk names end in a nine-digit index (`disk.vmdk.000000000`), so a file has at most 10^9 chunks. */
 const MAX_CHUNKS = 1_000_000_000n;

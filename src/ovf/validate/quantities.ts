@@ -5,9 +5,9 @@ import { itemName, prop } from './refs.js';
 import { checkUnit, exactBaseUnits } from './units.js';
 
 /** 64 TiB: more memory than any platform gives one VM (ESXi 8: 24 TiB; QEMU/KVM hosts far less). */
-export const MAX_MEMORY_BYTES = 1n << 46n;
+const MAX_MEMORY_BYTES = 1n << 46n;
 /** More virtual CPUs than any platform gives one VM (ESXi 8: 768; QEMU x86: 4096). */
-export const MAX_CPUS = 4096n;
+const MAX_CPUS = 4096n;
 /** Numeric RASD properties (uint64, Weight uint32) checked for whole numbers. */
 const NUMERIC = ['VirtualQuantity', 'Reservation', 'Limit', 'Weight'] as const;
 const BYTE_TYPES = new Set<number>([ResourceType.Memory, 17, 19, 31, 32]);

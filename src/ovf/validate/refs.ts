@@ -14,7 +14,7 @@ export function props(it: OvfItem, name: string): string[] {
 }
 
 /** What a rasd:HostResource value refers to. */
-export type HostResourceRef =
+type HostResourceRef =
   | { kind: 'disk' | 'file'; id: string }
   | { kind: 'invalid' }
   /** Not a reference into the package (a host device path, empty, ...). */
@@ -32,7 +32,7 @@ export function parseHostResource(value: string): HostResourceRef {
 }
 
 /** Every hardware Item of the descriptor (VirtualHardwareSection and ResourceAllocationSection). */
-export function allItems(ctx: ValidationContext): OvfItem[] {
+function allItems(ctx: ValidationContext): OvfItem[] {
   const out: OvfItem[] = [];
   for (const { section: s } of ctx.sections) {
     if (s.kind === 'VirtualHardwareSection' || s.kind === 'ResourceAllocationSection') out.push(...s.items);

@@ -45,7 +45,7 @@ const OVF2_SECTIONS = new Set([
 ]);
 
 /** The name a section element stands for: its local name, or its xsi:type for the `<Section>` form. */
-export function sectionName(el: XmlElement): string {
+function sectionName(el: XmlElement): string {
   if (el.local !== 'Section' && el.local !== 'Content') return el.local;
   const t = el.attrs.find((a) => a.ns === XSI_NS && a.local === 'type')?.value;
   return t === undefined ? el.local : t.replace(/^.*:/, '').replace(/_Type$/, '');

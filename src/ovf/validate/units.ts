@@ -3,13 +3,13 @@ import type { Located } from '../types.js';
 import type { ValidationContext } from './context.js';
 
 /** The result of reading a unit: the exact unit, or why it is not one. */
-export type UnitRead = { ok: true; unit: ProgrammaticUnit } | { ok: false; reason: string };
+type UnitRead = { ok: true; unit: ProgrammaticUnit } | { ok: false; reason: string };
 
 /**
  * Reads a DSP0004 programmatic unit exactly, with the model's one parser (spaces around `^`, as DSP0243's own
  * examples write `byte * 2 ^ 20`, are not significant).
  */
-export function readUnit(text: string): UnitRead {
+function readUnit(text: string): UnitRead {
   try {
     return { ok: true, unit: parseProgrammaticUnit(text) };
   } catch (e) {

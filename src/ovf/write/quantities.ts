@@ -34,7 +34,7 @@ function inMib(bytes: bigint, gen: '1' | '2'): QuantityProperties {
 }
 
 /** What became of a RASD's numbers; `lost` is said to the user. */
-export interface QuantityResult {
+interface QuantityResult {
   properties: RasdProperties;
   lost?: string;
 }

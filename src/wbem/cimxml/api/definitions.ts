@@ -139,7 +139,7 @@ export interface SettingsRead {
  * @example
  * definitionOf(vssd, rasds).system.ElementName; // 'web1'
  */
-export function definitionOf(vssd: CimInstance, rasds: readonly CimInstance[]): VirtualSystemDefinition {
+function definitionOf(vssd: CimInstance, rasds: readonly CimInstance[]): VirtualSystemDefinition {
   const system = keepKnown(vssdFromInstance(vssd), known('VSSD'));
   const resources = rasds.map((i) => {
     const r = rasdFromInstance(i);

@@ -27,7 +27,7 @@ import { isoOfCimTimestamp, jobStateOf, text, UNKNOWN_TIME, whole } from './valu
 const MAX_POLL_MS = 1000;
 
 /** The method a job runs and what the client knows of it. */
-export interface Started<R> {
+interface Started<R> {
   operation: Operation;
   target?: JobInfo['target'];
   /** How the job's failure is worded and coded. */

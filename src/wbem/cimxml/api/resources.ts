@@ -25,7 +25,7 @@ import type { CimSession } from './session.js';
  */
 
 /** What the change functions share with the systems namespace. */
-export interface EditContext {
+interface EditContext {
   s: CimSession;
   inv: Inventory;
   jobs: ClientJobs;

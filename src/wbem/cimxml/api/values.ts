@@ -65,7 +65,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * A virtual system's UUID as the host shows it, in lower case: OtherIdentifyingInfo (Vessel's `CIM:GUID`), a
  * vendor `UUID` property (libvirt-cim), or a Name that is a UUID (Hyper-V); else the Name key itself.
  */
-export function uuidOf(cs: CimInstance): string {
+function uuidOf(cs: CimInstance): string {
   const found = [...texts(cs, 'OtherIdentifyingInfo'), text(cs, 'UUID') ?? '', text(cs, 'Name') ?? ''].find(
     (x) => UUID.test(x),
   );
@@ -76,10 +76,7 @@ export function uuidOf(cs: CimInstance): string {
  * The state change a RequestedState stands for. 2 is `start` unless `asked` (the last change this client asked)
  * is `resume`, which CIM spells the same; 12 (Not Applicable), 0 (Unknown) and 5 (No Change) are none.
  */
-export function requestedOperation(
-  value: number | undefined,
-  asked?: StateOperation,
-): StateOperation | undefined {
+function requestedOperation(value: number | undefined, asked?: StateOperation): StateOperation | undefined {
   if (value === undefined || value === REQUESTED_NOT_APPLICABLE || value === 0 || value === 5)
     return undefined;
   if (asked !== undefined && REQUESTED_STATE_OF[asked] === value) return asked;
