@@ -126,14 +126,15 @@ export const VSMS_VALUE_MAP: Readonly<Record<VsmsMethod, readonly number[]>> = {
 
 /**
  * The return value a DSP1042 method would like for each code; {@link vsmsReturnFor} falls back to 2 Failed where
- * a method's ValueMap lacks it. `undefined`: raise the CIM status instead.
+ * a method's ValueMap lacks it. `undefined`: raise the CIM status instead, so that a bad parameter reaches the
+ * client as CIM_ERR_INVALID_PARAMETER with its reason (a bare 4 Invalid Parameter would name neither).
  */
 export const VSMS_RETURN_OF: Readonly<Record<ApiErrorCode, number | undefined>> = {
-  INVALID_ARGUMENT: 4,
-  DEFINITION_INVALID: 4,
-  IMAGE_NOT_FOUND: 4,
-  IMAGE_UNSAFE: 4,
-  PATH_OUTSIDE_POOL: 4,
+  INVALID_ARGUMENT: undefined,
+  DEFINITION_INVALID: undefined,
+  IMAGE_NOT_FOUND: undefined,
+  IMAGE_UNSAFE: undefined,
+  PATH_OUTSIDE_POOL: undefined,
   VM_NOT_FOUND: undefined,
   NOT_FOUND: undefined,
   VM_EXISTS: undefined,

@@ -97,7 +97,7 @@ describe('CIM quantities in DSP0004 units', () => {
     expect(memoryBytes(await definitionOf('echo'))).toBe(96n << 20n);
   });
 
-  it('DefineSystem refuses a memory unit that is not one, or a size that is not whole bytes: 4, and its job says which', async () => {
+  it('DefineSystem refuses a memory unit that is not one, or a size that is not whole bytes, saying which, and its job says so too', async () => {
     const service = await vsms();
     for (const [units, why] of [
       ['byte*2^9999', /exponent 9999 is out of range/],
@@ -105,7 +105,7 @@ describe('CIM quantities in DSP0004 units', () => {
       ['byte*2^-3', /not a whole number of bytes/],
       ['x'.repeat(5000), /longer than 200 characters/],
     ] as const) {
-      const r = await cim.om.invokeMethod(admin(), NS, service, 'DefineSystem', {
+      const r = cim.om.invokeMethod(admin(), NS, service, 'DefineSystem', {
         SystemSettings: { className: 'CIM_VirtualSystemSettingData', properties: { ElementName: 'bad' } },
         ResourceSettings: [
           {
@@ -118,9 +118,12 @@ describe('CIM quantities in DSP0004 units', () => {
           },
         ],
       });
-      // DEFINITION_INVALID is DefineSystem's 4 Invalid Parameter (src/api/errors-cim.ts); the failed job is the
-      // host's, and CIM shows it as an Exception with the reason.
-      expect(r.returnValue, units.slice(0, 20)).toBe(4);
+      // DEFINITION_INVALID raises CIM_ERR_INVALID_PARAMETER with the reason (src/api/errors-cim.ts); the failed job
+      // is the host's, and CIM shows it as an Exception with the same reason.
+      await expect(r, units.slice(0, 20)).rejects.toMatchObject({
+        code: 'CIM_ERR_INVALID_PARAMETER',
+        message: why,
+      });
       const [failed] = await s.api.jobs.list({ states: ['failed'], limit: 1 });
       const job = await cim.om.getInstance(admin(), NS, {
         className: 'Vessel_ConcreteJob',

@@ -62,8 +62,12 @@ describe('the CIM-XML client error tables', () => {
       expect(fromReturnValue('RequestStateChange', RSC_RETURN_OF[code]!, contextFor(code), WHERE).code).toBe(
         code,
       );
-    for (const code of ['DEFINITION_INVALID', 'INVALID_STATE', 'NOT_SUPPORTED', 'TIMEOUT'] as const)
+    for (const code of ['INVALID_STATE', 'NOT_SUPPORTED', 'TIMEOUT'] as const)
       expect(fromReturnValue('DefineSystem', VSMS_RETURN_OF[code]!, contextFor(code), WHERE).code).toBe(code);
+    // Vessel raises CIM_ERR_INVALID_PARAMETER for a bad definition; a peer answering 4 Invalid Parameter means the same.
+    expect(fromReturnValue('DefineSystem', 4, contextFor('DEFINITION_INVALID'), WHERE).code).toBe(
+      'DEFINITION_INVALID',
+    );
     for (const v of Object.values(API_CODE_OF_RSC)) expect(API_ERROR_CODES).toContain(v);
     for (const v of Object.values(API_CODE_OF_VSMS)) expect([...API_ERROR_CODES, 'invalid']).toContain(v);
     const odd = fromReturnValue('DestroySystem', 77, { what: 'Cannot undefine "a"' }, WHERE);

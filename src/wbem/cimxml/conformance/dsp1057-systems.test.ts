@@ -114,9 +114,9 @@ describe('DSP1057 Virtual System', () => {
     ).rejects.toMatchObject({
       code: 'CIM_ERR_INVALID_PARAMETER',
     });
-    // A definition the host refuses is DefineSystem's 4 Invalid Parameter (src/api/errors-cim.ts); the host's
-    // failed job, a ConcreteJob in Exception, says why.
-    expect((await define('')).returnValue).toBe(4);
+    // A definition the host refuses raises CIM_ERR_INVALID_PARAMETER with the reason (src/api/errors-cim.ts); the
+    // host's failed job, a ConcreteJob in Exception, says why too.
+    await expect(define('')).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER', message: /name/ });
     const [failed] = await host.api.jobs.list({ states: ['failed'], limit: 1 });
     const job = await c.getInstance({
       className: 'Vessel_ConcreteJob',
