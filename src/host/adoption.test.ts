@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../../test/helpers/cli.js';
+import type { Api, ApiEvent, SystemSummary } from '../api/index.js';
 import { ensureTestGuest, pidAlive, runDirFor, type TestGuest } from '../hypervisor/index.js';
 import { buildDefinition } from '../model/index.js';
-import { HostClient } from './client.js';
-import type { VmSummary } from './host.js';
-import type { HostEvent } from './store.js';
+import { connectHostApi } from './socket/index.js';
 
 /**
  * Reliability with real QEMU (TCG) and the host as its own process, started by the built CLI: `kill -9` of the
@@ -39,10 +38,12 @@ function startHost(...extra: string[]): {
   return { proc, output: () => out, exited };
 }
 
-async function client(): Promise<HostClient> {
+type Connected = Api & { close(): Promise<void> };
+
+async function client(): Promise<Connected> {
   for (let i = 0; i < 200; i++) {
     try {
-      return await HostClient.connect(state);
+      return await connectHostApi({ stateDir: state });
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -59,6 +60,14 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+const wait = { waitMs: Number.POSITIVE_INFINITY };
+const stateEvents = async (c: Api) =>
+  (await c.events.list({ types: ['system.state'], limit: 1000 })).filter(
+    (e): e is Extract<ApiEvent, { type: 'system.state' }> => e.type === 'system.state',
+  );
+const systemNamed = async (c: Api, name: string): Promise<SystemSummary> =>
+  (await c.systems.list()).find((x) => x.name === name)!;
 
 const qemuPid = (uuid: string) => Number(readFileSync(join(runDirFor(state), uuid, 'qemu.pid'), 'utf8'));
 
@@ -83,16 +92,17 @@ describe('host reliability with real QEMU', () => {
   it('adopts running systems after kill -9 of the host and records QEMU deaths with a reason', async () => {
     const first = startHost();
     let c = await client();
-    await c.call('pool.add', { name: 'guest', path: dirname(guest.stayDisk) });
+    await c.pools.add({ id: 'guest', path: dirname(guest.stayDisk) });
     const uuids: string[] = [];
     for (const name of ['adopt-a', 'adopt-b']) {
       const def = buildDefinition({ name, cpus: 1, memoryBytes: 128n << 20n, disks: [guest.stayDisk] });
-      const vm = await c.call<VmSummary>('vm.define', { definition: def });
-      uuids.push(vm.uuid);
-      await c.call('vm.change', { vm: name, op: 'start' });
+      const vm = await c.systems.define(def, wait);
+      expect(vm.state).toBe('completed');
+      uuids.push(vm.result!.uuid);
+      expect((await c.systems.changeState(name, 'start', wait)).state).toBe('completed');
     }
-    const before = await c.call<HostEvent[]>('events.list', { limit: 1000 });
-    c.close();
+    const before = await stateEvents(c);
+    await c.close();
     const pids = uuids.map(qemuPid);
 
     first.proc.kill('SIGKILL');
@@ -101,15 +111,15 @@ describe('host reliability with real QEMU', () => {
 
     const second = startHost();
     c = await client();
-    const list = await c.call<VmSummary[]>('vm.list');
+    const list = await c.systems.list();
     expect(list.map((v) => [v.name, v.state])).toEqual([
       ['adopt-a', 'running'],
       ['adopt-b', 'running'],
     ]);
-    expect(list[0]!.reason).toBe(`adopted (QEMU pid ${pids[0]}, running)`);
-    const after = await c.call<HostEvent[]>('events.list', { limit: 1000 });
+    expect(list[0]!.reason.text).toBe(`adopted (QEMU pid ${pids[0]}, running)`);
+    const after = await stateEvents(c);
     expect(after.slice(0, before.length)).toEqual(before);
-    expect(after.slice(before.length).map((e) => [e.name, e.state, e.cause])).toEqual([
+    expect(after.slice(before.length).map((e) => [e.system, e.state, e.cause.kind])).toEqual([
       ['adopt-a', 'running', 'adoption'],
       ['adopt-b', 'running', 'adoption'],
     ]);
@@ -117,31 +127,31 @@ describe('host reliability with real QEMU', () => {
     // QEMU killed under an adopted system: stopped, with the reason, and the host carries on.
     process.kill(pids[0]!, 'SIGKILL');
     const dead = await until('adopt-a to stop', async () => {
-      const v = (await c.call<VmSummary[]>('vm.list')).find((x) => x.name === 'adopt-a')!;
+      const v = await systemNamed(c, 'adopt-a');
       return v.state === 'stopped' ? v : undefined;
     });
-    expect(dead.reason).toMatch(new RegExp(`^QEMU \\(pid ${pids[0]}\\) exited unexpectedly`));
+    expect(dead.reason.text).toMatch(new RegExp(`^QEMU \\(pid ${pids[0]}\\) exited unexpectedly`));
 
     // Started again by this host, then killed: the exit status is known now.
-    await c.call('vm.change', { vm: 'adopt-a', op: 'start' });
+    expect((await c.systems.changeState('adopt-a', 'start', wait)).state).toBe('completed');
     process.kill(qemuPid(uuids[0]!), 'SIGKILL');
     const killed = await until('adopt-a to stop again', async () => {
-      const v = (await c.call<VmSummary[]>('vm.list')).find((x) => x.name === 'adopt-a')!;
+      const v = await systemNamed(c, 'adopt-a');
       return v.state === 'stopped' ? v : undefined;
     });
-    expect(killed.reason).toBe('QEMU was killed by SIGKILL');
-    expect((await c.call<VmSummary[]>('vm.list')).find((x) => x.name === 'adopt-b')?.state).toBe('running');
+    expect(killed.reason.text).toBe('QEMU was killed by SIGKILL');
+    expect((await systemNamed(c, 'adopt-b')).state).toBe('running');
 
     // SIGTERM stops the host cleanly and leaves adopt-b running; a host with --stop-vms stops it on SIGTERM.
-    c.close();
+    await c.close();
     second.proc.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(second.output()).toContain('vessel host stopped');
     expect(pidAlive(pids[1]!)).toBe(true);
     const third = startHost('--stop-vms');
     c = await client();
-    expect((await c.call<VmSummary[]>('vm.list')).map((v) => v.state)).toEqual(['stopped', 'running']);
-    c.close();
+    expect((await c.systems.list()).map((v) => v.state)).toEqual(['stopped', 'running']);
+    await c.close();
     third.proc.kill('SIGTERM');
     expect(await third.exited).toBe(0);
     expect(pidAlive(pids[1]!)).toBe(false);

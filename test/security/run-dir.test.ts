@@ -2,14 +2,15 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } fro
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Host, HostClient, serveHost } from '../../src/host/index.js';
+import { Host } from '../../src/host/index.js';
+import { connectHostApi, serveHostApi } from '../../src/host/socket/index.js';
 import { runDirFor } from '../../src/hypervisor/index.js';
 import { runCli } from '../helpers/cli.js';
 
 /**
  * Finding 5 of issue 9, replayed: the state directory's path is too long for sockets, so its run directory goes
  * to `$TMPDIR/vessel-UID/<hash>`; another user (nobody) makes that directory first and listens on `host.sock`
- * in it. The host must refuse to start there and clients (the API client and the CLI) must refuse to connect:
+ * in it. The host must refuse to start there and clients (the socket Api client and the CLI) must refuse to connect:
  * the planted socket never receives a connection. TMPDIR is a private folder of the test (short enough to be
  * used), never the machine's own /tmp/vessel-UID.
  */
@@ -62,10 +63,15 @@ describe.skipIf(uid !== 0)('a run directory planted by another user', () => {
     );
     // A client that finds STATE/run linking there (as a host of an older Vessel left it) refuses too.
     symlinkSync(runDir, join(state, 'run'));
-    expect(await failure(() => HostClient.connect(state))).toMatch(/^RUN_DIR_UNSAFE: .* owned by uid 65534/);
+    expect(await failure(() => connectHostApi({ stateDir: state }))).toMatch(
+      /^HOST_UNREACHABLE: Cannot reach the host of .*: Cannot use the run directory .* owned by uid 65534/,
+    );
+    // The CLI cannot reach a host it may trust: exit 3, saying why.
     const cli = await runCli(['vm', 'list', '--state', state], { env: { TMPDIR: tmp } });
-    expect(cli.code).toBe(1);
-    expect(cli.stderr).toMatch(`vessel: Cannot use the run directory ${runDir}: it is owned by uid 65534`);
+    expect(cli.code).toBe(3);
+    expect(cli.stderr).toContain(
+      `vessel: Cannot reach the host of ${state}: Cannot use the run directory ${runDir}: it is owned by uid 65534`,
+    );
     const serve = await runCli(['host', 'serve', '--state', state, '--driver', 'test:///default'], {
       env: { TMPDIR: tmp },
     });
@@ -76,13 +82,13 @@ describe.skipIf(uid !== 0)('a run directory planted by another user', () => {
     // Once the planted directory is gone, the host makes its own and the client reaches it.
     rmSync(join(tmp, `vessel-${uid}`), { recursive: true, force: true });
     const host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
-    const server = await serveHost(host);
+    const server = await serveHostApi(host);
     try {
-      const client = await HostClient.connect(state);
-      expect(await client.call('vm.list')).toEqual([]);
-      client.close();
+      const client = await connectHostApi({ stateDir: state });
+      expect(await client.systems.list()).toEqual([]);
+      await client.close();
     } finally {
-      await new Promise((r) => server.close(r));
+      await server.close();
       await host.close();
     }
     expect(planted.connections).toBe(0);
@@ -95,8 +101,8 @@ describe.skipIf(uid !== 0)('a run directory planted by another user', () => {
     const host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
     await host.close();
     const planted = await plantSocket(join(runDirFor(state), 'host.sock'));
-    expect(await failure(() => HostClient.connect(state))).toBe(
-      `RUN_DIR_UNSAFE: Cannot use the host socket ${join(runDirFor(state), 'host.sock')}: it is owned by uid 65534, not by this user (uid 0)`,
+    expect(await failure(() => connectHostApi({ stateDir: state }))).toBe(
+      `HOST_UNREACHABLE: Cannot reach the host of ${state}: Cannot use the host socket ${join(runDirFor(state), 'host.sock')}: it is owned by uid 65534, not by this user (uid 0)`,
     );
     expect(planted.connections).toBe(0);
   });

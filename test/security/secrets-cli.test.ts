@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGuestPackage, HostClient } from '../../src/host/index.js';
+import { buildGuestPackage } from '../../src/host/index.js';
 import { checkedHostSocket } from '../../src/host/paths.js';
+import { connectHostApi } from '../../src/host/socket/index.js';
 import { ensureTestGuest } from '../../src/hypervisor/index.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { exposed, filesContaining, walkTree } from './tree.js';
@@ -80,23 +81,18 @@ describe('a password property', () => {
     await cli(['vm', 'list', '--json']);
     const out = join(work, 'sec1.ova');
     await cli(['export', 'sec1', '-o', out, '--json']);
-    const client = await HostClient.connect(state);
+    const client = await connectHostApi({ stateDir: state });
     try {
-      for (const [method, params] of [
-        ['vm.metadata', { vm: 'sec1' }],
-        ['job.list', {}],
-        ['events.list', {}],
-        ['vm.get', { vm: 'sec1' }],
-      ] as const) {
-        const answer = JSON.stringify(await client.call(method, params));
-        printed.push(answer);
-        if (method === 'vm.metadata')
-          expect(answer).toContain(
-            '"ovf.properties":"{\\"greeting\\":\\"hello\\",\\"secret\\":\\"********\\"}"',
-          );
-      }
+      const metadata = JSON.stringify(await client.systems.metadata('sec1'));
+      expect(metadata).toContain('"ovf.properties":"{\\"greeting\\":\\"hello\\",\\"secret\\":\\"********\\"}"');
+      printed.push(
+        metadata,
+        JSON.stringify(await client.jobs.list()),
+        JSON.stringify(await client.events.list()),
+        JSON.stringify(await client.systems.get('sec1')),
+      );
     } finally {
-      client.close();
+      await client.close();
     }
     host.kill('SIGTERM');
     await new Promise((r) => host.once('exit', r));

@@ -1,9 +1,9 @@
 import { chmodSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGuestPackage, Host, Store, serveHost, USERS_FILE, UserStore } from '../../src/host/index.js';
+import { buildGuestPackage, Host, Store, USERS_FILE, UserStore } from '../../src/host/index.js';
+import { serveHostApi } from '../../src/host/socket/index.js';
 import { ensureTestGuest, type TestGuest } from '../../src/hypervisor/index.js';
 import { type CimXmlEndpoint, hostApiFactory, serveCimXml } from '../../src/wbem/index.js';
 import { exposed, filesContaining, walkTree } from './tree.js';
@@ -39,14 +39,14 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the state tree of a host', () => {
   let state: string;
   let host: Host;
-  let server: Server;
+  let server: { close(): Promise<void> };
   let cim: CimXmlEndpoint;
   let uuid: string;
 
   beforeAll(async () => {
     state = join(mkdtempSync(join(work, 's-')), 'state');
     host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
-    server = await serveHost(host);
+    server = await serveHostApi(host);
     cim = await serveCimXml({
       api: hostApiFactory(host),
       stateDir: state,
@@ -57,7 +57,7 @@ describe('the state tree of a host', () => {
   });
   afterAll(async () => {
     await cim.close();
-    await new Promise((r) => server.close(r));
+    await server.close();
     await host.close();
   });
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../../../test/helpers/cli.js';
-import { HostClient } from '../client.js';
 import { Host } from '../host.js';
 import { hostSocketPath } from '../paths.js';
+import { connectHostApi } from '../socket/index.js';
 import { buildGuestPackage } from './guest.js';
 import { cleanupDeploys, DEPLOY_MARKER } from './staging.js';
 
@@ -57,15 +57,15 @@ describe('an interrupted deploy', () => {
     );
     try {
       await until('the host socket', () => (existsSync(hostSocketPath(state)) ? true : undefined));
-      const client = await HostClient.connect(state);
-      const { job } = await client.call<{ job: string }>('vm.deploy', { package: ova, wait: false });
+      const client = await connectHostApi({ stateDir: state });
+      const { id: job } = await client.packages.deploy({ kind: 'hostPath', path: ova }, { waitMs: 0 });
       const partial = await until('a partly written disk', () =>
         files(join(state, 'deploy')).find((f) => f.path.endsWith('.qcow2') && f.size > 1 << 20),
       );
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
       child = undefined;
-      client.close();
+      await client.close();
       expect(existsSync(partial.path)).toBe(true); // the crash left it there...
       const host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
       try {

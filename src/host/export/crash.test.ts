@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../../../test/helpers/cli.js';
 import { buildDefinition } from '../../model/index.js';
-import { HostClient } from '../client.js';
 import { Host } from '../host.js';
 import { hostSocketPath } from '../paths.js';
+import { connectHostApi } from '../socket/index.js';
 import { cleanupExports, EXPORT_TEMP_PREFIX, exportTempRoot } from './staging.js';
 
 let work: string;
@@ -50,7 +50,7 @@ async function stateWithBigSystem(): Promise<string> {
 }
 
 /** Starts `vessel host serve` on `state`, asks for an export, and SIGKILLs the host once it has written 1 MiB. */
-async function killMidExport(state: string, params: Record<string, unknown>, watch: string): Promise<string> {
+async function killMidExport(state: string, format: 'ova' | 'ovf', output: string, watch: string): Promise<string> {
   let child: ChildProcess | undefined = spawn(
     process.execPath,
     [CLI, 'host', 'serve', '--state', state, '--driver', 'test:///default'],
@@ -58,18 +58,18 @@ async function killMidExport(state: string, params: Record<string, unknown>, wat
   );
   try {
     await until('the host socket', () => (existsSync(hostSocketPath(state)) ? true : undefined));
-    const client = await HostClient.connect(state);
-    const { job } = await client.call<{ job: string }>('vm.export', {
-      vm: 'big',
+    const client = await connectHostApi({ stateDir: state });
+    const { id: job } = await client.packages.export('big', {
+      destination: { kind: 'hostPath', path: output },
+      format,
       level: 1,
-      ...params,
-      wait: false,
+      waitMs: 0,
     });
     await until('a partly written package', () => growing(watch));
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
     child = undefined;
-    client.close();
+    await client.close();
     return job;
   } finally {
     child?.kill('SIGKILL');
@@ -82,7 +82,7 @@ describe('an interrupted export', () => {
     const out = join(work, 'out-ova');
     mkdirSync(out);
     writeFileSync(join(out, 'keep.txt'), "not the export's");
-    const job = await killMidExport(state, { format: 'ova', output: join(out, 'big.ova') }, out);
+    const job = await killMidExport(state, 'ova', join(out, 'big.ova'), out);
     expect(entries(out).filter((f) => f.includes(EXPORT_TEMP_PREFIX)).length).toBeGreaterThan(0); // the crash left it
     expect(entries(exportTempRoot(state))).toHaveLength(1);
     const host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
@@ -98,7 +98,7 @@ describe('an interrupted export', () => {
   it('killed while writing a new OVF folder leaves a folder that the next start removes whole', async () => {
     const state = await stateWithBigSystem();
     const folder = join(work, 'out-ovf', 'big');
-    await killMidExport(state, { format: 'ovf', output: folder }, folder);
+    await killMidExport(state, 'ovf', folder, folder);
     expect(entries(folder).some((f) => f.startsWith(EXPORT_TEMP_PREFIX))).toBe(true);
     const host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
     await host.close();
