@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Host, HostClient, serveHost } from '../src/host/index.js';
+import { connectHostApi, Host, serveHostApi } from '../src/host/index.js';
 import {
   buildQemuArgv,
   ensureOverlay,
@@ -111,7 +111,7 @@ async function scale(): Promise<BenchResult[]> {
   const before = process.memoryUsage();
   const host = await Host.open({ stateDir: join(dir, 'state'), driverUri: 'test:///default' });
   host.pools.add('bench', dir);
-  const server = await serveHost(host);
+  const server = await serveHostApi(host);
   const N = 10_000;
   try {
     const t0 = performance.now();
@@ -151,17 +151,17 @@ async function scale(): Promise<BenchResult[]> {
       driverTimes.push(performance.now() - t);
     }
     const driverListMs = median(driverTimes);
-    const client = await HostClient.connect(host.stateDir);
+    const client = await connectHostApi({ stateDir: host.stateDir });
     const socketTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const t = performance.now();
-      await client.call('vm.list');
+      if ((await client.systems.list()).length !== N) throw new Error('the socket list is short');
       socketTimes.push(performance.now() - t);
     }
     const t1 = performance.now();
     await requireOperation(host.driver, 'start')(host.get('vm5').uuid);
     const startMs = performance.now() - t1;
-    client.close();
+    await client.close();
     return [
       {
         name: `define ${N} systems (test driver, SQLite)`,
@@ -186,7 +186,7 @@ async function scale(): Promise<BenchResult[]> {
       { name: 'test driver start (one of 10,000)', value: startMs, unit: 'ms' },
     ];
   } finally {
-    server.close();
+    await server.close();
     await host.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,7 +17,7 @@ import type { XmlErrorCode } from '../xml/index.js';
  * supported here, 70 a bug.
  */
 
-/** The CLI's own codes (usage, files it cannot read or write), and codes the host's line protocol relays. */
+/** The CLI's own codes (usage, files it cannot read or write, a host it cannot reach, a feature it lacks). */
 export type CliErrorCode = 'USAGE' | 'IO_READ' | 'IO_WRITE' | 'HOST_UNREACHABLE' | 'NOT_SUPPORTED';
 
 export const CLI_OWN_EXIT: Readonly<Record<CliErrorCode, CliExitCode>> = {
@@ -128,7 +128,6 @@ export const HOST_EXIT: Readonly<Record<HostErrorCode, CliExitCode>> = {
   HOST_NOT_RUNNING: 3,
   HOST_UNREACHABLE: 3,
   HOST_ALREADY_RUNNING: 1,
-  HOST_PROTOCOL: 1,
   HOST_STORE: 1,
   HOST_STATE_DIR: 1,
   VM_NOT_FOUND: 1,

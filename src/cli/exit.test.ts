@@ -3,9 +3,9 @@ import { ApiError } from '../api/index.js';
 import { CimError } from '../cim/index.js';
 import { DiskError } from '../disk/index.js';
 import { FormatError } from '../formats/index.js';
-import { HostError, RemoteError } from '../host/index.js';
+import { HostError } from '../host/index.js';
 import { HypervisorError } from '../hypervisor/index.js';
-import { ModelError } from '../model/index.js';
+import { ModelError, VesselError } from '../model/index.js';
 import { OvaError } from '../ova/index.js';
 import { OvfError } from '../ovf/index.js';
 import { CimXmlError } from '../wbem/index.js';
@@ -34,15 +34,14 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(new ApiError('PROTOCOL', 'x'))).toBe(ExitCode.NoHost);
   });
 
-  it('maps the CLI own codes and host codes relayed by a job', () => {
+  it("maps the CLI's own codes", () => {
     expect(exitCodeFor(new CliFileError('IO_READ', 'x'))).toBe(ExitCode.Usage);
-    expect(exitCodeFor(new RemoteError('FILE_NOT_FOUND', 'x'))).toBe(ExitCode.Usage);
-    expect(exitCodeFor(new RemoteError('DEPLOY_DISK', 'x'))).toBe(ExitCode.Failed);
+    expect(exitCodeFor(new VesselError('USAGE', 'x'))).toBe(ExitCode.Usage);
   });
 
   it('does not take a code by its prefix: a code no table knows is a failure, a non-Vessel error a bug', () => {
     // The old regex mapped any code starting with IO_ or USAGE to 2.
-    expect(exitCodeFor(new RemoteError('IO_SOMETHING_NEW', 'x'))).toBe(ExitCode.Failed);
+    expect(exitCodeFor(new VesselError('IO_SOMETHING_NEW', 'x'))).toBe(ExitCode.Failed);
     expect(exitCodeFor(new Error('boom'))).toBe(ExitCode.Internal);
     expect(exitCodeFor('a string')).toBe(ExitCode.Internal);
   });

@@ -79,6 +79,6 @@ export function exitCodeFor(err: unknown): number {
   for (const [cls, exitOf] of REGISTRIES) {
     if (err instanceof cls) return exitOf(err.code) ?? ExitCode.Failed;
   }
-  // The CLI's own errors, and a job's error relayed by code from the host's socket (a host code).
-  return lookup(CLI_OWN_EXIT)(err.code as CliErrorCode) ?? lookup(HOST_EXIT)(err.code) ?? ExitCode.Failed;
+  // The CLI's own errors (usage, files it cannot read or write).
+  return lookup(CLI_OWN_EXIT)(err.code as CliErrorCode) ?? ExitCode.Failed;
 }

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HypervisorDriver, openDriver, TEST_INVENTORY_FILE } from '../hypervisor/index.js';
 import { buildDefinition } from '../model/index.js';
-import { HostClient } from './client.js';
 import { Host } from './host.js';
-import { serveHost } from './server.js';
+import { connectHostApi, serveHostApi } from './socket/index.js';
 
 let root: string;
 let disk: string;
@@ -44,15 +43,15 @@ describe('a host on a driver that owns its inventory (test:///default?owns=1)', 
   it('lists what the driver has: systems defined or removed behind its back, over the socket too', async () => {
     const state = join(root, 'state-list');
     const host = await open(state, 'test:///default?owns=1');
-    const server = await serveHost(host);
+    const server = await serveHostApi(host);
     try {
       await host.define(def('mine'));
       expect(await names(host)).toEqual(['mine']);
       const theirs = await behindTheBack(state, (d) => d.define(def('theirs')));
       expect(await names(host)).toEqual(['mine', 'theirs']);
-      const client = await HostClient.connect(state);
-      const listed = await client.call<{ name: string }[]>('vm.list');
-      client.close();
+      const client = await connectHostApi({ stateDir: state });
+      const listed = await client.systems.list();
+      await client.close();
       expect(listed.map((v) => v.name)).toEqual(['mine', 'theirs']);
       const events = host.store.events({ uuid: theirs.uuid });
       expect(events.map((e) => [e.kind, e.reason, e.cause])).toEqual([
@@ -68,7 +67,7 @@ describe('a host on a driver that owns its inventory (test:///default?owns=1)', 
       expect(await names(host)).toEqual(['theirs']);
       await expect(host.lookup('mine')).rejects.toMatchObject({ code: 'VM_NOT_FOUND' });
     } finally {
-      await new Promise((r) => server.close(r));
+      await server.close();
       await host.close();
     }
   });

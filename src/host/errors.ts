@@ -2,8 +2,8 @@ import { VesselError } from '../model/index.js';
 
 /**
  * Error codes of the host. `HOST_NOT_RUNNING` (no host answers on the state directory's socket) and
- * `HOST_UNREACHABLE` exit 3 in the CLI. Errors from a running host travel over the socket with their own codes
- * (`INVALID_STATE`, `VM_NOT_FOUND`, ...) and are rebuilt by the client as {@link RemoteError}. An export refuses
+ * `HOST_UNREACHABLE` exit 3 in the CLI. A running host's errors reach its clients as Api errors (src/api, through
+ * src/host/api/errors.ts). An export refuses
  * an output that exists (`EXPORT_OUTPUT`) and never writes a descriptor its own validator rejects
  * (`EXPORT_INVALID`).
  * `DEPLOY_*` refuse an OVF deploy before anything is registered: the package cannot be used (`DEPLOY_PACKAGE`),
@@ -21,7 +21,6 @@ export type HostErrorCode =
   | 'HOST_NOT_RUNNING'
   | 'HOST_UNREACHABLE'
   | 'HOST_ALREADY_RUNNING'
-  | 'HOST_PROTOCOL'
   | 'HOST_STORE'
   | 'HOST_STATE_DIR'
   | 'VM_NOT_FOUND'
@@ -48,6 +47,3 @@ export type HostErrorCode =
 
 /** An error of the host itself. */
 export class HostError extends VesselError<HostErrorCode> {}
-
-/** An error a running host reported over its socket, with the code it had there. */
-export class RemoteError extends VesselError<string> {}

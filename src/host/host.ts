@@ -107,7 +107,8 @@ const summary = (v: StoredVm | SystemSummary): VmSummary => ({
 /**
  * The host: one process that owns a driver (normally QEMU), keeps its inventory, states, events and jobs in
  * SQLite in one state directory, serialises state changes per system with a lock, and re-adopts running systems
- * after a restart. The unix-socket API (`serveHost`) and the CLI sit on top of it.
+ * after a restart. Its Api (src/host/api), served on the unix socket by `serveHostApi`, is what the CLI and the
+ * CIM providers use.
  *
  * @example
  * const host = await Host.open({ stateDir: '/var/lib/vessel', driverUri: 'test:///default' });

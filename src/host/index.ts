@@ -4,7 +4,6 @@
  * restart, and serves other `vessel` commands on a unix socket in that directory.
  */
 export { openSession, type SessionContext, toApiError } from './api/index.js';
-export { HostClient } from './client.js';
 export {
   DEPLOY_METADATA,
   type DeployedVm,
@@ -40,7 +39,6 @@ export {
   type StoragePool,
   StoragePools,
 } from './pools/index.js';
-export { serveHost } from './server.js';
 export {
   connectHostApi,
   type HostSocketTarget,
@@ -50,4 +48,3 @@ export {
 export type { HostEvent, HostVmState, Job, StoredVm } from './store.js';
 export { Store } from './store.js';
 export { checkPassword, hashPassword, USERS_FILE, type UserEntry, UserStore } from './users.js';
-export { definitionFromWire, MAX_LINE_BYTES, toWire } from './wire.js';

@@ -2,8 +2,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } fro
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Host } from '../../src/host/index.js';
-import { connectHostApi, serveHostApi } from '../../src/host/socket/index.js';
+import { connectHostApi, Host, serveHostApi } from '../../src/host/index.js';
 import { runDirFor } from '../../src/hypervisor/index.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGuestPackage } from '../../src/host/index.js';
+import { buildGuestPackage, connectHostApi } from '../../src/host/index.js';
 import { checkedHostSocket } from '../../src/host/paths.js';
-import { connectHostApi } from '../../src/host/socket/index.js';
 import { ensureTestGuest } from '../../src/hypervisor/index.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { exposed, filesContaining, walkTree } from './tree.js';
@@ -84,7 +83,9 @@ describe('a password property', () => {
     const client = await connectHostApi({ stateDir: state });
     try {
       const metadata = JSON.stringify(await client.systems.metadata('sec1'));
-      expect(metadata).toContain('"ovf.properties":"{\\"greeting\\":\\"hello\\",\\"secret\\":\\"********\\"}"');
+      expect(metadata).toContain(
+        '"ovf.properties":"{\\"greeting\\":\\"hello\\",\\"secret\\":\\"********\\"}"',
+      );
       printed.push(
         metadata,
         JSON.stringify(await client.jobs.list()),

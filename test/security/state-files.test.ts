@@ -2,8 +2,7 @@ import { chmodSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGuestPackage, Host, Store, USERS_FILE, UserStore } from '../../src/host/index.js';
-import { serveHostApi } from '../../src/host/socket/index.js';
+import { buildGuestPackage, Host, Store, serveHostApi, USERS_FILE, UserStore } from '../../src/host/index.js';
 import { ensureTestGuest, type TestGuest } from '../../src/hypervisor/index.js';
 import { type CimXmlEndpoint, hostApiFactory, serveCimXml } from '../../src/wbem/index.js';
 import { exposed, filesContaining, walkTree } from './tree.js';

@@ -9,7 +9,7 @@ import { ModelError, VesselError } from '../../model/index.js';
 import { OvaError } from '../../ova/index.js';
 import { OvfError } from '../../ovf/index.js';
 import { XmlError } from '../../xml/index.js';
-import { HostError, RemoteError } from '../errors.js';
+import { HostError } from '../errors.js';
 import { Store } from '../store.js';
 import { apiErrorCodeOf, toApiError } from './errors.js';
 
@@ -60,12 +60,6 @@ describe('toApiError', () => {
     expect(toApiError(e).hint).toBe('do y');
     const api = new ApiError('BUSY', 'held');
     expect(toApiError(api)).toBe(api);
-  });
-
-  it("rebuilds a running host's error by its code, and an unknown one as PROTOCOL", () => {
-    expect(toApiError(new RemoteError('INVALID_STATE', 'it is running')).code).toBe('INVALID_STATE');
-    expect(toApiError(new RemoteError('POOL_NOT_FOUND', 'no pool')).code).toBe('NOT_FOUND');
-    expect(toApiError(new RemoteError('FROBNICATED', 'what')).code).toBe('PROTOCOL');
   });
 
   it('maps a store failure to HOST_STORE, an error of no domain to INTERNAL with its message', () => {

@@ -5,7 +5,7 @@ import { ModelError, type ModelErrorCode, VesselError } from '../../model/index.
 import { OvaError, type OvaErrorCode } from '../../ova/index.js';
 import { OvfError, type OvfErrorCode } from '../../ovf/index.js';
 import { XmlError, type XmlErrorCode } from '../../xml/index.js';
-import { HostError, type HostErrorCode, RemoteError } from '../errors.js';
+import { HostError, type HostErrorCode } from '../errors.js';
 
 /**
  * Where the host's domain errors become the Api's: one exhaustive table per domain registry (a new domain code
@@ -39,7 +39,6 @@ const HOST: Table<HostErrorCode> = {
   HOST_UNREACHABLE: 'HOST_UNREACHABLE',
   // Another host process holds the state directory.
   HOST_ALREADY_RUNNING: 'BUSY',
-  HOST_PROTOCOL: 'PROTOCOL',
   HOST_STORE: 'HOST_STORE',
   HOST_STATE_DIR: 'HOST_STORE',
   VM_NOT_FOUND: 'VM_NOT_FOUND',
@@ -146,13 +145,6 @@ function classify(e: VesselError): { domain: string; code: ApiErrorCode } | unde
   if (e instanceof OvfError) return { domain: 'ovf', code: OVF[e.code] };
   if (e instanceof XmlError) return { domain: 'xml', code: XML[e.code] };
   if (e instanceof DiskError) return { domain: 'disk', code: DISK[e.code] };
-  if (e instanceof RemoteError) {
-    const code = e.code;
-    return {
-      domain: 'host',
-      code: isApiErrorCode(code) ? code : (HOST[code as HostErrorCode] ?? 'PROTOCOL'),
-    };
-  }
   return undefined;
 }
 

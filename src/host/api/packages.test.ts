@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makePki } from '../../../test/fixtures/ova/helpers.js';
 import { ROOT } from '../../../test/helpers/cli.js';
 import { type Api, ApiError, type JobInfo, type Principal } from '../../api/index.js';
 import { memoryBytes } from '../../model/index.js';
@@ -289,6 +290,38 @@ describe('packages.export and artifacts', () => {
     await remote.artifacts.delete(id);
     expect(existsSync(dir)).toBe(false);
     expect((await refusal(remote.artifacts.get(id))).code).toBe('NOT_FOUND');
+  });
+
+  it('signs with a real key and certificate, and refuses a key that is not PEM or is hostile oversized text', async () => {
+    const pki = makePki(mkdtempSync(join(work, 'pki-')));
+    const signed = await remote.packages.export('db', {
+      ...UNTIL_DONE,
+      destination: { kind: 'artifact' },
+      format: 'ova',
+      signer: { keyPem: readFileSync(pki.selfKey, 'utf8'), certPem: readFileSync(pki.selfCert, 'utf8') },
+    });
+    expect(signed.state).toBe('completed');
+    expect(signed.result).toMatchObject({ signed: true, manifest: 'sha256' });
+    const bytes = await readAll(await remote.artifacts.download(signed.result!.artifact!));
+    expect(bytes.toString('latin1')).toMatch(/[\w-]+\.cert\0/);
+    for (const keyPem of ['not a key', 'A'.repeat(65_536)]) {
+      const bad = await remote.packages
+        .export('db', { ...UNTIL_DONE, destination: { kind: 'artifact' }, format: 'ova', signer: { keyPem } })
+        .catch((e: unknown) => e);
+      const code = bad instanceof ApiError ? bad.code : failure(bad as JobInfo).code;
+      expect(code).toBe('INVALID_ARGUMENT');
+    }
+    // Beyond the schema's bound the session refuses the call itself, before reading the key.
+    const huge = await refusal(
+      remote.packages.export('db', {
+        ...UNTIL_DONE,
+        destination: { kind: 'artifact' },
+        format: 'ova',
+        signer: { keyPem: 'A'.repeat(4 << 20) },
+      }),
+    );
+    expect(huge.code).toBe('INVALID_ARGUMENT');
+    expect(readdirSync(join(host.stateDir, 'artifacts'))).toHaveLength(1);
   });
 
   it('removes an artifact with its job', async () => {

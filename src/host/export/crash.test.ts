@@ -50,7 +50,12 @@ async function stateWithBigSystem(): Promise<string> {
 }
 
 /** Starts `vessel host serve` on `state`, asks for an export, and SIGKILLs the host once it has written 1 MiB. */
-async function killMidExport(state: string, format: 'ova' | 'ovf', output: string, watch: string): Promise<string> {
+async function killMidExport(
+  state: string,
+  format: 'ova' | 'ovf',
+  output: string,
+  watch: string,
+): Promise<string> {
   let child: ChildProcess | undefined = spawn(
     process.execPath,
     [CLI, 'host', 'serve', '--state', state, '--driver', 'test:///default'],

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiError, parseConnectUri } from '../../api/index.js';
+import { runDirFor } from '../../hypervisor/index.js';
 import { Host } from '../host.js';
 import { hostSocketPath } from '../paths.js';
-import { serveHost } from '../server.js';
 import { connectHostApi, type HostSocketTarget } from './connect-api.js';
 import { serveHostApi } from './serve-api.js';
 
@@ -48,21 +48,23 @@ describe('serveHostApi() and connectHostApi()', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('refuse a second host on the same socket, whichever protocol the first speaks', async () => {
+  it('refuse a second host on the same socket, and find a silent peer there PROTOCOL, not a hang', async () => {
     const host = await openHost('b');
+    const path = hostSocketPath(host.stateDir);
     const server = await serveHostApi(host);
     expect(await refusal(serveHostApi(host))).toMatchObject({ code: 'HOST_ALREADY_RUNNING' });
-    expect(await refusal(serveHost(host))).toMatchObject({ code: 'HOST_ALREADY_RUNNING' });
     await server.close();
-    const old = await serveHost(host);
+    // Something that accepts connections but never greets: another program, or a host of another protocol.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(`${path}.silent`, () => r()));
+    renameSync(`${path}.silent`, path);
     expect(await refusal(serveHostApi(host))).toMatchObject({ code: 'HOST_ALREADY_RUNNING' });
-    // A client of this protocol finds the old one's socket silent: PROTOCOL, not a hang.
     const e = await refusal(connectHostApi({ stateDir: host.stateDir }, { helloTimeoutMs: 300 }));
     expect(e).toMatchObject({
       code: 'PROTOCOL',
       message: expect.stringMatching(/did not greet within 300 ms/),
     });
-    await new Promise<void>((r) => old.close(() => r()));
+    await new Promise<void>((r) => silent.close(() => r()));
   });
 
   it('replace the stale socket of a host that died, which clients see as not running', async () => {
@@ -112,5 +114,23 @@ describe('serveHostApi() and connectHostApi()', () => {
     await api.close();
     await server.close();
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('work from a state directory too long for a unix socket path (a private run directory elsewhere)', async () => {
+    const long = join(root, 'x'.repeat(60), 'y'.repeat(60), 'state');
+    expect(join(long, 'run', 'host.sock').length).toBeGreaterThan(108);
+    const host = await Host.open({ stateDir: long, driverUri: 'test:///default' });
+    hosts.push(host);
+    const server = await serveHostApi(host);
+    try {
+      expect(lstatSync(join(long, 'run')).isSymbolicLink()).toBe(true);
+      expect(hostSocketPath(long).length).toBeLessThan(108);
+      const api = await connectHostApi({ stateDir: long });
+      expect((await api.host.info()).local?.stateDir).toBe(long);
+      await api.close();
+    } finally {
+      await server.close();
+      rmSync(runDirFor(long), { recursive: true, force: true });
+    }
   });
 });
