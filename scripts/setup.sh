@@ -14,6 +14,7 @@ DEBS=(
   syslinux syslinux-common extlinux mtools dosfstools fdisk busybox-static cpio gzip kmod genisoimage
   ca-certificates
   libvirt-clients                     # virt-xml-validate: checks the libvirt domain XML that vessel convert writes
+  zsh                                 # a shell whose completion script vessel completion writes (bash is there)
 )
 
 missing=()

@@ -58,7 +58,7 @@ export function createProgram(): Command {
 }
 
 /** The version printed by `vessel --version`. */
-const VERSION = '0.1.0';
+export const VERSION = '0.1.0';
 
 /** Parses argv and runs the command; usage errors exit 2. */
 export async function main(argv: string[]): Promise<void> {

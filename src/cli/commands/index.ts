@@ -2,6 +2,7 @@
 import './cim.js';
 import './convert.js';
 import './deploy.js';
+import './docs.js';
 import './disk.js';
 import './export.js';
 import './host.js';
