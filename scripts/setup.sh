@@ -37,7 +37,8 @@ if ! getent passwd vessel-qemu >/dev/null; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm packages"
+  echo "setup: installing npm packages (npm ci; its prepare script builds the TypeScript and the manual pages)"
   npm ci --no-audit --no-fund --loglevel=error
+else
+  npm run --silent build
 fi
-npm run --silent build
