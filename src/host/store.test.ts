@@ -86,7 +86,17 @@ describe('Store', () => {
     expect(s.getVm('u1')!.definition).toEqual(def('l'));
     expect({ ...b }.definition).toEqual(def('l'));
     expect(JSON.parse(JSON.stringify(s.getVm('u1')))).toMatchObject({ definition: def('l') });
+    expect(structuredClone(s.getVm('u1'))?.definition).toEqual(def('l'));
     s.close();
+    // A row whose JSON no longer parses still answers its state: only reading the definition parses.
+    const raw = new Database(join(dir, 'lazy.db'));
+    raw.prepare("UPDATE vms SET definition = '{' WHERE uuid = 'u1'").run();
+    raw.close();
+    const again = new Store(join(dir, 'lazy.db'));
+    const row = again.getVm('l')!;
+    expect(row.state).toBe('stopped');
+    expect(() => row.definition).toThrow(SyntaxError);
+    again.close();
   });
 
   it('marks jobs left running by a dead host as failed', () => {

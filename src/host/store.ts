@@ -5,7 +5,6 @@ import type { VirtualSystemDefinition } from '../model/index.js';
 import { apiErrorCodeOf } from './api/errors.js';
 import { HostError } from './errors.js';
 import { etagOfText } from './etag.js';
-import { lazily } from './lazily.js';
 import { type JobRecord, JobTable } from './store-jobs.js';
 import { migrateStore, SCHEMA } from './store-schema.js';
 
@@ -96,9 +95,19 @@ interface VmRow {
 }
 
 function toVm(r: VmRow): StoredVm {
-  const vm = {
+  // The definition is parsed on first read, then kept; it reads and writes as a plain field (spread, JSON,
+  // structuredClone and equality see its value).
+  let definition: VirtualSystemDefinition | undefined;
+  return {
     uuid: r.uuid,
     name: r.name,
+    get definition(): VirtualSystemDefinition {
+      definition ??= JSON.parse(r.definition) as VirtualSystemDefinition;
+      return definition;
+    },
+    set definition(d: VirtualSystemDefinition) {
+      definition = d;
+    },
     etag: r.etag,
     state: r.state as HostVmState,
     reason: r.reason,
@@ -108,7 +117,6 @@ function toVm(r: VmRow): StoredVm {
     changedAt: r.changed_at ?? r.updated_at,
     requested: (r.requested ?? undefined) as StateOperation | undefined,
   };
-  return lazily(vm, 'definition', () => JSON.parse(r.definition) as VirtualSystemDefinition);
 }
 
 /** The socket's view of a job row: the domain's own error code, as the host reported it before the Api. */

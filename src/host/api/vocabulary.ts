@@ -10,7 +10,6 @@ import type {
 } from '../../api/index.js';
 import type { VirtualSystemDefinition } from '../../model/index.js';
 import { etagOfText } from '../etag.js';
-import { lazily } from '../lazily.js';
 import type { HostEvent, HostVmState, StoredVm } from '../store.js';
 import type { JobRecord } from '../store-jobs.js';
 
@@ -93,9 +92,17 @@ export function toSummary(v: StoredVm): SystemSummary {
  * toDetail(await host.lookup('web1'), host.consoles()).etag;
  */
 export function toDetail(v: StoredVm, consoles: readonly ConsoleKind[]): SystemDetail {
-  // The field is made first so that it keeps its place among the keys (what JSON shows).
-  const detail = { ...toSummary(v), definition: undefined, etag: v.etag, consoles: [...consoles] };
-  return lazily(detail, 'definition', () => v.definition);
+  return {
+    ...toSummary(v),
+    get definition() {
+      return v.definition;
+    },
+    set definition(d: VirtualSystemDefinition) {
+      v.definition = d;
+    },
+    etag: v.etag,
+    consoles: [...consoles],
+  };
 }
 
 /**
