@@ -7,7 +7,7 @@ import {
 } from '../api/index.js';
 import { type HypervisorDriver, requireOperation } from '../hypervisor/index.js';
 import type { ResourceSetting, VirtualSystemDefinition } from '../model/index.js';
-import { etagOf, toDetail } from './api/vocabulary.js';
+import { toDetail } from './api/vocabulary.js';
 import type { Edited } from './edit.js';
 import type { EventRecorder } from './recorder.js';
 import type { Store, StoredVm } from './store.js';
@@ -57,7 +57,7 @@ export async function applyEdit(
   options: EditOptions,
 ): Promise<ResourceResult | SystemDetail> {
   const row = ctx.get(uuid);
-  if (options.ifMatch !== undefined && options.ifMatch !== etagOf(row.definition)) {
+  if (options.ifMatch !== undefined && options.ifMatch !== row.etag) {
     throw new ApiError('CONFLICT', `The definition of "${row.name}" changed since it was read`, {
       hint: 'Read it again (its etag) and make the change on what it is now',
     });

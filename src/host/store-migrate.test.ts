@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDefinition } from '../model/index.js';
+import { etagOf } from './api/vocabulary.js';
 import { Store } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vessel-migrate-'));
@@ -54,7 +55,7 @@ INSERT INTO meta VALUES ('schema', '1');`);
   db.close();
 }
 
-describe('Store schema 1 -> 2', () => {
+describe('Store schema 1 -> 2 -> 3', () => {
   it('keeps systems, events and jobs, in the Api vocabulary', () => {
     const file = join(dir, 'v1.db');
     schema1(file);
@@ -80,8 +81,12 @@ describe('Store schema 1 -> 2', () => {
     });
     // The socket's view still shows the domain's code.
     expect(s.getJob('j3')).toMatchObject({ state: 'failed', error: { code: 'DEPLOY_EULA' }, progress: 40 });
+    // Schema 3: the etag is stored, the digest of the definition as the Api gave it before.
+    const old = s.getVm('u1')!;
+    expect(old.etag).toBe(etagOf(old.definition));
+    expect(old.etag).toBe(etagOf(buildDefinition({ name: 'old', cpus: 1, memoryBytes: 64n << 20n })));
     s.close();
-    const again = new Store(file); // schema 2 now: opened as it is
+    const again = new Store(file); // schema 3 now: opened as it is
     expect(
       again.jobs
         .list()
@@ -89,5 +94,28 @@ describe('Store schema 1 -> 2', () => {
         .sort(),
     ).toEqual(['j1', 'j2', 'j3']);
     again.close();
+  });
+});
+
+describe('Store schema 2 -> 3', () => {
+  it('stores the etag of every system that a schema 2 database holds', () => {
+    const file = join(dir, 'v2.db');
+    new Store(file).close();
+    // Back to schema 2 as it was: no etag column.
+    const db = new Database(file);
+    db.exec("ALTER TABLE vms DROP COLUMN etag; UPDATE meta SET value = '2' WHERE key = 'schema'");
+    const def = buildDefinition({ name: 'two', cpus: 2, memoryBytes: 128n << 20n });
+    const t = '2026-06-01T00:00:00.000Z';
+    db.prepare(
+      `INSERT INTO vms (uuid, name, definition, state, reason, reason_code, created_at, updated_at, changed_at)
+       VALUES (?, ?, ?, 'stopped', 'defined', 'defined', ?, ?, ?)`,
+    ).run('u2', 'two', JSON.stringify(def), t, t, t);
+    db.close();
+    const s = new Store(file);
+    expect(s.getVm('two')).toMatchObject({ uuid: 'u2', etag: etagOf(def), definition: def });
+    s.close();
+    const raw = new Database(file);
+    expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: '3' });
+    raw.close();
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDefinition } from '../model/index.js';
+import { etagOf } from './api/vocabulary.js';
 import { HostError } from './errors.js';
 import { Store } from './store.js';
 
@@ -54,6 +55,50 @@ describe('Store', () => {
     s.close();
   });
 
+  it('stores the etag with the definition: it changes exactly when the definition does', () => {
+    const s = new Store(join(dir, 'etag.db'));
+    s.putVm('u1', def('e'));
+    const first = s.getVm('u1')!;
+    expect(first.etag).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.etag).toBe(etagOf(def('e')));
+    s.setState('u1', 'running', 'started');
+    s.setRequested('u1', 'start');
+    s.putVm('u1', def('e')); // the same definition written again
+    expect(s.getVm('u1')!.etag).toBe(first.etag);
+    const changed = def('e');
+    changed.system.Description = 'new';
+    s.putVm('u1', changed);
+    const after = s.getVm('u1')!;
+    expect(after.etag).not.toBe(first.etag);
+    expect(after.etag).toBe(etagOf(after.definition));
+    expect(s.listVms().map((v) => v.etag)).toEqual([after.etag]);
+    s.close();
+  });
+
+  it('parses a definition only when it is read, and gives each read its own', () => {
+    const s = new Store(join(dir, 'lazy.db'));
+    s.putVm('u1', def('l'));
+    const a = s.getVm('u1')!;
+    const b = s.getVm('u1')!;
+    expect(Object.keys(a)).toContain('definition');
+    a.definition.system.Description = 'changed by a reader';
+    expect(b.definition.system.Description).toBeUndefined();
+    expect(s.getVm('u1')!.definition).toEqual(def('l'));
+    expect({ ...b }.definition).toEqual(def('l'));
+    expect(JSON.parse(JSON.stringify(s.getVm('u1')))).toMatchObject({ definition: def('l') });
+    expect(structuredClone(s.getVm('u1'))?.definition).toEqual(def('l'));
+    s.close();
+    // A row whose JSON no longer parses still answers its state: only reading the definition parses.
+    const raw = new Database(join(dir, 'lazy.db'));
+    raw.prepare("UPDATE vms SET definition = '{' WHERE uuid = 'u1'").run();
+    raw.close();
+    const again = new Store(join(dir, 'lazy.db'));
+    const row = again.getVm('l')!;
+    expect(row.state).toBe('stopped');
+    expect(() => row.definition).toThrow(SyntaxError);
+    again.close();
+  });
+
   it('marks jobs left running by a dead host as failed', () => {
     const s = new Store(join(dir, 'c.db'));
     s.createJob('j', 'vm.stop', 'u');
@@ -68,7 +113,7 @@ describe('Store', () => {
     const raw = new Database(file);
     raw.prepare("UPDATE meta SET value = '99' WHERE key = 'schema'").run();
     raw.close();
-    expect(() => new Store(file)).toThrow('has schema 99; this Vessel knows 2');
+    expect(() => new Store(file)).toThrow('has schema 99; this Vessel knows 3');
     expect(() => new Store(join(dir, 'no', 'such', 'dir.db'))).toThrow(HostError);
   });
 

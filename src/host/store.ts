@@ -1,17 +1,12 @@
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type {
-  ApiErrorInfo,
-  JobInfo,
-  JobState,
-  StateOperation,
-  StateReasonCode,
-  SystemState,
-} from '../api/index.js';
+import type { JobInfo, JobState, StateOperation, StateReasonCode, SystemState } from '../api/index.js';
 import type { VirtualSystemDefinition } from '../model/index.js';
 import { apiErrorCodeOf } from './api/errors.js';
 import { HostError } from './errors.js';
+import { etagOfText } from './etag.js';
 import { type JobRecord, JobTable } from './store-jobs.js';
+import { migrateStore, SCHEMA } from './store-schema.js';
 
 /**
  * A system's lifecycle state in the host, in the Api's one state vocabulary: the driver's stable states plus the
@@ -19,11 +14,16 @@ import { type JobRecord, JobTable } from './store-jobs.js';
  */
 export type HostVmState = Extract<SystemState, 'stopped' | 'starting' | 'running' | 'paused' | 'stopping'>;
 
-/** One system as the store keeps it. */
+/**
+ * One system as the store keeps it. Each read gives the reader its own object; the definition is parsed from the
+ * row's JSON on first use (a reader that wants the state or the etag never parses it).
+ */
 export interface StoredVm {
   uuid: string;
   name: string;
   definition: VirtualSystemDefinition;
+  /** The definition's etag, stored with it when it was written: it changes exactly when the definition does. */
+  etag: string;
   state: HostVmState;
   reason: string;
   /** Why, for machines to compare (the Api's reason code). */
@@ -78,64 +78,13 @@ export interface Job {
   finishedAt: string | undefined;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS vms (
-  uuid TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, definition TEXT NOT NULL,
-  state TEXT NOT NULL, reason TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, uuid TEXT NOT NULL, name TEXT NOT NULL,
-  kind TEXT NOT NULL, state TEXT, reason TEXT NOT NULL, cause TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS events_uuid ON events (uuid, id);
-CREATE TABLE IF NOT EXISTS jobs (
-  id TEXT PRIMARY KEY, kind TEXT NOT NULL, target TEXT, state TEXT NOT NULL, progress INTEGER NOT NULL,
-  result TEXT, error TEXT, created_at TEXT NOT NULL, finished_at TEXT);
-CREATE TABLE IF NOT EXISTS vm_metadata (
-  uuid TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (uuid, key));
-`;
-
-/**
- * Schema 2 (issue 10): the Api's reason codes, state change times and requested operations on systems; a data
- * column on events (reason code, job, user, device, job snapshot); the Api's job fields (operation, owner, phase,
- * target kind and name, start time). A schema 1 database is migrated in place, in one transaction.
- */
-const MIGRATE_1_TO_2 = `
-ALTER TABLE vms ADD COLUMN reason_code TEXT NOT NULL DEFAULT 'unknown';
-ALTER TABLE vms ADD COLUMN changed_at TEXT;
-ALTER TABLE vms ADD COLUMN requested TEXT;
-UPDATE vms SET changed_at = updated_at, reason_code = CASE WHEN reason = 'defined' THEN 'defined' ELSE 'unknown' END;
-ALTER TABLE events ADD COLUMN data TEXT;
-ALTER TABLE jobs ADD COLUMN operation TEXT NOT NULL DEFAULT 'modify';
-ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT 'local';
-ALTER TABLE jobs ADD COLUMN phase TEXT;
-ALTER TABLE jobs ADD COLUMN target_kind TEXT;
-ALTER TABLE jobs ADD COLUMN target_name TEXT;
-ALTER TABLE jobs ADD COLUMN started_at TEXT;
-ALTER TABLE jobs ADD COLUMN delete_on_completion INTEGER NOT NULL DEFAULT 0;
-UPDATE jobs SET started_at = created_at,
-  operation = CASE kind WHEN 'vm.start' THEN 'start' WHEN 'vm.stop' THEN 'shutdown' WHEN 'vm.powerOff' THEN 'powerOff'
-    WHEN 'vm.pause' THEN 'pause' WHEN 'vm.resume' THEN 'resume' WHEN 'vm.reset' THEN 'reset'
-    WHEN 'vm.export' THEN 'export' WHEN 'vm.deploy' THEN 'deploy' ELSE 'modify' END,
-  target_kind = CASE WHEN target IS NULL THEN NULL WHEN kind = 'vm.deploy' THEN 'package' ELSE 'system' END;
-`;
-const SCHEMA_VERSION = '2';
 const KEEP_EVENTS = 100_000;
-
-/** A job error recorded by schema 1 (the domain's code) as the Api's error info. */
-function migratedError(text: string): string {
-  const e = JSON.parse(text) as { code: string; message: string };
-  const info: ApiErrorInfo = {
-    code: e.code === 'HOST_RESTARTED' ? 'CANCELLED' : apiErrorCodeOf(e.code),
-    message: e.message,
-    detail: { domain: 'host', code: e.code.slice(0, 64) },
-  };
-  return JSON.stringify(info);
-}
 
 interface VmRow {
   uuid: string;
   name: string;
   definition: string;
+  etag: string;
   state: string;
   reason: string;
   reason_code: string;
@@ -146,10 +95,20 @@ interface VmRow {
 }
 
 function toVm(r: VmRow): StoredVm {
+  // The definition is parsed on first read, then kept; it reads and writes as a plain field (spread, JSON,
+  // structuredClone and equality see its value).
+  let definition: VirtualSystemDefinition | undefined;
   return {
     uuid: r.uuid,
     name: r.name,
-    definition: JSON.parse(r.definition) as VirtualSystemDefinition,
+    get definition(): VirtualSystemDefinition {
+      definition ??= JSON.parse(r.definition) as VirtualSystemDefinition;
+      return definition;
+    },
+    set definition(d: VirtualSystemDefinition) {
+      definition = d;
+    },
+    etag: r.etag,
     state: r.state as HostVmState,
     reason: r.reason,
     reasonCode: r.reason_code as StateReasonCode,
@@ -209,22 +168,13 @@ export class Store {
         cause: e,
       });
     }
-    const version = (
-      this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined
-    )?.value;
-    if (version === undefined || version === '1') this.migrate(version === undefined);
-    else if (version !== SCHEMA_VERSION) {
-      throw new HostError(
-        'HOST_STORE',
-        `The host database ${file} has schema ${version}; this Vessel knows ${SCHEMA_VERSION}`,
-      );
-    }
+    migrateStore(this.db, file);
     this.jobs = new JobTable(this.db);
     this.stmts = {
       putVm: this.db.prepare(
-        `INSERT INTO vms (uuid, name, definition, state, reason, reason_code, created_at, updated_at, changed_at)
-         VALUES (@uuid, @name, @definition, @state, @reason, @code, @now, @now, @now)
-         ON CONFLICT(uuid) DO UPDATE SET name = @name, definition = @definition, updated_at = @now`,
+        `INSERT INTO vms (uuid, name, definition, etag, state, reason, reason_code, created_at, updated_at, changed_at)
+         VALUES (@uuid, @name, @definition, @etag, @state, @reason, @code, @now, @now, @now)
+         ON CONFLICT(uuid) DO UPDATE SET name = @name, definition = @definition, etag = @etag, updated_at = @now`,
       ),
       setState: this.db.prepare(
         `UPDATE vms SET state = ?, reason = ?, reason_code = ?, updated_at = ?, changed_at = ? WHERE uuid = ?`,
@@ -254,22 +204,7 @@ export class Store {
     };
   }
 
-  /** Makes a new database's tables (`fresh`) or brings a schema 1 database to schema 2, in one transaction. */
-  private migrate(fresh: boolean): void {
-    this.db.transaction(() => {
-      this.db.exec(MIGRATE_1_TO_2);
-      const failed = this.db.prepare('SELECT id, error FROM jobs WHERE error IS NOT NULL').all() as {
-        id: string;
-        error: string;
-      }[];
-      const fix = this.db.prepare('UPDATE jobs SET error = ? WHERE id = ?');
-      for (const j of failed) fix.run(migratedError(j.error), j.id);
-      if (fresh) this.db.prepare('INSERT INTO meta VALUES (?, ?)').run('schema', SCHEMA_VERSION);
-      else this.db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(SCHEMA_VERSION, 'schema');
-    })();
-  }
-
-  /** Adds or replaces a definition; a new system gets `state`/`reason`, an existing one keeps its state. */
+  /** Adds or replaces a definition (with its etag); a new system gets `state`/`reason`, an existing one keeps its state. */
   putVm(
     uuid: string,
     def: VirtualSystemDefinition,
@@ -277,10 +212,12 @@ export class Store {
     reason = 'defined',
     code: StateReasonCode = reason === 'defined' ? 'defined' : 'unknown',
   ): void {
+    const definition = JSON.stringify(def);
     this.stmts.putVm.run({
       uuid,
       name: def.system.ElementName ?? uuid,
-      definition: JSON.stringify(def),
+      definition,
+      etag: etagOfText(definition),
       state,
       reason,
       code,

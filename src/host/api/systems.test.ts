@@ -6,6 +6,7 @@ import { type Api, type ApiEvent, resultOf } from '../../api/index.js';
 import { buildDefinition } from '../../model/index.js';
 import { Host } from '../host.js';
 import { openSession } from './session.js';
+import { etagOf } from './vocabulary.js';
 
 /** What the conformance cases do not reach: hot-plug, undefine with powerOff, stats' uptime, jobs by target. */
 
@@ -28,6 +29,38 @@ afterAll(async () => {
 });
 
 describe('systems namespace on test:///', () => {
+  it('answers the etag stored with the definition: the same across reads and state changes, new on a change', async () => {
+    const s = resultOf(
+      await api.systems.define(
+        buildDefinition({ name: 'tag', cpus: 1, memoryBytes: 64n << 20n }),
+        UNTIL_DONE,
+      ),
+    );
+    const first = await api.systems.get('tag');
+    expect(first.etag).toBe(etagOf(first.definition));
+    expect((await api.systems.list({ detail: true })).find((x) => x.uuid === s.uuid)?.etag).toBe(first.etag);
+    resultOf(await api.systems.changeState('tag', 'start', UNTIL_DONE));
+    resultOf(await api.systems.changeState('tag', 'powerOff', UNTIL_DONE));
+    expect((await api.systems.get(s.uuid)).etag).toBe(first.etag);
+    const changed = await api.systems.modifySettings(
+      'tag',
+      { Description: 'd' },
+      { ...UNTIL_DONE, ifMatch: first.etag },
+    );
+    const after = resultOf(changed);
+    expect(after.etag).not.toBe(first.etag);
+    expect(after.etag).toBe(etagOf(after.definition));
+    expect((await api.systems.get('tag')).etag).toBe(after.etag);
+    const stale = await api.systems.modifySettings(
+      'tag',
+      { Description: 'e' },
+      { ...UNTIL_DONE, ifMatch: first.etag },
+    );
+    expect(stale.error).toMatchObject({ code: 'CONFLICT' });
+    expect((await api.systems.get('tag')).definition.system.Description).toBe('d');
+    resultOf(await api.systems.undefine('tag', UNTIL_DONE));
+  });
+
   it('hot-plugs a NIC into a running system and unplugs it, with device events', async () => {
     const s = resultOf(
       await api.systems.define(

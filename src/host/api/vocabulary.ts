@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   ApiEvent,
   ConsoleKind,
@@ -10,6 +9,7 @@ import type {
   SystemSummary,
 } from '../../api/index.js';
 import type { VirtualSystemDefinition } from '../../model/index.js';
+import { etagOfText } from '../etag.js';
 import type { HostEvent, HostVmState, StoredVm } from '../store.js';
 import type { JobRecord } from '../store-jobs.js';
 
@@ -56,13 +56,14 @@ export function reasonCodeOf(state: HostVmState, cause: string, asked?: Asked): 
 
 /**
  * A definition's etag: it changes with every change of the definition (a digest of its JSON, so the same
- * definition read from any transport has the same etag).
+ * definition read from any transport has the same etag). The store keeps it with each row (`StoredVm.etag`,
+ * computed when the definition is written); this is the same digest of a definition in hand.
  *
  * @example
- * if (options.ifMatch !== undefined && options.ifMatch !== etagOf(row.definition)) throw conflict;
+ * expect(host.get('web1').etag).toBe(etagOf(host.get('web1').definition));
  */
 export function etagOf(def: VirtualSystemDefinition): string {
-  return createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 32);
+  return etagOfText(JSON.stringify(def));
 }
 
 /**
@@ -83,7 +84,9 @@ export function toSummary(v: StoredVm): SystemSummary {
 }
 
 /**
- * A stored system as the Api's detail, with the consoles it offers.
+ * A stored system as the Api's detail, with the consoles it offers and the etag stored with the row. The
+ * definition is the row's own (each store read gives its reader a new one), handed on unread: it is parsed only
+ * when the caller reads it, so a caller that wants the state (CIM's GetInstance of a system) never parses it.
  *
  * @example
  * toDetail(await host.lookup('web1'), host.consoles()).etag;
@@ -91,8 +94,13 @@ export function toSummary(v: StoredVm): SystemSummary {
 export function toDetail(v: StoredVm, consoles: readonly ConsoleKind[]): SystemDetail {
   return {
     ...toSummary(v),
-    definition: structuredClone(v.definition),
-    etag: etagOf(v.definition),
+    get definition() {
+      return v.definition;
+    },
+    set definition(d: VirtualSystemDefinition) {
+      v.definition = d;
+    },
+    etag: v.etag,
     consoles: [...consoles],
   };
 }
