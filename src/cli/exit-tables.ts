@@ -179,6 +179,10 @@ export const CIMXML_EXIT: Readonly<Record<CimXmlErrorCode, CliExitCode>> = {
 
 export const HTTP_EXIT: Readonly<Record<HttpErrorCode, CliExitCode>> = {
   HTTP_TLS: 1,
+  HTTP_BAD_REQUEST: 1,
+  HTTP_TOO_LARGE: 1,
+  HTTP_BUSY: 1,
+  HTTP_LOGIN_THROTTLED: 1,
 };
 
 /** CIM status names: NOT_SUPPORTED kinds exit 4, everything else the peer refused exits 1. */
