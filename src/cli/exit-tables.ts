@@ -166,8 +166,6 @@ export const CIMXML_EXIT: Readonly<Record<CimXmlErrorCode, CliExitCode>> = {
   CIMXML_UNSUPPORTED_OPERATION: 4,
   CIMXML_BAD_REQUEST: 1,
   CIMXML_TOO_LARGE: 1,
-  CIMXML_BUSY: 1,
-  CIMXML_LOGIN_THROTTLED: 1,
   CIMXML_TIMEOUT: 1,
   CIMXML_UNAUTHORIZED: 1,
   // The peer answered with something that is not CIM-XML: it is not a host we can talk to.
