@@ -177,7 +177,11 @@ export class CimSystems implements SystemsApi {
       throw new ApiError(
         'NOT_SUPPORTED',
         `Cannot ${VERB[op]} "${name}" ${forced ? 'with a power-off after a guest timeout' : 'with a guest timeout'}: RequestStateChange (DSP1057) carries only a TimeoutPeriod for a shutdown or reboot, which fails the job when the guest is late; ${this.s.where} applies its own otherwise`,
-        { hint: 'Give a timeout with forceAfterTimeout: false, leave both out, or power the system off' },
+        {
+          hint: forced
+            ? 'Leave out the timeout, or power the system off'
+            : 'Give a shutdown or reboot a timeout, or leave the timeout out',
+        },
       );
     return cimInterval(Math.max(1, o.timeoutMs));
   }
