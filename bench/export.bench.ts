@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Host } from '../src/host/index.js';
 import { ensureOverlay } from '../src/hypervisor/index.js';
-import { buildDefinition, readHardware } from '../src/model/index.js';
+import { buildDefinition, readDevices } from '../src/model/index.js';
 import { writeSampleDisk } from './data.js';
 import { type BenchResult, type BenchSuite, timeMs } from './harness.js';
 
@@ -79,7 +79,7 @@ export const suite: BenchSuite = {
       const handBaseMs = await timeMs(async () => byHand(dir, base));
 
       // After it ran: the overlay the QEMU driver made, with 64 MiB the guest wrote.
-      const diskId = readHardware(host.get(vm.uuid).definition.resources).drives[0]!.instanceId;
+      const diskId = readDevices(host.get(vm.uuid).definition).drives[0]!.instanceId;
       const vmDir = join(state, 'vms', vm.uuid);
       mkdirSync(vmDir, { recursive: true });
       const { file: overlay } = await ensureOverlay(vmDir, diskId, base);

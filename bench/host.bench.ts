@@ -13,7 +13,7 @@ import {
   requireOperation,
   type TestGuest,
 } from '../src/hypervisor/index.js';
-import { buildDefinition, readHardware } from '../src/model/index.js';
+import { buildDefinition, readDevices } from '../src/model/index.js';
 import type { BenchResult, BenchSuite } from './harness.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -30,7 +30,7 @@ async function bareStart(guest: TestGuest, dir: string, i: number): Promise<numb
     memoryBytes: 128n << 20n,
     disks: [guest.stayDisk],
   });
-  const disk = readHardware(def.resources).drives[0]!;
+  const disk = readDevices(def).drives[0]!;
   const img = await ensureOverlay(run, disk.instanceId, guest.stayDisk);
   const qmpSocket = join(run, 'q.sock');
   const handles = new QemuHandles();

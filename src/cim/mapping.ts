@@ -24,7 +24,7 @@ export const CLASS_OF: Readonly<Record<RasdClass, string>> = {
   CIM_EthernetPortAllocationSettingData: C.epasd,
 };
 
-/** The RASD's own InstanceID inside its definition (readHardware's `#n` when it has none). */
+/** The RASD's own InstanceID inside its definition (readDevices' `#n` when it has none). */
 export function localId(r: ResourceSetting, index: number): string {
   return r.properties.InstanceID ?? `#${index + 1}`;
 }

@@ -165,8 +165,6 @@ export const CIMXML_EXIT: Readonly<Record<CimXmlErrorCode, CliExitCode>> = {
   CIMXML_UNSUPPORTED_OPERATION: 4,
   CIMXML_BAD_REQUEST: 1,
   CIMXML_TOO_LARGE: 1,
-  CIMXML_BUSY: 1,
-  CIMXML_LOGIN_THROTTLED: 1,
   CIMXML_TIMEOUT: 1,
   CIMXML_UNAUTHORIZED: 1,
   // The peer answered with something that is not CIM-XML: it is not a host we can talk to.
@@ -178,6 +176,10 @@ export const CIMXML_EXIT: Readonly<Record<CimXmlErrorCode, CliExitCode>> = {
 
 export const HTTP_EXIT: Readonly<Record<HttpErrorCode, CliExitCode>> = {
   HTTP_TLS: 1,
+  HTTP_BAD_REQUEST: 1,
+  HTTP_TOO_LARGE: 1,
+  HTTP_BUSY: 1,
+  HTTP_LOGIN_THROTTLED: 1,
 };
 
 /** CIM status names: NOT_SUPPORTED kinds exit 4, everything else the peer refused exits 1. */

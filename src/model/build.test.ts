@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildDefinition } from './build.js';
 import { imagePath } from './devices/addresses.js';
-import { readHardware } from './hardware.js';
+import { CONTROLLERS } from './devices/kinds.js';
+import { readDevices } from './devices/view.js';
 import { cpuCount, memoryBytes } from './resources.js';
 
 describe('buildDefinition()', () => {
@@ -26,26 +27,23 @@ describe('buildDefinition()', () => {
       ['6', '10'],
       ['7', '21'],
     ]);
-    const hw = readHardware(def.resources);
-    expect(hw.drives).toEqual([
-      {
-        instanceId: '4',
-        kind: 'disk',
-        hostResource: '/d/web1.raw',
-        parent: '3',
-        addressOnParent: 0,
-        addressOnParentText: '0',
-      },
-      {
-        instanceId: '5',
-        kind: 'cdrom',
-        hostResource: '/d/env.iso',
-        parent: '3',
-        addressOnParent: 1,
-        addressOnParentText: '1',
-      },
+    const hw = readDevices(def);
+    expect(
+      hw.drives.map((d) => [
+        d.instanceId,
+        d.kind,
+        d.hostResource,
+        d.controller?.instanceId,
+        d.slot,
+        d.slotText,
+      ]),
+    ).toEqual([
+      ['4', 'disk', '/d/web1.raw', '3', 0, '0'],
+      ['5', 'cdrom', '/d/env.iso', '3', 1, '1'],
     ]);
-    expect(hw.nics).toEqual([{ instanceId: '6', subType: 'virtio', mac: undefined, connection: 'user' }]);
+    expect(hw.nics.map((n) => [n.instanceId, n.subType, n.model, n.macText, n.network])).toEqual([
+      ['6', 'virtio', 'virtio', undefined, 'user'],
+    ]);
   });
 
   it('puts disks on their own controller and CDs on IDE when another bus is asked', () => {
@@ -57,12 +55,12 @@ describe('buildDefinition()', () => {
       diskBus: 'nvme',
       cdroms: ['/c'],
     });
-    const hw = readHardware(def.resources);
-    expect(hw.controllers.map((c) => [c.kind, c.subType])).toEqual([
+    const hw = readDevices(def);
+    expect(hw.controllers.map((c) => [CONTROLLERS[c.kind].bus, c.subType])).toEqual([
       ['ide', 'PIIX4'],
       ['nvme', 'NVMe'],
     ]);
-    expect(hw.drives.map((d) => [d.kind, d.parent, d.addressOnParent])).toEqual([
+    expect(hw.drives.map((d) => [d.kind, d.parentText, d.slot])).toEqual([
       ['disk', '4', 0],
       ['disk', '4', 1],
       ['cdrom', '3', 0],
@@ -90,9 +88,9 @@ describe('buildDefinition()', () => {
       disks: ['/a', '/b'],
       cdroms: ['/c'],
     });
-    const hw = readHardware(def.resources);
+    const hw = readDevices(def);
     expect(hw.controllers.map((c) => c.address)).toEqual([0, 1]);
-    expect(hw.drives.map((d) => `${d.parent}:${d.addressOnParent}`)).toEqual(['3:0', '3:1', '4:0']);
+    expect(hw.drives.map((d) => `${d.parentText}:${d.slot}`)).toEqual(['3:0', '3:1', '4:0']);
   });
 });
 

@@ -6,7 +6,6 @@
 export * from './build.js';
 export * from './devices/index.js';
 export * from './errors.js';
-export * from './hardware.js';
 export * from './problems.js';
 export * from './resource-type.js';
 export * from './resources.js';

@@ -8,10 +8,15 @@ import { vesselMof } from '../../model/index.js';
  */
 export const VESSEL_MOF = `
 [Description("The Vessel host: the computer system that hosts virtual systems (DSP1052, DSP1042).")]
-class Vessel_HostSystem : CIM_ComputerSystem { };
+class Vessel_HostSystem : CIM_ComputerSystem {
+  [Description("The version of the Vessel software that runs the host.")] string VesselVersion;
+};
 
 [Description("A virtual system on a Vessel host (DSP1057). Name is the virtual system's name.")]
-class Vessel_ComputerSystem : CIM_ComputerSystem { };
+class Vessel_ComputerSystem : CIM_ComputerSystem {
+  [Description("Why the system is in its state, as a code of Vessel's state vocabulary (defined, shutdown, powered-off, forced-after-timeout, ...); StatusDescriptions holds the words.")]
+  string StateReason;
+};
 
 [Description("The settings of a virtual system (DSP1057), from Vessel's one model.")]
 class Vessel_VirtualSystemSettingData : CIM_VirtualSystemSettingData {

@@ -44,6 +44,7 @@ function systemInstance(s: SystemSummary, operations: readonly StateOperation[])
     NameFormat: 'Other',
     EnabledState: String(values.enabledState),
     StatusDescriptions: s.reason.text === '' ? undefined : [s.reason.text],
+    StateReason: s.reason.code,
     RequestedState: String(requestedStateOf(s.requested)),
     EnabledDefault: '3',
     HealthState: s.state === 'crashed' ? '20' : '5',
@@ -61,9 +62,20 @@ function systemInstance(s: SystemSummary, operations: readonly StateOperation[])
 /** Providers of the host, the virtual systems, the management service, their capabilities and associations. */
 export function systemProviders(env: ProviderEnv): InstanceProvider[] {
   const host = env.hostName;
-  const hostInst = (): CimInstance =>
+  /** The Vessel version, read once from the first caller's Api (it does not change while the service runs). */
+  let version: Promise<string> | undefined;
+  const versionOf = (ctx: CimContext): Promise<string> => {
+    version ??= env
+      .api(ctx)
+      .host.info()
+      .then((i) => i.vesselVersion);
+    version.catch(() => (version = undefined));
+    return version;
+  };
+  const hostInst = (vesselVersion: string): CimInstance =>
     instance(C.host, {
       CreationClassName: C.host,
+      VesselVersion: vesselVersion,
       Name: host,
       ElementName: host,
       Caption: 'Hosting Computer System',
@@ -114,7 +126,7 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
   const vmName = (n: Parameters<NonNullable<InstanceProvider['get']>>[1]) => key(n, 'Name');
 
   return [
-    { className: C.host, enumerate: () => [hostInst()] },
+    { className: C.host, enumerate: async (ctx) => [hostInst(await versionOf(ctx))] },
     {
       className: C.system,
       enumerate: async (ctx) => {

@@ -192,12 +192,18 @@ describe('vessel host serve --cim-http/--cim-https', () => {
     expect(info.code, info.stderr).toBe(0);
     const host = JSON.parse(info.stdout);
     expect(host).toMatchObject({ transport: 'cimxml', systemCount: names(local).length + 1 });
+    // The version the host runs, from Vessel_HostSystem.VesselVersion (the same build serves and asks here).
+    const viaSocket = JSON.parse((await runCli(['host', 'info', '--json', '--state', state])).stdout);
+    expect(host.vesselVersion).toBe(viaSocket.vesselVersion);
+    expect(host.vesselVersion).not.toBe('unknown');
     expect(host.local).toBeUndefined();
     expect(host.capabilities.firmware).toContain('efi');
     expect((await runCli(['vm', 'start', 'efi1', '-c', url])).code).toBe(0);
     const stop = await runCli(['vm', 'stop', 'efi1', '--timeout', '5', '-c', url]);
     expect(stop.code).toBe(4);
-    expect(stop.stderr).toMatch(/RequestStateChange \(DSP1057\) carries none/);
+    expect(stop.stderr).toMatch(
+      /with a power-off after a guest timeout: RequestStateChange \(DSP1057\) carries only a TimeoutPeriod/,
+    );
     expect((await runCli(['vm', 'stop', 'efi1', '--force', '-c', url])).code).toBe(0);
     expect((await runCli(['vm', 'undefine', 'efi1', '-c', url])).code).toBe(0);
   });

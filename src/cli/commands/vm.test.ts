@@ -116,6 +116,13 @@ describe('vessel vm and vessel host (test driver)', () => {
     const info = await runCli(['vm', 'info', 'web1'], { env });
     expect(info.stdout).toContain('state:   stopped (guest powered off (ACPI shutdown))');
     expect(info.stdout).toContain('memory:  256 MiB');
+    // The devices, one line each, as the model's device view reads them.
+    const lines = info.stdout.split('\n');
+    expect(lines.filter((l) => /^(disk|cdrom|nic) /.test(l))).toEqual([
+      expect.stringMatching(new RegExp(`^disk {5}\\S+: ${disk}$`)),
+      expect.stringMatching(new RegExp(`^cdrom {4}\\S+: ${disk}$`)),
+      expect.stringMatching(/^nic {6}\S+: \S+ \S* on user$/),
+    ]);
     const undef = await runCli(['vm', 'undefine', 'web1', '--state', state]);
     expect([undef.code, undef.stdout]).toEqual([0, 'Undefined "web1"\n']);
     expect(JSON.parse((await runCli(['vm', 'list', '--json', '--state', state])).stdout)).toEqual([]);

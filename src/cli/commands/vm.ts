@@ -14,7 +14,7 @@ import {
   formatBytes,
   memoryBytes,
   parseSize,
-  readHardware,
+  readDevices,
   type SimpleSystemSpec,
   VesselError,
   type VirtualSystemDefinition,
@@ -283,16 +283,17 @@ function eventLine(e: ApiEvent): string {
 
 function printVmInfo(info: SystemDetail, events: ApiEvent[]): void {
   const def = info.definition;
-  const hw = readHardware(def.resources);
+  const devices = readDevices(def);
   const mem = memoryBytes(def);
   println(`name:    ${info.name}`);
   println(`uuid:    ${info.uuid}`);
   println(`state:   ${info.state} (${info.reason.text})`);
   println(`cpus:    ${cpuCount(def) ?? '?'}`);
   println(`memory:  ${mem === undefined ? '?' : formatBytes(mem)}`);
-  for (const d of hw.drives) println(`${d.kind.padEnd(8)} ${d.instanceId}: ${d.hostResource ?? '(empty)'}`);
-  for (const n of hw.nics)
-    println(`nic      ${n.instanceId}: ${n.subType ?? 'e1000'} ${n.mac ?? ''} on ${n.connection ?? 'user'}`);
+  for (const d of devices.drives)
+    println(`${d.kind.padEnd(8)} ${d.instanceId}: ${d.hostResource ?? '(empty)'}`);
+  for (const n of devices.nics)
+    println(`nic      ${n.instanceId}: ${n.subType ?? 'e1000'} ${n.macText ?? ''} on ${n.network ?? 'user'}`);
   println('events:');
   for (const e of events.slice(-10)) println(`  ${eventLine(e)}`);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../../test/helpers/cli.js';
 import { ensureTestGuest, type TestGuest } from '../../hypervisor/index.js';
-import { imagePath, memoryBytes, readHardware } from '../../model/index.js';
+import { imagePath, memoryBytes, readDevices } from '../../model/index.js';
 import { packOva, unpackOva } from '../../ova/index.js';
 import { parseEnvironment } from '../../ovf/index.js';
 import { Host } from '../host.js';
@@ -89,7 +89,7 @@ describe('Host.deploy()', () => {
     expect(r.vms).toMatchObject([{ name: 'web1', systemId: 'vessel-guest', state: 'stopped' }]);
     expect(h.getJob(job.id)).toMatchObject({ state: 'completed', progress: 100, kind: 'vm.deploy' });
     const vm = h.get('web1');
-    const hw = readHardware(vm.definition.resources);
+    const hw = readDevices(vm.definition);
     const disk = imagePath(hw.drives.find((d) => d.kind === 'disk')!.hostResource)!;
     expect(disk.startsWith(join(h.stateDir, 'vms', vm.uuid))).toBe(true);
     const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', disk], { encoding: 'utf8' }));
@@ -125,9 +125,7 @@ describe('Host.deploy()', () => {
     const r = await h.deploy({ package: join(dir, 'vessel-guest.ovf'), properties: { greeting: 'chunks' } })
       .done;
     expect(r.manifest).toBe(true);
-    const disk = readHardware(h.get(r.vms[0]!.uuid).definition.resources).drives.find(
-      (d) => d.kind === 'disk',
-    )!;
+    const disk = readDevices(h.get(r.vms[0]!.uuid).definition).drives.find((d) => d.kind === 'disk')!;
     execFileSync('qemu-img', ['compare', '-q', imagePath(disk.hostResource)!, guest.disk]);
   });
 
@@ -150,8 +148,8 @@ describe('Host.deploy()', () => {
     expect(started).toEqual(['db', 'web']);
     const db = h.get('db');
     expect(memoryBytes(db.definition)).toBe(512n << 20n);
-    const hw = readHardware(db.definition.resources);
-    expect(hw.nics.map((n) => [n.subType, n.connection])).toEqual([['VmxNet3', 'user']]);
+    const hw = readDevices(db.definition);
+    expect(hw.nics.map((n) => [n.subType, n.network])).toEqual([['VmxNet3', 'user']]);
     const blank = imagePath(hw.drives.find((d) => d.kind === 'disk')!.hostResource)!;
     const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', blank], { encoding: 'utf8' }));
     expect(info['virtual-size']).toBe(64 << 20);
@@ -313,6 +311,6 @@ describe('Host.deploy() refuses before anything is registered, and leaves nothin
     );
     const h = await host();
     const r = await h.deploy({ package: ovf, properties: { greeting: 'hey' }, lax: true }).done;
-    expect(readHardware(h.get(r.vms[0]!.uuid).definition.resources).nics).toEqual([]);
+    expect(readDevices(h.get(r.vms[0]!.uuid).definition).nics).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLegitPackage, writeCanary } from '../../../test/fixtures/hostile/packages.js';
-import { imagePath, readHardware, type VirtualSystemDefinition } from '../../model/index.js';
+import { imagePath, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
 import { DEPLOY_METADATA } from '../deploy/deploy.js';
 import { Host } from '../host.js';
 import { databasePath } from '../paths.js';
@@ -67,7 +67,7 @@ async function tamper(edit: (def: VirtualSystemDefinition) => void): Promise<() 
 
 /** Points the HostResource of the first drive of `kind` at `value`. */
 const pointAt = (kind: 'disk' | 'cdrom', value: string) => (def: VirtualSystemDefinition) => {
-  const id = readHardware(def.resources).drives.find((d) => d.kind === kind)!.instanceId;
+  const id = readDevices(def).drives.find((d) => d.kind === kind)!.instanceId;
   def.resources.find((r) => r.properties.InstanceID === id)!.properties.HostResource = [value];
 };
 
@@ -141,7 +141,7 @@ describe('an export of a deployed system reads only the files of its folder', ()
 
   it('refuses its disk image swapped for one over a host file (a backing file)', async () => {
     const disk = imagePath(
-      readHardware(host.get('app').definition.resources).drives.find((d) => d.kind === 'disk')!.hostResource,
+      readDevices(host.get('app').definition).drives.find((d) => d.kind === 'disk')!.hostResource,
     )!;
     renameSync(disk, `${disk}.saved`);
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', canary.path, disk]);

@@ -15,7 +15,7 @@ import {
 } from '../../../test/fixtures/export/system.js';
 import {
   buildDefinition,
-  readHardware,
+  readDevices,
   type VesselError,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
@@ -58,7 +58,7 @@ beforeAll(async () => {
     nics: [{ network: 'user', model: 'virtio' }],
     firmware: 'bios',
   }));
-  const diskId = readHardware(definition.resources).drives.find((d) => d.kind === 'disk')!.instanceId;
+  const diskId = readDevices(definition).drives.find((d) => d.kind === 'disk')!.instanceId;
   overlay = await dirtyOverlay(state, uuid, diskId, base);
 });
 afterAll(async () => {
@@ -289,7 +289,7 @@ describe('Host.exportVm() on real images', () => {
     expect(comparable(copy.definition)).toEqual({ ...comparable(definition), name: 'web1-copy' });
     expect(copy.definition.system.Firmware).toBe('bios');
     const images = (d: VirtualSystemDefinition) =>
-      readHardware(d.resources).drives.map((x) => x.hostResource?.replace(/^file:\/\//, '') ?? '');
+      readDevices(d).drives.map((x) => x.hostResource?.replace(/^file:\/\//, '') ?? '');
     const [disk, cd] = images(copy.definition);
     expect(sameContent(overlay, disk!)).toBe(true);
     expect(readFileSync(cd!)).toEqual(readFileSync(iso));
@@ -306,16 +306,14 @@ describe('Host.exportVm() on real images', () => {
     const gen1 = (await host.deploy({ package: a, name: 'gen1', properties: pw, acceptEula: true }).done)
       .vms[0]!;
     const g1 = host.get(gen1.uuid);
-    const envCd = readHardware(g1.definition.resources).drives.find((d) =>
-      d.hostResource?.endsWith('ovf-env.iso'),
-    );
+    const envCd = readDevices(g1.definition).drives.find((d) => d.hostResource?.endsWith('ovf-env.iso'));
     expect(envCd?.kind).toBe('cdrom');
 
     const b = join(root, 'gen1.ova');
     const r = await host.exportVm('gen1', { format: 'ova', output: b, level: 1 }).done;
     expect(r.fromDeploy).toBe(true);
     // The deploy stored the ISO as file-ID; the export gives it back its name in the package (issue 11).
-    const cd = readHardware(g1.definition.resources).drives.find(
+    const cd = readDevices(g1.definition).drives.find(
       (d) => d.kind === 'cdrom' && d.instanceId !== envCd!.instanceId,
     )!;
     expect(cd.hostResource).not.toMatch(/tools\.iso$/);
@@ -334,7 +332,7 @@ describe('Host.exportVm() on real images', () => {
     expect(props('gen2')).toEqual(props('gen1'));
     expect(props('gen2')['com.example.app.hostname']).toBe('gen0');
     const disks = (d: VirtualSystemDefinition) =>
-      readHardware(d.resources)
+      readDevices(d)
         .drives.filter((x) => x.kind === 'disk')
         .map((x) => x.hostResource!.replace(/^file:\/\//, ''));
     expect(sameContent(disks(g1.definition)[0]!, disks(g2.definition)[0]!)).toBe(true);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../../test/helpers/cli.js';
-import { buildDefinition, imagePath, readHardware, type VirtualSystemDefinition } from '../../model/index.js';
+import { buildDefinition, imagePath, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
 import type { HypervisorError } from '../errors.js';
 import { type ArgvContext, buildQemuArgv } from './argv.js';
 import type { NetworkConfig } from './devices-argv.js';
@@ -54,7 +54,7 @@ function fixtures(): [string, Fixture][] {
 
 function context(def: VirtualSystemDefinition, fx: Fixture, run = '/run/vessel/vm'): ArgvContext {
   const images = new Map<string, DriveImage>();
-  for (const d of readHardware(def.resources).drives) {
+  for (const d of readDevices(def).drives) {
     const base = imagePath(d.hostResource);
     if (d.kind === 'disk' && base !== undefined)
       images.set(d.instanceId, {

@@ -77,6 +77,7 @@ export class TestDriver implements HypervisorDriver {
   private readonly checkFiles: boolean;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inventory: InventoryFile | undefined;
+  private readonly deaf = new Set<string>();
 
   constructor(
     readonly uri = 'test:///default',
@@ -92,6 +93,18 @@ export class TestDriver implements HypervisorDriver {
         ? new InventoryFile(options.inventoryFile)
         : undefined;
     this.refresh();
+  }
+
+  /**
+   * Makes the guest of the system named `name` (defined now or later) ignore the ACPI power button, as
+   * {@link TEST_GUEST_IGNORES_SHUTDOWN} does, for a test whose definitions travel over a protocol that cannot carry
+   * that property (CIM's DefineSystem).
+   *
+   * @example
+   * driver.ignoreShutdownOf('deaf1');
+   */
+  ignoreShutdownOf(name: string): void {
+    this.deaf.add(name);
   }
 
   /** Reads the inventory file again when another driver changed it: systems appear, vanish or change. */
@@ -228,7 +241,9 @@ export class TestDriver implements HypervisorDriver {
   async shutdown(uuid: string): Promise<void> {
     const e = this.table.get(uuid);
     checkTransition(e.def.system.ElementName!, e.state, 'shutdown');
-    if (e.def.system[TEST_GUEST_IGNORES_SHUTDOWN] === 'true') return; // the button is pressed; nobody listens
+    const deaf =
+      e.def.system[TEST_GUEST_IGNORES_SHUTDOWN] === 'true' || this.deaf.has(e.def.system.ElementName ?? '');
+    if (deaf) return; // the button is pressed; nobody listens
     const t = setTimeout(() => {
       this.timers.delete(t);
       if (e.state === 'running') this.stopped(e.uuid, 'guest powered off (ACPI shutdown)', 'guest');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { buildDefinition } from '../build.js';
-import { readHardware } from '../hardware.js';
 import type { RasdProperties, VirtualSystemDefinition, VssdProperties } from '../settings.js';
 import { readDevices } from './view.js';
 
@@ -227,40 +226,6 @@ describe('readDevices()', () => {
     expect(v.controllers[0]).toMatchObject({ kind: 'lsilogic', certainty: 'guessed', address: undefined });
     expect(v.findings.filter((f) => f.severity === 'error').map((f) => f.message)).toEqual([
       'Firmware "efi, bios" is neither bios nor efi',
-    ]);
-  });
-});
-
-describe('readHardware(), the adapter kept for callers not yet on the view', () => {
-  it('gives the old shape, buses as the old kinds and the kind as model', () => {
-    const hw = readHardware(everything().resources);
-    expect(hw.controllers.map((c) => [c.instanceId, c.kind, c.model, c.index])).toEqual([
-      ['ide0', 'ide', 'ide', 0],
-      ['ide1', 'ide', 'ide', 1],
-      ['pv', 'scsi', 'pvscsi', 0],
-      ['vs', 'scsi', 'virtio-scsi', 1],
-      ['sata', 'sata', 'ahci', 0],
-    ]);
-    expect(hw.usb.map((u) => [u.instanceId, u.resourceType, u.subType])).toEqual([
-      ['usb', 23, 'vmware.usb.xhci'],
-    ]);
-    expect(hw.nics.map((n) => [n.subType, n.mac, n.connection])).toEqual([
-      ['VMXNET3 virtio', '00-50-56-AB-CD-EF', 'VM Network'],
-      [undefined, 'not a mac', undefined],
-    ]);
-    expect(hw.drives.find((d) => d.instanceId === 'odd')).toEqual({
-      instanceId: 'odd',
-      kind: 'disk',
-      hostResource: 'a.raw',
-      parent: 'nic1',
-      addressOnParent: undefined,
-      addressOnParentText: 'first',
-    });
-    expect(hw.graphics.map((g) => g.connection)).toEqual(['VNC']);
-    expect(hw.sound.map((s) => [s.resourceType, s.subType])).toEqual([[35, 'ensoniq1371']]);
-    expect(hw.others).toEqual([
-      { instanceId: 'lpt', resourceType: 22 },
-      { instanceId: '#20', resourceType: 1 },
     ]);
   });
 });

@@ -13,8 +13,6 @@ export type CimXmlErrorCode =
   | 'CIMXML_UNSUPPORTED_OPERATION'
   | 'CIMXML_BAD_REQUEST'
   | 'CIMXML_TOO_LARGE'
-  | 'CIMXML_BUSY'
-  | 'CIMXML_LOGIN_THROTTLED'
   | 'CIMXML_TIMEOUT'
   | 'CIMXML_UNAUTHORIZED'
   | 'CIMXML_RESPONSE_INVALID'
@@ -35,8 +33,6 @@ export const PROTOCOL_ERRORS: Record<CimXmlErrorCode, { http: number; cimError?:
   CIMXML_UNSUPPORTED_OPERATION: { http: 400, cimError: 'unsupported-operation' },
   CIMXML_BAD_REQUEST: { http: 400 },
   CIMXML_TOO_LARGE: { http: 413 },
-  CIMXML_BUSY: { http: 503 },
-  CIMXML_LOGIN_THROTTLED: { http: 429 },
   CIMXML_TIMEOUT: { http: 408 },
   CIMXML_UNAUTHORIZED: { http: 401 },
   CIMXML_RESPONSE_INVALID: { http: 502 },

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, resultOf } from '../../../api/index.js';
+import { VESSEL_PLATFORM_VERSION } from '../../../host/index.js';
 import { buildDefinition, DEFAULT_LIMITS, memoryBytes, ResourceType } from '../../../model/index.js';
 import { startTestHost, startVesselHostServer, type TestHost, type VesselHostServer } from '../test-host.js';
 import { CimXmlApi } from './cimxml-api.js';
@@ -77,6 +78,7 @@ describe('CimXmlApi on a Vessel host whose methods answer at once', () => {
     const info = await api.host.info();
     expect(info).toMatchObject({
       name: 'testhost',
+      vesselVersion: VESSEL_PLATFORM_VERSION,
       transport: 'cimxml',
       driver: { name: 'vessel-qemu, vessel-q35' },
     });
@@ -105,6 +107,24 @@ describe('CimXmlApi on a Vessel host whose methods answer at once', () => {
     expect(server.host.get('odd2').state).toBe('running');
     const gone = await api.systems.undefine('odd2', { ...DONE, powerOff: true });
     expect(gone.state).toBe('completed');
+  });
+
+  it('gives a shutdown its guest time as TimeoutPeriod: a guest that ignores it is TIMEOUT (3), running on', async () => {
+    await api.systems.define(small('deaf1'), DONE);
+    server.driver.ignoreShutdownOf('deaf1');
+    await api.systems.changeState('deaf1', 'start', DONE);
+    const late = await refusal(
+      api.systems.changeState('deaf1', 'shutdown', { ...DONE, timeoutMs: 300, forceAfterTimeout: false }),
+    );
+    expect(late.code).toBe('TIMEOUT');
+    expect(late.message).toMatch(/RequestStateChange answered 3$/);
+    expect(server.host.get('deaf1').state).toBe('running');
+    const off = await api.systems.changeState('deaf1', 'powerOff', DONE);
+    expect(off.state).toBe('completed');
+    // The reason's code travels in Vessel_ComputerSystem.StateReason, its words in StatusDescriptions.
+    const { reason } = await api.systems.get('deaf1');
+    expect(reason.code).toBe('powered-off');
+    expect(reason.text).toBe(server.host.get('deaf1').reason);
   });
 
   it('says who is refused: a reader cannot define (ACCESS_DENIED), a wrong password is AUTH_FAILED', async () => {

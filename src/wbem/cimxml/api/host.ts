@@ -44,7 +44,7 @@ export class CimHost implements HostApi {
     const systems = await this.inv.list();
     return {
       name: text(host, 'ElementName') ?? text(host, 'Name') ?? this.s.where,
-      vesselVersion: 'unknown',
+      vesselVersion: text(host, 'VesselVersion')?.slice(0, 64) ?? 'unknown',
       startedAt: isoOfCimTimestamp(text(host, 'TimeOfLastStateChange')) ?? UNKNOWN_TIME,
       systemCount: systems.length,
       transport: 'cimxml',

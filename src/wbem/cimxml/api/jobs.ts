@@ -9,7 +9,13 @@ import {
   type JobWaitOptions,
   type Operation,
 } from '../../../api/index.js';
-import { type CimInstance, type CimInstanceName, isInstance, statusName } from '../../../cim/index.js';
+import {
+  type CimInstance,
+  type CimInstanceName,
+  type CimStatusName,
+  isInstance,
+  statusName,
+} from '../../../cim/index.js';
 import type { MethodOutcome } from '../client.js';
 import { type CallContext, fromCimStatus, fromReturnValue } from './errors.js';
 import { jobIdOf, jobPathOf, operationOfCimJob } from './job-ids.js';
@@ -275,7 +281,8 @@ export class ClientJobs implements JobsApi {
 
   /**
    * Why a job failed: GetError's CIM_Error (its CIMStatusCode and Message, DSP1103), else ErrorCode when it is a
-   * CIM status and ErrorDescription; a job that was cancelled without an error is CANCELLED.
+   * CIM status and ErrorDescription. A job that was cancelled (JobState 8 Terminated, 9 Killed) is CANCELLED,
+   * whatever status its host gives the termination, with the host's words.
    */
   private async errorOf(
     inst: CimInstance,
@@ -285,24 +292,27 @@ export class ClientJobs implements JobsApi {
     state: 'failed' | 'cancelled',
   ): Promise<ApiErrorInfo> {
     const ctx = t?.ctx ?? { what: `Job ${id}` };
+    let status: CimStatusName | undefined;
+    let message = '';
     if (full && inst.path !== undefined) {
       const path = { ...inst.path, namespace: inst.path.namespace ?? this.s.namespace, host: undefined };
       const r = await this.s.client.invokeMethod(path, 'GetError').catch(() => undefined);
       const err = r?.returnValue === 0 ? r.out.Error : undefined;
       if (err !== undefined && isInstance(err)) {
-        const status = statusName(whole(err, 'CIMStatusCode') ?? 1);
-        const message = text(err, 'Message') ?? text(err, 'CIMStatusCodeDescription') ?? '';
-        if (status !== undefined) return fromCimStatus(status, message, ctx, this.s.where).toInfo();
+        status = statusName(whole(err, 'CIMStatusCode') ?? 1);
+        message = text(err, 'Message') ?? text(err, 'CIMStatusCodeDescription') ?? '';
       }
     }
-    const code = whole(inst, 'ErrorCode');
-    const status = code === undefined ? undefined : statusName(code);
-    const description = text(inst, 'ErrorDescription') ?? '';
-    if (state === 'cancelled' && status === undefined)
+    if (status === undefined) {
+      const code = whole(inst, 'ErrorCode');
+      status = code === undefined ? undefined : statusName(code);
+      message = text(inst, 'ErrorDescription') ?? '';
+    }
+    if (state === 'cancelled')
       return new ApiError(
         'CANCELLED',
-        `Job ${id} was cancelled on ${this.s.where}${description ? `: ${description}` : ''}`,
+        `Job ${id} was cancelled on ${this.s.where}${message ? `: ${message}` : ''}`,
       ).toInfo();
-    return fromCimStatus(status ?? 'CIM_ERR_FAILED', description, ctx, this.s.where).toInfo();
+    return fromCimStatus(status ?? 'CIM_ERR_FAILED', message, ctx, this.s.where).toInfo();
   }
 }

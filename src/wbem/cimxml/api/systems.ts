@@ -19,7 +19,7 @@ import {
   type UndefineOptions,
   VERB,
 } from '../../../api/index.js';
-import { isInstanceName } from '../../../cim/index.js';
+import { cimInterval, isInstanceName } from '../../../cim/index.js';
 import type { ResourceSetting, VirtualSystemDefinition, VssdProperties } from '../../../model/index.js';
 import { definitionInstances } from './definitions.js';
 import type { Inventory, Listed } from './inventory.js';
@@ -164,6 +164,29 @@ export class CimSystems implements SystemsApi {
   }
 
   /**
+   * The TimeoutPeriod of a state change (CIM_EnabledLogicalElement.RequestStateChange): the guest's time of a
+   * shutdown or reboot, after which a Vessel host fails the job and leaves the system running. What it cannot say
+   * is NOT_SUPPORTED: a forced power-off after the time (the Api's default for a shutdown with a time) and a time
+   * on a change that does not wait for a guest. A time of 0 ms is sent as 1 ms, CIM's 0 meaning "no limit".
+   */
+  private timeoutPeriodOf(name: string, op: StateOperation, o: ChangeStateOptions): string | undefined {
+    if (o.timeoutMs === undefined && o.forceAfterTimeout === undefined) return undefined;
+    const guest = op === 'shutdown' || op === 'reboot';
+    const forced = op === 'shutdown' ? o.forceAfterTimeout !== false : o.forceAfterTimeout === true;
+    if (!guest || o.timeoutMs === undefined || forced)
+      throw new ApiError(
+        'NOT_SUPPORTED',
+        `Cannot ${VERB[op]} "${name}" ${forced ? 'with a power-off after a guest timeout' : 'with a guest timeout'}: RequestStateChange (DSP1057) carries only a TimeoutPeriod for a shutdown or reboot, which fails the job when the guest is late; ${this.s.where} applies its own otherwise`,
+        {
+          hint: forced
+            ? 'Leave out the timeout, or power the system off'
+            : 'Give a shutdown or reboot a timeout, or leave the timeout out',
+        },
+      );
+    return cimInterval(Math.max(1, o.timeoutMs));
+  }
+
+  /**
    * RequestStateChange with the RequestedState of `op` (cim-values.ts). The client refuses what the state does
    * not allow before asking (CIM's 2 would start a stopped system asked to resume), and what the host does not
    * offer; a host's 4097 is INVALID_STATE with the same words.
@@ -177,12 +200,7 @@ export class CimSystems implements SystemsApi {
       throw new ApiError('INVALID_ARGUMENT', `Unknown state operation "${String(op)}"`);
     const x = await this.inv.find(ref);
     const { name, state, uuid } = x.summary;
-    if (o.timeoutMs !== undefined || o.forceAfterTimeout !== undefined)
-      throw new ApiError(
-        'NOT_SUPPORTED',
-        `Cannot ${VERB[op]} "${name}" with a guest timeout: RequestStateChange (DSP1057) carries none; ${this.s.where} applies its own`,
-        { hint: 'Leave out the timeout, or power the system off' },
-      );
+    const period = this.timeoutPeriodOf(name, op, o);
     if (!(await this.operations()).includes(op))
       throw new ApiError(
         'NOT_SUPPORTED',
@@ -193,6 +211,7 @@ export class CimSystems implements SystemsApi {
     const outcome = await this.s.call(ctx, (c) =>
       c.invokeMethod(x.cs.path, 'RequestStateChange', {
         RequestedState: { type: 'uint16', value: String(REQUESTED_STATE_OF[op]) },
+        ...(period === undefined ? {} : { TimeoutPeriod: { type: 'datetime', value: period } }),
       }),
     );
     if (outcome.returnValue === 0 || outcome.returnValue === 4096) this.inv.recordAsked(uuid, op);

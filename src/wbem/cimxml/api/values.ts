@@ -3,7 +3,9 @@ import {
   REQUESTED_NOT_APPLICABLE,
   REQUESTED_STATE_OF,
   STATE_OPERATIONS,
+  STATE_REASON_CODES,
   type StateOperation,
+  type StateReasonCode,
   type SystemSummary,
   systemStateFromCim,
 } from '../../../api/index.js';
@@ -97,10 +99,17 @@ export function operationsOfRequestedStates(values: readonly number[]): StateOpe
   );
 }
 
+/** A Vessel host's StateReason as a reason code; anything else (a foreign host has none) is `unknown`. */
+function reasonCodeOf(value: string | undefined): StateReasonCode {
+  return (STATE_REASON_CODES as readonly string[]).includes(value ?? '')
+    ? (value as StateReasonCode)
+    : 'unknown';
+}
+
 /**
  * A virtual system's CIM_ComputerSystem as a summary: name (ElementName, else Name), UUID, state from
  * EnabledState and OperationalStatus (DMTF and Hyper-V values), the reason as the host words it
- * (StatusDescriptions), the time of the last change (TimeOfLastStateChange, else `since`), the change asked last.
+ * (StatusDescriptions) with its code when a Vessel host gives one (StateReason), the time of the last change (TimeOfLastStateChange, else `since`), the change asked last.
  *
  * @example
  * summaryOf(cs, UNKNOWN_TIME).state; // 'running' for EnabledState 2
@@ -113,7 +122,10 @@ export function summaryOf(cs: CimInstance, since: string, asked?: StateOperation
     uuid: uuidOf(cs),
     name: text(cs, 'ElementName') ?? text(cs, 'Name') ?? '',
     state: systemStateFromCim(enabled, status),
-    reason: { code: 'unknown', text: texts(cs, 'StatusDescriptions')[0] ?? `EnabledState ${enabled}` },
+    reason: {
+      code: reasonCodeOf(text(cs, 'StateReason')),
+      text: texts(cs, 'StatusDescriptions')[0] ?? `EnabledState ${enabled}`,
+    },
     changedAt: isoOfCimTimestamp(text(cs, 'TimeOfLastStateChange')) ?? since,
     ...(requested === undefined ? {} : { requested }),
   };

@@ -188,6 +188,11 @@ describe('DSP1057 Virtual System', () => {
       TimeoutPeriod: { type: 'datetime', value: '00000000000000.000000:000' },
     });
     expect(zero.returnValue).toBe(0);
+    const bad = await c.invokeMethod(vm('t-neg'), 'RequestStateChange', {
+      RequestedState: { type: 'uint16', value: '4' },
+      TimeoutPeriod: { type: 'datetime', value: '20240101000000.000000+000' },
+    });
+    expect(bad.returnValue).toBe(5); // a timestamp where an interval belongs
   });
 
   it('ComputerSystem/42_cs_gi_errs and VSMS/05_destroysystem_neg: unknown systems give CIM_ERR_NOT_FOUND', async () => {

@@ -1,0 +1,225 @@
+import {
+  createServer as createHttp,
+  type IncomingMessage,
+  type Server as NodeHttpServer,
+  type ServerResponse,
+} from 'node:http';
+import type { Socket } from 'node:net';
+import type { Role } from '../../api/index.js';
+import type { UserStore } from '../../host/index.js';
+import { type BodyBudget, readBody } from './body.js';
+import { HttpError } from './errors.js';
+import { answerAndClose, ConnectionGate } from './gate.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.js';
+import { type GatedListener, listenGated } from './listen.js';
+import { authenticateRequest, CheckQueue } from './login.js';
+import { type LoginLimits, LoginThrottle } from './throttle.js';
+
+/** How the server authenticates: the users file, and optionally a role for requests without credentials. */
+export interface HttpAuth {
+  users: UserStore;
+  /** Off unless set: requests without an Authorization header act with this role as user `anonymous`. */
+  anonymousRole?: Role | undefined;
+  /** The realm of the Basic challenge (default `Vessel`). */
+  realm?: string;
+}
+
+/** One authenticated request handed to a protocol. */
+export interface HttpExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** Who sent it (`anonymous` with the configured role when anonymous access is on). */
+  user: { name: string; role: Role };
+  /**
+   * Reads the body under the size limit and the server's body budget (throws `HttpError` HTTP_TOO_LARGE, HTTP_BUSY
+   * or HTTP_BAD_REQUEST, which the server answers and closes the connection); moves the connection to its busy phase.
+   */
+  readBody(): Promise<Buffer>;
+}
+
+/** A protocol served at a path: what `POST /cimom` (CIM-XML), `POST /wsman` (WS-Man) or `/api/` (REST) are. */
+export interface HttpRoute {
+  /** The request path (without the query), exact, or every path below it when it ends in `/`. */
+  path: string;
+  /** The methods it answers; others get 405 with `Allow`. */
+  methods: readonly string[];
+  /** Answers the request; an `HttpError` it throws is answered with its status, anything else with 500. */
+  handle(x: HttpExchange): Promise<void>;
+}
+
+/** Options of {@link startHttpServer}. */
+export interface HttpServerOptions {
+  routes: readonly HttpRoute[];
+  auth: HttpAuth;
+  /** HTTP listener; bound to 127.0.0.1 unless `host` says otherwise (it carries passwords in clear). */
+  http?: { port: number; host?: string } | undefined;
+  /** HTTPS listener with a PEM key and certificate; bound to 0.0.0.0 unless `host` says otherwise. */
+  https?: { port: number; host?: string; key: string | Buffer; cert: string | Buffer } | undefined;
+  limits?: Partial<HttpLimits> | undefined;
+  /** How failed logins are paced (see LoginThrottle). */
+  login?: Partial<LoginLimits> | undefined;
+  /** Told of an error a route did not expect (answered 500). */
+  onInternalError?: ((e: unknown) => void) | undefined;
+}
+
+/** A running HTTP(S) server. */
+export interface HttpServer {
+  /** The bound HTTP port, when HTTP is enabled. */
+  httpPort?: number | undefined;
+  httpsPort?: number | undefined;
+  close(): Promise<void>;
+}
+
+/** What every request of one server shares. */
+interface Shared {
+  o: HttpServerOptions;
+  limits: HttpLimits;
+  gate: ConnectionGate;
+  throttle: LoginThrottle;
+  checks: CheckQueue;
+  budget: BodyBudget;
+}
+
+/**
+ * Starts the HTTP(S) server every WBEM protocol runs on, protocol-neutral: routes by path, Basic authentication
+ * against the users file, and a port that holds under abuse: connection caps in total and per address with every
+ * phase timed (TLS handshake, headers, body, keep-alive), 503 with Retry-After when full, failed logins paced per
+ * address and per user with a global ceiling (429), password checks a few at a time, request bodies under a size
+ * limit and a server-wide budget. A method the HTTP parser does not know (M-POST, DSP0200 §7.2.2) is answered
+ * `501 Not Implemented`, so that a client retries with POST.
+ *
+ * @example
+ * const s = await startHttpServer({ routes: [cimXmlRoute], auth: { users }, http: { port: 5988 } });
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const gate = new ConnectionGate(limits);
+  const sh: Shared = {
+    o: options,
+    limits,
+    gate,
+    throttle: new LoginThrottle(options.login ?? {}),
+    checks: new CheckQueue(limits.maxConcurrentPasswordChecks, limits.maxQueuedPasswordChecks),
+    budget: { bytes: 0, max: limits.maxBufferedBodyBytes },
+  };
+  // The HTTP server never listens: the gated listeners hand it the connections they admit, and the gate, not
+  // Node's connection checks (which run only on a listening server), enforces the time limits.
+  const http = createHttp({ maxHeaderSize: limits.maxHeaderBytes, requestTimeout: 0 }, (req, res) => {
+    handle(sh, req, res).catch((e: unknown) => {
+      options.onInternalError?.(e);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Length': 0, Connection: 'close' });
+      res.end();
+    });
+  });
+  http.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  http.on('clientError', onClientError);
+  return listen(http, gate, options);
+}
+
+async function listen(http: NodeHttpServer, gate: ConnectionGate, o: HttpServerOptions): Promise<HttpServer> {
+  const listeners: GatedListener[] = [];
+  const out: HttpServer = {
+    close: async () => {
+      gate.close();
+      await Promise.all(listeners.map((l) => l.close()));
+    },
+  };
+  try {
+    if (o.http) {
+      const l = await listenGated(http, gate, { port: o.http.port, host: o.http.host ?? '127.0.0.1' });
+      listeners.push(l);
+      out.httpPort = l.port;
+    }
+    if (o.https) {
+      const { key, cert } = o.https;
+      const l = await listenGated(http, gate, {
+        port: o.https.port,
+        host: o.https.host ?? '0.0.0.0',
+        tls: { key, cert },
+      });
+      listeners.push(l);
+      out.httpsPort = l.port;
+    }
+  } catch (e) {
+    await out.close();
+    throw e;
+  }
+  return out;
+}
+
+/**
+ * Answers what Node's HTTP parser refused: an unknown method (M-POST of DSP0200 §7.2.2, or any other) with 501 so
+ * that CIM clients fall back to POST (RFC 9110 §15.6.2), a header block over the limit with 431, the rest with 400.
+ */
+function onClientError(e: Error & { code?: string }, socket: Socket): void {
+  const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (!socket.writable || res?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  if (e.code === 'HPE_INVALID_METHOD')
+    answerAndClose(socket, 501, 'Not Implemented', 'The request method is not implemented; use POST', 0);
+  else if (e.code === 'HPE_HEADER_OVERFLOW')
+    answerAndClose(socket, 431, 'Request Header Fields Too Large', 'The request headers are too large', 0);
+  else answerAndClose(socket, 400, 'Bad Request', 'The request is not valid HTTP/1.1', 0);
+}
+
+/** Answers an error of the server itself: text/plain, the connection closed. */
+function fail(res: ServerResponse, e: HttpError, retryAfterS?: number): void {
+  const body = `${e.message}\n`;
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+  };
+  if (retryAfterS !== undefined) headers['Retry-After'] = retryAfterS;
+  res.writeHead(e.httpStatus, headers);
+  res.end(body);
+}
+
+function answerEmpty(req: IncomingMessage, res: ServerResponse, status: number, headers = {}): void {
+  res.writeHead(status, { ...headers, 'Content-Length': 0, Connection: 'close' });
+  res.end();
+  req.resume();
+}
+
+async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const conn = sh.gate.of(req.socket);
+  sh.gate.enter(conn, 'body');
+  res.once('finish', () => {
+    if (!req.socket.destroyed) sh.gate.enter(conn, 'idle');
+  });
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  const route = sh.o.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path));
+  if (!route) return answerEmpty(req, res, 404);
+  if (!route.methods.includes(req.method ?? ''))
+    return answerEmpty(req, res, 405, { Allow: route.methods.join(', ') });
+  const auth = sh.o.auth;
+  const who = await authenticateRequest(req, auth.users, sh.throttle, sh.checks, auth.anonymousRole);
+  if (who.kind === 'refused') {
+    req.resume();
+    const code = who.status === 429 ? 'HTTP_LOGIN_THROTTLED' : 'HTTP_BUSY';
+    return fail(res, new HttpError(code, who.message), who.retryAfterS);
+  }
+  if (who.kind === 'unauthorized')
+    return answerEmpty(req, res, 401, { 'WWW-Authenticate': `Basic realm="${auth.realm ?? 'Vessel'}"` });
+  const held = { bytes: 0 };
+  const exchange: HttpExchange = {
+    req,
+    res,
+    user: { name: who.name, role: who.role },
+    readBody: async () => {
+      const body = await readBody(req, sh.limits.maxBodyBytes, sh.budget, held);
+      sh.gate.enter(conn, 'busy');
+      return body;
+    },
+  };
+  try {
+    await route.handle(exchange);
+  } catch (e) {
+    if (!(e instanceof HttpError) || res.headersSent) throw e;
+    fail(res, e, e.code === 'HTTP_BUSY' ? 1 : undefined);
+  } finally {
+    sh.budget.bytes -= held.bytes;
+  }
+}
