@@ -274,6 +274,39 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(bad.stderr).toContain('not well formed');
   });
 
+  it('validate, format and edit take an OVA as info does; edit writes a new OVA with a fresh manifest', async () => {
+    const ovaDir = join(SHARED, 'ovf-corpus', 'ova');
+    const ova = join(ovaDir, 'openstack__glance__glance__tests__var__testserver.ova');
+    const v = await runCli(['ovf', 'validate', '--json', ova]);
+    expect(v.stderr).toBe('');
+    const report = JSON.parse(v.stdout);
+    expect(report.ovfVersion).toBe('1.0');
+    // VirtualBox 4 wrote ResourceType 35 (its sound card) and an Info-less ResourceAllocationSection: real errors.
+    expect(report.diagnostics.map((d: { code: string }) => d.code)).toContain('OVF_RESOURCE_TYPE_UNKNOWN');
+    expect(v.code).toBe(1);
+    const f = await runCli(['ovf', 'format', ova]);
+    expect(f.code).toBe(0);
+    expect(f.stdout).toContain('<ovf:VirtualSystem ovf:id="testserver">');
+    const out = join(dir, 'edited.ova');
+    const e = await runCli(['ovf', 'edit', ova, '-o', out, '--cpus', '3', '--memory', '1G']);
+    expect(e.code, e.stderr).toBe(0);
+    const verify = await runCli(['ova', 'verify', '--json', out]);
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ intact: true, manifest: { algorithms: ['sha256'] } });
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
+    expect(info.systems[0].hardware[''] ?? Object.values(info.systems[0].hardware)[0]).toMatchObject({
+      cpus: 3,
+      memoryBytes: 1073741824,
+    });
+    // A damaged or compressed package is named for what it is, not read as bad XML.
+    const notTar = join(ovaDir, 'openstack__glance__glance__tests__var__testserver-not-tar.ova');
+    for (const cmd of [['validate'], ['format'], ['edit', '--cpus', '2', '-o', join(dir, 'x.ova')]]) {
+      const r = await runCli(['ovf', cmd[0]!, notTar, ...cmd.slice(1)]);
+      expect(r.code).toBe(1); // OVA_NOT_TAR, as `ova verify` and `ovf info` exit
+      expect(r.stdout + r.stderr).toContain('not a tar archive');
+    }
+  });
+
   it('prints help for every ovf command', async () => {
     for (const sub of ['validate', 'info', 'format', 'new', 'edit']) {
       const r = await runCli(['ovf', sub, '--help']);
