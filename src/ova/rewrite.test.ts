@@ -111,6 +111,9 @@ describe('rewriteOva()', () => {
     await expect(
       rewriteOva(ova, { output: out, descriptor, added: new Map([['gone.img', join(dir, 'gone.img')]]) }),
     ).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    await expect(
+      rewriteOva(ova, { output: out, descriptor, added: new Map([['gone.img', dir]]) }),
+    ).rejects.toMatchObject({ code: 'IO_ERROR', message: expect.stringContaining('not a regular file') });
     const bytes = readFileSync(ova);
     flipBit(bytes, bytes.length - 1024 - 600); // inside disk1.vmdk's data
     writeFileSync(ova, bytes);

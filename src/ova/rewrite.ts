@@ -1,5 +1,5 @@
-import { constants, createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { type OvfFile, parseOvf } from '../ovf/index.js';
 import type { OvaSigner } from './certificate.js';
 import { ioError, OvaError } from './errors.js';
@@ -68,8 +68,7 @@ export async function rewriteOva(input: string, options: RewriteOvaOptions = {})
     if (wanted === undefined) for (const f of listing?.files ?? []) if (f !== descriptorName) names.add(f);
     for (const n of wanted ?? []) {
       const local = options.added?.get(n);
-      if (local !== undefined)
-        await access(local, constants.R_OK).catch((e: unknown) => Promise.reject(ioError(e, local)));
+      if (local !== undefined) await regularFile(local);
       else if (!reader.packageFiles.some((f) => storedNames(f).includes(n)))
         throw new OvaError(
           'OVA_MISSING_FILE',
@@ -120,6 +119,13 @@ export async function rewriteOva(input: string, options: RewriteOvaOptions = {})
   const report = reader.report();
   const cert = report.signature?.name;
   return { input: report, algorithm, droppedSignature: options.signer ? undefined : cert };
+}
+
+/** Refuses a local file to add that cannot be read or is not a regular file (a directory, a device, a fifo). */
+async function regularFile(path: string): Promise<void> {
+  const st = await stat(path).catch((e: unknown) => Promise.reject(ioError(e, path)));
+  if (!st.isFile())
+    throw new OvaError('IO_ERROR', `Cannot add "${path}" to the package: it is not a regular file`);
 }
 
 /** The member names a package's References name, in order (chunk names for chunked files). */

@@ -202,7 +202,10 @@ async function editHardware(
       `${disks.length} --disk and ${capacities.length} --disk-capacity: give one capacity (the virtual size) per disk`,
     );
   for (const [i, d] of disks.entries()) {
-    const size = (await stat(d).catch(() => undefined))?.size;
+    const st = await stat(d).catch(() => undefined);
+    if (st !== undefined && !st.isFile())
+      throw new UsageError('USAGE', `--disk "${d}" is not a regular file`);
+    const size = st?.size;
     added.set(basename(d), d);
     ovf.addDisk(env, sys, {
       href: basename(d),

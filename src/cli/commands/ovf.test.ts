@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -298,6 +298,21 @@ describe('vessel ovf new, edit, info and format', () => {
       cpus: 3,
       memoryBytes: 1073741824,
     });
+    // Hostile edits of a package write nothing: a directory as a disk, a member climbing out of the package.
+    const refused = await runCli([
+      'ovf',
+      'edit',
+      ova,
+      '-o',
+      join(dir, 'never.ova'),
+      '--disk',
+      dir,
+      '--disk-capacity',
+      '1M',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('is not a regular file');
+    expect(existsSync(join(dir, 'never.ova'))).toBe(false);
     // A damaged or compressed package is named for what it is, not read as bad XML.
     const notTar = join(ovaDir, 'openstack__glance__glance__tests__var__testserver-not-tar.ova');
     for (const cmd of [['validate'], ['format'], ['edit', '--cpus', '2', '-o', join(dir, 'x.ova')]]) {
