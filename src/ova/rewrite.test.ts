@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   flipBit,
   makePki,
+  rawTar,
   seededBytes,
   type TestPki,
   tempDir,
@@ -13,6 +15,7 @@ import {
 import { addDisk, formatOvf, parseOvf, removeDisk, setCpus, targetSystem } from '../ovf/index.js';
 import { loadSigner } from './certificate.js';
 import { readOvaDescriptor } from './descriptor.js';
+import { formatManifest } from './manifest.js';
 import { packOva } from './pack.js';
 import { rewriteOva } from './rewrite.js';
 import { verifyOva } from './verify.js';
@@ -96,6 +99,43 @@ describe('rewriteOva()', () => {
     await rewriteOva(withExtra, { output: back, descriptor: removed });
     expect(tarList(back)).toEqual(['vm.ovf', 'vm.mf', 'disk1.vmdk']);
     expect((await verifyOva(back)).problems).toEqual([]);
+  });
+
+  test('keeps a member only the manifest lists (no part of the descriptor), with its digest', async () => {
+    const dir = join(tmp.dir, `x${n++}`);
+    mkdirSync(dir);
+    const ovf = readFileSync(writePackage(dir, [{ href: 'disk1.vmdk', data: DISK }]));
+    const notes = Buffer.from('release notes\n');
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const mf = formatManifest(
+      (
+        [
+          ['vm.ovf', ovf],
+          ['disk1.vmdk', DISK],
+          ['notes.txt', notes],
+        ] as const
+      ).map(([file, b]) => ({ algorithm: 'sha256' as const, file, digest: sha(Buffer.from(b)) })),
+    );
+    const ova = join(dir, 'extra.ova');
+    writeFileSync(
+      ova,
+      await rawTar([
+        { header: { name: 'vm.ovf' }, data: ovf },
+        { header: { name: 'vm.mf' }, data: mf },
+        { header: { name: 'disk1.vmdk' }, data: Buffer.from(DISK) },
+        { header: { name: 'notes.txt' }, data: notes },
+      ]),
+    );
+    expect((await verifyOva(ova)).problems).toEqual([]);
+    const out = join(dir, 'edited.ova');
+    await rewriteOva(ova, {
+      output: out,
+      descriptor: await edited(ova, (env) => setCpus(targetSystem(env), 3)),
+    });
+    expect(tarList(out)).toEqual(['vm.ovf', 'vm.mf', 'disk1.vmdk', 'notes.txt']);
+    const v = await verifyOva(out);
+    expect(v.problems).toEqual([]);
+    expect(v.manifest?.entries).toBe(3);
   });
 
   test('refuses a new file with no local copy, and a package that does not verify, writing nothing', async () => {

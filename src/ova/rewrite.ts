@@ -39,10 +39,10 @@ export interface RewriteOvaResult {
 /**
  * Writes an OVA again, as ovftool does when it signs or edits one: the package is read and verified in one pass
  * (a package that does not verify is never rewritten), then written with the given descriptor (or its own), the
- * members that descriptor references (the input's, in their order, then any `added` local files), a fresh
- * manifest in the input's algorithm covering the descriptor, and a `.cert` when a signer is given. An old
- * signature cannot survive a new manifest: without a signer it is dropped and reported in the result. Writes to
- * a temporary file beside the output and renames it into place.
+ * members that descriptor references (the input's, in their order, then any `added` local files) and those only
+ * the manifest listed, a fresh manifest in the input's algorithm covering the descriptor, and a `.cert` when a
+ * signer is given. An old signature cannot survive a new manifest: without a signer it is dropped and reported in
+ * the result. Writes to a temporary file beside the output and renames it into place.
  *
  * @example
  * const r = await rewriteOva('appliance.ova', { descriptor: Buffer.from(formatOvf(env)), output: 'new.ova' });
@@ -64,8 +64,11 @@ export async function rewriteOva(input: string, options: RewriteOvaOptions = {})
     const listing = reader.manifestListing;
     if (options.algorithm === undefined && listing?.algorithms.length === 1)
       algorithm = listing.algorithms[0]!;
-    const names = new Set(wanted ?? reader.packageFiles.flatMap(storedNames));
-    if (wanted === undefined) for (const f of listing?.files ?? []) if (f !== descriptorName) names.add(f);
+    const referenced = new Set(reader.packageFiles.flatMap(storedNames));
+    const names = new Set(wanted ?? referenced);
+    // Members the manifest lists and the old descriptor does not reference are no part of an edit: kept.
+    for (const f of listing?.files ?? [])
+      if (f !== descriptorName && (wanted === undefined || !referenced.has(f))) names.add(f);
     for (const n of wanted ?? []) {
       const local = options.added?.get(n);
       if (local !== undefined) await regularFile(local);
@@ -92,7 +95,7 @@ export async function rewriteOva(input: string, options: RewriteOvaOptions = {})
         descriptor = options.descriptor ?? reader.descriptorBytes;
       } else if (m.role === 'file') {
         writer ??= await open();
-        if (wanted !== undefined && !wanted.includes(m.name)) continue;
+        if (wanted !== undefined && m.file !== undefined && !wanted.includes(m.name)) continue;
         held.add(m.name);
         await writer.addFile(m.body, () => m.name);
       }
