@@ -250,6 +250,15 @@ function editProperties(sys: ovf.OvfContent, o: EditOptions): void {
 
 async function editCommand(file: string, o: EditOptions): Promise<number> {
   const packed = await isPackage(file);
+  const out = o.output ?? file;
+  if (packed !== /\.ova$/i.test(out) && /\.(ova|ovf)$/i.test(out))
+    throw new UsageError(
+      'USAGE',
+      packed
+        ? `-o "${out}": an edit of an OVA writes an OVA, not a descriptor`
+        : `-o "${out}": an edit of a descriptor writes a descriptor, not an OVA`,
+      { hint: packed ? 'Unpack it with vessel ova unpack first' : 'Pack it after with vessel ova pack' },
+    );
   const env = await readDescriptor(file);
   const before = ovf.validateOvf(env);
   const sys = ovf.targetSystem(env, one(o.system, '--system'));
@@ -273,12 +282,12 @@ async function editCommand(file: string, o: EditOptions): Promise<number> {
   if (!packed) {
     if (o.key !== undefined || o.cert !== undefined)
       throw new UsageError('USAGE', '--key and --cert sign an OVA; a descriptor on its own has no signature');
-    await writeAtomic(o.output ?? file, text);
+    await writeAtomic(out, text);
     return ExitCode.Ok;
   }
   const signer = await signerOption(o.key, o.cert);
   const r = await rewriteOva(file, {
-    output: o.output ?? file,
+    output: out,
     descriptor: Buffer.from(text, 'utf8'),
     added,
     signer,

@@ -313,6 +313,10 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('is not a regular file');
     expect(existsSync(join(dir, 'never.ova'))).toBe(false);
+    const asOvf = await runCli(['ovf', 'edit', ova, '-o', join(dir, 'never.ovf'), '--cpus', '2']);
+    expect(asOvf.code).toBe(2);
+    expect(asOvf.stderr).toContain('an edit of an OVA writes an OVA');
+    expect(existsSync(join(dir, 'never.ovf'))).toBe(false);
     // A damaged or compressed package is named for what it is, not read as bad XML.
     const notTar = join(ovaDir, 'openstack__glance__glance__tests__var__testserver-not-tar.ova');
     for (const cmd of [['validate'], ['format'], ['edit', '--cpus', '2', '-o', join(dir, 'x.ova')]]) {
