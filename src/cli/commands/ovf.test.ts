@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, SHARED } from '../../../test/helpers/cli.js';
 import { corpusCases } from '../../../test/helpers/corpus.js';
@@ -324,6 +325,16 @@ describe('vessel ovf new, edit, info and format', () => {
       expect(r.code).toBe(1); // OVA_NOT_TAR, as `ova verify` and `ovf info` exit
       expect(r.stdout + r.stderr).toContain('not a tar archive');
     }
+  });
+
+  it('validate names a gzip-compressed OVA for what it is, with the hint to decompress it', async () => {
+    const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const gz = join(dir, 'compressed.ova');
+    writeFileSync(gz, gzipSync(readFileSync(ova)));
+    const r = await runCli(['ovf', 'validate', gz]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('is gzip-compressed, not a tar archive');
+    expect(r.stdout).toContain('hint: Decompress it with gunzip first.');
   });
 
   it('prints help for every ovf command', async () => {

@@ -57,6 +57,7 @@ registerGroup((program: Command) => {
               code: err.code ?? 'INTERNAL',
               severity: 'error',
               message: err.message,
+              ...(err.hint ? { hint: err.hint } : {}),
               ...(err.location?.line !== undefined ? { line: err.location.line } : {}),
               ...(err.location?.column !== undefined ? { column: err.location.column } : {}),
             };
