@@ -113,11 +113,16 @@ export function preferenceFor(
   return { disk: base.disk.filter((k) => words.has(k)), cdrom: base.cdrom.filter((k) => words.has(k)) };
 }
 
-/** What the target writes for a kind or model it lacks: `SUBSTITUTES`, the format's own, then its last resort. */
-function substituteFor<K extends DeviceWord>(k: K, target: FormatTarget, last: K): K {
-  const fromModel = target.producer === undefined ? undefined : SUBSTITUTES[target.producer]?.[k];
-  for (const s of [fromModel, target.fallback.local?.[k]])
-    if (s !== undefined && target.words.has(s)) return s as K;
+/**
+ * What the target writes for kinds or models it lacks: for each alternative the definition lists, in order,
+ * `SUBSTITUTES` then the format's own; else its last resort.
+ */
+function substituteFor<K extends DeviceWord>(ks: readonly K[], target: FormatTarget, last: K): K {
+  for (const k of ks) {
+    const fromModel = target.producer === undefined ? undefined : SUBSTITUTES[target.producer]?.[k];
+    for (const s of [fromModel, target.fallback.local?.[k]])
+      if (s !== undefined && target.words.has(s)) return s as K;
+  }
   return last;
 }
 
@@ -129,14 +134,20 @@ function native(k: DeviceWord, target: FormatTarget): string {
     : `${deviceName(k)} (${word})`;
 }
 
+/** Every alternative a definition lists, for a message: `virtio-scsi or LSI Logic`. */
+function alternatives(ks: readonly DeviceWord[]): string {
+  const names = [...new Set(ks.map((k) => deviceName(k)))];
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
+
 /** The kind a target writes for a controller, warning when it is none of those the definition lists. */
 function controllerKind(c: ControllerDevice, target: FormatTarget, warnings: Warnings): ControllerKind {
   const k = preferred(c.kinds, (x) => target.words.has(x));
   if (k !== undefined) return k;
-  const s = substituteFor(c.kind, target, target.fallback.controller);
+  const s = substituteFor(c.kinds.length > 0 ? c.kinds : [c.kind], target, target.fallback.controller);
   warnings.add(
     'CONTROLLER',
-    `${target.name} has no ${deviceName(c.kind)} controller; "${c.instanceId}" written as ${native(s, target)}`,
+    `${target.name} has no ${alternatives(c.kinds.length > 0 ? c.kinds : [c.kind])} controller; "${c.instanceId}" written as ${native(s, target)}`,
   );
   return s;
 }
@@ -222,10 +233,10 @@ function nics(view: DeviceView, target: FormatTarget, warnings: Warnings): Targe
   return view.nics.map((n) => {
     let model = preferred(n.models, (m) => target.words.has(m));
     if (model === undefined && n.model !== undefined) {
-      model = substituteFor(n.model, target, target.fallback.nic);
+      model = substituteFor(n.models.length > 0 ? n.models : [n.model], target, target.fallback.nic);
       warnings.add(
         'NIC_MODEL',
-        `${target.name} has no ${deviceName(n.model)} NIC; NIC "${n.instanceId}" written as ${native(model, target)}`,
+        `${target.name} has no ${alternatives(n.models.length > 0 ? n.models : [n.model])} NIC; NIC "${n.instanceId}" written as ${native(model, target)}`,
       );
     }
     if (n.macText !== undefined && n.mac === undefined)

@@ -35,6 +35,23 @@ describe('what a conversion reports', () => {
     expect(convert(odd, { to: 'libvirt' }).warnings.some((w) => w.code === 'MEMORY')).toBe(false);
   });
 
+  it('tries every ResourceSubType alternative a producer lists, and names them all when the target has none', () => {
+    const csr = readFileSync(join(CORPUS, 'glennmatthews__cot__COT__tests__csr1000v.ovf'));
+    // COT writes SCSI as "virtio lsilogic" and NICs as "VMXNET3 virtio": VMware takes the second/first it has.
+    const vmx = convert(csr, { to: 'vmx' });
+    expect(vmx.output).toContain('scsi0.virtualDev = "lsilogic"');
+    expect(vmx.warnings.filter((w) => w.code === 'CONTROLLER' || w.code === 'NIC_MODEL')).toEqual([]);
+    const libvirt = convert(csr, { to: 'libvirt' });
+    expect(libvirt.output).toContain('model="virtio-scsi"');
+    const hyperv = convert(csr, { to: 'hyperv' }).warnings.map((w) => w.message);
+    expect(hyperv).toContainEqual(
+      expect.stringMatching(/has no virtio-scsi or LSI Logic controller; "3" written as/),
+    );
+    expect(hyperv).toContainEqual(
+      expect.stringMatching(/has no VMXNET3 or virtio-net NIC; NIC "11" written as/),
+    );
+  });
+
   it('reports the systems of a VirtualSystemCollection it leaves out', () => {
     const file = join(CORPUS, 'vmware__govmomi__ovf__fixtures__virtualsystemcollection.ovf');
     const r = convert(readFileSync(file), { to: 'libvirt' });

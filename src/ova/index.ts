@@ -16,6 +16,8 @@ export * from './pack.js';
 export type { OvaMember, ReadOvaOptions } from './reader.js';
 export { OvaReader } from './reader.js';
 export type * from './report.js';
+export type { RewriteOvaOptions, RewriteOvaResult } from './rewrite.js';
+export { rewriteOva } from './rewrite.js';
 export * from './sign.js';
 export * from './sniff.js';
 export * from './stream-disk.js';

@@ -88,6 +88,32 @@ describe('readTarEntries() on broken archives', () => {
     expect(await list(tar.subarray(0, 2048))).toMatchObject({ code: 'OVA_TRUNCATED' });
   });
 
+  test('zero padding after the end-of-archive blocks that is not a multiple of 512 is accepted, as GNU tar does', async () => {
+    const tar = await rawTar([file('vm.ovf'), file('disk.vmdk', 'd'.repeat(700))]);
+    for (const extra of [1, 100, 511, 513, 9000]) {
+      const padded = Buffer.concat([tar, Buffer.alloc(extra)]);
+      const path = join(tmp.dir, `padded-${extra}.ova`);
+      writeFileSync(path, padded);
+      execFileSync('tar', ['-tf', path]); // GNU tar agrees that it is a valid archive
+      expect(await list(padded)).toEqual(['vm.ovf', 'disk.vmdk']);
+      expect(await list(path)).toEqual(['vm.ovf', 'disk.vmdk']);
+    }
+  });
+
+  test('non-zero bytes after the end-of-archive blocks are refused, whatever their length', async () => {
+    const tar = await rawTar([file('vm.ovf'), file('disk.vmdk')]);
+    expect(await list(Buffer.concat([tar, Buffer.from('junk')]))).toMatchObject({ code: 'OVA_CORRUPT' });
+    const late = Buffer.concat([tar, Buffer.alloc(300), Buffer.from([1])]);
+    expect(await list(late)).toMatchObject({ code: 'OVA_CORRUPT' });
+  });
+
+  test('one end-of-archive block and a partial second one is accepted; a partial first one is truncated', async () => {
+    const tar = await rawTar([file('vm.ovf'), file('disk.vmdk')]);
+    const members = tar.length - 1024; // rawTar writes the two POSIX zero blocks
+    expect(await list(tar.subarray(0, members + 512 + 100))).toEqual(['vm.ovf', 'disk.vmdk']);
+    expect(await list(tar.subarray(0, members + 100))).toMatchObject({ code: 'OVA_TRUNCATED' });
+  });
+
   test('bytes that are not tar, a gzip-compressed tar, and an empty file are not tar archives', async () => {
     const tar = await rawTar([file('vm.ovf')]);
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(1024, 7)]);

@@ -55,6 +55,13 @@ export async function* readTarEntries(source: TarSource, label?: string): AsyncG
       try {
         step = await it.next();
       } catch (e) {
+        // The archive ends, after its end-of-archive block, inside a block of padding: GNU tar and Python's
+        // tarfile stop at the end-of-archive block and accept it (producers pad to a record size that is not a
+        // multiple of 512); tar-stream calls it an unexpected end. Accept it when that padding is all zeros.
+        if (inputError === undefined && count > 0 && endsInsidePadding(e, tap, lastEnd)) {
+          tap.checkEnd(lastEnd, name, lastName);
+          break;
+        }
         throw inputError ?? mapExtractError(e, name, count, tap, lastName);
       }
       if (step.done) break;
@@ -101,6 +108,12 @@ export async function* readTarEntries(source: TarSource, label?: string): AsyncG
     input.destroy();
     extract.destroy();
   }
+}
+
+/** True when the extractor failed for want of data after a whole member and at least one end-of-archive block. */
+function endsInsidePadding(e: unknown, tap: TailTap, lastEnd: number): boolean {
+  const msg = e instanceof Error ? e.message : String(e);
+  return /Unexpected end of data/.test(msg) && tap.total >= lastEnd + BLOCK && tap.total % BLOCK !== 0;
 }
 
 /** What tar-stream's extractor yields: the entry's data stream with its header and header offset. */
@@ -168,7 +181,10 @@ class TailTap {
     if (this.tail.length > 2) this.tail.shift();
   }
 
-  /** Requires at least one zero block after the last member (POSIX writes two; a cut archive has none). */
+  /**
+   * Requires at least one zero block after the last member (POSIX writes two; a cut archive has none) and
+   * nothing but zeros after it (padding of any length, as GNU tar and Python's tarfile accept).
+   */
   checkEnd(lastEnd: number, name: string, lastName: string | undefined): void {
     if (this.total < lastEnd + BLOCK) {
       throw new OvaError(

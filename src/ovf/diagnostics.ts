@@ -112,7 +112,10 @@ export const OVF_DIAGNOSTICS = {
   OVF_HOST_RESOURCE_FOREIGN: w(
     'A disk drive HostResource does not refer to the package (ovf:/disk/ or ovf:/file/)',
   ),
-  OVF_UNRESOLVED_NETWORK: e('rasd:Connection names no Network in NetworkSection'),
+  OVF_UNRESOLVED_NETWORK: e(
+    'rasd:Connection names no Network in NetworkSection (a warning with --lax: deploy connects the NIC to the network --net gives, else the default one)',
+    true,
+  ),
   OVF_UNRESOLVED_CONFIGURATION: e('ovf:configuration names no Configuration in DeploymentOptionSection'),
   OVF_BOUND_INVALID: e('ovf:bound is not "min", "max" or "normal"'),
   OVF_BOUND_WITHOUT_NORMAL: e('A min/max range Item has no normal Item with the same InstanceID'),

@@ -2,10 +2,12 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parseSize, VesselError } from '../../model/index.js';
+import { loadSigner, type OvaSigner, rewriteOva } from '../../ova/index.js';
 import * as ovf from '../../ovf/index.js';
 import { ExitCode } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
-import { action } from '../output.js';
+import { action, println } from '../output.js';
+import { isPackage, readDescriptor } from './ovf-info.js';
 
 /** `vessel ovf edit`: COT-style edits of a descriptor, each repeatable option keeping all its values. */
 
@@ -20,8 +22,13 @@ export function registerOvfEdit(cmd: Command): void {
     .description(
       'Edit a descriptor in place (or to -o), keeping everything else intact; an edit that would make it invalid is refused',
     )
-    .argument('<file>', 'an .ovf descriptor')
+    .argument('<file>', 'an .ovf descriptor, or an .ova package (written again with a fresh manifest)')
     .option('-o, --output <file>', 'write here instead of editing in place')
+    .option(
+      '--key <key.pem>',
+      'for an OVA: sign the new manifest with this RSA key (else a signature is dropped)',
+    )
+    .option('--cert <cert.pem>', 'for an OVA: the signing certificate (default: the one in the key file)')
     .option('--system <id>', 'the VirtualSystem to edit (default: the first)', collect)
     .option('--config <id>', 'apply hardware changes to this deployment option only (repeatable)', collect)
     .option('--product <text>', 'product name', collect)
@@ -76,6 +83,8 @@ type Many = string[] | undefined;
 
 interface EditOptions {
   output?: string;
+  key?: string;
+  cert?: string;
   system?: Many;
   config?: Many;
   product?: Many;
@@ -156,7 +165,12 @@ function editProduct(sys: ovf.OvfContent, o: EditOptions): void {
 }
 
 /** CPUs, memory, networks, NICs and disks; hardware changes apply to each `--config` option, or to all. */
-async function editHardware(env: ovf.OvfEnvelope, sys: ovf.OvfContent, o: EditOptions): Promise<void> {
+async function editHardware(
+  env: ovf.OvfEnvelope,
+  sys: ovf.OvfContent,
+  o: EditOptions,
+  added: Map<string, string>,
+): Promise<void> {
   const configs: (string | undefined)[] = o.config?.length ? [...new Set(o.config)] : [undefined];
   for (const c of configs) if (c !== undefined) ovf.requireConfiguration(env, c);
   const cpus = one(o.cpus, '--cpus');
@@ -188,7 +202,11 @@ async function editHardware(env: ovf.OvfEnvelope, sys: ovf.OvfContent, o: EditOp
       `${disks.length} --disk and ${capacities.length} --disk-capacity: give one capacity (the virtual size) per disk`,
     );
   for (const [i, d] of disks.entries()) {
-    const size = (await stat(d).catch(() => undefined))?.size;
+    const st = await stat(d).catch(() => undefined);
+    if (st !== undefined && !st.isFile())
+      throw new UsageError('USAGE', `--disk "${d}" is not a regular file`);
+    const size = st?.size;
+    added.set(basename(d), d);
     ovf.addDisk(env, sys, {
       href: basename(d),
       capacityBytes: parseSize(capacities[i]!),
@@ -231,7 +249,17 @@ function editProperties(sys: ovf.OvfContent, o: EditOptions): void {
 }
 
 async function editCommand(file: string, o: EditOptions): Promise<number> {
-  const env = ovf.parseOvf(await readInput(file), { file });
+  const packed = await isPackage(file);
+  const out = o.output ?? file;
+  if (packed !== /\.ova$/i.test(out) && /\.(ova|ovf)$/i.test(out))
+    throw new UsageError(
+      'USAGE',
+      packed
+        ? `-o "${out}": an edit of an OVA writes an OVA, not a descriptor`
+        : `-o "${out}": an edit of a descriptor writes a descriptor, not an OVA`,
+      { hint: packed ? 'Unpack it with vessel ova unpack first' : 'Pack it after with vessel ova pack' },
+    );
+  const env = await readDescriptor(file);
   const before = ovf.validateOvf(env);
   const sys = ovf.targetSystem(env, one(o.system, '--system'));
   editProduct(sys, o);
@@ -239,7 +267,8 @@ async function editCommand(file: string, o: EditOptions): Promise<number> {
     const [id = '', label] = c.split('=', 2);
     ovf.setConfiguration(env, id, label === undefined ? {} : { label });
   }
-  await editHardware(env, sys, o);
+  const added = new Map<string, string>();
+  await editHardware(env, sys, o, added);
   editProperties(sys, o);
   const defaultConfig = one(o.defaultConfig, '--default-config');
   if (defaultConfig !== undefined) ovf.setConfiguration(env, defaultConfig, { default: true });
@@ -249,6 +278,35 @@ async function editCommand(file: string, o: EditOptions): Promise<number> {
   const eula = one(o.eulaFile, '--eula-file');
   if (eula !== undefined) ovf.setEula(sys, (await readInput(eula)).toString('utf8'));
   ovf.assertEditValid(before, env);
-  await writeAtomic(o.output ?? file, ovf.formatOvf(env));
+  const text = ovf.formatOvf(env);
+  if (!packed) {
+    if (o.key !== undefined || o.cert !== undefined)
+      throw new UsageError('USAGE', '--key and --cert sign an OVA; a descriptor on its own has no signature');
+    await writeAtomic(out, text);
+    return ExitCode.Ok;
+  }
+  const signer = await signerOption(o.key, o.cert);
+  const r = await rewriteOva(file, {
+    output: out,
+    descriptor: Buffer.from(text, 'utf8'),
+    added,
+    signer,
+  });
+  if (r.droppedSignature !== undefined)
+    println(
+      `warning: the package's signature (${r.droppedSignature}) no longer matches the edited package and was dropped; give --key (and --cert) to sign it again`,
+    );
   return ExitCode.Ok;
+}
+
+/** The signer from --key/--cert, or undefined when neither is given. */
+async function signerOption(
+  key: string | undefined,
+  cert: string | undefined,
+): Promise<OvaSigner | undefined> {
+  if (key === undefined) {
+    if (cert !== undefined) throw new UsageError('USAGE', '--cert needs --key');
+    return undefined;
+  }
+  return loadSigner(await readInput(key), cert === undefined ? undefined : await readInput(cert));
 }

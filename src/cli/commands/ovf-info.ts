@@ -4,13 +4,21 @@ import * as ovf from '../../ovf/index.js';
 import { readInput } from '../files.js';
 import { println } from '../output.js';
 
-/** Reads the descriptor of an .ovf file, or of an .ova package (its first member). */
+/**
+ * Reads the descriptor of an .ovf file, or of an .ova package (its first member): a file that starts like a tar
+ * archive, or one named `.ova` (so that a damaged or gzip-compressed package is called what it is, not bad XML).
+ */
 export async function readDescriptor(file: string): Promise<ovf.OvfEnvelope> {
-  if (await isTarFile(file)) {
+  if (await isPackage(file)) {
     const { name, data } = await readOvaDescriptor(file);
     return ovf.parseOvf(data, { file: `${file}/${name}` });
   }
   return ovf.parseOvf(await readInput(file), { file });
+}
+
+/** True when `file` is to be read as an OVA: it starts like a tar archive, or its name ends in `.ova`. */
+export async function isPackage(file: string): Promise<boolean> {
+  return /\.ova$/i.test(file) || (await isTarFile(file));
 }
 
 /** Prints an {@link ovf.OvfInfo} for people. */

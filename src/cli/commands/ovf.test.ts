@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, SHARED } from '../../../test/helpers/cli.js';
 import { corpusCases } from '../../../test/helpers/corpus.js';
@@ -272,6 +273,68 @@ describe('vessel ovf new, edit, info and format', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('not well formed');
+  });
+
+  it('validate, format and edit take an OVA as info does; edit writes a new OVA with a fresh manifest', async () => {
+    const ovaDir = join(SHARED, 'ovf-corpus', 'ova');
+    const ova = join(ovaDir, 'openstack__glance__glance__tests__var__testserver.ova');
+    const v = await runCli(['ovf', 'validate', '--json', ova]);
+    expect(v.stderr).toBe('');
+    const report = JSON.parse(v.stdout);
+    expect(report.ovfVersion).toBe('1.0');
+    // VirtualBox 4 wrote ResourceType 35 (its sound card) and an Info-less ResourceAllocationSection: real errors.
+    expect(report.diagnostics.map((d: { code: string }) => d.code)).toContain('OVF_RESOURCE_TYPE_UNKNOWN');
+    expect(v.code).toBe(1);
+    const f = await runCli(['ovf', 'format', ova]);
+    expect(f.code).toBe(0);
+    expect(f.stdout).toContain('<ovf:VirtualSystem ovf:id="testserver">');
+    const out = join(dir, 'edited.ova');
+    const e = await runCli(['ovf', 'edit', ova, '-o', out, '--cpus', '3', '--memory', '1G']);
+    expect(e.code, e.stderr).toBe(0);
+    const verify = await runCli(['ova', 'verify', '--json', out]);
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ intact: true, manifest: { algorithms: ['sha256'] } });
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
+    expect(info.systems[0].hardware[''] ?? Object.values(info.systems[0].hardware)[0]).toMatchObject({
+      cpus: 3,
+      memoryBytes: 1073741824,
+    });
+    // Hostile edits of a package write nothing: a directory as a disk, a member climbing out of the package.
+    const refused = await runCli([
+      'ovf',
+      'edit',
+      ova,
+      '-o',
+      join(dir, 'never.ova'),
+      '--disk',
+      dir,
+      '--disk-capacity',
+      '1M',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('is not a regular file');
+    expect(existsSync(join(dir, 'never.ova'))).toBe(false);
+    const asOvf = await runCli(['ovf', 'edit', ova, '-o', join(dir, 'never.ovf'), '--cpus', '2']);
+    expect(asOvf.code).toBe(2);
+    expect(asOvf.stderr).toContain('an edit of an OVA writes an OVA');
+    expect(existsSync(join(dir, 'never.ovf'))).toBe(false);
+    // A damaged or compressed package is named for what it is, not read as bad XML.
+    const notTar = join(ovaDir, 'openstack__glance__glance__tests__var__testserver-not-tar.ova');
+    for (const cmd of [['validate'], ['format'], ['edit', '--cpus', '2', '-o', join(dir, 'x.ova')]]) {
+      const r = await runCli(['ovf', cmd[0]!, notTar, ...cmd.slice(1)]);
+      expect(r.code).toBe(1); // OVA_NOT_TAR, as `ova verify` and `ovf info` exit
+      expect(r.stdout + r.stderr).toContain('not a tar archive');
+    }
+  });
+
+  it('validate names a gzip-compressed OVA for what it is, with the hint to decompress it', async () => {
+    const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const gz = join(dir, 'compressed.ova');
+    writeFileSync(gz, gzipSync(readFileSync(ova)));
+    const r = await runCli(['ovf', 'validate', gz]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('is gzip-compressed, not a tar archive');
+    expect(r.stdout).toContain('hint: Decompress it with gunzip first.');
   });
 
   it('prints help for every ovf command', async () => {

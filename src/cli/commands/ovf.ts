@@ -4,7 +4,7 @@ import { parseSize } from '../../model/index.js';
 import * as ovf from '../../ovf/index.js';
 import { markCommand } from '../connect/kinds.js';
 import { ExitCode, exitCodeFor } from '../exit.js';
-import { readInput, writeAtomic } from '../files.js';
+import { writeAtomic } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { registerOvfEdit } from './ovf-edit.js';
@@ -24,7 +24,7 @@ registerGroup((program: Command) => {
   cmd
     .command('validate')
     .description('Validate descriptors (exit 0: no errors, 1: errors, 2: unreadable or not well-formed XML)')
-    .argument('<file...>', 'OVF descriptors')
+    .argument('<file...>', 'OVF descriptors or OVA packages (the descriptor inside is validated)')
     .option('--json', 'one JSON object per file per line')
     .option('--lax', 'report portability issues as warnings, as ovftool --lax does')
     .option('--target <platform>', 'also warn about what this platform rejects: vmware, virtualbox or qemu')
@@ -38,7 +38,7 @@ registerGroup((program: Command) => {
         for (const file of files) {
           let result: { valid: boolean; ovfVersion?: string; diagnostics: ovf.OvfDiagnostic[]; code: number };
           try {
-            const env = ovf.parseOvf(await readInput(file), { file });
+            const env = await readDescriptor(file);
             const diagnostics = ovf.validateOvf(env, {
               file,
               ...(opts.lax ? { lax: true } : {}),
@@ -57,6 +57,7 @@ registerGroup((program: Command) => {
               code: err.code ?? 'INTERNAL',
               severity: 'error',
               message: err.message,
+              ...(err.hint ? { hint: err.hint } : {}),
               ...(err.location?.line !== undefined ? { line: err.location.line } : {}),
               ...(err.location?.column !== undefined ? { column: err.location.column } : {}),
             };
@@ -120,11 +121,13 @@ registerGroup((program: Command) => {
 
   cmd
     .command('format')
-    .description('Parse a descriptor and write it back to stdout (unknown content is kept; 0.9 becomes 1.0)')
-    .argument('<file>', 'an .ovf descriptor')
+    .description(
+      'Parse a descriptor (or the one in an OVA) and write it back to stdout (unknown content is kept; 0.9 becomes 1.0)',
+    )
+    .argument('<file>', 'an .ovf descriptor or an .ova package')
     .action(
       action(async (file: string) => {
-        process.stdout.write(ovf.formatOvf(ovf.parseOvf(await readInput(file), { file })));
+        process.stdout.write(ovf.formatOvf(await readDescriptor(file)));
         return ExitCode.Ok;
       }),
     );

@@ -126,6 +126,7 @@ export function itemsForEdit(
     copy.configuration = configuration;
     delete copy.line;
     hw.items.splice(hw.items.indexOf(after) + 1, 0, copy);
+    if (optionsOf(item).length === 0) overrides.set(copy, item);
     return copy;
   };
   for (const item of itemsFor(itemsOfType(hw, type, configuration), configuration)) {
@@ -146,6 +147,24 @@ export function itemsForEdit(
     }
   }
   return out;
+}
+
+/** The overrides {@link itemsForEdit} made of a general item, with that item: {@link settleOverrides} drops them. */
+const overrides = new WeakMap<OvfItem, OvfItem>();
+
+/** An item as written, less what an override changes by being one (its options, its line). */
+const body = (i: OvfItem) => JSON.stringify({ ...i, configuration: undefined, line: undefined });
+
+/**
+ * Drops the overrides {@link itemsForEdit} added that the edit left equal to the general item they copy (an
+ * option's NIC that `--nic-network 2` did not change, a CPU count set to the general value): an override that
+ * overrides nothing is a duplicate Item. Overrides the descriptor had are kept as they are.
+ */
+export function settleOverrides(hw: OvfVirtualHardwareSection): void {
+  hw.items = hw.items.filter((i) => {
+    const base = overrides.get(i);
+    return base === undefined || body(i) !== body(base);
+  });
 }
 
 export function freeId(used: string[], base: string): string {

@@ -31,6 +31,7 @@ import {
   newItem,
   nextInstanceId,
   requireConfiguration,
+  settleOverrides,
 } from './core.js';
 import { addNetwork } from './hardware.js';
 
@@ -129,6 +130,7 @@ export function setNicNetwork(
   for (const t of itemsForEdit(env, hw, ResourceType.EthernetAdapter, configuration))
     if (pick === undefined || t.resource.properties.InstanceID === pick)
       t.resource.properties.Connection = [network];
+  settleOverrides(hw);
 }
 
 /** A disk to add: a file in References (when `href` is given) and a Disk, attached to a controller. */

@@ -292,6 +292,24 @@ describe('editing one deployment option of COT’s test descriptors (issue 11)',
       /no NIC number 4 in deployment option "4CPU-4GB-3NIC"; it has 3/,
     );
   });
+
+  it('adds no override that overrides nothing: an unchanged NIC or a value equal to the general one', () => {
+    const env = parseOvf(readFileSync(FILES[0]!));
+    const sys = targetSystem(env);
+    const hw = hardwareOf(sys)!;
+    const count = hw.items.length;
+    // NIC 11 is general and already on "VM Network"; setting NIC 2 of the option must not copy NIC 1 for it.
+    setNicNetwork(env, sys, 'VM Network', undefined, '4CPU-4GB-3NIC');
+    expect(hw.items.length).toBe(count);
+    setNicNetwork(env, sys, 'lab2', 2, '4CPU-4GB-3NIC');
+    expect(hw.items.length).toBe(count);
+    const general = hw.items.find((i) => i.resource.properties.ResourceType === '3' && !i.configuration)!;
+    setCpus(sys, Number(general.resource.properties.VirtualQuantity), '1CPU-1GB-1NIC', env);
+    expect(hw.items.length).toBe(count);
+    // A real change still gets its one override.
+    setNicNetwork(env, sys, 'lab3', 1, '4CPU-4GB-3NIC');
+    expect(hw.items.length).toBe(count + 1);
+  });
 });
 
 describe('edit checks property values and names devices with the model’s vocabulary (issue 11)', () => {

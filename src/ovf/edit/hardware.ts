@@ -2,7 +2,7 @@ import { ResourceType } from '../../model/index.js';
 import { OvfError } from '../errors.js';
 import { findSection, hardwareOf, virtualSystems } from '../select.js';
 import type { OvfConfiguration, OvfContent, OvfEnvelope, OvfNetworkSection } from '../types.js';
-import { envelopeSection, ext, hardware, itemsForEdit, newItem } from './core.js';
+import { envelopeSection, ext, hardware, itemsForEdit, newItem, settleOverrides } from './core.js';
 
 /** Sets the virtual CPU count, in every Processor item that applies to the configuration (or a new one). */
 export function setCpus(system: OvfContent, cpus: number, configuration?: string, env?: OvfEnvelope): void {
@@ -28,6 +28,7 @@ export function setCpus(system: OvfContent, cpus: number, configuration?: string
     if (i.resource.properties.ElementName?.match(/virtual CPU/))
       i.resource.properties.ElementName = `${cpus} virtual CPU(s)`;
   }
+  settleOverrides(hw);
 }
 
 /** Sets the memory exactly, in MiB units when whole, else in bytes. */
@@ -58,6 +59,7 @@ export function setMemory(
       i.resource.properties.VirtualQuantityUnits = props.AllocationUnits;
     if (i.resource.properties.ElementName?.match(/of memory$/)) i.resource.properties.ElementName = name;
   }
+  settleOverrides(hw);
 }
 
 /** Adds a logical network to NetworkSection (no-op when it exists). */

@@ -224,6 +224,18 @@ const cases: Array<[string, string, Expected]> = [
   ],
 ];
 
+describe('validateOvf() with lax', () => {
+  it('reports a NIC on a network NetworkSection does not define as a warning, as ovftool --lax does', () => {
+    const xml = descriptor({
+      items: [CPU, MEMORY, SCSI, DISK, NIC.replace('>VM Network<', '>Lab<')].join('\n'),
+    });
+    const strict = validateOvf(parseOvf(xml)).filter((d) => d.code === 'OVF_UNRESOLVED_NETWORK');
+    const lax = validateOvf(parseOvf(xml), { lax: true }).filter((d) => d.code === 'OVF_UNRESOLVED_NETWORK');
+    expect(strict.map((d) => d.severity)).toEqual(['error']);
+    expect(lax.map((d) => d.severity)).toEqual(['warning']);
+  });
+});
+
 describe('validateOvf() and deploy agree on drive parents', () => {
   const cd = (parent: string) =>
     `<Item><rasd:ElementName>CD-ROM 1</rasd:ElementName><rasd:InstanceID>6</rasd:InstanceID><rasd:ResourceType>15</rasd:ResourceType><rasd:Parent>${parent}</rasd:Parent></Item>`;
