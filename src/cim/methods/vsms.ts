@@ -12,6 +12,7 @@ import {
   modifyResourceSettings,
   removeResourceSettings,
 } from './resources.js';
+import { checkSystemValues } from './system-values.js';
 
 /**
  * The methods of the virtual system management service (DSP1042 §8.2), each one Api call of the caller's session
@@ -23,6 +24,7 @@ import {
 /** DefineSystem (DSP1042 §8.2.2): SystemSettings + ResourceSettings, optionally cloned from ReferenceConfiguration. */
 async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): Promise<MethodResult> {
   const system = vssdFromInstance(one(params, 'SystemSettings'));
+  await checkSystemValues(env, ctx, system);
   const resources = many(params, 'ResourceSettings', false).map(rasdFromInstance);
   let base: VirtualSystemDefinition = { system: {}, resources: [] };
   if (params.ReferenceConfiguration !== undefined) {
@@ -64,6 +66,7 @@ async function modifySystemSettings(
   const id = inst.properties.InstanceID as string | undefined;
   const { system } = await systemOfSetting(env, ctx, id, 'VSSD');
   const changes = vssdFromInstance(inst);
+  await checkSystemValues(env, ctx, changes, system.definition.system);
   const uuid = changes.VirtualSystemIdentifier;
   if (uuid !== undefined && uuid.toLowerCase() !== system.uuid.toLowerCase())
     throw new CimError('CIM_ERR_INVALID_PARAMETER', 'VirtualSystemIdentifier (the UUID) cannot be changed');

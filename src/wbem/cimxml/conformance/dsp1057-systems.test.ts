@@ -204,6 +204,42 @@ describe('DSP1057 Virtual System', () => {
     });
   });
 
+  it('DefineSystem refuses a VirtualSystemType outside VirtualSystemTypesSupported, naming them (issue 11)', async () => {
+    const [caps] = await c.enumerateInstances('CIM_VirtualSystemManagementCapabilities');
+    const types = caps!.properties.VirtualSystemTypesSupported as string[];
+    await expect(
+      c.invokeMethod(vsms, 'DefineSystem', {
+        SystemSettings: {
+          type: 'string',
+          embedded: true,
+          value: vssd({ ElementName: 't-xen', VirtualSystemType: 'Xen' }),
+        },
+        ResourceSettings: {
+          type: 'string',
+          embedded: true,
+          value: [rasd({ ResourceType: '3', VirtualQuantity: '1' })],
+        },
+      }),
+    ).rejects.toMatchObject({
+      code: 'CIM_ERR_INVALID_PARAMETER',
+      message: expect.stringContaining(types.join(', ')),
+    });
+    expect(await host.driver.lookup('t-xen')).toBeUndefined();
+  });
+
+  it('DestroySystem refuses an AffectedSystem with CreationClassName="Bogus" and keeps every VM (issue 11)', async () => {
+    const before = (await host.api.systems.list()).length;
+    await expect(
+      c.invokeMethod(vsms, 'DestroySystem', {
+        AffectedSystem: {
+          type: 'reference',
+          value: { className: 'Vessel_ComputerSystem', keys: { CreationClassName: 'Bogus', Name: 'vm1' } },
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER' });
+    expect(await host.api.systems.list()).toHaveLength(before);
+  });
+
   it('VSMS/02_destroysystem: DestroySystem of a running system powers it off and removes it', async () => {
     await define('t-destroy');
     await rsc('t-destroy', 2);
