@@ -240,6 +240,21 @@ describe('DSP1057 Virtual System', () => {
     expect(await host.api.systems.list()).toHaveLength(before);
   });
 
+  it('AvailableRequestedStates and OperatingStatus follow the state (stopped, running, paused) (issue 11)', async () => {
+    await define('t-states');
+    const props = async () => (await c.getInstance(vm('t-states'))).properties;
+    expect(await props()).toMatchObject({ AvailableRequestedStates: ['2'], OperatingStatus: '5' });
+    await rsc('t-states', 2);
+    expect(await props()).toMatchObject({
+      AvailableRequestedStates: ['3', '4', '9', '10', '11'],
+      OperatingStatus: '16',
+    });
+    await rsc('t-states', 9);
+    const paused = await props();
+    expect(paused.OperatingStatus).toBe('7');
+    expect(paused.AvailableRequestedStates).toEqual(expect.arrayContaining(['2', '3']));
+  });
+
   it('VSMS/02_destroysystem: DestroySystem of a running system powers it off and removes it', async () => {
     await define('t-destroy');
     await rsc('t-destroy', 2);
