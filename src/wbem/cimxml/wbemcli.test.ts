@@ -122,6 +122,16 @@ describe('sblim wbemcli against a live Vessel host', () => {
     }
   });
 
+  it('ei: the object manager and the namespaces through the `interop` alias (issue 11)', async () => {
+    const interop = base.replace('root/virtualization', 'interop');
+    const om = await wbemcli('ei', `${interop}:CIM_ObjectManager`);
+    expect(om.code).toBe(0);
+    expect(om.out).toMatch(/Vessel_ObjectManager\..*Name="Vessel:ObjectManager"/);
+    const ns = await wbemcli('ein', `${interop}:CIM_Namespace`);
+    expect(ns.code).toBe(0);
+    expect(ns.out).toContain('Name="root/virtualization"');
+  });
+
   it('a reader’s method call fails with CIM_ERR_ACCESS_DENIED and a wrong password is refused', async () => {
     const reader = base.replace('admin:secret', 'rita:r3ad');
     const r = await wbemcli('cm', `${reader}:${cs('vm2')}`, 'RequestStateChange.RequestedState=2');
