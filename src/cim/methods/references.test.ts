@@ -126,6 +126,19 @@ describe('reference parameters are checked key by key (issue 11: DestroySystem d
     await untouched();
   });
 
+  it('ModifyResourceSettings refuses an embedded instance of another RASD class than the one it names', async () => {
+    const nic = {
+      className: 'Vessel_EthernetPortAllocationSettingData',
+      properties: { InstanceID: 'Vessel:web1/1', ResourceType: '3', VirtualQuantity: '2' },
+    };
+    await expect(call('ModifyResourceSettings', { ResourceSettings: [nic] })).rejects.toMatchObject({
+      code: 'CIM_ERR_INVALID_PARAMETER',
+    });
+    await untouched();
+    const generic = { ...nic, className: 'CIM_ResourceAllocationSettingData' };
+    expect((await call('ModifyResourceSettings', { ResourceSettings: [generic] })).returnValue).toBe(0);
+  });
+
   it('DefineSystem refuses a ReferenceConfiguration that is not a VSSD', async () => {
     await expect(
       call('DefineSystem', {

@@ -104,11 +104,19 @@ export async function modifyResourceSettings(
     ctx,
     list.map((r) => r.properties.InstanceID as string | undefined),
   );
+  const byId = new Map(system.definition.resources.map((r, i) => [localId(r, i), r]));
   const changes: ResourceChange[] = list.map((inst, i) => {
-    const { InstanceID: _id, ...properties } = rasdFromInstance(inst).properties;
+    const { cimClass, properties: given } = rasdFromInstance(inst);
+    const stored = byId.get(localIds[i]!)!;
+    // The embedded instance is of the RASD's own class or of the generic base class, never another kind.
+    if (cimClass !== 'CIM_ResourceAllocationSettingData' && cimClass !== stored.cimClass)
+      throw new CimError(
+        'CIM_ERR_INVALID_PARAMETER',
+        `ResourceSettings[${i}] is a ${inst.className}, but "${String(inst.properties.InstanceID)}" is a ${CLASS_OF[stored.cimClass]}`,
+      );
+    const { InstanceID: _id, ...properties } = given;
     return { instanceId: localIds[i]!, properties };
   });
-  const byId = new Map(system.definition.resources.map((r, i) => [localId(r, i), r]));
   return answerJob(
     'ModifyResourceSettings',
     () => env.api(ctx).systems.modifyResources(system.uuid, changes, { waitMs: waitOf(env) }),
