@@ -58,6 +58,24 @@ describe('RequestStateChange jobs follow their own operation (issue 11)', () => 
     expect(await system()).toMatchObject({ EnabledState: '3', RequestedState: '3' });
   });
 
+  it('a hard power-off behind two queued shutdowns succeeds at once; neither shutdown job completes with it', async () => {
+    s.cim.env.syncMs = 0;
+    s.cim.env.shutdownTimeoutMs = 30_000;
+    const first = await rsc(4);
+    const second = await rsc(4);
+    expect([first.returnValue, second.returnValue]).toEqual([4096, 4096]);
+    const started = Date.now();
+    s.cim.env.syncMs = 5000;
+    const off = await rsc(3);
+    expect(off.returnValue).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (const r of [first, second]) {
+      const j = await finished(r.out.Job as CimInstanceName);
+      expect(j.properties.JobState).not.toBe('7');
+    }
+    expect(await system()).toMatchObject({ EnabledState: '3', RequestedState: '3' });
+  });
+
   it('a shutdown the guest ignores ends in a forced power-off, and its job says so', async () => {
     s.cim.env.syncMs = 0;
     const down = await rsc(4);
