@@ -77,9 +77,22 @@ function elementName(j: JobInfo): string {
   return isStateOperation(j.operation) ? `${base} to ${REQUESTED_STATE_OF[j.operation]}` : base;
 }
 
-/** JobStatus: what a running job is doing (its phase), or its state in words. */
+/**
+ * What a completed state change ended in when it was not what was asked: a shutdown or reboot whose guest did not
+ * stop in time and was powered off (the system's reason in the job's result, the Api's summary).
+ */
+function forcedOff(j: JobInfo): string | undefined {
+  if (j.state !== 'completed' || (j.operation !== 'shutdown' && j.operation !== 'reboot')) return undefined;
+  const reason = (j.result as { reason?: { code?: unknown; text?: unknown } } | undefined)?.reason;
+  if (reason?.code !== 'forced-after-timeout') return undefined;
+  return typeof reason.text === 'string' ? reason.text : 'powered off: the guest did not shut down in time';
+}
+
+/** JobStatus: what a running job is doing (its phase), or its state in words (and a forced power-off's reason). */
 function jobStatus(j: JobInfo): string {
   if ((j.state === 'running' || j.state === 'queued') && j.phase !== undefined) return j.phase;
+  const forced = forcedOff(j);
+  if (forced !== undefined) return `Completed (${forced})`;
   const words = {
     queued: 'New',
     running: 'Running',
@@ -128,6 +141,7 @@ export function jobInstance(j: JobInfo): CimInstance {
       DeleteOnCompletion: String(j.deleteOnCompletion),
       ErrorCode: status === undefined ? undefined : String(CIM_STATUS[status]),
       ErrorDescription: errorText(j),
+      StatusDescriptions: forcedOff(j) === undefined ? undefined : [forcedOff(j)!],
       OperationalStatus: j.state === 'failed' ? ['6', '17'] : final ? ['2', '17'] : ['2'],
       HealthState: j.state === 'failed' ? '20' : '5',
     },

@@ -27,7 +27,42 @@ export const C = {
   vsmsCaps: 'Vessel_VirtualSystemManagementCapabilities',
   job: 'Vessel_ConcreteJob',
   profile: 'Vessel_RegisteredProfile',
+  objectManager: 'Vessel_ObjectManager',
+  namespace: 'Vessel_Namespace',
 } as const;
+
+/** The object manager's Name key. */
+export const OBJECT_MANAGER_NAME = 'Vessel:ObjectManager';
+
+/** The object manager's path (it lives in root/interop, on the host system). */
+export function objectManagerPath(host: string): CimInstanceName {
+  return {
+    className: C.objectManager,
+    keys: {
+      SystemCreationClassName: C.host,
+      SystemName: host,
+      CreationClassName: C.objectManager,
+      Name: OBJECT_MANAGER_NAME,
+    },
+    namespace: INTEROP_NAMESPACE,
+  };
+}
+
+/** The path of the CIM_Namespace instance of a namespace the object manager serves. */
+export function namespacePath(host: string, name: string): CimInstanceName {
+  return {
+    className: C.namespace,
+    keys: {
+      SystemCreationClassName: C.host,
+      SystemName: host,
+      ObjectManagerCreationClassName: C.objectManager,
+      ObjectManagerName: OBJECT_MANAGER_NAME,
+      CreationClassName: C.namespace,
+      Name: name,
+    },
+    namespace: INTEROP_NAMESPACE,
+  };
+}
 
 /** The name of the virtual system management service (its Name key). */
 export const VSMS_NAME = 'Management Service';

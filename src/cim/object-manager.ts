@@ -1,8 +1,9 @@
 import { CimError } from './errors.js';
 import { samePath } from './paths.js';
 import type { CimContext, InstanceProvider, MethodResult } from './provider.js';
+import { checkReferenceShape } from './references.js';
 import type { CimClass, CimNamespace, ClassRepository } from './repository.js';
-import type { CimInstance, CimInstanceName, CimMethodDecl, CimValue } from './types.js';
+import type { CimInstance, CimInstanceName, CimMethodDecl, CimParameterDecl, CimValue } from './types.js';
 import { isInstanceName } from './types.js';
 
 /** Filters of Associators/AssociatorNames (DSP0200 §5.3.2.14); References use `assocClass` as ResultClass. */
@@ -221,7 +222,7 @@ export class ObjectManager {
     for (const [k, v] of Object.entries(params)) {
       const p = decl.parameters.find((x) => x.name.toLowerCase() === k.toLowerCase());
       if (!p) throw new CimError('CIM_ERR_INVALID_PARAMETER', `Method ${decl.name} has no parameter ${k}`);
-      typed[p.name] = v;
+      typed[p.name] = p.type === 'reference' ? await this.resolveReferences(ctx, ns, p, v) : v;
     }
     let concrete = cls;
     let path = target;
@@ -235,6 +236,36 @@ export class ObjectManager {
       throw new CimError('CIM_ERR_METHOD_NOT_AVAILABLE', `${concrete.name}.${decl.name} is not available`);
     const r = await provider.invoke(ctx, path, decl.name, typed);
     return { ...r, decl };
+  }
+
+  /**
+   * A reference parameter's value with each reference checked ({@link checkReferenceShape}: class, key set,
+   * CreationClassName) and resolved to the instance it names (every key compared; CIM_ERR_NOT_FOUND when there is
+   * none), as that instance's own path: providers see only references to instances that exist, in their concrete
+   * class.
+   */
+  private async resolveReferences(
+    ctx: CimContext,
+    ns: CimNamespace,
+    decl: CimParameterDecl,
+    value: CimValue | undefined,
+  ): Promise<CimValue | undefined> {
+    if (value === undefined) return undefined;
+    const list = Array.isArray(value) ? value : [value];
+    const out: CimInstanceName[] = [];
+    for (const r of list) {
+      if (!isInstanceName(r))
+        throw new CimError('CIM_ERR_INVALID_PARAMETER', `${decl.name} must hold references`);
+      const rns = this.repo.findNamespace(r.namespace ?? ns.name);
+      if (rns === undefined)
+        throw new CimError(
+          'CIM_ERR_INVALID_PARAMETER',
+          `${decl.name} names namespace "${r.namespace}", which does not exist`,
+        );
+      checkReferenceShape(rns, r, decl.referenceClass, decl.name);
+      out.push((await this.getInstance(ctx, rns.name, r)).path!);
+    }
+    return Array.isArray(value) ? out : out[0];
   }
 
   /** ModifyInstance: only where the provider of the instance's class allows it. */

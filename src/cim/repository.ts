@@ -92,6 +92,7 @@ export class CimNamespace {
  */
 export class ClassRepository {
   private readonly spaces = new Map<string, CimNamespace>();
+  private readonly aliases = new Map<string, CimNamespace>();
 
   /** Resolves every class of the MOF texts and serves the named ones (with their ancestors) in each namespace. */
   static fromMof(mof: string | string[], namespaces: Record<string, string[]>): ClassRepository {
@@ -135,16 +136,25 @@ export class ClassRepository {
     return repo;
   }
 
-  /** A namespace by case-insensitive name, or CIM_ERR_INVALID_NAMESPACE. */
+  /**
+   * Makes `alias` another name of the namespace `target` (`interop` for `root/interop`): requests through it reach
+   * the same namespace, and answers name the namespace by its own name. `namespaces()` lists no alias.
+   */
+  alias(alias: string, target: string): void {
+    this.aliases.set(alias.toLowerCase(), this.namespace(target));
+  }
+
+  /** A namespace by case-insensitive name (or alias), or CIM_ERR_INVALID_NAMESPACE. */
   namespace(name: string): CimNamespace {
-    const ns = this.spaces.get(name.toLowerCase());
+    const ns = this.findNamespace(name);
     if (!ns) throw new CimError('CIM_ERR_INVALID_NAMESPACE', `Namespace "${name}" does not exist`);
     return ns;
   }
 
-  /** A namespace or undefined. */
+  /** A namespace (or alias) or undefined. */
   findNamespace(name: string): CimNamespace | undefined {
-    return this.spaces.get(name.toLowerCase());
+    const key = name.toLowerCase();
+    return this.spaces.get(key) ?? this.aliases.get(key);
   }
 
   /** The namespace names. */

@@ -5,6 +5,7 @@ import type { CimContext } from './provider.js';
 import { deviceProviders } from './providers/devices.js';
 import type { ProviderEnv } from './providers/env.js';
 import { jobProviders } from './providers/jobs.js';
+import { objectManagerProviders } from './providers/object-manager.js';
 import { poolProviders } from './providers/pools.js';
 import { profileProviders } from './providers/profiles.js';
 import { settingsProviders } from './providers/settings.js';
@@ -81,7 +82,7 @@ export function createCimService(options: CimServiceOptions): CimService {
   ])
     om.register(VIRT_NAMESPACE, p);
   const profiles = profileProviders(env);
-  for (const p of profiles.interop) om.register(INTEROP_NAMESPACE, p);
+  for (const p of [...profiles.interop, ...objectManagerProviders(env)]) om.register(INTEROP_NAMESPACE, p);
   om.register(INTEROP_NAMESPACE, profiles.conformance);
   om.register(VIRT_NAMESPACE, profiles.conformance);
   return {

@@ -76,30 +76,40 @@ export async function applyEdit(
   throw new ApiError('INVALID_STATE', `Cannot modify "${row.name}": it is ${state}`);
 }
 
-/** Attaches or detaches resources of a running system, all or none; the store follows the driver. */
+/**
+ * Attaches or detaches resources of a running system, all or none: when one fails, those already attached are
+ * detached again (those already detached attached again, as they were) before the error is answered. The store
+ * follows the driver whatever happened.
+ */
 async function hotplug(
   ctx: EditContext,
   row: StoredVm,
   change: Extract<DefinitionEdit, { kind: 'add' | 'remove' }>,
 ): Promise<ResourceResult> {
   const { driver, store } = ctx;
-  const edited = change.edit(row.definition); // InstanceIDs given, unknown ones refused
-  if (change.kind === 'add') {
-    const attach = requireOperation(driver, 'attachDevice');
-    const added = edited.def.resources.slice(row.definition.resources.length);
-    const done: string[] = [];
-    try {
-      for (const r of added) {
-        await attach(row.uuid, r);
-        done.push(String(r.properties.InstanceID));
+  const edited = change.edit(row.definition); // InstanceIDs given, unknown ones refused, before any device changes
+  const attach =
+    change.kind === 'add' ? requireOperation(driver, 'attachDevice') : driver.attachDevice?.bind(driver);
+  const detach =
+    change.kind === 'remove' ? requireOperation(driver, 'detachDevice') : driver.detachDevice?.bind(driver);
+  const undo: Array<() => Promise<void>> = [];
+  try {
+    if (change.kind === 'add') {
+      for (const r of edited.def.resources.slice(row.definition.resources.length)) {
+        await attach!(row.uuid, r);
+        undo.push(() => detach?.(row.uuid, String(r.properties.InstanceID)) ?? Promise.resolve());
       }
-    } catch (e) {
-      for (const id of done.reverse()) await driver.detachDevice?.(row.uuid, id).catch(() => undefined);
-      throw e;
+    } else {
+      for (const id of edited.instanceIds) {
+        const was = row.definition.resources.find((r) => String(r.properties.InstanceID) === id)!;
+        await detach!(row.uuid, id);
+        undo.push(() => attach?.(row.uuid, was) ?? Promise.resolve());
+      }
     }
-  } else {
-    const detach = requireOperation(driver, 'detachDevice');
-    for (const id of edited.instanceIds) await detach(row.uuid, id);
+  } catch (e) {
+    for (const u of undo.reverse()) await u().catch(() => undefined);
+    store.putVm(row.uuid, await driver.getDefinition(row.uuid));
+    throw e;
   }
   store.putVm(row.uuid, await driver.getDefinition(row.uuid));
   ctx.events.system(row.uuid, row.name, 'modified', {

@@ -423,7 +423,8 @@ export class Host {
   /**
    * Runs a state change as a job (the Api's `systems.changeState`): checked against the Api's ALLOWED_FROM under
    * the system's lock, recorded as the requested change, completed with the system's summary. With `supersede`, a
-   * `powerOff` ends a shutdown that waits for the guest (its job ends cancelled) instead of waiting behind it.
+   * `powerOff` ends a shutdown or reboot that waits for the guest, and those queued behind it (their jobs end
+   * cancelled), instead of waiting behind them.
    * An operation the driver lacks is NOT_SUPPORTED at once.
    */
   changeState(
@@ -437,9 +438,12 @@ export class Host {
     if (!hostOperations(operationsOf(this.driver)).includes(op)) {
       throw new ApiError('NOT_SUPPORTED', `The driver ${this.driver.uri} does not support "${op}"`);
     }
-    const pending = this.events.asked.get(uuid);
-    if (options.supersede && op === 'powerOff' && pending !== undefined && SUPERSEDED.has(pending.op)) {
-      this.jobs.cancel(pending.job, `Superseded: "${name}" was powered off`);
+    if (options.supersede && op === 'powerOff') {
+      // The shutdown that waits for the guest, and every shutdown or reboot queued behind it: the power-off ends
+      // them all rather than wait behind each guest timeout (their jobs end cancelled, never completed by it).
+      for (const j of this.jobs.running(uuid))
+        if (SUPERSEDED.has(j.operation as StateOperation))
+          this.jobs.cancel(j.id, `Superseded: "${name}" was powered off`);
     }
     return this.jobs.run(this.spec(kind, op, caller, { uuid, name }), (c) =>
       this.locks.run(uuid, async () => {

@@ -102,9 +102,11 @@ describe('Vessel class definitions', () => {
     const unchecked = cimClasses.filter((c) => !dmtf.has(c.name)).map((c) => c.name);
     expect(unchecked.sort()).toEqual([
       'CIM_LogicalPort',
+      'CIM_NamespaceInManager',
       'CIM_ReferencedSpecification',
       'CIM_StorageExtent',
       'CIM_SystemComponent',
+      'CIM_WBEMService',
     ]);
   });
 

@@ -10,6 +10,8 @@ import { VESSEL_MOF } from './vessel.js';
 
 /** The interop namespace, where profiles are registered (DSP1033 §7.1). */
 export const INTEROP_NAMESPACE = 'root/interop';
+/** The interop namespace's other name, the one DSP1033 §7.1 and pywbem's WBEMServer try first. */
+export const INTEROP_ALIAS = 'interop';
 /** The implementation namespace of the virtualization profiles. */
 export const VIRT_NAMESPACE = 'root/virtualization';
 
@@ -27,6 +29,9 @@ export const CLASS_MOF: readonly string[] = [
 
 const INTEROP_CLASSES = [
   'Vessel_RegisteredProfile',
+  'Vessel_ObjectManager',
+  'Vessel_Namespace',
+  'Vessel_NamespaceInManager',
   'Vessel_ReferencedProfile',
   'Vessel_ElementConformsToProfile',
 ];
@@ -74,8 +79,10 @@ const VIRT_CLASSES = [
  * createClassRepository().namespace('root/virtualization').isA('Vessel_ComputerSystem', 'CIM_System'); // true
  */
 export function createClassRepository(): ClassRepository {
-  return ClassRepository.fromMof([...CLASS_MOF], {
+  const repo = ClassRepository.fromMof([...CLASS_MOF], {
     [INTEROP_NAMESPACE]: INTEROP_CLASSES,
     [VIRT_NAMESPACE]: VIRT_CLASSES,
   });
+  repo.alias(INTEROP_ALIAS, INTEROP_NAMESPACE);
+  return repo;
 }

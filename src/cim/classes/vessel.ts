@@ -71,6 +71,15 @@ class Vessel_ConcreteJob : CIM_ConcreteJob { };
 [Description("A DMTF profile that Vessel implements (DSP1033).")]
 class Vessel_RegisteredProfile : CIM_RegisteredProfile { };
 
+[Description("The CIM object manager of a Vessel host (DSP1033 §7.3).")]
+class Vessel_ObjectManager : CIM_ObjectManager { };
+
+[Description("A namespace the object manager serves.")]
+class Vessel_Namespace : CIM_Namespace { };
+
+[Association, Description("The object manager and the namespaces it serves.")]
+class Vessel_NamespaceInManager : CIM_NamespaceInManager { };
+
 [Association, Description("A profile and the profile it builds on or scopes (DSP1033).")]
 class Vessel_ReferencedProfile : CIM_ReferencedProfile { };
 

@@ -1,8 +1,9 @@
 import type { SystemDetail } from '../../api/index.js';
 import { CimError } from '../errors.js';
-import { parseSettingId } from '../naming.js';
+import { C, parseSettingId } from '../naming.js';
 import type { CimContext } from '../provider.js';
 import type { ProviderEnv } from '../providers/env.js';
+import { requireClass } from '../references.js';
 import { oneSystem } from '../snapshot.js';
 import {
   type CimInstance,
@@ -11,6 +12,10 @@ import {
   isInstance,
   isInstanceName,
 } from '../types.js';
+
+/** The classes of a virtual system's VSSD, and of its RASDs (what DSP1042's references may name). */
+export const VSSD_CLASSES: readonly string[] = [C.vssd];
+export const RASD_CLASSES: readonly string[] = [C.rasd, C.sasd, C.epasd];
 
 /** The parameters of an extrinsic method, by declared name. */
 export type Params = Record<string, CimValue | undefined>;
@@ -42,19 +47,31 @@ export function many(params: Params, name: string, required: boolean): CimInstan
   return list as CimInstance[];
 }
 
-/** The references `name` holds. */
-export function refs(params: Params, name: string): CimInstanceName[] {
+/**
+ * The references `name` holds, each (already resolved by the object manager to an existing instance, every key
+ * checked) an instance of one of `classes`: a virtual system, not the host; a VSSD, not a RASD.
+ *
+ * @example
+ * const [rasd] = refs(params, 'ResourceSettings', RASD_CLASSES, 'a resource allocation setting');
+ */
+export function refs(
+  params: Params,
+  name: string,
+  classes: readonly string[],
+  kind: string,
+): CimInstanceName[] {
   const v = params[name];
   if (v === undefined) throw new CimError('CIM_ERR_INVALID_PARAMETER', `Missing ${name} parameter`);
   const list = Array.isArray(v) ? v : [v];
   if (!list.every(isInstanceName))
     throw new CimError('CIM_ERR_INVALID_PARAMETER', `${name} must be references`);
+  for (const r of list as CimInstanceName[]) requireClass(r, classes, name, kind);
   return list as CimInstanceName[];
 }
 
-/** The one reference `name` holds. */
-export function ref(params: Params, name: string): CimInstanceName {
-  const [r, extra] = refs(params, name);
+/** The one reference `name` holds, an instance of one of `classes` (see {@link refs}). */
+export function ref(params: Params, name: string, classes: readonly string[], kind: string): CimInstanceName {
+  const [r, extra] = refs(params, name, classes, kind);
   if (!r || extra) throw new CimError('CIM_ERR_INVALID_PARAMETER', `${name} must be one reference`);
   return r;
 }

@@ -7,7 +7,7 @@ import type { CimContext, MethodResult } from '../provider.js';
 import { type ProviderEnv, waitOf } from '../providers/env.js';
 import type { CimInstanceName } from '../types.js';
 import { answerJob } from './answer.js';
-import { many, type Params, ref, refs, systemOfSetting } from './params.js';
+import { many, type Params, RASD_CLASSES, ref, refs, systemOfSetting, VSSD_CLASSES } from './params.js';
 
 /**
  * The resource methods of DSP1042 (§8.2.1, §8.2.4, §8.2.6) as the Api's `addResources`, `modifyResources` and
@@ -73,7 +73,7 @@ export async function addResourceSettings(
   ctx: CimContext,
   params: Params,
 ): Promise<MethodResult> {
-  const conf = ref(params, 'AffectedConfiguration');
+  const conf = ref(params, 'AffectedConfiguration', VSSD_CLASSES, "a virtual system's settings");
   const { system } = await systemOfSetting(env, ctx, conf.keys.InstanceID as string | undefined, 'VSSD');
   const added = many(params, 'ResourceSettings', true).map(rasdFromInstance);
   if (added.length === 0) throw new CimError('CIM_ERR_INVALID_PARAMETER', 'ResourceSettings is empty');
@@ -104,11 +104,19 @@ export async function modifyResourceSettings(
     ctx,
     list.map((r) => r.properties.InstanceID as string | undefined),
   );
+  const byId = new Map(system.definition.resources.map((r, i) => [localId(r, i), r]));
   const changes: ResourceChange[] = list.map((inst, i) => {
-    const { InstanceID: _id, ...properties } = rasdFromInstance(inst).properties;
+    const { cimClass, properties: given } = rasdFromInstance(inst);
+    const stored = byId.get(localIds[i]!)!;
+    // The embedded instance is of the RASD's own class or of the generic base class, never another kind.
+    if (cimClass !== 'CIM_ResourceAllocationSettingData' && cimClass !== stored.cimClass)
+      throw new CimError(
+        'CIM_ERR_INVALID_PARAMETER',
+        `ResourceSettings[${i}] is a ${inst.className}, but "${String(inst.properties.InstanceID)}" is a ${CLASS_OF[stored.cimClass]}`,
+      );
+    const { InstanceID: _id, ...properties } = given;
     return { instanceId: localIds[i]!, properties };
   });
-  const byId = new Map(system.definition.resources.map((r, i) => [localId(r, i), r]));
   return answerJob(
     'ModifyResourceSettings',
     () => env.api(ctx).systems.modifyResources(system.uuid, changes, { waitMs: waitOf(env) }),
@@ -124,7 +132,7 @@ export async function removeResourceSettings(
   ctx: CimContext,
   params: Params,
 ): Promise<MethodResult> {
-  const list = refs(params, 'ResourceSettings');
+  const list = refs(params, 'ResourceSettings', RASD_CLASSES, 'a resource allocation setting');
   const { system, localIds } = await systemOfRasds(
     env,
     ctx,

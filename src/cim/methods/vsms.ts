@@ -1,18 +1,18 @@
 import type { VirtualSystemDefinition } from '../../model/index.js';
 import { CimError } from '../errors.js';
 import { rasdFromInstance, vssdFromInstance } from '../mapping.js';
-import { systemPath } from '../naming.js';
+import { C, systemPath } from '../naming.js';
 import type { CimContext, MethodResult } from '../provider.js';
 import { type ProviderEnv, waitOf } from '../providers/env.js';
-import { isInstanceName } from '../types.js';
 import { answerJob } from './answer.js';
-import { many, one, type Params, ref, systemNamed, systemOfSetting } from './params.js';
+import { many, one, type Params, ref, systemNamed, systemOfSetting, VSSD_CLASSES } from './params.js';
 import {
   addResourceSettings,
   assignIds,
   modifyResourceSettings,
   removeResourceSettings,
 } from './resources.js';
+import { checkSystemValues } from './system-values.js';
 
 /**
  * The methods of the virtual system management service (DSP1042 §8.2), each one Api call of the caller's session
@@ -24,12 +24,11 @@ import {
 /** DefineSystem (DSP1042 §8.2.2): SystemSettings + ResourceSettings, optionally cloned from ReferenceConfiguration. */
 async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): Promise<MethodResult> {
   const system = vssdFromInstance(one(params, 'SystemSettings'));
+  await checkSystemValues(env, ctx, system);
   const resources = many(params, 'ResourceSettings', false).map(rasdFromInstance);
-  const refConf = params.ReferenceConfiguration;
   let base: VirtualSystemDefinition = { system: {}, resources: [] };
-  if (refConf !== undefined) {
-    if (!isInstanceName(refConf))
-      throw new CimError('CIM_ERR_INVALID_PARAMETER', 'ReferenceConfiguration must be a reference');
+  if (params.ReferenceConfiguration !== undefined) {
+    const refConf = ref(params, 'ReferenceConfiguration', VSSD_CLASSES, "a virtual system's settings");
     const from = await systemOfSetting(env, ctx, refConf.keys.InstanceID as string | undefined, 'VSSD');
     base = structuredClone(from.system.definition);
     delete base.system.VirtualSystemIdentifier;
@@ -48,7 +47,7 @@ async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): 
 
 /** DestroySystem (DSP1042 §8.2.3): powers the system off when it is active, then removes its definition. */
 async function destroySystem(env: ProviderEnv, ctx: CimContext, params: Params): Promise<MethodResult> {
-  const target = ref(params, 'AffectedSystem');
+  const target = ref(params, 'AffectedSystem', [C.system], 'a virtual system');
   const system = await systemNamed(env, ctx, target.keys.Name as string | undefined);
   return answerJob(
     'DestroySystem',
@@ -67,6 +66,7 @@ async function modifySystemSettings(
   const id = inst.properties.InstanceID as string | undefined;
   const { system } = await systemOfSetting(env, ctx, id, 'VSSD');
   const changes = vssdFromInstance(inst);
+  await checkSystemValues(env, ctx, changes, system.definition.system);
   const uuid = changes.VirtualSystemIdentifier;
   if (uuid !== undefined && uuid.toLowerCase() !== system.uuid.toLowerCase())
     throw new CimError('CIM_ERR_INVALID_PARAMETER', 'VirtualSystemIdentifier (the UUID) cannot be changed');

@@ -1,4 +1,4 @@
-import { C, hostPath, idPath, profilePath, systemPath, vsmsPath } from '../naming.js';
+import { C, hostPath, idPath, objectManagerPath, profilePath, systemPath, vsmsPath } from '../naming.js';
 import { POOLS, poolIds } from '../pools.js';
 import type { InstanceProvider } from '../provider.js';
 import { systemSummaries } from '../snapshot.js';
@@ -71,6 +71,7 @@ export function profileProviders(env: ProviderEnv): {
             element,
           ),
         );
+      add('DSP1033', objectManagerPath(host));
       add('DSP1052', hostPath(host));
       add('DSP1042', hostPath(host));
       add('DSP1103', vsmsPath(host));

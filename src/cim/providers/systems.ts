@@ -9,6 +9,7 @@ import {
 import { cimTimestamp } from '../datetime.js';
 import { CimError } from '../errors.js';
 import { requestStateChange } from '../methods/state.js';
+import { virtualSystemTypes } from '../methods/system-values.js';
 import { VSMS_METHODS } from '../methods/vsms.js';
 import { C, hostPath, idPath, systemPath, VSMS_NAME, vsmsPath } from '../naming.js';
 import type { CimContext, InstanceProvider } from '../provider.js';
@@ -104,11 +105,11 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
       Started: 'true',
       StartMode: 'Automatic',
     });
-  const vsmc = (): CimInstance =>
+  const vsmc = (types: string[]): CimInstance =>
     instance(C.vsmsCaps, {
       InstanceID: VSMC_ID,
       ElementName: 'Virtual System Management Capabilities',
-      VirtualSystemTypesSupported: ['vessel-qemu', 'vessel-q35'],
+      VirtualSystemTypesSupported: types,
       SynchronousMethodsSupported: ['2', '3', '5', '6', '7', '10'],
       AsynchronousMethodsSupported: ['2', '3', '5', '6', '7', '10'],
       IndicationsSupported: [],
@@ -156,7 +157,10 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
         return m(env, ctx, params);
       },
     },
-    { className: C.vsmsCaps, enumerate: () => [vsmc()] },
+    {
+      className: C.vsmsCaps,
+      enumerate: async (ctx) => [vsmc(virtualSystemTypes(await capabilitiesOf(ctx, env)))],
+    },
     {
       className: C.eleCaps,
       enumerate: async (ctx) => {

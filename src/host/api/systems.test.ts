@@ -93,6 +93,37 @@ describe('systems namespace on test:///', () => {
     await sub.close();
   });
 
+  it('hot-unplugs all or none: when the second detach fails, the first device is attached again (issue 11)', async () => {
+    const s = resultOf(
+      await api.systems.define(
+        buildDefinition({ name: 'hot2', cpus: 1, memoryBytes: 64n << 20n }),
+        UNTIL_DONE,
+      ),
+    );
+    resultOf(await api.systems.changeState('hot2', 'start', UNTIL_DONE));
+    const ids = resultOf(await api.systems.addResources('hot2', [nic, nic], UNTIL_DONE)).instanceIds;
+    const before = (await api.systems.get('hot2')).definition.resources;
+    const driver = host.driver;
+    const real = driver.detachDevice!.bind(driver);
+    let calls = 0;
+    // The fault a real hypervisor can give (a guest that refuses to release the second device).
+    driver.detachDevice = async (uuid, id) => {
+      if (++calls === 2) throw new Error('device_del: the guest did not release it');
+      return real(uuid, id);
+    };
+    try {
+      const r = await api.systems.removeResources('hot2', ids, UNTIL_DONE);
+      expect(r.state).toBe('failed');
+    } finally {
+      driver.detachDevice = real;
+    }
+    const after = (await api.systems.get('hot2')).definition.resources;
+    expect(after.map((x) => x.properties.InstanceID).sort()).toEqual(
+      before.map((x) => x.properties.InstanceID).sort(),
+    );
+    expect((await host.driver.getDefinition(s.uuid)).resources).toHaveLength(before.length);
+  });
+
   it('undefines a running system with powerOff, and refuses it without', async () => {
     resultOf(
       await api.systems.define(

@@ -33,7 +33,8 @@ export async function pullOperation(
       throw new CimError('CIM_ERR_CONTINUATION_ON_ERROR_NOT_SUPPORTED', 'ContinueOnError is not supported');
     return {
       timeoutMs: d.contexts.timeoutMs(p.uint('OperationTimeout')),
-      maxObjectCount: d.contexts.maxCount(p.uint('MaxObjectCount'), false),
+      // DSP0200 §5.3.2.22: MaxObjectCount defaults to 0: the Open answers no instances, only a context to pull.
+      maxObjectCount: d.contexts.maxCount(p.uint('MaxObjectCount') ?? 0, false),
     };
   };
   const assocFilter = () => ({
@@ -68,6 +69,7 @@ export async function pullOperation(
     case 'OpenAssociatorInstancePaths': {
       kind = call.method === 'OpenAssociatorInstances' ? 'instances' : 'paths';
       p.only(
+        'InstanceName',
         'ObjectName',
         'AssocClass',
         'ResultClass',
@@ -82,7 +84,7 @@ export async function pullOperation(
         p,
         ns,
         kind,
-        await om.associators(ctx, ns.name, p.objectName(), assocFilter()),
+        await om.associators(ctx, ns.name, p.objectName(true), assocFilter()),
       );
       return answer(d.contexts.open(kind, ns.name, ctx.user, items, o));
     }
@@ -90,6 +92,7 @@ export async function pullOperation(
     case 'OpenReferenceInstancePaths': {
       kind = call.method === 'OpenReferenceInstances' ? 'instances' : 'paths';
       p.only(
+        'InstanceName',
         'ObjectName',
         'ResultClass',
         'Role',
@@ -97,7 +100,7 @@ export async function pullOperation(
         ...(kind === 'instances' ? ['IncludeClassOrigin', 'PropertyList'] : []),
       );
       const o = checkOpen();
-      const found = await om.references(ctx, ns.name, p.objectName(), {
+      const found = await om.references(ctx, ns.name, p.objectName(true), {
         resultClass: p.className('ResultClass', false),
         role: p.string('Role'),
       });

@@ -75,11 +75,20 @@ export class IParams {
   }
 
   /** ObjectName of the association operations: an instance name; a class name is refused (class-level walks). */
-  objectName(): CimInstanceName {
-    const v = this.get('ObjectName');
+  /**
+   * The source object of an association operation: ObjectName (Associators, References), or for the pull
+   * operations DSP0200 §5.3.2.24–27's InstanceName (what pywbem sends), ObjectName still taken there too.
+   */
+  objectName(pull = false): CimInstanceName {
+    const name = pull && this.get('InstanceName') !== undefined ? 'InstanceName' : 'ObjectName';
+    if (pull && name === 'InstanceName' && this.get('ObjectName') !== undefined)
+      throw new CimError('CIM_ERR_INVALID_PARAMETER', 'Give InstanceName or ObjectName, not both');
+    if (pull && this.get(name) === undefined)
+      throw new CimError('CIM_ERR_INVALID_PARAMETER', `${this.call.method} needs InstanceName`);
+    const v = this.get(name);
     if (v?.kind === 'classname')
       throw new CimError('CIM_ERR_NOT_SUPPORTED', 'Association operations on classes are not supported');
-    return this.instanceName('ObjectName');
+    return this.instanceName(name);
   }
 
   instance(name: string): CimInstance {

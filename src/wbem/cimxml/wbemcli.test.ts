@@ -109,6 +109,29 @@ describe('sblim wbemcli against a live Vessel host', () => {
     expect(await host.driver.lookup('made-by-wbemcli')).toBeUndefined();
   });
 
+  it('cm: DestroySystem with a reference to the host class or a bogus CreationClassName is refused and deletes nothing', async () => {
+    for (const ref of [
+      'Vessel_HostSystem.CreationClassName="Vessel_HostSystem",Name="vm2"',
+      'Vessel_ComputerSystem.CreationClassName="Bogus",Name="vm2"',
+      'Vessel_HostSystem.CreationClassName="Vessel_HostSystem",Name="testhost"',
+    ]) {
+      const d = await wbemcli('cm', `${base}:${vsms()}`, `DestroySystem.AffectedSystem=${ref}`);
+      expect(d.code).not.toBe(0);
+      expect(d.out).toMatch(/CIM_ERR_(NOT_FOUND|INVALID_PARAMETER)/);
+      expect(await host.driver.lookup('vm2')).toBeDefined();
+    }
+  });
+
+  it('ei: the object manager and the namespaces through the `interop` alias (issue 11)', async () => {
+    const interop = base.replace('root/virtualization', 'interop');
+    const om = await wbemcli('ei', `${interop}:CIM_ObjectManager`);
+    expect(om.code).toBe(0);
+    expect(om.out).toMatch(/Vessel_ObjectManager\..*Name="Vessel:ObjectManager"/);
+    const ns = await wbemcli('ein', `${interop}:CIM_Namespace`);
+    expect(ns.code).toBe(0);
+    expect(ns.out).toContain('Name="root/virtualization"');
+  });
+
   it('a reader’s method call fails with CIM_ERR_ACCESS_DENIED and a wrong password is refused', async () => {
     const reader = base.replace('admin:secret', 'rita:r3ad');
     const r = await wbemcli('cm', `${reader}:${cs('vm2')}`, 'RequestStateChange.RequestedState=2');

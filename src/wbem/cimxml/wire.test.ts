@@ -210,12 +210,19 @@ describe('the curated pywbem exchanges (../shared/cim/wire/curated), replayed ag
     const received: CimInstance[] = [];
     const d = fixtureDispatcher(received);
     // pywbem's SetAddress case names PyWBEM_Person by Name only; the fixture class has both keys of the others.
+    // The 08a recording's mock server answers an Open without MaxObjectCount in full; DSP0200 §5.3.2.22 defaults
+    // it to 0 (no instances, a context to pull: pull.test.ts), so the replay asks for 100, as pywbem's iter* do.
     const request = name.startsWith('05a')
       ? e.request.replace(
           '<KEYBINDING NAME="Name">',
           '<KEYBINDING NAME="CreationClassName"><KEYVALUE>PyWBEM_Person</KEYVALUE></KEYBINDING><KEYBINDING NAME="Name">',
         )
-      : e.request;
+      : name.startsWith('08a')
+        ? e.request.replace(
+            '</IMETHODCALL>',
+            '<IPARAMVALUE NAME="MaxObjectCount"><VALUE>100</VALUE></IPARAMVALUE></IMETHODCALL>',
+          )
+        : e.request;
     const ours = outcome(await dispatch(d, decodeRequest(request), newContext('t', 'admin')));
     const theirs = outcome(e.response);
     expect(ours.error).toBe(theirs.error);

@@ -24,6 +24,31 @@ const profile = (id: string) => ({
 });
 
 describe('DSP1033 Profile Registration', () => {
+  it('the object manager and its namespaces, as pywbem’s WBEMServer reads them through `interop` (issue 11)', async () => {
+    const alias = new CimClient(host.url, { user: 'admin', password: 'secret', namespace: 'interop' });
+    try {
+      const [om, more] = await alias.enumerateInstances('CIM_ObjectManager');
+      expect(more).toBeUndefined();
+      expect(om!.properties).toMatchObject({
+        CreationClassName: 'Vessel_ObjectManager',
+        ElementName: 'Vessel',
+      });
+      const spaces = await alias.enumerateInstances('CIM_Namespace');
+      expect(spaces.map((n) => n.properties.Name).sort()).toEqual([INTEROP_NAMESPACE, VIRT_NAMESPACE]);
+      const dsp1033 = (await alias.enumerateInstances('CIM_RegisteredProfile')).find(
+        (p) => p.properties.RegisteredName === 'Profile Registration',
+      )!;
+      const central = await alias.associatorNames(dsp1033.path!, {
+        assocClass: 'CIM_ElementConformsToProfile',
+      });
+      expect(central.map((x) => x.className)).toEqual(['Vessel_ObjectManager']);
+      const served = await c.associatorNames(om!.path!, { assocClass: 'CIM_NamespaceInManager' });
+      expect(served.map((x) => x.keys.Name).sort()).toEqual([INTEROP_NAMESPACE, VIRT_NAMESPACE]);
+    } finally {
+      alias.close();
+    }
+  });
+
   it('Profile/01_enum: registers DSP1042 and DSP1057 with organisation, name and version', async () => {
     const list = await c.enumerateInstances('CIM_RegisteredProfile');
     const tuples = list.map((p) => [

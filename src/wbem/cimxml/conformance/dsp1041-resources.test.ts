@@ -174,6 +174,41 @@ describe('DSP1041 / DSP1043 and the resource virtualization profiles', () => {
     expect(disks).toContain(image);
   });
 
+  it('multi-item Add/Remove/ModifyResourceSettings over CIM-XML are all or nothing (issue 11)', async () => {
+    const resources = async () =>
+      (await c.associators(vssdOf('vm1'), { assocClass: 'CIM_VirtualSystemSettingDataComponent' }))
+        .map((r) => r.properties.InstanceID as string)
+        .sort();
+    const before = await resources();
+    const good = rasd({ ResourceType: '10', ResourceSubType: 'virtio', Connection: ['user'] });
+    const bad = rasd({ ResourceType: '4', VirtualQuantity: 'lots', AllocationUnits: 'byte*2^20' });
+    await expect(
+      c.invokeMethod(vsms, 'AddResourceSettings', {
+        AffectedConfiguration: { type: 'reference', value: vssdOf('vm1') },
+        ResourceSettings: { type: 'string', embedded: true, value: [good, bad] },
+      }),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER' });
+    expect(await resources()).toEqual(before);
+    const gone = { className: 'Vessel_ResourceAllocationSettingData', keys: { InstanceID: 'Vessel:vm1/99' } };
+    const first = { className: 'Vessel_ResourceAllocationSettingData', keys: { InstanceID: before[0]! } };
+    await expect(
+      c.invokeMethod(vsms, 'RemoveResourceSettings', {
+        ResourceSettings: { type: 'reference', value: [first, gone] },
+      }),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_NOT_FOUND' });
+    expect(await resources()).toEqual(before);
+    const modify = [rasd({ InstanceID: 'Vessel:vm1/1', ResourceType: '3', VirtualQuantity: '2' })];
+    modify.push(rasd({ InstanceID: 'Vessel:vm1/99', ResourceType: '3', VirtualQuantity: '2' }));
+    await expect(
+      c.invokeMethod(vsms, 'ModifyResourceSettings', {
+        ResourceSettings: { type: 'string', embedded: true, value: modify },
+      }),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_NOT_FOUND' });
+    expect(
+      (await c.getInstance({ ...first, keys: { InstanceID: 'Vessel:vm1/1' } })).properties.VirtualQuantity,
+    ).not.toBe('2');
+  });
+
   it('AllocationCapabilities/02_alloccap_gi_errs: a bad InstanceID gives CIM_ERR_NOT_FOUND', async () => {
     await expect(
       c.getInstance({

@@ -209,6 +209,57 @@ describe('DSP1057 Virtual System', () => {
     });
   });
 
+  it('DefineSystem refuses a VirtualSystemType outside VirtualSystemTypesSupported, naming them (issue 11)', async () => {
+    const [caps] = await c.enumerateInstances('CIM_VirtualSystemManagementCapabilities');
+    const types = caps!.properties.VirtualSystemTypesSupported as string[];
+    await expect(
+      c.invokeMethod(vsms, 'DefineSystem', {
+        SystemSettings: {
+          type: 'string',
+          embedded: true,
+          value: vssd({ ElementName: 't-xen', VirtualSystemType: 'Xen' }),
+        },
+        ResourceSettings: {
+          type: 'string',
+          embedded: true,
+          value: [rasd({ ResourceType: '3', VirtualQuantity: '1' })],
+        },
+      }),
+    ).rejects.toMatchObject({
+      code: 'CIM_ERR_INVALID_PARAMETER',
+      message: expect.stringContaining(types.join(', ')),
+    });
+    expect(await host.driver.lookup('t-xen')).toBeUndefined();
+  });
+
+  it('DestroySystem refuses an AffectedSystem with CreationClassName="Bogus" and keeps every VM (issue 11)', async () => {
+    const before = (await host.api.systems.list()).length;
+    await expect(
+      c.invokeMethod(vsms, 'DestroySystem', {
+        AffectedSystem: {
+          type: 'reference',
+          value: { className: 'Vessel_ComputerSystem', keys: { CreationClassName: 'Bogus', Name: 'vm1' } },
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER' });
+    expect(await host.api.systems.list()).toHaveLength(before);
+  });
+
+  it('AvailableRequestedStates and OperatingStatus follow the state (stopped, running, paused) (issue 11)', async () => {
+    await define('t-states');
+    const props = async () => (await c.getInstance(vm('t-states'))).properties;
+    expect(await props()).toMatchObject({ AvailableRequestedStates: ['2'], OperatingStatus: '5' });
+    await rsc('t-states', 2);
+    expect(await props()).toMatchObject({
+      AvailableRequestedStates: ['3', '4', '9', '10', '11'],
+      OperatingStatus: '16',
+    });
+    await rsc('t-states', 9);
+    const paused = await props();
+    expect(paused.OperatingStatus).toBe('7');
+    expect(paused.AvailableRequestedStates).toEqual(expect.arrayContaining(['2', '3']));
+  });
+
   it('VSMS/02_destroysystem: DestroySystem of a running system powers it off and removes it', async () => {
     await define('t-destroy');
     await rsc('t-destroy', 2);

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultOf } from '../../../api/index.js';
 import type { CimInstance, CimInstanceName } from '../../../cim/index.js';
+import { TEST_GUEST_IGNORES_SHUTDOWN } from '../../../hypervisor/index.js';
+import { buildDefinition } from '../../../model/index.js';
 import { CimClient } from '../client.js';
 import { startTestHost, type TestHost } from '../test-host.js';
 
@@ -33,6 +36,34 @@ async function follow(job: CimInstanceName): Promise<CimInstance> {
 }
 
 describe('DSP1103 Job Control', () => {
+  it('a hard power-off queued behind shutdowns the guest ignores succeeds at once; the shutdown jobs end Terminated (issue 11)', async () => {
+    const def = buildDefinition({ name: 'deaf', cpus: 1, memoryBytes: 64n << 20n });
+    def.system[TEST_GUEST_IGNORES_SHUTDOWN] = 'true';
+    resultOf(await host.api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY }));
+    resultOf(await host.api.systems.changeState('deaf', 'start', { waitMs: Number.POSITIVE_INFINITY }));
+    const rsc = (v: string) =>
+      c.invokeMethod(vm('deaf'), 'RequestStateChange', { RequestedState: { type: 'uint16', value: v } });
+    const down = await rsc('4');
+    expect(down.returnValue).toBe(4096);
+    const queued = await rsc('4');
+    expect(queued.returnValue).toBe(4096);
+    const started = Date.now();
+    const off = await rsc('3');
+    expect(off.returnValue).toBe(4096);
+    expect((await follow(off.out.Job as CimInstanceName)).properties).toMatchObject({ JobState: '7' });
+    // Not behind the guest's 5 s shutdown time of either shutdown: both end, cancelled, when the power-off comes.
+    expect(Date.now() - started).toBeLessThan(4000);
+    for (const j of [down, queued])
+      expect((await follow(j.out.Job as CimInstanceName)).properties).toMatchObject({
+        JobState: '8',
+        JobStatus: 'Terminated',
+      });
+    expect((await c.getInstance(vm('deaf'))).properties).toMatchObject({
+      EnabledState: '3',
+      RequestedState: '3',
+    });
+  });
+
   it('RequestStateChange 4 answers 4096 and a job that ends Completed with the system Disabled', async () => {
     expect(
       (

@@ -115,6 +115,91 @@ describe('pull operations', () => {
   });
 });
 
+describe('pull operations as pywbem calls them (issue 11)', () => {
+  /** pywbem's request (/work/shared/cim/wire/cimxml-examples/openasssociatorinstancepaths__*1.txt), on vm1. */
+  const pywbemOpen = (method: string, extra = '') =>
+    fetch(`${host.url}/cimom`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/xml; charset="utf-8"',
+        CIMOperation: 'MethodCall',
+        CIMMethod: method,
+        CIMObject: 'root/virtualization',
+        Authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}`,
+      },
+      body: `<?xml version="1.0" ?>
+<CIM CIMVERSION="2.0" DTDVERSION="2.0">
+  <MESSAGE ID="1001" PROTOCOLVERSION="1.0">
+    <SIMPLEREQ>
+      <IMETHODCALL NAME="${method}">
+        <LOCALNAMESPACEPATH>
+          <NAMESPACE NAME="root"/>
+          <NAMESPACE NAME="virtualization"/>
+        </LOCALNAMESPACEPATH>${extra}
+        <IPARAMVALUE NAME="InstanceName">
+          <INSTANCENAME CLASSNAME="Vessel_ComputerSystem">
+            <KEYBINDING NAME="CreationClassName">
+              <KEYVALUE VALUETYPE="string" TYPE="string">Vessel_ComputerSystem</KEYVALUE>
+            </KEYBINDING>
+            <KEYBINDING NAME="Name">
+              <KEYVALUE VALUETYPE="string" TYPE="string">vm1</KEYVALUE>
+            </KEYBINDING>
+          </INSTANCENAME>
+        </IPARAMVALUE>
+      </IMETHODCALL>
+    </SIMPLEREQ>
+  </MESSAGE>
+</CIM>`,
+    }).then((r) => r.text());
+
+  it.each([
+    'OpenAssociatorInstances',
+    'OpenAssociatorInstancePaths',
+    'OpenReferenceInstances',
+    'OpenReferenceInstancePaths',
+  ])('%s takes DSP0200’s InstanceName (pywbem’s bytes)', async (method) => {
+    const text = await pywbemOpen(
+      method,
+      '\n        <IPARAMVALUE NAME="MaxObjectCount"><VALUE>100</VALUE></IPARAMVALUE>',
+    );
+    expect(text).not.toContain('<ERROR');
+    expect(text).toMatch(/<PARAMVALUE NAME="EndOfSequence"[^>]*><VALUE>TRUE<\/VALUE>/i);
+    expect(text).toMatch(method.endsWith('Paths') ? /<INSTANCEPATH>/ : /<VALUE.INSTANCEWITHPATH>/);
+  });
+
+  it('an Open without MaxObjectCount answers no instances and a context that pulls them all', async () => {
+    const text = await pywbemOpen('OpenReferenceInstancePaths');
+    expect(text).not.toMatch(/<INSTANCEPATH>/);
+    const context = /<PARAMVALUE NAME="EnumerationContext"[^>]*><VALUE>([^<]+)<\/VALUE>/.exec(text)?.[1];
+    expect(context).toBeDefined();
+    const rest = await admin.intrinsic('PullInstancePaths', {
+      EnumerationContext: { value: context! },
+      MaxObjectCount: { value: 100 },
+    });
+    expect(rest.items.length).toBeGreaterThan(2);
+    expect(rest.params.EndOfSequence).toBe('true');
+    const open = await admin.intrinsic('OpenEnumerateInstances', {
+      ClassName: { className: 'CIM_ComputerSystem' },
+    });
+    expect(open.items).toHaveLength(0);
+    expect(open.params.EndOfSequence).toBe('false');
+    const all = await admin.pullInstancesWithPath(String(open.params.EnumerationContext), 100);
+    expect(all.items).toHaveLength(6);
+  });
+
+  it('refuses InstanceName and ObjectName together, and an Open without either', async () => {
+    await expect(
+      admin.intrinsic('OpenAssociatorInstancePaths', {
+        InstanceName: { instanceName: vm('vm1') },
+        ObjectName: { instanceName: vm('vm2') },
+      }),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER' });
+    await expect(admin.intrinsic('OpenReferenceInstances', {})).rejects.toMatchObject({
+      code: 'CIM_ERR_INVALID_PARAMETER',
+    });
+  });
+});
+
 describe('instance options', () => {
   it('GetInstance with IncludeQualifiers writes the class qualifiers of each property (Key)', async () => {
     const r = await admin.intrinsic('GetInstance', {
