@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, type CliResult, runCli } from '../../test/helpers/cli.js';
+import { CLI, type CliResult, NO_CIM_PORTS, runCli } from '../../test/helpers/cli.js';
 import { connectHostApi } from '../host/index.js';
 import './commands/index.js';
 import { type CommandKind, kindOf } from './connect/kinds.js';
@@ -98,9 +98,13 @@ beforeAll(async () => {
   mkdirSync(pools);
   const user = await runCli(['user', 'add', 'keep', '--role', 'admin', '--state', state], { input: 'pw\n' });
   expect(user.code, user.stderr).toBe(0);
-  host = spawn(process.execPath, [CLI, 'host', 'serve', '--state', state, '--driver', 'test:///default'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  host = spawn(
+    process.execPath,
+    [CLI, 'host', 'serve', '--state', state, '--driver', 'test:///default', ...NO_CIM_PORTS],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     host.stdout?.on('data', (d: Buffer) => {

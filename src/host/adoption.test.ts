@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../../test/helpers/cli.js';
+import { CLI, NO_CIM_PORTS } from '../../test/helpers/cli.js';
 import type { Api, ApiEvent, SystemSummary } from '../api/index.js';
 import { ensureTestGuest, pidAlive, runDirFor, type TestGuest } from '../hypervisor/index.js';
 import { buildDefinition } from '../model/index.js';
@@ -22,7 +22,17 @@ function startHost(...extra: string[]): {
   output: () => string;
   exited: Promise<number | null>;
 } {
-  const args = [CLI, 'host', 'serve', '--state', state, '--driver', 'qemu:///embed?accel=tcg', ...extra];
+  const args = [
+    CLI,
+    'host',
+    'serve',
+    '--state',
+    state,
+    '--driver',
+    'qemu:///embed?accel=tcg',
+    ...NO_CIM_PORTS,
+    ...extra,
+  ];
   const proc = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

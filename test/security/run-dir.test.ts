@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectHostApi, Host, serveHostApi } from '../../src/host/index.js';
 import { runDirFor } from '../../src/hypervisor/index.js';
-import { runCli } from '../helpers/cli.js';
+import { NO_CIM_PORTS, runCli } from '../helpers/cli.js';
 
 /**
  * Finding 5 of issue 9, replayed: the state directory's path is too long for sockets, so its run directory goes
@@ -71,9 +71,12 @@ describe.skipIf(uid !== 0)('a run directory planted by another user', () => {
     expect(cli.stderr).toContain(
       `vessel: Cannot reach the host of ${state}: Cannot use the run directory ${runDir}: it is owned by uid 65534`,
     );
-    const serve = await runCli(['host', 'serve', '--state', state, '--driver', 'test:///default'], {
-      env: { TMPDIR: tmp },
-    });
+    const serve = await runCli(
+      ['host', 'serve', '--state', state, '--driver', 'test:///default', ...NO_CIM_PORTS],
+      {
+        env: { TMPDIR: tmp },
+      },
+    );
     expect(serve.code).toBe(1);
     expect(serve.stderr).toMatch(/Cannot use the run directory .*: it is owned by uid 65534/);
     expect(planted.connections).toBe(0);

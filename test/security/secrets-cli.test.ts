@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGuestPackage, connectHostApi } from '../../src/host/index.js';
 import { checkedHostSocket } from '../../src/host/paths.js';
 import { ensureTestGuest } from '../../src/hypervisor/index.js';
-import { CLI, runCli } from '../helpers/cli.js';
+import { CLI, NO_CIM_PORTS, runCli } from '../helpers/cli.js';
 import { exposed, filesContaining, walkTree } from './tree.js';
 
 /**
@@ -35,7 +35,7 @@ beforeAll(async () => {
       { key: 'secret', type: 'string', password: true, userConfigurable: true, qualifiers: 'MaxLen(64)' },
     ],
   });
-  host = spawn(process.execPath, [CLI, 'host', 'serve', '--state', state], {
+  host = spawn(process.execPath, [CLI, 'host', 'serve', '--state', state, ...NO_CIM_PORTS], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, VESSEL_DRIVER: 'test:///default' },
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBase, writeIso } from '../../../test/fixtures/export/system.js';
-import { CLI, runCli } from '../../../test/helpers/cli.js';
+import { CLI, NO_CIM_PORTS, runCli } from '../../../test/helpers/cli.js';
 
 /** `vessel export` through the built CLI, against a host running the test driver, on real images. */
 const root = mkdtempSync(join(tmpdir(), 'vessel-cli-export-'));
@@ -16,7 +16,7 @@ let hostOut = '';
 beforeAll(async () => {
   writeBase(join(root, 'base.raw'), 4 << 20);
   writeIso(join(root, 'cd.iso'));
-  host = spawn(process.execPath, [CLI, 'host', 'serve', '--driver', 'test:///default'], {
+  host = spawn(process.execPath, [CLI, 'host', 'serve', '--driver', 'test:///default', ...NO_CIM_PORTS], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, runCli } from '../../../test/helpers/cli.js';
+import { CLI, NO_CIM_PORTS, ROOT, runCli } from '../../../test/helpers/cli.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'host');
 
@@ -17,7 +17,7 @@ let hostExit: Promise<number | null>;
 let hostOut = '';
 
 beforeAll(async () => {
-  host = spawn(process.execPath, [CLI, 'host', 'serve', '--driver', 'test:///default'], {
+  host = spawn(process.execPath, [CLI, 'host', 'serve', '--driver', 'test:///default', ...NO_CIM_PORTS], {
     env: { ...process.env, VESSEL_STATE: state },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

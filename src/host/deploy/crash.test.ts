@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../../../test/helpers/cli.js';
+import { CLI, NO_CIM_PORTS } from '../../../test/helpers/cli.js';
 import { Host } from '../host.js';
 import { hostSocketPath } from '../paths.js';
 import { connectHostApi } from '../socket/index.js';
@@ -52,7 +52,7 @@ describe('an interrupted deploy', () => {
     const state = join(work, 'state');
     let child: ChildProcess | undefined = spawn(
       process.execPath,
-      [CLI, 'host', 'serve', '--state', state, '--driver', 'test:///default'],
+      [CLI, 'host', 'serve', '--state', state, '--driver', 'test:///default', ...NO_CIM_PORTS],
       { stdio: 'ignore' },
     );
     try {

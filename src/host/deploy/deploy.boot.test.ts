@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, SHARED } from '../../../test/helpers/cli.js';
+import { CLI, NO_CIM_PORTS, runCli, SHARED } from '../../../test/helpers/cli.js';
 import { convert } from '../../disk/index.js';
 import { ensureTestGuest, type TestGuest } from '../../hypervisor/index.js';
 import { Host } from '../host.js';
@@ -53,10 +53,14 @@ describe('deploy, end to end', () => {
     expect(packed.stderr).toBe('');
     expect(packed.code).toBe(0);
     const state = join(work, 'state');
-    const host: ChildProcess = spawn(process.execPath, [CLI, 'host', 'serve', '--state', state], {
-      stdio: 'ignore',
-      env: { ...process.env, VESSEL_DRIVER: 'qemu:///embed?accel=tcg' },
-    });
+    const host: ChildProcess = spawn(
+      process.execPath,
+      [CLI, 'host', 'serve', '--state', state, ...NO_CIM_PORTS],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, VESSEL_DRIVER: 'qemu:///embed?accel=tcg' },
+      },
+    );
     try {
       await until('the host', async () => (existsSync(hostSocketPath(state)) ? true : undefined), 30_000);
       const value = `prop-${process.pid}-${Date.now()}`;

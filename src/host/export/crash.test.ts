@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../../../test/helpers/cli.js';
+import { CLI, NO_CIM_PORTS } from '../../../test/helpers/cli.js';
 import { buildDefinition } from '../../model/index.js';
 import { Host } from '../host.js';
 import { hostSocketPath } from '../paths.js';
@@ -58,7 +58,7 @@ async function killMidExport(
 ): Promise<string> {
   let child: ChildProcess | undefined = spawn(
     process.execPath,
-    [CLI, 'host', 'serve', '--state', state, '--driver', 'test:///default'],
+    [CLI, 'host', 'serve', '--state', state, '--driver', 'test:///default', ...NO_CIM_PORTS],
     { stdio: 'ignore' },
   );
   try {
