@@ -13,7 +13,7 @@ export * from './files.js';
 export * from './manifest.js';
 export { chunkName, safeMemberName } from './names.js';
 export * from './pack.js';
-export type { OvaMember, ReadOvaOptions } from './reader.js';
+export type { OvaMember, ReadOvaOptions, ReadProgress } from './reader.js';
 export { OvaReader } from './reader.js';
 export type * from './report.js';
 export type { RewriteOvaOptions, RewriteOvaResult } from './rewrite.js';

@@ -14,6 +14,8 @@ export interface PlannedFile {
   href: string;
   /** The source file, or the chunk files of a file that is already chunked beside the descriptor. */
   sources: string[];
+  /** Bytes of the source file(s), for progress. */
+  sourceBytes: number;
   /** True when the source is already chunked (stored chunk by chunk as is). */
   preChunked: boolean;
   transform: PlannedTransform | undefined;
@@ -103,6 +105,7 @@ export async function planFiles(env: OvfEnvelope, dir: string, options: PlanOpti
       file,
       href,
       sources,
+      sourceBytes: sizes.reduce((n, x) => n + x, 0),
       preChunked: declaredChunk !== undefined,
       transform,
       gzip,

@@ -25,6 +25,18 @@ export interface PackOvaOptions {
   signer?: OvaSigner | undefined;
   /** Modification time written in the headers (default now). */
   mtime?: Date | undefined;
+  /**
+   * Called as the package's files are read: `done` and `total` count their bytes (a converted file counts once
+   * it is written). Never reports `total` before the archive is complete.
+   */
+  onProgress?: ((e: PackProgress) => void) | undefined;
+}
+
+/** Progress of {@link packOva}, in bytes of the package's source files. */
+export interface PackProgress {
+  phase: 'pack';
+  done: number;
+  total: number;
 }
 
 /** What {@link packOva} wrote. */
@@ -95,16 +107,26 @@ export async function packOva(
     signer: options.signer,
     mtime: options.mtime,
   });
+  const total = plans.reduce((n, p) => n + p.sourceBytes, 0);
+  let done = 0;
+  // One byte short of the total until the archive is finished: a bar never shows 100% before an error.
+  const report = (n: number) => {
+    done += n;
+    options.onProgress?.({ phase: 'pack', done: Math.min(done, Math.max(0, total - 1)), total });
+  };
   try {
     const members: WrittenMember[] = [];
     for (const p of plans) {
-      const written = await writeFile(writer, p, options.gzipLevel);
+      const before = done;
+      const written = await writeFile(writer, p, options.gzipLevel, options.onProgress ? report : undefined);
+      if (done === before) report(p.sourceBytes);
       members.push(...written);
       const stored = written.reduce((n, m) => n + m.size, 0);
       if (edited) setStoredAttributes(p, String(stored), written.length > 1 || written[0]?.name !== p.href);
     }
     const descriptor = edited ? Buffer.from(formatOvf(env)) : original;
     await writer.finish(descriptor);
+    options.onProgress?.({ phase: 'pack', done: total, total });
     return { output: outPath, descriptor: descriptorName, descriptorEdited: edited, members };
   } catch (e) {
     await writer.abort();
@@ -117,15 +139,17 @@ async function writeFile(
   writer: OvaWriter,
   p: PlannedFile,
   gzipLevel: number | undefined,
+  read: ((n: number) => void) | undefined,
 ): Promise<WrittenMember[]> {
+  const source = (path: string) => (read ? counted(readFileChunks(path), read) : readFileChunks(path));
   if (p.preChunked) {
     const out: WrittenMember[] = [];
     for (const [i, src] of p.sources.entries()) {
-      out.push(...(await writer.addFile(readFileChunks(src), () => chunkName(p.href, i))));
+      out.push(...(await writer.addFile(source(src), () => chunkName(p.href, i))));
     }
     return out;
   }
-  let body: AsyncIterable<Uint8Array> = p.transform ? p.transform.open() : readFileChunks(p.sources[0]!);
+  let body: AsyncIterable<Uint8Array> = p.transform ? p.transform.open() : source(p.sources[0]!);
   if (p.gzip) body = throughTransform(body, createGzip({ level: gzipLevel ?? 6 }));
   const written = await writer.addFile(
     body,
@@ -155,4 +179,12 @@ function setStoredAttributes(p: PlannedFile, size: string, chunked: boolean): vo
   f.size = size;
   if (p.gzip) f.compression = 'gzip';
   if (p.chunkSize !== undefined) f.chunkSize = chunked ? String(p.chunkSize) : undefined;
+}
+
+/** The chunks of `body`, reporting each one's length to `read` as it passes. */
+async function* counted(body: AsyncIterable<Buffer>, read: (n: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    read(chunk.length);
+    yield chunk;
+  }
 }

@@ -1,4 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { VesselError } from '../model/index.js';
 import { type OvfEnvelope, type OvfFile, parseOvf } from '../ovf/index.js';
 import { type Digests, digestBuffer, digestFileRange, MultiHash } from './digest.js';
@@ -22,6 +23,15 @@ export interface ReadOvaOptions {
   label?: string | undefined;
   /** The time certificates are checked at (default: now). */
   now?: Date | undefined;
+  /** Called as the archive is read: bytes read so far, of the file's size when the source is a path. */
+  onProgress?: ((e: ReadProgress) => void) | undefined;
+}
+
+/** Progress of reading an OVA, in bytes of the archive. */
+export interface ReadProgress {
+  phase: 'read';
+  done: number;
+  total: number | undefined;
 }
 
 /** One member of the package as the reader hands it out, with what it is for. */
@@ -97,7 +107,23 @@ export class OvaReader implements AsyncIterable<OvaMember> {
     if (this.started) throw new Error('An OvaReader reads its archive once');
     this.started = true;
     let first = true;
-    for await (const entry of readTarEntries(this.source, this.label)) {
+    const report = this.options.onProgress;
+    let onRead: ((n: number) => void) | undefined;
+    if (report !== undefined) {
+      const total =
+        typeof this.source === 'string'
+          ? await stat(this.source).then(
+              (s) => s.size,
+              () => undefined,
+            )
+          : undefined;
+      let done = 0;
+      onRead = (n) => {
+        done += n;
+        report({ phase: 'read', done, total });
+      };
+    }
+    for await (const entry of readTarEntries(this.source, this.label, onRead)) {
       if (entry.pax) this.pax.push(entry.name);
       if (first) {
         first = false;

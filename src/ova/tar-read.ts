@@ -30,16 +30,23 @@ export const READ_CHUNK = 4 * 1024 * 1024;
  * links, symlinks, devices, fifos and directories (`OVA_MEMBER_TYPE`), unsafe names (`OVA_UNSAFE_NAME`) and
  * duplicates (`OVA_DUPLICATE`). A stream that ends inside a member, or without the end-of-archive zero block, is
  * `OVA_TRUNCATED`; bytes that are not a tar header are `OVA_NOT_TAR` (first header) or `OVA_CORRUPT` (later).
- * Nothing is buffered beyond the current read.
+ * Nothing is buffered beyond the current read; `onRead` hears how many bytes each read brought.
  */
-export async function* readTarEntries(source: TarSource, label?: string): AsyncGenerator<TarEntry> {
+export async function* readTarEntries(
+  source: TarSource,
+  label?: string,
+  onRead?: (bytes: number) => void,
+): AsyncGenerator<TarEntry> {
   const name = label ?? (typeof source === 'string' ? source : 'archive');
   const input = typeof source === 'string' ? createReadStream(source, { highWaterMark: READ_CHUNK }) : source;
   const extract = tarExtract();
   const seen = new Set<string>();
   const tap = new TailTap();
   let inputError: unknown;
-  input.on('data', (c: Buffer) => tap.add(c));
+  input.on('data', (c: Buffer) => {
+    tap.add(c);
+    onRead?.(c.length);
+  });
   input.on('error', (e: Error) => {
     inputError = typeof source === 'string' ? ioError(e, source) : e;
     extract.destroy(inputError as Error);

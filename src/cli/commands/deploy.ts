@@ -5,7 +5,6 @@ import {
   type Api,
   type DeployOptions,
   type DeployResult,
-  type JobInfo,
   type PackageSource,
   resultOf,
 } from '../../api/index.js';
@@ -14,6 +13,7 @@ import { withApi } from '../connect.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { followJob, Progress } from '../progress.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -76,18 +76,14 @@ async function deploy(pkg: string, opts: DeployOpts, command: Command): Promise<
     ...(opts.ca === undefined ? {} : { caPem: (await readInput(opts.ca)).toString('utf8') }),
     waitMs: 0,
   };
+  const progress = new Progress(`deploy ${basename(pkg)}`, { quiet: opts.json === true });
   const done = await withApi(command, async (api) => {
     const job = await api.packages.deploy(await sourceOf(api, pkg), o);
-    const tty = process.stderr.isTTY && !opts.json;
-    const end = await api.jobs.wait(job.id, {
-      onProgress: (p) => {
-        if (tty) process.stderr.write(`\rdeploying ${pkg}: ${p.percent}%`);
-      },
-    });
-    if (tty) process.stderr.write('\n');
-    return end as JobInfo<DeployResult>;
+    return followJob<DeployResult>(api, job.id, progress);
   });
   const result = resultOf(done);
+  const n = result.systems.length;
+  progress.finish(`${basename(pkg)}: deployed ${n} system${n === 1 ? '' : 's'} (job ${done.id})`);
   if (opts.json) printJson({ job: done.id, ...result });
   else printResult(result);
   return 0;

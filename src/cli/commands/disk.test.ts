@@ -68,7 +68,7 @@ describe('vessel disk info', () => {
 });
 
 describe('vessel disk convert', () => {
-  it('converts quietly when not on a terminal, and the result matches the source', async () => {
+  it('prints progress lines and a summary when not on a terminal, nothing on stdout; the result matches the source', async () => {
     const out = join(dir, 'out.vmdk');
     const r = await runCli([
       'disk',
@@ -80,7 +80,13 @@ describe('vessel disk convert', () => {
       '--adapter-type',
       'ide',
     ]);
-    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    // Lines, never a bar's carriage returns; never 100% before the summary, which is the last line.
+    expect(r.stderr).not.toContain('\r');
+    const lines = r.stderr.trimEnd().split('\n');
+    for (const l of lines.slice(0, -1)) expect(l).toMatch(/^convert standard\.raw: (\d|9\d)%? ?/);
+    expect(r.stderr).not.toMatch(/100%/);
+    expect(lines.at(-1)).toMatch(new RegExp(`^${out.replace(/[.]/g, '\\.')}: vmdk-stream, `));
     expect(qemuCompare(standard, out, 'raw', 'vmdk').code).toBe(0);
     expect(readFileSync(out).subarray(512, 2048).toString()).toContain('ddb.adapterType = "ide"');
     const back = join(dir, 'back.qcow2');

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import * as disk from '../../disk/index.js';
 import { formatBytes } from '../../model/index.js';
@@ -5,6 +6,7 @@ import { markCommand } from '../connect/kinds.js';
 import { ExitCode } from '../exit.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { Progress } from '../progress.js';
 
 registerGroup((program: Command) => {
   const group = markCommand(program.command('disk'), 'offline').description(
@@ -51,20 +53,22 @@ registerGroup((program: Command) => {
         const ac = new AbortController();
         const stop = () => ac.abort();
         process.once('SIGINT', stop);
-        const bar = process.stderr.isTTY ? new Bar() : undefined;
+        const progress = new Progress(`convert ${basename(input)}`, { quiet: opts.json === true });
         try {
           const r = await disk.convert(input, output, opts.format, {
             signal: ac.signal,
             ...(opts.adapterType ? { adapterType: opts.adapterType } : {}),
             ...(opts.level !== undefined ? { level: opts.level } : {}),
             ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
-            ...(bar ? { onProgress: (e: disk.ProgressEvent) => bar.update(e) } : {}),
+            onProgress: (e: disk.ProgressEvent) => progress.update(e),
           });
-          bar?.done(`${output}: ${r.format}, ${formatBytes(r.bytes)} (${r.engine})`);
+          progress.finish(`${output}: ${r.format}, ${formatBytes(r.bytes)} (${r.engine})`);
           if (opts.json) printJson(r);
           return ExitCode.Ok;
+        } catch (e) {
+          progress.fail();
+          throw e;
         } finally {
-          bar?.clear();
           process.off('SIGINT', stop);
         }
       }),
@@ -83,32 +87,6 @@ function toInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got "${v}"`);
   return n;
-}
-
-/** The progress bar on stderr, redrawn at most ten times a second. */
-class Bar {
-  private readonly tracker = new disk.ProgressTracker();
-  private last = 0;
-  private drawn = false;
-
-  update(e: disk.ProgressEvent): void {
-    const s = this.tracker.update(e);
-    const now = performance.now();
-    if (now - this.last < 100 && s.fraction !== 1) return;
-    this.last = now;
-    process.stderr.write(`\r${disk.formatProgressBar(s, process.stderr.columns || 80)}\x1b[K`);
-    this.drawn = true;
-  }
-
-  done(summary: string): void {
-    this.clear();
-    process.stderr.write(`${summary}\n`);
-  }
-
-  clear(): void {
-    if (this.drawn) process.stderr.write('\r\x1b[K');
-    this.drawn = false;
-  }
 }
 
 function size(n: number): string {

@@ -50,7 +50,8 @@ afterAll(() => {
 describe('vessel export', () => {
   it('writes NAME.ova in the current folder by default and prints what it wrote', async () => {
     const r = await runCli(['export', 'app 1', '--target', 'vmware'], { env, cwd: root });
-    expect(r.stderr).toBe('');
+    // Progress lines (not a terminal) and a summary on stderr; what was written on stdout.
+    expect(r.stderr).toMatch(/^app 1: exported \d+ files \(job [0-9a-f-]+\)\n$/m);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Exported to ${join(root, 'app_1.ova')} (OVA, OVF 1.0, target vmware)`);
     expect(r.stdout).toMatch(/app_1-disk1\.vmdk +\d/);

@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type ExportResult, type JobInfo, resultOf } from '../../api/index.js';
+import { type ExportResult, resultOf } from '../../api/index.js';
 import { formatBytes, VesselError } from '../../model/index.js';
 import { withApi } from '../connect.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { followJob, Progress } from '../progress.js';
 
 interface ExportOpts {
   format: string;
@@ -58,6 +59,7 @@ async function exportVm(vm: string, opts: ExportOpts, command: Command): Promise
     throw new VesselError('USAGE', '--cert needs --sign KEY.pem');
   const keyPem = opts.sign === undefined ? undefined : (await readInput(opts.sign)).toString('utf8');
   const certPem = opts.cert === undefined ? undefined : (await readInput(opts.cert)).toString('utf8');
+  const progress = new Progress(`export ${vm}`, { quiet: opts.json === true });
   const done = await withApi(command, async (api) => {
     const { name } = await api.systems.get(vm);
     const path = resolve(opts.output ?? (format === 'ova' ? `${fileName(name)}.ova` : fileName(name)));
@@ -71,16 +73,10 @@ async function exportVm(vm: string, opts: ExportOpts, command: Command): Promise
       keepMacs: opts.keepMacs === true,
       waitMs: 0,
     });
-    const tty = !opts.json && process.stderr.isTTY;
-    const end = await api.jobs.wait(job.id, {
-      onProgress: (p) => {
-        if (tty) process.stderr.write(`\rexporting: ${String(p.percent).padStart(3)}%`);
-      },
-    });
-    if (tty) process.stderr.write('\n');
-    return end as JobInfo<ExportResult>;
+    return followJob<ExportResult>(api, job.id, progress);
   });
   const result = resultOf(done);
+  progress.finish(`${vm}: exported ${result.files.length} files (job ${done.id})`);
   if (opts.json) printJson({ job: done.id, ...result });
   else printResult(result);
   return 0;

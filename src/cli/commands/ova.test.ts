@@ -53,9 +53,13 @@ describe('vessel ova', () => {
     const bytes = readFileSync(at('b.ova'));
     flipBit(bytes, bytes.indexOf(DISK.subarray(0, 64)) + 3);
     writeFileSync(at('b.ova'), bytes);
-    const r = await runCli(['ova', 'verify', at('b.ova')]);
+    const r = await runCli(['ova', 'verify', at('b.ova')], { env: { VESSEL_PROGRESS_MS: '0' } });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('NOT intact');
+    // Progress lines on stderr (not a terminal) that stop short of 100%, and no summary for a failed check.
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^verify b\.ova: \d{1,2}% {2}/);
     expect(r.stdout).toContain('problem [OVA_DIGEST_MISMATCH]: "disk1.vmdk" does not match the manifest');
   });
 

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import * as disk from '../../disk/index.js';
 import { formatBytes, parseSize } from '../../model/index.js';
@@ -8,6 +9,7 @@ import { ExitCode } from '../exit.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { Progress } from '../progress.js';
 
 interface PackOpts {
   manifest?: string;
@@ -169,13 +171,21 @@ registerGroup((program: Command) => {
         if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 9)) {
           throw new ova.OvaError('USAGE_OVA', `--compress takes a level from 1 to 9, not "${opts.compress}"`);
         }
-        const result = await ova.packOva(descriptor, output, {
-          algorithm: algorithmOption(opts.manifest, true),
-          chunkSize,
-          gzipLevel: level,
-          transform: diskTransform(opts.diskFormat),
-          signer: await signerOption(opts.key, opts.cert),
-        });
+        const progress = new Progress(`pack ${basename(output)}`, { quiet: opts.json === true });
+        const result = await ova
+          .packOva(descriptor, output, {
+            algorithm: algorithmOption(opts.manifest, true),
+            chunkSize,
+            gzipLevel: level,
+            transform: diskTransform(opts.diskFormat),
+            signer: await signerOption(opts.key, opts.cert),
+            onProgress: (e) => progress.update(e),
+          })
+          .catch((e: unknown) => {
+            progress.fail();
+            throw e;
+          });
+        progress.finish(`${output}: packed ${result.members.length + 1} members`);
         if (opts.json) printJson(result);
         else {
           println(`${output}: packed ${result.descriptor} and ${result.members.length} files`);
@@ -205,12 +215,21 @@ registerGroup((program: Command) => {
     .option('--json', 'print the verification report and the files written as JSON')
     .action(
       action(async (input: string, dir: string, opts: CheckOpts) => {
-        const check = { ca: await caOption(opts.ca), requireSignature: opts.requireSignature };
+        const progress = new Progress(`unpack ${basename(input)}`, { quiet: opts.json === true });
+        const check = {
+          ca: await caOption(opts.ca),
+          requireSignature: opts.requireSignature,
+          onProgress: (e: ova.ReadProgress) => progress.update(e),
+        };
         const decoder = diskDecoder(opts.diskFormat);
-        const result =
-          opts.expand || decoder
-            ? await ova.extractOva(input, dir, { ...check, decoder })
-            : await ova.unpackOva(input, dir, check);
+        const result = await (opts.expand || decoder
+          ? ova.extractOva(input, dir, { ...check, decoder })
+          : ova.unpackOva(input, dir, check)
+        ).catch((e: unknown) => {
+          progress.fail();
+          throw e;
+        });
+        progress.finish(`${input}: unpacked ${result.written.length} files`);
         if (opts.json) printJson(result);
         else {
           for (const w of result.warnings) println(`warning: ${w}`);
@@ -229,10 +248,19 @@ registerGroup((program: Command) => {
     .option('--json', 'print the report as one JSON object')
     .action(
       action(async (input: string, opts: CheckOpts) => {
-        const report = await ova.verifyOva(input, {
-          ca: await caOption(opts.ca),
-          requireSignature: opts.requireSignature,
-        });
+        const progress = new Progress(`verify ${basename(input)}`, { quiet: opts.json === true });
+        const report = await ova
+          .verifyOva(input, {
+            ca: await caOption(opts.ca),
+            requireSignature: opts.requireSignature,
+            onProgress: (e) => progress.update(e),
+          })
+          .catch((e: unknown) => {
+            progress.fail();
+            throw e;
+          });
+        if (report.intact) progress.finish(`${input}: intact`);
+        else progress.fail();
         if (opts.json) printJson(report);
         else printReport(report);
         return report.intact ? ExitCode.Ok : ExitCode.Failed;
