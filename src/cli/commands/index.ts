@@ -5,6 +5,7 @@ import './deploy.js';
 import './disk.js';
 import './export.js';
 import './host.js';
+import './job.js';
 import './ova.js';
 import './ovf.js';
 import './pool.js';
