@@ -14,6 +14,7 @@ import { withApi } from '../connect.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { checkNetworks } from './net-check.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -77,6 +78,7 @@ async function deploy(pkg: string, opts: DeployOpts, command: Command): Promise<
     waitMs: 0,
   };
   const done = await withApi(command, async (api) => {
+    await checkNetworks(api, Object.values(o.networks ?? {}), '--net');
     const job = await api.packages.deploy(await sourceOf(api, pkg), o);
     const tty = process.stderr.isTTY && !opts.json;
     const end = await api.jobs.wait(job.id, {

@@ -6,6 +6,7 @@ import './disk.js';
 import './export.js';
 import './host.js';
 import './job.js';
+import './net.js';
 import './ova.js';
 import './ovf.js';
 import './pool.js';

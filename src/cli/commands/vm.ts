@@ -23,6 +23,7 @@ import { connectApi, withApi } from '../connect.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { checkNetworks } from './net-check.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const BUSES: DiskBus[] = ['ide', 'sata', 'scsi', 'virtio', 'nvme'];
@@ -170,7 +171,7 @@ registerGroup((program: Command) => {
     .option('--cdrom <iso>', 'a CD/DVD image (repeatable)', collect)
     .option(
       '--nic <network>',
-      'a network adapter: user[,model=e1000][,mac=52:54:00:..] (repeatable)',
+      'a network adapter on a host network (vessel net list): user[,model=e1000][,mac=52:54:00:..] (repeatable)',
       collect,
     )
     .option('--disk-bus <bus>', `the disks' controller: ${BUSES.join(', ')}`, 'ide')
@@ -181,8 +182,12 @@ registerGroup((program: Command) => {
     .action(
       action(async (opts: DefineOptions, command: Command) => {
         const def = await definitionFrom(opts);
+        const nets = (opts.nic ?? []).map((n) => parseNic(n).network);
         const vm = resultOf(
-          await withApi(command, (api) => api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY })),
+          await withApi(command, async (api) => {
+            await checkNetworks(api, nets, '--nic');
+            return api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY });
+          }),
         );
         if (opts.json) printJson(vm);
         else println(`Defined "${vm.name}" (${vm.uuid})`);
