@@ -207,6 +207,8 @@ export interface HypervisorDriver {
   adopt?(uuid: string): Promise<DomainInfo>;
   /** Export hook: each drive's current content (QEMU: the overlay over its base when the system has run). */
   diskImages?(uuid: string): Promise<DiskImage[]>;
+  /** A running system's display: where its VNC server listens (none without VNC graphics or while stopped). */
+  display?(uuid: string): Promise<{ host: string; port: number } | undefined>;
   /** The networks this driver realises, by name (QEMU: STATE/networks.json, and the built-in `user`). */
   networks?(): Promise<DriverNetwork[]>;
   /** Adds a network (QEMU: to STATE/networks.json); a name it realises already is `VM_EXISTS`-like refused by the host. */

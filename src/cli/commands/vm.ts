@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  ApiError,
   type ApiEvent,
   isApiError,
   resultOf,
@@ -105,6 +106,7 @@ const CHANGES = {
   stop: { op: 'shutdown', done: 'Stopped' },
   pause: { op: 'pause', done: 'Paused' },
   resume: { op: 'resume', done: 'Resumed' },
+  reboot: { op: 'reboot', done: 'Rebooted' },
   reset: { op: 'reset', done: 'Reset' },
 } as const satisfies Record<string, { op: StateOperation; done: string }>;
 
@@ -220,7 +222,12 @@ registerGroup((program: Command) => {
     .option('--timeout <seconds>', 'how long the guest has to shut down (default 60)');
   stateChange(cmd, 'pause', 'Pause a running system');
   stateChange(cmd, 'resume', 'Resume a paused system');
-  stateChange(cmd, 'reset', 'Reset a running system (hard reset)');
+  stateChange(
+    cmd,
+    'reboot',
+    'Ask the guest to restart (ACPI shutdown, then start); the guest has --timeout',
+  ).option('--timeout <seconds>', 'how long the guest has to shut down (default 60)');
+  stateChange(cmd, 'reset', 'Reset a running system at once (hard reset: the guest is not asked)');
 
   cmd
     .command('undefine')
@@ -295,6 +302,7 @@ function printVmInfo(info: SystemDetail, events: ApiEvent[]): void {
   println(`state:   ${info.state} (${info.reason.text})`);
   println(`cpus:    ${cpuCount(def) ?? '?'}`);
   println(`memory:  ${mem === undefined ? '?' : formatBytes(mem)}`);
+  if (info.vnc !== undefined) println(`display: vnc ${info.vnc.host}:${info.vnc.port}`);
   for (const d of hw.drives) println(`${d.kind.padEnd(8)} ${d.instanceId}: ${d.hostResource ?? '(empty)'}`);
   for (const n of hw.nics)
     println(`nic      ${n.instanceId}: ${n.subType ?? 'e1000'} ${n.mac ?? ''} on ${n.connection ?? 'user'}`);
@@ -306,10 +314,16 @@ function printVmInfo(info: SystemDetail, events: ApiEvent[]): void {
 async function attachConsole(vm: string, command: Command): Promise<number> {
   const api = await connectApi(command);
   try {
-    const channel = await api.consoles.open(vm, 'serial');
+    const channel = await api.consoles.open(vm, 'serial').catch((e: unknown) => {
+      if (!isApiError(e, 'INVALID_STATE')) throw e;
+      throw new ApiError(e.code, e.message, {
+        hint: `Start it (vessel vm start ${vm}), or print what it wrote: vessel vm console ${vm} --log`,
+      });
+    });
     const stdin = process.stdin;
     if (stdin.isTTY) stdin.setRawMode(true);
     process.stderr.write(`Connected to the console of "${vm}" (Ctrl-] detaches)\r\n`);
+    let ended = () => {};
     await new Promise<void>((done) => {
       stdin.on('data', (d: Buffer) => {
         if (d.includes(0x1d)) return done();
@@ -319,7 +333,21 @@ async function attachConsole(vm: string, command: Command): Promise<number> {
       (async () => {
         for await (const chunk of channel.input) process.stdout.write(chunk);
       })().then(done, done);
+      // A system that stops ends the session even where the transport keeps the channel open.
+      const watch = setInterval(() => {
+        api.systems.get(vm).then(
+          (s) => {
+            if (s.state !== 'running' && s.state !== 'paused') {
+              process.stderr.write(`\r\nThe system "${vm}" is ${s.state}: console closed\r\n`);
+              done();
+            }
+          },
+          () => done(),
+        );
+      }, 1000);
+      ended = () => clearInterval(watch);
     });
+    ended();
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
     await channel.close();

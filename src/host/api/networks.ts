@@ -65,7 +65,7 @@ export function networksApi(ctx: SessionContext): NetworksApi {
         .filter((vm) => readDevices(vm.definition).nics.some((nic) => (nic.network ?? 'user') === name))
         .map((vm) => `"${vm.name}"`);
       if (users.length > 0) {
-        throw new ApiError('CONFLICT', `Cannot remove the network "${name}": in use by ${users.join(", ")}`, {
+        throw new ApiError('CONFLICT', `Cannot remove the network "${name}": in use by ${users.join(', ')}`, {
           hint: 'Undefine those systems, or connect their NICs to another network, first',
         });
       }

@@ -58,7 +58,11 @@ export function systemsApi(ctx: SessionContext): SystemsApi {
   return {
     list: list as SystemsApi['list'],
     async get(ref) {
-      return toDetail(await host.lookup(ref), host.consoles());
+      const detail = toDetail(await host.lookup(ref), host.consoles());
+      const live = detail.state === 'running' || detail.state === 'paused';
+      const vnc =
+        live && host.driver.display !== undefined ? await host.driver.display(detail.uuid) : undefined;
+      return vnc === undefined ? detail : { ...detail, vnc };
     },
     define(def: VirtualSystemDefinition, o?: JobOptions) {
       return answer(host, host.defineJob(def, caller), o?.waitMs);

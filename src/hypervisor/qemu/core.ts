@@ -125,6 +125,13 @@ export class QemuDriverCore implements HypervisorDriver {
     return this.table.list();
   }
 
+  /** The VNC server of a running system with VNC graphics: 127.0.0.1, port 5900 + its display number. */
+  async display(uuid: string): Promise<{ host: string; port: number } | undefined> {
+    const e = this.table.get(uuid);
+    const d = e.state === 'running' || e.state === 'paused' ? e.runtime?.vncDisplay : undefined;
+    return d === undefined ? undefined : { host: '127.0.0.1', port: 5900 + d };
+  }
+
   /** The networks of `networks.json`, after the built-in `user` when the file does not list it. */
   async networks(): Promise<DriverNetwork[]> {
     const listed = [...this.nets].map(([name, c]): DriverNetwork => ({ name, ...c }));

@@ -169,6 +169,19 @@ export class TestDriver implements HypervisorDriver {
     };
   }
 
+  /**
+   * A running system's simulated VNC display, numbered as the QEMU driver numbers them (5900 + its place among the
+   * running systems with VNC graphics); nothing listens there.
+   */
+  async display(uuid: string): Promise<{ host: string; port: number } | undefined> {
+    const vnc = (e: { def: VirtualSystemDefinition; state: string }) =>
+      (e.state === 'running' || e.state === 'paused') && readDevices(e.def).graphics[0]?.vnc === true;
+    const e = this.table.get(uuid);
+    if (!vnc(e)) return undefined;
+    const place = [...this.table.entries()].filter(vnc).findIndex((x) => x.uuid === e.uuid);
+    return { host: '127.0.0.1', port: 5900 + place };
+  }
+
   /** The built-in `user` network (unless redefined) and the networks defined on it, as the QEMU driver lists its own. */
   async networks(): Promise<DriverNetwork[]> {
     const listed = [...this.nets].map(([name, c]): DriverNetwork => ({ name, ...c }));
