@@ -116,7 +116,10 @@ describe('networks of the local host', () => {
       });
       await api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY });
       const busy = await refusal(api.networks.remove('lab'));
-      expect([busy.code, busy.message]).toEqual(['CONFLICT', 'Cannot remove the network "lab": in use by "n1"']);
+      expect([busy.code, busy.message]).toEqual([
+        'CONFLICT',
+        'Cannot remove the network "lab": in use by "n1"',
+      ]);
       await api.systems.undefine('n1', { waitMs: Number.POSITIVE_INFINITY });
       await api.networks.remove('lab');
       expect((await refusal(api.networks.remove('lab'))).code).toBe('NOT_FOUND');
