@@ -133,7 +133,17 @@ describe('vessel net', () => {
       1,
       'vessel: Cannot remove the network "lan": in use by "n1"\n  hint: Undefine those systems, or connect their NICs to another network, first\n',
     ]);
-    const deployed = await runCli(['deploy', pkg, '--name', 'd1', '--net', 'user=web', '--json', ...s]);
+    // ovftool's spellings: --net:OVFNET=HOSTNET and --prop:KEY=VALUE.
+    const alias = await runCli(['deploy', pkg, '--net:user=nowhere', ...s]);
+    expect([alias.code, alias.stderr]).toEqual([
+      1,
+      `vessel: --net: the host has no network "nowhere"\n${hint}`,
+    ]);
+    const prop = await runCli(['deploy', pkg, '--prop:color=blue=ish', '--net:user=web', ...s]);
+    expect([prop.code, prop.stderr]).toEqual([1, 'vessel: The package has no property "color"\n']);
+    const empty = await runCli(['deploy', pkg, '--prop:', ...s]);
+    expect([empty.code, empty.stderr]).toMatchObject([2, expect.stringContaining('use --prop KEY=VALUE')]);
+    const deployed = await runCli(['deploy', pkg, '--name', 'd1', '--net:user=web', '--json', ...s]);
     expect(deployed.code, deployed.stderr).toBe(0);
     const info = JSON.parse((await runCli(['vm', 'info', 'd1', '--json', ...s])).stdout);
     const nics = info.definition.resources.filter(
