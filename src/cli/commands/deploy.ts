@@ -11,7 +11,7 @@ import {
 } from '../../api/index.js';
 import { VesselError } from '../../model/index.js';
 import { withApi } from '../connect.js';
-import { readInput } from '../files.js';
+import { readInput, requireReadableFile } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { checkNetworks } from './net-check.js';
@@ -65,6 +65,8 @@ async function sourceOf(api: Api, pkg: string): Promise<PackageSource> {
 }
 
 async function deploy(pkg: string, opts: DeployOpts, command: Command): Promise<number> {
+  // A package that is not there is unreadable input (exit 2), whichever host would read it.
+  await requireReadableFile(pkg);
   const o: DeployOptions = {
     ...(opts.name === undefined ? {} : { name: opts.name }),
     ...(opts.config === undefined ? {} : { configuration: opts.config }),

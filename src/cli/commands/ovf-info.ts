@@ -1,11 +1,12 @@
 import { formatBytes } from '../../model/index.js';
 import { isTarFile, readOvaDescriptor } from '../../ova/index.js';
 import * as ovf from '../../ovf/index.js';
-import { readInput } from '../files.js';
+import { readInput, requireReadableFile } from '../files.js';
 import { println } from '../output.js';
 
 /** Reads the descriptor of an .ovf file, or of an .ova package (its first member). */
 export async function readDescriptor(file: string): Promise<ovf.OvfEnvelope> {
+  await requireReadableFile(file);
   if (await isTarFile(file)) {
     const { name, data } = await readOvaDescriptor(file);
     return ovf.parseOvf(data, { file: `${file}/${name}` });
