@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +101,25 @@ describe('vessel vm console, reboot, reset and the display', () => {
     expect((await runCli(['vm', 'stop', 'g1', ...s])).code).toBe(0);
     const stopped = await runCli(['vm', 'reboot', 'g1', ...s]);
     expect([stopped.code, stopped.stderr]).toEqual([1, 'vessel: Cannot reboot "g1": it is stopped\n']);
+  }, 60_000);
+
+  it('vm undefine --keep-disks keeps the images (never written here) and prints the job with --json', async () => {
+    const images = join(root, 'images');
+    mkdirSync(images);
+    const disk = join(images, 'data.raw');
+    writeFileSync(disk, Buffer.alloc(65536, 7));
+    expect((await runCli(['pool', 'add', 'imgs', images, ...s])).code).toBe(0);
+    expect((await runCli(['vm', 'define', '--name', 'kd', '--disk', disk, ...s])).code).toBe(0);
+    expect((await runCli(['vm', 'start', 'kd', ...s])).code).toBe(0);
+    const running = await runCli(['vm', 'undefine', 'kd', '--keep-disks', ...s]);
+    expect([running.code, running.stderr]).toEqual([1, 'vessel: Cannot undefine "kd": it is running; stop it first\n']);
+    expect((await runCli(['vm', 'stop', 'kd', ...s])).code).toBe(0);
+    const r = await runCli(['vm', 'undefine', 'kd', '--keep-disks', '--json', ...s]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ operation: 'undefine', state: 'completed' });
+    expect(readFileSync(disk)).toEqual(Buffer.alloc(65536, 7));
+    const ghost = await runCli(['vm', 'undefine', 'kd', '--keep-disks', '--json', ...s]);
+    expect(ghost.code).toBe(1);
+    expect(JSON.parse(ghost.stdout).error.code).toBe('VM_NOT_FOUND');
   }, 60_000);
 });

@@ -231,14 +231,23 @@ registerGroup((program: Command) => {
 
   cmd
     .command('undefine')
-    .description('Remove a stopped system and its overlays')
+    .description(
+      'Remove a stopped system and its overlays (what the guest wrote); the images it names are never deleted',
+    )
     .argument('<vm>', 'name or UUID')
+    .option('--keep-disks', "refuse (exit 4) rather than delete overlays holding the guest's data")
+    .option('--json', 'print JSON (the job)')
     .action(
-      action(async (vm: string, _opts: unknown, command: Command) => {
-        resultOf(
-          await withApi(command, (api) => api.systems.undefine(vm, { waitMs: Number.POSITIVE_INFINITY })),
+      action(async (vm: string, opts: { keepDisks?: boolean; json?: boolean }, command: Command) => {
+        const job = await withApi(command, (api) =>
+          api.systems.undefine(vm, {
+            waitMs: Number.POSITIVE_INFINITY,
+            ...(opts.keepDisks === true ? { keepDisks: true } : {}),
+          }),
         );
-        println(`Undefined "${vm}"`);
+        resultOf(job);
+        if (opts.json) printJson(job);
+        else println(`Undefined "${vm}"`);
         return 0;
       }),
     );
