@@ -211,7 +211,7 @@ export interface HypervisorDriver {
   display?(uuid: string): Promise<{ host: string; port: number } | undefined>;
   /** The networks this driver realises, by name (QEMU: STATE/networks.json, and the built-in `user`). */
   networks?(): Promise<DriverNetwork[]>;
-  /** Adds a network (QEMU: to STATE/networks.json); a name it realises already is `VM_EXISTS`-like refused by the host. */
+  /** Adds a network (QEMU: to STATE/networks.json); the host refuses a name the driver has already (ALREADY_EXISTS). */
   defineNetwork?(n: DriverNetwork): Promise<void>;
   /** Removes a network it was given; the built-in one it realises by itself cannot be removed (`INVALID_STATE`). */
   removeNetwork?(name: string): Promise<void>;

@@ -346,7 +346,7 @@ async function attachConsole(vm: string, command: Command): Promise<number> {
       const watch = setInterval(() => {
         api.systems.get(vm).then(
           (s) => {
-            if (s.state !== 'running' && s.state !== 'paused') {
+            if (s.state === 'stopped' || s.state === 'crashed' || s.state === 'suspended') {
               process.stderr.write(`\r\nThe system "${vm}" is ${s.state}: console closed\r\n`);
               done();
             }
