@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
@@ -96,6 +96,8 @@ async function inTurn<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Pr
 beforeAll(async () => {
   mkdirSync(fresh);
   mkdirSync(pools);
+  // An input file that exists (an empty package, descriptor, image): commands get past reading it to the host.
+  writeFileSync(join(root, 'x'), '');
   const user = await runCli(['user', 'add', 'keep', '--role', 'admin', '--state', state], { input: 'pw\n' });
   expect(user.code, user.stderr).toBe(0);
   host = spawn(

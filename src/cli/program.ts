@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { expandOvftoolAliases } from './aliases.js';
 import { checkHostOptions } from './connect/kinds.js';
 import { ExitCode, exitCodeFor } from './exit.js';
 import { CommandExit, reportError } from './output.js';
@@ -64,7 +65,7 @@ export const VERSION = '0.1.0';
 export async function main(argv: string[]): Promise<void> {
   const program = createProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(expandOvftoolAliases(argv));
   } catch (err) {
     if (err instanceof CommandExit) {
       process.exitCode = err.exitCode;

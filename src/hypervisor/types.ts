@@ -207,6 +207,12 @@ export interface HypervisorDriver {
   adopt?(uuid: string): Promise<DomainInfo>;
   /** Export hook: each drive's current content (QEMU: the overlay over its base when the system has run). */
   diskImages?(uuid: string): Promise<DiskImage[]>;
-  /** The networks this driver realises, by name (QEMU: STATE/networks.json as read when it opened). */
+  /** A running system's display: where its VNC server listens (none without VNC graphics or while stopped). */
+  display?(uuid: string): Promise<{ host: string; port: number } | undefined>;
+  /** The networks this driver realises, by name (QEMU: STATE/networks.json, and the built-in `user`). */
   networks?(): Promise<DriverNetwork[]>;
+  /** Adds a network (QEMU: to STATE/networks.json); the host refuses a name the driver has already (ALREADY_EXISTS). */
+  defineNetwork?(n: DriverNetwork): Promise<void>;
+  /** Removes a network it was given; the built-in one it realises by itself cannot be removed (`INVALID_STATE`). */
+  removeNetwork?(name: string): Promise<void>;
 }

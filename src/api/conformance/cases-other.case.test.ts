@@ -69,6 +69,23 @@ export const OTHER_CASES: readonly ApiCase[] = [
     },
   },
   {
+    id: 'networks.manage',
+    title:
+      'a network is defined, read, listed, refused when defined twice and removed; removing it again is NOT_FOUND',
+    requires: (caps) => caps.features.networks === 'manage',
+    probe: (api) => api.networks.remove('conformance-probe'),
+    async run({ api }) {
+      const net = { name: 'conformance-net', mode: 'none' } as const;
+      assert.deepEqual(await api.networks.define(net), net);
+      assert.deepEqual(await api.networks.get(net.name), net);
+      assert.ok((await api.networks.list()).some((n) => n.name === net.name));
+      await expectRefusal(api, api.networks.define(net), 'ALREADY_EXISTS');
+      await api.networks.remove(net.name);
+      await expectRefusal(api, api.networks.get(net.name), 'NOT_FOUND');
+      await expectRefusal(api, api.networks.remove(net.name), 'NOT_FOUND');
+    },
+  },
+  {
     id: 'packages.deploy-export',
     title: 'a small OVA is deployed from an upload and exported to an artifact that downloads intact',
     requires: (caps) => caps.features.deploy && caps.features.export,

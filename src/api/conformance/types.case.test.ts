@@ -24,6 +24,7 @@ export const API_CASE_IDS = [
   'users.crud',
   'pools.read',
   'networks.read',
+  'networks.manage',
   'packages.deploy-export',
 ] as const;
 

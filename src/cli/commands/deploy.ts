@@ -10,10 +10,11 @@ import {
 } from '../../api/index.js';
 import { VesselError } from '../../model/index.js';
 import { withApi } from '../connect.js';
-import { readInput } from '../files.js';
+import { readInput, requireReadableFile } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { followJob, Progress } from '../progress.js';
+import { checkNetworks } from './net-check.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -64,6 +65,8 @@ async function sourceOf(api: Api, pkg: string): Promise<PackageSource> {
 }
 
 async function deploy(pkg: string, opts: DeployOpts, command: Command): Promise<number> {
+  // A package that is not there is unreadable input (exit 2), whichever host would read it.
+  await requireReadableFile(pkg);
   const o: DeployOptions = {
     ...(opts.name === undefined ? {} : { name: opts.name }),
     ...(opts.config === undefined ? {} : { configuration: opts.config }),
@@ -78,6 +81,7 @@ async function deploy(pkg: string, opts: DeployOpts, command: Command): Promise<
   };
   const progress = new Progress(`deploy ${basename(pkg)}`, { quiet: opts.json === true });
   const done = await withApi(command, async (api) => {
+    await checkNetworks(api, Object.values(o.networks ?? {}), '--net');
     const job = await api.packages.deploy(await sourceOf(api, pkg), o);
     return followJob<DeployResult>(api, job.id, progress);
   });

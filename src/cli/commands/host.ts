@@ -72,6 +72,23 @@ function cimUrls(cim: CimXmlEndpoint, listen: string | undefined): string[] {
   return out;
 }
 
+/** Node's errors of a listener that cannot listen, as usage errors naming the address (exit 2); others as they are. */
+function listenError(e: unknown, opts: ServeOptions): unknown {
+  const err = e as NodeJS.ErrnoException & { address?: string; port?: number };
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the port is in use',
+    EACCES: 'this user may not listen on it',
+    EADDRNOTAVAIL: 'the address is not one of this machine',
+  };
+  if (!(e instanceof Error) || err.code === undefined || !Object.hasOwn(why, err.code)) return e;
+  const which = err.port !== undefined && String(err.port) === opts.cimHttps ? '--cim-https' : '--cim-http';
+  return new UsageError(
+    'USAGE',
+    `Cannot serve CIM-XML on ${err.address ?? opts.cimListen ?? '127.0.0.1'}:${err.port ?? '?'} (${which}): ${why[err.code]}`,
+    { hint: 'Choose another port, or stop what listens there' },
+  );
+}
+
 /** Runs the host in the foreground until SIGTERM or SIGINT, then stops it cleanly. */
 async function serve(opts: ServeOptions, command: Command): Promise<number> {
   port(opts.cimHttp, '--cim-http');
@@ -81,14 +98,16 @@ async function serve(opts: ServeOptions, command: Command): Promise<number> {
     stateDir,
     driverUri: opts.driver ?? process.env.VESSEL_DRIVER ?? DEFAULT_DRIVER_URI,
   });
-  let server: Awaited<ReturnType<typeof serveHostApi>>;
+  let server: Awaited<ReturnType<typeof serveHostApi>> | undefined;
   let cim: CimXmlEndpoint | undefined;
   try {
     server = await serveHostApi(host);
     cim = await startCim(host, stateDir, opts);
   } catch (e) {
+    // Nothing is left half-started: the socket goes with the host.
+    await server?.close();
     await host.close();
-    throw e;
+    throw listenError(e, opts);
   }
   const info = await host.info();
   println(

@@ -6,6 +6,8 @@ import './docs.js';
 import './disk.js';
 import './export.js';
 import './host.js';
+import './job.js';
+import './net.js';
 import './ova.js';
 import './ovf.js';
 import './pool.js';

@@ -1,7 +1,7 @@
 import { formatBytes } from '../../model/index.js';
 import { isTarFile, readOvaDescriptor } from '../../ova/index.js';
 import * as ovf from '../../ovf/index.js';
-import { readInput } from '../files.js';
+import { readInput, requireReadableFile } from '../files.js';
 import { println } from '../output.js';
 
 /**
@@ -9,6 +9,7 @@ import { println } from '../output.js';
  * archive, or one named `.ova` (so that a damaged or gzip-compressed package is called what it is, not bad XML).
  */
 export async function readDescriptor(file: string): Promise<ovf.OvfEnvelope> {
+  await requireReadableFile(file);
   if (await isPackage(file)) {
     const { name, data } = await readOvaDescriptor(file);
     return ovf.parseOvf(data, { file: `${file}/${name}` });

@@ -1,8 +1,21 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { markCommand } from '../connect/kinds.js';
+import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { loadProfiles, profilesFile, RemoteError, saveProfiles } from '../remote.js';
+
+/** The URL with a relative `?ca=FILE` made absolute (from the current directory); anything else as given. */
+function absoluteCaParam(url: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const ca = params.get('ca');
+  if (ca === null || ca === '' || isAbsolute(ca)) return url;
+  params.set('ca', resolve(ca));
+  return `${url.slice(0, q)}?${params.toString()}`;
+}
 
 registerGroup((program: Command) => {
   const cmd = markCommand(program.command('remote'), 'offline').description(
@@ -25,10 +38,14 @@ registerGroup((program: Command) => {
             'USAGE',
             'Do not put a password in a saved profile; use $VESSEL_CIM_PASSWORD',
           );
+        // Paths are saved absolute: a profile is used from any directory.
+        const ca = o.ca === undefined ? undefined : resolve(o.ca);
+        if (ca !== undefined) await readInput(ca);
+        const saved = absoluteCaParam(url);
         const profiles = await loadProfiles();
-        profiles[name] = { url, user: o.user, ca: o.ca, insecure: o.insecure };
+        profiles[name] = { url: saved, user: o.user, ca, insecure: o.insecure };
         await saveProfiles(profiles);
-        println(`Saved host "${name}" (${url}) in ${profilesFile()}`);
+        println(`Saved host "${name}" (${saved}) in ${profilesFile()}`);
         return 0;
       }),
     );

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  ApiError,
   type ApiEvent,
   isApiError,
   resultOf,
@@ -23,6 +24,7 @@ import { connectApi, withApi } from '../connect.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { checkNetworks } from './net-check.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const BUSES: DiskBus[] = ['ide', 'sata', 'scsi', 'virtio', 'nvme'];
@@ -104,6 +106,7 @@ const CHANGES = {
   stop: { op: 'shutdown', done: 'Stopped' },
   pause: { op: 'pause', done: 'Paused' },
   resume: { op: 'resume', done: 'Resumed' },
+  reboot: { op: 'reboot', done: 'Rebooted' },
   reset: { op: 'reset', done: 'Reset' },
 } as const satisfies Record<string, { op: StateOperation; done: string }>;
 
@@ -170,7 +173,7 @@ registerGroup((program: Command) => {
     .option('--cdrom <iso>', 'a CD/DVD image (repeatable)', collect)
     .option(
       '--nic <network>',
-      'a network adapter: user[,model=e1000][,mac=52:54:00:..] (repeatable)',
+      'a network adapter on a host network (vessel net list): user[,model=e1000][,mac=52:54:00:..] (repeatable)',
       collect,
     )
     .option('--disk-bus <bus>', `the disks' controller: ${BUSES.join(', ')}`, 'ide')
@@ -181,8 +184,12 @@ registerGroup((program: Command) => {
     .action(
       action(async (opts: DefineOptions, command: Command) => {
         const def = await definitionFrom(opts);
+        const nets = (opts.nic ?? []).map((n) => parseNic(n).network);
         const vm = resultOf(
-          await withApi(command, (api) => api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY })),
+          await withApi(command, async (api) => {
+            await checkNetworks(api, nets, '--nic');
+            return api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY });
+          }),
         );
         if (opts.json) printJson(vm);
         else println(`Defined "${vm.name}" (${vm.uuid})`);
@@ -215,18 +222,32 @@ registerGroup((program: Command) => {
     .option('--timeout <seconds>', 'how long the guest has to shut down (default 60)');
   stateChange(cmd, 'pause', 'Pause a running system');
   stateChange(cmd, 'resume', 'Resume a paused system');
-  stateChange(cmd, 'reset', 'Reset a running system (hard reset)');
+  stateChange(
+    cmd,
+    'reboot',
+    'Ask the guest to restart (ACPI shutdown, then start); the guest has --timeout',
+  ).option('--timeout <seconds>', 'how long the guest has to shut down (default 60)');
+  stateChange(cmd, 'reset', 'Reset a running system at once (hard reset: the guest is not asked)');
 
   cmd
     .command('undefine')
-    .description('Remove a stopped system and its overlays')
+    .description(
+      'Remove a stopped system and its overlays (what the guest wrote); the images it names are never deleted',
+    )
     .argument('<vm>', 'name or UUID')
+    .option('--keep-disks', "refuse (exit 4) rather than delete overlays holding the guest's data")
+    .option('--json', 'print JSON (the job)')
     .action(
-      action(async (vm: string, _opts: unknown, command: Command) => {
-        resultOf(
-          await withApi(command, (api) => api.systems.undefine(vm, { waitMs: Number.POSITIVE_INFINITY })),
+      action(async (vm: string, opts: { keepDisks?: boolean; json?: boolean }, command: Command) => {
+        const job = await withApi(command, (api) =>
+          api.systems.undefine(vm, {
+            waitMs: Number.POSITIVE_INFINITY,
+            ...(opts.keepDisks === true ? { keepDisks: true } : {}),
+          }),
         );
-        println(`Undefined "${vm}"`);
+        resultOf(job);
+        if (opts.json) printJson(job);
+        else println(`Undefined "${vm}"`);
         return 0;
       }),
     );
@@ -290,6 +311,7 @@ function printVmInfo(info: SystemDetail, events: ApiEvent[]): void {
   println(`state:   ${info.state} (${info.reason.text})`);
   println(`cpus:    ${cpuCount(def) ?? '?'}`);
   println(`memory:  ${mem === undefined ? '?' : formatBytes(mem)}`);
+  if (info.vnc !== undefined) println(`display: vnc ${info.vnc.host}:${info.vnc.port}`);
   for (const d of devices.drives)
     println(`${d.kind.padEnd(8)} ${d.instanceId}: ${d.hostResource ?? '(empty)'}`);
   for (const n of devices.nics)
@@ -302,10 +324,16 @@ function printVmInfo(info: SystemDetail, events: ApiEvent[]): void {
 async function attachConsole(vm: string, command: Command): Promise<number> {
   const api = await connectApi(command);
   try {
-    const channel = await api.consoles.open(vm, 'serial');
+    const channel = await api.consoles.open(vm, 'serial').catch((e: unknown) => {
+      if (!isApiError(e, 'INVALID_STATE')) throw e;
+      throw new ApiError(e.code, e.message, {
+        hint: `Start it (vessel vm start ${vm}), or print what it wrote: vessel vm console ${vm} --log`,
+      });
+    });
     const stdin = process.stdin;
     if (stdin.isTTY) stdin.setRawMode(true);
     process.stderr.write(`Connected to the console of "${vm}" (Ctrl-] detaches)\r\n`);
+    let ended = () => {};
     await new Promise<void>((done) => {
       stdin.on('data', (d: Buffer) => {
         if (d.includes(0x1d)) return done();
@@ -315,7 +343,21 @@ async function attachConsole(vm: string, command: Command): Promise<number> {
       (async () => {
         for await (const chunk of channel.input) process.stdout.write(chunk);
       })().then(done, done);
+      // A system that stops ends the session even where the transport keeps the channel open.
+      const watch = setInterval(() => {
+        api.systems.get(vm).then(
+          (s) => {
+            if (s.state === 'stopped' || s.state === 'crashed' || s.state === 'suspended') {
+              process.stderr.write(`\r\nThe system "${vm}" is ${s.state}: console closed\r\n`);
+              done();
+            }
+          },
+          () => done(),
+        );
+      }, 1000);
+      ended = () => clearInterval(watch);
     });
+    ended();
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
     await channel.close();

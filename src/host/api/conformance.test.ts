@@ -17,11 +17,4 @@ runApiConformance({
     }),
     smallOva,
   },
-  unsupported: [
-    {
-      cases: ['networks.read'],
-      reason:
-        'the test driver realises no networks (it has no networks() entry point), and the host keeps none',
-    },
-  ],
 });

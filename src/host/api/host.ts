@@ -61,8 +61,13 @@ function capabilitiesOf(
       consoles: host.driver.console !== undefined,
       metadata: true,
       pools: implemented.has('pools') ? 'manage' : 'none',
-      // The host keeps no networks of its own: it shows what its driver realises, when the driver has any.
-      networks: implemented.has('networks') && host.driver.networks !== undefined ? 'read' : 'none',
+      // The networks are the driver's: shown when it has any, managed when it can change them.
+      networks:
+        !implemented.has('networks') || host.driver.networks === undefined
+          ? 'none'
+          : host.driver.defineNetwork !== undefined && host.driver.removeNetwork !== undefined
+            ? 'manage'
+            : 'read',
     },
   };
 }

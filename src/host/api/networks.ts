@@ -1,19 +1,21 @@
 import { ApiError, type NetworkInfo, type NetworksApi } from '../../api/index.js';
 import type { DriverNetwork } from '../../hypervisor/index.js';
+import { readDevices } from '../../model/index.js';
 import type { SessionContext } from './context.js';
 
 /**
- * The `networks` namespace of the local host. The host keeps no networks of its own: a NIC's Connection names a
- * network its driver realises (the QEMU driver: STATE/networks.json, read when the host opens). So `list` and
- * `get` read the driver's networks (NOT_SUPPORTED for a driver that has none to show, such as the test driver),
- * and `define` and `remove` are NOT_SUPPORTED: a network changes in the driver's configuration, which takes effect
- * when the host next opens (issue 11's `vessel net` is to manage them).
+ * The `networks` namespace of the local host. A NIC's Connection names a network its driver realises (the QEMU
+ * driver: STATE/networks.json and the built-in `user`; the test driver: the same, in memory). `list` and `get`
+ * read the driver's networks (NOT_SUPPORTED for a driver that has none to show); `define` and `remove` change
+ * them where the driver can (NOT_SUPPORTED elsewhere). A network a defined system's NIC names is not removed; a
+ * changed network applies to systems started (and NICs plugged in) afterwards.
  *
  * @example
  * for (const n of await networksApi(ctx).list()) console.log(n.name, n.mode);
  */
 export function networksApi(ctx: SessionContext): NetworksApi {
-  const { driver } = ctx.host;
+  const { host } = ctx;
+  const { driver } = host;
   const read = async (): Promise<NetworkInfo[]> => {
     if (driver.networks === undefined) {
       throw new ApiError('NOT_SUPPORTED', `The driver ${driver.uri} has no networks to show`, {
@@ -24,33 +26,50 @@ export function networksApi(ctx: SessionContext): NetworksApi {
     return (await driver.networks()).filter((n) => NAME.test(n.name)).map(toInfo);
   };
   const unchangeable = (what: string) =>
-    new ApiError(
-      'NOT_SUPPORTED',
-      `Cannot ${what}: this host's networks are its driver's configuration, read when the host opens`,
-      {
-        hint:
-          driver.networks === undefined
-            ? undefined
-            : "Edit the driver's network configuration (QEMU: STATE/networks.json) and restart the host",
-      },
-    );
+    new ApiError('NOT_SUPPORTED', `Cannot ${what}: the driver ${driver.uri} does not manage networks`, {
+      hint:
+        driver.networks === undefined
+          ? undefined
+          : "Edit the driver's network configuration and restart the host",
+    });
+  const get = async (name: string): Promise<NetworkInfo> => {
+    const all = await read();
+    const found = all.find((n) => n.name === name);
+    if (found === undefined) {
+      throw new ApiError('NOT_FOUND', `No network "${name.slice(0, 64)}"`, {
+        hint: `The networks are: ${all.map((n) => n.name).join(', ')} (vessel net list)`,
+        detail: { domain: 'host', code: 'NETWORK_NOT_FOUND' },
+      });
+    }
+    return found;
+  };
   return {
     list: read,
-    async get(name) {
-      const found = (await read()).find((n) => n.name === name);
-      if (found === undefined) {
-        throw new ApiError('NOT_FOUND', `No network "${name.slice(0, 64)}"`, {
-          hint: 'A NIC whose Connection names no network of the driver connects as the driver does by default (QEMU: user-mode networking)',
-          detail: { domain: 'host', code: 'NETWORK_NOT_FOUND' },
+    get,
+    async define(n) {
+      if (driver.defineNetwork === undefined) throw unchangeable(`define the network "${n.name}"`);
+      if ((await read()).some((x) => x.name === n.name)) {
+        throw new ApiError('ALREADY_EXISTS', `Cannot define the network "${n.name}": it exists`, {
+          hint: `Remove it first: vessel net remove ${n.name}`,
         });
       }
-      return found;
-    },
-    async define(n) {
-      throw unchangeable(`define the network "${n.name}"`);
+      await driver.defineNetwork(n);
+      return get(n.name);
     },
     async remove(name) {
-      throw unchangeable(`remove the network "${name.slice(0, 64)}"`);
+      if (driver.removeNetwork === undefined) throw unchangeable(`remove the network "${name.slice(0, 64)}"`);
+      await get(name);
+      await host.list(); // a driver that owns its inventory is asked first, so that "in use" sees every system
+      const users = host.store
+        .listVms()
+        .filter((vm) => readDevices(vm.definition).nics.some((nic) => (nic.network ?? 'user') === name))
+        .map((vm) => `"${vm.name}"`);
+      if (users.length > 0) {
+        throw new ApiError('CONFLICT', `Cannot remove the network "${name}": in use by ${users.join(', ')}`, {
+          hint: 'Undefine those systems, or connect their NICs to another network, first',
+        });
+      }
+      await driver.removeNetwork(name);
     },
   };
 }

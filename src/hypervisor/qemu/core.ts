@@ -11,6 +11,7 @@ import {
   type VirtualSystemDefinition,
 } from '../../model/index.js';
 import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
+import { HypervisorError } from '../errors.js';
 import { driveImages } from '../images.js';
 import { operationsOf } from '../operations.js';
 import { type DomainEntry, DomainTable } from '../table.js';
@@ -36,6 +37,7 @@ import type { NetworkConfig } from './devices-argv.js';
 import { QemuHandles } from './handles.js';
 import { assignMacs } from './macs.js';
 import { mapQemuHardware } from './map.js';
+import { BUILTIN_NETWORK, networkConfig, writeNetworks } from './networks.js';
 import { ensureOverlay, overlayPath } from './overlay.js';
 import { QemuProcess } from './process.js';
 import type { QmpEvent } from './qmp.js';
@@ -85,9 +87,12 @@ export class QemuDriverCore implements HypervisorDriver {
   readonly ownsInventory = false;
   protected readonly table: DomainTable<QemuRuntime>;
   protected readonly limits: HostLimits;
+  /** The networks of `networks.json` (kept in step with the file by defineNetwork and removeNetwork). */
+  protected readonly nets: Map<string, NetworkConfig>;
 
   constructor(protected readonly o: QemuDriverOptions) {
     this.uri = o.uri;
+    this.nets = new Map(o.networks ?? []);
     this.limits = o.limits ?? hostLimits();
     this.table = new DomainTable(this.limits, QEMU_SLOTS);
     mkdirSync(join(o.stateDir, 'vms'), { recursive: true, mode: 0o700 });
@@ -120,9 +125,42 @@ export class QemuDriverCore implements HypervisorDriver {
     return this.table.list();
   }
 
-  /** The networks of `networks.json`, as read when the driver opened (names not listed are plain user-mode). */
+  /** The VNC server of a running system with VNC graphics: 127.0.0.1, port 5900 + its display number. */
+  async display(uuid: string): Promise<{ host: string; port: number } | undefined> {
+    const e = this.table.get(uuid);
+    const d = e.state === 'running' || e.state === 'paused' ? e.runtime?.vncDisplay : undefined;
+    return d === undefined ? undefined : { host: '127.0.0.1', port: 5900 + d };
+  }
+
+  /** The networks of `networks.json`, after the built-in `user` when the file does not list it. */
   async networks(): Promise<DriverNetwork[]> {
-    return [...(this.o.networks ?? new Map<string, NetworkConfig>())].map(([name, c]) => ({ name, ...c }));
+    const listed = [...this.nets].map(([name, c]): DriverNetwork => ({ name, ...c }));
+    return this.nets.has(BUILTIN_NETWORK) ? listed : [{ name: BUILTIN_NETWORK, mode: 'user' }, ...listed];
+  }
+
+  /** Adds a network to `networks.json`; a system started afterwards (or a NIC plugged in) uses it. */
+  async defineNetwork(n: DriverNetwork): Promise<void> {
+    const { name, ...settings } = n;
+    const config = networkConfig(name, settings, `network "${name}"`);
+    const next = new Map(this.nets).set(name, config);
+    writeNetworks(join(this.o.stateDir, 'networks.json'), next);
+    this.nets.set(name, config);
+  }
+
+  /** Removes a network from `networks.json` (the built-in `user`, when the file does not list it, stays). */
+  async removeNetwork(name: string): Promise<void> {
+    if (!this.nets.has(name)) {
+      throw new HypervisorError(
+        'INVALID_STATE',
+        name === BUILTIN_NETWORK
+          ? `The network "${name}" is built in: it cannot be removed`
+          : `No network "${name}" in ${join(this.o.stateDir, 'networks.json')}`,
+      );
+    }
+    const next = new Map(this.nets);
+    next.delete(name);
+    writeNetworks(join(this.o.stateDir, 'networks.json'), next);
+    this.nets.delete(name);
   }
 
   async lookup(uuidOrName: string): Promise<DomainInfo | undefined> {
@@ -133,7 +171,7 @@ export class QemuDriverCore implements HypervisorDriver {
   async validate(def: VirtualSystemDefinition, purpose: ValidatePurpose): Promise<DriverDiagnostic[]> {
     return validateForQemu(def, purpose, {
       limits: this.limits,
-      networks: this.o.networks ?? new Map(),
+      networks: this.nets,
       accel: this.o.accel.accel,
       uri: this.uri,
     });
@@ -178,7 +216,7 @@ export class QemuDriverCore implements HypervisorDriver {
     throwFirstError(
       validateForQemu(def, 'define', {
         limits: this.limits,
-        networks: this.o.networks ?? new Map(),
+        networks: this.nets,
         accel: this.o.accel.accel,
         uri: this.uri,
         modelChecked: true, // by prepare
@@ -241,7 +279,7 @@ export class QemuDriverCore implements HypervisorDriver {
         extraLog: (i) => join(dir, `serial${i}.log`),
       },
       images,
-      networks: this.o.networks ?? new Map(),
+      networks: this.nets,
       ...(vncDisplay === undefined ? {} : { vncDisplay }),
     };
   }
@@ -311,7 +349,7 @@ export class QemuDriverCore implements HypervisorDriver {
 
   /** The tap devices of a system's NICs on bridge networks. */
   private tapsOf(e: DomainEntry<QemuRuntime>) {
-    return bridgedTaps(e.uuid, readDevices(e.def).nics, this.o.networks ?? new Map());
+    return bridgedTaps(e.uuid, readDevices(e.def).nics, this.nets);
   }
 
   private attach(e: DomainEntry<QemuRuntime>, proc: QemuProcess, vnc: number | undefined): void {

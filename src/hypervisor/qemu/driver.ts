@@ -180,9 +180,9 @@ export class QemuDriver extends QemuDriverCore {
     id: string,
   ): Promise<void> {
     const nic = readDevices(def).nics.find((n) => n.instanceId === id)!;
-    const plan = nicPlan(nic, this.o.networks ?? new Map(), e.uuid);
+    const plan = nicPlan(nic, this.nets, e.uuid);
     if (plan === undefined) return; // on a network of mode none: defined, as at start, with nothing in QEMU
-    const taps = bridgedTaps(e.uuid, [nic], this.o.networks ?? new Map());
+    const taps = bridgedTaps(e.uuid, [nic], this.nets);
     await createTaps(taps, this.o.user);
     const qmp = rt.proc.qmp;
     try {
@@ -212,7 +212,7 @@ export class QemuDriver extends QemuDriverCore {
       throw new HypervisorError('VM_NOT_FOUND', `No device "${instanceId}" in "${e.def.system.ElementName}"`);
     const nic = device.device === 'nic';
     const dev = qemuId(nic ? 'nic' : 'dev', instanceId);
-    const taps = nic ? bridgedTaps(e.uuid, [device], this.o.networks ?? new Map()) : [];
+    const taps = nic ? bridgedTaps(e.uuid, [device], this.nets) : [];
     const deleted = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         rt.proc.qmp.off('event', on);

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HypervisorError } from '../errors.js';
 import { findTestGuest } from '../guest.js';
@@ -7,8 +6,8 @@ import { runDirFor } from '../rundir.js';
 import { checkParams, type DriverUri, isLocalUri, refuseUri } from '../uri.js';
 import { type AccelVerdict, probeAccelerator } from './accel.js';
 import { qemuBinary, qemuVersion } from './binary.js';
-import type { NetworkConfig } from './devices-argv.js';
 import { QemuDriver } from './driver.js';
+import { readNetworks } from './networks.js';
 import { DEFAULT_QEMU_USER, resolveQemuUser } from './sandbox.js';
 
 /**
@@ -73,47 +72,4 @@ export async function openQemuDriver(uri: DriverUri, context: DriverContext): Pr
   });
 }
 
-/**
- * The host's networks, from `STATE/networks.json` when it exists: a NIC's Connection names one, e.g.
- * `{"user": {"mode": "user", "hostForwards": ["tcp:127.0.0.1:2222-:22"]}, "lan": {"mode": "bridge", "bridge": "br0"}}`.
- * Names not listed are user-mode networks without forwards.
- */
-export function readNetworks(file: string): Map<string, NetworkConfig> {
-  if (!existsSync(file)) return new Map();
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new HypervisorError('DRIVER_URI', `${file} is not JSON: ${(e as Error).message}`);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new HypervisorError('DRIVER_URI', `${file} must map network names to settings`);
-  }
-  const out = new Map<string, NetworkConfig>();
-  for (const [name, v] of Object.entries(raw as Record<string, Record<string, unknown>>)) {
-    const mode = v?.mode;
-    if (mode === 'user') {
-      const fwd = v.hostForwards ?? [];
-      if (
-        !Array.isArray(fwd) ||
-        !fwd.every((f) => typeof f === 'string' && /^(tcp|udp):127(\.\d{1,3}){3}:\d+-[\d.]*:\d+$/.test(f))
-      ) {
-        throw new HypervisorError(
-          'DRIVER_URI',
-          `${file}: "${name}".hostForwards must be like "tcp:127.0.0.1:2222-:22" (forwards listen on the loopback only)`,
-        );
-      }
-      out.set(name, { mode: 'user', hostForwards: fwd as string[] });
-    } else if (mode === 'bridge' && typeof v.bridge === 'string' && /^[\w.-]{1,15}$/.test(v.bridge)) {
-      out.set(name, { mode: 'bridge', bridge: v.bridge });
-    } else if (mode === 'none') {
-      out.set(name, { mode: 'none' });
-    } else {
-      throw new HypervisorError(
-        'DRIVER_URI',
-        `${file}: network "${name}" needs mode user, bridge (with a bridge name) or none`,
-      );
-    }
-  }
-  return out;
-}
+export { readNetworks } from './networks.js';

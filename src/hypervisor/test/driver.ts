@@ -12,7 +12,9 @@ import { capabilityProblems } from '../capability-check.js';
 import { HypervisorError } from '../errors.js';
 import { driveImages } from '../images.js';
 import { operationsOf } from '../operations.js';
+import type { NetworkConfig } from '../qemu/devices-argv.js';
 import { mapQemuHardware } from '../qemu/map.js';
+import { BUILTIN_NETWORK, networkConfig } from '../qemu/networks.js';
 import { QEMU_SLOTS } from '../qemu/slots.js';
 import { DomainTable } from '../table.js';
 import { checkTransition } from '../transitions.js';
@@ -24,6 +26,7 @@ import type {
   DriverDiagnostic,
   DriverEvent,
   DriverInfo,
+  DriverNetwork,
   HypervisorDriver,
   MappingHints,
   MappingResult,
@@ -78,6 +81,8 @@ export class TestDriver implements HypervisorDriver {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inventory: InventoryFile | undefined;
   private readonly deaf = new Set<string>();
+  /** Networks defined on it, in memory (the built-in `user` besides, as the QEMU driver has). */
+  private readonly nets = new Map<string, NetworkConfig>();
 
   constructor(
     readonly uri = 'test:///default',
@@ -175,6 +180,43 @@ export class TestDriver implements HypervisorDriver {
       vmCount: this.table.size,
       capabilities: operationsOf(this),
     };
+  }
+
+  /**
+   * A running system's simulated VNC display, numbered as the QEMU driver numbers them (5900 + its place among the
+   * running systems with VNC graphics); nothing listens there.
+   */
+  async display(uuid: string): Promise<{ host: string; port: number } | undefined> {
+    const vnc = (e: { def: VirtualSystemDefinition; state: string }) =>
+      (e.state === 'running' || e.state === 'paused') && readDevices(e.def).graphics[0]?.vnc === true;
+    const e = this.table.get(uuid);
+    if (!vnc(e)) return undefined;
+    const place = [...this.table.entries()].filter(vnc).findIndex((x) => x.uuid === e.uuid);
+    return { host: '127.0.0.1', port: 5900 + place };
+  }
+
+  /** The built-in `user` network (unless redefined) and the networks defined on it, as the QEMU driver lists its own. */
+  async networks(): Promise<DriverNetwork[]> {
+    const listed = [...this.nets].map(([name, c]): DriverNetwork => ({ name, ...c }));
+    return this.nets.has(BUILTIN_NETWORK) ? listed : [{ name: BUILTIN_NETWORK, mode: 'user' }, ...listed];
+  }
+
+  /** Adds a network in memory, checked as the QEMU driver checks its networks.json. */
+  async defineNetwork(n: DriverNetwork): Promise<void> {
+    const { name, ...settings } = n;
+    this.nets.set(name, networkConfig(name, settings, `network "${name}"`));
+  }
+
+  /** Removes a network defined on it; the built-in `user` stays. */
+  async removeNetwork(name: string): Promise<void> {
+    if (!this.nets.delete(name)) {
+      throw new HypervisorError(
+        'INVALID_STATE',
+        name === BUILTIN_NETWORK
+          ? `The network "${name}" is built in: it cannot be removed`
+          : `No network "${name}" on ${this.uri}`,
+      );
+    }
   }
 
   async list(): Promise<DomainInfo[]> {

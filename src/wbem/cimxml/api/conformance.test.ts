@@ -70,7 +70,10 @@ const declarations = {
     },
     { cases: ['consoles.stopped'] as const, reason: 'no DMTF profile carries a serial console or its log' },
     { cases: ['users.crud'] as const, reason: "the CIM-XML port's users are not CIM instances" },
-    { cases: ['networks.read'] as const, reason: "Vessel's host networks have no DMTF classes" },
+    {
+      cases: ['networks.read', 'networks.manage'] as const,
+      reason: "Vessel's host networks have no DMTF classes",
+    },
     { cases: ['packages.deploy-export'] as const, reason: 'DSP1042 has no OVF deploy or export method' },
   ],
 };

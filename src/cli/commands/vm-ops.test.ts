@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../../../test/helpers/cli.js';
+import { type ServedHost, serveHost } from '../../../test/helpers/host.js';
+
+// `vm console` on a stopped system or one that stops while attached, `vm reboot` beside `vm reset`, and the VNC
+// display in `vm info`: the built CLI against `vessel host serve` on the test driver.
+
+const root = mkdtempSync(join(tmpdir(), 'vessel-cli-vmops-'));
+const state = join(root, 'state');
+const s = ['--state', state];
+let host: ServedHost;
+
+/** Runs `vessel ARGS` with its stdin left open (as a terminal is), resolving with how it ended and how fast. */
+function attached(args: string[]): { ended: Promise<{ code: number | null; ms: number; stderr: string }> } {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return {
+    ended: new Promise((resolve) =>
+      child.on('exit', (code) => {
+        clearTimeout(killer);
+        resolve({ code, ms: Date.now() - t0, stderr });
+      }),
+    ),
+  };
+}
+
+beforeAll(async () => {
+  host = await serveHost(state);
+  expect(host.output()).toContain('serving');
+  expect((await runCli(['vm', 'define', '--name', 'g1', '--vnc', ...s])).code).toBe(0);
+  expect((await runCli(['vm', 'define', '--name', 'plain', ...s])).code).toBe(0);
+});
+afterAll(async () => {
+  await host.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('vessel vm console, reboot, reset and the display', () => {
+  it('vm console on a stopped system exits 1 at once, saying so and what to do, though stdin stays open', async () => {
+    const r = await attached(['vm', 'console', 'g1', ...s]).ended;
+    expect(r.code).toBe(1);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(r.stderr).toBe(
+      'vessel: Cannot open the serial console of "g1": it is stopped\n  hint: Start it (vessel vm start g1), or print what it wrote: vessel vm console g1 --log\n',
+    );
+    const ghost = await runCli(['vm', 'console', 'ghost', ...s]);
+    expect([ghost.code, ghost.stderr]).toEqual([1, 'vessel: No virtual system "ghost"\n']);
+  }, 60_000);
+
+  it('vm console ends when the system stops while attached', async () => {
+    expect((await runCli(['vm', 'start', 'plain', ...s])).code).toBe(0);
+    const session = attached(['vm', 'console', 'plain', ...s]);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await runCli(['vm', 'stop', 'plain', ...s])).code).toBe(0);
+    const r = await session.ended;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Connected to the console of "plain"');
+    expect(r.stderr).toContain('The system "plain" is stopped: console closed');
+  }, 60_000);
+
+  it('vm info shows the VNC display of a running system with graphics, and none otherwise', async () => {
+    const stopped = await runCli(['vm', 'info', 'g1', ...s]);
+    expect(stopped.stdout).not.toContain('display:');
+    expect(JSON.parse((await runCli(['vm', 'info', 'g1', '--json', ...s])).stdout).vnc).toBeUndefined();
+    expect((await runCli(['vm', 'start', 'g1', ...s])).code).toBe(0);
+    const info = await runCli(['vm', 'info', 'g1', ...s]);
+    expect(info.stdout).toContain('memory:  256 MiB\ndisplay: vnc 127.0.0.1:5900\n');
+    expect(JSON.parse((await runCli(['vm', 'info', 'g1', '--json', ...s])).stdout).vnc).toEqual({
+      host: '127.0.0.1',
+      port: 5900,
+    });
+    expect((await runCli(['vm', 'start', 'plain', ...s])).code).toBe(0);
+    expect((await runCli(['vm', 'info', 'plain', ...s])).stdout).not.toContain('display:');
+  }, 60_000);
+
+  it('vm reboot asks the guest (shutdown, then start); vm reset stays the hard reset', async () => {
+    const reboot = await runCli(['vm', 'reboot', 'g1', '--json', ...s]);
+    expect(reboot.code, reboot.stderr).toBe(0);
+    expect(JSON.parse(reboot.stdout)).toMatchObject({ operation: 'reboot', state: 'completed' });
+    const log = (await runCli(['vm', 'console', 'g1', '--log', ...s])).stdout;
+    // The guest powered down (ACPI) and booted again: no reset line.
+    expect(log).toContain('reboot: Power down\n');
+    expect(log).not.toContain('(reset)');
+    const text = await runCli(['vm', 'reboot', 'g1', '--timeout', '30', ...s]);
+    expect([text.code, text.stdout]).toEqual([0, 'Rebooted "g1": running (started)\n']);
+    const reset = await runCli(['vm', 'reset', 'g1', ...s]);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toMatch(/^Reset "g1": running \(/);
+    expect((await runCli(['vm', 'console', 'g1', '--log', ...s])).stdout).toContain('(reset)');
+    const bad = await runCli(['vm', 'reboot', 'g1', '--timeout', '1h', ...s]);
+    expect([bad.code, bad.stderr]).toEqual([2, 'vessel: --timeout "1h" is not a whole number of seconds\n']);
+    expect((await runCli(['vm', 'stop', 'g1', ...s])).code).toBe(0);
+    const stopped = await runCli(['vm', 'reboot', 'g1', ...s]);
+    expect([stopped.code, stopped.stderr]).toEqual([1, 'vessel: Cannot reboot "g1": it is stopped\n']);
+  }, 60_000);
+
+  it('vm undefine --keep-disks keeps the images (never written here) and prints the job with --json', async () => {
+    const images = join(root, 'images');
+    mkdirSync(images);
+    const disk = join(images, 'data.raw');
+    writeFileSync(disk, Buffer.alloc(65536, 7));
+    expect((await runCli(['pool', 'add', 'imgs', images, ...s])).code).toBe(0);
+    expect((await runCli(['vm', 'define', '--name', 'kd', '--disk', disk, ...s])).code).toBe(0);
+    expect((await runCli(['vm', 'start', 'kd', ...s])).code).toBe(0);
+    const running = await runCli(['vm', 'undefine', 'kd', '--keep-disks', ...s]);
+    expect([running.code, running.stderr]).toEqual([
+      1,
+      'vessel: Cannot undefine "kd": it is running; stop it first\n',
+    ]);
+    expect((await runCli(['vm', 'stop', 'kd', ...s])).code).toBe(0);
+    const r = await runCli(['vm', 'undefine', 'kd', '--keep-disks', '--json', ...s]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ operation: 'undefine', state: 'completed' });
+    expect(readFileSync(disk)).toEqual(Buffer.alloc(65536, 7));
+    const ghost = await runCli(['vm', 'undefine', 'kd', '--keep-disks', '--json', ...s]);
+    expect(ghost.code).toBe(1);
+    expect(JSON.parse(ghost.stdout).error.code).toBe('VM_NOT_FOUND');
+  }, 60_000);
+});
