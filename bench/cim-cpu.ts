@@ -14,6 +14,8 @@ import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeIMethodCall, startTestHost } from '../src/wbem/cimxml/index.js';
 
 const AUTH = `Basic ${Buffer.from('admin:secret').toString('base64')}`;
@@ -38,7 +40,18 @@ function load(port: number, method: string, body: string, n: number): Promise<vo
     agent.destroy();`;
   return new Promise((resolve, reject) => {
     // Niced, so that waking the client does not take the CPU from the server in the middle of its work.
-    const child = spawn('nice', ['-n', '19', process.execPath, '--input-type=module', '-e', script, String(port), method, body, String(n)]);
+    const child = spawn('nice', [
+      '-n',
+      '19',
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      script,
+      String(port),
+      method,
+      body,
+      String(n),
+    ]);
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d));
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(err || `load exited ${code}`))));
@@ -67,7 +80,13 @@ const session = profileDir ? new Session() : undefined;
 session?.connect();
 
 /** CPU µs of this process per request while `n` requests are answered. */
-async function cpuPer(name: string, port: number, method: string, body: string, count: number): Promise<number> {
+async function cpuPer(
+  name: string,
+  port: number,
+  method: string,
+  body: string,
+  count: number,
+): Promise<number> {
   if (only && !only.includes(name)) return Number.NaN;
   await load(port, method, body, Math.min(200, count)); // warm-up
   if (session) {
@@ -76,13 +95,24 @@ async function cpuPer(name: string, port: number, method: string, body: string, 
   }
   process.stderr.write(`measuring ${name}\n`);
   const t0 = threads();
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
   const c0 = process.cpuUsage();
+  const w0 = performance.now();
   await load(port, method, body, count);
   const c = process.cpuUsage(c0);
+  h.disable();
+  process.stderr.write(
+    `${name}: ${((count * 1000) / (performance.now() - w0)).toFixed(0)} req/s wall, loop delay p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms\n`,
+  );
   if (process.env.THREADS) {
     const t1 = threads();
-    const lines = [...t1].map(([k, v]) => [k, (v - (t0.get(k) ?? 0)) * 10_000 / count] as const).filter(([, v]) => v > 0);
-    process.stdout.write(`${name} threads µs/req: ${lines.map(([k, v]) => `${k}=${v.toFixed(0)}`).join(' ')}\n`);
+    const lines = [...t1]
+      .map(([k, v]) => [k, ((v - (t0.get(k) ?? 0)) * 10_000) / count] as const)
+      .filter(([, v]) => v > 0);
+    process.stdout.write(
+      `${name} threads µs/req: ${lines.map(([k, v]) => `${k}=${v.toFixed(0)}`).join(' ')}\n`,
+    );
   }
   if (session && profileDir) {
     const { profile } = await session.post('Profiler.stop');
@@ -95,6 +125,7 @@ const sys: Record<string, number> = {};
 
 const host = await startTestHost({ vms: 1000 });
 const port = Number(new URL(host.url).port);
+await sleep(Number(process.env.DELAY_MS ?? 0));
 try {
   const gi = encodeIMethodCall('1', 'GetInstance', 'root/virtualization', {
     InstanceName: {
@@ -140,8 +171,13 @@ try {
     await cpuPer('enumerate', port, 'EnumerateInstances', en, Math.max(20, Math.round(n / 100))),
   ]);
   await new Promise<void>((r) => bare.close(() => r()));
-  for (const [name, us] of rows) process.stdout.write(`${name.padEnd(58)} ${us.toFixed(0).padStart(8)} µs CPU/request\n`);
-  process.stdout.write(`(of which system: ${Object.entries(sys).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})\n`);
+  for (const [name, us] of rows)
+    process.stdout.write(`${name.padEnd(58)} ${us.toFixed(0).padStart(8)} µs CPU/request\n`);
+  process.stdout.write(
+    `(of which system: ${Object.entries(sys)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ')})\n`,
+  );
 } finally {
   session?.disconnect();
   await host.close();

@@ -135,8 +135,22 @@ export const suite: BenchSuite = {
       let rate = 0;
       let bareRate = 0;
       for (let round = 0; round < 3; round++) {
-        rate += (await loadRate(port, 'GetInstance', gi, 3)) / 3;
-        bareRate += (await loadRate(barePort, 'GetInstance', gi, 3)) / 3;
+        const c0 = process.cpuUsage();
+        const r = await loadRate(port, 'GetInstance', gi, 3);
+        const c1 = process.cpuUsage(c0);
+        const b = await loadRate(barePort, 'GetInstance', gi, 3);
+        const c2 = process.cpuUsage(c0);
+        if (process.env.BENCH_DEBUG)
+          console.log(
+            'round',
+            round,
+            r,
+            b,
+            (c1.user + c1.system) / (r * 3.5),
+            (c2.user + c2.system - c1.user - c1.system) / (b * 3.5),
+          );
+        rate += r / 3;
+        bareRate += b / 3;
       }
       await new Promise<void>((r) => bare.close(() => r()));
       return [
