@@ -16,7 +16,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { USERS_FILE, UserStore } from '../src/host/index.js';
 import { encodeIMethodCall, startTestHost } from '../src/wbem/cimxml/index.js';
+import { startHttpServer } from '../src/wbem/http/index.js';
 
 const AUTH = `Basic ${Buffer.from('admin:secret').toString('base64')}`;
 
@@ -74,7 +76,7 @@ const args = process.argv.slice(2);
 const pi = args.indexOf('--profile');
 const profileDir = pi >= 0 ? args[pi + 1] : undefined;
 const n = Number(args.find((a, i) => /^\d+$/.test(a) && i !== pi + 1) ?? 2000);
-/** `ONLY=getinstance,enumerate` measures only those phases (bare, getinstance, enumerate). */
+/** `ONLY=getinstance,enumerate` measures only those phases (bare, http, getinstance, enumerate). */
 const only = process.env.ONLY?.split(',');
 const session = profileDir ? new Session() : undefined;
 session?.connect();
@@ -164,6 +166,31 @@ try {
   const barePort = (bare.address() as AddressInfo).port;
   const rows: [string, number][] = [];
   rows.push(['bare Node HTTP, GetInstance bytes', await cpuPer('bare', barePort, 'GetInstance', gi, n)]);
+  // The shared HTTP server (gate, login, body limits) answering the same bytes without CIM-XML.
+  const http = await startHttpServer({
+    routes: [
+      {
+        path: '/cimom',
+        methods: ['POST'],
+        handle: async (x) => {
+          await x.readBody();
+          x.res.writeHead(200, {
+            'Content-Type': 'application/xml; charset="utf-8"',
+            CIMOperation: 'MethodResponse',
+            'Content-Length': Buffer.byteLength(answer),
+          });
+          x.res.end(answer);
+        },
+      },
+    ],
+    auth: { users: new UserStore(join(host.stateDir, USERS_FILE)) },
+    http: { port: 0 },
+  });
+  rows.push([
+    'Vessel HTTP server, same bytes',
+    await cpuPer('http', http.httpPort ?? 0, 'GetInstance', gi, n),
+  ]);
+  await http.close();
   for (let i = Number(process.env.REPEAT ?? 1); i > 0; i--)
     rows.push(['CIM-XML GetInstance', await cpuPer('getinstance', port, 'GetInstance', gi, n)]);
   rows.push([
