@@ -1,8 +1,8 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIMethodCall } from '../cimxml/encode-request.js';
 import { startTestHost, type TestHost } from '../cimxml/test-host.js';
-import { CheckQueue } from './login.js';
+import { CheckQueue, VerifiedLogins } from './login.js';
 
 const BODY = encodeIMethodCall('1', 'EnumerateInstanceNames', 'root/virtualization', {
   ClassName: { className: 'CIM_ComputerSystem' },
@@ -15,7 +15,12 @@ interface Answer {
 }
 
 /** One request on a fresh connection from `from` with Basic `credentials` (raw header value when it has no colon). */
-function call(port: number, from: string, credentials: string): Promise<Answer> {
+function call(
+  port: number,
+  from: string,
+  credentials: string,
+  agent: Agent | false = false,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const auth = credentials.includes(':')
       ? `Basic ${Buffer.from(credentials).toString('base64')}`
@@ -27,7 +32,7 @@ function call(port: number, from: string, credentials: string): Promise<Answer> 
         path: '/cimom',
         method: 'POST',
         localAddress: from,
-        agent: false,
+        agent,
         headers: {
           'Content-Type': 'application/xml; charset="utf-8"',
           CIMOperation: 'MethodCall',
@@ -73,6 +78,21 @@ describe('CheckQueue', () => {
     }
     expect(await Promise.all(started)).toEqual(Array(3).fill({ busy: false, value: 'done' }));
     expect(most).toBe(2);
+  });
+});
+
+describe('VerifiedLogins', () => {
+  it('takes back only the exact header a connection logged in with, and only for a moment', async () => {
+    const v = new VerifiedLogins(50);
+    const conn = {};
+    const who = { name: 'admin', role: 'admin' as const };
+    expect(v.get(conn, 'Basic YQ==')).toBeUndefined();
+    v.set(conn, 'Basic YQ==', who);
+    expect(v.get(conn, 'Basic YQ==')).toEqual(who);
+    expect(v.get(conn, 'Basic Yg==')).toBeUndefined();
+    expect(v.get({}, 'Basic YQ==')).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(v.get(conn, 'Basic YQ==')).toBeUndefined();
   });
 });
 
@@ -125,5 +145,19 @@ describe('logins on the CIM-XML port', () => {
     expect((await call(port, '127.0.0.64', 'Bearer abc')).status).toBe(401);
     expect((await call(port, '127.0.0.64', `${'a'.repeat(5000)}:x`)).status).toBe(401);
     expect((await call(port, '127.0.0.64', ':nopassword-name')).status).toBe(401);
+  });
+
+  it('checks in full a keep-alive connection that changes its credentials after a login', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const from = '127.0.0.65';
+      expect((await call(port, from, 'admin:secret', agent)).status).toBe(200);
+      expect((await call(port, from, 'admin:secret', agent)).status).toBe(200);
+      expect((await call(port, from, 'admin:wrong', agent)).status).toBe(401);
+      expect((await call(port, from, 'rita:wrong', agent)).status).toBe(401);
+      expect((await call(port, from, 'admin:secret', agent)).status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
   });
 });

@@ -48,13 +48,48 @@ export class CheckQueue {
   }
 }
 
+/** How long a connection's verified credentials are taken without asking the users file again, ms. */
+export const VERIFIED_LOGIN_MS = 1000;
+
+/**
+ * The credentials each connection last logged in with, by the exact Authorization header, for a short while
+ * ({@link VERIFIED_LOGIN_MS}, as long as the users file goes unread between two looks at it): a keep-alive client
+ * sends the same header with every request, and checking it again each time (decoding, hashing, the throttle) is
+ * most of what authentication costs. Only successes are kept, and a different header on the connection is checked
+ * in full.
+ *
+ * @example
+ * const verified = new VerifiedLogins();
+ * await authenticateRequest(req, users, throttle, checks, undefined, verified);
+ */
+export class VerifiedLogins {
+  private readonly byConnection = new WeakMap<
+    object,
+    { header: string; who: { name: string; role: Role }; until: number }
+  >();
+
+  constructor(private readonly ttlMs = VERIFIED_LOGIN_MS) {}
+
+  /** Who logged in on `connection` with exactly `header` within the last moment, if anyone. */
+  get(connection: object, header: string): { name: string; role: Role } | undefined {
+    const v = this.byConnection.get(connection);
+    return v !== undefined && v.header === header && performance.now() < v.until ? v.who : undefined;
+  }
+
+  /** Records a successful login of `connection` with `header`. */
+  set(connection: object, header: string, who: { name: string; role: Role }): void {
+    this.byConnection.set(connection, { header, who, until: performance.now() + this.ttlMs });
+  }
+}
+
 /** The longest user name looked at (the users file allows 64 characters). */
 const MAX_NAME = 64;
 
 /**
  * Authenticates a request by its Basic credentials (RFC 7617) under the login throttle and the password-check queue:
  * an attempt the throttle holds back is refused without a password check; a user and address pair that logged in
- * before and has not failed since skips the queue (its credentials are normally in the users file's cache).
+ * before and has not failed since skips the queue (its credentials are normally in the users file's cache). With
+ * `verified`, a connection that repeats the header it logged in with a moment ago is taken at its word.
  */
 export async function authenticateRequest(
   req: IncomingMessage,
@@ -62,12 +97,15 @@ export async function authenticateRequest(
   throttle: LoginThrottle,
   checks: CheckQueue,
   anonymousRole: Role | undefined,
+  verified?: VerifiedLogins,
 ): Promise<LoginResult> {
   const h = req.headers.authorization;
   if (h === undefined)
     return anonymousRole
       ? { kind: 'user', name: 'anonymous', role: anonymousRole }
       : { kind: 'unauthorized' };
+  const known = verified?.get(req.socket, h);
+  if (known) return { kind: 'user', ...known };
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(h);
   const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
   const colon = decoded.indexOf(':');
@@ -102,5 +140,7 @@ export async function authenticateRequest(
     throw e;
   }
   admission.done(who !== undefined);
-  return who ? { kind: 'user', ...who } : { kind: 'unauthorized' };
+  if (who === undefined) return { kind: 'unauthorized' };
+  verified?.set(req.socket, h, who);
+  return { kind: 'user', ...who };
 }

@@ -12,7 +12,7 @@ import { HttpError } from './errors.js';
 import { answerAndClose, ConnectionGate } from './gate.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.js';
 import { type GatedListener, listenGated } from './listen.js';
-import { authenticateRequest, CheckQueue } from './login.js';
+import { authenticateRequest, CheckQueue, type LoginResult, VerifiedLogins } from './login.js';
 import { type LoginLimits, LoginThrottle } from './throttle.js';
 
 /** How the server authenticates: the users file, and optionally a role for requests without credentials. */
@@ -77,6 +77,7 @@ interface Shared {
   gate: ConnectionGate;
   throttle: LoginThrottle;
   checks: CheckQueue;
+  verified: VerifiedLogins;
   budget: BodyBudget;
 }
 
@@ -100,6 +101,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     gate,
     throttle: new LoginThrottle(options.login ?? {}),
     checks: new CheckQueue(limits.maxConcurrentPasswordChecks, limits.maxQueuedPasswordChecks),
+    verified: new VerifiedLogins(),
     budget: { bytes: 0, max: limits.maxBufferedBodyBytes },
   };
   // The HTTP server never listens: the gated listeners hand it the connections they admit, and the gate, not
@@ -195,7 +197,12 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
   if (!route.methods.includes(req.method ?? ''))
     return answerEmpty(req, res, 405, { Allow: route.methods.join(', ') });
   const auth = sh.o.auth;
-  const who = await authenticateRequest(req, auth.users, sh.throttle, sh.checks, auth.anonymousRole);
+  // A keep-alive connection repeating the credentials it just logged in with is answered without a turn of the loop.
+  const header = req.headers.authorization;
+  const known = header === undefined ? undefined : sh.verified.get(req.socket, header);
+  const who: LoginResult = known
+    ? { kind: 'user', ...known }
+    : await authenticateRequest(req, auth.users, sh.throttle, sh.checks, auth.anonymousRole, sh.verified);
   if (who.kind === 'refused') {
     req.resume();
     const code = who.status === 429 ? 'HTTP_LOGIN_THROTTLED' : 'HTTP_BUSY';
