@@ -1,5 +1,6 @@
 import type { SystemDetail } from '../api/index.js';
 import {
+  driveSlotFromAddress,
   type RasdClass,
   type RasdProperties,
   type ResourceSetting,
@@ -117,9 +118,11 @@ export function vssdFromInstance(inst: CimInstance): VssdProperties {
 
 /**
  * The model's RASD from an embedded instance. A Vessel InstanceID `Vessel:<name>/<id>` becomes `<id>`; a Parent
- * given as a Vessel InstanceID becomes the parent's own id; other InstanceIDs are kept as the RASD's own.
+ * given as a Vessel InstanceID becomes the parent's own id; other InstanceIDs are kept as the RASD's own; a
+ * drive's Address is its AddressOnParent (`driveSlotFromAddress`), read against the `stored` setting a change
+ * applies to.
  */
-export function rasdFromInstance(inst: CimInstance): ResourceSetting {
+export function rasdFromInstance(inst: CimInstance, stored?: ResourceSetting): ResourceSetting {
   const cimClass = rasdClassOf(inst.className);
   const p: RasdProperties = textProperties(inst);
   if (p.InstanceID !== undefined) {
@@ -137,5 +140,16 @@ export function rasdFromInstance(inst: CimInstance): ResourceSetting {
     p.PoolID === poolIdForType(Number(p.ResourceType))
   )
     delete p.PoolID;
-  return { cimClass, properties: p };
+  // A drive's unit given in Address (DSP1041) is the model's AddressOnParent; a change is read as the stored
+  // setting it changes (ModifyResourceSettings may send Address alone).
+  if (p.Address === undefined) return { cimClass, properties: p };
+  const whole = stored === undefined ? p : { ...stored.properties, ...p };
+  if (stored !== undefined && p.AddressOnParent === undefined) delete whole.AddressOnParent; // Address moves it
+  const read = driveSlotFromAddress({ cimClass, properties: whole });
+  if ('problem' in read)
+    throw new CimError('CIM_ERR_INVALID_PARAMETER', `${read.problem}. ${read.hint}`);
+  if (read.setting.properties === whole) return { cimClass, properties: p };
+  const { Address: _, ...rest } = p;
+  const slot = read.setting.properties.AddressOnParent;
+  return { cimClass, properties: slot === undefined ? rest : { ...rest, AddressOnParent: slot } };
 }

@@ -75,7 +75,7 @@ export async function addResourceSettings(
 ): Promise<MethodResult> {
   const conf = ref(params, 'AffectedConfiguration', VSSD_CLASSES, "a virtual system's settings");
   const { system } = await systemOfSetting(env, ctx, conf.keys.InstanceID as string | undefined, 'VSSD');
-  const added = many(params, 'ResourceSettings', true).map(rasdFromInstance);
+  const added = many(params, 'ResourceSettings', true).map((r) => rasdFromInstance(r));
   if (added.length === 0) throw new CimError('CIM_ERR_INVALID_PARAMETER', 'ResourceSettings is empty');
   assignIds(system.definition.resources, added);
   return answerJob(
@@ -106,8 +106,8 @@ export async function modifyResourceSettings(
   );
   const byId = new Map(system.definition.resources.map((r, i) => [localId(r, i), r]));
   const changes: ResourceChange[] = list.map((inst, i) => {
-    const { cimClass, properties: given } = rasdFromInstance(inst);
     const stored = byId.get(localIds[i]!)!;
+    const { cimClass, properties: given } = rasdFromInstance(inst, stored);
     // The embedded instance is of the RASD's own class or of the generic base class, never another kind.
     if (cimClass !== 'CIM_ResourceAllocationSettingData' && cimClass !== stored.cimClass)
       throw new CimError(

@@ -25,7 +25,7 @@ import { checkSystemValues } from './system-values.js';
 async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): Promise<MethodResult> {
   const system = vssdFromInstance(one(params, 'SystemSettings'));
   await checkSystemValues(env, ctx, system);
-  const resources = many(params, 'ResourceSettings', false).map(rasdFromInstance);
+  const resources = many(params, 'ResourceSettings', false).map((r) => rasdFromInstance(r));
   let base: VirtualSystemDefinition = { system: {}, resources: [] };
   if (params.ReferenceConfiguration !== undefined) {
     const refConf = ref(params, 'ReferenceConfiguration', VSSD_CLASSES, "a virtual system's settings");

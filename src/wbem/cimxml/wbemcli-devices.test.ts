@@ -70,4 +70,31 @@ describe('device facts over CIM-XML (wbemcli)', () => {
     const disk = blocks.find((b) => b.includes('-PoolID="DiskDrive"'));
     expect(disk).toContain('-ResourceSubType="disk"');
   });
+
+  it('cm: AddResourceSettings takes a disk’s unit in Address and its size in byte*10^6', async () => {
+    const image = await host.image('extra.img');
+    const def = (await host.api.systems.get('db1')).definition;
+    const scsi = def.resources.find((r) => r.properties.ResourceSubType === 'virtio-scsi')!;
+    const vsms =
+      'Vessel_VirtualSystemManagementService.CreationClassName="Vessel_VirtualSystemManagementService",Name="Management Service",SystemCreationClassName="Vessel_HostSystem",SystemName="testhost"';
+    const r = await wbemcli(
+      '-dx',
+      'cm',
+      `${base}:${vsms}`,
+      'AddResourceSettings.AffectedConfiguration=Vessel_VirtualSystemSettingData.InstanceID="Vessel:db1",' +
+        `ResourceSettings="instance of Vessel_StorageAllocationSettingData { ResourceType = 17; Parent = 'Vessel:db1/${scsi.properties.InstanceID}'; Address = '3'; HostResource = {'${image}'}; VirtualQuantity = 2048; AllocationUnits = 'byte*10^6'; };"`,
+    );
+    // The server answers 0 with a VALUE.REFARRAY of the new RASDs, which sblim wbemcli cannot read ("Bad
+    // attribute list for VALUE"), so the answer is read from its -dx trace.
+    expect(r.out).toMatch(
+      /METHODRESPONSE NAME="AddResourceSettings"><RETURNVALUE PARAMTYPE="uint32"><VALUE>0<\/VALUE>/,
+    );
+    const added = (await host.api.systems.get('db1')).definition.resources.find(
+      (x) => x.properties.HostResource?.[0] === image,
+    )!;
+    expect(added.properties).toMatchObject({ AddressOnParent: '3', AllocationUnits: 'byte*10^6' });
+    expect(added.properties.Address).toBeUndefined();
+    const disk = await wbemcli('-nl', 'ei', `${base}:CIM_LogicalDisk`);
+    expect(disk.out).toContain('-NumberOfBlocks=4000000');
+  });
 });
