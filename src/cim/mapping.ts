@@ -118,11 +118,9 @@ export function vssdFromInstance(inst: CimInstance): VssdProperties {
 
 /**
  * The model's RASD from an embedded instance. A Vessel InstanceID `Vessel:<name>/<id>` becomes `<id>`; a Parent
- * given as a Vessel InstanceID becomes the parent's own id; other InstanceIDs are kept as the RASD's own; a
- * drive's Address is its AddressOnParent (`driveSlotFromAddress`), read against the `stored` setting a change
- * applies to.
+ * given as a Vessel InstanceID becomes the parent's own id; other InstanceIDs are kept as the RASD's own.
  */
-export function rasdFromInstance(inst: CimInstance, stored?: ResourceSetting): ResourceSetting {
+export function rasdFromInstance(inst: CimInstance): ResourceSetting {
   const cimClass = rasdClassOf(inst.className);
   const p: RasdProperties = textProperties(inst);
   if (p.InstanceID !== undefined) {
@@ -140,14 +138,23 @@ export function rasdFromInstance(inst: CimInstance, stored?: ResourceSetting): R
     p.PoolID === poolIdForType(Number(p.ResourceType))
   )
     delete p.PoolID;
-  // A drive's unit given in Address (DSP1041) is the model's AddressOnParent; a change is read as the stored
-  // setting it changes (ModifyResourceSettings may send Address alone).
+  return { cimClass, properties: p };
+}
+
+/**
+ * A RASD a client gives this host's methods (DefineSystem, Add/ModifyResourceSettings): `rasdFromInstance`, and a
+ * drive's unit given in Address (DSP1041) as the model's AddressOnParent (`driveSlotFromAddress`), read against
+ * the `stored` setting a change applies to (ModifyResourceSettings may send Address alone). An Address the model
+ * cannot place is CIM_ERR_INVALID_PARAMETER, never silently dropped. (Other hosts' RASDs, which the CIM-XML client
+ * reads, keep their Address: libvirt-cim writes a disk's image path there.)
+ */
+export function rasdFromRequest(inst: CimInstance, stored?: ResourceSetting): ResourceSetting {
+  const { cimClass, properties: p } = rasdFromInstance(inst);
   if (p.Address === undefined) return { cimClass, properties: p };
   const whole = stored === undefined ? p : { ...stored.properties, ...p };
   if (stored !== undefined && p.AddressOnParent === undefined) delete whole.AddressOnParent; // Address moves it
   const read = driveSlotFromAddress({ cimClass, properties: whole });
-  if ('problem' in read)
-    throw new CimError('CIM_ERR_INVALID_PARAMETER', `${read.problem}. ${read.hint}`);
+  if ('problem' in read) throw new CimError('CIM_ERR_INVALID_PARAMETER', `${read.problem}. ${read.hint}`);
   if (read.setting.properties === whole) return { cimClass, properties: p };
   const { Address: _, ...rest } = p;
   const slot = read.setting.properties.AddressOnParent;
