@@ -2,9 +2,9 @@ import {
   type CimContext,
   CimError,
   type CimInstance,
-  execQuery,
   type CimInstanceName,
   type CimPropertyDecl,
+  execQuery,
 } from '../../cim/index.js';
 import type { CimXmlCall, IntrinsicCall } from './decode-request.js';
 import { invokeExtrinsic } from './dispatch-method.js';
