@@ -6,7 +6,8 @@ import { resultOf } from '../../api/index.js';
 import { DefinitionBuilder } from '../../model/index.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
-// sblim wbemcli reads MACs, disk sizes and subtypes of a live host's devices, RASDs and pools (issue 11).
+// sblim wbemcli reads MACs, disk sizes and subtypes of a live host's devices, RASDs and pools, and kept jobs'
+// TimeBeforeRemoval (issue 11).
 
 const run = promisify(execFile);
 let host: TestHost;
@@ -96,5 +97,13 @@ describe('device facts over CIM-XML (wbemcli)', () => {
     expect(added.properties.Address).toBeUndefined();
     const disk = await wbemcli('-nl', 'ei', `${base}:CIM_LogicalDisk`);
     expect(disk.out).toContain('-NumberOfBlocks=4000000');
+  });
+
+  it('ei: a job kept until deleted says so in TimeBeforeRemoval', async () => {
+    const r = await wbemcli('-nl', 'ei', `${base}:CIM_ConcreteJob`);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('-DeleteOnCompletion=FALSE');
+    expect(r.out).toContain('-TimeBeforeRemoval=99999999235959.999999:000');
+    expect(r.out).not.toContain('-TimeBeforeRemoval=00000000000500.000000:000');
   });
 });
