@@ -205,7 +205,15 @@ function primary(r: Reader, depth: number): Condition {
     r.expect('NULL', r.keyword('NULL'));
     return { kind: 'null', property: bare(property), negated };
   }
-  if (r.keyword('ISA')) return { kind: 'isa', className: r.name('a class name') };
+  if (r.keyword('ISA')) {
+    // `Class ISA Sub` (CQL) or `Class ISA 'Sub'` (WQL writes the class as a string): the instance's class.
+    const t = r.peek();
+    if (t.t === 'string') {
+      r.next();
+      return { kind: 'isa', className: t.v };
+    }
+    return { kind: 'isa', className: r.name('a class name') };
+  }
   const t = r.peek();
   if (t.t !== 'punct' || !OPS.has(t.v)) throw invalid(r.q, t.at, 'Expected a comparison, IS or ISA');
   r.next();

@@ -60,6 +60,9 @@ describe('execQuery()', () => {
         'DMTF:CQL',
       ),
     ).toEqual(['Vessel:db1/1']);
+    expect(
+      await names("SELECT * FROM CIM_ComputerSystem WHERE CIM_ComputerSystem ISA 'Vessel_HostSystem'"),
+    ).toEqual(['host1']);
     expect(await names('SELECT * FROM CIM_ComputerSystem WHERE RequestedState IS NULL')).toEqual([]);
     expect(await names('SELECT * FROM CIM_ComputerSystem WHERE NOT RequestedState IS NOT NULL')).toEqual([]);
     // Templates are RASDs too; string order puts them before the systems' settings.
