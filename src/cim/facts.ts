@@ -1,4 +1,4 @@
-import { ApiError, type SystemDetail } from '../api/index.js';
+import { ApiError, type ImageInfo, type PoolInfo, type SystemDetail } from '../api/index.js';
 import {
   bytesOf,
   type Device,
@@ -63,23 +63,31 @@ interface PoolImage {
 function poolImages(ctx: CimContext, env: ProviderEnv): Promise<PoolImage[]> {
   return memoAsync(ctx, 'poolImages', async () => {
     const api = env.api(ctx);
+    let pools: PoolInfo[];
     try {
-      const out: PoolImage[] = [];
-      for (const p of await api.pools.list()) {
-        if (!p.available) continue;
-        for (const i of await api.pools.images(p.id))
-          out.push({
-            path: p.path === undefined ? undefined : `${p.path.replace(/\/+$/, '')}/${i.name}`,
-            name: i.name,
-            virtualSizeBytes: i.virtualSizeBytes,
-            usedBy: i.usedBy,
-          });
-      }
-      return out;
+      pools = await api.pools.list();
     } catch (e) {
       if (e instanceof ApiError && (e.code === 'NOT_SUPPORTED' || e.code === 'ACCESS_DENIED')) return [];
       throw toCimError(e);
     }
+    const out: PoolImage[] = [];
+    for (const p of pools) {
+      if (!p.available) continue;
+      let images: ImageInfo[];
+      try {
+        images = await api.pools.images(p.id);
+      } catch {
+        continue; // removed or unreadable since it was listed: its images' sizes are not shown
+      }
+      for (const i of images)
+        out.push({
+          path: p.path === undefined ? undefined : `${p.path.replace(/\/+$/, '')}/${i.name}`,
+          name: i.name,
+          virtualSizeBytes: i.virtualSizeBytes,
+          usedBy: i.usedBy,
+        });
+    }
+    return out;
   });
 }
 
