@@ -25,6 +25,13 @@ const JOB_PREFIX = `${ORG}:Job/`;
 const KEPT_AT_LEAST = '00000000000500.000000:000';
 
 /**
+ * TimeBeforeRemoval of a job kept until deleted: the largest interval DSP0004 can write. CIM_Job.mof: with
+ * DeleteOnCompletion false, "the extrinsic method DeleteInstance must be used to delete the job"; no timer
+ * removes it (only the store's bound on finished jobs, the oldest first).
+ */
+const KEPT_UNTIL_DELETED = '99999999235959.999999:000';
+
+/**
  * The InstanceID of a job.
  *
  * @example
@@ -122,7 +129,11 @@ export function jobInstance(j: JobInfo): CimInstance {
   const end = final ? Date.parse(j.finishedAt!) : Date.now();
   const status = j.error === undefined ? undefined : CIM_STATUS_OF[j.error.code];
   const kept =
-    j.keepUntil !== undefined && final ? cimInterval(Date.parse(j.keepUntil) - end) : KEPT_AT_LEAST;
+    j.keepUntil !== undefined && final
+      ? cimInterval(Date.parse(j.keepUntil) - end)
+      : j.deleteOnCompletion
+        ? KEPT_AT_LEAST
+        : KEPT_UNTIL_DELETED;
   return {
     className: C.job,
     properties: {

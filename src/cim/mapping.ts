@@ -1,5 +1,6 @@
 import type { SystemDetail } from '../api/index.js';
 import {
+  driveSlotFromAddress,
   type RasdClass,
   type RasdProperties,
   type ResourceSetting,
@@ -7,6 +8,7 @@ import {
   type VssdProperties,
 } from '../model/index.js';
 import { CimError } from './errors.js';
+import type { ResourceFacts } from './facts.js';
 import { C, ORG, parseSettingId, rasdId, vssdId } from './naming.js';
 import { poolIdForType } from './pools.js';
 import { type CimInstance, type CimValue, isInstance, isInstanceName } from './types.js';
@@ -38,14 +40,32 @@ export function vssdInstance(v: SystemDetail): CimInstance {
   return { className: C.vssd, properties: p };
 }
 
-/** The RASD instances of a virtual system, in definition order. */
-export function rasdInstances(v: SystemDetail): CimInstance[] {
-  return v.definition.resources.map((r, i) => rasdInstance(v.name, r, i));
+/** The RASD instances of a virtual system, in definition order, with the facts of each (`resourceFacts`). */
+export function rasdInstances(v: SystemDetail, facts: readonly ResourceFacts[] = []): CimInstance[] {
+  return v.definition.resources.map((r, i) => rasdInstance(v.name, r, i, facts[i]));
 }
 
-/** One RASD instance. */
-export function rasdInstance(system: string, r: ResourceSetting, index: number): CimInstance {
+/**
+ * One RASD instance. With its `facts` (the device view's), a RASD without ResourceSubType shows the subtype that
+ * names its meaning (DSP1041 §10.3: the controller or NIC model, the drive kind), a NIC without Address its MAC,
+ * and a drive without VirtualQuantity its image's size in `byte` (DSP1041 §10.3 VirtualQuantity and
+ * VirtualQuantityUnits; DSP0004 programmatic units).
+ */
+export function rasdInstance(
+  system: string,
+  r: ResourceSetting,
+  index: number,
+  facts: ResourceFacts = {},
+): CimInstance {
   const p: Record<string, CimValue | undefined> = { ...r.properties };
+  if (facts.subType !== undefined && (p.ResourceSubType === undefined || p.ResourceSubType === ''))
+    p.ResourceSubType = facts.subType;
+  if (facts.mac !== undefined && p.Address === undefined) p.Address = facts.mac;
+  if (facts.sizeBytes !== undefined && p.VirtualQuantity === undefined) {
+    p.VirtualQuantity = String(facts.sizeBytes);
+    p.VirtualQuantityUnits = 'byte';
+    p.AllocationUnits ??= 'byte';
+  }
   p.InstanceID = rasdId(system, localId(r, index));
   if (r.properties.Parent !== undefined && !r.properties.Parent.includes(':'))
     p.Parent = rasdId(system, r.properties.Parent);
@@ -119,4 +139,24 @@ export function rasdFromInstance(inst: CimInstance): ResourceSetting {
   )
     delete p.PoolID;
   return { cimClass, properties: p };
+}
+
+/**
+ * A RASD a client gives this host's methods (DefineSystem, Add/ModifyResourceSettings): `rasdFromInstance`, and a
+ * drive's unit given in Address (DSP1041) as the model's AddressOnParent (`driveSlotFromAddress`), read against
+ * the `stored` setting a change applies to (ModifyResourceSettings may send Address alone). An Address the model
+ * cannot place is CIM_ERR_INVALID_PARAMETER, never silently dropped. (Other hosts' RASDs, which the CIM-XML client
+ * reads, keep their Address: libvirt-cim writes a disk's image path there.)
+ */
+export function rasdFromRequest(inst: CimInstance, stored?: ResourceSetting): ResourceSetting {
+  const { cimClass, properties: p } = rasdFromInstance(inst);
+  if (p.Address === undefined) return { cimClass, properties: p };
+  const whole = stored === undefined ? p : { ...stored.properties, ...p };
+  if (stored !== undefined && p.AddressOnParent === undefined) delete whole.AddressOnParent; // Address moves it
+  const read = driveSlotFromAddress({ cimClass, properties: whole });
+  if ('problem' in read) throw new CimError('CIM_ERR_INVALID_PARAMETER', `${read.problem}. ${read.hint}`);
+  if (read.setting.properties === whole) return { cimClass, properties: p };
+  const { Address: _, ...rest } = p;
+  const slot = read.setting.properties.AddressOnParent;
+  return { cimClass, properties: slot === undefined ? rest : { ...rest, AddressOnParent: slot } };
 }

@@ -227,6 +227,8 @@ export class ObjectManager {
     let concrete = cls;
     let path = target;
     if (Object.keys(target.keys).length > 0) {
+      // A target path with missing, extra or wrong keys is a bad request, not an absent instance (DSP0200 §2.5).
+      checkReferenceShape(ns, target, undefined, `The target of ${decl.name}`);
       const inst = await this.getInstance(ctx, ns.name, target);
       path = inst.path!;
       concrete = ns.require(path.className);

@@ -1,4 +1,4 @@
-import { type HostLimits, ResourceType } from '../model/index.js';
+import { type ControllerKind, type HostLimits, type NicModel, ResourceType, spell } from '../model/index.js';
 import { C } from './naming.js';
 
 /**
@@ -20,9 +20,16 @@ export interface PoolSpec {
   quantities?: (limits: HostLimits) => [bigint, bigint, bigint, bigint];
   /** Capacity and its unit, from the host's limits. */
   capacity?: (limits: HostLimits) => bigint;
-  /** A ResourceSubType for the default template. */
+  /**
+   * The ResourceSubType of the pool and of its default template: the model's word or Vessel's spelling of the
+   * kind it allocates by default (`spell(kind, 'vessel')`, a drive kind), as RASDs show theirs (facts.ts).
+   */
   defaultSubType?: string;
 }
+
+/** ResourceSubType as Vessel spells a controller kind or NIC model. */
+const vesselSubType = (what: ControllerKind | NicModel): string =>
+  spell(what, 'vessel')?.ResourceSubType ?? what;
 
 /** The pools, in the order they are enumerated. */
 export const POOLS: readonly PoolSpec[] = [
@@ -52,7 +59,7 @@ export const POOLS: readonly PoolSpec[] = [
     name: 'IDE controllers',
     settingClass: C.rasd,
     profile: 'DSP1041',
-    defaultSubType: 'PIIX4',
+    defaultSubType: vesselSubType('ide'),
   },
   {
     id: 'SCSIController',
@@ -60,7 +67,7 @@ export const POOLS: readonly PoolSpec[] = [
     name: 'SCSI controllers',
     settingClass: C.rasd,
     profile: 'DSP1041',
-    defaultSubType: 'lsilogic',
+    defaultSubType: vesselSubType('lsilogic'),
   },
   {
     id: 'StorageController',
@@ -68,10 +75,11 @@ export const POOLS: readonly PoolSpec[] = [
     name: 'SATA, NVMe and virtio controllers',
     settingClass: C.rasd,
     profile: 'DSP1041',
-    defaultSubType: 'AHCI',
+    defaultSubType: vesselSubType('ahci'),
   },
   {
     id: 'DiskDrive',
+    defaultSubType: 'disk',
     resourceType: ResourceType.DiskDrive,
     name: 'Disk drives',
     settingClass: C.rasd,
@@ -79,6 +87,7 @@ export const POOLS: readonly PoolSpec[] = [
   },
   {
     id: 'CDDrive',
+    defaultSubType: 'cdrom',
     resourceType: ResourceType.CdDrive,
     name: 'CD drives',
     settingClass: C.rasd,
@@ -86,6 +95,7 @@ export const POOLS: readonly PoolSpec[] = [
   },
   {
     id: 'DVDDrive',
+    defaultSubType: 'cdrom',
     resourceType: ResourceType.DvdDrive,
     name: 'DVD drives',
     settingClass: C.rasd,
@@ -93,6 +103,7 @@ export const POOLS: readonly PoolSpec[] = [
   },
   {
     id: 'LogicalDisk',
+    defaultSubType: 'disk',
     resourceType: ResourceType.LogicalDisk,
     name: 'Virtual disks',
     settingClass: C.sasd,
@@ -104,7 +115,7 @@ export const POOLS: readonly PoolSpec[] = [
     name: 'Ethernet adapters',
     settingClass: C.rasd,
     profile: 'DSP1050',
-    defaultSubType: 'virtio',
+    defaultSubType: vesselSubType('virtio'),
   },
   {
     id: 'EthernetConnection',

@@ -156,4 +156,24 @@ describe('reference parameters are checked key by key (issue 11: DestroySystem d
     ).rejects.toMatchObject({ code: 'CIM_ERR_NOT_FOUND' });
     await untouched();
   });
+
+  it.each([
+    ['a missing key', cs('Vessel_ComputerSystem', { Name: 'web1' })],
+    [
+      'an extra key',
+      cs('Vessel_ComputerSystem', { CreationClassName: 'Vessel_ComputerSystem', Name: 'web1', Extra: 'x' }),
+    ],
+    ['a bogus CreationClassName', cs('Vessel_ComputerSystem', { CreationClassName: 'Bogus', Name: 'web1' })],
+  ])(
+    'RequestStateChange on a target path with %s is CIM_ERR_INVALID_PARAMETER (issue 11)',
+    async (_what, target) => {
+      await expect(
+        s.cim.om.invokeMethod(admin(), NS, target, 'RequestStateChange', { RequestedState: '2' }),
+      ).rejects.toMatchObject({
+        code: 'CIM_ERR_INVALID_PARAMETER',
+        message: expect.stringMatching(/target of RequestStateChange/),
+      });
+      await untouched();
+    },
+  );
 });

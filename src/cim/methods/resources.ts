@@ -1,7 +1,7 @@
 import type { ResourceChange, SystemDetail } from '../../api/index.js';
 import type { ResourceSetting } from '../../model/index.js';
 import { CimError } from '../errors.js';
-import { CLASS_OF, localId, rasdFromInstance } from '../mapping.js';
+import { CLASS_OF, localId, rasdFromRequest } from '../mapping.js';
 import { idPath, rasdId } from '../naming.js';
 import type { CimContext, MethodResult } from '../provider.js';
 import { type ProviderEnv, waitOf } from '../providers/env.js';
@@ -75,7 +75,7 @@ export async function addResourceSettings(
 ): Promise<MethodResult> {
   const conf = ref(params, 'AffectedConfiguration', VSSD_CLASSES, "a virtual system's settings");
   const { system } = await systemOfSetting(env, ctx, conf.keys.InstanceID as string | undefined, 'VSSD');
-  const added = many(params, 'ResourceSettings', true).map(rasdFromInstance);
+  const added = many(params, 'ResourceSettings', true).map((r) => rasdFromRequest(r));
   if (added.length === 0) throw new CimError('CIM_ERR_INVALID_PARAMETER', 'ResourceSettings is empty');
   assignIds(system.definition.resources, added);
   return answerJob(
@@ -106,8 +106,8 @@ export async function modifyResourceSettings(
   );
   const byId = new Map(system.definition.resources.map((r, i) => [localId(r, i), r]));
   const changes: ResourceChange[] = list.map((inst, i) => {
-    const { cimClass, properties: given } = rasdFromInstance(inst);
     const stored = byId.get(localIds[i]!)!;
+    const { cimClass, properties: given } = rasdFromRequest(inst, stored);
     // The embedded instance is of the RASD's own class or of the generic base class, never another kind.
     if (cimClass !== 'CIM_ResourceAllocationSettingData' && cimClass !== stored.cimClass)
       throw new CimError(

@@ -106,6 +106,8 @@ describe('RequestStateChange jobs follow their own operation (issue 11)', () => 
     const job = (await rsc(9)).out.Job as CimInstanceName;
     const done = await finished(job);
     expect(done.properties.DeleteOnCompletion).toBe('false');
+    // CIM_Job.mof: such a job is deleted with DeleteInstance, never on a timer (issue 11).
+    expect(done.properties.TimeBeforeRemoval).toBe('99999999235959.999999:000');
     await s.cim.om.deleteInstance(admin(), NS, job);
     await expect(s.cim.om.getInstance(admin(), NS, job)).rejects.toMatchObject({ code: 'CIM_ERR_NOT_FOUND' });
   });

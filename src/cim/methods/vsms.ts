@@ -1,6 +1,6 @@
 import type { VirtualSystemDefinition } from '../../model/index.js';
 import { CimError } from '../errors.js';
-import { rasdFromInstance, vssdFromInstance } from '../mapping.js';
+import { rasdFromRequest, vssdFromInstance } from '../mapping.js';
 import { C, systemPath } from '../naming.js';
 import type { CimContext, MethodResult } from '../provider.js';
 import { type ProviderEnv, waitOf } from '../providers/env.js';
@@ -25,7 +25,7 @@ import { checkSystemValues } from './system-values.js';
 async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): Promise<MethodResult> {
   const system = vssdFromInstance(one(params, 'SystemSettings'));
   await checkSystemValues(env, ctx, system);
-  const resources = many(params, 'ResourceSettings', false).map(rasdFromInstance);
+  const resources = many(params, 'ResourceSettings', false).map((r) => rasdFromRequest(r));
   let base: VirtualSystemDefinition = { system: {}, resources: [] };
   if (params.ReferenceConfiguration !== undefined) {
     const refConf = ref(params, 'ReferenceConfiguration', VSSD_CLASSES, "a virtual system's settings");

@@ -1,11 +1,6 @@
 import { CIM_STATE_OF, type SystemDetail } from '../../api/index.js';
-import {
-  normalizeMac,
-  quantityBytes,
-  type ResourceSetting,
-  ResourceType,
-  resourceTypeOf,
-} from '../../model/index.js';
+import { quantityBytes, type ResourceSetting, ResourceType, resourceTypeOf } from '../../model/index.js';
+import { type ResourceFacts, resourceFacts } from '../facts.js';
 import { localId, rasdInstance } from '../mapping.js';
 import { C, devicePath, idPath, systemPath } from '../naming.js';
 import { poolForType, poolIds } from '../pools.js';
@@ -23,20 +18,13 @@ interface Device {
   index: number;
 }
 
-const DISK_TYPES = new Set<number>([
-  ResourceType.DiskDrive,
-  ResourceType.LogicalDisk,
-  ResourceType.CdDrive,
-  ResourceType.DvdDrive,
-  ResourceType.FloppyDrive,
-]);
-
 /**
  * The logical devices of a virtual system (DSP1057 §7.5): they exist while it is active (running or paused).
  * One CIM_Processor per virtual CPU (DSP1044), one CIM_Memory (DSP1045), a CIM_LogicalDisk per drive (DSP1047)
- * and a CIM_EthernetPort per NIC (DSP1050).
+ * and a CIM_EthernetPort per NIC (DSP1050, DSP1014). Drives and NICs are what the model's device view says they
+ * are (`facts`), with their sizes and MACs.
  */
-function devicesOf(v: SystemDetail): Device[] {
+function devicesOf(v: SystemDetail, facts: readonly ResourceFacts[]): Device[] {
   if (!isActive(v.state)) return [];
   const name = v.name;
   const common = (className: string, deviceId: string, elementName: string) => ({
@@ -64,6 +52,7 @@ function devicesOf(v: SystemDetail): Device[] {
   v.definition.resources.forEach((r, i) => {
     const id = localId(r, i);
     const type = resourceTypeOf(r);
+    const f = facts[i] ?? {};
     if (type === ResourceType.Processor) {
       const n = Number(r.properties.VirtualQuantity ?? '1');
       for (let c = 0; c < n && c < 1024; c++)
@@ -79,30 +68,28 @@ function devicesOf(v: SystemDetail): Device[] {
       } catch {
         bytes = undefined;
       }
-      const mib = bytes !== undefined && bytes % (1n << 20n) === 0n;
-      const block = mib ? 1n << 20n : 1n;
       add(C.memory, id, r, i, {
         ...common(C.memory, id, 'Memory'),
-        BlockSize: String(block),
-        NumberOfBlocks: bytes === undefined ? undefined : String(bytes / block),
-        ConsumableBlocks: bytes === undefined ? undefined : String(bytes / block),
+        ...blocksOf(bytes, 1n << 20n),
         Volatile: 'true',
         Access: '3',
       });
-    } else if (type !== undefined && DISK_TYPES.has(type)) {
-      const media = r.properties.HostResource?.[0];
+    } else if (f.device === 'drive') {
       add(C.disk, id, r, i, {
         ...common(C.disk, id, r.properties.ElementName ?? `Drive ${id}`),
-        Name: media,
-        Access: type === ResourceType.DiskDrive || type === ResourceType.LogicalDisk ? '3' : '1',
-        Purpose: type === ResourceType.CdDrive || type === ResourceType.DvdDrive ? 'CD/DVD' : undefined,
+        Name: r.properties.HostResource?.[0],
+        Access: f.drive === 'disk' ? '3' : '1',
+        Purpose: f.drive === 'cdrom' ? 'CD/DVD' : f.drive === 'floppy' ? 'Floppy' : undefined,
+        // DSP1047 §10.2 (CIM_LogicalDisk): the size as BlockSize × NumberOfBlocks, 512-byte sectors when whole.
+        ...blocksOf(f.sizeBytes, 512n),
       });
-    } else if (type === ResourceType.EthernetAdapter || type === ResourceType.EthernetConnection) {
-      const mac = r.properties.Address === undefined ? undefined : normalizeMac(r.properties.Address);
+    } else if (f.device === 'nic') {
+      const mac = f.mac;
       add(C.port, id, r, i, {
         ...common(C.port, id, r.properties.ElementName ?? `Ethernet adapter ${id}`),
-        PermanentAddress: mac?.replace(/:/g, '').toUpperCase(),
-        NetworkAddresses: mac ? [mac] : undefined,
+        // DSP1014 §7.2: PermanentAddress is 12 hex digits without separators; NetworkAddresses the same form.
+        PermanentAddress: mac === undefined ? undefined : macHex(mac),
+        NetworkAddresses: mac === undefined ? undefined : [macHex(mac)],
         PortType: '0',
         LinkTechnology: '2',
       });
@@ -111,10 +98,29 @@ function devicesOf(v: SystemDetail): Device[] {
   return out;
 }
 
+/** A MAC in colon form as DSP1014 writes it: 12 upper-case hex digits. */
+function macHex(mac: string): string {
+  return mac.replace(/:/g, '').toUpperCase();
+}
+
+/**
+ * BlockSize, NumberOfBlocks and ConsumableBlocks of a size (CIM_StorageExtent): blocks of `block` bytes when the
+ * size is a whole number of them, else of 1 byte; none when the size is unknown.
+ */
+function blocksOf(bytes: bigint | undefined, block: bigint): Record<string, string | undefined> {
+  if (bytes === undefined) return {};
+  const b = bytes % block === 0n ? block : 1n;
+  return { BlockSize: String(b), NumberOfBlocks: String(bytes / b), ConsumableBlocks: String(bytes / b) };
+}
+
 /** Providers of the devices and of their associations to the system, the settings and the pools. */
 export function deviceProviders(env: ProviderEnv): InstanceProvider[] {
   const all = (ctx: CimContext): Promise<Device[]> =>
-    memoAsync(ctx, 'devices', async () => (await allSystems(ctx, env)).flatMap((v) => devicesOf(v)));
+    memoAsync(ctx, 'devices', async () => {
+      const systems = (await allSystems(ctx, env)).filter((v) => isActive(v.state));
+      const facts = await Promise.all(systems.map((v) => resourceFacts(ctx, env, v)));
+      return systems.flatMap((v, i) => devicesOf(v, facts[i]!));
+    });
   const deviceProvider = (className: string): InstanceProvider => ({
     className,
     enumerate: async (ctx) =>
@@ -123,7 +129,7 @@ export function deviceProviders(env: ProviderEnv): InstanceProvider[] {
       const system = key(n, 'SystemName');
       const v = system === undefined ? undefined : await oneSystem(ctx, env, system);
       if (!v) return undefined;
-      return devicesOf(v).find(
+      return devicesOf(v, await resourceFacts(ctx, env, v)).find(
         (d) => d.inst.className === className && d.inst.properties.DeviceID === key(n, 'DeviceID'),
       )?.inst;
     },

@@ -157,6 +157,7 @@ export function poolProviders(env: ProviderEnv): InstanceProvider[] {
             ElementName: p.name,
             Primordial: 'true',
             ResourceType: String(p.resourceType),
+            ResourceSubType: p.defaultSubType,
             AllocationUnits: p.units,
             Capacity: p.capacity ? String(p.capacity(limits)) : undefined,
             Reserved: String(used.amount),

@@ -1,5 +1,6 @@
 import { resourceTypeOf } from '../../model/index.js';
 import { CimError } from '../errors.js';
+import { resourceFacts } from '../facts.js';
 import { localId, rasdInstance, rasdInstances, vssdInstance } from '../mapping.js';
 import { VSMS_METHODS } from '../methods/vsms.js';
 import { C, idPath, parseSettingId, rasdId, systemPath, vssdId } from '../naming.js';
@@ -46,7 +47,11 @@ function modifyVia(
  */
 export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
   const allRasds = (ctx: CimContext): Promise<CimInstance[]> =>
-    memoAsync(ctx, 'rasds', async () => (await allSystems(ctx, env)).flatMap((v) => rasdInstances(v)));
+    memoAsync(ctx, 'rasds', async () => {
+      const systems = await allSystems(ctx, env);
+      const facts = await Promise.all(systems.map((v) => resourceFacts(ctx, env, v)));
+      return systems.flatMap((v, i) => rasdInstances(v, facts[i]));
+    });
   const rasdProvider = (className: string): InstanceProvider => ({
     className,
     modify: modifyVia(env, 'ModifyResourceSettings'),
@@ -58,7 +63,7 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
       if (!v) return undefined;
       const i = v.definition.resources.findIndex((r, idx) => localId(r, idx) === parsed.localId);
       if (i < 0) return undefined;
-      const inst = rasdInstance(v.name, v.definition.resources[i]!, i);
+      const inst = rasdInstance(v.name, v.definition.resources[i]!, i, (await resourceFacts(ctx, env, v))[i]);
       return inst.className === className ? inst : undefined;
     },
   });

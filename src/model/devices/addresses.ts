@@ -1,3 +1,6 @@
+import type { ResourceSetting } from '../settings.js';
+import { classifyResource } from './classify.js';
+
 /**
  * Reading the addresses a RASD carries as text: MACs (Address of an Ethernet adapter), slots and channels
  * (AddressOnParent, Address of a controller) and image references (HostResource).
@@ -60,4 +63,38 @@ export function imageRef(hostResource: string | undefined): ImageRef | undefined
   if (ovf !== null) return { kind: ovf[1] === 'disk' ? 'ovf-disk' : 'ovf-file', id: ovf[2]! };
   const path = imagePath(t);
   return path === undefined ? { kind: 'other', text: t } : { kind: 'path', path };
+}
+
+/** What {@link driveSlotFromAddress} made of a RASD: the setting to keep, or why it cannot be read. */
+export type DriveAddressReading = { setting: ResourceSetting } | { problem: string; hint: string };
+
+/**
+ * A drive's place given in Address, as the model keeps it (AddressOnParent, with Parent naming the controller).
+ * CIM_ResourceAllocationSettingData.Address is "the address of the resource" (DSP1041 lets a client put a drive's
+ * unit there); the model, OVF and every driver read a drive's unit on its controller from AddressOnParent. A
+ * drive whose Address is a slot number gets it as AddressOnParent; one that gives both, equal, keeps one; other
+ * settings are returned unchanged. An Address that is not a slot number, or that disagrees with AddressOnParent,
+ * is a problem, never silently dropped.
+ *
+ * @example
+ * driveSlotFromAddress({ cimClass: 'CIM_ResourceAllocationSettingData',
+ *   properties: { ResourceType: '17', Parent: '3', Address: '1' } });
+ * // { setting: { ..., properties: { ResourceType: '17', Parent: '3', AddressOnParent: '1' } } }
+ */
+export function driveSlotFromAddress(r: ResourceSetting): DriveAddressReading {
+  const address = r.properties.Address;
+  if (address === undefined || address.trim() === '' || classifyResource(r).device !== 'drive')
+    return { setting: r };
+  const slot = slotNumber(address);
+  const hint = 'Give the drive its controller in Parent and its unit on it (0, 1, ...) in AddressOnParent.';
+  const shown = address.length > 40 ? `${address.slice(0, 40)}…` : address;
+  if (slot === undefined)
+    return { problem: `The drive's Address "${shown}" is not a unit number on its controller`, hint };
+  const { Address: _, ...properties } = r.properties;
+  const given = r.properties.AddressOnParent;
+  if (given !== undefined && given.trim() !== '') {
+    if (slotNumber(given) === slot) return { setting: { cimClass: r.cimClass, properties } };
+    return { problem: `The drive's Address "${shown}" and AddressOnParent "${given}" disagree`, hint };
+  }
+  return { setting: { cimClass: r.cimClass, properties: { ...properties, AddressOnParent: String(slot) } } };
 }

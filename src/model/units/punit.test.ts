@@ -21,6 +21,32 @@ describe('parseProgrammaticUnit() (DSP0004 Annex C.1)', () => {
     expect(factor(p('bits / seconds'))).toEqual(['bit/second', 1n, 1n, 'plural']);
   });
 
+  it('reads decimal multipliers in every spacing and plural clients write (issue 11)', () => {
+    for (const text of ['byte*10^6', 'bytes * 10 ^ 6', '\tbyte\t*\t10^6 ', 'byte*1000000', 'byte*10^3*10^3'])
+      expect(factor(p(text))[1], text).toBe(1_000_000n);
+    expect(factor(p('byte*10^+3'))).toEqual(['byte', 1000n, 1n, 'dsp0004']);
+    expect(factor(p('KB'))).toEqual(['byte', 1024n, 1n, 'legacy']);
+    expect(factor(p('byte*10^-3'))).toEqual(['byte', 1n, 1000n, 'dsp0004']);
+  });
+
+  it('refuses odd and hostile decimal units quickly, naming the part', () => {
+    const started = Date.now();
+    for (const [text, why] of [
+      ['bytes*10^3.5', /"10\^3.5" is not a number/],
+      ['byte×10^3', /not a DSP0004 base unit/],
+      ['byte*10^^3', /is not a number/],
+      ['byte*(10^3)', /not a DSP0004 base unit/],
+      ['byte*10^201', /out of range/],
+      [`byte*${'9'.repeat(41)}`, /is not a number/],
+      [`byte${'*10^200'.repeat(29)}`, /longer than 200/],
+    ] as const)
+      expect(() => p(text), text).toThrow(why);
+    // The largest accepted factors stay cheap: 40-digit bases to the power 200.
+    const big = `byte*${'9'.repeat(40)}^200*${'9'.repeat(40)}^200`;
+    expect(p(big).numerator > 10n ** 15000n).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('reads DSP0004 decimal and binary prefixes exactly: kilobyte is 10^3, kibibyte 2^10', () => {
     expect(factor(p('kilobyte'))).toEqual(['byte', 1000n, 1n, 'dsp0004']);
     expect(factor(p('kibibyte'))).toEqual(['byte', 1024n, 1n, 'dsp0004']);

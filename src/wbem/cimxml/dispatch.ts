@@ -4,6 +4,7 @@ import {
   type CimInstance,
   type CimInstanceName,
   type CimPropertyDecl,
+  execQuery,
 } from '../../cim/index.js';
 import type { CimXmlCall, IntrinsicCall } from './decode-request.js';
 import { invokeExtrinsic } from './dispatch-method.js';
@@ -167,13 +168,25 @@ async function intrinsic(d: CimXmlDispatcher, call: IntrinsicCall, ctx: CimConte
       await om.deleteInstance(ctx, ns.name, p.instanceName('InstanceName'));
       return '';
     }
+    case 'ExecQuery': {
+      // DSP0200 §5.3.2.11: the matching instances as VALUE.OBJECTWITHPATH, with the selected properties only.
+      p.only('QueryLanguage', 'Query');
+      const r = await execQuery(om, ctx, ns.name, p.string('QueryLanguage'), p.string('Query'));
+      return ireturn(objectsWithPath(d, r.instances, p, ns.name, r.properties));
+    }
     default:
       return pullOperation(d, call, ctx, p, ns);
   }
 }
 
-function objectsWithPath(d: CimXmlDispatcher, list: CimInstance[], p: IParams, defaultNs: string): string {
-  const propertyList = p.propertyList();
+function objectsWithPath(
+  d: CimXmlDispatcher,
+  list: CimInstance[],
+  p: IParams,
+  defaultNs: string,
+  selected?: Set<string>,
+): string {
+  const propertyList = selected ?? p.propertyList();
   const origin = p.bool('IncludeClassOrigin', false);
   const includeQualifiers = p.bool('IncludeQualifiers', false);
   const parts: string[] = [];

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED } from '../../../test/helpers/cli.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
 // A real external client: Debian's sblim-wbemcli, driven the way an administrator's script would, against a
@@ -149,5 +151,38 @@ describe('sblim wbemcli against a live Vessel host', () => {
     expect(ok.out).toContain('Vessel_HostSystem.CreationClassName="Vessel_HostSystem",Name="testhost"');
     const untrusted = await wbemcli('ein', url);
     expect(untrusted.out).toMatch(/certificate/);
+  });
+
+  it('RequestStateChange on a path with a missing or an extra key is CIM_ERR_INVALID_PARAMETER (issue 11)', async () => {
+    // wbemcli checks keys against the class before it sends, so its captured bytes are edited to carry bad paths.
+    const capture = readFileSync(
+      join(SHARED, 'cim/captures/cimxml-wbemcli/004-5988-cimxml-RequestStateChange.http'),
+      'utf8',
+    );
+    const body = capture.slice(capture.indexOf('<?xml')).replace('vm1', 'vm2');
+    const ccn =
+      '<KEYBINDING NAME="CreationClassName"><KEYVALUE VALUETYPE="string">CIM_ComputerSystem</KEYVALUE></KEYBINDING>';
+    const extra = '<KEYBINDING NAME="Extra"><KEYVALUE VALUETYPE="string">x</KEYVALUE></KEYBINDING>';
+    for (const [bad, object] of <Array<[string, string]>>[
+      [body.replace(ccn, ''), 'CIM_ComputerSystem.Name="vm2"'],
+      [
+        body.replace(ccn, `${ccn}${extra}`),
+        'CIM_ComputerSystem.CreationClassName="CIM_ComputerSystem",Extra="x",Name="vm2"',
+      ],
+    ]) {
+      const r = await fetch(`${host.url}/cimom`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/xml; charset="utf-8"',
+          CIMOperation: 'MethodCall',
+          CIMMethod: 'RequestStateChange',
+          CIMObject: `root%2Fvirtualization%3A${object}`,
+          Authorization: `Basic ${Buffer.from('admin:secret').toString('base64')}`,
+        },
+        body: bad,
+      });
+      expect(await r.text()).toMatch(/<ERROR CODE="4" DESCRIPTION="[^"]*target of RequestStateChange/);
+      expect((await host.driver.lookup('vm2'))?.state).toBe('stopped');
+    }
   });
 });
