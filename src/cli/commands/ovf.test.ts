@@ -246,6 +246,27 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(readFileSync(f, 'utf8')).toBe(before);
   });
 
+  it('info --eula prints the EULA texts (and --json carries them); info shows the transport and URLs', async () => {
+    const eula = join(
+      SHARED,
+      'ovf-corpus',
+      'vmware__govmomi__ovf__fixtures__external__ImportOvf2014__eula.ovf',
+    );
+    const text = await runCli(['ovf', 'info', '--eula', eula]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Second license for VM 2');
+    const json = JSON.parse((await runCli(['ovf', 'info', '--eula', '--json', eula])).stdout);
+    expect(json.eulas.map((e: { system: string }) => e.system)).toEqual(['vs1', 'vs2', 'vs2']);
+    const human = await runCli([
+      'ovf',
+      'info',
+      join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf'),
+    ]);
+    expect(human.stdout).toMatch(/OVF environment transport: iso/);
+    expect(human.stdout).toMatch(/vendor URL: VENDOR_URL/);
+    expect(human.stdout).toMatch(/at SCSI 0:0/);
+  });
+
   it('format writes a descriptor that parses to the same info', async () => {
     const out = await runCli(['ovf', 'format', positive.path]);
     expect(out.code).toBe(0);
