@@ -16,7 +16,7 @@ export interface RewriteOvaOptions {
   output?: string | undefined;
   /** The new descriptor's bytes (default: the package's own). Members it no longer references are left out. */
   descriptor?: Buffer | undefined;
-  /** Local files for members the new descriptor references and the package does not hold: member name -> path. */
+  /** Local files for members the new descriptor references: member name -> path (one the package holds is replaced). */
   added?: ReadonlyMap<string, string> | undefined;
   /** Manifest algorithm (default: the input manifest's, when it uses one, else SHA-256). */
   algorithm?: DigestAlgorithm | undefined;
@@ -96,6 +96,8 @@ export async function rewriteOva(input: string, options: RewriteOvaOptions = {})
       } else if (m.role === 'file') {
         writer ??= await open();
         if (wanted !== undefined && m.file !== undefined && !wanted.includes(m.name)) continue;
+        // A local file given for a member the package holds replaces it (written after the package's members).
+        if (options.added?.has(m.name)) continue;
         held.add(m.name);
         await writer.addFile(m.body, () => m.name);
       }

@@ -9,6 +9,7 @@ export * from './diagnostics.js';
 export * from './edit/check.js';
 export * from './edit/devices.js';
 export * from './edit/edit.js';
+export * from './edit/files.js';
 export * from './edit/hardware.js';
 export * from './edit/properties.js';
 export * from './environment.js';

@@ -7,6 +7,7 @@ import * as ovf from '../../ovf/index.js';
 import { ExitCode } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
 import { action, println } from '../output.js';
+import { editFiles, type FileOptions, fileOptions, placeBeside } from './ovf-edit-files.js';
 import { isPackage, readDescriptor } from './ovf-info.js';
 
 /** `vessel ovf edit`: COT-style edits of a descriptor, each repeatable option keeping all its values. */
@@ -17,7 +18,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Registers `ovf edit` on the `ovf` command group. */
 export function registerOvfEdit(cmd: Command): void {
-  cmd
+  const edit = cmd
     .command('edit')
     .description(
       'Edit a descriptor in place (or to -o), keeping everything else intact; an edit that would make it invalid is refused',
@@ -75,13 +76,13 @@ export function registerOvfEdit(cmd: Command): void {
       collect,
     )
     .option('--annotation <text>', 'set the annotation ("" removes it)', collect)
-    .option('--eula-file <file>', 'set the EULA from a text file', collect)
-    .action(action(async (file: string, o: EditOptions) => editCommand(file, o)));
+    .option('--eula-file <file>', 'set the EULA from a text file', collect);
+  fileOptions(edit).action(action(async (file: string, o: EditOptions) => editCommand(file, o)));
 }
 
 type Many = string[] | undefined;
 
-interface EditOptions {
+interface EditOptions extends FileOptions {
   output?: string;
   key?: string;
   cert?: string;
@@ -263,11 +264,13 @@ async function editCommand(file: string, o: EditOptions): Promise<number> {
   const before = ovf.validateOvf(env);
   const sys = ovf.targetSystem(env, one(o.system, '--system'));
   editProduct(sys, o);
+  const added = new Map<string, string>();
+  const replaced = new Set<string>();
+  await editFiles(env, o, added, packed, replaced);
   for (const c of o.addConfig ?? []) {
     const [id = '', label] = c.split('=', 2);
     ovf.setConfiguration(env, id, label === undefined ? {} : { label });
   }
-  const added = new Map<string, string>();
   await editHardware(env, sys, o, added);
   editProperties(sys, o);
   const defaultConfig = one(o.defaultConfig, '--default-config');
@@ -282,6 +285,7 @@ async function editCommand(file: string, o: EditOptions): Promise<number> {
   if (!packed) {
     if (o.key !== undefined || o.cert !== undefined)
       throw new UsageError('USAGE', '--key and --cert sign an OVA; a descriptor on its own has no signature');
+    await placeBeside(out, added, replaced);
     await writeAtomic(out, text);
     return ExitCode.Ok;
   }

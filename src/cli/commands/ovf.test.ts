@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -265,6 +265,43 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(human.stdout).toMatch(/OVF environment transport: iso/);
     expect(human.stdout).toMatch(/vendor URL: VENDOR_URL/);
     expect(human.stdout).toMatch(/at SCSI 0:0/);
+  });
+
+  it('edit --add-file/--remove-file change References and the package, beside a descriptor or in an OVA', async () => {
+    const d = mkdtempSync(join(dir, 'files-'));
+    const conf = join(d, 'day0.txt');
+    writeFileSync(conf, 'hostname r1\n');
+    const src = join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf');
+    const out = join(d, 'sub', 'out.ovf');
+    mkdirSync(join(d, 'sub'));
+    const r = await runCli(['ovf', 'edit', src, '-o', out, '--add-file', conf, '--file-id', 'day0']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(d, 'sub', 'day0.txt'), 'utf8')).toBe('hostname r1\n');
+    expect(readFileSync(out, 'utf8')).toContain('ovf:id="day0" ovf:href="day0.txt" ovf:size="12"');
+    const clash = await runCli(['ovf', 'edit', src, '-o', out, '--add-file', conf, '--file-id', 'file1']);
+    expect([clash.code, clash.stderr]).toEqual([1, expect.stringContaining('id "file1" is already')]);
+    const used = await runCli(['ovf', 'edit', src, '-o', out, '--remove-file', 'input.vmdk']);
+    expect([used.code, used.stderr]).toEqual([1, expect.stringContaining('still used by disk "vmdisk1"')]);
+    const missing = await runCli(['ovf', 'edit', src, '-o', out, '--add-file', join(d, 'none')]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('no such file')]);
+    const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const a = join(d, 'a.ova');
+    expect((await runCli(['ovf', 'edit', ova, '-o', a, '--add-file', conf])).code).toBe(0);
+    expect((await runCli(['ova', 'verify', a])).code).toBe(0);
+    // Removing a member and adding a local file of the same name replaces its content.
+    mkdirSync(join(d, 'new'));
+    writeFileSync(join(d, 'new', 'day0.txt'), 'hostname r2\n');
+    const swap = ['ovf', 'edit', a, '--remove-file', 'day0.txt', '--add-file', join(d, 'new', 'day0.txt')];
+    expect((await runCli(swap)).code).toBe(0);
+    expect((await runCli(['ova', 'unpack', a, join(d, 'x')])).code).toBe(0);
+    expect(readFileSync(join(d, 'x', 'day0.txt'), 'utf8')).toBe('hostname r2\n');
+    const b = join(d, 'b.ova');
+    const gone = await runCli(['ovf', 'edit', a, '-o', b, '--remove-file', 'file1', '--remove-file-users']);
+    expect(gone.code).toBe(0);
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', b])).stdout);
+    expect(info.files.map((f: { href: string }) => f.href)).toEqual(['day0.txt']);
+    expect(info.disks).toEqual([]);
+    expect((await runCli(['ova', 'verify', b])).code).toBe(0);
   });
 
   it('format writes a descriptor that parses to the same info', async () => {
