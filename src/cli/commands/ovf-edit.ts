@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parseSize, VesselError } from '../../model/index.js';
@@ -7,6 +7,7 @@ import * as ovf from '../../ovf/index.js';
 import { ExitCode } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
 import { action, println } from '../output.js';
+import { type DiskImageOptions, diskImageOptions, editDiskImages } from './ovf-edit-disks.js';
 import { editFiles, type FileOptions, fileOptions, placeBeside } from './ovf-edit-files.js';
 import { isPackage, readDescriptor } from './ovf-info.js';
 
@@ -52,7 +53,11 @@ export function registerOvfEdit(cmd: Command): void {
       'connect NICs to a network: once for every NIC, or repeated for NIC 1, 2, ... in order',
       collect,
     )
-    .option('--disk <file>', 'add a disk file (repeatable; give a --disk-capacity for each)', collect)
+    .option(
+      '--disk <file>',
+      'reference a disk file as it is (repeatable; give a --disk-capacity for each; --add-disk reads the image)',
+      collect,
+    )
     .option('--disk-capacity <size>', 'capacity of each added --disk, in order, e.g. 8G', collect)
     .option(
       '--blank-disk <size>',
@@ -77,12 +82,14 @@ export function registerOvfEdit(cmd: Command): void {
     )
     .option('--annotation <text>', 'set the annotation ("" removes it)', collect)
     .option('--eula-file <file>', 'set the EULA from a text file', collect);
-  fileOptions(edit).action(action(async (file: string, o: EditOptions) => editCommand(file, o)));
+  diskImageOptions(fileOptions(edit)).action(
+    action(async (file: string, o: EditOptions) => editCommand(file, o)),
+  );
 }
 
 type Many = string[] | undefined;
 
-interface EditOptions extends FileOptions {
+interface EditOptions extends FileOptions, DiskImageOptions {
   output?: string;
   key?: string;
   cert?: string;
@@ -249,7 +256,17 @@ function editProperties(sys: ovf.OvfContent, o: EditOptions): void {
   for (const k of o.removeProperty ?? []) ovf.removeProperty(sys, k);
 }
 
+/** Runs an edit; temporary files it made (converted images, ISO images) are removed after, whatever happens. */
 async function editCommand(file: string, o: EditOptions): Promise<number> {
+  const temps: string[] = [];
+  try {
+    return await runEdit(file, o, temps);
+  } finally {
+    await Promise.all(temps.map((t) => rm(t, { recursive: true, force: true })));
+  }
+}
+
+async function runEdit(file: string, o: EditOptions, temps: string[]): Promise<number> {
   const packed = await isPackage(file);
   const out = o.output ?? file;
   if (packed !== /\.ova$/i.test(out) && /\.(ova|ovf)$/i.test(out))
@@ -272,6 +289,7 @@ async function editCommand(file: string, o: EditOptions): Promise<number> {
     ovf.setConfiguration(env, id, label === undefined ? {} : { label });
   }
   await editHardware(env, sys, o, added);
+  await editDiskImages(env, sys, o, added, packed, temps);
   editProperties(sys, o);
   const defaultConfig = one(o.defaultConfig, '--default-config');
   if (defaultConfig !== undefined) ovf.setConfiguration(env, defaultConfig, { default: true });

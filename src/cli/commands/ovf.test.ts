@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -302,6 +303,46 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(info.files.map((f: { href: string }) => f.href)).toEqual(['day0.txt']);
     expect(info.disks).toEqual([]);
     expect((await runCli(['ova', 'verify', b])).code).toBe(0);
+  });
+
+  it('edit --add-disk reads capacity and format from the image, places it, converts only when asked', async () => {
+    const d = mkdtempSync(join(dir, 'disks-'));
+    const qcow = join(d, 'data.qcow2');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', qcow, '3G']);
+    const vmdk = join(d, 'data.vmdk');
+    execFileSync('qemu-img', ['convert', '-O', 'vmdk', '-o', 'subformat=streamOptimized', qcow, vmdk]);
+    const src = join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf');
+    const out = join(d, 'out.ovf');
+    const info = async (f: string) => JSON.parse((await runCli(['ovf', 'info', '--json', f])).stdout);
+    expect(
+      (await runCli(['ovf', 'edit', src, '-o', out, '--add-disk', vmdk, '--controller', 'ide'])).code,
+    ).toBe(0);
+    const o = await info(out);
+    expect(o.disks[1]).toMatchObject({
+      capacityBytes: 3 * 2 ** 30,
+      format: expect.stringContaining('streamOptimized'),
+    });
+    expect(o.systems[0].hardware['1CPU-1GB-1NIC'].disks.map((x: { address: string }) => x.address)).toEqual([
+      'SCSI 0:0',
+      'IDE 0:0',
+    ]);
+    const refused = await runCli(['ovf', 'edit', src, '-o', out, '--add-disk', qcow]);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('--convert-disk')]);
+    const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const a = join(d, 'a.ova');
+    const conv = ['ovf', 'edit', ova, '-o', a, '--add-disk', qcow, '--convert-disk', '--disk-id', 'vmdisk2'];
+    expect((await runCli(conv)).code).toBe(0);
+    expect((await runCli(['ova', 'verify', a])).code).toBe(0);
+    const oa = await info(a);
+    expect(oa.disks).toMatchObject([{ diskId: 'vmdisk2', capacityBytes: 3 * 2 ** 30 }]);
+    expect(oa.files.map((f: { href: string }) => f.href)).toEqual(['data.vmdk']);
+    const full = ['ovf', 'edit', src, '-o', out, '--controller', 'ide', '--add-disk', vmdk];
+    const second = join(d, 'data2.vmdk');
+    writeFileSync(second, readFileSync(vmdk));
+    const third = join(d, 'data3.vmdk');
+    writeFileSync(third, readFileSync(vmdk));
+    const r = await runCli([...full, '--add-disk', second, '--add-disk', third]);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringContaining('every IDE controller is full')]);
   });
 
   it('format writes a descriptor that parses to the same info', async () => {
