@@ -7,6 +7,7 @@ import * as ovf from '../../ovf/index.js';
 import { ExitCode } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
 import { action, println } from '../output.js';
+import { type ConfigOptions, configOptions, injectConfig } from './ovf-edit-config.js';
 import { type DiskImageOptions, diskImageOptions, editDiskImages } from './ovf-edit-disks.js';
 import { editFiles, type FileOptions, fileOptions, placeBeside } from './ovf-edit-files.js';
 import { isPackage, readDescriptor } from './ovf-info.js';
@@ -82,14 +83,14 @@ export function registerOvfEdit(cmd: Command): void {
     )
     .option('--annotation <text>', 'set the annotation ("" removes it)', collect)
     .option('--eula-file <file>', 'set the EULA from a text file', collect);
-  diskImageOptions(fileOptions(edit)).action(
+  configOptions(diskImageOptions(fileOptions(edit))).action(
     action(async (file: string, o: EditOptions) => editCommand(file, o)),
   );
 }
 
 type Many = string[] | undefined;
 
-interface EditOptions extends FileOptions, DiskImageOptions {
+interface EditOptions extends FileOptions, DiskImageOptions, ConfigOptions {
   output?: string;
   key?: string;
   cert?: string;
@@ -290,6 +291,7 @@ async function runEdit(file: string, o: EditOptions, temps: string[]): Promise<n
   }
   await editHardware(env, sys, o, added);
   await editDiskImages(env, sys, o, added, packed, temps);
+  await injectConfig(env, sys, o, added, packed, temps);
   editProperties(sys, o);
   const defaultConfig = one(o.defaultConfig, '--default-config');
   if (defaultConfig !== undefined) ovf.setConfiguration(env, defaultConfig, { default: true });

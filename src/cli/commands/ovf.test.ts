@@ -345,6 +345,55 @@ describe('vessel ovf new, edit, info and format', () => {
     expect([r.code, r.stderr]).toEqual([1, expect.stringContaining('every IDE controller is full')]);
   });
 
+  it('edit --inject-config puts config files on an ISO in an empty CD-ROM drive, or a new one', async () => {
+    const d = mkdtempSync(join(dir, 'inject-'));
+    const conf = join(d, 'iosxe_config.txt');
+    writeFileSync(conf, 'hostname r1\n');
+    const src = join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf');
+    const out = join(d, 'out.ovf');
+    expect((await runCli(['ovf', 'edit', src, '-o', out, '--inject-config', conf])).code).toBe(0);
+    const iso = join(d, 'config.iso');
+    expect(existsSync(iso)).toBe(true);
+    expect(execFileSync('isoinfo', ['-R', '-f', '-i', iso]).toString()).toContain('/iosxe_config.txt');
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
+    const media = info.systems[0].hardware['1CPU-1GB-1NIC'].media;
+    expect(
+      media.map((m: { address: string; hostResource: string }) => `${m.address} ${m.hostResource}`),
+    ).toEqual(['IDE 1:0 ovf:/file/file2', 'IDE 1:1 ovf:/file/file3']);
+    const again = await runCli(['ovf', 'edit', out, '--inject-config', conf]);
+    expect([again.code, again.stderr]).toEqual([
+      1,
+      expect.stringContaining('"config.iso" is already in References'),
+    ]);
+    const nvme = await runCli([
+      'ovf',
+      'edit',
+      src,
+      '-o',
+      out,
+      '--inject-config',
+      conf,
+      '--controller',
+      'nvme',
+    ]);
+    expect([nvme.code, nvme.stderr]).toEqual([1, expect.stringContaining('cannot sit on NVME')]);
+    const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const a = join(d, 'a.ova');
+    const r = await runCli([
+      'ovf',
+      'edit',
+      ova,
+      '-o',
+      a,
+      '--inject-config',
+      conf,
+      '--config-iso',
+      'day0.iso',
+    ]);
+    expect(r.code).toBe(0);
+    expect((await runCli(['ova', 'verify', a])).stdout).toMatch(/day0\.iso .* ok/);
+  });
+
   it('format writes a descriptor that parses to the same info', async () => {
     const out = await runCli(['ovf', 'format', positive.path]);
     expect(out.code).toBe(0);

@@ -33,7 +33,10 @@ export interface FileFields {
 export function addFile(env: OvfEnvelope, f: FileFields): string {
   if (f.href === '') throw new OvfError('OVF_EDIT', 'A file needs a name (ovf:href)');
   const clash = env.references.find((x) => x.href === f.href);
-  if (clash) throw new OvfError('OVF_EDIT', `File "${f.href}" is already in References (id "${clash.id}")`);
+  if (clash)
+    throw new OvfError('OVF_EDIT', `File "${f.href}" is already in References (id "${clash.id}")`, {
+      hint: 'Remove it in the same edit (--remove-file, with --remove-file-users when a drive holds it) to replace it',
+    });
   const ids = env.references.map((x) => x.id);
   const id = f.id ?? freeId(ids, 'file');
   if (!XS_ID.test(id))
