@@ -8,6 +8,12 @@ import { ExitCode } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
 import { action, println } from '../output.js';
 import { type ConfigOptions, configOptions, injectConfig } from './ovf-edit-config.js';
+import {
+  type DeviceOptions,
+  deleteOtherConfigurations,
+  deviceOptions,
+  editDevices,
+} from './ovf-edit-devices.js';
 import { type DiskImageOptions, diskImageOptions, editDiskImages } from './ovf-edit-disks.js';
 import { editFiles, type FileOptions, fileOptions, placeBeside } from './ovf-edit-files.js';
 import { isPackage, readDescriptor } from './ovf-info.js';
@@ -83,14 +89,14 @@ export function registerOvfEdit(cmd: Command): void {
     )
     .option('--annotation <text>', 'set the annotation ("" removes it)', collect)
     .option('--eula-file <file>', 'set the EULA from a text file', collect);
-  configOptions(diskImageOptions(fileOptions(edit))).action(
+  deviceOptions(configOptions(diskImageOptions(fileOptions(edit)))).action(
     action(async (file: string, o: EditOptions) => editCommand(file, o)),
   );
 }
 
 type Many = string[] | undefined;
 
-interface EditOptions extends FileOptions, DiskImageOptions, ConfigOptions {
+interface EditOptions extends FileOptions, DiskImageOptions, ConfigOptions, DeviceOptions {
   output?: string;
   key?: string;
   cert?: string;
@@ -292,6 +298,8 @@ async function runEdit(file: string, o: EditOptions, temps: string[]): Promise<n
   await editHardware(env, sys, o, added);
   await editDiskImages(env, sys, o, added, packed, temps);
   await injectConfig(env, sys, o, added, packed, temps);
+  const configs = [...new Set(o.config ?? [])];
+  editDevices(env, sys, o, configs);
   editProperties(sys, o);
   const defaultConfig = one(o.defaultConfig, '--default-config');
   if (defaultConfig !== undefined) ovf.setConfiguration(env, defaultConfig, { default: true });
@@ -300,6 +308,7 @@ async function runEdit(file: string, o: EditOptions, temps: string[]): Promise<n
   if (annotation !== undefined) ovf.setAnnotation(sys, annotation);
   const eula = one(o.eulaFile, '--eula-file');
   if (eula !== undefined) ovf.setEula(sys, (await readInput(eula)).toString('utf8'));
+  deleteOtherConfigurations(env, o, configs);
   ovf.assertEditValid(before, env);
   const text = ovf.formatOvf(env);
   if (!packed) {

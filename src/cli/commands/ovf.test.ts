@@ -394,6 +394,52 @@ describe('vessel ovf new, edit, info and format', () => {
     expect((await runCli(['ova', 'verify', a])).stdout).toMatch(/day0\.iso .* ok/);
   });
 
+  it('edit sets NIC models, names and MACs, serial ports, VirtualSystemType, and folds to one option', async () => {
+    const d = mkdtempSync(join(dir, 'hw-'));
+    const src = join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf');
+    const out = join(d, 'out.ovf');
+    const edit = [
+      ...['ovf', 'edit', src, '-o', out, '--nic-model', 'virtio', '--nic-name', 'eth{0}'],
+      ...[
+        '--mac',
+        '52:54:00:00:00:01',
+        '--serial-ports',
+        '3',
+        '--serial-connectivity',
+        'telnet://localhost:8101',
+      ],
+      ...['--virtual-system-type', 'vmx-14 qemu', '--delete-all-other-configurations'],
+    ];
+    const r = await runCli(edit);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
+    expect(info.configurations).toEqual([]);
+    const s = info.systems[0];
+    expect(s.virtualSystemType).toBe('vmx-14 qemu');
+    const h = s.hardware[''];
+    expect([h.cpus, h.nics.map((n: { name: string; model: string }) => `${n.name}:${n.model}`)]).toEqual([
+      4,
+      ['eth0:virtio', 'eth1:virtio', 'eth2:virtio'],
+    ]);
+    expect(h.other.filter((o: { type: string }) => o.type === 'Serial port')).toHaveLength(3);
+    const xml = readFileSync(out, 'utf8');
+    expect(xml).toContain('<rasd:Address>52:54:00:00:00:01</rasd:Address>');
+    expect(xml).toContain('<rasd:Address>telnet://localhost:8101</rasd:Address>');
+    const bad = await runCli(['ovf', 'edit', src, '-o', out, '--mac', 'ff:ff:ff:ff:ff:ff']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('group')]);
+    const two = [
+      '--delete-all-other-configurations',
+      '--config',
+      '1CPU-1GB-1NIC',
+      '--config',
+      '2CPU-2GB-1NIC',
+    ];
+    const r2 = await runCli(['ovf', 'edit', src, '-o', out, ...two]);
+    expect([r2.code, r2.stderr]).toEqual([2, expect.stringContaining('give one --config')]);
+    const vst = await runCli(['ovf', 'edit', src, '-o', out, '--virtual-system-type', 'vmx-99']);
+    expect(vst.code).toBe(1);
+  });
+
   it('format writes a descriptor that parses to the same info', async () => {
     const out = await runCli(['ovf', 'format', positive.path]);
     expect(out.code).toBe(0);

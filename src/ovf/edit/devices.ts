@@ -44,7 +44,7 @@ export function descriptorProducer(system: OvfContent): Producer {
 }
 
 /** The NIC model a word names (a vocabulary word or any producer's spelling), as `producer` writes it. */
-function nicSubtype(word: string, producer: Producer): string {
+export function nicSubtype(word: string, producer: Producer): string {
   const w = word.trim();
   const read = classifyResource({
     cimClass: 'CIM_ResourceAllocationSettingData',
