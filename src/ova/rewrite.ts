@@ -69,6 +69,18 @@ export async function rewriteOva(input: string, options: RewriteOvaOptions = {})
     // Members the manifest lists and the old descriptor does not reference are no part of an edit: kept.
     for (const f of listing?.files ?? [])
       if (f !== descriptorName && (wanted === undefined || !referenced.has(f))) names.add(f);
+    // The new package's own members: a file of the same name would make two members of one name.
+    const own = [descriptorName, ...['.mf', '.cert'].map((x) => descriptorName.replace(/\.ovf$/i, x))];
+    for (const n of wanted ?? [])
+      if (own.includes(n))
+        throw new OvaError(
+          'OVA_DUPLICATE',
+          `The new descriptor references "${n}", a name the package's own ${n === descriptorName ? 'descriptor' : 'manifest or signature'} has`,
+          {
+            member: n,
+            hint: 'Rename the file',
+          },
+        );
     for (const n of wanted ?? []) {
       const local = options.added?.get(n);
       if (local !== undefined) await regularFile(local);

@@ -107,7 +107,16 @@ export async function placeBeside(
   replaced: ReadonlySet<string>,
 ): Promise<void> {
   const copies: Array<[string, string]> = [];
+  const self = basename(out);
   for (const [name, src] of added) {
+    if (name === self || name === self.replace(/\.ovf$/i, '.mf') || name === self.replace(/\.ovf$/i, '.cert'))
+      throw new UsageError(
+        'USAGE',
+        `Cannot add "${src}": "${name}" is the name of the descriptor or its manifest`,
+        {
+          hint: 'Rename the file',
+        },
+      );
     const dest = join(dirname(out), name);
     const [a, b] = await Promise.all([
       realpath(src).catch(() => undefined),

@@ -298,6 +298,8 @@ async function runEdit(file: string, o: EditOptions, temps: string[]): Promise<n
   await editHardware(env, sys, o, added);
   await editDiskImages(env, sys, o, added, packed, temps);
   await injectConfig(env, sys, o, added, packed, temps);
+  if (o.controller?.length && !o.addDisk?.length && !o.injectConfig?.length)
+    throw new UsageError('USAGE', '--controller goes with --add-disk or --inject-config');
   const configs = [...new Set(o.config ?? [])];
   editDevices(env, sys, o, configs);
   editProperties(sys, o);

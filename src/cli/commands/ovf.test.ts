@@ -283,6 +283,26 @@ describe('vessel ovf new, edit, info and format', () => {
     expect([clash.code, clash.stderr]).toEqual([1, expect.stringContaining('id "file1" is already')]);
     const used = await runCli(['ovf', 'edit', src, '-o', out, '--remove-file', 'input.vmdk']);
     expect([used.code, used.stderr]).toEqual([1, expect.stringContaining('still used by disk "vmdisk1"')]);
+    mkdirSync(join(d, 'h'));
+    writeFileSync(join(d, 'h', 'out.ovf'), 'x');
+    const self = await runCli(['ovf', 'edit', src, '-o', out, '--add-file', join(d, 'h', 'out.ovf')]);
+    expect([self.code, self.stderr]).toEqual([2, expect.stringContaining('name of the descriptor')]);
+    writeFileSync(join(d, 'h', 'testserver.mf'), 'x');
+    const ovaSrc = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const mf = await runCli([
+      'ovf',
+      'edit',
+      ovaSrc,
+      '-o',
+      join(d, 'mf.ova'),
+      '--add-file',
+      join(d, 'h', 'testserver.mf'),
+    ]);
+    expect([mf.code, mf.stderr, existsSync(join(d, 'mf.ova'))]).toEqual([
+      1,
+      expect.stringContaining('manifest'),
+      false,
+    ]);
     const missing = await runCli(['ovf', 'edit', src, '-o', out, '--add-file', join(d, 'none')]);
     expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('no such file')]);
     const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
