@@ -64,6 +64,16 @@ describe('insertMedia() and replaceDiskImage()', () => {
     expect(errors(env)).toEqual([]);
   });
 
+  it('adds an IDE channel for a new CD-ROM rather than use a SCSI HBA with room', () => {
+    const env = parseOvf(readFileSync(join(CORPUS, 'glennmatthews__cot__COT__tests__minimal.ovf')));
+    const sys = targetSystem(env);
+    addDisk(env, sys, { href: 'a.vmdk', capacityBytes: G });
+    insertMedia(env, sys, addFile(env, { href: 'c.iso' }));
+    const h = Object.values(ovfInfo(env).systems[0]!.hardware)[0]!;
+    expect([...h.disks, ...h.media].map((d) => d.address)).toEqual(['SCSI 0:0', 'IDE 0:0']);
+    expect(errors(env)).toEqual([]);
+  });
+
   it('gives an existing disk a new image and drops the old File', () => {
     const env = load();
     const id = addFile(env, { href: 'new.vmdk', size: 10n });

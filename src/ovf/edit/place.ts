@@ -34,6 +34,13 @@ export type DriveBus = (typeof DRIVE_BUSES)[number];
 export const isDriveBus = (text: string): text is DriveBus =>
   (DRIVE_BUSES as readonly string[]).includes(text);
 
+/**
+ * A new CD/DVD drive without a named controller goes on IDE or SATA (an IDE channel is added before a SCSI HBA
+ * is used: guests boot and read CDs there everywhere); only when neither can take one does the model's default
+ * preference apply.
+ */
+const CD_FIRST: PlacementPreference = { disk: DEFAULT_PREFERENCE.disk, cdrom: ['ide', 'ahci'] };
+
 /** Where the new drive sits: an existing controller (or one to add, with its RASD) and the slot on it. */
 export interface NewDrivePlace {
   controller: string;
@@ -85,13 +92,15 @@ export function placeNewDrive(
       hint: `Give a bus (${DRIVE_BUSES.join(', ')}) or a controller${names.length > 0 ? `: ${names.join(', ')}` : ''}`,
     });
   }
-  const prefer = bus === undefined ? DEFAULT_PREFERENCE : preferenceFor(bus);
+  const prefer = bus === undefined ? (kind === 'cdrom' ? CD_FIRST : DEFAULT_PREFERENCE) : preferenceFor(bus);
   if (kind === 'cdrom' && prefer.cdrom.length === 0)
     throw new OvfError(
       'OVF_EDIT',
       `A CD/DVD drive cannot sit on ${bus === undefined ? 'it' : bus.toUpperCase()}`,
     );
-  const { placements, added, unplaced } = placeDrives(view, MODEL_SLOTS, prefer);
+  let placed = placeDrives(view, MODEL_SLOTS, prefer);
+  if (prefer === CD_FIRST && !placed.placements.has(driveId)) placed = placeDrives(view, MODEL_SLOTS);
+  const { placements, added, unplaced } = placed;
   const p = placements.get(driveId);
   const on = bus === undefined ? '' : ` on ${bus.toUpperCase()}`;
   if (p === undefined) {
