@@ -51,6 +51,10 @@ function expand(pattern: string, index: number): string {
  * value applies to every NIC (a name with `{N}` counts from N; one MAC is for NIC 1 only, as two NICs cannot share
  * it); several apply to NIC 1, 2, ... in order, and more values than NICs are refused. A model is a NIC model of
  * the model's vocabulary or a producer's spelling, written as the descriptor's producer spells it.
+ *
+ * @example
+ * editNics(env, system, { what: 'name', values: ['GigabitEthernet{1}'] });
+ * editNics(env, system, { what: 'mac', values: ['00:50:56:aa:00:01'] }, 'small');
  */
 export function editNics(env: OvfEnvelope, system: OvfContent, edit: NicEdit, configuration?: string): void {
   if (configuration !== undefined) requireConfiguration(env, configuration);

@@ -60,6 +60,9 @@ function preferenceFor(bus: DriveBus): PlacementPreference {
  * Places a new drive with InstanceID `driveId`. `controller` is an existing controller's InstanceID (which must
  * have a free slot), a bus (the first controller of that bus with room, one added when none has), or undefined
  * (the model's default preference). An added controller is spelled as `producer` spells it.
+ *
+ * @example
+ * const { controller, slot, add } = placeNewDrive(hw, '12', 'ide', 'vmware');
  */
 export function placeNewDrive(
   hw: OvfVirtualHardwareSection,

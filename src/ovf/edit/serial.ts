@@ -22,6 +22,9 @@ const options = (c: string | undefined) => (c ?? '').split(/\s+/).filter((x) => 
  * Sets the number of serial ports, for every deployment option or for `configuration`. New ports copy the last
  * one's settings (name numbered, no connection); ports are removed from the end. For one option, a port other
  * options share stays theirs (its `ovf:configuration` names them), and a new port is written for the option only.
+ *
+ * @example
+ * setSerialCount(env, system, 2); setSerialConnectivity(env, system, ['telnet://localhost:8101']);
  */
 export function setSerialCount(
   env: OvfEnvelope,

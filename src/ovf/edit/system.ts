@@ -71,6 +71,9 @@ function fold(items: readonly OvfItem[], keep: string): OvfItem[] {
  * they override, items of other options go, property values of the option become the defaults, and the
  * DeploymentOptionSection goes (one option is no choice). `keep` defaults to the default option. Returns the
  * option kept.
+ *
+ * @example
+ * keepOnlyConfiguration(env, '2CPU-2GB-1NIC'); // the descriptor now has that option's hardware only
  */
 export function keepOnlyConfiguration(env: OvfEnvelope, keep?: string): string {
   const dos = findSection(env.sections, 'DeploymentOptionSection');
