@@ -109,6 +109,8 @@ export interface OvfHardwareInfo {
     /** ResourceSubType as written. */
     subtype?: string | undefined;
     network?: string | undefined;
+    /** The MAC address (RASD Address), when one is given. */
+    mac?: string | undefined;
   }>;
   disks: OvfDriveInfo[];
   /** CD/DVD and floppy drives. */
@@ -122,7 +124,8 @@ export interface OvfHardwareInfo {
     subtype?: string | undefined;
     instanceId: string;
   }>;
-  other: Array<{ type: string; name?: string | undefined }>;
+  /** Other devices; a serial port's connection (RASD Address: `telnet://host:port`, a file) when one is given. */
+  other: Array<{ type: string; name?: string | undefined; connection?: string | undefined }>;
 }
 
 const num = (v: bigint | undefined) => (v === undefined ? undefined : Number(v));
@@ -296,11 +299,13 @@ export function hardwareInfo(items: OvfItem[], configuration: string | undefined
       model: n.model,
       subtype: n.subType,
       network: n.network,
+      mac: n.mac ?? n.macText,
     });
   for (const d of [...view.serials, ...view.graphics, ...view.sound, ...view.others])
     out.other.push({
       type: typeName(d.resourceType, d.resource.properties.ResourceType),
       name: d.resource.properties.ElementName ?? d.resource.properties.Caption,
+      connection: d.resourceType === ResourceType.SerialPort ? d.resource.properties.Address : undefined,
     });
   return out;
 }

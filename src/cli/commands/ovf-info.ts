@@ -111,11 +111,12 @@ export function printInfo(name: string, info: ovf.OvfInfo): void {
       }
       for (const n of hw.nics) {
         println(
-          `    nic ${n.name ?? n.instanceId}: ${n.model ?? n.subtype ?? 'no model given'} -> ${n.network ?? '(none)'}`,
+          `    nic ${n.name ?? n.instanceId}: ${n.model ?? n.subtype ?? 'no model given'} -> ${n.network ?? '(none)'}${n.mac ? `  MAC ${n.mac}` : ''}`,
         );
         describe('      ', n.description);
       }
-      for (const x of hw.other) println(`    ${x.type}${x.name ? `: ${x.name}` : ''}`);
+      for (const x of hw.other)
+        println(`    ${x.type}${x.name ? `: ${x.name}` : ''}${x.connection ? ` -> ${x.connection}` : ''}`);
     }
     if (s.properties.length) {
       println('  Properties:');

@@ -51,6 +51,11 @@ describe('editNics() (COT --nic-types, --nic-names, --mac-addresses-list)', () =
       '00:50:56:aa:00:02',
       undefined,
     ]);
+    expect(hw(env, '4CPU-4GB-3NIC').nics.map((n) => n.mac)).toEqual([
+      '00:50:56:aa:00:01',
+      '00:50:56:aa:00:02',
+      undefined,
+    ]);
     expect(() => normalizeMac('01:00:5e:00:00:01')).toThrow(/group/);
     expect(() => normalizeMac('00:50:56:aa:00')).toThrow(/no MAC/);
     expect(() => normalizeMac('00:50-56:aa:00:01')).toThrow(/no MAC/);
@@ -83,6 +88,11 @@ describe('serial ports (COT --serial-ports, --serial-connectivity)', () => {
     setSerialCount(env, sys, 3);
     setSerialConnectivity(env, sys, ['telnet://localhost:8101', '', '/var/log/console3.log']);
     expect(serials(env, '1CPU-1GB-1NIC')).toEqual(['Serial 1', 'Serial 2', 'Serial 3']);
+    expect(hw(env, '1CPU-1GB-1NIC').other.map((o) => o.connection)).toEqual([
+      'telnet://localhost:8101',
+      undefined,
+      '/var/log/console3.log',
+    ]);
     const ports = hardwareOf(sys)!.items.filter((i) => i.resource.properties.ResourceType === '21');
     expect(ports.map((p) => [p.resource.properties.Address, p.required])).toEqual([
       ['telnet://localhost:8101', 'false'],
