@@ -138,7 +138,10 @@ export async function editDiskImages(
       ovf.insertMedia(env, sys, fileId, controller);
     } else if (diskId !== undefined && ovf.diskExists(env, diskId)) {
       if (controller !== undefined)
-        throw new UsageError('USAGE', `--controller with --disk-id "${diskId}": an existing disk keeps its drive`);
+        throw new UsageError(
+          'USAGE',
+          `--controller with --disk-id "${diskId}": an existing disk keeps its drive`,
+        );
       const fileId = ovf.addFile(env, { href: name, size: img.fileSize });
       ovf.replaceDiskImage(env, diskId, { fileId, capacityBytes: img.virtualSize, format: STREAM_VMDK_URI });
     } else {
