@@ -144,6 +144,19 @@ describe('setVirtualSystemType() and keepOnlyConfiguration()', () => {
     expect(errors(env)).toEqual([]);
   });
 
+  it('drops the disks and files only the other options used, and an empty DeploymentOptionSection', () => {
+    const env = load(join(CORPUS, 'vmware__govmomi__ovf__fixtures__multiple_disks.ovf'));
+    const before = validateOvf(env).filter((d) => d.severity === 'error').length;
+    keepOnlyConfiguration(env, 'large');
+    const disks = findSection(env.sections, 'DiskSection')!.disks.map((d) => d.diskId);
+    expect(disks.some((d) => d.endsWith('_small'))).toBe(false);
+    expect(disks.length).toBeGreaterThan(0);
+    expect(errors(env).length).toBeLessThanOrEqual(before);
+    const empty = load(join(CORPUS, 'vmware__govmomi__ovf__fixtures__disk-capacity-property.ovf'));
+    expect(keepOnlyConfiguration(empty)).toBeUndefined();
+    expect(findSection(empty.sections, 'DeploymentOptionSection')).toBeUndefined();
+  });
+
   it('keeps the option named, and its property values become the defaults', () => {
     const f = join(
       CORPUS,

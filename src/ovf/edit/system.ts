@@ -69,16 +69,22 @@ function fold(items: readonly OvfItem[], keep: string): OvfItem[] {
 /**
  * Keeps one deployment option and drops the others (DSP0243 §9.8): the option's items replace the general items
  * they override, items of other options go, property values of the option become the defaults, and the
- * DeploymentOptionSection goes (one option is no choice). `keep` defaults to the default option. Returns the
- * option kept.
+ * DeploymentOptionSection goes (one option is no choice), as do the disks (and their files) only the other
+ * options' drives used. `keep` defaults to the default option. Returns the option kept (undefined when the
+ * section listed none).
  *
  * @example
  * keepOnlyConfiguration(env, '2CPU-2GB-1NIC'); // the descriptor now has that option's hardware only
  */
-export function keepOnlyConfiguration(env: OvfEnvelope, keep?: string): string {
+export function keepOnlyConfiguration(env: OvfEnvelope, keep?: string): string | undefined {
+  const usedBefore = diskUses(env);
   const dos = findSection(env.sections, 'DeploymentOptionSection');
   if (dos === undefined) throw new OvfError('OVF_EDIT', 'The descriptor has no deployment options to delete');
   const ids = dos.configurations.map((c) => c.id);
+  if (ids.length === 0 && keep === undefined) {
+    env.sections = env.sections.filter((s) => s !== dos);
+    return undefined;
+  }
   const kept = keep ?? defaultConfiguration(env);
   if (kept === undefined || !ids.includes(kept))
     throw new OvfError('OVF_EDIT', `No deployment option has the id "${kept ?? ''}"`, {
@@ -100,5 +106,27 @@ export function keepOnlyConfiguration(env: OvfEnvelope, keep?: string): string {
       }
   }
   env.sections = env.sections.filter((s) => s !== dos);
+  // Disks only the dropped options' drives used go too, with their files when no other disk has them.
+  const usedAfter = diskUses(env);
+  const ds = findSection(env.sections, 'DiskSection');
+  if (ds) {
+    const gone = ds.disks.filter((d) => usedBefore.has(d.diskId) && !usedAfter.has(d.diskId));
+    ds.disks = ds.disks.filter((d) => !gone.includes(d));
+    const files = new Set(gone.map((d) => d.fileRef).filter((f) => f !== undefined));
+    for (const d of ds.disks) if (d.fileRef !== undefined) files.delete(d.fileRef);
+    env.references = env.references.filter((f) => !files.has(f.id));
+  }
   return kept;
+}
+
+/** The disk ids the drives of every system name (`ovf:/disk/<id>`). */
+function diskUses(env: OvfEnvelope): Set<string> {
+  const out = new Set<string>();
+  for (const c of allContents(env))
+    for (const i of hardwareOf(c)?.items ?? [])
+      for (const h of i.resource.properties.HostResource ?? []) {
+        const m = /^(?:ovf:)?\/disk\/(.+)$/.exec(h);
+        if (m) out.add(m[1]!);
+      }
+  return out;
 }
