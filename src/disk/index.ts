@@ -22,6 +22,7 @@ export {
   TARGET_FORMATS,
   type TargetFormat,
 } from './formats.js';
+export { ISO_NAME_MAX, type IsoFile, type IsoOptions, writeIsoImage } from './iso-write.js';
 export { type ProbeOptions, probe } from './probe.js';
 export {
   formatDuration,

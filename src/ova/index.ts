@@ -11,7 +11,7 @@ export * from './errors.js';
 export * from './extract.js';
 export * from './files.js';
 export * from './manifest.js';
-export { chunkName, safeMemberName } from './names.js';
+export { checkUstarName, chunkName, safeMemberName } from './names.js';
 export * from './pack.js';
 export type { OvaMember, ReadOvaOptions, ReadProgress } from './reader.js';
 export { OvaReader } from './reader.js';

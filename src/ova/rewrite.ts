@@ -16,7 +16,7 @@ export interface RewriteOvaOptions {
   output?: string | undefined;
   /** The new descriptor's bytes (default: the package's own). Members it no longer references are left out. */
   descriptor?: Buffer | undefined;
-  /** Local files for members the new descriptor references and the package does not hold: member name -> path. */
+  /** Local files for members the new descriptor references: member name -> path (one the package holds is replaced). */
   added?: ReadonlyMap<string, string> | undefined;
   /** Manifest algorithm (default: the input manifest's, when it uses one, else SHA-256). */
   algorithm?: DigestAlgorithm | undefined;
@@ -69,6 +69,18 @@ export async function rewriteOva(input: string, options: RewriteOvaOptions = {})
     // Members the manifest lists and the old descriptor does not reference are no part of an edit: kept.
     for (const f of listing?.files ?? [])
       if (f !== descriptorName && (wanted === undefined || !referenced.has(f))) names.add(f);
+    // The new package's own members: a file of the same name would make two members of one name.
+    const own = [descriptorName, ...['.mf', '.cert'].map((x) => descriptorName.replace(/\.ovf$/i, x))];
+    for (const n of wanted ?? [])
+      if (own.includes(n))
+        throw new OvaError(
+          'OVA_DUPLICATE',
+          `The new descriptor references "${n}", a name the package's own ${n === descriptorName ? 'descriptor' : 'manifest or signature'} has`,
+          {
+            member: n,
+            hint: 'Rename the file',
+          },
+        );
     for (const n of wanted ?? []) {
       const local = options.added?.get(n);
       if (local !== undefined) await regularFile(local);
@@ -96,6 +108,8 @@ export async function rewriteOva(input: string, options: RewriteOvaOptions = {})
       } else if (m.role === 'file') {
         writer ??= await open();
         if (wanted !== undefined && m.file !== undefined && !wanted.includes(m.name)) continue;
+        // A local file given for a member the package holds replaces it (written after the package's members).
+        if (options.added?.has(m.name)) continue;
         held.add(m.name);
         await writer.addFile(m.body, () => m.name);
       }

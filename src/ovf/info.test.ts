@@ -42,3 +42,36 @@ describe('ovfInfo() hardware (issue 11: named models and device addresses)', () 
     expect(hw['1CPU-1GB-1NIC']!.other.map((o) => o.type)).toEqual(['Serial port', 'Serial port']);
   });
 });
+
+describe('ovfInfo() transports, URLs, descriptions and EULA texts (issue 11, COT info)', () => {
+  const info = ovfInfo(parseOvf(readFileSync(INPUT)));
+  const s = info.systems[0]!;
+
+  it('lists the OVF environment transports and the product URLs and full version', () => {
+    expect(s.transports).toEqual(['iso']);
+    expect(s.products[0]).toMatchObject({
+      fullVersion: 'DEVELOPMENT IMAGE',
+      productUrl: 'PRODUCT_URL',
+      vendorUrl: 'VENDOR_URL',
+      appUrl: 'APPLICATION_URL',
+    });
+  });
+
+  it('carries the descriptions of deployment options and properties', () => {
+    expect(info.configurations[0]!.description).toBe('Minimal hardware profile - 1 vCPU, 1 GB RAM, 1 NIC');
+    expect(s.properties.find((p) => p.key === 'hostname')!.description).toMatch(/\S/);
+  });
+
+  it('gives each EULA text of each system, in order', () => {
+    const eula = ovfInfo(
+      parseOvf(
+        readFileSync(join(CORPUS, 'vmware__govmomi__ovf__fixtures__external__ImportOvf2014__eula.ovf')),
+      ),
+    );
+    expect(eula.systems.map((x) => x.eulas)).toEqual([
+      ['License for VM 1'],
+      ['First license for VM 2', 'Second license for VM 2'],
+    ]);
+    expect(s.eulas).toEqual([]);
+  });
+});

@@ -41,7 +41,7 @@ export interface OvfInfo {
     format?: string | undefined;
   }>;
   networks: Array<{ name: string; description?: string | undefined }>;
-  configurations: Array<{ id: string; label: string; default: boolean }>;
+  configurations: Array<{ id: string; label: string; description?: string | undefined; default: boolean }>;
   systems: OvfSystemInfo[];
 }
 
@@ -52,10 +52,16 @@ export interface OvfSystemInfo {
   virtualSystemType?: string | undefined;
   osId?: string | undefined;
   osDescription?: string | undefined;
+  /** OVF environment transports the hardware asks for (`ovf:transport`, DSP0243 §11.1): `iso`, `com.vmware.guestInfo`. */
+  transports: string[];
   products: Array<{
     product?: string | undefined;
     vendor?: string | undefined;
     version?: string | undefined;
+    fullVersion?: string | undefined;
+    productUrl?: string | undefined;
+    vendorUrl?: string | undefined;
+    appUrl?: string | undefined;
     class?: string | undefined;
   }>;
   properties: Array<{
@@ -63,11 +69,14 @@ export interface OvfSystemInfo {
     type: string;
     value?: string | undefined;
     label?: string | undefined;
+    description?: string | undefined;
     userConfigurable: boolean;
     qualifiers?: string | undefined;
     password: boolean;
   }>;
   eula: boolean;
+  /** The license texts of the EulaSections (DSP0243 §9.6), in order. */
+  eulas: string[];
   annotation?: string | undefined;
   /** Hardware per deployment configuration ('' when the package has no DeploymentOptionSection). */
   hardware: Record<string, OvfHardwareInfo>;
@@ -77,6 +86,8 @@ export interface OvfSystemInfo {
 export interface OvfDriveInfo {
   instanceId: string;
   name?: string | undefined;
+  /** RASD Description. */
+  description?: string | undefined;
   hostResource?: string | undefined;
   /** The InstanceID its Parent names. */
   controller?: string | undefined;
@@ -91,11 +102,15 @@ export interface OvfHardwareInfo {
   nics: Array<{
     instanceId: string;
     name?: string | undefined;
+    /** RASD Description. */
+    description?: string | undefined;
     /** The adapter model the subtype names (`vmxnet3`, `e1000`...), undefined when it names none. */
     model?: NicModel | undefined;
     /** ResourceSubType as written. */
     subtype?: string | undefined;
     network?: string | undefined;
+    /** The MAC address (RASD Address), when one is given. */
+    mac?: string | undefined;
   }>;
   disks: OvfDriveInfo[];
   /** CD/DVD and floppy drives. */
@@ -109,7 +124,8 @@ export interface OvfHardwareInfo {
     subtype?: string | undefined;
     instanceId: string;
   }>;
-  other: Array<{ type: string; name?: string | undefined }>;
+  /** Other devices; a serial port's connection (RASD Address: `telnet://host:port`, a file) when one is given. */
+  other: Array<{ type: string; name?: string | undefined; connection?: string | undefined }>;
 }
 
 const num = (v: bigint | undefined) => (v === undefined ? undefined : Number(v));
@@ -143,6 +159,7 @@ export function ovfInfo(env: OvfEnvelope): OvfInfo {
     configurations: (dos?.configurations ?? []).map((c) => ({
       id: c.id,
       label: c.label.text,
+      description: c.description?.text,
       default: c.id === def,
     })),
     systems: virtualSystems(env).map((s) => systemInfo(s, dos?.configurations.map((c) => c.id) ?? [])),
@@ -172,10 +189,15 @@ function systemInfo(s: OvfContent, configs: string[]): OvfSystemInfo {
     virtualSystemType: hw?.system?.properties.VirtualSystemType,
     osId: os?.id,
     osDescription: os?.description?.text,
+    transports: (hw?.transport ?? '').split(/[\s,]+/).filter((t) => t !== ''),
     products: products.map((p) => ({
       product: p.product?.text,
       vendor: p.vendor?.text,
       version: p.version?.text,
+      fullVersion: p.fullVersion?.text,
+      productUrl: p.productUrl?.text,
+      vendorUrl: p.vendorUrl?.text,
+      appUrl: p.appUrl?.text,
       class: p.class,
     })),
     properties: products.flatMap((p) =>
@@ -187,6 +209,7 @@ function systemInfo(s: OvfContent, configs: string[]): OvfSystemInfo {
                 type: e.type,
                 value: e.value,
                 label: e.label?.text,
+                description: e.description?.text,
                 userConfigurable: e.userConfigurable === 'true',
                 qualifiers: e.qualifiers,
                 password: e.password === 'true',
@@ -196,6 +219,7 @@ function systemInfo(s: OvfContent, configs: string[]): OvfSystemInfo {
       ),
     ),
     eula: findSections(s.sections, 'EulaSection').length > 0,
+    eulas: findSections(s.sections, 'EulaSection').map((e) => e.license.text),
     annotation: findSection(s.sections, 'AnnotationSection')?.annotation.text,
     hardware,
   };
@@ -226,6 +250,7 @@ function driveInfo(d: DriveDevice): OvfDriveInfo {
   return {
     instanceId: d.instanceId,
     name: p.ElementName ?? p.Caption,
+    description: p.Description,
     hostResource: d.hostResource,
     controller: d.parentText,
     address: addressOf(d),
@@ -270,14 +295,17 @@ export function hardwareInfo(items: OvfItem[], configuration: string | undefined
     out.nics.push({
       instanceId: n.instanceId,
       name: n.resource.properties.ElementName ?? n.resource.properties.Caption,
+      description: n.resource.properties.Description,
       model: n.model,
       subtype: n.subType,
       network: n.network,
+      mac: n.mac ?? n.macText,
     });
   for (const d of [...view.serials, ...view.graphics, ...view.sound, ...view.others])
     out.other.push({
       type: typeName(d.resourceType, d.resource.properties.ResourceType),
       name: d.resource.properties.ElementName ?? d.resource.properties.Caption,
+      connection: d.resourceType === ResourceType.SerialPort ? d.resource.properties.Address : undefined,
     });
   return out;
 }

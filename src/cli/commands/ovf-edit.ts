@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { parseSize, VesselError } from '../../model/index.js';
@@ -7,6 +7,15 @@ import * as ovf from '../../ovf/index.js';
 import { ExitCode } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
 import { action, println } from '../output.js';
+import { type ConfigOptions, configOptions, injectConfig } from './ovf-edit-config.js';
+import {
+  type DeviceOptions,
+  deleteOtherConfigurations,
+  deviceOptions,
+  editDevices,
+} from './ovf-edit-devices.js';
+import { type DiskImageOptions, diskImageOptions, editDiskImages } from './ovf-edit-disks.js';
+import { editFiles, type FileOptions, fileOptions, placeBeside } from './ovf-edit-files.js';
 import { isPackage, readDescriptor } from './ovf-info.js';
 
 /** `vessel ovf edit`: COT-style edits of a descriptor, each repeatable option keeping all its values. */
@@ -17,7 +26,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Registers `ovf edit` on the `ovf` command group. */
 export function registerOvfEdit(cmd: Command): void {
-  cmd
+  const edit = cmd
     .command('edit')
     .description(
       'Edit a descriptor in place (or to -o), keeping everything else intact; an edit that would make it invalid is refused',
@@ -51,7 +60,11 @@ export function registerOvfEdit(cmd: Command): void {
       'connect NICs to a network: once for every NIC, or repeated for NIC 1, 2, ... in order',
       collect,
     )
-    .option('--disk <file>', 'add a disk file (repeatable; give a --disk-capacity for each)', collect)
+    .option(
+      '--disk <file>',
+      'reference a disk file as it is (repeatable; give a --disk-capacity for each; --add-disk reads the image)',
+      collect,
+    )
     .option('--disk-capacity <size>', 'capacity of each added --disk, in order, e.g. 8G', collect)
     .option(
       '--blank-disk <size>',
@@ -75,13 +88,15 @@ export function registerOvfEdit(cmd: Command): void {
       collect,
     )
     .option('--annotation <text>', 'set the annotation ("" removes it)', collect)
-    .option('--eula-file <file>', 'set the EULA from a text file', collect)
-    .action(action(async (file: string, o: EditOptions) => editCommand(file, o)));
+    .option('--eula-file <file>', 'set the EULA from a text file', collect);
+  deviceOptions(configOptions(diskImageOptions(fileOptions(edit)))).action(
+    action(async (file: string, o: EditOptions) => editCommand(file, o)),
+  );
 }
 
 type Many = string[] | undefined;
 
-interface EditOptions {
+interface EditOptions extends FileOptions, DiskImageOptions, ConfigOptions, DeviceOptions {
   output?: string;
   key?: string;
   cert?: string;
@@ -248,7 +263,17 @@ function editProperties(sys: ovf.OvfContent, o: EditOptions): void {
   for (const k of o.removeProperty ?? []) ovf.removeProperty(sys, k);
 }
 
+/** Runs an edit; temporary files it made (converted images, ISO images) are removed after, whatever happens. */
 async function editCommand(file: string, o: EditOptions): Promise<number> {
+  const temps: string[] = [];
+  try {
+    return await runEdit(file, o, temps);
+  } finally {
+    await Promise.all(temps.map((t) => rm(t, { recursive: true, force: true })));
+  }
+}
+
+async function runEdit(file: string, o: EditOptions, temps: string[]): Promise<number> {
   const packed = await isPackage(file);
   const out = o.output ?? file;
   if (packed !== /\.ova$/i.test(out) && /\.(ova|ovf)$/i.test(out))
@@ -263,12 +288,20 @@ async function editCommand(file: string, o: EditOptions): Promise<number> {
   const before = ovf.validateOvf(env);
   const sys = ovf.targetSystem(env, one(o.system, '--system'));
   editProduct(sys, o);
+  const added = new Map<string, string>();
+  const replaced = new Set<string>();
+  await editFiles(env, o, added, packed, replaced);
   for (const c of o.addConfig ?? []) {
     const [id = '', label] = c.split('=', 2);
     ovf.setConfiguration(env, id, label === undefined ? {} : { label });
   }
-  const added = new Map<string, string>();
   await editHardware(env, sys, o, added);
+  await editDiskImages(env, sys, o, added, packed, temps);
+  await injectConfig(env, sys, o, added, packed, temps);
+  if (o.controller?.length && !o.addDisk?.length && !o.injectConfig?.length)
+    throw new UsageError('USAGE', '--controller goes with --add-disk or --inject-config');
+  const configs = [...new Set(o.config ?? [])];
+  editDevices(env, sys, o, configs);
   editProperties(sys, o);
   const defaultConfig = one(o.defaultConfig, '--default-config');
   if (defaultConfig !== undefined) ovf.setConfiguration(env, defaultConfig, { default: true });
@@ -277,11 +310,13 @@ async function editCommand(file: string, o: EditOptions): Promise<number> {
   if (annotation !== undefined) ovf.setAnnotation(sys, annotation);
   const eula = one(o.eulaFile, '--eula-file');
   if (eula !== undefined) ovf.setEula(sys, (await readInput(eula)).toString('utf8'));
+  deleteOtherConfigurations(env, o, configs);
   ovf.assertEditValid(before, env);
   const text = ovf.formatOvf(env);
   if (!packed) {
     if (o.key !== undefined || o.cert !== undefined)
       throw new UsageError('USAGE', '--key and --cert sign an OVA; a descriptor on its own has no signature');
+    await placeBeside(out, added, replaced);
     await writeAtomic(out, text);
     return ExitCode.Ok;
   }

@@ -22,6 +22,25 @@ export async function isPackage(file: string): Promise<boolean> {
   return /\.ova$/i.test(file) || (await isTarFile(file));
 }
 
+/** A description line under an entry, when there is one (blank lines folded). */
+function describe(indent: string, text: string | undefined): void {
+  const t = text?.replace(/\s+/g, ' ').trim();
+  if (t) println(`${indent}${t}`);
+}
+
+/** Prints the EULA texts of every system, as `vessel ovf info --eula` shows them. */
+export function printEulas(name: string, info: ovf.OvfInfo): void {
+  const all = info.systems.flatMap((s) => s.eulas.map((text) => ({ id: s.id, text })));
+  if (all.length === 0) {
+    println(`${name}: no EULA`);
+    return;
+  }
+  for (const [i, e] of all.entries()) {
+    println(`--- EULA ${i + 1} of ${all.length} (system "${e.id}") ---`);
+    println(e.text.trimEnd());
+  }
+}
+
 /** Prints an {@link ovf.OvfInfo} for people. */
 export function printInfo(name: string, info: ovf.OvfInfo): void {
   println(`${name}: OVF ${info.ovfVersion}`);
@@ -51,17 +70,29 @@ export function printInfo(name: string, info: ovf.OvfInfo): void {
   }
   if (info.configurations.length) {
     println('Deployment options:');
-    for (const c of info.configurations) println(`  ${c.id}${c.default ? ' (default)' : ''}  ${c.label}`);
+    for (const c of info.configurations) {
+      println(`  ${c.id}${c.default ? ' (default)' : ''}  ${c.label}`);
+      describe('      ', c.description);
+    }
   }
   for (const s of info.systems) {
     println(
       `System "${s.id}"${s.name ? ` (${s.name})` : ''}${s.virtualSystemType ? `  type ${s.virtualSystemType}` : ''}`,
     );
     if (s.osDescription || s.osId) println(`  OS: ${s.osDescription ?? ''} [id ${s.osId ?? '?'}]`);
-    for (const p of s.products)
+    for (const p of s.products) {
       if (p.product || p.vendor)
         println(`  Product: ${p.product ?? ''} ${p.version ?? ''}  ${p.vendor ? `by ${p.vendor}` : ''}`);
-    if (s.eula) println('  EULA: yes (must be accepted at deploy)');
+      if (p.fullVersion) println(`    full version: ${p.fullVersion}`);
+      if (p.productUrl) println(`    product URL: ${p.productUrl}`);
+      if (p.vendorUrl) println(`    vendor URL: ${p.vendorUrl}`);
+      if (p.appUrl) println(`    application URL: ${p.appUrl}`);
+    }
+    if (s.transports.length) println(`  OVF environment transport: ${s.transports.join(', ')}`);
+    if (s.eula)
+      println(
+        `  EULA: ${s.eulas.length} (must be accepted at deploy; vessel ovf info --eula prints the text)`,
+      );
     for (const [cfg, hw] of Object.entries(s.hardware)) {
       println(
         `  Hardware${cfg ? ` [${cfg}]` : ''}: ${hw.cpus ?? '?'} CPU(s), ${hw.memoryBytes === undefined ? '?' : formatBytes(hw.memoryBytes)} memory`,
@@ -69,17 +100,24 @@ export function printInfo(name: string, info: ovf.OvfInfo): void {
       for (const c of hw.controllers)
         println(`    controller ${c.instanceId}: ${c.model}${c.subtype ? ` (${c.subtype})` : ''}`);
       const at = (a: string | undefined) => (a === undefined ? '' : ` at ${a}`);
-      for (const d of hw.disks)
+      for (const d of hw.disks) {
         println(`    disk ${d.name ?? d.instanceId}${at(d.address)} ${d.hostResource ?? ''}`);
-      for (const d of hw.media)
+        describe('      ', d.description);
+      }
+      for (const d of hw.media) {
         println(
           `    ${d.kind === 'cdrom' ? 'CD/DVD' : 'floppy'} ${d.name ?? d.instanceId}${at(d.address)} ${d.hostResource ?? '(empty)'}`,
         );
-      for (const n of hw.nics)
+        describe('      ', d.description);
+      }
+      for (const n of hw.nics) {
         println(
-          `    nic ${n.name ?? n.instanceId}: ${n.model ?? n.subtype ?? 'no model given'} -> ${n.network ?? '(none)'}`,
+          `    nic ${n.name ?? n.instanceId}: ${n.model ?? n.subtype ?? 'no model given'} -> ${n.network ?? '(none)'}${n.mac ? `  MAC ${n.mac}` : ''}`,
         );
-      for (const x of hw.other) println(`    ${x.type}${x.name ? `: ${x.name}` : ''}`);
+        describe('      ', n.description);
+      }
+      for (const x of hw.other)
+        println(`    ${x.type}${x.name ? `: ${x.name}` : ''}${x.connection ? ` -> ${x.connection}` : ''}`);
     }
     if (s.properties.length) {
       println('  Properties:');
@@ -88,6 +126,7 @@ export function printInfo(name: string, info: ovf.OvfInfo): void {
         println(
           `    ${p.key} (${p.type}${p.userConfigurable ? ', configurable' : ''}) = ${v}${p.label ? `  "${p.label}"` : ''}`,
         );
+        describe('        ', p.description);
       }
     }
   }

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -244,6 +245,219 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('--property-type newkey=string');
     expect(readFileSync(f, 'utf8')).toBe(before);
+  });
+
+  it('info --eula prints the EULA texts (and --json carries them); info shows the transport and URLs', async () => {
+    const eula = join(
+      SHARED,
+      'ovf-corpus',
+      'vmware__govmomi__ovf__fixtures__external__ImportOvf2014__eula.ovf',
+    );
+    const text = await runCli(['ovf', 'info', '--eula', eula]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Second license for VM 2');
+    const json = JSON.parse((await runCli(['ovf', 'info', '--eula', '--json', eula])).stdout);
+    expect(json.eulas.map((e: { system: string }) => e.system)).toEqual(['vs1', 'vs2', 'vs2']);
+    const human = await runCli([
+      'ovf',
+      'info',
+      join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf'),
+    ]);
+    expect(human.stdout).toMatch(/OVF environment transport: iso/);
+    expect(human.stdout).toMatch(/vendor URL: VENDOR_URL/);
+    expect(human.stdout).toMatch(/at SCSI 0:0/);
+  });
+
+  it('edit --add-file/--remove-file change References and the package, beside a descriptor or in an OVA', async () => {
+    const d = mkdtempSync(join(dir, 'files-'));
+    const conf = join(d, 'day0.txt');
+    writeFileSync(conf, 'hostname r1\n');
+    const src = join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf');
+    const out = join(d, 'sub', 'out.ovf');
+    mkdirSync(join(d, 'sub'));
+    const r = await runCli(['ovf', 'edit', src, '-o', out, '--add-file', conf, '--file-id', 'day0']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(d, 'sub', 'day0.txt'), 'utf8')).toBe('hostname r1\n');
+    expect(readFileSync(out, 'utf8')).toContain('ovf:id="day0" ovf:href="day0.txt" ovf:size="12"');
+    const clash = await runCli(['ovf', 'edit', src, '-o', out, '--add-file', conf, '--file-id', 'file1']);
+    expect([clash.code, clash.stderr]).toEqual([1, expect.stringContaining('id "file1" is already')]);
+    const used = await runCli(['ovf', 'edit', src, '-o', out, '--remove-file', 'input.vmdk']);
+    expect([used.code, used.stderr]).toEqual([1, expect.stringContaining('still used by disk "vmdisk1"')]);
+    mkdirSync(join(d, 'h'));
+    writeFileSync(join(d, 'h', 'out.ovf'), 'x');
+    const self = await runCli(['ovf', 'edit', src, '-o', out, '--add-file', join(d, 'h', 'out.ovf')]);
+    expect([self.code, self.stderr]).toEqual([2, expect.stringContaining('name of the descriptor')]);
+    writeFileSync(join(d, 'h', 'testserver.mf'), 'x');
+    const ovaSrc = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const mf = await runCli([
+      'ovf',
+      'edit',
+      ovaSrc,
+      '-o',
+      join(d, 'mf.ova'),
+      '--add-file',
+      join(d, 'h', 'testserver.mf'),
+    ]);
+    expect([mf.code, mf.stderr, existsSync(join(d, 'mf.ova'))]).toEqual([
+      1,
+      expect.stringContaining('manifest'),
+      false,
+    ]);
+    const missing = await runCli(['ovf', 'edit', src, '-o', out, '--add-file', join(d, 'none')]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('no such file')]);
+    const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const a = join(d, 'a.ova');
+    expect((await runCli(['ovf', 'edit', ova, '-o', a, '--add-file', conf])).code).toBe(0);
+    expect((await runCli(['ova', 'verify', a])).code).toBe(0);
+    // Removing a member and adding a local file of the same name replaces its content.
+    mkdirSync(join(d, 'new'));
+    writeFileSync(join(d, 'new', 'day0.txt'), 'hostname r2\n');
+    const swap = ['ovf', 'edit', a, '--remove-file', 'day0.txt', '--add-file', join(d, 'new', 'day0.txt')];
+    expect((await runCli(swap)).code).toBe(0);
+    expect((await runCli(['ova', 'unpack', a, join(d, 'x')])).code).toBe(0);
+    expect(readFileSync(join(d, 'x', 'day0.txt'), 'utf8')).toBe('hostname r2\n');
+    const b = join(d, 'b.ova');
+    const gone = await runCli(['ovf', 'edit', a, '-o', b, '--remove-file', 'file1', '--remove-file-users']);
+    expect(gone.code).toBe(0);
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', b])).stdout);
+    expect(info.files.map((f: { href: string }) => f.href)).toEqual(['day0.txt']);
+    expect(info.disks).toEqual([]);
+    expect((await runCli(['ova', 'verify', b])).code).toBe(0);
+  });
+
+  it('edit --add-disk reads capacity and format from the image, places it, converts only when asked', async () => {
+    const d = mkdtempSync(join(dir, 'disks-'));
+    const qcow = join(d, 'data.qcow2');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', qcow, '3G']);
+    const vmdk = join(d, 'data.vmdk');
+    execFileSync('qemu-img', ['convert', '-O', 'vmdk', '-o', 'subformat=streamOptimized', qcow, vmdk]);
+    const src = join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf');
+    const out = join(d, 'out.ovf');
+    const info = async (f: string) => JSON.parse((await runCli(['ovf', 'info', '--json', f])).stdout);
+    expect(
+      (await runCli(['ovf', 'edit', src, '-o', out, '--add-disk', vmdk, '--controller', 'ide'])).code,
+    ).toBe(0);
+    const o = await info(out);
+    expect(o.disks[1]).toMatchObject({
+      capacityBytes: 3 * 2 ** 30,
+      format: expect.stringContaining('streamOptimized'),
+    });
+    expect(o.systems[0].hardware['1CPU-1GB-1NIC'].disks.map((x: { address: string }) => x.address)).toEqual([
+      'SCSI 0:0',
+      'IDE 0:0',
+    ]);
+    const refused = await runCli(['ovf', 'edit', src, '-o', out, '--add-disk', qcow]);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('--convert-disk')]);
+    const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const a = join(d, 'a.ova');
+    const conv = ['ovf', 'edit', ova, '-o', a, '--add-disk', qcow, '--convert-disk', '--disk-id', 'vmdisk2'];
+    expect((await runCli(conv)).code).toBe(0);
+    expect((await runCli(['ova', 'verify', a])).code).toBe(0);
+    const oa = await info(a);
+    expect(oa.disks).toMatchObject([{ diskId: 'vmdisk2', capacityBytes: 3 * 2 ** 30 }]);
+    expect(oa.files.map((f: { href: string }) => f.href)).toEqual(['data.vmdk']);
+    const full = ['ovf', 'edit', src, '-o', out, '--controller', 'ide', '--add-disk', vmdk];
+    const second = join(d, 'data2.vmdk');
+    writeFileSync(second, readFileSync(vmdk));
+    const third = join(d, 'data3.vmdk');
+    writeFileSync(third, readFileSync(vmdk));
+    const r = await runCli([...full, '--add-disk', second, '--add-disk', third]);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringContaining('every IDE controller is full')]);
+  });
+
+  it('edit --inject-config puts config files on an ISO in an empty CD-ROM drive, or a new one', async () => {
+    const d = mkdtempSync(join(dir, 'inject-'));
+    const conf = join(d, 'iosxe_config.txt');
+    writeFileSync(conf, 'hostname r1\n');
+    const src = join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf');
+    const out = join(d, 'out.ovf');
+    expect((await runCli(['ovf', 'edit', src, '-o', out, '--inject-config', conf])).code).toBe(0);
+    const iso = join(d, 'config.iso');
+    expect(existsSync(iso)).toBe(true);
+    expect(execFileSync('isoinfo', ['-R', '-f', '-i', iso]).toString()).toContain('/iosxe_config.txt');
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
+    const media = info.systems[0].hardware['1CPU-1GB-1NIC'].media;
+    expect(
+      media.map((m: { address: string; hostResource: string }) => `${m.address} ${m.hostResource}`),
+    ).toEqual(['IDE 1:0 ovf:/file/file2', 'IDE 1:1 ovf:/file/file3']);
+    const again = await runCli(['ovf', 'edit', out, '--inject-config', conf]);
+    expect([again.code, again.stderr]).toEqual([
+      1,
+      expect.stringContaining('"config.iso" is already in References'),
+    ]);
+    const nvme = await runCli([
+      'ovf',
+      'edit',
+      src,
+      '-o',
+      out,
+      '--inject-config',
+      conf,
+      '--controller',
+      'nvme',
+    ]);
+    expect([nvme.code, nvme.stderr]).toEqual([1, expect.stringContaining('cannot sit on NVME')]);
+    const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
+    const a = join(d, 'a.ova');
+    const r = await runCli([
+      'ovf',
+      'edit',
+      ova,
+      '-o',
+      a,
+      '--inject-config',
+      conf,
+      '--config-iso',
+      'day0.iso',
+    ]);
+    expect(r.code).toBe(0);
+    expect((await runCli(['ova', 'verify', a])).stdout).toMatch(/day0\.iso .* ok/);
+  });
+
+  it('edit sets NIC models, names and MACs, serial ports, VirtualSystemType, and folds to one option', async () => {
+    const d = mkdtempSync(join(dir, 'hw-'));
+    const src = join(SHARED, 'ovf-corpus', 'glennmatthews__cot__COT__tests__input.ovf');
+    const out = join(d, 'out.ovf');
+    const edit = [
+      ...['ovf', 'edit', src, '-o', out, '--nic-model', 'virtio', '--nic-name', 'eth{0}'],
+      ...[
+        '--mac',
+        '52:54:00:00:00:01',
+        '--serial-ports',
+        '3',
+        '--serial-connectivity',
+        'telnet://localhost:8101',
+      ],
+      ...['--virtual-system-type', 'vmx-14 qemu', '--delete-all-other-configurations'],
+    ];
+    const r = await runCli(edit);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
+    expect(info.configurations).toEqual([]);
+    const s = info.systems[0];
+    expect(s.virtualSystemType).toBe('vmx-14 qemu');
+    const h = s.hardware[''];
+    expect([h.cpus, h.nics.map((n: { name: string; model: string }) => `${n.name}:${n.model}`)]).toEqual([
+      4,
+      ['eth0:virtio', 'eth1:virtio', 'eth2:virtio'],
+    ]);
+    expect(h.other.filter((o: { type: string }) => o.type === 'Serial port')).toHaveLength(3);
+    const xml = readFileSync(out, 'utf8');
+    expect(xml).toContain('<rasd:Address>52:54:00:00:00:01</rasd:Address>');
+    expect(xml).toContain('<rasd:Address>telnet://localhost:8101</rasd:Address>');
+    const bad = await runCli(['ovf', 'edit', src, '-o', out, '--mac', 'ff:ff:ff:ff:ff:ff']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('group')]);
+    const two = [
+      '--delete-all-other-configurations',
+      '--config',
+      '1CPU-1GB-1NIC',
+      '--config',
+      '2CPU-2GB-1NIC',
+    ];
+    const r2 = await runCli(['ovf', 'edit', src, '-o', out, ...two]);
+    expect([r2.code, r2.stderr]).toEqual([2, expect.stringContaining('give one --config')]);
+    const vst = await runCli(['ovf', 'edit', src, '-o', out, '--virtual-system-type', 'vmx-99']);
+    expect(vst.code).toBe(1);
   });
 
   it('format writes a descriptor that parses to the same info', async () => {

@@ -8,7 +8,7 @@ import { writeAtomic } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { registerOvfEdit } from './ovf-edit.js';
-import { printInfo, readDescriptor } from './ovf-info.js';
+import { printEulas, printInfo, readDescriptor } from './ovf-info.js';
 
 /** The OVF version a descriptor declares, as `vessel ovf validate --json` reports it. */
 function ovfVersionOf(env: ovf.OvfEnvelope): string {
@@ -108,12 +108,19 @@ registerGroup((program: Command) => {
       'Summarise a descriptor or OVA: systems, hardware per configuration, disks, networks, properties, files',
     )
     .argument('<file>', 'an .ovf descriptor or an .ova package')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (it carries the EULA texts too)')
+    .option('--eula', 'print the EULA texts only (with --json: {file, eulas: [{system, text}]})')
     .action(
-      action(async (file: string, opts: { json?: boolean }) => {
+      action(async (file: string, opts: { json?: boolean; eula?: boolean }) => {
         const env = await readDescriptor(file);
         const info = ovf.ovfInfo(env);
-        if (opts.json) printJson(info);
+        if (opts.eula && opts.json)
+          printJson({
+            file,
+            eulas: info.systems.flatMap((s) => s.eulas.map((text) => ({ system: s.id, text }))),
+          });
+        else if (opts.eula) printEulas(basename(file), info);
+        else if (opts.json) printJson(info);
         else printInfo(basename(file), info);
         return ExitCode.Ok;
       }),

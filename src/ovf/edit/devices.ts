@@ -1,26 +1,15 @@
 import {
-  CONTROLLERS,
   classifyResource,
   isNicModel,
-  MODEL_SLOTS,
   NIC_MODELS,
   type NicModel,
   type Producer,
-  placeDrives,
-  type RasdProperties,
   ResourceType,
-  readDevices,
   spell,
 } from '../../model/index.js';
 import { OvfError } from '../errors.js';
 import { findSection, hardwareOf, itemsFor, virtualSystems } from '../select.js';
-import type {
-  OvfContent,
-  OvfDiskSection,
-  OvfEnvelope,
-  OvfItem,
-  OvfVirtualHardwareSection,
-} from '../types.js';
+import type { OvfContent, OvfDiskSection, OvfEnvelope, OvfItem } from '../types.js';
 import {
   envelopeSection,
   ext,
@@ -34,6 +23,7 @@ import {
   settleOverrides,
 } from './core.js';
 import { addNetwork } from './hardware.js';
+import { placeNewDrive } from './place.js';
 
 /**
  * Adding and changing devices (COT's edit-hardware NIC and disk options): NIC models and controllers are named
@@ -54,7 +44,7 @@ export function descriptorProducer(system: OvfContent): Producer {
 }
 
 /** The NIC model a word names (a vocabulary word or any producer's spelling), as `producer` writes it. */
-function nicSubtype(word: string, producer: Producer): string {
+export function nicSubtype(word: string, producer: Producer): string {
   const w = word.trim();
   const read = classifyResource({
     cimClass: 'CIM_ResourceAllocationSettingData',
@@ -140,55 +130,11 @@ export interface DiskFields {
   fileSize?: bigint;
   capacityBytes: bigint;
   format?: string;
-  /** Controller InstanceID; default: where the model's placement puts a disk (one is added when none has room). */
+  /**
+   * Controller InstanceID, or a bus (`ide`, `scsi`, `sata`, `nvme`: its first controller with room); default:
+   * where the model's placement puts a disk (one is added when none has room).
+   */
   controller?: string;
-}
-
-/** Where a new disk drive goes: an existing controller and slot, or a controller to add (with its RASD). */
-function placeNewDrive(
-  hw: OvfVirtualHardwareSection,
-  driveId: string,
-  controller: string | undefined,
-  producer: Producer,
-): { controller: string; slot: number; add?: RasdProperties } {
-  const seen = new Set<string>();
-  const resources = itemsFor(hw.items, undefined)
-    .map((i) => i.resource)
-    .filter((r) => {
-      const id = r.properties.InstanceID;
-      if (id === undefined || seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    });
-  const properties: RasdProperties = { InstanceID: driveId, ResourceType: String(ResourceType.DiskDrive) };
-  if (controller !== undefined) properties.Parent = controller;
-  const view = readDevices({
-    system: {},
-    resources: [...resources, { cimClass: 'CIM_ResourceAllocationSettingData', properties }],
-  });
-  if (controller !== undefined && !view.controllers.some((c) => c.instanceId === controller)) {
-    const names = view.controllers.map((c) => `${c.instanceId} (${CONTROLLERS[c.kind].name})`);
-    throw new OvfError('OVF_EDIT', `Item "${controller}" is not a storage controller of this system`, {
-      hint: names.length > 0 ? `Controllers: ${names.join(', ')}` : 'Leave the controller out: one is added.',
-    });
-  }
-  const { placements, added, unplaced } = placeDrives(view, MODEL_SLOTS);
-  const p = placements.get(driveId);
-  if (p === undefined) {
-    const why = unplaced.find((u) => u.instanceId === driveId)?.reason ?? 'no controller has room';
-    throw new OvfError('OVF_EDIT', `The disk has no place: ${why}`);
-  }
-  if (controller !== undefined && p.controller !== controller)
-    throw new OvfError('OVF_EDIT', `Controller "${controller}" has no free slot for another disk`);
-  const kind = added.find((a) => a.instanceId === p.controller)?.kind;
-  if (kind === undefined) return { controller: p.controller, slot: p.slot };
-  const { Model: _model, ...spelling } = spell(kind, producer) ?? spell(kind, 'vessel')!;
-  const n = view.controllers.filter((c) => CONTROLLERS[c.kind].bus === CONTROLLERS[kind].bus).length;
-  return {
-    controller: p.controller,
-    slot: p.slot,
-    add: { ElementName: `${CONTROLLERS[kind].name} controller ${n}`, Address: String(n), ...spelling },
-  };
 }
 
 /**
