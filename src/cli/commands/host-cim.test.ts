@@ -161,7 +161,7 @@ describe('vessel host serve --cim-http/--cim-https', () => {
     expect(after.map((v: { name: string }) => v.name)).not.toContain('remote1');
     const console = await runCli(['vm', 'console', 'web1', '--log', '--host', url]);
     expect(console.code).toBe(4);
-  });
+  }, 120_000);
 
   it('vessel --connect URL: vm list as the host lists, vm define --firmware efi keeps EFI, host info through CIM-XML', async () => {
     const url = `http://admin:secret@127.0.0.1:${port}`;
@@ -206,7 +206,7 @@ describe('vessel host serve --cim-http/--cim-https', () => {
     );
     expect((await runCli(['vm', 'stop', 'efi1', '--force', '-c', url])).code).toBe(0);
     expect((await runCli(['vm', 'undefine', 'efi1', '-c', url])).code).toBe(0);
-  });
+  }, 120_000);
 
   it('vessel --host with a saved profile, password from the environment', async () => {
     const cfg = await mkdtemp(join(tmpdir(), 'vessel-cfg-'));

@@ -539,7 +539,7 @@ describe('vessel ovf new, edit, info and format', () => {
       expect(r.code).toBe(1); // OVA_NOT_TAR, as `ova verify` and `ovf info` exit
       expect(r.stdout + r.stderr).toContain('not a tar archive');
     }
-  });
+  }, 120_000);
 
   it('validate names a gzip-compressed OVA for what it is, with the hint to decompress it', async () => {
     const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
