@@ -130,7 +130,7 @@ export class Progress {
         u.total === undefined ? formatBytes(u.done) : `${formatBytes(u.done)} / ${formatBytes(u.total)}`,
       );
     const seconds = (now - this.start) / 1000;
-    if (u.done !== undefined && seconds >= 0.05) {
+    if (u.done !== undefined && u.done > 0 && seconds > 0) {
       const rate = u.done / seconds;
       parts.push(`${(rate / 1e6).toFixed(1)} MB/s`);
       if (u.total !== undefined && rate > 0)
