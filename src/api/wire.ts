@@ -1,6 +1,6 @@
 import type { StaticDecode, TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import type { ApiMethodName } from './api.js';
+import { compiled } from './compiled.js';
 import { ApiError } from './errors.js';
 import { METHODS, type MethodOf } from './methods.js';
 
@@ -17,7 +17,7 @@ export type ParamsOf<N extends ApiMethodName> = StaticDecode<MethodOf<N>['params
 export type ResultOf<N extends ApiMethodName> = StaticDecode<MethodOf<N>['result']>;
 
 function firstProblem(schema: TSchema, value: unknown): string {
-  const e = Value.Errors(schema, value).First();
+  const e = compiled(schema).Errors(value).First();
   return e === undefined
     ? 'a value is out of range'
     : `${e.path === '' ? 'the value' : e.path}: ${e.message}`;
@@ -28,9 +28,10 @@ function decode<S extends TSchema>(
   value: unknown,
   fail: (why: string) => ApiError,
 ): StaticDecode<S> {
-  if (!Value.Check(schema, value)) throw fail(firstProblem(schema, value));
+  const c = compiled(schema);
+  if (!c.Check(value)) throw fail(firstProblem(schema, value));
   try {
-    return Value.Decode(schema, value);
+    return c.Decode(value);
   } catch (e) {
     // A transform refused a value its pattern let through (a 20-digit size beyond 2^64 - 1).
     const where = (e as { path?: unknown }).path;
@@ -57,12 +58,12 @@ export function decodeParams<N extends ApiMethodName>(method: N, params: unknown
 
 /** The parameters of a call as JSON carries them (a client's side of {@link decodeParams}). */
 export function encodeParams<N extends ApiMethodName>(method: N, params: ParamsOf<N>): unknown {
-  return Value.Encode(METHODS[method].params, params);
+  return compiled(METHODS[method].params).Encode(params);
 }
 
 /** A result as JSON carries it (a host's side of {@link decodeResult}). */
 export function encodeResult<N extends ApiMethodName>(method: N, result: ResultOf<N>): unknown {
-  return Value.Encode(METHODS[method].result, result);
+  return compiled(METHODS[method].result).Encode(result);
 }
 
 /** The result a host answered, decoded, or PROTOCOL naming the method and the place. */

@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { compiled } from '../compiled.js';
 import type { ApiError } from '../errors.js';
 
 /**
@@ -27,7 +27,7 @@ function whereOf(e: unknown): string {
  */
 export function encodeBy(schema: TSchema, value: unknown, fail: (why: string) => ApiError): unknown {
   try {
-    return Value.Encode(schema, value);
+    return compiled(schema).Encode(value);
   } catch (e) {
     throw fail(whereOf(e));
   }

@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { compiled } from '../compiled.js';
 import { ApiError, ApiErrorInfoSchema } from '../errors.js';
 
 /**
@@ -90,7 +91,7 @@ function parse<S extends TSchema>(schema: S, text: string, peer: string): Static
   } catch {
     throw new ApiError('PROTOCOL', `${peer} sent a message that is not JSON: ${text.slice(0, 60)}`);
   }
-  if (Value.Check(schema, value)) return value;
+  if (compiled(schema).Check(value)) return value;
   const t = (value as { t?: unknown } | null)?.t;
   // Name the place within the variant the message says it is, rather than the union's first mismatch.
   const variant =
