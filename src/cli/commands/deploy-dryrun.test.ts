@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +14,24 @@ const root = mkdtempSync(join(tmpdir(), 'vessel-cli-dryrun-'));
 const state = join(root, 'state');
 const at = ['--state', state];
 let host: ServedHost;
+let cimPort: number;
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
 
 beforeAll(async () => {
-  host = await serveHost(state, [...NO_CIM_PORTS]);
+  expect((await runCli(['user', 'add', 'admin', '--role', 'admin', ...at], { input: 'secret\n' })).code).toBe(
+    0,
+  );
+  cimPort = await freePort();
+  host = await serveHost(state, [...NO_CIM_PORTS, '--cim-http', String(cimPort)]);
   expect(host.output()).toContain('serving');
 });
 afterAll(async () => {
@@ -304,6 +320,19 @@ describe('vessel deploy --dry-run', { timeout: 120_000 }, () => {
       'vessel: --options-out writes the options of a dry run: add --dry-run\n',
     ]);
     expect(((await systems()) as { name: string }[]).filter((s) => s.name === 'appliance')).toEqual([]);
+  });
+
+  it('through CIM-XML, which has no OVF deploy method, the dry run is not supported (exit 4), like the deploy', async () => {
+    const url = `http://admin:secret@127.0.0.1:${cimPort}`;
+    const dry = await runCli(['--connect', url, 'deploy', LICENSED, '--dry-run']);
+    const real = await runCli(['--connect', url, 'deploy', LICENSED, '--accept-eula']);
+    expect([dry.code, real.code]).toEqual([4, 4]);
+    expect(dry.stderr).toMatch(
+      /^vessel: Cannot inspect a package .*DSP1042 has no OVF deploy or export method/,
+    );
+    expect(real.stderr).toMatch(
+      /^vessel: Cannot deploy a package .*DSP1042 has no OVF deploy or export method/m,
+    );
   });
 
   it('refuses a hostile package exactly as the deploy does, with nothing registered or written', async () => {
