@@ -52,7 +52,8 @@ export function networkMapping(
 /**
  * The options file of a dry run: the name and deployment option chosen, every user-configurable property with the
  * value given or its default (empty when it has none; a password's value is never written, and a password with a
- * default is left out so that the default stays), each package network mapped, and the switches.
+ * default is left out so that the default stays), each package network mapped, the switches, and the CA
+ * certificates of `--ca` when given.
  *
  * @example
  * optionsFileOf(view, merged, mapping); // { name: 'web', configuration: 'small', properties: {...}, ... }
@@ -84,6 +85,7 @@ export function optionsFileOf(
     acceptEula: o.acceptEula === true,
     lax: o.lax === true,
     requireSignature: o.requireSignature === true,
+    ...(o.caPem === undefined ? {} : { caPem: o.caPem }),
   };
 }
 
