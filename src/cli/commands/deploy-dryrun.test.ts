@@ -132,6 +132,19 @@ describe('vessel deploy --dry-run', { timeout: 120_000 }, () => {
     expect(await systems()).toEqual([]);
   });
 
+  it("prints a package's text with its terminal controls and bidi overrides replaced, never as they are", async () => {
+    const pkg = join(root, 'controls.ovf');
+    const text = readFileSync(LICENSED, 'utf8')
+      .replace('<License>LICENSE AGREEMENT', '<License>LICENSE &#x9b;31mAGREEMENT &#x202e;exe.txt')
+      .replace('<Label>Owner</Label>', '<Label>Own&#x9b;2Jer</Label>');
+    writeFileSync(pkg, text);
+    const r = await runCli(['deploy', pkg, '--dry-run', ...at]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('LICENSE \ufffd31mAGREEMENT \ufffdexe.txt\nUse it kindly.');
+    expect(r.stdout).toContain('"Own\ufffd2Jer"');
+    expect(r.stdout).not.toMatch(/[\u009b\u202e]/);
+  });
+
   it('--json prints the plan and the options a deploy would take', async () => {
     const r = await runCli(['deploy', LICENSED, '--dry-run', '--json', '--net', 'front=user', ...at]);
     expect([r.code, r.stderr]).toEqual([0, '']);
@@ -168,6 +181,27 @@ describe('vessel deploy --dry-run', { timeout: 120_000 }, () => {
       name: 'appliance',
       configuration: 'small',
       properties: { hostname: 'appliance', port: '8080', owner: '', admin_password: '' },
+      networks: { front: 'user' },
+      powerOn: false,
+      acceptEula: false,
+      lax: false,
+      requireSignature: false,
+    });
+  });
+
+  it("writes no name for a collection (--name would prefix each system's), and classed property keys", async () => {
+    const r = await runCli([
+      'deploy',
+      join(ROOT, 'test/fixtures/deploy/collection.ovf'),
+      '--dry-run',
+      '--options-out',
+      '-',
+      ...at,
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      configuration: 'small',
+      properties: { domain: 'example.test', 'org.example.db.port': '5432' },
       networks: { front: 'user' },
       powerOn: false,
       acceptEula: false,
