@@ -73,6 +73,16 @@ export const DeployPlanViewSchema = Type.Object({
       definition: VirtualSystemDefinitionSchema,
       /** What the mapping changed or left out, one line each. */
       notes: Type.Array(Type.String()),
+      /** The disks the deploy would write into the system's folder (a drive's HostResource ends with `fileName`). */
+      disks: Type.Array(
+        Type.Object({
+          diskId: Type.String(),
+          capacityBytes: Uint64,
+          fileName: Type.String(),
+          /** A blank disk (no file in the package): created empty. */
+          blank: Type.Boolean(),
+        }),
+      ),
     }),
   ),
   properties: Type.Array(
@@ -83,6 +93,8 @@ export const DeployPlanViewSchema = Type.Object({
       defaultValue: Type.Optional(Type.String()),
       userConfigurable: Type.Boolean(),
       password: Type.Boolean(),
+      /** User-configurable with no value for the deployment option: a deploy must be given one. */
+      required: Type.Boolean(),
     }),
   ),
   eulas: Type.Array(Type.String()),

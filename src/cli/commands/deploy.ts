@@ -5,15 +5,18 @@ import {
   type Api,
   type DeployOptions,
   type DeployResult,
+  isApiError,
   type PackageSource,
   resultOf,
 } from '../../api/index.js';
 import { VesselError } from '../../model/index.js';
 import { withApi } from '../connect.js';
-import { readInput, requireReadableFile } from '../files.js';
+import { readInput, requireReadableFile, writeAtomic } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { followJob, Progress } from '../progress.js';
+import { type DeployFlags, mergeDeployOptions, readDeployOptionsFile } from './deploy-options.js';
+import { networkMapping, optionsFileOf, printPlan } from './deploy-plan.js';
 import { checkNetworks } from './net-check.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -29,6 +32,9 @@ interface DeployOpts {
   requireSignature?: boolean;
   ca?: string;
   json?: boolean;
+  dryRun?: boolean;
+  options?: string;
+  optionsOut?: string;
 }
 
 /** Parses repeated `KEY=VALUE` options into an object; the value may contain `=`. */
@@ -64,21 +70,33 @@ async function sourceOf(api: Api, pkg: string): Promise<PackageSource> {
   return { kind: 'upload', fileName: basename(path), body: createReadStream(path) };
 }
 
+/** The deploy options: the `--options` file's, with the flags given in its place. */
+async function optionsOf(opts: DeployOpts): Promise<DeployOptions> {
+  const flags: DeployFlags = {
+    name: opts.name,
+    configuration: opts.config,
+    properties: keyValues(opts.prop, '--prop'),
+    networks: keyValues(opts.net, '--net'),
+    powerOn: opts.powerOn === true ? true : undefined,
+    acceptEula: opts.acceptEula === true ? true : undefined,
+    lax: opts.lax === true ? true : undefined,
+    requireSignature: opts.requireSignature === true ? true : undefined,
+    caPem: opts.ca === undefined ? undefined : (await readInput(opts.ca)).toString('utf8'),
+  };
+  if (opts.optionsOut !== undefined && opts.dryRun !== true) {
+    throw new VesselError('USAGE', '--options-out writes the options of a dry run: add --dry-run');
+  }
+  return mergeDeployOptions(
+    opts.options === undefined ? {} : await readDeployOptionsFile(opts.options),
+    flags,
+  );
+}
+
 async function deploy(pkg: string, opts: DeployOpts, command: Command): Promise<number> {
   // A package that is not there is unreadable input (exit 2), whichever host would read it.
   await requireReadableFile(pkg);
-  const o: DeployOptions = {
-    ...(opts.name === undefined ? {} : { name: opts.name }),
-    ...(opts.config === undefined ? {} : { configuration: opts.config }),
-    properties: keyValues(opts.prop, '--prop'),
-    networks: keyValues(opts.net, '--net'),
-    powerOn: opts.powerOn === true,
-    acceptEula: opts.acceptEula === true,
-    lax: opts.lax === true,
-    requireSignature: opts.requireSignature === true,
-    ...(opts.ca === undefined ? {} : { caPem: (await readInput(opts.ca)).toString('utf8') }),
-    waitMs: 0,
-  };
+  const o: DeployOptions = { ...(await optionsOf(opts)), waitMs: 0 };
+  if (opts.dryRun) return dryRun(pkg, o, opts, command);
   const progress = new Progress(`deploy ${basename(pkg)}`, { quiet: opts.json === true });
   const done = await withApi(command, async (api) => {
     await checkNetworks(api, Object.values(o.networks ?? {}), '--net');
@@ -90,6 +108,39 @@ async function deploy(pkg: string, opts: DeployOpts, command: Command): Promise<
   progress.finish(`${basename(pkg)}: deployed ${n} system${n === 1 ? '' : 's'} (job ${done.id})`);
   if (opts.json) printJson({ job: done.id, ...result });
   else printResult(result);
+  return 0;
+}
+
+/** `--dry-run`: the host's plan of the deploy (`packages.inspect`), printed, and the options file written. */
+async function dryRun(pkg: string, o: DeployOptions, opts: DeployOpts, command: Command): Promise<number> {
+  const { powerOn: _powerOn, waitMs: _waitMs, ...asked } = o;
+  const { view, hostNetworks } = await withApi(command, async (api) => {
+    await checkNetworks(api, Object.values(o.networks ?? {}), '--net');
+    const plan = await api.packages.inspect(await sourceOf(api, pkg), asked);
+    const names = await api.networks.list().then(
+      (ns) => ns.map((n) => n.name),
+      (e: unknown) => {
+        if (isApiError(e, 'NOT_SUPPORTED')) return undefined;
+        throw e;
+      },
+    );
+    return { view: plan, hostNetworks: names };
+  });
+  const mapping = networkMapping(view, o.networks ?? {}, hostNetworks);
+  const file = optionsFileOf(view, o, mapping);
+  const text = `${JSON.stringify(file, null, 2)}\n`;
+  if (opts.optionsOut === '-') {
+    process.stdout.write(text);
+    return 0;
+  }
+  if (opts.optionsOut !== undefined) await writeAtomic(opts.optionsOut, text);
+  if (opts.json) printJson({ ...view, options: file });
+  else printPlan(basename(pkg), view, mapping);
+  if (opts.optionsOut !== undefined && !opts.json) {
+    println(
+      `Wrote the deploy options to ${opts.optionsOut}; edit it, then: vessel deploy ${pkg} --options ${opts.optionsOut}`,
+    );
+  }
   return 0;
 }
 
@@ -109,6 +160,18 @@ registerGroup((program: Command) => {
     .option('--lax', 'relax conformance checks and leave out hardware this host cannot give')
     .option('--require-signature', 'refuse a package without a valid signature')
     .option('--ca <bundle.pem>', 'CA certificates the signer must chain to')
-    .option('--json', 'print the result as JSON')
+    .option(
+      '--options <file.json>',
+      'take the deploy options from a JSON file (as --dry-run --options-out writes it); flags given override its values',
+    )
+    .option(
+      '--dry-run',
+      'deploy nothing: show the hardware as this host would create it, the deployment options, properties, networks and license texts',
+    )
+    .option(
+      '--options-out <file.json>',
+      'with --dry-run: write the options of this deploy (every configurable property, each network mapped) for --options; - prints them',
+    )
+    .option('--json', 'print the result (with --dry-run: the plan and its options) as JSON')
     .action(action(deploy));
 });

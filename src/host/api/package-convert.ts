@@ -70,6 +70,12 @@ export function toPlanView(p: PreparedDeploy): DeployPlanView {
       name: s.name,
       definition: s.definition,
       notes: s.notes,
+      disks: s.disks.map((d) => ({
+        diskId: d.diskId,
+        capacityBytes: d.capacity,
+        fileName: d.fileName,
+        blank: d.fileId === undefined,
+      })),
     })),
     properties: facts.properties.map((x) => ({
       key: x.key,
@@ -78,6 +84,7 @@ export function toPlanView(p: PreparedDeploy): DeployPlanView {
       ...opt('defaultValue', x.defaultValue),
       userConfigurable: x.userConfigurable,
       password: x.password,
+      required: x.required,
     })),
     eulas: facts.eulas,
     networks: facts.networks.map((n) => ({ name: n.name, ...opt('description', n.description) })),

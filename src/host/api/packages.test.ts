@@ -237,7 +237,12 @@ describe('packages.inspect', () => {
       defaultValue: 'example.test',
       userConfigurable: true,
       password: false,
+      required: false,
     });
+    expect(view.systems[0]!.disks).toEqual([
+      { diskId: 'data', capacityBytes: 64n << 20n, fileName: 'image-data.qcow2', blank: true },
+    ]);
+    expect(view.systems[1]!.disks).toEqual([]);
     expect(view.networks).toEqual([{ name: 'front', description: 'Front end' }]);
     expect(view.configurations.map((c) => [c.id, c.isDefault])).toEqual([
       ['small', true],

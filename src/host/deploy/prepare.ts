@@ -109,6 +109,8 @@ interface PackageFacts {
     defaultValue: string | undefined;
     userConfigurable: boolean;
     password: boolean;
+    /** User-configurable without a value for the deployment option: a deploy must be given one. */
+    required: boolean;
   }[];
   eulas: string[];
   networks: { name: string; description: string | undefined }[];
@@ -133,13 +135,15 @@ export function packageFacts(env: OvfEnvelope, configuration: string | undefined
           ? undefined
           : p.values.find((v) => (v.configuration ?? '').split(/\s+/).includes(configuration));
       const value = forConfig?.value ?? p.value;
+      const userConfigurable = /^(true|1)$/i.test(p.userConfigurable?.trim() ?? '');
       return {
         key,
         type: p.type,
         label: p.label?.text,
         defaultValue: isSecret(p) ? undefined : value,
-        userConfigurable: /^(true|1)$/i.test(p.userConfigurable?.trim() ?? ''),
+        userConfigurable,
         password: isSecret(p),
+        required: userConfigurable && value === undefined,
       };
     }),
     eulas: contents.flatMap((c) => findSections(c.sections, 'EulaSection')).map((e) => e.license.text),
