@@ -146,8 +146,25 @@ describe('parseOvf()', () => {
     expect(hw?.kind === 'VirtualHardwareSection' && hw.items[0]?.resource.properties.InstanceID).toBe('7');
     const out = formatOvf(env);
     expect(out).toContain('http://schemas.dmtf.org/ovf/envelope/1');
+
     expect(out).not.toContain('xsi:type');
     expect(parseOvf(out).generation).toBe('1');
+  });
+
+  it("reads the 0.9 draft's Full-version as FullVersion, so that a 0.9 file written as 1.0 still validates", () => {
+    const src = `<ovf:Envelope xmlns:ovf="http://www.vmware.com/schema/ovf/1/envelope" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ovf:version="0.9">
+      <References/>
+      <Content ovf:id="x" xsi:type="ovf:VirtualSystem_Type"><Info>vm</Info>
+        <Section xsi:type="ovf:ProductSection_Type" ovf:required="false"><Info>p</Info>
+          <Product>P</Product><Full-version>1.0.0</Full-version><constructor/></Section>
+      </Content></ovf:Envelope>`;
+    const product = parseOvf(src).content?.sections[0];
+    expect(product?.kind === 'ProductSection' && product.fullVersion?.text).toBe('1.0.0');
+    const out = formatOvf(parseOvf(src));
+    expect(out).toMatch(/<ovf:FullVersion>1\.0\.0<\/ovf:FullVersion>/);
+    expect(out).not.toContain('Full-version');
+    // An element named like an Object member is kept as itself, not looked up on a prototype.
+    expect(out).toContain('<ovf:constructor/>');
   });
 
   it("reads both spellings of the OVF 2 SASD/EPASD namespaces and oVirt's trailing slash", () => {

@@ -106,8 +106,11 @@ export function parseOvf(input: string | Uint8Array, options: ParseOvfOptions = 
 /**
  * VMware's 0.9 schema declared its local elements unqualified (`<References>`, `<Section>`, `<Info>` in no
  * namespace under an `ovf:Envelope`), so in a 0.9 descriptor an element without a namespace, reached through OVF
- * elements only, is an OVF element. Vendor and CIM subtrees are left alone.
+ * elements only, is an OVF element. Vendor and CIM subtrees are left alone. Elements the draft spelled otherwise
+ * than DSP0243 1.0 are read by their 1.0 names.
  */
+const DRAFT09_NAMES: ReadonlyMap<string, string> = new Map([['Full-version', 'FullVersion']]);
+
 function qualify09(root: XmlElement): void {
   const stack: XmlElement[] = [root];
   for (let el = stack.pop(); el !== undefined; el = stack.pop()) {
@@ -117,7 +120,10 @@ function qualify09(root: XmlElement): void {
         c.ns = root.ns;
         c.prefix = root.prefix;
       }
-      if (c.ns === root.ns) stack.push(c);
+      if (c.ns === root.ns) {
+        c.local = DRAFT09_NAMES.get(c.local) ?? c.local;
+        stack.push(c);
+      }
     }
   }
 }

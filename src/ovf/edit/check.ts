@@ -1,6 +1,7 @@
 import type { OvfDiagnostic } from '../diagnostics.js';
 import { OvfError } from '../errors.js';
 import { formatOvf } from '../format.js';
+import { envelopeNamespace, OVF09_NS } from '../namespaces.js';
 import { parseOvf } from '../parse.js';
 import type { OvfEnvelope } from '../types.js';
 import { validateOvf } from '../validate/validate.js';
@@ -10,8 +11,12 @@ import { validateOvf } from '../validate/validate.js';
  * descriptor (written and read again, so that lines are the new file's) is compared with what it found before.
  */
 
-/** An error's identity across an edit: its code and message, line numbers in the message left out. */
-const key = (d: OvfDiagnostic) => `${d.code}\u0000${d.message.replace(/\bline \d+/g, 'line ?')}`;
+/**
+ * An error's identity across an edit: its code and message, line numbers in the message left out and the 0.9
+ * namespace read as 1.0 (a 0.9 descriptor is written as 1.0).
+ */
+const key = (d: OvfDiagnostic) =>
+  `${d.code}\u0000${d.message.replace(/\bline \d+/g, 'line ?').replaceAll(OVF09_NS, envelopeNamespace('1'))}`;
 
 /**
  * The errors of the edited descriptor that the descriptor did not have before the edit (`before`: what

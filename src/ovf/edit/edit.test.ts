@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORPUS } from '../../../test/helpers/corpus.js';
+import { CORPUS, corpusCases } from '../../../test/helpers/corpus.js';
 import { bytesOf } from '../../model/index.js';
 import { definitionFromOvf } from '../definition.js';
 import { OvfError } from '../errors.js';
@@ -391,5 +391,33 @@ describe('edit checks property values and names devices with the model’s vocab
     const info = ovfInfo(reparse(env)).systems[0]!.hardware['']!;
     expect(info.controllers).toMatchObject([{ kind: 'lsilogic', subtype: 'lsilogic' }]);
     expect(info.disks).toMatchObject([{ address: 'SCSI 0:0' }]);
+  });
+});
+
+describe('an edit of any corpus descriptor is refused only for what it adds (issue 11)', () => {
+  it('sets the annotation of every corpus descriptor with a virtual system, 0.9 drafts and invalid ones included', () => {
+    let edited = 0;
+    for (const c of corpusCases()) {
+      let env: ReturnType<typeof parseOvf>;
+      try {
+        env = parseOvf(readFileSync(c.path));
+      } catch (e) {
+        if (e instanceof OvfError) continue; // not readable at all: nothing to edit
+        throw e;
+      }
+      const before = validateOvf(env);
+      let sys: ReturnType<typeof targetSystem>;
+      try {
+        sys = targetSystem(env);
+      } catch (e) {
+        if (e instanceof OvfError) continue; // a collection without a system: refused with its reason
+        throw e;
+      }
+      setAnnotation(sys, 'edited by the corpus test');
+      expect(() => assertEditValid(before, env), c.file).not.toThrow();
+      expect(formatOvf(env), c.file).toContain('edited by the corpus test');
+      edited++;
+    }
+    expect(edited).toBeGreaterThan(100);
   });
 });
