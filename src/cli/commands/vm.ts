@@ -24,6 +24,7 @@ import { connectApi, withApi } from '../connect.js';
 import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { watchStop } from '../watch-stop.js';
 import { checkNetworks } from './net-check.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -344,18 +345,12 @@ async function attachConsole(vm: string, command: Command): Promise<number> {
         for await (const chunk of channel.input) process.stdout.write(chunk);
       })().then(done, done);
       // A system that stops ends the session even where the transport keeps the channel open.
-      const watch = setInterval(() => {
-        api.systems.get(vm).then(
-          (s) => {
-            if (s.state === 'stopped' || s.state === 'crashed' || s.state === 'suspended') {
-              process.stderr.write(`\r\nThe system "${vm}" is ${s.state}: console closed\r\n`);
-              done();
-            }
-          },
-          () => done(),
-        );
-      }, 1000);
-      ended = () => clearInterval(watch);
+      watchStop(api, vm, (why) => {
+        process.stderr.write(`\r\n${why}\r\n`);
+        done();
+      }).then((stop) => {
+        ended = stop;
+      }, done);
     });
     ended();
     if (stdin.isTTY) stdin.setRawMode(false);
