@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultOf } from '../api/index.js';
-import { CimXmlApi, startTestHost, type TestHost } from '../wbem/cimxml/index.js';
+import { CimXmlApi, startTestHost, type TestHost } from '../wbem/index.js';
 import { watchStop } from './watch-stop.js';
 
 /** Resolves with the reason `watchStop` gave, or rejects after `ms`. */
