@@ -15,6 +15,7 @@ DEBS=(
   ca-certificates
   libvirt-clients                     # virt-xml-validate: checks the libvirt domain XML that vessel convert writes
   zsh                                 # a shell whose completion script vessel completion writes (bash is there)
+  wsl uuid-runtime python3-winrm      # real WS-Management clients (openwsman's wsl, pywinrm) for the WS-Man tests
 )
 
 missing=()
