@@ -66,6 +66,8 @@ function named(d: Device): JsonDevice {
       const network = single(p.Connection);
       if (network !== undefined) covered.push('Connection');
       if (d.mac !== undefined) covered.push('Address');
+      // The builder writes AutomaticAllocation true for every NIC; only another value needs saying.
+      if (p.AutomaticAllocation === 'true') covered.push('AutomaticAllocation');
       const model = d.certainty === 'guessed' ? undefined : d.model;
       return withRest({
         device: 'nic',
@@ -114,7 +116,7 @@ function named(d: Device): JsonDevice {
 export function definitionToJson(def: VirtualSystemDefinition): DefinitionJson {
   const view = readDevices(def);
   const s = view.system;
-  const out: DefinitionJson = { devices: [] };
+  const out: Omit<DefinitionJson, 'devices'> = {};
   if (s.name !== undefined) out.name = s.name;
   if (s.description !== undefined) out.description = s.description;
   if (s.virtualSystemType !== undefined) out.virtualSystemType = s.virtualSystemType;
@@ -131,8 +133,6 @@ export function definitionToJson(def: VirtualSystemDefinition): DefinitionJson {
     ...view.sound,
     ...view.others,
   ].sort((a, b) => a.position - b.position);
-  out.devices = devices.map(named);
   const more = rest(def.system, SYSTEM_KEYS);
-  if (more !== undefined) out.properties = more;
-  return out;
+  return { ...out, devices: devices.map(named), ...(more === undefined ? {} : { properties: more }) };
 }
