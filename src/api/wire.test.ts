@@ -74,4 +74,33 @@ describe('encodeResult() and decodeResult()', () => {
       }),
     );
   });
+
+  it("decode a job's result by its operation: an export's sizes cross as strings and come back as bigints", () => {
+    const result = {
+      destination: { kind: 'hostPath' as const, path: '/tmp/x.ova' },
+      format: 'ova' as const,
+      target: 'generic',
+      ovfVersion: '1.0' as const,
+      manifest: 'x.mf',
+      signed: false,
+      files: [{ name: 'x.ovf', sizeBytes: 68_096n }],
+      notes: [],
+      warnings: [],
+    };
+    const job = {
+      id: 'j2',
+      operation: 'export' as const,
+      owner: 'a',
+      state: 'completed' as const,
+      percent: 100,
+      createdAt: T,
+      deleteOnCompletion: false,
+      result,
+    };
+    const wire = JSON.parse(JSON.stringify(encodeResult('jobs.list', [job]))) as { result: typeof result }[];
+    expect(wire[0]?.result.files[0]?.sizeBytes).toBe('68096');
+    expect(decodeResult('jobs.list', wire)).toEqual([job]);
+    const bad = [{ ...job, result: { ...result, files: [{ name: 'x', sizeBytes: -1 }] } }];
+    expect(() => decodeResult('jobs.list', bad)).toThrow(expect.objectContaining({ code: 'PROTOCOL' }));
+  });
 });

@@ -2,6 +2,7 @@ import type { StaticDecode, TSchema } from '@sinclair/typebox';
 import type { ApiMethodName } from './api.js';
 import { compiled } from './compiled.js';
 import { ApiError } from './errors.js';
+import { mapJobResults } from './job-results.js';
 import { METHODS, type MethodOf } from './methods.js';
 
 /**
@@ -63,14 +64,15 @@ export function encodeParams<N extends ApiMethodName>(method: N, params: ParamsO
 
 /** A result as JSON carries it (a host's side of {@link decodeResult}). */
 export function encodeResult<N extends ApiMethodName>(method: N, result: ResultOf<N>): unknown {
-  return compiled(METHODS[method].result).Encode(result);
+  const jobs = mapJobResults(method, result, (schema, r) => compiled(schema).Encode(r));
+  return compiled(METHODS[method].result).Encode(jobs);
 }
 
 /** The result a host answered, decoded, or PROTOCOL naming the method and the place. */
 export function decodeResult<N extends ApiMethodName>(method: N, result: unknown): ResultOf<N> {
-  return decode(
-    METHODS[method].result,
-    result,
-    (why) => new ApiError('PROTOCOL', `The host's answer to ${method} is malformed: ${why}`),
-  );
+  const fail = (why: string) =>
+    new ApiError('PROTOCOL', `The host's answer to ${method} is malformed: ${why}`);
+  const value = decode(METHODS[method].result, result, fail);
+  // A job's result decodes by its operation (job-results.ts): an export's file sizes become bigints again.
+  return mapJobResults(method, value, (schema, r) => decode(schema, r, fail)) as ResultOf<N>;
 }

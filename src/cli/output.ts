@@ -2,9 +2,24 @@ import { ApiError } from '../api/index.js';
 import { VesselError } from '../model/index.js';
 import { ExitCode, exitCodeFor } from './exit.js';
 
-/** Writes one JSON value on one line to stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, jsonReplacer)}\n`);
+/**
+ * Writes one JSON value on one line to stdout. `sizes` renames the size fields of a domain's own result (`size`,
+ * `virtualSize`) at any depth, so that every size the CLI prints is a number of bytes named `...Bytes`.
+ *
+ * @example
+ * printJson(report, { sizes: { size: 'sizeBytes' } });
+ */
+export function printJson(value: unknown, o: { sizes?: Readonly<Record<string, string>> } = {}): void {
+  const sizes = o.sizes;
+  const replacer =
+    sizes === undefined
+      ? jsonReplacer
+      : (key: string, v: unknown) => {
+          const w = jsonReplacer(key, v);
+          if (typeof w !== 'object' || w === null || Array.isArray(w)) return w;
+          return Object.fromEntries(Object.entries(w).map(([k, x]) => [sizes[k] ?? k, x]));
+        };
+  process.stdout.write(`${JSON.stringify(value, replacer)}\n`);
 }
 
 /** JSON replacer that writes bigints as numbers when safe, else as strings. */
@@ -13,6 +28,18 @@ function jsonReplacer(_key: string, value: unknown): unknown {
     return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
   return value;
 }
+
+/** The size fields of the disk module's results (`disk info`, `disk convert`) and their names in JSON. */
+export const DISK_SIZES: Readonly<Record<string, string>> = {
+  virtualSize: 'virtualSizeBytes',
+  fileSize: 'fileSizeBytes',
+  allocatedSize: 'allocatedBytes',
+  populatedSize: 'populatedBytes',
+  bytes: 'sizeBytes',
+};
+
+/** The size fields of the OVA module's reports and results and their names in JSON. */
+export const OVA_SIZES: Readonly<Record<string, string>> = { size: 'sizeBytes' };
 
 /** Writes a line to stdout. */
 export function println(line = ''): void {

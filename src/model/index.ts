@@ -6,6 +6,7 @@
 export * from './build.js';
 export * from './devices/index.js';
 export * from './errors.js';
+export * from './json/index.js';
 export * from './problems.js';
 export * from './resource-type.js';
 export * from './resources.js';

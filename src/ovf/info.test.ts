@@ -2,22 +2,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS } from '../../test/helpers/corpus.js';
-import { ovfInfo } from './info.js';
+import { hardwareFor, ovfInfo } from './info.js';
 import { parseOvf } from './parse.js';
 
 const INPUT = join(CORPUS, 'glennmatthews__cot__COT__tests__input.ovf');
 
 describe('ovfInfo() hardware (issue 11: named models and device addresses)', () => {
   const info = ovfInfo(parseOvf(readFileSync(INPUT)));
-  const hw = info.systems[0]!.hardware;
+  const sys = info.systems[0]!;
+  const hw = (c: string) => hardwareFor(sys, c);
 
   it('names NIC models and controller kinds instead of raw subtypes, keeping the subtype as written', () => {
-    expect(hw['4CPU-4GB-3NIC']!.nics.map((n) => [n.model, n.subtype])).toEqual([
+    expect(hw('4CPU-4GB-3NIC')!.nics.map((n) => [n.model, n.subtype])).toEqual([
       ['vmxnet3', 'VMXNET3'],
       ['vmxnet3', 'VMXNET3'],
       ['vmxnet3', 'VMXNET3'],
     ]);
-    expect(hw['4CPU-4GB-3NIC']!.controllers.map((c) => [c.instanceId, c.kind, c.model])).toEqual([
+    expect(hw('4CPU-4GB-3NIC')!.controllers.map((c) => [c.instanceId, c.kind, c.model])).toEqual([
       ['3', 'lsilogic', 'LSI Logic'],
       ['4', 'ide', 'IDE'],
       ['5', 'ide', 'IDE'],
@@ -25,7 +26,7 @@ describe('ovfInfo() hardware (issue 11: named models and device addresses)', () 
   });
 
   it('gives drives their addresses: bus, controller number, slot', () => {
-    const h = hw['1CPU-1GB-1NIC']!;
+    const h = hw('1CPU-1GB-1NIC')!;
     expect(h.disks.map((d) => [d.name, d.address])).toEqual([['Hard Drive', 'SCSI 0:0']]);
     expect(h.media.map((d) => [d.kind, d.name, d.address])).toEqual([
       ['cdrom', 'CD-ROM 1', 'IDE 1:0'],
@@ -34,12 +35,14 @@ describe('ovfInfo() hardware (issue 11: named models and device addresses)', () 
   });
 
   it('resolves per-option items: each option has its own CPUs, memory and NICs once', () => {
-    expect(Object.entries(hw).map(([c, h]) => [c, h.cpus, h.memoryBytes! / 2 ** 30, h.nics.length])).toEqual([
+    expect(
+      sys.hardware.map((h) => [h.configuration, h.cpus, h.memoryBytes! / 2 ** 30, h.nics.length]),
+    ).toEqual([
       ['1CPU-1GB-1NIC', 1, 1, 1],
       ['2CPU-2GB-1NIC', 2, 2, 1],
       ['4CPU-4GB-3NIC', 4, 4, 3],
     ]);
-    expect(hw['1CPU-1GB-1NIC']!.other.map((o) => o.type)).toEqual(['Serial port', 'Serial port']);
+    expect(hw('1CPU-1GB-1NIC')!.other.map((o) => o.type)).toEqual(['Serial port', 'Serial port']);
   });
 });
 

@@ -29,14 +29,18 @@ export interface OvfInfo {
   files: Array<{
     id: string;
     href: string;
-    size?: number | undefined;
+    /** ovf:size in bytes, when given. */
+    sizeBytes?: number | undefined;
     compression?: string | undefined;
-    chunkSize?: number | undefined;
+    /** ovf:chunkSize in bytes, when the file is chunked. */
+    chunkSizeBytes?: number | undefined;
   }>;
   disks: Array<{
     diskId: string;
+    /** The capacity in bytes; undefined when it cannot be computed (a `${property}` reference). */
     capacityBytes?: number | undefined;
-    capacity: string;
+    /** ovf:capacity as written (a number in ovf:capacityAllocationUnits, or a `${property}` reference). */
+    capacityText: string;
     fileRef?: string | undefined;
     format?: string | undefined;
   }>;
@@ -78,8 +82,11 @@ export interface OvfSystemInfo {
   /** The license texts of the EulaSections (DSP0243 §9.6), in order. */
   eulas: string[];
   annotation?: string | undefined;
-  /** Hardware per deployment configuration ('' when the package has no DeploymentOptionSection). */
-  hardware: Record<string, OvfHardwareInfo>;
+  /**
+   * The hardware under each deployment configuration, in DeploymentOptionSection order; one entry without
+   * `configuration` when the package has no DeploymentOptionSection. `default` marks the one a deploy uses.
+   */
+  hardware: OvfConfigurationHardware[];
 }
 
 /** A drive in an {@link OvfHardwareInfo}: where it sits, as `SCSI 0:1` (bus, controller number, slot). */
@@ -128,6 +135,26 @@ export interface OvfHardwareInfo {
   other: Array<{ type: string; name?: string | undefined; connection?: string | undefined }>;
 }
 
+/** The hardware of a system under one deployment configuration (or the only hardware there is). */
+export interface OvfConfigurationHardware extends OvfHardwareInfo {
+  /** The DeploymentOption id; absent when the package has no DeploymentOptionSection. */
+  configuration?: string | undefined;
+  /** Whether this is the configuration a deploy uses when none is chosen. */
+  default: boolean;
+}
+
+/**
+ * A system's hardware under `configuration` (the default one when undefined).
+ *
+ * @example
+ * hardwareFor(ovfInfo(env).systems[0]!)?.cpus;
+ */
+export function hardwareFor(s: OvfSystemInfo, configuration?: string): OvfConfigurationHardware | undefined {
+  return s.hardware.find((h) =>
+    configuration === undefined ? h.default : h.configuration === configuration,
+  );
+}
+
 const num = (v: bigint | undefined) => (v === undefined ? undefined : Number(v));
 
 /**
@@ -144,13 +171,13 @@ export function ovfInfo(env: OvfEnvelope): OvfInfo {
     files: env.references.map((f) => ({
       id: f.id,
       href: f.href,
-      size: num(parseUint(f.size)),
+      sizeBytes: num(parseUint(f.size)),
       compression: f.compression,
-      chunkSize: num(parseUint(f.chunkSize)),
+      chunkSizeBytes: num(parseUint(f.chunkSize)),
     })),
     disks: disks.map((d) => ({
       diskId: d.diskId,
-      capacity: d.capacity,
+      capacityText: d.capacity,
       capacityBytes: capacityBytes(d.capacity, d.capacityAllocationUnits),
       fileRef: d.fileRef,
       format: d.format,
@@ -162,7 +189,7 @@ export function ovfInfo(env: OvfEnvelope): OvfInfo {
       description: c.description?.text,
       default: c.id === def,
     })),
-    systems: virtualSystems(env).map((s) => systemInfo(s, dos?.configurations.map((c) => c.id) ?? [])),
+    systems: virtualSystems(env).map((s) => systemInfo(s, dos?.configurations.map((c) => c.id) ?? [], def)),
   };
 }
 
@@ -176,13 +203,13 @@ function capacityBytes(capacity: string, units: string | undefined): number | un
   }
 }
 
-function systemInfo(s: OvfContent, configs: string[]): OvfSystemInfo {
+function systemInfo(s: OvfContent, configs: string[], def: string | undefined): OvfSystemInfo {
   const hw = hardwareOf(s);
   const os = findSection(s.sections, 'OperatingSystemSection');
   const products = findSections(s.sections, 'ProductSection');
-  const hardware: Record<string, OvfHardwareInfo> = {};
-  for (const c of configs.length ? configs : [''])
-    hardware[c] = hardwareInfo(hw?.items ?? [], c === '' ? undefined : c);
+  const hardware: OvfConfigurationHardware[] = configs.length
+    ? configs.map((c) => ({ configuration: c, default: c === def, ...hardwareInfo(hw?.items ?? [], c) }))
+    : [{ default: true, ...hardwareInfo(hw?.items ?? [], undefined) }];
   return {
     id: s.id,
     name: s.name?.text,

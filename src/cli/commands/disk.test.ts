@@ -35,8 +35,8 @@ describe('vessel disk info', () => {
     const r = await runCli(['disk', 'info', '--json', q]);
     expect(r.code).toBe(0);
     const o = JSON.parse(r.stdout);
-    expect(o).toMatchObject({ format: 'qcow2', virtualSize: STANDARD_SIZE, problems: [] });
-    expect(o.allocatedSize).toBeGreaterThan(0);
+    expect(o).toMatchObject({ format: 'qcow2', virtualSizeBytes: STANDARD_SIZE, problems: [] });
+    expect(o.allocatedBytes).toBeGreaterThan(0);
   });
 
   it('prints a readable summary without --json', async () => {

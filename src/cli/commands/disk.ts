@@ -4,7 +4,7 @@ import * as disk from '../../disk/index.js';
 import { formatBytes } from '../../model/index.js';
 import { markCommand } from '../connect/kinds.js';
 import { ExitCode } from '../exit.js';
-import { action, printJson, println } from '../output.js';
+import { action, DISK_SIZES, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { Progress } from '../progress.js';
 
@@ -27,7 +27,7 @@ registerGroup((program: Command) => {
     .action(
       action(async (file: string, opts: { json?: boolean; deep?: boolean }) => {
         const info = await disk.probe(file, { deep: opts.deep ?? false });
-        if (opts.json) printJson(info);
+        if (opts.json) printJson(info, { sizes: DISK_SIZES });
         else printInfo(info);
         return info.problems.some((p) => p.severity === 'error') ? ExitCode.Failed : ExitCode.Ok;
       }),
@@ -63,7 +63,7 @@ registerGroup((program: Command) => {
             onProgress: (e: disk.ProgressEvent) => progress.update(e),
           });
           progress.finish(`${output}: ${r.format}, ${formatBytes(r.bytes)} (${r.engine})`);
-          if (opts.json) printJson(r);
+          if (opts.json) printJson(r, { sizes: DISK_SIZES });
           return ExitCode.Ok;
         } catch (e) {
           progress.fail();

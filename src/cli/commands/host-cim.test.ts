@@ -150,11 +150,7 @@ describe('vessel host serve --cim-http/--cim-https', () => {
     const listed = JSON.parse((await runCli(['vm', 'list', '--json'], { env: { VESSEL_HOST: url } })).stdout);
     expect(listed.find((v: { name: string }) => v.name === 'remote1')?.state).toBe('running');
     const info = JSON.parse((await runCli(['vm', 'info', 'remote1', '--json', '--host', url])).stdout);
-    expect(
-      info.definition.resources.some(
-        (r: { properties: { ResourceType?: string } }) => r.properties.ResourceType === '4',
-      ),
-    ).toBe(true);
+    expect(info.definition.memoryBytes).toBeGreaterThan(0);
     expect((await runCli(['vm', 'stop', 'remote1', '--force', '--host', url])).code).toBe(0);
     expect((await runCli(['vm', 'undefine', 'remote1', '--host', url])).code).toBe(0);
     const after = JSON.parse((await runCli(['vm', 'list', '--json', '--state', state])).stdout);
@@ -185,9 +181,9 @@ describe('vessel host serve --cim-http/--cim-https', () => {
     ]);
     expect([d.code, d.stderr]).toEqual([0, '']);
     const here = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '--state', state])).stdout);
-    expect(here.definition.system.Firmware).toBe('efi');
+    expect(here.definition.firmware).toBe('efi');
     const there = JSON.parse((await runCli(['vm', 'info', 'efi1', '--json', '-c', url])).stdout);
-    expect(there.definition.system.Firmware).toBe('efi');
+    expect(there.definition.firmware).toBe('efi');
     const info = await runCli(['host', 'info', '--json', '-c', url]);
     expect(info.code, info.stderr).toBe(0);
     const host = JSON.parse(info.stdout);

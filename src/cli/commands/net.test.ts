@@ -146,11 +146,7 @@ describe('vessel net', () => {
     const deployed = await runCli(['deploy', pkg, '--name', 'd1', '--net:user=web', '--json', ...s]);
     expect(deployed.code, deployed.stderr).toBe(0);
     const info = JSON.parse((await runCli(['vm', 'info', 'd1', '--json', ...s])).stdout);
-    const nics = info.definition.resources.filter(
-      (r: { properties: { ResourceType: string } }) => r.properties.ResourceType === '10',
-    );
-    expect(nics.map((r: { properties: { Connection: string[] } }) => r.properties.Connection)).toEqual([
-      ['web'],
-    ]);
+    const nics = info.definition.devices.filter((d: { device: string }) => d.device === 'nic');
+    expect(nics.map((d: { network: string }) => d.network)).toEqual(['web']);
   }, 60_000);
 });

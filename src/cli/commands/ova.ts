@@ -7,7 +7,7 @@ import * as ova from '../../ova/index.js';
 import { markCommand } from '../connect/kinds.js';
 import { ExitCode } from '../exit.js';
 import { readInput } from '../files.js';
-import { action, printJson, println } from '../output.js';
+import { action, OVA_SIZES, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { Progress } from '../progress.js';
 
@@ -186,7 +186,7 @@ registerGroup((program: Command) => {
             throw e;
           });
         progress.finish(`${output}: packed ${result.members.length + 1} members`);
-        if (opts.json) printJson(result);
+        if (opts.json) printJson(result, { sizes: OVA_SIZES });
         else {
           println(`${output}: packed ${result.descriptor} and ${result.members.length} files`);
           for (const m of result.members) println(`  ${m.name}  ${formatBytes(m.size)}`);
@@ -230,7 +230,7 @@ registerGroup((program: Command) => {
           throw e;
         });
         progress.finish(`${input}: unpacked ${result.written.length} files`);
-        if (opts.json) printJson(result);
+        if (opts.json) printJson(result, { sizes: OVA_SIZES });
         else {
           for (const w of result.warnings) println(`warning: ${w}`);
           println(`${input}: unpacked ${result.written.length} files into ${dir}`);
@@ -261,7 +261,7 @@ registerGroup((program: Command) => {
           });
         if (report.intact) progress.finish(`${input}: intact`);
         else progress.fail();
-        if (opts.json) printJson(report);
+        if (opts.json) printJson(report, { sizes: OVA_SIZES });
         else printReport(report);
         return report.intact ? ExitCode.Ok : ExitCode.Failed;
       }),
@@ -288,7 +288,7 @@ registerGroup((program: Command) => {
         const report = await ova.signOva(input, signer, { output: opts.output, algorithm });
         const out = opts.output ?? input;
         const who = ova.signerInfo(signer.certificates[0]!).subject;
-        if (opts.json) printJson({ output: out, signer: who, input: report });
+        if (opts.json) printJson({ output: out, signer: who, input: report }, { sizes: OVA_SIZES });
         else println(`${out}: signed by ${who}`);
         return ExitCode.Ok;
       }),

@@ -6,7 +6,7 @@ import { loadSigner, type OvaSigner, rewriteOva } from '../../ova/index.js';
 import * as ovf from '../../ovf/index.js';
 import { ExitCode } from '../exit.js';
 import { readInput, writeAtomic } from '../files.js';
-import { action, println } from '../output.js';
+import { action, printJson, println } from '../output.js';
 import { type ConfigOptions, configOptions, injectConfig } from './ovf-edit-config.js';
 import {
   type DeviceOptions,
@@ -38,6 +38,7 @@ export function registerOvfEdit(cmd: Command): void {
       'for an OVA: sign the new manifest with this RSA key (else a signature is dropped)',
     )
     .option('--cert <cert.pem>', 'for an OVA: the signing certificate (default: the one in the key file)')
+    .option('--json', 'print the edited package as ovf info --json does (with the file written)')
     .option('--system <id>', 'the VirtualSystem to edit (default: the first)', collect)
     .option('--config <id>', 'apply hardware changes to this deployment option only (repeatable)', collect)
     .option('--product <text>', 'product name', collect)
@@ -98,6 +99,7 @@ type Many = string[] | undefined;
 
 interface EditOptions extends FileOptions, DiskImageOptions, ConfigOptions, DeviceOptions {
   output?: string;
+  json?: boolean;
   key?: string;
   cert?: string;
   system?: Many;
@@ -318,6 +320,7 @@ async function runEdit(file: string, o: EditOptions, temps: string[]): Promise<n
       throw new UsageError('USAGE', '--key and --cert sign an OVA; a descriptor on its own has no signature');
     await placeBeside(out, added, replaced);
     await writeAtomic(out, text);
+    if (o.json) printJson({ output: out, ...ovf.ovfInfo(env) });
     return ExitCode.Ok;
   }
   const signer = await signerOption(o.key, o.cert);
@@ -327,7 +330,8 @@ async function runEdit(file: string, o: EditOptions, temps: string[]): Promise<n
     added,
     signer,
   });
-  if (r.droppedSignature !== undefined)
+  if (o.json) printJson({ output: out, ...ovf.ovfInfo(env), droppedSignature: r.droppedSignature });
+  else if (r.droppedSignature !== undefined)
     println(
       `warning: the package's signature (${r.droppedSignature}) no longer matches the edited package and was dropped; give --key (and --cert) to sign it again`,
     );

@@ -48,9 +48,9 @@ export function printInfo(name: string, info: ovf.OvfInfo): void {
     println('Files:');
     for (const f of info.files) {
       const extra = [
-        f.size === undefined ? 'size unknown' : formatBytes(f.size),
+        f.sizeBytes === undefined ? 'size unknown' : formatBytes(f.sizeBytes),
         f.compression,
-        f.chunkSize ? `chunks of ${formatBytes(f.chunkSize)}` : undefined,
+        f.chunkSizeBytes ? `chunks of ${formatBytes(f.chunkSizeBytes)}` : undefined,
       ];
       println(`  ${f.id.padEnd(12)} ${f.href}  (${extra.filter(Boolean).join(', ')})`);
     }
@@ -58,7 +58,7 @@ export function printInfo(name: string, info: ovf.OvfInfo): void {
   if (info.disks.length) {
     println('Disks:');
     for (const d of info.disks) {
-      const cap = d.capacityBytes === undefined ? d.capacity : formatBytes(d.capacityBytes);
+      const cap = d.capacityBytes === undefined ? d.capacityText : formatBytes(d.capacityBytes);
       println(
         `  ${d.diskId.padEnd(12)} capacity ${cap}${d.fileRef ? `  file ${d.fileRef}` : '  (blank)'}${d.format ? `  ${d.format.replace(/^.*#/, '')}` : ''}`,
       );
@@ -93,9 +93,10 @@ export function printInfo(name: string, info: ovf.OvfInfo): void {
       println(
         `  EULA: ${s.eulas.length} (must be accepted at deploy; vessel ovf info --eula prints the text)`,
       );
-    for (const [cfg, hw] of Object.entries(s.hardware)) {
+    for (const hw of s.hardware) {
+      const cfg = hw.configuration;
       println(
-        `  Hardware${cfg ? ` [${cfg}]` : ''}: ${hw.cpus ?? '?'} CPU(s), ${hw.memoryBytes === undefined ? '?' : formatBytes(hw.memoryBytes)} memory`,
+        `  Hardware${cfg === undefined ? '' : ` [${cfg}]`}: ${hw.cpus ?? '?'} CPU(s), ${hw.memoryBytes === undefined ? '?' : formatBytes(hw.memoryBytes)} memory`,
       );
       for (const c of hw.controllers)
         println(`    controller ${c.instanceId}: ${c.model}${c.subtype ? ` (${c.subtype})` : ''}`);

@@ -126,8 +126,8 @@ describe('vessel ovf new, edit, info and format', () => {
       qualifiers: 'MaxLen(63)',
       userConfigurable: true,
     });
-    expect(sys.hardware['']).toMatchObject({ cpus: 2, memoryBytes: 2 ** 30 });
-    expect(sys.hardware[''].nics[0]).toMatchObject({ model: 'virtio', network: 'lan' });
+    expect(sys.hardware[0]).toMatchObject({ cpus: 2, memoryBytes: 2 ** 30 });
+    expect(sys.hardware[0].nics[0]).toMatchObject({ model: 'virtio', network: 'lan' });
     expect(o.disks[0]).toMatchObject({ capacityBytes: 4 * 2 ** 30 });
     expect(sys.annotation).toBe('hello');
     const human = await runCli(['ovf', 'info', f]);
@@ -165,9 +165,13 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
-    const hw = info.systems[0].hardware;
-    expect([hw['1CPU-1GB-1NIC'].cpus, hw['2CPU-2GB-1NIC'].cpus, hw['4CPU-4GB-3NIC'].cpus]).toEqual([8, 8, 4]);
-    expect(hw['4CPU-4GB-3NIC'].memoryBytes).toBe(4 * 2 ** 30);
+    const hw = info.systems[0].hardware as { configuration: string; cpus: number; memoryBytes: number }[];
+    expect(hw.map((h) => [h.configuration, h.cpus])).toEqual([
+      ['1CPU-1GB-1NIC', 8],
+      ['2CPU-2GB-1NIC', 8],
+      ['4CPU-4GB-3NIC', 4],
+    ]);
+    expect(hw[2]?.memoryBytes).toBe(4 * 2 ** 30);
     const text = readFileSync(out, 'utf8');
     expect(text.match(/<rasd:ResourceType>3<\/rasd:ResourceType>/g)).toHaveLength(4); // one override added, for 1CPU
     expect((await runCli(['ovf', 'validate', out])).code).toBe(0);
@@ -217,7 +221,7 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(r.stderr).toBe('');
     const info = JSON.parse((await runCli(['ovf', 'info', '--json', f])).stdout);
     expect(info.disks.map((d: { capacityBytes: number }) => d.capacityBytes)).toEqual([2 ** 30, 2 ** 31]);
-    const hw = info.systems[0].hardware[''];
+    const hw = info.systems[0].hardware[0];
     expect(hw.nics.map((n: { model: string; network: string }) => [n.model, n.network])).toEqual([
       ['vmxnet3', 'x'],
       ['e1000', 'y'],
@@ -342,10 +346,11 @@ describe('vessel ovf new, edit, info and format', () => {
       capacityBytes: 3 * 2 ** 30,
       format: expect.stringContaining('streamOptimized'),
     });
-    expect(o.systems[0].hardware['1CPU-1GB-1NIC'].disks.map((x: { address: string }) => x.address)).toEqual([
-      'SCSI 0:0',
-      'IDE 0:0',
-    ]);
+    expect(
+      o.systems[0].hardware
+        .find((h: { configuration?: string }) => h.configuration === '1CPU-1GB-1NIC')
+        .disks.map((x: { address: string }) => x.address),
+    ).toEqual(['SCSI 0:0', 'IDE 0:0']);
     const refused = await runCli(['ovf', 'edit', src, '-o', out, '--add-disk', qcow]);
     expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining('--convert-disk')]);
     const ova = join(SHARED, 'ovf-corpus', 'ova', 'openstack__glance__glance__tests__var__testserver.ova');
@@ -376,7 +381,9 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(existsSync(iso)).toBe(true);
     expect(execFileSync('isoinfo', ['-R', '-f', '-i', iso]).toString()).toContain('/iosxe_config.txt');
     const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
-    const media = info.systems[0].hardware['1CPU-1GB-1NIC'].media;
+    const media = info.systems[0].hardware.find(
+      (h: { configuration?: string }) => h.configuration === '1CPU-1GB-1NIC',
+    ).media;
     expect(
       media.map((m: { address: string; hostResource: string }) => `${m.address} ${m.hostResource}`),
     ).toEqual(['IDE 1:0 ovf:/file/file2', 'IDE 1:1 ovf:/file/file3']);
@@ -436,7 +443,7 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(info.configurations).toEqual([]);
     const s = info.systems[0];
     expect(s.virtualSystemType).toBe('vmx-14 qemu');
-    const h = s.hardware[''];
+    const h = s.hardware[0];
     expect([h.cpus, h.nics.map((n: { name: string; model: string }) => `${n.name}:${n.model}`)]).toEqual([
       4,
       ['eth0:virtio', 'eth1:virtio', 'eth2:virtio'],
@@ -509,7 +516,7 @@ describe('vessel ovf new, edit, info and format', () => {
     expect(verify.code, verify.stdout).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ intact: true, manifest: { algorithms: ['sha256'] } });
     const info = JSON.parse((await runCli(['ovf', 'info', '--json', out])).stdout);
-    expect(info.systems[0].hardware[''] ?? Object.values(info.systems[0].hardware)[0]).toMatchObject({
+    expect(info.systems[0].hardware[0]).toMatchObject({
       cpus: 3,
       memoryBytes: 1073741824,
     });

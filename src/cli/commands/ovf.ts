@@ -149,11 +149,20 @@ registerGroup((program: Command) => {
     .option('--ovf-version <v>', '1.0 or 2.0', '1.0')
     .option('--os-id <n>', 'CIM_OperatingSystem.OsType of the guest (DSP0243 §9.7)', '1')
     .option('--os <text>', 'description of the guest operating system')
+    .option('--json', 'print what was written as JSON')
     .action(
       action(
         async (
           name: string,
-          o: { output: string; cpus: string; memory: string; ovfVersion: string; osId: string; os?: string },
+          o: {
+            output: string;
+            cpus: string;
+            memory: string;
+            ovfVersion: string;
+            osId: string;
+            os?: string;
+            json?: boolean;
+          },
         ) => {
           if (o.ovfVersion !== '1.0' && o.ovfVersion !== '2.0')
             throw new ovf.OvfError('OVF_EDIT', `--ovf-version must be 1.0 or 2.0, not "${o.ovfVersion}"`);
@@ -166,6 +175,7 @@ registerGroup((program: Command) => {
             ...(o.os ? { osDescription: o.os } : {}),
           });
           await writeAtomic(o.output, ovf.formatOvf(env));
+          if (o.json) printJson({ output: o.output, ...ovf.ovfInfo(env) });
           return ExitCode.Ok;
         },
       ),

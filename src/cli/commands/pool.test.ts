@@ -249,12 +249,8 @@ describe('vessel pool', () => {
     );
     expect(modify.out).toContain('(it resolves to /etc/passwd)');
     const info = JSON.parse((await runCli(['vm', 'info', 'web1', '--json', ...s])).stdout);
-    const drives = info.definition.resources.filter(
-      (r: { properties: { HostResource?: string[] } }) => r.properties.HostResource !== undefined,
-    );
-    expect(drives.map((r: { properties: { HostResource: string[] } }) => r.properties.HostResource)).toEqual([
-      [join(pool, 'disk.raw')],
-    ]);
+    const drives = info.definition.devices.filter((d: { image?: string }) => d.image !== undefined);
+    expect(drives.map((d: { image: string }) => d.image)).toEqual([join(pool, 'disk.raw')]);
     const names = JSON.parse((await runCli(['vm', 'list', '--json', ...s])).stdout).map(
       (v: { name: string }) => v.name,
     );

@@ -30,34 +30,43 @@ registerGroup((program: Command) => {
     .option('--user <name>', 'user name')
     .option('--ca <file>', 'PEM certificate to trust for HTTPS')
     .option('--insecure', 'accept any HTTPS certificate')
+    .option('--json', 'print JSON (the saved profile)')
     .action(
-      action(async (name: string, url: string, o: { user?: string; ca?: string; insecure?: boolean }) => {
-        if (!/^https?:\/\/[^/]+/.test(url)) throw new RemoteError('USAGE', `"${url}" is not an http(s) URL`);
-        if (/^https?:\/\/[^/]*:[^/@]*@/.test(url))
-          throw new RemoteError(
-            'USAGE',
-            'Do not put a password in a saved profile; use $VESSEL_CIM_PASSWORD',
-          );
-        // Paths are saved absolute: a profile is used from any directory.
-        const ca = o.ca === undefined ? undefined : resolve(o.ca);
-        if (ca !== undefined) await readInput(ca);
-        const saved = absoluteCaParam(url);
-        const profiles = await loadProfiles();
-        profiles[name] = { url: saved, user: o.user, ca, insecure: o.insecure };
-        await saveProfiles(profiles);
-        println(`Saved host "${name}" (${saved}) in ${profilesFile()}`);
-        return 0;
-      }),
+      action(
+        async (
+          name: string,
+          url: string,
+          o: { user?: string; ca?: string; insecure?: boolean; json?: boolean },
+        ) => {
+          if (!/^https?:\/\/[^/]+/.test(url))
+            throw new RemoteError('USAGE', `"${url}" is not an http(s) URL`);
+          if (/^https?:\/\/[^/]*:[^/@]*@/.test(url))
+            throw new RemoteError(
+              'USAGE',
+              'Do not put a password in a saved profile; use $VESSEL_CIM_PASSWORD',
+            );
+          // Paths are saved absolute: a profile is used from any directory.
+          const ca = o.ca === undefined ? undefined : resolve(o.ca);
+          if (ca !== undefined) await readInput(ca);
+          const saved = absoluteCaParam(url);
+          const profiles = await loadProfiles();
+          profiles[name] = { url: saved, user: o.user, ca, insecure: o.insecure };
+          await saveProfiles(profiles);
+          if (o.json) printJson({ name, ...profiles[name], savedIn: profilesFile() });
+          else println(`Saved host "${name}" (${saved}) in ${profilesFile()}`);
+          return 0;
+        },
+      ),
     );
 
   cmd
     .command('list')
     .description('List the saved remote hosts')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (an array of profiles, each with its name)')
     .action(
       action(async (o: { json?: boolean }) => {
         const profiles = await loadProfiles();
-        if (o.json) printJson(profiles);
+        if (o.json) printJson(Object.entries(profiles).map(([name, p]) => ({ name, ...p })));
         else
           for (const [n, p] of Object.entries(profiles))
             println(`${n}\t${p.url}${p.user ? `\tuser ${p.user}` : ''}`);
@@ -69,13 +78,15 @@ registerGroup((program: Command) => {
     .command('remove')
     .description('Forget a saved remote host')
     .argument('<name>', 'profile name')
+    .option('--json', 'print JSON')
     .action(
-      action(async (name: string) => {
+      action(async (name: string, o: { json?: boolean }) => {
         const profiles = await loadProfiles();
         if (!profiles[name]) throw new RemoteError('USAGE', `No saved host is called "${name}"`);
         delete profiles[name];
         await saveProfiles(profiles);
-        println(`Removed host "${name}"`);
+        if (o.json) printJson({ removed: name });
+        else println(`Removed host "${name}"`);
         return 0;
       }),
     );

@@ -111,10 +111,12 @@ registerGroup((program: Command) => {
   user
     .command('remove <name>')
     .description('remove a user')
+    .option('--json', 'print the result as JSON')
     .action(
-      action(async (name: string, _opts: unknown, command: Command) => {
+      action(async (name: string, opts: { json?: boolean }, command: Command) => {
         await withUsers(command, (users) => users.remove(name));
-        println(`user ${name} removed`);
+        if (opts.json) printJson({ removed: name });
+        else println(`user ${name} removed`);
         return 0;
       }),
     );

@@ -21,11 +21,11 @@ import {
   type VirtualSystemDefinition,
 } from '../../model/index.js';
 import { connectApi, withApi } from '../connect.js';
-import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { watchStop } from '../watch-stop.js';
 import { checkNetworks } from './net-check.js';
+import { readDefinitionFile, systemJson } from './vm-json.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const BUSES: DiskBus[] = ['ide', 'sata', 'scsi', 'virtio', 'nvme'];
@@ -71,14 +71,7 @@ interface DefineOptions {
 }
 
 async function definitionFrom(opts: DefineOptions): Promise<VirtualSystemDefinition> {
-  if (opts.fromJson !== undefined) {
-    const text = (await readInput(opts.fromJson)).toString('utf8');
-    try {
-      return JSON.parse(text) as VirtualSystemDefinition;
-    } catch (e) {
-      throw new VesselError('USAGE', `${opts.fromJson} is not JSON: ${(e as Error).message}`);
-    }
-  }
+  if (opts.fromJson !== undefined) return readDefinitionFile(opts.fromJson, opts.name);
   if (opts.name === undefined) throw new VesselError('USAGE', 'vm define needs --name (or --from-json FILE)');
   if (!/^\d+$/.test(opts.cpus)) throw new VesselError('USAGE', `--cpus "${opts.cpus}" is not a whole number`);
   const bus = (opts.diskBus ?? 'ide') as DiskBus;
@@ -180,7 +173,10 @@ registerGroup((program: Command) => {
     .option('--disk-bus <bus>', `the disks' controller: ${BUSES.join(', ')}`, 'ide')
     .option('--vnc', 'a graphics card with VNC on 127.0.0.1')
     .option('--firmware <fw>', 'bios or efi')
-    .option('--from-json <file>', 'a definition as JSON ({system, resources})')
+    .option(
+      '--from-json <file>',
+      'a definition as JSON: what vm info --json prints (named kinds), or {system, resources}; --name renames it',
+    )
     .option('--json', 'print JSON')
     .action(
       action(async (opts: DefineOptions, command: Command) => {
@@ -279,7 +275,7 @@ registerGroup((program: Command) => {
           const detail = await api.systems.get(vm);
           return [detail, await recentEvents(api.events.list({ system: detail.uuid, limit: 10 }))] as const;
         });
-        if (opts.json) printJson({ ...info, events });
+        if (opts.json) printJson(systemJson(info, events));
         else printVmInfo(info, events);
         return 0;
       }),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS } from '../../../test/helpers/corpus.js';
 import { formatOvf } from '../format.js';
-import { ovfInfo } from '../info.js';
+import { hardwareFor, ovfInfo } from '../info.js';
 import { parseOvf } from '../parse.js';
 import { findSection } from '../select.js';
 import { validateOvf } from '../validate/validate.js';
@@ -17,7 +17,7 @@ const load = () => parseOvf(readFileSync(INPUT));
 const errors = (env: ReturnType<typeof load>) =>
   validateOvf(parseOvf(formatOvf(env))).filter((d) => d.severity === 'error');
 const addresses = (env: ReturnType<typeof load>) => {
-  const hw = ovfInfo(env).systems[0]!.hardware['1CPU-1GB-1NIC']!;
+  const hw = hardwareFor(ovfInfo(env).systems[0]!, '1CPU-1GB-1NIC')!;
   return [...hw.disks, ...hw.media].map((d) => `${d.hostResource ?? '-'} ${d.address}`);
 };
 const G = 1n << 30n;
@@ -69,7 +69,7 @@ describe('insertMedia() and replaceDiskImage()', () => {
     const sys = targetSystem(env);
     addDisk(env, sys, { href: 'a.vmdk', capacityBytes: G });
     insertMedia(env, sys, addFile(env, { href: 'c.iso' }));
-    const h = Object.values(ovfInfo(env).systems[0]!.hardware)[0]!;
+    const h = ovfInfo(env).systems[0]!.hardware[0]!;
     expect([...h.disks, ...h.media].map((d) => d.address)).toEqual(['SCSI 0:0', 'IDE 0:0']);
     expect(errors(env)).toEqual([]);
   });

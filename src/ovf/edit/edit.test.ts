@@ -100,9 +100,9 @@ describe('OVF editing', () => {
     const env = createEnvelope({ name: 'vm', cpus: 1, memoryBytes: 256n << 20n });
     const sys = targetSystem(env);
     setMemory(sys, 3n << 30n);
-    expect(ovfInfo(reparse(env)).systems[0]?.hardware['']?.memoryBytes).toBe(3 * 2 ** 30);
+    expect(ovfInfo(reparse(env)).systems[0]?.hardware[0]?.memoryBytes).toBe(3 * 2 ** 30);
     setMemory(sys, (5n << 20n) + 512n);
-    expect(ovfInfo(reparse(env)).systems[0]?.hardware['']?.memoryBytes).toBe(5 * 2 ** 20 + 512);
+    expect(ovfInfo(reparse(env)).systems[0]?.hardware[0]?.memoryBytes).toBe(5 * 2 ** 20 + 512);
     expect(editError(() => setMemory(sys, 0n)).code).toBe('OVF_EDIT');
   });
 
@@ -116,7 +116,7 @@ describe('OVF editing', () => {
       VirtualQuantity: '512',
       VirtualQuantityUnits: 'byte * 2^20',
     });
-    expect(ovfInfo(reparse(env)).systems[0]?.hardware['']?.memoryBytes).toBe(512 * 2 ** 20);
+    expect(ovfInfo(reparse(env)).systems[0]?.hardware[0]?.memoryBytes).toBe(512 * 2 ** 20);
   });
 
   it('changes CPUs for one deployment option only, splitting a shared item', () => {
@@ -126,13 +126,13 @@ describe('OVF editing', () => {
     setConfiguration(env, 'large', { label: 'Large' });
     setCpus(sys, 8, 'large', env);
     const info = ovfInfo(reparse(env));
-    expect(info.systems[0]?.hardware.small?.cpus).toBe(1);
-    expect(info.systems[0]?.hardware.large?.cpus).toBe(8);
+    expect(info.systems[0]?.hardware.find((h) => h.configuration === 'small')?.cpus).toBe(1);
+    expect(info.systems[0]?.hardware.find((h) => h.configuration === 'large')?.cpus).toBe(8);
     expect(info.configurations.find((c) => c.default)?.id).toBe('small');
     removeConfiguration(env, 'large');
     const info2 = ovfInfo(reparse(env));
     expect(info2.configurations.map((c) => c.id)).toEqual(['small']);
-    expect(info2.systems[0]?.hardware.small?.cpus).toBe(1);
+    expect(info2.systems[0]?.hardware.find((h) => h.configuration === 'small')?.cpus).toBe(1);
     expect(editError(() => setCpus(sys, 2, 'nope', env)).message).toMatch(/No deployment option/);
   });
 
@@ -143,13 +143,13 @@ describe('OVF editing', () => {
     addDisk(env, sys, { capacityBytes: 1000n });
     addNic(env, sys, 'lan', 'virtio');
     let info = ovfInfo(reparse(env));
-    expect(info.files).toEqual([{ id: 'file1', href: 'a.vmdk', size: 10 }]);
+    expect(info.files).toEqual([{ id: 'file1', href: 'a.vmdk', sizeBytes: 10 }]);
     expect(info.disks.map((d) => [d.diskId, d.capacityBytes, d.fileRef])).toEqual([
       [id, 2 ** 31, 'file1'],
       ['vmdisk2', 1000, undefined],
     ]);
     expect(info.networks.map((n) => n.name)).toEqual(['lan']);
-    const hw = info.systems[0]?.hardware[''];
+    const hw = info.systems[0]?.hardware[0];
     expect(hw?.disks.map((d) => d.hostResource)).toEqual([`ovf:/disk/${id}`, 'ovf:/disk/vmdisk2']);
     expect(hw?.controllers[0]?.subtype).toBe('lsilogic');
     expect(hw?.disks[0]?.controller).toBe(hw?.controllers[0]?.instanceId);
@@ -160,7 +160,7 @@ describe('OVF editing', () => {
     removeDisk(env, id);
     info = ovfInfo(reparse(env));
     expect(info.files).toEqual([]);
-    expect(info.systems[0]?.hardware['']?.disks.map((d) => d.hostResource)).toEqual(['ovf:/disk/vmdisk2']);
+    expect(info.systems[0]?.hardware[0]?.disks.map((d) => d.hostResource)).toEqual(['ovf:/disk/vmdisk2']);
     expect(editError(() => addDisk(env, sys, { capacityBytes: 0n })).code).toBe('OVF_EDIT');
   });
 
@@ -388,7 +388,7 @@ describe('edit checks property values and names devices with the model’s vocab
     });
     const sys = targetSystem(env);
     addDisk(env, sys, { capacityBytes: 1n << 30n });
-    const info = ovfInfo(reparse(env)).systems[0]!.hardware['']!;
+    const info = ovfInfo(reparse(env)).systems[0]!.hardware[0]!;
     expect(info.controllers).toMatchObject([{ kind: 'lsilogic', subtype: 'lsilogic' }]);
     expect(info.disks).toMatchObject([{ address: 'SCSI 0:0' }]);
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS } from '../../../test/helpers/corpus.js';
 import { formatOvf } from '../format.js';
-import { ovfInfo } from '../info.js';
+import { hardwareFor, ovfInfo } from '../info.js';
 import { parseOvf } from '../parse.js';
 import { findSection, findSections, hardwareOf, virtualSystems } from '../select.js';
 import type { OvfEnvelope } from '../types.js';
@@ -17,7 +17,7 @@ const INPUT = join(CORPUS, 'glennmatthews__cot__COT__tests__input.ovf');
 const load = (f = INPUT) => parseOvf(readFileSync(f));
 const errors = (env: OvfEnvelope) =>
   validateOvf(parseOvf(formatOvf(env))).filter((d) => d.severity === 'error');
-const hw = (env: OvfEnvelope, c: string) => ovfInfo(env).systems[0]!.hardware[c]!;
+const hw = (env: OvfEnvelope, c: string) => hardwareFor(ovfInfo(env).systems[0]!, c || undefined)!;
 
 describe('editNics() (COT --nic-types, --nic-names, --mac-addresses-list)', () => {
   it('sets the model and a counted name of every NIC in every option', () => {
