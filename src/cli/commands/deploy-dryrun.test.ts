@@ -166,7 +166,11 @@ describe('vessel deploy --dry-run', { timeout: 120_000 }, () => {
     expect(j.systems[0].disks).toEqual([
       { diskId: 'data', capacityBytes: 8 << 20, fileName: 'image-data.qcow2', blank: true },
     ]);
-    expect(j.systems[0].definition.resources.length).toBeGreaterThan(4);
+    // The named form of `vm info --json`: kinds, not ResourceType numbers.
+    const devices = j.systems[0].definition.devices as Array<{ kind?: string; model?: string }>;
+    expect(devices.map((d) => d.kind ?? d.model)).toEqual(
+      expect.arrayContaining(['ahci', 'disk', 'cdrom', 'vmxnet3']),
+    );
     expect(j.properties.find((p: { key: string }) => p.key === 'admin_password')).toEqual({
       key: 'admin_password',
       type: 'string',
@@ -268,10 +272,7 @@ describe('vessel deploy --dry-run', { timeout: 120_000 }, () => {
       build: '7',
     });
     const info = JSON.parse((await runCli(['vm', 'info', 'lic1', '--json', ...at])).stdout);
-    const mem = info.definition.resources.find(
-      (x: { properties: { ResourceType: string } }) => x.properties.ResourceType === '4',
-    );
-    expect(mem.properties.VirtualQuantity).toBe('256');
+    expect(info.definition.memoryBytes).toBe(256 * 2 ** 20);
 
     // Flags win over the file: name, deployment option, one property; the file's other values (port) stay.
     const o = await runCli([

@@ -9,7 +9,7 @@ import {
   type PackageSource,
   resultOf,
 } from '../../api/index.js';
-import { VesselError } from '../../model/index.js';
+import { definitionToJson, VesselError } from '../../model/index.js';
 import { withApi } from '../connect.js';
 import { readInput, requireReadableFile, writeAtomic } from '../files.js';
 import { action, printJson, println } from '../output.js';
@@ -134,7 +134,9 @@ async function dryRun(pkg: string, o: DeployOptions, opts: DeployOpts, command: 
     return 0;
   }
   if (opts.optionsOut !== undefined) await writeAtomic(opts.optionsOut, text);
-  if (opts.json) printJson({ ...view, options: file });
+  // Definitions in the named form of `vm info --json`, which `vm define --from-json` reads.
+  const systems = view.systems.map((s) => ({ ...s, definition: definitionToJson(s.definition) }));
+  if (opts.json) printJson({ ...view, systems, options: file });
   else printPlan(basename(pkg), view, mapping);
   if (opts.optionsOut !== undefined && !opts.json) {
     println(
