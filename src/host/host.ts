@@ -42,7 +42,7 @@ import { HostJobs, type JobControl, type JobSpec } from './jobs.js';
 import { applyState, hostOperations, type LifecycleContext, type StateOptions } from './lifecycle.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
-import { StoragePools } from './pools/index.js';
+import { refuseSharedWriters, StoragePools } from './pools/index.js';
 import { EventRecorder } from './recorder.js';
 import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
@@ -296,6 +296,7 @@ export class Host {
   /** Defines (or redefines) in the driver, stores the driver's definition, records `defined` or `modified`. */
   private async store_(def: VirtualSystemDefinition, caller: Caller = LOCAL): Promise<StoredVm> {
     await this.pools.check(def, 'define');
+    refuseSharedWriters(def, this.store.listVms());
     const info = await this.driver.define(def);
     const stored = await this.driver.getDefinition(info.uuid);
     const existed = this.store.getVm(info.uuid) !== undefined;

@@ -35,3 +35,4 @@ export {
   poolUsage,
   poolUsers,
 } from './usage.js';
+export { refuseSharedWriters } from './writers.js';
