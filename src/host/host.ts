@@ -39,6 +39,7 @@ import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export/export.js';
 import { cleanupExports } from './export/staging.js';
 import { HostJobs, type JobControl, type JobSpec } from './jobs.js';
+import { type KeptImage, keepDisks } from './keep-disks.js';
 import { applyState, hostOperations, type LifecycleContext, type StateOptions } from './lifecycle.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
@@ -349,13 +350,27 @@ export class Host {
    * Undefines a system as a job (the Api's `systems.undefine`); `powerOff` powers an active system off first
    * (CIM DestroySystem).
    */
-  undefineJob(vm: string, options: { powerOff?: boolean | undefined }, caller: Caller = LOCAL) {
+  undefineJob(
+    vm: string,
+    options: { powerOff?: boolean | undefined; keepDisks?: boolean | undefined },
+    caller: Caller = LOCAL,
+  ) {
     const { uuid, name } = this.get(vm);
     return this.jobs.run(this.spec('vm.undefine', 'undefine', caller, { uuid, name }), async () => {
       if (options.powerOff === true && (await this.driver.getState(uuid)).state !== 'stopped') {
         await this.changeState(uuid, 'powerOff', {}, caller).done;
       }
-      await this.locks.run(uuid, () => this.remove(uuid, name, caller));
+      return this.locks.run(uuid, async () => {
+        let keptImages: KeptImage[] = [];
+        if (options.keepDisks === true) {
+          checkApiTransition(name, (await this.driver.getState(uuid)).state, 'undefine');
+          const def = this.get(uuid).definition;
+          await this.pools.check(def, 'undefine'); // what is read and kept is still what was checked
+          keptImages = await keepDisks(this.driver, this.pools, uuid, name, def);
+        }
+        await this.remove(uuid, name, caller);
+        return { keptImages };
+      });
     });
   }
 

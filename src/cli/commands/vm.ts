@@ -11,7 +11,9 @@ import {
 import {
   buildDefinition,
   cpuCount,
+  DISK_MODES,
   type DiskBus,
+  diskModeOf,
   formatBytes,
   memoryBytes,
   parseSize,
@@ -63,6 +65,7 @@ interface DefineOptions {
   cdrom?: string[];
   nic?: string[];
   diskBus?: string;
+  diskMode?: string;
   vnc?: boolean;
   firmware?: string;
   fromJson?: string;
@@ -86,6 +89,9 @@ async function definitionFrom(opts: DefineOptions): Promise<VirtualSystemDefinit
   if (opts.firmware !== undefined && opts.firmware !== 'bios' && opts.firmware !== 'efi') {
     throw new VesselError('USAGE', `--firmware "${opts.firmware}": use bios or efi`);
   }
+  const diskMode = DISK_MODES.find((m) => m === (opts.diskMode ?? 'overlay'));
+  if (diskMode === undefined)
+    throw new VesselError('USAGE', `--disk-mode "${opts.diskMode}": use ${DISK_MODES.join(' or ')}`);
   const spec: SimpleSystemSpec = {
     name: opts.name,
     cpus: Number(opts.cpus),
@@ -96,6 +102,7 @@ async function definitionFrom(opts: DefineOptions): Promise<VirtualSystemDefinit
     nics: (opts.nic ?? []).map(parseNic),
     graphics: opts.vnc ? 'vnc' : 'none',
     ...(opts.firmware === undefined ? {} : { firmware: opts.firmware as 'bios' | 'efi' }),
+    ...(diskMode === 'direct' ? { diskMode } : {}),
   };
   return buildDefinition(spec);
 }
@@ -169,7 +176,11 @@ registerGroup((program: Command) => {
     .option('--name <name>', 'the system name (VSSD ElementName)')
     .option('--cpus <n>', 'virtual CPUs', '1')
     .option('--memory <size>', 'memory, e.g. 256M or 1G', '256M')
-    .option('--disk <file>', 'a disk image (repeatable); the system writes to a qcow2 overlay', collect)
+    .option(
+      '--disk <file>',
+      'a disk image (repeatable); with --disk-mode overlay the image is never written',
+      collect,
+    )
     .option('--cdrom <iso>', 'a CD/DVD image (repeatable)', collect)
     .option(
       '--nic <network>',
@@ -177,6 +188,11 @@ registerGroup((program: Command) => {
       collect,
     )
     .option('--disk-bus <bus>', `the disks' controller: ${BUSES.join(', ')}`, 'ide')
+    .option(
+      '--disk-mode <mode>',
+      'overlay: the system writes to a qcow2 overlay of its own (STATE/vms/UUID), the image stays unchanged; direct: it writes to the image itself, which must lie in a storage pool and no other system may use',
+      'overlay',
+    )
     .option('--vnc', 'a graphics card with VNC on 127.0.0.1')
     .option('--firmware <fw>', 'bios or efi')
     .option('--from-json <file>', 'a definition as JSON ({system, resources})')
@@ -235,8 +251,11 @@ registerGroup((program: Command) => {
       'Remove a stopped system and its overlays (what the guest wrote); the images it names are never deleted',
     )
     .argument('<vm>', 'name or UUID')
-    .option('--keep-disks', "refuse (exit 4) rather than delete overlays holding the guest's data")
-    .option('--json', 'print JSON (the job)')
+    .option(
+      '--keep-disks',
+      "keep the guest's data: each overlay disk becomes a standalone qcow2 in the default pool, a direct disk stays",
+    )
+    .option('--json', 'print JSON (the job, whose result lists the kept images)')
     .action(
       action(async (vm: string, opts: { keepDisks?: boolean; json?: boolean }, command: Command) => {
         const job = await withApi(command, (api) =>
@@ -245,9 +264,13 @@ registerGroup((program: Command) => {
             ...(opts.keepDisks === true ? { keepDisks: true } : {}),
           }),
         );
-        resultOf(job);
+        const { keptImages } = resultOf(job);
         if (opts.json) printJson(job);
-        else println(`Undefined "${vm}"`);
+        else {
+          println(`Undefined "${vm}"`);
+          for (const k of keptImages)
+            println(`Kept disk ${k.instanceId}: pool ${k.pool} image ${k.image} (${k.how})`);
+        }
         return 0;
       }),
     );
@@ -312,8 +335,14 @@ function printVmInfo(info: SystemDetail, events: ApiEvent[]): void {
   println(`cpus:    ${cpuCount(def) ?? '?'}`);
   println(`memory:  ${mem === undefined ? '?' : formatBytes(mem)}`);
   if (info.vnc !== undefined) println(`display: vnc ${info.vnc.host}:${info.vnc.port}`);
-  for (const d of devices.drives)
-    println(`${d.kind.padEnd(8)} ${d.instanceId}: ${d.hostResource ?? '(empty)'}`);
+  const mode = diskModeOf(def.system) ?? '?';
+  for (const d of devices.drives) {
+    const how =
+      d.kind === 'disk' && d.hostResource !== undefined
+        ? ` (${mode}${mode === 'overlay' ? ': base image, never written' : ': written in place'})`
+        : '';
+    println(`${d.kind.padEnd(8)} ${d.instanceId}: ${d.hostResource ?? '(empty)'}${how}`);
+  }
   for (const n of devices.nics)
     println(`nic      ${n.instanceId}: ${n.subType ?? 'e1000'} ${n.macText ?? ''} on ${n.network ?? 'user'}`);
   println('events:');

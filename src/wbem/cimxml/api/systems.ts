@@ -17,6 +17,7 @@ import {
   type SystemsApi,
   transitionRefusal,
   type UndefineOptions,
+  type UndefineResult,
   VERB,
 } from '../../../api/index.js';
 import { cimInterval, isInstanceName } from '../../../cim/index.js';
@@ -108,7 +109,7 @@ export class CimSystems implements SystemsApi {
   }
 
   /** DestroySystem. DSP1042 powers an active system off first, so the client refuses one unless `powerOff`. */
-  async undefine(ref: string, o: UndefineOptions = {}): Promise<JobInfo<void>> {
+  async undefine(ref: string, o: UndefineOptions = {}): Promise<JobInfo<UndefineResult>> {
     const x = await this.inv.find(ref);
     const { name, state } = x.summary;
     if (o.keepDisks === true)
@@ -129,7 +130,7 @@ export class CimSystems implements SystemsApi {
         ctx,
         method: 'DestroySystem',
         outcome,
-        result: async () => undefined,
+        result: async () => ({ keptImages: [] }), // without keepDisks nothing is kept
       },
       o.waitMs,
     );
