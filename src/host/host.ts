@@ -39,7 +39,7 @@ import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export/export.js';
 import { cleanupExports } from './export/staging.js';
 import { HostJobs, type JobControl, type JobSpec } from './jobs.js';
-import { type KeptImage, keepDisks } from './keep-disks.js';
+import { type KeptImage, keepDisks, refuseDroppingOverlays } from './keep-disks.js';
 import { applyState, hostOperations, type LifecycleContext, type StateOptions } from './lifecycle.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
@@ -298,6 +298,9 @@ export class Host {
   private async store_(def: VirtualSystemDefinition, caller: Caller = LOCAL): Promise<StoredVm> {
     await this.pools.check(def, 'define');
     refuseSharedWriters(def, this.store.listVms());
+    const uuid = def.system.VirtualSystemIdentifier;
+    const before = uuid === undefined ? undefined : this.store.getVm(uuid)?.definition;
+    await refuseDroppingOverlays(this.driver, before, def);
     const info = await this.driver.define(def);
     const stored = await this.driver.getDefinition(info.uuid);
     const existed = this.store.getVm(info.uuid) !== undefined;

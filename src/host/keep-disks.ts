@@ -121,3 +121,28 @@ export async function keepDisks(
   }
   return out;
 }
+
+/**
+ * Refuses (`IMAGE_IN_USE`) to change a system from overlay to direct disk mode while its overlays hold what the
+ * guest wrote: the guest would then see its images without those writes, and the overlays would go stale. Keep
+ * the data first (`undefine --keep-disks`, then define the kept images in direct mode).
+ */
+export async function refuseDroppingOverlays(
+  driver: HypervisorDriver,
+  before: VirtualSystemDefinition | undefined,
+  def: VirtualSystemDefinition,
+): Promise<void> {
+  const uuid = def.system.VirtualSystemIdentifier;
+  if (before === undefined || uuid === undefined || driver.diskImages === undefined) return;
+  if (diskModeOf(def.system) !== 'direct' || diskModeOf(before.system) === 'direct') return;
+  const written = (await driver.diskImages(uuid)).filter((d) => d.kind === 'disk' && d.source.chain);
+  if (written.length === 0) return;
+  const name = def.system.ElementName ?? uuid;
+  throw new HostError(
+    'IMAGE_IN_USE',
+    `Cannot change "${name}" to direct disk mode: what its guest wrote is in overlays (drive ${written.map((d) => `"${d.instanceId}"`).join(', ')})`,
+    {
+      hint: `Keep that data with vessel vm undefine ${name} --keep-disks, then define the kept images with --disk-mode direct`,
+    },
+  );
+}
