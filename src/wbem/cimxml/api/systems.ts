@@ -110,13 +110,13 @@ export class CimSystems implements SystemsApi {
 
   /** DestroySystem. DSP1042 powers an active system off first, so the client refuses one unless `powerOff`. */
   async undefine(ref: string, o: UndefineOptions = {}): Promise<JobInfo<UndefineResult>> {
-    const x = await this.inv.find(ref);
-    const { name, state } = x.summary;
     if (o.keepDisks === true)
       throw new ApiError(
         'NOT_SUPPORTED',
-        `Cannot undefine "${name}" keeping its disks: DestroySystem (DSP1042) has no such choice; ${this.s.where} decides what happens to them`,
+        `Cannot undefine "${ref}" keeping its disks: DestroySystem (DSP1042) has no such choice; ${this.s.where} decides what happens to them`,
       );
+    const x = await this.inv.find(ref);
+    const { name, state } = x.summary;
     if (o.powerOff !== true) checkTransition(name, state, 'undefine');
     const ctx = { what: `Cannot undefine "${name}"`, notFound: 'VM_NOT_FOUND' } as const;
     const vsms = await this.inv.service();
