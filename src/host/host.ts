@@ -394,6 +394,10 @@ export class Host {
       get: (id) => this.get(id),
       redefine: (def) => this.store_(def, caller),
       consoles: () => this.consoles(),
+      checkImages: async (def) => {
+        await this.pools.check(def, 'define');
+        refuseSharedWriters(def, this.store.listVms());
+      },
     };
     return this.jobs.run(this.spec(`vm.${operation}`, operation, caller, { uuid, name }), (c) =>
       this.locks.run(uuid, () => {

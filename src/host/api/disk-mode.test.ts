@@ -44,7 +44,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('systems.define with DiskMode direct', () => {
+describe('systems.define with DiskMode direct, and images hot-plugged', () => {
   it('refuses an image outside every storage pool, for every role', async () => {
     const outside = join(dir, 'outside.raw');
     writeFileSync(outside, Buffer.alloc(1 << 20));
@@ -126,5 +126,43 @@ describe('systems.define with DiskMode direct', () => {
     expect(badCode).toBe('DEFINITION_INVALID');
     expect(badMessage).toContain('DiskMode "shared" is neither overlay nor direct');
     expect(await api.systems.list()).toEqual([]);
+  });
+
+  it('checks a disk hot-plugged into a running system as a define does: in a pool, not written directly by another', async () => {
+    const vm = resultOf(
+      await api.systems.define(buildDefinition({ name: 'hp', cpus: 1, memoryBytes: 64n << 20n }), WAIT),
+    );
+    resultOf(await api.systems.changeState(vm.uuid, 'start', WAIT));
+    /** A SCSI controller and a disk on it, with InstanceIDs the system does not use. */
+    const scsiDisk = (path: string) =>
+      def('x', path)
+        .resources.filter((r) => r.properties.ResourceType === '6' || r.properties.ResourceType === '17')
+        .map((r) => ({
+          ...r,
+          properties: {
+            ...r.properties,
+            InstanceID: String(Number(r.properties.InstanceID) + 20),
+            ...(r.properties.Parent === undefined
+              ? {}
+              : { Parent: String(Number(r.properties.Parent) + 20) }),
+          },
+        }));
+    const outside = join(dir, 'hot.raw');
+    writeFileSync(outside, Buffer.alloc(1 << 20));
+    const [code, message] = await refusal(
+      api.systems.addResources(vm.uuid, scsiDisk(outside), WAIT).then(resultOf),
+    );
+    expect([code, message]).toEqual([
+      'PATH_OUTSIDE_POOL',
+      `Cannot change "hp": the image of drive "24" is outside every storage pool: ${outside}`,
+    ]);
+    const owned = join(images, 'owned.raw');
+    writeFileSync(owned, Buffer.alloc(1 << 20));
+    resultOf(await api.systems.define(def('owner', owned, 'direct'), WAIT));
+    const [taken] = await refusal(api.systems.addResources(vm.uuid, scsiDisk(owned), WAIT).then(resultOf));
+    expect(taken).toBe('INVALID_STATE');
+    expect(
+      (await api.systems.get(vm.uuid)).definition.resources.map((r) => r.properties.InstanceID),
+    ).not.toContain('24');
   });
 });
