@@ -32,7 +32,7 @@ import {
   deployPackage,
   VESSEL_PLATFORM_VERSION,
 } from './deploy/deploy.js';
-import { cleanupDeploys } from './deploy/staging.js';
+import { cleanupDeploys, systemDir } from './deploy/staging.js';
 import { DriverInventory, type InventoryNotice } from './driver-inventory.js';
 import { applyEdit, type DefinitionEdit, type EditContext, type EditOptions } from './edit-apply.js';
 import { HostError } from './errors.js';
@@ -369,7 +369,14 @@ export class Host {
           checkApiTransition(name, (await this.driver.getState(uuid)).state, 'undefine');
           const def = this.get(uuid).definition;
           await this.pools.check(def, 'undefine'); // what is read and kept is still what was checked
-          keptImages = await keepDisks(this.driver, this.pools, uuid, name, def);
+          keptImages = await keepDisks(
+            this.driver,
+            this.pools,
+            uuid,
+            name,
+            def,
+            systemDir(this.stateDir, uuid),
+          );
         }
         await this.remove(uuid, name, caller);
         return { keptImages };

@@ -86,10 +86,11 @@ async function convertInto(
  * stays where it is; an overlay disk's current content (the overlay over its base, flattened) becomes a new
  * standalone qcow2 in the default pool; an overlay disk the guest never wrote is its base image, kept in place
  * when a pool holds it (else, a deploy's own file, copied into the default pool like an overlay). The system
- * must be stopped; the images were checked against the pools just before (`pools.check`).
+ * must be stopped; the images were checked against the pools just before (`pools.check`). `vmDir` is the
+ * system's own folder (`STATE/vms/UUID`), which the undefine deletes: nothing in it is kept in place.
  *
  * @example
- * const kept = await keepDisks(driver, pools, uuid, 'web1', def);
+ * const kept = await keepDisks(driver, pools, uuid, 'web1', def, '/var/lib/vessel/vms/UUID');
  * // [{ instanceId: '4', pool: 'default', image: 'web1-disk4.qcow2', how: 'converted' }]
  */
 export async function keepDisks(
@@ -98,15 +99,17 @@ export async function keepDisks(
   uuid: string,
   name: string,
   def: VirtualSystemDefinition,
+  vmDir: string,
 ): Promise<KeptImage[]> {
   const images = await requireOperation(driver, 'diskImages')(uuid); // NOT_SUPPORTED: where the disks are is unknown
-  const direct = diskModeOf(def.system) === 'direct';
+  const own = await realpath(vmDir).catch(() => vmDir); // the system's folder, deleted with it
   const out: KeptImage[] = [];
   for (const d of images) {
     if (d.kind !== 'disk') continue;
     const real = await realpath(d.source.path);
-    const there = d.source.chain ? undefined : pooled(pools.all, real);
-    if (there !== undefined && (direct || !d.source.chain)) {
+    // An overlay, or a file of the system's own folder (a deploy's disk), goes with the system: it is converted.
+    const there = d.source.chain || inside(real, own) ? undefined : pooled(pools.all, real);
+    if (there !== undefined) {
       out.push({ instanceId: d.instanceId, ...there, how: 'in-place' });
       continue;
     }

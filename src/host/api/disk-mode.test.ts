@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +84,17 @@ describe('systems.define with DiskMode direct, and images hot-plugged', () => {
       'PATH_OUTSIDE_POOL',
       `Cannot change "dep": the image of drive "4" is outside every storage pool, and a system in direct disk mode writes to the image itself: ${join(own, 'disk1.raw')}`,
     ]);
-    resultOf(await api.systems.undefine('dep', WAIT));
+    // Its own folder goes with it, so keeping its disk copies it into the default pool, even when a pool holds it.
+    await api.pools.add({ id: 'everything', path: dir });
+    writeFileSync(join(own, 'disk1.raw'), Buffer.alloc(1 << 20, 9));
+    const kept = resultOf(await api.systems.undefine('dep', { keepDisks: true, ...WAIT })).keptImages;
+    expect(kept).toEqual([{ instanceId: '4', pool: 'default', image: 'dep-disk4.qcow2', how: 'converted' }]);
+    const copy = join(images, 'dep-disk4.qcow2');
+    execFileSync('qemu-img', ['check', '-q', '-f', 'qcow2', copy]);
+    const raw = join(dir, 'dep.raw');
+    execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', copy, raw]);
+    expect(readFileSync(raw)).toEqual(Buffer.alloc(1 << 20, 9));
+    await api.pools.remove('everything');
   });
 
   it('refuses two systems on one image when either writes it directly', async () => {
