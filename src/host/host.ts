@@ -497,6 +497,7 @@ export class Host {
       pools: this.pools,
       asked: this.events.asked,
       get: (uuid) => this.get(uuid),
+      vms: () => this.store.listVms(),
       recordCoded: (uuid, name, state, reason) =>
         this.events.state(uuid, name, state, reason.text, 'api', reason.code),
     };

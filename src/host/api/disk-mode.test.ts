@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,25 @@ describe('systems.define with DiskMode direct, and images hot-plugged', () => {
     const detail = resultOf(await api.systems.modifySettings(r2.uuid, { DiskMode: 'direct' }, WAIT));
     expect(detail.definition.system.DiskMode).toBe('direct');
     resultOf(await api.systems.undefine('r2', WAIT));
+  });
+
+  it('refuses at start an image that another system writes directly since a symlink was swapped', async () => {
+    const a = join(images, 'a.raw');
+    const b = join(images, 'b.raw');
+    const link = join(images, 'link.raw');
+    writeFileSync(a, Buffer.alloc(1 << 20));
+    writeFileSync(b, Buffer.alloc(1 << 20));
+    symlinkSync(b, link);
+    resultOf(await api.systems.define(def('da', a, 'direct'), WAIT));
+    const ol = resultOf(await api.systems.define(def('ol', link), WAIT));
+    rmSync(link);
+    symlinkSync(a, link);
+    expect(await refusal(api.systems.changeState(ol.uuid, 'start', WAIT).then(resultOf))).toEqual([
+      'INVALID_STATE',
+      `Cannot start "ol": the image of disk "4" is in use: "da" writes to it directly: ${a}`,
+    ]);
+    resultOf(await api.systems.undefine('ol', WAIT));
+    resultOf(await api.systems.undefine('da', WAIT));
   });
 
   it('refuses an image that names another file, and a DiskMode that is neither mode', async () => {

@@ -28,12 +28,16 @@ function disksOf(def: VirtualSystemDefinition): { paths: Map<string, string>; di
  * another system uses as a disk in any mode (its guest would change the base under the other's overlay, or two
  * guests would write one file), and no system may use, as a disk, an image that another system writes directly.
  * `vms` are the host's systems; the one being (re)defined (same UUID) is left out. Paths compare after resolving
- * symlinks.
+ * symlinks; `action` names what was asked in the message (`define`, `start`).
  *
  * @example
  * refuseSharedWriters(def, host.store.listVms()); // throws IMAGE_IN_USE naming the other system
  */
-export function refuseSharedWriters(def: VirtualSystemDefinition, vms: readonly StoredVm[]): void {
+export function refuseSharedWriters(
+  def: VirtualSystemDefinition,
+  vms: readonly StoredVm[],
+  action = 'define',
+): void {
   const mine = disksOf(def);
   if (mine.paths.size === 0) return;
   const uuid = String(def.system.VirtualSystemIdentifier ?? '').toLowerCase();
@@ -49,7 +53,7 @@ export function refuseSharedWriters(def: VirtualSystemDefinition, vms: readonly 
         : `"${vm.name}" writes to it directly`;
       throw new HostError(
         'IMAGE_IN_USE',
-        `Cannot define "${name}": the image of disk "${id}" is in use: ${how}: ${path}`,
+        `Cannot ${action} "${name}": the image of disk "${id}" is in use: ${how}: ${path}`,
         {
           hint: 'One system writes an image directly, and then no other uses it; copy the image (vessel pool) for the other system',
         },
