@@ -64,6 +64,8 @@ export const CapabilitiesSchema = Type.Object({
     users: Flag,
     consoles: Flag,
     metadata: Flag,
+    /** `systems.undefine` with `keepDisks`: the guest's disks are kept as images in a storage pool. */
+    keepDisks: Flag,
     pools: oneOf(['none', 'read', 'manage'] as const),
     networks: oneOf(['none', 'read', 'manage'] as const),
   }),

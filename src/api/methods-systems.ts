@@ -22,6 +22,7 @@ import {
   SystemStatsSchema,
   SystemSummarySchema,
   UndefineOptionsSchema,
+  UndefineResultSchema,
 } from './systems-data.js';
 
 /** The METHODS entries of the host, systems, jobs and events namespaces (see methods.ts). */
@@ -53,7 +54,7 @@ export const METHODS_SYSTEMS = {
     role: 'admin',
     args: ['ref', 'options'],
     params: Strict({ ref, options: opt(UndefineOptionsSchema) }),
-    result: JobInfoSchema(Type.Void()),
+    result: JobInfoSchema(UndefineResultSchema),
   },
   'systems.modifySettings': {
     role: 'admin',

@@ -114,6 +114,7 @@ describe('host schemas', () => {
       users: true,
       consoles: true,
       metadata: true,
+      keepDisks: true,
       pools: 'manage',
       networks: 'read',
     },

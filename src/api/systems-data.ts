@@ -89,12 +89,41 @@ export const UndefineOptionsSchema = Strict({
   ...JobOptionsSchema.properties,
   /** Power an active system off first (CIM DestroySystem). */
   powerOff: Type.Optional(Type.Boolean()),
-  /** Keep the disk images (issue 11). */
+  /**
+   * Keep the guest's data (issue 11): each overlay disk becomes a standalone image in the default storage pool,
+   * a direct disk stays where it is; the result lists them. Without it the overlays are deleted.
+   */
   keepDisks: Type.Optional(Type.Boolean()),
 });
 
 /** How a system is undefined. */
 export type UndefineOptions = StaticDecode<typeof UndefineOptionsSchema>;
+
+/** Wire schema of {@link UndefineResult}. */
+export const UndefineResultSchema = Type.Object({
+  /** The images that hold the guest's disks after the undefine (`keepDisks`), by storage pool and image name. */
+  keptImages: Type.Array(
+    Type.Object({
+      /** The drive's RASD InstanceID. */
+      instanceId: Type.String({ maxLength: 256 }),
+      pool: Type.String({ maxLength: 128 }),
+      /** The image's name in the pool (a path relative to the pool's folder). */
+      image: Type.String({ maxLength: 4096 }),
+      /** `converted`: written from the system's overlay; `in-place`: the system wrote this image directly. */
+      how: oneOf(['converted', 'in-place'] as const),
+    }),
+    { maxItems: 4096 },
+  ),
+});
+
+/**
+ * What an undefine kept: empty unless `keepDisks`.
+ *
+ * @example
+ * const job = await api.systems.undefine('web1', { keepDisks: true, waitMs: Number.POSITIVE_INFINITY });
+ * for (const k of resultOf(job).keptImages) console.log(k.pool, k.image);
+ */
+export type UndefineResult = StaticDecode<typeof UndefineResultSchema>;
 
 /** Wire schema of {@link ResourceChange}. */
 export const ResourceChangeSchema = Strict({

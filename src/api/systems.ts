@@ -12,6 +12,7 @@ import type {
   SystemStats,
   SystemSummary,
   UndefineOptions,
+  UndefineResult,
 } from './systems-data.js';
 
 /**
@@ -30,8 +31,11 @@ export interface SystemsApi {
   list(q?: SystemQuery): Promise<SystemSummary[] | SystemDetail[]>;
   get(ref: SystemRef): Promise<SystemDetail>;
   define(def: VirtualSystemDefinition, o?: JobOptions): Promise<JobInfo<SystemSummary>>;
-  /** `powerOff`: power an active system off first (CIM DestroySystem); `keepDisks` (issue 11). */
-  undefine(ref: SystemRef, o?: UndefineOptions): Promise<JobInfo<void>>;
+  /**
+   * `powerOff`: power an active system off first (CIM DestroySystem); `keepDisks`: keep the guest's data as
+   * images in a storage pool, listed in the result (issue 11).
+   */
+  undefine(ref: SystemRef, o?: UndefineOptions): Promise<JobInfo<UndefineResult>>;
   modifySettings(ref: SystemRef, changes: VssdProperties, o?: EditOptions): Promise<JobInfo<SystemDetail>>;
   /** All-or-nothing; `live: 'auto'` hot-plugs into a running system. */
   addResources(

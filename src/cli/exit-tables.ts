@@ -151,6 +151,7 @@ export const HOST_EXIT: Readonly<Record<HostErrorCode, CliExitCode>> = {
   IMAGE_OUTSIDE_POOLS: 1,
   IMAGE_DEVICE: 1,
   IMAGE_REFERENCES: 1,
+  IMAGE_IN_USE: 1,
 };
 
 export const CIMXML_EXIT: Readonly<Record<CimXmlErrorCode, CliExitCode>> = {

@@ -30,7 +30,7 @@ export {
   type ProgressState,
   ProgressTracker,
 } from './progress.js';
-export { type ChainImage, imageSpec } from './qemu-img.js';
+export { type ChainImage, imageSpec, qemuConvert } from './qemu-img.js';
 export {
   describeReference,
   type ImageReference,

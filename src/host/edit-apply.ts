@@ -42,6 +42,11 @@ export interface EditContext {
   /** Defines the changed definition of a stopped system (driver checks, store, `modified` event). */
   redefine(def: VirtualSystemDefinition): Promise<StoredVm>;
   consoles(): ConsoleKind[];
+  /**
+   * Checks the images of a definition as a define does (every image in a storage pool, no references, no two
+   * writers on one image), for resources hot-plugged into a running system, which are not redefined.
+   */
+  checkImages(def: VirtualSystemDefinition): Promise<void>;
 }
 
 /**
@@ -88,6 +93,7 @@ async function hotplug(
 ): Promise<ResourceResult> {
   const { driver, store } = ctx;
   const edited = change.edit(row.definition); // InstanceIDs given, unknown ones refused, before any device changes
+  if (change.kind === 'add') await ctx.checkImages(edited.def); // as a define would, before QEMU opens anything
   const attach =
     change.kind === 'add' ? requireOperation(driver, 'attachDevice') : driver.attachDevice?.bind(driver);
   const detach =

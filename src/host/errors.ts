@@ -15,7 +15,8 @@ import { VesselError } from '../model/index.js';
  * `HOST_STATE_DIR` refuses a state directory that is not a directory of the user the host runs as.
  * `POOL_*` refuse a storage pool operation (a malformed name or folder, a name or folder taken, an unknown pool, a
  * pool that a defined system uses); `IMAGE_*` refuse an image an admin names: outside every storage pool (or not
- * the file it was when checked), a device node, FIFO or socket, or an image that refers to other files.
+ * the file it was when checked), a device node, FIFO or socket, an image that refers to other files, or one that
+ * another system writes directly (or uses, when this one would write it directly: `IMAGE_IN_USE`).
  */
 export type HostErrorCode =
   | 'HOST_NOT_RUNNING'
@@ -43,7 +44,8 @@ export type HostErrorCode =
   | 'POOL_IN_USE'
   | 'IMAGE_OUTSIDE_POOLS'
   | 'IMAGE_DEVICE'
-  | 'IMAGE_REFERENCES';
+  | 'IMAGE_REFERENCES'
+  | 'IMAGE_IN_USE';
 
 /** An error of the host itself. */
 export class HostError extends VesselError<HostErrorCode> {}

@@ -32,17 +32,18 @@ import {
   deployPackage,
   VESSEL_PLATFORM_VERSION,
 } from './deploy/deploy.js';
-import { cleanupDeploys } from './deploy/staging.js';
+import { cleanupDeploys, systemDir } from './deploy/staging.js';
 import { DriverInventory, type InventoryNotice } from './driver-inventory.js';
 import { applyEdit, type DefinitionEdit, type EditContext, type EditOptions } from './edit-apply.js';
 import { HostError } from './errors.js';
 import { type ExportOptions, type ExportResult, exportSystem } from './export/export.js';
 import { cleanupExports } from './export/staging.js';
 import { HostJobs, type JobControl, type JobSpec } from './jobs.js';
+import { type KeptImage, keepDisks, refuseDroppingOverlays } from './keep-disks.js';
 import { applyState, hostOperations, type LifecycleContext, type StateOptions } from './lifecycle.js';
 import { KeyedLock } from './lock.js';
 import { databasePath } from './paths.js';
-import { StoragePools } from './pools/index.js';
+import { refuseSharedWriters, StoragePools } from './pools/index.js';
 import { EventRecorder } from './recorder.js';
 import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
@@ -296,6 +297,10 @@ export class Host {
   /** Defines (or redefines) in the driver, stores the driver's definition, records `defined` or `modified`. */
   private async store_(def: VirtualSystemDefinition, caller: Caller = LOCAL): Promise<StoredVm> {
     await this.pools.check(def, 'define');
+    refuseSharedWriters(def, this.store.listVms());
+    const uuid = def.system.VirtualSystemIdentifier;
+    const before = uuid === undefined ? undefined : this.store.getVm(uuid)?.definition;
+    await refuseDroppingOverlays(this.driver, before, def);
     const info = await this.driver.define(def);
     const stored = await this.driver.getDefinition(info.uuid);
     const existed = this.store.getVm(info.uuid) !== undefined;
@@ -348,13 +353,34 @@ export class Host {
    * Undefines a system as a job (the Api's `systems.undefine`); `powerOff` powers an active system off first
    * (CIM DestroySystem).
    */
-  undefineJob(vm: string, options: { powerOff?: boolean | undefined }, caller: Caller = LOCAL) {
+  undefineJob(
+    vm: string,
+    options: { powerOff?: boolean | undefined; keepDisks?: boolean | undefined },
+    caller: Caller = LOCAL,
+  ) {
     const { uuid, name } = this.get(vm);
     return this.jobs.run(this.spec('vm.undefine', 'undefine', caller, { uuid, name }), async () => {
       if (options.powerOff === true && (await this.driver.getState(uuid)).state !== 'stopped') {
         await this.changeState(uuid, 'powerOff', {}, caller).done;
       }
-      await this.locks.run(uuid, () => this.remove(uuid, name, caller));
+      return this.locks.run(uuid, async () => {
+        let keptImages: KeptImage[] = [];
+        if (options.keepDisks === true) {
+          checkApiTransition(name, (await this.driver.getState(uuid)).state, 'undefine');
+          const def = this.get(uuid).definition;
+          await this.pools.check(def, 'undefine'); // what is read and kept is still what was checked
+          keptImages = await keepDisks(
+            this.driver,
+            this.pools,
+            uuid,
+            name,
+            def,
+            systemDir(this.stateDir, uuid),
+          );
+        }
+        await this.remove(uuid, name, caller);
+        return { keptImages };
+      });
     });
   }
 
@@ -375,6 +401,10 @@ export class Host {
       get: (id) => this.get(id),
       redefine: (def) => this.store_(def, caller),
       consoles: () => this.consoles(),
+      checkImages: async (def) => {
+        await this.pools.check(def, 'define');
+        refuseSharedWriters(def, this.store.listVms());
+      },
     };
     return this.jobs.run(this.spec(`vm.${operation}`, operation, caller, { uuid, name }), (c) =>
       this.locks.run(uuid, () => {
@@ -467,6 +497,7 @@ export class Host {
       pools: this.pools,
       asked: this.events.asked,
       get: (uuid) => this.get(uuid),
+      vms: () => this.store.listVms(),
       recordCoded: (uuid, name, state, reason) =>
         this.events.state(uuid, name, state, reason.text, 'api', reason.code),
     };

@@ -8,7 +8,7 @@ import {
 import { type HypervisorDriver, HypervisorError, requireOperation } from '../hypervisor/index.js';
 import type { Asked } from './api/vocabulary.js';
 import type { JobControl } from './jobs.js';
-import type { StoragePools } from './pools/index.js';
+import { refuseSharedWriters, type StoragePools } from './pools/index.js';
 import type { HostVmState, StoredVm } from './store.js';
 
 /**
@@ -35,6 +35,8 @@ export interface LifecycleContext {
   readonly pools: StoragePools;
   /** The stored row, or VM_NOT_FOUND. */
   get(uuid: string): StoredVm;
+  /** Every stored system (another writer of a direct image is refused at start too). */
+  vms(): readonly StoredVm[];
   /** Sets, records and publishes a state with this reason. */
   recordCoded(
     uuid: string,
@@ -107,7 +109,9 @@ export function hostOperations(driverOps: readonly string[]): StateOperation[] {
 }
 
 async function start(ctx: LifecycleContext, { uuid, name }: { uuid: string; name: string }): Promise<void> {
-  await ctx.pools.check(ctx.get(uuid).definition, 'start'); // a symlink may have been swapped since define
+  const def = ctx.get(uuid).definition;
+  await ctx.pools.check(def, 'start'); // a symlink may have been swapped since define
+  refuseSharedWriters(def, ctx.vms(), 'start'); // ... and made two systems' images one file
   const startOp = requireOperation(ctx.driver, 'start');
   ctx.recordCoded(uuid, name, 'starting', { code: 'user', text: 'start requested' });
   try {

@@ -1,4 +1,5 @@
 import { DefinitionBuilder } from './devices/build.js';
+import { DISK_MODE_PROPERTY, type DiskMode } from './devices/disk-mode.js';
 import type { ControllerKind } from './devices/vocabulary.js';
 import { ModelError } from './errors.js';
 import type { VirtualSystemDefinition } from './settings.js';
@@ -27,6 +28,8 @@ export interface SimpleSystemSpec {
   /** Adds a graphics controller; `vnc` also asks for a VNC display on localhost. */
   graphics?: 'none' | 'vga' | 'vnc';
   firmware?: 'bios' | 'efi';
+  /** How the system writes its disks (VSSD DiskMode); absent: overlay, the host's default. */
+  diskMode?: DiskMode;
 }
 
 /** The controller kind of each `--disk-bus`. */
@@ -55,6 +58,7 @@ export function buildDefinition(spec: SimpleSystemSpec): VirtualSystemDefinition
     VirtualSystemType: 'vessel-qemu',
     ...(spec.uuid === undefined ? {} : { VirtualSystemIdentifier: spec.uuid }),
     ...(spec.description === undefined ? {} : { Description: spec.description }),
+    ...(spec.diskMode === undefined ? {} : { [DISK_MODE_PROPERTY]: spec.diskMode }),
   });
   b.firmware(spec.firmware);
   b.cpus(spec.cpus);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FIRMWARE_PROPERTY, ResourceType, toBaseUnits } from '../../model/index.js';
+import { DISK_MODE_PROPERTY, FIRMWARE_PROPERTY, ResourceType, toBaseUnits } from '../../model/index.js';
 import { STATE_OPERATIONS, type StateOperation } from '../operations.js';
 import { TRANSPORTS } from '../principal.js';
 import { change, define, expectRefusal, smallDefinition, UNTIL_DONE } from './helpers.case.test.js';
@@ -79,6 +79,36 @@ export const SYSTEM_CASES: readonly ApiCase[] = [
       const job = await api.systems.modifySettings(s.uuid, { [FIRMWARE_PROPERTY]: 'bios' }, UNTIL_DONE);
       assert.equal(job.state, 'completed', job.error?.message);
       assert.equal((await api.systems.get(s.uuid)).definition.system[FIRMWARE_PROPERTY], 'bios');
+    },
+  },
+  {
+    id: 'systems.disk-mode',
+    title:
+      'the disk mode a definition asks for is kept and can be changed; a mode that is neither is refused',
+    async run({ api, name }) {
+      const def = smallDefinition(name('direct'));
+      def.system[DISK_MODE_PROPERTY] = 'direct';
+      const s = await define(api, def);
+      assert.equal((await api.systems.get(s.uuid)).definition.system[DISK_MODE_PROPERTY], 'direct');
+      const job = await api.systems.modifySettings(s.uuid, { [DISK_MODE_PROPERTY]: 'overlay' }, UNTIL_DONE);
+      assert.equal(job.state, 'completed', job.error?.message);
+      assert.equal((await api.systems.get(s.uuid)).definition.system[DISK_MODE_PROPERTY], 'overlay');
+      const bad = smallDefinition(name('shared'));
+      bad.system[DISK_MODE_PROPERTY] = 'shared';
+      await expectRefusal(api, api.systems.define(bad, UNTIL_DONE), 'DEFINITION_INVALID');
+    },
+  },
+  {
+    id: 'systems.keep-disks',
+    title: 'an undefine that keeps the disks says which images it kept (none for a system without disks)',
+    requires: (caps) => caps.features.keepDisks,
+    probe: (api) => api.systems.undefine('conformance-no-such-system', { keepDisks: true }),
+    async run({ api, name }) {
+      const s = await define(api, smallDefinition(name('keep')));
+      const job = await api.systems.undefine(s.uuid, { keepDisks: true, ...UNTIL_DONE });
+      assert.equal(job.state, 'completed', job.error?.message);
+      assert.deepEqual(job.result, { keptImages: [] });
+      await expectRefusal(api, api.systems.get(s.uuid), 'VM_NOT_FOUND');
     },
   },
   {

@@ -184,6 +184,7 @@ export function fakeApi(bugs: ReadonlySet<FakeBug> = new Set()): Api {
           users: false,
           consoles: false,
           metadata: false,
+          keepDisks: true,
           pools: 'none',
           networks: 'none',
         },
@@ -226,7 +227,7 @@ export function fakeApi(bugs: ReadonlySet<FakeBug> = new Set()): Api {
         checkTransition(s.summary.name, s.summary.state, 'undefine');
         systems.delete(s.summary.uuid);
         return answer(
-          job('undefine', s, (j) => end(j, 'completed')),
+          job('undefine', s, (j) => end(j, 'completed', { keptImages: [] })),
           o?.waitMs,
         );
       },

@@ -8,6 +8,8 @@ export const API_CASE_IDS = [
   'systems.crud',
   'systems.errors',
   'systems.firmware',
+  'systems.disk-mode',
+  'systems.keep-disks',
   'systems.memory-units',
   'systems.modify',
   'systems.resources',

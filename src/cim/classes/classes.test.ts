@@ -170,6 +170,7 @@ describe('Vessel class definitions', () => {
     expect(virt.require('Vessel_VirtualSystemSettingData').local.properties.map((p) => p.name)).toEqual([
       'Firmware',
       'BootOrder',
+      'DiskMode',
     ]);
   });
 

@@ -194,6 +194,55 @@ describe('--json of every command', () => {
     expect(again).toMatchObject({ name: 'r3' });
   }, 120_000);
 
+  it('vm define --from-json checks the networks of the NICs as --nic does, and takes --disk-mode beside the file', async () => {
+    const base = { cpus: 1, memoryBytes: 1 << 26 };
+    const nic = (network: string) => ({ device: 'nic', id: '5', model: 'e1000', network });
+    writeFileSync(
+      join(root, 'lan.json'),
+      JSON.stringify({ ...base, name: 'n1', devices: [nic('nosuchnet')] }),
+    );
+    const r = await runCli(['vm', 'define', '--from-json', join(root, 'lan.json'), ...s]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--from-json lan.json: the host has no network "nosuchnet"');
+    expect((await runCli(['vm', 'info', 'n1', ...s])).code).not.toBe(0);
+
+    const disk = {
+      device: 'drive',
+      id: '4',
+      kind: 'disk',
+      controller: '3',
+      slot: 0,
+      image: join(root, 'direct.raw'),
+    };
+    writeFileSync(join(root, 'direct.raw'), Buffer.alloc(1 << 20));
+    const ctl = { device: 'controller', id: '3', kind: 'ide', address: 0 };
+    writeFileSync(join(root, 'direct.json'), JSON.stringify({ ...base, name: 'd1', devices: [ctl, disk] }));
+    const d = await runCli([
+      'vm',
+      'define',
+      '--from-json',
+      join(root, 'direct.json'),
+      '--disk-mode',
+      'direct',
+      ...s,
+    ]);
+    expect(d.code, d.stderr).toBe(0);
+    const info = (await json(['vm', 'info', 'd1', ...s])) as {
+      definition: { properties?: Record<string, unknown> };
+    };
+    expect(info.definition.properties?.DiskMode).toBe('direct');
+    const bad = await runCli([
+      'vm',
+      'define',
+      '--from-json',
+      join(root, 'direct.json'),
+      '--disk-mode',
+      'rw',
+      ...s,
+    ]);
+    expect(bad.code).toBe(2);
+  }, 120_000);
+
   it('vm define --from-json refuses malformed and hostile files with exit 2, naming the file and JSON path', async () => {
     const base = { name: 'h', cpus: 1, memoryBytes: 1 << 26 };
     const cases: [string, string, string][] = [

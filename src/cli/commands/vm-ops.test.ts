@@ -103,7 +103,7 @@ describe('vessel vm console, reboot, reset and the display', () => {
     expect([stopped.code, stopped.stderr]).toEqual([1, 'vessel: Cannot reboot "g1": it is stopped\n']);
   }, 60_000);
 
-  it('vm undefine --keep-disks keeps the images (never written here) and prints the job with --json', async () => {
+  it('vm undefine --keep-disks keeps the images and lists them; vm define --disk-mode direct', async () => {
     const images = join(root, 'images');
     mkdirSync(images);
     const disk = join(images, 'data.raw');
@@ -119,8 +119,46 @@ describe('vessel vm console, reboot, reset and the display', () => {
     expect((await runCli(['vm', 'stop', 'kd', ...s])).code).toBe(0);
     const r = await runCli(['vm', 'undefine', 'kd', '--keep-disks', '--json', ...s]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ operation: 'undefine', state: 'completed' });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      operation: 'undefine',
+      state: 'completed',
+      result: { keptImages: [{ instanceId: '4', pool: 'imgs', image: 'data.raw', how: 'in-place' }] },
+    });
     expect(readFileSync(disk)).toEqual(Buffer.alloc(65536, 7));
+    // Direct mode: vm info says how each disk is written; a keep leaves the image in place and says where.
+    const direct = ['vm', 'define', '--name', 'dm', '--disk', disk, '--disk-mode', 'direct', ...s];
+    expect((await runCli(direct)).code).toBe(0);
+    const twice = await runCli([...direct.slice(0, 3), 'dm2', ...direct.slice(4)]);
+    expect([twice.code, twice.stderr.split('\n')[0]]).toEqual([
+      1,
+      `vessel: Cannot define "dm2": the image of disk "4" is in use: "dm2" would write to it directly and "dm" uses it too: ${disk}`,
+    ]);
+    const info = await runCli(['vm', 'info', 'dm', ...s]);
+    expect(info.stdout).toContain(`disk     4: ${disk} (direct: written in place)\n`);
+    const kept = await runCli(['vm', 'undefine', 'dm', '--keep-disks', ...s]);
+    expect([kept.code, kept.stdout]).toEqual([
+      0,
+      'Undefined "dm"\nKept disk 4: pool imgs image data.raw (in-place)\n',
+    ]);
+    const bad = await runCli(['vm', 'define', '--name', 'x', '--disk-mode', 'shared', ...s]);
+    expect([bad.code, bad.stderr]).toEqual([2, 'vessel: --disk-mode "shared": use overlay or direct\n']);
+    const outside = join(root, 'outside.raw');
+    writeFileSync(outside, Buffer.alloc(4096));
+    const out = await runCli([
+      'vm',
+      'define',
+      '--name',
+      'x',
+      '--disk',
+      outside,
+      '--disk-mode',
+      'direct',
+      ...s,
+    ]);
+    expect([out.code, out.stderr.split('\n')[0]]).toEqual([
+      1,
+      `vessel: Cannot define "x": the image of drive "4" is outside every storage pool, and a system in direct disk mode writes to the image itself: ${outside}`,
+    ]);
     const ghost = await runCli(['vm', 'undefine', 'kd', '--keep-disks', '--json', ...s]);
     expect(ghost.code).toBe(1);
     expect(JSON.parse(ghost.stdout).error.code).toBe('VM_NOT_FOUND');

@@ -119,7 +119,7 @@ describe('vessel vm and vessel host (test driver)', () => {
     // The devices, one line each, as the model's device view reads them.
     const lines = info.stdout.split('\n');
     expect(lines.filter((l) => /^(disk|cdrom|nic) /.test(l))).toEqual([
-      expect.stringMatching(new RegExp(`^disk {5}\\S+: ${disk}$`)),
+      expect.stringMatching(new RegExp(`^disk {5}\\S+: ${disk} \\(overlay: base image, never written\\)$`)),
       expect.stringMatching(new RegExp(`^cdrom {4}\\S+: ${disk}$`)),
       expect.stringMatching(/^nic {6}\S+: \S+ \S* on user$/),
     ]);

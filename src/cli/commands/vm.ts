@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   ApiError,
@@ -11,7 +11,10 @@ import {
 import {
   buildDefinition,
   cpuCount,
+  DISK_MODE_PROPERTY,
+  DISK_MODES,
   type DiskBus,
+  diskModeOf,
   formatBytes,
   memoryBytes,
   parseSize,
@@ -64,6 +67,7 @@ interface DefineOptions {
   cdrom?: string[];
   nic?: string[];
   diskBus?: string;
+  diskMode?: string;
   vnc?: boolean;
   firmware?: string;
   fromJson?: string;
@@ -71,7 +75,16 @@ interface DefineOptions {
 }
 
 async function definitionFrom(opts: DefineOptions): Promise<VirtualSystemDefinition> {
-  if (opts.fromJson !== undefined) return readDefinitionFile(opts.fromJson, opts.name);
+  const diskMode = DISK_MODES.find((m) => m === (opts.diskMode ?? 'overlay'));
+  if (diskMode === undefined)
+    throw new VesselError('USAGE', `--disk-mode "${opts.diskMode}": use ${DISK_MODES.join(' or ')}`);
+  if (opts.fromJson !== undefined) {
+    const def = await readDefinitionFile(opts.fromJson, opts.name);
+    // --disk-mode given beside a file says the mode of the copy (a file's own DiskMode otherwise).
+    if (opts.diskMode === undefined) return def;
+    const { [DISK_MODE_PROPERTY]: _, ...system } = def.system;
+    return { ...def, system: diskMode === 'direct' ? { ...system, [DISK_MODE_PROPERTY]: diskMode } : system };
+  }
   if (opts.name === undefined) throw new VesselError('USAGE', 'vm define needs --name (or --from-json FILE)');
   if (!/^\d+$/.test(opts.cpus)) throw new VesselError('USAGE', `--cpus "${opts.cpus}" is not a whole number`);
   const bus = (opts.diskBus ?? 'ide') as DiskBus;
@@ -90,8 +103,18 @@ async function definitionFrom(opts: DefineOptions): Promise<VirtualSystemDefinit
     nics: (opts.nic ?? []).map(parseNic),
     graphics: opts.vnc ? 'vnc' : 'none',
     ...(opts.firmware === undefined ? {} : { firmware: opts.firmware as 'bios' | 'efi' }),
+    ...(diskMode === 'direct' ? { diskMode } : {}),
   };
   return buildDefinition(spec);
+}
+
+/** The host networks a definition's NICs name; none for one too malformed to read (the host refuses it). */
+function networksOf(def: VirtualSystemDefinition): string[] {
+  try {
+    return [...new Set(readDevices(def).nics.map((n) => n.network ?? 'user'))];
+  } catch {
+    return [];
+  }
 }
 
 /** Each `vessel vm` state change: the Api's operation and what the command prints once it is done. */
@@ -163,7 +186,11 @@ registerGroup((program: Command) => {
     .option('--name <name>', 'the system name (VSSD ElementName)')
     .option('--cpus <n>', 'virtual CPUs', '1')
     .option('--memory <size>', 'memory, e.g. 256M or 1G', '256M')
-    .option('--disk <file>', 'a disk image (repeatable); the system writes to a qcow2 overlay', collect)
+    .option(
+      '--disk <file>',
+      'a disk image (repeatable); with --disk-mode overlay the image is never written',
+      collect,
+    )
     .option('--cdrom <iso>', 'a CD/DVD image (repeatable)', collect)
     .option(
       '--nic <network>',
@@ -171,6 +198,11 @@ registerGroup((program: Command) => {
       collect,
     )
     .option('--disk-bus <bus>', `the disks' controller: ${BUSES.join(', ')}`, 'ide')
+    .option(
+      '--disk-mode <mode>',
+      'overlay: the system writes to a qcow2 overlay of its own (STATE/vms/UUID), the image stays unchanged; direct: it writes to the image itself, which must lie in a storage pool and no other system may use',
+      'overlay',
+    )
     .option('--vnc', 'a graphics card with VNC on 127.0.0.1')
     .option('--firmware <fw>', 'bios or efi')
     .option(
@@ -182,9 +214,12 @@ registerGroup((program: Command) => {
       action(async (opts: DefineOptions, command: Command) => {
         const def = await definitionFrom(opts);
         const nets = (opts.nic ?? []).map((n) => parseNic(n).network);
+        // A file's NICs name host networks as --nic does: a misspelt one is refused, never NAT by default.
+        const fileNets = opts.fromJson === undefined ? [] : networksOf(def);
         const vm = resultOf(
           await withApi(command, async (api) => {
             await checkNetworks(api, nets, '--nic');
+            await checkNetworks(api, fileNets, `--from-json ${basename(opts.fromJson ?? '')}`);
             return api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY });
           }),
         );
@@ -232,8 +267,11 @@ registerGroup((program: Command) => {
       'Remove a stopped system and its overlays (what the guest wrote); the images it names are never deleted',
     )
     .argument('<vm>', 'name or UUID')
-    .option('--keep-disks', "refuse (exit 4) rather than delete overlays holding the guest's data")
-    .option('--json', 'print JSON (the job)')
+    .option(
+      '--keep-disks',
+      "keep the guest's data: each overlay disk becomes a standalone qcow2 in the default pool, a direct disk stays",
+    )
+    .option('--json', 'print JSON (the job, whose result lists the kept images)')
     .action(
       action(async (vm: string, opts: { keepDisks?: boolean; json?: boolean }, command: Command) => {
         const job = await withApi(command, (api) =>
@@ -242,9 +280,13 @@ registerGroup((program: Command) => {
             ...(opts.keepDisks === true ? { keepDisks: true } : {}),
           }),
         );
-        resultOf(job);
+        const { keptImages } = resultOf(job);
         if (opts.json) printJson(job);
-        else println(`Undefined "${vm}"`);
+        else {
+          println(`Undefined "${vm}"`);
+          for (const k of keptImages)
+            println(`Kept disk ${k.instanceId}: pool ${k.pool} image ${k.image} (${k.how})`);
+        }
         return 0;
       }),
     );
@@ -309,8 +351,14 @@ function printVmInfo(info: SystemDetail, events: ApiEvent[]): void {
   println(`cpus:    ${cpuCount(def) ?? '?'}`);
   println(`memory:  ${mem === undefined ? '?' : formatBytes(mem)}`);
   if (info.vnc !== undefined) println(`display: vnc ${info.vnc.host}:${info.vnc.port}`);
-  for (const d of devices.drives)
-    println(`${d.kind.padEnd(8)} ${d.instanceId}: ${d.hostResource ?? '(empty)'}`);
+  const mode = diskModeOf(def.system) ?? '?';
+  for (const d of devices.drives) {
+    const how =
+      d.kind === 'disk' && d.hostResource !== undefined
+        ? ` (${mode}${mode === 'overlay' ? ': base image, never written' : ': written in place'})`
+        : '';
+    println(`${d.kind.padEnd(8)} ${d.instanceId}: ${d.hostResource ?? '(empty)'}${how}`);
+  }
   for (const n of devices.nics)
     println(`nic      ${n.instanceId}: ${n.subType ?? 'e1000'} ${n.macText ?? ''} on ${n.network ?? 'user'}`);
   println('events:');

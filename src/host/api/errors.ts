@@ -64,6 +64,8 @@ const HOST: Table<HostErrorCode> = {
   IMAGE_OUTSIDE_POOLS: 'PATH_OUTSIDE_POOL',
   IMAGE_DEVICE: 'IMAGE_UNSAFE',
   IMAGE_REFERENCES: 'IMAGE_UNSAFE',
+  // Another system writes the image directly, or uses it while this one would.
+  IMAGE_IN_USE: 'INVALID_STATE',
 };
 
 const MODEL: Table<ModelErrorCode> = {

@@ -60,6 +60,7 @@ function capabilitiesOf(
       users: implemented.has('users'),
       consoles: host.driver.console !== undefined,
       metadata: true,
+      keepDisks: host.driver.diskImages !== undefined,
       pools: implemented.has('pools') ? 'manage' : 'none',
       // The networks are the driver's: shown when it has any, managed when it can change them.
       networks:

@@ -67,9 +67,9 @@ export function systemsApi(ctx: SessionContext): SystemsApi {
     define(def: VirtualSystemDefinition, o?: JobOptions) {
       return answer(host, host.defineJob(def, caller), o?.waitMs);
     },
-    async undefine(ref, o?: UndefineOptions) {
-      if (o?.keepDisks === true) await refuseLosingDisks(host, ref);
-      return answer(host, host.undefineJob(ref, { powerOff: o?.powerOff }, caller), o?.waitMs);
+    undefine(ref, o?: UndefineOptions) {
+      const started = host.undefineJob(ref, { powerOff: o?.powerOff, keepDisks: o?.keepDisks }, caller);
+      return answer(host, started, o?.waitMs);
     },
     modifySettings(ref, changes: VssdProperties, o?: EditOptions) {
       return edit(ref, { kind: 'settings', edit: (d) => editSettings(d, changes) }, o);
@@ -108,27 +108,4 @@ export function systemsApi(ctx: SessionContext): SystemsApi {
       host.setMetadata(ref, key, value);
     },
   };
-}
-
-/**
- * `undefine` with `keepDisks`: the images a definition names are never deleted (a system writes to overlays over
- * them), so the disks are kept as they are unless the guest has written to an overlay, which goes with the
- * system. Such an undefine is refused (NOT_SUPPORTED) rather than losing the guest's data while saying it kept it.
- */
-async function refuseLosingDisks(host: SessionContext['host'], ref: string): Promise<void> {
-  const vm = await host.lookup(ref);
-  if (host.driver.diskImages === undefined) {
-    throw new ApiError(
-      'NOT_SUPPORTED',
-      `Cannot undefine "${vm.name}" keeping its disks: the driver ${host.driver.uri} does not say where they are`,
-    );
-  }
-  const written = (await host.driver.diskImages(vm.uuid)).filter((d) => d.kind === 'disk' && d.source.chain);
-  if (written.length > 0) {
-    throw new ApiError(
-      'NOT_SUPPORTED',
-      `Cannot undefine "${vm.name}" keeping its disks: what its guest wrote is in ${written.length === 1 ? 'an overlay' : `${written.length} overlays`} (drive ${written.map((d) => `"${d.instanceId}"`).join(', ')}), which this host deletes with the system`,
-      { hint: `Keep its data with vessel export ${vm.name} --format ova -o FILE first, then undefine it` },
-    );
-  }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { HypervisorDriver } from '../../hypervisor/index.js';
-import type { VirtualSystemDefinition } from '../../model/index.js';
+import { DISK_MODE_PROPERTY, type VirtualSystemDefinition } from '../../model/index.js';
 import {
   allContents,
   definitionFromOvf,
@@ -165,6 +165,8 @@ async function planSystem(
   const { disks, files } = resolveDrives(env, def, dir, props);
   const fw = applyFirmware(def, system);
   if (fw) notes.push(fw);
+  // How the host writes the disks is its own choice, never a package's: a deployed system writes overlays.
+  delete def.system[DISK_MODE_PROPERTY];
   const serial = ensureSerialConsole(def);
   if (serial) notes.push(serial);
   const transport = (hardwareOf(system)?.transport ?? '').split(/[\s,]+/).map((t) => t.toLowerCase());

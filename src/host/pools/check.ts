@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, readlink, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { imagePath, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
+import { diskModeOf, imagePath, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
 import { HostError } from '../errors.js';
 import type { StoragePool } from './file.js';
 import { type HostFolders, hostFile, inside } from './folder.js';
@@ -18,6 +18,11 @@ export interface ImageCheck {
   host: HostFolders;
   /** A deployed system's own folder (a real path): its files are the host's own and need no pool. */
   ownDir?: string | undefined;
+  /**
+   * The system writes to this image itself (DiskMode direct): it must lie in a storage pool, never in the
+   * system's own folder (a deploy's files) nor anywhere else.
+   */
+  direct?: boolean;
 }
 
 /** How the hint lists the pools. */
@@ -61,8 +66,9 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 export async function checkImage(path: string, driveId: string, c: ImageCheck): Promise<void> {
   const where = `Cannot ${c.action} "${c.system}": the image of drive "${driveId}"`;
   const hint = poolHint(c.pools);
+  const why = c.direct === true ? ', and a system in direct disk mode writes to the image itself' : '';
   const outside = (detail: string) =>
-    new HostError('IMAGE_OUTSIDE_POOLS', `${where} is outside every storage pool${detail}: ${path}`, {
+    new HostError('IMAGE_OUTSIDE_POOLS', `${where} is outside every storage pool${detail}${why}: ${path}`, {
       hint,
     });
   const pooled = (p: string) =>
@@ -149,8 +155,12 @@ export async function checkImage(path: string, driveId: string, c: ImageCheck): 
  * await checkDefinitionImages(def, { pools, host: { stateDir, imagesDir, runDir }, action: 'define', system: 'web1' });
  */
 export async function checkDefinitionImages(def: VirtualSystemDefinition, c: ImageCheck): Promise<void> {
+  const direct = diskModeOf(def.system) === 'direct';
   for (const d of readDevices(def).drives) {
     const path = imagePath(d.hostResource);
-    if (path !== undefined) await checkImage(path, d.instanceId, c);
+    if (path === undefined) continue;
+    // A direct disk is written in place: only a pool may hold it, not the system's own (deploy) folder.
+    const own = direct && d.kind === 'disk' ? { ...c, ownDir: undefined, direct: true } : c;
+    await checkImage(path, d.instanceId, own);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Storage pools: the named host folders that every image an admin names (`vm define --disk/--cdrom`, CIM
  * DefineSystem, AddResourceSettings, ModifyResourceSettings) must lie in, as ESXi datastores and libvirt storage
- * pools. The host checks each image at define, start and export: real path inside a pool, no device node unless
+ * pools. The host checks each image at define, hot-plug, start and export: real path inside a pool, no device node unless
  * the pool allows devices, no references to other files.
  */
 export { checkDefinitionImages, checkImage, type ImageCheck } from './check.js';
@@ -35,3 +35,4 @@ export {
   poolUsage,
   poolUsers,
 } from './usage.js';
+export { refuseSharedWriters } from './writers.js';

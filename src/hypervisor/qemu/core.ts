@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import {
   DEFAULT_LIMITS,
+  diskModeOf,
   firmwareOf,
   type HostLimits,
   imagePath,
@@ -38,7 +39,7 @@ import { QemuHandles } from './handles.js';
 import { assignMacs } from './macs.js';
 import { mapQemuHardware } from './map.js';
 import { BUILTIN_NETWORK, networkConfig, writeNetworks } from './networks.js';
-import { ensureOverlay, overlayPath } from './overlay.js';
+import { diskImage, overlayPath } from './overlay.js';
 import { QemuProcess } from './process.js';
 import type { QmpEvent } from './qmp.js';
 import { type QemuUser, spawnIdentity } from './sandbox.js';
@@ -181,11 +182,16 @@ export class QemuDriverCore implements HypervisorDriver {
     return mapQemuHardware(resources, hints);
   }
 
-  /** Each drive's current content: a disk's overlay over its base once the system has run, else the base. */
+  /**
+   * Each drive's current content: a disk's overlay over its base once the system has run, else the base; in
+   * direct mode the image itself.
+   */
   async diskImages(uuid: string): Promise<DiskImage[]> {
     const e = this.table.get(uuid);
     const dir = this.vmDir(e.uuid);
+    const direct = diskModeOf(e.def.system) === 'direct';
     return driveImages(e.def, (id, base) => {
+      if (direct) return { path: base, chain: false };
       const over = overlayPath(dir, id, base);
       return existsSync(over) ? { path: over, chain: true } : { path: base, chain: false };
     });
@@ -291,10 +297,11 @@ export class QemuDriverCore implements HypervisorDriver {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     mkdirSync(this.runPaths(e.uuid).dir, { recursive: true, mode: 0o700 });
     const images = new Map<string, DriveImage>();
+    const mode = diskModeOf(e.def.system);
     for (const d of readDevices(e.def).drives) {
       const base = imagePath(d.hostResource);
       if (d.kind === 'disk' && base !== undefined)
-        images.set(d.instanceId, await ensureOverlay(dir, d.instanceId, base));
+        images.set(d.instanceId, await diskImage(dir, d.instanceId, base, mode));
     }
     const vnc = this.freeVncDisplay(e.def);
     const handles = new QemuHandles();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import {
+  diskModeOf,
   imagePath,
   memoryBytes,
   type ResourceSetting,
@@ -18,7 +19,7 @@ import { addDiskNodes } from './fdpass.js';
 import { driveDevice } from './hotplug.js';
 import { assignMacs } from './macs.js';
 import { nodeName, qemuId } from './options.js';
-import { ensureOverlay } from './overlay.js';
+import { diskImage } from './overlay.js';
 import type { QmpClient, QmpEvent } from './qmp.js';
 import { bridgedTaps, createTaps, removeTaps } from './tap.js';
 
@@ -161,7 +162,7 @@ export class QemuDriver extends QemuDriverCore {
     const drive = readDevices(def).drives.find((d) => d.instanceId === id)!;
     const base = imagePath(drive.hostResource);
     if (base === undefined) throw new HypervisorError('DEFINITION_INVALID', `Disk "${id}" has no image path`);
-    const img = await ensureOverlay(this.vmDir(e.uuid), id, base);
+    const img = await diskImage(this.vmDir(e.uuid), id, base, diskModeOf(def.system));
     const device = driveDevice(def, id, img); // refuses what the command line would refuse, before QEMU is touched
     const node = nodeName(id);
     await addDiskNodes(this.runPaths(e.uuid).fdSocket, node, img);

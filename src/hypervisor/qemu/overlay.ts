@@ -4,6 +4,7 @@ import { chmodSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describeReference, probe, qemuDriver } from '../../disk/index.js';
+import type { DiskMode } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
 import type { DriveImage } from './storage-argv.js';
 
@@ -84,4 +85,26 @@ export async function ensureOverlay(vmDir: string, instanceId: string, base: str
     }
   }
   return { file, format: 'qcow2', base: { file: base, format: info.format } };
+}
+
+/**
+ * The image QEMU writes for a disk, by the system's disk mode (VSSD DiskMode): `overlay`, the system's own qcow2
+ * over the read-only base ({@link ensureOverlay}); `direct`, the image itself, opened read-write (the host has
+ * checked that it lies in a storage pool and that no other system uses it). Either way an image that names
+ * another file is refused ({@link imageInfo}).
+ *
+ * @example
+ * await diskImage('/var/lib/vessel/vms/UUID', '4', '/pool/web1.qcow2', 'direct'); // { file: '/pool/web1.qcow2', format: 'qcow2' }
+ */
+export async function diskImage(
+  vmDir: string,
+  instanceId: string,
+  base: string,
+  mode: DiskMode | undefined,
+): Promise<DriveImage> {
+  if (mode === undefined) {
+    throw new HypervisorError('DEFINITION_INVALID', 'The DiskMode is neither overlay nor direct');
+  }
+  if (mode === 'overlay') return ensureOverlay(vmDir, instanceId, base);
+  return { file: base, format: (await imageInfo(base)).format };
 }

@@ -10,6 +10,7 @@ export * from './boot.js';
 export * from './build.js';
 export * from './classify.js';
 export type * from './device-view.js';
+export * from './disk-mode.js';
 export * from './kinds.js';
 export * from './place.js';
 export * from './spellings.js';

@@ -18,6 +18,7 @@ import type {
   SoundDevice,
   SystemFacts,
 } from './device-view.js';
+import { DISK_MODE_PROPERTY, diskModeOf } from './disk-mode.js';
 import { CONTROLLERS } from './kinds.js';
 import type { Bus } from './vocabulary.js';
 
@@ -48,6 +49,18 @@ function systemFacts(def: VirtualSystemDefinition, findings: DefinitionProblem[]
   const s = def.system;
   const { firmware, finding } = firmwareOf(s);
   if (finding !== undefined) findings.push(finding);
+  if (diskModeOf(s) === undefined) {
+    const shown = String(s[DISK_MODE_PROPERTY]).slice(0, 40);
+    findings.push(
+      problem(
+        'error',
+        'INVALID_VALUE',
+        `DiskMode "${shown}" is neither overlay nor direct`,
+        undefined,
+        'Use overlay or direct',
+      ),
+    );
+  }
   const cpus = attempt(() => cpuCount(def));
   const memory = attempt(() => memoryBytes(def));
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);

@@ -100,6 +100,7 @@ const DMTF = [
 const VESSEL = [
   ['Firmware', 'VSSD', 'string'],
   ['BootOrder', 'VSSD', 'string[]'],
+  ['DiskMode', 'VSSD', 'string'],
 ] as const;
 
 /** One row of the schema as written above: its literal name, class and type (for {@link PropertiesOf}). */
@@ -178,6 +179,18 @@ const DETAILS: Readonly<Record<string, Partial<PropertySpec>>> = {
     },
     spec: 'Vessel extension (issue 10 §4.7); OVF 2.x BootDeviceSection (DSP8023 2.0 BootDeviceSection_Type)',
     description: 'The InstanceIDs of the drives and network adapters to boot from, first first.',
+  },
+  DiskMode: {
+    valueMap: ['overlay', 'direct'],
+    carriage: {
+      ovf1: { none: "how a host writes a system's disks is the host's choice, never a package's" },
+      ovf2: { none: "how a host writes a system's disks is the host's choice, never a package's" },
+      cim: 'native',
+      json: 'native',
+    },
+    spec: 'Vessel extension (issue 11): overlay (default) or direct',
+    description:
+      'How the system writes its disks: overlay (a qcow2 overlay of its own over each image, which stays unchanged) or direct (the images themselves, in a storage pool).',
   },
 };
 

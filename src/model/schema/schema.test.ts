@@ -125,7 +125,8 @@ describe('the property schema', () => {
   it('writes the Vessel_ class bodies: typed MOF with the ValueMap and a description', () => {
     expect(vesselMof('VSSD')).toBe(
       '[ValueMap {"bios", "efi"}, Description("The firmware the virtual system boots with: bios or efi (UEFI).")] string Firmware;\n' +
-        '  [Description("The InstanceIDs of the drives and network adapters to boot from, first first.")] string BootOrder[];',
+        '  [Description("The InstanceIDs of the drives and network adapters to boot from, first first.")] string BootOrder[];\n' +
+        '  [ValueMap {"overlay", "direct"}, Description("How the system writes its disks: overlay (a qcow2 overlay of its own over each image, which stays unchanged) or direct (the images themselves, in a storage pool).")] string DiskMode;',
     );
     expect(vesselMof('RASD')).toBe('');
   });

@@ -1,6 +1,7 @@
 import {
   BOOT_ORDER_PROPERTY,
   type DeviceView,
+  DISK_MODE_PROPERTY,
   FIRMWARE_PROPERTY,
   ovfItemProperties,
   ResourceType,
@@ -43,7 +44,8 @@ function systemProperties(
   const native = ovfItemProperties(gen, 'VSSD');
   const props: VssdProperties = {};
   for (const [k, v] of Object.entries(def.system)) {
-    if (v === undefined || k === FIRMWARE_PROPERTY || k === BOOT_ORDER_PROPERTY) continue;
+    if (v === undefined || k === FIRMWARE_PROPERTY || k === BOOT_ORDER_PROPERTY || k === DISK_MODE_PROPERTY)
+      continue; // said by their own elements (Firmware, BootOrder) or the host's alone (DiskMode)
     if (native.has(k)) props[k] = structuredClone(v);
     else note('DEVICE', `VSSD property ${k} has no place in an OVF System element; dropped`);
   }

@@ -75,6 +75,10 @@ const declarations = {
       reason: "Vessel's host networks have no DMTF classes",
     },
     { cases: ['packages.deploy-export'] as const, reason: 'DSP1042 has no OVF deploy or export method' },
+    {
+      cases: ['systems.keep-disks'] as const,
+      reason: 'DestroySystem (DSP1042) has no choice of what happens to the disks',
+    },
   ],
 };
 

@@ -126,6 +126,7 @@ export class CimHost implements HostApi {
         users: no,
         consoles: no,
         metadata: no,
+        keepDisks: no, // DestroySystem (DSP1042) has no choice of what happens to the disks
         pools: this.s.found.profiles.has(PROFILE.storage) ? 'read' : 'none',
         networks: 'none',
       },

@@ -17,6 +17,7 @@ import {
   type SystemsApi,
   transitionRefusal,
   type UndefineOptions,
+  type UndefineResult,
   VERB,
 } from '../../../api/index.js';
 import { cimInterval, isInstanceName } from '../../../cim/index.js';
@@ -108,14 +109,14 @@ export class CimSystems implements SystemsApi {
   }
 
   /** DestroySystem. DSP1042 powers an active system off first, so the client refuses one unless `powerOff`. */
-  async undefine(ref: string, o: UndefineOptions = {}): Promise<JobInfo<void>> {
-    const x = await this.inv.find(ref);
-    const { name, state } = x.summary;
+  async undefine(ref: string, o: UndefineOptions = {}): Promise<JobInfo<UndefineResult>> {
     if (o.keepDisks === true)
       throw new ApiError(
         'NOT_SUPPORTED',
-        `Cannot undefine "${name}" keeping its disks: DestroySystem (DSP1042) has no such choice; ${this.s.where} decides what happens to them`,
+        `Cannot undefine "${ref}" keeping its disks: DestroySystem (DSP1042) has no such choice; ${this.s.where} decides what happens to them`,
       );
+    const x = await this.inv.find(ref);
+    const { name, state } = x.summary;
     if (o.powerOff !== true) checkTransition(name, state, 'undefine');
     const ctx = { what: `Cannot undefine "${name}"`, notFound: 'VM_NOT_FOUND' } as const;
     const vsms = await this.inv.service();
@@ -129,7 +130,7 @@ export class CimSystems implements SystemsApi {
         ctx,
         method: 'DestroySystem',
         outcome,
-        result: async () => undefined,
+        result: async () => ({ keptImages: [] }), // without keepDisks nothing is kept
       },
       o.waitMs,
     );

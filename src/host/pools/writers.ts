@@ -1,0 +1,63 @@
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { diskModeOf, imagePath, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
+import { HostError } from '../errors.js';
+import type { StoredVm } from '../store.js';
+
+/** The real path of an image (its lexical one when it cannot be resolved). */
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** The disk images of a definition by real path, and whether the system writes them directly. */
+function disksOf(def: VirtualSystemDefinition): { paths: Map<string, string>; direct: boolean } {
+  const paths = new Map<string, string>();
+  for (const d of readDevices(def).drives) {
+    const path = imagePath(d.hostResource);
+    if (d.kind === 'disk' && path !== undefined) paths.set(real(path), d.instanceId);
+  }
+  return { paths, direct: diskModeOf(def.system) === 'direct' };
+}
+
+/**
+ * Refuses two writers on one image (`IMAGE_IN_USE`): a system in direct disk mode may not use an image that
+ * another system uses as a disk in any mode (its guest would change the base under the other's overlay, or two
+ * guests would write one file), and no system may use, as a disk, an image that another system writes directly.
+ * `vms` are the host's systems; the one being (re)defined (same UUID) is left out. Paths compare after resolving
+ * symlinks; `action` names what was asked in the message (`define`, `start`).
+ *
+ * @example
+ * refuseSharedWriters(def, host.store.listVms()); // throws IMAGE_IN_USE naming the other system
+ */
+export function refuseSharedWriters(
+  def: VirtualSystemDefinition,
+  vms: readonly StoredVm[],
+  action = 'define',
+): void {
+  const mine = disksOf(def);
+  if (mine.paths.size === 0) return;
+  const uuid = String(def.system.VirtualSystemIdentifier ?? '').toLowerCase();
+  const name = def.system.ElementName ?? '';
+  for (const vm of vms) {
+    if (vm.uuid.toLowerCase() === uuid) continue;
+    const other = disksOf(vm.definition);
+    if (!mine.direct && !other.direct) continue;
+    for (const [path, id] of mine.paths) {
+      if (!other.paths.has(path)) continue;
+      const how = mine.direct
+        ? `"${name}" would write to it directly and "${vm.name}" uses it too`
+        : `"${vm.name}" writes to it directly`;
+      throw new HostError(
+        'IMAGE_IN_USE',
+        `Cannot ${action} "${name}": the image of disk "${id}" is in use: ${how}: ${path}`,
+        {
+          hint: 'One system writes an image directly, and then no other uses it; copy the image (vessel pool) for the other system',
+        },
+      );
+    }
+  }
+}
