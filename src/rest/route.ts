@@ -1,0 +1,96 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { TObject, TSchema } from '@sinclair/typebox';
+import {
+  type Api,
+  ApiError,
+  type ApiMethodName,
+  encodeResult,
+  isFinalJobState,
+  type JobInfo,
+  type ResultOf,
+} from '../api/index.js';
+
+/**
+ * One route of the REST edge: what the router matches, what the OpenAPI document says of it, and its handler. The
+ * route table (routes-*.ts) is the one place both come from, so the document cannot drift from the server.
+ */
+
+/** The HTTP methods the edge routes. */
+export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A request as a handler sees it: the caller's Api session, the decoded path, query and body. */
+export interface RestRequest {
+  api: Api;
+  /** Path parameters, percent-decoded. */
+  params: Readonly<Record<string, string>>;
+  /** The query, decoded by the route's `query` schema (an empty object when it has none). */
+  query: Record<string, unknown>;
+  /** The body, decoded by the route's `body` schema (undefined when it has none). */
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+/** A handler's answer: status, JSON body (already in wire form) and headers. */
+export interface RestAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A response a route documents. */
+export interface RestResponseSpec {
+  description: string;
+  schema?: TSchema;
+  /** Response headers the document names (Location, ETag, Link). */
+  headers?: readonly string[];
+}
+
+/** One route. */
+export interface RestRoute {
+  method: RestMethod;
+  /** Below /api/v1, with `{name}` for a path segment: `/systems/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** The Api method it calls (the role needed is that method's, METHODS). */
+  calls: ApiMethodName;
+  /** Descriptions of the path parameters. */
+  pathParams?: Readonly<Record<string, string>>;
+  query?: TObject;
+  body?: TSchema;
+  /** Request headers it reads (If-Match, Prefer). */
+  requestHeaders?: readonly ('If-Match' | 'Prefer')[];
+  responses: Readonly<Record<number, RestResponseSpec>>;
+  handle(r: RestRequest): Promise<RestAnswer>;
+}
+
+/** The prefix of every route. */
+export const API_PREFIX = '/api/v1';
+
+/**
+ * The answer to a change that ran as a job: 200 (or `created`'s status and Location) once it completed, 202 with
+ * `Location: /api/v1/jobs/{id}` while it runs, and the job's own error, as a problem with the job's id, when it
+ * failed (CIM_ConcreteJob's fields are the job's).
+ *
+ * @example
+ * return jobAnswer('systems.changeState', await api.systems.changeState(id, 'start', { waitMs }));
+ */
+export function jobAnswer<N extends ApiMethodName>(
+  method: N,
+  job: JobInfo,
+  created?: (job: JobInfo) => string,
+): RestAnswer {
+  if (!isFinalJobState(job.state))
+    return {
+      status: 202,
+      body: encodeResult(method, job as ResultOf<N>),
+      headers: { Location: `${API_PREFIX}/jobs/${encodeURIComponent(job.id)}` },
+    };
+  if (job.state !== 'completed') {
+    const e = job.error ?? { code: 'CANCELLED' as const, message: `Job ${job.id} ${job.state}` };
+    throw Object.assign(ApiError.fromInfo(e), { job: job.id });
+  }
+  const body = encodeResult(method, job as ResultOf<N>);
+  if (created === undefined) return { status: 200, body };
+  return { status: 201, body, headers: { Location: created(job) } };
+}

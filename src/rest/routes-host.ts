@@ -1,0 +1,62 @@
+import { Type } from '@sinclair/typebox';
+import {
+  CapabilitiesSchema,
+  encodeResult,
+  HostInfoSchema,
+  NetworkInfoSchema,
+  PoolInfoSchema,
+} from '../api/index.js';
+import type { RestRoute } from './route.js';
+
+/** The host's summary and what it can do, its networks and its storage pools. */
+
+/** GET /host's body. */
+export const HostViewSchema = Type.Object({ info: HostInfoSchema, capabilities: CapabilitiesSchema });
+
+const items = <T extends Parameters<typeof Type.Array>[0]>(t: T) => Type.Object({ items: Type.Array(t) });
+
+/** Routes of /host, /networks, /pools. */
+export const HOST_ROUTES: readonly RestRoute[] = [
+  {
+    method: 'GET',
+    path: '/host',
+    operationId: 'getHost',
+    summary: 'The host: name, version, driver, systems; and its capabilities',
+    calls: 'host.info',
+    responses: { 200: { description: 'The host', schema: HostViewSchema } },
+    handle: async ({ api }) => {
+      const [info, caps] = await Promise.all([api.host.info(), api.host.capabilities()]);
+      return {
+        status: 200,
+        body: {
+          info: encodeResult('host.info', info),
+          capabilities: encodeResult('host.capabilities', caps),
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/networks',
+    operationId: 'listNetworks',
+    summary: "The host's networks",
+    calls: 'networks.list',
+    responses: { 200: { description: 'Every network', schema: items(NetworkInfoSchema) } },
+    handle: async ({ api }) => ({
+      status: 200,
+      body: { items: encodeResult('networks.list', await api.networks.list()) },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/pools',
+    operationId: 'listPools',
+    summary: "The host's storage pools, with capacity and use",
+    calls: 'pools.list',
+    responses: { 200: { description: 'Every pool', schema: items(PoolInfoSchema) } },
+    handle: async ({ api }) => ({
+      status: 200,
+      body: { items: encodeResult('pools.list', await api.pools.list()) },
+    }),
+  },
+];
