@@ -160,8 +160,10 @@ export function buildOpenApi(routes: readonly RestRoute[] = ROUTES): { [k: strin
     get: {
       operationId: 'getOpenApi',
       summary: 'This document',
-      security: [],
-      responses: { 200: { description: 'The OpenAPI 3.1 document', content: { 'application/json': {} } } },
+      responses: {
+        200: { description: 'The OpenAPI 3.1 document', content: { 'application/json': {} } },
+        401: { $ref: '#/components/responses/Unauthorized' },
+      },
     },
   };
   const schemas: { [k: string]: Json } = {};
