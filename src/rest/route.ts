@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { TObject, TSchema } from '@sinclair/typebox';
+import { type TObject, TransformKind, type TSchema } from '@sinclair/typebox';
 import {
   type Api,
   ApiError,
@@ -7,6 +7,7 @@ import {
   encodeResult,
   isFinalJobState,
   type JobInfo,
+  METHODS,
   type ResultOf,
 } from '../api/index.js';
 
@@ -64,6 +65,32 @@ export interface RestRoute {
   handle(r: RestRequest): Promise<RestAnswer>;
 }
 
+const transforms = new Map<ApiMethodName, boolean>();
+
+function hasTransform(s: unknown, seen = new Set<unknown>()): boolean {
+  if (s === null || typeof s !== 'object' || seen.has(s)) return false;
+  seen.add(s);
+  if ((s as Record<symbol, unknown>)[TransformKind] !== undefined) return true;
+  return Object.values(s).some((v) => hasTransform(v, seen));
+}
+
+/**
+ * A method's result in wire form: encoded by its schema (sizes as decimal strings) when the schema has such
+ * transforms, else as it is (an in-process session's result already has its wire shape; skipping the encoder's
+ * full check keeps a GET cheap). The route tests validate every answer against the OpenAPI document.
+ *
+ * @example
+ * send({ status: 200, body: wire('systems.get', detail) });
+ */
+export function wire<N extends ApiMethodName>(method: N, result: ResultOf<N>): unknown {
+  let t = transforms.get(method);
+  if (t === undefined) {
+    t = hasTransform(METHODS[method].result);
+    transforms.set(method, t);
+  }
+  return t ? encodeResult(method, result) : result;
+}
+
 /** The prefix of every route. */
 export const API_PREFIX = '/api/v1';
 
@@ -83,14 +110,14 @@ export function jobAnswer<N extends ApiMethodName>(
   if (!isFinalJobState(job.state))
     return {
       status: 202,
-      body: encodeResult(method, job as ResultOf<N>),
+      body: wire(method, job as ResultOf<N>),
       headers: { Location: `${API_PREFIX}/jobs/${encodeURIComponent(job.id)}` },
     };
   if (job.state !== 'completed') {
     const e = job.error ?? { code: 'CANCELLED' as const, message: `Job ${job.id} ${job.state}` };
     throw Object.assign(ApiError.fromInfo(e), { job: job.id });
   }
-  const body = encodeResult(method, job as ResultOf<N>);
+  const body = wire(method, job as ResultOf<N>);
   if (created === undefined) return { status: 200, body };
   return { status: 201, body, headers: { Location: created(job) } };
 }

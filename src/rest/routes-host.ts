@@ -1,12 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import {
-  CapabilitiesSchema,
-  encodeResult,
-  HostInfoSchema,
-  NetworkInfoSchema,
-  PoolInfoSchema,
-} from '../api/index.js';
-import type { RestRoute } from './route.js';
+import { CapabilitiesSchema, HostInfoSchema, NetworkInfoSchema, PoolInfoSchema } from '../api/index.js';
+import { type RestRoute, wire } from './route.js';
 
 /** The host's summary and what it can do, its networks and its storage pools. */
 
@@ -29,8 +23,8 @@ export const HOST_ROUTES: readonly RestRoute[] = [
       return {
         status: 200,
         body: {
-          info: encodeResult('host.info', info),
-          capabilities: encodeResult('host.capabilities', caps),
+          info: wire('host.info', info),
+          capabilities: wire('host.capabilities', caps),
         },
       };
     },
@@ -44,7 +38,7 @@ export const HOST_ROUTES: readonly RestRoute[] = [
     responses: { 200: { description: 'Every network', schema: items(NetworkInfoSchema) } },
     handle: async ({ api }) => ({
       status: 200,
-      body: { items: encodeResult('networks.list', await api.networks.list()) },
+      body: { items: wire('networks.list', await api.networks.list()) },
     }),
   },
   {
@@ -56,7 +50,7 @@ export const HOST_ROUTES: readonly RestRoute[] = [
     responses: { 200: { description: 'Every pool', schema: items(PoolInfoSchema) } },
     handle: async ({ api }) => ({
       status: 200,
-      body: { items: encodeResult('pools.list', await api.pools.list()) },
+      body: { items: wire('pools.list', await api.pools.list()) },
     }),
   },
 ];

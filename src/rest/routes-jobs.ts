@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { AnyJobInfoSchema, encodeResult, JOB_STATES, type JobState } from '../api/index.js';
+import { AnyJobInfoSchema, JOB_STATES, type JobState } from '../api/index.js';
 import { MAX_WAIT_S } from './request.js';
-import type { RestRoute } from './route.js';
+import { type RestRoute, wire } from './route.js';
 import { literals, strictObject } from './schemas.js';
 
 /** The jobs (CIM_ConcreteJob's fields): list, get (and wait for), cancel, delete. */
@@ -29,7 +29,7 @@ export const JOB_ROUTES: readonly RestRoute[] = [
         ...(q.target === undefined ? {} : { target: q.target }),
         ...(q.limit === undefined ? {} : { limit: q.limit }),
       });
-      return { status: 200, body: { items: encodeResult('jobs.list', jobs) } };
+      return { status: 200, body: { items: wire('jobs.list', jobs) } };
     },
   },
   {
@@ -48,7 +48,7 @@ export const JOB_ROUTES: readonly RestRoute[] = [
         wait === undefined || wait === 0
           ? await api.jobs.get(id)
           : await api.jobs.wait(id, { timeoutMs: wait * 1000 });
-      return { status: 200, body: encodeResult('jobs.get', job) };
+      return { status: 200, body: wire('jobs.get', job) };
     },
   },
   {
@@ -61,7 +61,7 @@ export const JOB_ROUTES: readonly RestRoute[] = [
     responses: { 200: { description: 'The job', schema: AnyJobInfoSchema } },
     handle: async ({ api, params }) => ({
       status: 200,
-      body: encodeResult('jobs.cancel', await api.jobs.cancel(params.id ?? '')),
+      body: wire('jobs.cancel', await api.jobs.cancel(params.id ?? '')),
     }),
   },
   {

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import {
-  encodeResult,
   type JobInfo,
   JobInfoSchema,
   type SystemDetail,
@@ -12,7 +11,7 @@ import {
 } from '../api/index.js';
 import type { VssdProperties } from '../model/index.js';
 import { etagHeader, ifMatchOf, waitOf } from './request.js';
-import { API_PREFIX, jobAnswer, type RestRoute } from './route.js';
+import { API_PREFIX, jobAnswer, type RestRoute, wire } from './route.js';
 import {
   DEFAULT_PAGE,
   operationFor,
@@ -61,7 +60,7 @@ export const SYSTEM_ROUTES: readonly RestRoute[] = [
       });
       const more = list.length > limit;
       const page = more ? list.slice(0, limit) : list;
-      const body: { items: unknown; next?: string } = { items: encodeResult('systems.list', page) };
+      const body: { items: unknown; next?: string } = { items: wire('systems.list', page) };
       if (!more) return { status: 200, body };
       const next = page[page.length - 1]?.name ?? '';
       body.next = next;
@@ -106,7 +105,7 @@ export const SYSTEM_ROUTES: readonly RestRoute[] = [
     responses: { 200: { description: 'The system', schema: SystemDetailSchema, headers: ['ETag'] } },
     handle: async ({ api, params }) => {
       const s = await api.systems.get(params.id ?? '');
-      return { status: 200, body: encodeResult('systems.get', s), headers: { ETag: etagHeader(s.etag) } };
+      return { status: 200, body: wire('systems.get', s), headers: { ETag: etagHeader(s.etag) } };
     },
   },
   {
