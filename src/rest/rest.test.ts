@@ -79,9 +79,17 @@ describe('REST reads', () => {
   });
 
   it('GET /networks, /pools, /jobs', async () => {
-    expect((await get(READER, '/networks')).status).toBe(200);
     const pools = await get(READER, '/pools');
     expect(pools.json.items.length).toBeGreaterThan(0);
+    const pool = pools.json.items[0].id;
+    expect((await get(READER, `/pools/${pool}`)).json.id).toBe(pool);
+    const images = await get(READER, `/pools/${pool}/images`);
+    expect(images.json.items.map((i: { name: string }) => i.name)).toContain('vm1.qcow2');
+    const nets = await get(READER, '/networks');
+    if (nets.json.items.length > 0)
+      expect((await get(READER, `/networks/${nets.json.items[0].name}`)).json.name).toBe(
+        nets.json.items[0].name,
+      );
     const jobs = await get(READER, '/jobs?limit=5');
     expect(jobs.json.items.length).toBeGreaterThan(0);
     expect((await get(READER, `/jobs/${jobs.json.items[0].id}`)).json.id).toBe(jobs.json.items[0].id);

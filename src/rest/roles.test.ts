@@ -32,7 +32,8 @@ describe('REST roles', () => {
     it(`${route.method} ${route.path} (${route.calls}, ${METHODS[route.calls].role})`, async () => {
       const path = route.path
         .replace('{id}', route.path.startsWith('/jobs') ? 'nojob' : 'ghost')
-        .replace('{rid}', '1');
+        .replace('{rid}', '1')
+        .replace('{name}', 'ghost');
       for (const role of ROLES) {
         const body = BODIES[route.operationId];
         const r = await call(
@@ -45,7 +46,7 @@ describe('REST roles', () => {
         const allowed = roleAllows(role, METHODS[route.calls].role);
         if (!allowed) expect([r.status, r.json.code], role).toEqual([403, 'ACCESS_DENIED']);
         else if (route.operationId === 'defineSystem') expect(r.status, role).toBe(422);
-        else if (route.path.includes('{id}')) expect(r.status, `${role}: ${r.text}`).toBe(404);
+        else if (route.path.includes('{')) expect(r.status, `${role}: ${r.text}`).toBe(404);
         else expect(r.status, role).toBe(200);
       }
     });

@@ -1,5 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { CapabilitiesSchema, HostInfoSchema, NetworkInfoSchema, PoolInfoSchema } from '../api/index.js';
+import {
+  CapabilitiesSchema,
+  HostInfoSchema,
+  ImageInfoSchema,
+  NetworkInfoSchema,
+  PoolInfoSchema,
+} from '../api/index.js';
 import { type RestRoute, wire } from './route.js';
 
 /** The host's summary and what it can do, its networks and its storage pools. */
@@ -43,6 +49,19 @@ export const HOST_ROUTES: readonly RestRoute[] = [
   },
   {
     method: 'GET',
+    path: '/networks/{name}',
+    operationId: 'getNetwork',
+    summary: 'One network',
+    calls: 'networks.get',
+    pathParams: { name: 'the network' },
+    responses: { 200: { description: 'The network', schema: NetworkInfoSchema } },
+    handle: async ({ api, params }) => ({
+      status: 200,
+      body: wire('networks.get', await api.networks.get(params.name ?? '')),
+    }),
+  },
+  {
+    method: 'GET',
     path: '/pools',
     operationId: 'listPools',
     summary: "The host's storage pools, with capacity and use",
@@ -51,6 +70,32 @@ export const HOST_ROUTES: readonly RestRoute[] = [
     handle: async ({ api }) => ({
       status: 200,
       body: { items: wire('pools.list', await api.pools.list()) },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/pools/{id}',
+    operationId: 'getPool',
+    summary: 'One storage pool',
+    calls: 'pools.get',
+    pathParams: { id: 'the pool' },
+    responses: { 200: { description: 'The pool', schema: PoolInfoSchema } },
+    handle: async ({ api, params }) => ({
+      status: 200,
+      body: wire('pools.get', await api.pools.get(params.id ?? '')),
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/pools/{id}/images',
+    operationId: 'listImages',
+    summary: 'The images of a storage pool',
+    calls: 'pools.images',
+    pathParams: { id: 'the pool' },
+    responses: { 200: { description: 'Every image', schema: items(ImageInfoSchema) } },
+    handle: async ({ api, params }) => ({
+      status: 200,
+      body: { items: wire('pools.images', await api.pools.images(params.id ?? '')) },
     }),
   },
 ];
