@@ -62,6 +62,14 @@ describe('REST reads', () => {
     expect(r.json.definition.system.ElementName).toBe('vm1');
   });
 
+  it('HEAD is GET without the body', async () => {
+    const auth = `Basic ${Buffer.from(READER.join(':')).toString('base64')}`;
+    const r = await fetch(`${h.restUrl}/systems/vm1`, { method: 'HEAD', headers: { Authorization: auth } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('etag')).toMatch(/^"[0-9a-f]+"$/);
+    expect(await r.text()).toBe('');
+  });
+
   it('GET /systems/{id}/settings and /resources[/{rid}] are the DMTF properties', async () => {
     const s = await get(READER, '/systems/vm2/settings');
     expect(s.json.ElementName).toBe('vm2');

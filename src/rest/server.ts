@@ -88,7 +88,8 @@ async function handle(x: HttpExchange, router: Router, openapi: string, o: RestR
   const url = x.req.url ?? '';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  const method = x.req.method ?? '';
+  // HEAD is GET without the body (RFC 9110 §9.3.2); Node leaves the body out.
+  const method = x.req.method === 'HEAD' ? 'GET' : (x.req.method ?? '');
   if (path === `${API_PREFIX}/openapi.json` && method === 'GET') {
     await readBody(x);
     return send(x.res, { status: 200, body: openapi });
