@@ -100,6 +100,15 @@ describe('REST bodies', () => {
     expect(text).toContain('application/problem+json');
   });
 
+  it('deeply nested JSON is a 400, and the server keeps answering', async () => {
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    const r = await post('/systems/vm1/state', deep);
+    expect([r.status, r.json.detail]).toEqual([400, 'The body nests deeper than 64 levels']);
+    const objects = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+    expect((await post('/systems', objects)).status).toBe(400);
+    expect((await call(h.restUrl, ADMIN, 'GET', '/systems/vm1')).status).toBe(200);
+  });
+
   it('a body that is not UTF-8 is 400', async () => {
     const r = await post('/systems/vm1/state', Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]));
     expect([r.status, r.json.detail]).toEqual([400, 'The body is not UTF-8 (RFC 8259 §8.1)']);

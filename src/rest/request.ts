@@ -36,6 +36,28 @@ function checkMediaType(headers: IncomingHttpHeaders): void {
     );
 }
 
+/** The deepest nesting of arrays and objects a body may have (a definition needs 4). */
+export const MAX_JSON_DEPTH = 64;
+
+/** The nesting depth of JSON text, strings skipped (a linear pass before the parser recurses). */
+function depthOf(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 function parseJson(bytes: Buffer): unknown {
   let text: string;
   try {
@@ -43,6 +65,8 @@ function parseJson(bytes: Buffer): unknown {
   } catch {
     throw new RestError('REST_MALFORMED_JSON', 'The body is not UTF-8 (RFC 8259 §8.1)');
   }
+  if (depthOf(text) > MAX_JSON_DEPTH)
+    throw new RestError('REST_INVALID_BODY', `The body nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text, (key, value: unknown) => {
       if (FORBIDDEN_KEYS.has(key))
