@@ -16,7 +16,9 @@ export const REST_ERRORS = {
   REST_INVALID_PATH: { status: 400, code: 'INVALID_ARGUMENT', title: 'The request path is malformed' },
   REST_INVALID_HEADER: { status: 400, code: 'INVALID_ARGUMENT', title: 'A request header is malformed' },
   REST_TOO_LARGE: { status: 413, code: 'LIMIT_EXCEEDED', title: 'The body is over the size limit' },
-  REST_BUSY: { status: 503, code: 'LIMIT_EXCEEDED', title: 'The server holds too many request bodies' },
+  REST_BUSY: { status: 503, code: 'LIMIT_EXCEEDED', title: 'The server is busy' },
+  REST_UNAUTHORIZED: { status: 401, code: 'AUTH_FAILED', title: 'Credentials are missing or wrong' },
+  REST_THROTTLED: { status: 429, code: 'LIMIT_EXCEEDED', title: 'Too many failed logins' },
 } as const satisfies Record<string, { status: number; code: ApiErrorCode; title: string }>;
 
 /** A code of {@link REST_ERRORS}. */

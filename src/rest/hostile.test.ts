@@ -176,8 +176,28 @@ describe('REST paths, queries and methods', () => {
     const none = await call(h.restUrl, undefined, 'GET', '/systems');
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Basic realm="Vessel"');
+    expect([none.json.code, none.json.status]).toEqual(['AUTH_FAILED', 401]);
     expect((await call(h.restUrl, ['admin', 'wrong'], 'GET', '/systems')).status).toBe(401);
     expect((await call(h.restUrl, ['nobody', 'x'], 'GET', '/systems')).status).toBe(401);
+  });
+});
+
+describe('REST logins', () => {
+  it('failed logins are throttled with a 429 problem and Retry-After', async () => {
+    const t = await startRestTestHost({ login: { freeFailuresPerAddress: 2, baseDelayMs: 5000 } });
+    try {
+      const statuses: number[] = [];
+      let last: Awaited<ReturnType<typeof call>> | undefined;
+      for (let i = 0; i < 5; i++) {
+        last = await call(t.restUrl, ['admin', `wrong${i}`], 'GET', '/host');
+        statuses.push(last.status);
+      }
+      expect(statuses).toContain(429);
+      expect(last?.json.code).toBe('LIMIT_EXCEEDED');
+      expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
   });
 });
 

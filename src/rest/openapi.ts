@@ -190,6 +190,7 @@ export function buildOpenApi(routes: readonly RestRoute[] = ROUTES): { [k: strin
         Unauthorized: {
           description: 'No credentials, or wrong ones (WWW-Authenticate: Basic)',
           headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+          content: PROBLEM,
         },
       },
     },

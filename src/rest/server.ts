@@ -57,6 +57,10 @@ export function restRoute(o: RestRouteOptions): HttpRoute {
   return {
     path: `${API_PREFIX}/`,
     methods: METHODS,
+    refuse: (res, r) => {
+      const code = r.status === 401 ? 'REST_UNAUTHORIZED' : r.status === 429 ? 'REST_THROTTLED' : 'REST_BUSY';
+      sendProblem(res, problemOf(new RestError(code, r.message)), r.headers, r.close);
+    },
     handle: async (x) => {
       try {
         await handle(x, router, openapi, o);
