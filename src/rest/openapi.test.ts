@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { METHODS } from '../api/index.js';
 import { OPENAPI_FILE } from './contract.case.test.js';
@@ -40,5 +41,30 @@ describe('the OpenAPI document (VESSEL_UPDATE_OPENAPI=1 regenerates src/rest/ope
     expect(text).toContain('"$ref":"#/components/schemas/SystemDetail"');
     expect(text).toContain('"$ref":"#/components/schemas/VirtualSystemDefinition"');
     expect(text).not.toContain('"type":"void"');
+  });
+
+  it('has schemas that JSON Schema 2020-12 (ajv, strict types) compiles, requests and responses alike', () => {
+    const doc = buildOpenApi() as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const ajv = new Ajv2020({ strict: false, strictTypes: true, allowUnionTypes: true });
+    ajv.addSchema({ $id: 'https://vessel.invalid/doc', components: doc.components });
+    const schemas: unknown[] = [];
+    const collect = (node: unknown): void => {
+      if (node === null || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'schema') schemas.push(v);
+        else collect(v);
+      }
+    };
+    collect(doc.paths);
+    expect(schemas.length).toBeGreaterThan(40);
+    for (const s of [...schemas, ...Object.values(doc.components.schemas)]) {
+      const abs = JSON.parse(
+        JSON.stringify(s).replaceAll('"$ref":"#/', '"$ref":"https://vessel.invalid/doc#/'),
+      ) as object;
+      expect(() => ajv.compile(abs)).not.toThrow();
+    }
   });
 });
