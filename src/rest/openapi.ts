@@ -96,7 +96,9 @@ function parameters(r: RestRoute, schema: (s: TSchema) => Json): Json[] {
       ...((s as TSchema).type === 'array' ? { style: 'form', explode: true } : {}),
       schema: schema(s as TSchema),
     });
-  for (const h of r.requestHeaders ?? [])
+  const headers = [...(r.requestHeaders ?? [])] as string[];
+  if (r.method === 'GET' && r.responses[200]?.headers?.includes('ETag')) headers.push('If-None-Match');
+  for (const h of headers)
     out.push({
       name: h,
       in: 'header',
@@ -104,7 +106,9 @@ function parameters(r: RestRoute, schema: (s: TSchema) => Json): Json[] {
       description:
         h === 'If-Match'
           ? 'The ETag the change was made from; a stale one is 412'
-          : 'respond-async (answer 202 at once) or wait=SECONDS (RFC 7240); default wait=10',
+          : h === 'If-None-Match'
+            ? 'ETags the client has: 304 when one is current'
+            : 'respond-async (answer 202 at once) or wait=SECONDS (RFC 7240); default wait=10',
       schema: { type: 'string' },
     });
   return out;
@@ -125,6 +129,11 @@ function operation(r: RestRoute, schema: (s: TSchema) => Json): Json {
         : { content: { 'application/json': { schema: schema(spec.schema) } } }),
     };
   }
+  if (r.method === 'GET' && r.responses[200]?.headers?.includes('ETag'))
+    responses['304'] = {
+      description: 'Not modified: If-None-Match names the current ETag',
+      headers: { ETag: { description: HEADER_TEXT.ETag ?? 'ETag', schema: { type: 'string' } } },
+    };
   responses['401'] = { $ref: '#/components/responses/Unauthorized' };
   responses.default = { $ref: '#/components/responses/Problem' };
   return {

@@ -57,6 +57,14 @@ describe('REST reads', () => {
     expect(r.status).toBe(200);
     expect(r.json.name).toBe('vm1');
     expect(r.headers.get('etag')).toBe(`"${r.json.etag}"`);
+    const same = await call(h.restUrl, READER, 'GET', '/systems/vm1', {
+      headers: { 'If-None-Match': r.headers.get('etag') ?? '' },
+    });
+    expect([same.status, same.text, same.headers.get('etag')]).toEqual([304, '', r.headers.get('etag')]);
+    const other = await call(h.restUrl, READER, 'GET', '/systems/vm1', {
+      headers: { 'If-None-Match': '"old"' },
+    });
+    expect(other.status).toBe(200);
     const byUuid = await get(READER, `/systems/${r.json.uuid}`);
     expect(byUuid.json.name).toBe('vm1');
     expect(r.json.definition.system.ElementName).toBe('vm1');

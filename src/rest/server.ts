@@ -106,7 +106,16 @@ async function handle(x: HttpExchange, router: Router, openapi: string, o: RestR
       : decodeQuery(route.query, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
   const body = route.body === undefined ? undefined : decodeBody(route.body, x.req.headers, bytes);
   const api = o.sessions.of(x.user.name, x.user.role);
-  send(x.res, await route.handle({ api, params, query, body, headers: x.req.headers }));
+  const a = await route.handle({ api, params, query, body, headers: x.req.headers });
+  send(x.res, method === 'GET' ? notModified(a, x.req.headers['if-none-match']) : a);
+}
+
+/** 304 without a body when the client's If-None-Match names the answer's ETag (RFC 9110 §13.1.2). */
+function notModified(a: RestAnswer, ifNoneMatch: string | undefined): RestAnswer {
+  const etag = a.headers?.ETag;
+  if (a.status !== 200 || etag === undefined || ifNoneMatch === undefined) return a;
+  const tags = ifNoneMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  return tags.includes(etag) || tags.includes('*') ? { status: 304, headers: { ETag: etag } } : a;
 }
 
 function noQuery(url: string, q: number): Record<string, unknown> {
