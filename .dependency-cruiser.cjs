@@ -41,6 +41,14 @@ module.exports = {
       },
     },
     {
+      name: 'rest-is-an-edge',
+      comment:
+        'src/rest holds the Api only: sessions from hostApiFactory and the shared HTTP server (src/wbem), the users file it authenticates against (src/host), the model types; nothing else of the host',
+      severity: 'error',
+      from: { path: '^src/rest/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/(?!(rest|api|model|wbem|host)/)' },
+    },
+    {
       name: 'domains-not-edges',
       comment: 'domains never import an edge',
       severity: 'error',

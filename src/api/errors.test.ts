@@ -18,6 +18,7 @@ import {
   vsmsReturnFor,
 } from './errors-cim.js';
 import { CLI_EXIT_OF } from './errors-cli.js';
+import { REST_STATUS_OF } from './errors-rest.js';
 
 const sorted = (a: readonly string[]) => [...a].sort();
 
@@ -80,6 +81,22 @@ describe('CLI_EXIT_OF', () => {
     expect(CLI_EXIT_OF.INTERNAL).toBe(70);
     expect(CLI_EXIT_OF.IMAGE_NOT_FOUND).toBe(1);
     expect(CLI_EXIT_OF.INVALID_STATE).toBe(1);
+  });
+});
+
+describe('REST_STATUS_OF', () => {
+  it('maps every code to an HTTP error status', () => {
+    expect(sorted(Object.keys(REST_STATUS_OF))).toEqual(sorted(API_ERROR_CODES));
+    for (const v of Object.values(REST_STATUS_OF)) expect(v >= 400 && v <= 599).toBe(true);
+  });
+
+  it("answers a caller's mistake 4xx and the host's failure 5xx", () => {
+    expect(REST_STATUS_OF.INVALID_ARGUMENT).toBe(400);
+    expect(REST_STATUS_OF.VM_NOT_FOUND).toBe(404);
+    expect(REST_STATUS_OF.ACCESS_DENIED).toBe(403);
+    expect(REST_STATUS_OF.CONFLICT).toBe(412);
+    expect(REST_STATUS_OF.INVALID_STATE).toBe(409);
+    expect(REST_STATUS_OF.INTERNAL).toBe(500);
   });
 });
 

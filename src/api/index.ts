@@ -14,6 +14,7 @@ export * from './consoles.js';
 export * from './errors.js';
 export * from './errors-cim.js';
 export * from './errors-cli.js';
+export * from './errors-rest.js';
 export * from './events.js';
 export * from './host.js';
 export * from './jobs.js';

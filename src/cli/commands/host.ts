@@ -13,6 +13,7 @@ import {
 } from '../../host/index.js';
 import { ensureTestGuest, findTestGuest, type TestGuest } from '../../hypervisor/index.js';
 import { VesselError } from '../../model/index.js';
+import { type RestEndpoint, serveRest } from '../../rest/index.js';
 import { type CimXmlEndpoint, hostApiFactory, serveCimXml } from '../../wbem/index.js';
 import { markCommand } from '../connect/kinds.js';
 import { withApi } from '../connect.js';
@@ -30,6 +31,9 @@ interface ServeOptions {
   cimHttps: string;
   cimListen?: string;
   cimAnonymous?: string;
+  http: string;
+  https: string;
+  listen?: string;
 }
 
 function port(text: string, flag: string): number {
@@ -65,6 +69,33 @@ async function startCim(
   });
 }
 
+/** Starts the REST endpoint (/api/v1) on the host's Api unless both ports are 0. */
+async function startRest(
+  host: Host,
+  stateDir: string,
+  opts: ServeOptions,
+): Promise<RestEndpoint | undefined> {
+  const http = port(opts.http, '--http');
+  const https = port(opts.https, '--https');
+  if (http === 0 && https === 0) return undefined;
+  return serveRest({
+    // Each REST user gets a session of the host's Api, through the same entry as CIM-XML.
+    api: hostApiFactory(host),
+    stateDir,
+    http: http ? { port: http, host: opts.listen } : undefined,
+    https: https ? { port: https, host: opts.listen } : undefined,
+    onInternalError: (e) =>
+      process.stderr.write(`vessel: REST internal error: ${e instanceof Error ? e.stack : String(e)}\n`),
+  });
+}
+
+function restUrls(rest: RestEndpoint, listen: string | undefined): string[] {
+  const out: string[] = [];
+  if (rest.server.httpPort) out.push(`http://${listen ?? '127.0.0.1'}:${rest.server.httpPort}/api/v1`);
+  if (rest.server.httpsPort) out.push(`https://${listen ?? '0.0.0.0'}:${rest.server.httpsPort}/api/v1`);
+  return out;
+}
+
 function cimUrls(cim: CimXmlEndpoint, listen: string | undefined): string[] {
   const out: string[] = [];
   if (cim.server.httpPort) out.push(`http://${listen ?? '127.0.0.1'}:${cim.server.httpPort}/cimom`);
@@ -81,10 +112,17 @@ function listenError(e: unknown, opts: ServeOptions): unknown {
     EADDRNOTAVAIL: 'the address is not one of this machine',
   };
   if (!(e instanceof Error) || err.code === undefined || !Object.hasOwn(why, err.code)) return e;
-  const which = err.port !== undefined && String(err.port) === opts.cimHttps ? '--cim-https' : '--cim-http';
+  const flags: [string, string][] = [
+    ['--cim-http', opts.cimHttp],
+    ['--cim-https', opts.cimHttps],
+    ['--http', opts.http],
+    ['--https', opts.https],
+  ];
+  const which = flags.find(([, p]) => err.port !== undefined && String(err.port) === p)?.[0] ?? '--cim-http';
+  const what = which.startsWith('--cim') ? 'CIM-XML' : 'REST';
   return new UsageError(
     'USAGE',
-    `Cannot serve CIM-XML on ${err.address ?? opts.cimListen ?? '127.0.0.1'}:${err.port ?? '?'} (${which}): ${why[err.code]}`,
+    `Cannot serve ${what} on ${err.address ?? (what === 'REST' ? opts.listen : opts.cimListen) ?? '127.0.0.1'}:${err.port ?? '?'} (${which}): ${why[err.code]}`,
     { hint: 'Choose another port, or stop what listens there' },
   );
 }
@@ -93,6 +131,8 @@ function listenError(e: unknown, opts: ServeOptions): unknown {
 async function serve(opts: ServeOptions, command: Command): Promise<number> {
   port(opts.cimHttp, '--cim-http');
   port(opts.cimHttps, '--cim-https');
+  port(opts.http, '--http');
+  port(opts.https, '--https');
   const stateDir = resolveStateDir(command.optsWithGlobals<{ state?: string }>().state);
   const host = await Host.open({
     stateDir,
@@ -100,11 +140,14 @@ async function serve(opts: ServeOptions, command: Command): Promise<number> {
   });
   let server: Awaited<ReturnType<typeof serveHostApi>> | undefined;
   let cim: CimXmlEndpoint | undefined;
+  let rest: RestEndpoint | undefined;
   try {
     server = await serveHostApi(host);
     cim = await startCim(host, stateDir, opts);
+    rest = await startRest(host, stateDir, opts);
   } catch (e) {
     // Nothing is left half-started: the socket goes with the host.
+    await cim?.close();
     await server?.close();
     await host.close();
     throw listenError(e, opts);
@@ -114,11 +157,13 @@ async function serve(opts: ServeOptions, command: Command): Promise<number> {
     `vessel host serving ${stateDir} with ${info.uri} (accelerator ${info.accelerator}: ${info.acceleratorReason}); ${info.vmCount} systems`,
   );
   if (cim) println(`CIM-XML: ${cimUrls(cim, opts.cimListen).join(', ')}`);
+  if (rest) println(`REST: ${restUrls(rest, opts.listen).join(', ')}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  await rest?.close();
   await cim?.close();
   await server.close();
   await host.close({ stopVms: opts.stopVms === true });
@@ -253,6 +298,20 @@ registerGroup((program: Command) => {
       'address for the CIM listeners (default: 127.0.0.1 for HTTP, all for HTTPS)',
     )
     .option('--cim-anonymous <role>', 'let requests without credentials in with this role (off by default)')
+    .option(
+      '--http <port>',
+      'REST API (/api/v1) over HTTP, on 127.0.0.1 unless --listen (0 disables)',
+      process.env.VESSEL_HTTP ?? '8080',
+    )
+    .option(
+      '--https <port>',
+      "REST API (/api/v1) over HTTPS with the host's certificate (0 disables)",
+      process.env.VESSEL_HTTPS ?? '8443',
+    )
+    .option(
+      '--listen <address>',
+      'address for the REST listeners (default: 127.0.0.1 for HTTP, all for HTTPS)',
+    )
     .action(action(serve));
 
   cmd

@@ -45,6 +45,20 @@ export interface HttpRoute {
   methods: readonly string[];
   /** Answers the request; an `HttpError` it throws is answered with its status, anything else with 500. */
   handle(x: HttpExchange): Promise<void>;
+  /**
+   * Answers the server's own refusals of a request to this route (401, 429, 503) in the protocol's format; the
+   * server has set the status's headers (WWW-Authenticate, Retry-After) in `headers`. Default: text/plain.
+   */
+  refuse?(res: ServerResponse, refusal: HttpRefusal): void;
+}
+
+/** A refusal of the server before a route runs, as {@link HttpRoute.refuse} is told it. */
+export interface HttpRefusal {
+  status: 401 | 429 | 503;
+  message: string;
+  headers: Record<string, string | number>;
+  /** The connection ends after the answer. */
+  close: boolean;
 }
 
 /** Options of {@link startHttpServer}. */
@@ -206,10 +220,21 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
   if (who.kind === 'refused') {
     req.resume();
     const code = who.status === 429 ? 'HTTP_LOGIN_THROTTLED' : 'HTTP_BUSY';
-    return fail(res, new HttpError(code, who.message), who.retryAfterS);
+    if (route.refuse === undefined) return fail(res, new HttpError(code, who.message), who.retryAfterS);
+    const headers = who.retryAfterS === undefined ? {} : { 'Retry-After': who.retryAfterS };
+    return route.refuse(res, { status: who.status, message: who.message, headers, close: true });
   }
-  if (who.kind === 'unauthorized')
-    return answerEmpty(req, res, 401, { 'WWW-Authenticate': `Basic realm="${auth.realm ?? 'Vessel'}"` });
+  if (who.kind === 'unauthorized') {
+    const challenge = { 'WWW-Authenticate': `Basic realm="${auth.realm ?? 'Vessel'}"` };
+    if (route.refuse === undefined) return answerEmpty(req, res, 401, challenge);
+    req.resume();
+    return route.refuse(res, {
+      status: 401,
+      message: 'Credentials are missing or wrong',
+      headers: challenge,
+      close: true,
+    });
+  }
   const held = { bytes: 0 };
   const exchange: HttpExchange = {
     req,

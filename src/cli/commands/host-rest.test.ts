@@ -1,0 +1,156 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../../../test/helpers/cli.js';
+
+const run = promisify(execFile);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+let state: string;
+let host: ChildProcess;
+let port: number;
+let httpsPort: number;
+
+beforeAll(async () => {
+  state = await mkdtemp(join(tmpdir(), 'vessel-hostrest-'));
+  port = await freePort();
+  httpsPort = await freePort();
+  for (const [name, role, pass] of [
+    ['admin', 'admin', 'secret'],
+    ['viewer', 'reader', 'look'],
+  ] as const)
+    expect(
+      (await runCli(['user', 'add', name, '--role', role, '--state', state], { input: `${pass}\n` })).code,
+    ).toBe(0);
+  host = spawn(
+    process.execPath,
+    [
+      CLI,
+      'host',
+      'serve',
+      '--state',
+      state,
+      '--driver',
+      'test:///default',
+      '--cim-http',
+      '0',
+      '--cim-https',
+      '0',
+      '--http',
+      String(port),
+      '--https',
+      String(httpsPort),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    host.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('REST:')) resolve();
+    });
+    host.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
+    host.on('exit', (code) => reject(new Error(`host exited with ${code}: ${out}`)));
+  });
+  const d = await runCli([
+    'vm',
+    'define',
+    '--name',
+    'web1',
+    '--cpus',
+    '1',
+    '--memory',
+    '128M',
+    '--state',
+    state,
+  ]);
+  expect(d.stderr).toBe('');
+}, 60_000);
+
+afterAll(async () => {
+  if (host !== undefined && host.exitCode === null) {
+    host.kill('SIGTERM');
+    await new Promise((r) => host.once('exit', r));
+  }
+  await rm(state, { recursive: true, force: true });
+});
+
+const curl = (...args: string[]) => run('curl', ['-sS', ...args]);
+
+describe('vessel host serve --http/--https', () => {
+  it('serves the REST API to curl, and a state change through REST is seen by vessel vm list', async () => {
+    const list = await curl('-u', 'viewer:look', `http://127.0.0.1:${port}/api/v1/systems`);
+    expect(JSON.parse(list.stdout).items.map((s: { name: string }) => s.name)).toEqual(['web1']);
+    const r = await curl(
+      '-u',
+      'admin:secret',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"state":"running"}',
+      `http://127.0.0.1:${port}/api/v1/systems/web1/state`,
+    );
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'completed', operation: 'start' });
+    const l = await runCli(['vm', 'list', '--json', '--state', state]);
+    expect((JSON.parse(l.stdout) as Array<{ name: string; state: string }>)[0]?.state).toBe('running');
+  });
+
+  it('refuses a reader who changes a state, with a problem', async () => {
+    const r = await curl(
+      '-u',
+      'viewer:look',
+      '-w',
+      '\n%{http_code} %{content_type}',
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      '{"state":"stopped"}',
+      `http://127.0.0.1:${port}/api/v1/systems/web1/state`,
+    );
+    const [body, status] = r.stdout.split('\n');
+    expect(status).toBe('403 application/problem+json');
+    expect(JSON.parse(body ?? '').code).toBe('ACCESS_DENIED');
+  });
+
+  it("serves HTTPS with the host's generated certificate", async () => {
+    const r = await curl('-k', '-u', 'viewer:look', `https://127.0.0.1:${httpsPort}/api/v1/host`);
+    expect(JSON.parse(r.stdout).info.transport).toBe('rest');
+  });
+
+  it('refuses a bad port, and a port in use, naming the flag', async () => {
+    const bad = await runCli(['host', 'serve', '--state', state, '--http', '70000']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--http must be a port number');
+    const other = await mkdtemp(join(tmpdir(), 'vessel-hostrest2-'));
+    try {
+      const busy = await runCli([
+        'host',
+        'serve',
+        '--state',
+        other,
+        '--driver',
+        'test:///default',
+        '--http',
+        String(port),
+      ]);
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toContain(`Cannot serve REST on 127.0.0.1:${port} (--http): the port is in use`);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { type ApiErrorCode, REST_STATUS_OF } from '../api/index.js';
+import { VesselError, type VesselErrorOptions } from '../model/index.js';
+
+/**
+ * The REST edge's own refusals, before a request reaches the Api: each has its HTTP status and the Api code its
+ * problem details carry (so a client needs to know one vocabulary of codes). Api errors map through
+ * REST_STATUS_OF (src/api/errors-rest.ts), once.
+ */
+export const REST_ERRORS = {
+  REST_NO_ROUTE: { status: 404, code: 'NOT_FOUND', title: 'No such resource' },
+  REST_METHOD: { status: 405, code: 'NOT_SUPPORTED', title: 'Method not allowed on this resource' },
+  REST_MEDIA_TYPE: { status: 415, code: 'INVALID_ARGUMENT', title: 'The body must be application/json' },
+  REST_MALFORMED_JSON: { status: 400, code: 'INVALID_ARGUMENT', title: 'The body is not JSON' },
+  REST_INVALID_BODY: { status: 400, code: 'INVALID_ARGUMENT', title: 'The body does not fit the schema' },
+  REST_INVALID_QUERY: { status: 400, code: 'INVALID_ARGUMENT', title: 'A query parameter is wrong' },
+  REST_INVALID_PATH: { status: 400, code: 'INVALID_ARGUMENT', title: 'The request path is malformed' },
+  REST_INVALID_HEADER: { status: 400, code: 'INVALID_ARGUMENT', title: 'A request header is malformed' },
+  REST_TOO_LARGE: { status: 413, code: 'LIMIT_EXCEEDED', title: 'The body is over the size limit' },
+  REST_BUSY: { status: 503, code: 'LIMIT_EXCEEDED', title: 'The server is busy' },
+  REST_UNAUTHORIZED: { status: 401, code: 'AUTH_FAILED', title: 'Credentials are missing or wrong' },
+  REST_THROTTLED: { status: 429, code: 'LIMIT_EXCEEDED', title: 'Too many failed logins' },
+} as const satisfies Record<string, { status: number; code: ApiErrorCode; title: string }>;
+
+/** A code of {@link REST_ERRORS}. */
+export type RestErrorCode = keyof typeof REST_ERRORS;
+
+/**
+ * A refusal of the REST edge itself, answered as problem details with its status.
+ *
+ * @example
+ * throw new RestError('REST_MALFORMED_JSON', 'Unexpected end of JSON input at position 12');
+ */
+export class RestError extends VesselError<RestErrorCode> {
+  /** Sent as `Allow` with a 405. */
+  readonly allow: readonly string[] | undefined;
+
+  constructor(code: RestErrorCode, message: string, options: VesselErrorOptions & { allow?: string[] } = {}) {
+    super(code, message, options);
+    this.allow = options.allow;
+  }
+
+  get httpStatus(): number {
+    return REST_ERRORS[this.code].status;
+  }
+}
+
+/** The HTTP status of an Api error over REST. */
+export function restStatusOf(code: ApiErrorCode): number {
+  return REST_STATUS_OF[code];
+}

@@ -1,0 +1,19 @@
+/**
+ * The REST/JSON edge: the host's Api at /api/v1 on the shared HTTP server (src/wbem/http), a third encoding of the
+ * one Api beside the socket and CIM-XML. JSON bodies are the Api's types; changes are jobs (202 + Location);
+ * errors are RFC 9457 problem details (REST_STATUS_OF); the contract is the OpenAPI 3.1 document generated from
+ * the route table and the Api's schemas (openapi.json, checked in).
+ */
+
+export * from './errors.js';
+export * from './openapi.js';
+export * from './problem.js';
+export * from './request.js';
+export * from './route.js';
+export * from './router.js';
+export * from './routes.js';
+export * from './schemas.js';
+export * from './serve.js';
+export * from './server.js';
+export * from './sessions.js';
+export * from './test-host.js';

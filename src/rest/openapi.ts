@@ -1,0 +1,207 @@
+import type { TObject, TSchema } from '@sinclair/typebox';
+import {
+  AnyJobInfoSchema,
+  ApiErrorInfoSchema,
+  CapabilitiesSchema,
+  HostInfoSchema,
+  ImageInfoSchema,
+  METHODS,
+  NetworkInfoSchema,
+  OperationSchema,
+  PoolInfoSchema,
+  RasdPropertiesSchema,
+  ResourceSettingSchema,
+  StateOperationSchema,
+  StateReasonSchema,
+  SystemDetailSchema,
+  SystemStateSchema,
+  SystemSummarySchema,
+  VirtualSystemDefinitionSchema,
+  VssdPropertiesSchema,
+} from '../api/index.js';
+import { ProblemSchema } from './problem.js';
+import { API_PREFIX, type RestRoute } from './route.js';
+import { ROUTES } from './routes.js';
+
+/**
+ * The OpenAPI 3.1 document of the REST edge, generated from the route table and the Api's TypeBox schemas (JSON
+ * Schema 2020-12 already): the contract checked in as src/rest/openapi.json, served at GET /api/v1/openapi.json, and
+ * what the tests validate every response against. Schemas that recur are components, found by their JSON text.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** The schemas the document names, in the order it lists them. */
+const COMPONENTS: Readonly<Record<string, TSchema>> = {
+  Problem: ProblemSchema,
+  HostInfo: HostInfoSchema,
+  Capabilities: CapabilitiesSchema,
+  SystemSummary: SystemSummarySchema,
+  SystemDetail: SystemDetailSchema,
+  VirtualSystemDefinition: VirtualSystemDefinitionSchema,
+  ResourceSetting: ResourceSettingSchema,
+  VssdProperties: VssdPropertiesSchema,
+  RasdProperties: RasdPropertiesSchema,
+  Job: AnyJobInfoSchema,
+  NetworkInfo: NetworkInfoSchema,
+  PoolInfo: PoolInfoSchema,
+  ImageInfo: ImageInfoSchema,
+  ApiError: ApiErrorInfoSchema,
+  ErrorCode: ProblemSchema.properties.code,
+  Operation: OperationSchema,
+  StateOperation: StateOperationSchema,
+  SystemState: SystemStateSchema,
+  StateReason: StateReasonSchema,
+};
+
+/** A TypeBox schema as plain JSON Schema: symbols dropped, TypeBox's `void` as "no value". */
+function plain(schema: TSchema): Json {
+  return JSON.parse(
+    JSON.stringify(schema, (_k, v: unknown) =>
+      v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'void'
+        ? { not: {}, description: 'no value' }
+        : v,
+    ),
+  ) as Json;
+}
+
+/** Replaces every subschema equal to a named component by a `$ref` to it (not `skip`, the component itself). */
+function refs(node: Json, named: Map<string, string>, skip?: string): Json {
+  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map((n) => refs(n, named, skip));
+  const name = named.get(JSON.stringify(node));
+  if (name !== undefined && name !== skip) return { $ref: `#/components/schemas/${name}` };
+  const out: { [k: string]: Json } = {};
+  for (const [k, v] of Object.entries(node)) out[k] = refs(v, named, skip);
+  return out;
+}
+
+const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+const HEADER_TEXT: Record<string, string> = {
+  Location: 'Where the created resource, or the running job, is',
+  ETag: "The system definition's etag (send it back in If-Match)",
+  Link: 'RFC 8288 link to the next page (rel="next")',
+};
+
+function parameters(r: RestRoute, schema: (s: TSchema) => Json): Json[] {
+  const out: Json[] = [];
+  for (const [name, description] of Object.entries(r.pathParams ?? {}))
+    out.push({ name, in: 'path', required: true, description, schema: { type: 'string', minLength: 1 } });
+  const q = r.query as TObject | undefined;
+  for (const [name, s] of Object.entries(q?.properties ?? {}))
+    out.push({
+      name,
+      in: 'query',
+      required: (q?.required ?? []).includes(name),
+      ...((s as TSchema).type === 'array' ? { style: 'form', explode: true } : {}),
+      schema: schema(s as TSchema),
+    });
+  const headers = [...(r.requestHeaders ?? [])] as string[];
+  if (r.method === 'GET' && r.responses[200]?.headers?.includes('ETag')) headers.push('If-None-Match');
+  for (const h of headers)
+    out.push({
+      name: h,
+      in: 'header',
+      required: false,
+      description:
+        h === 'If-Match'
+          ? 'The ETag the change was made from; a stale one is 412'
+          : h === 'If-None-Match'
+            ? 'ETags the client has: 304 when one is current'
+            : 'respond-async (answer 202 at once) or wait=SECONDS (RFC 7240); default wait=10',
+      schema: { type: 'string' },
+    });
+  return out;
+}
+
+function operation(r: RestRoute, schema: (s: TSchema) => Json): Json {
+  const role = METHODS[r.calls].role;
+  const responses: { [k: string]: Json } = {};
+  for (const [status, spec] of Object.entries(r.responses)) {
+    const headers: { [k: string]: Json } = {};
+    for (const h of spec.headers ?? [])
+      headers[h] = { description: HEADER_TEXT[h] ?? h, schema: { type: 'string' } };
+    responses[status] = {
+      description: spec.description,
+      ...(spec.headers === undefined ? {} : { headers }),
+      ...(spec.schema === undefined
+        ? {}
+        : { content: { 'application/json': { schema: schema(spec.schema) } } }),
+    };
+  }
+  if (r.method === 'GET' && r.responses[200]?.headers?.includes('ETag'))
+    responses['304'] = {
+      description: 'Not modified: If-None-Match names the current ETag',
+      headers: { ETag: { description: HEADER_TEXT.ETag ?? 'ETag', schema: { type: 'string' } } },
+    };
+  responses['401'] = { $ref: '#/components/responses/Unauthorized' };
+  responses.default = { $ref: '#/components/responses/Problem' };
+  return {
+    operationId: r.operationId,
+    summary: r.summary,
+    description: `Calls the Api's ${r.calls}, which needs the ${role} role.`,
+    'x-vessel-method': r.calls,
+    'x-vessel-role': role,
+    parameters: parameters(r, schema),
+    ...(r.body === undefined
+      ? {}
+      : { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body) } } } }),
+    responses,
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of `routes` (by default every route).
+ *
+ * @example
+ * const doc = buildOpenApi();
+ * doc.paths['/systems/{id}'].get.operationId; // 'getSystem'
+ */
+export function buildOpenApi(routes: readonly RestRoute[] = ROUTES): { [k: string]: Json } {
+  const named = new Map<string, string>();
+  for (const [name, s] of Object.entries(COMPONENTS)) named.set(JSON.stringify(plain(s)), name);
+  const schema = (s: TSchema) => refs(plain(s), named);
+  const paths: { [k: string]: { [k: string]: Json } } = {};
+  for (const r of routes) {
+    const p = paths[r.path] ?? {};
+    p[r.method.toLowerCase()] = operation(r, schema);
+    paths[r.path] = p;
+  }
+  paths['/openapi.json'] = {
+    get: {
+      operationId: 'getOpenApi',
+      summary: 'This document',
+      responses: {
+        200: { description: 'The OpenAPI 3.1 document', content: { 'application/json': {} } },
+        401: { $ref: '#/components/responses/Unauthorized' },
+      },
+    },
+  };
+  const schemas: { [k: string]: Json } = {};
+  for (const [name, s] of Object.entries(COMPONENTS)) schemas[name] = refs(plain(s), named, name);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Vessel REST API',
+      version: '1',
+      description:
+        "The host's Api over HTTP: JSON bodies are the Api's types (the model's VSSD and RASD properties by their DMTF " +
+        'names), every change is a job (CIM_ConcreteJob), errors are RFC 9457 problem details with the Api error code.',
+    },
+    servers: [{ url: API_PREFIX }],
+    security: [{ basic: [] }],
+    paths,
+    components: {
+      securitySchemes: { basic: { type: 'http', scheme: 'basic' } },
+      schemas,
+      responses: {
+        Problem: { description: 'RFC 9457 problem details', content: PROBLEM },
+        Unauthorized: {
+          description: 'No credentials, or wrong ones (WWW-Authenticate: Basic)',
+          headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+          content: PROBLEM,
+        },
+      },
+    },
+  };
+}

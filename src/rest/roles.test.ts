@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METHODS, ROLES, roleAllows } from '../api/index.js';
+import { call } from './contract.case.test.js';
+import { ROUTES } from './routes.js';
+import { type RestTestHost, startRestTestHost } from './test-host.js';
+
+// Every route of the table with each role: 403 exactly when the role is below what the Api method needs (METHODS),
+// checked on a system and a job that do not exist, so that an allowed call is a 404 and changes nothing.
+
+const USERS = { reader: 'rd', operator: 'op', admin: 'ad' } as const;
+const BODIES: Record<string, unknown> = {
+  defineSystem: { system: { ElementName: 'ghost' }, resources: [] },
+  modifySettings: { Description: 'x' },
+  changeState: { state: 'stopped' },
+  addResources: [{ cimClass: 'CIM_ResourceAllocationSettingData', properties: { ResourceType: '3' } }],
+  modifyResource: { ElementName: 'x' },
+};
+
+let h: RestTestHost;
+beforeAll(async () => {
+  h = await startRestTestHost({
+    vms: 1,
+    users: ROLES.map((r) => [r, r, USERS[r]] as [string, (typeof ROLES)[number], string]),
+  });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('REST roles', () => {
+  for (const route of ROUTES)
+    it(`${route.method} ${route.path} (${route.calls}, ${METHODS[route.calls].role})`, async () => {
+      const path = route.path
+        .replace('{id}', route.path.startsWith('/jobs') ? 'nojob' : 'ghost')
+        .replace('{rid}', '1')
+        .replace('{name}', 'ghost');
+      for (const role of ROLES) {
+        const body = BODIES[route.operationId];
+        const r = await call(
+          h.restUrl,
+          [role, USERS[role]],
+          route.method,
+          path,
+          body === undefined ? {} : { body },
+        );
+        const allowed = roleAllows(role, METHODS[route.calls].role);
+        if (!allowed) expect([r.status, r.json.code], role).toEqual([403, 'ACCESS_DENIED']);
+        else if (route.operationId === 'defineSystem') expect(r.status, role).toBe(422);
+        else if (route.path.includes('{')) expect(r.status, `${role}: ${r.text}`).toBe(404);
+        else expect(r.status, role).toBe(200);
+      }
+    });
+  it('no route changed anything', async () => {
+    expect((await h.api.systems.list()).map((s) => s.name)).toEqual(['vm1']);
+  });
+});

@@ -1,0 +1,123 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { type TObject, TransformKind, type TSchema } from '@sinclair/typebox';
+import {
+  type Api,
+  ApiError,
+  type ApiMethodName,
+  encodeResult,
+  isFinalJobState,
+  type JobInfo,
+  METHODS,
+  type ResultOf,
+} from '../api/index.js';
+
+/**
+ * One route of the REST edge: what the router matches, what the OpenAPI document says of it, and its handler. The
+ * route table (routes-*.ts) is the one place both come from, so the document cannot drift from the server.
+ */
+
+/** The HTTP methods the edge routes. */
+export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A request as a handler sees it: the caller's Api session, the decoded path, query and body. */
+export interface RestRequest {
+  api: Api;
+  /** Path parameters, percent-decoded. */
+  params: Readonly<Record<string, string>>;
+  /** The query, decoded by the route's `query` schema (an empty object when it has none). */
+  query: Record<string, unknown>;
+  /** The body, decoded by the route's `body` schema (undefined when it has none). */
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+/** A handler's answer: status, JSON body (already in wire form) and headers. */
+export interface RestAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A response a route documents. */
+export interface RestResponseSpec {
+  description: string;
+  schema?: TSchema;
+  /** Response headers the document names (Location, ETag, Link). */
+  headers?: readonly string[];
+}
+
+/** One route. */
+export interface RestRoute {
+  method: RestMethod;
+  /** Below /api/v1, with `{name}` for a path segment: `/systems/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** The Api method it calls (the role needed is that method's, METHODS). */
+  calls: ApiMethodName;
+  /** Descriptions of the path parameters. */
+  pathParams?: Readonly<Record<string, string>>;
+  query?: TObject;
+  body?: TSchema;
+  /** Request headers it reads (If-Match, Prefer). */
+  requestHeaders?: readonly ('If-Match' | 'Prefer')[];
+  responses: Readonly<Record<number, RestResponseSpec>>;
+  handle(r: RestRequest): Promise<RestAnswer>;
+}
+
+const transforms = new Map<ApiMethodName, boolean>();
+
+function hasTransform(s: unknown, seen = new Set<unknown>()): boolean {
+  if (s === null || typeof s !== 'object' || seen.has(s)) return false;
+  seen.add(s);
+  if ((s as Record<symbol, unknown>)[TransformKind] !== undefined) return true;
+  return Object.values(s).some((v) => hasTransform(v, seen));
+}
+
+/**
+ * A method's result in wire form: encoded by its schema (sizes as decimal strings) when the schema has such
+ * transforms, else as it is (an in-process session's result already has its wire shape; skipping the encoder's
+ * full check keeps a GET cheap). The route tests validate every answer against the OpenAPI document.
+ *
+ * @example
+ * send({ status: 200, body: wire('systems.get', detail) });
+ */
+export function wire<N extends ApiMethodName>(method: N, result: ResultOf<N>): unknown {
+  let t = transforms.get(method);
+  if (t === undefined) {
+    t = hasTransform(METHODS[method].result);
+    transforms.set(method, t);
+  }
+  return t ? encodeResult(method, result) : result;
+}
+
+/** The prefix of every route. */
+export const API_PREFIX = '/api/v1';
+
+/**
+ * The answer to a change that ran as a job: 200 (or `created`'s status and Location) once it completed, 202 with
+ * `Location: /api/v1/jobs/{id}` while it runs, and the job's own error, as a problem with the job's id, when it
+ * failed (CIM_ConcreteJob's fields are the job's).
+ *
+ * @example
+ * return jobAnswer('systems.changeState', await api.systems.changeState(id, 'start', { waitMs }));
+ */
+export function jobAnswer<N extends ApiMethodName>(
+  method: N,
+  job: JobInfo,
+  created?: (job: JobInfo) => string,
+): RestAnswer {
+  if (!isFinalJobState(job.state))
+    return {
+      status: 202,
+      body: wire(method, job as ResultOf<N>),
+      headers: { Location: `${API_PREFIX}/jobs/${encodeURIComponent(job.id)}` },
+    };
+  if (job.state !== 'completed') {
+    const e = job.error ?? { code: 'CANCELLED' as const, message: `Job ${job.id} ${job.state}` };
+    throw Object.assign(ApiError.fromInfo(e), { job: job.id });
+  }
+  const body = wire(method, job as ResultOf<N>);
+  if (created === undefined) return { status: 200, body };
+  return { status: 201, body, headers: { Location: created(job) } };
+}

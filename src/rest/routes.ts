@@ -1,0 +1,18 @@
+import type { RestRoute } from './route.js';
+import { HOST_ROUTES } from './routes-host.js';
+import { JOB_ROUTES } from './routes-jobs.js';
+import { RESOURCE_ROUTES } from './routes-resources.js';
+import { SYSTEM_ROUTES } from './routes-systems.js';
+
+/**
+ * Every route of the REST edge, in the order the OpenAPI document lists them.
+ *
+ * @example
+ * ROUTES.find((r) => r.operationId === 'getSystem')?.path; // '/systems/{id}'
+ */
+export const ROUTES: readonly RestRoute[] = [
+  ...HOST_ROUTES,
+  ...SYSTEM_ROUTES,
+  ...RESOURCE_ROUTES,
+  ...JOB_ROUTES,
+];

@@ -1,0 +1,90 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { USERS_FILE, UserStore } from '../host/index.js';
+import {
+  ensureCertificate,
+  type HttpLimits,
+  type HttpServer,
+  type LoginLimits,
+  startHttpServer,
+  type TlsFiles,
+} from '../wbem/index.js';
+import { restRoute } from './server.js';
+import { type RestApiFactory, Sessions } from './sessions.js';
+
+/** Options of {@link serveRest}: what `vessel host serve --http PORT --https PORT` passes. */
+export interface ServeRestOptions {
+  /** Opens the Api for each caller's user and role (on a Vessel host: `hostApiFactory(host)`). */
+  api: RestApiFactory;
+  /** The host's state directory: holds users.json and the generated certificate (shared with CIM-XML). */
+  stateDir: string;
+  /** The host's name in the generated certificate (default: the machine's name). */
+  hostName?: string | undefined;
+  /** The HTTP listener, absent = off; on 127.0.0.1 unless `host` says otherwise (Basic sends passwords in clear). */
+  http?: { port: number; host?: string | undefined } | undefined;
+  /** The HTTPS listener (0.0.0.0 unless `host`), with a given key and certificate or the host's generated one. */
+  https?:
+    | { port: number; host?: string | undefined; key?: Buffer | string; cert?: Buffer | string }
+    | undefined;
+  limits?: Partial<HttpLimits> | undefined;
+  login?: Partial<LoginLimits> | undefined;
+  onInternalError?: ((e: unknown) => void) | undefined;
+}
+
+/** A running REST endpoint. */
+export interface RestEndpoint {
+  server: HttpServer;
+  tls?: TlsFiles | { key: Buffer | string; cert: Buffer | string } | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves a host's Api as REST/JSON at /api/v1 on the shared HTTP server (TLS, Basic authentication against the
+ * host's users with login throttling, connection and body limits): one Api session per user and role, the same
+ * roles as CIM-XML and the CLI.
+ *
+ * @example
+ * const ep = await serveRest({ api: hostApiFactory(host), stateDir: '/var/lib/vessel', http: { port: 8080 } });
+ */
+export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
+  const users = new UserStore(join(o.stateDir, USERS_FILE));
+  await users.load();
+  const given =
+    o.https?.key !== undefined && o.https.cert !== undefined
+      ? { key: o.https.key, cert: o.https.cert }
+      : undefined;
+  const tls = o.https
+    ? (given ?? (await ensureCertificate(o.stateDir, o.hostName ?? hostname())))
+    : undefined;
+  const sessions = new Sessions(o.api);
+  try {
+    const server = await startHttpServer({
+      routes: [restRoute({ sessions, onInternalError: o.onInternalError })],
+      auth: { users, realm: 'Vessel' },
+      http: o.http ? { port: o.http.port, ...(o.http.host ? { host: o.http.host } : {}) } : undefined,
+      https:
+        o.https && tls
+          ? {
+              port: o.https.port,
+              key: tls.key,
+              cert: tls.cert,
+              ...(o.https.host ? { host: o.https.host } : {}),
+            }
+          : undefined,
+      limits: o.limits,
+      login: o.login,
+      onInternalError: o.onInternalError,
+    });
+    return {
+      server,
+      tls,
+      close: async () => {
+        await server.close();
+        await sessions.close();
+      },
+    };
+  } catch (e) {
+    await sessions.close();
+    throw e;
+  }
+}

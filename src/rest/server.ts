@@ -1,0 +1,124 @@
+import type { ServerResponse } from 'node:http';
+import { HttpError, type HttpExchange, type HttpRoute } from '../wbem/index.js';
+import { RestError } from './errors.js';
+import { buildOpenApi } from './openapi.js';
+import { problemOf, sendProblem } from './problem.js';
+import { decodeBody, decodeQuery } from './request.js';
+import { API_PREFIX, type RestAnswer } from './route.js';
+import { Router } from './router.js';
+import { ROUTES } from './routes.js';
+import type { Sessions } from './sessions.js';
+
+/** The methods the edge answers; the shared server answers others 405 before a route is looked up. */
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+
+const BODY_ERRORS = {
+  HTTP_TOO_LARGE: 'REST_TOO_LARGE',
+  HTTP_BUSY: 'REST_BUSY',
+  HTTP_BAD_REQUEST: 'REST_INVALID_BODY',
+  HTTP_TLS: 'REST_INVALID_BODY',
+  HTTP_LOGIN_THROTTLED: 'REST_BUSY',
+} as const;
+
+/** Options of {@link restRoute}. */
+export interface RestRouteOptions {
+  sessions: Sessions;
+  /** Told of an error a handler did not expect (answered 500 INTERNAL). */
+  onInternalError?: ((e: unknown) => void) | undefined;
+}
+
+function send(res: ServerResponse, a: RestAnswer): void {
+  const headers: Record<string, string | number> = { 'Cache-Control': 'no-store', ...a.headers };
+  if (a.body === undefined) {
+    res.writeHead(a.status, { ...headers, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  const text = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
+  res.writeHead(a.status, {
+    ...headers,
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/**
+ * The REST edge as a route of the shared HTTP server (`/api/v1/`): matches the route table, reads and checks the
+ * JSON body and the query, calls the caller's Api session, and answers JSON, or RFC 9457 problem details for any
+ * error (the Api's by REST_STATUS_OF, the edge's own by REST_ERRORS).
+ *
+ * @example
+ * await startHttpServer({ routes: [restRoute({ sessions: new Sessions(hostApiFactory(host)) })], auth: { users } });
+ */
+export function restRoute(o: RestRouteOptions): HttpRoute {
+  const router = new Router(ROUTES);
+  const openapi = JSON.stringify(buildOpenApi());
+  return {
+    path: `${API_PREFIX}/`,
+    methods: METHODS,
+    refuse: (res, r) => {
+      const code = r.status === 401 ? 'REST_UNAUTHORIZED' : r.status === 429 ? 'REST_THROTTLED' : 'REST_BUSY';
+      sendProblem(res, problemOf(new RestError(code, r.message)), r.headers, r.close);
+    },
+    handle: async (x) => {
+      try {
+        await handle(x, router, openapi, o);
+      } catch (e) {
+        if (x.res.headersSent) throw e;
+        const p = problemOf(e);
+        if (p.status === 500 && p.code === 'INTERNAL') o.onInternalError?.(e);
+        const headers: Record<string, string | number> = {};
+        if (e instanceof RestError && e.allow !== undefined) headers.Allow = e.allow.join(', ');
+        if (e instanceof RestError && e.code === 'REST_BUSY') headers['Retry-After'] = 1;
+        // A body left unread (too large, refused before reading) ends the connection.
+        const close = e instanceof RestError && (e.code === 'REST_TOO_LARGE' || e.code === 'REST_BUSY');
+        sendProblem(x.res, p, headers, close);
+      }
+    },
+  };
+}
+
+async function readBody(x: HttpExchange): Promise<Buffer> {
+  try {
+    return await x.readBody();
+  } catch (e) {
+    if (e instanceof HttpError) throw new RestError(BODY_ERRORS[e.code], e.message);
+    throw e;
+  }
+}
+
+async function handle(x: HttpExchange, router: Router, openapi: string, o: RestRouteOptions): Promise<void> {
+  const url = x.req.url ?? '';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  // HEAD is GET without the body (RFC 9110 §9.3.2); Node leaves the body out.
+  const method = x.req.method === 'HEAD' ? 'GET' : (x.req.method ?? '');
+  if (path === `${API_PREFIX}/openapi.json` && method === 'GET') {
+    await readBody(x);
+    return send(x.res, { status: 200, body: openapi });
+  }
+  const { route, params } = router.match(method, path);
+  const bytes = await readBody(x);
+  const query =
+    route.query === undefined
+      ? noQuery(url, q)
+      : decodeQuery(route.query, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+  const body = route.body === undefined ? undefined : decodeBody(route.body, x.req.headers, bytes);
+  const api = o.sessions.of(x.user.name, x.user.role);
+  const a = await route.handle({ api, params, query, body, headers: x.req.headers });
+  send(x.res, method === 'GET' ? notModified(a, x.req.headers['if-none-match']) : a);
+}
+
+/** 304 without a body when the client's If-None-Match names the answer's ETag (RFC 9110 §13.1.2). */
+function notModified(a: RestAnswer, ifNoneMatch: string | undefined): RestAnswer {
+  const etag = a.headers?.ETag;
+  if (a.status !== 200 || etag === undefined || ifNoneMatch === undefined) return a;
+  const tags = ifNoneMatch.split(',').map((t) => t.trim().replace(/^W\//, ''));
+  return tags.includes(etag) || tags.includes('*') ? { status: 304, headers: { ETag: etag } } : a;
+}
+
+function noQuery(url: string, q: number): Record<string, unknown> {
+  if (q >= 0 && q < url.length - 1) throw new RestError('REST_INVALID_QUERY', 'This resource takes no query');
+  return {};
+}
