@@ -11,6 +11,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     // Hosts started by tests must not all try to bind the DMTF default CIM ports; tests that want CIM pass ports.
-    env: { VESSEL_CIM_HTTP: '0', VESSEL_CIM_HTTPS: '0' },
+    env: { VESSEL_CIM_HTTP: '0', VESSEL_CIM_HTTPS: '0', VESSEL_WSMAN_HTTP: '0', VESSEL_WSMAN_HTTPS: '0' },
   },
 });

@@ -13,7 +13,16 @@ export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
  * `host serve` options that keep a test's host off the CIM-XML ports: the defaults (5988, 5989) are the machine's,
  * and test files run in parallel.
  */
-export const NO_CIM_PORTS = ['--cim-http', '0', '--cim-https', '0'] as const;
+export const NO_CIM_PORTS = [
+  '--cim-http',
+  '0',
+  '--cim-https',
+  '0',
+  '--wsman-http',
+  '0',
+  '--wsman-https',
+  '0',
+] as const;
 
 /** What a finished `vessel` run printed and how it exited. */
 export interface CliResult {

@@ -30,6 +30,8 @@ interface ServeOptions {
   cimHttps: string;
   cimListen?: string;
   cimAnonymous?: string;
+  wsmanHttp: string;
+  wsmanHttps: string;
 }
 
 function port(text: string, flag: string): number {
@@ -48,7 +50,9 @@ async function startCim(
 ): Promise<CimXmlEndpoint | undefined> {
   const http = port(opts.cimHttp, '--cim-http');
   const https = port(opts.cimHttps, '--cim-https');
-  if (http === 0 && https === 0) return undefined;
+  const wsHttp = port(opts.wsmanHttp, '--wsman-http');
+  const wsHttps = port(opts.wsmanHttps, '--wsman-https');
+  if (http === 0 && https === 0 && wsHttp === 0 && wsHttps === 0) return undefined;
   const role = opts.cimAnonymous;
   if (role !== undefined && !['admin', 'operator', 'reader'].includes(role)) {
     throw new UsageError('USAGE', `--cim-anonymous must be admin, operator or reader, not "${role}"`);
@@ -59,10 +63,22 @@ async function startCim(
     stateDir,
     http: http ? { port: http, host: opts.cimListen } : undefined,
     https: https ? { port: https, host: opts.cimListen } : undefined,
+    // WS-Man: the same CIM service, users and certificate (WinRM's ports 5985 and 5986).
+    wsman: {
+      http: wsHttp ? { port: wsHttp, host: opts.cimListen } : undefined,
+      https: wsHttps ? { port: wsHttps, host: opts.cimListen } : undefined,
+    },
     anonymousRole: role as 'admin' | 'operator' | 'reader' | undefined,
     onInternalError: (e) =>
       process.stderr.write(`vessel: CIM internal error: ${e instanceof Error ? e.stack : String(e)}\n`),
   });
+}
+
+function wsmanUrls(cim: CimXmlEndpoint, listen: string | undefined): string[] {
+  const out: string[] = [];
+  if (cim.wsman?.httpPort) out.push(`http://${listen ?? '127.0.0.1'}:${cim.wsman.httpPort}/wsman`);
+  if (cim.wsman?.httpsPort) out.push(`https://${listen ?? '0.0.0.0'}:${cim.wsman.httpsPort}/wsman`);
+  return out;
 }
 
 function cimUrls(cim: CimXmlEndpoint, listen: string | undefined): string[] {
@@ -81,10 +97,15 @@ function listenError(e: unknown, opts: ServeOptions): unknown {
     EADDRNOTAVAIL: 'the address is not one of this machine',
   };
   if (!(e instanceof Error) || err.code === undefined || !Object.hasOwn(why, err.code)) return e;
-  const which = err.port !== undefined && String(err.port) === opts.cimHttps ? '--cim-https' : '--cim-http';
+  const flags: Array<[string, string]> = [
+    [opts.cimHttps, '--cim-https'],
+    [opts.wsmanHttp, '--wsman-http'],
+    [opts.wsmanHttps, '--wsman-https'],
+  ];
+  const which = flags.find(([p]) => err.port !== undefined && String(err.port) === p)?.[1] ?? '--cim-http';
   return new UsageError(
     'USAGE',
-    `Cannot serve CIM-XML on ${err.address ?? opts.cimListen ?? '127.0.0.1'}:${err.port ?? '?'} (${which}): ${why[err.code]}`,
+    `Cannot serve ${which.startsWith('--wsman') ? 'WS-Man' : 'CIM-XML'} on ${err.address ?? opts.cimListen ?? '127.0.0.1'}:${err.port ?? '?'} (${which}): ${why[err.code]}`,
     { hint: 'Choose another port, or stop what listens there' },
   );
 }
@@ -93,6 +114,8 @@ function listenError(e: unknown, opts: ServeOptions): unknown {
 async function serve(opts: ServeOptions, command: Command): Promise<number> {
   port(opts.cimHttp, '--cim-http');
   port(opts.cimHttps, '--cim-https');
+  port(opts.wsmanHttp, '--wsman-http');
+  port(opts.wsmanHttps, '--wsman-https');
   const stateDir = resolveStateDir(command.optsWithGlobals<{ state?: string }>().state);
   const host = await Host.open({
     stateDir,
@@ -113,7 +136,9 @@ async function serve(opts: ServeOptions, command: Command): Promise<number> {
   println(
     `vessel host serving ${stateDir} with ${info.uri} (accelerator ${info.accelerator}: ${info.acceleratorReason}); ${info.vmCount} systems`,
   );
-  if (cim) println(`CIM-XML: ${cimUrls(cim, opts.cimListen).join(', ')}`);
+  if (cim?.server.httpPort || cim?.server.httpsPort)
+    println(`CIM-XML: ${cimUrls(cim, opts.cimListen).join(', ')}`);
+  if (cim?.wsman) println(`WS-Man: ${wsmanUrls(cim, opts.cimListen).join(', ')}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
@@ -251,6 +276,16 @@ registerGroup((program: Command) => {
     .option(
       '--cim-listen <address>',
       'address for the CIM listeners (default: 127.0.0.1 for HTTP, all for HTTPS)',
+    )
+    .option(
+      '--wsman-http <port>',
+      'WS-Management over HTTP, on 127.0.0.1 unless --cim-listen (0 disables)',
+      process.env.VESSEL_WSMAN_HTTP ?? '5985',
+    )
+    .option(
+      '--wsman-https <port>',
+      'WS-Management over HTTPS, with the CIM-XML certificate (0 disables)',
+      process.env.VESSEL_WSMAN_HTTPS ?? '5986',
     )
     .option('--cim-anonymous <role>', 'let requests without credentials in with this role (off by default)')
     .action(action(serve));
