@@ -66,7 +66,19 @@ async function enumeratePull(port: number): Promise<{ ms: number; calls: number;
 }
 
 /** Requests per second of 8 keep-alive clients in a separate process (so it does not share the server's loop). */
-function loadRate(port: number, body: string, seconds: number): Promise<number> {
+async function loadRate(
+  port: number,
+  body: string,
+  seconds: number,
+): Promise<{ rate: number; cpuUs: number }> {
+  const c0 = process.cpuUsage();
+  const [rate, all] = await loadChild(port, body, seconds);
+  const c = process.cpuUsage(c0);
+  return { rate, cpuUs: (c.user + c.system) / all };
+}
+
+/** Runs the load generator; resolves with the counted rate and the number of requests answered in all. */
+function loadChild(port: number, body: string, seconds: number): Promise<[number, number]> {
   const script = `
     import { request, Agent } from 'node:http';
     const [port, body, seconds] = [Number(process.argv[1]), process.argv[2], Number(process.argv[3])];
@@ -79,12 +91,12 @@ function loadRate(port: number, body: string, seconds: number): Promise<number> 
       });
       req.on('error', reject); req.end(body);
     });
-    let done = 0; let counting = false;
+    let done = 0; let all = 0; let counting = false;
     const end = Date.now() + 500 + seconds * 1000;
     setTimeout(() => { counting = true; }, 500);
-    const worker = async () => { while (Date.now() < end) { await one(); if (counting) done++; } };
+    const worker = async () => { while (Date.now() < end) { await one(); all++; if (counting) done++; } };
     await Promise.all(Array.from({ length: 8 }, worker));
-    process.stdout.write(String(done / seconds));
+    process.stdout.write(done / seconds + ' ' + all);
     agent.destroy();`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [
@@ -100,7 +112,9 @@ function loadRate(port: number, body: string, seconds: number): Promise<number> 
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.stderr.on('data', (d: Buffer) => (err += d));
     child.on('close', (code) =>
-      code === 0 ? resolve(Number(out)) : reject(new Error(err || `exit ${code}`)),
+      code === 0
+        ? resolve(out.split(' ').map(Number) as [number, number])
+        : reject(new Error(err || `exit ${code}`)),
     );
   });
 }
@@ -131,9 +145,15 @@ export const suite: BenchSuite = {
       await loadRate(barePort, GET, 1);
       let rate = 0;
       let bareRate = 0;
+      let cpuUs = 0;
+      let bareCpuUs = 0;
       for (let round = 0; round < 3; round++) {
-        rate += (await loadRate(port, GET, 3)) / 3;
-        bareRate += (await loadRate(barePort, GET, 3)) / 3;
+        const w = await loadRate(port, GET, 3);
+        const b = await loadRate(barePort, GET, 3);
+        rate += w.rate / 3;
+        bareRate += b.rate / 3;
+        cpuUs += w.cpuUs / 3;
+        bareCpuUs += b.cpuUs / 3;
       }
       await new Promise<void>((r) => bare.close(() => r()));
       return [
@@ -148,6 +168,12 @@ export const suite: BenchSuite = {
           unit: 'req/s',
           baseline: { name: 'bare Node HTTP, same bytes', value: bareRate },
           target: '>= 0.5x',
+        },
+        {
+          name: 'WS-Man Get, server CPU per request',
+          value: cpuUs,
+          unit: 'µs',
+          baseline: { name: 'bare Node HTTP', value: bareCpuUs },
         },
       ];
     } finally {
