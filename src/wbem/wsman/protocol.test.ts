@@ -334,6 +334,19 @@ describe('Enumerate, Pull, Release', () => {
     expect(refs.text).toMatch(/<p:ManagedElement><wsa:Address>/);
   });
 
+  it('WQL ASSOCIATORS OF with the WMI "*" URI (as libvirt`s Hyper-V driver asks for settings)', async () => {
+    const r = await enumerate(
+      `<w:OptimizeEnumeration/><w:MaxElements>100</w:MaxElements><w:Filter Dialect="http://schemas.microsoft.com/wbem/wsman/1/WQL">ASSOCIATORS OF {Vessel_ComputerSystem.CreationClassName='Vessel_ComputerSystem',Name='vm2'} WHERE AssocClass = CIM_SettingsDefineState ResultClass = CIM_VirtualSystemSettingData</w:Filter>`,
+      'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/*',
+    );
+    expect(r.status).toBe(200);
+    expect(r.text.match(/<p:Vessel_VirtualSystemSettingData /g)).toHaveLength(1);
+    expect(r.text).toContain('<p:ElementName>vm2</p:ElementName>');
+    expect(r.text).toContain(
+      'xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/Vessel_VirtualSystemSettingData"',
+    );
+  });
+
   it('contexts are bounded per user as the CIM-XML pull contexts are (wsman:QuotaLimit)', async () => {
     const opened: string[] = [];
     let last = { status: 0, text: '' };
