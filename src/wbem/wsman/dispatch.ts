@@ -1,4 +1,4 @@
-import { type CimContext, CimError } from '../../cim/index.js';
+import { type CimContext, CimError, newContext } from '../../cim/index.js';
 import { xmlText } from '../cimxml/escape.js';
 import { decodeInstanceElement } from './decode.js';
 import type { WsmanDispatcher } from './dispatcher.js';
@@ -177,9 +177,12 @@ async function transfer(
   if (action === ACTION.put) {
     if (!req.body) throw new WsmanFault('WSMAN_SCHEMA_VALIDATION', 'Put needs the instance in the body');
     const inst = decodeInstanceElement(om, r.ns, req.body);
-    await om.modifyInstance(ctx, r.ns.name, { ...inst, path: name }, undefined);
+    // Only what the body carries is changed: a partial representation does not clear the rest.
+    await om.modifyInstance(ctx, r.ns.name, { ...inst, path: name }, Object.keys(inst.properties));
   }
-  const inst = await om.getInstance(ctx, r.ns.name, name);
+  // After a Put the instance is read afresh: the operation's memo holds what was read before the change.
+  const read = action === ACTION.put ? newContext(ctx.user, ctx.role) : ctx;
+  const inst = await om.getInstance(read, r.ns.name, name);
   const ns = om.repo.findNamespace(inst.path?.namespace ?? r.ns.name) ?? r.ns;
   return {
     action: response,

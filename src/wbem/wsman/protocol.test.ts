@@ -412,6 +412,62 @@ describe('WS-Transfer and custom actions', () => {
     ).toBe('wsman:SchemaValidationError');
   });
 
+  it('Put changes what the body carries of a RASD of a stopped system, and answers the instance', async () => {
+    const rasd = `${CIM}CIM_ResourceAllocationSettingData`;
+    const e = await enumerate(
+      `<w:OptimizeEnumeration/><w:MaxElements>100</w:MaxElements><w:Filter Dialect="http://schemas.microsoft.com/wbem/wsman/1/WQL">SELECT * FROM CIM_ResourceAllocationSettingData WHERE ResourceType = 3</w:Filter>`,
+      rasd,
+    );
+    const id = [...e.text.matchAll(/<p:InstanceID>([^<]+)<\/p:InstanceID>/g)]
+      .map((m) => m[1]!)
+      .find((i) => i.includes('vm1'))!;
+    const cls =
+      /<p:(Vessel_\w*ResourceAllocationSettingData|Vessel_ProcessorAllocationSettingData) /.exec(
+        e.text,
+      )?.[1] ?? 'Vessel_ResourceAllocationSettingData';
+    const uri = `${CIM}${cls}`;
+    const r = await post(
+      soap({
+        action: `${WXF}/Put`,
+        uri,
+        selectors: { __cimnamespace: 'root/virtualization', InstanceID: id },
+        body: `<p:${cls} xmlns:p="${uri}"><p:VirtualQuantity>3</p:VirtualQuantity></p:${cls}>`,
+      }),
+    );
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('transfer/PutResponse</wsa:Action>');
+    expect(r.text).toContain('<p:VirtualQuantity>3</p:VirtualQuantity>');
+    const cpu = h.host.get('vm1').definition.resources.find((x) => x.properties.ResourceType === '3')!;
+    expect(cpu.properties.VirtualQuantity).toBe('3');
+    // The rest of the RASD is as it was.
+    expect(cpu.properties.InstanceID).toBeDefined();
+  });
+
+  it('Delete removes a finished job (the only instances DeleteInstance allows)', async () => {
+    const jobs = `${CIM}CIM_ConcreteJob`;
+    const e = await enumerate('<w:OptimizeEnumeration/><w:MaxElements>100</w:MaxElements>', jobs);
+    const ids = [...e.text.matchAll(/<p:InstanceID>([^<]+)<\/p:InstanceID>/g)].map((m) => m[1]!);
+    expect(ids.length).toBeGreaterThan(0);
+    const cls = /<p:(\w+ConcreteJob) /.exec(e.text)![1]!;
+    const d = await post(
+      soap({
+        action: `${WXF}/Delete`,
+        uri: `${CIM}${cls}`,
+        selectors: { __cimnamespace: 'root/virtualization', InstanceID: ids[0]! },
+      }),
+    );
+    expect(d.status).toBe(200);
+    expect(d.text).toContain('transfer/DeleteResponse</wsa:Action>');
+    const again = await post(
+      soap({
+        action: `${WXF}/Get`,
+        uri: `${CIM}${cls}`,
+        selectors: { __cimnamespace: 'root/virtualization', InstanceID: ids[0]! },
+      }),
+    );
+    expect(subcode(again.text)).toBe('wsa:DestinationUnreachable');
+  });
+
   it('RequestStateChange answers a Job EPR while the job runs, and a method the class lacks is wsa:ActionNotSupported', async () => {
     const uri = `${CIM}Vessel_ComputerSystem`;
     const r = await post(
