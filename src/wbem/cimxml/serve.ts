@@ -1,7 +1,12 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '../../api/index.js';
-import { type ApiFactory, type CimService, createCimService } from '../../cim/index.js';
+import {
+  type ApiFactory,
+  type CimService,
+  createCimService,
+  type EnumerationContexts,
+} from '../../cim/index.js';
 import { USERS_FILE, UserStore, VESSEL_PLATFORM_VERSION } from '../../host/index.js';
 import type { LoginLimits } from '../http/throttle.js';
 import { ensureCertificate, type TlsFiles } from '../http/tls.js';
@@ -84,9 +89,10 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
       : undefined;
   const wantTls = o.https !== undefined || o.wsman?.https !== undefined;
   const tls = wantTls ? (given ?? (await ensureCertificate(o.stateDir, hostName))) : undefined;
+  const dispatcher = createDispatcher(service.om, hostName, o.onInternalError);
   try {
     const server = await startCimXmlServer({
-      dispatcher: createDispatcher(service.om, hostName, o.onInternalError),
+      dispatcher,
       auth: { users, anonymousRole: o.anonymousRole },
       http: o.http ? { port: o.http.port, ...(o.http.host ? { host: o.http.host } : {}) } : undefined,
       https:
@@ -103,7 +109,8 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
     });
     let wsman: WsmanServer | undefined;
     try {
-      wsman = await startWsman(o, service, hostName, users, tls);
+      // One set of enumeration contexts: a user's open enumerations count once across both encodings.
+      wsman = await startWsman(o, service, hostName, users, tls, dispatcher.contexts);
     } catch (e) {
       await server.close();
       throw e;
@@ -131,11 +138,15 @@ function startWsman(
   hostName: string,
   users: UserStore,
   tls: { key: Buffer | string; cert: Buffer | string } | undefined,
+  contexts: EnumerationContexts<string>,
 ): Promise<WsmanServer | undefined> {
   const w = o.wsman;
   if (!w || (!w.http && !w.https)) return Promise.resolve(undefined);
   return startWsmanServer({
-    dispatcher: createWsmanDispatcher(service.om, hostName, VESSEL_PLATFORM_VERSION, o.onInternalError),
+    dispatcher: {
+      ...createWsmanDispatcher(service.om, hostName, VESSEL_PLATFORM_VERSION, o.onInternalError),
+      contexts,
+    },
     auth: { users, anonymousRole: o.anonymousRole },
     http: w.http ? { port: w.http.port, ...(w.http.host ? { host: w.http.host } : {}) } : undefined,
     https:

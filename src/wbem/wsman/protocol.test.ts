@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHost, type TestHost } from '../cimxml/index.js';
+import { CimClient, startTestHost, type TestHost } from '../cimxml/index.js';
 
 // WS-Man protocol behaviour against a live host: headers, resource URIs, filters, enumeration modes and contexts,
 // WS-Transfer, faults. Requests are built here (see replay.test.ts for real clients' bytes).
@@ -360,6 +360,13 @@ describe('Enumerate, Pull, Release', () => {
     }
     expect(subcode(last.text)).toBe('wsman:QuotaLimit');
     expect(opened.length).toBe(64);
+    // The contexts are the CIM pull contexts: the same user gets none over CIM-XML either.
+    const rita = new CimClient(h.url, { user: 'rita', password: 'r3ad' });
+    await expect(
+      rita.openEnumerateInstances('CIM_ComputerSystem', { maxObjectCount: 0 }),
+    ).rejects.toMatchObject({
+      code: 'CIM_ERR_SERVER_LIMITS_EXCEEDED',
+    });
     for (const c of opened)
       await post(
         soap({
