@@ -12,15 +12,19 @@ const DRIVER = join(import.meta.dirname, '../../../test/fixtures/wsman/pywinrm_c
 let h: TestHost;
 
 beforeAll(async () => {
-  h = await startTestHost({ vms: 3, wsman: true });
+  h = await startTestHost({ vms: 3, wsman: true, https: true });
 }, 60_000);
 afterAll(async () => {
   await h?.close();
 });
 
-async function pywinrm(op: string): Promise<Record<string, unknown>> {
+async function pywinrm(op: string, url = h.wsmanUrl!): Promise<Record<string, unknown>> {
   // /usr/bin/python3 explicitly: Debian's interpreter, which has python3-winrm.
-  const r = await run('/usr/bin/python3', [DRIVER, h.wsmanUrl!, 'admin', 'secret', op], { timeout: 30_000 });
+  // requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override pywinrm's server_cert_validation="ignore".
+  const env = { ...process.env };
+  delete env.REQUESTS_CA_BUNDLE;
+  delete env.CURL_CA_BUNDLE;
+  const r = await run('/usr/bin/python3', [DRIVER, url, 'admin', 'secret', op], { timeout: 30_000, env });
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
@@ -33,6 +37,12 @@ describe('python3-winrm transport against vessel host serve --wsman-http', () =>
 
   it('Get answers the system', async () => {
     const r = await pywinrm('get');
+    expect(r.elementName).toBe('vm1');
+  });
+
+  it('Get over HTTPS, with the certificate the CIM-XML listener uses', async () => {
+    expect(h.wsmanHttpsUrl).toMatch(/^https:/);
+    const r = await pywinrm('get', h.wsmanHttpsUrl!);
     expect(r.elementName).toBe('vm1');
   });
 
