@@ -38,7 +38,12 @@ function doubleQuoted(path: string): string {
   return out;
 }
 
-/** True when a query is WQL's `ASSOCIATORS OF` (rather than a SELECT). */
+/**
+ * True when a query is WQL's `ASSOCIATORS OF` (rather than a SELECT).
+ *
+ * @example
+ * isAssociatorsQuery("ASSOCIATORS OF {C.Name='a'}"); // true
+ */
 export function isAssociatorsQuery(text: string): boolean {
   return /^\s*ASSOCIATORS\s+OF\s*\{/i.test(text);
 }

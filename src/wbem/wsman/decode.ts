@@ -60,7 +60,12 @@ function embeddedOf(om: ObjectManager, ns: CimNamespace, el: XmlElement, depth: 
   }
 }
 
-/** One value element typed by its declaration. */
+/**
+ * One value element typed by its declaration.
+ *
+ * @example
+ * decodeWsmanValue(om, ns, { name: 'RequestedState', type: 'uint16', isArray: false, qualifiers: [] }, el); // '2'
+ */
 export function decodeWsmanValue(
   om: ObjectManager,
   ns: CimNamespace,
@@ -93,6 +98,9 @@ export function decodeWsmanValue(
 /**
  * Collects the value elements of a property or parameter list (arrays as repeated elements) by the declarations;
  * an element no declaration names is `unknown`'s error.
+ *
+ * @example
+ * decodeValues(om, ns, childElements(input), (n) => decl.parameters.find((p) => p.name === n), unknown);
  */
 export function decodeValues(
   om: ObjectManager,
@@ -125,7 +133,12 @@ export function decodeValues(
   return out;
 }
 
-/** An instance from the typed element of its class (DSP0230): what Put sends, and typed embedded instances. */
+/**
+ * An instance from the typed element of its class (DSP0230): what Put sends, and typed embedded instances.
+ *
+ * @example
+ * decodeInstanceElement(om, ns, putBody); // { className: 'Vessel_ResourceAllocationSettingData', properties: { VirtualQuantity: '3' } }
+ */
 export function decodeInstanceElement(
   om: ObjectManager,
   ns: CimNamespace,

@@ -23,7 +23,12 @@ export interface WsmanAnswer {
   xml: string;
 }
 
-/** The Identify response (DSP0226 §11): protocol version, vendor, version, security profiles. */
+/**
+ * The Identify response (DSP0226 §11): protocol version, vendor, version, security profiles.
+ *
+ * @example
+ * res.end(identifyXml(d));
+ */
 export function identifyXml(d: WsmanDispatcher): string {
   const profiles = SECURITY_PROFILES.map(
     (p) => `<wsmid:SecurityProfileName>${p}</wsmid:SecurityProfileName>`,
@@ -36,7 +41,12 @@ export function identifyXml(d: WsmanDispatcher): string {
   );
 }
 
-/** The fault answer of an error: WS-Man faults as they are, CIM errors mapped, anything else an internal error. */
+/**
+ * The fault answer of an error: WS-Man faults as they are, CIM errors mapped, anything else an internal error.
+ *
+ * @example
+ * const { status, xml } = faultAnswer(d, new CimError('CIM_ERR_ACCESS_DENIED', 'no'), req.messageId); // 400
+ */
 export function faultAnswer(d: WsmanDispatcher, e: unknown, relatesTo: string | undefined): WsmanAnswer {
   let f: WsmanFault;
   if (e instanceof WsmanFault) f = e;
@@ -120,9 +130,16 @@ async function operation(
   max: number | undefined,
 ): Promise<{ action: string; body: string }> {
   const action = req.action!;
+  // Items are offered in order and stop at the first that does not fit: a running total keeps this linear.
+  let total = 0;
   const budget = max === undefined ? Number.POSITIVE_INFINITY : max - HEADER_ALLOWANCE;
-  const fits = (taken: readonly string[], next: string) =>
-    taken.reduce((n, s) => n + Buffer.byteLength(s), Buffer.byteLength(next)) <= budget;
+  const fits = (_taken: readonly string[], next: string) => {
+    if (max === undefined) return true;
+    const n = Buffer.byteLength(next);
+    if (total + n > budget) return false;
+    total += n;
+    return true;
+  };
   switch (action) {
     case ACTION.enumerate:
       return { action: `${action}Response`, body: await enumerate(d, req, ctx, fits) };

@@ -19,12 +19,22 @@ export type WsmanClassLookup = (className: string) => { properties: CimPropertyD
 /** How resource URIs of answers are written: the DMTF form, or Microsoft's WMI form of the request. */
 export type UriStyle = 'dmtf' | 'wmi';
 
-/** The resource URI of a class (DSP0227 §7.2), in the style the client used. */
+/**
+ * The resource URI of a class (DSP0227 §7.2), in the style the client used.
+ *
+ * @example
+ * classUri('CIM_ComputerSystem', 'root/virtualization', 'dmtf'); // 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ComputerSystem'
+ */
 export function classUri(className: string, namespace: string, style: UriStyle): string {
   return style === 'wmi' ? `${WMI_URI}${namespace}/${className}` : `${CIM_SCHEMA_URI}${className}`;
 }
 
-/** The URI style of a request's resource URI. */
+/**
+ * The URI style of a request's resource URI.
+ *
+ * @example
+ * uriStyle('http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/*'); // 'wmi'
+ */
 export function uriStyle(uri: string): UriStyle {
   return uri.startsWith(WMI_URI) ? 'wmi' : 'dmtf';
 }
@@ -32,6 +42,9 @@ export function uriStyle(uri: string): UriStyle {
 /**
  * The content of an endpoint reference to an instance (DSP0227 §7.5): the anonymous address and reference
  * parameters with the class URI and a SelectorSet of `__cimnamespace` and the keys (reference keys nested).
+ *
+ * @example
+ * `<wsa:EndpointReference>${eprXml(inst.path!, 'root/virtualization', 'dmtf')}</wsa:EndpointReference>`
  */
 export function eprXml(name: CimInstanceName, defaultNs: string, style: UriStyle): string {
   const ns = name.namespace ?? defaultNs;
@@ -79,7 +92,12 @@ export function instanceXml(inst: CimInstance, o: InstanceXmlOptions, depth = 0)
   return `${s}</p:${inst.className}>`;
 }
 
-/** One property or parameter as `p:Name` elements (repeated for arrays, `xsi:nil` for NULL). */
+/**
+ * One property or parameter as `p:Name` elements (repeated for arrays, `xsi:nil` for NULL).
+ *
+ * @example
+ * propertyXml('OperationalStatus', 'uint16', ['2', '10'], o); // '<p:OperationalStatus>2</p:OperationalStatus><p:OperationalStatus>10</p:OperationalStatus>'
+ */
 export function propertyXml(
   name: string,
   type: CimType,
@@ -102,7 +120,12 @@ function scalarXml(type: CimType, v: CimScalar, o: InstanceXmlOptions, depth: nu
   return '';
 }
 
-/** Response headers (WS-Addressing 2004/08): anonymous To, the action, a new MessageID, RelatesTo the request. */
+/**
+ * Response headers (WS-Addressing 2004/08): anonymous To, the action, a new MessageID, RelatesTo the request.
+ *
+ * @example
+ * res.end(envelope(`${ACTION.get}Response`, req.messageId, instanceXml(inst, o)));
+ */
 export function envelope(action: string, relatesTo: string | undefined, body: string): string {
   const rel = relatesTo === undefined ? '' : `<wsa:RelatesTo>${xmlText(relatesTo)}</wsa:RelatesTo>`;
   return (

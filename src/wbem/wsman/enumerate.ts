@@ -158,6 +158,9 @@ function encodeItem(
  * (SelectorFilter, WQL and CQL through the object manager's ExecQuery, the DSP0227 association filter), encoded
  * once in the EnumerationMode asked for and kept in the CIM pull contexts (per user, bounded, expiring after
  * `Expires`); with OptimizeEnumeration the first MaxElements come in the response.
+ *
+ * @example
+ * const body = await enumerate(d, req, newContext('admin', 'admin'), () => true);
  */
 export async function enumerate(
   d: WsmanDispatcher,
@@ -206,7 +209,12 @@ function contextOf(body: XmlElement | undefined, local: string): string {
   return text;
 }
 
-/** Pull (WS-Enumeration §3.2): the next MaxElements items (default 1) that fit MaxEnvelopeSize. */
+/**
+ * Pull (WS-Enumeration §3.2): the next MaxElements items (default 1) that fit MaxEnvelopeSize.
+ *
+ * @example
+ * const body = pull(d, req, ctx, () => true); // <wsen:PullResponse>...
+ */
 export function pull(d: WsmanDispatcher, req: WsmanRequest, ctx: CimContext, fits: Fits<string>): string {
   const context = contextOf(req.body, 'Pull');
   if (context === EMPTY_CONTEXT)
@@ -224,7 +232,12 @@ export function pull(d: WsmanDispatcher, req: WsmanRequest, ctx: CimContext, fit
   return `${s}</wsen:PullResponse>`;
 }
 
-/** Release (WS-Enumeration §3.5): drops the context. */
+/**
+ * Release (WS-Enumeration §3.5): drops the context.
+ *
+ * @example
+ * release(d, req, ctx); // ''
+ */
 export function release(d: WsmanDispatcher, req: WsmanRequest, ctx: CimContext): string {
   const context = contextOf(req.body, 'Release');
   if (context !== EMPTY_CONTEXT) d.contexts.close(context, CONTEXT_NS, ctx.user);

@@ -82,6 +82,9 @@ function mustUnderstand(el: XmlElement): boolean {
 /**
  * An xs:duration of days, hours, minutes and seconds (`PT60S`, `PT1M30.5S`, `P1DT2H`) in ms; years and months
  * are refused (a timeout of months is no timeout).
+ *
+ * @example
+ * parseDuration('PT1M30S'); // 90000
  */
 export function parseDuration(text: string): number | undefined {
   const m = /^P(?:(\d{1,6})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,9}(?:\.\d{1,9})?)S)?)?$/.exec(
@@ -222,7 +225,12 @@ function readHeader(h: XmlElement, r: WsmanRequest): void {
   }
 }
 
-/** Reads a wsman:SelectorSet into `into`; duplicate names are faulted (DSP0226 §7.4: DuplicateSelectors). */
+/**
+ * Reads a wsman:SelectorSet into `into`; duplicate names are faulted (DSP0226 §7.4: DuplicateSelectors).
+ *
+ * @example
+ * const selectors = new Map(); readSelectors(selectorSetElement, selectors);
+ */
 export function readSelectors(set: XmlElement, into: Map<string, string | XmlElement>): void {
   const list = childElements(set, NS.wsman, 'Selector');
   if (list.length > MAX_SELECTORS)

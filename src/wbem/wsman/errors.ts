@@ -120,7 +120,12 @@ const FROM_CIM: Partial<Record<CimErrorCode, [WsmanFaultCode, string?]>> = {
   CIM_MOF_SYNTAX: ['WSMAN_INVALID_PARAMETER'],
 };
 
-/** The fault of a CIM error, carrying it. */
+/**
+ * The fault of a CIM error, carrying it.
+ *
+ * @example
+ * faultOfCimError(new CimError('CIM_ERR_NOT_FOUND', 'No vm9')).code; // 'WSMAN_DESTINATION_UNREACHABLE'
+ */
 export function faultOfCimError(e: CimError): WsmanFault {
   const [code, detail] = FROM_CIM[e.code] ?? ['WSMAN_INTERNAL_ERROR'];
   return new WsmanFault(code, e.message, { detail, cim: e, cause: e });

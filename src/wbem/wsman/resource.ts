@@ -95,6 +95,9 @@ export function resolveResource(
 /**
  * The instance name the selectors give (DSP0227 §7.4): every key of the class, no other selector; reference keys
  * as nested EPRs. Missing keys are InsufficientSelectors, others UnexpectedSelectors.
+ *
+ * @example
+ * instanceNameOf(om, resolveResource(om, uri, selectors)); // { className: 'Vessel_ComputerSystem', keys: {...} }
  */
 export function instanceNameOf(om: ObjectManager, r: Resource, depth = 0): CimInstanceName {
   if (r.className === undefined)
@@ -141,6 +144,9 @@ const MAX_REFERENCE_DEPTH = 4;
 /**
  * The instance an endpoint reference names (DSP0227 §7.5): `wsa:ReferenceParameters` (or, as some clients send,
  * the EPR element itself) with a ResourceURI and a SelectorSet.
+ *
+ * @example
+ * referenceOf(om, affectedSystemElement); // the instance name its SelectorSet gives
  */
 export function referenceOf(om: ObjectManager, epr: XmlElement, depth = 0): CimInstanceName {
   if (depth > MAX_REFERENCE_DEPTH)
