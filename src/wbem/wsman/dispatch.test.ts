@@ -81,4 +81,41 @@ describe('dispatchWsman()', () => {
     expect(r.xml).not.toContain('secret detail');
     expect(seen).toHaveLength(1);
   });
+
+  it('a method that answers 4096 gives the Job as an EPR, and a Get of that EPR`s selectors reads the job', async () => {
+    const slow = await startTestHost({ vms: 1, syncMs: 0 });
+    try {
+      const d = createWsmanDispatcher(slow.endpoint.service.om, 'testhost', '0.1.0');
+      const uri = 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ComputerSystem';
+      const head = (action: string, resource: string, selectors: string) =>
+        `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header><a:Action>${action}</a:Action><a:MessageID>uuid:7</a:MessageID><w:ResourceURI>${resource}</w:ResourceURI><w:SelectorSet>${selectors}</w:SelectorSet></s:Header>`;
+      const r = await dispatchWsman(
+        d,
+        await readEnvelope(
+          `${head(`${uri}/RequestStateChange`, uri, '<w:Selector Name="CreationClassName">Vessel_ComputerSystem</w:Selector><w:Selector Name="Name">vm1</w:Selector>')}<s:Body><p:RequestStateChange_INPUT xmlns:p="${uri}"><p:RequestedState>2</p:RequestedState></p:RequestStateChange_INPUT></s:Body></s:Envelope>`,
+          LIMITS,
+        ),
+        ADMIN,
+      );
+      expect(r.xml).toContain('<p:ReturnValue>4096</p:ReturnValue>');
+      const job = /<p:Job>(.*?)<\/p:Job>/s.exec(r.xml)![1]!;
+      const resource = /<wsman:ResourceURI>([^<]+)</.exec(job)![1]!;
+      const selectors = /<wsman:SelectorSet>(.*?)<\/wsman:SelectorSet>/s
+        .exec(job)![1]!
+        .replaceAll('wsman:', 'w:');
+      expect(resource).toMatch(/ConcreteJob$/);
+      const g = await dispatchWsman(
+        d,
+        await readEnvelope(
+          `${head('http://schemas.xmlsoap.org/ws/2004/09/transfer/Get', resource, selectors)}<s:Body/></s:Envelope>`,
+          LIMITS,
+        ),
+        ADMIN,
+      );
+      expect(g.status).toBe(200);
+      expect(g.xml).toMatch(/<p:JobState>\d+<\/p:JobState>/);
+    } finally {
+      await slow.close();
+    }
+  });
 });
