@@ -90,7 +90,11 @@ export async function dispatchWsman(
         throw new WsmanFault('WSMAN_INVALID_OPTIONS', `The option "${o.name.slice(0, 64)}" is not supported`);
     const work = operation(d, req, ctx, max);
     const answer = req.timeoutMs === undefined ? await work : await withTimeout(work, req.timeoutMs);
-    const xml = envelope(answer.action, req.messageId, answer.body);
+    const count =
+      req.countEstimate && answer.count !== undefined
+        ? `<wsman:TotalItemsCountEstimate>${answer.count}</wsman:TotalItemsCountEstimate>`
+        : '';
+    const xml = envelope(answer.action, req.messageId, answer.body, count);
     if (max !== undefined && Buffer.byteLength(xml) > max)
       throw new WsmanFault('WSMAN_ENCODING_LIMIT', `The answer is larger than MaxEnvelopeSize ${max}`, {
         detail: FAULT_DETAIL.maxEnvelopeSize,
@@ -128,7 +132,7 @@ async function operation(
   req: WsmanRequest,
   ctx: CimContext,
   max: number | undefined,
-): Promise<{ action: string; body: string }> {
+): Promise<{ action: string; body: string; count?: number }> {
   const action = req.action!;
   // Items are offered in order and stop at the first that does not fit: a running total keeps this linear.
   let total = 0;
@@ -142,9 +146,9 @@ async function operation(
   };
   switch (action) {
     case ACTION.enumerate:
-      return { action: `${action}Response`, body: await enumerate(d, req, ctx, fits) };
+      return { action: `${action}Response`, ...(await enumerate(d, req, ctx, fits)) };
     case ACTION.pull:
-      return { action: `${action}Response`, body: pull(d, req, ctx, fits) };
+      return { action: `${action}Response`, ...pull(d, req, ctx, fits) };
     case ACTION.release:
       return { action: `${action}Response`, body: release(d, req, ctx) };
     case ACTION.get:

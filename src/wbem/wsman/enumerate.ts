@@ -167,7 +167,7 @@ export async function enumerate(
   req: WsmanRequest,
   ctx: CimContext,
   fits: Fits<string>,
-): Promise<string> {
+): Promise<{ body: string; count: number }> {
   const body = req.body;
   if (!body || body.ns !== NS.wsen || body.local !== 'Enumerate')
     throw new WsmanFault('WSMAN_SCHEMA_VALIDATION', 'The body of Enumerate must be <wsen:Enumerate>');
@@ -196,7 +196,7 @@ export async function enumerate(
   if (context !== '') s += `<wsen:EnumerationContext>${xmlText(context)}</wsen:EnumerationContext>`;
   if (optimize) s += `<wsman:Items>${out.items.join('')}</wsman:Items>`;
   if (optimize && out.endOfSequence) s += '<wsman:EndOfSequence/>';
-  return `${s}</wsen:EnumerateResponse>`;
+  return { body: `${s}</wsen:EnumerateResponse>`, count: items.length };
 }
 
 function contextOf(body: XmlElement | undefined, local: string): string {
@@ -215,10 +215,18 @@ function contextOf(body: XmlElement | undefined, local: string): string {
  * @example
  * const body = pull(d, req, ctx, () => true); // <wsen:PullResponse>...
  */
-export function pull(d: WsmanDispatcher, req: WsmanRequest, ctx: CimContext, fits: Fits<string>): string {
+export function pull(
+  d: WsmanDispatcher,
+  req: WsmanRequest,
+  ctx: CimContext,
+  fits: Fits<string>,
+): { body: string; count: number } {
   const context = contextOf(req.body, 'Pull');
   if (context === EMPTY_CONTEXT)
-    return '<wsen:PullResponse><wsen:Items></wsen:Items><wsen:EndOfSequence/></wsen:PullResponse>';
+    return {
+      body: '<wsen:PullResponse><wsen:Items></wsen:Items><wsen:EndOfSequence/></wsen:PullResponse>',
+      count: 0,
+    };
   const max = d.contexts.maxCount(count(child(req.body!, NS.wsen, 'MaxElements'), 'MaxElements') ?? 1, false);
   const out = d.contexts.pull(context, KIND, CONTEXT_NS, ctx.user, max, fits);
   if (out.items.length === 0 && !out.endOfSequence && max > 0)
@@ -229,7 +237,8 @@ export function pull(d: WsmanDispatcher, req: WsmanRequest, ctx: CimContext, fit
   if (!out.endOfSequence) s += `<wsen:EnumerationContext>${xmlText(out.context)}</wsen:EnumerationContext>`;
   s += `<wsen:Items>${out.items.join('')}</wsen:Items>`;
   if (out.endOfSequence) s += '<wsen:EndOfSequence/>';
-  return `${s}</wsen:PullResponse>`;
+  const left = out.endOfSequence ? 0 : d.contexts.remaining(out.context, CONTEXT_NS, ctx.user);
+  return { body: `${s}</wsen:PullResponse>`, count: left };
 }
 
 /**

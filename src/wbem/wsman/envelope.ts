@@ -42,6 +42,8 @@ export interface WsmanRequest {
   maxEnvelopeSize: number | undefined;
   /** OperationTimeout in ms, when given. */
   timeoutMs: number | undefined;
+  /** RequestTotalItemsCountEstimate was sent (DSP0226 §8.2.4): enumeration answers carry the count. */
+  countEstimate: boolean;
   /** The first element of the body, if any. */
   body: XmlElement | undefined;
 }
@@ -160,6 +162,7 @@ export async function readEnvelope(body: Uint8Array | string, limits: EnvelopeLi
     options: [],
     maxEnvelopeSize: undefined,
     timeoutMs: undefined,
+    countEstimate: false,
     body: childElements(bodyEl)[0],
   };
   for (const h of header ? childElements(header) : []) readHeader(h, r);
@@ -184,6 +187,9 @@ function readHeader(h: XmlElement, r: WsmanRequest): void {
       return;
     case `${NS.wsa}|MessageID`:
       r.messageId = text();
+      return;
+    case `${NS.wsman}|RequestTotalItemsCountEstimate`:
+      r.countEstimate = true;
       return;
     case `${NS.wsman}|ResourceURI`:
       r.resourceUri = text();

@@ -240,6 +240,29 @@ describe('Enumerate, Pull, Release', () => {
     expect(epr.text).not.toContain('<p:Vessel_ComputerSystem');
   });
 
+  it('RequestTotalItemsCountEstimate: Enumerate answers the total, Pull what remains', async () => {
+    const e = await post(
+      soap({
+        action: `${WSEN}/Enumerate`,
+        uri: `${CIM}Vessel_ComputerSystem`,
+        headers: '<w:RequestTotalItemsCountEstimate s:mustUnderstand="true"/>',
+        body: '<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>1</w:MaxElements></n:Enumerate>',
+      }),
+    );
+    expect(e.text).toContain('<wsman:TotalItemsCountEstimate>3</wsman:TotalItemsCountEstimate></s:Header>');
+    const ctx = /<wsen:EnumerationContext>([^<]+)</.exec(e.text)![1]!;
+    const p = await post(
+      soap({
+        action: `${WSEN}/Pull`,
+        headers: '<w:RequestTotalItemsCountEstimate/>',
+        body: `<n:Pull><n:EnumerationContext>${ctx}</n:EnumerationContext></n:Pull>`,
+      }),
+    );
+    expect(p.text).toContain('<wsman:TotalItemsCountEstimate>1</wsman:TotalItemsCountEstimate>');
+    const plain = await enumerate('<w:OptimizeEnumeration/>');
+    expect(plain.text).not.toContain('TotalItemsCountEstimate');
+  });
+
   it('MaxElements 1 optimised, then Pull and Release: the context is gone after Release', async () => {
     const e = await enumerate('<w:OptimizeEnumeration/><w:MaxElements>1</w:MaxElements>');
     expect(names(e.text)).toEqual(['vm1']);
