@@ -10,7 +10,14 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
-    // Hosts started by tests must not all try to bind the default CIM and REST ports; tests that want them pass ports.
-    env: { VESSEL_CIM_HTTP: '0', VESSEL_CIM_HTTPS: '0', VESSEL_HTTP: '0', VESSEL_HTTPS: '0' },
+    // Hosts started by tests must not all try to bind the default CIM, WS-Man and REST ports; tests that want them pass ports.
+    env: {
+      VESSEL_CIM_HTTP: '0',
+      VESSEL_CIM_HTTPS: '0',
+      VESSEL_WSMAN_HTTP: '0',
+      VESSEL_WSMAN_HTTPS: '0',
+      VESSEL_HTTP: '0',
+      VESSEL_HTTPS: '0',
+    },
   },
 });

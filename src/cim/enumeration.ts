@@ -26,6 +26,24 @@ export interface EnumerationLimits {
   maxOpenPerUser: number;
 }
 
+/**
+ * Whether one more item fits in a response that already holds `taken` (WS-Man's MaxEnvelopeSize): items stop at
+ * the first that does not fit.
+ */
+export type Fits<T> = (taken: readonly T[], next: T) => boolean;
+
+/** Up to `max` items from `from`, stopping at the first that does not fit. */
+function take<T>(items: T[], from: number, max: number, fits: Fits<T> | undefined): T[] {
+  const slice = items.slice(from, from + max);
+  if (!fits) return slice;
+  const out: T[] = [];
+  for (const i of slice) {
+    if (!fits(out, i)) break;
+    out.push(i);
+  }
+  return out;
+}
+
 const DEFAULTS: EnumerationLimits = {
   defaultTimeoutS: 60,
   maxTimeoutS: 600,
@@ -86,10 +104,10 @@ export class EnumerationContexts<T> {
     namespace: string,
     owner: string,
     items: T[],
-    options: { maxObjectCount: number; timeoutMs: number },
+    options: { maxObjectCount: number; timeoutMs: number; fits?: Fits<T> | undefined },
   ): { items: T[]; endOfSequence: boolean; context: string } {
     this.expire();
-    const first = items.slice(0, options.maxObjectCount);
+    const first = take(items, 0, options.maxObjectCount, options.fits);
     if (first.length === items.length) return { items: first, endOfSequence: true, context: '' };
     if (this.open_.size >= this.limits.maxOpen)
       throw new CimError(
@@ -123,6 +141,7 @@ export class EnumerationContexts<T> {
     namespace: string,
     owner: string,
     maxObjectCount: number,
+    fits?: Fits<T>,
   ): { items: T[]; endOfSequence: boolean; context: string } {
     const e = this.find(context, namespace, owner);
     if (e.kind !== kind)
@@ -130,7 +149,7 @@ export class EnumerationContexts<T> {
         'CIM_ERR_INVALID_ENUMERATION_CONTEXT',
         `The enumeration context holds ${e.kind}, not ${kind}`,
       );
-    const items = e.items.slice(e.position, e.position + maxObjectCount);
+    const items = take(e.items, e.position, maxObjectCount, fits);
     e.position += items.length;
     e.expires = Date.now() + e.timeoutMs;
     if (e.position >= e.items.length) {

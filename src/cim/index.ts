@@ -18,6 +18,12 @@ export * from './naming.js';
 export * from './object-manager.js';
 export * from './paths.js';
 export * from './provider.js';
+export {
+  type AssociatorsQuery,
+  execAssociatorsQuery,
+  isAssociatorsQuery,
+  parseAssociatorsQuery,
+} from './query/associators.js';
 export { MAX_QUERY_CHARS, MAX_QUERY_DEPTH, parseQuery, type Query, queryLanguage } from './query/parse.js';
 export { execQuery, type QueryResult } from './query/run.js';
 export * from './repository.js';

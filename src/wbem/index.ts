@@ -4,3 +4,4 @@
  */
 export * from './cimxml/index.js';
 export * from './http/index.js';
+export * from './wsman/index.js';

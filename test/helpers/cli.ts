@@ -13,7 +13,20 @@ export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
  * `host serve` options that keep a test's host off the CIM-XML and REST ports: the defaults (5988, 5989, 8080,
  * 8443) are the machine's, and test files run in parallel.
  */
-export const NO_CIM_PORTS = ['--cim-http', '0', '--cim-https', '0', '--http', '0', '--https', '0'] as const;
+export const NO_CIM_PORTS = [
+  '--cim-http',
+  '0',
+  '--cim-https',
+  '0',
+  '--wsman-http',
+  '0',
+  '--wsman-https',
+  '0',
+  '--http',
+  '0',
+  '--https',
+  '0',
+] as const;
 
 /** What a finished `vessel` run printed and how it exited. */
 export interface CliResult {

@@ -3,6 +3,7 @@ import type { ObjectManager } from '../object-manager.js';
 import type { CimContext } from '../provider.js';
 import type { CimClass, CimNamespace } from '../repository.js';
 import type { CimInstance, CimPropertyDecl, CimScalar } from '../types.js';
+import { execAssociatorsQuery, isAssociatorsQuery } from './associators.js';
 import { type Condition, type Literal, parseQuery, type Query, queryLanguage } from './parse.js';
 
 /** What ExecQuery answers: the matching instances with their paths, and the properties to show of them. */
@@ -173,7 +174,11 @@ export async function execQuery(
   language: string | undefined,
   text: string | undefined,
 ): Promise<QueryResult> {
-  const q = parseQuery(text ?? '', queryLanguage(language));
+  const lang = queryLanguage(language);
+  // WQL's ASSOCIATORS OF is Associators in query form (WMI; what WS-Man clients of Hyper-V send).
+  if (lang === 'WQL' && isAssociatorsQuery(text ?? ''))
+    return { instances: await execAssociatorsQuery(om, ctx, namespace, text ?? ''), properties: undefined };
+  const q = parseQuery(text ?? '', lang);
   const ns = om.repo.namespace(namespace);
   const from = ns.get(q.from);
   if (!from) throw new CimError('CIM_ERR_INVALID_QUERY', `No class "${q.from.slice(0, 64)}" in ${ns.name}`);

@@ -34,6 +34,8 @@ interface ServeOptions {
   http: string;
   https: string;
   listen?: string;
+  wsmanHttp: string;
+  wsmanHttps: string;
 }
 
 function port(text: string, flag: string): number {
@@ -52,7 +54,9 @@ async function startCim(
 ): Promise<CimXmlEndpoint | undefined> {
   const http = port(opts.cimHttp, '--cim-http');
   const https = port(opts.cimHttps, '--cim-https');
-  if (http === 0 && https === 0) return undefined;
+  const wsHttp = port(opts.wsmanHttp, '--wsman-http');
+  const wsHttps = port(opts.wsmanHttps, '--wsman-https');
+  if (http === 0 && https === 0 && wsHttp === 0 && wsHttps === 0) return undefined;
   const role = opts.cimAnonymous;
   if (role !== undefined && !['admin', 'operator', 'reader'].includes(role)) {
     throw new UsageError('USAGE', `--cim-anonymous must be admin, operator or reader, not "${role}"`);
@@ -63,6 +67,11 @@ async function startCim(
     stateDir,
     http: http ? { port: http, host: opts.cimListen } : undefined,
     https: https ? { port: https, host: opts.cimListen } : undefined,
+    // WS-Man: the same CIM service, users and certificate (WinRM's ports 5985 and 5986).
+    wsman: {
+      http: wsHttp ? { port: wsHttp, host: opts.cimListen } : undefined,
+      https: wsHttps ? { port: wsHttps, host: opts.cimListen } : undefined,
+    },
     anonymousRole: role as 'admin' | 'operator' | 'reader' | undefined,
     onInternalError: (e) =>
       process.stderr.write(`vessel: CIM internal error: ${e instanceof Error ? e.stack : String(e)}\n`),
@@ -96,6 +105,13 @@ function restUrls(rest: RestEndpoint, listen: string | undefined): string[] {
   return out;
 }
 
+function wsmanUrls(cim: CimXmlEndpoint, listen: string | undefined): string[] {
+  const out: string[] = [];
+  if (cim.wsman?.httpPort) out.push(`http://${listen ?? '127.0.0.1'}:${cim.wsman.httpPort}/wsman`);
+  if (cim.wsman?.httpsPort) out.push(`https://${listen ?? '0.0.0.0'}:${cim.wsman.httpsPort}/wsman`);
+  return out;
+}
+
 function cimUrls(cim: CimXmlEndpoint, listen: string | undefined): string[] {
   const out: string[] = [];
   if (cim.server.httpPort) out.push(`http://${listen ?? '127.0.0.1'}:${cim.server.httpPort}/cimom`);
@@ -115,11 +131,13 @@ function listenError(e: unknown, opts: ServeOptions): unknown {
   const flags: [string, string][] = [
     ['--cim-http', opts.cimHttp],
     ['--cim-https', opts.cimHttps],
+    ['--wsman-http', opts.wsmanHttp],
+    ['--wsman-https', opts.wsmanHttps],
     ['--http', opts.http],
     ['--https', opts.https],
   ];
   const which = flags.find(([, p]) => err.port !== undefined && String(err.port) === p)?.[0] ?? '--cim-http';
-  const what = which.startsWith('--cim') ? 'CIM-XML' : 'REST';
+  const what = which.startsWith('--cim') ? 'CIM-XML' : which.startsWith('--wsman') ? 'WS-Man' : 'REST';
   return new UsageError(
     'USAGE',
     `Cannot serve ${what} on ${err.address ?? (what === 'REST' ? opts.listen : opts.cimListen) ?? '127.0.0.1'}:${err.port ?? '?'} (${which}): ${why[err.code]}`,
@@ -133,6 +151,8 @@ async function serve(opts: ServeOptions, command: Command): Promise<number> {
   port(opts.cimHttps, '--cim-https');
   port(opts.http, '--http');
   port(opts.https, '--https');
+  port(opts.wsmanHttp, '--wsman-http');
+  port(opts.wsmanHttps, '--wsman-https');
   const stateDir = resolveStateDir(command.optsWithGlobals<{ state?: string }>().state);
   const host = await Host.open({
     stateDir,
@@ -156,7 +176,9 @@ async function serve(opts: ServeOptions, command: Command): Promise<number> {
   println(
     `vessel host serving ${stateDir} with ${info.uri} (accelerator ${info.accelerator}: ${info.acceleratorReason}); ${info.vmCount} systems`,
   );
-  if (cim) println(`CIM-XML: ${cimUrls(cim, opts.cimListen).join(', ')}`);
+  if (cim?.server.httpPort || cim?.server.httpsPort)
+    println(`CIM-XML: ${cimUrls(cim, opts.cimListen).join(', ')}`);
+  if (cim?.wsman) println(`WS-Man: ${wsmanUrls(cim, opts.cimListen).join(', ')}`);
   if (rest) println(`REST: ${restUrls(rest, opts.listen).join(', ')}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -296,6 +318,16 @@ registerGroup((program: Command) => {
     .option(
       '--cim-listen <address>',
       'address for the CIM listeners (default: 127.0.0.1 for HTTP, all for HTTPS)',
+    )
+    .option(
+      '--wsman-http <port>',
+      'WS-Management over HTTP, on 127.0.0.1 unless --cim-listen (0 disables)',
+      process.env.VESSEL_WSMAN_HTTP ?? '5985',
+    )
+    .option(
+      '--wsman-https <port>',
+      'WS-Management over HTTPS, with the CIM-XML certificate (0 disables)',
+      process.env.VESSEL_WSMAN_HTTPS ?? '5986',
     )
     .option('--cim-anonymous <role>', 'let requests without credentials in with this role (off by default)')
     .option(

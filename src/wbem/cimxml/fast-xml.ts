@@ -45,12 +45,22 @@ export class PlainXmlReader {
   private readonly stack: XmlElement[] = [];
   private root: XmlElement | undefined;
   private elements = 0;
+  private readonly name: RegExp;
+  private readonly close: RegExp;
 
+  /**
+   * With `qualifiedNames` (what WS-Man's reader asks for), names may carry one prefix (`s:Envelope`,
+   * `xmlns:s`): they are kept as written in `local`, namespaces unresolved, for the caller to resolve or to
+   * send to the hardened parser.
+   */
   constructor(
     private readonly input: string,
     private readonly limits: XmlShapeLimits,
+    options: { qualifiedNames?: boolean } = {},
   ) {
     this.hasCr = input.includes('\r');
+    this.name = options.qualifiedNames ? QNAME : NAME;
+    this.close = options.qualifiedNames ? CLOSE_Q : CLOSE;
   }
 
   /** Reads on until the end (the root, or undefined: not for the fast path) or the deadline ({@link MORE}). */
@@ -136,7 +146,7 @@ export class PlainXmlReader {
       if (c === 0x2f /* / */) {
         const gt = src.indexOf('>', i);
         if (gt < 0) return undefined;
-        const close = CLOSE.exec(src.slice(i + 2, gt));
+        const close = this.close.exec(src.slice(i + 2, gt));
         const top = stack.pop();
         if (!top || !close || top.local !== close[1]) return undefined;
         i = gt + 1;
@@ -174,8 +184,9 @@ export class PlainXmlReader {
   /** Reads an opening tag at `start` (its `<`); the index after it, or undefined when it is not plain. */
   private openTag(start: number): number | undefined {
     const src = this.src;
-    NAME.lastIndex = start + 1;
-    const m = NAME.exec(src);
+    const NAME_ = this.name;
+    NAME_.lastIndex = start + 1;
+    const m = NAME_.exec(src);
     if (!m) return undefined;
     if (++this.elements > this.limits.maxElements)
       this.tooLarge(start, `The document has more than ${this.limits.maxElements} elements`);
@@ -188,7 +199,7 @@ export class PlainXmlReader {
       nsDecls: [],
       children: [],
     };
-    let i = NAME.lastIndex;
+    let i = NAME_.lastIndex;
     let seen: Set<string> | undefined;
     for (;;) {
       const ws = skipWs(src, i);
@@ -198,10 +209,10 @@ export class PlainXmlReader {
         break;
       }
       if (ws === i) return undefined; // attributes must be separated by white space
-      NAME.lastIndex = ws;
-      const a = NAME.exec(src);
+      NAME_.lastIndex = ws;
+      const a = NAME_.exec(src);
       if (!a) return undefined;
-      let j = skipWs(src, NAME.lastIndex);
+      let j = skipWs(src, NAME_.lastIndex);
       if (src.charCodeAt(j) !== 0x3d /* = */) return undefined;
       j = skipWs(src, j + 1);
       const q = src[j];
@@ -263,8 +274,12 @@ export class PlainXmlReader {
  * Reads plain CIM-XML in one go (see {@link PlainXmlReader}); undefined when the input needs the hardened parser.
  * Throws `CIMXML_TOO_LARGE` when the document is over a shape limit.
  */
-export function readPlainXml(input: string, limits: XmlShapeLimits): XmlElement | undefined {
-  const r = new PlainXmlReader(input, limits).run();
+export function readPlainXml(
+  input: string,
+  limits: XmlShapeLimits,
+  options: { qualifiedNames?: boolean } = {},
+): XmlElement | undefined {
+  const r = new PlainXmlReader(input, limits, options).run();
   return r === MORE ? undefined : r;
 }
 
@@ -274,6 +289,9 @@ const PREPARE_SLICE = 64 * 1024;
 // Names: ASCII letters, digits, _ - . ; no colon (CIM-XML uses no namespaces). Anything else goes to saxes.
 const NAME = /[A-Za-z_][A-Za-z0-9_.-]*/y;
 const CLOSE = /^([A-Za-z_][A-Za-z0-9_.-]*)[ \t\r\n]*$/;
+// Qualified names (prefix:local, each an ASCII NCName) for readers that resolve namespaces themselves.
+const QNAME = /[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?/y;
+const CLOSE_Q = /^([A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?)[ \t\r\n]*$/;
 const WS_ONLY = /^[ \t\r\n]*$/;
 // The XML declaration only in the single-spaced forms clients write; any other spelling goes to saxes, which
 // has its own view of the white space allowed there.

@@ -1,10 +1,17 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '../../api/index.js';
-import { type ApiFactory, type CimService, createCimService } from '../../cim/index.js';
-import { USERS_FILE, UserStore } from '../../host/index.js';
+import {
+  type ApiFactory,
+  type CimService,
+  createCimService,
+  type EnumerationContexts,
+} from '../../cim/index.js';
+import { USERS_FILE, UserStore, VESSEL_PLATFORM_VERSION } from '../../host/index.js';
 import type { LoginLimits } from '../http/throttle.js';
 import { ensureCertificate, type TlsFiles } from '../http/tls.js';
+import { createWsmanDispatcher } from '../wsman/dispatcher.js';
+import { startWsmanServer, type WsmanLimits, type WsmanServer } from '../wsman/server.js';
 import { createDispatcher } from './dispatcher.js';
 import { type CimXmlLimits, type CimXmlServer, startCimXmlServer } from './server.js';
 
@@ -25,6 +32,17 @@ export interface ServeCimXmlOptions {
   https?:
     | { port: number; host?: string | undefined; key?: Buffer | string; cert?: Buffer | string }
     | undefined;
+  /**
+   * WS-Management over the same CIM service, users and certificate (`--wsman-http`, `--wsman-https`; WinRM's ports
+   * 5985 on 127.0.0.1 and 5986 on all addresses); absent listeners are off.
+   */
+  wsman?:
+    | {
+        http?: { port: number; host?: string | undefined } | undefined;
+        https?: { port: number; host?: string | undefined } | undefined;
+        limits?: Partial<WsmanLimits> | undefined;
+      }
+    | undefined;
   /** Off unless set: the role of requests without credentials. */
   anonymousRole?: Role | undefined;
   limits?: Partial<CimXmlLimits> | undefined;
@@ -39,7 +57,10 @@ export interface ServeCimXmlOptions {
 /** A running CIM-XML endpoint with its CIM service. */
 export interface CimXmlEndpoint {
   service: CimService;
+  /** The CIM-XML listeners (none listening when both are off). */
   server: CimXmlServer;
+  /** The WS-Man listeners, when on. */
+  wsman?: WsmanServer | undefined;
   /** The certificate in use when HTTPS is on. */
   tls?: TlsFiles | { key: Buffer | string; cert: Buffer | string } | undefined;
   close(): Promise<void>;
@@ -66,10 +87,12 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
     o.https?.key !== undefined && o.https.cert !== undefined
       ? { key: o.https.key, cert: o.https.cert }
       : undefined;
-  const tls = o.https ? (given ?? (await ensureCertificate(o.stateDir, hostName))) : undefined;
+  const wantTls = o.https !== undefined || o.wsman?.https !== undefined;
+  const tls = wantTls ? (given ?? (await ensureCertificate(o.stateDir, hostName))) : undefined;
+  const dispatcher = createDispatcher(service.om, hostName, o.onInternalError);
   try {
     const server = await startCimXmlServer({
-      dispatcher: createDispatcher(service.om, hostName, o.onInternalError),
+      dispatcher,
       auth: { users, anonymousRole: o.anonymousRole },
       http: o.http ? { port: o.http.port, ...(o.http.host ? { host: o.http.host } : {}) } : undefined,
       https:
@@ -84,11 +107,21 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
       ...(o.limits ? { limits: o.limits } : {}),
       login: o.login,
     });
+    let wsman: WsmanServer | undefined;
+    try {
+      // One set of enumeration contexts: a user's open enumerations count once across both encodings.
+      wsman = await startWsman(o, service, hostName, users, tls, dispatcher.contexts);
+    } catch (e) {
+      await server.close();
+      throw e;
+    }
     return {
       service,
       server,
+      wsman,
       tls,
       close: async () => {
+        await wsman?.close();
         await server.close();
         await service.close();
       },
@@ -97,4 +130,35 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
     await service.close();
     throw e;
   }
+}
+
+function startWsman(
+  o: ServeCimXmlOptions,
+  service: CimService,
+  hostName: string,
+  users: UserStore,
+  tls: { key: Buffer | string; cert: Buffer | string } | undefined,
+  contexts: EnumerationContexts<string>,
+): Promise<WsmanServer | undefined> {
+  const w = o.wsman;
+  if (!w || (!w.http && !w.https)) return Promise.resolve(undefined);
+  return startWsmanServer({
+    dispatcher: {
+      ...createWsmanDispatcher(service.om, hostName, VESSEL_PLATFORM_VERSION, o.onInternalError),
+      contexts,
+    },
+    auth: { users, anonymousRole: o.anonymousRole },
+    http: w.http ? { port: w.http.port, ...(w.http.host ? { host: w.http.host } : {}) } : undefined,
+    https:
+      w.https && tls
+        ? {
+            port: w.https.port,
+            key: tls.key,
+            cert: tls.cert,
+            ...(w.https.host ? { host: w.https.host } : {}),
+          }
+        : undefined,
+    limits: w.limits ?? o.limits,
+    login: o.login,
+  });
 }

@@ -21,6 +21,8 @@ export interface TestHostOptions {
   /** How long a CIM method waits for its job (see CimServiceOptions.syncMs). */
   syncMs?: number;
   hostName?: string;
+  /** Also serve WS-Man over HTTP (and HTTPS when `https`) on free ports. */
+  wsman?: boolean;
   /** Server limits other than the defaults. */
   limits?: Partial<CimXmlLimits>;
   login?: Partial<LoginLimits>;
@@ -35,6 +37,9 @@ export interface TestHostOptions {
 export interface TestHost {
   url: string;
   httpsUrl?: string | undefined;
+  /** `http://127.0.0.1:PORT/wsman` when `wsman` is on. */
+  wsmanUrl?: string | undefined;
+  wsmanHttpsUrl?: string | undefined;
   /** The host behind the server. */
   host: Host;
   /** An admin session of the host's own user (in process): what the socket and the CLI hold. */
@@ -100,10 +105,16 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<TestHost> 
       shutdownTimeoutMs: 5000,
       limits: o.limits,
       login: o.login,
+      wsman: o.wsman
+        ? { http: { port: 0 }, https: o.https ? { port: 0, host: '127.0.0.1' } : undefined }
+        : undefined,
     });
+    const ws = endpoint.wsman;
     return {
       url: `http://127.0.0.1:${endpoint.server.httpPort}`,
       httpsUrl: endpoint.server.httpsPort ? `https://127.0.0.1:${endpoint.server.httpsPort}` : undefined,
+      wsmanUrl: ws?.httpPort ? `http://127.0.0.1:${ws.httpPort}/wsman` : undefined,
+      wsmanHttpsUrl: ws?.httpsPort ? `https://127.0.0.1:${ws.httpsPort}/wsman` : undefined,
       host: opened,
       api,
       driver: opened.driver as TestDriver,

@@ -1,0 +1,212 @@
+import { type CimContext, CimError, newContext } from '../../cim/index.js';
+import { xmlText } from '../cimxml/escape.js';
+import { decodeInstanceElement } from './decode.js';
+import type { WsmanDispatcher } from './dispatcher.js';
+import { envelope, instanceXml, uriStyle } from './encode.js';
+import { enumerate, pull, release } from './enumerate.js';
+import type { WsmanRequest } from './envelope.js';
+import { FAULT_DETAIL, faultOfCimError, WsmanFault } from './errors.js';
+import { faultXml } from './fault.js';
+import { invokeAction } from './invoke.js';
+import { ACTION, NS, SECURITY_PROFILES } from './names.js';
+import { instanceNameOf, type Resource, resolveResource } from './resource.js';
+
+/** The smallest MaxEnvelopeSize a client may ask for (DSP0226 §6.2: 8192 octets). */
+const MIN_ENVELOPE = 8192;
+
+/** OptionSet options this server knows; others are ignored unless MustComply (then wsman:InvalidOptions). */
+const KNOWN_OPTIONS = new Set(['msftwinrm:useprecisearrays']);
+
+/** The answer to one request: the HTTP status and the SOAP envelope. */
+export interface WsmanAnswer {
+  status: number;
+  xml: string;
+}
+
+/**
+ * The Identify response (DSP0226 §11): protocol version, vendor, version, security profiles.
+ *
+ * @example
+ * res.end(identifyXml(d));
+ */
+export function identifyXml(d: WsmanDispatcher): string {
+  const profiles = SECURITY_PROFILES.map(
+    (p) => `<wsmid:SecurityProfileName>${p}</wsmid:SecurityProfileName>`,
+  ).join('');
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:wsmid="${NS.wsmid}"><s:Header/><s:Body>` +
+    `<wsmid:IdentifyResponse><wsmid:ProtocolVersion>${NS.wsman}</wsmid:ProtocolVersion>` +
+    `<wsmid:ProductVendor>Vessel</wsmid:ProductVendor><wsmid:ProductVersion>${xmlText(d.productVersion)}</wsmid:ProductVersion>` +
+    `<wsmid:SecurityProfiles>${profiles}</wsmid:SecurityProfiles></wsmid:IdentifyResponse></s:Body></s:Envelope>`
+  );
+}
+
+/**
+ * The fault answer of an error: WS-Man faults as they are, CIM errors mapped, anything else an internal error.
+ *
+ * @example
+ * const { status, xml } = faultAnswer(d, new CimError('CIM_ERR_ACCESS_DENIED', 'no'), req.messageId); // 400
+ */
+export function faultAnswer(d: WsmanDispatcher, e: unknown, relatesTo: string | undefined): WsmanAnswer {
+  let f: WsmanFault;
+  if (e instanceof WsmanFault) f = e;
+  else if (e instanceof CimError) f = faultOfCimError(e);
+  else {
+    d.onInternalError?.(e);
+    f = new WsmanFault('WSMAN_INTERNAL_ERROR', 'The server failed to answer the request');
+  }
+  return { status: f.httpStatus, xml: faultXml(f, relatesTo) };
+}
+
+/**
+ * Answers one decoded WS-Man request as the caller (`ctx`): Identify, WS-Transfer Get/Put/Create/Delete,
+ * WS-Enumeration Enumerate/Pull/Release and custom actions, all through the object manager. OperationTimeout bounds
+ * the wait (wsman:TimedOut; what was started goes on, as a CIM job does), MaxEnvelopeSize the answer
+ * (wsman:EncodingLimit; enumerations hand out only the items that fit).
+ *
+ * @example
+ * const { status, xml } = await dispatchWsman(d, await readEnvelope(body, limits), newContext('admin', 'admin'));
+ */
+export async function dispatchWsman(
+  d: WsmanDispatcher,
+  req: WsmanRequest,
+  ctx: CimContext,
+): Promise<WsmanAnswer> {
+  try {
+    if (req.action === undefined) {
+      if (req.body?.ns === NS.wsmid && req.body.local === 'Identify')
+        return { status: 200, xml: identifyXml(d) };
+      throw new WsmanFault('WSMAN_HEADER_REQUIRED', 'The request has no wsa:Action');
+    }
+    if (req.messageId === undefined)
+      throw new WsmanFault('WSMAN_HEADER_REQUIRED', 'The request has no wsa:MessageID');
+    const max = req.maxEnvelopeSize;
+    if (max !== undefined && max < MIN_ENVELOPE)
+      throw new WsmanFault('WSMAN_ENCODING_LIMIT', `MaxEnvelopeSize must be at least ${MIN_ENVELOPE}`, {
+        detail: FAULT_DETAIL.maxEnvelopeSize,
+      });
+    for (const o of req.options)
+      if (o.mustComply && !KNOWN_OPTIONS.has(o.name.toLowerCase()))
+        throw new WsmanFault('WSMAN_INVALID_OPTIONS', `The option "${o.name.slice(0, 64)}" is not supported`);
+    const work = operation(d, req, ctx, max);
+    const answer = req.timeoutMs === undefined ? await work : await withTimeout(work, req.timeoutMs);
+    const count =
+      req.countEstimate && answer.count !== undefined
+        ? `<wsman:TotalItemsCountEstimate>${answer.count}</wsman:TotalItemsCountEstimate>`
+        : '';
+    const xml = envelope(answer.action, req.messageId, answer.body, count);
+    if (max !== undefined && Buffer.byteLength(xml) > max)
+      throw new WsmanFault('WSMAN_ENCODING_LIMIT', `The answer is larger than MaxEnvelopeSize ${max}`, {
+        detail: FAULT_DETAIL.maxEnvelopeSize,
+      });
+    return { status: 200, xml };
+  } catch (e) {
+    return faultAnswer(d, e, req.messageId);
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new WsmanFault(
+            'WSMAN_TIMED_OUT',
+            `The operation did not finish within OperationTimeout (${ms} ms)`,
+          ),
+        ),
+      ms,
+    );
+  });
+  // A late failure of the work is not left unhandled.
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** Envelope overhead left for headers when fitting enumeration items into MaxEnvelopeSize. */
+const HEADER_ALLOWANCE = 2048;
+
+async function operation(
+  d: WsmanDispatcher,
+  req: WsmanRequest,
+  ctx: CimContext,
+  max: number | undefined,
+): Promise<{ action: string; body: string; count?: number }> {
+  const action = req.action!;
+  // Items are offered in order and stop at the first that does not fit: a running total keeps this linear.
+  let total = 0;
+  const budget = max === undefined ? Number.POSITIVE_INFINITY : max - HEADER_ALLOWANCE;
+  const fits = (_taken: readonly string[], next: string) => {
+    if (max === undefined) return true;
+    const n = Buffer.byteLength(next);
+    if (total + n > budget) return false;
+    total += n;
+    return true;
+  };
+  switch (action) {
+    case ACTION.enumerate:
+      return { action: `${action}Response`, ...(await enumerate(d, req, ctx, fits)) };
+    case ACTION.pull:
+      return { action: `${action}Response`, ...pull(d, req, ctx, fits) };
+    case ACTION.release:
+      return { action: `${action}Response`, body: release(d, req, ctx) };
+    case ACTION.get:
+    case ACTION.put:
+    case ACTION.delete:
+    case ACTION.create:
+      return transfer(d, req, ctx, action);
+    default: {
+      const r = resolveResource(d.om, req.resourceUri, req.selectors);
+      const cut = action.lastIndexOf('/');
+      if (
+        cut <= 0 ||
+        action.slice(0, cut) !== r.uri ||
+        !/^[A-Za-z_][A-Za-z0-9_]{0,255}$/.test(action.slice(cut + 1))
+      )
+        throw new WsmanFault(
+          'WSMAN_ACTION_NOT_SUPPORTED',
+          `The action "${action.slice(0, 200)}" is not supported`,
+        );
+      return invokeAction(d, req, r, action.slice(cut + 1), ctx);
+    }
+  }
+}
+
+/** WS-Transfer (DSP0226 §7) on one instance named by the selectors. */
+async function transfer(
+  d: WsmanDispatcher,
+  req: WsmanRequest,
+  ctx: CimContext,
+  action: string,
+): Promise<{ action: string; body: string }> {
+  const om = d.om;
+  const r: Resource = resolveResource(om, req.resourceUri, req.selectors);
+  if (action === ACTION.create)
+    throw faultOfCimError(
+      new CimError(
+        'CIM_ERR_NOT_SUPPORTED',
+        `Instances of ${r.className ?? 'this resource'} cannot be created; use DefineSystem`,
+      ),
+    );
+  const name = instanceNameOf(om, r);
+  const response = `${action}Response`;
+  if (action === ACTION.delete) {
+    await om.deleteInstance(ctx, r.ns.name, name);
+    return { action: response, body: '' };
+  }
+  if (action === ACTION.put) {
+    if (!req.body) throw new WsmanFault('WSMAN_SCHEMA_VALIDATION', 'Put needs the instance in the body');
+    const inst = decodeInstanceElement(om, r.ns, req.body);
+    // Only what the body carries is changed: a partial representation does not clear the rest.
+    await om.modifyInstance(ctx, r.ns.name, { ...inst, path: name }, Object.keys(inst.properties));
+  }
+  // After a Put the instance is read afresh: the operation's memo holds what was read before the change.
+  const read = action === ACTION.put ? newContext(ctx.user, ctx.role) : ctx;
+  const inst = await om.getInstance(read, r.ns.name, name);
+  const ns = om.repo.findNamespace(inst.path?.namespace ?? r.ns.name) ?? r.ns;
+  return {
+    action: response,
+    body: instanceXml(inst, { lookup: (c) => ns.get(c), namespace: ns.name, style: uriStyle(r.uri) }),
+  };
+}

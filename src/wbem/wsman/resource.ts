@@ -1,0 +1,172 @@
+import {
+  CimError,
+  type CimInstanceName,
+  type CimNamespace,
+  type ObjectManager,
+  VIRT_NAMESPACE,
+} from '../../cim/index.js';
+import { childElements, textContent, type XmlElement } from '../../xml/index.js';
+import { readSelectors } from './envelope.js';
+import { FAULT_DETAIL, WsmanFault } from './errors.js';
+import { ALL_CLASSES_URI, CIM_SCHEMA_URI, NS, WMI_URI } from './names.js';
+
+/** The selector naming the CIM namespace (DSP0227 §7.2). */
+export const NAMESPACE_SELECTOR = '__cimnamespace';
+
+/** What a resource URI and its selectors name: a namespace, and a class unless the URI is a `*` form. */
+export interface Resource {
+  ns: CimNamespace;
+  /** undefined for the `*` forms (all classes, chosen by a filter). */
+  className: string | undefined;
+  /** The URI as the client wrote it: the namespace of instance elements and the prefix of method actions. */
+  uri: string;
+  /** The key selectors (without `__cimnamespace`). */
+  keys: Map<string, string | XmlElement>;
+}
+
+const unreachable = (uri: string, why: string) =>
+  new WsmanFault('WSMAN_DESTINATION_UNREACHABLE', `The resource URI "${uri.slice(0, 200)}" ${why}`, {
+    detail: FAULT_DETAIL.invalidResourceUri,
+  });
+
+/**
+ * Resolves a resource URI (DSP0227 §7): `http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/<Class>` in the
+ * namespace of the `__cimnamespace` selector (default root/virtualization), `http://schemas.dmtf.org/wbem/wscim/1/*`
+ * with that selector, or Microsoft's `http://schemas.microsoft.com/wbem/wsman/1/wmi/<namespace>/<Class|*>`, whose
+ * namespace a `__cimnamespace` selector must not contradict. Unknown classes and namespaces are
+ * wsa:DestinationUnreachable (InvalidResourceURI).
+ *
+ * @example
+ * resolveResource(om, 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ComputerSystem', selectors);
+ */
+export function resolveResource(
+  om: ObjectManager,
+  uri: string | undefined,
+  selectors: Map<string, string | XmlElement>,
+): Resource {
+  if (uri === undefined || uri === '')
+    throw new WsmanFault('WSMAN_DESTINATION_UNREACHABLE', 'The request has no ResourceURI', {
+      detail: FAULT_DETAIL.invalidResourceUri,
+    });
+  const keys = new Map(selectors);
+  let given: string | undefined;
+  for (const [k, v] of selectors)
+    if (k.toLowerCase() === NAMESPACE_SELECTOR) {
+      if (typeof v !== 'string')
+        throw new WsmanFault('WSMAN_INVALID_SELECTORS', `${NAMESPACE_SELECTOR} must be text`, {
+          detail: FAULT_DETAIL.invalidValue,
+        });
+      given = v;
+      keys.delete(k);
+    }
+  let namespace: string;
+  let className: string | undefined;
+  if (uri.startsWith(CIM_SCHEMA_URI)) {
+    className = uri.slice(CIM_SCHEMA_URI.length);
+    namespace = given ?? VIRT_NAMESPACE;
+  } else if (uri === ALL_CLASSES_URI) {
+    namespace = given ?? VIRT_NAMESPACE;
+  } else if (uri.startsWith(WMI_URI)) {
+    const rest = uri.slice(WMI_URI.length);
+    const cut = rest.lastIndexOf('/');
+    if (cut <= 0) throw unreachable(uri, 'names no namespace and class');
+    namespace = rest.slice(0, cut);
+    const last = rest.slice(cut + 1);
+    className = last === '*' ? undefined : last;
+    if (given !== undefined && given.toLowerCase() !== namespace.toLowerCase())
+      throw new WsmanFault(
+        'WSMAN_INVALID_SELECTORS',
+        `The ${NAMESPACE_SELECTOR} selector "${given.slice(0, 100)}" disagrees with the namespace "${namespace.slice(0, 100)}" of the resource URI`,
+        { detail: FAULT_DETAIL.invalidValue },
+      );
+  } else throw unreachable(uri, 'is not a CIM class resource of this service');
+  if (className !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,255}$/.test(className))
+    throw unreachable(uri, 'does not end in a class name');
+  const ns = om.repo.findNamespace(namespace);
+  if (!ns) throw unreachable(uri, `names namespace "${namespace.slice(0, 100)}", which does not exist`);
+  if (className !== undefined) {
+    const cls = ns.get(className);
+    if (!cls) throw unreachable(uri, `names class "${className}", which ${ns.name} does not have`);
+    className = cls.name;
+  }
+  return { ns, className, uri, keys };
+}
+
+/**
+ * The instance name the selectors give (DSP0227 §7.4): every key of the class, no other selector; reference keys
+ * as nested EPRs. Missing keys are InsufficientSelectors, others UnexpectedSelectors.
+ *
+ * @example
+ * instanceNameOf(om, resolveResource(om, uri, selectors)); // { className: 'Vessel_ComputerSystem', keys: {...} }
+ */
+export function instanceNameOf(om: ObjectManager, r: Resource, depth = 0): CimInstanceName {
+  if (r.className === undefined)
+    throw new WsmanFault('WSMAN_DESTINATION_UNREACHABLE', 'A "*" resource URI names no single instance', {
+      detail: FAULT_DETAIL.invalidResourceUri,
+    });
+  const cls = r.ns.require(r.className);
+  const keys: Record<string, string | CimInstanceName> = {};
+  for (const [k, v] of r.keys) {
+    const p = cls.propertyIndex.get(k.toLowerCase());
+    if (!p || !cls.keys.includes(p))
+      throw new WsmanFault('WSMAN_INVALID_SELECTORS', `${cls.name} has no key "${k.slice(0, 64)}"`, {
+        detail: FAULT_DETAIL.unexpectedSelectors,
+      });
+    if (p.type === 'reference') {
+      if (typeof v === 'string')
+        throw new WsmanFault('WSMAN_INVALID_SELECTORS', `Selector ${p.name} must be an endpoint reference`, {
+          detail: FAULT_DETAIL.invalidValue,
+        });
+      keys[p.name] = referenceOf(om, v, depth + 1);
+    } else {
+      if (typeof v !== 'string')
+        throw new WsmanFault('WSMAN_INVALID_SELECTORS', `Selector ${p.name} must be text`, {
+          detail: FAULT_DETAIL.invalidValue,
+        });
+      keys[p.name] = v;
+    }
+  }
+  const missing = cls.keys.filter((k) => keys[k.name] === undefined).map((k) => k.name);
+  if (missing.length > 0)
+    throw new WsmanFault(
+      'WSMAN_INVALID_SELECTORS',
+      `Selectors missing for ${cls.name}: ${missing.join(', ')}`,
+      {
+        detail: FAULT_DETAIL.insufficientSelectors,
+      },
+    );
+  return { className: cls.name, keys, namespace: r.ns.name };
+}
+
+/** Deepest nesting of references inside references (a reference key naming an association). */
+const MAX_REFERENCE_DEPTH = 4;
+
+/**
+ * The instance an endpoint reference names (DSP0227 §7.5): `wsa:ReferenceParameters` (or, as some clients send,
+ * the EPR element itself) with a ResourceURI and a SelectorSet.
+ *
+ * @example
+ * referenceOf(om, affectedSystemElement); // the instance name its SelectorSet gives
+ */
+export function referenceOf(om: ObjectManager, epr: XmlElement, depth = 0): CimInstanceName {
+  if (depth > MAX_REFERENCE_DEPTH)
+    throw new WsmanFault('WSMAN_INVALID_SELECTORS', 'References are nested too deeply', {
+      detail: FAULT_DETAIL.invalidValue,
+    });
+  const params = childElements(epr, NS.wsa, 'ReferenceParameters')[0] ?? epr;
+  const uriEl = childElements(params, NS.wsman, 'ResourceURI')[0];
+  const selectors = new Map<string, string | XmlElement>();
+  const set = childElements(params, NS.wsman, 'SelectorSet')[0];
+  if (set) readSelectors(set, selectors);
+  try {
+    return instanceNameOf(
+      om,
+      resolveResource(om, uriEl ? textContent(uriEl).trim() : undefined, selectors),
+      depth,
+    );
+  } catch (e) {
+    if (e instanceof WsmanFault && e.code !== 'WSMAN_INVALID_SELECTORS')
+      throw new CimError('CIM_ERR_INVALID_PARAMETER', `A reference is not valid: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
