@@ -136,3 +136,49 @@ describe('Store', () => {
     s.close();
   });
 });
+
+describe('the rows a store keeps read', () => {
+  const UUID = '6f1c2a9e-0000-4000-8000-000000000001';
+
+  it('answers every write at once: state, requested change, rename, delete', () => {
+    const s = new Store(join(dir, 'cache.db'));
+    s.putVm(UUID, def('c1'));
+    expect(s.getVm('c1')?.state).toBe('stopped');
+    s.setState(UUID, 'running', 'started', 'started');
+    expect(s.getVm('c1')?.state).toBe('running');
+    expect(s.getVm(UUID.toUpperCase())?.state).toBe('running');
+    s.setRequested(UUID, 'shutdown');
+    expect(s.getVm(UUID)?.requested).toBe('shutdown');
+    s.putVm(UUID, def('c2'));
+    expect(s.getVm('c1')).toBeUndefined();
+    expect(s.getVm('c2')?.definition.system.ElementName).toBe('c2');
+    s.deleteVm(UUID);
+    expect(s.getVm('c2')).toBeUndefined();
+    expect(s.getVm(UUID)).toBeUndefined();
+    s.close();
+  });
+
+  it('never remembers a row read inside a transaction that is rolled back', () => {
+    const s = new Store(join(dir, 'cache-tx.db'));
+    const other = '6f1c2a9e-0000-4000-8000-000000000002';
+    expect(() =>
+      s.putVmsWithMetadata([
+        { uuid: UUID, def: def('t1'), metadata: {} },
+        // The same name again breaks the UNIQUE constraint: the whole transaction rolls back.
+        { uuid: other, def: def('t1'), metadata: {} },
+      ]),
+    ).toThrow();
+    expect(s.getVm('t1')).toBeUndefined();
+    expect(s.getVm(UUID)).toBeUndefined();
+    s.close();
+  });
+
+  it('gives each reader its own copy of the definition', () => {
+    const s = new Store(join(dir, 'cache-copy.db'));
+    s.putVm(UUID, def('k1'));
+    const a = s.getVm('k1')!;
+    a.definition.system.ElementName = 'changed by a caller';
+    expect(s.getVm('k1')?.definition.system.ElementName).toBe('k1');
+    s.close();
+  });
+});

@@ -94,6 +94,9 @@ interface VmRow {
   requested: string | null;
 }
 
+/** The most rows {@link Store} keeps read (a few hundred kilobytes of definitions). */
+const ROW_CACHE_MAX = 256;
+
 function toVm(r: VmRow): StoredVm {
   // The definition is parsed on first read, then kept; it reads and writes as a plain field (spread, JSON,
   // structuredClone and equality see its value).
@@ -149,6 +152,14 @@ export class Store {
   private readonly db: Database.Database;
   private readonly stmts;
   private writes = 0;
+  /**
+   * Rows read lately, by UUID, and the UUID of each name: a host is its database's only writer, and every write
+   * of a system's row below forgets it, so a read (CIM GetInstance, REST GET) need not ask SQLite again. Rows are
+   * immutable text; each read still makes its own StoredVm. Kept small: cleared when it grows past
+   * {@link ROW_CACHE_MAX}; filled only outside transactions, so that a rolled-back write is never remembered.
+   */
+  private readonly rowCache = new Map<string, VmRow>();
+  private readonly uuidOfName = new Map<string, string>();
   /** The jobs, as the Api's JobInfo. */
   readonly jobs: JobTable;
 
@@ -213,6 +224,7 @@ export class Store {
     code: StateReasonCode = reason === 'defined' ? 'defined' : 'unknown',
   ): void {
     const definition = JSON.stringify(def);
+    this.forgetRows();
     this.stmts.putVm.run({
       uuid,
       name: def.system.ElementName ?? uuid,
@@ -228,16 +240,19 @@ export class Store {
   /** Sets a system's state, with the reason's text and code. */
   setState(uuid: string, state: HostVmState, reason: string, code: StateReasonCode = 'unknown'): void {
     const now = new Date().toISOString();
+    this.rowCache.delete(uuid);
     this.stmts.setState.run(state, reason, code, now, now, uuid);
   }
 
   /** Records the state change last asked of a system. */
   setRequested(uuid: string, op: StateOperation): void {
+    this.rowCache.delete(uuid);
     this.stmts.setRequested.run(op, uuid);
   }
 
   /** Removes a system and its metadata, in one transaction. */
   deleteVm(uuid: string): void {
+    this.forgetRows();
     this.db.transaction(() => {
       this.stmts.deleteVm.run(uuid);
       this.stmts.deleteMetadata.run(uuid);
@@ -276,8 +291,22 @@ export class Store {
   }
 
   getVm(uuidOrName: string): StoredVm | undefined {
-    const r = this.stmts.getVm.get(uuidOrName.toLowerCase(), uuidOrName) as VmRow | undefined;
-    return r === undefined ? undefined : toVm(r);
+    const byUuid = uuidOrName.toLowerCase();
+    const cached = this.rowCache.get(byUuid) ?? this.rowCache.get(this.uuidOfName.get(uuidOrName) ?? '');
+    if (cached !== undefined) return toVm(cached);
+    const r = this.stmts.getVm.get(byUuid, uuidOrName) as VmRow | undefined;
+    if (r === undefined) return undefined;
+    if (!this.db.inTransaction) {
+      if (this.rowCache.size >= ROW_CACHE_MAX) this.forgetRows();
+      this.rowCache.set(r.uuid, r);
+      this.uuidOfName.set(r.name, r.uuid);
+    }
+    return toVm(r);
+  }
+
+  private forgetRows(): void {
+    this.rowCache.clear();
+    this.uuidOfName.clear();
   }
 
   listVms(): StoredVm[] {
