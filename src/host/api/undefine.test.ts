@@ -111,7 +111,7 @@ describe('systems.define DiskMode and systems.undefine keepDisks on QEMU (TCG, r
       const second = resultOf(await api.systems.undefine('ov', { keepDisks: true, ...WAIT })).keptImages;
       expect(second.map((k) => k.image)).toEqual(['ov-disk4-2.qcow2']);
     } finally {
-      await host.close();
+      await host.close({ stopVms: true });
     }
   }, 120_000);
 
@@ -138,7 +138,7 @@ describe('systems.define DiskMode and systems.undefine keepDisks on QEMU (TCG, r
       expect(existsSync(join(state, 'vms', vm.uuid))).toBe(false);
       expect(existsSync(base)).toBe(true);
     } finally {
-      await host.close();
+      await host.close({ stopVms: true });
     }
   }, 60_000);
 });
