@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startRestTestHost } from '../src/rest/index.js';
 import type { BenchResult, BenchSuite } from './harness.js';
+import { keepAliveLoad } from './load.js';
 
 const VMS = 1000;
 const AUTH = `Basic ${Buffer.from('admin:secret').toString('base64')}`;
@@ -45,49 +45,9 @@ async function warm(port: number, n: number): Promise<void> {
   agent.destroy();
 }
 
-/**
- * Requests per second of 8 keep-alive clients in a separate process (the load generator does not share the
- * server's event loop), and the CPU time this process spent per request meanwhile.
- */
-function loadRate(port: number, seconds: number): Promise<{ rate: number; cpuUs: number }> {
-  const script = `
-    import { request, Agent } from 'node:http';
-    const [port, seconds] = [Number(process.argv[1]), Number(process.argv[2])];
-    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-    const headers = { Authorization: ${JSON.stringify(AUTH)} };
-    const one = () => new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: ${JSON.stringify(PATH)}, agent, headers }, (res) => {
-        res.resume(); res.on('end', () => res.statusCode === 200 ? resolve() : reject(new Error('HTTP ' + res.statusCode)));
-      });
-      req.on('error', reject); req.end();
-    });
-    let done = 0; let all = 0; let counting = false;
-    const end = Date.now() + 500 + seconds * 1000;
-    setTimeout(() => { counting = true; }, 500);
-    const worker = async () => { while (Date.now() < end) { await one(); all++; if (counting) done++; } };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    process.stdout.write(done / seconds + ' ' + all);
-    agent.destroy();`;
-  const c0 = process.cpuUsage();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      '--input-type=module',
-      '-e',
-      script,
-      String(port),
-      String(seconds),
-    ]);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(err || `load generator exited ${code}`));
-      const [rate, all] = out.split(' ').map(Number) as [number, number];
-      const c = process.cpuUsage(c0);
-      resolve({ rate, cpuUs: (c.user + c.system) / all });
-    });
-  });
+/** Requests per second of 8 keep-alive clients, and this process's CPU time per request. */
+function loadRate(port: number, seconds: number) {
+  return keepAliveLoad(port, { method: 'GET', path: PATH, headers: { Authorization: AUTH } }, seconds);
 }
 
 /** REST server throughput: GET of one system among 1,000 on the test driver, against a bare Node server. */

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestHost } from '../src/wbem/cimxml/index.js';
 import type { BenchResult, BenchSuite } from './harness.js';
+import { keepAliveLoad } from './load.js';
 
 const VMS = 1000;
 const AUTH = `Basic ${Buffer.from('admin:secret').toString('base64')}`;
@@ -65,58 +65,10 @@ async function enumeratePull(port: number): Promise<{ ms: number; calls: number;
   return { ms, calls, items };
 }
 
-/** Requests per second of 8 keep-alive clients in a separate process (so it does not share the server's loop). */
-async function loadRate(
-  port: number,
-  body: string,
-  seconds: number,
-): Promise<{ rate: number; cpuUs: number }> {
-  const c0 = process.cpuUsage();
-  const [rate, all] = await loadChild(port, body, seconds);
-  const c = process.cpuUsage(c0);
-  return { rate, cpuUs: (c.user + c.system) / all };
-}
-
-/** Runs the load generator; resolves with the counted rate and the number of requests answered in all. */
-function loadChild(port: number, body: string, seconds: number): Promise<[number, number]> {
-  const script = `
-    import { request, Agent } from 'node:http';
-    const [port, body, seconds] = [Number(process.argv[1]), process.argv[2], Number(process.argv[3])];
-    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-    const headers = { 'Content-Type': 'application/soap+xml;charset=UTF-8', 'Content-Length': Buffer.byteLength(body),
-      Authorization: ${JSON.stringify(AUTH)} };
-    const one = () => new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/wsman', method: 'POST', agent, headers }, (res) => {
-        res.resume(); res.on('end', () => res.statusCode === 200 ? resolve() : reject(new Error('HTTP ' + res.statusCode)));
-      });
-      req.on('error', reject); req.end(body);
-    });
-    let done = 0; let all = 0; let counting = false;
-    const end = Date.now() + 500 + seconds * 1000;
-    setTimeout(() => { counting = true; }, 500);
-    const worker = async () => { while (Date.now() < end) { await one(); all++; if (counting) done++; } };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    process.stdout.write(done / seconds + ' ' + all);
-    agent.destroy();`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      '--input-type=module',
-      '-e',
-      script,
-      String(port),
-      body,
-      String(seconds),
-    ]);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(out.split(' ').map(Number) as [number, number])
-        : reject(new Error(err || `exit ${code}`)),
-    );
-  });
+/** Requests per second of 8 keep-alive clients, and this process's CPU time per request. */
+function loadRate(port: number, body: string, seconds: number) {
+  const headers = { 'Content-Type': 'application/soap+xml;charset=UTF-8', Authorization: AUTH };
+  return keepAliveLoad(port, { method: 'POST', path: '/wsman', headers, body }, seconds);
 }
 
 /** WS-Man server throughput with 1,000 virtual systems on the test driver (issue 12 benchmarks). */

@@ -144,7 +144,7 @@ describe('the rows a store keeps read', () => {
     const s = new Store(join(dir, 'cache.db'));
     s.putVm(UUID, def('c1'));
     expect(s.getVm('c1')?.state).toBe('stopped');
-    s.setState(UUID, 'running', 'started', 'started');
+    s.setState(UUID, 'running', 'started', 'booted');
     expect(s.getVm('c1')?.state).toBe('running');
     expect(s.getVm(UUID.toUpperCase())?.state).toBe('running');
     s.setRequested(UUID, 'shutdown');
