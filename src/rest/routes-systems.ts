@@ -6,6 +6,7 @@ import {
   SystemDetailSchema,
   type SystemState,
   SystemSummarySchema,
+  UndefineResultSchema,
   VirtualSystemDefinitionSchema,
   VssdPropertiesSchema,
 } from '../api/index.js';
@@ -121,8 +122,11 @@ export const SYSTEM_ROUTES: readonly RestRoute[] = [
     }),
     requestHeaders: ['Prefer'],
     responses: {
-      200: { description: 'Undefined', schema: jobOf(Type.Void()) },
-      202: ACCEPTED(Type.Void()),
+      200: {
+        description: 'Undefined (with the images kept by keepDisks)',
+        schema: jobOf(UndefineResultSchema),
+      },
+      202: ACCEPTED(UndefineResultSchema),
     },
     handle: async ({ api, params, query, headers }) =>
       jobAnswer(
