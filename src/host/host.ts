@@ -126,6 +126,7 @@ export class Host {
   /** The rows that follow a driver owning its inventory; undefined when the store is the master. */
   private readonly inventory: DriverInventory | undefined;
   readonly startedAt = new Date().toISOString();
+  private caps: Promise<DriverCapabilities> | undefined;
   /** The users of the management ports (STATE/users.json: names, roles, scrypt hashes). */
   readonly users: UserStore;
   /** Files jobs made for their callers to download (STATE/artifacts, emptied at each start). */
@@ -248,9 +249,25 @@ export class Host {
     };
   }
 
-  /** What the driver can do (`DriverCapabilities`); the host-level features join in src/api. */
+  /**
+   * What the driver can do (`DriverCapabilities`); the host-level features join in src/api. Read from the driver
+   * once and kept (a driver's capabilities are those of its hypervisor, read when it opens); a failed read is
+   * asked again next time, and {@link forgetCapabilities} makes the next call read them afresh.
+   */
   capabilities(): Promise<DriverCapabilities> {
-    return this.driver.capabilities();
+    if (this.caps === undefined) {
+      const read = this.driver.capabilities();
+      this.caps = read;
+      read.catch(() => {
+        if (this.caps === read) this.caps = undefined;
+      });
+    }
+    return this.caps;
+  }
+
+  /** Forgets the capabilities read from the driver (after its hypervisor changed, e.g. a reconnect). */
+  forgetCapabilities(): void {
+    this.caps = undefined;
   }
 
   /**

@@ -73,6 +73,40 @@ function capabilitiesOf(
   };
 }
 
+/** The Api's capabilities of each driver answer, by the session's namespaces: built once, shared, frozen. */
+const built = new WeakMap<DriverCapabilities, Map<string, Capabilities>>();
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null && !Object.isFrozen(o)) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/**
+ * {@link capabilitiesOf}, built once per driver answer (the host keeps that answer) and namespace set: a CIM
+ * GetInstance of a system reads the state operations from it on every call.
+ */
+function cachedCapabilities(
+  host: Host,
+  d: DriverCapabilities,
+  implemented: ReadonlySet<ApiNamespace>,
+  key: string,
+): Capabilities {
+  let byNs = built.get(d);
+  if (byNs === undefined) {
+    byNs = new Map();
+    built.set(d, byNs);
+  }
+  let caps = byNs.get(key);
+  if (caps === undefined) {
+    caps = deepFreeze(capabilitiesOf(host, d, implemented));
+    byNs.set(key, caps);
+  }
+  return caps;
+}
+
 /**
  * The host namespace of a session; `implemented` are the namespaces the session carries.
  *
@@ -81,6 +115,7 @@ function capabilitiesOf(
  */
 export function hostApi(ctx: SessionContext, implemented: ReadonlySet<ApiNamespace>): HostApi {
   const { host, principal } = ctx;
+  const key = [...implemented].sort().join(',');
   return {
     async info(): Promise<HostInfo> {
       const d = await host.info();
@@ -99,7 +134,7 @@ export function hostApi(ctx: SessionContext, implemented: ReadonlySet<ApiNamespa
       };
     },
     async capabilities(): Promise<Capabilities> {
-      return capabilitiesOf(host, await host.capabilities(), implemented);
+      return cachedCapabilities(host, await host.capabilities(), implemented, key);
     },
   };
 }

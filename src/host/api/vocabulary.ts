@@ -92,8 +92,13 @@ export function toSummary(v: StoredVm): SystemSummary {
  * toDetail(await host.lookup('web1'), host.consoles()).etag;
  */
 export function toDetail(v: StoredVm, consoles: readonly ConsoleKind[]): SystemDetail {
-  return {
-    ...toSummary(v),
+  // Written out rather than spread from toSummary: this runs on every read of a system.
+  const d: SystemDetail = {
+    uuid: v.uuid,
+    name: v.name,
+    state: v.state,
+    reason: { code: v.reasonCode, text: v.reason },
+    changedAt: v.changedAt,
     get definition() {
       return v.definition;
     },
@@ -103,6 +108,8 @@ export function toDetail(v: StoredVm, consoles: readonly ConsoleKind[]): SystemD
     etag: v.etag,
     consoles: [...consoles],
   };
+  if (v.requested !== undefined) d.requested = v.requested;
+  return d;
 }
 
 /**

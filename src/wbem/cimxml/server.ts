@@ -140,7 +140,8 @@ async function handle(
     if (e instanceof CimXmlError) return fail(res, e);
     throw e;
   }
-  // A string body lets Node send headers and body in one write.
-  res.writeHead(200, { ...XML_HEADERS, 'Content-Length': Buffer.byteLength(xml) });
-  res.end(xml);
+  // Encoded once (not measured, then encoded again); Node still sends headers and body in one write.
+  const bytes = Buffer.from(xml, 'utf8');
+  res.writeHead(200, { ...XML_HEADERS, 'Content-Length': bytes.length });
+  res.end(bytes);
 }
