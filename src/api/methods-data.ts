@@ -16,7 +16,14 @@ import {
 import { ImageInfoSchema, ImageName, PoolInfoSchema, PoolName, PoolSpecSchema } from './pools.js';
 import { ROLES } from './principal.js';
 import { Id, oneOf, Strict, Uint64 } from './schema.js';
-import { UserInfoSchema, UserNameSchema } from './users.js';
+import {
+  NewTokenSchema,
+  TokenIdSchema,
+  TokenInfoSchema,
+  TokenOptionsSchema,
+  UserInfoSchema,
+  UserNameSchema,
+} from './users.js';
 
 /** The METHODS entries of the packages, artifacts, consoles, pools, users and networks namespaces. */
 
@@ -133,6 +140,19 @@ export const METHODS_DATA = {
     role: 'admin',
     args: ['name'],
     params: Strict({ name: UserNameSchema }),
+    result: Type.Void(),
+  },
+  'users.createToken': {
+    role: 'reader',
+    args: ['role', 'options'],
+    params: Strict({ role: oneOf(ROLES), options: opt(TokenOptionsSchema) }),
+    result: NewTokenSchema,
+  },
+  'users.tokens': { role: 'reader', args: [], params: Strict({}), result: Type.Array(TokenInfoSchema) },
+  'users.revokeToken': {
+    role: 'reader',
+    args: ['id'],
+    params: Strict({ id: TokenIdSchema }),
     result: Type.Void(),
   },
 

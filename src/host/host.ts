@@ -50,6 +50,7 @@ import { openStateDir } from './state-dir.js';
 import { type HostEvent, type HostVmState, type Job, Store, type StoredVm } from './store.js';
 import { loadStoredSystems } from './store-inventory.js';
 import type { JobRecord } from './store-jobs.js';
+import { TOKENS_FILE, TokenStore } from './tokens.js';
 import { clearUploads } from './uploads.js';
 import { USERS_FILE, UserStore } from './users.js';
 
@@ -129,6 +130,8 @@ export class Host {
   private caps: Promise<DriverCapabilities> | undefined;
   /** The users of the management ports (STATE/users.json: names, roles, scrypt hashes). */
   readonly users: UserStore;
+  /** The bearer tokens of the REST API (STATE/tokens.json: owners, roles, SHA-256 of each secret). */
+  readonly tokens: TokenStore;
   /** Files jobs made for their callers to download (STATE/artifacts, emptied at each start). */
   readonly artifacts: ArtifactStore;
 
@@ -150,6 +153,7 @@ export class Host {
       ? new DriverInventory(driver, store, (n) => this.onInventoryNotice(n))
       : undefined;
     this.users = new UserStore(join(stateDir, USERS_FILE));
+    this.tokens = new TokenStore(join(stateDir, TOKENS_FILE), this.users);
     this.artifacts = ArtifactStore.open(stateDir);
   }
 

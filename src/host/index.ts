@@ -47,4 +47,5 @@ export {
 } from './socket/index.js';
 export type { HostEvent, HostVmState, Job, StoredVm } from './store.js';
 export { Store } from './store.js';
+export { MAX_TOKENS, TOKENS_FILE, type TokenEntry, TokenStore } from './tokens.js';
 export { checkPassword, hashPassword, USERS_FILE, type UserEntry, UserStore } from './users.js';

@@ -19,6 +19,12 @@ export const REST_ERRORS = {
   REST_BUSY: { status: 503, code: 'LIMIT_EXCEEDED', title: 'The server is busy' },
   REST_UNAUTHORIZED: { status: 401, code: 'AUTH_FAILED', title: 'Credentials are missing or wrong' },
   REST_THROTTLED: { status: 429, code: 'LIMIT_EXCEEDED', title: 'Too many failed logins' },
+  REST_CSRF: {
+    status: 403,
+    code: 'ACCESS_DENIED',
+    title: 'A change made with a session cookie needs its X-CSRF-Token header',
+  },
+  REST_CREDENTIAL: { status: 403, code: 'ACCESS_DENIED', title: 'Not with this kind of credentials' },
 } as const satisfies Record<string, { status: number; code: ApiErrorCode; title: string }>;
 
 /** A code of {@link REST_ERRORS}. */

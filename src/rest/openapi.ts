@@ -81,6 +81,8 @@ const HEADER_TEXT: Record<string, string> = {
   Location: 'Where the created resource, or the running job, is',
   ETag: "The system definition's etag (send it back in If-Match)",
   Link: 'RFC 8288 link to the next page (rel="next")',
+  'Set-Cookie':
+    'The session cookie (vessel_session; HttpOnly, SameSite=Strict, Secure over TLS), or its removal',
 };
 
 function parameters(r: RestRoute, schema: (s: TSchema) => Json): Json[] {
@@ -115,7 +117,7 @@ function parameters(r: RestRoute, schema: (s: TSchema) => Json): Json[] {
 }
 
 function operation(r: RestRoute, schema: (s: TSchema) => Json): Json {
-  const role = METHODS[r.calls].role;
+  const role = r.calls === undefined ? 'reader' : METHODS[r.calls].role;
   const responses: { [k: string]: Json } = {};
   for (const [status, spec] of Object.entries(r.responses)) {
     const headers: { [k: string]: Json } = {};
@@ -139,8 +141,11 @@ function operation(r: RestRoute, schema: (s: TSchema) => Json): Json {
   return {
     operationId: r.operationId,
     summary: r.summary,
-    description: `Calls the Api's ${r.calls}, which needs the ${role} role.`,
-    'x-vessel-method': r.calls,
+    description:
+      r.calls === undefined
+        ? "The caller's own browser session: any user."
+        : `Calls the Api's ${r.calls}, which needs the ${role} role.`,
+    ...(r.calls === undefined ? {} : { 'x-vessel-method': r.calls }),
     'x-vessel-role': role,
     parameters: parameters(r, schema),
     ...(r.body === undefined
@@ -189,10 +194,20 @@ export function buildOpenApi(routes: readonly RestRoute[] = ROUTES): { [k: strin
         'names), every change is a job (CIM_ConcreteJob), errors are RFC 9457 problem details with the Api error code.',
     },
     servers: [{ url: API_PREFIX }],
-    security: [{ basic: [] }],
+    security: [{ basic: [] }, { bearer: [] }, { session: [] }],
     paths,
     components: {
-      securitySchemes: { basic: { type: 'http', scheme: 'basic' } },
+      securitySchemes: {
+        basic: { type: 'http', scheme: 'basic' },
+        bearer: { type: 'http', scheme: 'bearer', description: 'A token of `vessel token create` (vsl_...)' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'vessel_session',
+          description:
+            "The cookie of POST /session; every request other than GET and HEAD must also carry the session's X-CSRF-Token header",
+        },
+      },
       schemas,
       responses: {
         Problem: { description: 'RFC 9457 problem details', content: PROBLEM },

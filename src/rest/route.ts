@@ -9,7 +9,10 @@ import {
   type JobInfo,
   METHODS,
   type ResultOf,
+  type Role,
 } from '../api/index.js';
+import type { Credential } from '../wbem/index.js';
+import type { CookieSessions } from './cookies.js';
 
 /**
  * One route of the REST edge: what the router matches, what the OpenAPI document says of it, and its handler. The
@@ -19,9 +22,23 @@ import {
 /** The HTTP methods the edge routes. */
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** Who sent a request and how it proved it (Basic password, bearer token, session cookie). */
+export interface RestCaller {
+  name: string;
+  role: Role;
+  via: Credential;
+  /** The session cookie's value, when the request came with one that named a live session. */
+  sessionId?: string | undefined;
+}
+
 /** A request as a handler sees it: the caller's Api session, the decoded path, query and body. */
 export interface RestRequest {
   api: Api;
+  caller: RestCaller;
+  /** The request came over TLS (cookies are then `Secure`). */
+  secure: boolean;
+  /** The browser sessions (the session routes open and end them). */
+  cookies: CookieSessions;
   /** Path parameters, percent-decoded. */
   params: Readonly<Record<string, string>>;
   /** The query, decoded by the route's `query` schema (an empty object when it has none). */
@@ -53,8 +70,11 @@ export interface RestRoute {
   path: string;
   operationId: string;
   summary: string;
-  /** The Api method it calls (the role needed is that method's, METHODS). */
-  calls: ApiMethodName;
+  /**
+   * The Api method it calls (the role needed is that method's, METHODS); absent for the routes of the caller's own
+   * browser session, which any user may use.
+   */
+  calls?: ApiMethodName;
   /** Descriptions of the path parameters. */
   pathParams?: Readonly<Record<string, string>>;
   query?: TObject;

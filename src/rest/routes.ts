@@ -1,4 +1,5 @@
 import type { RestRoute } from './route.js';
+import { AUTH_ROUTES } from './routes-auth.js';
 import { HOST_ROUTES } from './routes-host.js';
 import { JOB_ROUTES } from './routes-jobs.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
@@ -15,4 +16,5 @@ export const ROUTES: readonly RestRoute[] = [
   ...SYSTEM_ROUTES,
   ...RESOURCE_ROUTES,
   ...JOB_ROUTES,
+  ...AUTH_ROUTES,
 ];

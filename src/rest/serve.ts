@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { USERS_FILE, UserStore } from '../host/index.js';
+import { TOKENS_FILE, TokenStore, USERS_FILE, UserStore } from '../host/index.js';
 import {
   ensureCertificate,
   type HttpLimits,
@@ -9,6 +9,7 @@ import {
   startHttpServer,
   type TlsFiles,
 } from '../wbem/index.js';
+import { CookieSessions, SESSION_COOKIE } from './cookies.js';
 import { restRoute } from './server.js';
 import { type RestApiFactory, Sessions } from './sessions.js';
 
@@ -18,6 +19,8 @@ export interface ServeRestOptions {
   api: RestApiFactory;
   /** The host's state directory: holds users.json and the generated certificate (shared with CIM-XML). */
   stateDir: string;
+  /** The host's token store (`Host.tokens`), so a revocation counts at once; default: one on STATE/tokens.json. */
+  tokens?: TokenStore | undefined;
   /** The host's name in the generated certificate (default: the machine's name). */
   hostName?: string | undefined;
   /** The HTTP listener, absent = off; on 127.0.0.1 unless `host` says otherwise (Basic sends passwords in clear). */
@@ -40,7 +43,8 @@ export interface RestEndpoint {
 
 /**
  * Serves a host's Api as REST/JSON at /api/v1 on the shared HTTP server (TLS, Basic authentication against the
- * host's users with login throttling, connection and body limits): one Api session per user and role, the same
+ * host's users with login throttling, bearer tokens of STATE/tokens.json, browser sessions by cookie with a CSRF
+ * token, connection and body limits): one Api session per user and role, the same
  * roles as CIM-XML and the CLI.
  *
  * @example
@@ -56,11 +60,20 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
   const tls = o.https
     ? (given ?? (await ensureCertificate(o.stateDir, o.hostName ?? hostname())))
     : undefined;
+  const tokens = o.tokens ?? new TokenStore(join(o.stateDir, TOKENS_FILE), users);
+  const cookies = new CookieSessions();
   const sessions = new Sessions(o.api);
   try {
     const server = await startHttpServer({
-      routes: [restRoute({ sessions, onInternalError: o.onInternalError })],
-      auth: { users, realm: 'Vessel' },
+      routes: [restRoute({ sessions, cookies, onInternalError: o.onInternalError })],
+      auth: {
+        users,
+        realm: 'Vessel',
+        lookups: {
+          bearer: (t) => tokens.verify(t),
+          cookie: { name: SESSION_COOKIE, lookup: (id) => cookies.lookup(id) },
+        },
+      },
       http: o.http ? { port: o.http.port, ...(o.http.host ? { host: o.http.host } : {}) } : undefined,
       https:
         o.https && tls

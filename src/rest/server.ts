@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { HttpError, type HttpExchange, type HttpRoute } from '../wbem/index.js';
+import { type CookieSessions, sessionIdOf } from './cookies.js';
 import { RestError } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { problemOf, sendProblem } from './problem.js';
@@ -23,6 +24,8 @@ const BODY_ERRORS = {
 /** Options of {@link restRoute}. */
 export interface RestRouteOptions {
   sessions: Sessions;
+  /** The browser sessions of the session cookie (the same object the server's cookie lookup reads). */
+  cookies: CookieSessions;
   /** Told of an error a handler did not expect (answered 500 INTERNAL). */
   onInternalError?: ((e: unknown) => void) | undefined;
 }
@@ -104,10 +107,38 @@ async function handle(x: HttpExchange, router: Router, openapi: string, o: RestR
     route.query === undefined
       ? noQuery(url, q)
       : decodeQuery(route.query, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
+  const sessionId = x.user.via === 'cookie' ? sessionIdOf(x.req.headers.cookie) : undefined;
+  if (sessionId !== undefined && method !== 'GET')
+    checkCsrf(o.cookies, sessionId, x.req.headers['x-csrf-token']);
   const body = route.body === undefined ? undefined : decodeBody(route.body, x.req.headers, bytes);
   const api = o.sessions.of(x.user.name, x.user.role);
-  const a = await route.handle({ api, params, query, body, headers: x.req.headers });
+  const a = await route.handle({
+    api,
+    caller: { ...x.user, sessionId },
+    secure: x.secure,
+    cookies: o.cookies,
+    params,
+    query,
+    body,
+    headers: x.req.headers,
+  });
   send(x.res, method === 'GET' ? notModified(a, x.req.headers['if-none-match']) : a);
+}
+
+/**
+ * A change sent with a session cookie must carry the session's CSRF token in `X-CSRF-Token`: a page of another site
+ * can make the browser send the cookie, never read the token (the double-submit check; SameSite=Strict is the
+ * first line).
+ */
+function checkCsrf(cookies: CookieSessions, sessionId: string, header: string | string[] | undefined): void {
+  const token = typeof header === 'string' ? header : undefined;
+  if (!cookies.csrfMatches(sessionId, token))
+    throw new RestError(
+      'REST_CSRF',
+      token === undefined
+        ? 'A change with a session cookie needs the X-CSRF-Token header (GET /api/v1/session gives it)'
+        : 'The X-CSRF-Token header does not match the session',
+    );
 }
 
 /** 304 without a body when the client's If-None-Match names the answer's ETag (RFC 9110 §13.1.2). */

@@ -37,6 +37,7 @@ export async function startRestTestHost(o: RestTestHostOptions = {}): Promise<Re
     const rest = await serveRest({
       api: hostApiFactory(h.host),
       stateDir: h.stateDir,
+      tokens: h.host.tokens,
       http: { port: 0 },
       login: o.login,
       limits: o.limits,

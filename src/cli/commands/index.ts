@@ -12,5 +12,6 @@ import './ova.js';
 import './ovf.js';
 import './pool.js';
 import './remote.js';
+import './token.js';
 import './user.js';
 import './vm.js';

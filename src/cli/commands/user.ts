@@ -25,6 +25,21 @@ async function readPassword(): Promise<string> {
   return pw;
 }
 
+const TOKENS_NEED_HOST = 'Tokens are made, listed and revoked by a running host: start `vessel host serve`';
+
+/** Without a running host there are no tokens to manage (a token is only of use to a serving host). */
+const noTokens: Pick<UsersApi, 'createToken' | 'tokens' | 'revokeToken'> = {
+  createToken: async () => {
+    throw new ApiError('HOST_NOT_RUNNING', TOKENS_NEED_HOST);
+  },
+  tokens: async () => {
+    throw new ApiError('HOST_NOT_RUNNING', TOKENS_NEED_HOST);
+  },
+  revokeToken: async () => {
+    throw new ApiError('HOST_NOT_RUNNING', TOKENS_NEED_HOST);
+  },
+};
+
 /**
  * The users file of a state directory no host runs on, behind the Api's `users` namespace with the host's own
  * refusals (ALREADY_EXISTS, NOT_FOUND), so that `vessel user` behaves the same with or without a host.
@@ -41,6 +56,7 @@ function fileUsers(store: UserStore): UsersApi {
     async remove(name) {
       if (!(await store.remove(name))) throw new ApiError('NOT_FOUND', `No user "${name.slice(0, 64)}"`);
     },
+    ...noTokens,
   };
 }
 

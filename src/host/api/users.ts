@@ -1,10 +1,17 @@
-import { ApiError, type UsersApi } from '../../api/index.js';
+import { ApiError, type NewToken, roleAllows, type TokenOptions, type UsersApi } from '../../api/index.js';
 import type { SessionContext } from './context.js';
+
+function noUser(name: string): ApiError {
+  return new ApiError('NOT_FOUND', `No user "${name.slice(0, 64)}"`, {
+    detail: { domain: 'host', code: 'USER_NOT_FOUND' },
+  });
+}
 
 /**
  * The `users` namespace of the local host: the users of its management ports (`Host.users`, STATE/users.json with
  * scrypt hashes). Every method is admin-only (METHODS; the session checks the role); passwords are never read
- * back. Adding a name that exists is `ALREADY_EXISTS` (the CLI's `vessel user add` replaces, on purpose).
+ * back. Adding a name that exists is `ALREADY_EXISTS` (the CLI's `vessel user add` replaces, on purpose). Tokens
+ * (`Host.tokens`) are each user's own: any user makes, lists and revokes its own; an admin anyone's.
  *
  * @example
  * const users = usersApi({ host, principal });
@@ -26,11 +33,38 @@ export function usersApi(ctx: SessionContext): UsersApi {
       }
     },
     async remove(name) {
-      if (!(await store.remove(name))) {
-        throw new ApiError('NOT_FOUND', `No user "${name.slice(0, 64)}"`, {
-          detail: { domain: 'host', code: 'USER_NOT_FOUND' },
-        });
+      if (!(await store.remove(name))) throw noUser(name);
+    },
+    async createToken(role, options: TokenOptions = {}): Promise<NewToken> {
+      const { principal } = ctx;
+      const name = options.user ?? principal.user;
+      if (name !== principal.user && principal.role !== 'admin')
+        throw new ApiError('ACCESS_DENIED', `${principal.user} may make tokens only for itself`);
+      const owner = (await store.load()).find((u) => u.name === name);
+      if (owner === undefined) {
+        if (options.user === undefined)
+          throw new ApiError('INVALID_ARGUMENT', `${name} is no user of the management ports`, {
+            hint: 'Name the user the token acts as (--user NAME)',
+          });
+        throw noUser(name);
       }
+      // The caller's role caps it too: an operator's token is at most an operator's, whoever it names.
+      const cap = roleAllows(owner.role, principal.role) ? principal.role : owner.role;
+      const made = await ctx.host.tokens.create(name, cap, role, {
+        label: options.label,
+        expiresInDays: options.expiresInDays,
+      });
+      return made;
+    },
+    async tokens() {
+      const { principal } = ctx;
+      return ctx.host.tokens.list(principal.role === 'admin' ? undefined : principal.user);
+    },
+    async revokeToken(id) {
+      const { principal } = ctx;
+      const mine = principal.role === 'admin' ? undefined : principal.user;
+      if (!(await ctx.host.tokens.revoke(id, mine)))
+        throw new ApiError('NOT_FOUND', `No token ${id}${mine === undefined ? '' : ` of ${mine}`}`);
     },
   };
 }

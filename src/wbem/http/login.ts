@@ -4,9 +4,12 @@ import type { UserStore } from '../../host/index.js';
 import { peerKey } from './peer.js';
 import type { LoginThrottle } from './throttle.js';
 
+/** How a request proved who sent it. */
+export type Credential = 'basic' | 'bearer' | 'cookie' | 'anonymous';
+
 /** The outcome of authenticating a request. */
 export type LoginResult =
-  | { kind: 'user'; name: string; role: Role }
+  | { kind: 'user'; name: string; role: Role; via: Credential }
   /** No or wrong credentials: answer 401 with a challenge. */
   | { kind: 'unauthorized' }
   /** Not checked: answer with this status and `Retry-After`. */
@@ -85,6 +88,69 @@ export class VerifiedLogins {
 /** The longest user name looked at (the users file allows 64 characters). */
 const MAX_NAME = 64;
 
+/** Who a bearer token or a session cookie stands for, as a route's server is told to look them up. */
+export interface CredentialLookups {
+  /** The user a bearer token (`Authorization: Bearer ...`) acts as, or undefined when it is not valid. */
+  bearer?: ((token: string) => Promise<{ name: string; role: Role } | undefined>) | undefined;
+  /** The session cookie's name and the user a value of it stands for (undefined: no such live session). */
+  cookie?: { name: string; lookup(value: string): { name: string; role: Role } | undefined } | undefined;
+}
+
+/**
+ * The value of cookie `name` in a Cookie header (RFC 6265 §5.4), or undefined.
+ *
+ * @example
+ * cookieValue('a=1; vessel_session=xyz', 'vessel_session'); // 'xyz'
+ */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined || header.length > 8192) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The longest bearer token looked at. */
+const MAX_TOKEN = 256;
+
+/**
+ * Authenticates a request by a bearer token or a session cookie when `lookups` offers them, else by Basic
+ * credentials ({@link authenticateRequest}). A wrong token counts as a failed login of its address under the same
+ * throttle as a wrong password; a cookie that names no live session is as no credentials (401).
+ *
+ * @example
+ * await authenticate(req, users, throttle, checks, undefined, verified, { bearer: (t) => tokens.verify(t) });
+ */
+export async function authenticate(
+  req: IncomingMessage,
+  users: UserStore,
+  throttle: LoginThrottle,
+  checks: CheckQueue,
+  anonymousRole: Role | undefined,
+  verified: VerifiedLogins,
+  lookups: CredentialLookups,
+): Promise<LoginResult> {
+  const h = req.headers.authorization;
+  if (h !== undefined && lookups.bearer !== undefined && /^Bearer\s/i.test(h)) {
+    const token = h.slice(6).trim();
+    const peer = peerKey(req.socket.remoteAddress);
+    const admission = throttle.admit('\0bearer', peer);
+    if (!admission.ok) return { kind: 'refused', ...admission };
+    const who = token.length <= MAX_TOKEN ? await lookups.bearer(token) : undefined;
+    admission.done(who !== undefined);
+    return who === undefined ? { kind: 'unauthorized' } : { kind: 'user', ...who, via: 'bearer' };
+  }
+  if (h === undefined && lookups.cookie !== undefined) {
+    const value = cookieValue(req.headers.cookie, lookups.cookie.name);
+    if (value !== undefined) {
+      const who = lookups.cookie.lookup(value);
+      return who === undefined ? { kind: 'unauthorized' } : { kind: 'user', ...who, via: 'cookie' };
+    }
+  }
+  return authenticateRequest(req, users, throttle, checks, anonymousRole, verified);
+}
+
 /**
  * Authenticates a request by its Basic credentials (RFC 7617) under the login throttle and the password-check queue:
  * an attempt the throttle holds back is refused without a password check; a user and address pair that logged in
@@ -102,10 +168,10 @@ export async function authenticateRequest(
   const h = req.headers.authorization;
   if (h === undefined)
     return anonymousRole
-      ? { kind: 'user', name: 'anonymous', role: anonymousRole }
+      ? { kind: 'user', name: 'anonymous', role: anonymousRole, via: 'anonymous' }
       : { kind: 'unauthorized' };
   const known = verified?.get(req.socket, h);
-  if (known) return { kind: 'user', ...known };
+  if (known) return { kind: 'user', ...known, via: 'basic' };
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(h);
   const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
   const colon = decoded.indexOf(':');
@@ -142,5 +208,5 @@ export async function authenticateRequest(
   admission.done(who !== undefined);
   if (who === undefined) return { kind: 'unauthorized' };
   verified?.set(req.socket, h, who);
-  return { kind: 'user', ...who };
+  return { kind: 'user', ...who, via: 'basic' };
 }

@@ -12,7 +12,14 @@ import { HttpError } from './errors.js';
 import { answerAndClose, ConnectionGate } from './gate.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.js';
 import { type GatedListener, listenGated } from './listen.js';
-import { authenticateRequest, CheckQueue, type LoginResult, VerifiedLogins } from './login.js';
+import {
+  authenticate,
+  CheckQueue,
+  type Credential,
+  type CredentialLookups,
+  type LoginResult,
+  VerifiedLogins,
+} from './login.js';
 import { type LoginLimits, LoginThrottle } from './throttle.js';
 
 /** How the server authenticates: the users file, and optionally a role for requests without credentials. */
@@ -22,14 +29,18 @@ export interface HttpAuth {
   anonymousRole?: Role | undefined;
   /** The realm of the Basic challenge (default `Vessel`). */
   realm?: string;
+  /** Bearer tokens and a session cookie, besides Basic (the REST edge's; off unless given). */
+  lookups?: CredentialLookups | undefined;
 }
 
 /** One authenticated request handed to a protocol. */
 export interface HttpExchange {
   req: IncomingMessage;
   res: ServerResponse;
-  /** Who sent it (`anonymous` with the configured role when anonymous access is on). */
-  user: { name: string; role: Role };
+  /** Who sent it (`anonymous` with the configured role when anonymous access is on), and how it proved it. */
+  user: { name: string; role: Role; via: Credential };
+  /** The request came over TLS. */
+  secure: boolean;
   /**
    * Reads the body under the size limit and the server's body budget (throws `HttpError` HTTP_TOO_LARGE, HTTP_BUSY
    * or HTTP_BAD_REQUEST, which the server answers and closes the connection); moves the connection to its busy phase.
@@ -215,8 +226,16 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
   const header = req.headers.authorization;
   const known = header === undefined ? undefined : sh.verified.get(req.socket, header);
   const who: LoginResult = known
-    ? { kind: 'user', ...known }
-    : await authenticateRequest(req, auth.users, sh.throttle, sh.checks, auth.anonymousRole, sh.verified);
+    ? { kind: 'user', ...known, via: 'basic' }
+    : await authenticate(
+        req,
+        auth.users,
+        sh.throttle,
+        sh.checks,
+        auth.anonymousRole,
+        sh.verified,
+        auth.lookups ?? {},
+      );
   if (who.kind === 'refused') {
     req.resume();
     const code = who.status === 429 ? 'HTTP_LOGIN_THROTTLED' : 'HTTP_BUSY';
@@ -239,7 +258,8 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
   const exchange: HttpExchange = {
     req,
     res,
-    user: { name: who.name, role: who.role },
+    user: { name: who.name, role: who.role, via: who.via },
+    secure: 'encrypted' in req.socket && req.socket.encrypted === true,
     readBody: async () => {
       const body = await readBody(req, sh.limits.maxBodyBytes, sh.budget, held);
       sh.gate.enter(conn, 'busy');

@@ -89,6 +89,15 @@ export const cimUsers: UsersApi = {
   remove: async () => {
     throw refuse('remove a user', USERS);
   },
+  createToken: async () => {
+    throw refuse('make a token', USERS);
+  },
+  tokens: async () => {
+    throw refuse('list tokens', USERS);
+  },
+  revokeToken: async () => {
+    throw refuse('revoke a token', USERS);
+  },
 };
 
 const NETWORKS = "the host's networks are not shown as DMTF classes";
