@@ -19,6 +19,11 @@ export const REST_ERRORS = {
   REST_BUSY: { status: 503, code: 'LIMIT_EXCEEDED', title: 'The server is busy' },
   REST_UNAUTHORIZED: { status: 401, code: 'AUTH_FAILED', title: 'Credentials are missing or wrong' },
   REST_THROTTLED: { status: 429, code: 'LIMIT_EXCEEDED', title: 'Too many failed logins' },
+  REST_TOO_MANY_STREAMS: {
+    status: 429,
+    code: 'LIMIT_EXCEEDED',
+    title: 'Too many event streams for this user',
+  },
 } as const satisfies Record<string, { status: number; code: ApiErrorCode; title: string }>;
 
 /** A code of {@link REST_ERRORS}. */

@@ -1,4 +1,5 @@
 import type { RestRoute } from './route.js';
+import { EVENT_ROUTES } from './routes-events.js';
 import { HOST_ROUTES } from './routes-host.js';
 import { JOB_ROUTES } from './routes-jobs.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
@@ -15,4 +16,5 @@ export const ROUTES: readonly RestRoute[] = [
   ...SYSTEM_ROUTES,
   ...RESOURCE_ROUTES,
   ...JOB_ROUTES,
+  ...EVENT_ROUTES,
 ];

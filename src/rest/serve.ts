@@ -9,6 +9,7 @@ import {
   startHttpServer,
   type TlsFiles,
 } from '../wbem/index.js';
+import { type EventStreamLimits, EventStreams } from './event-streams.js';
 import { restRoute } from './server.js';
 import { type RestApiFactory, Sessions } from './sessions.js';
 
@@ -28,6 +29,8 @@ export interface ServeRestOptions {
     | undefined;
   limits?: Partial<HttpLimits> | undefined;
   login?: Partial<LoginLimits> | undefined;
+  /** Limits of the event streams (GET /api/v1/events). */
+  events?: Partial<EventStreamLimits> | undefined;
   onInternalError?: ((e: unknown) => void) | undefined;
 }
 
@@ -35,6 +38,8 @@ export interface ServeRestOptions {
 export interface RestEndpoint {
   server: HttpServer;
   tls?: TlsFiles | { key: Buffer | string; cert: Buffer | string } | undefined;
+  /** The open event streams (GET /api/v1/events). */
+  streams: EventStreams;
   close(): Promise<void>;
 }
 
@@ -57,9 +62,10 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
     ? (given ?? (await ensureCertificate(o.stateDir, o.hostName ?? hostname())))
     : undefined;
   const sessions = new Sessions(o.api);
+  const streams = new EventStreams(o.events);
   try {
     const server = await startHttpServer({
-      routes: [restRoute({ sessions, onInternalError: o.onInternalError })],
+      routes: [restRoute({ sessions, streams, onInternalError: o.onInternalError })],
       auth: { users, realm: 'Vessel' },
       http: o.http ? { port: o.http.port, ...(o.http.host ? { host: o.http.host } : {}) } : undefined,
       https:
@@ -78,7 +84,11 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
     return {
       server,
       tls,
+      streams,
       close: async () => {
+        // Event streams end with their last words before the connections are closed under them.
+        streams.stopAll();
+        if (streams.size > 0) await new Promise((r) => setTimeout(r, 20));
         await server.close();
         await sessions.close();
       },
