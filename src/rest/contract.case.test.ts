@@ -133,7 +133,10 @@ export async function call(
     // An endless stream: its status and media type are checked, its body left to the SSE tests.
     await res.body?.cancel();
     const spec = responseSpec(method, path.split('?')[0] ?? '', res.status);
-    expect(spec.content?.['text/event-stream'], `${method} ${path}: no event stream documented`).toBeDefined();
+    expect(
+      spec.content?.['text/event-stream'],
+      `${method} ${path}: no event stream documented`,
+    ).toBeDefined();
     return { status: res.status, headers: res.headers, text: '', json: undefined };
   }
   const text = await res.text();
