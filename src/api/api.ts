@@ -3,6 +3,7 @@ import type { ConsolesApi } from './consoles.js';
 import type { EventsApi } from './events.js';
 import type { HostApi } from './host.js';
 import type { JobsApi } from './jobs.js';
+import type { MetricsApi } from './metrics.js';
 import type { NetworksApi } from './networks.js';
 import type { PackagesApi } from './packages.js';
 import type { PoolsApi } from './pools.js';
@@ -32,6 +33,7 @@ export interface Api {
   readonly pools: PoolsApi;
   readonly users: UsersApi;
   readonly networks: NetworksApi;
+  readonly metrics: MetricsApi;
   /** Ends the connection (in process: ends the session's subscriptions). */
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ export * from './host.js';
 export * from './jobs.js';
 export * from './libvirt-values.js';
 export * from './methods.js';
+export * from './metrics.js';
 export * from './model-schemas.js';
 export * from './networks.js';
 export * from './operations.js';

@@ -47,7 +47,7 @@ describe('METHODS', () => {
       expect(METHODS[n].role).toBe('admin');
     }
     const forReaders = METHOD_NAMES.filter((n) => METHODS[n].role === 'reader');
-    const reads = /\.(list|get|info|capabilities|images|stats|metadata|wait|subscribe)$/;
+    const reads = /\.(list|get|info|capabilities|images|stats|metadata|wait|subscribe|current|series)$/;
     expect(forReaders.filter((n) => !reads.test(n))).toEqual([]);
     expect(roleAllows('operator', 'reader')).toBe(true);
     expect(roleAllows('operator', 'admin')).toBe(false);

@@ -1,6 +1,7 @@
 import type { ApiMethodName } from './api.js';
 import type { MethodSpec } from './method-spec.js';
 import { METHODS_DATA } from './methods-data.js';
+import { METHODS_METRICS } from './methods-metrics.js';
 import { METHODS_SYSTEMS } from './methods-systems.js';
 
 export type { MethodSpec, StreamKind } from './method-spec.js';
@@ -22,7 +23,7 @@ export { StreamTicketSchema } from './method-spec.js';
  * METHODS['systems.changeState'].role;   // 'operator'
  * Value.Decode(METHODS['systems.get'].params, { ref: 'web1' });
  */
-export const METHODS = { ...METHODS_SYSTEMS, ...METHODS_DATA } as const satisfies Record<
+export const METHODS = { ...METHODS_SYSTEMS, ...METHODS_DATA, ...METHODS_METRICS } as const satisfies Record<
   ApiMethodName,
   MethodSpec
 >;

@@ -151,6 +151,8 @@ export const SystemStatsSchema = Type.Object({
   memoryBytes: counter,
   /** The balloon's current size, when there is one. */
   balloonBytes: Type.Optional(counter),
+  /** Resident memory of the system's process, when the driver reads it. */
+  residentBytes: Type.Optional(counter),
   disks: Type.Array(
     Type.Object({
       instanceId: Type.String({ maxLength: 256 }),
@@ -163,6 +165,8 @@ export const SystemStatsSchema = Type.Object({
   nics: Type.Array(
     Type.Object({ instanceId: Type.String({ maxLength: 256 }), rxBytes: counter, txBytes: counter }),
   ),
+  /** Why some NICs have no counters. */
+  nicsUnavailable: Type.Optional(Type.String({ maxLength: 1024 })),
   uptimeMs: Type.Integer({ minimum: 0 }),
 });
 

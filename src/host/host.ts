@@ -42,6 +42,7 @@ import { HostJobs, type JobControl, type JobSpec } from './jobs.js';
 import { type KeptImage, keepDisks, refuseDroppingOverlays } from './keep-disks.js';
 import { applyState, hostOperations, type LifecycleContext, type StateOptions } from './lifecycle.js';
 import { KeyedLock } from './lock.js';
+import { hostMetricsSource, MetricsSampler, type SamplerOptions } from './metrics/index.js';
 import { databasePath } from './paths.js';
 import { refuseSharedWriters, StoragePools } from './pools/index.js';
 import { EventRecorder } from './recorder.js';
@@ -128,6 +129,8 @@ export class Host {
   private readonly inventory: DriverInventory | undefined;
   readonly startedAt = new Date().toISOString();
   private caps: Promise<DriverCapabilities> | undefined;
+  /** Samples the host and its systems on an interval (what the Api's metrics read). */
+  readonly metrics: MetricsSampler;
   /** The users of the management ports (STATE/users.json: names, roles, scrypt hashes). */
   readonly users: UserStore;
   /** The bearer tokens of the REST API (STATE/tokens.json: owners, roles, SHA-256 of each secret). */
@@ -141,7 +144,9 @@ export class Host {
     readonly store: Store,
     /** The storage pools that admins' images must lie in. */
     readonly pools: StoragePools,
+    metrics?: SamplerOptions,
   ) {
+    this.metrics = new MetricsSampler(hostMetricsSource(store, driver, pools), metrics);
     this.events = new EventRecorder(store);
     this.jobs = new HostJobs(
       store,
@@ -162,7 +167,11 @@ export class Host {
    * and run directories are made (or checked to be) private first, and the process umask is set to 077 so that
    * every file the host and its tools create is private (see `openStateDir`).
    */
-  static async open(options: { stateDir: string; driverUri?: string }): Promise<Host> {
+  static async open(options: {
+    stateDir: string;
+    driverUri?: string;
+    metrics?: SamplerOptions;
+  }): Promise<Host> {
     openStateDir(options.stateDir);
     const runDir = ensureRunDir(options.stateDir);
     const store = new Store(databasePath(options.stateDir));
@@ -184,11 +193,12 @@ export class Host {
       store.close();
       throw e;
     }
-    const host = new Host(options.stateDir, driver, store, pools);
+    const host = new Host(options.stateDir, driver, store, pools, options.metrics);
     cleanupDeploys(options.stateDir, (uuid) => store.getVm(uuid) !== undefined);
     cleanupExports(options.stateDir);
     clearUploads(options.stateDir);
     await host.reconcile();
+    host.metrics.start();
     return host;
   }
 
@@ -694,6 +704,7 @@ export class Host {
           .map((v) => this.change(v.uuid, 'stop', { timeoutMs: 10_000 }).done.catch(() => undefined)),
       );
     }
+    await this.metrics.stop();
     this.unsubscribe();
     await this.driver.close();
     this.store.close();

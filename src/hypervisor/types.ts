@@ -54,8 +54,13 @@ export interface DomainStats {
   memoryBytes: bigint;
   /** The balloon's current size, when there is one. */
   balloonBytes?: bigint;
+  /** Resident memory of the system's process (QEMU: VmRSS of /proc/PID/status), when the driver can read it. */
+  residentBytes?: bigint;
   disks: { instanceId: string; readBytes: bigint; writeBytes: bigint; readOps: bigint; writeOps: bigint }[];
+  /** The NICs with counters, as the guest sees them (received: what reached the guest). */
   nics: { instanceId: string; rxBytes: bigint; txBytes: bigint }[];
+  /** Why some NICs have no counters (user-mode networking keeps none the host can read). */
+  nicsUnavailable?: string;
 }
 
 /** The serial console of a virtual system. */

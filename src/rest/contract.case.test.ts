@@ -47,6 +47,26 @@ function compile(schema: unknown): ValidateFunction {
   return v;
 }
 
+/**
+ * Checks `value` against a schema of the checked-in document: a component (`ApiEvent`), or the `x-vessel-item-data`
+ * of an operation's event stream when `of` names it (`get /events`).
+ *
+ * @example
+ * checkSchema('#/components/schemas/ApiEvent', JSON.parse(message.data));
+ */
+export function checkSchema(ref: string, value: unknown): void {
+  const v = compile({ $ref: ref });
+  if (!v(value))
+    throw new Error(
+      `${ref}: ${JSON.stringify(value).slice(0, 200)} breaks the contract: ${contract().ajv.errorsText(v.errors)}`,
+    );
+}
+
+/** The document's operation at `path` for `method` (lower case), as JSON. */
+export function operationOf(path: string, method: string): Record<string, unknown> | undefined {
+  return contract().doc.paths[path]?.[method] as Record<string, unknown> | undefined;
+}
+
 /** The document's path template that `path` (below /api/v1, without the query) is an instance of. */
 export function templateOf(path: string): string | undefined {
   const { doc } = contract();
@@ -109,6 +129,16 @@ export async function call(
     headers['Content-Type'] ??= 'application/json';
   }
   const res = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    // An endless stream: its status and media type are checked, its body left to the SSE tests.
+    await res.body?.cancel();
+    const spec = responseSpec(method, path.split('?')[0] ?? '', res.status);
+    expect(
+      spec.content?.['text/event-stream'],
+      `${method} ${path}: no event stream documented`,
+    ).toBeDefined();
+    return { status: res.status, headers: res.headers, text: '', json: undefined };
+  }
   const text = await res.text();
   const reply: RestReply = { status: res.status, headers: res.headers, text, json: undefined };
   const spec = responseSpec(method, path.split('?')[0] ?? '', res.status);

@@ -25,6 +25,11 @@ export const REST_ERRORS = {
     title: 'A change made with a session cookie needs its X-CSRF-Token header',
   },
   REST_CREDENTIAL: { status: 403, code: 'ACCESS_DENIED', title: 'Not with this kind of credentials' },
+  REST_TOO_MANY_STREAMS: {
+    status: 429,
+    code: 'LIMIT_EXCEEDED',
+    title: 'Too many event streams for this user',
+  },
 } as const satisfies Record<string, { status: number; code: ApiErrorCode; title: string }>;
 
 /** A code of {@link REST_ERRORS}. */

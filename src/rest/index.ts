@@ -6,14 +6,17 @@
  */
 
 export * from './errors.js';
+export * from './event-streams.js';
 export * from './openapi.js';
 export * from './problem.js';
 export * from './request.js';
 export * from './route.js';
 export * from './router.js';
 export * from './routes.js';
+export * from './routes-events.js';
 export * from './schemas.js';
 export * from './serve.js';
 export * from './server.js';
 export * from './sessions.js';
+export * from './sse.js';
 export * from './test-host.js';

@@ -2,6 +2,7 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import {
   AnyJobInfoSchema,
   ApiErrorInfoSchema,
+  ApiEventSchema,
   CapabilitiesSchema,
   HostInfoSchema,
   ImageInfoSchema,
@@ -20,7 +21,7 @@ import {
   VssdPropertiesSchema,
 } from '../api/index.js';
 import { ProblemSchema } from './problem.js';
-import { API_PREFIX, type RestRoute } from './route.js';
+import { API_PREFIX, type RestResponseSpec, type RestRoute } from './route.js';
 import { ROUTES } from './routes.js';
 
 /**
@@ -47,6 +48,7 @@ const COMPONENTS: Readonly<Record<string, TSchema>> = {
   PoolInfo: PoolInfoSchema,
   ImageInfo: ImageInfoSchema,
   ApiError: ApiErrorInfoSchema,
+  ApiEvent: ApiEventSchema,
   ErrorCode: ProblemSchema.properties.code,
   Operation: OperationSchema,
   StateOperation: StateOperationSchema,
@@ -110,10 +112,31 @@ function parameters(r: RestRoute, schema: (s: TSchema) => Json): Json[] {
           ? 'The ETag the change was made from; a stale one is 412'
           : h === 'If-None-Match'
             ? 'ETags the client has: 304 when one is current'
-            : 'respond-async (answer 202 at once) or wait=SECONDS (RFC 7240); default wait=10',
+            : h === 'Last-Event-ID'
+              ? 'The id of the last event the client has (an EventSource sends it when it reconnects)'
+              : 'respond-async (answer 202 at once) or wait=SECONDS (RFC 7240); default wait=10',
       schema: { type: 'string' },
     });
   return out;
+}
+
+/** A response's content: JSON by its schema; an event stream as text whose items' data the schema describes. */
+function content(
+  status: number,
+  spec: RestResponseSpec,
+  schema: (s: TSchema) => Json,
+): { [k: string]: Json } {
+  if (spec.schema === undefined) return status >= 400 ? { content: PROBLEM } : {};
+  if (spec.mediaType === undefined)
+    return { content: { 'application/json': { schema: schema(spec.schema) } } };
+  return {
+    content: {
+      [spec.mediaType]: {
+        schema: { type: 'string', description: 'Server-Sent Events (HTML Living Standard §9.2)' },
+        'x-vessel-item-data': schema(spec.schema),
+      },
+    },
+  };
 }
 
 function operation(r: RestRoute, schema: (s: TSchema) => Json): Json {
@@ -126,9 +149,7 @@ function operation(r: RestRoute, schema: (s: TSchema) => Json): Json {
     responses[status] = {
       description: spec.description,
       ...(spec.headers === undefined ? {} : { headers }),
-      ...(spec.schema === undefined
-        ? {}
-        : { content: { 'application/json': { schema: schema(spec.schema) } } }),
+      ...content(Number(status), spec, schema),
     };
   }
   if (r.method === 'GET' && r.responses[200]?.headers?.includes('ETag'))

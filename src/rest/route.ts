@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { type TObject, TransformKind, type TSchema } from '@sinclair/typebox';
 import {
   type Api,
@@ -13,6 +13,7 @@ import {
 } from '../api/index.js';
 import type { Credential } from '../wbem/index.js';
 import type { CookieSessions } from './cookies.js';
+import type { EventStreams } from './event-streams.js';
 
 /**
  * One route of the REST edge: what the router matches, what the OpenAPI document says of it, and its handler. The
@@ -46,6 +47,10 @@ export interface RestRequest {
   /** The body, decoded by the route's `body` schema (undefined when it has none). */
   body: unknown;
   headers: IncomingHttpHeaders;
+  /** The caller's user name. */
+  user: string;
+  /** The endpoint's open event streams (GET /events counts and stops its streams there). */
+  streams: EventStreams;
 }
 
 /** A handler's answer: status, JSON body (already in wire form) and headers. */
@@ -53,12 +58,16 @@ export interface RestAnswer {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Writes the response itself (headers and a body that goes on: an event stream) instead of a JSON body. */
+  stream?: (res: ServerResponse) => void;
 }
 
 /** A response a route documents. */
 export interface RestResponseSpec {
   description: string;
   schema?: TSchema;
+  /** The body's media type when it is not JSON (`text/event-stream`): `schema` then describes each item's data. */
+  mediaType?: string;
   /** Response headers the document names (Location, ETag, Link). */
   headers?: readonly string[];
 }
@@ -80,7 +89,7 @@ export interface RestRoute {
   query?: TObject;
   body?: TSchema;
   /** Request headers it reads (If-Match, Prefer). */
-  requestHeaders?: readonly ('If-Match' | 'Prefer')[];
+  requestHeaders?: readonly ('If-Match' | 'Prefer' | 'Last-Event-ID')[];
   responses: Readonly<Record<number, RestResponseSpec>>;
   handle(r: RestRequest): Promise<RestAnswer>;
 }

@@ -1,5 +1,6 @@
 import type { RestRoute } from './route.js';
 import { AUTH_ROUTES } from './routes-auth.js';
+import { EVENT_ROUTES } from './routes-events.js';
 import { HOST_ROUTES } from './routes-host.js';
 import { JOB_ROUTES } from './routes-jobs.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
@@ -17,4 +18,5 @@ export const ROUTES: readonly RestRoute[] = [
   ...RESOURCE_ROUTES,
   ...JOB_ROUTES,
   ...AUTH_ROUTES,
+  ...EVENT_ROUTES,
 ];

@@ -10,6 +10,7 @@ import {
   type TlsFiles,
 } from '../wbem/index.js';
 import { CookieSessions, SESSION_COOKIE } from './cookies.js';
+import { type EventStreamLimits, EventStreams } from './event-streams.js';
 import { restRoute } from './server.js';
 import { type RestApiFactory, Sessions } from './sessions.js';
 
@@ -31,6 +32,8 @@ export interface ServeRestOptions {
     | undefined;
   limits?: Partial<HttpLimits> | undefined;
   login?: Partial<LoginLimits> | undefined;
+  /** Limits of the event streams (GET /api/v1/events). */
+  events?: Partial<EventStreamLimits> | undefined;
   onInternalError?: ((e: unknown) => void) | undefined;
 }
 
@@ -38,6 +41,8 @@ export interface ServeRestOptions {
 export interface RestEndpoint {
   server: HttpServer;
   tls?: TlsFiles | { key: Buffer | string; cert: Buffer | string } | undefined;
+  /** The open event streams (GET /api/v1/events). */
+  streams: EventStreams;
   close(): Promise<void>;
 }
 
@@ -63,9 +68,10 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
   const tokens = o.tokens ?? new TokenStore(join(o.stateDir, TOKENS_FILE), users);
   const cookies = new CookieSessions();
   const sessions = new Sessions(o.api);
+  const streams = new EventStreams(o.events);
   try {
     const server = await startHttpServer({
-      routes: [restRoute({ sessions, cookies, onInternalError: o.onInternalError })],
+      routes: [restRoute({ sessions, cookies, streams, onInternalError: o.onInternalError })],
       auth: {
         users,
         realm: 'Vessel',
@@ -91,7 +97,11 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
     return {
       server,
       tls,
+      streams,
       close: async () => {
+        // Event streams end with their last words before the connections are closed under them.
+        streams.stopAll();
+        if (streams.size > 0) await new Promise((r) => setTimeout(r, 20));
         await server.close();
         await sessions.close();
       },

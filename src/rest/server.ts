@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { HttpError, type HttpExchange, type HttpRoute } from '../wbem/index.js';
 import { type CookieSessions, sessionIdOf } from './cookies.js';
 import { RestError } from './errors.js';
+import { EventStreams } from './event-streams.js';
 import { buildOpenApi } from './openapi.js';
 import { problemOf, sendProblem } from './problem.js';
 import { decodeBody, decodeQuery } from './request.js';
@@ -26,11 +27,17 @@ export interface RestRouteOptions {
   sessions: Sessions;
   /** The browser sessions of the session cookie (the same object the server's cookie lookup reads). */
   cookies: CookieSessions;
+  /** The endpoint's event streams (their limits, and how they stop with the server); default: a new set. */
+  streams?: EventStreams | undefined;
   /** Told of an error a handler did not expect (answered 500 INTERNAL). */
   onInternalError?: ((e: unknown) => void) | undefined;
 }
 
 function send(res: ServerResponse, a: RestAnswer): void {
+  if (a.stream !== undefined) {
+    a.stream(res);
+    return;
+  }
   const headers: Record<string, string | number> = { 'Cache-Control': 'no-store', ...a.headers };
   if (a.body === undefined) {
     res.writeHead(a.status, { ...headers, 'Content-Length': 0 });
@@ -56,6 +63,7 @@ function send(res: ServerResponse, a: RestAnswer): void {
  */
 export function restRoute(o: RestRouteOptions): HttpRoute {
   const router = new Router(ROUTES);
+  const streams = o.streams ?? new EventStreams();
   const openapi = JSON.stringify(buildOpenApi());
   return {
     path: `${API_PREFIX}/`,
@@ -66,7 +74,7 @@ export function restRoute(o: RestRouteOptions): HttpRoute {
     },
     handle: async (x) => {
       try {
-        await handle(x, router, openapi, o);
+        await handle(x, router, openapi, o, streams);
       } catch (e) {
         if (x.res.headersSent) throw e;
         const p = problemOf(e);
@@ -91,7 +99,13 @@ async function readBody(x: HttpExchange): Promise<Buffer> {
   }
 }
 
-async function handle(x: HttpExchange, router: Router, openapi: string, o: RestRouteOptions): Promise<void> {
+async function handle(
+  x: HttpExchange,
+  router: Router,
+  openapi: string,
+  o: RestRouteOptions,
+  streams: EventStreams,
+): Promise<void> {
   const url = x.req.url ?? '';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -121,6 +135,8 @@ async function handle(x: HttpExchange, router: Router, openapi: string, o: RestR
     query,
     body,
     headers: x.req.headers,
+    user: x.user.name,
+    streams,
   });
   send(x.res, method === 'GET' ? notModified(a, x.req.headers['if-none-match']) : a);
 }

@@ -10,6 +10,7 @@ export interface RestTestHostOptions {
   users?: Array<[string, Role, string]>;
   login?: Partial<LoginLimits>;
   limits?: Parameters<typeof serveRest>[0]['limits'];
+  events?: Parameters<typeof serveRest>[0]['events'];
 }
 
 /** A real host on test:///default with its REST edge on 127.0.0.1 and a free port (and CIM-XML beside it). */
@@ -41,6 +42,7 @@ export async function startRestTestHost(o: RestTestHostOptions = {}): Promise<Re
       http: { port: 0 },
       login: o.login,
       limits: o.limits,
+      events: o.events,
     });
     return {
       ...h,

@@ -379,6 +379,7 @@ export function fakeApi(bugs: ReadonlySet<FakeBug> = new Set()): Api {
     pools: absent('pools'),
     users: absent('users'),
     networks: absent('networks'),
+    metrics: absent('metrics'),
   };
 }
 

@@ -6,6 +6,7 @@ import { ApiError } from '../errors.js';
 import type { EventsApi } from '../events.js';
 import type { HostApi } from '../host.js';
 import type { JobsApi } from '../jobs.js';
+import type { MetricsApi } from '../metrics.js';
 import type { NetworksApi } from '../networks.js';
 import type { PackagesApi } from '../packages.js';
 import type { PoolsApi } from '../pools.js';
@@ -129,6 +130,7 @@ export class SocketApi implements Api {
   readonly pools: PoolsApi;
   readonly users: UsersApi;
   readonly networks: NetworksApi;
+  readonly metrics: MetricsApi;
 
   private constructor(private readonly connection: ClientConnection) {
     const spaces = apiOver((method, args) => connection.call(method, args));
@@ -142,6 +144,7 @@ export class SocketApi implements Api {
     this.pools = spaces.pools;
     this.users = spaces.users;
     this.networks = spaces.networks;
+    this.metrics = spaces.metrics;
   }
 
   /**

@@ -3,6 +3,7 @@ import './cim.js';
 import './convert.js';
 import './deploy.js';
 import './docs.js';
+import './events.js';
 import './disk.js';
 import './export.js';
 import './host.js';

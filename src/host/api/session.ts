@@ -16,6 +16,7 @@ import { toApiError } from './errors.js';
 import { eventsApi } from './events.js';
 import { hostApi } from './host.js';
 import { jobsApi } from './jobs.js';
+import { metricsApi } from './metrics.js';
 import { networksApi } from './networks.js';
 import { packagesApi } from './packages.js';
 import { checkParams } from './params.js';
@@ -45,6 +46,7 @@ const FACTORIES: { [N in Exclude<ApiNamespace, 'host'>]?: Factory<N> } = {
   pools: poolsApi,
   users: usersApi,
   networks: networksApi,
+  metrics: metricsApi,
 };
 
 /** The namespaces an in-process session implements (what capabilities report as features). */
@@ -116,6 +118,7 @@ export function openSession(host: Host, principal: Principal): Api {
     pools: build('pools'),
     users: build('users'),
     networks: build('networks'),
+    metrics: build('metrics'),
     async close() {
       await Promise.all(closers.splice(0).map((c) => c().catch(() => undefined)));
     },

@@ -21,6 +21,7 @@ import { assignMacs } from './macs.js';
 import { nodeName, qemuId } from './options.js';
 import { diskImage } from './overlay.js';
 import type { QmpClient, QmpEvent } from './qmp.js';
+import { processStats, tapCounters, USER_NET_NO_COUNTERS } from './stats.js';
 import { bridgedTaps, createTaps, removeTaps } from './tap.js';
 
 /** Reads the last `maxBytes` of a file as text; empty when it does not exist. */
@@ -260,9 +261,7 @@ export class QemuDriver extends QemuDriverCore {
   async stats(uuid: string): Promise<DomainStats> {
     const e = this.table.get(uuid);
     const rt = this.runtimeOf(e, 'read the statistics of');
-    const stat = readFileSync(`/proc/${rt.proc.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = BigInt(fields[11] ?? '0') + BigInt(fields[12] ?? '0'); // utime + stime, in 1/100 s
+    const proc = processStats(rt.proc.pid);
     const blocks =
       await rt.proc.qmp.execute<{ device: string; 'node-name'?: string; stats: Record<string, number> }[]>(
         'query-blockstats',
@@ -282,12 +281,22 @@ export class QemuDriver extends QemuDriverCore {
           writeOps: BigInt(s.wr_operations ?? 0),
         };
       });
+    // Bridged NICs have taps whose counters the host reads; user-mode ones have none.
+    const nicDevices = readDevices(e.def).nics;
+    const taps = new Map(bridgedTaps(e.uuid, nicDevices, this.nets).map((t) => [t.nic, t.name]));
+    const nics = nicDevices.flatMap((n) => {
+      const tap = taps.get(n.instanceId);
+      const c = tap === undefined ? undefined : tapCounters(tap);
+      return c === undefined ? [] : [{ instanceId: n.instanceId, ...c }];
+    });
     return {
-      cpuTimeNs: ticks * 10_000_000n,
+      cpuTimeNs: proc.cpuTimeNs,
       memoryBytes: memoryBytes(e.def) ?? 0n,
+      ...(proc.residentBytes === undefined ? {} : { residentBytes: proc.residentBytes }),
       ...(balloon === undefined ? {} : { balloonBytes: BigInt(balloon.actual) }),
       disks,
-      nics: [],
+      nics,
+      ...(nics.length < nicDevices.length ? { nicsUnavailable: USER_NET_NO_COUNTERS } : {}),
     };
   }
 }

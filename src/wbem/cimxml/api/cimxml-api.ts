@@ -6,7 +6,15 @@ import { ClientJobs } from './jobs.js';
 import { CimPools } from './pools.js';
 import { CimSession, discover } from './session.js';
 import { CimSystems } from './systems.js';
-import { cimArtifacts, cimConsoles, cimEvents, cimNetworks, cimPackages, cimUsers } from './unsupported.js';
+import {
+  cimArtifacts,
+  cimConsoles,
+  cimEvents,
+  cimMetrics,
+  cimNetworks,
+  cimPackages,
+  cimUsers,
+} from './unsupported.js';
 
 /** How to reach a CIM-XML host: its endpoint and the client's options (user, password, CA, timeouts, sizes). */
 export interface CimXmlConnectOptions extends Omit<CimClientOptions, 'namespace'> {
@@ -36,6 +44,7 @@ export class CimXmlApi implements Api {
   readonly pools: CimPools;
   readonly users = cimUsers;
   readonly networks = cimNetworks;
+  readonly metrics = cimMetrics;
 
   private constructor(readonly session: CimSession) {
     const inv = new Inventory(session);

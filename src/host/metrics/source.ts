@@ -1,0 +1,42 @@
+import type { HypervisorDriver } from '../../hypervisor/index.js';
+import { cpuCount, memoryBytes } from '../../model/index.js';
+import type { StoragePools } from '../pools/index.js';
+import type { Store } from '../store.js';
+import type { SampledSystem, SamplerSource } from './sampler.js';
+
+/**
+ * The sampler's view of a host: its stored systems (vCPUs and memory from their definitions, the start time of
+ * those that run), the driver's `stats` and the pools' statfs figures.
+ *
+ * @example
+ * const sampler = new MetricsSampler(hostMetricsSource(store, driver, pools));
+ */
+export function hostMetricsSource(
+  store: Store,
+  driver: HypervisorDriver,
+  pools: StoragePools,
+): SamplerSource {
+  return {
+    systems: () =>
+      store.listVms().map((v): SampledSystem => {
+        const live = v.state !== 'stopped';
+        const started = live ? store.lastEntered(v.uuid, 'starting') : undefined;
+        return {
+          uuid: v.uuid,
+          name: v.name,
+          state: v.state,
+          vcpus: cpuCount(v.definition) ?? 0,
+          memoryBytes: Number(memoryBytes(v.definition) ?? 0n),
+          startedAt: live ? Date.parse(started ?? v.changedAt) : undefined,
+        };
+      }),
+    stats: driver.stats === undefined ? undefined : (uuid) => driver.stats!(uuid),
+    pools: () =>
+      pools.list().map((p) => ({
+        pool: p.name,
+        capacityBytes: p.capacityBytes ?? 0,
+        availableBytes: p.freeBytes ?? 0,
+        usedBytes: p.usedBytes ?? 0,
+      })),
+  };
+}
