@@ -14,3 +14,4 @@ import './pool.js';
 import './remote.js';
 import './user.js';
 import './vm.js';
+import './wsman.js';

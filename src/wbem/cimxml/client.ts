@@ -86,6 +86,8 @@ export interface PullResult<T> {
 export class CimClient {
   readonly url: URL;
   readonly namespace: string;
+  /** The encoding (CimOperations). */
+  readonly transport = 'cimxml' as const;
   private readonly agent: HttpAgent;
   private nextId = 1000;
 

@@ -16,6 +16,8 @@ import type { ClassLookup } from '../encode-values.js';
 export interface CimOperations {
   /** The endpoint: its host names the host in messages. */
   readonly url: URL;
+  /** Which encoding carries them (what HostInfo.transport says). */
+  readonly transport: 'cimxml' | 'wsman';
   /** The user the operations run as, if any. */
   readonly user: string | undefined;
   /** The class with everything it inherits (GetClass with LocalOnly false). */

@@ -53,7 +53,10 @@ const declarations = {
   fixtures: { guestIgnoringShutdown },
   skip: [{ cases: ['state.shutdown-timeout'] as const, reason: FORCED }],
   unsupported: [
-    { cases: ['events.replay'] as const, reason: 'this client does not subscribe to WS-Eventing indications' },
+    {
+      cases: ['events.replay'] as const,
+      reason: 'this client does not subscribe to WS-Eventing indications',
+    },
     {
       cases: ['systems.metadata', 'systems.stats'] as const,
       reason: 'DSP1042/DSP1057 have no metadata or statistics',

@@ -85,6 +85,7 @@ async function mapped<T>(work: Promise<T>): Promise<T> {
  */
 export class WsmanCimOperations implements CimOperations {
   private readonly classes = new Map<string, Promise<CimClassDecl | undefined>>();
+  readonly transport = 'wsman' as const;
 
   constructor(readonly wsman: WsmanClient) {}
 
