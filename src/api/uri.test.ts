@@ -135,9 +135,32 @@ describe('parseConnectUri(): CIM-XML URLs', () => {
     refused('https://h1/cimom#x');
   });
 
+  it('reads wsman+http(s) URLs: WinRM ports 5985/5986 and path /wsman by default, ca and insecure on https', () => {
+    const ws = (t: ConnectTarget) => {
+      if (t.transport !== 'wsman') throw new Error(`expected wsman, got ${t.transport}`);
+      return { ...t, url: t.url.href };
+    };
+    expect(ws(parse('wsman+https://admin@h1'))).toEqual({
+      transport: 'wsman',
+      url: 'https://h1:5986/wsman',
+      user: 'admin',
+      insecure: false,
+    });
+    expect(ws(parse('wsman+http://h1')).url).toBe('http://h1:5985/wsman');
+    expect(ws(parse('wsman+http://h1:8085/')).url).toBe('http://h1:8085/wsman');
+    expect(ws(parse('WSMAN+https://h1:7000/custom?ca=/etc/ca.pem&insecure=1'))).toMatchObject({
+      url: 'https://h1:7000/custom',
+      ca: '/etc/ca.pem',
+      insecure: true,
+    });
+    expect(refused('wsman+http://h1?insecure=1').message).toMatch(/apply to https only/);
+    expect(refused('wsman+https://h1?x=1').hint).toMatch(/WS-Man takes ca=FILE/);
+    refused('wsman+https://');
+    refused('wsman+ftp://h1');
+  });
+
   it('answers NOT_SUPPORTED for the transports still to come', () => {
-    expect(refused('wsman+https://h1', 'NOT_SUPPORTED').message).toMatch(/wsman is not a transport/);
-    refused('rest+http://h1:8080', 'NOT_SUPPORTED');
+    expect(refused('rest+http://h1:8080', 'NOT_SUPPORTED').message).toMatch(/rest is not a transport/);
   });
 });
 

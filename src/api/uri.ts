@@ -8,7 +8,9 @@ import { ApiError } from './errors.js';
  *     vessel:///                        the default state directory's host ($VESSEL_STATE, else $XDG_DATA_HOME/vessel)
  *     vessel:///abs/state[?socket=PATH] that state directory's host, optionally through another socket path
  *     http://[user@]host[:5988][/cimom] CIM-XML; https://[user@]host[:5989][/cimom][?ca=FILE&insecure=1]
- *     cimxml+http(s)://...              the same, explicit (later wsman+ and rest+; refused as NOT_SUPPORTED now)
+ *     cimxml+http(s)://...              the same, explicit
+ *     wsman+http://[user@]host[:5985][/wsman]   WS-Management; wsman+https://...[:5986][/wsman][?ca=FILE&insecure=1]
+ *     rest+http(s)://...                later; refused as NOT_SUPPORTED now
  *     NAME                              a saved profile ($XDG_CONFIG_HOME/vessel/hosts.json)
  *
  * Parsing is pure: the caller passes the profiles and, for `vessel:///`, the environment.
@@ -25,17 +27,21 @@ export interface HostProfile {
 /** Where a connection goes. */
 export type ConnectTarget =
   | { transport: 'socket'; stateDir: string; socketPath?: string }
-  | {
-      transport: 'cimxml';
-      /** The endpoint without user info, e.g. `https://h:5989/cimom`. */
-      url: URL;
-      user?: string;
-      /** From the URL's user info: possible, discouraged ($VESSEL_PASSWORD is better). */
-      password?: string;
-      /** A PEM file of the CA certificates to trust (https). */
-      ca?: string;
-      insecure: boolean;
-    };
+  | RemoteTarget<'cimxml'>
+  | RemoteTarget<'wsman'>;
+
+/** A host reached over a WBEM protocol: CIM-XML (`cimxml`) or WS-Management (`wsman`). */
+export interface RemoteTarget<T extends 'cimxml' | 'wsman'> {
+  transport: T;
+  /** The endpoint without user info, e.g. `https://h:5989/cimom` or `https://h:5986/wsman`. */
+  url: URL;
+  user?: string;
+  /** From the URL's user info: possible, discouraged ($VESSEL_PASSWORD is better). */
+  password?: string;
+  /** A PEM file of the CA certificates to trust (https). */
+  ca?: string;
+  insecure: boolean;
+}
 
 /** The environment `vessel:///` reads. */
 export interface StateEnv {
@@ -47,7 +53,19 @@ export interface StateEnv {
 export const MAX_CONNECT_CHARS = 4096;
 /** A profile name: letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const CIM_PORTS: Readonly<Record<string, number>> = { 'http:': 5988, 'https:': 5989 };
+/** Default ports and paths of each WBEM protocol (DSP0200: 5988/5989 /cimom; DSP0226 and WinRM: 5985/5986 /wsman). */
+const PROTOCOLS = {
+  cimxml: {
+    name: 'CIM-XML',
+    ports: { 'http:': 5988, 'https:': 5989 } as Record<string, number>,
+    path: '/cimom',
+  },
+  wsman: {
+    name: 'WS-Man',
+    ports: { 'http:': 5985, 'https:': 5986 } as Record<string, number>,
+    path: '/wsman',
+  },
+} as const;
 /** A URL that spells out its authority: `scheme://` and then something other than `/`. */
 const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]/;
 /** An authority with a port: `scheme://[user@]host:PORT` or `[v6]:PORT`. */
@@ -127,10 +145,17 @@ function parseVessel(text: string, url: URL, env: StateEnv): ConnectTarget {
     : { transport: 'socket', stateDir, socketPath };
 }
 
-function parseCim(text: string, url: URL, explicitPort: boolean, profile?: HostProfile): ConnectTarget {
+function parseRemote(
+  text: string,
+  url: URL,
+  explicitPort: boolean,
+  transport: 'cimxml' | 'wsman',
+  profile?: HostProfile,
+): ConnectTarget {
+  const proto = PROTOCOLS[transport];
   if (url.hostname === '') throw bad(text, 'the URL names no host');
   if (url.port === '0') throw bad(text, 'port 0 is not a port a host listens on');
-  if (url.hash !== '') throw bad(text, 'a CIM-XML URL has no fragment');
+  if (url.hash !== '') throw bad(text, `a ${proto.name} URL has no fragment`);
   let ca = profile?.ca;
   let insecure = profile?.insecure ?? false;
   const seen = new Set<string>();
@@ -143,18 +168,18 @@ function parseCim(text: string, url: URL, explicitPort: boolean, profile?: HostP
       throw bad(
         text,
         `unknown parameter "${key}=${value}"`,
-        'CIM-XML takes ca=FILE and insecure=1 (https only)',
+        `${proto.name} takes ca=FILE and insecure=1 (https only)`,
       );
   }
   if ((ca !== undefined || insecure) && url.protocol !== 'https:')
     throw bad(text, 'ca and insecure apply to https only');
   const user = url.username === '' ? profile?.user : decoded(text, url.username, 'user name');
   const password = url.password === '' ? undefined : decoded(text, url.password, 'password');
-  const endpoint = new URL(`${url.protocol}//${url.host}${url.pathname === '/' ? '/cimom' : url.pathname}`);
-  // URL drops a scheme's default port (80, 443): only a URL without any port gets the CIM-XML one.
-  if (!explicitPort) endpoint.port = String(CIM_PORTS[url.protocol]);
+  const endpoint = new URL(`${url.protocol}//${url.host}${url.pathname === '/' ? proto.path : url.pathname}`);
+  // URL drops a scheme's default port (80, 443): only a URL without any port gets the protocol's.
+  if (!explicitPort) endpoint.port = String(proto.ports[url.protocol]);
   return {
-    transport: 'cimxml',
+    transport,
     url: endpoint,
     insecure,
     ...(user === undefined || user === '' ? {} : { user }),
@@ -171,19 +196,15 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
       'it is neither a URI nor a saved host profile',
       'Save one with: vessel remote add NAME https://host:5989 --user admin',
     );
-  if (
-    scheme === 'wsman+http' ||
-    scheme === 'wsman+https' ||
-    scheme === 'rest+http' ||
-    scheme === 'rest+https'
-  ) {
+  if (scheme === 'rest+http' || scheme === 'rest+https') {
     throw new ApiError(
       'NOT_SUPPORTED',
       `Cannot connect to "${shown(text)}": ${scheme.split('+')[0]} is not a transport of this Vessel yet`,
-      { hint: 'Use http(s):// (CIM-XML)' },
+      { hint: 'Use http(s):// (CIM-XML) or wsman+http(s):// (WS-Management)' },
     );
   }
-  const plain = scheme.startsWith('cimxml+') ? text.slice('cimxml+'.length) : text;
+  const wsman = scheme.startsWith('wsman+');
+  const plain = scheme.startsWith('cimxml+') || wsman ? text.slice(scheme.indexOf('+') + 1) : text;
   let url: URL;
   try {
     url = new URL(plain);
@@ -194,7 +215,7 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     // WHATWG URL reads `http:///h` and `http:h` as host h; a connection must spell its host out.
     if (!AUTHORITY.test(plain)) throw bad(text, 'the URL names no host', 'Write http(s)://HOST[:PORT]');
-    return parseCim(text, url, EXPLICIT_PORT.test(plain), profile);
+    return parseRemote(text, url, EXPLICIT_PORT.test(plain), wsman ? 'wsman' : 'cimxml', profile);
   }
   throw bad(
     text,
@@ -211,6 +232,7 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
  * @example
  * parseConnectUri('vessel:///srv/vessel');            // { transport: 'socket', stateDir: '/srv/vessel' }
  * parseConnectUri('https://admin@h1');                 // cimxml, url https://h1:5989/cimom, user admin
+ * parseConnectUri('wsman+https://h1');                 // wsman, url https://h1:5986/wsman
  * parseConnectUri('lab', { lab: { url: 'http://lab.example:5988' } });
  */
 export function parseConnectUri(

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { Api, ConnectTarget } from '../api/index.js';
+import type { Api, ConnectTarget, RemoteTarget } from '../api/index.js';
 import { connectHostApi } from '../host/index.js';
-import { CimXmlApi } from '../wbem/index.js';
+import { CimXmlApi, connectWsmanApi } from '../wbem/index.js';
 import { type Connection, connectionOf } from './connect/target.js';
 import { readInput } from './files.js';
 
@@ -22,20 +22,26 @@ type Transport<T extends ConnectTarget['transport']> = (
 /**
  * The transports, by the target's kind. `socket`: the running host of a state directory (or the socket named by
  * `?socket=`), over its unix socket with src/api/transport's protocol (`connectHostApi`). `cimxml`: any
- * DMTF System Virtualization host over CIM-XML (`CimXmlApi`); the user and password come from the URI or
+ * DMTF System Virtualization host over CIM-XML (`CimXmlApi`); `wsman`: the same over WS-Management
+ * (`connectWsmanApi`); the user and password come from the URI or
  * profile, else `$VESSEL_USER`/`$VESSEL_PASSWORD` (or their older names `$VESSEL_CIM_USER`/`$VESSEL_CIM_PASSWORD`).
  */
 const TRANSPORTS: { [T in ConnectTarget['transport']]: Transport<T> } = {
   socket: async (target) => connectHostApi(target),
-  cimxml: async (target) =>
-    CimXmlApi.connect({
-      url: target.url,
-      user: target.user ?? process.env.VESSEL_USER ?? process.env.VESSEL_CIM_USER,
-      password: target.password ?? process.env.VESSEL_PASSWORD ?? process.env.VESSEL_CIM_PASSWORD,
-      ca: target.ca === undefined ? undefined : await readInput(target.ca),
-      insecure: target.insecure,
-    }),
+  cimxml: async (target) => CimXmlApi.connect(await remoteOptions(target)),
+  wsman: async (target) => connectWsmanApi(await remoteOptions(target)),
 };
+
+/** The endpoint and credentials of a CIM-XML or WS-Man target: from the URI or profile, else the environment. */
+async function remoteOptions(target: RemoteTarget<'cimxml' | 'wsman'>) {
+  return {
+    url: target.url,
+    user: target.user ?? process.env.VESSEL_USER ?? process.env.VESSEL_CIM_USER,
+    password: target.password ?? process.env.VESSEL_PASSWORD ?? process.env.VESSEL_CIM_PASSWORD,
+    ca: target.ca === undefined ? undefined : await readInput(target.ca),
+    insecure: target.insecure,
+  };
+}
 
 /**
  * The Api of the host the command names.

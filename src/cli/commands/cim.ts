@@ -1,21 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ApiError } from '../../api/index.js';
-import {
-  type CimInstance,
-  type CimInstanceName,
-  type CimValue,
-  formatObjectPath,
-  isInstance,
-  isInstanceName,
-  parseObjectPath,
-} from '../../cim/index.js';
 import { VesselError } from '../../model/index.js';
-import { CimClient, type ParamIn } from '../../wbem/index.js';
+import { CimClient } from '../../wbem/index.js';
 import { markCommand } from '../connect/kinds.js';
 import { namedConnectionOf } from '../connect/target.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { jsonValue, methodParams, path, printInstances, printPaths, valueText } from './cim-output.js';
 
 interface ConnOptions {
   url?: string;
@@ -89,96 +81,6 @@ async function withClient(
   } finally {
     c.close();
   }
-}
-
-function path(text: string, namespace: string): CimInstanceName {
-  try {
-    const p = parseObjectPath(text);
-    return { ...p, namespace: p.namespace ?? namespace };
-  } catch (e) {
-    throw new VesselError('USAGE', (e as Error).message);
-  }
-}
-
-function valueText(v: CimValue): string {
-  if (Array.isArray(v)) return v.map(valueText).join(',');
-  if (isInstanceName(v)) return formatObjectPath(v);
-  if (isInstance(v)) return `instance of ${v.className}`;
-  return JSON.stringify(v);
-}
-
-function jsonValue(v: CimValue | undefined): unknown {
-  if (v === undefined) return null;
-  if (Array.isArray(v)) return v.map(jsonValue);
-  if (isInstanceName(v)) return formatObjectPath(v);
-  if (isInstance(v)) return { className: v.className, properties: jsonProps(v) };
-  return v;
-}
-
-function jsonProps(i: CimInstance): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(i.properties).map(([k, v]) => [k, jsonValue(v)]));
-}
-
-function printInstances(list: CimInstance[], json: boolean | undefined): void {
-  if (json) {
-    printJson(
-      list.map((i) => ({
-        path: i.path ? formatObjectPath(i.path) : undefined,
-        className: i.className,
-        properties: jsonProps(i),
-      })),
-    );
-    return;
-  }
-  for (const i of list) {
-    println(i.path ? formatObjectPath(i.path) : i.className);
-    for (const [k, v] of Object.entries(i.properties)) if (v !== undefined) println(`  ${k}=${valueText(v)}`);
-  }
-}
-
-function printPaths(list: CimInstanceName[], json: boolean | undefined): void {
-  if (json) printJson(list.map((p) => formatObjectPath(p)));
-  else for (const p of list) println(formatObjectPath(p));
-}
-
-/** `NAME=VALUE` arguments typed by the method's declaration, as wbemcli does; `NAME=@file` reads a file. */
-async function methodParams(
-  c: CimClient,
-  target: CimInstanceName,
-  method: string,
-  args: string[],
-): Promise<Record<string, ParamIn>> {
-  const cls = await c.getClass(target.className, { namespace: target.namespace });
-  const m = cls.methods.find((x) => x.name.toLowerCase() === method.toLowerCase());
-  if (!m)
-    throw new VesselError(
-      'USAGE',
-      `Class ${cls.name} has no method ${method}; it has ${cls.methods.map((x) => x.name).join(', ')}`,
-    );
-  const out: Record<string, ParamIn> = {};
-  for (const a of args) {
-    const eq = a.indexOf('=');
-    if (eq <= 0) throw new VesselError('USAGE', `"${a}" is not NAME=VALUE`);
-    const name = a.slice(0, eq);
-    let text = a.slice(eq + 1);
-    if (text.startsWith('@')) text = await readFile(text.slice(1), 'utf8');
-    const p = m.parameters.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    if (!p)
-      throw new VesselError(
-        'USAGE',
-        `${m.name} has no parameter ${name}; it has ${m.parameters.map((x) => x.name).join(', ')}`,
-      );
-    const v: CimValue = p.type === 'reference' ? path(text, target.namespace ?? c.namespace) : text;
-    const prev = out[p.name];
-    if (p.isArray)
-      out[p.name] = {
-        type: p.type,
-        value: [...((prev?.value as CimValue[] | undefined) ?? []), v] as CimValue,
-      };
-    else if (prev) throw new VesselError('USAGE', `${p.name} is given twice but is not an array`);
-    else out[p.name] = { type: p.type, value: v };
-  }
-  return out;
 }
 
 registerGroup((program: Command) => {
@@ -284,7 +186,17 @@ registerGroup((program: Command) => {
     action((p: string, method: string, params: string[], o: ConnOptions, cmd: Command) =>
       withClient(o, cmd, async (c) => {
         const target = path(p, o.namespace);
-        const r = await c.invokeMethod(target, method, await methodParams(c, target, method, params));
+        const r = await c.invokeMethod(
+          target,
+          method,
+          await methodParams(
+            (n, ns) => c.getClass(n, { namespace: ns }),
+            target,
+            method,
+            params,
+            c.namespace,
+          ),
+        );
         if (o.json)
           return printJson({
             returnValue: r.returnValue,

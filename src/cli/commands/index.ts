@@ -16,3 +16,4 @@ import './remote.js';
 import './token.js';
 import './user.js';
 import './vm.js';
+import './wsman.js';

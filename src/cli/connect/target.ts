@@ -47,7 +47,7 @@ function given(
 /** `--host-ca` and `--host-insecure` added to a CIM-XML target (https only, as `?ca=` and `?insecure=1`). */
 function withTls(target: ConnectTarget, o: ConnectOptions, text: string): ConnectTarget {
   if (o.hostCa === undefined && o.hostInsecure !== true) return target;
-  if (target.transport !== 'cimxml' || target.url.protocol !== 'https:') {
+  if ((target.transport !== 'cimxml' && target.transport !== 'wsman') || target.url.protocol !== 'https:') {
     throw usage(`--host-ca and --host-insecure apply to an https:// host, not to "${text}"`);
   }
   return {

@@ -1,5 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import {
   type CimClassDecl,
   CimError,
@@ -7,6 +7,7 @@ import {
   type CimInstanceName,
   type CimValue,
 } from '../../cim/index.js';
+import { exchange, printable } from '../http/exchange.js';
 import { type CimXmlResponse, decodeResponse } from './decode-response.js';
 import {
   cimObjectHeader,
@@ -51,19 +52,7 @@ export class CimHttpError extends CimXmlError {
   }
 }
 
-const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
 const upper = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-/** A peer's text as a message may quote it: control characters shown as spaces. */
-const printable = (s: string) =>
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
-  s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-
-function tooLarge(where: string, method: string, maxBytes: number): CimXmlError {
-  return new CimXmlError(
-    'CIMXML_RESPONSE_INVALID',
-    `The answer of ${where} to ${method} is larger than ${maxBytes} bytes; it was not read`,
-  );
-}
 
 /** Association filters. */
 export interface AssocFilter {
@@ -72,19 +61,6 @@ export interface AssocFilter {
   role?: string | undefined;
   resultRole?: string | undefined;
 }
-
-/** Node's codes for a TLS peer whose certificate the client does not trust (the host answered; it is not unreachable). */
-const TLS_TRUST_CODES: ReadonlySet<string> = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
 
 /** What an extrinsic method answered. */
 export interface MethodOutcome {
@@ -110,6 +86,8 @@ export interface PullResult<T> {
 export class CimClient {
   readonly url: URL;
   readonly namespace: string;
+  /** The encoding (CimOperations). */
+  readonly transport = 'cimxml' as const;
   private readonly agent: HttpAgent;
   private nextId = 1000;
 
@@ -136,157 +114,48 @@ export class CimClient {
     this.agent.destroy();
   }
 
-  private post(method: string, object: string, body: string): Promise<CimXmlResponse> {
-    const u = this.url;
-    const headers: Record<string, string | number> = {
-      'Content-Type': 'application/xml; charset="utf-8"',
-      'Content-Length': Buffer.byteLength(body),
-      CIMProtocolVersion: '1.0',
-      CIMOperation: 'MethodCall',
-      CIMMethod: method,
-      CIMObject: object,
-    };
-    if (this.options.user !== undefined)
-      headers.Authorization = `Basic ${Buffer.from(`${this.options.user}:${this.options.password ?? ''}`).toString('base64')}`;
-    const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
-    const timeoutMs = this.options.timeoutMs ?? 60_000;
+  private async post(method: string, object: string, body: string): Promise<CimXmlResponse> {
     const maxBytes = this.options.maxResponseBytes ?? DEFAULT_READ_LIMITS.maxBytes;
-    const where = `the CIM server at ${u.host}`;
-    return new Promise((resolve, reject) => {
-      let answered = false;
-      // One deadline for the whole exchange, whatever the peer does (a slow drip keeps an idle timer happy).
-      const deadline = setTimeout(() => {
-        req.destroy(
-          answered
-            ? new CimXmlError(
-                'CIMXML_RESPONSE_INVALID',
-                `The answer of ${where} to ${method} did not complete within ${seconds(timeoutMs)}`,
-              )
-            : new CimXmlError(
-                'CIMXML_TIMEOUT',
-                `${upper(where)} did not answer ${method} within ${seconds(timeoutMs)}`,
-              ),
-        );
-      }, timeoutMs);
-      const fail = (e: unknown) => {
-        clearTimeout(deadline);
-        reject(e);
-      };
-      const req = send(
-        {
-          hostname: u.hostname,
-          port: u.port || (u.protocol === 'https:' ? 5989 : 5988),
-          path: u.pathname,
-          method: 'POST',
-          headers,
-          agent: this.agent,
-        },
-        (res) => {
-          answered = true;
-          const status = res.statusCode ?? 0;
-          const declared = Number(res.headers['content-length'] ?? 0);
-          if (declared > maxBytes) {
-            req.destroy(tooLarge(where, method, maxBytes));
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            // Keep at most a little of an error page; refuse an answer larger than the limit as it arrives.
-            if (size > maxBytes) req.destroy(tooLarge(where, method, maxBytes));
-            else if (status === 200 || size <= 4096) chunks.push(c);
-          });
-          res.on('end', () => {
-            clearTimeout(deadline);
-            if (status === 401)
-              return reject(
-                new CimXmlError(
-                  'CIMXML_UNAUTHORIZED',
-                  `${upper(where)} refused the credentials of "${this.options.user ?? ''}"`,
-                  { hint: 'Check the user name and $VESSEL_CIM_PASSWORD' },
-                ),
-              );
-            if (status !== 200) {
-              const cimError = res.headers.cimerror;
-              const text = printable(Buffer.concat(chunks).toString('utf8')).slice(0, 300);
-              return reject(
-                new CimHttpError(
-                  status,
-                  `${upper(where)} answered HTTP ${status}${cimError ? ` (${String(cimError)})` : ''}${text ? `: ${text}` : ''}`,
-                ),
-              );
-            }
-            try {
-              resolve(decodeResponse(Buffer.concat(chunks), { ...DEFAULT_READ_LIMITS, maxBytes }));
-            } catch (e) {
-              if (e instanceof CimError || e instanceof CimXmlError) return reject(e);
-              reject(
-                new CimXmlError(
-                  'CIMXML_RESPONSE_INVALID',
-                  `The answer of ${where} to ${method} is not valid CIM-XML: ${(e as Error).message}`,
-                  { cause: e },
-                ),
-              );
-            }
-          });
-          res.on('error', (e: Error) =>
-            fail(
-              e instanceof CimXmlError
-                ? e
-                : new CimXmlError(
-                    'CIMXML_RESPONSE_INVALID',
-                    `The answer of ${where} to ${method} broke off: ${e.message}`,
-                    {
-                      cause: e,
-                    },
-                  ),
-            ),
-          );
-        },
-      );
-      req.setTimeout(timeoutMs, () =>
-        req.destroy(new CimXmlError('CIMXML_TIMEOUT', `${upper(where)} did not answer ${method} in time`)),
-      );
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        if (e instanceof CimXmlError) return fail(e);
-        const unreachable = [
-          'ECONNREFUSED',
-          'ENOTFOUND',
-          'EHOSTUNREACH',
-          'ENETUNREACH',
-          'ECONNRESET',
-          'EAI_AGAIN',
-          'EPIPE',
-          'ETIMEDOUT',
-        ].includes(e.code ?? '');
-        if (!unreachable && answered)
-          return fail(
-            new CimXmlError(
-              'CIMXML_RESPONSE_INVALID',
-              `The answer of ${where} to ${method} broke off: ${e.message}`,
-              {
-                cause: e,
-              },
-            ),
-          );
-        if (TLS_TRUST_CODES.has(e.code ?? ''))
-          return fail(
-            new CimXmlError('CIMXML_HTTP', `The certificate of ${where} is not trusted: ${e.message}`, {
-              cause: e,
-              hint: 'Trust its CA with --host-ca FILE (or ?ca=FILE in the URI), or accept any certificate with --host-insecure',
-            }),
-          );
-        fail(
-          new CimXmlError(
-            unreachable ? 'HOST_UNREACHABLE' : 'CIMXML_HTTP',
-            `Cannot reach ${where}: ${e.message}`,
-            { cause: e },
-          ),
-        );
-      });
-      req.end(body);
+    const where = `the CIM server at ${this.url.host}`;
+    const a = await exchange({
+      url: this.url,
+      defaultPort: this.url.protocol === 'https:' ? 5989 : 5988,
+      agent: this.agent,
+      headers: {
+        'Content-Type': 'application/xml; charset="utf-8"',
+        'Content-Length': Buffer.byteLength(body),
+        CIMProtocolVersion: '1.0',
+        CIMOperation: 'MethodCall',
+        CIMMethod: method,
+        CIMObject: object,
+      },
+      body,
+      user: this.options.user,
+      password: this.options.password,
+      timeoutMs: this.options.timeoutMs ?? 60_000,
+      maxBytes,
+      where,
+      operation: method,
+      fullBody: (status) => status === 200,
     });
+    if (a.status !== 200) {
+      const cimError = a.headers.cimerror;
+      const text = printable(a.body.toString('utf8')).slice(0, 300);
+      throw new CimHttpError(
+        a.status,
+        `${upper(where)} answered HTTP ${a.status}${cimError ? ` (${String(cimError)})` : ''}${text ? `: ${text}` : ''}`,
+      );
+    }
+    try {
+      return decodeResponse(a.body, { ...DEFAULT_READ_LIMITS, maxBytes });
+    } catch (e) {
+      if (e instanceof CimError || e instanceof CimXmlError) throw e;
+      throw new CimXmlError(
+        'CIMXML_RESPONSE_INVALID',
+        `The answer of ${where} to ${method} is not valid CIM-XML: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
   }
 
   /** Any intrinsic operation; the answer's shape is checked against the operation. */

@@ -10,7 +10,7 @@ import {
 } from '../../api/index.js';
 import type { CimInstanceName } from '../../cim/index.js';
 import type { VirtualSystemDefinition } from '../../model/index.js';
-import { CimXmlApi } from './api/index.js';
+import { type CimOperations, CimXmlApi } from './api/index.js';
 import type { CimClient } from './client.js';
 
 /** A virtual system as a remote DSP1057 implementation shows it (the Api's summary). */
@@ -48,7 +48,7 @@ export class RemoteHost {
     return new RemoteHost(await CimXmlApi.over(client));
   }
 
-  get client(): CimClient {
+  get client(): CimOperations {
     return this.api.client;
   }
 

@@ -148,7 +148,10 @@ export type VesselHostServer = TestHost;
  * const api = await CimXmlApi.connect({ url: h.url, user: 'admin', password: 'secret' });
  */
 export function startVesselHostServer(
-  o: Pick<TestHostOptions, 'users' | 'syncMs' | 'hostName' | 'limits' | 'login' | 'parent'> = {},
+  o: Pick<
+    TestHostOptions,
+    'users' | 'syncMs' | 'hostName' | 'limits' | 'login' | 'parent' | 'wsman' | 'https'
+  > = {},
 ): Promise<VesselHostServer> {
   return startTestHost(o);
 }

@@ -8,6 +8,7 @@
 
 export * from './body.js';
 export * from './errors.js';
+export * from './exchange.js';
 export * from './gate.js';
 export * from './limits.js';
 export * from './listen.js';

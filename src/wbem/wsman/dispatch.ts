@@ -1,5 +1,6 @@
 import { type CimContext, CimError, newContext } from '../../cim/index.js';
 import { xmlText } from '../cimxml/escape.js';
+import { classGet } from './class-get.js';
 import { decodeInstanceElement } from './decode.js';
 import type { WsmanDispatcher } from './dispatcher.js';
 import { envelope, instanceXml, uriStyle } from './encode.js';
@@ -8,7 +9,7 @@ import type { WsmanRequest } from './envelope.js';
 import { FAULT_DETAIL, faultOfCimError, WsmanFault } from './errors.js';
 import { faultXml } from './fault.js';
 import { invokeAction } from './invoke.js';
-import { ACTION, NS, SECURITY_PROFILES } from './names.js';
+import { ACTION, CIMXML_CLASS_URI, NS, SECURITY_PROFILES } from './names.js';
 import { instanceNameOf, type Resource, resolveResource } from './resource.js';
 
 /** The smallest MaxEnvelopeSize a client may ask for (DSP0226 §6.2: 8192 octets). */
@@ -152,6 +153,8 @@ async function operation(
     case ACTION.release:
       return { action: `${action}Response`, body: release(d, req, ctx) };
     case ACTION.get:
+      if (req.resourceUri === CIMXML_CLASS_URI) return { action: `${action}Response`, ...classGet(d, req) };
+      return transfer(d, req, ctx, action);
     case ACTION.put:
     case ACTION.delete:
     case ACTION.create:

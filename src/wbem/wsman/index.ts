@@ -4,6 +4,8 @@
  * users and roles as CIM-XML), on the shared HTTP(S) server. Protocol code only: no CIM semantics of its own.
  */
 
+export * from './class-get.js';
+export * from './client/index.js';
 export * from './decode.js';
 export * from './dispatch.js';
 export * from './dispatcher.js';

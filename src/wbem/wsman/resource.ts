@@ -29,6 +29,33 @@ const unreachable = (uri: string, why: string) =>
     detail: FAULT_DETAIL.invalidResourceUri,
   });
 
+/** What a resource URI spells, before any lookup: its form, class (undefined for `*`) and, for WMI, namespace. */
+export interface ResourceUriParts {
+  form: 'dmtf' | 'all' | 'wmi';
+  className: string | undefined;
+  namespace: string | undefined;
+}
+
+/**
+ * Splits a resource URI into its form, class and (WMI form only) namespace; undefined for a URI of another kind.
+ * A WMI URI without a namespace part answers `namespace` undefined.
+ *
+ * @example
+ * splitResourceUri('http://schemas.microsoft.com/wbem/wsman/1/wmi/root/virtualization/v2/Msvm_ComputerSystem');
+ * // { form: 'wmi', namespace: 'root/virtualization/v2', className: 'Msvm_ComputerSystem' }
+ */
+export function splitResourceUri(uri: string): ResourceUriParts | undefined {
+  if (uri.startsWith(CIM_SCHEMA_URI))
+    return { form: 'dmtf', className: uri.slice(CIM_SCHEMA_URI.length), namespace: undefined };
+  if (uri === ALL_CLASSES_URI) return { form: 'all', className: undefined, namespace: undefined };
+  if (!uri.startsWith(WMI_URI)) return undefined;
+  const rest = uri.slice(WMI_URI.length);
+  const cut = rest.lastIndexOf('/');
+  if (cut <= 0) return { form: 'wmi', className: undefined, namespace: undefined };
+  const last = rest.slice(cut + 1);
+  return { form: 'wmi', namespace: rest.slice(0, cut), className: last === '*' ? undefined : last };
+}
+
 /**
  * Resolves a resource URI (DSP0227 §7): `http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/<Class>` in the
  * namespace of the `__cimnamespace` selector (default root/virtualization), `http://schemas.dmtf.org/wbem/wscim/1/*`
@@ -59,27 +86,18 @@ export function resolveResource(
       given = v;
       keys.delete(k);
     }
-  let namespace: string;
-  let className: string | undefined;
-  if (uri.startsWith(CIM_SCHEMA_URI)) {
-    className = uri.slice(CIM_SCHEMA_URI.length);
-    namespace = given ?? VIRT_NAMESPACE;
-  } else if (uri === ALL_CLASSES_URI) {
-    namespace = given ?? VIRT_NAMESPACE;
-  } else if (uri.startsWith(WMI_URI)) {
-    const rest = uri.slice(WMI_URI.length);
-    const cut = rest.lastIndexOf('/');
-    if (cut <= 0) throw unreachable(uri, 'names no namespace and class');
-    namespace = rest.slice(0, cut);
-    const last = rest.slice(cut + 1);
-    className = last === '*' ? undefined : last;
-    if (given !== undefined && given.toLowerCase() !== namespace.toLowerCase())
-      throw new WsmanFault(
-        'WSMAN_INVALID_SELECTORS',
-        `The ${NAMESPACE_SELECTOR} selector "${given.slice(0, 100)}" disagrees with the namespace "${namespace.slice(0, 100)}" of the resource URI`,
-        { detail: FAULT_DETAIL.invalidValue },
-      );
-  } else throw unreachable(uri, 'is not a CIM class resource of this service');
+  const split = splitResourceUri(uri);
+  if (split === undefined) throw unreachable(uri, 'is not a CIM class resource of this service');
+  if (split.form === 'wmi' && split.namespace === undefined)
+    throw unreachable(uri, 'names no namespace and class');
+  const namespace = split.namespace ?? given ?? VIRT_NAMESPACE;
+  let className = split.className;
+  if (split.form === 'wmi' && given !== undefined && given.toLowerCase() !== namespace.toLowerCase())
+    throw new WsmanFault(
+      'WSMAN_INVALID_SELECTORS',
+      `The ${NAMESPACE_SELECTOR} selector "${given.slice(0, 100)}" disagrees with the namespace "${namespace.slice(0, 100)}" of the resource URI`,
+      { detail: FAULT_DETAIL.invalidValue },
+    );
   if (className !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,255}$/.test(className))
     throw unreachable(uri, 'does not end in a class name');
   const ns = om.repo.findNamespace(namespace);

@@ -3,6 +3,7 @@ import { CimClient, type CimClientOptions } from '../client.js';
 import { CimHost } from './host.js';
 import { Inventory } from './inventory.js';
 import { ClientJobs } from './jobs.js';
+import type { CimOperations } from './operations.js';
 import { CimPools } from './pools.js';
 import { CimSession, discover } from './session.js';
 import { CimSystems } from './systems.js';
@@ -60,8 +61,11 @@ export class CimXmlApi implements Api {
     return CimXmlApi.over(new CimClient(url, options));
   }
 
-  /** Discovers the host behind an existing client; {@link close} closes that client. */
-  static async over(client: CimClient): Promise<CimXmlApi> {
+  /**
+   * Discovers the host behind existing CIM operations (a CimClient, or WS-Man's WsmanCimOperations: the same Api
+   * over either encoding); {@link close} closes them.
+   */
+  static async over(client: CimOperations): Promise<CimXmlApi> {
     try {
       return new CimXmlApi(new CimSession(client, await discover(client)));
     } catch (e) {
@@ -70,8 +74,8 @@ export class CimXmlApi implements Api {
     }
   }
 
-  /** The CIM-XML client underneath (for CIM operations the Api has no word for). */
-  get client(): CimClient {
+  /** The CIM operations underneath (for what the Api has no word for). */
+  get client(): CimOperations {
     return this.session.client;
   }
 

@@ -47,7 +47,7 @@ export class CimHost implements HostApi {
       vesselVersion: text(host, 'VesselVersion')?.slice(0, 64) ?? 'unknown',
       startedAt: isoOfCimTimestamp(text(host, 'TimeOfLastStateChange')) ?? UNKNOWN_TIME,
       systemCount: systems.length,
-      transport: 'cimxml',
+      transport: this.s.client.transport,
       driver: await this.driver(),
     };
   }

@@ -14,5 +14,6 @@ export {
   toApiError,
 } from './errors.js';
 export { jobIdOf, jobPathOf } from './job-ids.js';
+export type { CimOperations } from './operations.js';
 export { type Discovery, discover, INTEROP_NAMESPACES } from './session.js';
 export { isoOfCimTimestamp, operationsOfRequestedStates, summaryOf } from './values.js';

@@ -7,8 +7,8 @@ import {
   resolveClass,
   samePath,
 } from '../../../cim/index.js';
-import type { CimClient } from '../client.js';
 import { type CallContext, toApiError } from './errors.js';
+import type { CimOperations } from './operations.js';
 
 /** Where DSP1033 registrations live on the CIMOMs met so far (Vessel, OpenPegasus, SFCB, libvirt-cim, WMI). */
 export const INTEROP_NAMESPACES = ['root/interop', 'interop', 'root/PG_InterOp'] as const;
@@ -44,7 +44,7 @@ export class CimSession {
   readonly prefix: string;
 
   constructor(
-    readonly client: CimClient,
+    readonly client: CimOperations,
     readonly found: Discovery,
   ) {
     const cls = found.host.className;
@@ -62,7 +62,7 @@ export class CimSession {
   }
 
   /** Runs one request; whatever it throws comes out as an ApiError (see toApiError). */
-  async call<T>(ctx: CallContext, fn: (c: CimClient) => Promise<T>): Promise<T> {
+  async call<T>(ctx: CallContext, fn: (c: CimOperations) => Promise<T>): Promise<T> {
     try {
       return await fn(this.client);
     } catch (e) {
@@ -130,7 +130,7 @@ function isAbsent(e: unknown): boolean {
  * @example
  * const found = await discover(new CimClient('https://h1:5989', { user, password }));
  */
-export async function discover(client: CimClient): Promise<Discovery> {
+export async function discover(client: CimOperations): Promise<Discovery> {
   const where = client.url.host;
   const ctx = { what: `Discovering the DMTF profiles of ${where}` };
   for (const interop of INTEROP_NAMESPACES) {
