@@ -5,7 +5,8 @@ import { VesselError, type VesselErrorOptions } from '../model/index.js';
  * (with the path of the field); `PACKET_TOO_LARGE`: a length past the packet limit; `PROTOCOL`: a packet the
  * client cannot take (unknown program, serial or type); `CLOSED`: the connection ended (a call in flight gets
  * it); `TIMEOUT`: no reply in time; `KEEPALIVE`: the peer stopped answering pings; `REMOTE`: the daemon answered
- * with an error ({@link LibvirtRemoteError}, carrying libvirt's code and domain).
+ * with an error ({@link LibvirtRemoteError}, carrying libvirt's code and domain); `AUTH`: the daemon wants an
+ * authentication this client does not do; `URI`: a libvirt URI this client cannot reach.
  */
 export type LibvirtErrorCode =
   | 'XDR_DECODE'
@@ -15,7 +16,9 @@ export type LibvirtErrorCode =
   | 'CLOSED'
   | 'TIMEOUT'
   | 'KEEPALIVE'
-  | 'REMOTE';
+  | 'REMOTE'
+  | 'AUTH'
+  | 'URI';
 
 /**
  * An error of the libvirt client.

@@ -5,9 +5,14 @@
  * knows nothing of Vessel's model.
  */
 
+export * from './client.js';
+export * from './connect.js';
 export * from './errors.js';
 export * from './generated/remote.js';
+export * from './keepalive.js';
 export * from './packet.js';
+export * from './stream.js';
+export type { ByteTransport } from './transport.js';
 export { decodeXdr } from './xdr/decode.js';
 export { encodeXdr } from './xdr/encode.js';
 export * from './xdr/types.js';

@@ -1164,6 +1164,44 @@ export const RemoteDomainOpenConsoleArgs: XdrType<RemoteDomainOpenConsoleArgs> =
   { dom: RemoteNonnullDomain, dev_name: RemoteString, flags: xdr.uint },
 );
 
+/** XDR `remote_domain_has_managed_save_image_args`. */
+export interface RemoteDomainHasManagedSaveImageArgs {
+  dom: RemoteNonnullDomain;
+  flags: number;
+}
+export const RemoteDomainHasManagedSaveImageArgs: XdrType<RemoteDomainHasManagedSaveImageArgs> = xdr.struct(
+  'remote_domain_has_managed_save_image_args',
+  { dom: RemoteNonnullDomain, flags: xdr.uint },
+);
+
+/** XDR `remote_domain_has_managed_save_image_ret`. */
+export interface RemoteDomainHasManagedSaveImageRet {
+  result: number;
+}
+export const RemoteDomainHasManagedSaveImageRet: XdrType<RemoteDomainHasManagedSaveImageRet> = xdr.struct(
+  'remote_domain_has_managed_save_image_ret',
+  { result: xdr.int },
+);
+
+/** XDR `remote_domain_snapshot_num_args`. */
+export interface RemoteDomainSnapshotNumArgs {
+  dom: RemoteNonnullDomain;
+  flags: number;
+}
+export const RemoteDomainSnapshotNumArgs: XdrType<RemoteDomainSnapshotNumArgs> = xdr.struct(
+  'remote_domain_snapshot_num_args',
+  { dom: RemoteNonnullDomain, flags: xdr.uint },
+);
+
+/** XDR `remote_domain_snapshot_num_ret`. */
+export interface RemoteDomainSnapshotNumRet {
+  num: number;
+}
+export const RemoteDomainSnapshotNumRet: XdrType<RemoteDomainSnapshotNumRet> = xdr.struct(
+  'remote_domain_snapshot_num_ret',
+  { num: xdr.int },
+);
+
 /** XDR `remote_domain`. */
 export type RemoteDomain = RemoteNonnullDomain | undefined;
 export const RemoteDomain: XdrType<RemoteDomain> = xdr.optional(RemoteNonnullDomain);
@@ -1303,6 +1341,12 @@ export interface RemoteProcedureTypes {
   DOMAIN_GET_XML_DESC: { args: RemoteDomainGetXmlDescArgs; ret: RemoteDomainGetXmlDescRet; msg: undefined };
   DOMAIN_IS_ACTIVE: { args: RemoteDomainIsActiveArgs; ret: RemoteDomainIsActiveRet; msg: undefined };
   DOMAIN_OPEN_CONSOLE: { args: RemoteDomainOpenConsoleArgs; ret: undefined; msg: undefined };
+  DOMAIN_HAS_MANAGED_SAVE_IMAGE: {
+    args: RemoteDomainHasManagedSaveImageArgs;
+    ret: RemoteDomainHasManagedSaveImageRet;
+    msg: undefined;
+  };
+  DOMAIN_SNAPSHOT_NUM: { args: RemoteDomainSnapshotNumArgs; ret: RemoteDomainSnapshotNumRet; msg: undefined };
   CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: {
     args: RemoteConnectDomainEventCallbackRegisterAnyArgs;
     ret: RemoteConnectDomainEventCallbackRegisterAnyRet;
@@ -1418,6 +1462,18 @@ export const REMOTE_PROCEDURE_TYPES = {
     msg: xdr.void,
   },
   DOMAIN_OPEN_CONSOLE: { proc: 201, args: RemoteDomainOpenConsoleArgs, ret: xdr.void, msg: xdr.void },
+  DOMAIN_HAS_MANAGED_SAVE_IMAGE: {
+    proc: 183,
+    args: RemoteDomainHasManagedSaveImageArgs,
+    ret: RemoteDomainHasManagedSaveImageRet,
+    msg: xdr.void,
+  },
+  DOMAIN_SNAPSHOT_NUM: {
+    proc: 187,
+    args: RemoteDomainSnapshotNumArgs,
+    ret: RemoteDomainSnapshotNumRet,
+    msg: xdr.void,
+  },
   CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY: {
     proc: 316,
     args: RemoteConnectDomainEventCallbackRegisterAnyArgs,
