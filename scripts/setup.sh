@@ -13,7 +13,8 @@ DEBS=(
   strace                              # which files qemu-img opens, in the disk image pinning tests
   syslinux syslinux-common extlinux mtools dosfstools fdisk busybox-static cpio gzip kmod genisoimage
   ca-certificates
-  libvirt-clients                     # virt-xml-validate: checks the libvirt domain XML that vessel convert writes
+  libvirt-clients                     # virt-xml-validate: checks the libvirt domain XML that vessel convert writes; virsh
+  libvirt-daemon libvirt-daemon-driver-qemu  # libvirtd for the libvirt driver's tests (test/helpers/libvirtd.ts)
   zsh                                 # a shell whose completion script vessel completion writes (bash is there)
   wsl uuid-runtime python3-winrm      # real WS-Management clients (openwsman's wsl, pywinrm) for the WS-Man tests
 )
@@ -28,6 +29,14 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# libvirtd's QEMU driver looks up libvirt-qemu even when qemu.conf says root (the package does not always make it).
+if ! getent passwd libvirt-qemu >/dev/null; then
+  echo "setup: creating the system user libvirt-qemu"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  getent group libvirt-qemu >/dev/null || $SUDO groupadd --system libvirt-qemu
+  $SUDO useradd --system --no-create-home --gid libvirt-qemu --shell /usr/sbin/nologin libvirt-qemu
 fi
 
 # QEMU's unprivileged user: a host running as root starts every VM's QEMU as vessel-qemu (docs/security.md, QEMU).

@@ -122,6 +122,7 @@ export const HYPERVISOR_EXIT: Readonly<Record<HypervisorErrorCode, CliExitCode>>
   QEMU_START: 1,
   TIMEOUT: 1,
   RUN_DIR_UNSAFE: 1,
+  LIBVIRT_FAILED: 1,
 };
 
 export const HOST_EXIT: Readonly<Record<HostErrorCode, CliExitCode>> = {

@@ -4,6 +4,7 @@ import { VesselError } from '../model/index.js';
  * Error codes of the hypervisor drivers. `NOT_SUPPORTED` is the one error every driver throws for an operation it
  * does not offer; `INVALID_STATE` says the operation does not apply in the virtual system's current state.
  * `RUN_DIR_UNSAFE` refuses a run directory (or host socket) that another user could have made or can change.
+ * `LIBVIRT_FAILED`: libvirtd answered with an error Vessel has no closer code for, or the connection to it failed.
  */
 export type HypervisorErrorCode =
   | 'NOT_SUPPORTED'
@@ -20,7 +21,8 @@ export type HypervisorErrorCode =
   | 'QEMU_NOT_FOUND'
   | 'QEMU_START'
   | 'TIMEOUT'
-  | 'RUN_DIR_UNSAFE';
+  | 'RUN_DIR_UNSAFE'
+  | 'LIBVIRT_FAILED';
 
 /** An error from a hypervisor driver, the QMP client or the QEMU process. */
 export class HypervisorError extends VesselError<HypervisorErrorCode> {}

@@ -92,12 +92,16 @@ describe('openDriver(): each factory refuses what it cannot do, naming the URI',
       'NOT_SUPPORTED',
       'Cannot open "test:///default?owns=yes": owns=yes is not 0 or 1',
     ]);
-    const [code, message] = await refusal(openDriver('libvirt:qemu:///system'));
+    const [code, message] = await refusal(openDriver('vbox:///session'));
     expect([code, message]).toEqual([
       'NOT_SUPPORTED',
       expect.stringMatching(
-        /^Cannot open "libvirt:qemu:\/\/\/system": this Vessel has no "libvirt:" driver; it has .*qemu, test/,
+        /^Cannot open "vbox:\/\/\/session": this Vessel has no "vbox:" driver; it has libvirt, qemu, test/,
       ),
+    ]);
+    expect(await refusal(openDriver('libvirt:qemu+ssh://h/system'))).toEqual([
+      'NOT_SUPPORTED',
+      'Cannot open "libvirt:qemu+ssh://h/system": Cannot reach "qemu+ssh://h/system": only local unix-socket URIs are supported so far',
     ]);
     expect(await refusal(openDriver('test:///elsewhere'))).toEqual([
       'DRIVER_URI',

@@ -32,6 +32,7 @@ const HYPERVISOR: Table<HypervisorErrorCode> = {
   QEMU_START: 'HYPERVISOR_FAILED',
   TIMEOUT: 'TIMEOUT',
   RUN_DIR_UNSAFE: 'HYPERVISOR_FAILED',
+  LIBVIRT_FAILED: 'HYPERVISOR_FAILED',
 };
 
 const HOST: Table<HostErrorCode> = {

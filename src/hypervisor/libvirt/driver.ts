@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import type { LibvirtClient, RemoteNonnullDomain } from '../../libvirt/index.js';
+import { DEFAULT_LIMITS, type VirtualSystemDefinition } from '../../model/index.js';
+import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
+import { capabilityProblems } from '../capability-check.js';
+import { HypervisorError } from '../errors.js';
+import { driveImages } from '../images.js';
+import { operationsOf } from '../operations.js';
+import { QEMU_MACHINE_TYPES, qemuDevices } from '../qemu/capabilities.js';
+import { QEMU_SLOTS } from '../qemu/slots.js';
+import { checkTransition, type LifecycleOp, RESULT_STATE } from '../transitions.js';
+import type {
+  DiskImage,
+  DomainInfo,
+  DriverDiagnostic,
+  DriverEvent,
+  DriverInfo,
+  HypervisorDriver,
+  ValidatePurpose,
+  VmState,
+} from '../types.js';
+import { commonDiagnostics, throwFirstError } from '../validate.js';
+import { definitionOf, domainXml } from './domain-xml.js';
+import { hypervisorError } from './errors.js';
+import { domainState, lifecycleEvent } from './states.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** VIR_DOMAIN_XML_INACTIVE: the persistent definition, not the running one. */
+const XML_INACTIVE = 2;
+/** VIR_DOMAIN_STATS_STATE. */
+const STATS_STATE = 1;
+/** VIR_DOMAIN_EVENT_ID_LIFECYCLE. */
+const EVENT_LIFECYCLE = 0;
+
+/** A libvirt UUID (16 bytes) as text. */
+export function uuidText(b: Buffer): string {
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** What the driver learnt of the daemon when it opened. */
+export interface LibvirtDaemonInfo {
+  /** CONNECT_GET_TYPE: `QEMU`, `Test`, `Xen`... */
+  type: string;
+  /** CONNECT_GET_VERSION as `major.minor.micro`. */
+  version: string;
+  /** The `type` attribute of the domains this driver writes (`qemu`: TCG; `test`). */
+  domainType: string;
+}
+
+/**
+ * The libvirt driver: Vessel's driver table in front of a libvirt connection (any libvirt driver: QEMU, the test
+ * driver, ...). libvirt owns the inventory: `list` and `lookup` read the daemon, definitions are domain XML written
+ * by src/formats' libvirt writer and read back by its reader, states and reasons come from libvirt's state calls
+ * and lifecycle events (so what virsh does is seen too). libvirt's errors become Vessel's codes in `errors.ts`.
+ */
+export class LibvirtDriver implements HypervisorDriver {
+  readonly ownsInventory = true;
+  private readonly listeners = new Set<(e: DriverEvent) => void>();
+  /** States this driver's own calls are about to cause, by UUID: their events are `api`, others `host`. */
+  private readonly expected = new Map<string, { state: VmState; until: number }[]>();
+
+  constructor(
+    readonly uri: string,
+    private readonly client: LibvirtClient,
+    private readonly daemon: LibvirtDaemonInfo,
+  ) {
+    client.onEvent((e) => {
+      if (e.procedure !== 'DOMAIN_EVENT_CALLBACK_LIFECYCLE') return;
+      const { dom, event, detail } = e.msg.msg;
+      const ev = lifecycleEvent(event, detail);
+      if (ev.state === undefined) return;
+      const uuid = uuidText(dom.uuid);
+      const cause = ev.guest ? 'guest' : this.ours(uuid, ev.state) ? 'api' : 'host';
+      this.emit({ uuid, kind: 'state', state: ev.state, reason: ev.reason, cause, time: new Date() });
+    });
+  }
+
+  private emit(e: DriverEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  /** Whether an event to `state` is the one a call of this driver announced (consumed once). */
+  private ours(uuid: string, state: VmState): boolean {
+    const now = Date.now();
+    const list = (this.expected.get(uuid) ?? []).filter((x) => x.until > now);
+    const i = list.findIndex((x) => x.state === state);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length > 0) this.expected.set(uuid, list);
+    else this.expected.delete(uuid);
+    return i >= 0;
+  }
+
+  private expect(uuid: string, state: VmState): void {
+    const list = this.expected.get(uuid) ?? [];
+    list.push({ state, until: Date.now() + 10_000 });
+    this.expected.set(uuid, list);
+  }
+
+  /** Registers for lifecycle events of every domain (once, when the driver opens). */
+  async watch(): Promise<void> {
+    await this.call('Cannot watch libvirt events', () =>
+      this.client.call('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', {
+        eventID: EVENT_LIFECYCLE,
+        dom: undefined,
+      }),
+    );
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw hypervisorError(e, what);
+    }
+  }
+
+  async capabilities(): Promise<DriverCapabilities> {
+    const test = this.daemon.domainType === 'test';
+    return {
+      driver: { uri: this.uri, name: 'libvirt', version: this.daemon.version, ownsInventory: true },
+      accelerators: test
+        ? [{ name: 'none', usable: true, reason: "libvirt's test driver runs no guest code" }]
+        : [{ name: 'tcg', usable: true, reason: "domains are written with type='qemu' (TCG)" }],
+      machineTypes: QEMU_MACHINE_TYPES,
+      firmware: ['bios'],
+      devices: qemuDevices(),
+      limits: DEFAULT_LIMITS,
+      operations: stateOperationsOf([...operationsOf(this), 'reboot']),
+      features: {
+        hotplug: { disk: false, nic: false, memory: false },
+        snapshots: false,
+        migration: false,
+        adoption: true,
+      },
+    };
+  }
+
+  /** libvirt's own capabilities document (virConnectGetCapabilities): host CPU, guests, machine types. */
+  async libvirtCapabilities(): Promise<string> {
+    const r = await this.call('Cannot read the capabilities', () =>
+      this.client.call('CONNECT_GET_CAPABILITIES', undefined),
+    );
+    return r.capabilities;
+  }
+
+  async info(): Promise<DriverInfo> {
+    const caps = await this.capabilities();
+    const acc = caps.accelerators[0]!;
+    return {
+      driver: 'libvirt',
+      uri: this.uri,
+      accelerator: acc.name === 'tcg' ? 'tcg' : 'none',
+      acceleratorReason: acc.reason,
+      hypervisorVersion: this.daemon.version,
+      vmCount: (await this.list()).length,
+      capabilities: operationsOf(this),
+    };
+  }
+
+  async list(): Promise<DomainInfo[]> {
+    const r = await this.call('Cannot list the domains', () =>
+      this.client.call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [], stats: STATS_STATE, flags: 0 }),
+    );
+    return r.retStats.map(({ dom, params }) => {
+      const num = (field: string) => {
+        const v = params.find((p) => p.field === field)?.value;
+        return v !== undefined && typeof v.value === 'number' ? v.value : 0;
+      };
+      return {
+        uuid: uuidText(dom.uuid),
+        name: dom.name,
+        ...domainState(num('state.state'), num('state.reason')),
+      };
+    });
+  }
+
+  /** The domain of a UUID or name, or undefined (VIR_ERR_NO_DOMAIN). */
+  private async domain(uuidOrName: string): Promise<RemoteNonnullDomain | undefined> {
+    try {
+      const r = UUID.test(uuidOrName)
+        ? await this.client.call('DOMAIN_LOOKUP_BY_UUID', {
+            uuid: Buffer.from(uuidOrName.replaceAll('-', ''), 'hex'),
+          })
+        : await this.client.call('DOMAIN_LOOKUP_BY_NAME', { name: uuidOrName });
+      return r.dom;
+    } catch (e) {
+      const mapped = hypervisorError(e, `Cannot look up "${uuidOrName}"`);
+      if (mapped instanceof HypervisorError && mapped.code === 'VM_NOT_FOUND') return undefined;
+      throw mapped;
+    }
+  }
+
+  private async mustDomain(uuid: string): Promise<RemoteNonnullDomain> {
+    const d = await this.domain(uuid);
+    if (d === undefined) throw new HypervisorError('VM_NOT_FOUND', `No virtual system "${uuid}"`);
+    return d;
+  }
+
+  private async stateOf(dom: RemoteNonnullDomain): Promise<DomainInfo> {
+    const r = await this.call(`Cannot read the state of "${dom.name}"`, () =>
+      this.client.call('DOMAIN_GET_STATE', { dom, flags: 0 }),
+    );
+    return { uuid: uuidText(dom.uuid), name: dom.name, ...domainState(r.state, r.reason) };
+  }
+
+  async lookup(uuidOrName: string): Promise<DomainInfo | undefined> {
+    const dom = await this.domain(uuidOrName);
+    return dom === undefined ? undefined : this.stateOf(dom);
+  }
+
+  async validate(def: VirtualSystemDefinition, purpose: ValidatePurpose): Promise<DriverDiagnostic[]> {
+    const common = commonDiagnostics(def, purpose, DEFAULT_LIMITS, { slots: QEMU_SLOTS });
+    if (common.length > 0) return common;
+    return capabilityProblems(def, await this.capabilities());
+  }
+
+  async define(input: VirtualSystemDefinition): Promise<DomainInfo> {
+    throwFirstError(await this.validate(input, 'define'));
+    const def = structuredClone(input);
+    const name = def.system.ElementName ?? '';
+    const given = def.system.VirtualSystemIdentifier;
+    def.system.VirtualSystemIdentifier =
+      given !== undefined && UUID.test(given) ? given.toLowerCase() : randomUUID();
+    const byName = await this.domain(name);
+    if (byName !== undefined && uuidText(byName.uuid) !== def.system.VirtualSystemIdentifier) {
+      throw new HypervisorError(
+        'VM_EXISTS',
+        `Cannot define "${name}": a virtual system with that name exists`,
+      );
+    }
+    // Like virDomainDefineXML, a define of a running domain's UUID replaces its persistent definition (used from
+    // its next start); `modify` is the entry point that refuses a running system.
+    const { xml } = domainXml(def, this.daemon.domainType);
+    const r = await this.call(`Cannot define "${name}"`, () =>
+      this.client.call('DOMAIN_DEFINE_XML', { xml }),
+    );
+    return this.stateOf(r.dom);
+  }
+
+  async getDefinition(uuid: string): Promise<VirtualSystemDefinition> {
+    const dom = await this.mustDomain(uuid);
+    const r = await this.call(`Cannot read the definition of "${dom.name}"`, () =>
+      this.client.call('DOMAIN_GET_XML_DESC', { dom, flags: XML_INACTIVE }),
+    );
+    return definitionOf(r.xml);
+  }
+
+  async getState(uuid: string): Promise<DomainInfo> {
+    return this.stateOf(await this.mustDomain(uuid));
+  }
+
+  subscribe(listener: (e: DriverEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(options: { stopAll?: boolean } = {}): Promise<void> {
+    if (options.stopAll && this.client.closed === undefined) {
+      for (const d of await this.list()) if (d.state !== 'stopped') await this.powerOff(d.uuid);
+    }
+    if (this.client.closed === undefined)
+      await this.client.call('CONNECT_CLOSE', undefined).catch(() => undefined);
+    this.client.close();
+  }
+
+  /** Checks the transition against libvirt's current state, then makes the call. */
+  private async act(
+    uuid: string,
+    op: LifecycleOp,
+    verb: string,
+    fn: (dom: RemoteNonnullDomain) => Promise<unknown>,
+  ) {
+    const dom = await this.mustDomain(uuid);
+    checkTransition(dom.name, (await this.stateOf(dom)).state, op);
+    const result = op === 'undefine' || op === 'modify' || op === 'shutdown' ? undefined : RESULT_STATE[op];
+    if (result !== undefined && op !== 'reset') this.expect(uuid.toLowerCase(), result);
+    await this.call(`Cannot ${verb} "${dom.name}"`, () => fn(dom));
+  }
+
+  async undefine(uuid: string): Promise<void> {
+    await this.act(uuid, 'undefine', 'undefine', (dom) =>
+      this.client.call('DOMAIN_UNDEFINE_FLAGS', { dom, flags: 0 }),
+    );
+  }
+
+  async start(uuid: string): Promise<void> {
+    await this.act(uuid, 'start', 'start', (dom) => this.client.call('DOMAIN_CREATE', { dom }));
+  }
+
+  async shutdown(uuid: string): Promise<void> {
+    await this.act(uuid, 'shutdown', 'shut down', (dom) => this.client.call('DOMAIN_SHUTDOWN', { dom }));
+  }
+
+  async powerOff(uuid: string): Promise<void> {
+    await this.act(uuid, 'powerOff', 'power off', (dom) => this.client.call('DOMAIN_DESTROY', { dom }));
+  }
+
+  async pause(uuid: string): Promise<void> {
+    await this.act(uuid, 'pause', 'pause', (dom) => this.client.call('DOMAIN_SUSPEND', { dom }));
+  }
+
+  async resume(uuid: string): Promise<void> {
+    await this.act(uuid, 'resume', 'resume', (dom) => this.client.call('DOMAIN_RESUME', { dom }));
+  }
+
+  async reset(uuid: string): Promise<void> {
+    await this.act(uuid, 'reset', 'reset', (dom) => this.client.call('DOMAIN_RESET', { dom, flags: 0 }));
+    // libvirt sends no lifecycle event for a reset (the domain stays running): the driver says it happened.
+    const { uuid: id } = await this.getState(uuid);
+    this.emit({ uuid: id, kind: 'reset', reason: 'reset', cause: 'api', time: new Date() });
+  }
+
+  /** Reboots through the guest (virDomainReboot); not in the driver table yet, offered for the CLI and tests. */
+  async reboot(uuid: string): Promise<void> {
+    const dom = await this.mustDomain(uuid);
+    checkTransition(dom.name, (await this.stateOf(dom)).state, 'reset');
+    await this.call(`Cannot reboot "${dom.name}"`, () =>
+      this.client.call('DOMAIN_REBOOT', { dom, flags: 0 }),
+    );
+  }
+
+  /** libvirt's domains outlive the connection: a new driver finds a running one as it is. */
+  async adopt(uuid: string): Promise<DomainInfo> {
+    const st = await this.getState(uuid);
+    return { ...st, reason: `adopted from libvirt (${st.reason})` };
+  }
+
+  /** Each drive's image: libvirt writes into the images the definition names (no overlays of Vessel's). */
+  async diskImages(uuid: string): Promise<DiskImage[]> {
+    return driveImages(await this.getDefinition(uuid), (_id, base) => ({ path: base, chain: false }));
+  }
+
+  /** Modifies a stopped system: libvirt redefines a domain of the same UUID in place. */
+  async modify(uuid: string, def: VirtualSystemDefinition): Promise<DomainInfo> {
+    const dom = await this.mustDomain(uuid);
+    checkTransition(dom.name, (await this.stateOf(dom)).state, 'modify');
+    return this.define({ ...def, system: { ...def.system, VirtualSystemIdentifier: uuidText(dom.uuid) } });
+  }
+}

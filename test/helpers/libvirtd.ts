@@ -1,0 +1,154 @@
+/**
+ * A private libvirtd for tests: an unprivileged (session-mode) daemon with its own config, unix_sock_dir, pid
+ * file, HOME and XDG directories in a temp dir, auth "none", so any number run side by side and none touches the
+ * system's /run/libvirt or /etc/libvirt. Run as root, it runs as the `vessel-qemu` user (scripts/setup.sh makes
+ * it). Its daemon-hosted test driver (`test:///default` through the socket) is the fast oracle; `qemu:///session`
+ * is its QEMU driver.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/** Where libvirtd is installed (Debian 12's libvirt-daemon). */
+export const LIBVIRTD = '/usr/sbin/libvirtd';
+/** Whether this machine can run the daemon tests. */
+export const HAVE_LIBVIRTD = existsSync(LIBVIRTD) && existsSync('/usr/bin/virsh');
+
+/** A running private daemon. */
+export interface PrivateLibvirtd {
+  dir: string;
+  socket: string;
+  /** `test+unix:///default?socket=...` for virsh; the libvirt driver takes `libvirt:<this>`. */
+  testUri: string;
+  pid: number;
+  /** The daemon's log so far. */
+  log(): string;
+  /** Runs virsh against this daemon (`-c URI` first), resolving with its stdout. */
+  virsh(uri: string, ...args: string[]): Promise<string>;
+  /** Kills the daemon (SIGTERM, then SIGKILL after 5 s) and removes its directory. */
+  stop(): Promise<void>;
+}
+
+function uidOf(user: string): { uid: number; gid: number } | undefined {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
+  if (line === undefined) return undefined;
+  const f = line.split(':');
+  return { uid: Number(f[2]), gid: Number(f[3]) };
+}
+
+async function waitForSocket(
+  path: string,
+  child: ChildProcess,
+  log: () => string,
+  ms = 20_000,
+): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`libvirtd exited with ${child.exitCode}:\n${log()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createConnection(path);
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`libvirtd did not open ${path} within ${ms} ms:\n${log()}`);
+}
+
+/**
+ * Starts a private libvirtd and waits for its socket.
+ *
+ * @example
+ * const d = await startLibvirtd();
+ * try { await d.virsh(d.testUri, 'list', '--all'); } finally { await d.stop(); }
+ */
+export async function startLibvirtd(): Promise<PrivateLibvirtd> {
+  const dir = mkdtempSync(join(tmpdir(), 'vessel-libvirtd-'));
+  const run = join(dir, 'run');
+  const home = join(dir, 'home');
+  mkdirSync(run);
+  mkdirSync(home);
+  const conf = join(dir, 'libvirtd.conf');
+  const logFile = join(dir, 'libvirtd.log');
+  writeFileSync(
+    conf,
+    [
+      `unix_sock_dir = "${run}"`,
+      'unix_sock_rw_perms = "0700"',
+      'unix_sock_ro_perms = "0700"',
+      'auth_unix_rw = "none"',
+      'auth_unix_ro = "none"',
+      `log_outputs = "3:file:${logFile}"`,
+      '',
+    ].join('\n'),
+  );
+  const asUser = process.getuid?.() === 0 ? uidOf('vessel-qemu') : undefined;
+  if (process.getuid?.() === 0 && asUser === undefined) {
+    throw new Error('The user vessel-qemu is missing: run scripts/setup.sh');
+  }
+  const prefix: string[] = [];
+  if (asUser !== undefined) {
+    for (const p of [dir, run, home]) chownSync(p, asUser.uid, asUser.gid);
+    chmodSync(dir, 0o755);
+    prefix.push('setpriv', `--reuid=${asUser.uid}`, `--regid=${asUser.gid}`, '--clear-groups');
+  }
+  const env = {
+    PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: home,
+    XDG_RUNTIME_DIR: run,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_DATA_HOME: join(home, '.local/share'),
+  };
+  const argv = [...prefix, LIBVIRTD, '-f', conf, '-p', join(dir, 'libvirtd.pid')];
+  const child = spawn(argv[0]!, argv.slice(1), { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') + stderr;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const socket = join(run, 'libvirt-sock');
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForSocket(socket, child, log);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    dir,
+    socket,
+    testUri: `test+unix:///default?socket=${socket}`,
+    pid: child.pid!,
+    log,
+    virsh: async (uri, ...args) => (await promisify(execFile)('virsh', ['-q', '-c', uri, ...args])).stdout,
+    stop,
+  };
+}
