@@ -6,6 +6,7 @@ import './docs.js';
 import './disk.js';
 import './export.js';
 import './host.js';
+import './image.js';
 import './job.js';
 import './net.js';
 import './ova.js';
