@@ -80,7 +80,8 @@ registerGroup((program: Command) => {
     .requiredOption('-o, --output <dir>', 'the output folder (new or empty)')
     .option(
       '--work <dir>',
-      'scratch folder; the installed Debian root is cached there (default: $TMPDIR/vessel-image-work)',
+      'scratch folder; the installed Debian root is cached there (default: $VESSEL_IMAGE_WORK, else $TMPDIR/vessel-image-work)',
+      process.env.VESSEL_IMAGE_WORK,
     )
     .option(
       '--node <file>',
