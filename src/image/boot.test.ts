@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -121,6 +121,20 @@ async function boot(serial: string): Promise<void> {
   );
 }
 
+/** `vessel --connect https://admin@...` against the booted host, pinning its certificate. */
+function vessel(...args: string[]) {
+  return runCli(
+    [
+      '--connect',
+      `https://admin@127.0.0.1:${ports[OPEN.cim]}`,
+      '--host-ca',
+      join(work, 'host-ca.pem'),
+      ...args,
+    ],
+    { env: { VESSEL_PASSWORD: PASSWORD } },
+  );
+}
+
 async function stop(): Promise<void> {
   if (qemu === undefined || qemu.exitCode !== null) return;
   const exited = new Promise((r) => qemu?.once('exit', r));
@@ -150,6 +164,7 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
     if (s.code !== 0) throw new Error(`state-disk failed: ${s.stderr}`);
     for (const p of [...Object.values(OPEN), ...CLOSED]) ports[p] = await freePort();
     await boot(join(work, 'serial-1.log'));
+    await writeFile(join(work, 'host-ca.pem'), cert!.toString());
     console.log(`boot to the CIM-XML port: ${bootSeconds} s`);
   }, 60 * 60_000);
   afterAll(stop, 120_000);
@@ -164,7 +179,6 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
 
   it('lists the registered profiles with wbemcli from outside, over HTTPS with the pinned certificate', async () => {
     const ca = join(work, 'host-ca.pem');
-    await writeFile(ca, cert!.toString());
     const { stdout } = await run(
       'wbemcli',
       [
@@ -180,20 +194,30 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
   }, 180_000);
 
   it('answers vessel --connect host info with the host name of the state disk', async () => {
-    const ca = join(work, 'host-ca.pem');
-    const r = await runCli(
-      ['--connect', `https://admin@127.0.0.1:${ports[OPEN.cim]}`, '--host-ca', ca, 'host', 'info', '--json'],
-      { env: { VESSEL_PASSWORD: PASSWORD } },
-    );
+    const r = await vessel('host', 'info', '--json');
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.stringify(JSON.parse(r.stdout))).toContain('qemu');
+    const info = JSON.parse(r.stdout) as { name: string; driver: { name: string } };
+    expect(info.name).toBe('vessel-test');
+    expect(info.driver.name).toMatch(/qemu/);
   }, 180_000);
+
+  it('defines and starts a guest through the management port; QEMU runs inside the hardened service', async () => {
+    const d = await vessel('vm', 'define', '--name', 'tiny', '--memory', '64M');
+    expect(d.code, d.stderr).toBe(0);
+    const s = await vessel('vm', 'start', 'tiny');
+    expect(s.code, s.stderr).toBe(0);
+    const l = await vessel('vm', 'list');
+    expect(l.stdout).toMatch(/^tiny\s+\S+\s+running/m);
+  }, 600_000);
 
   it('shows the status screen with the certificate fingerprint on the serial console, never a login prompt', async () => {
     const serial = await readFile(join(work, 'serial-1.log'), 'utf8');
     expect(serial).toContain('No login here');
     expect(serial).toContain(cert!.fingerprint256);
     expect(serial).not.toMatch(/login:/);
+    // The host's own view: what listens inside the image is exactly the configured ports.
+    const listening = [...serial.matchAll(/listening: +([\d ]+)\(/g)].at(-1)?.[1]?.trim();
+    expect(listening).toBe('443 5986 5989');
     const mem = [...serial.matchAll(/memory in use: (\d+) MiB/g)].at(-1)?.[1];
     console.log(`memory in use (last report): ${mem} MiB`);
   });
@@ -202,4 +226,20 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
     for (const p of Object.values(OPEN)) expect(await answers(ports[p]!), `port ${p}`).toBe(true);
     for (const p of CLOSED) expect(await answers(ports[p]!), `port ${p}`).toBe(false);
   }, 180_000);
+
+  it(
+    'keeps the guest definition on the state disk across a power-off and a new boot of the same image',
+    async () => {
+      await stop();
+      await boot(join(work, 'serial-2.log'));
+      console.log(`second boot to the CIM-XML port: ${bootSeconds} s`);
+      expect((cert as X509Certificate).fingerprint256).toBe(
+        new X509Certificate(await readFile(join(work, 'host-ca.pem'))).fingerprint256,
+      );
+      const l = await vessel('vm', 'list');
+      expect(l.code, l.stderr).toBe(0);
+      expect(l.stdout).toMatch(/^tiny\s/m);
+    },
+    20 * 60_000,
+  );
 });
