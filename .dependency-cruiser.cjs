@@ -3,7 +3,7 @@
  * model <- api <- domains <- edges: src/api is the host's contract (one async Api, its vocabularies and schemas);
  * domains implement or consume it, edges hold it.
  */
-const domains = '(ovf|ova|disk|hypervisor|cim|host|formats)';
+const domains = '(ovf|ova|disk|hypervisor|cim|host|formats|image)';
 const edges = '(cli|wbem|rest|web)';
 module.exports = {
   forbidden: [

@@ -4,6 +4,7 @@ import type { DiskErrorCode } from '../disk/index.js';
 import type { FormatErrorCode } from '../formats/index.js';
 import type { HostErrorCode } from '../host/index.js';
 import type { HypervisorErrorCode } from '../hypervisor/index.js';
+import type { ImageErrorCode } from '../image/index.js';
 import type { ModelErrorCode } from '../model/index.js';
 import type { OvaErrorCode } from '../ova/index.js';
 import type { OvfErrorCode } from '../ovf/index.js';
@@ -153,6 +154,14 @@ export const HOST_EXIT: Readonly<Record<HostErrorCode, CliExitCode>> = {
   IMAGE_DEVICE: 1,
   IMAGE_REFERENCES: 1,
   IMAGE_IN_USE: 1,
+};
+
+export const IMAGE_EXIT: Readonly<Record<ImageErrorCode, CliExitCode>> = {
+  IMAGE_TOOLS: 4,
+  IMAGE_PRIVILEGE: 4,
+  IMAGE_BUILD: 1,
+  IMAGE_OUTPUT: 1,
+  IMAGE_USAGE: 2,
 };
 
 export const CIMXML_EXIT: Readonly<Record<CimXmlErrorCode, CliExitCode>> = {

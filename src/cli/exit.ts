@@ -4,6 +4,7 @@ import { DiskError } from '../disk/index.js';
 import { FormatError } from '../formats/index.js';
 import { HostError } from '../host/index.js';
 import { HypervisorError } from '../hypervisor/index.js';
+import { ImageError } from '../image/index.js';
 import { ModelError, VesselError } from '../model/index.js';
 import { OvaError } from '../ova/index.js';
 import { OvfError } from '../ovf/index.js';
@@ -19,6 +20,7 @@ import {
   HOST_EXIT,
   HTTP_EXIT,
   HYPERVISOR_EXIT,
+  IMAGE_EXIT,
   MODEL_EXIT,
   OVA_EXIT,
   OVF_EXIT,
@@ -61,6 +63,7 @@ const REGISTRIES: readonly Registry[] = [
   [FormatError, lookup(FORMAT_EXIT)],
   [HypervisorError, lookup(HYPERVISOR_EXIT)],
   [HostError, lookup(HOST_EXIT)],
+  [ImageError, lookup(IMAGE_EXIT)],
   [CimXmlError, lookup(CIMXML_EXIT)],
   [HttpError, lookup(HTTP_EXIT)],
   [CimError, (code) => cimExit(code as never)],

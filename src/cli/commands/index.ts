@@ -7,6 +7,7 @@ import './events.js';
 import './disk.js';
 import './export.js';
 import './host.js';
+import './image.js';
 import './job.js';
 import './net.js';
 import './ova.js';

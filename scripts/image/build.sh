@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Builds the Vessel host image (issue 16), called by `vessel image build` (src/image/build.ts), which checks the
+# tools first. Usage: build.sh OUT WORK CHECKOUT NODE VERSION
+#   OUT       the output folder: vessel-host.img, manifest.txt, SHA256SUMS, and the boot set under boot/
+#   WORK      a scratch folder (the Debian root is kept there and reused while the package list is unchanged)
+#   CHECKOUT  the Vessel checkout whose dist/, package.json and production node_modules form the app layer
+#   NODE      the Node binary to carry (Debian 12 has Node 18 only)
+#   VERSION   the image version written to /etc/vessel-image
+# Steps print "step: NAME" lines and "time: NAME SECONDS" for the figures.
+set -euo pipefail
+out=$1 work=$2 checkout=$3 node=$4 version=$5
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out/boot" "$work"
+t0=$(date +%s)
+step() { echo "step: $1"; }
+took() { echo "time: $1 $(($(date +%s) - $2))"; }
+
+# What the host needs, nothing more: no recommends; prune.sh then drops docs, man pages, locales and the kernel's
+# GPU, sound, wireless, media, InfiniBand, IIO, staging, Bluetooth and NFC drivers, and rebuilds the initramfs.
+PKGS=linux-image-amd64,live-boot,systemd-sysv,udev,dbus,kmod,iproute2,qemu-system-x86,qemu-utils,ca-certificates,openssl,busybox,libstdc++6,e2fsprogs
+
+# The installed root is kept in WORK while the package list is unchanged; each build customizes a fresh copy.
+key=$(printf '%s\n' "$PKGS" | cat - "$here/prune.sh" | sha256sum | cut -c1-16)
+pristine=$work/debian-$key
+if [ ! -f "$pristine.done" ]; then
+  step debootstrap
+  t=$(date +%s)
+  rm -rf "$work"/debian-*
+  mmdebstrap --variant=apt --include="$PKGS" --aptopt='APT::Install-Recommends "false"' \
+    --customize-hook="$here/prune.sh \"\$1\"" bookworm "$pristine" >"$work/mmdebstrap.log" 2>&1 || { tail -40 "$work/mmdebstrap.log"; exit 1; }
+  touch "$pristine.done"
+  took debootstrap "$t"
+fi
+
+step customize
+t=$(date +%s)
+root=$work/root
+rm -rf "$root" && cp -a "$pristine" "$root"
+cp -a "$here/rootfs/." "$root/"
+"$here/customize.sh" "$root" "$work/packages.txt"
+took customize "$t"
+
+step base-layer
+t=$(date +%s)
+printf 'VESSEL_IMAGE_VERSION=%s\n' "$version" >"$root/etc/vessel-image"
+cp "$root"/boot/vmlinuz-* "$out/boot/vmlinuz"
+cp "$root"/boot/initrd.img-* "$out/boot/initrd.img"
+rm -f "$out/boot/filesystem.squashfs"
+mksquashfs "$root" "$out/boot/filesystem.squashfs" -comp zstd -b 1M -noappend -quiet -no-progress \
+  -wildcards -e boot 'var/cache/*' 'var/log/*' 'tmp/*' >/dev/null
+took base-layer "$t"
+
+step app-layer
+t=$(date +%s)
+app=$work/app
+rm -rf "$app" && mkdir -p "$app/usr/local/bin" "$app/opt/vessel"
+cp "$node" "$app/usr/local/bin/node"
+cp -a "$checkout/package.json" "$checkout/dist" "$app/opt/vessel/"
+rm -rf "$app/opt/vessel/dist/bench"
+# Production dependencies only: npm lists them; a folder inside one already taken is skipped.
+(cd "$checkout" && npm ls --omit=dev --all --parseable 2>/dev/null) | grep '/node_modules/' | sed "s|^$checkout/||" |
+  sort | awk 'k == "" || index($0, k "/") != 1 { print; k = $0 }' >"$work/app-modules.txt"
+tar -C "$checkout" -chf - -T "$work/app-modules.txt" | tar -C "$app/opt/vessel" -xf -
+rm -f "$out/boot/vessel.squashfs"
+mksquashfs "$app" "$out/boot/vessel.squashfs" -comp zstd -b 1M -noappend -quiet -no-progress -all-root >/dev/null
+took app-layer "$t"
+
+step disk
+t=$(date +%s)
+bytes=$(du -cb "$out"/boot/* | tail -1 | cut -f1)
+part_mib=$((bytes / 1048576 + 40))
+part=$work/boot.part
+rm -f "$part" && truncate -s "${part_mib}M" "$part"
+mkfs.vfat -F 32 -n VESSELBOOT "$part" >/dev/null
+mmd -i "$part" ::/live ::/syslinux
+mcopy -i "$part" "$out"/boot/* ::/live/
+mcopy -i "$part" "$here/syslinux.cfg" ::/syslinux/syslinux.cfg
+syslinux --install --directory /syslinux "$part"
+img=$out/vessel-host.img
+rm -f "$img" && truncate -s "$((part_mib + 1))M" "$img"
+echo 'start=2048, type=c, bootable' | sfdisk -q --label dos "$img"
+dd if=/usr/lib/syslinux/mbr/mbr.bin of="$img" bs=440 count=1 conv=notrunc status=none
+dd if="$part" of="$img" bs=1M seek=1 conv=notrunc status=none
+rm -f "$part"
+took disk "$t"
+
+step manifest
+{
+  echo "# Vessel host image $version, built $(date -u +%FT%TZ) from Debian bookworm"
+  echo "# node $("$node" --version) (the build machine's $node)"
+  echo "# artefact bytes"
+  (cd "$out" && du -b vessel-host.img boot/*)
+  echo "# package version installed-KiB"
+  sort "$work/packages.txt"
+} >"$out/manifest.txt"
+(cd "$out" && sha256sum vessel-host.img boot/* manifest.txt >SHA256SUMS)
+took total "$t0"

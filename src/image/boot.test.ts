@@ -1,0 +1,245 @@
+import { execFile, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer, connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/helpers/cli.js';
+
+// Issue 16, end to end: build the image, make a state disk, boot both under QEMU/TCG with only port forwards,
+// and reach the host from outside. Slow (the build and a TCG boot take minutes each): `npm run test:image`.
+
+const run = promisify(execFile);
+const ENABLED = process.env.VESSEL_IMAGE_TEST === '1';
+const PASSWORD = 'image-test-Pw1';
+const BOOT_DEADLINE_MS = 12 * 60_000;
+/** Guest ports: the three configured HTTPS ports, and ports that must not answer (ssh, telnet, rpcbind, plain HTTP). */
+const OPEN = { cim: 5989, wsman: 5986, rest: 443 } as const;
+const CLOSED = [22, 23, 111, 5988, 5985, 8080, 8443, 80] as const;
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? done(a.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+/** The peer certificate of a TLS port, or undefined when the handshake fails (nothing listening yet). */
+function tlsCert(port: number): Promise<X509Certificate | undefined> {
+  return new Promise((done) => {
+    const s = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, timeout: 10_000 }, () => {
+      const raw = s.getPeerX509Certificate();
+      s.destroy();
+      done(raw);
+    });
+    s.on('error', () => done(undefined));
+    s.on('timeout', () => {
+      s.destroy();
+      done(undefined);
+    });
+  });
+}
+
+/**
+ * Whether anything answers behind a forwarded port: slirp accepts every connection on the host side, so a port
+ * answers when a TLS handshake completes, or the guest sends a byte back to a plain request (an HTTP error, an
+ * SSH banner) or keeps the connection open; it does not when the connection is closed without a byte.
+ */
+async function answers(port: number): Promise<boolean> {
+  return (await tlsCert(port)) !== undefined || (await answersPlain(port));
+}
+
+function answersPlain(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const s = netConnect({ host: '127.0.0.1', port }, () => s.write('GET / HTTP/1.0\r\n\r\n'));
+    const settle = (v: boolean) => {
+      clearTimeout(t);
+      s.destroy();
+      done(v);
+    };
+    const t = setTimeout(() => settle(true), 8000);
+    s.on('data', () => settle(true));
+    s.on('close', () => settle(false));
+    s.on('error', () => settle(false));
+  });
+}
+
+const work = ENABLED ? await mkdtemp(join(tmpdir(), 'vessel-image-test-')) : '';
+const out = join(work, 'out');
+const ports: Record<string, number> = {};
+let qemu: ReturnType<typeof spawn> | undefined;
+let bootSeconds = 0;
+let cert: X509Certificate | undefined;
+
+/** Boots the image read-only with the state disk; resolves when the CIM-XML port completes a TLS handshake. */
+async function boot(serial: string): Promise<void> {
+  const fwd = Object.entries(ports)
+    .map(([guest, host]) => `hostfwd=tcp:127.0.0.1:${host}-:${guest}`)
+    .join(',');
+  const t0 = Date.now();
+  qemu = spawn(
+    'qemu-system-x86_64',
+    [
+      '-machine',
+      'q35',
+      '-m',
+      '2048',
+      '-smp',
+      '2',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-no-user-config',
+      '-serial',
+      `file:${serial}`,
+      '-drive',
+      `file=${join(out, 'vessel-host.img')},if=virtio,format=raw,readonly=on`,
+      '-drive',
+      `file=${join(work, 'state.img')},if=virtio,format=raw`,
+      '-nic',
+      `user,model=virtio-net-pci,${fwd}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  while (Date.now() - t0 < BOOT_DEADLINE_MS) {
+    if (qemu.exitCode !== null) throw new Error(`QEMU exited (${qemu.exitCode}) before the host answered`);
+    cert = await tlsCert(ports[OPEN.cim]!);
+    if (cert !== undefined) {
+      bootSeconds = Math.round((Date.now() - t0) / 1000);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+  throw new Error(
+    `The CIM-XML port did not answer within ${BOOT_DEADLINE_MS / 60_000} min:\n${await readFile(serial, 'utf8').catch(() => '')}`,
+  );
+}
+
+/** `vessel --connect https://admin@...` against the booted host, pinning its certificate. */
+function vessel(...args: string[]) {
+  return runCli(
+    [
+      '--connect',
+      `https://admin@127.0.0.1:${ports[OPEN.cim]}`,
+      '--host-ca',
+      join(work, 'host-ca.pem'),
+      ...args,
+    ],
+    { env: { VESSEL_PASSWORD: PASSWORD } },
+  );
+}
+
+async function stop(): Promise<void> {
+  if (qemu === undefined || qemu.exitCode !== null) return;
+  const exited = new Promise((r) => qemu?.once('exit', r));
+  qemu.kill('SIGTERM');
+  await exited;
+}
+
+describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
+  beforeAll(async () => {
+    const t0 = Date.now();
+    const b = await runCli(['image', 'build', '-o', out, '--json']);
+    if (b.code !== 0) throw new Error(`image build failed: ${b.stderr}${b.stdout}`);
+    console.log(`image build: ${Math.round((Date.now() - t0) / 1000)} s`, JSON.parse(b.stdout));
+    await writeFile(join(work, 'pw'), `${PASSWORD}\n`);
+    const s = await runCli([
+      'image',
+      'state-disk',
+      '-o',
+      join(work, 'state.img'),
+      '--size',
+      '4G',
+      '--admin-password-file',
+      join(work, 'pw'),
+      '--hostname',
+      'vessel-test',
+    ]);
+    if (s.code !== 0) throw new Error(`state-disk failed: ${s.stderr}`);
+    for (const p of [...Object.values(OPEN), ...CLOSED]) ports[p] = await freePort();
+    await boot(join(work, 'serial-1.log'));
+    await writeFile(join(work, 'host-ca.pem'), cert!.toString());
+    console.log(`boot to the CIM-XML port: ${bootSeconds} s`);
+  }, 60 * 60_000);
+  afterAll(stop, 120_000);
+
+  it('writes the manifest (packages, sizes) and SHA-256 sums that match the artefacts', async () => {
+    const manifest = await readFile(join(out, 'manifest.txt'), 'utf8');
+    expect(manifest).toMatch(/^qemu-system-x86 \S+ \d+$/m);
+    expect(manifest).not.toMatch(/^(openssh-server|apt) /m);
+    const { stdout } = await run('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out });
+    expect(stdout).toContain('vessel-host.img: OK');
+  });
+
+  it('lists the registered profiles with wbemcli from outside, over HTTPS with the pinned certificate', async () => {
+    const ca = join(work, 'host-ca.pem');
+    const { stdout } = await run(
+      'wbemcli',
+      [
+        '-nl',
+        '-cacert',
+        ca,
+        'ei',
+        `https://admin:${PASSWORD}@127.0.0.1:${ports[OPEN.cim]}/root/interop:CIM_RegisteredProfile`,
+      ],
+      { timeout: 120_000 },
+    );
+    expect(stdout).toContain('-RegisteredName="System Virtualization"');
+  }, 180_000);
+
+  it('answers vessel --connect host info with the host name of the state disk', async () => {
+    const r = await vessel('host', 'info', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout) as { name: string; driver: { name: string } };
+    expect(info.name).toBe('vessel-test');
+    expect(info.driver.name).toMatch(/qemu/);
+  }, 180_000);
+
+  it('defines and starts a guest through the management port; QEMU runs inside the hardened service', async () => {
+    const d = await vessel('vm', 'define', '--name', 'tiny', '--memory', '64M');
+    expect(d.code, d.stderr).toBe(0);
+    const s = await vessel('vm', 'start', 'tiny');
+    expect(s.code, s.stderr).toBe(0);
+    const l = await vessel('vm', 'list');
+    expect(l.stdout).toMatch(/^tiny\s+\S+\s+running/m);
+  }, 600_000);
+
+  it('shows the status screen with the certificate fingerprint on the serial console, never a login prompt', async () => {
+    const serial = await readFile(join(work, 'serial-1.log'), 'utf8');
+    expect(serial).toContain('No login here');
+    expect(serial).toContain(cert!.fingerprint256);
+    expect(serial).not.toMatch(/login:/);
+    // The host's own view: what listens inside the image is exactly the configured ports.
+    const listening = [...serial.matchAll(/listening: +([\d ]+)\(/g)].at(-1)?.[1]?.trim();
+    expect(listening).toBe('443 5986 5989');
+    const mem = [...serial.matchAll(/memory in use: (\d+) MiB/g)].at(-1)?.[1];
+    console.log(`memory in use (last report): ${mem} MiB`);
+  });
+
+  it('answers on exactly the configured ports', async () => {
+    for (const p of Object.values(OPEN)) expect(await answers(ports[p]!), `port ${p}`).toBe(true);
+    for (const p of CLOSED) expect(await answers(ports[p]!), `port ${p}`).toBe(false);
+  }, 180_000);
+
+  it(
+    'keeps the guest definition on the state disk across a power-off and a new boot of the same image',
+    async () => {
+      await stop();
+      await boot(join(work, 'serial-2.log'));
+      console.log(`second boot to the CIM-XML port: ${bootSeconds} s`);
+      expect((cert as X509Certificate).fingerprint256).toBe(
+        new X509Certificate(await readFile(join(work, 'host-ca.pem'))).fingerprint256,
+      );
+      const l = await vessel('vm', 'list');
+      expect(l.code, l.stderr).toBe(0);
+      expect(l.stdout).toMatch(/^tiny\s/m);
+    },
+    20 * 60_000,
+  );
+});
