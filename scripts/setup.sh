@@ -17,6 +17,7 @@ DEBS=(
   libvirt-daemon libvirt-daemon-driver-qemu  # libvirtd for the libvirt driver's tests (test/helpers/libvirtd.ts)
   zsh                                 # a shell whose completion script vessel completion writes (bash is there)
   wsl uuid-runtime python3-winrm      # real WS-Management clients (openwsman's wsl, pywinrm) for the WS-Man tests
+  chromium                            # the web UI's tests drive Debian's browser with playwright-core (no browser download)
 )
 
 missing=()
