@@ -159,8 +159,21 @@ describe('parseConnectUri(): CIM-XML URLs', () => {
     refused('wsman+ftp://h1');
   });
 
-  it('answers NOT_SUPPORTED for the transports still to come', () => {
-    expect(refused('rest+http://h1:8080', 'NOT_SUPPORTED').message).toMatch(/rest is not a transport/);
+  it('reads rest+http(s) URLs: the origin only, ports 8080/8443 by default', () => {
+    const rest = (t: ConnectTarget) => {
+      if (t.transport !== 'rest') throw new Error(`expected rest, got ${t.transport}`);
+      return { ...t, url: t.url.href };
+    };
+    expect(rest(parse('rest+https://ops@h1'))).toEqual({
+      transport: 'rest',
+      url: 'https://h1:8443/',
+      user: 'ops',
+      insecure: false,
+    });
+    expect(rest(parse('rest+http://h1:9000/api/v1'))).toMatchObject({ url: 'http://h1:9000/' });
+    expect(rest(parse('rest+https://h1?insecure=1'))).toMatchObject({ insecure: true });
+    expect(refused('rest+https://h1/cimom').message).toMatch(/names the host only/);
+    expect(refused('rest+http://h1?ca=x').message).toMatch(/apply to https only/);
   });
 });
 

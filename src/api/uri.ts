@@ -10,7 +10,7 @@ import { ApiError } from './errors.js';
  *     http://[user@]host[:5988][/cimom] CIM-XML; https://[user@]host[:5989][/cimom][?ca=FILE&insecure=1]
  *     cimxml+http(s)://...              the same, explicit
  *     wsman+http://[user@]host[:5985][/wsman]   WS-Management; wsman+https://...[:5986][/wsman][?ca=FILE&insecure=1]
- *     rest+http(s)://...                later; refused as NOT_SUPPORTED now
+ *     rest+http://[user@]host[:8080]    REST/JSON; rest+https://...[:8443][?ca=FILE&insecure=1] ($VESSEL_TOKEN: a bearer token)
  *     NAME                              a saved profile ($XDG_CONFIG_HOME/vessel/hosts.json)
  *
  * Parsing is pure: the caller passes the profiles and, for `vessel:///`, the environment.
@@ -28,10 +28,11 @@ export interface HostProfile {
 export type ConnectTarget =
   | { transport: 'socket'; stateDir: string; socketPath?: string }
   | RemoteTarget<'cimxml'>
-  | RemoteTarget<'wsman'>;
+  | RemoteTarget<'wsman'>
+  | RemoteTarget<'rest'>;
 
-/** A host reached over a WBEM protocol: CIM-XML (`cimxml`) or WS-Management (`wsman`). */
-export interface RemoteTarget<T extends 'cimxml' | 'wsman'> {
+/** A host reached over the network: CIM-XML (`cimxml`), WS-Management (`wsman`) or REST (`rest`). */
+export interface RemoteTarget<T extends 'cimxml' | 'wsman' | 'rest'> {
   transport: T;
   /** The endpoint without user info, e.g. `https://h:5989/cimom` or `https://h:5986/wsman`. */
   url: URL;
@@ -64,6 +65,12 @@ const PROTOCOLS = {
     name: 'WS-Man',
     ports: { 'http:': 5985, 'https:': 5986 } as Record<string, number>,
     path: '/wsman',
+  },
+  // The REST edge's paths lie below /api/v1 of the origin; a URL's own path is not used.
+  rest: {
+    name: 'REST',
+    ports: { 'http:': 8080, 'https:': 8443 } as Record<string, number>,
+    path: '/',
   },
 } as const;
 /** A URL that spells out its authority: `scheme://` and then something other than `/`. */
@@ -149,7 +156,7 @@ function parseRemote(
   text: string,
   url: URL,
   explicitPort: boolean,
-  transport: 'cimxml' | 'wsman',
+  transport: 'cimxml' | 'wsman' | 'rest',
   profile?: HostProfile,
 ): ConnectTarget {
   const proto = PROTOCOLS[transport];
@@ -175,7 +182,8 @@ function parseRemote(
     throw bad(text, 'ca and insecure apply to https only');
   const user = url.username === '' ? profile?.user : decoded(text, url.username, 'user name');
   const password = url.password === '' ? undefined : decoded(text, url.password, 'password');
-  const endpoint = new URL(`${url.protocol}//${url.host}${url.pathname === '/' ? proto.path : url.pathname}`);
+  const path = transport === 'rest' || url.pathname === '/' ? proto.path : url.pathname;
+  const endpoint = new URL(`${url.protocol}//${url.host}${path}`);
   // URL drops a scheme's default port (80, 443): only a URL without any port gets the protocol's.
   if (!explicitPort) endpoint.port = String(proto.ports[url.protocol]);
   return {
@@ -196,15 +204,9 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
       'it is neither a URI nor a saved host profile',
       'Save one with: vessel remote add NAME https://host:5989 --user admin',
     );
-  if (scheme === 'rest+http' || scheme === 'rest+https') {
-    throw new ApiError(
-      'NOT_SUPPORTED',
-      `Cannot connect to "${shown(text)}": ${scheme.split('+')[0]} is not a transport of this Vessel yet`,
-      { hint: 'Use http(s):// (CIM-XML) or wsman+http(s):// (WS-Management)' },
-    );
-  }
   const wsman = scheme.startsWith('wsman+');
-  const plain = scheme.startsWith('cimxml+') || wsman ? text.slice(scheme.indexOf('+') + 1) : text;
+  const rest = scheme.startsWith('rest+');
+  const plain = scheme.startsWith('cimxml+') || wsman || rest ? text.slice(scheme.indexOf('+') + 1) : text;
   let url: URL;
   try {
     url = new URL(plain);
@@ -215,7 +217,10 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     // WHATWG URL reads `http:///h` and `http:h` as host h; a connection must spell its host out.
     if (!AUTHORITY.test(plain)) throw bad(text, 'the URL names no host', 'Write http(s)://HOST[:PORT]');
-    return parseRemote(text, url, EXPLICIT_PORT.test(plain), wsman ? 'wsman' : 'cimxml', profile);
+    const transport = wsman ? 'wsman' : rest ? 'rest' : 'cimxml';
+    if (rest && url.pathname !== '/' && url.pathname !== '/api/v1' && url.pathname !== '/api/v1/')
+      throw bad(text, 'a REST URL names the host only (its API lies at /api/v1)');
+    return parseRemote(text, url, EXPLICIT_PORT.test(plain), transport, profile);
   }
   throw bad(
     text,
@@ -233,6 +238,7 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
  * parseConnectUri('vessel:///srv/vessel');            // { transport: 'socket', stateDir: '/srv/vessel' }
  * parseConnectUri('https://admin@h1');                 // cimxml, url https://h1:5989/cimom, user admin
  * parseConnectUri('wsman+https://h1');                 // wsman, url https://h1:5986/wsman
+ * parseConnectUri('rest+https://h1');                  // rest, url https://h1:8443/
  * parseConnectUri('lab', { lab: { url: 'http://lab.example:5988' } });
  */
 export function parseConnectUri(

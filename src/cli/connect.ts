@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Api, ConnectTarget, RemoteTarget } from '../api/index.js';
 import { connectHostApi } from '../host/index.js';
+import { RestApi } from '../rest/index.js';
 import { CimXmlApi, connectWsmanApi } from '../wbem/index.js';
 import { type Connection, connectionOf } from './connect/target.js';
 import { readInput } from './files.js';
@@ -30,10 +31,15 @@ const TRANSPORTS: { [T in ConnectTarget['transport']]: Transport<T> } = {
   socket: async (target) => connectHostApi(target),
   cimxml: async (target) => CimXmlApi.connect(await remoteOptions(target)),
   wsman: async (target) => connectWsmanApi(await remoteOptions(target)),
+  rest: async (target) => {
+    const o = await remoteOptions(target);
+    const token = process.env.VESSEL_TOKEN;
+    return new RestApi(token === undefined || token === '' ? o : { ...o, token });
+  },
 };
 
 /** The endpoint and credentials of a CIM-XML or WS-Man target: from the URI or profile, else the environment. */
-async function remoteOptions(target: RemoteTarget<'cimxml' | 'wsman'>) {
+async function remoteOptions(target: RemoteTarget<'cimxml' | 'wsman' | 'rest'>) {
   return {
     url: target.url,
     user: target.user ?? process.env.VESSEL_USER ?? process.env.VESSEL_CIM_USER,

@@ -5,6 +5,7 @@
  * the route table and the Api's schemas (openapi.json, checked in).
  */
 
+export * from './client/index.js';
 export * from './errors.js';
 export * from './event-streams.js';
 export * from './openapi.js';

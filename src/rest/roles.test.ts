@@ -15,7 +15,9 @@ const BODIES: Record<string, unknown> = {
   addResources: [{ cimClass: 'CIM_ResourceAllocationSettingData', properties: { ResourceType: '3' } }],
   modifyResource: { ElementName: 'x' },
   createToken: { role: 'reader', label: 'roles test' },
+  modifyResources: [{ instanceId: '1', properties: { ElementName: 'x' } }],
 };
+const QUERIES: Record<string, string> = { removeResources: '?instanceId=1' };
 
 let h: RestTestHost;
 beforeAll(async () => {
@@ -50,7 +52,7 @@ describe('REST roles', () => {
           h.restUrl,
           [role, USERS[role]],
           route.method,
-          path,
+          `${path}${QUERIES[route.operationId] ?? ''}`,
           body === undefined ? {} : { body },
         );
         const allowed = roleAllows(role, needed);

@@ -21,7 +21,7 @@ import type { EventStreams } from './event-streams.js';
  */
 
 /** The HTTP methods the edge routes. */
-export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type RestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Who sent a request and how it proved it (Basic password, bearer token, session cookie). */
 export interface RestCaller {

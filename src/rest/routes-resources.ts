@@ -4,6 +4,8 @@ import {
   type EditOptions,
   JobInfoSchema,
   RasdPropertiesSchema,
+  type ResourceChange,
+  ResourceChangeSchema,
   ResourceResultSchema,
   ResourceSettingSchema,
 } from '../api/index.js';
@@ -11,6 +13,7 @@ import type { RasdProperties, ResourceSetting } from '../model/index.js';
 import { etagHeader, ifMatchOf, waitOf } from './request.js';
 import type { RestRequest, RestRoute } from './route.js';
 import { API_PREFIX, jobAnswer } from './route.js';
+import { strictObject } from './schemas.js';
 
 /** A system's resources (RASDs, by InstanceID): list, add, get, modify, remove (DSP1042 *ResourceSettings). */
 
@@ -121,6 +124,47 @@ export const RESOURCE_ROUTES: readonly RestRoute[] = [
       jobAnswer(
         'systems.removeResources',
         await r.api.systems.removeResources(r.params.id ?? '', [r.params.rid ?? ''], editOptions(r)),
+      ),
+  },
+  {
+    method: 'PATCH',
+    path: '/systems/{id}/resources',
+    operationId: 'modifyResources',
+    summary: 'Sets properties of several resources at once, all or none (DSP1042 ModifyResourceSettings)',
+    calls: 'systems.modifyResources',
+    pathParams: { id: PARAMS.id },
+    body: Type.Array(ResourceChangeSchema, { minItems: 1, maxItems: MAX_ADD }),
+    requestHeaders: ['If-Match', 'Prefer'],
+    responses: { 200: { description: 'Changed', schema: JOB }, 202: ACCEPTED },
+    handle: async (r) =>
+      jobAnswer(
+        'systems.modifyResources',
+        await r.api.systems.modifyResources(r.params.id ?? '', r.body as ResourceChange[], editOptions(r)),
+      ),
+  },
+  {
+    method: 'DELETE',
+    path: '/systems/{id}/resources',
+    operationId: 'removeResources',
+    summary: 'Removes the resources named by ?instanceId=, all or none (DSP1042 RemoveResourceSettings)',
+    calls: 'systems.removeResources',
+    pathParams: { id: PARAMS.id },
+    query: strictObject({
+      instanceId: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+        minItems: 1,
+        maxItems: MAX_ADD,
+      }),
+    }),
+    requestHeaders: ['If-Match', 'Prefer'],
+    responses: { 200: { description: 'Removed', schema: JOB }, 202: ACCEPTED },
+    handle: async (r) =>
+      jobAnswer(
+        'systems.removeResources',
+        await r.api.systems.removeResources(
+          r.params.id ?? '',
+          (r.query as { instanceId: string[] }).instanceId,
+          editOptions(r),
+        ),
       ),
   },
 ];

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import {
   type JobInfo,
   JobInfoSchema,
+  type StateOperation,
   type SystemDetail,
   SystemDetailSchema,
   type SystemState,
@@ -11,11 +12,13 @@ import {
   VssdPropertiesSchema,
 } from '../api/index.js';
 import type { VssdProperties } from '../model/index.js';
+import { RestError } from './errors.js';
 import { etagHeader, ifMatchOf, waitOf } from './request.js';
 import { API_PREFIX, jobAnswer, type RestRoute, wire } from './route.js';
 import {
   DEFAULT_PAGE,
   operationFor,
+  operationsReaching,
   pageOf,
   StateRequestSchema,
   SystemListQuery,
@@ -192,14 +195,25 @@ export const SYSTEM_ROUTES: readonly RestRoute[] = [
       202: ACCEPTED(SystemSummarySchema),
     },
     handle: async ({ api, params, body, headers }) => {
-      const b = body as { state: TargetState; timeoutMs?: number; forceAfterTimeout?: boolean };
+      const b = body as {
+        state: TargetState;
+        timeoutMs?: number;
+        forceAfterTimeout?: boolean;
+        operation?: StateOperation;
+      };
       const id = params.id ?? '';
+      if (b.operation !== undefined && !operationsReaching(b.state).includes(b.operation))
+        throw new RestError(
+          'REST_INVALID_BODY',
+          `Operation ${b.operation} does not lead to state ${b.state}: ${operationsReaching(b.state).join(' or ')} does`,
+        );
       // Only `running` depends on where the system is (start or resume).
-      const from = b.state === 'running' ? (await api.systems.get(id)).state : 'running';
-      const { state: _, ...options } = b;
+      const from =
+        b.operation === undefined && b.state === 'running' ? (await api.systems.get(id)).state : 'running';
+      const { state: _, operation, ...options } = b;
       return jobAnswer(
         'systems.changeState',
-        await api.systems.changeState(id, operationFor(b.state, from), {
+        await api.systems.changeState(id, operation ?? operationFor(b.state, from), {
           ...options,
           waitMs: waitOf(headers),
         }),

@@ -1,5 +1,6 @@
 import type { RestRoute } from './route.js';
 import { AUTH_ROUTES } from './routes-auth.js';
+import { EVENT_LOG_ROUTES } from './routes-event-log.js';
 import { EVENT_ROUTES } from './routes-events.js';
 import { HOST_ROUTES } from './routes-host.js';
 import { JOB_ROUTES } from './routes-jobs.js';
@@ -19,4 +20,5 @@ export const ROUTES: readonly RestRoute[] = [
   ...JOB_ROUTES,
   ...AUTH_ROUTES,
   ...EVENT_ROUTES,
+  ...EVENT_LOG_ROUTES,
 ];

@@ -1,5 +1,5 @@
 import { type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
-import { type StateOperation, SYSTEM_STATES, type SystemState } from '../api/index.js';
+import { STATE_OPERATIONS, type StateOperation, SYSTEM_STATES, type SystemState } from '../api/index.js';
 
 /** Schemas of REST's own bodies and queries (everything else is the Api's schemas, as they are). */
 
@@ -41,6 +41,11 @@ export const StateRequestSchema = strictObject({
   timeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
   /** shutdown: power off when the guest has not stopped in time (default true). */
   forceAfterTimeout: Type.Optional(Type.Boolean()),
+  /**
+   * The Api operation exactly, when the caller wants it rather than whatever reaches `state` (e.g. `resume`, which
+   * refuses a system that is not paused); it must lead to `state`.
+   */
+  operation: Type.Optional(literals(STATE_OPERATIONS)),
 });
 
 /**
@@ -63,6 +68,16 @@ export function operationFor(target: TargetState, from: SystemState): StateOpera
     default:
       return target;
   }
+}
+
+/**
+ * The operations that lead to `target` (what an explicit `operation` must be one of).
+ *
+ * @example
+ * operationsReaching('running'); // ['start', 'resume']
+ */
+export function operationsReaching(target: TargetState): StateOperation[] {
+  return target === 'running' ? ['start', 'resume'] : [operationFor(target, 'running')];
 }
 
 /** The most items a list answers at once, and the default. */

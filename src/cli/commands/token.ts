@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ROLES, type Role } from '../../api/index.js';
 import { VesselError } from '../../model/index.js';
-import { markCommand } from '../connect/kinds.js';
 import { connectApi } from '../connect.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
@@ -15,9 +14,11 @@ function days(text: string): number {
 }
 
 registerGroup((program: Command) => {
-  const token = markCommand(program.command('token'), 'state-dir').description(
-    "Bearer tokens of the host's REST API (Authorization: Bearer vsl_...): each acts as its user with at most that user's role, until it expires or is revoked",
-  );
+  const token = program
+    .command('token')
+    .description(
+      "Bearer tokens of the host's REST API (Authorization: Bearer vsl_...): each acts as its user with at most that user's role, until it expires or is revoked",
+    );
 
   token
     .command('create')

@@ -3,9 +3,12 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CimXmlError } from '../cimxml/errors.js';
 
-/** One POST of a WBEM client (CIM-XML or WS-Man): where, what, and the bounds of the exchange. */
+/** One request of a client (CIM-XML, WS-Man, REST): where, what, and the bounds of the exchange. */
 export interface ExchangeRequest {
+  /** The endpoint; its query is sent too. */
   url: URL;
+  /** The HTTP method (default POST, what the WBEM protocols use). */
+  method?: string | undefined;
   /** Port when the URL names none (5988/5989 for CIM-XML, 5985/5986 for WS-Man). */
   defaultPort: number;
   agent: HttpAgent;
@@ -117,8 +120,8 @@ export function exchange(r: ExchangeRequest): Promise<ExchangeAnswer> {
       {
         hostname: u.hostname,
         port: u.port || r.defaultPort,
-        path: u.pathname,
-        method: 'POST',
+        path: `${u.pathname}${u.search}`,
+        method: r.method ?? 'POST',
         headers,
         agent: r.agent,
       },

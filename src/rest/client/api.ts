@@ -1,0 +1,370 @@
+import {
+  type Api,
+  ApiError,
+  type ApiMethodName,
+  type ArtifactsApi,
+  type ConsolesApi,
+  decodeResult,
+  type EditOptions,
+  type HostApi,
+  isFinalJobState,
+  type JobInfo,
+  type JobsApi,
+  type MetricsApi,
+  type NetworksApi,
+  type PackagesApi,
+  type PoolsApi,
+  type ResultOf,
+  type StateOperation,
+  type SystemsApi,
+  type UsersApi,
+} from '../../api/index.js';
+import type { TargetState } from '../schemas.js';
+import { restEvents } from './events.js';
+import { RestHttp, type RestHttpOptions } from './http.js';
+
+/** The longest a single REST request waits for its job (the server's `Prefer: wait` ceiling), ms. */
+const MAX_WAIT_MS = 300_000;
+
+/** The state each operation asks for over REST (POST /systems/{id}/state). */
+const TARGET_OF: Readonly<Record<StateOperation, TargetState>> = {
+  start: 'running',
+  resume: 'running',
+  powerOff: 'stopped',
+  shutdown: 'shutdown',
+  pause: 'paused',
+  suspend: 'suspended',
+  reboot: 'reboot',
+  reset: 'reset',
+};
+
+const enc = encodeURIComponent;
+
+/** `Prefer` for a call's `waitMs`: 0 answers at once, a finite wait up to the server's ceiling, Infinity the most. */
+function prefer(waitMs: number | undefined): Record<string, string> {
+  if (waitMs === undefined || waitMs <= 0) return { Prefer: 'respond-async' };
+  return { Prefer: `wait=${Math.ceil(Math.min(waitMs, MAX_WAIT_MS) / 1000)}` };
+}
+
+function notOverRest(what: string, why = 'the REST API has no route for it yet'): ApiError {
+  return new ApiError('NOT_SUPPORTED', `Cannot ${what} over REST: ${why}`, {
+    hint: 'Use the host itself (vessel:///), or its CIM-XML or WS-Man port where they carry it',
+  });
+}
+
+/**
+ * The whole {@link Api} of a Vessel host over its REST edge alone (`vessel --connect rest+https://h:8443`): the
+ * routes of /api/v1 for systems, resources, states, jobs, networks, pools, tokens and events (Server-Sent Events);
+ * what REST does not carry yet (packages, artifacts, consoles, users, metadata, stats) is NOT_SUPPORTED, saying so.
+ * A change runs as the host's job: the call waits up to its `waitMs` (the server's `Prefer: wait`), and longer
+ * waits poll `GET /jobs/{id}?wait=`; a job that failed comes back as the failed job, as from any other transport.
+ *
+ * @example
+ * const api = new RestApi({ url: new URL('https://h1:8443'), user: 'admin', password: 'secret' });
+ * await api.systems.changeState('web1', 'start', { waitMs: Number.POSITIVE_INFINITY });
+ */
+export class RestApi implements Api {
+  readonly http: RestHttp;
+  readonly host: HostApi;
+  readonly systems: SystemsApi;
+  readonly jobs: JobsApi;
+  readonly events;
+  readonly packages: PackagesApi;
+  readonly artifacts: ArtifactsApi;
+  readonly consoles: ConsolesApi;
+  readonly pools: PoolsApi;
+  readonly users: UsersApi;
+  readonly networks: NetworksApi;
+  readonly metrics: MetricsApi;
+
+  constructor(o: RestHttpOptions) {
+    this.http = new RestHttp(o);
+    const http = this.http;
+    const get = async <N extends ApiMethodName>(method: N, path: string, query?: Record<string, never>) =>
+      decodeResult(method, (await http.call('GET', path, query === undefined ? {} : { query })).body);
+    const jobs = this.jobCall.bind(this);
+    this.host = {
+      info: async () =>
+        decodeResult('host.info', ((await http.call('GET', '/host')).body as { info: unknown }).info),
+      capabilities: async () => {
+        const caps = decodeResult(
+          'host.capabilities',
+          ((await http.call('GET', '/host')).body as { capabilities: unknown }).capabilities,
+        );
+        // The host's features, less what REST does not carry yet.
+        const f = caps.features;
+        return {
+          ...caps,
+          features: {
+            ...f,
+            deploy: false,
+            export: false,
+            stats: false,
+            users: false,
+            consoles: false,
+            metadata: false,
+            pools: f.pools === 'none' ? 'none' : 'read',
+            networks: f.networks === 'none' ? 'none' : 'read',
+          },
+        };
+      },
+    };
+    this.systems = {
+      list: (async (q = {}) => {
+        const out: unknown[] = [];
+        let after = q.after;
+        const limit = q.limit;
+        for (;;) {
+          const left = limit === undefined ? 1000 : Math.min(1000, limit - out.length);
+          const page = (
+            await http.call('GET', '/systems', {
+              query: { limit: left, after, state: q.states, detail: q.detail },
+            })
+          ).body as { items: unknown[]; next?: string };
+          out.push(...page.items);
+          if (page.next === undefined || (limit !== undefined && out.length >= limit)) break;
+          after = page.next;
+        }
+        return decodeResult('systems.list', out);
+      }) as SystemsApi['list'],
+      get: (ref) => get('systems.get', `/systems/${enc(ref)}`),
+      define: (def, o = {}) => jobs('systems.define', 'POST', '/systems', def, o.waitMs),
+      undefine: (ref, o = {}) =>
+        jobs('systems.undefine', 'DELETE', `/systems/${enc(ref)}`, undefined, o.waitMs, {
+          powerOff: o.powerOff,
+          keepDisks: o.keepDisks,
+        }),
+      modifySettings: (ref, changes, o = {}) =>
+        jobs(
+          'systems.modifySettings',
+          'PUT',
+          `/systems/${enc(ref)}/settings`,
+          changes,
+          o.waitMs,
+          {},
+          ifMatch(o),
+        ),
+      addResources: (ref, add, o = {}) =>
+        jobs('systems.addResources', 'POST', `/systems/${enc(ref)}/resources`, add, o.waitMs, {}, ifMatch(o)),
+      modifyResources: (ref, changes, o = {}) =>
+        jobs(
+          'systems.modifyResources',
+          'PATCH',
+          `/systems/${enc(ref)}/resources`,
+          changes,
+          o.waitMs,
+          {},
+          ifMatch(o),
+        ),
+      removeResources: (ref, ids, o = {}) =>
+        jobs(
+          'systems.removeResources',
+          'DELETE',
+          `/systems/${enc(ref)}/resources`,
+          undefined,
+          o.waitMs,
+          { instanceId: ids },
+          ifMatch(o),
+        ),
+      changeState: (ref, op, o = {}) => {
+        const { waitMs, ...rest } = o;
+        const body: Record<string, unknown> = { state: TARGET_OF[op], operation: op };
+        if ('timeoutMs' in rest && rest.timeoutMs !== undefined) body.timeoutMs = rest.timeoutMs;
+        if ('forceAfterTimeout' in rest && rest.forceAfterTimeout !== undefined)
+          body.forceAfterTimeout = rest.forceAfterTimeout;
+        return jobs('systems.changeState', 'POST', `/systems/${enc(ref)}/state`, body, waitMs);
+      },
+      stats: async () => {
+        throw notOverRest('read the statistics of a system');
+      },
+      metadata: async () => {
+        throw notOverRest("read a system's metadata");
+      },
+      setMetadata: async () => {
+        throw notOverRest("set a system's metadata");
+      },
+    };
+    this.jobs = {
+      list: async (q = {}) =>
+        decodeResult(
+          'jobs.list',
+          (
+            (
+              await http.call('GET', '/jobs', {
+                query: { state: q.states, target: q.target, limit: q.limit },
+              })
+            ).body as { items: unknown[] }
+          ).items,
+        ),
+      get: (id) => get('jobs.get', `/jobs/${enc(id)}`),
+      wait: (id, o = {}) => this.waitFor(id, o.timeoutMs ?? Number.POSITIVE_INFINITY, o.onProgress),
+      cancel: async (id) =>
+        decodeResult('jobs.cancel', (await http.call('POST', `/jobs/${enc(id)}/cancel`)).body),
+      delete: async (id) => {
+        await http.call('DELETE', `/jobs/${enc(id)}`);
+      },
+    };
+    this.events = restEvents(http);
+    this.networks = {
+      list: async () =>
+        decodeResult('networks.list', ((await http.call('GET', '/networks')).body as Items).items),
+      get: (name) => get('networks.get', `/networks/${enc(name)}`),
+      define: async () => {
+        throw notOverRest('define a network');
+      },
+      remove: async () => {
+        throw notOverRest('remove a network');
+      },
+    };
+    this.pools = {
+      list: async () => decodeResult('pools.list', ((await http.call('GET', '/pools')).body as Items).items),
+      get: (id) => get('pools.get', `/pools/${enc(id)}`),
+      images: async (id) =>
+        decodeResult(
+          'pools.images',
+          ((await http.call('GET', `/pools/${enc(id)}/images`)).body as Items).items,
+        ),
+      add: async () => {
+        throw notOverRest('add a storage pool');
+      },
+      remove: async () => {
+        throw notOverRest('remove a storage pool');
+      },
+      upload: async () => {
+        throw notOverRest('upload an image');
+      },
+      download: async () => {
+        throw notOverRest('download an image');
+      },
+      deleteImage: async () => {
+        throw notOverRest('delete an image');
+      },
+    };
+    this.users = {
+      list: async () => {
+        throw notOverRest('list users', 'users are managed on the host (vessel user)');
+      },
+      add: async () => {
+        throw notOverRest('add a user', 'users are managed on the host (vessel user)');
+      },
+      remove: async () => {
+        throw notOverRest('remove a user', 'users are managed on the host (vessel user)');
+      },
+      createToken: async (role, o = {}) =>
+        decodeResult(
+          'users.createToken',
+          (await http.call('POST', '/tokens', { body: { role, ...o } })).body,
+        ),
+      tokens: async () =>
+        decodeResult('users.tokens', ((await http.call('GET', '/tokens')).body as Items).items),
+      revokeToken: async (id) => {
+        await http.call('DELETE', `/tokens/${enc(id)}`);
+      },
+    };
+    this.packages = {
+      inspect: async () => {
+        throw notOverRest('inspect a package');
+      },
+      deploy: async () => {
+        throw notOverRest('deploy a package');
+      },
+      export: async () => {
+        throw notOverRest('export a system');
+      },
+    };
+    this.artifacts = {
+      get: async () => {
+        throw notOverRest('read an artifact');
+      },
+      download: async () => {
+        throw notOverRest('download an artifact');
+      },
+      delete: async () => {
+        throw notOverRest('delete an artifact');
+      },
+    };
+    this.consoles = {
+      log: async () => {
+        throw notOverRest('read a console log');
+      },
+      open: async () => {
+        throw notOverRest('open a console');
+      },
+    };
+    this.metrics = {
+      current: async () => {
+        throw notOverRest('read metrics');
+      },
+      series: async () => {
+        throw notOverRest('read metrics');
+      },
+    };
+  }
+
+  /**
+   * One change as a job: sent with `Prefer` for `waitMs`, answered 200/201 (done) or 202 (running); a longer wait
+   * polls the job; a failed job's problem comes back as that job.
+   */
+  private async jobCall<N extends ApiMethodName>(
+    method: N,
+    verb: string,
+    path: string,
+    body: unknown,
+    waitMs: number | undefined,
+    query: Record<string, boolean | readonly string[] | undefined> = {},
+    headers: Record<string, string> = {},
+  ): Promise<ResultOf<N>> {
+    let job: JobInfo;
+    try {
+      const a = await this.http.call(verb, path, {
+        query,
+        ...(body === undefined ? {} : { body }),
+        headers: { ...prefer(waitMs), ...headers },
+      });
+      job = decodeResult(method, a.body) as JobInfo;
+    } catch (e) {
+      const failed = e instanceof ApiError ? (e as ApiError & { job?: string }).job : undefined;
+      if (failed === undefined) throw e;
+      return decodeResult(
+        'jobs.get',
+        (await this.http.call('GET', `/jobs/${enc(failed)}`)).body,
+      ) as ResultOf<N>;
+    }
+    if (isFinalJobState(job.state) || waitMs === undefined || waitMs <= MAX_WAIT_MS)
+      return job as ResultOf<N>;
+    return (await this.waitFor(job.id, waitMs - MAX_WAIT_MS)) as ResultOf<N>;
+  }
+
+  /** Polls `GET /jobs/{id}?wait=` until the job ends or `timeoutMs` passes. */
+  private async waitFor(
+    id: string,
+    timeoutMs: number,
+    onProgress?: (p: { percent: number; phase?: string }) => void,
+  ): Promise<JobInfo> {
+    const until = performance.now() + timeoutMs;
+    let seen = -1;
+    for (;;) {
+      const left = until - performance.now();
+      const wait = Math.max(0, Math.min(onProgress === undefined ? 60 : 1, Math.ceil(left / 1000)));
+      const job = decodeResult(
+        'jobs.get',
+        (await this.http.call('GET', `/jobs/${enc(id)}`, { query: { wait } })).body,
+      ) as JobInfo;
+      if (onProgress !== undefined && job.percent > seen) {
+        seen = job.percent;
+        onProgress({ percent: job.percent, ...(job.phase === undefined ? {} : { phase: job.phase }) });
+      }
+      if (isFinalJobState(job.state) || performance.now() >= until) return job;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+}
+
+type Items = { items: unknown[] };
+
+function ifMatch(o: EditOptions): Record<string, string> {
+  return o.ifMatch === undefined ? {} : { 'If-Match': `"${o.ifMatch}"` };
+}
