@@ -7,13 +7,16 @@
 
 export * from './errors.js';
 export * from './event-streams.js';
+export * from './metrics-route.js';
 export * from './openapi.js';
 export * from './problem.js';
+export * from './prometheus.js';
 export * from './request.js';
 export * from './route.js';
 export * from './router.js';
 export * from './routes.js';
 export * from './routes-events.js';
+export * from './routes-metrics.js';
 export * from './schemas.js';
 export * from './serve.js';
 export * from './server.js';

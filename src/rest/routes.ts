@@ -2,6 +2,7 @@ import type { RestRoute } from './route.js';
 import { EVENT_ROUTES } from './routes-events.js';
 import { HOST_ROUTES } from './routes-host.js';
 import { JOB_ROUTES } from './routes-jobs.js';
+import { METRICS_ROUTES } from './routes-metrics.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
 import { SYSTEM_ROUTES } from './routes-systems.js';
 
@@ -17,4 +18,5 @@ export const ROUTES: readonly RestRoute[] = [
   ...RESOURCE_ROUTES,
   ...JOB_ROUTES,
   ...EVENT_ROUTES,
+  ...METRICS_ROUTES,
 ];

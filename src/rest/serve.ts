@@ -10,6 +10,7 @@ import {
   type TlsFiles,
 } from '../wbem/index.js';
 import { type EventStreamLimits, EventStreams } from './event-streams.js';
+import { metricsRoute } from './metrics-route.js';
 import { restRoute } from './server.js';
 import { type RestApiFactory, Sessions } from './sessions.js';
 
@@ -65,7 +66,7 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
   const streams = new EventStreams(o.events);
   try {
     const server = await startHttpServer({
-      routes: [restRoute({ sessions, streams, onInternalError: o.onInternalError })],
+      routes: [restRoute({ sessions, streams, onInternalError: o.onInternalError }), metricsRoute(sessions)],
       auth: { users, realm: 'Vessel' },
       http: o.http ? { port: o.http.port, ...(o.http.host ? { host: o.http.host } : {}) } : undefined,
       https:
