@@ -130,6 +130,8 @@ async function handle(
     streams,
   });
   send(x.res, method === 'GET' ? notModified(a, x.req.headers['if-none-match']) : a);
+  // HEAD of a stream: the headers, and the end of an answer that has no body to wait for.
+  if (a.stream !== undefined && x.req.method === 'HEAD') x.res.end();
 }
 
 /** 304 without a body when the client's If-None-Match names the answer's ETag (RFC 9110 §13.1.2). */
