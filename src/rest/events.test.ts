@@ -150,6 +150,15 @@ describe('GET /api/v1/events (Server-Sent Events)', () => {
     expect((await call(h.restUrl, undefined, 'GET', '/events')).status).toBe(401);
   });
 
+  it('answers HEAD with the stream headers and ends it, keeping no stream open', async () => {
+    const auth = `Basic ${Buffer.from(READER.join(':')).toString('base64')}`;
+    const r = await fetch(`${h.restUrl}/events`, { method: 'HEAD', headers: { Authorization: auth } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(await r.text()).toBe('');
+    await expect.poll(() => h.rest.streams.size, { timeout: 5000 }).toBe(0);
+  });
+
   it('gives a user a bounded number of streams (429 beyond), others keep theirs', async () => {
     const mine = [await sse(READER), await sse(READER), await sse(READER)];
     const over = await call(h.restUrl, READER, 'GET', '/events');

@@ -203,6 +203,26 @@ export function buildOpenApi(routes: readonly RestRoute[] = ROUTES): { [k: strin
       },
     },
   };
+  // Prometheus scrapes /metrics beside the API, hence its own server (OpenAPI 3.1 §4.8.9, Path Item `servers`).
+  paths['/metrics'] = {
+    servers: [{ url: '/' }],
+    get: {
+      operationId: 'getPrometheusMetrics',
+      summary:
+        'The metrics of the host and its systems in the Prometheus text format (version 0.0.4), from the ' +
+        "host's sampler (vessel_vm_*, vessel_host_*); any role may read them",
+      'x-vessel-method': 'metrics.current',
+      'x-vessel-role': METHODS['metrics.current'].role,
+      responses: {
+        200: {
+          description: 'The exposition',
+          content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } },
+        },
+        401: { $ref: '#/components/responses/Unauthorized' },
+        default: { $ref: '#/components/responses/Problem' },
+      },
+    },
+  };
   const schemas: { [k: string]: Json } = {};
   for (const [name, s] of Object.entries(COMPONENTS)) schemas[name] = refs(plain(s), named, name);
   return {

@@ -4,6 +4,7 @@ import { EVENT_LOG_ROUTES } from './routes-event-log.js';
 import { EVENT_ROUTES } from './routes-events.js';
 import { HOST_ROUTES } from './routes-host.js';
 import { JOB_ROUTES } from './routes-jobs.js';
+import { METRICS_ROUTES } from './routes-metrics.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
 import { SYSTEM_ROUTES } from './routes-systems.js';
 
@@ -21,4 +22,5 @@ export const ROUTES: readonly RestRoute[] = [
   ...AUTH_ROUTES,
   ...EVENT_ROUTES,
   ...EVENT_LOG_ROUTES,
+  ...METRICS_ROUTES,
 ];

@@ -11,6 +11,7 @@ import {
 } from '../wbem/index.js';
 import { CookieSessions, SESSION_COOKIE } from './cookies.js';
 import { type EventStreamLimits, EventStreams } from './event-streams.js';
+import { metricsRoute } from './metrics-route.js';
 import { restRoute } from './server.js';
 import { type RestApiFactory, Sessions } from './sessions.js';
 
@@ -71,7 +72,10 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
   const streams = new EventStreams(o.events);
   try {
     const server = await startHttpServer({
-      routes: [restRoute({ sessions, cookies, streams, onInternalError: o.onInternalError })],
+      routes: [
+        restRoute({ sessions, cookies, streams, onInternalError: o.onInternalError }),
+        metricsRoute(sessions),
+      ],
       auth: {
         users,
         realm: 'Vessel',

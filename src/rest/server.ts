@@ -139,6 +139,8 @@ async function handle(
     streams,
   });
   send(x.res, method === 'GET' ? notModified(a, x.req.headers['if-none-match']) : a);
+  // HEAD of a stream: the headers, and the end of an answer that has no body to wait for.
+  if (a.stream !== undefined && x.req.method === 'HEAD') x.res.end();
 }
 
 /**

@@ -36,6 +36,15 @@ interface ServeOptions {
   listen?: string;
   wsmanHttp: string;
   wsmanHttps: string;
+  metricsInterval: string;
+}
+
+/** `--metrics-interval SECONDS`: 0 (off) or 1 to 3600. */
+function metricsInterval(text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]{1,4}$/.test(text) || n > 3600)
+    throw new UsageError('USAGE', `--metrics-interval must be seconds from 0 (off) to 3600, not "${text}"`);
+  return n * 1000;
 }
 
 function port(text: string, flag: string): number {
@@ -154,10 +163,12 @@ async function serve(opts: ServeOptions, command: Command): Promise<number> {
   port(opts.https, '--https');
   port(opts.wsmanHttp, '--wsman-http');
   port(opts.wsmanHttps, '--wsman-https');
+  const intervalMs = metricsInterval(opts.metricsInterval);
   const stateDir = resolveStateDir(command.optsWithGlobals<{ state?: string }>().state);
   const host = await Host.open({
     stateDir,
     driverUri: opts.driver ?? process.env.VESSEL_DRIVER ?? DEFAULT_DRIVER_URI,
+    metrics: { intervalMs },
   });
   let server: Awaited<ReturnType<typeof serveHostApi>> | undefined;
   let cim: CimXmlEndpoint | undefined;
@@ -344,6 +355,11 @@ registerGroup((program: Command) => {
     .option(
       '--listen <address>',
       'address for the REST listeners (default: 127.0.0.1 for HTTP, all for HTTPS)',
+    )
+    .option(
+      '--metrics-interval <seconds>',
+      'how often the host samples its systems for metrics (/metrics, vm stats; 0 disables)',
+      process.env.VESSEL_METRICS_INTERVAL ?? '10',
     )
     .action(action(serve));
 

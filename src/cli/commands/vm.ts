@@ -29,6 +29,7 @@ import { registerGroup } from '../program.js';
 import { watchStop } from '../watch-stop.js';
 import { checkNetworks } from './net-check.js';
 import { readDefinitionFile, systemJson } from './vm-json.js';
+import { addStatsCommand } from './vm-stats.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 const BUSES: DiskBus[] = ['ide', 'sata', 'scsi', 'virtio', 'nvme'];
@@ -322,6 +323,8 @@ registerGroup((program: Command) => {
         return 0;
       }),
     );
+
+  addStatsCommand(cmd);
 });
 
 /** A system's recent events; none when the host does not keep events for this connection (CIM-XML). */
