@@ -10,6 +10,7 @@ import { QEMU_MACHINE_TYPES, qemuDevices } from '../qemu/capabilities.js';
 import { QEMU_SLOTS } from '../qemu/slots.js';
 import { checkTransition, type LifecycleOp, RESULT_STATE } from '../transitions.js';
 import type {
+  ConsoleAccess,
   DiskImage,
   DomainInfo,
   DriverDiagnostic,
@@ -20,6 +21,7 @@ import type {
   VmState,
 } from '../types.js';
 import { commonDiagnostics, throwFirstError } from '../validate.js';
+import { Consoles } from './console.js';
 import { definitionOf, domainXml } from './domain-xml.js';
 import { hypervisorError } from './errors.js';
 import { domainState, lifecycleEvent } from './states.js';
@@ -57,6 +59,7 @@ export interface LibvirtDaemonInfo {
 export class LibvirtDriver implements HypervisorDriver {
   readonly ownsInventory = true;
   private readonly listeners = new Set<(e: DriverEvent) => void>();
+  private readonly consoles: Consoles;
   /** States this driver's own calls are about to cause, by UUID: their events are `api`, others `host`. */
   private readonly expected = new Map<string, { state: VmState; until: number }[]>();
 
@@ -65,6 +68,7 @@ export class LibvirtDriver implements HypervisorDriver {
     private readonly client: LibvirtClient,
     private readonly daemon: LibvirtDaemonInfo,
   ) {
+    this.consoles = new Consoles(client);
     client.onEvent((e) => {
       if (e.procedure !== 'DOMAIN_EVENT_CALLBACK_LIFECYCLE') return;
       const { dom, event, detail } = e.msg.msg;
@@ -286,6 +290,11 @@ export class LibvirtDriver implements HypervisorDriver {
 
   async start(uuid: string): Promise<void> {
     await this.act(uuid, 'start', 'start', (dom) => this.client.call('DOMAIN_CREATE', { dom }));
+    // Keep the serial output from the first byte; a driver without consoles (libvirt's test driver) has none.
+    if (this.daemon.domainType !== 'test') {
+      const dom = await this.mustDomain(uuid);
+      await this.consoles.capture(uuidText(dom.uuid), dom).catch(() => undefined);
+    }
   }
 
   async shutdown(uuid: string): Promise<void> {
@@ -317,6 +326,17 @@ export class LibvirtDriver implements HypervisorDriver {
     checkTransition(dom.name, (await this.stateOf(dom)).state, 'reset');
     await this.call(`Cannot reboot "${dom.name}"`, () =>
       this.client.call('DOMAIN_REBOOT', { dom, flags: 0 }),
+    );
+  }
+
+  /** The serial console: the output kept since this driver saw the system start, and a live stream. */
+  async console(uuid: string): Promise<ConsoleAccess> {
+    const dom = await this.mustDomain(uuid);
+    const { state } = await this.stateOf(dom);
+    return this.consoles.access(
+      uuidText(dom.uuid),
+      dom,
+      state !== 'stopped' && this.daemon.domainType !== 'test',
     );
   }
 
