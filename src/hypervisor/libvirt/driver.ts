@@ -40,6 +40,12 @@ export function uuidText(b: Buffer): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** QEMU's devices as libvirt 9 runs them: its QEMU driver has no BusLogic SCSI controller. */
+function libvirtDevices(): DriverCapabilities['devices'] {
+  const q = qemuDevices();
+  return { ...q, controllers: q.controllers.filter((c) => c.kind !== 'buslogic') };
+}
+
 /** What the driver learnt of the daemon when it opened. */
 export interface LibvirtDaemonInfo {
   /** CONNECT_GET_TYPE: `QEMU`, `Test`, `Xen`... */
@@ -60,6 +66,8 @@ export class LibvirtDriver implements HypervisorDriver {
   readonly ownsInventory = true;
   private readonly listeners = new Set<(e: DriverEvent) => void>();
   private readonly consoles: Consoles;
+  /** The state each system's last event left, to drop events that change nothing. */
+  private readonly lastState = new Map<string, VmState>();
   /** States this driver's own calls are about to cause, by UUID: their events are `api`, others `host`. */
   private readonly expected = new Map<string, { state: VmState; until: number }[]>();
 
@@ -75,6 +83,9 @@ export class LibvirtDriver implements HypervisorDriver {
       const ev = lifecycleEvent(event, detail);
       if (ev.state === undefined) return;
       const uuid = uuidText(dom.uuid);
+      // libvirt's QEMU driver says "started" and then "resumed" for one start: one state change for Vessel.
+      if (this.lastState.get(uuid) === ev.state) return;
+      this.lastState.set(uuid, ev.state);
       const cause = ev.guest ? 'guest' : this.ours(uuid, ev.state) ? 'api' : 'host';
       this.emit({ uuid, kind: 'state', state: ev.state, reason: ev.reason, cause, time: new Date() });
     });
@@ -128,7 +139,7 @@ export class LibvirtDriver implements HypervisorDriver {
         : [{ name: 'tcg', usable: true, reason: "domains are written with type='qemu' (TCG)" }],
       machineTypes: QEMU_MACHINE_TYPES,
       firmware: ['bios'],
-      devices: qemuDevices(),
+      devices: libvirtDevices(),
       limits: DEFAULT_LIMITS,
       operations: stateOperationsOf([...operationsOf(this), 'reboot']),
       features: {
