@@ -1,5 +1,5 @@
 import type { RemoteTypedParam } from '../../libvirt/index.js';
-import { memoryBytes, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
+import { readDevices, type VirtualSystemDefinition } from '../../model/index.js';
 import type { DomainStats } from '../types.js';
 
 /** VIR_DOMAIN_STATS_STATE | CPU_TOTAL | BALLOON | INTERFACE | BLOCK. */
@@ -42,6 +42,7 @@ export function domainStats(params: readonly RemoteTypedParam[], def: VirtualSys
   }));
   const out: DomainStats = {
     cpuTimeNs: big('cpu.time'),
+    // 0 without balloon figures (libvirt's test driver); the driver then asks DOMAIN_GET_INFO.
     memoryBytes: big('balloon.maximum') * 1024n,
     disks,
     nics,
