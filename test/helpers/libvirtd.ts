@@ -37,7 +37,7 @@ export interface PrivateLibvirtd {
   log(): string;
   /** Runs virsh against this daemon (`-c URI` first), resolving with its stdout. */
   virsh(uri: string, ...args: string[]): Promise<string>;
-  /** Kills the daemon (SIGTERM, then SIGKILL after 5 s) and removes its directory. */
+  /** Destroys its running QEMU guests, kills the daemon (SIGTERM, then SIGKILL after 5 s), removes its directory. */
   stop(): Promise<void>;
 }
 
@@ -129,6 +129,14 @@ export async function startLibvirtd(): Promise<PrivateLibvirtd> {
   const socket = join(run, 'libvirt-sock');
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
+      // QEMU guests outlive their libvirtd: destroy the ones still running (a failed test may leave them).
+      const uri = `qemu+unix:///session?socket=${socket}`;
+      const names = await promisify(execFile)('virsh', ['-q', '-c', uri, 'list', '--name']).then(
+        (r) => r.stdout.split('\n').filter((n) => n.trim() !== ''),
+        () => [],
+      );
+      for (const n of names)
+        await promisify(execFile)('virsh', ['-c', uri, 'destroy', n.trim()]).catch(() => undefined);
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;

@@ -40,10 +40,6 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver', () => {
     },
     skip: [
       {
-        cases: ['console.stopped'],
-        reason: 'the console over a libvirt stream is not wired into the driver yet',
-      },
-      {
         cases: ['hotplug.disk', 'hotplug.nic'],
         reason: 'device hot-plug through libvirt is not implemented yet',
       },

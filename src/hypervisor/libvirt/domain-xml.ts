@@ -32,7 +32,21 @@ export function domainXml(def: VirtualSystemDefinition, type: string): { xml: st
   const warnings = new Warnings();
   const { output } = writeLibvirt(pkg, { imageDirectory: '/', domainType: 'qemu' }, warnings);
   // The writer knows kvm and qemu; libvirt's other drivers (test, xen, lxc...) differ only in this attribute.
-  const xml = type === 'qemu' ? output : output.replace(/^<domain type="qemu"/, `<domain type="${type}"`);
+  let xml = type === 'qemu' ? output : output.replace(/^<domain type="qemu"/, `<domain type="${type}"`);
+  // BIOS is what libvirt boots without firmware autoselection, which needs firmware descriptors SeaBIOS lacks here.
+  xml = xml.replace('<os firmware="bios">', '<os>');
+  // One image as two drives (a disk and a CD-ROM of it): QEMU's image locking refuses that unless both are shared.
+  const files = [...xml.matchAll(/<source file="([^"]*)"/g)].map((m) => m[1]);
+  const shared = new Set(files.filter((f, i) => files.indexOf(f) !== i));
+  if (shared.size > 0) {
+    xml = xml.replace(/<disk [^>]*>[\s\S]*?<\/disk>/g, (d) => {
+      const f = /<source file="([^"]*)"/.exec(d)?.[1];
+      return f !== undefined && shared.has(f) ? d.replace('</disk>', '<shareable/></disk>') : d;
+    });
+  }
+  // Every system has a serial console, as on the embedded QEMU driver: a pty libvirt streams (DOMAIN_OPEN_CONSOLE).
+  if (!xml.includes('<serial'))
+    xml = xml.replace('</devices>', '<serial type="pty"><target port="0"/></serial></devices>');
   return { xml, notes: warnings.list.map((w) => w.message) };
 }
 

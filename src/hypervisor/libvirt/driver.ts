@@ -10,8 +10,10 @@ import { QEMU_MACHINE_TYPES, qemuDevices } from '../qemu/capabilities.js';
 import { QEMU_SLOTS } from '../qemu/slots.js';
 import { checkTransition, type LifecycleOp, RESULT_STATE } from '../transitions.js';
 import type {
+  ConsoleAccess,
   DiskImage,
   DomainInfo,
+  DomainStats,
   DriverDiagnostic,
   DriverEvent,
   DriverInfo,
@@ -20,9 +22,11 @@ import type {
   VmState,
 } from '../types.js';
 import { commonDiagnostics, throwFirstError } from '../validate.js';
+import { Consoles } from './console.js';
 import { definitionOf, domainXml } from './domain-xml.js';
 import { hypervisorError } from './errors.js';
 import { domainState, lifecycleEvent } from './states.js';
+import { domainStats, STATS_GROUPS } from './stats.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** VIR_DOMAIN_XML_INACTIVE: the persistent definition, not the running one. */
@@ -36,6 +40,12 @@ const EVENT_LIFECYCLE = 0;
 export function uuidText(b: Buffer): string {
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** QEMU's devices as libvirt 9 runs them: its QEMU driver has no BusLogic SCSI controller. */
+function libvirtDevices(): DriverCapabilities['devices'] {
+  const q = qemuDevices();
+  return { ...q, controllers: q.controllers.filter((c) => c.kind !== 'buslogic') };
 }
 
 /** What the driver learnt of the daemon when it opened. */
@@ -57,6 +67,9 @@ export interface LibvirtDaemonInfo {
 export class LibvirtDriver implements HypervisorDriver {
   readonly ownsInventory = true;
   private readonly listeners = new Set<(e: DriverEvent) => void>();
+  private readonly consoles: Consoles;
+  /** The state each system's last event left, to drop events that change nothing. */
+  private readonly lastState = new Map<string, VmState>();
   /** States this driver's own calls are about to cause, by UUID: their events are `api`, others `host`. */
   private readonly expected = new Map<string, { state: VmState; until: number }[]>();
 
@@ -65,12 +78,16 @@ export class LibvirtDriver implements HypervisorDriver {
     private readonly client: LibvirtClient,
     private readonly daemon: LibvirtDaemonInfo,
   ) {
+    this.consoles = new Consoles(client);
     client.onEvent((e) => {
       if (e.procedure !== 'DOMAIN_EVENT_CALLBACK_LIFECYCLE') return;
       const { dom, event, detail } = e.msg.msg;
       const ev = lifecycleEvent(event, detail);
       if (ev.state === undefined) return;
       const uuid = uuidText(dom.uuid);
+      // libvirt's QEMU driver says "started" and then "resumed" for one start: one state change for Vessel.
+      if (this.lastState.get(uuid) === ev.state) return;
+      this.lastState.set(uuid, ev.state);
       const cause = ev.guest ? 'guest' : this.ours(uuid, ev.state) ? 'api' : 'host';
       this.emit({ uuid, kind: 'state', state: ev.state, reason: ev.reason, cause, time: new Date() });
     });
@@ -124,7 +141,7 @@ export class LibvirtDriver implements HypervisorDriver {
         : [{ name: 'tcg', usable: true, reason: "domains are written with type='qemu' (TCG)" }],
       machineTypes: QEMU_MACHINE_TYPES,
       firmware: ['bios'],
-      devices: qemuDevices(),
+      devices: libvirtDevices(),
       limits: DEFAULT_LIMITS,
       operations: stateOperationsOf([...operationsOf(this), 'reboot']),
       features: {
@@ -286,6 +303,11 @@ export class LibvirtDriver implements HypervisorDriver {
 
   async start(uuid: string): Promise<void> {
     await this.act(uuid, 'start', 'start', (dom) => this.client.call('DOMAIN_CREATE', { dom }));
+    // Keep the serial output from the first byte; a driver without consoles (libvirt's test driver) has none.
+    if (this.daemon.domainType !== 'test') {
+      const dom = await this.mustDomain(uuid);
+      await this.consoles.capture(uuidText(dom.uuid), dom).catch(() => undefined);
+    }
   }
 
   async shutdown(uuid: string): Promise<void> {
@@ -318,6 +340,40 @@ export class LibvirtDriver implements HypervisorDriver {
     await this.call(`Cannot reboot "${dom.name}"`, () =>
       this.client.call('DOMAIN_REBOOT', { dom, flags: 0 }),
     );
+  }
+
+  /** The serial console: the output kept since this driver saw the system start, and a live stream. */
+  async console(uuid: string): Promise<ConsoleAccess> {
+    const dom = await this.mustDomain(uuid);
+    const { state } = await this.stateOf(dom);
+    return this.consoles.access(
+      uuidText(dom.uuid),
+      dom,
+      state !== 'stopped' && this.daemon.domainType !== 'test',
+    );
+  }
+
+  /** CPU time, memory, block and interface counters of a running system (one CONNECT_GET_ALL_DOMAIN_STATS). */
+  async stats(uuid: string): Promise<DomainStats> {
+    const dom = await this.mustDomain(uuid);
+    if ((await this.stateOf(dom)).state === 'stopped') {
+      throw new HypervisorError(
+        'INVALID_STATE',
+        `Cannot read the statistics of "${dom.name}": it is stopped`,
+      );
+    }
+    const r = await this.call(`Cannot read the statistics of "${dom.name}"`, () =>
+      this.client.call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [dom], stats: STATS_GROUPS, flags: 0 }),
+    );
+    const out = domainStats(r.retStats[0]?.params ?? [], await this.getDefinition(uuid));
+    if (out.memoryBytes === 0n) {
+      // No balloon figures (libvirt's test driver): the domain's maximum memory, in KiB.
+      const info = await this.call(`Cannot read "${dom.name}"`, () =>
+        this.client.call('DOMAIN_GET_INFO', { dom }),
+      );
+      out.memoryBytes = info.maxMem * 1024n;
+    }
+    return out;
   }
 
   /** libvirt's domains outlive the connection: a new driver finds a running one as it is. */
