@@ -76,6 +76,21 @@ describe('vessel --connect wsman+http(s)://', () => {
     expect(refused.stderr).toMatch(/not trusted/);
   }, 60_000);
 
+  it('a saved profile with a wsman+http URL, the password from $VESSEL_PASSWORD', async () => {
+    const cfg = await mkdtemp(join(tmpdir(), 'vessel-wsman-cfg-'));
+    try {
+      const env = { XDG_CONFIG_HOME: cfg, VESSEL_PASSWORD: 'secret' };
+      const plain = url.replace('admin:secret@', '');
+      const add = await runCli(['remote', 'add', 'winlab', plain, '--user', 'admin'], { env });
+      expect([add.code, add.stderr]).toEqual([0, '']);
+      const r = await runCli(['-c', 'winlab', 'host', 'info', '--json'], { env });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(JSON.parse(r.stdout).transport).toBe('wsman');
+    } finally {
+      await rm(cfg, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('a wrong password fails naming the credentials; an unknown system is VM_NOT_FOUND (exit 1)', async () => {
     const bad = await runCli(['vm', 'list', '-c', url.replace('secret', 'wrong')]);
     expect(bad.code).not.toBe(0);
