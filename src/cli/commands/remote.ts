@@ -19,14 +19,17 @@ function absoluteCaParam(url: string): string {
 
 registerGroup((program: Command) => {
   const cmd = markCommand(program.command('remote'), 'offline').description(
-    'Save remote hosts (CIM-XML endpoints) to use as `vessel --connect NAME vm ...`',
+    'Save remote hosts (CIM-XML or WS-Man endpoints) to use as `vessel --connect NAME vm ...`',
   );
 
   cmd
     .command('add')
     .description('Save a remote host profile (the password is never saved: give it in $VESSEL_CIM_PASSWORD)')
     .argument('<name>', 'profile name')
-    .argument('<url>', 'the CIM server, e.g. https://host1:5989')
+    .argument(
+      '<url>',
+      'the CIM server, e.g. https://host1:5989 (CIM-XML) or wsman+https://host1:5986 (WS-Man)',
+    )
     .option('--user <name>', 'user name')
     .option('--ca <file>', 'PEM certificate to trust for HTTPS')
     .option('--insecure', 'accept any HTTPS certificate')
@@ -38,9 +41,9 @@ registerGroup((program: Command) => {
           url: string,
           o: { user?: string; ca?: string; insecure?: boolean; json?: boolean },
         ) => {
-          if (!/^https?:\/\/[^/]+/.test(url))
-            throw new RemoteError('USAGE', `"${url}" is not an http(s) URL`);
-          if (/^https?:\/\/[^/]*:[^/@]*@/.test(url))
+          if (!/^((cimxml|wsman)\+)?https?:\/\/[^/]+/i.test(url))
+            throw new RemoteError('USAGE', `"${url}" is not an http(s) URL (or cimxml+/wsman+http(s))`);
+          if (/^((cimxml|wsman)\+)?https?:\/\/[^/]*:[^/@]*@/i.test(url))
             throw new RemoteError(
               'USAGE',
               'Do not put a password in a saved profile; use $VESSEL_CIM_PASSWORD',

@@ -53,7 +53,8 @@ export const SECURITY_PROFILES = [
 ] as const;
 
 /**
- * Microsoft's class resource URI (MS-WSMV §3.1.4.1.30, what Get-CimClass uses over WinRM): a Get with the
+ * Microsoft's class resource URI (WinRM's CIM-XML schema resource, which WinRM client libraries read classes
+ * through): a Get with the
  * selectors `__cimnamespace` and `ClassName` answers the class as a CIM-XML `<CLASS>` element (DSP0201).
  */
 export const CIMXML_CLASS_URI = 'http://schemas.dmtf.org/wbem/cim-xml/2/cim-schema/2/*';

@@ -78,7 +78,7 @@ export function settingsInstance(
     if (p === undefined)
       throw new ApiError(
         'NOT_SUPPORTED',
-        `${what}: ${s.where}'s ${cls.name} has no property ${name}, so CIM-XML cannot carry it there`,
+        `${what}: ${s.where}'s ${cls.name} has no property ${name}, so ${s.encoding} cannot carry it there`,
         { hint: `Leave ${name} out, or make the change on the host itself` },
       );
     if (!p.isArray && Array.isArray(value))

@@ -58,9 +58,13 @@ export class CimPools implements PoolsApi {
   constructor(private readonly s: CimSession) {}
 
   private refuse(what: string): ApiError {
-    return new ApiError('NOT_SUPPORTED', `Cannot ${what} over CIM-XML: DSP1047 defines no method for it`, {
-      hint: 'Use the host itself (vessel:///STATE or vessel pool on the host)',
-    });
+    return new ApiError(
+      'NOT_SUPPORTED',
+      `Cannot ${what} over ${this.s.encoding}: DSP1047 defines no method for it`,
+      {
+        hint: 'Use the host itself (vessel:///STATE or vessel pool on the host)',
+      },
+    );
   }
 
   async list(): Promise<PoolInfo[]> {

@@ -61,6 +61,11 @@ export class CimSession {
     return this.found.namespace;
   }
 
+  /** The encoding as messages name it: `CIM-XML` or `WS-Man`. */
+  get encoding(): string {
+    return this.client.transport === 'wsman' ? 'WS-Man' : 'CIM-XML';
+  }
+
   /** Runs one request; whatever it throws comes out as an ApiError (see toApiError). */
   async call<T>(ctx: CallContext, fn: (c: CimOperations) => Promise<T>): Promise<T> {
     try {

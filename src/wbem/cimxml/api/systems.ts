@@ -255,7 +255,7 @@ export class CimSystems implements SystemsApi {
   private absent(ref: string, what: string): ApiError {
     return new ApiError(
       'NOT_SUPPORTED',
-      `Cannot read or change the ${what} of "${ref}" over CIM-XML: the DMTF profiles (DSP1042, DSP1057) have none`,
+      `Cannot read or change the ${what} of "${ref}" over ${this.s.encoding}: the DMTF profiles (DSP1042, DSP1057) have none`,
       { hint: 'Use the host itself (vessel:///STATE) for this' },
     );
   }

@@ -35,8 +35,13 @@ export interface WsmanClientOptions {
   insecure?: boolean | undefined;
   /** Time for one request, from connecting to the last byte of the answer, ms (default 60 s). */
   timeoutMs?: number | undefined;
-  /** The largest answer read, bytes (default 16 MiB); sent as MaxEnvelopeSize too (at most 16 MiB). */
+  /** The largest answer read, bytes (default 16 MiB). */
   maxResponseBytes?: number | undefined;
+  /**
+   * MaxEnvelopeSize asked of the service (DSP0226 §6.2), bytes: default 512000, what PowerShell sends and
+   * WinRM's default MaxEnvelopeSizekb allows (it faults a larger one); enumerations fit their items into it.
+   */
+  maxEnvelopeSize?: number | undefined;
   /** Resource URIs in the DMTF form (default) or Microsoft's WMI form. */
   uriStyle?: UriStyle | undefined;
   /** Most items one enumeration collects before it is refused (default 1,000,000). */
@@ -123,7 +128,14 @@ export class WsmanClient {
     namespace = this.namespace,
   ): Promise<WsmanReply> {
     const body = requestXml(
-      { ...r, to: this.url.href, maxEnvelopeSize: r.action === undefined ? undefined : this.limits.maxBytes },
+      {
+        ...r,
+        to: this.url.href,
+        maxEnvelopeSize:
+          r.action === undefined
+            ? undefined
+            : Math.min(this.options.maxEnvelopeSize ?? 512_000, this.limits.maxBytes),
+      },
       namespace,
     );
     const a = await exchange({

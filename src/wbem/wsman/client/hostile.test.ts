@@ -107,6 +107,13 @@ describe('WsmanClient against a hostile peer', () => {
     expect(e?.message).toBe('x:Strange: odd');
   });
 
+  it('an answer nested deeper than 64 levels is refused unread', async () => {
+    handler = soap(200, ENV(`${'<x:a xmlns:x="urn:x">'.repeat(100)}${'</x:a>'.repeat(100)}`));
+    const e = await fail();
+    expect((e as CimXmlError).code).toBe('CIMXML_RESPONSE_INVALID');
+    expect(e?.message).toMatch(/deep|nest/i);
+  });
+
   it('an HTML error page is an HTTP error with its status', async () => {
     handler = soap(503, '<html>busy</html>', 'text/html');
     const e = await fail();
