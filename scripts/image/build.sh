@@ -61,6 +61,12 @@ rm -rf "$app/opt/vessel/dist/bench"
 (cd "$checkout" && npm ls --omit=dev --all --parseable 2>/dev/null) | grep '/node_modules/' | sed "s|^$checkout/||" |
   sort | awk 'k == "" || index($0, k "/") != 1 { print; k = $0 }' >"$work/app-modules.txt"
 tar -C "$checkout" -chf - -T "$work/app-modules.txt" | tar -C "$app/opt/vessel" -xf -
+# better-sqlite3 needs its addon only, not its SQLite sources and object files.
+sqlite=$app/opt/vessel/node_modules/better-sqlite3
+if [ -f "$sqlite/build/Release/better_sqlite3.node" ]; then
+  rm -rf "$sqlite/deps" "$sqlite/src"
+  find "$sqlite/build" -type f ! -name better_sqlite3.node -delete
+fi
 rm -f "$out/boot/vessel.squashfs"
 mksquashfs "$app" "$out/boot/vessel.squashfs" -comp zstd -b 1M -noappend -quiet -no-progress -all-root >/dev/null
 took app-layer "$t"

@@ -13,7 +13,17 @@ chroot "$root" systemctl mask getty@.service serial-getty@.service console-getty
 echo vessel >"$root/etc/hostname"
 : >"$root/etc/machine-id"
 mkdir -p "$root/var/lib/vessel"
+# The initramfs carries only what finds and mounts the boot medium (MODULES=list; live-boot's hook adds the
+# filesystems): virtio, SATA/SAS/RAID controllers, NVMe, USB storage. The root has every other driver.
+echo MODULES=list >"$root/etc/initramfs-tools/conf.d/vessel.conf"
+printf '%s\n' virtio_pci virtio_blk virtio_scsi ahci ata_piix sd_mod sr_mod nvme usb_storage uas xhci_pci \
+  ehci_pci ohci_pci uhci_hcd megaraid_sas mpt3sas hpsa smartpqi aacraid vmw_pvscsi hv_storvsc \
+  vfat nls_cp437 nls_ascii nls_utf8 squashfs overlay loop ext4 isofs >"$root/etc/initramfs-tools/modules"
+mount -t proc proc "$root/proc"
+trap 'umount "$root/proc"' EXIT
+chroot "$root" update-initramfs -u -k all
 chroot "$root" dpkg-query -W -f='${Package} ${Version} ${Installed-Size}\n' >"$list"
+echo "# apt and dpkg: installed by the build, their programs and data removed from the image" >>"$list"
 # No package manager at run time: apt and dpkg go (their data too); the package list above is the record.
 rm -rf "$root"/usr/bin/apt* "$root"/usr/lib/apt "$root"/etc/apt "$root"/var/lib/apt "$root"/var/cache/apt \
   "$root"/usr/bin/dpkg* "$root"/usr/sbin/dpkg* "$root"/etc/dpkg "$root"/var/lib/dpkg "$root"/usr/share/perl5/Debian

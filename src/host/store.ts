@@ -171,7 +171,9 @@ export class Store {
       // Deleted and rewritten values are overwritten on disk, not left in free pages.
       this.db.pragma('secure_delete = ON');
       this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = NORMAL');
+      // NORMAL: a commit reaches the disk at the next checkpoint (a power loss may undo the last ones, never
+      // corrupt); VESSEL_STORE_SYNC=full syncs every commit, for hosts that are powered off hard (the host image).
+      this.db.pragma(`synchronous = ${process.env.VESSEL_STORE_SYNC === 'full' ? 'FULL' : 'NORMAL'}`);
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
     } catch (e) {
