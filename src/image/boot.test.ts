@@ -1,13 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer, connect as netConnect } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/helpers/cli.js';
+import { freePort } from '../../test/helpers/ports.js';
 
 // Issue 16, end to end: build the image, make a state disk, boot both under QEMU/TCG with only port forwards,
 // and reach the host from outside. Slow (the build and a TCG boot take minutes each): `npm run test:image`.
@@ -19,15 +20,6 @@ const BOOT_DEADLINE_MS = 12 * 60_000;
 /** Guest ports: the three configured HTTPS ports, and ports that must not answer (ssh, telnet, rpcbind, plain HTTP). */
 const OPEN = { cim: 5989, wsman: 5986, rest: 443 } as const;
 const CLOSED = [22, 23, 111, 5988, 5985, 8080, 8443, 80] as const;
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? done(a.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 /** The peer certificate of a TLS port, or undefined when the handshake fails (nothing listening yet). */
 function tlsCert(port: number): Promise<X509Certificate | undefined> {

@@ -9,12 +9,12 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../../../test/helpers/cli.js';
+import { freePort } from '../../../test/helpers/ports.js';
 
 // `vessel pool` and the pool check through the built CLI and through CIM-XML (Vessel's own remote client and
 // sblim wbemcli), against `vessel host serve` on the test driver: admins' paths must lie in a storage pool.
@@ -26,17 +26,6 @@ const pool = join(root, 'pool');
 const s = ['--state', state];
 let host: ChildProcess;
 let port: number;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(p));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function wbemcli(...args: string[]): Promise<{ code: number; out: string }> {
   try {

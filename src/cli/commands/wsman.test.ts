@@ -1,24 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/helpers/cli.js';
 import { type ServedHost, serveHost } from '../../../test/helpers/host.js';
+import { freePort } from '../../../test/helpers/ports.js';
 
 // The built CLI against `vessel host serve --wsman-http/--wsman-https` (CIM-XML and REST off): every vm command
 // through `--connect wsman+http(s)://`, and the raw `vessel wsman` commands.
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
 
 let state: string;
 let host: ServedHost;

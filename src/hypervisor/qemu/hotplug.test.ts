@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/helpers/ports.js';
 import { buildDefinition } from '../../model/index.js';
 import type { HypervisorError } from '../errors.js';
 import { ensureTestGuest } from '../guest.js';
@@ -18,13 +19,6 @@ const state = mkdtempSync(join(tmpdir(), 'vessel-hotplug-'));
 afterAll(() => rmSync(state, { recursive: true, force: true }));
 
 /** A loopback port nothing listens on (bound once by the kernel's choice, then released). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 function listening(port: number): Promise<boolean> {
