@@ -1,80 +1,38 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ApiError } from '../../api/index.js';
-import { VesselError } from '../../model/index.js';
 import { CimClient } from '../../wbem/index.js';
 import { markCommand } from '../connect/kinds.js';
-import { namedConnectionOf } from '../connect/target.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { jsonValue, methodParams, path, printInstances, printPaths, valueText } from './cim-output.js';
+import { type RawConnOptions, type RawProtocol, rawConnection, rawEndpoint } from './raw-endpoint.js';
 
-interface ConnOptions {
-  url?: string;
-  user?: string;
-  password?: string;
-  ca?: string;
-  insecure?: boolean;
-  namespace: string;
-  json?: boolean;
-}
+type ConnOptions = RawConnOptions;
+
+const CIMXML_RAW: RawProtocol = {
+  transport: 'cimxml',
+  speaks: 'vessel cim speaks CIM-XML',
+  env: { url: 'VESSEL_CIM_URL', user: 'VESSEL_CIM_USER', password: 'VESSEL_CIM_PASSWORD' },
+  example: '--connect http://127.0.0.1:5988 (vessel host serve --cim-http)',
+};
 
 function connection(cmd: Command): Command {
-  return cmd
-    .option('--url <url>', 'the CIM server, e.g. https://host1:5989 (default: $VESSEL_CIM_URL)')
-    .option('--user <name>', 'user name (default: $VESSEL_CIM_USER)')
-    .option('--password <pw>', 'password (default: $VESSEL_CIM_PASSWORD)')
-    .option('--ca <file>', 'trust this PEM certificate for HTTPS (e.g. the host’s cim-cert.pem)')
-    .option('--insecure', 'accept any HTTPS certificate')
-    .option('-n, --namespace <ns>', 'CIM namespace', 'root/virtualization')
-    .option('--json', 'print the result as JSON');
+  return rawConnection(cmd, CIMXML_RAW, 'https://host1:5989');
 }
 
-/**
- * The CIM server: `--url`, else the http(s) host of `-c/--connect` (or `$VESSEL_CONNECT`, a saved profile, ...),
- * else `$VESSEL_CIM_URL`. A `vessel:` connection is refused (exit 4): raw CIM operations need a CIM-XML server.
- */
-async function client(o: ConnOptions, cmd: Command): Promise<CimClient> {
-  const named = await namedConnectionOf(cmd);
-  if (named !== undefined && named.target.transport !== 'cimxml') {
-    throw new ApiError(
-      'NOT_SUPPORTED',
-      `vessel cim speaks CIM-XML; ${named.source} ${named.text} is the socket of a local host`,
-      {
-        hint: 'Connect to its CIM-XML port instead, e.g. --connect http://127.0.0.1:5988 (vessel host serve --cim-http)',
-      },
-    );
-  }
-  const t = named?.target.transport === 'cimxml' ? named.target : undefined;
-  if (o.url !== undefined && t !== undefined && new URL(o.url).host !== t.url.host) {
-    throw new VesselError(
-      'USAGE',
-      `--url ${o.url} and ${named?.source} ${named?.text} name different servers`,
-    );
-  }
-  const url = o.url ?? t?.url ?? process.env.VESSEL_CIM_URL;
-  if (!url)
-    throw new VesselError(
-      'USAGE',
-      'Give the CIM server with --url or --connect (or $VESSEL_CIM_URL), e.g. --url https://host1:5989',
-    );
-  const ca = o.ca ?? t?.ca;
-  return new CimClient(url, {
-    user: o.user ?? t?.user ?? process.env.VESSEL_CIM_USER,
-    password: o.password ?? t?.password ?? process.env.VESSEL_CIM_PASSWORD,
-    namespace: o.namespace,
-    ca: ca ? await readFile(ca) : undefined,
-    insecure: o.insecure || t?.insecure,
-  });
-}
-
-/** Runs one command with a client, closing it afterwards. */
+/** Runs one command with a client of the CIM server the options name ({@link rawEndpoint}), closing it afterwards. */
 async function withClient(
   o: ConnOptions,
   cmd: Command,
   fn: (c: CimClient) => Promise<void>,
 ): Promise<number> {
-  const c = await client(o, cmd);
+  const e = await rawEndpoint(o, cmd, CIMXML_RAW);
+  const c = new CimClient(e.url, {
+    user: e.user,
+    password: e.password,
+    namespace: o.namespace,
+    ca: e.ca,
+    insecure: e.insecure,
+  });
   try {
     await fn(c);
     return 0;

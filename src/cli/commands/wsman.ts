@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ApiError } from '../../api/index.js';
 import { type CimInstance, type CimInstanceName, parseEmbeddedInstance } from '../../cim/index.js';
 import { VesselError } from '../../model/index.js';
 import {
@@ -10,81 +9,44 @@ import {
   WsmanClient,
 } from '../../wbem/index.js';
 import { markCommand } from '../connect/kinds.js';
-import { namedConnectionOf } from '../connect/target.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { jsonValue, methodParams, path, printInstances, printPaths, valueText } from './cim-output.js';
+import { type RawConnOptions, type RawProtocol, rawConnection, rawEndpoint } from './raw-endpoint.js';
 
-interface ConnOptions {
-  url?: string;
-  user?: string;
-  password?: string;
-  ca?: string;
-  insecure?: boolean;
-  namespace: string;
+interface ConnOptions extends RawConnOptions {
   wmi?: boolean;
-  json?: boolean;
 }
+
+const WSMAN_RAW: RawProtocol = {
+  transport: 'wsman',
+  speaks: 'vessel wsman speaks WS-Management',
+  env: { url: 'VESSEL_WSMAN_URL', user: 'VESSEL_USER', password: 'VESSEL_PASSWORD' },
+  example: '--connect wsman+http://127.0.0.1:5985 (vessel host serve --wsman-http)',
+};
 
 function connection(cmd: Command): Command {
-  return cmd
-    .option('--url <url>', 'the WS-Man service, e.g. https://host1:5986/wsman (default: $VESSEL_WSMAN_URL)')
-    .option('--user <name>', 'user name (default: $VESSEL_USER)')
-    .option('--password <pw>', 'password (default: $VESSEL_PASSWORD)')
-    .option('--ca <file>', 'trust this PEM certificate for HTTPS (e.g. the host’s cim-cert.pem)')
-    .option('--insecure', 'accept any HTTPS certificate')
-    .option('-n, --namespace <ns>', 'CIM namespace', 'root/virtualization')
-    .option(
-      '--wmi',
-      "resource URIs in Microsoft's WMI form (http://schemas.microsoft.com/wbem/wsman/1/wmi/NS/Class)",
-    )
-    .option('--json', 'print the result as JSON');
+  return rawConnection(cmd, WSMAN_RAW, 'https://host1:5986/wsman').option(
+    '--wmi',
+    "resource URIs in Microsoft's WMI form (http://schemas.microsoft.com/wbem/wsman/1/wmi/NS/Class)",
+  );
 }
 
-/**
- * The WS-Man service: `--url`, else the wsman+http(s) host of `-c/--connect` (or `$VESSEL_CONNECT`, a saved
- * profile), else `$VESSEL_WSMAN_URL`. Any other connection is refused (exit 4): these are WS-Man operations.
- */
-async function client(o: ConnOptions, cmd: Command): Promise<WsmanClient> {
-  const named = await namedConnectionOf(cmd);
-  if (named !== undefined && named.target.transport !== 'wsman') {
-    throw new ApiError(
-      'NOT_SUPPORTED',
-      `vessel wsman speaks WS-Management; ${named.source} ${named.text} is ${named.target.transport === 'cimxml' ? 'a CIM-XML host' : 'the socket of a local host'}`,
-      {
-        hint: 'Connect to its WS-Man port, e.g. --connect wsman+http://127.0.0.1:5985 (vessel host serve --wsman-http)',
-      },
-    );
-  }
-  const t = named?.target.transport === 'wsman' ? named.target : undefined;
-  if (o.url !== undefined && t !== undefined && new URL(o.url).host !== t.url.host)
-    throw new VesselError(
-      'USAGE',
-      `--url ${o.url} and ${named?.source} ${named?.text} name different servers`,
-    );
-  const url = o.url ?? t?.url ?? process.env.VESSEL_WSMAN_URL;
-  if (!url)
-    throw new VesselError(
-      'USAGE',
-      'Give the WS-Man service with --url or --connect (or $VESSEL_WSMAN_URL), e.g. --connect wsman+https://host1:5986',
-    );
-  const ca = o.ca ?? t?.ca;
-  return new WsmanClient(url, {
-    user: o.user ?? t?.user ?? process.env.VESSEL_USER,
-    password: o.password ?? t?.password ?? process.env.VESSEL_PASSWORD,
-    namespace: o.namespace,
-    ca: ca ? await readFile(ca) : undefined,
-    insecure: o.insecure || t?.insecure,
-    uriStyle: o.wmi ? 'wmi' : 'dmtf',
-  });
-}
-
+/** Runs one command with a client of the WS-Man service the options name ({@link rawEndpoint}), closing it afterwards. */
 async function withClient(
   o: ConnOptions,
   cmd: Command,
   fn: (c: WsmanClient) => Promise<void>,
 ): Promise<number> {
-  const c = await client(o, cmd);
+  const e = await rawEndpoint(o, cmd, WSMAN_RAW);
+  const c = new WsmanClient(e.url, {
+    user: e.user,
+    password: e.password,
+    namespace: o.namespace,
+    ca: e.ca,
+    insecure: e.insecure,
+    uriStyle: o.wmi ? 'wmi' : 'dmtf',
+  });
   try {
     await fn(c);
     return 0;
