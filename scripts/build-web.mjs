@@ -46,6 +46,7 @@ const html = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Vessel</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 ${css === undefined ? '' : `<link rel="stylesheet" href="${css}">\n`}<script type="module" src="${js}"></script>
 </head>
 <body>
@@ -54,6 +55,11 @@ ${css === undefined ? '' : `<link rel="stylesheet" href="${css}">\n`}<script typ
 </html>
 `;
 await writeFile(join(out, 'index.html'), html);
+await writeFile(
+  join(out, 'favicon.svg'),
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M1 9h14l-3 5H4z" fill="#0550ae"/>' +
+    '<path d="M8 1v7H3z" fill="#57606a"/></svg>\n',
+);
 
 /** Every file under dir, recursively. */
 async function files(dir) {
