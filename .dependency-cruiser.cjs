@@ -58,7 +58,8 @@ module.exports = {
     },
     {
       name: 'web-edge-through-http',
-      comment: 'the rest of src/web (its tests and build helpers) uses the host as any client would: src/rest only to start a test host',
+      comment:
+        'the rest of src/web (its tests and build helpers) uses the host as any client would: src/rest only to start a test host',
       severity: 'error',
       from: { path: '^src/web/', pathNot: '^src/web/app/' },
       to: { path: '^src/(?!(web|rest|api|model)/)' },

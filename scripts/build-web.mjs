@@ -33,7 +33,7 @@ const result = await build({
 });
 
 const outputs = Object.entries(result.metafile.outputs);
-const entry = outputs.find(([, o]) => o.entryPoint !== undefined && o.entryPoint.endsWith('main.tsx'));
+const entry = outputs.find(([, o]) => o.entryPoint?.endsWith('main.tsx'));
 if (entry === undefined) throw new Error('esbuild produced no entry module');
 const url = (file) => `/${relative(out, join(root, file)).split('\\').join('/')}`;
 const js = url(entry[0]);
