@@ -30,25 +30,40 @@ export const USERS: Array<[string, 'admin' | 'operator' | 'reader', string]> = [
   ['rd', 'reader', 'rd-pw'],
 ];
 
+/** A host serving the UI: its REST base URL (`http://127.0.0.1:PORT/api/v1`) and how to stop it. */
+export interface WebHost {
+  restUrl: string;
+  close(): Promise<void>;
+}
+
 /** What a browser test holds: the built files, the host, the browser, and where screenshots go. */
-export interface WebHarness {
+export interface WebHarness<H extends WebHost = RestTestHost> {
   dir: string;
   web: string;
-  host: RestTestHost;
+  host: H;
   /** `http://127.0.0.1:PORT` */
   base: string;
   browser: Browser;
   close(): Promise<void>;
 }
 
-/** Builds the UI, starts a host serving it and launches Chromium. */
-export async function startWebHarness(vms = 2): Promise<WebHarness> {
+/** Builds the UI, starts a host serving it (default: the REST test host with USERS) and launches Chromium. */
+export async function startWebHarness(vms?: number): Promise<WebHarness>;
+export async function startWebHarness<H extends WebHost>(
+  vms: number,
+  start: (web: string, dir: string) => Promise<H>,
+): Promise<WebHarness<H>>;
+export async function startWebHarness(
+  vms = 2,
+  start: (web: string, dir: string) => Promise<WebHost> = (web) =>
+    startRestTestHost({ vms, users: USERS, web }),
+): Promise<WebHarness<WebHost>> {
   const dir = await mkdtemp(join(tmpdir(), 'vessel-webtest-'));
   const web = join(dir, 'web');
   await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs'), web]);
-  const host = await startRestTestHost({ vms, users: USERS, web });
+  const host = await start(web, dir);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const h: WebHarness = {
+  const h: WebHarness<WebHost> = {
     dir,
     web,
     host,
@@ -76,7 +91,7 @@ export interface Watched {
  * if the test fails.
  */
 export async function openPage(
-  h: WebHarness,
+  h: WebHarness<WebHost>,
   name: string,
   o: { width?: number; expected401?: string[]; allow?: RegExp[] } = {},
 ): Promise<Watched> {
