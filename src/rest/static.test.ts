@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseEncoding } from './static.js';
+import { chooseEncoding, webAssetsDir } from './static.js';
 import { type RestTestHost, startRestTestHost } from './test-host.js';
 
 // The web UI's files on a real host's REST edge (public route of the shared server), and hostile paths sent as raw
@@ -129,10 +129,18 @@ describe('the web UI files', () => {
     expect(head.status).toBe(200);
   });
 
-  it('leaves /api/v1 authenticated', async () => {
+  it('leaves /api/v1 authenticated, and reads no credentials on the public route', async () => {
     const r = await fetch(`${h.restUrl}/systems`);
     expect(r.status).toBe(401);
     expect(r.headers.get('www-authenticate')).toBe('Basic realm="Vessel"');
+    expect((await fetch(`${h.restUrl}`)).status).toBe(404);
+    // Wrong passwords sent to a public file are not logins: they neither fail nor count against the throttle.
+    const wrong = { Authorization: `Basic ${btoa('admin:wrong')}` };
+    for (let i = 0; i < 30; i++) expect((await fetch(`${base}/`, { headers: wrong })).status).toBe(200);
+    const ok = await fetch(`${h.restUrl}/systems`, {
+      headers: { Authorization: `Basic ${btoa('admin:secret')}` },
+    });
+    expect(ok.status).toBe(200);
   });
 
   it("a page's 401 (session cookie or X-Requested-With) carries no Basic challenge", async () => {
@@ -151,6 +159,12 @@ describe('the web UI files', () => {
     });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toBeNull();
+  });
+});
+
+describe('webAssetsDir()', () => {
+  it("is the package's dist/web, from src/ as from dist/src/", () => {
+    expect(webAssetsDir()).toBe(join(process.cwd(), 'dist', 'web'));
   });
 });
 

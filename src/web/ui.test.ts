@@ -218,6 +218,9 @@ describe('the web UI', () => {
       await logIn(w.page, 'admin', 'secret');
       await w.page.getByRole('link', { name: 'vm1' }).waitFor();
       await check('list');
+      // VESSEL_UPDATE_SCREENSHOTS=1 renews the screenshot in docs/ (the list on a narrow screen).
+      if (process.env.VESSEL_UPDATE_SCREENSHOTS === '1')
+        await w.page.screenshot({ path: join(process.cwd(), 'docs', 'web-systems-375.png') });
       await w.page.getByRole('link', { name: 'vm1' }).click();
       await w.page.locator('table.hardware tbody tr').first().waitFor();
       await check('system');

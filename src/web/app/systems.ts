@@ -38,17 +38,35 @@ export async function refresh(ref: string): Promise<SystemView> {
   return s;
 }
 
+const refreshing = new Map<string, Promise<unknown>>();
+
+/** Reads a system again, one read per system at a time (a replay of many events costs one or two reads). */
+function refreshOnce(uuid: string): void {
+  if (refreshing.has(uuid)) return;
+  const p = refresh(uuid)
+    .catch(() => undefined)
+    .finally(() => refreshing.delete(uuid));
+  refreshing.set(uuid, p);
+}
+
 function apply(e: HostEvent): void {
   if (e.uuid === undefined) return;
   const known = systems.value.get(e.uuid);
   if (e.type === 'system.state' && known !== undefined && e.state !== undefined) {
-    put({ ...known, state: e.state, ...(e.reason === undefined ? {} : { reason: e.reason }) });
+    // The stream first replays stored events: one older than what the list showed changes nothing.
+    if (e.time !== undefined && e.time < known.changedAt) return;
+    put({
+      ...known,
+      state: e.state,
+      ...(e.reason === undefined ? {} : { reason: e.reason }),
+      ...(e.time === undefined ? {} : { changedAt: e.time }),
+    });
   } else if (e.type === 'system.undefined') {
     const next = new Map(systems.value);
     next.delete(e.uuid);
     systems.value = next;
   } else if (e.type === 'system.defined' || e.type === 'system.modified') {
-    refresh(e.uuid).catch(() => undefined);
+    refreshOnce(e.uuid);
   }
 }
 

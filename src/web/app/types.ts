@@ -34,6 +34,8 @@ export interface SystemView {
 /** An event of GET /api/v1/events (the fields the UI uses). */
 export interface HostEvent {
   seq: number;
+  /** ISO 8601 UTC, as `changedAt` (so the two compare as strings). */
+  time?: string;
   type: string;
   system?: string;
   uuid?: string;
