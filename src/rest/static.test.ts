@@ -86,6 +86,7 @@ describe('the web UI files', () => {
     const gz = await rawFetch(url, 'gzip, br;q=0');
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.body).toString()).toBe(JS);
+    expect(gz.headers.etag).not.toBe(br.headers.etag);
     const plain = await rawFetch(url, 'identity');
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body.toString()).toBe(JS);

@@ -89,7 +89,7 @@ function loadAssets(root: string): Map<string, Asset> {
       body,
       type,
       cache: HASHED.test(base) ? 'public, max-age=31536000, immutable' : 'no-cache',
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+      etag: createHash('sha256').update(body).digest('base64url').slice(0, 22),
     };
     if (set.has(`${f}.gz`)) a.gz = readFileSync(`${f}.gz`);
     if (set.has(`${f}.br`)) a.br = readFileSync(`${f}.br`);
@@ -169,19 +169,21 @@ export function staticRoute(root: string): HttpPublicRoute {
       const raw = (req.url ?? '').split('?')[0] ?? '';
       const a = raw.length > STATIC_LIMITS.maxPathChars ? undefined : assets.get(raw);
       if (a === undefined) return notFound(res);
+      const enc = chooseEncoding(req.headers['accept-encoding'], a.br !== undefined, a.gz !== undefined);
+      // Each encoding is its own representation, with its own strong validator (RFC 9110 §8.8.3.3).
+      const etag = enc === undefined ? `"${a.etag}"` : `"${a.etag}-${enc}"`;
       const headers: Record<string, string | number> = {
         ...STATIC_HEADERS,
         'Content-Type': a.type,
         'Cache-Control': a.cache,
-        ETag: a.etag,
+        ETag: etag,
         Vary: 'Accept-Encoding',
       };
       const inm = req.headers['if-none-match'];
-      if (inm?.split(',').some((t) => t.trim() === a.etag)) {
+      if (inm?.split(',').some((t) => t.trim() === etag)) {
         res.writeHead(304, headers);
         return void res.end();
       }
-      const enc = chooseEncoding(req.headers['accept-encoding'], a.br !== undefined, a.gz !== undefined);
       const body = enc === 'br' ? a.br : enc === 'gzip' ? a.gz : a.body;
       if (enc !== undefined) headers['Content-Encoding'] = enc;
       headers['Content-Length'] = body?.length ?? 0;
