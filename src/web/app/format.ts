@@ -1,4 +1,4 @@
-import type { Resource, SystemView } from './types';
+import type { Resource, SystemView } from './types.js';
 
 /** How the UI reads a definition's resources (DSP1041 ResourceType values, DSP0004 programmatic units). */
 

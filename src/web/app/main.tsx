@@ -1,12 +1,12 @@
 import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { Login } from './pages/Login';
-import { System } from './pages/System';
-import { Systems } from './pages/Systems';
-import { loadSession, logout, me } from './session';
-import { followEvents, forget, loadSystems } from './systems';
-import { ConfirmHost, ErrorBox } from './ui';
+import { Login } from './pages/Login.js';
+import { System } from './pages/System.js';
+import { Systems } from './pages/Systems.js';
+import { loadSession, logout, me } from './session.js';
+import { followEvents, forget, loadSystems } from './systems.js';
+import { ConfirmHost, ErrorBox } from './ui.js';
 import './styles.css';
 
 /** The host client: log in, then the systems list (`#/`) and a system's page (`#/systems/NAME`). */

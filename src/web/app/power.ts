@@ -1,4 +1,4 @@
-import type { TargetState } from './types';
+import type { TargetState } from './types.js';
 
 /** The power actions of a state, in the order the UI offers them; `confirm` marks those that lose guest work. */
 export interface PowerAction {

@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
-import { api, basicAuth, setCsrf, whenUnauthorized } from './http';
-import type { Role, SessionView } from './types';
+import { api, basicAuth, setCsrf, whenUnauthorized } from './http.js';
+import type { Role, SessionView } from './types.js';
 
 /** Who is logged in: undefined while asking, null when nobody. */
 export const me = signal<SessionView | null | undefined>(undefined);

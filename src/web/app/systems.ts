@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
-import { api } from './http';
-import type { HostEvent, SystemView, TargetState } from './types';
+import { api } from './http.js';
+import type { HostEvent, SystemView, TargetState } from './types.js';
 
 /** The systems the UI knows, by UUID, kept current by the host's events. */
 export const systems = signal<ReadonlyMap<string, SystemView>>(new Map());

@@ -1,6 +1,6 @@
 import { signal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
-import { Problem } from './http';
+import { Problem } from './http.js';
 
 /** Small pieces every page uses: problems shown clearly, a state badge, and the confirmation dialog. */
 

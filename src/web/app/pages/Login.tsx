@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { Problem } from '../http';
-import { login } from '../session';
-import { ErrorBox } from '../ui';
+import { Problem } from '../http.js';
+import { login } from '../session.js';
+import { ErrorBox } from '../ui.js';
 
 /** The login form: the password goes once to POST /api/v1/session; the session cookie does the rest. */
 export function Login() {

@@ -1,11 +1,11 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { describe, formatBytes, memoryBytes, vcpus } from '../format';
-import { actionsFor, type PowerAction } from '../power';
-import { mayPower, me } from '../session';
-import { changeState, refresh, systems } from '../systems';
-import type { SystemView } from '../types';
-import { confirmAction, ErrorBox, StateBadge } from '../ui';
+import { describe, formatBytes, memoryBytes, vcpus } from '../format.js';
+import { actionsFor, type PowerAction } from '../power.js';
+import { mayPower, me } from '../session.js';
+import { changeState, refresh, systems } from '../systems.js';
+import type { SystemView } from '../types.js';
+import { confirmAction, ErrorBox, StateBadge } from '../ui.js';
 
 /** One system: summary, hardware from its resources, and power actions (destructive ones confirmed). */
 export function System({ name }: { name: string }) {

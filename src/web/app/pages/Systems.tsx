@@ -1,9 +1,9 @@
 import { useComputed, useSignal } from '@preact/signals';
-import { formatBytes, memoryBytes, vcpus } from '../format';
-import { mayPower, me } from '../session';
-import { changeState, live, loaded, systems } from '../systems';
-import type { SystemView } from '../types';
-import { confirmAction, ErrorBox, StateBadge } from '../ui';
+import { formatBytes, memoryBytes, vcpus } from '../format.js';
+import { mayPower, me } from '../session.js';
+import { changeState, live, loaded, systems } from '../systems.js';
+import type { SystemView } from '../types.js';
+import { confirmAction, ErrorBox, StateBadge } from '../ui.js';
 
 /** The systems list: filter, live states from the event stream, start and stop for roles that may. */
 export function Systems() {
