@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describe as describeResource, formatBytes, memoryBytes, unitBytes, vcpus } from './app/format.js';
 import { actionsFor } from './app/power.js';
+import { filterAndSort } from './app/sort.js';
 import type { SystemView } from './app/types.js';
 
 // The browser code's pure helpers, in Node: DSP0004 programmatic units, sizes, what a resource says, and which
@@ -65,5 +66,25 @@ describe('the UI formats', () => {
     expect(running.map((a) => a.target)).toEqual(['shutdown', 'stopped', 'reboot', 'reset', 'paused']);
     expect(running.filter((a) => a.confirm !== undefined).map((a) => a.target)).toEqual(['stopped', 'reset']);
     expect(actionsFor('paused').map((a) => a.label)).toEqual(['Resume', 'Power off']);
+  });
+});
+
+describe('filterAndSort()', () => {
+  const vm = (name: string, state: string, cpus: string) => ({
+    ...system([{ ResourceType: '3', VirtualQuantity: cpus }]),
+    uuid: name,
+    name,
+    state,
+  });
+  const list = [vm('web2', 'running', '2'), vm('db', 'stopped', '8'), vm('web1', 'stopped', '2')];
+
+  it('filters by name or state and orders by the key, then by name', () => {
+    const names = (key: Parameters<typeof filterAndSort>[2], f = '') =>
+      filterAndSort(list, f, key).map((s) => s.name);
+    expect(names('name')).toEqual(['db', 'web1', 'web2']);
+    expect(names('vcpus')).toEqual(['db', 'web1', 'web2']);
+    expect(names('state')).toEqual(['web2', 'db', 'web1']);
+    expect(names('name', 'WEB')).toEqual(['web1', 'web2']);
+    expect(names('name', 'running')).toEqual(['web2']);
   });
 });

@@ -1,6 +1,7 @@
 import { useComputed, useSignal } from '@preact/signals';
 import { formatBytes, memoryBytes, vcpus } from '../format.js';
 import { mayPower, me } from '../session.js';
+import { filterAndSort, SORT_KEYS, type SortKey } from '../sort.js';
 import { changeState, live, loaded, systems } from '../systems.js';
 import type { SystemView } from '../types.js';
 import { confirmAction, ErrorBox, StateBadge } from '../ui.js';
@@ -8,14 +9,10 @@ import { confirmAction, ErrorBox, StateBadge } from '../ui.js';
 /** The systems list: filter, live states from the event stream, start and stop for roles that may. */
 export function Systems() {
   const filter = useSignal('');
+  const sort = useSignal<SortKey>('name');
   const error = useSignal<unknown>(undefined);
   const busy = useSignal<string | undefined>(undefined);
-  const shown = useComputed(() => {
-    const f = filter.value.trim().toLowerCase();
-    return [...systems.value.values()]
-      .filter((s) => f === '' || s.name.toLowerCase().includes(f) || s.state.includes(f))
-      .sort((a, b) => a.name.localeCompare(b.name));
-  });
+  const shown = useComputed(() => filterAndSort(systems.value.values(), filter.value, sort.value));
   const power = mayPower(me.value?.role);
   const run = async (s: SystemView, start: boolean) => {
     if (
@@ -45,10 +42,22 @@ export function Systems() {
           {live.value ? 'Live' : 'Connecting…'}
         </span>
       </div>
-      <label class="filter">
-        Filter
-        <input type="search" value={filter.value} onInput={(e) => (filter.value = e.currentTarget.value)} />
-      </label>
+      <div class="controls">
+        <label class="filter">
+          Filter
+          <input type="search" value={filter.value} onInput={(e) => (filter.value = e.currentTarget.value)} />
+        </label>
+        <label>
+          Sort by
+          <select value={sort.value} onChange={(e) => (sort.value = e.currentTarget.value as SortKey)}>
+            {Object.entries(SORT_KEYS).map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <ErrorBox error={error.value} />
       {!loaded.value ? (
         <p>Loading…</p>
