@@ -49,6 +49,22 @@ module.exports = {
       to: { path: '^src/(?!(rest|api|model|wbem|host)/)' },
     },
     {
+      name: 'web-app-is-a-browser-edge',
+      comment:
+        'src/web/app runs in the browser and reaches the host only over HTTP: it imports itself and its npm packages (preact, signals), nothing else of src/',
+      severity: 'error',
+      from: { path: '^src/web/app/' },
+      to: { path: '^src/(?!web/app/)|^(node:|fs$|child_process$|net$|http$|https$)' },
+    },
+    {
+      name: 'web-edge-through-http',
+      comment:
+        'the rest of src/web uses the host as any client would (its tests may start a real host through the indexes)',
+      severity: 'error',
+      from: { path: '^src/web/', pathNot: ['^src/web/app/', '\\.test\\.ts$'] },
+      to: { path: '^src/(?!(web|rest|api|model)/)' },
+    },
+    {
       name: 'domains-not-edges',
       comment: 'domains never import an edge',
       severity: 'error',

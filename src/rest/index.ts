@@ -23,4 +23,5 @@ export * from './serve.js';
 export * from './server.js';
 export * from './sessions.js';
 export * from './sse.js';
+export * from './static.js';
 export * from './test-host.js';

@@ -14,6 +14,7 @@ import { type EventStreamLimits, EventStreams } from './event-streams.js';
 import { metricsRoute } from './metrics-route.js';
 import { restRoute } from './server.js';
 import { type RestApiFactory, Sessions } from './sessions.js';
+import { staticRoute, webAssetsDir } from './static.js';
 
 /** Options of {@link serveRest}: what `vessel host serve --http PORT --https PORT` passes. */
 export interface ServeRestOptions {
@@ -36,6 +37,8 @@ export interface ServeRestOptions {
   /** Limits of the event streams (GET /api/v1/events). */
   events?: Partial<EventStreamLimits> | undefined;
   onInternalError?: ((e: unknown) => void) | undefined;
+  /** The web UI's built files served at `/` without credentials (default: the package's dist/web), or off. */
+  web?: string | false | undefined;
 }
 
 /** A running REST endpoint. */
@@ -51,7 +54,7 @@ export interface RestEndpoint {
  * Serves a host's Api as REST/JSON at /api/v1 on the shared HTTP server (TLS, Basic authentication against the
  * host's users with login throttling, bearer tokens of STATE/tokens.json, browser sessions by cookie with a CSRF
  * token, connection and body limits): one Api session per user and role, the same
- * roles as CIM-XML and the CLI.
+ * roles as CIM-XML and the CLI. The web UI's built files are served at `/` beside it (staticRoute).
  *
  * @example
  * const ep = await serveRest({ api: hostApiFactory(host), stateDir: '/var/lib/vessel', http: { port: 8080 } });
@@ -75,6 +78,7 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
       routes: [
         restRoute({ sessions, cookies, streams, onInternalError: o.onInternalError }),
         metricsRoute(sessions),
+        ...(o.web === false ? [] : [staticRoute(o.web ?? webAssetsDir())]),
       ],
       auth: {
         users,

@@ -11,6 +11,8 @@ export interface RestTestHostOptions {
   login?: Partial<LoginLimits>;
   limits?: Parameters<typeof serveRest>[0]['limits'];
   events?: Parameters<typeof serveRest>[0]['events'];
+  /** The web UI's files at `/` (default: the package's dist/web). */
+  web?: string | false;
 }
 
 /** A real host on test:///default with its REST edge on 127.0.0.1 and a free port (and CIM-XML beside it). */
@@ -43,6 +45,7 @@ export async function startRestTestHost(o: RestTestHostOptions = {}): Promise<Re
       login: o.login,
       limits: o.limits,
       events: o.events,
+      ...(o.web === undefined ? {} : { web: o.web }),
     });
     return {
       ...h,

@@ -17,6 +17,7 @@ import {
   CheckQueue,
   type Credential,
   type CredentialLookups,
+  cookieValue,
   type LoginResult,
   VerifiedLogins,
 } from './login.js';
@@ -54,6 +55,8 @@ export interface HttpRoute {
   path: string;
   /** The methods it answers; others get 405 with `Allow`. */
   methods: readonly string[];
+  /** Authenticated before it runs (see {@link HttpPublicRoute} for the routes that are not). */
+  public?: false;
   /** Answers the request; an `HttpError` it throws is answered with its status, anything else with 500. */
   handle(x: HttpExchange): Promise<void>;
   /**
@@ -62,6 +65,29 @@ export interface HttpRoute {
    */
   refuse?(res: ServerResponse, refusal: HttpRefusal): void;
 }
+
+/**
+ * A route that runs without credentials (the web UI's static files and its login page): the server does not look
+ * at any credential of its requests, its handler sees no user and cannot read a body, and it answers only GET and
+ * HEAD. Every other route is authenticated before it runs, as before.
+ */
+export interface HttpPublicRoute {
+  /** The request path as in {@link HttpRoute.path}. */
+  path: string;
+  public: true;
+  /** Answers the request; an `HttpError` it throws is answered with its status, anything else with 500. */
+  handle(x: HttpPublicExchange): Promise<void>;
+}
+
+/** A request to a {@link HttpPublicRoute}: no user, no body. */
+export interface HttpPublicExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  secure: boolean;
+}
+
+/** The methods a public route answers. */
+const PUBLIC_METHODS = ['GET', 'HEAD'];
 
 /** A refusal of the server before a route runs, as {@link HttpRoute.refuse} is told it. */
 export interface HttpRefusal {
@@ -74,7 +100,8 @@ export interface HttpRefusal {
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
-  routes: readonly HttpRoute[];
+  /** Looked up in order, the first whose path matches answers (so a catch-all `/` goes last). */
+  routes: readonly (HttpRoute | HttpPublicRoute)[];
   auth: HttpAuth;
   /** HTTP listener; bound to 127.0.0.1 unless `host` says otherwise (it carries passwords in clear). */
   http?: { port: number; host?: string } | undefined;
@@ -210,6 +237,34 @@ function answerEmpty(req: IncomingMessage, res: ServerResponse, status: number, 
   req.resume();
 }
 
+/**
+ * True when a request comes from a page's script: it carries the session cookie (named `cookie`) or
+ * `X-Requested-With` (which a cross-site page cannot send without a CORS preflight the server never grants).
+ */
+function fromPage(req: IncomingMessage, cookie: string | undefined): boolean {
+  if (req.headers['x-requested-with'] !== undefined) return true;
+  return cookie !== undefined && cookieValue(req.headers.cookie, cookie) !== undefined;
+}
+
+async function handlePublic(
+  route: HttpPublicRoute,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  // Nothing of a body is read: a GET with one ends the connection after the answer.
+  const hasBody =
+    req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody) res.setHeader('Connection', 'close');
+  req.resume();
+  const secure = 'encrypted' in req.socket && req.socket.encrypted === true;
+  try {
+    await route.handle({ req, res, secure });
+  } catch (e) {
+    if (!(e instanceof HttpError) || res.headersSent) throw e;
+    fail(res, e);
+  }
+}
+
 async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const conn = sh.gate.of(req.socket);
   sh.gate.enter(conn, 'body');
@@ -219,8 +274,9 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
   const path = (req.url ?? '').split('?')[0] ?? '';
   const route = sh.o.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path));
   if (!route) return answerEmpty(req, res, 404);
-  if (!route.methods.includes(req.method ?? ''))
-    return answerEmpty(req, res, 405, { Allow: route.methods.join(', ') });
+  const methods = route.public === true ? PUBLIC_METHODS : route.methods;
+  if (!methods.includes(req.method ?? '')) return answerEmpty(req, res, 405, { Allow: methods.join(', ') });
+  if (route.public === true) return handlePublic(route, req, res);
   const auth = sh.o.auth;
   // A keep-alive connection repeating the credentials it just logged in with is answered without a turn of the loop.
   const header = req.headers.authorization;
@@ -244,7 +300,11 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
     return route.refuse(res, { status: who.status, message: who.message, headers, close: true });
   }
   if (who.kind === 'unauthorized') {
-    const challenge = { 'WWW-Authenticate': `Basic realm="${auth.realm ?? 'Vessel'}"` };
+    // A browser's page gets no Basic challenge, or the browser would show its own password dialog over the page's
+    // login form; scripts and tools get it (RFC 9110 §11.6.1 asks for one on a 401, RFC 7617 names Basic).
+    const challenge: Record<string, string> = fromPage(req, auth.lookups?.cookie?.name)
+      ? {}
+      : { 'WWW-Authenticate': `Basic realm="${auth.realm ?? 'Vessel'}"` };
     if (route.refuse === undefined) return answerEmpty(req, res, 401, challenge);
     req.resume();
     return route.refuse(res, {

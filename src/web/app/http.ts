@@ -1,0 +1,73 @@
+/** The UI's one way to the host: fetch against /api/v1 with the session cookie and its CSRF token. */
+
+/** An error answer of the API (RFC 9457 problem details with Vessel's `code`). */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+let csrf: string | undefined;
+let onUnauthorized: () => void = () => undefined;
+
+/** Sets the CSRF token every change sends (from POST or GET /api/v1/session), or clears it. */
+export function setCsrf(token: string | undefined): void {
+  csrf = token;
+}
+
+/** Called when the session ends under the UI (a 401 on an ordinary call). */
+export function whenUnauthorized(f: () => void): void {
+  onUnauthorized = f;
+}
+
+async function problemOf(r: Response): Promise<Problem> {
+  let p: { code?: string; detail?: string; title?: string; hint?: string } = {};
+  try {
+    p = (await r.json()) as typeof p;
+  } catch {
+    // not JSON: keep the status line
+  }
+  const message = p.detail ?? p.title ?? `${r.status} ${r.statusText}`;
+  return new Problem(r.status, p.code ?? `HTTP_${r.status}`, message, p.hint);
+}
+
+/** Calls the API; answers the JSON body (undefined for 204) or throws a {@link Problem}. */
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const h: Record<string, string> = {
+    Accept: 'application/json',
+    'X-Requested-With': 'XMLHttpRequest',
+    ...headers,
+  };
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrf !== undefined) h['X-CSRF-Token'] = csrf;
+  const r = await fetch(`/api/v1${path}`, {
+    method,
+    headers: h,
+    credentials: 'same-origin',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!r.ok) {
+    const p = await problemOf(r);
+    if (r.status === 401 && headers.Authorization === undefined) onUnauthorized();
+    throw p;
+  }
+  return r.status === 204 ? (undefined as T) : ((await r.json()) as T);
+}
+
+/** The Basic credentials header of a user and password (UTF-8, RFC 7617 §2.1). */
+export function basicAuth(user: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return `Basic ${btoa(bin)}`;
+}

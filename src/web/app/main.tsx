@@ -1,0 +1,68 @@
+import { signal } from '@preact/signals';
+import { render } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { Login } from './pages/Login.js';
+import { System } from './pages/System.js';
+import { Systems } from './pages/Systems.js';
+import { loadSession, logout, me } from './session.js';
+import { followEvents, forget, loadSystems } from './systems.js';
+import { ConfirmHost, ErrorBox } from './ui.js';
+import './styles.css';
+
+/** The host client: log in, then the systems list (`#/`) and a system's page (`#/systems/NAME`). */
+
+const route = signal(location.hash);
+addEventListener('hashchange', () => {
+  route.value = location.hash;
+});
+const failure = signal<unknown>(undefined);
+
+function Page() {
+  const m = /^#\/systems\/([^/]+)$/.exec(route.value);
+  if (m?.[1] !== undefined) return <System name={decodeURIComponent(m[1])} />;
+  return <Systems />;
+}
+
+function Shell() {
+  const who = me.value;
+  useEffect(() => {
+    if (who === null || who === undefined) {
+      forget();
+      return;
+    }
+    failure.value = undefined;
+    loadSystems().catch((e: unknown) => {
+      failure.value = e;
+    });
+    followEvents();
+  }, [who?.user, who?.role]);
+  if (who === undefined) return <p class="loading">Loading…</p>;
+  if (who === null) return <Login />;
+  return (
+    <>
+      <header>
+        <a class="brand" href="#/">
+          Vessel
+        </a>
+        <span class="who">
+          {who.user} <span class="role">({who.role})</span>
+        </span>
+        <button type="button" onClick={() => void logout()}>
+          Log out
+        </button>
+      </header>
+      <main>
+        <ErrorBox error={failure.value} />
+        <Page />
+      </main>
+      <ConfirmHost />
+    </>
+  );
+}
+
+const root = document.getElementById('app');
+if (root !== null) {
+  root.textContent = '';
+  render(<Shell />, root);
+}
+void loadSession();

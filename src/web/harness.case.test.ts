@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { onTestFailed } from 'vitest';
+import { type RestTestHost, startRestTestHost } from '../rest/index.js';
+
+// The browser tests' harness: the UI built by the real build script into a temp dir, a real host serving it (REST
+// test host on test:///default), Debian's Chromium driven by playwright-core, and pages that fail their test on any
+// page error or console error, with a screenshot kept on failure.
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Launch flags for a machine without network or GPU (see shared/notes/appliance.md). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The test users: name, role, password. */
+export const USERS: Array<[string, 'admin' | 'operator' | 'reader', string]> = [
+  ['admin', 'admin', 'secret'],
+  ['op', 'operator', 'op-pw'],
+  ['rd', 'reader', 'rd-pw'],
+];
+
+/** A host serving the UI: its REST base URL (`http://127.0.0.1:PORT/api/v1`) and how to stop it. */
+export interface WebHost {
+  restUrl: string;
+  close(): Promise<void>;
+}
+
+/** What a browser test holds: the built files, the host, the browser, and where screenshots go. */
+export interface WebHarness<H extends WebHost = RestTestHost> {
+  dir: string;
+  web: string;
+  host: H;
+  /** `http://127.0.0.1:PORT` */
+  base: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Builds the UI, starts a host serving it (default: the REST test host with USERS) and launches Chromium. */
+export async function startWebHarness(vms?: number): Promise<WebHarness>;
+export async function startWebHarness<H extends WebHost>(
+  vms: number,
+  start: (web: string, dir: string) => Promise<H>,
+): Promise<WebHarness<H>>;
+export async function startWebHarness(
+  vms = 2,
+  start: (web: string, dir: string) => Promise<WebHost> = (web) =>
+    startRestTestHost({ vms, users: USERS, web }),
+): Promise<WebHarness<WebHost>> {
+  const dir = await mkdtemp(join(tmpdir(), 'vessel-webtest-'));
+  const web = join(dir, 'web');
+  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs'), web]);
+  const host = await start(web, dir);
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const h: WebHarness<WebHost> = {
+    dir,
+    web,
+    host,
+    base: host.restUrl.replace(/\/api\/v1$/, ''),
+    browser,
+    close: async () => {
+      await browser.close();
+      await host.close();
+      await rm(h.dir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** A page's problems: page errors and console errors, except the ones a test says it expects. */
+export interface Watched {
+  page: Page;
+  context: BrowserContext;
+  problems: string[];
+}
+
+/**
+ * Opens a page in a fresh context that records every `pageerror` and `console.error` (a failed request shows as
+ * one: `expected401` names the API paths where a 401 is the point), and saves a screenshot into the harness's dir
+ * if the test fails.
+ */
+export async function openPage(
+  h: WebHarness<WebHost>,
+  name: string,
+  o: { width?: number; expected401?: string[]; allow?: RegExp[] } = {},
+): Promise<Watched> {
+  const context = await h.browser.newContext({ viewport: { width: o.width ?? 1024, height: 800 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const url = m.location().url;
+    const allowed =
+      ((o.expected401 ?? []).some((p) => url.endsWith(p)) && m.text().includes('401')) ||
+      (o.allow ?? []).some((re) => re.test(`${m.text()} ${url}`));
+    if (!allowed) problems.push(`console.error: ${m.text()} (${url})`);
+  });
+  onTestFailed(async () => {
+    const file = join(h.dir, `${name}-${Date.now()}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    console.error(`screenshot of the failed test: ${file}`);
+    // Closing the harness deletes its dir: the one holding the screenshot is left behind, a new one takes its place.
+    h.dir = await mkdtemp(join(tmpdir(), 'vessel-webtest-'));
+  });
+  return { page, context, problems };
+}
+
+/** Logs in through the form, as a person does with the keyboard. */
+export async function logIn(page: Page, user: string, password: string): Promise<void> {
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Password').press('Enter');
+}
