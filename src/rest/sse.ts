@@ -62,15 +62,20 @@ export function pumpEvents(res: ServerResponse, o: PumpOptions): void {
   const beat = setInterval(() => write(': keep-alive\n\n'), o.limits.heartbeatMs);
   beat.unref();
   res.once('close', () => finish('end'));
+  res.once('finish', () => finish('end'));
   o.slot.onStop(() => {
-    if (!done) res.write(': the server is stopping\n\n');
+    if (!done && !res.writableEnded) res.write(': the server is stopping\n\n');
     finish('end');
   });
   // The replay waits for the client after each page; live events do not wait, so they are what the limit bounds.
   let live = false;
   /** Writes unless the client is gone; drops a client whose unsent live output passes the limit. */
   function write(text: string): boolean {
-    if (done) return false;
+    // An answer ended by its caller (HEAD) takes nothing more.
+    if (done || res.writableEnded) {
+      finish('end');
+      return false;
+    }
     res.write(text);
     if (!live || res.writableLength <= o.limits.maxPendingBytes) return true;
     finish('drop');
