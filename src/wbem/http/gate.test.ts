@@ -18,9 +18,10 @@ beforeAll(async () => {
     limits: {
       maxConnections: 6,
       maxConnectionsPerAddress: 3,
-      tlsHandshakeTimeoutMs: 400,
-      headersTimeoutMs: 600,
-      requestTimeoutMs: 600,
+      // Long enough that held connections outlive the opening of the next on a loaded machine (a full CI run).
+      tlsHandshakeTimeoutMs: 1500,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 2000,
       keepAliveTimeoutMs: 60_000,
     },
   });
