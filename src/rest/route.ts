@@ -47,8 +47,6 @@ export interface RestRequest {
   /** The body, decoded by the route's `body` schema (undefined when it has none). */
   body: unknown;
   headers: IncomingHttpHeaders;
-  /** The caller's user name. */
-  user: string;
   /** The endpoint's open event streams (GET /events counts and stops its streams there). */
   streams: EventStreams;
 }

@@ -58,7 +58,7 @@ export const EVENT_ROUTES: readonly RestRoute[] = [
       },
       429: { description: 'The user holds as many event streams as one user may (REST_TOO_MANY_STREAMS)' },
     },
-    handle: async ({ api, query, headers, user, streams }) => {
+    handle: async ({ api, query, headers, caller, streams }) => {
       const q = query as { since?: number; system?: string; type?: EventType[] };
       const after = lastEventId(headers) ?? q.since;
       const sel = {
@@ -66,7 +66,7 @@ export const EVENT_ROUTES: readonly RestRoute[] = [
         ...(q.system === undefined ? {} : { system: q.system }),
         ...(q.type === undefined ? {} : { types: q.type }),
       };
-      const slot = streams.admit(user);
+      const slot = streams.admit(caller.name);
       try {
         const first = await firstPage(api, sel);
         return {

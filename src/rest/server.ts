@@ -135,7 +135,6 @@ async function handle(
     query,
     body,
     headers: x.req.headers,
-    user: x.user.name,
     streams,
   });
   send(x.res, method === 'GET' ? notModified(a, x.req.headers['if-none-match']) : a);
