@@ -140,8 +140,8 @@ async function handle(
     if (e instanceof CimXmlError) return fail(res, e);
     throw e;
   }
-  // Encoded once (not measured, then encoded again); Node still sends headers and body in one write.
-  const bytes = Buffer.from(xml, 'utf8');
-  res.writeHead(200, { ...XML_HEADERS, 'Content-Length': bytes.length });
-  res.end(bytes);
+  // A string body lets Node send headers and body in one write (measuring it costs less than a Buffer.from, which
+  // allocates from the pool: 3.5 % against 5.3 % of a GetInstance's samples).
+  res.writeHead(200, { ...XML_HEADERS, 'Content-Length': Buffer.byteLength(xml) });
+  res.end(xml);
 }
