@@ -126,6 +126,10 @@ function content(
   spec: RestResponseSpec,
   schema: (s: TSchema) => Json,
 ): { [k: string]: Json } {
+  if (spec.binary === true && spec.mediaType !== undefined)
+    return {
+      content: { [spec.mediaType]: { schema: { type: 'string', contentMediaType: spec.mediaType } } },
+    };
   if (spec.schema === undefined) return status >= 400 ? { content: PROBLEM } : {};
   if (spec.mediaType === undefined)
     return { content: { 'application/json': { schema: schema(spec.schema) } } };

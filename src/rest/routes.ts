@@ -1,5 +1,6 @@
 import type { RestRoute } from './route.js';
 import { AUTH_ROUTES } from './routes-auth.js';
+import { CONSOLE_ROUTES } from './routes-consoles.js';
 import { EVENT_LOG_ROUTES } from './routes-event-log.js';
 import { EVENT_ROUTES } from './routes-events.js';
 import { HOST_ROUTES } from './routes-host.js';
@@ -18,6 +19,7 @@ export const ROUTES: readonly RestRoute[] = [
   ...HOST_ROUTES,
   ...SYSTEM_ROUTES,
   ...RESOURCE_ROUTES,
+  ...CONSOLE_ROUTES,
   ...JOB_ROUTES,
   ...AUTH_ROUTES,
   ...EVENT_ROUTES,

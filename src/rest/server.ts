@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { HttpError, type HttpExchange, type HttpRoute } from '../wbem/index.js';
+import { ConsoleSockets } from './consoles-ws.js';
 import { type CookieSessions, sessionIdOf } from './cookies.js';
 import { RestError } from './errors.js';
 import { EventStreams } from './event-streams.js';
@@ -29,6 +30,8 @@ export interface RestRouteOptions {
   cookies: CookieSessions;
   /** The endpoint's event streams (their limits, and how they stop with the server); default: a new set. */
   streams?: EventStreams | undefined;
+  /** The WebSocket consoles (their limits, and how they end with the server); default: a new set. */
+  consoles?: ConsoleSockets | undefined;
   /** Told of an error a handler did not expect (answered 500 INTERNAL). */
   onInternalError?: ((e: unknown) => void) | undefined;
 }
@@ -64,10 +67,12 @@ function send(res: ServerResponse, a: RestAnswer): void {
 export function restRoute(o: RestRouteOptions): HttpRoute {
   const router = new Router(ROUTES);
   const streams = o.streams ?? new EventStreams();
+  const consoles = o.consoles ?? new ConsoleSockets();
   const openapi = JSON.stringify(buildOpenApi());
   return {
     path: `${API_PREFIX}/`,
     methods: METHODS,
+    upgrade: (x) => consoles.upgrade(x, router, o.sessions),
     refuse: (res, r) => {
       const code = r.status === 401 ? 'REST_UNAUTHORIZED' : r.status === 429 ? 'REST_THROTTLED' : 'REST_BUSY';
       sendProblem(res, problemOf(new RestError(code, r.message)), r.headers, r.close);
@@ -82,6 +87,7 @@ export function restRoute(o: RestRouteOptions): HttpRoute {
         const headers: Record<string, string | number> = {};
         if (e instanceof RestError && e.allow !== undefined) headers.Allow = e.allow.join(', ');
         if (e instanceof RestError && e.code === 'REST_BUSY') headers['Retry-After'] = 1;
+        if (e instanceof RestError && e.code === 'REST_UPGRADE_REQUIRED') headers.Upgrade = 'websocket';
         // A body left unread (too large, refused before reading) ends the connection.
         const close = e instanceof RestError && (e.code === 'REST_TOO_LARGE' || e.code === 'REST_BUSY');
         sendProblem(x.res, p, headers, close);

@@ -35,6 +35,7 @@ import type {
 import { commonDiagnostics, throwFirstError } from '../validate.js';
 import { testCapabilities } from './capabilities.js';
 import { InventoryFile } from './inventory.js';
+import { encodePng } from './png.js';
 
 interface TestRuntime {
   startedAt: number;
@@ -405,6 +406,16 @@ export class TestDriver implements HypervisorDriver {
         return new PassThrough(); // a loopback serial line: what is written comes back
       },
     };
+  }
+
+  /** A 64x48 PNG whose colours come from the system's UUID (so two systems' pictures differ). */
+  async screenshot(uuid: string): Promise<Uint8Array> {
+    const e = this.running(uuid, 'take a screenshot of');
+    const seed = Number.parseInt(e.uuid.slice(0, 6), 16) || 0x336699;
+    const [r, g, b] = [(seed >> 16) & 0xff, (seed >> 8) & 0xff, seed & 0xff];
+    return encodePng(64, 48, (x, y) =>
+      ((x >> 3) + (y >> 3)) % 2 === 0 ? [r, g, b] : [255 - r, 255 - g, 255 - b],
+    );
   }
 
   async stats(uuid: string): Promise<DomainStats> {
