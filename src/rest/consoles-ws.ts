@@ -92,12 +92,23 @@ export class ConsoleSockets {
       counted = true;
       const api = sessions.of(x.user.name, x.user.role);
       const ch = await api.consoles.open(id, kind.kind);
-      if (x.socket.destroyed) {
-        await ch.close();
+      // ws answers a handshake it finds wrong (a bad key or version) with 400 and never calls back: the console is
+      // then closed with the socket.
+      let bridged = false;
+      const abandon = () => {
+        if (bridged) return;
+        bridged = true;
+        void ch.close().catch(() => undefined);
         this.release(x.user.name);
-        return;
-      }
-      this.wss.handleUpgrade(x.req, x.socket, x.head, (ws) => this.bridge(ws, ch, x.user.name));
+      };
+      if (x.socket.destroyed) return abandon();
+      x.socket.once('close', abandon);
+      this.wss.handleUpgrade(x.req, x.socket, x.head, (ws) => {
+        if (bridged) return void ws.terminate();
+        bridged = true;
+        x.socket.off('close', abandon);
+        this.bridge(ws, ch, x.user.name);
+      });
     } catch (e) {
       if (counted) this.release(x.user.name);
       writeProblem(x.socket, problemOf(e));

@@ -42,6 +42,8 @@ interface TestRuntime {
   cpuNs: bigint;
   balloon: bigint | undefined;
   log: string[];
+  /** The attached serial lines, ended when the system stops (as QEMU's socket closes when it exits). */
+  lines?: Set<PassThrough> | undefined;
 }
 
 /**
@@ -304,6 +306,8 @@ export class TestDriver implements HypervisorDriver {
     const e = this.table.find(uuid);
     if (e === undefined) return;
     if (e.runtime) e.runtime.log.push('reboot: Power down');
+    for (const line of e.runtime?.lines ?? []) line.end();
+    if (e.runtime) e.runtime.lines = undefined;
     this.table.setState(e, 'stopped', reason, cause);
   }
 
@@ -403,7 +407,13 @@ export class TestDriver implements HypervisorDriver {
             `Cannot attach to the console of "${e.def.system.ElementName}": it is stopped`,
           );
         }
-        return new PassThrough(); // a loopback serial line: what is written comes back
+        const line = new PassThrough(); // a loopback serial line: what is written comes back
+        if (e.runtime) {
+          const lines = (e.runtime.lines ??= new Set());
+          lines.add(line);
+          line.once('close', () => lines.delete(line));
+        }
+        return line;
       },
     };
   }
