@@ -409,7 +409,8 @@ export class TestDriver implements HypervisorDriver {
         }
         const line = new PassThrough(); // a loopback serial line: what is written comes back
         if (e.runtime) {
-          const lines = (e.runtime.lines ??= new Set());
+          e.runtime.lines ??= new Set();
+          const lines = e.runtime.lines;
           lines.add(line);
           line.once('close', () => lines.delete(line));
         }
