@@ -262,6 +262,11 @@ export class QemuDriver extends QemuDriverCore {
   async screenshot(uuid: string): Promise<Uint8Array> {
     const e = this.table.get(uuid);
     this.runtimeOf(e, 'take a screenshot of');
+    if (readDevices(e.def).graphics.length === 0)
+      throw new HypervisorError(
+        'NOT_SUPPORTED',
+        `"${e.def.system.ElementName}" has no display to take a screenshot of (its definition has no graphics)`,
+      );
     return screendumpPng(this.runPaths(e.uuid).fdSocket, join(this.vmDir(e.uuid), 'screendump.png'));
   }
 
