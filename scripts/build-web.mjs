@@ -28,7 +28,10 @@ const consoleLibraries = {
       const re = /([A-Za-z_$][\w$.]*)\.createElement\("style"\)/g;
       const n = text.match(re)?.length ?? 0;
       if (n === 0) throw new Error('xterm.mjs has no createElement("style") left to rewrite: check the shim');
-      return { contents: text.replace(re, '(globalThis.__vesselStyle?.($1) ?? $1.createElement("style"))'), loader: 'js' };
+      return {
+        contents: text.replace(re, '(globalThis.__vesselStyle?.($1) ?? $1.createElement("style"))'),
+        loader: 'js',
+      };
     });
     // xterm's own stylesheet as text: the console page adopts it when it loads (no <link> to a chunk's CSS).
     b.onLoad({ filter: /@xterm[\\/]xterm[\\/]css[\\/]xterm\.css$/ }, async (args) => ({

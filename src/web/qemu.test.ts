@@ -113,12 +113,12 @@ describe('the web UI on QEMU', () => {
     await w.page.locator('[data-console="serial"][data-status="open"]').waitFor({ timeout: 30_000 });
     const rows = w.page.locator('[data-testid="serial"] .xterm-rows');
     await expect
-      .poll(async () => rows.innerText(), { timeout: 120_000, interval: 500 })
+      .poll(async () => (await rows.textContent()) ?? '', { timeout: 120_000, interval: 500 })
       .toContain(guest.markers.ready);
     await w.page.locator('[data-testid="serial"]').click();
     await w.page.keyboard.type('echo WEB-$((6*7))-OK\n');
     await expect
-      .poll(async () => rows.innerText(), { timeout: 30_000, interval: 500 })
+      .poll(async () => (await rows.textContent()) ?? '', { timeout: 30_000, interval: 500 })
       .toContain('WEB-42-OK');
     // The display: noVNC connected and its canvas has more than one colour.
     await w.page.locator('[data-console="vnc"][data-status="open"]').waitFor({ timeout: 30_000 });

@@ -6,7 +6,6 @@
  */
 
 declare global {
-  // biome-ignore lint/suspicious/noVar: a global the rewritten xterm module reads
   var __vesselStyle: ((doc: Document) => HTMLElement) | undefined;
 }
 
