@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { ApiError, METHODS, roleAllows } from '../api/index.js';
 import { RestError } from './errors.js';
 import type { RestRoute } from './route.js';
 import { strictObject } from './schemas.js';
@@ -30,9 +31,18 @@ function wsRoute(kind: keyof typeof WS_CONSOLES): RestRoute {
     responses: {
       101: { description: 'Switching Protocols: the WebSocket is open' },
       409: { description: 'The system is not running (INVALID_STATE)' },
+      404: { description: 'No such system (NOT_FOUND)' },
       426: { description: 'Not a WebSocket upgrade request' },
     },
-    handle: async () => {
+    // A plain GET is answered as the upgrade would be up to the upgrade itself: the role, then the system.
+    handle: async ({ api, caller, params }) => {
+      const needed = METHODS['consoles.open'].role;
+      if (!roleAllows(caller.role, needed))
+        throw new ApiError(
+          'ACCESS_DENIED',
+          `Opening a console needs the ${needed} role; ${caller.name} is a ${caller.role}`,
+        );
+      await api.systems.get(params.id ?? '');
       throw new RestError(
         'REST_UPGRADE_REQUIRED',
         `The ${kind} console is a WebSocket: send Upgrade: websocket`,
