@@ -382,6 +382,7 @@ async function attachConsole(vm: string, command: Command): Promise<number> {
     if (stdin.isTTY) stdin.setRawMode(true);
     process.stderr.write(`Connected to the console of "${vm}" (Ctrl-] detaches)\r\n`);
     let ended = () => {};
+    let finished = false;
     await new Promise<void>((done) => {
       stdin.on('data', (d: Buffer) => {
         if (d.includes(0x1d)) return done();
@@ -396,9 +397,12 @@ async function attachConsole(vm: string, command: Command): Promise<number> {
         process.stderr.write(`\r\n${why}\r\n`);
         done();
       }).then((stop) => {
-        ended = stop;
+        // A watch that arrives after the detach is stopped at once (over REST it is a stream of its own).
+        if (finished) stop();
+        else ended = stop;
       }, done);
     });
+    finished = true;
     ended();
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
