@@ -158,6 +158,35 @@ describe('CIM_BaseMetricValue (DSP1053 §10.2)', () => {
     expect(ofDef.map((p) => p.keys.InstanceID)).toEqual(['Vessel:Metric:SystemCPUTime/web1']);
     const elements = await s.cim.om.associatorNames(admin(), NS, def, { assocClass: 'CIM_MetricDefForME' });
     expect(elements.map((p) => p.keys.Name)).toEqual(['web1']);
+    // The other way, from each kind of element: its own definitions only.
+    const defsOf = async (n: CimInstanceName) =>
+      (await s.cim.om.associatorNames(admin(), NS, n, { assocClass: 'CIM_MetricDefForME' }))
+        .map((p) => String(p.keys.Id).replace('Vessel:Metric:', ''))
+        .sort();
+    expect(await defsOf(system('web1'))).toEqual(
+      METRICS.filter((m) => m.ofSystem)
+        .map((m) => m.key)
+        .sort(),
+    );
+    expect(await defsOf(drive[0]!.path!)).toEqual([
+      'DiskReadBytes',
+      'DiskReadOperations',
+      'DiskWriteBytes',
+      'DiskWriteOperations',
+    ]);
+    const hostSystem = {
+      className: 'Vessel_HostSystem',
+      keys: { CreationClassName: 'Vessel_HostSystem', Name: 'host1' },
+    };
+    expect(await defsOf(hostSystem)).toEqual(
+      METRICS.filter((m) => m.ofHost)
+        .map((m) => m.key)
+        .sort(),
+    );
+    const defOfValue = await s.cim.om.associatorNames(admin(), NS, disk.path!, {
+      assocClass: 'CIM_MetricInstance',
+    });
+    expect(defOfValue.map((p) => p.keys.Id)).toEqual(['Vessel:Metric:DiskWriteBytes']);
   });
 
   it('a stopped system has no values, and a reader sees the same values as an admin', async () => {

@@ -199,10 +199,15 @@ export function metricProviders(env: ProviderEnv): InstanceProvider[] {
     },
     {
       className: M.instance,
-      enumerate: async (ctx) =>
-        (await all(ctx)).map((v) =>
-          link(M.instance, 'Antecedent', definitionPath(v.metric), 'Dependent', valuePath(v)),
-        ),
+      enumerate: async (ctx) => (await all(ctx)).map(instanceLink),
+      // From a value (the object manager found it): the one link to its definition.
+      referencing: async (ctx, target) => {
+        const p =
+          target.className === M.value ? metricIds.parseValue(key(target, 'InstanceID') ?? '') : undefined;
+        if (p === undefined) return (await all(ctx)).map(instanceLink);
+        const id = key(target, 'InstanceID')!;
+        return [link(M.instance, 'Antecedent', definitionPath(p.metric), 'Dependent', idPath(M.value, id))];
+      },
     },
     {
       className: M.forMe,
@@ -216,23 +221,61 @@ export function metricProviders(env: ProviderEnv): InstanceProvider[] {
       className: M.defForMe,
       enumerate: async (ctx) => {
         const snap = await snapshot(ctx, env);
-        const out: CimInstance[] = [];
-        const seen = new Set<string>();
-        const add = (m: MetricSpec, element: CimInstanceName) => {
-          const k = `${m.key}\u0000${element.className}\u0000${JSON.stringify(element.keys)}`;
-          if (seen.has(k)) return;
-          seen.add(k);
-          out.push(link(M.defForMe, 'Antecedent', element, 'Dependent', definitionPath(m)));
-        };
-        const ofHost = METRICS.filter((m) => m.kind === 'host' || m.kind === 'pool');
-        const ofSystems = METRICS.filter((m) => m.ofSystem !== undefined);
-        for (const m of ofHost) add(m, hostPath(host));
-        for (const s of snap.systems) for (const m of ofSystems) add(m, systemPath(s.name));
-        for (const v of await all(ctx)) for (const e of v.elements) add(v.metric, e);
-        return out;
+        return defLinks(
+          host,
+          snap.systems.map((s) => s.name),
+          await all(ctx),
+          true,
+        );
+      },
+      // From one system, device, the host or a pool: the links of that element's values, not every system's.
+      referencing: async (ctx, target) => {
+        const values = await about(ctx, target);
+        if (values === undefined && target.className !== C.pool) {
+          const snap = await snapshot(ctx, env);
+          return defLinks(
+            host,
+            snap.systems.map((s) => s.name),
+            await all(ctx),
+            true,
+          );
+        }
+        if (target.className === C.host || target.className === C.pool)
+          return defLinks(host, [], valuesOf(await snapshot(ctx, env), host, undefined), true);
+        const name = key(target, target.className === C.system ? 'Name' : 'SystemName') ?? '';
+        const known = (await snapshot(ctx, env)).systems.some((s) => s.name === name);
+        return defLinks(host, known ? [name] : [], values ?? [], false);
       },
     },
   ];
+}
+
+/**
+ * MetricDefForME links: each metric of virtual systems to each system named, the host's metrics to the host (when
+ * `withHost`), and each metric to the devices and pools it has values of.
+ */
+function defLinks(
+  host: string,
+  systems: readonly string[],
+  values: readonly Value[],
+  withHost: boolean,
+): CimInstance[] {
+  const out: CimInstance[] = [];
+  const seen = new Set<string>();
+  const add = (m: MetricSpec, element: CimInstanceName) => {
+    const k = `${m.key}\u0000${element.className}\u0000${JSON.stringify(element.keys)}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(link(M.defForMe, 'Antecedent', element, 'Dependent', definitionPath(m)));
+  };
+  if (withHost) for (const m of METRICS) if (m.ofHost !== undefined) add(m, hostPath(host));
+  for (const name of systems) for (const m of METRICS) if (m.ofSystem !== undefined) add(m, systemPath(name));
+  for (const v of values) for (const e of v.elements) add(v.metric, e);
+  return out;
+}
+
+function instanceLink(v: Value): CimInstance {
+  return link(M.instance, 'Antecedent', definitionPath(v.metric), 'Dependent', valuePath(v));
 }
 
 function valuePath(v: Value): CimInstanceName {
