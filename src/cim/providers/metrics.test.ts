@@ -282,6 +282,18 @@ describe('cost', () => {
       const links = await cim.om.enumerateInstances(admin(), NS, 'CIM_MetricForME');
       expect(reads).toBe(2);
       expect(links.length).toBeGreaterThan(5 * n);
+      // One system's metrics through every association at once (no filter): one read, not one per provider.
+      const around = await cim.om.associatorNames(admin(), NS, system('m7'), {});
+      expect(reads).toBe(3);
+      // Through the metric associations alone: that system's values and definitions, not a walk of all systems.
+      const t1 = performance.now();
+      for (const a of ['CIM_MetricForME', 'CIM_MetricDefForME'])
+        await cim.om.associatorNames(admin(), NS, system('m7'), { assocClass: a });
+      expect(performance.now() - t1).toBeLessThan(200);
+      expect(around.filter((p) => p.className === 'Vessel_BaseMetricValue')).toHaveLength(3);
+      expect(around.filter((p) => p.className === 'Vessel_BaseMetricDefinition')).toHaveLength(
+        METRICS.filter((m) => m.ofSystem).length,
+      );
     } finally {
       await cim.close();
     }
