@@ -10,6 +10,11 @@ export interface CimContext {
   user: string;
   role: Role;
   memo: Map<string, unknown>;
+  /**
+   * When the caller stops waiting (ms since the epoch; WS-Man's OperationTimeout): a method waits for its job only
+   * until shortly before, then answers the job (4096) instead of running out of time.
+   */
+  deadline?: number;
 }
 
 /** Creates a context for one operation. */

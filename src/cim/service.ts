@@ -5,6 +5,7 @@ import type { CimContext } from './provider.js';
 import { deviceProviders } from './providers/devices.js';
 import type { ProviderEnv } from './providers/env.js';
 import { jobProviders } from './providers/jobs.js';
+import { metricProviders } from './providers/metrics.js';
 import { objectManagerProviders } from './providers/object-manager.js';
 import { poolProviders } from './providers/pools.js';
 import { profileProviders } from './providers/profiles.js';
@@ -79,6 +80,7 @@ export function createCimService(options: CimServiceOptions): CimService {
     ...deviceProviders(env),
     ...poolProviders(env),
     ...jobProviders(env),
+    ...metricProviders(env),
   ])
     om.register(VIRT_NAMESPACE, p);
   const profiles = profileProviders(env);

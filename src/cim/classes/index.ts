@@ -4,6 +4,7 @@ import { CORE_MOF } from './core.js';
 import { DEVICES_MOF } from './devices.js';
 import { INTEROP_MOF } from './interop.js';
 import { JOBS_MOF } from './jobs.js';
+import { METRICS_MOF } from './metrics.js';
 import { SETTINGS_MOF } from './settings.js';
 import { SYSTEM_MOF } from './system.js';
 import { VESSEL_MOF } from './vessel.js';
@@ -25,6 +26,7 @@ export const CLASS_MOF: readonly string[] = [
   INTEROP_MOF,
   ASSOCIATIONS_MOF,
   VESSEL_MOF,
+  METRICS_MOF,
 ];
 
 const INTEROP_CLASSES = [
@@ -69,6 +71,11 @@ const VIRT_CLASSES = [
   'Vessel_AffectedJobElement',
   'Vessel_OwningJobElement',
   'Vessel_ElementConformsToProfile',
+  'Vessel_BaseMetricDefinition',
+  'Vessel_BaseMetricValue',
+  'Vessel_MetricDefForME',
+  'Vessel_MetricForME',
+  'Vessel_MetricInstance',
 ];
 
 /**
