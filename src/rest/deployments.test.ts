@@ -132,10 +132,10 @@ describe('POST /deployments', () => {
       body: { source: { ...source, image: 'none.ova' } },
     });
     expect([missing.status, missing.json.code]).toEqual([404, 'NOT_FOUND']);
-    const escape = await call(h.restUrl, ADMIN, 'POST', '/deployments', {
+    const outside = await call(h.restUrl, ADMIN, 'POST', '/deployments', {
       body: { source: { ...source, image: '../../etc/passwd' } },
     });
-    expect(escape.status).toBe(400);
+    expect(outside.status).toBe(400);
     const hostPath = await call(h.restUrl, ADMIN, 'POST', '/deployments', {
       body: { source: { kind: 'hostPath', path: '/etc/passwd' } },
     });
