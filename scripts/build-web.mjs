@@ -13,7 +13,36 @@ const out = process.argv[2] ?? join(root, 'dist', 'web');
 await rm(out, { recursive: true, force: true });
 await mkdir(join(out, 'assets'), { recursive: true });
 
+/**
+ * The consoles' libraries as the browser gets them: xterm.js's `<style>` elements become the page's constructed
+ * sheets (src/web/app/console/style-shim.ts; the CSP allows no inline style), its stylesheet is imported as text
+ * and adopted the same way, and noVNC 1.7's ES modules are bundled
+ * from their sources (its package is ESM in `core/`, with a CommonJS-era `vendor/pako` that esbuild converts), so
+ * that neither needs a loader of its own in the browser.
+ */
+const consoleLibraries = {
+  name: 'console-libraries',
+  setup(b) {
+    b.onLoad({ filter: /@xterm[\\/]xterm[\\/]lib[\\/]xterm\.mjs$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const re = /([A-Za-z_$][\w$.]*)\.createElement\("style"\)/g;
+      const n = text.match(re)?.length ?? 0;
+      if (n === 0) throw new Error('xterm.mjs has no createElement("style") left to rewrite: check the shim');
+      return {
+        contents: text.replace(re, '(globalThis.__vesselStyle?.($1) ?? $1.createElement("style"))'),
+        loader: 'js',
+      };
+    });
+    // xterm's own stylesheet as text: the console page adopts it when it loads (no <link> to a chunk's CSS).
+    b.onLoad({ filter: /@xterm[\\/]xterm[\\/]css[\\/]xterm\.css$/ }, async (args) => ({
+      contents: await readFile(args.path, 'utf8'),
+      loader: 'text',
+    }));
+  },
+};
+
 const result = await build({
+  plugins: [consoleLibraries],
   entryPoints: [join(root, 'src/web/app/main.tsx')],
   bundle: true,
   format: 'esm',

@@ -63,6 +63,8 @@ export const CapabilitiesSchema = Type.Object({
     stats: Flag,
     users: Flag,
     consoles: Flag,
+    /** `consoles.screenshot`: a PNG of a running system's display. */
+    screenshot: Flag,
     metadata: Flag,
     /** `systems.undefine` with `keepDisks`: the guest's disks are kept as images in a storage pool. */
     keepDisks: Flag,

@@ -27,7 +27,17 @@ export * from './operations.js';
 export * from './packages.js';
 export * from './pools.js';
 export * from './principal.js';
-export { MAX_WAIT_MS, oneOf, Strict, Timestamp, UINT64_MAX, Uint64, WaitMs } from './schema.js';
+export {
+  Base64Bytes,
+  MAX_BASE64_BYTES,
+  MAX_WAIT_MS,
+  oneOf,
+  Strict,
+  Timestamp,
+  UINT64_MAX,
+  Uint64,
+  WaitMs,
+} from './schema.js';
 export * from './state.js';
 export * from './systems.js';
 export * from './systems-data.js';

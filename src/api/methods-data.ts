@@ -15,7 +15,7 @@ import {
 } from './packages.js';
 import { ImageInfoSchema, ImageName, PoolInfoSchema, PoolName, PoolSpecSchema } from './pools.js';
 import { ROLES } from './principal.js';
-import { Id, oneOf, Strict, Uint64 } from './schema.js';
+import { Base64Bytes, Id, oneOf, Strict, Uint64 } from './schema.js';
 import {
   NewTokenSchema,
   TokenIdSchema,
@@ -82,6 +82,7 @@ export const METHODS_DATA = {
     params: Strict({ ref, kind: oneOf(CONSOLE_KINDS) }),
     result: StreamTicketSchema,
   },
+  'consoles.screenshot': { role: 'operator', args: ['ref'], params: Strict({ ref }), result: Base64Bytes },
 
   'pools.list': { role: 'reader', args: [], params: Strict({}), result: Type.Array(PoolInfoSchema) },
   'pools.get': { role: 'reader', args: ['id'], params: Strict({ id: PoolName }), result: PoolInfoSchema },

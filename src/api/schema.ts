@@ -39,6 +39,33 @@ export const Uint64: TTransform<TString, bigint> = Type.Transform(
     return n.toString();
   });
 
+/** The most bytes a {@link Base64Bytes} value carries: 16 MiB (a 4K display's PNG fits many times over). */
+export const MAX_BASE64_BYTES = 16 << 20;
+
+/**
+ * Binary content (a PNG screenshot): `Uint8Array` in TypeScript, standard base64 (RFC 4648 §4) on the wire.
+ *
+ * @example
+ * Value.Decode(Base64Bytes, 'iVBORw=='); // Uint8Array [0x89, 0x50, 0x4e, 0x47]
+ */
+export const Base64Bytes: TTransform<TString, Uint8Array> = Type.Transform(
+  Type.String({
+    maxLength: Math.ceil(MAX_BASE64_BYTES / 3) * 4,
+    pattern: '^[A-Za-z0-9+/]*={0,2}$',
+    contentEncoding: 'base64',
+    description: 'bytes in base64 (RFC 4648 §4)',
+  }),
+)
+  .Decode((text): Uint8Array => {
+    if (text.length % 4 !== 0) throw new RangeError('base64 text must be a multiple of 4 characters long');
+    return new Uint8Array(Buffer.from(text, 'base64'));
+  })
+  .Encode((bytes) => {
+    if (bytes.byteLength > MAX_BASE64_BYTES)
+      throw new RangeError(`${bytes.byteLength} bytes is over the limit`);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  });
+
 /** A point in time as RFC 3339 text in UTC or with an offset, e.g. `2026-12-02T13:42:00.123Z`. */
 export const Timestamp = Type.String({
   pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$',

@@ -113,6 +113,7 @@ describe('host schemas', () => {
       stats: true,
       users: true,
       consoles: true,
+      screenshot: true,
       metadata: true,
       keepDisks: true,
       pools: 'manage',

@@ -14,6 +14,7 @@ const ALL: DriverOperation[] = [
   'attachDevice',
   'detachDevice',
   'console',
+  'screenshot',
   'stats',
   'adopt',
   'diskImages',

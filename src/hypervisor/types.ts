@@ -85,6 +85,7 @@ export type DriverOperation =
   | 'attachDevice'
   | 'detachDevice'
   | 'console'
+  | 'screenshot'
   | 'stats'
   | 'adopt'
   | 'diskImages';
@@ -207,6 +208,8 @@ export interface HypervisorDriver {
   /** Hot-unplugs a device by its RASD InstanceID and removes it from the definition. */
   detachDevice?(uuid: string, instanceId: string): Promise<void>;
   console?(uuid: string): Promise<ConsoleAccess>;
+  /** The display of a running system as PNG bytes (QEMU: QMP `screendump`); `INVALID_STATE` while it is stopped. */
+  screenshot?(uuid: string): Promise<Uint8Array>;
   stats?(uuid: string): Promise<DomainStats>;
   /** Re-attaches to a system that kept running while the host was down; reports its state. */
   adopt?(uuid: string): Promise<DomainInfo>;

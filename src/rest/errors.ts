@@ -31,6 +31,21 @@ export const REST_ERRORS = {
     code: 'LIMIT_EXCEEDED',
     title: 'Too many event streams for this user',
   },
+  REST_UPGRADE_REQUIRED: {
+    status: 426,
+    code: 'INVALID_ARGUMENT',
+    title: 'This resource is a WebSocket: send an Upgrade request',
+  },
+  REST_ORIGIN: {
+    status: 403,
+    code: 'ACCESS_DENIED',
+    title: 'A WebSocket opened with a session cookie must come from a page of this host (Origin)',
+  },
+  REST_TOO_MANY_CONSOLES: {
+    status: 429,
+    code: 'LIMIT_EXCEEDED',
+    title: 'Too many open consoles for this user',
+  },
 } as const satisfies Record<string, { status: number; code: ApiErrorCode; title: string }>;
 
 /** A code of {@link REST_ERRORS}. */

@@ -6,6 +6,7 @@
  */
 
 export * from './client/index.js';
+export * from './consoles-ws.js';
 export * from './errors.js';
 export * from './event-streams.js';
 export * from './metrics-route.js';
@@ -16,6 +17,7 @@ export * from './request.js';
 export * from './route.js';
 export * from './router.js';
 export * from './routes.js';
+export * from './routes-consoles.js';
 export * from './routes-events.js';
 export * from './routes-metrics.js';
 export * from './schemas.js';

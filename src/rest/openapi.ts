@@ -139,7 +139,7 @@ function content(
   spec: RestResponseSpec,
   schema: (s: TSchema) => Json,
 ): { [k: string]: Json } {
-  if (spec.schema === undefined && spec.mediaType !== undefined)
+  if ((spec.binary === true || spec.schema === undefined) && spec.mediaType !== undefined)
     return {
       content: { [spec.mediaType]: { schema: { type: 'string', contentMediaType: spec.mediaType } } },
     };

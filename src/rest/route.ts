@@ -101,6 +101,8 @@ export interface RestResponseSpec {
   schema?: TSchema;
   /** The body's media type when it is not JSON (`text/event-stream`): `schema` then describes each item's data. */
   mediaType?: string;
+  /** The body is binary of `mediaType` (`image/png`), no JSON: `schema` is not used. */
+  binary?: true;
   /** Response headers the document names (Location, ETag, Link). */
   headers?: readonly string[];
 }

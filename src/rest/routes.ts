@@ -1,6 +1,7 @@
 import type { RestRoute } from './route.js';
 import { ARTIFACT_ROUTES } from './routes-artifacts.js';
 import { AUTH_ROUTES } from './routes-auth.js';
+import { CONSOLE_ROUTES } from './routes-consoles.js';
 import { EVENT_LOG_ROUTES } from './routes-event-log.js';
 import { EVENT_ROUTES } from './routes-events.js';
 import { HOST_ROUTES } from './routes-host.js';
@@ -22,6 +23,7 @@ export const ROUTES: readonly RestRoute[] = [
   ...IMAGE_ROUTES,
   ...SYSTEM_ROUTES,
   ...RESOURCE_ROUTES,
+  ...CONSOLE_ROUTES,
   ...JOB_ROUTES,
   ...PACKAGE_ROUTES,
   ...ARTIFACT_ROUTES,

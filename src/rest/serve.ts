@@ -9,6 +9,7 @@ import {
   startHttpServer,
   type TlsFiles,
 } from '../wbem/index.js';
+import { type ConsoleSocketLimits, ConsoleSockets } from './consoles-ws.js';
 import { CookieSessions, SESSION_COOKIE } from './cookies.js';
 import { type EventStreamLimits, EventStreams } from './event-streams.js';
 import { metricsRoute } from './metrics-route.js';
@@ -38,6 +39,8 @@ export interface ServeRestOptions {
   events?: Partial<EventStreamLimits> | undefined;
   /** Limits of uploads (images, packages): most bytes of one, and how long one may send nothing (ms). */
   uploads?: { maxBytes?: bigint | undefined; idleMs?: number | undefined } | undefined;
+  /** Limits of the WebSocket consoles (GET /api/v1/systems/{id}/console/serial|vnc). */
+  consoles?: Partial<ConsoleSocketLimits> | undefined;
   onInternalError?: ((e: unknown) => void) | undefined;
   /** The web UI's built files served at `/` without credentials (default: the package's dist/web), or off. */
   web?: string | false | undefined;
@@ -49,6 +52,8 @@ export interface RestEndpoint {
   tls?: TlsFiles | { key: Buffer | string; cert: Buffer | string } | undefined;
   /** The open event streams (GET /api/v1/events). */
   streams: EventStreams;
+  /** The open WebSocket consoles. */
+  consoles: ConsoleSockets;
   close(): Promise<void>;
 }
 
@@ -75,6 +80,7 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
   const cookies = new CookieSessions();
   const sessions = new Sessions(o.api);
   const streams = new EventStreams(o.events);
+  const consoles = new ConsoleSockets(o.consoles);
   try {
     const server = await startHttpServer({
       routes: [
@@ -85,6 +91,7 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
           onInternalError: o.onInternalError,
           maxUploadBytes: o.uploads?.maxBytes,
           uploadIdleMs: o.uploads?.idleMs,
+          consoles,
         }),
         metricsRoute(sessions),
         ...(o.web === false ? [] : [staticRoute(o.web ?? webAssetsDir())]),
@@ -115,9 +122,11 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
       server,
       tls,
       streams,
+      consoles,
       close: async () => {
         // Event streams end with their last words before the connections are closed under them.
         streams.stopAll();
+        consoles.closeAll();
         if (streams.size > 0) await new Promise((r) => setTimeout(r, 20));
         await server.close();
         await sessions.close();

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { METHODS as API_METHODS, ApiError, roleAllows } from '../api/index.js';
 import { HttpError, type HttpExchange, type HttpRoute } from '../wbem/index.js';
+import { ConsoleSockets } from './consoles-ws.js';
 import { type CookieSessions, sessionIdOf } from './cookies.js';
 import { RestError } from './errors.js';
 import { EventStreams } from './event-streams.js';
@@ -34,6 +35,8 @@ export interface RestRouteOptions {
   cookies: CookieSessions;
   /** The endpoint's event streams (their limits, and how they stop with the server); default: a new set. */
   streams?: EventStreams | undefined;
+  /** The WebSocket consoles (their limits, and how they end with the server); default: a new set. */
+  consoles?: ConsoleSockets | undefined;
   /** Told of an error a handler did not expect (answered 500 INTERNAL). */
   onInternalError?: ((e: unknown) => void) | undefined;
   /** The most bytes one upload (an image, a package) may have (default {@link DEFAULT_MAX_UPLOAD_BYTES}). */
@@ -73,10 +76,12 @@ function send(res: ServerResponse, a: RestAnswer): void {
 export function restRoute(o: RestRouteOptions): HttpRoute {
   const router = new Router(ROUTES);
   const streams = o.streams ?? new EventStreams();
+  const consoles = o.consoles ?? new ConsoleSockets();
   const openapi = JSON.stringify(buildOpenApi());
   return {
     path: `${API_PREFIX}/`,
     methods: METHODS,
+    upgrade: (x) => consoles.upgrade(x, router, o.sessions),
     refuse: (res, r) => {
       const code = r.status === 401 ? 'REST_UNAUTHORIZED' : r.status === 429 ? 'REST_THROTTLED' : 'REST_BUSY';
       sendProblem(res, problemOf(new RestError(code, r.message)), r.headers, r.close);
@@ -90,6 +95,7 @@ export function restRoute(o: RestRouteOptions): HttpRoute {
         if (p.status === 500 && p.code === 'INTERNAL') o.onInternalError?.(e);
         const headers: Record<string, string | number> = e instanceof RestError ? { ...e.headers } : {};
         if (e instanceof RestError && e.code === 'REST_BUSY') headers['Retry-After'] = 1;
+        if (e instanceof RestError && e.code === 'REST_UPGRADE_REQUIRED') headers.Upgrade = 'websocket';
         // A body left unread (too large, refused before reading, an upload refused part-way) ends the connection.
         const close =
           (e instanceof RestError && (e.code === 'REST_TOO_LARGE' || e.code === 'REST_BUSY')) ||

@@ -12,6 +12,7 @@ export interface RestTestHostOptions {
   limits?: Parameters<typeof serveRest>[0]['limits'];
   events?: Parameters<typeof serveRest>[0]['events'];
   uploads?: Parameters<typeof serveRest>[0]['uploads'];
+  consoles?: Parameters<typeof serveRest>[0]['consoles'];
   /** The web UI's files at `/` (default: the package's dist/web). */
   web?: string | false;
 }
@@ -47,6 +48,7 @@ export async function startRestTestHost(o: RestTestHostOptions = {}): Promise<Re
       limits: o.limits,
       events: o.events,
       uploads: o.uploads,
+      consoles: o.consoles,
       ...(o.web === undefined ? {} : { web: o.web }),
     });
     return {

@@ -84,4 +84,68 @@ describe('the web UI on QEMU', () => {
     expect(w.problems).toEqual([]);
     await w.context.close();
   }, 240_000);
+
+  it('the console page shows the guest marker in xterm, runs a typed command, and draws the VNC display', async () => {
+    const host = h.host.host;
+    const api = hostApiFactory(host)({ user: 'admin', role: 'admin', local: false, via: 'rest' });
+    await api.systems.define(
+      buildDefinition({
+        name: 'conguest',
+        cpus: 1,
+        memoryBytes: 128n << 20n,
+        disks: [guest.stayDisk],
+        nics: [{ network: 'user' }],
+        graphics: 'vnc',
+      }),
+      { waitMs: 30_000 },
+    );
+    const w = await openPage(h, 'console', { expected401: ['/api/v1/session'] });
+    await w.page.goto(`${h.base}/`);
+    await logIn(w.page, 'admin', 'secret');
+    await w.page.locator('tr[data-system="conguest"]').waitFor();
+    const scripts: string[] = [];
+    w.page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(r.url());
+    });
+    await api.systems.changeState('conguest', 'start', { waitMs: 60_000 });
+    // The page connects while the guest boots: its marker comes later, through the WebSocket.
+    await w.page.goto(`${h.base}/#/systems/conguest/console`);
+    await w.page.locator('[data-console="serial"][data-status="open"]').waitFor({ timeout: 30_000 });
+    const rows = w.page.locator('[data-testid="serial"] .xterm-rows');
+    await expect
+      .poll(async () => (await rows.textContent()) ?? '', { timeout: 120_000, interval: 500 })
+      .toContain(guest.markers.ready);
+    await w.page.locator('[data-testid="serial"]').click();
+    await w.page.keyboard.type('echo WEB-$((6*7))-OK\n');
+    await expect
+      .poll(async () => (await rows.textContent()) ?? '', { timeout: 30_000, interval: 500 })
+      .toContain('WEB-42-OK');
+    // The display: noVNC connected and its canvas has more than one colour.
+    await w.page.locator('[data-console="vnc"][data-status="open"]').waitFor({ timeout: 30_000 });
+    const colours = async () =>
+      w.page.locator('[data-testid="vnc"] canvas').evaluate((el) => {
+        const c = el as unknown as {
+          width: number;
+          height: number;
+          getContext(
+            kind: '2d',
+          ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+        };
+        const ctx = c.getContext('2d');
+        if (ctx === null || c.width === 0) return 0;
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < d.length && seen.size < 16; i += 4 * 97)
+          seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+        return seen.size;
+      });
+    await expect.poll(colours, { timeout: 60_000, interval: 1000 }).toBeGreaterThan(1);
+    // xterm and noVNC came in their own chunks, loaded by this page only.
+    expect(scripts.some((u) => /\/assets\/serial-[A-Z0-9]+\.js$/.test(u))).toBe(true);
+    expect(scripts.some((u) => /\/assets\/vnc-[A-Z0-9]+\.js$/.test(u))).toBe(true);
+    await api.systems.changeState('conguest', 'powerOff', { waitMs: 60_000 });
+    await w.page.locator('[data-console="serial"][data-status="closed"]').waitFor({ timeout: 30_000 });
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  }, 300_000);
 });

@@ -27,6 +27,25 @@ export const OTHER_CASES: readonly ApiCase[] = [
     },
   },
   {
+    id: 'consoles.screenshot',
+    title:
+      "a running system's screenshot is a PNG; a stopped one's is INVALID_STATE, an unknown one's VM_NOT_FOUND",
+    requires: (caps) => caps.features.screenshot,
+    probe: (api) => api.consoles.screenshot('conf-probe'),
+    async run({ api, name }) {
+      const s = await define(api, smallDefinition(name('screen')));
+      await expectRefusal(api, api.consoles.screenshot(s.uuid), 'INVALID_STATE');
+      await api.systems.changeState(s.uuid, 'start', UNTIL_DONE);
+      const png = await api.consoles.screenshot(s.name);
+      assert.ok(png instanceof Uint8Array, 'a Uint8Array');
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      const ihdr = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+      assert.ok(ihdr.readUInt32BE(16) > 0 && ihdr.readUInt32BE(20) > 0, 'a width and a height');
+      await api.systems.changeState(s.uuid, 'powerOff', UNTIL_DONE);
+      await expectRefusal(api, api.consoles.screenshot(name('missing')), 'VM_NOT_FOUND');
+    },
+  },
+  {
     id: 'users.crud',
     title: 'users are added with a role, listed without passwords, refused twice, removed',
     requires: (caps) => caps.features.users,

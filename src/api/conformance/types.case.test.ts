@@ -23,6 +23,7 @@ export const API_CASE_IDS = [
   'jobs.supersede',
   'events.replay',
   'consoles.stopped',
+  'consoles.screenshot',
   'users.crud',
   'pools.read',
   'networks.read',

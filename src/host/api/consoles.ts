@@ -1,10 +1,12 @@
+import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, type ByteChannel, type ConsolesApi } from '../../api/index.js';
+import { type HypervisorDriver, requireOperation } from '../../hypervisor/index.js';
 import type { SessionContext } from './context.js';
 
 /**
  * The consoles namespace: the log of the first serial port, and a live serial connection while the system runs
- * (a stopped one is INVALID_STATE at once, never a hang). The display (VNC) is not offered by the local host yet.
+ * (a stopped one is INVALID_STATE at once, never a hang), and a PNG screenshot of the display (the driver's).
  */
 
 /** A Node stream as the Api's ByteChannel. */
@@ -25,6 +27,26 @@ function channelOf(stream: Duplex | (NodeJS.ReadWriteStream & { destroy(): void 
   };
 }
 
+/** A TCP connection to the VNC server of a running system (the driver says where it listens: QEMU on 127.0.0.1). */
+async function openDisplay(driver: HypervisorDriver, uuid: string, name: string): Promise<Socket> {
+  if (driver.display === undefined)
+    throw new ApiError('NOT_SUPPORTED', `The driver ${driver.uri} has no graphical console`);
+  const at = await driver.display(uuid);
+  if (at === undefined)
+    throw new ApiError('NOT_SUPPORTED', `"${name}" has no VNC display (its definition has no VNC graphics)`);
+  const s = connect(at.port, at.host);
+  s.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', resolve);
+    s.once('error', (e) =>
+      reject(
+        new ApiError('INTERNAL', `Cannot reach the VNC server of "${name}": ${e.message}`, { cause: e }),
+      ),
+    );
+  });
+  return s;
+}
+
 /**
  * The consoles namespace of a session.
  *
@@ -40,20 +62,25 @@ export function consolesApi(ctx: SessionContext): ConsolesApi {
     },
     async open(ref, kind) {
       const v = host.get(ref);
-      if (kind !== 'serial') {
-        throw new ApiError('NOT_SUPPORTED', `The local host does not offer the ${kind} console yet`);
-      }
       if (v.state !== 'running' && v.state !== 'paused') {
         throw new ApiError(
           'INVALID_STATE',
-          `Cannot open the serial console of "${v.name}": it is ${v.state}`,
+          `Cannot open the ${kind} console of "${v.name}": it is ${v.state}`,
         );
       }
+      if (kind === 'vnc') return channelOf(await openDisplay(host.driver, v.uuid, v.name));
       const access = await host.console(v.uuid);
       if (access.attach === undefined) {
         throw new ApiError('NOT_SUPPORTED', `The driver ${host.driver.uri} has no live serial console`);
       }
       return channelOf(await access.attach());
+    },
+    async screenshot(ref) {
+      const v = host.get(ref);
+      if (v.state !== 'running' && v.state !== 'paused') {
+        throw new ApiError('INVALID_STATE', `Cannot take a screenshot of "${v.name}": it is ${v.state}`);
+      }
+      return await requireOperation(host.driver, 'screenshot')(v.uuid);
     },
   };
 }

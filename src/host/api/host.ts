@@ -44,7 +44,8 @@ function capabilitiesOf(
       // The model's NIC words; the driver's other spellings of them (`virtio-net`, `pcnet32`) are left out.
       nicModels: d.devices.nicModels.filter(isNicModel),
       driveKinds: [...d.devices.driveKinds],
-      consoles: consoles.filter((c) => c === 'serial'),
+      // VNC is offered where the driver says where a running system's VNC server listens.
+      consoles: consoles.filter((c) => c === 'serial' || (c === 'vnc' && host.driver.display !== undefined)),
     },
     limits: { ...d.limits },
     // What the host runs: the driver's operations, reboot as a shutdown and a start, no suspend yet.
@@ -59,6 +60,7 @@ function capabilitiesOf(
       stats: host.driver.stats !== undefined,
       users: implemented.has('users'),
       consoles: host.driver.console !== undefined,
+      screenshot: host.driver.screenshot !== undefined,
       metadata: true,
       keepDisks: host.driver.diskImages !== undefined,
       pools: implemented.has('pools') ? 'manage' : 'none',

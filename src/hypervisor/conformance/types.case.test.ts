@@ -11,6 +11,7 @@ export type DriverCaseId =
   | 'modify.undefine'
   | 'capabilities.coherent'
   | 'console.stopped'
+  | 'console.screenshot'
   | 'hotplug.disk'
   | 'hotplug.nic'
   | 'adopt.after-close'

@@ -15,7 +15,7 @@ import { checkTransition, type LifecycleOp } from '../transitions.js';
 import type { ConsoleAccess, DomainInfo, DomainStats } from '../types.js';
 import { QemuDriverCore, type QemuRuntime } from './core.js';
 import { nicPlan } from './devices-argv.js';
-import { addDiskNodes } from './fdpass.js';
+import { addDiskNodes, screendumpPng } from './fdpass.js';
 import { driveDevice } from './hotplug.js';
 import { assignMacs } from './macs.js';
 import { nodeName, qemuId } from './options.js';
@@ -256,6 +256,18 @@ export class QemuDriver extends QemuDriverCore {
         return s;
       },
     };
+  }
+
+  /** The display as PNG: QMP `screendump` into a file the host opened and passed (see `screendumpPng`). */
+  async screenshot(uuid: string): Promise<Uint8Array> {
+    const e = this.table.get(uuid);
+    this.runtimeOf(e, 'take a screenshot of');
+    if (readDevices(e.def).graphics.length === 0)
+      throw new HypervisorError(
+        'NOT_SUPPORTED',
+        `"${e.def.system.ElementName}" has no display to take a screenshot of (its definition has no graphics)`,
+      );
+    return screendumpPng(this.runPaths(e.uuid).fdSocket, join(this.vmDir(e.uuid), 'screendump.png'));
   }
 
   async stats(uuid: string): Promise<DomainStats> {

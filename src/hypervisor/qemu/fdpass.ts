@@ -1,4 +1,4 @@
-import { closeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import { HypervisorError } from '../errors.js';
@@ -77,5 +77,44 @@ export async function addDiskNodes(fdSocket: string, node: string, img: DriveIma
     throw e;
   } finally {
     qmp.close();
+  }
+}
+
+/** The largest screenshot the driver reads back, bytes (a 4K display's PNG is far smaller). */
+const MAX_SCREENSHOT_BYTES = 16 << 20;
+
+/**
+ * The display of a running QEMU as PNG (QMP `screendump` with `format: png`, QEMU 7.1+): the host creates the file
+ * `file` (mode 0600), passes QEMU a write-only descriptor of it over `fdSocket` (QEMU opens no path, as for disks),
+ * reads what QEMU wrote and removes the file and the fd set.
+ *
+ * @example
+ * const png = await screendumpPng('/run/vessel/UUID/fds.sock', '/var/lib/vessel/vms/UUID/screen.png');
+ */
+export async function screendumpPng(fdSocket: string, file: string): Promise<Uint8Array> {
+  const qmp = await connectFdPassing(fdSocket);
+  const fd = openSync(
+    file,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOCTTY,
+    0o600,
+  );
+  let set: number | undefined;
+  try {
+    try {
+      set = (await qmp.execute<{ 'fdset-id': number }>('add-fd', { opaque: 'screendump' }, undefined, [fd]))[
+        'fdset-id'
+      ];
+    } finally {
+      closeSync(fd);
+    }
+    await qmp.execute('screendump', { filename: `/dev/fdset/${set}`, format: 'png' });
+    const size = statSync(file).size;
+    if (size > MAX_SCREENSHOT_BYTES)
+      throw new HypervisorError('QMP_PROTOCOL', `QEMU wrote a screenshot of ${size} bytes, over the limit`);
+    return new Uint8Array(readFileSync(file));
+  } finally {
+    if (set !== undefined) await qmp.execute('remove-fd', { 'fdset-id': set }).catch(() => undefined);
+    qmp.close();
+    rmSync(file, { force: true });
   }
 }

@@ -35,12 +35,15 @@ import type {
 import { commonDiagnostics, throwFirstError } from '../validate.js';
 import { testCapabilities } from './capabilities.js';
 import { InventoryFile } from './inventory.js';
+import { encodePng } from './png.js';
 
 interface TestRuntime {
   startedAt: number;
   cpuNs: bigint;
   balloon: bigint | undefined;
   log: string[];
+  /** The attached serial lines, ended when the system stops (as QEMU's socket closes when it exits). */
+  lines?: Set<PassThrough> | undefined;
 }
 
 /**
@@ -303,6 +306,8 @@ export class TestDriver implements HypervisorDriver {
     const e = this.table.find(uuid);
     if (e === undefined) return;
     if (e.runtime) e.runtime.log.push('reboot: Power down');
+    for (const line of e.runtime?.lines ?? []) line.end();
+    if (e.runtime) e.runtime.lines = undefined;
     this.table.setState(e, 'stopped', reason, cause);
   }
 
@@ -402,9 +407,26 @@ export class TestDriver implements HypervisorDriver {
             `Cannot attach to the console of "${e.def.system.ElementName}": it is stopped`,
           );
         }
-        return new PassThrough(); // a loopback serial line: what is written comes back
+        const line = new PassThrough(); // a loopback serial line: what is written comes back
+        if (e.runtime) {
+          e.runtime.lines ??= new Set();
+          const lines = e.runtime.lines;
+          lines.add(line);
+          line.once('close', () => lines.delete(line));
+        }
+        return line;
       },
     };
+  }
+
+  /** A 64x48 PNG whose colours come from the system's UUID (so two systems' pictures differ). */
+  async screenshot(uuid: string): Promise<Uint8Array> {
+    const e = this.running(uuid, 'take a screenshot of');
+    const seed = Number.parseInt(e.uuid.slice(0, 6), 16) || 0x336699;
+    const [r, g, b] = [(seed >> 16) & 0xff, (seed >> 8) & 0xff, seed & 0xff];
+    return encodePng(64, 48, (x, y) =>
+      ((x >> 3) + (y >> 3)) % 2 === 0 ? [r, g, b] : [255 - r, 255 - g, 255 - b],
+    );
   }
 
   async stats(uuid: string): Promise<DomainStats> {

@@ -22,6 +22,7 @@ import {
   type UsersApi,
 } from '../../api/index.js';
 import type { TargetState } from '../schemas.js';
+import { channelOfSocket } from './console.js';
 import { restEvents } from './events.js';
 import { RestHttp, type RestHttpOptions } from './http.js';
 import { downloadStream, uploadStream } from './transfer.js';
@@ -103,7 +104,8 @@ export class RestApi implements Api {
             ...f,
             stats: false,
             users: false,
-            consoles: false,
+            consoles: f.consoles,
+            screenshot: f.screenshot,
             metadata: false,
             pools: f.pools === 'none' ? 'none' : 'read',
             networks: f.networks === 'none' ? 'none' : 'read',
@@ -294,11 +296,27 @@ export class RestApi implements Api {
       },
     };
     this.consoles = {
-      log: async () => {
-        throw notOverRest('read a console log');
+      log: async (ref, o = {}) => {
+        const a = await http.call('GET', `/systems/${encodeURIComponent(ref)}/console/log`, {
+          query: o.maxBytes === undefined ? {} : { maxBytes: o.maxBytes },
+        });
+        const text = (a.body as { text?: unknown } | undefined)?.text;
+        if (typeof text !== 'string')
+          throw new ApiError('PROTOCOL', `${http.where} sent a console log without text`);
+        return text;
       },
-      open: async () => {
-        throw notOverRest('open a console');
+      open: async (ref, kind) =>
+        channelOfSocket(
+          await http.websocket(
+            `/systems/${encodeURIComponent(ref)}/console/${kind}`,
+            kind === 'vnc' ? ['binary'] : [],
+          ),
+        ),
+      screenshot: async (ref) => {
+        const a = await http.call('GET', `/systems/${encodeURIComponent(ref)}/console/screenshot`, {
+          binary: 'image/png',
+        });
+        return new Uint8Array(a.body as Buffer);
       },
     };
     this.metrics = {

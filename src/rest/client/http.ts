@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { WebSocket } from 'ws';
 import { ApiError, type ApiErrorCode } from '../../api/index.js';
 import { CimXmlError, exchange, printable } from '../../wbem/index.js';
 import { API_PREFIX } from '../route.js';
@@ -34,6 +35,8 @@ export interface RestHttpRequest {
   query?: Record<string, string | number | boolean | readonly string[] | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A binary answer of this media type (`image/png`) is expected: its body comes back as a Buffer. */
+  binary?: string;
 }
 
 const TRANSPORT_CODES: Partial<Record<string, ApiErrorCode>> = {
@@ -88,7 +91,8 @@ export class RestHttp {
       else url.searchParams.set(k, String(v));
     }
     const body = r.body === undefined ? '' : JSON.stringify(r.body);
-    const headers: Record<string, string | number> = { Accept: 'application/json', ...r.headers };
+    const accept = r.binary === undefined ? 'application/json' : `${r.binary}, application/json;q=0.5`;
+    const headers: Record<string, string | number> = { Accept: accept, ...r.headers };
     if (body !== '') {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = Buffer.byteLength(body);
@@ -112,6 +116,17 @@ export class RestHttp {
       });
     } catch (e) {
       throw this.transportError(e, method, path);
+    }
+    if (r.binary !== undefined && a.status < 300) {
+      const type = String(a.headers['content-type'] ?? '')
+        .split(';')[0]
+        ?.trim();
+      if (type !== r.binary)
+        throw new ApiError(
+          'PROTOCOL',
+          `${this.where} answered ${method} ${path} with ${printable(type?.slice(0, 80) ?? '')}, not ${r.binary}`,
+        );
+      return { status: a.status, headers: a.headers, body: a.body };
     }
     const text = a.body.toString('utf8');
     let json: unknown;
@@ -167,6 +182,49 @@ export class RestHttp {
       req.end();
     });
   }
+
+  /**
+   * Opens a WebSocket at `path` (a console) with this client's credentials and TLS trust; an HTTP refusal of the
+   * upgrade is thrown as its problem.
+   */
+  websocket(path: string, protocols: string[]): Promise<WebSocket> {
+    const url = new URL(`${API_PREFIX}${path}`, this.o.url);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const headers: Record<string, string> = {};
+    if (this.o.token !== undefined) headers.Authorization = `Bearer ${this.o.token}`;
+    else if (this.o.user !== undefined)
+      headers.Authorization = `Basic ${Buffer.from(`${this.o.user}:${this.o.password ?? ''}`).toString('base64')}`;
+    const ws = new WebSocket(url, protocols, {
+      headers,
+      ...this.tls(),
+      handshakeTimeout: this.o.timeoutMs ?? 120_000,
+      maxPayload: 16 << 20,
+      perMessageDeflate: false,
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(ws));
+      ws.once('unexpected-response', (_req, res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => {
+          if (chunks.length < 64) chunks.push(c);
+        });
+        res.on('end', () => {
+          let json: unknown;
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            json = undefined;
+          }
+          reject(this.problemError(res.statusCode ?? 0, json, 'GET', path));
+          ws.terminate();
+        });
+      });
+      ws.once('error', (e) =>
+        reject(new ApiError('HOST_UNREACHABLE', `Cannot reach ${this.where}: ${e.message}`, { cause: e })),
+      );
+    });
+  }
+
 
   /** The URL of `path` below /api/v1 with `query`. */
   urlOf(path: string, query: Record<string, string | readonly string[] | undefined> = {}): URL {

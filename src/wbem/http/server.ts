@@ -5,6 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Role } from '../../api/index.js';
 import type { UserStore } from '../../host/index.js';
 import { type BodyBudget, readBody } from './body.js';
@@ -70,6 +71,24 @@ export interface HttpRoute {
    * server has set the status's headers (WWW-Authenticate, Retry-After) in `headers`. Default: text/plain.
    */
   refuse?(res: ServerResponse, refusal: HttpRefusal): void;
+  /**
+   * Takes over an authenticated `GET` with `Upgrade` (a WebSocket, RFC 6455 §4.1): the route answers on the raw
+   * socket (101 and on, or an HTTP refusal it writes itself) and owns the connection from then on; it still counts
+   * against the connection limits, without a deadline (the route keeps its own idle limit). A route without this
+   * hook refuses upgrades (400). An error it throws is answered 500 when nothing was written yet.
+   */
+  upgrade?(x: HttpUpgradeExchange): Promise<void>;
+}
+
+/** An authenticated upgrade request handed to {@link HttpRoute.upgrade}. */
+export interface HttpUpgradeExchange {
+  req: IncomingMessage;
+  /** The connection, HTTP no longer spoken on it by the server. */
+  socket: Duplex;
+  /** The bytes the client sent after the request head (the first frames). */
+  head: Buffer;
+  user: HttpExchange['user'];
+  secure: boolean;
 }
 
 /**
@@ -173,6 +192,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
   http.keepAliveTimeout = limits.keepAliveTimeoutMs;
   http.on('clientError', onClientError);
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgrade(sh, req, socket, head).catch((e: unknown) => {
+      options.onInternalError?.(e);
+      rawAnswer(socket, 500, 'Internal Server Error', 'The server failed to answer this request');
+    });
+  });
   return listen(http, gate, options);
 }
 
@@ -271,6 +296,80 @@ async function handlePublic(
   }
 }
 
+/** Who sent a request, from its credentials (throttled and paced as every login). */
+async function logIn(sh: Shared, req: IncomingMessage): Promise<LoginResult> {
+  const auth = sh.o.auth;
+  // A keep-alive connection repeating the credentials it just logged in with is answered without a turn of the loop.
+  const header = req.headers.authorization;
+  const known = header === undefined ? undefined : sh.verified.get(req.socket, header);
+  return known
+    ? { kind: 'user', ...known, via: 'basic' }
+    : await authenticate(
+        req,
+        auth.users,
+        sh.throttle,
+        sh.checks,
+        auth.anonymousRole,
+        sh.verified,
+        auth.lookups ?? {},
+      );
+}
+
+/** Writes a small text/plain HTTP answer on a socket that HTTP is no longer parsed on, and closes it. */
+function rawAnswer(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  message: string,
+  headers: Record<string, string | number> = {},
+): void {
+  socket.on('error', () => undefined);
+  if (socket.destroyed || !socket.writable) return void socket.destroy();
+  const body = `${message}\n`;
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\n${extra}Content-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 2000).unref();
+}
+
+/**
+ * An `Upgrade` request: routed and authenticated as any request, then handed to the route's upgrade hook with the
+ * socket. Its connection leaves the timed phases (the route keeps its own idle limit) but still counts.
+ */
+async function upgrade(sh: Shared, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  sh.gate.enter(sh.gate.of(req.socket), 'busy');
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  const route = sh.o.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path));
+  if (route === undefined || route.public === true || route.upgrade === undefined)
+    return rawAnswer(socket, 400, 'Bad Request', 'This resource cannot be upgraded');
+  if (req.method !== 'GET')
+    return rawAnswer(socket, 405, 'Method Not Allowed', 'Upgrade with GET', { Allow: 'GET' });
+  const who = await logIn(sh, req);
+  if (who.kind === 'refused') {
+    const headers = who.retryAfterS === undefined ? {} : { 'Retry-After': who.retryAfterS };
+    const reason = who.status === 429 ? 'Too Many Requests' : 'Service Unavailable';
+    return rawAnswer(socket, who.status, reason, who.message, headers);
+  }
+  if (who.kind === 'unauthorized') {
+    // A page's WebSocket gets no Basic challenge (the browser would show its own dialog); tools get it.
+    const challenge: Record<string, string> = fromPage(req, sh.o.auth.lookups?.cookie?.name)
+      ? {}
+      : { 'WWW-Authenticate': `Basic realm="${sh.o.auth.realm ?? 'Vessel'}"` };
+    return rawAnswer(socket, 401, 'Unauthorized', 'Credentials are missing or wrong', challenge);
+  }
+  await route.upgrade({
+    req,
+    socket,
+    head,
+    user: { name: who.name, role: who.role, via: who.via },
+    secure: 'encrypted' in req.socket && req.socket.encrypted === true,
+  });
+}
+
 async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const conn = sh.gate.of(req.socket);
   sh.gate.enter(conn, 'body');
@@ -285,20 +384,7 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
   if (!methods.includes(req.method ?? '')) return answerEmpty(req, res, 405, { Allow: methods.join(', ') });
   if (route.public === true) return handlePublic(route, req, res);
   const auth = sh.o.auth;
-  // A keep-alive connection repeating the credentials it just logged in with is answered without a turn of the loop.
-  const header = req.headers.authorization;
-  const known = header === undefined ? undefined : sh.verified.get(req.socket, header);
-  const who: LoginResult = known
-    ? { kind: 'user', ...known, via: 'basic' }
-    : await authenticate(
-        req,
-        auth.users,
-        sh.throttle,
-        sh.checks,
-        auth.anonymousRole,
-        sh.verified,
-        auth.lookups ?? {},
-      );
+  const who = await logIn(sh, req);
   if (who.kind === 'refused') {
     req.resume();
     const code = who.status === 429 ? 'HTTP_LOGIN_THROTTLED' : 'HTTP_BUSY';

@@ -1,6 +1,7 @@
 import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
+import { Console } from './pages/Console.js';
 import { Login } from './pages/Login.js';
 import { System } from './pages/System.js';
 import { Systems } from './pages/Systems.js';
@@ -9,7 +10,10 @@ import { followEvents, forget, loadSystems } from './systems.js';
 import { ConfirmHost, ErrorBox } from './ui.js';
 import './styles.css';
 
-/** The host client: log in, then the systems list (`#/`) and a system's page (`#/systems/NAME`). */
+/**
+ * The host client: log in, then the systems list (`#/`), a system's page (`#/systems/NAME`) and its consoles
+ * (`#/systems/NAME/console`).
+ */
 
 const route = signal(location.hash);
 addEventListener('hashchange', () => {
@@ -18,6 +22,8 @@ addEventListener('hashchange', () => {
 const failure = signal<unknown>(undefined);
 
 function Page() {
+  const c = /^#\/systems\/([^/]+)\/console$/.exec(route.value);
+  if (c?.[1] !== undefined) return <Console name={decodeURIComponent(c[1])} />;
   const m = /^#\/systems\/([^/]+)$/.exec(route.value);
   if (m?.[1] !== undefined) return <System name={decodeURIComponent(m[1])} />;
   return <Systems />;

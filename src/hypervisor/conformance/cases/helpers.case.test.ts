@@ -29,13 +29,19 @@ export async function failure(p: Promise<unknown> | (() => unknown)): Promise<Hy
 }
 
 /** A small system on the guest disk (or `disk`) with one user-mode NIC, as every case defines them. */
-export function guestDef(t: CaseContext, name: string, disk = t.options.guest.disk): VirtualSystemDefinition {
+export function guestDef(
+  t: CaseContext,
+  name: string,
+  disk = t.options.guest.disk,
+  graphics?: 'vga' | 'vnc',
+): VirtualSystemDefinition {
   return buildDefinition({
     name,
     cpus: 1,
     memoryBytes: 128n << 20n,
     disks: [disk],
     nics: [{ network: 'user' }],
+    ...(graphics === undefined ? {} : { graphics }),
   });
 }
 

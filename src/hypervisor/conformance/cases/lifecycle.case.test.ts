@@ -119,4 +119,31 @@ export const lifecycleCases: DriverCase[] = [
       await cleanup(t, uuid);
     },
   },
+  {
+    id: 'console.screenshot',
+    title: "takes a PNG of a running system's display; refuses a stopped one, saying why",
+    requires: (_caps, entry) =>
+      ['screenshot', 'start', 'powerOff'].every((op) => entry.includes(op as DriverOperation)),
+    needs: 'the screenshot, start and power-off entry points',
+    timeoutMs: 120_000,
+    async run(t) {
+      const d = t.driver;
+      const { uuid } = await d.define(guestDef(t, 'conf-s', t.options.guest.disk, 'vga'));
+      try {
+        const shot = requireOperation(d, 'screenshot');
+        expect((await failure(shot(uuid))).message).toBe(
+          'Cannot take a screenshot of "conf-s": it is stopped',
+        );
+        await requireOperation(d, 'start')(uuid);
+        const png = Buffer.from(await shot(uuid));
+        expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+        expect(png.toString('latin1', 12, 16)).toBe('IHDR');
+        expect(png.readUInt32BE(16) * png.readUInt32BE(20)).toBeGreaterThan(0);
+        await requireOperation(d, 'powerOff')(uuid);
+        expect((await failure(shot(uuid))).code).toBe('INVALID_STATE');
+      } finally {
+        await cleanup(t, uuid);
+      }
+    },
+  },
 ];

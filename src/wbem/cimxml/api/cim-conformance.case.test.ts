@@ -84,7 +84,10 @@ export function cimDeclarations(encoding: 'CIM-XML' | 'WS-Man') {
         cases: ['systems.metadata', 'systems.stats'] as const,
         reason: 'DSP1042/DSP1057 have no metadata or statistics',
       },
-      { cases: ['consoles.stopped'] as const, reason: 'no DMTF profile carries a serial console or its log' },
+      {
+        cases: ['consoles.stopped', 'consoles.screenshot'] as const,
+        reason: 'no DMTF profile carries a serial console, its log or a screenshot',
+      },
       { cases: ['users.crud'] as const, reason: `the ${encoding} port's users are not CIM instances` },
       {
         cases: ['networks.read', 'networks.manage'] as const,

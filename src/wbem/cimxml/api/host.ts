@@ -125,6 +125,7 @@ export class CimHost implements HostApi {
         stats: no,
         users: no,
         consoles: no,
+        screenshot: no,
         metadata: no,
         keepDisks: no, // DestroySystem (DSP1042) has no choice of what happens to the disks
         pools: this.s.found.profiles.has(PROFILE.storage) ? 'read' : 'none',

@@ -75,6 +75,9 @@ export const cimConsoles: ConsolesApi = {
   open: async () => {
     throw refuse('open a console', CONSOLES);
   },
+  screenshot: async () => {
+    throw refuse('take a screenshot', CONSOLES);
+  },
 };
 
 const USERS = "the management port's users are not CIM instances";

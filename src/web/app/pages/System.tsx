@@ -77,6 +77,11 @@ export function System({ name }: { name: string }) {
           ))}
         </fieldset>
       )}
+      {mayPower(me.value?.role) && (s.state === 'running' || s.state === 'paused') && (
+        <p>
+          <a href={`#/systems/${encodeURIComponent(s.name)}/console`}>Open the consoles</a>
+        </p>
+      )}
       <ErrorBox error={error.value} />
       <h2>Hardware</h2>
       <table class="hardware">
