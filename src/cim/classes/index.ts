@@ -2,11 +2,14 @@ import { ClassRepository } from '../repository.js';
 import { ASSOCIATIONS_MOF } from './associations.js';
 import { CORE_MOF } from './core.js';
 import { DEVICES_MOF } from './devices.js';
+import { INDICATION_CLASSES, INDICATIONS_MOF, SUBSCRIPTION_CLASSES } from './indications.js';
 import { INTEROP_MOF } from './interop.js';
 import { JOBS_MOF } from './jobs.js';
 import { SETTINGS_MOF } from './settings.js';
 import { SYSTEM_MOF } from './system.js';
 import { VESSEL_MOF } from './vessel.js';
+
+export { INDICATION_CLASSES, SUBSCRIPTION_CLASSES } from './indications.js';
 
 /** The interop namespace, where profiles are registered (DSP1033 §7.1). */
 export const INTEROP_NAMESPACE = 'root/interop';
@@ -23,6 +26,7 @@ export const CLASS_MOF: readonly string[] = [
   DEVICES_MOF,
   JOBS_MOF,
   INTEROP_MOF,
+  INDICATIONS_MOF,
   ASSOCIATIONS_MOF,
   VESSEL_MOF,
 ];
@@ -34,6 +38,8 @@ const INTEROP_CLASSES = [
   'Vessel_NamespaceInManager',
   'Vessel_ReferencedProfile',
   'Vessel_ElementConformsToProfile',
+  ...SUBSCRIPTION_CLASSES,
+  ...INDICATION_CLASSES,
 ];
 
 const VIRT_CLASSES = [
@@ -69,6 +75,7 @@ const VIRT_CLASSES = [
   'Vessel_AffectedJobElement',
   'Vessel_OwningJobElement',
   'Vessel_ElementConformsToProfile',
+  ...INDICATION_CLASSES,
 ];
 
 /**
