@@ -191,7 +191,10 @@ describe('Vessel class definitions', () => {
     // Not settings, so not in the model's schema: what the Api's host.info and a system's reason say.
     const host = ['Vessel_HostSystem.VesselVersion', 'Vessel_ComputerSystem.StateReason'];
     // DSP1054 leaves TLS trust to the implementation: a destination's own settings (src/cim/indications).
-    host.push('Vessel_ListenerDestinationCIMXML.VerifyCertificate', 'Vessel_ListenerDestinationCIMXML.TrustedCertificate');
+    host.push(
+      'Vessel_ListenerDestinationCIMXML.VerifyCertificate',
+      'Vessel_ListenerDestinationCIMXML.TrustedCertificate',
+    );
     expect(own.sort()).toEqual([...schema, ...host].sort());
   });
 });
