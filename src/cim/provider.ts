@@ -63,6 +63,8 @@ export interface InstanceProvider {
   referencing?(ctx: CimContext, target: CimInstanceName): Promise<CimInstance[]> | CimInstance[];
   /** ModifyInstance, where a profile allows it. */
   modify?(ctx: CimContext, instance: CimInstance, propertyList: string[] | undefined): Promise<void>;
+  /** CreateInstance, where a profile allows it (DSP1054: filters, destinations, subscriptions); the new name. */
+  create?(ctx: CimContext, instance: CimInstance): Promise<CimInstanceName>;
   /** DeleteInstance, where a profile allows it (DSP1103: a finished job). */
   delete?(ctx: CimContext, name: CimInstanceName): Promise<void>;
   /** An extrinsic method on an instance of the class (or on the class, for `target` without keys). */

@@ -2,12 +2,15 @@ import { ClassRepository } from '../repository.js';
 import { ASSOCIATIONS_MOF } from './associations.js';
 import { CORE_MOF } from './core.js';
 import { DEVICES_MOF } from './devices.js';
+import { INDICATION_CLASSES, INDICATIONS_MOF, SUBSCRIPTION_CLASSES } from './indications.js';
 import { INTEROP_MOF } from './interop.js';
 import { JOBS_MOF } from './jobs.js';
 import { METRICS_MOF } from './metrics.js';
 import { SETTINGS_MOF } from './settings.js';
 import { SYSTEM_MOF } from './system.js';
 import { VESSEL_MOF } from './vessel.js';
+
+export { INDICATION_CLASSES, SUBSCRIPTION_CLASSES } from './indications.js';
 
 /** The interop namespace, where profiles are registered (DSP1033 §7.1). */
 export const INTEROP_NAMESPACE = 'root/interop';
@@ -24,6 +27,7 @@ export const CLASS_MOF: readonly string[] = [
   DEVICES_MOF,
   JOBS_MOF,
   INTEROP_MOF,
+  INDICATIONS_MOF,
   ASSOCIATIONS_MOF,
   VESSEL_MOF,
   METRICS_MOF,
@@ -36,6 +40,8 @@ const INTEROP_CLASSES = [
   'Vessel_NamespaceInManager',
   'Vessel_ReferencedProfile',
   'Vessel_ElementConformsToProfile',
+  ...SUBSCRIPTION_CLASSES,
+  ...INDICATION_CLASSES,
 ];
 
 const VIRT_CLASSES = [
@@ -76,6 +82,7 @@ const VIRT_CLASSES = [
   'Vessel_MetricDefForME',
   'Vessel_MetricForME',
   'Vessel_MetricInstance',
+  ...INDICATION_CLASSES,
 ];
 
 /**

@@ -7,7 +7,7 @@ import type { TestDriver } from '../../hypervisor/index.js';
 import { buildDefinition } from '../../model/index.js';
 import type { LoginLimits } from '../http/throttle.js';
 import { hostApiFactory } from './host-api.js';
-import { type CimXmlEndpoint, serveCimXml } from './serve.js';
+import { type CimXmlEndpoint, type ServeCimXmlOptions, serveCimXml } from './serve.js';
 import type { CimXmlLimits } from './server.js';
 
 /** Options of {@link startTestHost}. */
@@ -28,6 +28,8 @@ export interface TestHostOptions {
   login?: Partial<LoginLimits>;
   /** Where the state directory is made (default the system's temporary folder). */
   parent?: string;
+  /** Indication delivery settings (retry policy, timeout) other than the defaults. */
+  indications?: ServeCimXmlOptions['indications'];
 }
 
 /**
@@ -105,6 +107,7 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<TestHost> 
       shutdownTimeoutMs: 5000,
       limits: o.limits,
       login: o.login,
+      indications: o.indications,
       wsman: o.wsman
         ? { http: { port: 0 }, https: o.https ? { port: 0, host: '127.0.0.1' } : undefined }
         : undefined,
