@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LibvirtClient, RemoteNonnullDomain } from '../../libvirt/index.js';
+import type { LibvirtClient, LibvirtEvent, RemoteNonnullDomain } from '../../libvirt/index.js';
 import { DEFAULT_LIMITS, type VirtualSystemDefinition } from '../../model/index.js';
 import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
 import { capabilityProblems } from '../capability-check.js';
@@ -22,6 +22,7 @@ import type {
   VmState,
 } from '../types.js';
 import { commonDiagnostics, throwFirstError } from '../validate.js';
+import { type ConnectionStatus, LibvirtConnection, type ReconnectOptions } from './connection.js';
 import { Consoles } from './console.js';
 import { definitionOf, domainXml } from './domain-xml.js';
 import { hypervisorError } from './errors.js';
@@ -63,6 +64,9 @@ export interface LibvirtDaemonInfo {
  * driver, ...). libvirt owns the inventory: `list` and `lookup` read the daemon, definitions are domain XML written
  * by src/formats' libvirt writer and read back by its reader, states and reasons come from libvirt's state calls
  * and lifecycle events (so what virsh does is seen too). libvirt's errors become Vessel's codes in `errors.ts`.
+ * When libvirtd goes away (restart, kill -9) the calls in flight fail with `LIBVIRT_DISCONNECTED`, the connection
+ * is reopened with backoff (`connection.ts`), events are registered again and every domain's state is read again:
+ * what changed meanwhile is announced as `host` events.
  */
 export class LibvirtDriver implements HypervisorDriver {
   readonly ownsInventory = true;
@@ -73,24 +77,70 @@ export class LibvirtDriver implements HypervisorDriver {
   /** States this driver's own calls are about to cause, by UUID: their events are `api`, others `host`. */
   private readonly expected = new Map<string, { state: VmState; until: number }[]>();
 
+  private readonly conn: LibvirtConnection;
+
+  /** `reopen` makes a new client for the same URI after the connection is lost (none: no reconnecting). */
   constructor(
     readonly uri: string,
-    private readonly client: LibvirtClient,
+    client: LibvirtClient,
     private readonly daemon: LibvirtDaemonInfo,
+    reopen?: () => Promise<LibvirtClient>,
+    reconnect?: ReconnectOptions,
   ) {
-    this.consoles = new Consoles(client);
-    client.onEvent((e) => {
-      if (e.procedure !== 'DOMAIN_EVENT_CALLBACK_LIFECYCLE') return;
-      const { dom, event, detail } = e.msg.msg;
-      const ev = lifecycleEvent(event, detail);
-      if (ev.state === undefined) return;
-      const uuid = uuidText(dom.uuid);
-      // libvirt's QEMU driver says "started" and then "resumed" for one start: one state change for Vessel.
-      if (this.lastState.get(uuid) === ev.state) return;
-      this.lastState.set(uuid, ev.state);
-      const cause = ev.guest ? 'guest' : this.ours(uuid, ev.state) ? 'api' : 'host';
-      this.emit({ uuid, kind: 'state', state: ev.state, reason: ev.reason, cause, time: new Date() });
-    });
+    this.conn = new LibvirtConnection(
+      client,
+      reopen,
+      {
+        event: (e) => this.onLibvirtEvent(e),
+        prepare: (c) => this.register(c),
+        reconnected: () => void this.reread().catch(() => undefined),
+      },
+      reconnect,
+    );
+    this.consoles = new Consoles(() => this.conn.client);
+  }
+
+  private get client(): LibvirtClient {
+    return this.conn.client;
+  }
+
+  /** Whether libvirtd is reachable now, and how reconnecting goes. */
+  connectionStatus(): ConnectionStatus {
+    return this.conn.status();
+  }
+
+  private onLibvirtEvent(e: LibvirtEvent): void {
+    if (e.procedure !== 'DOMAIN_EVENT_CALLBACK_LIFECYCLE') return;
+    const { dom, event, detail } = e.msg.msg;
+    const ev = lifecycleEvent(event, detail);
+    if (ev.state === undefined) return;
+    const uuid = uuidText(dom.uuid);
+    // libvirt's QEMU driver says "started" and then "resumed" for one start: one state change for Vessel.
+    if (this.lastState.get(uuid) === ev.state) return;
+    this.lastState.set(uuid, ev.state);
+    const cause = ev.guest ? 'guest' : this.ours(uuid, ev.state) ? 'api' : 'host';
+    this.emit({ uuid, kind: 'state', state: ev.state, reason: ev.reason, cause, time: new Date() });
+  }
+
+  /**
+   * After a reconnect: every domain's state read again; what changed while libvirtd was away (a guest that shut
+   * down, a domain virsh started) is announced as a `host` event, as if the lost lifecycle events had come.
+   */
+  private async reread(): Promise<void> {
+    for (const d of await this.list()) {
+      if (this.lastState.get(d.uuid) === d.state) continue;
+      const known = this.lastState.has(d.uuid);
+      this.lastState.set(d.uuid, d.state);
+      if (!known) continue; // a domain defined meanwhile: the host finds it in the next list
+      this.emit({
+        uuid: d.uuid,
+        kind: 'state',
+        state: d.state,
+        reason: `${d.reason ?? d.state} (read again after reconnecting to libvirtd)`,
+        cause: 'host',
+        time: new Date(),
+      });
+    }
   }
 
   private emit(e: DriverEvent): void {
@@ -114,10 +164,16 @@ export class LibvirtDriver implements HypervisorDriver {
     this.expected.set(uuid, list);
   }
 
-  /** Registers for lifecycle events of every domain (once, when the driver opens). */
+  /** Registers for lifecycle events of every domain and notes each one's state (when the driver opens). */
   async watch(): Promise<void> {
+    await this.register(this.client);
+    for (const d of await this.list()) this.lastState.set(d.uuid, d.state);
+  }
+
+  /** Registers a client for lifecycle events of every domain (at open and after each reconnect). */
+  private async register(client: LibvirtClient): Promise<void> {
     await this.call('Cannot watch libvirt events', () =>
-      this.client.call('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', {
+      client.call('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', {
         eventID: EVENT_LIFECYCLE,
         dom: undefined,
       }),
@@ -252,7 +308,9 @@ export class LibvirtDriver implements HypervisorDriver {
     const r = await this.call(`Cannot define "${name}"`, () =>
       this.client.call('DOMAIN_DEFINE_XML', { xml }),
     );
-    return this.stateOf(r.dom);
+    const info = await this.stateOf(r.dom);
+    if (!this.lastState.has(info.uuid)) this.lastState.set(info.uuid, info.state);
+    return info;
   }
 
   async getDefinition(uuid: string): Promise<VirtualSystemDefinition> {
@@ -278,7 +336,8 @@ export class LibvirtDriver implements HypervisorDriver {
     }
     if (this.client.closed === undefined)
       await this.client.call('CONNECT_CLOSE', undefined).catch(() => undefined);
-    this.client.close();
+    this.consoles.close();
+    this.conn.close();
   }
 
   /** Checks the transition against libvirt's current state, then makes the call. */
