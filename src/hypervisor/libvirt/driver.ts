@@ -28,6 +28,7 @@ import { definitionOf, domainXml } from './domain-xml.js';
 import { hypervisorError } from './errors.js';
 import { domainState, lifecycleEvent } from './states.js';
 import { domainStats, STATS_GROUPS } from './stats.js';
+import { LibvirtStorage } from './storage.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** VIR_DOMAIN_XML_INACTIVE: the persistent definition, not the running one. */
@@ -78,6 +79,7 @@ export class LibvirtDriver implements HypervisorDriver {
   private readonly expected = new Map<string, { state: VmState; until: number }[]>();
 
   private readonly conn: LibvirtConnection;
+  private readonly storage: LibvirtStorage;
 
   /** `reopen` makes a new client for the same URI after the connection is lost (none: no reconnecting). */
   constructor(
@@ -98,6 +100,7 @@ export class LibvirtDriver implements HypervisorDriver {
       reconnect,
     );
     this.consoles = new Consoles(() => this.conn.client);
+    this.storage = new LibvirtStorage(() => this.conn.client);
   }
 
   private get client(): LibvirtClient {
@@ -444,6 +447,35 @@ export class LibvirtDriver implements HypervisorDriver {
   /** Each drive's image: libvirt writes into the images the definition names (no overlays of Vessel's). */
   async diskImages(uuid: string): Promise<DiskImage[]> {
     return driveImages(await this.getDefinition(uuid), (_id, base) => ({ path: base, chain: false }));
+  }
+
+  /**
+   * Deploy hook: the host's files for a system become volumes of libvirt's `vessel` (or `default`) pool, uploaded
+   * over the connection. libvirt's test driver runs no guest: its images stay where they are.
+   */
+  async importImages(uuid: string, paths: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (this.daemon.domainType === 'test') return out;
+    for (const p of paths) out.set(p, await this.storage.upload(uuid, p));
+    return out;
+  }
+
+  /** Export hook: each image of the definition that is a libvirt volume, downloaded into a new file of `dir`. */
+  async exportImages(uuid: string, dir: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (this.daemon.domainType === 'test') return out;
+    const def = await this.getDefinition(uuid);
+    let n = 0;
+    for (const r of def.resources) {
+      const p = r.properties.HostResource?.[0];
+      if (p === undefined || !p.startsWith('/') || out.has(p)) continue;
+      const vol = await this.storage.volumeOf(p);
+      if (vol === undefined) continue;
+      const to = `${dir}/${++n}-${vol.name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+      await this.storage.download(vol, to);
+      out.set(p, to);
+    }
+    return out;
   }
 
   /** Modifies a stopped system: libvirt redefines a domain of the same UUID in place. */
