@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_LIBVIRTD, type PrivateLibvirtd, startLibvirtd } from '../../../../test/helpers/libvirtd.js';
 import { runApiConformance } from '../../../api/conformance.case.test.js';
+import type { ApiEvent } from '../../../api/index.js';
 import { connectWsmanApi } from '../../wsman/client/index.js';
+import { startVesselHostServer } from '../test-host.js';
 import { cimDeclarations, openCimHost } from './cim-conformance.case.test.js';
 import { CimXmlApi } from './cimxml-api.js';
 
@@ -76,4 +78,44 @@ describe.skipIf(!HAVE_LIBVIRTD)('CIM-XML and WS-Man on a libvirt host', () => {
       ),
     ...libvirt('WS-Man'),
   });
+});
+
+describe.skipIf(!HAVE_LIBVIRTD)('virsh and CIM-XML on one libvirt (test:///default, shared by both)', () => {
+  it('virsh defines, CIM sees it; CIM starts it, virsh sees it running; virsh pauses it, the event reaches Vessel', async () => {
+    const d = daemon!;
+    const server = await startVesselHostServer({
+      driverUri: `libvirt:test:///default?socket=${d.socket}`,
+    });
+    const api = await CimXmlApi.connect({ url: server.url, user: 'admin', password: 'secret' });
+    try {
+      const xml = join(d.dir, 'home', 'vx1.xml');
+      writeFileSync(
+        xml,
+        "<domain type='test'><name>vx1</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>\n",
+        { mode: 0o644 },
+      );
+      await d.virsh(d.testUri, 'define', xml);
+      const seen = (await api.systems.list()).find((s) => s.name === 'vx1');
+      expect(seen).toMatchObject({ name: 'vx1', state: 'stopped' });
+      expect(seen!.uuid).toBe((await d.virsh(d.testUri, 'domuuid', 'vx1')).trim());
+      const started = await api.systems.changeState('vx1', 'start', { waitMs: Number.POSITIVE_INFINITY });
+      expect(started.state).toBe('completed');
+      expect((await d.virsh(d.testUri, 'domstate', 'vx1')).trim()).toBe('running');
+      const after = (await server.api.events.list({ system: 'vx1', types: ['system.state'] })).length;
+      await d.virsh(d.testUri, 'suspend', 'vx1');
+      let events: ApiEvent[] = [];
+      for (let i = 0; i < 100 && events.length === 0; i++) {
+        events = (await server.api.events.list({ system: 'vx1', types: ['system.state'] })).slice(after);
+        if (events.length === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(events.at(-1)).toMatchObject({ state: 'paused', cause: { kind: 'host' } });
+      expect((await api.systems.get('vx1')).state).toBe('paused');
+      await d.virsh(d.testUri, 'destroy', 'vx1');
+      await d.virsh(d.testUri, 'undefine', 'vx1');
+      expect((await api.systems.list()).some((s) => s.name === 'vx1')).toBe(false);
+    } finally {
+      await api.close();
+      await server.close();
+    }
+  }, 60_000);
 });
