@@ -30,6 +30,8 @@ export interface TestHostOptions {
   parent?: string;
   /** Indication delivery settings (retry policy, timeout) other than the defaults. */
   indications?: ServeCimXmlOptions['indications'];
+  /** The host's driver (default `test:///default`; e.g. `libvirt:test:///FILE?socket=...`). */
+  driverUri?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface TestHost {
   host: Host;
   /** An admin session of the host's own user (in process): what the socket and the CLI hold. */
   api: Api;
-  /** The host's driver, for tests that look underneath the host. */
+  /** The host's driver, for tests that look underneath the host (a TestDriver unless `driverUri` said otherwise). */
   driver: TestDriver;
   endpoint: CimXmlEndpoint;
   stateDir: string;
@@ -74,7 +76,7 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<TestHost> 
   const stateDir = await mkdtemp(join(o.parent ?? tmpdir(), 'vessel-cim-'));
   let host: Host | undefined;
   try {
-    host = await Host.open({ stateDir, driverUri: 'test:///default' });
+    host = await Host.open({ stateDir, driverUri: o.driverUri ?? 'test:///default' });
     const opened = host;
     const users = new UserStore(join(stateDir, USERS_FILE));
     for (const [name, role, password] of o.users ?? [['admin', 'admin', 'secret']])
@@ -153,7 +155,7 @@ export type VesselHostServer = TestHost;
 export function startVesselHostServer(
   o: Pick<
     TestHostOptions,
-    'users' | 'syncMs' | 'hostName' | 'limits' | 'login' | 'parent' | 'wsman' | 'https'
+    'users' | 'syncMs' | 'hostName' | 'limits' | 'login' | 'parent' | 'wsman' | 'https' | 'driverUri'
   > = {},
 ): Promise<VesselHostServer> {
   return startTestHost(o);
