@@ -16,6 +16,7 @@ import { freePort } from '../../test/helpers/ports.js';
 const run = promisify(execFile);
 const ENABLED = process.env.VESSEL_IMAGE_TEST === '1';
 const PASSWORD = 'image-test-Pw1';
+const OPER_PASSWORD = 'image-oper-Pw2';
 const BOOT_DEADLINE_MS = 12 * 60_000;
 /** Guest ports: the three configured HTTPS ports, and ports that must not answer (ssh, telnet, rpcbind, plain HTTP). */
 const OPEN = { cim: 5989, wsman: 5986, rest: 443 } as const;
@@ -113,24 +114,30 @@ async function boot(serial: string): Promise<void> {
   );
 }
 
-/** `vessel --connect https://admin@...` against the booted host, pinning its certificate. */
-function vessel(...args: string[]) {
+/** `vessel --connect https://USER@...` against the booted host, pinning its certificate. */
+function vesselAs(user: string, password: string, args: string[], input?: string) {
   return runCli(
     [
       '--connect',
-      `https://admin@127.0.0.1:${ports[OPEN.cim]}`,
+      `https://${user}@127.0.0.1:${ports[OPEN.cim]}`,
       '--host-ca',
       join(work, 'host-ca.pem'),
       ...args,
     ],
-    { env: { VESSEL_PASSWORD: PASSWORD } },
+    { env: { VESSEL_PASSWORD: password }, ...(input === undefined ? {} : { input }) },
   );
 }
 
-async function stop(): Promise<void> {
-  if (qemu === undefined || qemu.exitCode !== null) return;
+/** `vessel --connect https://admin@...` against the booted host. */
+function vessel(...args: string[]) {
+  return vesselAs('admin', PASSWORD, args);
+}
+
+/** Powers the image off: SIGKILL by default, a hard power-off (no flush, no shutdown of the guest's systemd). */
+async function stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (qemu === undefined || qemu.exitCode !== null || qemu.signalCode !== null) return;
   const exited = new Promise((r) => qemu?.once('exit', r));
-  qemu.kill('SIGTERM');
+  qemu.kill(signal);
   await exited;
 }
 
@@ -221,9 +228,20 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
   }, 180_000);
 
   it(
-    'keeps the guest definition on the state disk across a power-off and a new boot of the same image',
+    'keeps the certificate, users and guest definitions on the state disk across a hard power-off (QEMU killed right after the writes)',
     async () => {
-      await stop();
+      // Writes of each kind just before the kill, well inside ext4's 30 s writeback delay: a user (users.json) and
+      // a guest definition (the database); the certificate was made at the first boot, seconds ago too.
+      const u = await vesselAs(
+        'admin',
+        PASSWORD,
+        ['user', 'add', 'oper', '--role', 'operator'],
+        `${OPER_PASSWORD}\n`,
+      );
+      expect(u.code, u.stderr).toBe(0);
+      const d = await vessel('vm', 'define', '--name', 'late', '--memory', '32M');
+      expect(d.code, d.stderr).toBe(0);
+      await stop('SIGKILL');
       await boot(join(work, 'serial-2.log'));
       console.log(`second boot to the CIM-XML port: ${bootSeconds} s`);
       expect((cert as X509Certificate).fingerprint256).toBe(
@@ -232,6 +250,9 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
       const l = await vessel('vm', 'list');
       expect(l.code, l.stderr).toBe(0);
       expect(l.stdout).toMatch(/^tiny\s/m);
+      expect(l.stdout).toMatch(/^late\s/m);
+      const o = await vesselAs('oper', OPER_PASSWORD, ['host', 'info', '--json']);
+      expect(o.code, o.stderr).toBe(0);
       const serial = await readFile(join(work, 'serial-2.log'), 'utf8');
       const mem = [...serial.matchAll(/memory in use: (\d+) MiB/g)].at(-1)?.[1];
       console.log(`memory in use after the second boot (last report): ${mem} MiB`);
