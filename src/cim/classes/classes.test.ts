@@ -101,9 +101,12 @@ describe('Vessel class definitions', () => {
   it('name every superclass that the shared DMTF extract lacks, and only those are unchecked', () => {
     const unchecked = cimClasses.filter((c) => !dmtf.has(c.name)).map((c) => c.name);
     expect(unchecked.sort()).toEqual([
+      'CIM_ElementSoftwareIdentity',
+      'CIM_InstalledSoftwareIdentity',
       'CIM_LogicalPort',
       'CIM_NamespaceInManager',
       'CIM_ReferencedSpecification',
+      'CIM_SoftwareIdentity',
       'CIM_StorageExtent',
       'CIM_SystemComponent',
       'CIM_WBEMService',
@@ -182,7 +185,11 @@ describe('Vessel class definitions', () => {
       (p) => `${CIM_CLASS[p.class].replace(/^CIM_/, 'Vessel_')}.${p.name}`,
     );
     // Not settings, so not in the model's schema: what the Api's host.info and a system's reason say.
-    const host = ['Vessel_HostSystem.VesselVersion', 'Vessel_ComputerSystem.StateReason'];
+    const host = [
+      'Vessel_HostSystem.VesselVersion',
+      'Vessel_ComputerSystem.StateReason',
+      'Vessel_SoftwareIdentity.ImageDigest',
+    ];
     expect(own.sort()).toEqual([...schema, ...host].sort());
   });
 });

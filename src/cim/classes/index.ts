@@ -5,6 +5,7 @@ import { DEVICES_MOF } from './devices.js';
 import { INTEROP_MOF } from './interop.js';
 import { JOBS_MOF } from './jobs.js';
 import { SETTINGS_MOF } from './settings.js';
+import { SOFTWARE_MOF } from './software.js';
 import { SYSTEM_MOF } from './system.js';
 import { VESSEL_MOF } from './vessel.js';
 
@@ -24,6 +25,7 @@ export const CLASS_MOF: readonly string[] = [
   JOBS_MOF,
   INTEROP_MOF,
   ASSOCIATIONS_MOF,
+  SOFTWARE_MOF,
   VESSEL_MOF,
 ];
 
@@ -58,6 +60,9 @@ const VIRT_CLASSES = [
   'Vessel_HostedService',
   'Vessel_HostedResourcePool',
   'Vessel_SystemDevice',
+  'Vessel_SoftwareIdentity',
+  'Vessel_InstalledSoftwareIdentity',
+  'Vessel_ElementSoftwareIdentity',
   'Vessel_ElementCapabilities',
   'Vessel_SettingsDefineCapabilities',
   'Vessel_ElementSettingData',
