@@ -10,6 +10,7 @@ import { objectManagerProviders } from './providers/object-manager.js';
 import { poolProviders } from './providers/pools.js';
 import { profileProviders } from './providers/profiles.js';
 import { settingsProviders } from './providers/settings.js';
+import { softwareProviders } from './providers/software.js';
 import { systemProviders } from './providers/systems.js';
 
 /** Opens the Api for the principal of a CIM request (the local host's `openSession`, or a client). */
@@ -81,6 +82,7 @@ export function createCimService(options: CimServiceOptions): CimService {
     ...poolProviders(env),
     ...jobProviders(env),
     ...metricProviders(env),
+    ...softwareProviders(env),
   ])
     om.register(VIRT_NAMESPACE, p);
   const profiles = profileProviders(env);

@@ -104,9 +104,11 @@ describe('Vessel class definitions', () => {
       'CIM_AlertIndication',
       'CIM_BaseMetricDefinition',
       'CIM_BaseMetricValue',
+      'CIM_ElementSoftwareIdentity',
       'CIM_IndicationFilter',
       'CIM_IndicationService',
       'CIM_IndicationSubscription',
+      'CIM_InstalledSoftwareIdentity',
       'CIM_ListenerDestination',
       'CIM_ListenerDestinationCIMXML',
       'CIM_LogicalPort',
@@ -116,6 +118,7 @@ describe('Vessel class definitions', () => {
       'CIM_NamespaceInManager',
       'CIM_ProcessIndication',
       'CIM_ReferencedSpecification',
+      'CIM_SoftwareIdentity',
       'CIM_StorageExtent',
       'CIM_SystemComponent',
       'CIM_WBEMService',
@@ -194,7 +197,7 @@ describe('Vessel class definitions', () => {
       (p) => `${CIM_CLASS[p.class].replace(/^CIM_/, 'Vessel_')}.${p.name}`,
     );
     // Not settings, so not in the model's schema: what the Api's host.info and a system's reason say.
-    const host = ['Vessel_HostSystem.VesselVersion', 'Vessel_ComputerSystem.StateReason'];
+    const host = ['Vessel_HostSystem.VesselVersion', 'Vessel_ComputerSystem.StateReason', 'Vessel_SoftwareIdentity.ImageDigest'];
     // DSP1054 leaves TLS trust to the implementation: a destination's own settings (src/cim/indications).
     host.push(
       'Vessel_ListenerDestinationCIMXML.VerifyCertificate',

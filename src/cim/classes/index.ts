@@ -7,6 +7,7 @@ import { INTEROP_MOF } from './interop.js';
 import { JOBS_MOF } from './jobs.js';
 import { METRICS_MOF } from './metrics.js';
 import { SETTINGS_MOF } from './settings.js';
+import { SOFTWARE_MOF } from './software.js';
 import { SYSTEM_MOF } from './system.js';
 import { VESSEL_MOF } from './vessel.js';
 
@@ -29,6 +30,7 @@ export const CLASS_MOF: readonly string[] = [
   INTEROP_MOF,
   INDICATIONS_MOF,
   ASSOCIATIONS_MOF,
+  SOFTWARE_MOF,
   VESSEL_MOF,
   METRICS_MOF,
 ];
@@ -66,6 +68,9 @@ const VIRT_CLASSES = [
   'Vessel_HostedService',
   'Vessel_HostedResourcePool',
   'Vessel_SystemDevice',
+  'Vessel_SoftwareIdentity',
+  'Vessel_InstalledSoftwareIdentity',
+  'Vessel_ElementSoftwareIdentity',
   'Vessel_ElementCapabilities',
   'Vessel_SettingsDefineCapabilities',
   'Vessel_ElementSettingData',
