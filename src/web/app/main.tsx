@@ -1,6 +1,8 @@
 import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
+import { Create } from './pages/Create.js';
+import { Host } from './pages/Host.js';
 import { Login } from './pages/Login.js';
 import { System } from './pages/System.js';
 import { Systems } from './pages/Systems.js';
@@ -8,8 +10,12 @@ import { loadSession, logout, me } from './session.js';
 import { followEvents, forget, loadSystems } from './systems.js';
 import { ConfirmHost, ErrorBox } from './ui.js';
 import './styles.css';
+import './styles-manage.css';
 
-/** The host client: log in, then the systems list (`#/`) and a system's page (`#/systems/NAME`). */
+/**
+ * The host client: log in, then the systems list (`#/`), a system's page (`#/systems/NAME`), the create form
+ * (`#/create`, admin) and the host page (`#/host`).
+ */
 
 const route = signal(location.hash);
 addEventListener('hashchange', () => {
@@ -20,6 +26,8 @@ const failure = signal<unknown>(undefined);
 function Page() {
   const m = /^#\/systems\/([^/]+)$/.exec(route.value);
   if (m?.[1] !== undefined) return <System name={decodeURIComponent(m[1])} />;
+  if (route.value === '#/create' && me.value?.role === 'admin') return <Create />;
+  if (route.value === '#/host') return <Host />;
   return <Systems />;
 }
 
@@ -44,6 +52,10 @@ function Shell() {
         <a class="brand" href="#/">
           Vessel
         </a>
+        <nav aria-label="Pages">
+          <a href="#/">Systems</a>
+          <a href="#/host">Host</a>
+        </nav>
         <span class="who">
           {who.user} <span class="role">({who.role})</span>
         </span>
