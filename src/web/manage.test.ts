@@ -155,6 +155,13 @@ describe('the create form', () => {
     );
     // An InstanceID the form did not make, or text about nothing the form has, is the form's.
     expect(on('DEFINITION_INVALID', 'Invalid definition "web1": Drive "99": bad')).toBe('form');
+    expect(on('INVALID_ARGUMENT', 'body/resources/4/properties/HostResource: Expected string')).toBe(
+      'disk-0',
+    );
+    expect(
+      on('INVALID_ARGUMENT', 'body/system/ElementName: Expected string length less or equal to 256'),
+    ).toBe('name');
+    expect(on('INVALID_ARGUMENT', 'body/resources/99/x: bad')).toBe('form');
     expect(on('INTERNAL', 'The host failed to answer this request (see its log)')).toBe('form');
   });
 });

@@ -29,13 +29,16 @@ export interface Definition {
 /** A form field: `name`, `cpus`, `memory`, `firmware`, `disk-N`, `cdrom-N`, `nic-N` (N from 0). */
 export type FieldKey = string;
 
-/** The definition of a form, and the field of each InstanceID. */
+/** The definition of a form, and the field of each InstanceID (resource N of the list has InstanceID N + 1). */
 export function buildFromForm(f: CreateForm): { def: Definition; fieldOf: Map<string, FieldKey> } {
   const resources: Resource[] = [];
   const fieldOf = new Map<string, FieldKey>();
   const add = (properties: Record<string, string | string[]>, field?: FieldKey): string => {
     const id = String(resources.length + 1);
-    resources.push({ properties: { InstanceID: id, ...properties } });
+    resources.push({
+      cimClass: 'CIM_ResourceAllocationSettingData',
+      properties: { InstanceID: id, ...properties },
+    });
     if (field !== undefined) fieldOf.set(id, field);
     return id;
   };

@@ -4,7 +4,8 @@ import type { FieldKey } from './definition.js';
  * Which field of the create form the host's refusal is about. The problem details name no field, so the text is
  * read: a define's message is `Invalid definition "NAME": WHAT` (model checks) or `Cannot define "NAME": WHAT`
  * (host checks); a drive, NIC or other resource is named by its InstanceID (`Drive "4"`, `the image of drive "4"`,
- * `resource "5"`), which the form maps back to its row. Anything else is the form's as a whole (`form`).
+ * `resource "5"`), which the form maps back to its row; a request the REST edge refuses names a JSON pointer
+ * (`body/resources/3/...`, `body/system/ElementName`). Anything else is the form's as a whole (`form`).
  */
 export function fieldOfProblem(
   code: string,
@@ -12,6 +13,9 @@ export function fieldOfProblem(
   fieldOf: ReadonlyMap<string, FieldKey>,
 ): FieldKey {
   if (code === 'VM_EXISTS') return 'name';
+  const pointer = /^body\/(?:system\/(ElementName)|resources\/(\d{1,4}))\b/.exec(message);
+  if (pointer?.[1] !== undefined) return 'name';
+  if (pointer?.[2] !== undefined) return fieldOf.get(String(Number(pointer[2]) + 1)) ?? 'form';
   const what = message.replace(/^(?:Invalid definition|Cannot define) "(?:[^"\\]|\\.)*":\s*/, '');
   const id = /\b(?:drive|resource|item|adapter|NIC|device)\s+"([^"]{1,64})"/i.exec(what)?.[1];
   if (id !== undefined && fieldOf.has(id)) return fieldOf.get(id)!;

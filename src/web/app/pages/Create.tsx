@@ -281,7 +281,7 @@ export function Create() {
                   </select>
                 )}
               </Field>
-              <Field id={`create-nic-${i}-model`} label="Model" error={undefined}>
+              <Field id={`create-nic-${i}-model`} label={`Adapter ${i + 1} model`} error={undefined}>
                 {(a) => (
                   <select
                     {...a}
@@ -296,7 +296,11 @@ export function Create() {
                   </select>
                 )}
               </Field>
-              <Field id={`create-nic-${i}-mac`} label="MAC (empty: assigned)" error={undefined}>
+              <Field
+                id={`create-nic-${i}-mac`}
+                label={`Adapter ${i + 1} MAC (empty: assigned)`}
+                error={undefined}
+              >
                 {(a) => (
                   <input
                     {...a}
