@@ -199,13 +199,16 @@ describe('the management pages', () => {
       const w = await openPage(h, 'charts', { expected401: ['/api/v1/session'] });
       const p = w.page;
       await p.goto(`${h.base}/`);
-      await logIn(p, 'rd', 'rd-pw');
+      await logIn(p, 'op', 'op-pw');
       const bar = p.locator('tr[data-system="vm2"] .cpu-use [data-use]');
       await bar.waitFor();
       // The test driver counts wall-clock time as CPU time: one vCPU, fully used.
       expect(Number(await bar.getAttribute('data-use'))).toBeGreaterThan(0.5);
       expect(await p.locator('tr[data-system="vm2"] .memory-use').textContent()).toContain('64 MiB');
       expect(await p.locator('tr[data-system="vm1"] .cpu-use [data-use]').count()).toBe(0); // stopped: no bar
+      // VESSEL_UPDATE_SCREENSHOTS=1 renews the pictures in docs/ (the list with its bars, a system page).
+      const shots = process.env.VESSEL_UPDATE_SCREENSHOTS === '1';
+      if (shots) await p.screenshot({ path: join(process.cwd(), 'docs', 'web-systems.png') });
       await p.getByRole('link', { name: 'vm2' }).click();
       const chart = (t: string) => p.locator('figure.chart').filter({ hasText: `${t}:` });
       await expect
@@ -222,7 +225,10 @@ describe('the management pages', () => {
       // The system's events and jobs.
       await expect.poll(() => p.locator('table.jobs').textContent()).toContain('start');
       expect(await p.locator('table.events').textContent()).toContain('system.state');
+      if (shots) await p.screenshot({ path: join(process.cwd(), 'docs', 'web-system.png'), fullPage: true });
       await axe(p, 'system page with charts');
+      await p.setViewportSize({ width: 375, height: 800 });
+      await axe(p, 'system page with charts at 375 px');
       await h.host.api.systems.changeState('vm2', 'powerOff', { waitMs: 10_000 });
       expect(w.problems).toEqual([]);
       await w.context.close();
