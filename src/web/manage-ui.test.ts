@@ -354,3 +354,47 @@ describe('the management pages', () => {
     T,
   );
 });
+
+describe('hostile names from the host', () => {
+  it(
+    'shows markup in a system name as text, on the list, its page and the host page, and a 128-character name fits 375 px',
+    async () => {
+      // Markup without "/" (a name may not hold one).
+      const evil = '<img src=x onerror=alert(1)><b onclick=alert(2)>&amp;';
+      const long = `L${'o'.repeat(126)}g`;
+      for (const name of [evil, long]) {
+        const d = (await h.host.api.systems.get('vm1')).definition;
+        const job = await h.host.api.systems.define(
+          {
+            system: { ElementName: name, VirtualSystemType: 'vessel-qemu' },
+            resources: d.resources.filter((r) =>
+              ['3', '4', '21'].includes(String(r.properties.ResourceType)),
+            ),
+          },
+          { waitMs: 10_000 },
+        );
+        expect(job.state, job.error?.message).toBe('completed');
+      }
+      const w = await openPage(h, 'hostile-names', { width: 375, expected401: ['/api/v1/session'] });
+      const p = w.page;
+      await p.goto(`${h.base}/`);
+      await logIn(p, 'admin', 'secret');
+      await p.getByRole('link', { name: evil }).waitFor();
+      expect(await p.locator('img').count()).toBe(0);
+      expect(await p.locator('main b').count()).toBe(0);
+      await p.getByRole('link', { name: long }).waitFor();
+      await axe(p, 'list with hostile names');
+      await p.getByRole('link', { name: evil }).click();
+      await p.getByRole('heading', { name: evil }).waitFor();
+      expect(await p.locator('img').count()).toBe(0);
+      await p.getByRole('link', { name: 'Host', exact: true }).click();
+      await p.locator('table.events tbody tr').first().waitFor();
+      expect(await p.locator('table.events').textContent()).toContain(evil);
+      expect(await p.locator('img').count()).toBe(0);
+      await axe(p, 'host page with hostile names');
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+    },
+    T,
+  );
+});
