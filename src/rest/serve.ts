@@ -36,6 +36,8 @@ export interface ServeRestOptions {
   login?: Partial<LoginLimits> | undefined;
   /** Limits of the event streams (GET /api/v1/events). */
   events?: Partial<EventStreamLimits> | undefined;
+  /** Limits of uploads (images, packages): most bytes of one, and how long one may send nothing (ms). */
+  uploads?: { maxBytes?: bigint | undefined; idleMs?: number | undefined } | undefined;
   onInternalError?: ((e: unknown) => void) | undefined;
   /** The web UI's built files served at `/` without credentials (default: the package's dist/web), or off. */
   web?: string | false | undefined;
@@ -76,7 +78,14 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
   try {
     const server = await startHttpServer({
       routes: [
-        restRoute({ sessions, cookies, streams, onInternalError: o.onInternalError }),
+        restRoute({
+          sessions,
+          cookies,
+          streams,
+          onInternalError: o.onInternalError,
+          maxUploadBytes: o.uploads?.maxBytes,
+          uploadIdleMs: o.uploads?.idleMs,
+        }),
         metricsRoute(sessions),
         ...(o.web === false ? [] : [staticRoute(o.web ?? webAssetsDir())]),
       ],
