@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDevices } from '../model/index.js';
+import { verifyOva } from '../ova/index.js';
 import { logIn, openPage, startWebHarness, type WebHarness } from './harness.case.test.js';
 
 // The management pages in Chromium against a real host (test:///default) serving the real build: the create form
@@ -348,6 +351,57 @@ describe('the management pages', () => {
       await p.locator('tr[data-pool="default"]').waitFor();
       expect(await p.locator('table.users').count()).toBe(0);
       expect(await p.getByRole('button').allTextContents()).toEqual(['Log out']);
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+    },
+    T,
+  );
+});
+
+describe('export', () => {
+  it(
+    'exports a stopped system as an OVA; the download verifies and matches the SHA-256 shown',
+    async () => {
+      // A real (small) disk: the test hosts' own images are empty files, which an OVF may not carry.
+      const image = join(poolDir, 'exp1.qcow2');
+      await promisify(execFile)('qemu-img', ['create', '-q', '-f', 'qcow2', image, '4M']);
+      const base = (await h.host.api.systems.get('vm1')).definition;
+      const job = await h.host.api.systems.define(
+        {
+          system: { ElementName: 'exp1', VirtualSystemType: 'vessel-qemu' },
+          resources: base.resources.map((r) =>
+            r.properties.ResourceType === '17'
+              ? { ...r, properties: { ...r.properties, HostResource: [image] } }
+              : r,
+          ),
+        },
+        { waitMs: 10_000 },
+      );
+      expect(job.state, job.error?.message).toBe('completed');
+      const w = await openPage(h, 'export', { expected401: ['/api/v1/session'] });
+      const p = w.page;
+      await p.goto(`${h.base}/#/systems/exp1`);
+      await logIn(p, 'admin', 'secret');
+      const form = p.locator('form.export');
+      await form.getByLabel('For').selectOption('vmware');
+      await form.getByRole('button', { name: 'Export as OVA' }).click();
+      const link = form.getByRole('link', { name: /^Download / });
+      await link.waitFor();
+      expect(Number(await form.locator('progress').getAttribute('value'))).toBe(100);
+      const [download] = await Promise.all([p.waitForEvent('download'), link.click()]);
+      const file = join(h.dir, 'exported.ova');
+      await download.saveAs(file);
+      const report = await verifyOva(file);
+      expect(report.problems, JSON.stringify(report.problems)).toEqual([]);
+      expect(report.intact).toBe(true);
+      const { createHash } = await import('node:crypto');
+      const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+      expect(await form.textContent()).toContain(sha);
+      // A running system is not offered the export.
+      await h.host.api.systems.changeState('exp1', 'start', { waitMs: 10_000 });
+      await form.getByText('exports a stopped system only').waitFor();
+      expect(await form.getByRole('button', { name: 'Export as OVA' }).count()).toBe(0);
+      await h.host.api.systems.changeState('exp1', 'powerOff', { waitMs: 10_000 });
       expect(w.problems).toEqual([]);
       await w.context.close();
     },

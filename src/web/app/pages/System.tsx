@@ -7,6 +7,7 @@ import { changeState, refresh, systems } from '../systems.js';
 import type { SystemView } from '../types.js';
 import { confirmAction, ErrorBox, StateBadge } from '../ui.js';
 import { EditHardware } from './EditHardware.js';
+import { ExportPanel } from './ExportPanel.js';
 import { HardwareView } from './HardwareView.js';
 import { SystemActivity } from './SystemActivity.js';
 import { SystemCharts } from './SystemCharts.js';
@@ -84,6 +85,7 @@ export function System({ name }: { name: string }) {
       <ErrorBox error={error.value} />
       <HardwareView s={s} />
       {me.value?.role === 'admin' && <EditHardware s={s} />}
+      {me.value?.role === 'admin' && <ExportPanel s={s} />}
       <SystemCharts uuid={s.uuid} state={s.state} />
       <h2>All resources</h2>
       <table class="hardware">
