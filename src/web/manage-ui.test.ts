@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawTar } from '../../test/fixtures/ova/helpers.js';
 import { readDevices } from '../model/index.js';
 import { verifyOva } from '../ova/index.js';
 import { logIn, openPage, startWebHarness, type WebHarness } from './harness.case.test.js';
@@ -402,6 +403,90 @@ describe('export', () => {
       await form.getByText('exports a stopped system only').waitFor();
       expect(await form.getByRole('button', { name: 'Export as OVA' }).count()).toBe(0);
       await h.host.api.systems.changeState('exp1', 'powerOff', { waitMs: 10_000 });
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+    },
+    T,
+  );
+});
+
+describe('deploy', () => {
+  it(
+    'uploads an OVA (progress to 100 %), shows the dry run as a form, deploys it with its properties; a tampered one shows the manifest error',
+    async () => {
+      const { createHash } = await import('node:crypto');
+      const ovf = readFileSync(join(process.cwd(), 'test', 'fixtures', 'deploy', 'licensed.ovf'), 'utf8');
+      const ova = async (text: string, digestOf: string) =>
+        rawTar([
+          { header: { name: 'appliance.ovf' }, data: text },
+          {
+            header: { name: 'appliance.mf' },
+            data: `SHA256(appliance.ovf)= ${createHash('sha256').update(digestOf).digest('hex')}\n`,
+          },
+        ]);
+      writeFileSync(join(h.dir, 'appliance.ova'), await ova(ovf, ovf));
+      writeFileSync(
+        join(h.dir, 'tampered.ova'),
+        await ova(ovf.replace('Use it kindly', 'Use it harshly'), ovf),
+      );
+      const w = await openPage(h, 'deploy', {
+        expected401: ['/api/v1/session'],
+        allow: [/status of 4\d\d/],
+      });
+      const p = w.page;
+      await p.goto(`${h.base}/`);
+      await logIn(p, 'admin', 'secret');
+      await p.getByRole('link', { name: 'Deploy package' }).click();
+      await p.getByLabel('OVA file (choose or drop here)').setInputFiles(join(h.dir, 'appliance.ova'));
+      await p.getByRole('button', { name: 'Upload and inspect' }).click();
+      await p.getByRole('heading', { name: 'What the deploy does' }).waitFor();
+      expect(await p.locator('progress.upload').getAttribute('value')).toBe('1');
+      // The dry run's facts: the system, properties with their types and defaults, the license, the network.
+      const plan = p.locator('form.plan');
+      expect(await plan.textContent()).toContain('appliance');
+      expect(await p.getByLabel(/^Host name/).inputValue()).toBe('appliance');
+      expect(await p.getByLabel(/^Port/).inputValue()).toBe('8080');
+      expect(await p.getByLabel(/^Administrator password/).getAttribute('type')).toBe('password');
+      expect(await plan.locator('pre').textContent()).toContain('Do not resell it.');
+      expect(await p.getByLabel('Configuration').inputValue()).toBe('small');
+      await axe(p, 'deploy plan');
+      await p.getByLabel('Configuration').selectOption('large');
+      await expect.poll(() => p.getByLabel(/^Port/).inputValue()).toBe('8080'); // what was typed stays
+      expect(await plan.getByRole('button', { name: 'Deploy' }).isDisabled()).toBe(true); // license not accepted
+      await p.getByLabel(/^Owner/).fill('ops team');
+      await p.getByLabel(/^Administrator password/).fill('s3cret-pass');
+      await p.getByLabel(/^Host name/).fill('web-a');
+      await p.getByLabel("Name (empty: the package's)").fill('deployed1');
+      await p.getByLabel('I accept the license').check();
+      await plan.getByRole('button', { name: 'Deploy' }).click();
+      await plan.getByRole('link', { name: 'deployed1' }).waitFor({ timeout: 60_000 });
+      const made = await h.host.api.systems.get('deployed1');
+      const mem = made.definition.resources.find((r) => r.properties.ResourceType === '4')?.properties;
+      expect([mem?.VirtualQuantity, mem?.AllocationUnits]).toEqual(['256', 'byte * 2^20']); // the large one
+      // The properties reach the guest in its OVF environment CD (ovf-env.xml, stored as is in the ISO); the
+      // definition does not carry the password.
+      const envCd = made.definition.resources.find((r) => r.properties.ResourceType === '15')?.properties;
+      const iso = readFileSync(new URL(String(envCd?.HostResource?.[0]))).toString('latin1');
+      expect(iso).toMatch(/oe:key="hostname" oe:value="web-a"/);
+      expect(iso).toMatch(/oe:key="owner" oe:value="ops team"/);
+      expect(JSON.stringify(made.definition)).not.toContain('s3cret-pass');
+      // The tampered package: the dry run reads its descriptor (the host checks digests when it deploys), the
+      // form starts afresh, and the deploy's refusal names the manifest.
+      await p.getByLabel('OVA file (choose or drop here)').setInputFiles(join(h.dir, 'tampered.ova'));
+      await p.getByRole('button', { name: 'Upload and inspect' }).click();
+      await expect.poll(() => plan.locator('pre').textContent()).toContain('Use it harshly');
+      expect(await p.getByLabel('I accept the license').isChecked()).toBe(false);
+      expect(await p.getByLabel("Name (empty: the package's)").inputValue()).toBe('');
+      await p.getByLabel(/^Owner/).fill('ops team');
+      await p.getByLabel(/^Administrator password/).fill('s3cret-pass');
+      await p.getByLabel("Name (empty: the package's)").fill('tampered1');
+      await p.getByLabel('I accept the license').check();
+      await plan.getByRole('button', { name: 'Deploy' }).click();
+      const alert = p.getByRole('alert');
+      await alert.waitFor({ timeout: 60_000 });
+      console.log(`tampered OVA: ${await alert.textContent()}`);
+      expect(await alert.textContent()).toMatch(/manifest|digest|SHA/i);
+      expect((await h.host.api.systems.list()).map((x) => x.name)).not.toContain('tampered1');
       expect(w.problems).toEqual([]);
       await w.context.close();
     },

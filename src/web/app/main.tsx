@@ -2,6 +2,7 @@ import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { Create } from './pages/Create.js';
+import { Deploy } from './pages/Deploy.js';
 import { Host } from './pages/Host.js';
 import { Login } from './pages/Login.js';
 import { System } from './pages/System.js';
@@ -14,7 +15,7 @@ import './styles-manage.css';
 
 /**
  * The host client: log in, then the systems list (`#/`), a system's page (`#/systems/NAME`), the create form
- * (`#/create`, admin) and the host page (`#/host`).
+ * (`#/create`, admin), deploy (`#/deploy`, admin) and the host page (`#/host`).
  */
 
 const route = signal(location.hash);
@@ -27,6 +28,7 @@ function Page() {
   const m = /^#\/systems\/([^/]+)$/.exec(route.value);
   if (m?.[1] !== undefined) return <System name={decodeURIComponent(m[1])} />;
   if (route.value === '#/create' && me.value?.role === 'admin') return <Create />;
+  if (route.value === '#/deploy' && me.value?.role === 'admin') return <Deploy />;
   if (route.value === '#/host') return <Host />;
   return <Systems />;
 }

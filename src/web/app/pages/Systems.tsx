@@ -54,9 +54,14 @@ export function Systems() {
           {live.value ? 'Live' : 'Connecting…'}
         </span>
         {role === 'admin' && (
-          <a class="button" href="#/create">
-            Create system
-          </a>
+          <span class="page-links">
+            <a class="button" href="#/create">
+              Create system
+            </a>
+            <a class="button" href="#/deploy">
+              Deploy package
+            </a>
+          </span>
         )}
       </div>
       <div class="controls">
