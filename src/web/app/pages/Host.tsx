@@ -6,6 +6,7 @@ import { api } from '../http.js';
 import { me } from '../session.js';
 import { ErrorBox } from '../ui.js';
 import { EventTable, JobTable } from './SystemActivity.js';
+import { UploadImage } from './UploadImage.js';
 import { UseBar } from './UseBar.js';
 
 /** Everything the host page shows, read at once. */
@@ -57,7 +58,7 @@ export function Host() {
   const data = useSignal<HostData | undefined>(undefined);
   const error = useSignal<unknown>(undefined);
   const admin = me.value?.role === 'admin';
-  useEffect(() => {
+  const reload = () => {
     loadHost(admin)
       .then((d) => {
         data.value = d;
@@ -65,7 +66,8 @@ export function Host() {
       .catch((e: unknown) => {
         error.value = e;
       });
-  }, [admin]);
+  };
+  useEffect(reload, [admin]);
   const d = data.value;
   if (d === undefined)
     return (
@@ -166,6 +168,7 @@ export function Host() {
         </tbody>
       </table>
       <h2>Images</h2>
+      {admin && <UploadImage pools={d.pools} onDone={reload} />}
       {d.images.length === 0 ? (
         <p>No images.</p>
       ) : (
