@@ -90,6 +90,17 @@ describe('the web UI on QEMU', () => {
     await w.page.getByRole('button', { name: 'Shut down' }).click();
     await w.page.locator('[data-state="stopped"]').waitFor({ timeout: 90_000 });
     expect(state()).toBe('stopped');
+    // The host page names the QEMU version and the accelerator this host uses (TCG here).
+    await w.page.getByRole('link', { name: 'Host', exact: true }).click();
+    const hv = w.page.locator('[data-field="hypervisor"]');
+    await hv.waitFor();
+    expect(await hv.textContent()).toMatch(/\d+\.\d+/);
+    expect((await w.page.locator('[data-field="accelerator"]').textContent())?.toLowerCase()).toContain(
+      'tcg',
+    );
+    console.log(
+      `host page: ${await hv.textContent()}; ${await w.page.locator('[data-field="accelerator"]').textContent()}`,
+    );
     expect(w.problems).toEqual([]);
     await w.context.close();
   }, 240_000);
