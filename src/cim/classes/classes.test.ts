@@ -197,7 +197,11 @@ describe('Vessel class definitions', () => {
       (p) => `${CIM_CLASS[p.class].replace(/^CIM_/, 'Vessel_')}.${p.name}`,
     );
     // Not settings, so not in the model's schema: what the Api's host.info and a system's reason say.
-    const host = ['Vessel_HostSystem.VesselVersion', 'Vessel_ComputerSystem.StateReason', 'Vessel_SoftwareIdentity.ImageDigest'];
+    const host = [
+      'Vessel_HostSystem.VesselVersion',
+      'Vessel_ComputerSystem.StateReason',
+      'Vessel_SoftwareIdentity.ImageDigest',
+    ];
     // DSP1054 leaves TLS trust to the implementation: a destination's own settings (src/cim/indications).
     host.push(
       'Vessel_ListenerDestinationCIMXML.VerifyCertificate',

@@ -225,7 +225,6 @@ export class RestHttp {
     });
   }
 
-
   /** The URL of `path` below /api/v1 with `query`. */
   urlOf(path: string, query: Record<string, string | readonly string[] | undefined> = {}): URL {
     const url = new URL(`${API_PREFIX}${path}`, this.o.url);
