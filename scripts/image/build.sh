@@ -37,6 +37,7 @@ t=$(date +%s)
 root=$work/root
 rm -rf "$root" && cp -a "$pristine" "$root"
 cp -a "$here/rootfs/." "$root/"
+"$here/slim.sh" "$root"
 "$here/customize.sh" "$root" "$work/packages.txt"
 took customize "$t"
 
@@ -44,9 +45,11 @@ step base-layer
 t=$(date +%s)
 printf 'VESSEL_IMAGE_VERSION=%s\n' "$version" >"$root/etc/vessel-image"
 cp "$root"/boot/vmlinuz-* "$out/boot/vmlinuz"
-cp "$root"/boot/initrd.img-* "$out/boot/initrd.img"
+# The initramfs is one gzip stream (no microcode in front); xz with CRC32 checks, as the kernel's decoder wants.
+gzip -dc "$root"/boot/initrd.img-* | xz --check=crc32 -9 -T2 >"$out/boot/initrd.img"
 rm -f "$out/boot/filesystem.squashfs"
-mksquashfs "$root" "$out/boot/filesystem.squashfs" -comp zstd -b 1M -noappend -quiet -no-progress \
+# xz with the x86 filter: about a tenth smaller than zstd for the same root; TCG boots it a little slower.
+mksquashfs "$root" "$out/boot/filesystem.squashfs" -comp xz -Xbcj x86 -b 1M -noappend -quiet -no-progress \
   -wildcards -e boot 'var/cache/*' 'var/log/*' 'tmp/*' >/dev/null
 took base-layer "$t"
 
@@ -57,9 +60,10 @@ rm -rf "$app" && mkdir -p "$app/usr/local/bin" "$app/opt/vessel"
 cp "$node" "$app/usr/local/bin/node"
 cp -a "$checkout/package.json" "$checkout/dist" "$app/opt/vessel/"
 rm -rf "$app/opt/vessel/dist/bench"
-# Production dependencies only: npm lists them; a folder inside one already taken is skipped.
-(cd "$checkout" && npm ls --omit=dev --all --parseable 2>/dev/null) | grep '/node_modules/' | sed "s|^$checkout/||" |
-  sort | awk 'k == "" || index($0, k "/") != 1 { print; k = $0 }' >"$work/app-modules.txt"
+# Run-time dependencies only (prod-modules.mjs: package.json's closure without the addon installers); a folder
+# inside one already taken is skipped.
+"$node" "$here/prod-modules.mjs" "$checkout" | awk 'k == "" || index($0, k "/") != 1 { print; k = $0 }' \
+  >"$work/app-modules.txt"
 tar -C "$checkout" -chf - -T "$work/app-modules.txt" | tar -C "$app/opt/vessel" -xf -
 # better-sqlite3 needs its addon only, not its SQLite sources and object files.
 sqlite=$app/opt/vessel/node_modules/better-sqlite3
@@ -68,8 +72,16 @@ if [ -f "$sqlite/build/Release/better_sqlite3.node" ]; then
   find "$sqlite/build" -type f ! -name better_sqlite3.node -delete
 fi
 rm -f "$out/boot/vessel.squashfs"
-mksquashfs "$app" "$out/boot/vessel.squashfs" -comp zstd -b 1M -noappend -quiet -no-progress -all-root >/dev/null
+mksquashfs "$app" "$out/boot/vessel.squashfs" -comp xz -Xbcj x86 -b 1M -noappend -quiet -no-progress -all-root \
+  >/dev/null
 took app-layer "$t"
+
+# The boot set's sums go onto the boot medium too (live/SHA256SUMS): the running host reports the SHA-256 of that
+# list as its image digest, which anyone can recompute from the artefacts.
+(cd "$out/boot" && sha256sum vmlinuz initrd.img filesystem.squashfs vessel.squashfs >SHA256SUMS)
+digest=$(sha256sum "$out/boot/SHA256SUMS" | cut -c1-64)
+echo "digest: $digest"
+echo "boot-set-bytes: $(du -cb "$out"/boot/* | tail -1 | cut -f1)"
 
 step disk
 t=$(date +%s)
@@ -94,8 +106,10 @@ step manifest
 {
   echo "# Vessel host image $version, built $(date -u +%FT%TZ) from Debian bookworm"
   echo "# node $("$node" --version) (the build machine's $node)"
+  echo "# image digest (SHA-256 of boot/SHA256SUMS, as the host reports it): $digest"
   echo "# artefact bytes"
   (cd "$out" && du -b vessel-host.img boot/*)
+  echo "$(du -cb "$out"/boot/* | tail -1 | cut -f1)	boot set (compressed, total)"
   echo "# package version installed-KiB"
   sort "$work/packages.txt"
 } >"$out/manifest.txt"

@@ -27,3 +27,7 @@ echo "# apt and dpkg: installed by the build, their programs and data removed fr
 # No package manager at run time: apt and dpkg go (their data too); the package list above is the record.
 rm -rf "$root"/usr/bin/apt* "$root"/usr/lib/apt "$root"/etc/apt "$root"/var/lib/apt "$root"/var/cache/apt \
   "$root"/usr/bin/dpkg* "$root"/usr/sbin/dpkg* "$root"/etc/dpkg "$root"/var/lib/dpkg "$root"/usr/share/perl5/Debian
+# Perl (~50 MiB) goes last (update-initramfs runs linux-version, a Perl script): nothing in the running image runs
+# it once apt and dpkg are gone (no ELF file links libperl but perl itself).
+rm -rf "$root"/usr/bin/perl* "$root"/usr/lib/x86_64-linux-gnu/perl* "$root"/usr/lib/x86_64-linux-gnu/libperl.so* \
+  "$root"/usr/share/perl "$root"/usr/share/perl5

@@ -18,6 +18,19 @@ export const HostInfoSchema = Type.Object({
     name: Type.String({ maxLength: 128 }),
     hypervisorVersion: Type.Optional(Type.String({ maxLength: 128 })),
   }),
+  /**
+   * The software the host runs: in a Vessel host image, the image's version and the SHA-256 of its boot set (the
+   * hex digest of the boot medium's live/SHA256SUMS, which lists each layer's sum); elsewhere the Vessel package
+   * version and no digest. Absent from hosts that do not say (older hosts, CIM servers of other makers).
+   */
+  software: Type.Optional(
+    Type.Object({
+      version: Type.String({ maxLength: 64 }),
+      digest: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+      /** True when the host runs from a Vessel host image. */
+      image: Type.Boolean(),
+    }),
+  ),
   /** Only for a local principal: the state directory and the host's process. */
   local: Type.Optional(
     Type.Object({ stateDir: Type.String({ maxLength: 4096 }), pid: Type.Integer({ minimum: 1 }) }),

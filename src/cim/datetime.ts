@@ -12,6 +12,20 @@ export function cimTimestamp(d: Date): string {
   );
 }
 
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * A timestamp from an ISO 8601 UTC text (`Date.toISOString`'s form, as the Api's timestamps are) without a Date in
+ * between: this runs on every read of a system.
+ *
+ * @example
+ * cimTimestampOf('2024-01-31T12:00:00.250Z'); // '20240131120000.250000+000'
+ */
+export function cimTimestampOf(iso: string): string {
+  if (!ISO_UTC.test(iso)) return cimTimestamp(new Date(iso));
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}.${iso.slice(20, 23)}000+000`;
+}
+
 /** An interval from milliseconds, e.g. 1500 → `00000000000001.500000:000`. */
 export function cimInterval(ms: number): string {
   const total = Math.max(0, Math.floor(ms));

@@ -31,6 +31,9 @@ export const C = {
   namespace: 'Vessel_Namespace',
 } as const;
 
+/** The InstanceID of the hypervisor's software identity, Vessel_SoftwareIdentity (DSP1023). */
+export const HYPERVISOR_SOFTWARE_ID = 'Vessel:SoftwareIdentity/Hypervisor';
+
 /** The object manager's Name key. */
 export const OBJECT_MANAGER_NAME = 'Vessel:ObjectManager';
 

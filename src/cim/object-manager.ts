@@ -291,6 +291,36 @@ export class ObjectManager {
     await provider.modify(ctx, { ...instance, path: existing.path }, propertyList);
   }
 
+  /**
+   * CreateInstance (DSP0200 §5.3.2.7): only where the provider of exactly the class named allows it (DSP1054's
+   * filters, destinations and subscriptions). Property names are checked against the class and spelled as it
+   * declares them; the provider answers the new instance's name.
+   */
+  async createInstance(ctx: CimContext, namespace: string, instance: CimInstance): Promise<CimInstanceName> {
+    const ns = this.repo.namespace(instance.path?.namespace ?? namespace);
+    const cls = ns.get(instance.className);
+    if (!cls)
+      throw new CimError(
+        'CIM_ERR_INVALID_CLASS',
+        `No class "${instance.className.slice(0, 64)}" in namespace ${ns.name}`,
+      );
+    const provider = this.providersOf(ns, cls).find(([c, p]) => c === cls && p.create)?.[1];
+    if (!provider?.create)
+      throw new CimError('CIM_ERR_NOT_SUPPORTED', `Instances of ${cls.name} cannot be created`);
+    const properties: Record<string, CimValue | undefined> = {};
+    for (const [k, v] of Object.entries(instance.properties)) {
+      const decl = cls.propertyIndex.get(k.toLowerCase());
+      if (!decl)
+        throw new CimError(
+          'CIM_ERR_INVALID_PARAMETER',
+          `Class ${cls.name} has no property ${k.slice(0, 64)}`,
+        );
+      properties[decl.name] = v;
+    }
+    const name = await provider.create(ctx, { className: cls.name, properties });
+    return { ...name, namespace: ns.name };
+  }
+
   /** DeleteInstance: only where the provider of the instance's class allows it (DSP1103: a finished job). */
   async deleteInstance(ctx: CimContext, namespace: string, name: CimInstanceName): Promise<void> {
     const ns = this.repo.namespace(name.namespace ?? namespace);

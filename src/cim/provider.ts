@@ -10,6 +10,11 @@ export interface CimContext {
   user: string;
   role: Role;
   memo: Map<string, unknown>;
+  /**
+   * When the caller stops waiting (ms since the epoch; WS-Man's OperationTimeout): a method waits for its job only
+   * until shortly before, then answers the job (4096) instead of running out of time.
+   */
+  deadline?: number;
 }
 
 /** Creates a context for one operation. */
@@ -58,6 +63,8 @@ export interface InstanceProvider {
   referencing?(ctx: CimContext, target: CimInstanceName): Promise<CimInstance[]> | CimInstance[];
   /** ModifyInstance, where a profile allows it. */
   modify?(ctx: CimContext, instance: CimInstance, propertyList: string[] | undefined): Promise<void>;
+  /** CreateInstance, where a profile allows it (DSP1054: filters, destinations, subscriptions); the new name. */
+  create?(ctx: CimContext, instance: CimInstance): Promise<CimInstanceName>;
   /** DeleteInstance, where a profile allows it (DSP1103: a finished job). */
   delete?(ctx: CimContext, name: CimInstanceName): Promise<void>;
   /** An extrinsic method on an instance of the class (or on the class, for `target` without keys). */

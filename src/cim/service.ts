@@ -5,10 +5,12 @@ import type { CimContext } from './provider.js';
 import { deviceProviders } from './providers/devices.js';
 import type { ProviderEnv } from './providers/env.js';
 import { jobProviders } from './providers/jobs.js';
+import { metricProviders } from './providers/metrics.js';
 import { objectManagerProviders } from './providers/object-manager.js';
 import { poolProviders } from './providers/pools.js';
 import { profileProviders } from './providers/profiles.js';
 import { settingsProviders } from './providers/settings.js';
+import { softwareProviders } from './providers/software.js';
 import { systemProviders } from './providers/systems.js';
 
 /** Opens the Api for the principal of a CIM request (the local host's `openSession`, or a client). */
@@ -79,6 +81,8 @@ export function createCimService(options: CimServiceOptions): CimService {
     ...deviceProviders(env),
     ...poolProviders(env),
     ...jobProviders(env),
+    ...metricProviders(env),
+    ...softwareProviders(env),
   ])
     om.register(VIRT_NAMESPACE, p);
   const profiles = profileProviders(env);

@@ -124,6 +124,7 @@ export const HYPERVISOR_EXIT: Readonly<Record<HypervisorErrorCode, CliExitCode>>
   TIMEOUT: 1,
   RUN_DIR_UNSAFE: 1,
   LIBVIRT_FAILED: 1,
+  LIBVIRT_DISCONNECTED: 1,
 };
 
 export const HOST_EXIT: Readonly<Record<HostErrorCode, CliExitCode>> = {

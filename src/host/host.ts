@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ApiError,
@@ -33,6 +34,7 @@ import {
   VESSEL_PLATFORM_VERSION,
 } from './deploy/deploy.js';
 import { cleanupDeploys, systemDir } from './deploy/staging.js';
+import { definitionImages, withImages } from './driver-images.js';
 import { DriverInventory, type InventoryNotice } from './driver-inventory.js';
 import { applyEdit, type DefinitionEdit, type EditContext, type EditOptions } from './edit-apply.js';
 import { HostError } from './errors.js';
@@ -583,18 +585,35 @@ export class Host {
         });
       }
       const current = this.get(target.uuid);
-      await this.pools.check(current.definition, 'export');
-      return exportSystem(
-        {
-          stateDir: this.stateDir,
-          uuid: current.uuid,
-          definition: current.definition,
-          metadata: this.store.getMetadata(current.uuid),
-          job: job.id,
-          diskImages: () => this.diskImagesOf(current.uuid, current.definition),
-        },
-        { ...options, onProgress: (p) => job.progress(p) },
-      );
+      // A driver with its own storage (libvirt): its images are copied into the system's folder first.
+      const copies = join(systemDir(this.stateDir, current.uuid), `export-${job.id}`);
+      let definition = current.definition;
+      let local = false;
+      if (this.driver.exportImages !== undefined) {
+        await mkdir(copies, { recursive: true, mode: 0o700 });
+        const moved = await this.driver.exportImages(current.uuid, copies);
+        definition = withImages(definition, moved);
+        local = moved.size > 0;
+      }
+      try {
+        await this.pools.check(definition, 'export');
+        return await exportSystem(
+          {
+            stateDir: this.stateDir,
+            uuid: current.uuid,
+            definition,
+            metadata: this.store.getMetadata(current.uuid),
+            job: job.id,
+            diskImages: () =>
+              local
+                ? driveImages(definition, (_id, base) => ({ path: base, chain: false }))
+                : this.diskImagesOf(current.uuid, current.definition),
+          },
+          { ...options, onProgress: (p) => job.progress(p) },
+        );
+      } finally {
+        await rm(copies, { recursive: true, force: true });
+      }
     });
   }
 
@@ -662,8 +681,22 @@ export class Host {
     entries: { def: VirtualSystemDefinition; metadata: Record<string, string> }[],
   ): Promise<void> {
     const defined: string[] = [];
+    const imported: string[] = [];
     try {
-      for (const e of entries) defined.push((await this.driver.define(e.def)).uuid);
+      for (const e of entries) {
+        let def = e.def;
+        // A driver with its own storage (libvirt) takes the files the deploy wrote into it.
+        const uuid = def.system.VirtualSystemIdentifier;
+        if (this.driver.importImages !== undefined && uuid !== undefined) {
+          const mine = definitionImages(def).filter((p) =>
+            p.startsWith(`${systemDir(this.stateDir, uuid)}/`),
+          );
+          const moved = await this.driver.importImages(uuid, mine);
+          imported.push(...moved.keys());
+          def = withImages(def, moved);
+        }
+        defined.push((await this.driver.define(def)).uuid);
+      }
       const defs = await Promise.all(defined.map((uuid) => this.driver.getDefinition(uuid)));
       this.store.putVmsWithMetadata(
         entries.map((e, i) => ({ uuid: defined[i]!, def: defs[i]!, metadata: e.metadata })),
@@ -672,6 +705,7 @@ export class Host {
       for (const uuid of defined) await this.driver.undefine?.(uuid).catch(() => undefined);
       throw e;
     }
+    for (const p of imported) await rm(p, { force: true }); // the driver holds the copies now
     for (const uuid of defined) {
       const vm = this.get(uuid);
       this.events.system(uuid, vm.name, 'defined', {

@@ -97,29 +97,51 @@ interface VmRow {
 /** The most rows {@link Store} keeps read (a few hundred kilobytes of definitions). */
 const ROW_CACHE_MAX = 256;
 
+/**
+ * A row as a {@link StoredVm}. The definition is a prototype accessor, parsed on first read: an object literal with
+ * accessors of its own costs microseconds to make, and most reads never look at the definition. `toJSON` writes
+ * it, as a plain object would.
+ */
+class StoredRow implements StoredVm {
+  uuid: string;
+  name: string;
+  etag: string;
+  state: HostVmState;
+  reason: string;
+  reasonCode: StateReasonCode;
+  createdAt: string;
+  updatedAt: string;
+  changedAt: string;
+  requested: StateOperation | undefined;
+  #json: string;
+  #definition: VirtualSystemDefinition | undefined;
+  constructor(r: VmRow) {
+    this.uuid = r.uuid;
+    this.name = r.name;
+    this.etag = r.etag;
+    this.state = r.state as HostVmState;
+    this.reason = r.reason;
+    this.reasonCode = r.reason_code as StateReasonCode;
+    this.createdAt = r.created_at;
+    this.updatedAt = r.updated_at;
+    this.changedAt = r.changed_at ?? r.updated_at;
+    this.requested = (r.requested ?? undefined) as StateOperation | undefined;
+    this.#json = r.definition;
+  }
+  get definition(): VirtualSystemDefinition {
+    this.#definition ??= JSON.parse(this.#json) as VirtualSystemDefinition;
+    return this.#definition;
+  }
+  set definition(d: VirtualSystemDefinition) {
+    this.#definition = d;
+  }
+  toJSON(): StoredVm {
+    return { ...this, definition: this.definition };
+  }
+}
+
 function toVm(r: VmRow): StoredVm {
-  // The definition is parsed on first read, then kept; it reads and writes as a plain field (spread, JSON,
-  // structuredClone and equality see its value).
-  let definition: VirtualSystemDefinition | undefined;
-  return {
-    uuid: r.uuid,
-    name: r.name,
-    get definition(): VirtualSystemDefinition {
-      definition ??= JSON.parse(r.definition) as VirtualSystemDefinition;
-      return definition;
-    },
-    set definition(d: VirtualSystemDefinition) {
-      definition = d;
-    },
-    etag: r.etag,
-    state: r.state as HostVmState,
-    reason: r.reason,
-    reasonCode: r.reason_code as StateReasonCode,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    changedAt: r.changed_at ?? r.updated_at,
-    requested: (r.requested ?? undefined) as StateOperation | undefined,
-  };
+  return new StoredRow(r);
 }
 
 /** The socket's view of a job row: the domain's own error code, as the host reported it before the Api. */

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type NewToken, ROLES, type Role, roleAllows, type TokenInfo } from '../api/index.js';
+import { writeFileDurable } from '../durable/index.js';
 import { HostError } from './errors.js';
 import { KeyedLock } from './lock.js';
 import type { UserStore } from './users.js';
@@ -165,10 +166,7 @@ export class TokenStore {
       this.checkedAt = 0;
       const next = edit(await this.load());
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify({ tokens: next }, null, 2)}\n`, { mode: 0o600 });
-      await chmod(tmp, 0o600);
-      await rename(tmp, this.file);
+      await writeFileDurable(this.file, `${JSON.stringify({ tokens: next }, null, 2)}\n`, { mode: 0o600 });
       this.mtimeMs = -1;
       await this.load();
     });

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { ROLES, type Role } from '../api/index.js';
+import { writeFileDurable } from '../durable/index.js';
 import { HostError } from './errors.js';
 import { KeyedLock } from './lock.js';
 
@@ -156,10 +157,8 @@ export class UserStore {
 
   private async save(users: UserEntry[]): Promise<void> {
     await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ users }, null, 2)}\n`, { mode: 0o600 });
-    await chmod(tmp, 0o600); // the mode above applies only when the file is new (not a stale temporary file)
-    await rename(tmp, this.file);
+    // Durable: a hard power-off right after an admin adds a user must not leave an empty users file.
+    await writeFileDurable(this.file, `${JSON.stringify({ users }, null, 2)}\n`, { mode: 0o600 });
     this.mtimeMs = -1;
     await this.load();
   }

@@ -4,7 +4,9 @@ import { VesselError } from '../model/index.js';
  * Error codes of the hypervisor drivers. `NOT_SUPPORTED` is the one error every driver throws for an operation it
  * does not offer; `INVALID_STATE` says the operation does not apply in the virtual system's current state.
  * `RUN_DIR_UNSAFE` refuses a run directory (or host socket) that another user could have made or can change.
- * `LIBVIRT_FAILED`: libvirtd answered with an error Vessel has no closer code for, or the connection to it failed.
+ * `LIBVIRT_FAILED`: libvirtd answered with an error Vessel has no closer code for, or broke the protocol.
+ * `LIBVIRT_DISCONNECTED`: the connection to libvirtd was lost (closed, reset, keepalive unanswered) before or
+ * while the call ran; the driver reconnects on its own, so the call may be retried.
  */
 export type HypervisorErrorCode =
   | 'NOT_SUPPORTED'
@@ -22,7 +24,8 @@ export type HypervisorErrorCode =
   | 'QEMU_START'
   | 'TIMEOUT'
   | 'RUN_DIR_UNSAFE'
-  | 'LIBVIRT_FAILED';
+  | 'LIBVIRT_FAILED'
+  | 'LIBVIRT_DISCONNECTED';
 
 /** An error from a hypervisor driver, the QMP client or the QEMU process. */
 export class HypervisorError extends VesselError<HypervisorErrorCode> {}

@@ -215,6 +215,17 @@ export interface HypervisorDriver {
   adopt?(uuid: string): Promise<DomainInfo>;
   /** Export hook: each drive's current content (QEMU: the overlay over its base when the system has run). */
   diskImages?(uuid: string): Promise<DiskImage[]>;
+  /**
+   * Deploy hook of a driver that keeps images in its own storage (libvirt: volumes of a storage pool): copies the
+   * files the host wrote for a system into it, and returns each copied path's new path (the definition then names
+   * those). Paths it leaves out stay where they are.
+   */
+  importImages?(uuid: string, paths: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Export hook of such a driver: copies each image of a stopped system's definition that lies in its storage into
+   * new files of `dir`; returns each image path's local copy.
+   */
+  exportImages?(uuid: string, dir: string): Promise<Map<string, string>>;
   /** A running system's display: where its VNC server listens (none without VNC graphics or while stopped). */
   display?(uuid: string): Promise<{ host: string; port: number } | undefined>;
   /** The networks this driver realises, by name (QEMU: STATE/networks.json, and the built-in `user`). */

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { freePort } from '../../test/helpers/ports.js';
 const run = promisify(execFile);
 const ENABLED = process.env.VESSEL_IMAGE_TEST === '1';
 const PASSWORD = 'image-test-Pw1';
+const OPER_PASSWORD = 'image-oper-Pw2';
 const BOOT_DEADLINE_MS = 12 * 60_000;
 /** Guest ports: the three configured HTTPS ports, and ports that must not answer (ssh, telnet, rpcbind, plain HTTP). */
 const OPEN = { cim: 5989, wsman: 5986, rest: 443 } as const;
@@ -62,7 +63,9 @@ function answersPlain(port: number): Promise<boolean> {
 }
 
 const work = ENABLED ? await mkdtemp(join(tmpdir(), 'vessel-image-test-')) : '';
-const out = join(work, 'out');
+/** VESSEL_IMAGE_PREBUILT=DIR boots the build in DIR instead of building (to iterate on the boot checks). */
+const PREBUILT = process.env.VESSEL_IMAGE_PREBUILT;
+const out = PREBUILT ?? join(work, 'out');
 const ports: Record<string, number> = {};
 let qemu: ReturnType<typeof spawn> | undefined;
 let bootSeconds = 0;
@@ -113,33 +116,41 @@ async function boot(serial: string): Promise<void> {
   );
 }
 
-/** `vessel --connect https://admin@...` against the booted host, pinning its certificate. */
-function vessel(...args: string[]) {
+/** `vessel --connect https://USER@...` against the booted host, pinning its certificate. */
+function vesselAs(user: string, password: string, args: string[], input?: string) {
   return runCli(
     [
       '--connect',
-      `https://admin@127.0.0.1:${ports[OPEN.cim]}`,
+      `https://${user}@127.0.0.1:${ports[OPEN.cim]}`,
       '--host-ca',
       join(work, 'host-ca.pem'),
       ...args,
     ],
-    { env: { VESSEL_PASSWORD: PASSWORD } },
+    { env: { VESSEL_PASSWORD: password }, ...(input === undefined ? {} : { input }) },
   );
 }
 
-async function stop(): Promise<void> {
-  if (qemu === undefined || qemu.exitCode !== null) return;
+/** `vessel --connect https://admin@...` against the booted host. */
+function vessel(...args: string[]) {
+  return vesselAs('admin', PASSWORD, args);
+}
+
+/** Powers the image off: SIGKILL by default, a hard power-off (no flush, no shutdown of the guest's systemd). */
+async function stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (qemu === undefined || qemu.exitCode !== null || qemu.signalCode !== null) return;
   const exited = new Promise((r) => qemu?.once('exit', r));
-  qemu.kill('SIGTERM');
+  qemu.kill(signal);
   await exited;
 }
 
 describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
   beforeAll(async () => {
     const t0 = Date.now();
-    const b = await runCli(['image', 'build', '-o', out, '--json']);
-    if (b.code !== 0) throw new Error(`image build failed: ${b.stderr}${b.stdout}`);
-    console.log(`image build: ${Math.round((Date.now() - t0) / 1000)} s`, JSON.parse(b.stdout));
+    if (PREBUILT === undefined) {
+      const b = await runCli(['image', 'build', '-o', out, '--json']);
+      if (b.code !== 0) throw new Error(`image build failed: ${b.stderr}${b.stdout}`);
+      console.log(`image build: ${Math.round((Date.now() - t0) / 1000)} s`, JSON.parse(b.stdout));
+    }
     await writeFile(join(work, 'pw'), `${PASSWORD}\n`);
     const s = await runCli([
       'image',
@@ -170,6 +181,14 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
     expect(stdout).toContain('vessel-host.img: OK');
   });
 
+  it('keeps the compressed boot set (kernel, initramfs, both squashfs layers) within 150 MiB', async () => {
+    let bytes = 0;
+    for (const f of ['vmlinuz', 'initrd.img', 'filesystem.squashfs', 'vessel.squashfs'])
+      bytes += (await stat(join(out, 'boot', f))).size;
+    console.log(`boot set: ${(bytes / 1048576).toFixed(1)} MiB compressed`);
+    expect(bytes).toBeLessThanOrEqual(150 * 1048576);
+  });
+
   it('lists the registered profiles with wbemcli from outside, over HTTPS with the pinned certificate', async () => {
     const ca = join(work, 'host-ca.pem');
     const { stdout } = await run(
@@ -189,9 +208,20 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
   it('answers vessel --connect host info with the host name of the state disk', async () => {
     const r = await vessel('host', 'info', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const info = JSON.parse(r.stdout) as { name: string; driver: { name: string } };
+    const info = JSON.parse(r.stdout) as { name: string; driver: { name: string }; software?: unknown };
     expect(info.name).toBe('vessel-test');
     expect(info.driver.name).toMatch(/qemu/);
+    // The image's version and digest, through CIM-XML's Vessel_SoftwareIdentity: the digest is the SHA-256 of the
+    // boot set's sum list, recomputed here from the build's artefacts.
+    const version = /^# Vessel host image (\S+),/.exec(
+      await readFile(join(out, 'manifest.txt'), 'utf8'),
+    )?.[1];
+    const sums = await readFile(join(out, 'boot', 'SHA256SUMS'));
+    expect(info.software).toEqual({
+      version,
+      image: true,
+      digest: createHash('sha256').update(sums).digest('hex'),
+    });
   }, 180_000);
 
   it('defines and starts a guest through the management port; QEMU runs inside the hardened service', async () => {
@@ -221,9 +251,20 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
   }, 180_000);
 
   it(
-    'keeps the guest definition on the state disk across a power-off and a new boot of the same image',
+    'keeps the certificate, users and guest definitions on the state disk across a hard power-off (QEMU killed right after the writes)',
     async () => {
-      await stop();
+      // Writes of each kind just before the kill, well inside ext4's 30 s writeback delay: a user (users.json) and
+      // a guest definition (the database); the certificate was made at the first boot, seconds ago too.
+      const u = await vesselAs(
+        'admin',
+        PASSWORD,
+        ['user', 'add', 'oper', '--role', 'operator'],
+        `${OPER_PASSWORD}\n`,
+      );
+      expect(u.code, u.stderr).toBe(0);
+      const d = await vessel('vm', 'define', '--name', 'late', '--memory', '32M');
+      expect(d.code, d.stderr).toBe(0);
+      await stop('SIGKILL');
       await boot(join(work, 'serial-2.log'));
       console.log(`second boot to the CIM-XML port: ${bootSeconds} s`);
       expect((cert as X509Certificate).fingerprint256).toBe(
@@ -232,6 +273,9 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
       const l = await vessel('vm', 'list');
       expect(l.code, l.stderr).toBe(0);
       expect(l.stdout).toMatch(/^tiny\s/m);
+      expect(l.stdout).toMatch(/^late\s/m);
+      const o = await vesselAs('oper', OPER_PASSWORD, ['host', 'info', '--json']);
+      expect(o.code, o.stderr).toBe(0);
       const serial = await readFile(join(work, 'serial-2.log'), 'utf8');
       const mem = [...serial.matchAll(/memory in use: (\d+) MiB/g)].at(-1)?.[1];
       console.log(`memory in use after the second boot (last report): ${mem} MiB`);

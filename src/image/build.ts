@@ -25,6 +25,10 @@ export interface BuildResult {
   manifest: string;
   sums: string;
   version: string;
+  /** The image digest the booted host reports: the SHA-256 (hex) of boot/SHA256SUMS. */
+  digest: string;
+  /** The compressed boot set (kernel, initramfs, both squashfs layers), in bytes: the figure of the 150 MiB aim. */
+  bootSetBytes: number;
   /** Seconds per step (`debootstrap` only when the Debian root was not cached, `total`). */
   seconds: Record<string, number>;
 }
@@ -60,6 +64,8 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
   const script = join(checkout, 'scripts', 'image', 'build.sh');
   if (!existsSync(script)) throw new ImageError('IMAGE_BUILD', `${script} is missing`);
   const seconds: Record<string, number> = {};
+  let digest = '';
+  let bootSetBytes = 0;
   const tail: string[] = [];
   const code = await new Promise<number>((done, fail) => {
     const child = spawn('bash', [script, out, work, checkout, o.node ?? process.execPath, version], {
@@ -74,6 +80,10 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
         buf = buf.slice(i + 1);
         const t = /^time: (\S+) (\d+)$/.exec(line);
         if (t) seconds[t[1]!] = Number(t[2]);
+        const d = /^digest: ([0-9a-f]{64})$/.exec(line);
+        if (d) digest = d[1]!;
+        const b = /^boot-set-bytes: (\d+)$/.exec(line);
+        if (b) bootSetBytes = Number(b[1]);
         tail.push(line);
         if (tail.length > 40) tail.shift();
         o.onLine?.(line);
@@ -91,6 +101,8 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
     manifest: join(out, 'manifest.txt'),
     sums: join(out, 'SHA256SUMS'),
     version,
+    digest,
+    bootSetBytes,
     seconds,
   };
 }

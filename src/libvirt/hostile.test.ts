@@ -140,4 +140,83 @@ describe('LibvirtClient against a hostile peer', () => {
     expect(peer.fromClient.filter((p) => p.prog === KEEPALIVE && p.proc === 1)).toHaveLength(3);
     expect(peer.fromClient.every((p) => p.prog === KEEPALIVE || p.prog === REMOTE)).toBe(true);
   });
+
+  it('with the default limit (32 MiB, libvirt 9): a length word past it is PACKET_TOO_LARGE before any allocation', async () => {
+    const peer = hostilePeer();
+    const c = new LibvirtClient(peer.end);
+    peer.onPacket(() => peer.send(Buffer.from('7fffffff', 'hex')));
+    const before = process.memoryUsage().arrayBuffers;
+    const e = await failure(c.call('CONNECT_GET_HOSTNAME', undefined));
+    expect(e.code).toBe('PACKET_TOO_LARGE');
+    expect(e.message).toMatch(/packet length of 2147483647, past 33554432/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('refuses a length word below the header size', async () => {
+    const peer = hostilePeer();
+    const c = new LibvirtClient(peer.end);
+    peer.onPacket(() => peer.send(Buffer.from('0000000800000000', 'hex')));
+    const e = await failure(c.call('AUTH_LIST', undefined));
+    expect(e.code).toBe('PROTOCOL');
+    expect(e.message).toMatch(/below the 28-byte header/);
+  });
+
+  it('refuses a string whose XDR length is past what the packet holds, without reading past it', async () => {
+    const peer = hostilePeer();
+    const c = new LibvirtClient(peer.end);
+    // CONNECT_GET_HOSTNAME returns one string: a length of 1 GiB with 4 bytes behind it.
+    peer.onPacket((p) => peer.reply(p, '4000000061626364'));
+    const e = await failure(c.call('CONNECT_GET_HOSTNAME', undefined));
+    expect(e.code).toBe('XDR_DECODE');
+    expect(c.closed).toBeUndefined();
+  });
+
+  it('bounds a half-sent reply: the call times out, and the rest arriving later is not taken for a new packet', async () => {
+    const peer = hostilePeer();
+    const c = new LibvirtClient(peer.end, { timeoutMs: 100 });
+    let whole: Buffer | undefined;
+    peer.onPacket((p) => {
+      whole = encodePacket({ ...p, type: 1, payload: Buffer.from('0000000100000000', 'hex') });
+      peer.send(whole.subarray(0, 10));
+    });
+    const e = await failure(c.call('AUTH_LIST', undefined));
+    expect(e.code).toBe('TIMEOUT');
+    peer.send(whole!.subarray(10)); // the late reply, completed: dropped quietly as late
+    peer.onPacket((p) => peer.reply(p, '0000000100000000'));
+    expect(await c.call('AUTH_LIST', undefined)).toEqual({ types: [0] });
+  });
+
+  it('drops a peer whose event of a known procedure is malformed; the calls in flight fail with XDR_DECODE', async () => {
+    const peer = hostilePeer();
+    const c = new LibvirtClient(peer.end);
+    // DOMAIN_EVENT_CALLBACK_LIFECYCLE (318) whose domain name claims 2^31 bytes.
+    peer.onPacket(() =>
+      peer.send(
+        encodePacket({
+          prog: REMOTE,
+          vers: 1,
+          proc: 318,
+          type: 2,
+          serial: 1,
+          status: 0,
+          payload: Buffer.from('0000000180000000', 'hex'),
+        }),
+      ),
+    );
+    const e = await failure(c.call('AUTH_LIST', undefined));
+    expect(e.code).toBe('XDR_DECODE');
+    expect(c.closed?.code).toBe('XDR_DECODE');
+  });
+
+  it('ignores stream data for a stream it does not have, and a reply of an unknown type drops the peer', async () => {
+    const peer = hostilePeer();
+    const c = new LibvirtClient(peer.end);
+    peer.onPacket((p) => {
+      peer.send(encodePacket({ ...p, type: 3, status: 2, serial: 999, payload: Buffer.from('junk') }));
+      peer.send(encodePacket({ ...p, type: 7, payload: Buffer.alloc(0) }));
+    });
+    const e = await failure(c.call('AUTH_LIST', undefined));
+    expect(e.code).toBe('PROTOCOL');
+    expect(e.message).toMatch(/unknown type 7/);
+  });
 });

@@ -20,17 +20,34 @@ export interface StreamSink {
  * console.on('data', (b) => process.stdout.write(b));
  */
 export class LibvirtStream extends Duplex {
+  private eof = false;
+  private settle!: { resolve(): void; reject(e: Error): void };
+  /** Settles when the daemon closes the stream: with its final OK (after the client's finish), or its error. */
+  readonly done: Promise<void>;
+
   constructor(private readonly sink: StreamSink) {
     super();
+    this.done = new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    this.done.catch(() => undefined); // a caller that never awaits it is told through 'error'
   }
 
-  /** Data from the daemon. */
+  /** Data from the daemon; an empty packet is the end of its data (virNetClientStreamRecvPacket: EOF). */
   deliver(data: Buffer): void {
     if (data.length > 0) this.push(data);
+    else this.end_();
   }
 
   /** The daemon finished the stream. */
   finished(): void {
+    this.end_();
+    this.settle.resolve();
+  }
+
+  private end_(): void {
+    if (this.eof) return;
+    this.eof = true;
     this.push(null);
   }
 
@@ -57,6 +74,8 @@ export class LibvirtStream extends Duplex {
   }
 
   override _destroy(error: Error | null, done: (e: Error | null) => void): void {
+    if (error !== null) this.settle.reject(error);
+    else this.settle.resolve();
     this.sink.abort();
     done(error);
   }

@@ -95,6 +95,8 @@ export interface RestReply {
   status: number;
   headers: Headers;
   text: string;
+  /** The body's bytes (a download's content). */
+  bytes: Buffer;
   // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever the body has
   json: any;
 }
@@ -103,7 +105,7 @@ export interface RestReply {
 export interface CallOptions {
   body?: unknown;
   /** Sent as it is (no JSON encoding, no Content-Type unless given). */
-  raw?: string | Buffer;
+  raw?: string | Buffer | Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -123,7 +125,7 @@ export async function call(
 ): Promise<RestReply> {
   const headers: Record<string, string> = { ...o.headers };
   if (user) headers.Authorization = `Basic ${Buffer.from(`${user[0]}:${user[1]}`).toString('base64')}`;
-  let body: string | Buffer | undefined = o.raw;
+  let body: string | Buffer | Uint8Array | undefined = o.raw;
   if (o.body !== undefined) {
     body = JSON.stringify(o.body);
     headers['Content-Type'] ??= 'application/json';
@@ -137,10 +139,11 @@ export async function call(
       spec.content?.['text/event-stream'],
       `${method} ${path}: no event stream documented`,
     ).toBeDefined();
-    return { status: res.status, headers: res.headers, text: '', json: undefined };
+    return { status: res.status, headers: res.headers, text: '', bytes: Buffer.alloc(0), json: undefined };
   }
-  const text = await res.text();
-  const reply: RestReply = { status: res.status, headers: res.headers, text, json: undefined };
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const text = bytes.toString('utf8');
+  const reply: RestReply = { status: res.status, headers: res.headers, text, bytes, json: undefined };
   const spec = responseSpec(method, path.split('?')[0] ?? '', res.status);
   const type = (res.headers.get('content-type') ?? '').split(';')[0] ?? '';
   if (spec.content === undefined) {
@@ -149,6 +152,7 @@ export async function call(
   }
   const media = spec.content[type];
   expect(media, `${method} ${path} ${res.status}: ${type} is not documented`).toBeDefined();
+  if (type !== 'application/json' && !type.endsWith('+json')) return reply;
   reply.json = JSON.parse(text);
   if (media?.schema !== undefined) {
     const v = compile(media.schema);

@@ -16,6 +16,7 @@ export const REST_ERRORS = {
   REST_INVALID_PATH: { status: 400, code: 'INVALID_ARGUMENT', title: 'The request path is malformed' },
   REST_INVALID_HEADER: { status: 400, code: 'INVALID_ARGUMENT', title: 'A request header is malformed' },
   REST_TOO_LARGE: { status: 413, code: 'LIMIT_EXCEEDED', title: 'The body is over the size limit' },
+  REST_RANGE: { status: 416, code: 'INVALID_ARGUMENT', title: 'The range is not satisfiable' },
   REST_BUSY: { status: 503, code: 'LIMIT_EXCEEDED', title: 'The server is busy' },
   REST_UNAUTHORIZED: { status: 401, code: 'AUTH_FAILED', title: 'Credentials are missing or wrong' },
   REST_THROTTLED: { status: 429, code: 'LIMIT_EXCEEDED', title: 'Too many failed logins' },
@@ -59,10 +60,20 @@ export type RestErrorCode = keyof typeof REST_ERRORS;
 export class RestError extends VesselError<RestErrorCode> {
   /** Sent as `Allow` with a 405. */
   readonly allow: readonly string[] | undefined;
+  /** Headers sent with the problem: `Allow` of a 405, `Content-Range` of a 416 (the size). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: RestErrorCode, message: string, options: VesselErrorOptions & { allow?: string[] } = {}) {
+  constructor(
+    code: RestErrorCode,
+    message: string,
+    options: VesselErrorOptions & { allow?: string[]; size?: bigint } = {},
+  ) {
     super(code, message, options);
     this.allow = options.allow;
+    const h: Record<string, string> = {};
+    if (options.allow !== undefined) h.Allow = options.allow.join(', ');
+    if (options.size !== undefined) h['Content-Range'] = `bytes */${options.size}`;
+    this.headers = h;
   }
 
   get httpStatus(): number {

@@ -83,8 +83,20 @@ const HEADER_TEXT: Record<string, string> = {
   Location: 'Where the created resource, or the running job, is',
   ETag: "The system definition's etag (send it back in If-Match)",
   Link: 'RFC 8288 link to the next page (rel="next")',
+  'Content-Range': 'The range sent, and the whole size (bytes FIRST-LAST/SIZE)',
+  'Content-Disposition': 'attachment, with the file name to save it as',
   'Set-Cookie':
     'The session cookie (vessel_session; HttpOnly, SameSite=Strict, Secure over TLS), or its removal',
+};
+
+const REQUEST_HEADER_TEXT: Record<string, string> = {
+  Range:
+    'One byte range (bytes=FIRST-[LAST] or bytes=-SUFFIX, RFC 9110 §14.2): answered 206, or 416 past the end',
+  'If-Range': 'The ETag the partial copy was read from: the range is sent only while it is current',
+  'X-Content-SHA256':
+    "The upload's SHA-256, 64 hex digits: refused (400, nothing kept) when the bytes differ",
+  'Repr-Digest': "The upload's digest as RFC 9530 says it (sha-256=:BASE64:): checked as X-Content-SHA256",
+  Digest: "The upload's digest as RFC 3230 says it (SHA-256=BASE64): checked as X-Content-SHA256",
 };
 
 function parameters(r: RestRoute, schema: (s: TSchema) => Json): Json[] {
@@ -114,7 +126,8 @@ function parameters(r: RestRoute, schema: (s: TSchema) => Json): Json[] {
             ? 'ETags the client has: 304 when one is current'
             : h === 'Last-Event-ID'
               ? 'The id of the last event the client has (an EventSource sends it when it reconnects)'
-              : 'respond-async (answer 202 at once) or wait=SECONDS (RFC 7240); default wait=10',
+              : (REQUEST_HEADER_TEXT[h] ??
+                'respond-async (answer 202 at once) or wait=SECONDS (RFC 7240); default wait=10'),
       schema: { type: 'string' },
     });
   return out;
@@ -126,7 +139,7 @@ function content(
   spec: RestResponseSpec,
   schema: (s: TSchema) => Json,
 ): { [k: string]: Json } {
-  if (spec.binary === true && spec.mediaType !== undefined)
+  if ((spec.binary === true || spec.schema === undefined) && spec.mediaType !== undefined)
     return {
       content: { [spec.mediaType]: { schema: { type: 'string', contentMediaType: spec.mediaType } } },
     };
@@ -139,6 +152,22 @@ function content(
         schema: { type: 'string', description: 'Server-Sent Events (HTML Living Standard §9.2)' },
         'x-vessel-item-data': schema(spec.schema),
       },
+    },
+  };
+}
+
+/** The request body: JSON by its schema, and the media types an upload route streams. */
+function requestBody(r: RestRoute, schema: (s: TSchema) => Json): { [k: string]: Json } {
+  const content: { [k: string]: Json } = {};
+  if (r.body !== undefined) content['application/json'] = { schema: schema(r.body) };
+  for (const m of r.upload?.mediaTypes ?? [])
+    content[m] = { schema: { type: 'string', contentMediaType: m } };
+  if (Object.keys(content).length === 0) return {};
+  return {
+    requestBody: {
+      required: true,
+      ...(r.upload === undefined ? {} : { description: r.upload.description }),
+      content,
     },
   };
 }
@@ -173,9 +202,7 @@ function operation(r: RestRoute, schema: (s: TSchema) => Json): Json {
     ...(r.calls === undefined ? {} : { 'x-vessel-method': r.calls }),
     'x-vessel-role': role,
     parameters: parameters(r, schema),
-    ...(r.body === undefined
-      ? {}
-      : { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body) } } } }),
+    ...requestBody(r, schema),
     responses,
   };
 }

@@ -111,6 +111,25 @@ describe('REST reads', () => {
     expect((await get(READER, `/jobs/${jobs.json.items[0].id}`)).json.id).toBe(jobs.json.items[0].id);
   });
 
+  it('GET /users: the users and roles for an admin, never a password; 403 for the others', async () => {
+    const r = await get(ADMIN, '/users');
+    expect(r.status).toBe(200);
+    expect(r.json.items).toEqual(
+      expect.arrayContaining([
+        { name: 'admin', role: 'admin' },
+        { name: 'oper', role: 'operator' },
+        { name: 'reader', role: 'reader' },
+      ]),
+    );
+    expect(JSON.stringify(r.json)).not.toMatch(/secret|op-pass|rd-pass|hash|scrypt/);
+    for (const who of [OPER, READER]) {
+      const refused = await get(who, '/users');
+      expect(refused.status).toBe(403);
+      expect(refused.json.code).toBe('ACCESS_DENIED');
+    }
+    expect((await get(undefined, '/users')).status).toBe(401);
+  });
+
   it('GET /openapi.json is the checked-in document', async () => {
     const r = await get(undefined, '/openapi.json');
     expect(r.status).toBe(401);

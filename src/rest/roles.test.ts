@@ -16,6 +16,8 @@ const BODIES: Record<string, unknown> = {
   modifyResource: { ElementName: 'x' },
   createToken: { role: 'reader', label: 'roles test' },
   modifyResources: [{ instanceId: '1', properties: { ElementName: 'x' } }],
+  deploy: { source: { kind: 'pool', pool: 'ghost', image: 'x.ova' } },
+  exportSystem: {},
 };
 const QUERIES: Record<string, string> = { removeResources: '?instanceId=1' };
 
@@ -58,6 +60,9 @@ describe('REST roles', () => {
         const allowed = roleAllows(role, needed);
         if (!allowed) expect([r.status, r.json.code], role).toEqual([403, 'ACCESS_DENIED']);
         else if (route.operationId === 'defineSystem') expect(r.status, role).toBe(422);
+        // The pool image a deployment names does not exist; an upload with no body is no image.
+        else if (route.operationId === 'deploy') expect(r.status, role).toBe(404);
+        else if (route.operationId === 'uploadImage') expect(r.status, role).toBe(415);
         else if (route.path.includes('{')) expect(r.status, `${role}: ${r.text}`).toBe(404);
         else expect(r.status, role).toBe(route.method === 'POST' ? 201 : 200);
       }

@@ -4,6 +4,7 @@ import {
   type Api,
   ApiError,
   type ApiMethodName,
+  type ByteStream,
   encodeResult,
   isFinalJobState,
   type JobInfo,
@@ -49,6 +50,29 @@ export interface RestRequest {
   headers: IncomingHttpHeaders;
   /** The endpoint's open event streams (GET /events counts and stops its streams there). */
   streams: EventStreams;
+  /**
+   * An upload route's body as it arrives (its `upload` media types; see src/rest/transfer.ts), bounded by the
+   * endpoint's upload limit; undefined for a route without `upload`, or when the request came as JSON.
+   */
+  upload?: UploadBody | undefined;
+}
+
+/** A streamed request body: its bytes, what the client announced, and the most the endpoint takes. */
+export interface UploadBody {
+  bytes: ByteStream;
+  /** Content-Length, when the client sent one (chunked uploads have none). */
+  sizeBytes: bigint | undefined;
+  /** The media type without parameters, lower case. */
+  mediaType: string;
+  /** The endpoint's limit on one upload, bytes. */
+  maxBytes: bigint;
+  /** Makes the limit smaller for this upload (a pool's free space); a larger value is ignored. */
+  limitTo(bytes: bigint, why: string): void;
+  /**
+   * Why reading the body failed (over the limit, cut, stalled), once it has: the answer says this rather than what
+   * the Api made of the failed read.
+   */
+  readonly failure: Error | undefined;
 }
 
 /** A handler's answer: status, JSON body (already in wire form) and headers. */
@@ -59,6 +83,17 @@ export interface RestAnswer {
   /** Writes the response itself (headers and a body that goes on: an event stream) instead of a JSON body. */
   stream?: (res: ServerResponse) => void;
 }
+
+/** The request headers a route may document. */
+export type RestRequestHeader =
+  | 'If-Match'
+  | 'Prefer'
+  | 'Last-Event-ID'
+  | 'Range'
+  | 'If-Range'
+  | 'X-Content-SHA256'
+  | 'Repr-Digest'
+  | 'Digest';
 
 /** A response a route documents. */
 export interface RestResponseSpec {
@@ -88,8 +123,13 @@ export interface RestRoute {
   pathParams?: Readonly<Record<string, string>>;
   query?: TObject;
   body?: TSchema;
+  /**
+   * A body streamed as it comes instead of (or besides) JSON: the media types that are streamed, and what the
+   * document says of them. A request in one of them reaches the handler as `upload`, unread.
+   */
+  upload?: { mediaTypes: readonly string[]; description: string; alsoJson?: boolean };
   /** Request headers it reads (If-Match, Prefer). */
-  requestHeaders?: readonly ('If-Match' | 'Prefer' | 'Last-Event-ID')[];
+  requestHeaders?: readonly RestRequestHeader[];
   responses: Readonly<Record<number, RestResponseSpec>>;
   handle(r: RestRequest): Promise<RestAnswer>;
 }

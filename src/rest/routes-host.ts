@@ -5,17 +5,18 @@ import {
   ImageInfoSchema,
   NetworkInfoSchema,
   PoolInfoSchema,
+  UserInfoSchema,
 } from '../api/index.js';
 import { type RestRoute, wire } from './route.js';
 
-/** The host's summary and what it can do, its networks and its storage pools. */
+/** The host's summary and what it can do, its networks, its storage pools and its users. */
 
 /** GET /host's body. */
 export const HostViewSchema = Type.Object({ info: HostInfoSchema, capabilities: CapabilitiesSchema });
 
 const items = <T extends Parameters<typeof Type.Array>[0]>(t: T) => Type.Object({ items: Type.Array(t) });
 
-/** Routes of /host, /networks, /pools. */
+/** Routes of /host, /networks, /pools, /users. */
 export const HOST_ROUTES: readonly RestRoute[] = [
   {
     method: 'GET',
@@ -96,6 +97,18 @@ export const HOST_ROUTES: readonly RestRoute[] = [
     handle: async ({ api, params }) => ({
       status: 200,
       body: { items: wire('pools.images', await api.pools.images(params.id ?? '')) },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/users',
+    operationId: 'listUsers',
+    summary: 'The users of the management ports and their roles (never a password)',
+    calls: 'users.list',
+    responses: { 200: { description: 'Every user', schema: items(UserInfoSchema) } },
+    handle: async ({ api }) => ({
+      status: 200,
+      body: { items: wire('users.list', await api.users.list()) },
     }),
   },
 ];

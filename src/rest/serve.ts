@@ -37,6 +37,8 @@ export interface ServeRestOptions {
   login?: Partial<LoginLimits> | undefined;
   /** Limits of the event streams (GET /api/v1/events). */
   events?: Partial<EventStreamLimits> | undefined;
+  /** Limits of uploads (images, packages): most bytes of one, and how long one may send nothing (ms). */
+  uploads?: { maxBytes?: bigint | undefined; idleMs?: number | undefined } | undefined;
   /** Limits of the WebSocket consoles (GET /api/v1/systems/{id}/console/serial|vnc). */
   consoles?: Partial<ConsoleSocketLimits> | undefined;
   onInternalError?: ((e: unknown) => void) | undefined;
@@ -82,7 +84,15 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
   try {
     const server = await startHttpServer({
       routes: [
-        restRoute({ sessions, cookies, streams, consoles, onInternalError: o.onInternalError }),
+        restRoute({
+          sessions,
+          cookies,
+          streams,
+          onInternalError: o.onInternalError,
+          maxUploadBytes: o.uploads?.maxBytes,
+          uploadIdleMs: o.uploads?.idleMs,
+          consoles,
+        }),
         metricsRoute(sessions),
         ...(o.web === false ? [] : [staticRoute(o.web ?? webAssetsDir())]),
       ],

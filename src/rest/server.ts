@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { METHODS as API_METHODS, ApiError, roleAllows } from '../api/index.js';
 import { HttpError, type HttpExchange, type HttpRoute } from '../wbem/index.js';
 import { ConsoleSockets } from './consoles-ws.js';
 import { type CookieSessions, sessionIdOf } from './cookies.js';
@@ -7,10 +8,14 @@ import { EventStreams } from './event-streams.js';
 import { buildOpenApi } from './openapi.js';
 import { problemOf, sendProblem } from './problem.js';
 import { decodeBody, decodeQuery } from './request.js';
-import { API_PREFIX, type RestAnswer } from './route.js';
+import { API_PREFIX, type RestAnswer, type UploadBody } from './route.js';
 import { Router } from './router.js';
 import { ROUTES } from './routes.js';
 import type { Sessions } from './sessions.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_UPLOAD_IDLE_MS, uploadOf } from './transfer.js';
+
+/** Requests whose body a route streams (an upload refused part-way ends its connection). */
+const streaming = new WeakSet<object>();
 
 /** The methods the edge answers; the shared server answers others 405 before a route is looked up. */
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
@@ -34,6 +39,10 @@ export interface RestRouteOptions {
   consoles?: ConsoleSockets | undefined;
   /** Told of an error a handler did not expect (answered 500 INTERNAL). */
   onInternalError?: ((e: unknown) => void) | undefined;
+  /** The most bytes one upload (an image, a package) may have (default {@link DEFAULT_MAX_UPLOAD_BYTES}). */
+  maxUploadBytes?: bigint | undefined;
+  /** How long an upload may send nothing before it is cut off, ms (default {@link DEFAULT_UPLOAD_IDLE_MS}). */
+  uploadIdleMs?: number | undefined;
 }
 
 function send(res: ServerResponse, a: RestAnswer): void {
@@ -84,12 +93,13 @@ export function restRoute(o: RestRouteOptions): HttpRoute {
         if (x.res.headersSent) throw e;
         const p = problemOf(e);
         if (p.status === 500 && p.code === 'INTERNAL') o.onInternalError?.(e);
-        const headers: Record<string, string | number> = {};
-        if (e instanceof RestError && e.allow !== undefined) headers.Allow = e.allow.join(', ');
+        const headers: Record<string, string | number> = e instanceof RestError ? { ...e.headers } : {};
         if (e instanceof RestError && e.code === 'REST_BUSY') headers['Retry-After'] = 1;
         if (e instanceof RestError && e.code === 'REST_UPGRADE_REQUIRED') headers.Upgrade = 'websocket';
-        // A body left unread (too large, refused before reading) ends the connection.
-        const close = e instanceof RestError && (e.code === 'REST_TOO_LARGE' || e.code === 'REST_BUSY');
+        // A body left unread (too large, refused before reading, an upload refused part-way) ends the connection.
+        const close =
+          (e instanceof RestError && (e.code === 'REST_TOO_LARGE' || e.code === 'REST_BUSY')) ||
+          (x.req.readableEnded === false && streaming.has(x.req));
         sendProblem(x.res, p, headers, close);
       }
     },
@@ -122,7 +132,17 @@ async function handle(
     return send(x.res, { status: 200, body: openapi });
   }
   const { route, params } = router.match(method, path);
-  const bytes = await readBody(x);
+  // Who may not call the route's method is refused before its body is read (an upload's, above all).
+  const needed = route.calls === undefined ? undefined : API_METHODS[route.calls].role;
+  if (needed !== undefined && !roleAllows(x.user.role, needed))
+    throw new ApiError(
+      'ACCESS_DENIED',
+      `${x.user.name} (${x.user.role}) may not call ${route.calls}: it needs the ${needed} role`,
+    );
+  const mediaType = (x.req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const streamed = route.upload?.mediaTypes.includes(mediaType) === true;
+  if (streamed) streaming.add(x.req);
+  const bytes = streamed ? Buffer.alloc(0) : await readBody(x);
   const query =
     route.query === undefined
       ? noQuery(url, q)
@@ -130,19 +150,37 @@ async function handle(
   const sessionId = x.user.via === 'cookie' ? sessionIdOf(x.req.headers.cookie) : undefined;
   if (sessionId !== undefined && method !== 'GET')
     checkCsrf(o.cookies, sessionId, x.req.headers['x-csrf-token']);
-  const body = route.body === undefined ? undefined : decodeBody(route.body, x.req.headers, bytes);
+  let body: unknown;
+  let upload: UploadBody | undefined;
+  if (streamed) {
+    upload = uploadOf(
+      x.bodyStream(),
+      mediaType,
+      o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+      o.uploadIdleMs ?? DEFAULT_UPLOAD_IDLE_MS,
+    );
+  } else if (route.body !== undefined && (route.upload === undefined || bytes.length > 0))
+    body = decodeBody(route.body, x.req.headers, bytes);
+  else if (route.upload !== undefined)
+    throw new RestError('REST_MEDIA_TYPE', `The body must be ${route.upload.mediaTypes.join(' or ')}`);
   const api = o.sessions.of(x.user.name, x.user.role);
-  const a = await route.handle({
-    api,
-    caller: { ...x.user, sessionId },
-    secure: x.secure,
-    cookies: o.cookies,
-    params,
-    query,
-    body,
-    headers: x.req.headers,
-    streams,
-  });
+  const a = await route
+    .handle({
+      api,
+      caller: { ...x.user, sessionId },
+      secure: x.secure,
+      cookies: o.cookies,
+      params,
+      query,
+      body,
+      headers: x.req.headers,
+      streams,
+      upload,
+    })
+    .catch((e: unknown) => {
+      // What the Api made of a body that could not be read (INTERNAL, most often) says less than why it failed.
+      throw upload?.failure ?? e;
+    });
   send(x.res, method === 'GET' ? notModified(a, x.req.headers['if-none-match']) : a);
   // HEAD of a stream: the headers, and the end of an answer that has no body to wait for.
   if (a.stream !== undefined && x.req.method === 'HEAD') x.res.end();

@@ -11,6 +11,7 @@ export interface RestTestHostOptions {
   login?: Partial<LoginLimits>;
   limits?: Parameters<typeof serveRest>[0]['limits'];
   events?: Parameters<typeof serveRest>[0]['events'];
+  uploads?: Parameters<typeof serveRest>[0]['uploads'];
   consoles?: Parameters<typeof serveRest>[0]['consoles'];
   /** The web UI's files at `/` (default: the package's dist/web). */
   web?: string | false;
@@ -46,6 +47,7 @@ export async function startRestTestHost(o: RestTestHostOptions = {}): Promise<Re
       login: o.login,
       limits: o.limits,
       events: o.events,
+      uploads: o.uploads,
       consoles: o.consoles,
       ...(o.web === undefined ? {} : { web: o.web }),
     });

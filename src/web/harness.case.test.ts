@@ -87,8 +87,9 @@ export interface Watched {
 
 /**
  * Opens a page in a fresh context that records every `pageerror` and `console.error` (a failed request shows as
- * one: `expected401` names the API paths where a 401 is the point), and saves a screenshot into the harness's dir
- * if the test fails.
+ * one: `expected401` names the API paths where a 401 is the point), every request to another host and every
+ * browser dialog (alert, confirm: the UI has its own), and saves a screenshot into the harness's dir if the test
+ * fails.
  */
 export async function openPage(
   h: WebHarness<WebHost>,
@@ -99,6 +100,18 @@ export async function openPage(
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  // The host may have no internet: the page fetches nothing but from the host that served it (any scheme: the
+  // consoles' WebSockets), and data: or blob: URLs.
+  const host = new URL(h.base).host;
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.protocol !== 'data:' && u.protocol !== 'blob:' && u.host !== host)
+      problems.push(`external request: ${r.url()}`);
+  });
+  page.on('dialog', (d) => {
+    problems.push(`browser dialog: ${d.type()} ${d.message()}`);
+    void d.dismiss();
+  });
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const url = m.location().url;

@@ -9,7 +9,7 @@ import { logIn, openPage, startWebHarness, type WebHarness, type WebHost } from 
 
 // The web UI against a host on real QEMU (TCG) with the tiny test guest: start from the list until the guest is
 // up, then shut it down from its page (the guest powers off on the ACPI button), each state change reaching the
-// page through the event stream. One boot.
+// page through the event stream; its page charts the guest's sampled CPU time. One boot.
 
 interface QemuWebHost extends WebHost {
   host: Host;
@@ -77,10 +77,30 @@ describe('the web UI on QEMU', () => {
         interval: 500,
       })
       .toBe(true);
+    // The guest's own CPU time, sampled twice by the host, is a line on its CPU chart and a bar on the list.
+    await host.metrics.sample();
+    await new Promise((r) => setTimeout(r, 1500));
+    await host.metrics.sample();
     await w.page.getByRole('link', { name: 'webguest' }).click();
+    const cpu = w.page.locator('figure.chart').filter({ hasText: 'CPU:' });
+    await expect.poll(async () => Number(await cpu.getAttribute('data-points'))).toBeGreaterThanOrEqual(1);
+    const caption = await cpu.locator('figcaption').textContent();
+    expect(caption).toMatch(/CPU: \d+(\.\d)? %/);
+    console.log(`the TCG guest's chart: ${caption}`);
     await w.page.getByRole('button', { name: 'Shut down' }).click();
     await w.page.locator('[data-state="stopped"]').waitFor({ timeout: 90_000 });
     expect(state()).toBe('stopped');
+    // The host page names the QEMU version and the accelerator this host uses (TCG here).
+    await w.page.getByRole('link', { name: 'Host', exact: true }).click();
+    const hv = w.page.locator('[data-field="hypervisor"]');
+    await hv.waitFor();
+    expect(await hv.textContent()).toMatch(/\d+\.\d+/);
+    expect((await w.page.locator('[data-field="accelerator"]').textContent())?.toLowerCase()).toContain(
+      'tcg',
+    );
+    console.log(
+      `host page: ${await hv.textContent()}; ${await w.page.locator('[data-field="accelerator"]').textContent()}`,
+    );
     expect(w.problems).toEqual([]);
     await w.context.close();
   }, 240_000);

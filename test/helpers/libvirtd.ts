@@ -32,7 +32,12 @@ export interface PrivateLibvirtd {
   socket: string;
   /** `test+unix:///default?socket=...` for virsh; the libvirt driver takes `libvirt:<this>`. */
   testUri: string;
-  pid: number;
+  /** The pid of the daemon now running. */
+  readonly pid: number;
+  /** Kills the daemon with `signal` (SIGKILL: as a crash) and waits for it to exit; its QEMU guests keep running. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the daemon again on the same directory, config and socket (after `kill`), and waits for its socket. */
+  restart(): Promise<void>;
   /** The daemon's log so far. */
   log(): string;
   /** Runs virsh against this daemon (`-c URI` first), resolving with its stdout. */
@@ -119,14 +124,26 @@ export async function startLibvirtd(): Promise<PrivateLibvirtd> {
     XDG_DATA_HOME: join(home, '.local/share'),
   };
   const argv = [...prefix, LIBVIRTD, '-f', conf, '-p', join(dir, 'libvirtd.pid')];
-  const child = spawn(argv[0]!, argv.slice(1), { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
+  const launch = () => {
+    const c = spawn(argv[0]!, argv.slice(1), { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    c.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    return { c, exited: new Promise<void>((resolve) => c.once('exit', () => resolve())) };
+  };
+  let { c: child, exited } = launch();
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') + stderr;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const socket = join(run, 'libvirt-sock');
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  const restart = async () => {
+    await kill('SIGTERM');
+    ({ c: child, exited } = launch());
+    await waitForSocket(socket, child, log);
+  };
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       // QEMU guests outlive their libvirtd: destroy the ones still running (a failed test may leave them).
@@ -154,7 +171,11 @@ export async function startLibvirtd(): Promise<PrivateLibvirtd> {
     dir,
     socket,
     testUri: `test+unix:///default?socket=${socket}`,
-    pid: child.pid!,
+    get pid() {
+      return child.pid!;
+    },
+    kill,
+    restart,
     log,
     virsh: async (uri, ...args) => (await promisify(execFile)('virsh', ['-q', '-c', uri, ...args])).stdout,
     stop,

@@ -2,11 +2,16 @@ import { ClassRepository } from '../repository.js';
 import { ASSOCIATIONS_MOF } from './associations.js';
 import { CORE_MOF } from './core.js';
 import { DEVICES_MOF } from './devices.js';
+import { INDICATION_CLASSES, INDICATIONS_MOF, SUBSCRIPTION_CLASSES } from './indications.js';
 import { INTEROP_MOF } from './interop.js';
 import { JOBS_MOF } from './jobs.js';
+import { METRICS_MOF } from './metrics.js';
 import { SETTINGS_MOF } from './settings.js';
+import { SOFTWARE_MOF } from './software.js';
 import { SYSTEM_MOF } from './system.js';
 import { VESSEL_MOF } from './vessel.js';
+
+export { INDICATION_CLASSES, SUBSCRIPTION_CLASSES } from './indications.js';
 
 /** The interop namespace, where profiles are registered (DSP1033 §7.1). */
 export const INTEROP_NAMESPACE = 'root/interop';
@@ -23,8 +28,11 @@ export const CLASS_MOF: readonly string[] = [
   DEVICES_MOF,
   JOBS_MOF,
   INTEROP_MOF,
+  INDICATIONS_MOF,
   ASSOCIATIONS_MOF,
+  SOFTWARE_MOF,
   VESSEL_MOF,
+  METRICS_MOF,
 ];
 
 const INTEROP_CLASSES = [
@@ -34,6 +42,8 @@ const INTEROP_CLASSES = [
   'Vessel_NamespaceInManager',
   'Vessel_ReferencedProfile',
   'Vessel_ElementConformsToProfile',
+  ...SUBSCRIPTION_CLASSES,
+  ...INDICATION_CLASSES,
 ];
 
 const VIRT_CLASSES = [
@@ -58,6 +68,9 @@ const VIRT_CLASSES = [
   'Vessel_HostedService',
   'Vessel_HostedResourcePool',
   'Vessel_SystemDevice',
+  'Vessel_SoftwareIdentity',
+  'Vessel_InstalledSoftwareIdentity',
+  'Vessel_ElementSoftwareIdentity',
   'Vessel_ElementCapabilities',
   'Vessel_SettingsDefineCapabilities',
   'Vessel_ElementSettingData',
@@ -69,6 +82,12 @@ const VIRT_CLASSES = [
   'Vessel_AffectedJobElement',
   'Vessel_OwningJobElement',
   'Vessel_ElementConformsToProfile',
+  'Vessel_BaseMetricDefinition',
+  'Vessel_BaseMetricValue',
+  'Vessel_MetricDefForME',
+  'Vessel_MetricForME',
+  'Vessel_MetricInstance',
+  ...INDICATION_CLASSES,
 ];
 
 /**

@@ -98,6 +98,18 @@ class Vessel_HostedResourcePool : CIM_HostedResourcePool { };
 [Association, Aggregation, Composition, Description("A virtual system and its devices (DSP1057).")]
 class Vessel_SystemDevice : CIM_SystemDevice { };
 
+[Description("The software that runs the host: a Vessel host image (Classifications 13, Software Bundle) or Vessel installed on another system (4, Application Software) (DSP1023).")]
+class Vessel_SoftwareIdentity : CIM_SoftwareIdentity {
+  [Description("In a Vessel host image: the SHA-256 (hex) of the boot medium's live/SHA256SUMS, which lists the sum of each layer; empty elsewhere.")]
+  string ImageDigest;
+};
+
+[Association, Description("The host and the hypervisor software installed on it (DSP1023).")]
+class Vessel_InstalledSoftwareIdentity : CIM_InstalledSoftwareIdentity { };
+
+[Association, Description("The hypervisor software and the host it runs, ElementSoftwareStatus Current and Installed (DSP1023).")]
+class Vessel_ElementSoftwareIdentity : CIM_ElementSoftwareIdentity { };
+
 [Association, Description("An element and its capabilities.")]
 class Vessel_ElementCapabilities : CIM_ElementCapabilities { };
 

@@ -82,7 +82,7 @@ export async function addResourceSettings(
     'AddResourceSettings',
     () =>
       env.api(ctx).systems.addResources(system.uuid, added, {
-        waitMs: waitOf(env),
+        waitMs: waitOf(env, ctx),
         live: 'auto',
         ifMatch: system.etag,
       }),
@@ -119,7 +119,7 @@ export async function modifyResourceSettings(
   });
   return answerJob(
     'ModifyResourceSettings',
-    () => env.api(ctx).systems.modifyResources(system.uuid, changes, { waitMs: waitOf(env) }),
+    () => env.api(ctx).systems.modifyResources(system.uuid, changes, { waitMs: waitOf(env, ctx) }),
     (r) => ({
       ResultingResourceSettings: r.instanceIds.map((id) => rasdPath(system.name, byId.get(id), id)),
     }),
@@ -140,7 +140,8 @@ export async function removeResourceSettings(
   );
   return answerJob(
     'RemoveResourceSettings',
-    () => env.api(ctx).systems.removeResources(system.uuid, localIds, { waitMs: waitOf(env), live: 'auto' }),
+    () =>
+      env.api(ctx).systems.removeResources(system.uuid, localIds, { waitMs: waitOf(env, ctx), live: 'auto' }),
     () => ({}),
   );
 }

@@ -58,7 +58,7 @@ export async function requestStateChange(
       : { timeoutMs, ...(op === 'shutdown' ? { forceAfterTimeout: false } : {}) };
   return answerJob(
     'RequestStateChange',
-    () => env.api(ctx).systems.changeState(system.uuid, op, { waitMs: waitOf(env), ...guestTime }),
+    () => env.api(ctx).systems.changeState(system.uuid, op, { waitMs: waitOf(env, ctx), ...guestTime }),
     () => ({}),
   );
 }

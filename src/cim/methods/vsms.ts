@@ -40,7 +40,7 @@ async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): 
   };
   return answerJob(
     'DefineSystem',
-    () => env.api(ctx).systems.define(def, { waitMs: waitOf(env) }),
+    () => env.api(ctx).systems.define(def, { waitMs: waitOf(env, ctx) }),
     (s) => ({ ResultingSystem: systemPath(s.name) }),
   );
 }
@@ -51,7 +51,7 @@ async function destroySystem(env: ProviderEnv, ctx: CimContext, params: Params):
   const system = await systemNamed(env, ctx, target.keys.Name as string | undefined);
   return answerJob(
     'DestroySystem',
-    () => env.api(ctx).systems.undefine(system.uuid, { powerOff: true, waitMs: waitOf(env) }),
+    () => env.api(ctx).systems.undefine(system.uuid, { powerOff: true, waitMs: waitOf(env, ctx) }),
     () => ({}),
   );
 }
@@ -78,7 +78,8 @@ async function modifySystemSettings(
     );
   return answerJob(
     'ModifySystemSettings',
-    () => env.api(ctx).systems.modifySettings(system.uuid, changes, { waitMs: waitOf(env), live: 'config' }),
+    () =>
+      env.api(ctx).systems.modifySettings(system.uuid, changes, { waitMs: waitOf(env, ctx), live: 'config' }),
     () => ({}),
   );
 }

@@ -32,14 +32,21 @@ export function isActive(state: SystemState): boolean {
   return ACTIVE.has(state);
 }
 
+/** What a method leaves of the caller's time for answering (a quarter of it, at most this many ms). */
+const ANSWER_MARGIN_MS = 250;
+
 /**
- * How long a method waits for its job (the Api's `waitMs`).
+ * How long a method waits for its job (the Api's `waitMs`): the service's `syncMs`, and no longer than the caller's
+ * deadline allows (less a margin for the answer), so that a caller with little time gets the job (4096) in time.
  *
  * @example
- * api.systems.define(def, { waitMs: waitOf(env) });
+ * api.systems.define(def, { waitMs: waitOf(env, ctx) });
  */
-export function waitOf(env: ProviderEnv): number {
-  return Math.max(env.syncMs, 0);
+export function waitOf(env: ProviderEnv, ctx?: CimContext): number {
+  const wait = Math.max(env.syncMs, 0);
+  if (ctx?.deadline === undefined) return wait;
+  const left = ctx.deadline - Date.now();
+  return Math.max(0, Math.min(wait, Math.floor(left - Math.min(ANSWER_MARGIN_MS, left / 4))));
 }
 
 /** An instance of `className` with the given properties (its path is filled in by the object manager). */

@@ -1,9 +1,11 @@
+import { METRICS } from '../metrics.js';
 import { C, hostPath, idPath, objectManagerPath, profilePath, systemPath, vsmsPath } from '../naming.js';
 import { POOLS, poolIds } from '../pools.js';
 import type { InstanceProvider } from '../provider.js';
 import { systemSummaries } from '../snapshot.js';
 import type { CimInstance, CimInstanceName } from '../types.js';
 import { instance, link, type ProviderEnv } from './env.js';
+import { definitionPath } from './metrics.js';
 
 /** A DMTF profile Vessel registers (DSP1033 §7.2). */
 interface ProfileSpec {
@@ -25,6 +27,7 @@ const PROFILES: readonly ProfileSpec[] = [
   { dsp: 'DSP1047', name: 'Storage Resource Virtualization', version: '1.0.0' },
   { dsp: 'DSP1050', name: 'Ethernet Port Resource Virtualization', version: '1.0.0' },
   { dsp: 'DSP1103', name: 'Job Control', version: '1.0.0' },
+  { dsp: 'DSP1053', name: 'Base Metrics', version: '1.0.1' },
 ];
 
 /** `CIM:DSP1042-SystemVirtualization-1.0.0`: the InstanceID pattern libvirt-cim uses, which cimtest checks. */
@@ -49,6 +52,9 @@ const REFERENCES: Array<[string, string]> = [
   ['DSP1042', 'DSP1050'],
   ['DSP1042', 'DSP1103'],
   ['DSP1057', 'DSP1041'],
+  // The metrics of the virtual systems and of the host (DSP1053 is a component profile of both).
+  ['DSP1057', 'DSP1053'],
+  ['DSP1052', 'DSP1053'],
 ];
 
 /** Providers of profile registration: registered profiles, referenced profiles and conformance (root/interop). */
@@ -82,6 +88,8 @@ export function profileProviders(env: ProviderEnv): {
         add('DSP1043', idPath(C.allocCaps, poolIds.caps(p)));
       }
       for (const v of await systemSummaries(ctx, env)) add('DSP1057', systemPath(v.name));
+      // DSP1053's central class is CIM_BaseMetricDefinition.
+      for (const m of METRICS) add('DSP1053', definitionPath(m));
       return out;
     },
   };

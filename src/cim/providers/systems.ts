@@ -6,7 +6,7 @@ import {
   type StateOperation,
   type SystemSummary,
 } from '../../api/index.js';
-import { cimTimestamp } from '../datetime.js';
+import { cimTimestamp, cimTimestampOf } from '../datetime.js';
 import { CimError } from '../errors.js';
 import { requestStateChange } from '../methods/state.js';
 import { virtualSystemTypes } from '../methods/system-values.js';
@@ -51,7 +51,7 @@ function systemInstance(s: SystemSummary, operations: readonly StateOperation[])
     HealthState: s.state === 'crashed' ? '20' : '5',
     OperationalStatus: operationalStatus(s.state),
     OperatingStatus: String(values.operatingStatus),
-    TimeOfLastStateChange: cimTimestamp(new Date(s.changedAt)),
+    TimeOfLastStateChange: cimTimestampOf(s.changedAt),
     AvailableRequestedStates: availableRequestedStates(s.state, operations).map(String),
     TransitioningToState: '12',
     Dedicated: ['0'],

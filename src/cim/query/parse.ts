@@ -28,13 +28,16 @@ export type Literal =
 /** A comparison operator. */
 export type Comparison = '=' | '<>' | '<' | '>' | '<=' | '>=';
 
-/** A condition of WHERE. */
+/**
+ * A condition of WHERE. `written` is a property name as written (`SourceInstance.Name`, where `property` is the
+ * bare `Name`); `of` is what ISA tests (`SourceInstance ISA CIM_ComputerSystem`: the embedded instance's class).
+ */
 export type Condition =
   | { kind: 'and' | 'or'; left: Condition; right: Condition }
   | { kind: 'not'; operand: Condition }
-  | { kind: 'compare'; property: string; op: Comparison; literal: Literal }
-  | { kind: 'null'; property: string; negated: boolean }
-  | { kind: 'isa'; className: string };
+  | { kind: 'compare'; property: string; op: Comparison; literal: Literal; written?: string }
+  | { kind: 'null'; property: string; negated: boolean; written?: string }
+  | { kind: 'isa'; className: string; of?: string };
 
 /** A parsed query. */
 export interface Query {
@@ -184,6 +187,11 @@ function literal(r: Reader): Literal {
   throw invalid(r.q, t.at, 'Expected a string, number or boolean literal');
 }
 
+/** `written` when the name has a qualifier (`SourceInstance.Name`), else nothing. */
+function written(name: string): { written?: string } {
+  return name.includes('.') ? { written: name } : {};
+}
+
 /** A property name without the FROM class's qualifier (`CIM_X.Name` is `Name`). */
 function bare(name: string): string {
   const dot = name.indexOf('.');
@@ -203,22 +211,22 @@ function primary(r: Reader, depth: number): Condition {
   if (r.keyword('IS')) {
     const negated = r.keyword('NOT');
     r.expect('NULL', r.keyword('NULL'));
-    return { kind: 'null', property: bare(property), negated };
+    return { kind: 'null', property: bare(property), negated, ...written(property) };
   }
   if (r.keyword('ISA')) {
     // `Class ISA Sub` (CQL) or `Class ISA 'Sub'` (WQL writes the class as a string): the instance's class.
     const t = r.peek();
     if (t.t === 'string') {
       r.next();
-      return { kind: 'isa', className: t.v };
+      return { kind: 'isa', className: t.v, of: property };
     }
-    return { kind: 'isa', className: r.name('a class name') };
+    return { kind: 'isa', className: r.name('a class name'), of: property };
   }
   const t = r.peek();
   if (t.t !== 'punct' || !OPS.has(t.v)) throw invalid(r.q, t.at, 'Expected a comparison, IS or ISA');
   r.next();
   const op = (t.v === '!=' ? '<>' : t.v) as Comparison;
-  return { kind: 'compare', property: bare(property), op, literal: literal(r) };
+  return { kind: 'compare', property: bare(property), op, literal: literal(r), ...written(property) };
 }
 
 function and(r: Reader, depth: number): Condition {

@@ -71,8 +71,20 @@ function order(a: bigint | number | string, b: bigint | number | string): number
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** One scalar value against a literal; undefined when they cannot be compared. */
-function compareOne(v: CimScalar, decl: CimPropertyDecl, op: string, lit: Literal, wql: boolean): Truth {
+/**
+ * One scalar value against a literal, typed by the property's declaration (numbers exactly, booleans, strings
+ * without case in WQL); undefined when they cannot be compared (DSP0202 §5.3's unknown).
+ *
+ * @example
+ * compareOne('2', decl, '=', { kind: 'number', text: '2' }, true); // true
+ */
+export function compareOne(
+  v: CimScalar,
+  decl: CimPropertyDecl,
+  op: string,
+  lit: Literal,
+  wql: boolean,
+): Truth {
   if (typeof v !== 'string') return undefined; // references and embedded objects are not compared
   let a: bigint | number | string;
   let b: bigint | number | string;

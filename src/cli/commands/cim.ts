@@ -3,6 +3,7 @@ import { CimClient } from '../../wbem/index.js';
 import { markCommand } from '../connect/kinds.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { registerListen } from './cim-listen.js';
 import { jsonValue, methodParams, path, printInstances, printPaths, valueText } from './cim-output.js';
 import { type RawConnOptions, type RawProtocol, rawConnection, rawEndpoint } from './raw-endpoint.js';
 
@@ -45,6 +46,8 @@ registerGroup((program: Command) => {
   const cim = markCommand(program.command('cim'), 'cim').description(
     'Raw CIM-XML operations against Vessel or any other WBEM server (DSP0200)',
   );
+
+  registerListen(cim);
 
   connection(
     cim.command('ei <class>').description('EnumerateInstances (with --names: EnumerateInstanceNames)'),

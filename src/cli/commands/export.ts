@@ -7,6 +7,7 @@ import { readInput } from '../files.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { followJob, Progress } from '../progress.js';
+import { downloadArtifact, refuseExisting } from './export-download.js';
 
 interface ExportOpts {
   format: string;
@@ -27,8 +28,13 @@ function fileName(name: string): string {
   return s === '' ? 'vm' : s;
 }
 
-function printResult(r: ExportResult): void {
-  const where = r.destination.kind === 'hostPath' ? r.destination.path : r.destination.kind;
+function printResult(r: ExportResult, downloadedTo?: string): void {
+  const where =
+    downloadedTo !== undefined
+      ? `${downloadedTo} (through an artifact of the host)`
+      : r.destination.kind === 'hostPath'
+        ? r.destination.path
+        : r.destination.kind;
   println(`Exported to ${where} (${r.format.toUpperCase()}, OVF ${r.ovfVersion}, target ${r.target})`);
   for (const f of r.files) println(`  ${f.name.padEnd(40)} ${formatBytes(f.sizeBytes)}`);
   println(
@@ -63,8 +69,18 @@ async function exportVm(vm: string, opts: ExportOpts, command: Command): Promise
   const done = await withApi(command, async (api) => {
     const { name } = await api.systems.get(vm);
     const path = resolve(opts.output ?? (format === 'ova' ? `${fileName(name)}.ova` : fileName(name)));
+    // A host that is not this machine's cannot write here: it exports to an artifact, downloaded below.
+    const remote = (await api.host.info()).local === undefined;
+    if (remote && format !== 'ova')
+      throw new VesselError(
+        'USAGE',
+        '--format ovf writes a folder on the host itself; over a connection use ova',
+      );
+    if (remote && !opts.overwrite) await refuseExisting(path);
     const job = await api.packages.export(vm, {
-      destination: { kind: 'hostPath', path, ...(opts.overwrite ? { overwrite: true } : {}) },
+      destination: remote
+        ? { kind: 'artifact' }
+        : { kind: 'hostPath', path, ...(opts.overwrite ? { overwrite: true } : {}) },
       format,
       ...(ovfVersion === undefined ? {} : { ovfVersion }),
       ...(target === undefined ? {} : { target }),
@@ -73,12 +89,21 @@ async function exportVm(vm: string, opts: ExportOpts, command: Command): Promise
       keepMacs: opts.keepMacs === true,
       waitMs: 0,
     });
-    return followJob<ExportResult>(api, job.id, progress);
+    const ended = await followJob<ExportResult>(api, job.id, progress);
+    const artifact = ended.result?.artifact;
+    if (remote && ended.state === 'completed' && artifact !== undefined)
+      await downloadArtifact(api, artifact, path, opts.overwrite === true);
+    return { ...ended, downloadedTo: remote ? path : undefined };
   });
   const result = resultOf(done);
   progress.finish(`${vm}: exported ${result.files.length} files (job ${done.id})`);
-  if (opts.json) printJson({ job: done.id, ...result });
-  else printResult(result);
+  if (opts.json)
+    printJson({
+      job: done.id,
+      ...result,
+      ...(done.downloadedTo === undefined ? {} : { output: done.downloadedTo }),
+    });
+  else printResult(result, done.downloadedTo);
   return 0;
 }
 

@@ -295,6 +295,11 @@ function printHostInfo(info: HostInfo, caps: Capabilities): void {
   const accel = acceleratorOf(caps);
   println(`host:         ${info.name} (through ${info.transport})`);
   println(`driver:       ${info.driver.name}${info.driver.uri === '' ? '' : ` (${info.driver.uri})`}`);
+  const sw = info.software;
+  if (sw !== undefined)
+    println(
+      `software:     ${sw.image ? 'Vessel host image' : 'Vessel'} ${sw.version}${sw.digest === undefined ? '' : ` (sha256 ${sw.digest})`}`,
+    );
   if (accel !== undefined) println(`accelerator:  ${accel.name} (${accel.reason})`);
   if (info.driver.hypervisorVersion !== undefined)
     println(`hypervisor:   ${info.driver.name} ${info.driver.hypervisorVersion}`);

@@ -33,6 +33,8 @@ const HYPERVISOR: Table<HypervisorErrorCode> = {
   TIMEOUT: 'TIMEOUT',
   RUN_DIR_UNSAFE: 'HYPERVISOR_FAILED',
   LIBVIRT_FAILED: 'HYPERVISOR_FAILED',
+  // libvirtd went away (restart, crash); the driver reconnects with backoff.
+  LIBVIRT_DISCONNECTED: 'HYPERVISOR_FAILED',
 };
 
 const HOST: Table<HostErrorCode> = {

@@ -5,7 +5,11 @@ import { isNicModel } from '../../model/index.js';
 import { VESSEL_PLATFORM_VERSION } from '../deploy/deploy.js';
 import type { Host } from '../host.js';
 import { hostOperations } from '../lifecycle.js';
+import { hostSoftware } from '../software.js';
 import type { SessionContext } from './context.js';
+
+/** What this host runs, read once from its environment (vessel.service's in a host image). */
+const SOFTWARE = hostSoftware();
 
 /**
  * The host namespace: who the host is and what it can do. Capabilities are the driver's (accelerators, machine
@@ -124,6 +128,7 @@ export function hostApi(ctx: SessionContext, implemented: ReadonlySet<ApiNamespa
       return {
         name: hostname(),
         vesselVersion: VESSEL_PLATFORM_VERSION,
+        software: { ...SOFTWARE },
         startedAt: host.startedAt,
         systemCount: (await host.list()).length,
         transport: principal.via,

@@ -62,7 +62,8 @@ export function systemsApi(ctx: SessionContext): SystemsApi {
       const live = detail.state === 'running' || detail.state === 'paused';
       const vnc =
         live && host.driver.display !== undefined ? await host.driver.display(detail.uuid) : undefined;
-      return vnc === undefined ? detail : { ...detail, vnc };
+      if (vnc !== undefined) detail.vnc = vnc;
+      return detail;
     },
     define(def: VirtualSystemDefinition, o?: JobOptions) {
       return answer(host, host.defineJob(def, caller), o?.waitMs);

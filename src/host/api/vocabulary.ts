@@ -84,32 +84,53 @@ export function toSummary(v: StoredVm): SystemSummary {
 }
 
 /**
- * A stored system as the Api's detail, with the consoles it offers and the etag stored with the row. The
- * definition is the row's own (each store read gives its reader a new one), handed on unread: it is parsed only
- * when the caller reads it, so a caller that wants the state (CIM's GetInstance of a system) never parses it.
+ * A system's detail whose definition is the stored row's, read through (a prototype accessor: parsed only when a
+ * caller reads it, so a caller that wants the state, as CIM's GetInstance of a system does, never parses it; an
+ * object literal with accessors of its own would cost microseconds on every read). `toJSON` writes it, so the
+ * transports see a plain detail.
+ */
+class StoredDetail implements SystemDetail {
+  uuid: string;
+  name: string;
+  state: SystemDetail['state'];
+  reason: SystemDetail['reason'];
+  changedAt: string;
+  declare requested?: StateOperation;
+  etag: string;
+  consoles: ConsoleKind[];
+  declare vnc?: NonNullable<SystemDetail['vnc']>;
+  #v: StoredVm;
+  constructor(v: StoredVm, consoles: readonly ConsoleKind[]) {
+    this.uuid = v.uuid;
+    this.name = v.name;
+    this.state = v.state;
+    this.reason = { code: v.reasonCode, text: v.reason };
+    this.changedAt = v.changedAt;
+    if (v.requested !== undefined) this.requested = v.requested;
+    this.etag = v.etag;
+    this.consoles = [...consoles];
+    this.#v = v;
+  }
+  get definition(): VirtualSystemDefinition {
+    return this.#v.definition;
+  }
+  set definition(d: VirtualSystemDefinition) {
+    this.#v.definition = d;
+  }
+  toJSON(): SystemDetail {
+    return { ...this, definition: this.definition };
+  }
+}
+
+/**
+ * A stored system as the Api's detail, with the consoles it offers and the etag stored with the row; its
+ * definition is the row's own (each store read gives its reader a new one), handed on unread.
  *
  * @example
  * toDetail(await host.lookup('web1'), host.consoles()).etag;
  */
 export function toDetail(v: StoredVm, consoles: readonly ConsoleKind[]): SystemDetail {
-  // Written out rather than spread from toSummary: this runs on every read of a system.
-  const d: SystemDetail = {
-    uuid: v.uuid,
-    name: v.name,
-    state: v.state,
-    reason: { code: v.reasonCode, text: v.reason },
-    changedAt: v.changedAt,
-    get definition() {
-      return v.definition;
-    },
-    set definition(d: VirtualSystemDefinition) {
-      v.definition = d;
-    },
-    etag: v.etag,
-    consoles: [...consoles],
-  };
-  if (v.requested !== undefined) d.requested = v.requested;
-  return d;
+  return new StoredDetail(v, consoles);
 }
 
 /**

@@ -16,20 +16,32 @@ export function hostMetricsSource(
   driver: HypervisorDriver,
   pools: StoragePools,
 ): SamplerSource {
+  // Sizes by uuid and etag: a definition is parsed again only when it changed (1,000 parses per sample otherwise).
+  let sizes = new Map<string, { etag: string; vcpus: number; memoryBytes: number }>();
   return {
-    systems: () =>
-      store.listVms().map((v): SampledSystem => {
+    systems: () => {
+      const next = new Map<string, { etag: string; vcpus: number; memoryBytes: number }>();
+      const out = store.listVms().map((v): SampledSystem => {
         const live = v.state !== 'stopped';
         const started = live ? store.lastEntered(v.uuid, 'starting') : undefined;
+        let size = sizes.get(v.uuid);
+        if (size?.etag !== v.etag) {
+          const def = v.definition;
+          size = { etag: v.etag, vcpus: cpuCount(def) ?? 0, memoryBytes: Number(memoryBytes(def) ?? 0n) };
+        }
+        next.set(v.uuid, size);
         return {
           uuid: v.uuid,
           name: v.name,
           state: v.state,
-          vcpus: cpuCount(v.definition) ?? 0,
-          memoryBytes: Number(memoryBytes(v.definition) ?? 0n),
+          vcpus: size.vcpus,
+          memoryBytes: size.memoryBytes,
           startedAt: live ? Date.parse(started ?? v.changedAt) : undefined,
         };
-      }),
+      });
+      sizes = next;
+      return out;
+    },
     stats: driver.stats === undefined ? undefined : (uuid) => driver.stats!(uuid),
     pools: () =>
       pools.list().map((p) => ({

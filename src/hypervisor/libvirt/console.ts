@@ -21,7 +21,7 @@ interface Capture {
  * `attach`. A system started elsewhere (virsh) gets its stream at the first `console` call.
  *
  * @example
- * const consoles = new Consoles(client);
+ * const consoles = new Consoles(() => client);
  * await consoles.capture(uuid, dom);
  * (await consoles.access(uuid, dom, 'running')).readLog();
  */
@@ -30,7 +30,8 @@ export class Consoles {
   /** Output of systems whose stream ended, kept until they start again. */
   private readonly ended = new Map<string, Buffer[]>();
 
-  constructor(private readonly client: LibvirtClient) {}
+  /** `client` gives the connection's current client (a new one after a reconnect). */
+  constructor(private readonly client: () => LibvirtClient) {}
 
   /** Opens the console stream of a running system and starts keeping its output (a no-op when already open). */
   async capture(uuid: string, dom: RemoteNonnullDomain): Promise<Capture> {
@@ -38,7 +39,7 @@ export class Consoles {
     if (open !== undefined && !open.stream.destroyed) return open;
     let stream: LibvirtStream;
     try {
-      stream = await this.client.openStream('DOMAIN_OPEN_CONSOLE', {
+      stream = await this.client().openStream('DOMAIN_OPEN_CONSOLE', {
         dom,
         dev_name: undefined,
         flags: CONSOLE_FORCE,

@@ -13,7 +13,8 @@ const IMAGE_KINDS: Record<number, 'disk' | 'file'> = {
 /**
  * A host definition as libvirt domain XML, through src/formats' libvirt writer: image paths become the package's
  * disks and files (`ovf:/disk/<id>`, `ovf:/file/<id>`), `type` is the domain type (`qemu` for TCG, `test` for
- * libvirt's test driver). Returns what the writer could not express, one line each.
+ * libvirt's test driver). A disk image named `*.qcow2` (what a deploy writes) is a qcow2, any other one raw.
+ * Returns what the writer could not express, one line each.
  *
  * @example
  * const { xml } = domainXml(def, 'qemu'); // '<domain type="qemu"><name>web1</name>...'
@@ -25,7 +26,7 @@ export function domainXml(def: VirtualSystemDefinition, type: string): { xml: st
     const path = imagePath(r.properties.HostResource?.[0]);
     if (kind === undefined || path === undefined) return;
     const id = `${kind}${i}`;
-    if (kind === 'disk') pkg.disks.push({ id, file: path });
+    if (kind === 'disk') pkg.disks.push({ id, file: path, format: /\.qcow2$/i.test(path) ? 'qcow2' : 'raw' });
     else pkg.files.push({ id, file: path });
     r.properties.HostResource = [`ovf:/${kind}/${id}`];
   });

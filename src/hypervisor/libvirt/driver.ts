@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LibvirtClient, RemoteNonnullDomain } from '../../libvirt/index.js';
+import type { LibvirtClient, LibvirtEvent, RemoteNonnullDomain } from '../../libvirt/index.js';
 import { DEFAULT_LIMITS, type VirtualSystemDefinition } from '../../model/index.js';
 import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
 import { capabilityProblems } from '../capability-check.js';
@@ -22,11 +22,13 @@ import type {
   VmState,
 } from '../types.js';
 import { commonDiagnostics, throwFirstError } from '../validate.js';
+import { type ConnectionStatus, LibvirtConnection, type ReconnectOptions } from './connection.js';
 import { Consoles } from './console.js';
 import { definitionOf, domainXml } from './domain-xml.js';
 import { hypervisorError } from './errors.js';
 import { domainState, lifecycleEvent } from './states.js';
 import { domainStats, STATS_GROUPS } from './stats.js';
+import { LibvirtStorage } from './storage.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** VIR_DOMAIN_XML_INACTIVE: the persistent definition, not the running one. */
@@ -63,6 +65,9 @@ export interface LibvirtDaemonInfo {
  * driver, ...). libvirt owns the inventory: `list` and `lookup` read the daemon, definitions are domain XML written
  * by src/formats' libvirt writer and read back by its reader, states and reasons come from libvirt's state calls
  * and lifecycle events (so what virsh does is seen too). libvirt's errors become Vessel's codes in `errors.ts`.
+ * When libvirtd goes away (restart, kill -9) the calls in flight fail with `LIBVIRT_DISCONNECTED`, the connection
+ * is reopened with backoff (`connection.ts`), events are registered again and every domain's state is read again:
+ * what changed meanwhile is announced as `host` events.
  */
 export class LibvirtDriver implements HypervisorDriver {
   readonly ownsInventory = true;
@@ -73,24 +78,72 @@ export class LibvirtDriver implements HypervisorDriver {
   /** States this driver's own calls are about to cause, by UUID: their events are `api`, others `host`. */
   private readonly expected = new Map<string, { state: VmState; until: number }[]>();
 
+  private readonly conn: LibvirtConnection;
+  private readonly storage: LibvirtStorage;
+
+  /** `reopen` makes a new client for the same URI after the connection is lost (none: no reconnecting). */
   constructor(
     readonly uri: string,
-    private readonly client: LibvirtClient,
+    client: LibvirtClient,
     private readonly daemon: LibvirtDaemonInfo,
+    reopen?: () => Promise<LibvirtClient>,
+    reconnect?: ReconnectOptions,
   ) {
-    this.consoles = new Consoles(client);
-    client.onEvent((e) => {
-      if (e.procedure !== 'DOMAIN_EVENT_CALLBACK_LIFECYCLE') return;
-      const { dom, event, detail } = e.msg.msg;
-      const ev = lifecycleEvent(event, detail);
-      if (ev.state === undefined) return;
-      const uuid = uuidText(dom.uuid);
-      // libvirt's QEMU driver says "started" and then "resumed" for one start: one state change for Vessel.
-      if (this.lastState.get(uuid) === ev.state) return;
-      this.lastState.set(uuid, ev.state);
-      const cause = ev.guest ? 'guest' : this.ours(uuid, ev.state) ? 'api' : 'host';
-      this.emit({ uuid, kind: 'state', state: ev.state, reason: ev.reason, cause, time: new Date() });
-    });
+    this.conn = new LibvirtConnection(
+      client,
+      reopen,
+      {
+        event: (e) => this.onLibvirtEvent(e),
+        prepare: (c) => this.register(c),
+        reconnected: () => void this.reread().catch(() => undefined),
+      },
+      reconnect,
+    );
+    this.consoles = new Consoles(() => this.conn.client);
+    this.storage = new LibvirtStorage(() => this.conn.client);
+  }
+
+  private get client(): LibvirtClient {
+    return this.conn.client;
+  }
+
+  /** Whether libvirtd is reachable now, and how reconnecting goes. */
+  connectionStatus(): ConnectionStatus {
+    return this.conn.status();
+  }
+
+  private onLibvirtEvent(e: LibvirtEvent): void {
+    if (e.procedure !== 'DOMAIN_EVENT_CALLBACK_LIFECYCLE') return;
+    const { dom, event, detail } = e.msg.msg;
+    const ev = lifecycleEvent(event, detail);
+    if (ev.state === undefined) return;
+    const uuid = uuidText(dom.uuid);
+    // libvirt's QEMU driver says "started" and then "resumed" for one start: one state change for Vessel.
+    if (this.lastState.get(uuid) === ev.state) return;
+    this.lastState.set(uuid, ev.state);
+    const cause = ev.guest ? 'guest' : this.ours(uuid, ev.state) ? 'api' : 'host';
+    this.emit({ uuid, kind: 'state', state: ev.state, reason: ev.reason, cause, time: new Date() });
+  }
+
+  /**
+   * After a reconnect: every domain's state read again; what changed while libvirtd was away (a guest that shut
+   * down, a domain virsh started) is announced as a `host` event, as if the lost lifecycle events had come.
+   */
+  private async reread(): Promise<void> {
+    for (const d of await this.list()) {
+      if (this.lastState.get(d.uuid) === d.state) continue;
+      const known = this.lastState.has(d.uuid);
+      this.lastState.set(d.uuid, d.state);
+      if (!known) continue; // a domain defined meanwhile: the host finds it in the next list
+      this.emit({
+        uuid: d.uuid,
+        kind: 'state',
+        state: d.state,
+        reason: `${d.reason ?? d.state} (read again after reconnecting to libvirtd)`,
+        cause: 'host',
+        time: new Date(),
+      });
+    }
   }
 
   private emit(e: DriverEvent): void {
@@ -114,10 +167,16 @@ export class LibvirtDriver implements HypervisorDriver {
     this.expected.set(uuid, list);
   }
 
-  /** Registers for lifecycle events of every domain (once, when the driver opens). */
+  /** Registers for lifecycle events of every domain and notes each one's state (when the driver opens). */
   async watch(): Promise<void> {
+    await this.register(this.client);
+    for (const d of await this.list()) this.lastState.set(d.uuid, d.state);
+  }
+
+  /** Registers a client for lifecycle events of every domain (at open and after each reconnect). */
+  private async register(client: LibvirtClient): Promise<void> {
     await this.call('Cannot watch libvirt events', () =>
-      this.client.call('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', {
+      client.call('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', {
         eventID: EVENT_LIFECYCLE,
         dom: undefined,
       }),
@@ -252,7 +311,9 @@ export class LibvirtDriver implements HypervisorDriver {
     const r = await this.call(`Cannot define "${name}"`, () =>
       this.client.call('DOMAIN_DEFINE_XML', { xml }),
     );
-    return this.stateOf(r.dom);
+    const info = await this.stateOf(r.dom);
+    if (!this.lastState.has(info.uuid)) this.lastState.set(info.uuid, info.state);
+    return info;
   }
 
   async getDefinition(uuid: string): Promise<VirtualSystemDefinition> {
@@ -278,7 +339,8 @@ export class LibvirtDriver implements HypervisorDriver {
     }
     if (this.client.closed === undefined)
       await this.client.call('CONNECT_CLOSE', undefined).catch(() => undefined);
-    this.client.close();
+    this.consoles.close();
+    this.conn.close();
   }
 
   /** Checks the transition against libvirt's current state, then makes the call. */
@@ -385,6 +447,35 @@ export class LibvirtDriver implements HypervisorDriver {
   /** Each drive's image: libvirt writes into the images the definition names (no overlays of Vessel's). */
   async diskImages(uuid: string): Promise<DiskImage[]> {
     return driveImages(await this.getDefinition(uuid), (_id, base) => ({ path: base, chain: false }));
+  }
+
+  /**
+   * Deploy hook: the host's files for a system become volumes of libvirt's `vessel` (or `default`) pool, uploaded
+   * over the connection. libvirt's test driver runs no guest: its images stay where they are.
+   */
+  async importImages(uuid: string, paths: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (this.daemon.domainType === 'test') return out;
+    for (const p of paths) out.set(p, await this.storage.upload(uuid, p));
+    return out;
+  }
+
+  /** Export hook: each image of the definition that is a libvirt volume, downloaded into a new file of `dir`. */
+  async exportImages(uuid: string, dir: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (this.daemon.domainType === 'test') return out;
+    const def = await this.getDefinition(uuid);
+    let n = 0;
+    for (const r of def.resources) {
+      const p = r.properties.HostResource?.[0];
+      if (p === undefined || !p.startsWith('/') || out.has(p)) continue;
+      const vol = await this.storage.volumeOf(p);
+      if (vol === undefined) continue;
+      const to = `${dir}/${++n}-${vol.name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+      await this.storage.download(vol, to);
+      out.set(p, to);
+    }
+    return out;
   }
 
   /** Modifies a stopped system: libvirt redefines a domain of the same UUID in place. */

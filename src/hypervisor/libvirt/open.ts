@@ -1,4 +1,5 @@
-import { connectLibvirt } from '../../libvirt/index.js';
+import { connectLibvirt, type LibvirtClient } from '../../libvirt/index.js';
+import { HypervisorError } from '../errors.js';
 import type { DriverContext } from '../registry.js';
 import type { DriverUri } from '../uri.js';
 import { LibvirtDriver } from './driver.js';
@@ -8,18 +9,27 @@ import { hypervisorError } from './errors.js';
  * Opens `libvirt:<libvirt URI>` (`libvirt:qemu:///system`, `libvirt:test:///default?socket=/tmp/x/libvirt-sock`):
  * connects to libvirtd's unix socket (the default one, or `?socket=PATH` in the libvirt URI as libvirt itself
  * reads it), opens the URI as virsh does, and registers for lifecycle events. Domains are written with
- * `type='qemu'` (TCG) on libvirt's QEMU driver and `type='test'` on its test driver.
+ * `type='qemu'` (TCG) on libvirt's QEMU driver and `type='test'` on its test driver. The driver reopens the same
+ * URI when libvirtd goes away (see LibvirtDriver).
  *
  * @example
  * const d = await openLibvirtDriver(parseDriverUri('libvirt:qemu:///system'), {});
  */
 export async function openLibvirtDriver(uri: DriverUri, _context: DriverContext): Promise<LibvirtDriver> {
   const target = uri.opaque ?? '';
-  let client: Awaited<ReturnType<typeof connectLibvirt>>;
+  let client: LibvirtClient;
   try {
     client = await connectLibvirt(target);
   } catch (e) {
-    throw hypervisorError(e, `Cannot open "${uri.text}"`);
+    const mapped = hypervisorError(e, `Cannot open "${uri.text}"`);
+    // At open there is nothing to reconnect: libvirtd is not there.
+    if (mapped instanceof HypervisorError && mapped.code === 'LIBVIRT_DISCONNECTED') {
+      throw new HypervisorError('LIBVIRT_FAILED', mapped.message, {
+        cause: e,
+        hint: 'Is libvirtd running? Name its socket with ?socket=PATH in the libvirt URI',
+      });
+    }
+    throw mapped;
   }
   try {
     const { type } = await client.call('CONNECT_GET_TYPE', undefined);
@@ -27,7 +37,9 @@ export async function openLibvirtDriver(uri: DriverUri, _context: DriverContext)
     const v = Number(hv_ver);
     const version = `${Math.floor(v / 1_000_000)}.${Math.floor(v / 1000) % 1000}.${v % 1000}`;
     const domainType = type.toLowerCase() === 'qemu' ? 'qemu' : type.toLowerCase();
-    const driver = new LibvirtDriver(uri.text, client, { type, version, domainType });
+    const driver = new LibvirtDriver(uri.text, client, { type, version, domainType }, () =>
+      connectLibvirt(target),
+    );
     await driver.watch();
     return driver;
   } catch (e) {

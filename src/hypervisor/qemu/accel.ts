@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { writeFileDurableSync } from '../../durable/index.js';
 import { openHandleFile } from './handles.js';
 import { kvmAccessProblem, type QemuUser, SANDBOX, spawnIdentity } from './sandbox.js';
 
@@ -168,7 +169,7 @@ export async function probeAccelerator(o: ProbeOptions): Promise<AccelVerdict> {
     }
   }
   const verdict = await decide(o, kernel);
-  if (o.cacheFile !== undefined) writeFileSync(o.cacheFile, `${JSON.stringify(verdict)}\n`);
+  if (o.cacheFile !== undefined) writeFileDurableSync(o.cacheFile, `${JSON.stringify(verdict)}\n`);
   return verdict;
 }
 

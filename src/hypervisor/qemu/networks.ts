@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileDurableSync } from '../../durable/index.js';
 import { HypervisorError } from '../errors.js';
 import type { NetworkConfig } from './devices-argv.js';
 
@@ -83,7 +84,5 @@ export function readNetworks(file: string): Map<string, NetworkConfig> {
  * writeNetworks(join(stateDir, 'networks.json'), nets);
  */
 export function writeNetworks(file: string, nets: ReadonlyMap<string, NetworkConfig>): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(Object.fromEntries(nets), null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  writeFileDurableSync(file, `${JSON.stringify(Object.fromEntries(nets), null, 2)}\n`, { mode: 0o600 });
 }

@@ -1272,6 +1272,186 @@ export const RemoteDomainEventCallbackRebootMsg: XdrType<RemoteDomainEventCallba
   { callbackID: xdr.int, msg: RemoteDomainEventRebootMsg },
 );
 
+/** XDR `remote_domain_attach_device_flags_args`. */
+export interface RemoteDomainAttachDeviceFlagsArgs {
+  dom: RemoteNonnullDomain;
+  xml: RemoteNonnullString;
+  flags: number;
+}
+export const RemoteDomainAttachDeviceFlagsArgs: XdrType<RemoteDomainAttachDeviceFlagsArgs> = xdr.struct(
+  'remote_domain_attach_device_flags_args',
+  { dom: RemoteNonnullDomain, xml: RemoteNonnullString, flags: xdr.uint },
+);
+
+/** XDR `remote_domain_detach_device_flags_args`. */
+export interface RemoteDomainDetachDeviceFlagsArgs {
+  dom: RemoteNonnullDomain;
+  xml: RemoteNonnullString;
+  flags: number;
+}
+export const RemoteDomainDetachDeviceFlagsArgs: XdrType<RemoteDomainDetachDeviceFlagsArgs> = xdr.struct(
+  'remote_domain_detach_device_flags_args',
+  { dom: RemoteNonnullDomain, xml: RemoteNonnullString, flags: xdr.uint },
+);
+
+/** XDR `remote_storage_pool_lookup_by_name_args`. */
+export interface RemoteStoragePoolLookupByNameArgs {
+  name: RemoteNonnullString;
+}
+export const RemoteStoragePoolLookupByNameArgs: XdrType<RemoteStoragePoolLookupByNameArgs> = xdr.struct(
+  'remote_storage_pool_lookup_by_name_args',
+  { name: RemoteNonnullString },
+);
+
+/** XDR `remote_nonnull_storage_pool`. */
+export interface RemoteNonnullStoragePool {
+  name: RemoteNonnullString;
+  uuid: RemoteUuid;
+}
+export const RemoteNonnullStoragePool: XdrType<RemoteNonnullStoragePool> = xdr.struct(
+  'remote_nonnull_storage_pool',
+  { name: RemoteNonnullString, uuid: RemoteUuid },
+);
+
+/** XDR `remote_storage_pool_lookup_by_name_ret`. */
+export interface RemoteStoragePoolLookupByNameRet {
+  pool: RemoteNonnullStoragePool;
+}
+export const RemoteStoragePoolLookupByNameRet: XdrType<RemoteStoragePoolLookupByNameRet> = xdr.struct(
+  'remote_storage_pool_lookup_by_name_ret',
+  { pool: RemoteNonnullStoragePool },
+);
+
+/** XDR `remote_storage_pool_refresh_args`. */
+export interface RemoteStoragePoolRefreshArgs {
+  pool: RemoteNonnullStoragePool;
+  flags: number;
+}
+export const RemoteStoragePoolRefreshArgs: XdrType<RemoteStoragePoolRefreshArgs> = xdr.struct(
+  'remote_storage_pool_refresh_args',
+  { pool: RemoteNonnullStoragePool, flags: xdr.uint },
+);
+
+/** XDR `remote_storage_vol_create_xml_args`. */
+export interface RemoteStorageVolCreateXmlArgs {
+  pool: RemoteNonnullStoragePool;
+  xml: RemoteNonnullString;
+  flags: number;
+}
+export const RemoteStorageVolCreateXmlArgs: XdrType<RemoteStorageVolCreateXmlArgs> = xdr.struct(
+  'remote_storage_vol_create_xml_args',
+  { pool: RemoteNonnullStoragePool, xml: RemoteNonnullString, flags: xdr.uint },
+);
+
+/** XDR `remote_nonnull_storage_vol`. */
+export interface RemoteNonnullStorageVol {
+  pool: RemoteNonnullString;
+  name: RemoteNonnullString;
+  key: RemoteNonnullString;
+}
+export const RemoteNonnullStorageVol: XdrType<RemoteNonnullStorageVol> = xdr.struct(
+  'remote_nonnull_storage_vol',
+  { pool: RemoteNonnullString, name: RemoteNonnullString, key: RemoteNonnullString },
+);
+
+/** XDR `remote_storage_vol_create_xml_ret`. */
+export interface RemoteStorageVolCreateXmlRet {
+  vol: RemoteNonnullStorageVol;
+}
+export const RemoteStorageVolCreateXmlRet: XdrType<RemoteStorageVolCreateXmlRet> = xdr.struct(
+  'remote_storage_vol_create_xml_ret',
+  { vol: RemoteNonnullStorageVol },
+);
+
+/** XDR `remote_storage_vol_delete_args`. */
+export interface RemoteStorageVolDeleteArgs {
+  vol: RemoteNonnullStorageVol;
+  flags: number;
+}
+export const RemoteStorageVolDeleteArgs: XdrType<RemoteStorageVolDeleteArgs> = xdr.struct(
+  'remote_storage_vol_delete_args',
+  { vol: RemoteNonnullStorageVol, flags: xdr.uint },
+);
+
+/** XDR `remote_storage_vol_lookup_by_name_args`. */
+export interface RemoteStorageVolLookupByNameArgs {
+  pool: RemoteNonnullStoragePool;
+  name: RemoteNonnullString;
+}
+export const RemoteStorageVolLookupByNameArgs: XdrType<RemoteStorageVolLookupByNameArgs> = xdr.struct(
+  'remote_storage_vol_lookup_by_name_args',
+  { pool: RemoteNonnullStoragePool, name: RemoteNonnullString },
+);
+
+/** XDR `remote_storage_vol_lookup_by_name_ret`. */
+export interface RemoteStorageVolLookupByNameRet {
+  vol: RemoteNonnullStorageVol;
+}
+export const RemoteStorageVolLookupByNameRet: XdrType<RemoteStorageVolLookupByNameRet> = xdr.struct(
+  'remote_storage_vol_lookup_by_name_ret',
+  { vol: RemoteNonnullStorageVol },
+);
+
+/** XDR `remote_storage_vol_lookup_by_path_args`. */
+export interface RemoteStorageVolLookupByPathArgs {
+  path: RemoteNonnullString;
+}
+export const RemoteStorageVolLookupByPathArgs: XdrType<RemoteStorageVolLookupByPathArgs> = xdr.struct(
+  'remote_storage_vol_lookup_by_path_args',
+  { path: RemoteNonnullString },
+);
+
+/** XDR `remote_storage_vol_lookup_by_path_ret`. */
+export interface RemoteStorageVolLookupByPathRet {
+  vol: RemoteNonnullStorageVol;
+}
+export const RemoteStorageVolLookupByPathRet: XdrType<RemoteStorageVolLookupByPathRet> = xdr.struct(
+  'remote_storage_vol_lookup_by_path_ret',
+  { vol: RemoteNonnullStorageVol },
+);
+
+/** XDR `remote_storage_vol_get_path_args`. */
+export interface RemoteStorageVolGetPathArgs {
+  vol: RemoteNonnullStorageVol;
+}
+export const RemoteStorageVolGetPathArgs: XdrType<RemoteStorageVolGetPathArgs> = xdr.struct(
+  'remote_storage_vol_get_path_args',
+  { vol: RemoteNonnullStorageVol },
+);
+
+/** XDR `remote_storage_vol_get_path_ret`. */
+export interface RemoteStorageVolGetPathRet {
+  name: RemoteNonnullString;
+}
+export const RemoteStorageVolGetPathRet: XdrType<RemoteStorageVolGetPathRet> = xdr.struct(
+  'remote_storage_vol_get_path_ret',
+  { name: RemoteNonnullString },
+);
+
+/** XDR `remote_storage_vol_upload_args`. */
+export interface RemoteStorageVolUploadArgs {
+  vol: RemoteNonnullStorageVol;
+  offset: bigint;
+  length: bigint;
+  flags: number;
+}
+export const RemoteStorageVolUploadArgs: XdrType<RemoteStorageVolUploadArgs> = xdr.struct(
+  'remote_storage_vol_upload_args',
+  { vol: RemoteNonnullStorageVol, offset: xdr.uhyper, length: xdr.uhyper, flags: xdr.uint },
+);
+
+/** XDR `remote_storage_vol_download_args`. */
+export interface RemoteStorageVolDownloadArgs {
+  vol: RemoteNonnullStorageVol;
+  offset: bigint;
+  length: bigint;
+  flags: number;
+}
+export const RemoteStorageVolDownloadArgs: XdrType<RemoteStorageVolDownloadArgs> = xdr.struct(
+  'remote_storage_vol_download_args',
+  { vol: RemoteNonnullStorageVol, offset: xdr.uhyper, length: xdr.uhyper, flags: xdr.uint },
+);
+
 /** The argument, return and message types of the procedures Vessel uses (void: none). */
 export interface RemoteProcedureTypes {
   CONNECT_OPEN: { args: RemoteConnectOpenArgs; ret: undefined; msg: undefined };
@@ -1363,6 +1543,37 @@ export interface RemoteProcedureTypes {
     msg: RemoteDomainEventCallbackLifecycleMsg;
   };
   DOMAIN_EVENT_CALLBACK_REBOOT: { args: undefined; ret: undefined; msg: RemoteDomainEventCallbackRebootMsg };
+  DOMAIN_ATTACH_DEVICE_FLAGS: { args: RemoteDomainAttachDeviceFlagsArgs; ret: undefined; msg: undefined };
+  DOMAIN_DETACH_DEVICE_FLAGS: { args: RemoteDomainDetachDeviceFlagsArgs; ret: undefined; msg: undefined };
+  STORAGE_POOL_LOOKUP_BY_NAME: {
+    args: RemoteStoragePoolLookupByNameArgs;
+    ret: RemoteStoragePoolLookupByNameRet;
+    msg: undefined;
+  };
+  STORAGE_POOL_REFRESH: { args: RemoteStoragePoolRefreshArgs; ret: undefined; msg: undefined };
+  STORAGE_VOL_CREATE_XML: {
+    args: RemoteStorageVolCreateXmlArgs;
+    ret: RemoteStorageVolCreateXmlRet;
+    msg: undefined;
+  };
+  STORAGE_VOL_DELETE: { args: RemoteStorageVolDeleteArgs; ret: undefined; msg: undefined };
+  STORAGE_VOL_LOOKUP_BY_NAME: {
+    args: RemoteStorageVolLookupByNameArgs;
+    ret: RemoteStorageVolLookupByNameRet;
+    msg: undefined;
+  };
+  STORAGE_VOL_LOOKUP_BY_PATH: {
+    args: RemoteStorageVolLookupByPathArgs;
+    ret: RemoteStorageVolLookupByPathRet;
+    msg: undefined;
+  };
+  STORAGE_VOL_GET_PATH: {
+    args: RemoteStorageVolGetPathArgs;
+    ret: RemoteStorageVolGetPathRet;
+    msg: undefined;
+  };
+  STORAGE_VOL_UPLOAD: { args: RemoteStorageVolUploadArgs; ret: undefined; msg: undefined };
+  STORAGE_VOL_DOWNLOAD: { args: RemoteStorageVolDownloadArgs; ret: undefined; msg: undefined };
 }
 
 /** Their descriptors, with the procedure number. */
@@ -1498,4 +1709,50 @@ export const REMOTE_PROCEDURE_TYPES = {
     ret: xdr.void,
     msg: RemoteDomainEventCallbackRebootMsg,
   },
+  DOMAIN_ATTACH_DEVICE_FLAGS: {
+    proc: 160,
+    args: RemoteDomainAttachDeviceFlagsArgs,
+    ret: xdr.void,
+    msg: xdr.void,
+  },
+  DOMAIN_DETACH_DEVICE_FLAGS: {
+    proc: 161,
+    args: RemoteDomainDetachDeviceFlagsArgs,
+    ret: xdr.void,
+    msg: xdr.void,
+  },
+  STORAGE_POOL_LOOKUP_BY_NAME: {
+    proc: 84,
+    args: RemoteStoragePoolLookupByNameArgs,
+    ret: RemoteStoragePoolLookupByNameRet,
+    msg: xdr.void,
+  },
+  STORAGE_POOL_REFRESH: { proc: 83, args: RemoteStoragePoolRefreshArgs, ret: xdr.void, msg: xdr.void },
+  STORAGE_VOL_CREATE_XML: {
+    proc: 93,
+    args: RemoteStorageVolCreateXmlArgs,
+    ret: RemoteStorageVolCreateXmlRet,
+    msg: xdr.void,
+  },
+  STORAGE_VOL_DELETE: { proc: 94, args: RemoteStorageVolDeleteArgs, ret: xdr.void, msg: xdr.void },
+  STORAGE_VOL_LOOKUP_BY_NAME: {
+    proc: 95,
+    args: RemoteStorageVolLookupByNameArgs,
+    ret: RemoteStorageVolLookupByNameRet,
+    msg: xdr.void,
+  },
+  STORAGE_VOL_LOOKUP_BY_PATH: {
+    proc: 97,
+    args: RemoteStorageVolLookupByPathArgs,
+    ret: RemoteStorageVolLookupByPathRet,
+    msg: xdr.void,
+  },
+  STORAGE_VOL_GET_PATH: {
+    proc: 100,
+    args: RemoteStorageVolGetPathArgs,
+    ret: RemoteStorageVolGetPathRet,
+    msg: xdr.void,
+  },
+  STORAGE_VOL_UPLOAD: { proc: 208, args: RemoteStorageVolUploadArgs, ret: xdr.void, msg: xdr.void },
+  STORAGE_VOL_DOWNLOAD: { proc: 209, args: RemoteStorageVolDownloadArgs, ret: xdr.void, msg: xdr.void },
 } as const;

@@ -4,6 +4,7 @@ import {
   type ApiMethodName,
   type ArtifactsApi,
   type ConsolesApi,
+  type DeployOptions,
   decodeResult,
   type EditOptions,
   type HostApi,
@@ -12,6 +13,7 @@ import {
   type JobsApi,
   type MetricsApi,
   type NetworksApi,
+  type PackageSource,
   type PackagesApi,
   type PoolsApi,
   type ResultOf,
@@ -23,6 +25,7 @@ import type { TargetState } from '../schemas.js';
 import { channelOfSocket } from './console.js';
 import { restEvents } from './events.js';
 import { RestHttp, type RestHttpOptions } from './http.js';
+import { downloadStream, uploadStream } from './transfer.js';
 
 /** The longest a single REST request waits for its job (the server's `Prefer: wait` ceiling), ms. */
 const MAX_WAIT_MS = 300_000;
@@ -55,8 +58,9 @@ function notOverRest(what: string, why = 'the REST API has no route for it yet')
 
 /**
  * The whole {@link Api} of a Vessel host over its REST edge alone (`vessel --connect rest+https://h:8443`): the
- * routes of /api/v1 for systems, resources, states, jobs, networks, pools, tokens and events (Server-Sent Events);
- * what REST does not carry yet (packages, artifacts, consoles, users, metadata, stats) is NOT_SUPPORTED, saying so.
+ * routes of /api/v1 for systems, resources, states, jobs, networks, pools and their images, deployments, exports,
+ * artifacts, tokens and events (Server-Sent Events); what REST does not carry yet (consoles, users, metadata, stats)
+ * is NOT_SUPPORTED, saying so. Images, packages and artifacts stream both ways (src/rest/client/transfer.ts).
  * A change runs as the host's job: the call waits up to its `waitMs` (the server's `Prefer: wait`), and longer
  * waits poll `GET /jobs/{id}?wait=`; a job that failed comes back as the failed job, as from any other transport.
  *
@@ -98,8 +102,6 @@ export class RestApi implements Api {
           ...caps,
           features: {
             ...f,
-            deploy: false,
-            export: false,
             stats: false,
             users: false,
             consoles: f.consoles,
@@ -232,14 +234,21 @@ export class RestApi implements Api {
       remove: async () => {
         throw notOverRest('remove a storage pool');
       },
-      upload: async () => {
-        throw notOverRest('upload an image');
-      },
-      download: async () => {
-        throw notOverRest('download an image');
-      },
-      deleteImage: async () => {
-        throw notOverRest('delete an image');
+      upload: async (id, name, body, o = {}) =>
+        decodeResult(
+          'pools.upload',
+          await uploadStream(http, {
+            method: 'PUT',
+            path: `/pools/${enc(id)}/images/${enc(name)}`,
+            mediaType: 'application/octet-stream',
+            body,
+            sizeBytes: o.sizeBytes,
+            headers: o.sha256 === undefined ? {} : { 'X-Content-SHA256': o.sha256 },
+          }),
+        ),
+      download: (id, name) => downloadStream(http, `/pools/${enc(id)}/images/${enc(name)}`),
+      deleteImage: async (id, name) => {
+        await http.call('DELETE', `/pools/${enc(id)}/images/${enc(name)}`);
       },
     };
     this.users = {
@@ -264,25 +273,26 @@ export class RestApi implements Api {
       },
     };
     this.packages = {
-      inspect: async () => {
-        throw notOverRest('inspect a package');
+      inspect: async (source, o = {}) =>
+        decodeResult('packages.inspect', await deployment(http, source, o, { dryRun: 'true' }, {})),
+      deploy: (source, o = {}) => {
+        const { waitMs, ...options } = o;
+        return this.jobOf(
+          'packages.deploy',
+          () => deployment(http, source, options, {}, prefer(waitMs)),
+          waitMs,
+        );
       },
-      deploy: async () => {
-        throw notOverRest('deploy a package');
-      },
-      export: async () => {
-        throw notOverRest('export a system');
+      export: (ref, o) => {
+        const { waitMs, ...options } = o;
+        return jobs('packages.export', 'POST', `/systems/${enc(ref)}/export`, options, waitMs);
       },
     };
     this.artifacts = {
-      get: async () => {
-        throw notOverRest('read an artifact');
-      },
-      download: async () => {
-        throw notOverRest('download an artifact');
-      },
-      delete: async () => {
-        throw notOverRest('delete an artifact');
+      get: (id) => get('artifacts.get', `/artifacts/${enc(id)}`),
+      download: (id, o = {}) => downloadStream(http, `/artifacts/${enc(id)}/content`, o.offset ?? 0n),
+      delete: async (id) => {
+        await http.call('DELETE', `/artifacts/${enc(id)}`);
       },
     };
     this.consoles = {
@@ -332,14 +342,29 @@ export class RestApi implements Api {
     query: Record<string, boolean | readonly string[] | undefined> = {},
     headers: Record<string, string> = {},
   ): Promise<ResultOf<N>> {
+    return this.jobOf(
+      method,
+      async () =>
+        (
+          await this.http.call(verb, path, {
+            query,
+            ...(body === undefined ? {} : { body }),
+            headers: { ...prefer(waitMs), ...headers },
+          })
+        ).body,
+      waitMs,
+    );
+  }
+
+  /** A job started by `send` (which answers the job's JSON), followed as {@link jobCall} says. */
+  private async jobOf<N extends ApiMethodName>(
+    method: N,
+    send: () => Promise<unknown>,
+    waitMs: number | undefined,
+  ): Promise<ResultOf<N>> {
     let job: JobInfo;
     try {
-      const a = await this.http.call(verb, path, {
-        query,
-        ...(body === undefined ? {} : { body }),
-        headers: { ...prefer(waitMs), ...headers },
-      });
-      job = decodeResult(method, a.body) as JobInfo;
+      job = decodeResult(method, await send()) as JobInfo;
     } catch (e) {
       const failed = e instanceof ApiError ? (e as ApiError & { job?: string }).job : undefined;
       if (failed === undefined) throw e;
@@ -382,6 +407,64 @@ export class RestApi implements Api {
 }
 
 type Items = { items: unknown[] };
+
+/** The media type an uploaded package is sent as: a lone descriptor by its extension, an OVA otherwise. */
+function packageMediaType(fileName: string): string {
+  return fileName.toLowerCase().endsWith('.ovf') ? 'application/ovf+xml' : 'application/x-tar';
+}
+
+/** DeployOptions as the query of a streamed deployment (`property=KEY=VALUE`, `network=OVF=HOST`). */
+function deployQuery(o: Omit<DeployOptions, 'waitMs'>): Record<string, string | string[] | undefined> {
+  const q: Record<string, string | string[] | undefined> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) continue;
+    if (k === 'properties' || k === 'networks')
+      q[k === 'properties' ? 'property' : 'network'] = Object.entries(v as Record<string, string>).map(
+        ([key, value]) => `${key}=${value}`,
+      );
+    else q[k] = String(v);
+  }
+  return q;
+}
+
+/**
+ * POST /deployments: an upload streamed with its options in the query, a pool image as a JSON body; a host path is
+ * refused here as the host refuses it from any remote caller.
+ */
+async function deployment(
+  http: RestHttp,
+  source: PackageSource,
+  o: Omit<DeployOptions, 'waitMs'>,
+  query: Record<string, string>,
+  headers: Record<string, string>,
+): Promise<unknown> {
+  switch (source.kind) {
+    case 'upload':
+      return uploadStream(http, {
+        method: 'POST',
+        path: '/deployments',
+        query: { ...query, fileName: source.fileName, ...deployQuery(o) },
+        headers,
+        mediaType: packageMediaType(source.fileName),
+        body: source.body,
+        sizeBytes: source.sizeBytes,
+      });
+    case 'pool':
+      return (
+        await http.call('POST', '/deployments', {
+          query,
+          headers,
+          body: { source: { kind: 'pool', pool: source.pool, image: source.image }, options: o },
+        })
+      ).body;
+    case 'hostPath':
+      throw new ApiError(
+        'ACCESS_DENIED',
+        `Cannot deploy the host path ${JSON.stringify(source.path.slice(0, 200))} over REST: only the host's own user may name host paths`,
+        { hint: 'Upload the package, or deploy it from a storage pool' },
+      );
+  }
+}
 
 function ifMatch(o: EditOptions): Record<string, string> {
   return o.ifMatch === undefined ? {} : { 'If-Match': `"${o.ifMatch}"` };

@@ -1,4 +1,5 @@
 import { runApiConformance } from '../../api/conformance.case.test.js';
+import { smallOva } from '../../host/api/fixtures.case.test.js';
 import type { VirtualSystemDefinition } from '../../model/index.js';
 import { type RestTestHost, startRestTestHost } from '../test-host.js';
 import { RestApi } from './api.js';
@@ -34,7 +35,7 @@ function guestIgnoringShutdown(def: VirtualSystemDefinition): VirtualSystemDefin
 runApiConformance({
   label: 'the Api over REST on a Vessel host (test:///default)',
   open,
-  fixtures: { guestIgnoringShutdown },
+  fixtures: { guestIgnoringShutdown, smallOva },
   unsupported: [
     {
       cases: ['systems.metadata', 'systems.stats'] as const,
@@ -42,6 +43,5 @@ runApiConformance({
     },
     { cases: ['users.crud'] as const, reason: 'users are managed on the host (vessel user), not over REST' },
     { cases: ['networks.manage'] as const, reason: 'REST reads networks only' },
-    { cases: ['packages.deploy-export'] as const, reason: 'REST deployments and exports do not exist yet' },
   ],
 });

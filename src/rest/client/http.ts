@@ -152,20 +152,15 @@ export class RestHttp {
     path: string,
     query: Record<string, string | readonly string[]>,
     headers: Record<string, string>,
+    ok: readonly number[] = [200],
   ): Promise<IncomingMessage> {
-    const url = new URL(`${API_PREFIX}${path}`, this.o.url);
-    for (const [k, v] of Object.entries(query))
-      if (Array.isArray(v)) for (const one of v) url.searchParams.append(k, one);
-      else url.searchParams.set(k, v as string);
-    const h: Record<string, string> = { Accept: 'text/event-stream', ...headers };
-    if (this.o.token !== undefined) h.Authorization = `Bearer ${this.o.token}`;
-    else if (this.o.user !== undefined)
-      h.Authorization = `Basic ${Buffer.from(`${this.o.user}:${this.o.password ?? ''}`).toString('base64')}`;
+    const url = this.urlOf(path, query);
+    const h: Record<string, string> = { Accept: 'text/event-stream', ...headers, ...this.authorization() };
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       // Its own connection (not the pool's): it stays open as long as the caller follows.
       const req = send(url, { method: 'GET', headers: h, agent: false, ...this.tls() }, (res) => {
-        if (res.statusCode === 200) return resolve(res);
+        if (ok.includes(res.statusCode ?? 0)) return resolve(res);
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => {
           if (chunks.length < 64) chunks.push(c);
@@ -230,7 +225,32 @@ export class RestHttp {
     });
   }
 
-  private tls(): { ca?: string | Buffer; rejectUnauthorized?: boolean } {
+  /** The URL of `path` below /api/v1 with `query`. */
+  urlOf(path: string, query: Record<string, string | readonly string[] | undefined> = {}): URL {
+    const url = new URL(`${API_PREFIX}${path}`, this.o.url);
+    for (const [k, v] of Object.entries(query))
+      if (v === undefined) continue;
+      else if (Array.isArray(v)) for (const one of v) url.searchParams.append(k, one);
+      else url.searchParams.set(k, v as string);
+    return url;
+  }
+
+  /** The Authorization header of the credentials given (Bearer wins), or none. */
+  authorization(): Record<string, string> {
+    if (this.o.token !== undefined) return { Authorization: `Bearer ${this.o.token}` };
+    if (this.o.user === undefined) return {};
+    return {
+      Authorization: `Basic ${Buffer.from(`${this.o.user}:${this.o.password ?? ''}`).toString('base64')}`,
+    };
+  }
+
+  /** The socket idle time of a long exchange (a transfer), ms. */
+  get idleMs(): number {
+    return this.o.timeoutMs ?? 120_000;
+  }
+
+  /** The TLS options of a request of its own (a transfer, an event stream). */
+  tls(): { ca?: string | Buffer; rejectUnauthorized?: boolean } {
     if (this.o.url.protocol !== 'https:') return {};
     return {
       ...(this.o.ca === undefined ? {} : { ca: this.o.ca }),
@@ -243,7 +263,8 @@ export class RestHttp {
     this.agent.destroy();
   }
 
-  private problemError(status: number, json: unknown, method: string, path: string): ApiError {
+  /** The ApiError a problem answer names (its job's id in `job`). */
+  problemError(status: number, json: unknown, method: string, path: string): ApiError {
     const p = (typeof json === 'object' && json !== null ? json : {}) as ProblemBody;
     const message =
       typeof p.detail === 'string'

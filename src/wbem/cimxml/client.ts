@@ -309,6 +309,15 @@ export class CimClient {
     );
   }
 
+  /** CreateInstance (DSP0200 §5.3.2.7): the new instance's name. */
+  async createInstance(instance: CimInstance, namespace = this.namespace): Promise<CimInstanceName> {
+    const r = await this.intrinsic('CreateInstance', { NewInstance: { instance } }, namespace);
+    const first = r.items[0];
+    if (first?.kind !== 'path')
+      throw new CimError('CIM_ERR_FAILED', 'CreateInstance answered no instance name');
+    return first.path;
+  }
+
   /** DeleteInstance (DSP0200 §5.3.2.6). */
   async deleteInstance(name: CimInstanceName): Promise<void> {
     await this.intrinsic(

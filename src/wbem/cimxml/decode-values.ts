@@ -14,7 +14,10 @@ export const MAX_KEYS = 64;
 
 /** Sets an own property even for the name `__proto__`, which plain assignment would take as the prototype. */
 function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  // defineProperty only where it is needed: it turns the object into a slow dictionary.
+  if (key === '__proto__')
+    Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  else o[key] = value;
 }
 
 /** `<LOCALNAMESPACEPATH><NAMESPACE NAME="root"/><NAMESPACE NAME="virt"/>` → `root/virt`. */

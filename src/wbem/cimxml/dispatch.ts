@@ -163,6 +163,12 @@ async function intrinsic(d: CimXmlDispatcher, call: IntrinsicCall, ctx: CimConte
       await om.modifyInstance(ctx, ns.name, p.instance('ModifiedInstance'), p.propertyNames());
       return '';
     }
+    case 'CreateInstance': {
+      // DSP0200 §5.3.2.7: the new instance's name (DSP1054's filters, destinations and subscriptions).
+      p.only('NewInstance');
+      const name = await om.createInstance(ctx, ns.name, p.instance('NewInstance'));
+      return ireturn(encodeInstanceName(name, lookup));
+    }
     case 'DeleteInstance': {
       p.only('InstanceName');
       await om.deleteInstance(ctx, ns.name, p.instanceName('InstanceName'));

@@ -1,6 +1,7 @@
 /**
  * CIM-XML (DSP0200 operations over HTTP, DSP0201 representation): request decoding, response encoding, dispatch to
- * the CIM object manager, the HTTP(S) server with Basic authentication and limits, and a client.
+ * the CIM object manager, the HTTP(S) server with Basic authentication and limits, and a client; indication export
+ * (ExportIndication: the host's sender and a listener).
  */
 
 export * from './api/index.js';
@@ -18,8 +19,11 @@ export * from './encode-request.js';
 export * from './encode-response.js';
 export * from './encode-values.js';
 export * from './errors.js';
+export * from './export.js';
+export * from './export-send.js';
 export * from './headers.js';
 export * from './host-api.js';
+export * from './listener.js';
 export * from './remote.js';
 export * from './response-shape.js';
 export * from './serve.js';

@@ -6,6 +6,10 @@ import {
   type CimService,
   createCimService,
   type EnumerationContexts,
+  INDICATIONS_FILE,
+  type Indications,
+  type RetryPolicy,
+  startIndications,
 } from '../../cim/index.js';
 import { USERS_FILE, UserStore, VESSEL_PLATFORM_VERSION } from '../../host/index.js';
 import type { LoginLimits } from '../http/throttle.js';
@@ -13,6 +17,7 @@ import { ensureCertificate, type TlsFiles } from '../http/tls.js';
 import { createWsmanDispatcher } from '../wsman/dispatcher.js';
 import { startWsmanServer, type WsmanLimits, type WsmanServer } from '../wsman/server.js';
 import { createDispatcher } from './dispatcher.js';
+import { type ExportSender, exportSender } from './export-send.js';
 import { type CimXmlLimits, type CimXmlServer, startCimXmlServer } from './server.js';
 
 /** Options of {@link serveCimXml}: what `vessel host serve --cim-http PORT --cim-https PORT` passes. */
@@ -43,6 +48,11 @@ export interface ServeCimXmlOptions {
         limits?: Partial<WsmanLimits> | undefined;
       }
     | undefined;
+  /**
+   * Indications (DSP1054): subscriptions kept in the state directory's indications.json, delivered as CIM-XML
+   * ExportIndication with this retry policy (default DEFAULT_RETRY) and delivery timeout; `off` serves none.
+   */
+  indications?: { off?: boolean; retry?: Partial<RetryPolicy>; timeoutMs?: number } | undefined;
   /** Off unless set: the role of requests without credentials. */
   anonymousRole?: Role | undefined;
   limits?: Partial<CimXmlLimits> | undefined;
@@ -61,6 +71,8 @@ export interface CimXmlEndpoint {
   server: CimXmlServer;
   /** The WS-Man listeners, when on. */
   wsman?: WsmanServer | undefined;
+  /** The host's indications (subscriptions, engine), unless off. */
+  indications?: Indications | undefined;
   /** The certificate in use when HTTPS is on. */
   tls?: TlsFiles | { key: Buffer | string; cert: Buffer | string } | undefined;
   close(): Promise<void>;
@@ -90,7 +102,21 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
   const wantTls = o.https !== undefined || o.wsman?.https !== undefined;
   const tls = wantTls ? (given ?? (await ensureCertificate(o.stateDir, hostName))) : undefined;
   const dispatcher = createDispatcher(service.om, hostName, o.onInternalError);
+  let sender: ExportSender | undefined;
+  let indications: Indications | undefined;
   try {
+    if (!o.indications?.off) {
+      const s = exportSender({ repo: service.om.repo, timeoutMs: o.indications?.timeoutMs });
+      sender = s;
+      indications = await startIndications({
+        om: service.om,
+        api: o.api,
+        hostName,
+        file: join(o.stateDir, INDICATIONS_FILE),
+        send: s.send,
+        retry: o.indications?.retry,
+      });
+    }
     const server = await startCimXmlServer({
       dispatcher,
       auth: { users, anonymousRole: o.anonymousRole },
@@ -119,14 +145,19 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
       service,
       server,
       wsman,
+      indications,
       tls,
       close: async () => {
         await wsman?.close();
         await server.close();
+        await indications?.close();
+        sender?.close();
         await service.close();
       },
     };
   } catch (e) {
+    await indications?.close();
+    sender?.close();
     await service.close();
     throw e;
   }

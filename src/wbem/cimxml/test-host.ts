@@ -7,7 +7,7 @@ import type { TestDriver } from '../../hypervisor/index.js';
 import { buildDefinition } from '../../model/index.js';
 import type { LoginLimits } from '../http/throttle.js';
 import { hostApiFactory } from './host-api.js';
-import { type CimXmlEndpoint, serveCimXml } from './serve.js';
+import { type CimXmlEndpoint, type ServeCimXmlOptions, serveCimXml } from './serve.js';
 import type { CimXmlLimits } from './server.js';
 
 /** Options of {@link startTestHost}. */
@@ -28,6 +28,10 @@ export interface TestHostOptions {
   login?: Partial<LoginLimits>;
   /** Where the state directory is made (default the system's temporary folder). */
   parent?: string;
+  /** Indication delivery settings (retry policy, timeout) other than the defaults. */
+  indications?: ServeCimXmlOptions['indications'];
+  /** The host's driver (default `test:///default`; e.g. `libvirt:test:///FILE?socket=...`). */
+  driverUri?: string;
 }
 
 /**
@@ -44,7 +48,7 @@ export interface TestHost {
   host: Host;
   /** An admin session of the host's own user (in process): what the socket and the CLI hold. */
   api: Api;
-  /** The host's driver, for tests that look underneath the host. */
+  /** The host's driver, for tests that look underneath the host (a TestDriver unless `driverUri` said otherwise). */
   driver: TestDriver;
   endpoint: CimXmlEndpoint;
   stateDir: string;
@@ -72,7 +76,7 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<TestHost> 
   const stateDir = await mkdtemp(join(o.parent ?? tmpdir(), 'vessel-cim-'));
   let host: Host | undefined;
   try {
-    host = await Host.open({ stateDir, driverUri: 'test:///default' });
+    host = await Host.open({ stateDir, driverUri: o.driverUri ?? 'test:///default' });
     const opened = host;
     const users = new UserStore(join(stateDir, USERS_FILE));
     for (const [name, role, password] of o.users ?? [['admin', 'admin', 'secret']])
@@ -105,6 +109,7 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<TestHost> 
       shutdownTimeoutMs: 5000,
       limits: o.limits,
       login: o.login,
+      indications: o.indications,
       wsman: o.wsman
         ? { http: { port: 0 }, https: o.https ? { port: 0, host: '127.0.0.1' } : undefined }
         : undefined,
@@ -150,7 +155,7 @@ export type VesselHostServer = TestHost;
 export function startVesselHostServer(
   o: Pick<
     TestHostOptions,
-    'users' | 'syncMs' | 'hostName' | 'limits' | 'login' | 'parent' | 'wsman' | 'https'
+    'users' | 'syncMs' | 'hostName' | 'limits' | 'login' | 'parent' | 'wsman' | 'https' | 'driverUri'
   > = {},
 ): Promise<VesselHostServer> {
   return startTestHost(o);

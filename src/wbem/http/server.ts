@@ -48,6 +48,12 @@ export interface HttpExchange {
    * or HTTP_BAD_REQUEST, which the server answers and closes the connection); moves the connection to its busy phase.
    */
   readBody(): Promise<Buffer>;
+  /**
+   * Hands over the body as the request stream itself, for a route that takes uploads of any size and writes them
+   * as they come (bounded memory, no body budget): moves the connection to its busy phase, which has no deadline,
+   * so the route must watch for a sender that stalls.
+   */
+  bodyStream(): IncomingMessage;
 }
 
 /** A protocol served at a path: what `POST /cimom` (CIM-XML), `POST /wsman` (WS-Man) or `/api/` (REST) are. */
@@ -368,7 +374,8 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
   const conn = sh.gate.of(req.socket);
   sh.gate.enter(conn, 'body');
   res.once('finish', () => {
-    if (!req.socket.destroyed) sh.gate.enter(conn, 'idle');
+    // A response that finishes after its connection was cut has no socket any more.
+    if ((req.socket as typeof req.socket | null)?.destroyed === false) sh.gate.enter(conn, 'idle');
   });
   const path = (req.url ?? '').split('?')[0] ?? '';
   const route = sh.o.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path));
@@ -410,6 +417,10 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
       const body = await readBody(req, sh.limits.maxBodyBytes, sh.budget, held);
       sh.gate.enter(conn, 'busy');
       return body;
+    },
+    bodyStream: () => {
+      sh.gate.enter(conn, 'busy');
+      return req;
     },
   };
   try {

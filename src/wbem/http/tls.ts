@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, rename } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { renameDurableSync } from '../../durable/index.js';
 import { HttpError } from './errors.js';
 
 const run = promisify(execFile);
@@ -69,14 +70,27 @@ export async function ensureCertificate(dir: string, hostName: string): Promise<
   }
   await chmod(tmpKey, 0o600);
   await chmod(tmpCert, 0o600);
-  await rename(tmpKey, keyFile);
-  await rename(tmpCert, certFile);
+  // Synced, renamed, the folder synced: a power-off right after the first start must not leave the host with an
+  // empty key or certificate (ext4 commits the new names before delayed-allocated data).
+  renameDurableSync(tmpKey, keyFile);
+  renameDurableSync(tmpCert, certFile);
   return loadCertificate(keyFile, certFile);
 }
 
 /** Reads a PEM key and certificate and checks that the certificate parses. */
 export async function loadCertificate(keyFile: string, certFile: string): Promise<TlsFiles> {
   const [key, cert] = await Promise.all([readFile(keyFile), readFile(certFile)]);
-  const x = new X509Certificate(cert);
+  const damaged = (file: string, why: string) =>
+    new HttpError('HTTP_TLS', `The HTTPS ${file === keyFile ? 'key' : 'certificate'} ${file} ${why}`, {
+      hint: 'A power cut while it was written can do this; remove the key and the certificate to make new ones',
+    });
+  if (key.length === 0) throw damaged(keyFile, 'is empty');
+  if (cert.length === 0) throw damaged(certFile, 'is empty');
+  let x: X509Certificate;
+  try {
+    x = new X509Certificate(cert);
+  } catch (e) {
+    throw damaged(certFile, `is not a certificate (${(e as Error).message})`);
+  }
   return { keyFile, certFile, key, cert, fingerprint256: x.fingerprint256 };
 }

@@ -1,6 +1,7 @@
 import { type CimContext, CimError, newContext } from '../../cim/index.js';
 import { xmlText } from '../cimxml/escape.js';
 import { classGet } from './class-get.js';
+import { Deadline } from './deadline.js';
 import { decodeInstanceElement } from './decode.js';
 import type { WsmanDispatcher } from './dispatcher.js';
 import { envelope, instanceXml, uriStyle } from './encode.js';
@@ -89,8 +90,11 @@ export async function dispatchWsman(
     for (const o of req.options)
       if (o.mustComply && !KNOWN_OPTIONS.has(o.name.toLowerCase()))
         throw new WsmanFault('WSMAN_INVALID_OPTIONS', `The option "${o.name.slice(0, 64)}" is not supported`);
-    const work = operation(d, req, ctx, max);
-    const answer = req.timeoutMs === undefined ? await work : await withTimeout(work, req.timeoutMs);
+    const deadline = req.timeoutMs === undefined ? undefined : new Deadline(req.timeoutMs);
+    // A CIM method waits for its job only while time is left, then answers the job (DSP1103), not TimedOut.
+    const opCtx = deadline === undefined ? ctx : { ...ctx, deadline: deadline.at };
+    const work = operation(d, req, opCtx, max, deadline);
+    const answer = deadline === undefined ? await work : await deadline.race(work);
     const count =
       req.countEstimate && answer.count !== undefined
         ? `<wsman:TotalItemsCountEstimate>${answer.count}</wsman:TotalItemsCountEstimate>`
@@ -106,25 +110,6 @@ export async function dispatchWsman(
   }
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new WsmanFault(
-            'WSMAN_TIMED_OUT',
-            `The operation did not finish within OperationTimeout (${ms} ms)`,
-          ),
-        ),
-      ms,
-    );
-  });
-  // A late failure of the work is not left unhandled.
-  work.catch(() => undefined);
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
 /** Envelope overhead left for headers when fitting enumeration items into MaxEnvelopeSize. */
 const HEADER_ALLOWANCE = 2048;
 
@@ -133,6 +118,7 @@ async function operation(
   req: WsmanRequest,
   ctx: CimContext,
   max: number | undefined,
+  deadline: Deadline | undefined,
 ): Promise<{ action: string; body: string; count?: number }> {
   const action = req.action!;
   // Items are offered in order and stop at the first that does not fit: a running total keeps this linear.
@@ -147,18 +133,18 @@ async function operation(
   };
   switch (action) {
     case ACTION.enumerate:
-      return { action: `${action}Response`, ...(await enumerate(d, req, ctx, fits)) };
+      return { action: `${action}Response`, ...(await enumerate(d, req, ctx, fits, deadline)) };
     case ACTION.pull:
-      return { action: `${action}Response`, ...pull(d, req, ctx, fits) };
+      return { action: `${action}Response`, ...pull(d, req, ctx, fits, deadline) };
     case ACTION.release:
       return { action: `${action}Response`, body: release(d, req, ctx) };
     case ACTION.get:
       if (req.resourceUri === CIMXML_CLASS_URI) return { action: `${action}Response`, ...classGet(d, req) };
-      return transfer(d, req, ctx, action);
+      return transfer(d, req, ctx, action, deadline);
     case ACTION.put:
     case ACTION.delete:
     case ACTION.create:
-      return transfer(d, req, ctx, action);
+      return transfer(d, req, ctx, action, deadline);
     default: {
       const r = resolveResource(d.om, req.resourceUri, req.selectors);
       const cut = action.lastIndexOf('/');
@@ -171,7 +157,7 @@ async function operation(
           'WSMAN_ACTION_NOT_SUPPORTED',
           `The action "${action.slice(0, 200)}" is not supported`,
         );
-      return invokeAction(d, req, r, action.slice(cut + 1), ctx);
+      return invokeAction(d, req, r, action.slice(cut + 1), ctx, deadline);
     }
   }
 }
@@ -182,6 +168,7 @@ async function transfer(
   req: WsmanRequest,
   ctx: CimContext,
   action: string,
+  deadline: Deadline | undefined,
 ): Promise<{ action: string; body: string }> {
   const om = d.om;
   const r: Resource = resolveResource(om, req.resourceUri, req.selectors);
@@ -195,6 +182,7 @@ async function transfer(
   const name = instanceNameOf(om, r);
   const response = `${action}Response`;
   if (action === ACTION.delete) {
+    deadline?.beforeChange();
     await om.deleteInstance(ctx, r.ns.name, name);
     return { action: response, body: '' };
   }
@@ -202,6 +190,7 @@ async function transfer(
     if (!req.body) throw new WsmanFault('WSMAN_SCHEMA_VALIDATION', 'Put needs the instance in the body');
     const inst = decodeInstanceElement(om, r.ns, req.body);
     // Only what the body carries is changed: a partial representation does not clear the rest.
+    deadline?.beforeChange();
     await om.modifyInstance(ctx, r.ns.name, { ...inst, path: name }, Object.keys(inst.properties));
   }
   // After a Put the instance is read afresh: the operation's memo holds what was read before the change.

@@ -8,6 +8,7 @@ import {
 } from '../../cim/index.js';
 import { childElements, getAttr, textContent, type XmlElement } from '../../xml/index.js';
 import { xmlText } from '../cimxml/escape.js';
+import type { Deadline } from './deadline.js';
 import type { WsmanDispatcher } from './dispatcher.js';
 import { eprXml, instanceXml, uriStyle } from './encode.js';
 import { parseDuration, readSelectors, type WsmanRequest } from './envelope.js';
@@ -167,6 +168,7 @@ export async function enumerate(
   req: WsmanRequest,
   ctx: CimContext,
   fits: Fits<string>,
+  deadline?: Deadline,
 ): Promise<{ body: string; count: number }> {
   const body = req.body;
   if (!body || body.ns !== NS.wsen || body.local !== 'Enumerate')
@@ -182,6 +184,8 @@ export async function enumerate(
   const filter = child(body, NS.wsman, 'Filter') ?? child(body, NS.wsen, 'Filter');
   const timeoutMs = d.contexts.timeoutMs(expires(child(body, NS.wsen, 'Expires')));
   const { list, selected } = await select(d, r, filter, ctx);
+  // Read too late: no context is opened for an answer nobody waits for (it would hold one of the user's).
+  deadline?.check();
   const items = list.map((i) => encodeItem(d, r, i, mode, selected));
   const first = optimize ? d.contexts.maxCount(max ?? 1, false) : 0;
   const out = d.contexts.open(KIND, CONTEXT_NS, ctx.user, items, { maxObjectCount: first, timeoutMs, fits });
@@ -220,6 +224,7 @@ export function pull(
   req: WsmanRequest,
   ctx: CimContext,
   fits: Fits<string>,
+  deadline?: Deadline,
 ): { body: string; count: number } {
   const context = contextOf(req.body, 'Pull');
   if (context === EMPTY_CONTEXT)
@@ -228,6 +233,8 @@ export function pull(
       count: 0,
     };
   const max = d.contexts.maxCount(count(child(req.body!, NS.wsen, 'MaxElements'), 'MaxElements') ?? 1, false);
+  // Items are taken from the context only while time is left: a Pull that times out leaves the context as it was.
+  deadline?.check();
   const out = d.contexts.pull(context, KIND, CONTEXT_NS, ctx.user, max, fits);
   if (out.items.length === 0 && !out.endOfSequence && max > 0)
     throw new WsmanFault('WSMAN_ENCODING_LIMIT', 'The next item does not fit in MaxEnvelopeSize', {

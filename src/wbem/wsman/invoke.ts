@@ -1,6 +1,7 @@
 import { type CimContext, CimError, type CimInstanceName, type CimValue } from '../../cim/index.js';
 import { childElements } from '../../xml/index.js';
 import { xmlAttr } from '../cimxml/escape.js';
+import type { Deadline } from './deadline.js';
 import { decodeValues } from './decode.js';
 import type { WsmanDispatcher } from './dispatcher.js';
 import { propertyXml, uriStyle } from './encode.js';
@@ -23,6 +24,7 @@ export async function invokeAction(
   r: Resource,
   method: string,
   ctx: CimContext,
+  deadline?: Deadline,
 ): Promise<{ action: string; body: string }> {
   const om = d.om;
   if (r.className === undefined)
@@ -48,6 +50,7 @@ export async function invokeAction(
   );
   const target: CimInstanceName =
     r.keys.size > 0 ? instanceNameOf(om, r) : { className: r.className, keys: {}, namespace: r.ns.name };
+  deadline?.beforeChange();
   const result = await om.invokeMethod(ctx, r.ns.name, target, decl.name, params as Record<string, CimValue>);
   const o = {
     lookup: (c: string) => r.ns.get(c),

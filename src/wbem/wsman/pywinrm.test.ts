@@ -46,6 +46,31 @@ describe('python3-winrm transport against vessel host serve --wsman-http', () =>
     expect(r.elementName).toBe('vm1');
   });
 
+  it('Enumerate and Pull of CIM_BaseMetricValue (DSP1053): the values of the running system and of the host', async () => {
+    await h.api.systems.changeState('vm1', 'start', { waitMs: Number.POSITIVE_INFINITY });
+    await h.host.metrics.sample();
+    const r = await pywinrm('metrics');
+    const values = new Map(r.values as Array<[string, string]>);
+    expect(Number(values.get('Vessel:Metric:SystemCPUTime/vm1'))).toBeGreaterThanOrEqual(0);
+    expect(Number(values.get('Vessel:Metric:HostMemoryTotal/testhost'))).toBeGreaterThan(0);
+    expect([...values.keys()].some((k) => k.includes('/vm3'))).toBe(false);
+  });
+
+  it('OperationTimeout PT1S on a slow shutdown: pywinrm gets the job (4096) in time, and the guest stops', async () => {
+    await h.api.systems.changeState('vm3', 'start', { waitMs: Number.POSITIVE_INFINITY });
+    // The simulated guest takes 3 s to power off after the ACPI button (the test driver's knob, for this test).
+    const driver = h.driver as unknown as { shutdownDelayMs: number };
+    const before = driver.shutdownDelayMs;
+    driver.shutdownDelayMs = 3000;
+    try {
+      const r = await pywinrm('shutdown-short');
+      expect(r.xml).toMatch(/<p:ReturnValue>4096<\/p:ReturnValue>/);
+      await expect.poll(() => h.host.get('vm3').state, { timeout: 10_000 }).toBe('stopped');
+    } finally {
+      driver.shutdownDelayMs = before;
+    }
+  });
+
   it('Invoke RequestStateChange starts vm2', async () => {
     const r = await pywinrm('invoke');
     expect(r.xml).toMatch(/<p:ReturnValue>0<\/p:ReturnValue>/);

@@ -20,6 +20,11 @@ export function setCsrf(token: string | undefined): void {
   csrf = token;
 }
 
+/** The CSRF token of the session (for requests made without {@link api}: an upload with progress). */
+export function csrfToken(): string | undefined {
+  return csrf;
+}
+
 /** Called when the session ends under the UI (a 401 on an ordinary call). */
 export function whenUnauthorized(f: () => void): void {
   onUnauthorized = f;

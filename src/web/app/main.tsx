@@ -2,6 +2,9 @@ import { signal } from '@preact/signals';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { Console } from './pages/Console.js';
+import { Create } from './pages/Create.js';
+import { Deploy } from './pages/Deploy.js';
+import { Host } from './pages/Host.js';
 import { Login } from './pages/Login.js';
 import { System } from './pages/System.js';
 import { Systems } from './pages/Systems.js';
@@ -9,10 +12,12 @@ import { loadSession, logout, me } from './session.js';
 import { followEvents, forget, loadSystems } from './systems.js';
 import { ConfirmHost, ErrorBox } from './ui.js';
 import './styles.css';
+import './styles-manage.css';
 
 /**
  * The host client: log in, then the systems list (`#/`), a system's page (`#/systems/NAME`) and its consoles
- * (`#/systems/NAME/console`).
+ * (`#/systems/NAME/console`), the create form (`#/create`, admin), deploy (`#/deploy`, admin) and the host page
+ * (`#/host`).
  */
 
 const route = signal(location.hash);
@@ -26,6 +31,9 @@ function Page() {
   if (c?.[1] !== undefined) return <Console name={decodeURIComponent(c[1])} />;
   const m = /^#\/systems\/([^/]+)$/.exec(route.value);
   if (m?.[1] !== undefined) return <System name={decodeURIComponent(m[1])} />;
+  if (route.value === '#/create' && me.value?.role === 'admin') return <Create />;
+  if (route.value === '#/deploy' && me.value?.role === 'admin') return <Deploy />;
+  if (route.value === '#/host') return <Host />;
   return <Systems />;
 }
 
@@ -50,6 +58,10 @@ function Shell() {
         <a class="brand" href="#/">
           Vessel
         </a>
+        <nav aria-label="Pages">
+          <a href="#/">Systems</a>
+          <a href="#/host">Host</a>
+        </nav>
         <span class="who">
           {who.user} <span class="role">({who.role})</span>
         </span>

@@ -28,6 +28,8 @@ export interface SystemView {
   reason: { code: string; text: string };
   changedAt: string;
   definition?: { system: Record<string, string | string[] | undefined>; resources: Resource[] };
+  /** The definition's version: If-Match of a change made from it (GET /systems/{id}). */
+  etag?: string;
   consoles?: string[];
 }
 

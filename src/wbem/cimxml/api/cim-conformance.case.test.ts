@@ -30,11 +30,13 @@ export async function openCimHost(
   encoding: 'cimxml' | 'wsman',
   connect: (server: VesselHostServer) => Promise<Api>,
   syncMs?: number,
+  driverUri?: string,
 ): Promise<{ api: Api; close(): Promise<void> }> {
   const server = await startVesselHostServer({
     parent: QUIET,
     ...(encoding === 'wsman' ? { wsman: true } : {}),
     ...(syncMs === undefined ? {} : { syncMs }),
+    ...(driverUri === undefined ? {} : { driverUri }),
   });
   current = server;
   const api = await connect(server);

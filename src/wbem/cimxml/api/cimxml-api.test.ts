@@ -81,7 +81,10 @@ describe('CimXmlApi on a Vessel host whose methods answer at once', () => {
       vesselVersion: VESSEL_PLATFORM_VERSION,
       transport: 'cimxml',
       driver: { name: 'vessel-qemu, vessel-q35' },
+      // From Vessel_SoftwareIdentity (DSP1023): the package version outside a host image, no digest.
+      software: { version: VESSEL_PLATFORM_VERSION, image: false },
     });
+    expect(info.software?.digest).toBeUndefined();
     const [pool] = await api.pools.list();
     expect(pool).toMatchObject({ id: 'default', available: true });
     expect(pool!.capacityBytes).toBeGreaterThan(0n);

@@ -2,6 +2,7 @@ import type { Capabilities, HostApi, HostInfo, StateOperation } from '../../../a
 import {
   type CimInstance,
   type CimInstanceName,
+  HYPERVISOR_SOFTWARE_ID,
   isInstanceName,
   qualifierValue,
   samePath,
@@ -49,6 +50,30 @@ export class CimHost implements HostApi {
       systemCount: systems.length,
       transport: this.s.client.transport,
       driver: await this.driver(),
+      ...(await this.software()),
+    };
+  }
+
+  /**
+   * The hypervisor's software identity (DSP1023), when the host shows one: its VersionString, and a host image's
+   * ImageDigest and Classifications 13 (Software Bundle). A value that does not fit the Api's schema is left out.
+   */
+  private async software(): Promise<Pick<HostInfo, 'software'>> {
+    const all = await this.s
+      .call({ what: 'Reading the software identity' }, (c) =>
+        c.enumerateInstances('CIM_SoftwareIdentity', { namespace: this.s.namespace }),
+      )
+      .catch(() => [] as CimInstance[]);
+    const sw = all.find((i) => text(i, 'InstanceID') === HYPERVISOR_SOFTWARE_ID);
+    const version = sw === undefined ? undefined : text(sw, 'VersionString');
+    if (sw === undefined || version === undefined || version.length > 64) return {};
+    const digest = text(sw, 'ImageDigest');
+    return {
+      software: {
+        version,
+        image: texts(sw, 'Classifications').includes('13'),
+        ...(digest !== undefined && /^[0-9a-f]{64}$/.test(digest) ? { digest } : {}),
+      },
     };
   }
 

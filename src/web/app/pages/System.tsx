@@ -6,6 +6,11 @@ import { mayPower, me } from '../session.js';
 import { changeState, refresh, systems } from '../systems.js';
 import type { SystemView } from '../types.js';
 import { confirmAction, ErrorBox, StateBadge } from '../ui.js';
+import { EditHardware } from './EditHardware.js';
+import { ExportPanel } from './ExportPanel.js';
+import { HardwareView } from './HardwareView.js';
+import { SystemActivity } from './SystemActivity.js';
+import { SystemCharts } from './SystemCharts.js';
 
 /** One system: summary, hardware from its resources, and power actions (destructive ones confirmed). */
 export function System({ name }: { name: string }) {
@@ -83,7 +88,11 @@ export function System({ name }: { name: string }) {
         </p>
       )}
       <ErrorBox error={error.value} />
-      <h2>Hardware</h2>
+      <HardwareView s={s} />
+      {me.value?.role === 'admin' && <EditHardware s={s} />}
+      {me.value?.role === 'admin' && <ExportPanel s={s} />}
+      <SystemCharts uuid={s.uuid} state={s.state} />
+      <h2>All resources</h2>
       <table class="hardware">
         <thead>
           <tr>
@@ -106,6 +115,7 @@ export function System({ name }: { name: string }) {
           })}
         </tbody>
       </table>
+      <SystemActivity uuid={s.uuid} version={`${s.changedAt} ${s.etag ?? ''}`} />
     </section>
   );
 }

@@ -1,0 +1,128 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type {
+  LibvirtClient,
+  RemoteNonnullStoragePool,
+  RemoteNonnullStorageVol,
+} from '../../libvirt/index.js';
+import { HypervisorError } from '../errors.js';
+import { hypervisorError } from './errors.js';
+
+/** The libvirt storage pools a deploy writes into, the first that exists: Vessel's own, then libvirt's default. */
+export const LIBVIRT_POOLS = ['vessel', 'default'] as const;
+
+/** A volume name libvirt takes in a dir pool: the system's UUID and the file's name, nothing else. */
+export function volumeName(uuid: string, file: string): string {
+  return `${uuid}-${basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
+
+async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw hypervisorError(e, what);
+  }
+}
+
+/**
+ * Disk images in libvirt's storage, through its storage RPCs only (so a remote daemon and a daemon of another
+ * user work the same): a deploy's images are uploaded as volumes of a dir pool (STORAGE_VOL_CREATE_XML, then
+ * STORAGE_VOL_UPLOAD streams the file's bytes as `virsh vol-upload` does), and an export downloads them again
+ * (STORAGE_VOL_DOWNLOAD). The pool is `vessel` when the admin made one, else libvirt's `default`.
+ *
+ * @example
+ * const path = await new LibvirtStorage(() => client).upload(uuid, '/state/vms/u/image-d1.qcow2');
+ */
+export class LibvirtStorage {
+  constructor(private readonly client: () => LibvirtClient) {}
+
+  /** The pool volumes go into (refreshed, so files added behind libvirt's back are seen). */
+  async pool(): Promise<RemoteNonnullStoragePool> {
+    for (const name of LIBVIRT_POOLS) {
+      const found = await this.client()
+        .call('STORAGE_POOL_LOOKUP_BY_NAME', { name })
+        .then(
+          (r) => r.pool,
+          () => undefined,
+        );
+      if (found === undefined) continue;
+      await guard(`Cannot refresh the libvirt storage pool "${name}"`, () =>
+        this.client().call('STORAGE_POOL_REFRESH', { pool: found, flags: 0 }),
+      );
+      return found;
+    }
+    throw new HypervisorError(
+      'NOT_SUPPORTED',
+      `libvirt has no storage pool named ${LIBVIRT_POOLS.map((p) => `"${p}"`).join(' or ')} to write the images into`,
+      {
+        hint: 'Define a dir pool: virsh pool-define-as vessel dir --target DIR && virsh pool-build vessel && virsh pool-start vessel',
+      },
+    );
+  }
+
+  /** Uploads one file as a new volume of the pool; resolves with the volume's path (what the domain XML names). */
+  async upload(uuid: string, file: string): Promise<string> {
+    const pool = await this.pool();
+    const name = volumeName(uuid, file);
+    const size = (await stat(file)).size;
+    // A raw volume of the file's size: the upload writes the file's bytes as they are (a qcow2 stays a qcow2).
+    const xml = `<volume><name>${name}</name><capacity unit="bytes">${size}</capacity><allocation>0</allocation><target><format type="raw"/></target></volume>`;
+    const { vol } = await guard(`Cannot create the libvirt volume "${name}"`, () =>
+      this.client().call('STORAGE_VOL_CREATE_XML', { pool, xml, flags: 0 }),
+    );
+    try {
+      const s = await guard(`Cannot upload "${name}"`, () =>
+        this.client().openStream('STORAGE_VOL_UPLOAD', { vol, offset: 0n, length: BigInt(size), flags: 0 }),
+      );
+      s.resume(); // the daemon sends no data on an upload; its final status ends the stream
+      try {
+        await pipeline(createReadStream(file), s);
+        await s.done;
+      } catch (e) {
+        s.destroy();
+        throw hypervisorError(e, `Cannot upload "${name}"`);
+      }
+    } catch (e) {
+      await this.delete(vol).catch(() => undefined);
+      throw e;
+    }
+    const { name: path } = await guard(`Cannot read the path of "${name}"`, () =>
+      this.client().call('STORAGE_VOL_GET_PATH', { vol }),
+    );
+    return path;
+  }
+
+  /** The volume of a path, or undefined when the path is no libvirt volume. */
+  async volumeOf(path: string): Promise<RemoteNonnullStorageVol | undefined> {
+    return this.client()
+      .call('STORAGE_VOL_LOOKUP_BY_PATH', { path })
+      .then(
+        (r) => r.vol,
+        () => undefined,
+      );
+  }
+
+  /** Downloads a volume's bytes into a new file `to` (refused when it exists). */
+  async download(vol: RemoteNonnullStorageVol, to: string): Promise<void> {
+    const s = await guard(`Cannot download "${vol.name}"`, () =>
+      this.client().openStream('STORAGE_VOL_DOWNLOAD', { vol, offset: 0n, length: 0n, flags: 0 }),
+    );
+    try {
+      await pipeline(s, createWriteStream(to, { flags: 'wx', mode: 0o600 }));
+      s.end(); // the client's finish (virStreamFinish); the daemon confirms with its final status
+      await s.done;
+    } catch (e) {
+      s.destroy();
+      throw hypervisorError(e, `Cannot download "${vol.name}"`);
+    }
+  }
+
+  /** Deletes a volume. */
+  async delete(vol: RemoteNonnullStorageVol): Promise<void> {
+    await guard(`Cannot delete the libvirt volume "${vol.name}"`, () =>
+      this.client().call('STORAGE_VOL_DELETE', { vol, flags: 0 }),
+    );
+  }
+}

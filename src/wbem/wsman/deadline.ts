@@ -1,0 +1,68 @@
+import { WsmanFault } from './errors.js';
+
+/**
+ * The server's own bound on wsman:OperationTimeout (10 minutes): a longer one is served under this bound, as WinRM
+ * serves it under MaxTimeoutms (MS-WSMV §3.1.4.1.6), and a duration of days cannot overflow a timer.
+ */
+export const MAX_OPERATION_TIMEOUT_MS = 600_000;
+
+/**
+ * The time a client gave one operation (DSP0226 §6.1, wsman:OperationTimeout), as the work sees it: whether it ran
+ * out, and whether a change was started before it did. A change is started only while time is left, and once
+ * started runs to its end (the Api's changes are whole or not at all), so a late answer never leaves state half
+ * changed; a read that runs out leaves nothing behind (no enumeration context is opened after it).
+ *
+ * @example
+ * const deadline = new Deadline(req.timeoutMs);
+ * deadline.beforeChange(); // throws wsman:TimedOut when the time ran out
+ * await om.modifyInstance(ctx, ns, inst, props);
+ */
+export class Deadline {
+  /** The time given, capped at {@link MAX_OPERATION_TIMEOUT_MS}. */
+  readonly ms: number;
+  /** When it runs out, ms since the epoch. */
+  readonly at: number;
+  private started = false;
+
+  constructor(timeoutMs: number) {
+    this.ms = Math.min(Math.max(timeoutMs, 0), MAX_OPERATION_TIMEOUT_MS);
+    this.at = Date.now() + this.ms;
+  }
+
+  /** True once the time ran out. */
+  passed(): boolean {
+    return Date.now() >= this.at;
+  }
+
+  /** Throws wsman:TimedOut when the time ran out. */
+  check(): void {
+    if (this.passed()) throw this.fault();
+  }
+
+  /** Before a change: throws wsman:TimedOut when the time ran out (nothing is changed), else notes the start. */
+  beforeChange(): void {
+    this.check();
+    this.started = true;
+  }
+
+  /** The wsman:TimedOut fault, saying whether a change was started (and goes on to its end). */
+  fault(): WsmanFault {
+    const what = this.started
+      ? '; the change had started and runs to its end: read the resource for its outcome'
+      : '; nothing was changed';
+    return new WsmanFault(
+      'WSMAN_TIMED_OUT',
+      `The operation did not finish within OperationTimeout (${this.ms} ms)${what}`,
+    );
+  }
+
+  /** The work's answer, or wsman:TimedOut when the time runs out first (a late failure is not left unhandled). */
+  race<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.fault()), Math.max(0, this.at - Date.now()));
+    });
+    work.catch(() => undefined);
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  }
+}
