@@ -25,6 +25,7 @@ import { commonDiagnostics, throwFirstError } from '../validate.js';
 import { type ConnectionStatus, LibvirtConnection, type ReconnectOptions } from './connection.js';
 import { Consoles } from './console.js';
 import { definitionOf, domainXml } from './domain-xml.js';
+import type { LibvirtDomainCaps } from './domcaps.js';
 import { hypervisorError } from './errors.js';
 import { domainState, lifecycleEvent } from './states.js';
 import { domainStats, STATS_GROUPS } from './stats.js';
@@ -58,6 +59,8 @@ export interface LibvirtDaemonInfo {
   version: string;
   /** The `type` attribute of the domains this driver writes (`qemu`: TCG; `test`). */
   domainType: string;
+  /** Its domain capabilities for that type, when the daemon gives them (libvirt's test driver does not). */
+  domainCaps?: LibvirtDomainCaps | undefined;
 }
 
 /**
@@ -201,7 +204,11 @@ export class LibvirtDriver implements HypervisorDriver {
       machineTypes: QEMU_MACHINE_TYPES,
       firmware: ['bios'],
       devices: libvirtDevices(),
-      limits: DEFAULT_LIMITS,
+      // virConnectGetDomainCapabilities' <vcpu max> bounds the vCPUs of the machine type libvirt picks.
+      limits: {
+        ...DEFAULT_LIMITS,
+        cpus: Math.min(DEFAULT_LIMITS.cpus, this.daemon.domainCaps?.maxCpus ?? DEFAULT_LIMITS.cpus),
+      },
       operations: stateOperationsOf([...operationsOf(this), 'reboot']),
       features: {
         hotplug: { disk: false, nic: false, memory: false },
@@ -210,6 +217,11 @@ export class LibvirtDriver implements HypervisorDriver {
         adoption: true,
       },
     };
+  }
+
+  /** What libvirt's domain capabilities said when the driver opened (undefined on its test driver). */
+  domainCapabilities(): LibvirtDomainCaps | undefined {
+    return this.daemon.domainCaps;
   }
 
   /** libvirt's own capabilities document (virConnectGetCapabilities): host CPU, guests, machine types. */
