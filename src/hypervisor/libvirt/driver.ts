@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LibvirtClient, LibvirtEvent, RemoteNonnullDomain } from '../../libvirt/index.js';
+import type { LibvirtClient, RemoteNonnullDomain } from '../../libvirt/index.js';
 import { DEFAULT_LIMITS, type VirtualSystemDefinition } from '../../model/index.js';
 import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
 import { capabilityProblems } from '../capability-check.js';
@@ -19,16 +19,18 @@ import type {
   DriverInfo,
   HypervisorDriver,
   ValidatePurpose,
-  VmState,
 } from '../types.js';
 import { commonDiagnostics, throwFirstError } from '../validate.js';
 import { type ConnectionStatus, LibvirtConnection, type ReconnectOptions } from './connection.js';
 import { Consoles } from './console.js';
 import { definitionOf, domainXml } from './domain-xml.js';
+import type { LibvirtDomainCaps } from './domcaps.js';
 import { hypervisorError } from './errors.js';
-import { domainState, lifecycleEvent } from './states.js';
+import { DomainEvents } from './events.js';
+import { domainState } from './states.js';
 import { domainStats, STATS_GROUPS } from './stats.js';
 import { LibvirtStorage } from './storage.js';
+import { uuidText } from './uuid.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** VIR_DOMAIN_XML_INACTIVE: the persistent definition, not the running one. */
@@ -37,12 +39,6 @@ const XML_INACTIVE = 2;
 const STATS_STATE = 1;
 /** VIR_DOMAIN_EVENT_ID_LIFECYCLE. */
 const EVENT_LIFECYCLE = 0;
-
-/** A libvirt UUID (16 bytes) as text. */
-export function uuidText(b: Buffer): string {
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 /** QEMU's devices as libvirt 9 runs them: its QEMU driver has no BusLogic SCSI controller. */
 function libvirtDevices(): DriverCapabilities['devices'] {
@@ -58,6 +54,8 @@ export interface LibvirtDaemonInfo {
   version: string;
   /** The `type` attribute of the domains this driver writes (`qemu`: TCG; `test`). */
   domainType: string;
+  /** Its domain capabilities for that type, when the daemon gives them (libvirt's test driver does not). */
+  domainCaps?: LibvirtDomainCaps | undefined;
 }
 
 /**
@@ -71,12 +69,8 @@ export interface LibvirtDaemonInfo {
  */
 export class LibvirtDriver implements HypervisorDriver {
   readonly ownsInventory = true;
-  private readonly listeners = new Set<(e: DriverEvent) => void>();
+  private readonly events = new DomainEvents();
   private readonly consoles: Consoles;
-  /** The state each system's last event left, to drop events that change nothing. */
-  private readonly lastState = new Map<string, VmState>();
-  /** States this driver's own calls are about to cause, by UUID: their events are `api`, others `host`. */
-  private readonly expected = new Map<string, { state: VmState; until: number }[]>();
 
   private readonly conn: LibvirtConnection;
   private readonly storage: LibvirtStorage;
@@ -93,9 +87,13 @@ export class LibvirtDriver implements HypervisorDriver {
       client,
       reopen,
       {
-        event: (e) => this.onLibvirtEvent(e),
+        event: (e) => this.events.libvirt(e),
         prepare: (c) => this.register(c),
-        reconnected: () => void this.reread().catch(() => undefined),
+        reconnected: () =>
+          void this.list().then(
+            (domains) => this.events.reread(domains),
+            () => undefined,
+          ),
       },
       reconnect,
     );
@@ -112,65 +110,10 @@ export class LibvirtDriver implements HypervisorDriver {
     return this.conn.status();
   }
 
-  private onLibvirtEvent(e: LibvirtEvent): void {
-    if (e.procedure !== 'DOMAIN_EVENT_CALLBACK_LIFECYCLE') return;
-    const { dom, event, detail } = e.msg.msg;
-    const ev = lifecycleEvent(event, detail);
-    if (ev.state === undefined) return;
-    const uuid = uuidText(dom.uuid);
-    // libvirt's QEMU driver says "started" and then "resumed" for one start: one state change for Vessel.
-    if (this.lastState.get(uuid) === ev.state) return;
-    this.lastState.set(uuid, ev.state);
-    const cause = ev.guest ? 'guest' : this.ours(uuid, ev.state) ? 'api' : 'host';
-    this.emit({ uuid, kind: 'state', state: ev.state, reason: ev.reason, cause, time: new Date() });
-  }
-
-  /**
-   * After a reconnect: every domain's state read again; what changed while libvirtd was away (a guest that shut
-   * down, a domain virsh started) is announced as a `host` event, as if the lost lifecycle events had come.
-   */
-  private async reread(): Promise<void> {
-    for (const d of await this.list()) {
-      if (this.lastState.get(d.uuid) === d.state) continue;
-      const known = this.lastState.has(d.uuid);
-      this.lastState.set(d.uuid, d.state);
-      if (!known) continue; // a domain defined meanwhile: the host finds it in the next list
-      this.emit({
-        uuid: d.uuid,
-        kind: 'state',
-        state: d.state,
-        reason: `${d.reason ?? d.state} (read again after reconnecting to libvirtd)`,
-        cause: 'host',
-        time: new Date(),
-      });
-    }
-  }
-
-  private emit(e: DriverEvent): void {
-    for (const l of this.listeners) l(e);
-  }
-
-  /** Whether an event to `state` is the one a call of this driver announced (consumed once). */
-  private ours(uuid: string, state: VmState): boolean {
-    const now = Date.now();
-    const list = (this.expected.get(uuid) ?? []).filter((x) => x.until > now);
-    const i = list.findIndex((x) => x.state === state);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length > 0) this.expected.set(uuid, list);
-    else this.expected.delete(uuid);
-    return i >= 0;
-  }
-
-  private expect(uuid: string, state: VmState): void {
-    const list = this.expected.get(uuid) ?? [];
-    list.push({ state, until: Date.now() + 10_000 });
-    this.expected.set(uuid, list);
-  }
-
   /** Registers for lifecycle events of every domain and notes each one's state (when the driver opens). */
   async watch(): Promise<void> {
     await this.register(this.client);
-    for (const d of await this.list()) this.lastState.set(d.uuid, d.state);
+    for (const d of await this.list()) this.events.note(d.uuid, d.state);
   }
 
   /** Registers a client for lifecycle events of every domain (at open and after each reconnect). */
@@ -201,7 +144,11 @@ export class LibvirtDriver implements HypervisorDriver {
       machineTypes: QEMU_MACHINE_TYPES,
       firmware: ['bios'],
       devices: libvirtDevices(),
-      limits: DEFAULT_LIMITS,
+      // virConnectGetDomainCapabilities' <vcpu max> bounds the vCPUs of the machine type libvirt picks.
+      limits: {
+        ...DEFAULT_LIMITS,
+        cpus: Math.min(DEFAULT_LIMITS.cpus, this.daemon.domainCaps?.maxCpus ?? DEFAULT_LIMITS.cpus),
+      },
       operations: stateOperationsOf([...operationsOf(this), 'reboot']),
       features: {
         hotplug: { disk: false, nic: false, memory: false },
@@ -210,6 +157,11 @@ export class LibvirtDriver implements HypervisorDriver {
         adoption: true,
       },
     };
+  }
+
+  /** What libvirt's domain capabilities said when the driver opened (undefined on its test driver). */
+  domainCapabilities(): LibvirtDomainCaps | undefined {
+    return this.daemon.domainCaps;
   }
 
   /** libvirt's own capabilities document (virConnectGetCapabilities): host CPU, guests, machine types. */
@@ -312,7 +264,7 @@ export class LibvirtDriver implements HypervisorDriver {
       this.client.call('DOMAIN_DEFINE_XML', { xml }),
     );
     const info = await this.stateOf(r.dom);
-    if (!this.lastState.has(info.uuid)) this.lastState.set(info.uuid, info.state);
+    this.events.note(info.uuid, info.state, true);
     return info;
   }
 
@@ -329,8 +281,7 @@ export class LibvirtDriver implements HypervisorDriver {
   }
 
   subscribe(listener: (e: DriverEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.subscribe(listener);
   }
 
   async close(options: { stopAll?: boolean } = {}): Promise<void> {
@@ -353,7 +304,7 @@ export class LibvirtDriver implements HypervisorDriver {
     const dom = await this.mustDomain(uuid);
     checkTransition(dom.name, (await this.stateOf(dom)).state, op);
     const result = op === 'undefine' || op === 'modify' || op === 'shutdown' ? undefined : RESULT_STATE[op];
-    if (result !== undefined && op !== 'reset') this.expect(uuid.toLowerCase(), result);
+    if (result !== undefined && op !== 'reset') this.events.expect(uuid.toLowerCase(), result);
     await this.call(`Cannot ${verb} "${dom.name}"`, () => fn(dom));
   }
 
@@ -392,7 +343,7 @@ export class LibvirtDriver implements HypervisorDriver {
     await this.act(uuid, 'reset', 'reset', (dom) => this.client.call('DOMAIN_RESET', { dom, flags: 0 }));
     // libvirt sends no lifecycle event for a reset (the domain stays running): the driver says it happened.
     const { uuid: id } = await this.getState(uuid);
-    this.emit({ uuid: id, kind: 'reset', reason: 'reset', cause: 'api', time: new Date() });
+    this.events.emit({ uuid: id, kind: 'reset', reason: 'reset', cause: 'api', time: new Date() });
   }
 
   /** Reboots through the guest (virDomainReboot); not in the driver table yet, offered for the CLI and tests. */

@@ -3,7 +3,8 @@
  * any libvirtd (QEMU/KVM, Xen, LXC, its test driver). libvirt owns the inventory.
  */
 export { definitionOf, domainXml } from './domain-xml.js';
-export { type LibvirtDaemonInfo, LibvirtDriver, uuidText } from './driver.js';
+export { type LibvirtDaemonInfo, LibvirtDriver } from './driver.js';
 export { hypervisorError } from './errors.js';
 export { openLibvirtDriver } from './open.js';
 export { domainState, lifecycleEvent } from './states.js';
+export { uuidText } from './uuid.js';

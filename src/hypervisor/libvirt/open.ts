@@ -2,6 +2,7 @@ import { connectLibvirt, type LibvirtClient } from '../../libvirt/index.js';
 import { HypervisorError } from '../errors.js';
 import type { DriverContext } from '../registry.js';
 import type { DriverUri } from '../uri.js';
+import { parseDomainCaps } from './domcaps.js';
 import { LibvirtDriver } from './driver.js';
 import { hypervisorError } from './errors.js';
 
@@ -37,7 +38,23 @@ export async function openLibvirtDriver(uri: DriverUri, _context: DriverContext)
     const v = Number(hv_ver);
     const version = `${Math.floor(v / 1_000_000)}.${Math.floor(v / 1000) % 1000}.${v % 1000}`;
     const domainType = type.toLowerCase() === 'qemu' ? 'qemu' : type.toLowerCase();
-    const driver = new LibvirtDriver(uri.text, client, { type, version, domainType }, () =>
+    // The domain capabilities of what the driver writes (TCG x86_64 domains); libvirt's test driver has none.
+    const domainCaps =
+      domainType === 'qemu'
+        ? await client
+            .call('CONNECT_GET_DOMAIN_CAPABILITIES', {
+              emulatorbin: undefined,
+              arch: 'x86_64',
+              machine: undefined,
+              virttype: 'qemu',
+              flags: 0,
+            })
+            .then(
+              (r) => parseDomainCaps(r.capabilities),
+              () => undefined,
+            )
+        : undefined;
+    const driver = new LibvirtDriver(uri.text, client, { type, version, domainType, domainCaps }, () =>
       connectLibvirt(target),
     );
     await driver.watch();

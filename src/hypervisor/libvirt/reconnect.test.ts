@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,9 @@ import { HAVE_LIBVIRTD, type PrivateLibvirtd, startLibvirtd } from '../../../tes
 import type { Api, ApiEvent } from '../../api/index.js';
 import { ApiError } from '../../api/index.js';
 import { Host, openSession } from '../../host/index.js';
+import { buildDefinition } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
+import { ensureTestGuest } from '../guest.js';
 import { openDriver } from '../registry.js';
 import type { DriverEvent } from '../types.js';
 import type { LibvirtDriver } from './driver.js';
@@ -136,4 +138,43 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver: libvirtd killed (-9) and restar
       rmSync(state, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('a QEMU guest keeps running through a kill -9 of libvirtd; after the restart the driver reports it running and stops it', async () => {
+    const guest = await ensureTestGuest();
+    const dir = mkdtempSync(join(tmpdir(), 'vessel-libvirt-reconnect-qemu-'));
+    const disk = join(dir, 'stay.raw');
+    copyFileSync(guest.stayDisk, disk);
+    const owner = statSync(d.dir);
+    chownSync(dir, owner.uid, owner.gid);
+    chownSync(disk, owner.uid, owner.gid);
+    const driver = (await openDriver(`libvirt:qemu:///session?socket=${d.socket}`)) as LibvirtDriver;
+    const events: DriverEvent[] = [];
+    driver.subscribe((e) => events.push(e));
+    try {
+      const def = buildDefinition({
+        name: 'rq1',
+        cpus: 1,
+        memoryBytes: 128n << 20n,
+        disks: [disk],
+        nics: [],
+      });
+      const { uuid } = await driver.define(def);
+      await driver.start!(uuid);
+      expect(await driver.getState(uuid)).toMatchObject({ state: 'running' });
+      await d.kill('SIGKILL');
+      expect(((await failure(driver.getState(uuid))) as HypervisorError).code).toBe('LIBVIRT_DISCONNECTED');
+      await d.restart();
+      await until('the reconnect', () => driver.connectionStatus().connected, 20_000);
+      // libvirtd found its QEMU again: the guest never stopped, so there is no state change to announce.
+      expect(await driver.getState(uuid)).toMatchObject({ state: 'running' });
+      expect(events.filter((e) => e.uuid === uuid).map((e) => e.state)).toEqual(['running']);
+      await driver.powerOff!(uuid);
+      await until('the stop event', () => events.at(-1)?.state === 'stopped');
+      expect(events.at(-1)).toMatchObject({ uuid, state: 'stopped', cause: 'api' });
+      await driver.undefine!(uuid);
+    } finally {
+      await driver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
