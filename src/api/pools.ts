@@ -1,6 +1,6 @@
 import { type StaticDecode, Type } from '@sinclair/typebox';
 import type { ByteStream } from './common.js';
-import { Strict, Uint64 } from './schema.js';
+import { Strict, Timestamp, Uint64 } from './schema.js';
 
 /**
  * Storage pools (DSP1047): named host folders that images must lie in (issue 9). Admins add and remove them;
@@ -40,6 +40,8 @@ export const ImageInfoSchema = Type.Object({
   virtualSizeBytes: Type.Optional(Uint64),
   /** The systems whose definitions use it (names). */
   usedBy: Type.Array(Type.String({ maxLength: 128 })),
+  /** When the file last changed (absent for a block device); with the size, REST's ETag of its download. */
+  modifiedAt: Type.Optional(Timestamp),
 });
 
 /** An image in a pool. */

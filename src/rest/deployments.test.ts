@@ -30,11 +30,14 @@ beforeAll(async () => {
       ['admin', 'admin', 'secret'],
       ['reader', 'reader', 'rd-pass'],
     ],
-    uploads: { maxBytes: BigInt(LIMIT), idleMs: 500 },
+    uploads: { maxBytes: BigInt(LIMIT), idleMs: 2000 },
   });
   ova = (await smallOva()).bytes;
   licensed = await readFile(join(ROOT, 'test/fixtures/deploy/licensed.ovf'));
   uploads = join(h.stateDir, 'uploads');
+  // The contract's validators are compiled at the first call (seconds on a busy machine, the event loop held):
+  // done here, not between two requests of a kept-alive connection.
+  await call(h.restUrl, ADMIN, 'GET', '/pools/default/images');
 });
 afterAll(async () => {
   await h?.close();

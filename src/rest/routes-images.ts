@@ -74,16 +74,16 @@ export const IMAGE_ROUTES: readonly RestRoute[] = [
     method: 'GET',
     path: '/pools/{id}/images/{name}',
     operationId: 'downloadImage',
-    summary: "An image's bytes; Range (one byte range) resumes a cut download",
+    summary: "An image's bytes; Range (with If-Range: its ETag) resumes a cut download",
     calls: 'pools.download',
     pathParams: PARAMS,
-    requestHeaders: ['Range'],
+    requestHeaders: ['Range', 'If-Range'],
     responses: {
-      200: { description: 'The image', mediaType: 'application/octet-stream' },
+      200: { description: 'The image', mediaType: 'application/octet-stream', headers: ['ETag'] },
       206: {
         description: 'The range asked for',
         mediaType: 'application/octet-stream',
-        headers: ['Content-Range'],
+        headers: ['ETag', 'Content-Range'],
       },
     },
     handle: async ({ api, params, headers }) => {
@@ -96,9 +96,18 @@ export const IMAGE_ROUTES: readonly RestRoute[] = [
       );
       // A block device lists 0 bytes: its length is unknown here, so it is sent whole and chunked.
       const size = info !== undefined && info.sizeBytes > 0n ? info.sizeBytes : undefined;
+      // The size and the time it last changed: an image is never rewritten in place (an upload links a new file).
+      const modified = info?.modifiedAt === undefined ? undefined : Date.parse(info.modifiedAt);
+      const etag = size === undefined || modified === undefined ? undefined : `"${size}-${modified}"`;
+      const tags = etag === undefined ? {} : { ETag: etag };
       let range: ReturnType<typeof rangeOf>;
       try {
-        range = size === undefined ? undefined : rangeOf(headers, size);
+        const seen = headers['if-none-match']?.split(',').map((t) => t.trim().replace(/^W\//, ''));
+        if (etag !== undefined && (seen?.includes(etag) || seen?.includes('*'))) {
+          await body[Symbol.asyncIterator]().return?.();
+          return { status: 304, headers: tags };
+        }
+        range = size === undefined ? undefined : rangeOf(headers, size, etag);
       } catch (e) {
         await body[Symbol.asyncIterator]().return?.();
         throw e;
@@ -106,7 +115,7 @@ export const IMAGE_ROUTES: readonly RestRoute[] = [
       if (range === undefined || size === undefined)
         return {
           status: 200,
-          stream: (res) => sendBytes(res, { status: 200, headers: {}, sizeBytes: size, body }),
+          stream: (res) => sendBytes(res, { status: 200, headers: tags, sizeBytes: size, body }),
         };
       const length = range.last - range.first + 1n;
       return {
@@ -114,7 +123,7 @@ export const IMAGE_ROUTES: readonly RestRoute[] = [
         stream: (res) =>
           sendBytes(res, {
             status: 206,
-            headers: contentRange(range, size),
+            headers: { ...tags, ...contentRange(range, size) },
             sizeBytes: length,
             body: sliceOf(body, range.first, length),
             source: body,

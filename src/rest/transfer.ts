@@ -72,13 +72,16 @@ async function* counted(
     clearTimeout(timer);
     timer = setTimeout(() => req.destroy(new Error(`no byte for ${Math.round(idleMs / 1000)} s`)), idleMs);
   };
+  // Only the time spent waiting for the client counts: not what the consumer takes to write a chunk away.
   arm();
   try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      arm();
+    // Not destroyed when the loop ends: a kept-alive connection serves the next request after this one.
+    for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      clearTimeout(timer);
       size += BigInt(chunk.length);
       check(size);
       yield chunk;
+      arm();
     }
   } catch (e) {
     const f =

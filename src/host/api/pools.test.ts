@@ -7,6 +7,7 @@ import {
   readFileSync,
   rmSync,
   statfsSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -113,6 +114,7 @@ describe('poolsApi()', () => {
       format: 'raw',
       virtualSizeBytes: 1n << 20n,
       usedBy: [],
+      modifiedAt: statSync(join(dir, 'state', 'images', 'disk.raw')).mtime.toISOString(),
     });
     const path = join(dir, 'state', 'images', 'disk.raw');
     await host.define(buildDefinition({ name: 'web1', cpus: 1, memoryBytes: 64n << 20n, disks: [path] }));

@@ -46,6 +46,7 @@ export function poolsApi(ctx: SessionContext): PoolsApi {
     format: i.format,
     ...(i.virtualSizeBytes === undefined ? {} : { virtualSizeBytes: i.virtualSizeBytes }),
     usedBy: i.usedBy,
+    ...(i.modifiedAt === undefined ? {} : { modifiedAt: i.modifiedAt }),
   });
   return {
     async list() {

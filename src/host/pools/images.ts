@@ -28,6 +28,8 @@ export interface PoolImage {
   virtualSizeBytes: bigint | undefined;
   /** The names of the defined systems whose drives use it. */
   usedBy: string[];
+  /** When the file last changed (RFC 3339), for a regular file. */
+  modifiedAt: string | undefined;
 }
 
 /** What every temporary name of an upload starts with: never listed, never a name an upload may take. */
@@ -105,6 +107,7 @@ async function describeImage(path: string, name: string, isFile: boolean, users:
     format,
     virtualSizeBytes,
     usedBy: [...new Set([...(users.get(path) ?? []), ...(users.get(real) ?? [])])].sort(),
+    modifiedAt: isFile ? st.mtime.toISOString() : undefined,
   } satisfies PoolImage;
 }
 

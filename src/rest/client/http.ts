@@ -84,7 +84,7 @@ export class RestHttp {
 
   /** Sends one request; a problem answer is thrown as its ApiError. */
   async call(method: string, path: string, r: RestHttpRequest = {}): Promise<RestHttpAnswer> {
-    const url = new URL(`${API_PREFIX}${path}`, this.o.url);
+    const url = this.urlOf(path);
     for (const [k, v] of Object.entries(r.query ?? {})) {
       if (v === undefined) continue;
       if (Array.isArray(v)) for (const one of v) url.searchParams.append(k, one);
@@ -227,6 +227,11 @@ export class RestHttp {
 
   /** The URL of `path` below /api/v1 with `query`. */
   urlOf(path: string, query: Record<string, string | readonly string[] | undefined> = {}): URL {
+    // A URL resolves `.` and `..` segments (and their %2e spellings) away: a name such as ".." would address
+    // another resource, so it is refused here, as the host refuses it.
+    for (const seg of path.split('/'))
+      if (/^(\.|%2e){1,2}$/i.test(seg))
+        throw new ApiError('INVALID_ARGUMENT', `"${decodeURIComponent(seg)}" cannot be named in a REST path`);
     const url = new URL(`${API_PREFIX}${path}`, this.o.url);
     for (const [k, v] of Object.entries(query))
       if (v === undefined) continue;
