@@ -9,7 +9,7 @@ import type { WsmanRequest } from './envelope.js';
 import { FAULT_DETAIL, faultOfCimError, WsmanFault } from './errors.js';
 import { faultXml } from './fault.js';
 import { invokeAction } from './invoke.js';
-import { ACTION, CIMXML_CLASS_URI, NS, SECURITY_PROFILES } from './names.js';
+import { ACTION, ANONYMOUS, CIMXML_CLASS_URI, EVENTING, NS, SECURITY_PROFILES } from './names.js';
 import { instanceNameOf, type Resource, resolveResource } from './resource.js';
 
 /** The smallest MaxEnvelopeSize a client may ask for (DSP0226 §6.2: 8192 octets). */
@@ -159,6 +159,16 @@ async function operation(
     case ACTION.delete:
     case ACTION.create:
       return transfer(d, req, ctx, action);
+    case EVENTING.subscribe:
+    case EVENTING.renew:
+    case EVENTING.getStatus:
+    case EVENTING.unsubscribe:
+      if (!d.eventing)
+        throw new WsmanFault(
+          'WSMAN_ACTION_NOT_SUPPORTED',
+          'This server serves no events (indications are off)',
+        );
+      return d.eventing.handle(req, ctx, req.to && /^https?:\/\//.test(req.to) ? req.to : ANONYMOUS);
     default: {
       const r = resolveResource(d.om, req.resourceUri, req.selectors);
       const cut = action.lastIndexOf('/');
