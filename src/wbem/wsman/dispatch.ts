@@ -3,7 +3,7 @@ import { xmlText } from '../cimxml/escape.js';
 import { classGet } from './class-get.js';
 import { decodeInstanceElement } from './decode.js';
 import type { WsmanDispatcher } from './dispatcher.js';
-import { envelope, instanceXml, uriStyle } from './encode.js';
+import { envelope, eprXml, instanceXml, uriStyle } from './encode.js';
 import { enumerate, pull, release } from './enumerate.js';
 import type { WsmanRequest } from './envelope.js';
 import { FAULT_DETAIL, faultOfCimError, WsmanFault } from './errors.js';
@@ -195,15 +195,24 @@ async function transfer(
 ): Promise<{ action: string; body: string }> {
   const om = d.om;
   const r: Resource = resolveResource(om, req.resourceUri, req.selectors);
-  if (action === ACTION.create)
-    throw faultOfCimError(
-      new CimError(
-        'CIM_ERR_NOT_SUPPORTED',
-        `Instances of ${r.className ?? 'this resource'} cannot be created; use DefineSystem`,
-      ),
-    );
-  const name = instanceNameOf(om, r);
   const response = `${action}Response`;
+  if (action === ACTION.create) {
+    // DSP0226 §7.6 where a provider creates (DSP1054's filters, destinations, subscriptions); systems are defined
+    // with DefineSystem.
+    if (!req.body) throw new WsmanFault('WSMAN_SCHEMA_VALIDATION', 'Create needs the instance in the body');
+    const inst = decodeInstanceElement(om, r.ns, req.body);
+    if (r.className && r.className.toLowerCase() !== inst.className.toLowerCase())
+      throw new WsmanFault(
+        'WSMAN_SCHEMA_VALIDATION',
+        `The body is a ${inst.className}, not a ${r.className}`,
+      );
+    const created = await om.createInstance(ctx, r.ns.name, inst);
+    return {
+      action: response,
+      body: `<wxf:ResourceCreated xmlns:wxf="${NS.wxf}">${eprXml(created, r.ns.name, uriStyle(r.uri))}</wxf:ResourceCreated>`,
+    };
+  }
+  const name = instanceNameOf(om, r);
   if (action === ACTION.delete) {
     await om.deleteInstance(ctx, r.ns.name, name);
     return { action: response, body: '' };

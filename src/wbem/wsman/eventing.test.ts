@@ -18,8 +18,13 @@ let sink: Server;
 let sinkUrl: string;
 const pushed: Array<{ path: string; body: string }> = [];
 
-function soap(action: string, body: string, headers = ''): string {
-  return `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:e="${WSE}"><s:Header><a:To>http://127.0.0.1:5985/wsman</a:To><w:ResourceURI s:mustUnderstand="true">http://schemas.dmtf.org/wbem/wscim/1/*</w:ResourceURI><a:ReplyTo><a:Address s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo><a:Action s:mustUnderstand="true">${action}</a:Action><w:MaxEnvelopeSize s:mustUnderstand="true">153600</w:MaxEnvelopeSize><a:MessageID>uuid:5f3b1c3e-0000-4000-8000-000000000001</a:MessageID><w:OperationTimeout>PT60S</w:OperationTimeout>${headers}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
+function soap(
+  action: string,
+  body: string,
+  headers = '',
+  uri = 'http://schemas.dmtf.org/wbem/wscim/1/*',
+): string {
+  return `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:e="${WSE}"><s:Header><a:To>http://127.0.0.1:5985/wsman</a:To><w:ResourceURI s:mustUnderstand="true">${uri}</w:ResourceURI><a:ReplyTo><a:Address s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo><a:Action s:mustUnderstand="true">${action}</a:Action><w:MaxEnvelopeSize s:mustUnderstand="true">153600</w:MaxEnvelopeSize><a:MessageID>uuid:5f3b1c3e-0000-4000-8000-000000000001</a:MessageID><w:OperationTimeout>PT60S</w:OperationTimeout>${headers}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
 }
 
 function subscribeBody(o: {
@@ -220,5 +225,32 @@ describe('WS-Eventing', () => {
     }
     const unknown = await post(soap(`${WSE}/Unsubscribe`, '<e:Unsubscribe/>', withId('uuid:nope')));
     expect(unknown.status).toBe(400);
+  });
+
+  it('WS-Transfer Create makes DSP1054 instances (admin only); other classes still cannot be created', async () => {
+    const CIM = 'http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/';
+    const ns = '<w:SelectorSet><w:Selector Name="__cimnamespace">root/interop</w:Selector></w:SelectorSet>';
+    const body = `<p:CIM_IndicationFilter xmlns:p="${CIM}CIM_IndicationFilter"><p:Name>wsf</p:Name><p:Query>SELECT * FROM CIM_InstCreation</p:Query><p:QueryLanguage>WQL</p:QueryLanguage></p:CIM_IndicationFilter>`;
+    const create = (auth: string, b = body, cls = 'CIM_IndicationFilter') =>
+      post(soap('http://schemas.xmlsoap.org/ws/2004/09/transfer/Create', b, ns, `${CIM}${cls}`), auth);
+    const reader = await create(READER);
+    expect([reader.status, subcode(reader.text)]).toEqual([400, 'wsman:AccessDenied']);
+    const made = await create(ADMIN);
+    expect(made.status, made.text).toBe(200);
+    expect(made.text).toContain('ResourceCreated');
+    expect(made.text).toContain('<wsman:Selector Name="Name">wsf</wsman:Selector>');
+    const again = await create(ADMIN);
+    expect([again.status, subcode(again.text)]).toEqual([400, 'wsman:AlreadyExists']);
+    const bad = await create(
+      ADMIN,
+      body.replace('SELECT * FROM CIM_InstCreation', 'SELECT * FROM CIM_ComputerSystem'),
+    );
+    expect([bad.status, subcode(bad.text)]).toEqual([400, 'wsa:ActionNotSupported']);
+    const cs = await create(
+      ADMIN,
+      '<p:Vessel_ComputerSystem xmlns:p="x"><p:Name>n</p:Name></p:Vessel_ComputerSystem>',
+      'Vessel_ComputerSystem',
+    );
+    expect(cs.status).toBe(400);
   });
 });
