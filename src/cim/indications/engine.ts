@@ -90,8 +90,10 @@ export class IndicationEngine {
     this.sinks.clear();
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
       await this.o.store.save().catch(() => undefined);
     }
+    await this.o.store.settled();
   }
 
   /** Waits until every event received so far is handled (tests, shutdown). */
@@ -224,7 +226,8 @@ export class IndicationEngine {
   }
 
   private scheduleSave(): void {
-    if (this.saveTimer || this.closed) return;
+    // Without subscriptions there is nothing to deliver after a restart: the host's events are not written for it.
+    if (this.saveTimer || this.closed || this.o.store.state.subscriptions.length === 0) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       void this.o.store.save().catch(() => undefined);

@@ -113,6 +113,11 @@ export class IndicationStore {
     return next;
   }
 
+  /** Settles when every write asked so far is done (closing: nothing writes into a removed directory later). */
+  settled(): Promise<void> {
+    return this.writing;
+  }
+
   /** Refuses a new object of a kind that is full. */
   checkRoom(kind: 'filters' | 'destinations' | 'subscriptions'): void {
     if (this.state[kind].length >= MAX_SUBSCRIPTION_OBJECTS)

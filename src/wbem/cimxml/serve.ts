@@ -15,6 +15,7 @@ import { USERS_FILE, UserStore, VESSEL_PLATFORM_VERSION } from '../../host/index
 import type { LoginLimits } from '../http/throttle.js';
 import { ensureCertificate, type TlsFiles } from '../http/tls.js';
 import { createWsmanDispatcher } from '../wsman/dispatcher.js';
+import { WsEventing } from '../wsman/eventing.js';
 import { startWsmanServer, type WsmanLimits, type WsmanServer } from '../wsman/server.js';
 import { createDispatcher } from './dispatcher.js';
 import { type ExportSender, exportSender } from './export-send.js';
@@ -134,10 +135,15 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
       login: o.login,
     });
     let wsman: WsmanServer | undefined;
+    let eventing: WsEventing | undefined;
     try {
       // One set of enumeration contexts: a user's open enumerations count once across both encodings.
-      wsman = await startWsman(o, service, hostName, users, tls, dispatcher.contexts);
+      eventing = indications
+        ? new WsEventing(service.om, indications.engine, o.indications?.retry, o.indications?.timeoutMs)
+        : undefined;
+      wsman = await startWsman(o, service, hostName, users, tls, dispatcher.contexts, eventing);
     } catch (e) {
+      eventing?.close();
       await server.close();
       throw e;
     }
@@ -149,6 +155,7 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
       tls,
       close: async () => {
         await wsman?.close();
+        eventing?.close();
         await server.close();
         await indications?.close();
         sender?.close();
@@ -170,6 +177,7 @@ function startWsman(
   users: UserStore,
   tls: { key: Buffer | string; cert: Buffer | string } | undefined,
   contexts: EnumerationContexts<string>,
+  eventing: WsEventing | undefined,
 ): Promise<WsmanServer | undefined> {
   const w = o.wsman;
   if (!w || (!w.http && !w.https)) return Promise.resolve(undefined);
@@ -177,6 +185,7 @@ function startWsman(
     dispatcher: {
       ...createWsmanDispatcher(service.om, hostName, VESSEL_PLATFORM_VERSION, o.onInternalError),
       contexts,
+      eventing,
     },
     auth: { users, anonymousRole: o.anonymousRole },
     http: w.http ? { port: w.http.port, ...(w.http.host ? { host: w.http.host } : {}) } : undefined,

@@ -4,13 +4,13 @@ import { classGet } from './class-get.js';
 import { Deadline } from './deadline.js';
 import { decodeInstanceElement } from './decode.js';
 import type { WsmanDispatcher } from './dispatcher.js';
-import { envelope, instanceXml, uriStyle } from './encode.js';
+import { envelope, eprXml, instanceXml, uriStyle } from './encode.js';
 import { enumerate, pull, release } from './enumerate.js';
 import type { WsmanRequest } from './envelope.js';
 import { FAULT_DETAIL, faultOfCimError, WsmanFault } from './errors.js';
 import { faultXml } from './fault.js';
 import { invokeAction } from './invoke.js';
-import { ACTION, CIMXML_CLASS_URI, NS, SECURITY_PROFILES } from './names.js';
+import { ACTION, ANONYMOUS, CIMXML_CLASS_URI, EVENTING, NS, SECURITY_PROFILES } from './names.js';
 import { instanceNameOf, type Resource, resolveResource } from './resource.js';
 
 /** The smallest MaxEnvelopeSize a client may ask for (DSP0226 §6.2: 8192 octets). */
@@ -145,6 +145,16 @@ async function operation(
     case ACTION.delete:
     case ACTION.create:
       return transfer(d, req, ctx, action, deadline);
+    case EVENTING.subscribe:
+    case EVENTING.renew:
+    case EVENTING.getStatus:
+    case EVENTING.unsubscribe:
+      if (!d.eventing)
+        throw new WsmanFault(
+          'WSMAN_ACTION_NOT_SUPPORTED',
+          'This server serves no events (indications are off)',
+        );
+      return d.eventing.handle(req, ctx, req.to && /^https?:\/\//.test(req.to) ? req.to : ANONYMOUS);
     default: {
       const r = resolveResource(d.om, req.resourceUri, req.selectors);
       const cut = action.lastIndexOf('/');
@@ -172,15 +182,24 @@ async function transfer(
 ): Promise<{ action: string; body: string }> {
   const om = d.om;
   const r: Resource = resolveResource(om, req.resourceUri, req.selectors);
-  if (action === ACTION.create)
-    throw faultOfCimError(
-      new CimError(
-        'CIM_ERR_NOT_SUPPORTED',
-        `Instances of ${r.className ?? 'this resource'} cannot be created; use DefineSystem`,
-      ),
-    );
-  const name = instanceNameOf(om, r);
   const response = `${action}Response`;
+  if (action === ACTION.create) {
+    // DSP0226 §7.6 where a provider creates (DSP1054's filters, destinations, subscriptions); systems are defined
+    // with DefineSystem.
+    if (!req.body) throw new WsmanFault('WSMAN_SCHEMA_VALIDATION', 'Create needs the instance in the body');
+    const inst = decodeInstanceElement(om, r.ns, req.body);
+    if (r.className && r.className.toLowerCase() !== inst.className.toLowerCase())
+      throw new WsmanFault(
+        'WSMAN_SCHEMA_VALIDATION',
+        `The body is a ${inst.className}, not a ${r.className}`,
+      );
+    const created = await om.createInstance(ctx, r.ns.name, inst);
+    return {
+      action: response,
+      body: `<wxf:ResourceCreated xmlns:wxf="${NS.wxf}">${eprXml(created, r.ns.name, uriStyle(r.uri))}</wxf:ResourceCreated>`,
+    };
+  }
+  const name = instanceNameOf(om, r);
   if (action === ACTION.delete) {
     deadline?.beforeChange();
     await om.deleteInstance(ctx, r.ns.name, name);

@@ -1,4 +1,5 @@
 import { EnumerationContexts, type EnumerationLimits, type ObjectManager } from '../../cim/index.js';
+import type { WsEventing } from './eventing.js';
 
 /** What WS-Man requests are answered with: the object manager, the open enumerations, what Identify says. */
 export interface WsmanDispatcher {
@@ -8,6 +9,8 @@ export interface WsmanDispatcher {
   hostName: string;
   /** ProductVersion of Identify. */
   productVersion: string;
+  /** WS-Eventing over the host's indication engine, when indications are on. */
+  eventing?: WsEventing | undefined;
   /** Reports unexpected errors (answered as wsman:InternalError without details). */
   onInternalError?: ((e: unknown) => void) | undefined;
 }

@@ -46,6 +46,10 @@ export interface WsmanRequest {
   countEstimate: boolean;
   /** The first element of the body, if any. */
   body: XmlElement | undefined;
+  /** wsa:To as sent (not checked: clients name other hosts); WS-Eventing's subscription manager address. */
+  to?: string | undefined;
+  /** WS-Eventing's wse:Identifier header: the subscription a Renew, GetStatus or Unsubscribe is about. */
+  identifier?: string | undefined;
 }
 
 /** Headers this server understands, `{ns}local`: a mustUnderstand header outside this set is faulted. */
@@ -67,6 +71,7 @@ const UNDERSTOOD = new Set([
   `${NS.msWsman}|SessionId`,
   `${NS.msWsman}|OperationID`,
   `${NS.msWsman}|SequenceId`,
+  `${NS.wse}|Identifier`,
 ]);
 
 /** Most selectors in a SelectorSet (CIM classes have a handful of keys). */
@@ -193,6 +198,12 @@ function readHeader(h: XmlElement, r: WsmanRequest): void {
       return;
     case `${NS.wsman}|ResourceURI`:
       r.resourceUri = text();
+      return;
+    case `${NS.wsa}|To`:
+      r.to = text().slice(0, 2048);
+      return;
+    case `${NS.wse}|Identifier`:
+      r.identifier = text().slice(0, 256);
       return;
     case `${NS.wsman}|SelectorSet`:
       readSelectors(h, r.selectors);

@@ -14,6 +14,7 @@ interface FaultKind {
 const WSA_FAULT = `${NS.wsa}/fault`;
 const WSMAN_FAULT = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/fault';
 const WSEN_FAULT = `${NS.wsen}/fault`;
+const WSE_FAULT = `${NS.wse}/fault`;
 
 /** Every fault this server sends (DSP0226 §14.6), one registry. */
 export const WSMAN_FAULTS = {
@@ -55,6 +56,18 @@ export const WSMAN_FAULTS = {
   WSMAN_SCHEMA_VALIDATION: { code: 'Sender', subcode: 'wsman:SchemaValidationError', action: WSMAN_FAULT },
   WSMAN_TIMED_OUT: { code: 'Receiver', subcode: 'wsman:TimedOut', action: WSMAN_FAULT },
   WSMAN_UNSUPPORTED_FEATURE: { code: 'Sender', subcode: 'wsman:UnsupportedFeature', action: WSMAN_FAULT },
+  WSE_DELIVERY_MODE_UNAVAILABLE: {
+    code: 'Sender',
+    subcode: 'wse:DeliveryModeRequestedUnavailable',
+    action: WSE_FAULT,
+  },
+  WSE_INVALID_EXPIRATION_TIME: { code: 'Sender', subcode: 'wse:InvalidExpirationTime', action: WSE_FAULT },
+  WSE_UNABLE_TO_RENEW: { code: 'Sender', subcode: 'wse:UnableToRenew', action: WSE_FAULT },
+  WSE_FILTERING_NOT_SUPPORTED: {
+    code: 'Sender',
+    subcode: 'wse:EventSourceUnableToProcess',
+    action: WSE_FAULT,
+  },
 } as const satisfies Record<string, FaultKind>;
 
 /** The fault codes of the WS-Man edge. */

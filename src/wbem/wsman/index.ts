@@ -13,6 +13,7 @@ export * from './encode.js';
 export * from './enumerate.js';
 export * from './envelope.js';
 export * from './errors.js';
+export * from './eventing.js';
 export * from './fault.js';
 export * from './invoke.js';
 export * from './names.js';

@@ -12,6 +12,8 @@ export const NS = {
   wsmb: 'http://schemas.dmtf.org/wbem/wsman/1/cimbinding.xsd',
   cim: 'http://schemas.dmtf.org/wbem/wscim/1/common',
   xsi: 'http://www.w3.org/2001/XMLSchema-instance',
+  /** WS-Eventing (DSP0226 §10). */
+  wse: 'http://schemas.xmlsoap.org/ws/2004/08/eventing',
   /** Microsoft's extension headers (DataLocale, SessionId), which WinRM clients send. */
   msWsman: 'http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd',
 } as const;
@@ -36,6 +38,17 @@ export const ACTION = {
   release: `${NS.wsen}/Release`,
   renew: `${NS.wsen}/Renew`,
   getStatus: `${NS.wsen}/GetStatus`,
+} as const;
+
+/** The WS-Eventing actions (DSP0226 §10) and the action of a pushed event (§10.2.9). */
+export const EVENTING = {
+  subscribe: `${NS.wse}/Subscribe`,
+  renew: `${NS.wse}/Renew`,
+  getStatus: `${NS.wse}/GetStatus`,
+  unsubscribe: `${NS.wse}/Unsubscribe`,
+  subscriptionEnd: `${NS.wse}/SubscriptionEnd`,
+  push: `${NS.wse}/DeliveryModes/Push`,
+  event: 'http://schemas.dmtf.org/wbem/wsman/1/wsman/Event',
 } as const;
 
 /** Filter dialects of Enumerate (DSP0226 §8.3, DSP0227 §8). */
