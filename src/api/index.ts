@@ -29,6 +29,7 @@ export * from './pools.js';
 export * from './principal.js';
 export { MAX_WAIT_MS, oneOf, Strict, Timestamp, UINT64_MAX, Uint64, WaitMs } from './schema.js';
 export * from './state.js';
+export * from './surface.js';
 export * from './systems.js';
 export * from './systems-data.js';
 export * from './transport/index.js';

@@ -170,7 +170,7 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
     await writeFile(join(work, 'host-ca.pem'), cert!.toString());
     console.log(`boot to the CIM-XML port: ${bootSeconds} s`);
   }, 60 * 60_000);
-  afterAll(stop, 120_000);
+  afterAll(() => stop(), 120_000);
 
   it('writes the manifest (packages, sizes) and SHA-256 sums that match the artefacts', async () => {
     const manifest = await readFile(join(out, 'manifest.txt'), 'utf8');
