@@ -23,14 +23,14 @@ rm -f "$m"/audio-*.so "$m"/*spice*.so "$m"/*-gl.so "$m"/ui-opengl.so "$m"/ui-egl
   "$m"/hw-s390x-*.so "$m"/hw-display-qxl.so "$m"/hw-usb-host.so "$m"/hw-usb-redirect.so "$m"/hw-usb-smartcard.so \
   "$m"/chardev-baum.so "$m"/accel-tcg-i386.so
 # Kernel modules: file systems other than the state disk's, the boot medium's and FUSE; network protocols and
-# drivers a virtualization host does not use; buses and devices of embedded boards, laptops and old hardware.
+# drivers a virtualization host does not use (bridge, its stp/llc, and Open vSwitch stay); buses and devices of embedded boards, laptops and old hardware.
 for kdir in "$root"/lib/modules/*; do
   k=$kdir/kernel
   rm -rf "$k"/fs/{nilfs2,dlm,ubifs,afs,ceph,gfs2,nfsd,f2fs,smb,ocfs2,btrfs,nfs,nfs_common,lockd,jfs,reiserfs,hfs,hfsplus} \
     "$k"/fs/{ntfs3,ntfs,udf,coda,orangefs,cachefiles,fscache,netfs,9p,affs,befs,bfs,efs,freevxfs,minix,omfs,qnx4} \
     "$k"/fs/{qnx6,romfs,sysv,ufs,vboxsf,zonefs,erofs,exfat,cramfs,jffs2,adfs,hpfs,gfs2,erofs} \
     "$k"/net/{atm,rds,smc,batman-adv,rxrpc,tipc,sctp,ceph,sunrpc,6lowpan,ieee802154,mac802154,appletalk,x25,lapb} \
-    "$k"/net/{phonet,l2tp,dccp,9p,ax25,netrom,rose,hsr,caif,llc,802,qrtr,kcm,psample,mctp,nsh,mpls,openvswitch} \
+    "$k"/net/{phonet,l2tp,dccp,9p,ax25,netrom,rose,hsr,caif,qrtr,kcm,mctp,nsh,mpls} \
     "$k"/drivers/{accessibility,android,atm,bcma,comedi,cxl,devfreq,extcon,firewire,gnss,gpio,hwtracing,leds} \
     "$k"/drivers/{memstick,mmc,mtd,parport,pcmcia,pinctrl,pwm,slimbus,soc,soundwire,spi,ssb,thunderbolt,ufs,w1} \
     "$k"/drivers/{target,misc/cardreader,platform/chrome,platform/surface,power/supply,usb/gadget,usb/serial,usb/misc} \

@@ -2,6 +2,7 @@ import { type StaticDecode, Type } from '@sinclair/typebox';
 import type { Capabilities } from './capabilities.js';
 import { TRANSPORTS } from './principal.js';
 import { oneOf, Timestamp } from './schema.js';
+import type { SurfaceReport } from './surface.js';
 
 /** The host as a whole: who it is and what it can do. */
 
@@ -50,4 +51,6 @@ export interface HostApi {
   info(): Promise<HostInfo>;
   /** What this host can do, as seen through this transport (a transport removes what it cannot carry). */
   capabilities(): Promise<Capabilities>;
+  /** The host's own attack-surface report (admins): listening sockets, processes and users, its capabilities. */
+  surface(): Promise<SurfaceReport>;
 }

@@ -39,6 +39,7 @@ export {
   WaitMs,
 } from './schema.js';
 export * from './state.js';
+export * from './surface.js';
 export * from './systems.js';
 export * from './systems-data.js';
 export * from './transport/index.js';

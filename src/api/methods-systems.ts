@@ -12,6 +12,7 @@ import {
 } from './model-schemas.js';
 import { StateOperationSchema } from './operations.js';
 import { Id, Strict } from './schema.js';
+import { SurfaceReportSchema } from './surface.js';
 import {
   ChangeStateOptionsSchema,
   EditOptionsSchema,
@@ -36,6 +37,7 @@ const MAX_ITEMS = 4096;
 export const METHODS_SYSTEMS = {
   'host.info': { role: 'reader', args: [], params: Strict({}), result: HostInfoSchema },
   'host.capabilities': { role: 'reader', args: [], params: Strict({}), result: CapabilitiesSchema },
+  'host.surface': { role: 'admin', args: [], params: Strict({}), result: SurfaceReportSchema },
 
   'systems.list': {
     role: 'reader',

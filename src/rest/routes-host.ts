@@ -5,6 +5,7 @@ import {
   ImageInfoSchema,
   NetworkInfoSchema,
   PoolInfoSchema,
+  SurfaceReportSchema,
   UserInfoSchema,
 } from '../api/index.js';
 import { type RestRoute, wire } from './route.js';
@@ -35,6 +36,16 @@ export const HOST_ROUTES: readonly RestRoute[] = [
         },
       };
     },
+  },
+  {
+    method: 'GET',
+    path: '/host/surface',
+    operationId: 'getHostSurface',
+    summary:
+      "The host's attack-surface report: listening sockets, processes and their users, its capabilities",
+    calls: 'host.surface',
+    responses: { 200: { description: 'The report', schema: SurfaceReportSchema } },
+    handle: async ({ api }) => ({ status: 200, body: wire('host.surface', await api.host.surface()) }),
   },
   {
     method: 'GET',

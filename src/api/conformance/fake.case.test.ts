@@ -165,6 +165,19 @@ export function fakeApi(bugs: ReadonlySet<FakeBug> = new Set()): Api {
         transport: 'in-process',
         driver: { uri: 'fake:///', name: 'fake' },
       }),
+      surface: async () => ({
+        listening: [],
+        processes: [],
+        self: {
+          pid: 1,
+          uid: 0,
+          effective: [],
+          permitted: [],
+          bounding: [],
+          noNewPrivileges: true,
+          seccomp: 0,
+        },
+      }),
       capabilities: async (): Promise<Capabilities> => ({
         driver: { uri: 'fake:///', name: 'fake', ownsInventory: false },
         accelerators: [],

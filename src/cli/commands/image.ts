@@ -33,11 +33,12 @@ async function build(opts: BuildFlags): Promise<number> {
     onLine: opts.json ? undefined : (line) => println(line),
   });
   if (opts.json) printJson({ ...r, wallSeconds: Math.round((Date.now() - t0) / 1000) });
-  else
+  else {
     println(`built ${r.image} (image ${r.version}); packages and sizes: ${r.manifest}; digests: ${r.sums}`);
-  println(
-    `boot set ${(r.bootSetBytes / 1048576).toFixed(1)} MiB compressed; image digest ${r.digest} (the host reports it)`,
-  );
+    println(
+      `boot set ${(r.bootSetBytes / 1048576).toFixed(1)} MiB compressed; image digest ${r.digest} (the host reports it)`,
+    );
+  }
   return 0;
 }
 

@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
-import type { ApiNamespace, Capabilities, HostApi, HostInfo } from '../../api/index.js';
+import type { ApiNamespace, Capabilities, HostApi, HostInfo, SurfaceReport } from '../../api/index.js';
 import type { DriverCapabilities } from '../../hypervisor/index.js';
 import { isNicModel } from '../../model/index.js';
 import { VESSEL_PLATFORM_VERSION } from '../deploy/deploy.js';
 import type { Host } from '../host.js';
 import { hostOperations } from '../lifecycle.js';
 import { hostSoftware } from '../software.js';
+import { readSurface } from '../surface.js';
 import type { SessionContext } from './context.js';
 
 /** What this host runs, read once from its environment (vessel.service's in a host image). */
@@ -143,5 +144,6 @@ export function hostApi(ctx: SessionContext, implemented: ReadonlySet<ApiNamespa
     async capabilities(): Promise<Capabilities> {
       return cachedCapabilities(host, await host.capabilities(), implemented, key);
     },
+    surface: (): Promise<SurfaceReport> => readSurface(),
   };
 }

@@ -89,6 +89,7 @@ export class RestApi implements Api {
       decodeResult(method, (await http.call('GET', path, query === undefined ? {} : { query })).body);
     const jobs = this.jobCall.bind(this);
     this.host = {
+      surface: () => get('host.surface', '/host/surface'),
       info: async () =>
         decodeResult('host.info', ((await http.call('GET', '/host')).body as { info: unknown }).info),
       capabilities: async () => {

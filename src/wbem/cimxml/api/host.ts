@@ -1,4 +1,11 @@
-import type { Capabilities, HostApi, HostInfo, StateOperation } from '../../../api/index.js';
+import {
+  ApiError,
+  type Capabilities,
+  type HostApi,
+  type HostInfo,
+  type StateOperation,
+  type SurfaceReport,
+} from '../../../api/index.js';
 import {
   type CimInstance,
   type CimInstanceName,
@@ -75,6 +82,17 @@ export class CimHost implements HostApi {
         ...(digest !== undefined && /^[0-9a-f]{64}$/.test(digest) ? { digest } : {}),
       },
     };
+  }
+
+  /** No DMTF profile describes a host's listening sockets, processes and capabilities: NOT_SUPPORTED. */
+  async surface(): Promise<SurfaceReport> {
+    throw new ApiError(
+      'NOT_SUPPORTED',
+      'Cannot read the attack-surface report over CIM-XML: no profile has it',
+      {
+        hint: 'Use the REST endpoint (rest+https://) or the host itself (vessel:///STATE)',
+      },
+    );
   }
 
   /** The host as DSP1042 names what it makes: its VirtualSystemTypesSupported, else its classes' prefix. */
