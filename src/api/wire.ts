@@ -76,3 +76,20 @@ export function decodeResult<N extends ApiMethodName>(method: N, result: unknown
   // A job's result decodes by its operation (job-results.ts): an export's file sizes become bigints again.
   return mapJobResults(method, value, (schema, r) => decode(schema, r, fail)) as ResultOf<N>;
 }
+
+/**
+ * The method of a value that writes its own JSON text (the text `JSON.stringify` gives it), so that a transport
+ * can splice text it already holds (a stored definition) rather than parse and write it again.
+ */
+export const JSON_TEXT: unique symbol = Symbol('vessel.jsonText');
+
+/**
+ * The JSON text of a value: its own {@link JSON_TEXT} when it has one, else `JSON.stringify`'s.
+ *
+ * @example
+ * res.end(jsonTextOf(await api.systems.get('web1')));
+ */
+export function jsonTextOf(value: unknown): string {
+  const own = (value as { [JSON_TEXT]?: unknown } | null | undefined)?.[JSON_TEXT];
+  return typeof own === 'function' ? String(own.call(value)) : JSON.stringify(value);
+}

@@ -138,6 +138,21 @@ class StoredRow implements StoredVm {
   toJSON(): StoredVm {
     return { ...this, definition: this.definition };
   }
+  /** The definition's JSON text: the stored text while nobody has read (and so could have changed) it. */
+  definitionText(): string {
+    return this.#definition === undefined ? this.#json : JSON.stringify(this.#definition);
+  }
+}
+
+/**
+ * The JSON text of a system's definition, the text `JSON.stringify(v.definition)` gives: a stored row's own when
+ * its definition was never read (no parse, no write).
+ *
+ * @example
+ * definitionTextOf(host.store.getVm('web1')); // '{"system":{...},"resources":[...]}'
+ */
+export function definitionTextOf(v: StoredVm): string {
+  return v instanceof StoredRow ? v.definitionText() : JSON.stringify(v.definition);
 }
 
 function toVm(r: VmRow): StoredVm {

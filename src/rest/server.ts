@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { METHODS as API_METHODS, ApiError, roleAllows } from '../api/index.js';
+import { METHODS as API_METHODS, ApiError, jsonTextOf, roleAllows } from '../api/index.js';
 import { HttpError, type HttpExchange, type HttpRoute } from '../wbem/index.js';
 import { ConsoleSockets } from './consoles-ws.js';
 import { type CookieSessions, sessionIdOf } from './cookies.js';
@@ -56,7 +56,7 @@ function send(res: ServerResponse, a: RestAnswer): void {
     res.end();
     return;
   }
-  const text = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
+  const text = typeof a.body === 'string' ? a.body : jsonTextOf(a.body);
   res.writeHead(a.status, {
     ...headers,
     'Content-Type': 'application/json',

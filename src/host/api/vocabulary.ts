@@ -1,16 +1,17 @@
-import type {
-  ApiEvent,
-  ConsoleKind,
-  EventCause,
-  JobInfo,
-  StateOperation,
-  StateReasonCode,
-  SystemDetail,
-  SystemSummary,
+import {
+  type ApiEvent,
+  type ConsoleKind,
+  type EventCause,
+  type JobInfo,
+  JSON_TEXT,
+  type StateOperation,
+  type StateReasonCode,
+  type SystemDetail,
+  type SystemSummary,
 } from '../../api/index.js';
 import type { VirtualSystemDefinition } from '../../model/index.js';
 import { etagOfText } from '../etag.js';
-import type { HostEvent, HostVmState, StoredVm } from '../store.js';
+import { definitionTextOf, type HostEvent, type HostVmState, type StoredVm } from '../store.js';
 import type { JobRecord } from '../store-jobs.js';
 
 /**
@@ -119,6 +120,11 @@ class StoredDetail implements SystemDetail {
   }
   toJSON(): SystemDetail {
     return { ...this, definition: this.definition };
+  }
+  /** The JSON text `toJSON` gives, with the stored definition's text spliced in unparsed. */
+  [JSON_TEXT](): string {
+    const head = JSON.stringify({ ...this });
+    return `${head.slice(0, -1)},"definition":${definitionTextOf(this.#v)}}`;
   }
 }
 
