@@ -1,60 +1,33 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli } from '../../../test/helpers/cli.js';
+import { runCli } from '../../../test/helpers/cli.js';
 import { freePort } from '../../../test/helpers/ports.js';
+import { type ServedHost, serveHost } from '../../../test/helpers/serve.js';
 
 const run = promisify(execFile);
 
 let state: string;
-let host: ChildProcess;
+let served: ServedHost | undefined;
 let port: number;
 let httpsPort: number;
 
 beforeAll(async () => {
-  state = await mkdtemp(join(tmpdir(), 'vessel-hostrest-'));
   port = await freePort();
   httpsPort = await freePort();
-  for (const [name, role, pass] of [
-    ['admin', 'admin', 'secret'],
-    ['viewer', 'reader', 'look'],
-  ] as const)
-    expect(
-      (await runCli(['user', 'add', name, '--role', role, '--state', state], { input: `${pass}\n` })).code,
-    ).toBe(0);
-  host = spawn(
-    process.execPath,
-    [
-      CLI,
-      'host',
-      'serve',
-      '--state',
-      state,
-      '--driver',
-      'test:///default',
-      '--cim-http',
-      '0',
-      '--cim-https',
-      '0',
-      '--http',
-      String(port),
-      '--https',
-      String(httpsPort),
+  served = await serveHost({
+    users: [
+      ['admin', 'admin', 'secret'],
+      ['viewer', 'reader', 'look'],
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    host.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('REST:')) resolve();
-    });
-    host.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
-    host.on('exit', (code) => reject(new Error(`host exited with ${code}: ${out}`)));
+    args: ['--cim-http', '0', '--cim-https', '0', '--http', String(port), '--https', String(httpsPort)],
+    ready: 'REST:',
+    prefix: 'vessel-hostrest-',
   });
+  state = served.state;
   const d = await runCli([
     'vm',
     'define',
@@ -71,11 +44,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (host !== undefined && host.exitCode === null) {
-    host.kill('SIGTERM');
-    await new Promise((r) => host.once('exit', r));
-  }
-  await rm(state, { recursive: true, force: true });
+  await served?.close();
 });
 
 const curl = (...args: string[]) => run('curl', ['-sS', ...args]);

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli } from '../../../test/helpers/cli.js';
+import { runCli } from '../../../test/helpers/cli.js';
 import { freePort } from '../../../test/helpers/ports.js';
+import { serveHost } from '../../../test/helpers/serve.js';
 
 let state: string;
 beforeAll(async () => {
@@ -20,16 +20,9 @@ afterAll(async () => {
 describe('vessel host serve --wsman-http/--wsman-https', () => {
   it('serves WS-Man alone (CIM-XML ports 0) over HTTP and HTTPS, with the users of the host', async () => {
     const [http, https] = [await freePort(), await freePort()];
-    const host = spawn(
-      process.execPath,
-      [
-        CLI,
-        'host',
-        'serve',
-        '--state',
-        state,
-        '--driver',
-        'test:///default',
+    const host = await serveHost({
+      users: [['admin', 'admin', 'secret']],
+      args: [
         '--cim-http',
         '0',
         '--cim-https',
@@ -39,17 +32,11 @@ describe('vessel host serve --wsman-http/--wsman-https', () => {
         '--wsman-https',
         String(https),
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+      ready: 'WS-Man:',
+      prefix: 'vessel-hostwsman-',
+    });
     try {
-      const out = await new Promise<string>((resolve, reject) => {
-        let o = '';
-        host.stdout?.on('data', (d: Buffer) => {
-          o += d.toString();
-          if (o.includes('WS-Man:')) resolve(o);
-        });
-        host.on('exit', (code) => reject(new Error(`host exited ${code}: ${o}`)));
-      });
+      const out = host.banner;
       expect(out).toContain(`WS-Man: http://127.0.0.1:${http}/wsman, https://0.0.0.0:${https}/wsman`);
       expect(out).not.toContain('CIM-XML:');
       const identify =
@@ -68,8 +55,7 @@ describe('vessel host serve --wsman-http/--wsman-https', () => {
       });
       expect(bad.status).toBe(401);
     } finally {
-      host.kill('SIGTERM');
-      await new Promise((r) => host.once('exit', r));
+      await host.close();
     }
   }, 30_000);
 

@@ -1,56 +1,32 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, runCli } from '../../../test/helpers/cli.js';
+import { ROOT, runCli } from '../../../test/helpers/cli.js';
 import { freePort } from '../../../test/helpers/ports.js';
+import { type ServedHost, serveHost } from '../../../test/helpers/serve.js';
 
 // `vessel --connect rest+http://...` deploys and exports through REST alone (test:///default): the package is
 // uploaded, the export comes back as an artifact that is downloaded here and passes `vessel ova verify`.
 
 let state: string;
 let work: string;
-let host: ChildProcess;
+let served: ServedHost | undefined;
 let url: string;
 const env = { VESSEL_PASSWORD: 'secret' };
 
 beforeAll(async () => {
-  state = await mkdtemp(join(tmpdir(), 'vessel-rxfer-'));
-  work = await mkdtemp(join(tmpdir(), 'vessel-rxfer-work-'));
   const port = await freePort();
   url = `rest+http://admin@127.0.0.1:${port}`;
-  expect(
-    (await runCli(['user', 'add', 'admin', '--role', 'admin', '--state', state], { input: 'secret\n' })).code,
-  ).toBe(0);
-  host = spawn(
-    process.execPath,
-    [
-      CLI,
-      'host',
-      'serve',
-      '--state',
-      state,
-      '--driver',
-      'test:///default',
-      '--cim-http',
-      '0',
-      '--cim-https',
-      '0',
-      '--http',
-      String(port),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    host.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('REST:')) resolve();
-    });
-    host.on('exit', (code) => reject(new Error(`host exited with ${code}: ${out}`)));
+  served = await serveHost({
+    users: [['admin', 'admin', 'secret']],
+    args: ['--cim-http', '0', '--cim-https', '0', '--http', String(port)],
+    ready: 'REST:',
+    prefix: 'vessel-rxfer-',
   });
+  state = served.state;
+  work = await mkdtemp(join(tmpdir(), 'vessel-rxfer-work-'));
   const packed = await runCli([
     'ova',
     'pack',
@@ -61,11 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (host !== undefined && host.exitCode === null) {
-    host.kill('SIGTERM');
-    await new Promise((r) => host.once('exit', r));
-  }
-  await rm(state, { recursive: true, force: true });
+  await served?.close();
   await rm(work, { recursive: true, force: true });
 });
 
