@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type CimInstance, isInstance } from '../../cim/index.js';
 import { ensureCertificate, loadCertificate, printable, startIndicationListener } from '../../wbem/index.js';
+import { markCommand } from '../connect/kinds.js';
 import { action, CommandExit, printJson, println } from '../output.js';
 import { jsonValue } from './cim-output.js';
 
 interface ListenOptions {
-  host: string;
+  address: string;
   https?: boolean;
   cert?: string;
   key?: string;
@@ -56,12 +57,12 @@ export function indicationLine(i: CimInstance): string {
  * on one line (or one JSON object a line), until SIGINT/SIGTERM or `--count` indications.
  */
 export function registerListen(cim: Command): void {
-  cim
-    .command('listen <port>')
+  // A listener talks to no host (hosts deliver to it): the host options are refused, as for local-file commands.
+  markCommand(cim.command('listen <port>'), 'offline')
     .description(
       'receive CIM-XML indications (ExportIndication) and print one a line; give http(s)://HOST:PORT/ as a listener destination',
     )
-    .option('--host <address>', 'the address to listen on', '127.0.0.1')
+    .option('--address <address>', 'the address to listen on', '127.0.0.1')
     .option(
       '--https',
       'serve HTTPS (a self-signed certificate is generated unless --cert and --key are given)',
@@ -105,7 +106,7 @@ export function registerListen(cim: Command): void {
         });
         const listener = await startIndicationListener({
           port,
-          host: o.host,
+          host: o.address,
           tls,
           maxBodyBytes: maxBody,
           onIndication: (i) => {
