@@ -37,6 +37,9 @@ t=$(date +%s)
 root=$work/root
 rm -rf "$root" && cp -a "$pristine" "$root"
 cp -a "$here/rootfs/." "$root/"
+# The state disk's device unit is named with systemd's escapes (a backslash, which npm cannot pack): placed here.
+install -D -m 0644 "$here/state-device-timeout.conf" \
+  "$root/etc/systemd/system/dev-disk-by\\x2dlabel-vessel\\x2dstate.device.d/timeout.conf"
 "$here/slim.sh" "$root"
 "$here/customize.sh" "$root" "$work/packages.txt"
 took customize "$t"
