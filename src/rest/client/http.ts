@@ -161,19 +161,7 @@ export class RestHttp {
       // Its own connection (not the pool's): it stays open as long as the caller follows.
       const req = send(url, { method: 'GET', headers: h, agent: false, ...this.tls() }, (res) => {
         if (ok.includes(res.statusCode ?? 0)) return resolve(res);
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => {
-          if (chunks.length < 64) chunks.push(c);
-        });
-        res.on('end', () => {
-          let json: unknown;
-          try {
-            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            json = undefined;
-          }
-          reject(this.problemError(res.statusCode ?? 0, json, 'GET', path));
-        });
+        this.refusal(res, path).then(reject);
       });
       req.setTimeout(this.o.timeoutMs ?? 120_000, () => req.destroy(new Error('no answer in time')));
       req.on('error', (e) =>
@@ -183,19 +171,34 @@ export class RestHttp {
     });
   }
 
+  /** The error of a refused GET of `path`: its problem details, read from at most 64 chunks of the answer. */
+  private refusal(res: IncomingMessage, path: string): Promise<ApiError> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => {
+        if (chunks.length < 64) chunks.push(c);
+      });
+      res.on('end', () => {
+        let json: unknown;
+        try {
+          json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          json = undefined;
+        }
+        resolve(this.problemError(res.statusCode ?? 0, json, 'GET', path));
+      });
+    });
+  }
+
   /**
    * Opens a WebSocket at `path` (a console) with this client's credentials and TLS trust; an HTTP refusal of the
    * upgrade is thrown as its problem.
    */
   websocket(path: string, protocols: string[]): Promise<WebSocket> {
-    const url = new URL(`${API_PREFIX}${path}`, this.o.url);
+    const url = this.urlOf(path);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const headers: Record<string, string> = {};
-    if (this.o.token !== undefined) headers.Authorization = `Bearer ${this.o.token}`;
-    else if (this.o.user !== undefined)
-      headers.Authorization = `Basic ${Buffer.from(`${this.o.user}:${this.o.password ?? ''}`).toString('base64')}`;
     const ws = new WebSocket(url, protocols, {
-      headers,
+      headers: this.authorization(),
       ...this.tls(),
       handshakeTimeout: this.o.timeoutMs ?? 120_000,
       maxPayload: 16 << 20,
@@ -204,18 +207,8 @@ export class RestHttp {
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(ws));
       ws.once('unexpected-response', (_req, res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => {
-          if (chunks.length < 64) chunks.push(c);
-        });
-        res.on('end', () => {
-          let json: unknown;
-          try {
-            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            json = undefined;
-          }
-          reject(this.problemError(res.statusCode ?? 0, json, 'GET', path));
+        this.refusal(res, path).then((e) => {
+          reject(e);
           ws.terminate();
         });
       });
