@@ -1,19 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createConnection } from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Host, openSession } from '../src/host/index.js';
 import { type HypervisorDriver, openDriver } from '../src/hypervisor/index.js';
+import { HAVE_LIBVIRTD, startLibvirtd } from '../test/helpers/libvirtd.js';
 import type { BenchResult, BenchSuite } from './harness.js';
 
 /**
@@ -26,55 +17,6 @@ import type { BenchResult, BenchSuite } from './harness.js';
 const DOMAINS = 1000;
 const LISTS = 20;
 const CHANGES = 400;
-
-function uidOf(user: string): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${user}:`));
-  if (line === undefined) return undefined;
-  const f = line.split(':');
-  return { uid: Number(f[2]), gid: Number(f[3]) };
-}
-
-async function startDaemon(dir: string): Promise<{ socket: string; child: ChildProcess }> {
-  const run = join(dir, 'run');
-  const home = join(dir, 'home');
-  mkdirSync(run);
-  mkdirSync(home);
-  const conf = join(dir, 'libvirtd.conf');
-  writeFileSync(
-    conf,
-    `unix_sock_dir = "${run}"\nunix_sock_rw_perms = "0700"\nauth_unix_rw = "none"\nauth_unix_ro = "none"\n`,
-  );
-  const prefix: string[] = [];
-  const as = process.getuid?.() === 0 ? uidOf('vessel-qemu') : undefined;
-  if (as !== undefined) {
-    for (const p of [dir, run, home]) chownSync(p, as.uid, as.gid);
-    chmodSync(dir, 0o755);
-    prefix.push('setpriv', `--reuid=${as.uid}`, `--regid=${as.gid}`, '--clear-groups');
-  }
-  const argv = [...prefix, '/usr/sbin/libvirtd', '-f', conf, '-p', join(dir, 'pid')];
-  const child = spawn(argv[0]!, argv.slice(1), {
-    cwd: dir,
-    stdio: 'ignore',
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, XDG_RUNTIME_DIR: run },
-  });
-  const socket = join(run, 'libvirt-sock');
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = createConnection(socket);
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return { socket, child };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('libvirtd did not open its socket');
-}
 
 /** The node file: DOMAINS running test domains. */
 function nodeXml(): string {
@@ -106,9 +48,9 @@ async function virshSession(uri: string, commands: string[]): Promise<number> {
 export const suite: BenchSuite = {
   name: 'libvirt: 1,000 domains on the test driver, against virsh',
   async run(): Promise<BenchResult[]> {
-    if (!existsSync('/usr/sbin/libvirtd')) throw new Error('libvirtd is not installed');
-    const dir = mkdtempSync(join(tmpdir(), 'vessel-bench-libvirt-'));
-    const { socket, child } = await startDaemon(dir);
+    if (!HAVE_LIBVIRTD) throw new Error('libvirtd is not installed');
+    const daemon = await startLibvirtd();
+    const { dir, socket } = daemon;
     const node = join(dir, 'home', 'node.xml');
     writeFileSync(node, nodeXml(), { mode: 0o644 });
     const lvUri = `test://${node}?socket=${socket}`;
@@ -195,9 +137,7 @@ export const suite: BenchSuite = {
     } finally {
       await driver?.close();
       await host?.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
+      await daemon.stop();
       if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
     }
     return out;
