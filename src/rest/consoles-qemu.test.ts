@@ -77,10 +77,21 @@ class Reader {
   }
   async until(text: string, timeoutMs: number): Promise<string> {
     const deadline = Date.now() + timeoutMs;
+    const missing = () => new Error(`no "${text}" in: ${this.buf.toString('latin1').slice(-500)}`);
     while (!this.buf.toString('latin1').includes(text)) {
-      if (Date.now() > deadline)
-        throw new Error(`no "${text}" in: ${this.buf.toString('latin1').slice(-500)}`);
-      await this.more();
+      if (Date.now() > deadline) throw missing();
+      // A channel that goes quiet fails at the deadline with what it had, not at the test's timeout.
+      let timer: NodeJS.Timeout | undefined;
+      const quiet = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(missing()), Math.max(0, deadline - Date.now()));
+      });
+      const next = this.more();
+      next.catch(() => undefined); // a read still pending when the deadline fails the test
+      try {
+        await Promise.race([next, quiet]);
+      } finally {
+        clearTimeout(timer);
+      }
     }
     return this.buf.toString('latin1');
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { buildDefinition } from '../../model/index.js';
 import {
   define,
   expectRefusal,
@@ -33,7 +34,10 @@ export const OTHER_CASES: readonly ApiCase[] = [
     requires: (caps) => caps.features.screenshot,
     probe: (api) => api.consoles.screenshot('conf-probe'),
     async run({ api, name }) {
-      const s = await define(api, smallDefinition(name('screen')));
+      const s = await define(
+        api,
+        buildDefinition({ name: name('screen'), cpus: 1, memoryBytes: 64n << 20n, graphics: 'vnc' }),
+      );
       await expectRefusal(api, api.consoles.screenshot(s.uuid), 'INVALID_STATE');
       await api.systems.changeState(s.uuid, 'start', UNTIL_DONE);
       const png = await api.consoles.screenshot(s.name);
