@@ -37,6 +37,8 @@ describe('npm install -g', () => {
       'src',
       'bench',
       'scripts',
+      // The benchmarks start their private libvirtd with the tests' helper: the build compiles what they import.
+      'test/helpers',
     ])
       cpSync(join(ROOT, f), join(src, f), { recursive: true, filter: (p) => !p.endsWith('.test.ts') });
     symlinkSync(join(ROOT, 'node_modules'), join(src, 'node_modules'));

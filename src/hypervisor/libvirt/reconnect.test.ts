@@ -155,6 +155,7 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver: libvirtd killed (-9) and restar
     const driver = (await openDriver(`libvirt:qemu:///session?socket=${d.socket}`)) as LibvirtDriver;
     const events: DriverEvent[] = [];
     driver.subscribe((e) => events.push(e));
+    let uuid: string | undefined;
     try {
       const def = buildDefinition({
         name: 'rq1',
@@ -163,7 +164,7 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver: libvirtd killed (-9) and restar
         disks: [disk],
         nics: [],
       });
-      const { uuid } = await driver.define(def);
+      uuid = (await driver.define(def)).uuid;
       await driver.start!(uuid);
       expect(await driver.getState(uuid)).toMatchObject({ state: 'running' });
       await d.kill('SIGKILL');
@@ -177,7 +178,14 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver: libvirtd killed (-9) and restar
       await until('the stop event', () => events.at(-1)?.state === 'stopped');
       expect(events.at(-1)).toMatchObject({ uuid, state: 'stopped', cause: 'api' });
       await driver.undefine!(uuid);
+      uuid = undefined;
     } finally {
+      // A failed attempt leaves nothing behind for the retry: the guest is stopped and its domain undefined.
+      if (uuid && driver.connectionStatus().connected) {
+        const id = uuid;
+        await driver.powerOff!(id).catch(() => undefined);
+        await driver.undefine!(id).catch(() => undefined);
+      }
       await driver.close();
       rmSync(dir, { recursive: true, force: true });
     }
