@@ -29,6 +29,7 @@ import {
 
 const ref = SystemRefSchema;
 const opt = Type.Optional;
+const Password = Type.String({ minLength: 1, maxLength: 1024 });
 
 /** Entries of packages.*, artifacts.*, consoles.*, pools.*, users.*, networks.*. */
 export const METHODS_DATA = {
@@ -115,8 +116,8 @@ export const METHODS_DATA = {
   'pools.download': {
     role: 'admin',
     stream: 'download',
-    args: ['id', 'name'],
-    params: Strict({ id: PoolName, name: ImageName }),
+    args: ['id', 'name', 'options'],
+    params: Strict({ id: PoolName, name: ImageName, options: opt(Strict({ offset: opt(Uint64) })) }),
     result: StreamTicketSchema,
   },
   'pools.deleteImage': {
@@ -133,7 +134,7 @@ export const METHODS_DATA = {
     params: Strict({
       name: UserNameSchema,
       role: oneOf(ROLES),
-      password: Type.String({ minLength: 1, maxLength: 1024 }),
+      password: Password,
     }),
     result: Type.Void(),
   },
@@ -141,6 +142,25 @@ export const METHODS_DATA = {
     role: 'admin',
     args: ['name'],
     params: Strict({ name: UserNameSchema }),
+    result: Type.Void(),
+  },
+  'users.setRole': {
+    role: 'admin',
+    args: ['name', 'role'],
+    params: Strict({ name: UserNameSchema, role: oneOf(ROLES) }),
+    result: Type.Void(),
+  },
+  'users.setPassword': {
+    role: 'admin',
+    args: ['name', 'password'],
+    params: Strict({ name: UserNameSchema, password: Password }),
+    result: Type.Void(),
+  },
+  // Any user, for itself: the host checks the old password.
+  'users.changePassword': {
+    role: 'reader',
+    args: ['oldPassword', 'password'],
+    params: Strict({ oldPassword: Password, password: Password }),
     result: Type.Void(),
   },
   'users.createToken': {

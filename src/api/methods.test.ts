@@ -42,6 +42,8 @@ describe('METHODS', () => {
       'systems.undefine',
       'packages.deploy',
       'users.add',
+      'users.setRole',
+      'users.setPassword',
       'pools.add',
     ] as const) {
       expect(METHODS[n].role).toBe('admin');
@@ -50,6 +52,7 @@ describe('METHODS', () => {
     const reads = /\.(list|get|info|capabilities|images|stats|metadata|wait|subscribe|current|series)$/;
     // Besides reads, a reader manages only its own tokens (the host checks whose they are).
     expect(forReaders.filter((n) => !reads.test(n)).sort()).toEqual([
+      'users.changePassword',
       'users.createToken',
       'users.revokeToken',
       'users.tokens',

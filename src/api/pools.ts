@@ -76,6 +76,7 @@ export interface PoolsApi {
     body: ByteStream,
     o?: { sha256?: string; sizeBytes?: bigint },
   ): Promise<ImageInfo>;
-  download(id: string, name: string): Promise<ByteStream>;
+  /** The image's bytes, from `offset` on when given (a cut download resumes there; past the end: none). */
+  download(id: string, name: string, o?: { offset?: bigint }): Promise<ByteStream>;
   deleteImage(id: string, name: string): Promise<void>;
 }

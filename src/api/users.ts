@@ -61,7 +61,17 @@ export type TokenOptions = StaticDecode<typeof TokenOptionsSchema>;
 export interface UsersApi {
   list(): Promise<UserInfo[]>;
   add(name: string, role: Role, password: string): Promise<void>;
+  /** Removes a user; the last admin is not removed (INVALID_STATE): the ports would have no admin left. */
   remove(name: string): Promise<void>;
+  /** Changes a user's role; the last admin keeps `admin` (INVALID_STATE). */
+  setRole(name: string, role: Role): Promise<void>;
+  /** Sets a user's password without the old one (an admin's reset). */
+  setPassword(name: string, password: string): Promise<void>;
+  /**
+   * Changes the caller's own password, proving the old one (any user of the ports; a wrong old password is
+   * AUTH_FAILED). The host's local admin, who is no user of the ports, has none to change.
+   */
+  changePassword(oldPassword: string, password: string): Promise<void>;
   /**
    * Makes a bearer token for the caller with `role` (at most the caller's own). Any user may make tokens for
    * itself; the answer's `token` is the secret, shown once.

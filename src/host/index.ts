@@ -3,7 +3,7 @@
  * jobs in SQLite in one state directory, serialises state changes per system, re-adopts running systems after a
  * restart, and serves other `vessel` commands on a unix socket in that directory.
  */
-export { openSession, type SessionContext, toApiError } from './api/index.js';
+export { openSession, type SessionContext, storeUsers, toApiError } from './api/index.js';
 export {
   DEPLOY_METADATA,
   type DeployedVm,

@@ -24,6 +24,9 @@ export interface UserEntry {
   hash: string;
 }
 
+/** What a change of one user did: `done`, or why nothing was written. */
+export type UserChange = 'done' | 'missing' | 'last-admin';
+
 /** The file name of the users file inside a host's state directory. */
 export const USERS_FILE = 'users.json';
 
@@ -120,14 +123,38 @@ export class UserStore {
     });
   }
 
-  /** Removes a user; false when there was none. */
-  remove(name: string): Promise<boolean> {
+  /**
+   * Removes a user: `missing` when there was none, `last-admin` (and nothing written) when it is the last admin of a
+   * file that has one (the ports would be left with no one who may manage them).
+   */
+  remove(name: string): Promise<UserChange> {
+    return this.change(name, (users) => users.filter((u) => u.name !== name));
+  }
+
+  /** Changes a user's role; `missing` or `last-admin` as {@link remove} says. */
+  setRole(name: string, role: Role): Promise<UserChange> {
+    if (!ROLES.includes(role))
+      throw new HostError('USAGE', `Role "${role}" is not one of ${ROLES.join(', ')}`);
+    return this.change(name, (users) => users.map((u) => (u.name === name ? { ...u, role } : u)));
+  }
+
+  /** Sets a user's password (a fresh salt); `missing` when there is no such user. */
+  async setPassword(name: string, password: string): Promise<UserChange> {
+    if (password.length < 1) throw new HostError('USAGE', 'The password is empty');
+    const hash = await hashPassword(password);
+    return this.change(name, (users) => users.map((u) => (u.name === name ? { ...u, hash } : u)));
+  }
+
+  /** One change of the user `name` under the file's lock, refused when it would leave no admin. */
+  private change(name: string, edit: (users: UserEntry[]) => UserEntry[]): Promise<UserChange> {
     return this.writes.run(this.file, async () => {
       const users = await this.reload();
-      const left = users.filter((u) => u.name !== name);
-      if (left.length === users.length) return false;
-      await this.save(left);
-      return true;
+      if (!users.some((u) => u.name === name)) return 'missing';
+      const next = edit(users);
+      const admins = (list: UserEntry[]) => list.filter((u) => u.role === 'admin').length;
+      if (admins(users) > 0 && admins(next) === 0) return 'last-admin';
+      await this.save(next);
+      return 'done';
     });
   }
 

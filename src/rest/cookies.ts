@@ -94,9 +94,9 @@ export class CookieSessions {
     this.byId.delete(id);
   }
 
-  /** Ends every session of `user` (after its removal or a password change). */
-  closeUser(user: string): void {
-    for (const [id, s] of this.byId) if (s.user === user) this.byId.delete(id);
+  /** Ends every session of `user` (after its removal, a role or password change) but `except`. */
+  closeUser(user: string, except?: string): void {
+    for (const [id, s] of this.byId) if (s.user === user && id !== except) this.byId.delete(id);
   }
 }
 

@@ -18,6 +18,11 @@ const BODIES: Record<string, unknown> = {
   modifyResources: [{ instanceId: '1', properties: { ElementName: 'x' } }],
   deploy: { source: { kind: 'pool', pool: 'ghost', image: 'x.ova' } },
   exportSystem: {},
+  // The user exists (409 for an admin), so nothing is added; ghost users are 404; the old password is wrong (401).
+  createUser: { name: 'reader', role: 'reader', password: 'x' },
+  setUserRole: { role: 'reader' },
+  resetUserPassword: { password: 'x' },
+  changePassword: { oldPassword: 'wrong', password: 'x' },
 };
 const QUERIES: Record<string, string> = { removeResources: '?instanceId=1' };
 
@@ -63,6 +68,8 @@ describe('REST roles', () => {
         // The pool image a deployment names does not exist; an upload with no body is no image.
         else if (route.operationId === 'deploy') expect(r.status, role).toBe(404);
         else if (route.operationId === 'uploadImage') expect(r.status, role).toBe(415);
+        else if (route.operationId === 'createUser') expect(r.json.code, role).toBe('ALREADY_EXISTS');
+        else if (route.operationId === 'changePassword') expect(r.json.code, role).toBe('AUTH_FAILED');
         else if (route.path.includes('{')) expect(r.status, `${role}: ${r.text}`).toBe(404);
         else expect(r.status, role).toBe(route.method === 'POST' ? 201 : 200);
       }
@@ -70,5 +77,8 @@ describe('REST roles', () => {
   }
   it('no route changed anything', async () => {
     expect((await h.api.systems.list()).map((s) => s.name)).toEqual(['vm1']);
+    expect((await h.api.users.list()).map((u) => u.name).sort()).toEqual([...ROLES].sort());
+    for (const role of ROLES)
+      expect((await call(h.restUrl, [role, USERS[role]], 'GET', '/session')).json.role).toBe(role);
   });
 });

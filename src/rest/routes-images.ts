@@ -89,7 +89,6 @@ export const IMAGE_ROUTES: readonly RestRoute[] = [
     handle: async ({ api, params, headers }) => {
       const id = params.id ?? '';
       const name = nameOf(params);
-      const body = await api.pools.download(id, name);
       const info = await api.pools.images(id).then(
         (all) => all.find((i) => i.name === name),
         () => undefined,
@@ -100,23 +99,22 @@ export const IMAGE_ROUTES: readonly RestRoute[] = [
       const modified = info?.modifiedAt === undefined ? undefined : Date.parse(info.modifiedAt);
       const etag = size === undefined || modified === undefined ? undefined : `"${size}-${modified}"`;
       const tags = etag === undefined ? {} : { ETag: etag };
-      let range: ReturnType<typeof rangeOf>;
-      try {
-        const seen = headers['if-none-match']?.split(',').map((t) => t.trim().replace(/^W\//, ''));
-        if (etag !== undefined && (seen?.includes(etag) || seen?.includes('*'))) {
-          await body[Symbol.asyncIterator]().return?.();
-          return { status: 304, headers: tags };
-        }
-        range = size === undefined ? undefined : rangeOf(headers, size, etag);
-      } catch (e) {
-        await body[Symbol.asyncIterator]().return?.();
-        throw e;
+      const seen = headers['if-none-match']?.split(',').map((t) => t.trim().replace(/^W\//, ''));
+      if (etag !== undefined && (seen?.includes(etag) || seen?.includes('*'))) {
+        // Checked by the Api (role, name, a regular file) before the answer says anything of the image.
+        await (await api.pools.download(id, name))[Symbol.asyncIterator]().return?.();
+        return { status: 304, headers: tags };
       }
-      if (range === undefined || size === undefined)
+      const range = size === undefined ? undefined : rangeOf(headers, size, etag);
+      if (range === undefined || size === undefined) {
+        const body = await api.pools.download(id, name);
         return {
           status: 200,
           stream: (res) => sendBytes(res, { status: 200, headers: tags, sizeBytes: size, body }),
         };
+      }
+      // A range is read from its first byte on: a resumed download does not re-read what it has.
+      const body = await api.pools.download(id, name, { offset: range.first });
       const length = range.last - range.first + 1n;
       return {
         status: 206,
@@ -125,7 +123,7 @@ export const IMAGE_ROUTES: readonly RestRoute[] = [
             status: 206,
             headers: { ...tags, ...contentRange(range, size) },
             sizeBytes: length,
-            body: sliceOf(body, range.first, length),
+            body: sliceOf(body, 0n, length),
             source: body,
           }),
       };

@@ -11,6 +11,7 @@ import { METRICS_ROUTES } from './routes-metrics.js';
 import { PACKAGE_ROUTES } from './routes-packages.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
 import { SYSTEM_ROUTES } from './routes-systems.js';
+import { USER_ROUTES } from './routes-users.js';
 
 /**
  * Every route of the REST edge, in the order the OpenAPI document lists them.
@@ -28,6 +29,7 @@ export const ROUTES: readonly RestRoute[] = [
   ...PACKAGE_ROUTES,
   ...ARTIFACT_ROUTES,
   ...AUTH_ROUTES,
+  ...USER_ROUTES,
   ...EVENT_ROUTES,
   ...EVENT_LOG_ROUTES,
   ...METRICS_ROUTES,

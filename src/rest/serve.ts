@@ -23,6 +23,8 @@ export interface ServeRestOptions {
   api: RestApiFactory;
   /** The host's state directory: holds users.json and the generated certificate (shared with CIM-XML). */
   stateDir: string;
+  /** The host's users (`Host.users`), so a removal or a role change counts at once; default: STATE/users.json. */
+  users?: UserStore | undefined;
   /** The host's token store (`Host.tokens`), so a revocation counts at once; default: one on STATE/tokens.json. */
   tokens?: TokenStore | undefined;
   /** The host's name in the generated certificate (default: the machine's name). */
@@ -67,7 +69,7 @@ export interface RestEndpoint {
  * const ep = await serveRest({ api: hostApiFactory(host), stateDir: '/var/lib/vessel', http: { port: 8080 } });
  */
 export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
-  const users = new UserStore(join(o.stateDir, USERS_FILE));
+  const users = o.users ?? new UserStore(join(o.stateDir, USERS_FILE));
   await users.load();
   const given =
     o.https?.key !== undefined && o.https.cert !== undefined

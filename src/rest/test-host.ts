@@ -42,6 +42,7 @@ export async function startRestTestHost(o: RestTestHostOptions = {}): Promise<Re
     const rest = await serveRest({
       api: hostApiFactory(h.host),
       stateDir: h.stateDir,
+      users: h.host.users,
       tokens: h.host.tokens,
       http: { port: 0 },
       login: o.login,

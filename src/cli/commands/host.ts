@@ -100,6 +100,7 @@ async function startRest(
     // Each REST user gets a session of the host's Api, through the same entry as CIM-XML.
     api: hostApiFactory(host),
     stateDir,
+    users: host.users,
     tokens: host.tokens,
     http: http ? { port: http, host: opts.listen } : undefined,
     https: https ? { port: https, host: opts.listen } : undefined,

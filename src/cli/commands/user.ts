@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type Api, ApiError, ROLES, type Role, type UsersApi } from '../../api/index.js';
-import { USERS_FILE, UserStore } from '../../host/index.js';
+import { storeUsers, USERS_FILE, UserStore } from '../../host/index.js';
 import { VesselError } from '../../model/index.js';
 import { markCommand } from '../connect/kinds.js';
 import { connectionOf } from '../connect/target.js';
@@ -9,20 +9,29 @@ import { connectApi } from '../connect.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 
-/** Reads the password from stdin: the first line, without its line end. */
-async function readPassword(): Promise<string> {
+/** Reads `count` lines from stdin (at most 4 KiB), without their line ends; each must be a non-empty password. */
+async function readPasswords(count: number, example: string): Promise<string[]> {
   const chunks: Buffer[] = [];
+  let size = 0;
   for await (const c of process.stdin) {
     chunks.push(c as Buffer);
-    if (Buffer.concat(chunks).includes(10) || Buffer.concat(chunks).length > 4096) break;
+    size += (c as Buffer).length;
+    const lines = Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
+    if (lines.length > count || size > 4096) break;
   }
-  const pw = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-  if (pw === '')
+  const lines = Buffer.concat(chunks).toString('utf8').split(/\r?\n/).slice(0, count);
+  if (lines.length < count || lines.some((l) => l === ''))
     throw new VesselError(
       'USAGE',
-      'No password on stdin; pipe it in, e.g. echo "$PW" | vessel user add alice --role admin',
+      `${count === 1 ? 'No password' : `Not ${count} passwords (one a line)`} on stdin; pipe it in, e.g. ${example}`,
     );
-  return pw;
+  return lines;
+}
+
+/** Reads the password from stdin: the first line, without its line end. */
+async function readPassword(): Promise<string> {
+  const [pw] = await readPasswords(1, 'echo "$PW" | vessel user add alice --role admin');
+  return pw ?? '';
 }
 
 const TOKENS_NEED_HOST = 'Tokens are made, listed and revoked by a running host: start `vessel host serve`';
@@ -46,15 +55,11 @@ const noTokens: Pick<UsersApi, 'createToken' | 'tokens' | 'revokeToken'> = {
  */
 function fileUsers(store: UserStore): UsersApi {
   return {
-    async list() {
-      return (await store.load()).map((u) => ({ name: u.name, role: u.role }));
-    },
-    async add(name, role, password) {
-      if (!(await store.add(name, role, password, { replace: false })))
-        throw new ApiError('ALREADY_EXISTS', `A user named "${name}" exists already`);
-    },
-    async remove(name) {
-      if (!(await store.remove(name))) throw new ApiError('NOT_FOUND', `No user "${name.slice(0, 64)}"`);
+    ...storeUsers(store),
+    changePassword: async () => {
+      throw new ApiError('HOST_NOT_RUNNING', 'A user changes its own password through a running host', {
+        hint: 'An admin sets it: echo "$PW" | vessel user password NAME',
+      });
     },
     ...noTokens,
   };
@@ -85,20 +90,26 @@ async function withUsers<T>(
   }
 }
 
-/** Adds a user, replacing one of that name (its role and password): remove, then add. */
+/** Adds a user, or changes the role and password of one of that name (its tokens keep working). */
 async function putUser(users: UsersApi, name: string, role: Role, password: string): Promise<void> {
   try {
     await users.add(name, role, password);
   } catch (e) {
     if (!(e instanceof ApiError && e.code === 'ALREADY_EXISTS')) throw e;
-    await users.remove(name);
-    await users.add(name, role, password);
+    await users.setRole(name, role);
+    await users.setPassword(name, password);
   }
+}
+
+function roleOf(text: string, what: string): Role {
+  if (!ROLES.includes(text as Role))
+    throw new VesselError('USAGE', `${what} "${text}" is not one of ${ROLES.join(', ')}`);
+  return text as Role;
 }
 
 registerGroup((program: Command) => {
   const user = markCommand(program.command('user'), 'state-dir').description(
-    'Users of the CIM-XML and WS-Man endpoints of the host (Basic authentication, roles): through the running host, or in the users file of --state when no host runs there (the first admin)',
+    'Users of the CIM-XML, WS-Man and REST endpoints of the host (Basic authentication, roles): through the running host, or in the users file of --state when no host runs there (the first admin)',
   );
 
   user
@@ -111,11 +122,10 @@ registerGroup((program: Command) => {
     .option('--json', 'print the result as JSON')
     .action(
       action(async (name: string, opts: { role: string; json?: boolean }, command: Command) => {
-        if (!ROLES.includes(opts.role as Role))
-          throw new VesselError('USAGE', `--role "${opts.role}" is not one of ${ROLES.join(', ')}`);
+        const role = roleOf(opts.role, '--role');
         const password = await readPassword();
         const where = await withUsers(command, async (users, where) => {
-          await putUser(users, name, opts.role as Role, password);
+          await putUser(users, name, role, password);
           return where;
         });
         if (opts.json) printJson({ user: name, role: opts.role, savedIn: where });
@@ -133,6 +143,44 @@ registerGroup((program: Command) => {
         await withUsers(command, (users) => users.remove(name));
         if (opts.json) printJson({ removed: name });
         else println(`user ${name} removed`);
+        return 0;
+      }),
+    );
+
+  user
+    .command('role <name> <role>')
+    .description(`change a user's role (${ROLES.join('|')}); the last admin stays an admin`)
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (name: string, roleText: string, opts: { json?: boolean }, command: Command) => {
+        const role = roleOf(roleText, 'Role');
+        await withUsers(command, (users) => users.setRole(name, role));
+        if (opts.json) printJson({ user: name, role });
+        else println(`user ${name} is now ${role}`);
+        return 0;
+      }),
+    );
+
+  user
+    .command('password [name]')
+    .description(
+      "set a user's password (an admin; the new password on stdin), or without a name change your own over --connect (the old and the new password on two lines of stdin)",
+    )
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (name: string | undefined, opts: { json?: boolean }, command: Command) => {
+        if (name === undefined) {
+          const [old, pw] = await readPasswords(
+            2,
+            'printf "%s\\n%s\\n" "$OLD" "$NEW" | vessel user password',
+          );
+          await withUsers(command, (users) => users.changePassword(old ?? '', pw ?? ''));
+        } else {
+          const password = await readPassword();
+          await withUsers(command, (users) => users.setPassword(name, password));
+        }
+        if (opts.json) printJson({ passwordChanged: name ?? 'self' });
+        else println(name === undefined ? 'your password is changed' : `password of ${name} set`);
         return 0;
       }),
     );

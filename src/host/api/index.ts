@@ -5,3 +5,4 @@
 export type { SessionContext } from './context.js';
 export { toApiError } from './errors.js';
 export { openSession } from './session.js';
+export { storeUsers } from './users.js';

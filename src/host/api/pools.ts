@@ -76,8 +76,8 @@ export function poolsApi(ctx: SessionContext): PoolsApi {
       const pool = host.pools.get(id);
       return image(await uploadPoolImage(pool, name, body, o, await systems()));
     },
-    async download(id, name) {
-      return downloadPoolImage(host.pools.get(id), name);
+    async download(id, name, o = {}) {
+      return downloadPoolImage(host.pools.get(id), name, o.offset ?? 0n);
     },
     async deleteImage(id, name) {
       await deletePoolImage(host.pools.get(id), name, await systems());

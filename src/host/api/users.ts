@@ -1,5 +1,16 @@
 import { ApiError, type NewToken, roleAllows, type TokenOptions, type UsersApi } from '../../api/index.js';
+import type { UserChange, UserStore } from '../users.js';
 import type { SessionContext } from './context.js';
+
+/** The answer to a refused change of one user (see `UserStore.change`). */
+function refused(change: UserChange, name: string, what: string): void {
+  if (change === 'missing') throw noUser(name);
+  if (change === 'last-admin')
+    throw new ApiError('INVALID_STATE', `Cannot ${what} "${name}": it is the last admin`, {
+      hint: 'Make another user an admin first',
+      detail: { domain: 'host', code: 'LAST_ADMIN' },
+    });
+}
 
 function noUser(name: string): ApiError {
   return new ApiError('NOT_FOUND', `No user "${name.slice(0, 64)}"`, {
@@ -8,9 +19,44 @@ function noUser(name: string): ApiError {
 }
 
 /**
+ * The users of a users file behind the Api's names and refusals (ALREADY_EXISTS, NOT_FOUND, INVALID_STATE for the
+ * last admin): the host's `users` namespace, and `vessel user` on a state directory no host runs on.
+ *
+ * @example
+ * await storeUsers(new UserStore(file)).setRole('alice', 'reader');
+ */
+export function storeUsers(
+  store: UserStore,
+): Pick<UsersApi, 'list' | 'add' | 'remove' | 'setRole' | 'setPassword'> {
+  return {
+    async list() {
+      return (await store.load()).map((u) => ({ name: u.name, role: u.role }));
+    },
+    async add(name, role, password) {
+      if (!(await store.add(name, role, password, { replace: false }))) {
+        throw new ApiError('ALREADY_EXISTS', `A user named "${name}" exists already`, {
+          hint: 'Change its role or password instead',
+          detail: { domain: 'host', code: 'USER_EXISTS' },
+        });
+      }
+    },
+    async remove(name) {
+      refused(await store.remove(name), name, 'remove');
+    },
+    async setRole(name, role) {
+      refused(await store.setRole(name, role), name, `make ${role}`);
+    },
+    async setPassword(name, password) {
+      refused(await store.setPassword(name, password), name, 'set the password of');
+    },
+  };
+}
+
+/**
  * The `users` namespace of the local host: the users of its management ports (`Host.users`, STATE/users.json with
  * scrypt hashes). Every method is admin-only (METHODS; the session checks the role); passwords are never read
- * back. Adding a name that exists is `ALREADY_EXISTS` (the CLI's `vessel user add` replaces, on purpose). Tokens
+ * back. Adding a name that exists is `ALREADY_EXISTS` (the CLI's `vessel user add` replaces, on purpose); removing
+ * or demoting the last admin is `INVALID_STATE`. Any user changes its own password with the old one. Tokens
  * (`Host.tokens`) are each user's own: any user makes, lists and revokes its own; an admin anyone's.
  *
  * @example
@@ -21,19 +67,22 @@ function noUser(name: string): ApiError {
 export function usersApi(ctx: SessionContext): UsersApi {
   const store = ctx.host.users;
   return {
-    async list() {
-      return (await store.load()).map((u) => ({ name: u.name, role: u.role }));
-    },
-    async add(name, role, password) {
-      if (!(await store.add(name, role, password, { replace: false }))) {
-        throw new ApiError('ALREADY_EXISTS', `A user named "${name}" exists already`, {
-          hint: 'Remove it first to change its role or password',
-          detail: { domain: 'host', code: 'USER_EXISTS' },
+    ...storeUsers(store),
+    async changePassword(oldPassword, password) {
+      const me = ctx.principal.user;
+      if (!(await store.load()).some((u) => u.name === me))
+        throw new ApiError(
+          'INVALID_ARGUMENT',
+          `${me} is no user of the management ports and has no password`,
+          {
+            hint: 'An admin sets passwords: vessel user password NAME',
+          },
+        );
+      if ((await store.authenticate(me, oldPassword)) === undefined)
+        throw new ApiError('AUTH_FAILED', `The old password of ${me} is wrong`, {
+          detail: { domain: 'host', code: 'OLD_PASSWORD_WRONG' },
         });
-      }
-    },
-    async remove(name) {
-      if (!(await store.remove(name))) throw noUser(name);
+      refused(await store.setPassword(me, password), me, 'set the password of');
     },
     async createToken(role, options: TokenOptions = {}): Promise<NewToken> {
       const { principal } = ctx;

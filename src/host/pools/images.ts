@@ -241,12 +241,17 @@ export async function uploadPoolImage(
 
 /**
  * The bytes of a pool's image: a regular file with one name directly in the pool's folder, opened without
- * following a symlink (a link planted in the pool never leads a download elsewhere).
+ * following a symlink (a link planted in the pool never leads a download elsewhere), from byte `offset` on (a
+ * resumed download reads only what it lacks).
  *
  * @example
  * for await (const chunk of await downloadPoolImage(pool, 'web.qcow2')) out.write(chunk);
  */
-export async function downloadPoolImage(pool: StoragePool, name: string): Promise<AsyncIterable<Uint8Array>> {
+export async function downloadPoolImage(
+  pool: StoragePool,
+  name: string,
+  offset = 0n,
+): Promise<AsyncIterable<Uint8Array>> {
   checkImageName(name);
   let fh: Awaited<ReturnType<typeof open>>;
   try {
@@ -265,7 +270,16 @@ export async function downloadPoolImage(pool: StoragePool, name: string): Promis
       `The image "${name}" of the storage pool "${pool.name}" is not a regular file with one name; it is not downloaded`,
     );
   }
-  return fh.createReadStream();
+  if (offset < 0n || offset > BigInt(Number.MAX_SAFE_INTEGER)) {
+    await fh.close();
+    throw new ApiError('INVALID_ARGUMENT', `Offset ${offset} is out of range`);
+  }
+  // Past the end there is nothing left to send: an empty stream, as a resumed download that had it all.
+  if (offset >= BigInt(st.size)) {
+    await fh.close();
+    return (async function* () {})();
+  }
+  return fh.createReadStream({ start: Number(offset) });
 }
 
 /**

@@ -59,7 +59,7 @@ function notOverRest(what: string, why = 'the REST API has no route for it yet')
 /**
  * The whole {@link Api} of a Vessel host over its REST edge alone (`vessel --connect rest+https://h:8443`): the
  * routes of /api/v1 for systems, resources, states, jobs, networks, pools and their images, deployments, exports,
- * artifacts, tokens and events (Server-Sent Events); what REST does not carry yet (consoles, users, metadata, stats)
+ * artifacts, users, tokens and events (Server-Sent Events); what REST does not carry yet (metadata, stats)
  * is NOT_SUPPORTED, saying so. Images, packages and artifacts stream both ways (src/rest/client/transfer.ts).
  * A change runs as the host's job: the call waits up to its `waitMs` (the server's `Prefer: wait`), and longer
  * waits poll `GET /jobs/{id}?wait=`; a job that failed comes back as the failed job, as from any other transport.
@@ -104,7 +104,6 @@ export class RestApi implements Api {
           features: {
             ...f,
             stats: false,
-            users: false,
             consoles: f.consoles,
             screenshot: f.screenshot,
             metadata: false,
@@ -247,20 +246,28 @@ export class RestApi implements Api {
             headers: o.sha256 === undefined ? {} : { 'X-Content-SHA256': o.sha256 },
           }),
         ),
-      download: (id, name) => downloadStream(http, `/pools/${enc(id)}/images/${enc(name)}`),
+      download: (id, name, o = {}) =>
+        downloadStream(http, `/pools/${enc(id)}/images/${enc(name)}`, o.offset ?? 0n),
       deleteImage: async (id, name) => {
         await http.call('DELETE', `/pools/${enc(id)}/images/${enc(name)}`);
       },
     };
     this.users = {
-      list: async () => {
-        throw notOverRest('list users', 'users are managed on the host (vessel user)');
+      list: async () => decodeResult('users.list', ((await http.call('GET', '/users')).body as Items).items),
+      add: async (name, role, password) => {
+        await http.call('POST', '/users', { body: { name, role, password } });
       },
-      add: async () => {
-        throw notOverRest('add a user', 'users are managed on the host (vessel user)');
+      remove: async (name) => {
+        await http.call('DELETE', `/users/${enc(name)}`);
       },
-      remove: async () => {
-        throw notOverRest('remove a user', 'users are managed on the host (vessel user)');
+      setRole: async (name, role) => {
+        await http.call('PUT', `/users/${enc(name)}/role`, { body: { role } });
+      },
+      setPassword: async (name, password) => {
+        await http.call('PUT', `/users/${enc(name)}/password`, { body: { password } });
+      },
+      changePassword: async (oldPassword, password) => {
+        await http.call('PUT', '/session/password', { body: { oldPassword, password } });
       },
       createToken: async (role, o = {}) =>
         decodeResult(

@@ -93,6 +93,15 @@ export const cimUsers: UsersApi = {
   remove: async () => {
     throw refuse('remove a user', USERS);
   },
+  setRole: async () => {
+    throw refuse("change a user's role", USERS);
+  },
+  setPassword: async () => {
+    throw refuse("set a user's password", USERS);
+  },
+  changePassword: async () => {
+    throw refuse('change a password', USERS);
+  },
   createToken: async () => {
     throw refuse('make a token', USERS);
   },
