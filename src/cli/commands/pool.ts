@@ -5,6 +5,7 @@ import { formatBytes } from '../../model/index.js';
 import { withApi } from '../connect.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { addImageCommands } from './pool-image.js';
 
 /** A pool as `pool list` shows it: the Api's pool, its free bytes, and its image count when the host lists images. */
 interface PoolRow extends PoolInfo {
@@ -101,4 +102,6 @@ registerGroup((program: Command) => {
         return 0;
       }),
     );
+
+  addImageCommands(cmd);
 });

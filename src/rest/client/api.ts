@@ -7,6 +7,7 @@ import {
   type DeployOptions,
   decodeResult,
   type EditOptions,
+  encodeParams,
   type HostApi,
   isFinalJobState,
   type JobInfo,
@@ -15,6 +16,7 @@ import {
   type NetworksApi,
   type PackageSource,
   type PackagesApi,
+  type ParamsOf,
   type PoolsApi,
   type ResultOf,
   type StateOperation,
@@ -48,6 +50,15 @@ const enc = encodeURIComponent;
 function prefer(waitMs: number | undefined): Record<string, string> {
   if (waitMs === undefined || waitMs <= 0) return { Prefer: 'respond-async' };
   return { Prefer: `wait=${Math.ceil(Math.min(waitMs, MAX_WAIT_MS) / 1000)}` };
+}
+
+/** INVALID_ARGUMENT when a call's parameters break its METHODS schema, as the host would answer. */
+function checkParams<N extends ApiMethodName>(method: N, params: ParamsOf<N>): void {
+  try {
+    encodeParams(method, params);
+  } catch (e) {
+    throw new ApiError('INVALID_ARGUMENT', `Invalid parameters of ${method}: ${(e as Error).message}`);
+  }
 }
 
 function notOverRest(what: string, why = 'the REST API has no route for it yet'): ApiError {
@@ -234,8 +245,10 @@ export class RestApi implements Api {
       remove: async () => {
         throw notOverRest('remove a storage pool');
       },
-      upload: async (id, name, body, o = {}) =>
-        decodeResult(
+      upload: async (id, name, body, o = {}) => {
+        // Checked before a byte is sent: a server that refuses the name at once closes under a body in flight.
+        checkParams('pools.upload', { id, name, options: o });
+        return decodeResult(
           'pools.upload',
           await uploadStream(http, {
             method: 'PUT',
@@ -245,7 +258,8 @@ export class RestApi implements Api {
             sizeBytes: o.sizeBytes,
             headers: o.sha256 === undefined ? {} : { 'X-Content-SHA256': o.sha256 },
           }),
-        ),
+        );
+      },
       download: (id, name, o = {}) =>
         downloadStream(http, `/pools/${enc(id)}/images/${enc(name)}`, o.offset ?? 0n),
       deleteImage: async (id, name) => {

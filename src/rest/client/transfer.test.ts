@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostApiFactory } from '../../wbem/index.js';
+import { serveRest } from '../serve.js';
 import { type RestTestHost, startRestTestHost } from '../test-host.js';
 import { RestApi } from './api.js';
 
@@ -79,6 +81,70 @@ describe('RestApi pool images', () => {
     await admin.pools.deleteImage('default', 'a.raw');
     expect(await refusal(admin.pools.deleteImage('default', 'a.raw'))).toBe('NOT_FOUND');
     expect((await admin.pools.images('default')).map((i) => i.name)).toEqual([]);
+  });
+
+  it('a cut download resumed with an offset gives the exact bytes; the host reads only from the offset', async () => {
+    const bytes = randomBytes(3 << 20);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await admin.pools.upload('default', 'cut.raw', once(bytes), { sha256 });
+    // The first download is given up after its first megabyte or so, as a cut connection would leave it.
+    const got: Buffer[] = [];
+    let have = 0;
+    for await (const c of await admin.pools.download('default', 'cut.raw')) {
+      got.push(Buffer.from(c));
+      have += c.length;
+      if (have >= 1 << 20) break;
+    }
+    expect(have).toBeLessThan(bytes.length);
+    // The second asks for the rest only: what the host's Api is asked for is that offset (a spy session factory).
+    const offsets: (bigint | undefined)[] = [];
+    const spy = await serveRest({
+      api: (principal) => {
+        const api = hostApiFactory(h.host)(principal);
+        const download = api.pools.download.bind(api.pools);
+        api.pools.download = (id, name, o) => {
+          offsets.push(o?.offset);
+          return download(id, name, o);
+        };
+        return api;
+      },
+      stateDir: h.stateDir,
+      users: h.host.users,
+      http: { port: 0 },
+      web: false,
+    });
+    const viaSpy = new RestApi({
+      url: new URL(`http://127.0.0.1:${spy.server.httpPort}/`),
+      user: 'admin',
+      password: 'secret',
+    });
+    try {
+      let rest = 0;
+      for await (const c of await viaSpy.pools.download('default', 'cut.raw', { offset: BigInt(have) })) {
+        got.push(Buffer.from(c));
+        rest += c.length;
+      }
+      expect(rest).toBe(bytes.length - have);
+      expect(offsets).toEqual([BigInt(have)]);
+      expect(createHash('sha256').update(Buffer.concat(got)).digest('hex')).toBe(sha256);
+      // At the very end there is nothing left; past it, the Range is refused.
+      const none: Buffer[] = [];
+      for await (const c of await h.api.pools.download('default', 'cut.raw', {
+        offset: BigInt(bytes.length),
+      }))
+        none.push(Buffer.from(c));
+      expect(none).toEqual([]);
+      expect(
+        await refusal(viaSpy.pools.download('default', 'cut.raw', { offset: BigInt(bytes.length + 1) })),
+      ).not.toBe('resolved');
+      expect(await refusal(h.api.pools.download('default', 'cut.raw', { offset: -1n }))).toBe(
+        'INVALID_ARGUMENT',
+      );
+    } finally {
+      await viaSpy.close();
+      await spy.close();
+      await admin.pools.deleteImage('default', 'cut.raw');
+    }
   });
 
   it('moves 384 MiB up and down in bounded memory', async () => {
