@@ -47,7 +47,7 @@ export interface WebHarness<H extends WebHost = RestTestHost> {
   close(): Promise<void>;
 }
 
-/** Builds the UI, starts a host serving it (default: the REST test host with USERS) and launches Chromium. */
+/** Builds the UI, starts a host serving it (default: the REST test host with USERS, HTTPS on too so that it has its certificate) and launches Chromium. */
 export async function startWebHarness(vms?: number): Promise<WebHarness>;
 export async function startWebHarness<H extends WebHost>(
   vms: number,
@@ -56,7 +56,7 @@ export async function startWebHarness<H extends WebHost>(
 export async function startWebHarness(
   vms = 2,
   start: (web: string, dir: string) => Promise<WebHost> = (web) =>
-    startRestTestHost({ vms, users: USERS, web }),
+    startRestTestHost({ vms, users: USERS, web, https: true }),
 ): Promise<WebHarness<WebHost>> {
   const dir = await mkdtemp(join(tmpdir(), 'vessel-webtest-'));
   const web = join(dir, 'web');
