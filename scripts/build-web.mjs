@@ -15,7 +15,8 @@ await mkdir(join(out, 'assets'), { recursive: true });
 
 /**
  * The consoles' libraries as the browser gets them: xterm.js's `<style>` elements become the page's constructed
- * sheets (src/web/app/console/style-shim.ts; the CSP allows no inline style), its stylesheet is imported as text
+ * sheets (src/web/app/console/style-shim.ts; the CSP allows no inline style) and its style attributes CSSOM
+ * properties, its stylesheet is imported as text
  * and adopted the same way, and noVNC 1.7's ES modules are bundled
  * from their sources (its package is ESM in `core/`, with a CommonJS-era `vendor/pako` that esbuild converts), so
  * that neither needs a loader of its own in the browser.
@@ -28,8 +29,20 @@ const consoleLibraries = {
       const re = /([A-Za-z_$][\w$.]*)\.createElement\("style"\)/g;
       const n = text.match(re)?.length ?? 0;
       if (n === 0) throw new Error('xterm.mjs has no createElement("style") left to rewrite: check the shim');
+      // The DOM renderer colours selected and true-colour cells with a style attribute (`_addStyle`), which the
+      // CSP refuses: it sets the same declaration through the CSSOM instead.
+      const addStyle =
+        /_addStyle\((\w+),(\w+)\)\{\1\.setAttribute\("style",`\$\{\1\.getAttribute\("style"\)\|\|""\}\$\{\2\};`\)\}/;
+      if (!addStyle.test(text))
+        throw new Error('xterm.mjs has no _addStyle left to rewrite: check the build');
       return {
-        contents: text.replace(re, '(globalThis.__vesselStyle?.($1) ?? $1.createElement("style"))'),
+        contents: text
+          .replace(re, '(globalThis.__vesselStyle?.($1) ?? $1.createElement("style"))')
+          .replace(
+            addStyle,
+            (_, t, e) =>
+              `_addStyle(${t},${e}){const i=${e}.indexOf(":");${t}.style.setProperty(${e}.slice(0,i),${e}.slice(i+1))}`,
+          ),
         loader: 'js',
       };
     });

@@ -13,6 +13,8 @@ export interface RestTestHostOptions {
   events?: Parameters<typeof serveRest>[0]['events'];
   uploads?: Parameters<typeof serveRest>[0]['uploads'];
   consoles?: Parameters<typeof serveRest>[0]['consoles'];
+  /** Also an HTTPS listener on a free port, with the host's generated certificate (STATE/cim-cert.pem). */
+  https?: boolean;
   /** The web UI's files at `/` (default: the package's dist/web). */
   web?: string | false;
 }
@@ -45,6 +47,7 @@ export async function startRestTestHost(o: RestTestHostOptions = {}): Promise<Re
       users: h.host.users,
       tokens: h.host.tokens,
       http: { port: 0 },
+      ...(o.https === true ? { https: { port: 0, host: '127.0.0.1' }, hostName: 'vessel-test' } : {}),
       login: o.login,
       limits: o.limits,
       events: o.events,

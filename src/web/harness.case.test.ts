@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { type RestTestHost, startRestTestHost } from '../rest/index.js';
 
 // The browser tests' harness: the UI built by the real build script into a temp dir, a real host serving it (REST
 // test host on test:///default), Debian's Chromium driven by playwright-core, and pages that fail their test on any
-// page error or console error, with a screenshot kept on failure.
+// page error or console error, with a screenshot and a Playwright trace kept on failure (test-artifacts/web/).
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Launch flags for a machine without network or GPU (see shared/notes/appliance.md). */
@@ -47,7 +47,7 @@ export interface WebHarness<H extends WebHost = RestTestHost> {
   close(): Promise<void>;
 }
 
-/** Builds the UI, starts a host serving it (default: the REST test host with USERS) and launches Chromium. */
+/** Builds the UI, starts a host serving it (default: the REST test host with USERS, HTTPS on too so that it has its certificate) and launches Chromium. */
 export async function startWebHarness(vms?: number): Promise<WebHarness>;
 export async function startWebHarness<H extends WebHost>(
   vms: number,
@@ -56,7 +56,7 @@ export async function startWebHarness<H extends WebHost>(
 export async function startWebHarness(
   vms = 2,
   start: (web: string, dir: string) => Promise<WebHost> = (web) =>
-    startRestTestHost({ vms, users: USERS, web }),
+    startRestTestHost({ vms, users: USERS, web, https: true }),
 ): Promise<WebHarness<WebHost>> {
   const dir = await mkdtemp(join(tmpdir(), 'vessel-webtest-'));
   const web = join(dir, 'web');
@@ -78,6 +78,22 @@ export async function startWebHarness(
   return h;
 }
 
+/**
+ * Where a failed browser test leaves its screenshot and trace (`test-artifacts/web/<test>/`, under the repository;
+ * `VESSEL_TEST_ARTIFACTS` moves the root): CI keeps this folder as the run's artefacts.
+ */
+export const ARTIFACTS = join(process.env.VESSEL_TEST_ARTIFACTS ?? join(ROOT, 'test-artifacts'), 'web');
+
+/** A test's name as a folder name: letters, digits, `.`, `_` and `-`, at most 80. */
+export function artifactDir(test: string): string {
+  const safe =
+    test
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[-.]+|-+$/g, '')
+      .slice(0, 80) || 'test';
+  return join(ARTIFACTS, safe);
+}
+
 /** A page's problems: page errors and console errors, except the ones a test says it expects. */
 export interface Watched {
   page: Page;
@@ -88,8 +104,9 @@ export interface Watched {
 /**
  * Opens a page in a fresh context that records every `pageerror` and `console.error` (a failed request shows as
  * one: `expected401` names the API paths where a 401 is the point), every request to another host and every
- * browser dialog (alert, confirm: the UI has its own), and saves a screenshot into the harness's dir if the test
- * fails.
+ * browser dialog (alert, confirm: the UI has its own). The context records a Playwright trace (screenshots and DOM
+ * snapshots); if the test fails, the page's screenshot and the trace are written under {@link artifactDir} and
+ * their paths printed (open the trace with `npx playwright-core show-trace FILE`).
  */
 export async function openPage(
   h: WebHarness<WebHost>,
@@ -120,12 +137,21 @@ export async function openPage(
       (o.allow ?? []).some((re) => re.test(`${m.text()} ${url}`));
     if (!allowed) problems.push(`console.error: ${m.text()} (${url})`);
   });
-  onTestFailed(async () => {
-    const file = join(h.dir, `${name}-${Date.now()}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    console.error(`screenshot of the failed test: ${file}`);
-    // Closing the harness deletes its dir: the one holding the screenshot is left behind, a new one takes its place.
-    h.dir = await mkdtemp(join(tmpdir(), 'vessel-webtest-'));
+  await context.tracing.start({ screenshots: true, snapshots: true, title: name });
+  onTestFailed(async ({ task }) => {
+    const dir = artifactDir(`${task.name}-${name}`);
+    await mkdir(dir, { recursive: true });
+    const shot = join(dir, 'screenshot.png');
+    const trace = join(dir, 'trace.zip');
+    const saved = await page.screenshot({ path: shot, fullPage: true }).then(
+      () => `screenshot ${shot}`,
+      (e: unknown) => `no screenshot (${String(e)})`,
+    );
+    const traced = await context.tracing.stop({ path: trace }).then(
+      () => `trace ${trace}`,
+      (e: unknown) => `no trace (${String(e)})`,
+    );
+    console.error(`artefacts of the failed test "${task.name}" (${name}): ${saved}; ${traced}`);
   });
   return { page, context, problems };
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -313,6 +314,14 @@ describe('the management pages', () => {
       await logIn(p, 'admin', 'secret');
       await p.getByRole('heading', { name: /^Host / }).waitFor();
       expect(await p.locator('[data-field="accelerator"]').textContent()).toContain('none');
+      // The certificate the host's HTTPS listener presents: its fingerprint, subject and validity.
+      const cert = new X509Certificate(h.host.rest.tls?.cert ?? '');
+      expect(await p.locator('[data-field="cert-fingerprint"]').textContent()).toBe(cert.fingerprint256);
+      expect(await p.locator('[data-field="cert-subject"]').textContent()).toBe('CN=vessel-test, O=Vessel');
+      expect(await p.locator('[data-field="cert-issuer"]').textContent()).toContain('(self-signed)');
+      expect(await p.locator('[data-field="cert-validity"] time').last().getAttribute('datetime')).toBe(
+        new Date(cert.validTo).toISOString(),
+      );
       const pool = p.locator('tr[data-pool="default"]');
       expect(await pool.textContent()).toContain('(default)');
       const api = (await h.host.api.pools.list()).find((x) => x.id === 'default');

@@ -6,6 +6,7 @@ import { buildDefinition } from '../model/index.js';
 import { serveRest } from '../rest/index.js';
 import { hostApiFactory } from '../wbem/index.js';
 import { logIn, openPage, startWebHarness, type WebHarness, type WebHost } from './harness.case.test.js';
+import { canvasAndScreenshot, compareRgba, type Rgba } from './pixels.case.test.js';
 
 // The web UI against a host on real QEMU (TCG) with the tiny test guest: start from the list until the guest is
 // up, then shut it down from its page (the guest powers off on the ACPI button), each state change reaching the
@@ -58,6 +59,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+
+/** The page's clipboard (the tests compile without the DOM's types). */
+interface ClipboardHolder {
+  navigator: { clipboard: { readText(): Promise<string>; writeText(t: string): Promise<void> } };
+}
+const fmt = (v: number[]) => v.map((x) => x.toFixed(2)).join('/');
+/** Within tolerance: on every channel the mean difference is under a tenth of the screendump's spread. */
+const close = (d: { meanAbs: number[]; spread: number[] }) =>
+  d.meanAbs.every((m, c) => m <= 0.1 * (d.spread[c] ?? 0));
 
 describe('the web UI on QEMU', () => {
   it('starts the tiny guest from the list and shuts it down from its page', async () => {
@@ -140,26 +150,46 @@ describe('the web UI on QEMU', () => {
     await expect
       .poll(async () => (await rows.textContent()) ?? '', { timeout: 30_000, interval: 500 })
       .toContain('WEB-42-OK');
-    // The display: noVNC connected and its canvas has more than one colour.
+    // Copy: the output line selected with a double click (xterm's word selection), Ctrl+Shift+C puts it on the
+    // clipboard. Paste: a command put on the clipboard, Ctrl+Shift+V types it into the guest, which runs it.
+    await w.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.base });
+    const line = w.page
+      .locator('[data-testid="serial"] .xterm-rows > div')
+      .filter({ hasText: /^WEB-42-OK\s*$/ });
+    const box = await line.last().boundingBox();
+    if (box === null) throw new Error('the output line is not on screen');
+    await w.page.mouse.dblclick(box.x + 8, box.y + box.height / 2);
+    await w.page.keyboard.press('Control+Shift+C');
+    const clipboard = () =>
+      w.page.evaluate(() => (globalThis as unknown as ClipboardHolder).navigator.clipboard.readText());
+    await expect.poll(clipboard, { timeout: 5000 }).toBe('WEB-42-OK');
+    await w.page.evaluate(() =>
+      (globalThis as unknown as ClipboardHolder).navigator.clipboard.writeText('echo PASTED-$((5*5))-OK\n'),
+    );
+    await w.page.keyboard.press('Control+Shift+V');
+    await expect
+      .poll(async () => (await rows.textContent()) ?? '', { timeout: 30_000, interval: 500 })
+      .toContain('PASTED-25-OK');
+    // The display: noVNC connected; its canvas shows what the host's screendump (QMP, through the REST route)
+    // shows: same size, and a per-channel mean difference under a tenth of the screendump's own spread (a blank
+    // canvas of the same size is checked to miss that bound on this very screen).
     await w.page.locator('[data-console="vnc"][data-status="open"]').waitFor({ timeout: 30_000 });
-    const colours = async () =>
-      w.page.locator('[data-testid="vnc"] canvas').evaluate((el) => {
-        const c = el as unknown as {
-          width: number;
-          height: number;
-          getContext(
-            kind: '2d',
-          ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
-        };
-        const ctx = c.getContext('2d');
-        if (ctx === null || c.width === 0) return 0;
-        const d = ctx.getImageData(0, 0, c.width, c.height).data;
-        const seen = new Set<number>();
-        for (let i = 0; i < d.length && seen.size < 16; i += 4 * 97)
-          seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
-        return seen.size;
-      });
-    await expect.poll(colours, { timeout: 60_000, interval: 1000 }).toBeGreaterThan(1);
+    const canvas = w.page.locator('[data-testid="vnc"] canvas');
+    let seen = 'nothing read';
+    const matches = async () => {
+      const { canvas: c, shot } = await canvasAndScreenshot(canvas, 'conguest');
+      if (c.width !== shot.width || c.height !== shot.height) {
+        seen = `canvas ${c.width}x${c.height}, screendump ${shot.width}x${shot.height}`;
+        return false;
+      }
+      const d = compareRgba(c, shot);
+      const blank: Rgba = { ...shot, data: new Uint8Array(shot.data.length) };
+      const b = compareRgba(blank, shot);
+      seen = `${c.width}x${c.height}, ${d.colours} colours, mean |canvas - dump| ${fmt(d.meanAbs)}, spread ${fmt(d.spread)}, blank ${fmt(b.meanAbs)}`;
+      return d.colours > 1 && close(d) && !close(b);
+    };
+    await expect.poll(matches, { timeout: 60_000, interval: 1000 }).toBe(true);
+    console.log(`VNC canvas vs QMP screendump: ${seen}`);
     // xterm and noVNC came in their own chunks, loaded by this page only.
     expect(scripts.some((u) => /\/assets\/serial-[A-Z0-9]+\.js$/.test(u))).toBe(true);
     expect(scripts.some((u) => /\/assets\/vnc-[A-Z0-9]+\.js$/.test(u))).toBe(true);

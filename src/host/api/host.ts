@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { ApiNamespace, Capabilities, HostApi, HostInfo, SurfaceReport } from '../../api/index.js';
 import type { DriverCapabilities } from '../../hypervisor/index.js';
 import { isNicModel } from '../../model/index.js';
+import { hostCertificate } from '../certificate.js';
 import { VESSEL_PLATFORM_VERSION } from '../deploy/deploy.js';
 import type { Host } from '../host.js';
 import { hostOperations } from '../lifecycle.js';
@@ -126,6 +127,7 @@ export function hostApi(ctx: SessionContext, implemented: ReadonlySet<ApiNamespa
   return {
     async info(): Promise<HostInfo> {
       const d = await host.info();
+      const certificate = hostCertificate(host.stateDir);
       return {
         name: hostname(),
         vesselVersion: VESSEL_PLATFORM_VERSION,
@@ -138,6 +140,7 @@ export function hostApi(ctx: SessionContext, implemented: ReadonlySet<ApiNamespa
           name: d.driver,
           ...(d.hypervisorVersion === undefined ? {} : { hypervisorVersion: d.hypervisorVersion }),
         },
+        ...(certificate === undefined ? {} : { certificate }),
         ...(principal.local ? { local: { stateDir: host.stateDir, pid: process.pid } } : {}),
       };
     },

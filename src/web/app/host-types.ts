@@ -11,6 +11,7 @@ export interface HostView {
     startedAt: string;
     systemCount: number;
     driver: { uri: string; name: string; hypervisorVersion?: string };
+    certificate?: CertificateView;
   };
   capabilities: {
     driver: { uri: string; name: string; version?: string };
@@ -20,6 +21,17 @@ export interface HostView {
     devices: { nicModels: string[]; controllers: { kind: string; maxSlots: number }[] };
     limits: { cpus: number; memoryBytes: string; nics: number; disks: number };
   };
+}
+
+/** GET /host's `info.certificate`: the host's HTTPS certificate. */
+export interface CertificateView {
+  subject: string;
+  issuer: string;
+  subjectAltName?: string;
+  validFrom: string;
+  validTo: string;
+  fingerprint256: string;
+  serialNumber: string;
 }
 
 /** GET /pools items. */

@@ -5,6 +5,7 @@ import type { HostView, ImageView, JobView, LogEvent, NetworkView, PoolView } fr
 import { api } from '../http.js';
 import { me } from '../session.js';
 import { ErrorBox } from '../ui.js';
+import { Certificate } from './Certificate.js';
 import { EventTable, JobTable } from './SystemActivity.js';
 import { UploadImage } from './UploadImage.js';
 import { UseBar } from './UseBar.js';
@@ -110,6 +111,8 @@ export function Host() {
         <dt>Up since</dt>
         <dd>{new Date(info.startedAt).toLocaleString()}</dd>
       </dl>
+      <h2>HTTPS certificate</h2>
+      <Certificate cert={info.certificate} />
       <h2>Storage pools</h2>
       <table class="pools">
         <thead>
