@@ -682,6 +682,7 @@ export class Host {
   ): Promise<void> {
     const defined: string[] = [];
     const imported: string[] = [];
+    const copies: string[] = []; // what the driver's storage holds now
     try {
       for (const e of entries) {
         let def = e.def;
@@ -693,6 +694,7 @@ export class Host {
           );
           const moved = await this.driver.importImages(uuid, mine);
           imported.push(...moved.keys());
+          copies.push(...moved.values());
           def = withImages(def, moved);
         }
         defined.push((await this.driver.define(def)).uuid);
@@ -703,6 +705,8 @@ export class Host {
       );
     } catch (e) {
       for (const uuid of defined) await this.driver.undefine?.(uuid).catch(() => undefined);
+      // The driver's copies go too (the host's own files are still there, under the system's folder).
+      await this.driver.discardImages?.(copies).catch(() => undefined);
       throw e;
     }
     for (const p of imported) await rm(p, { force: true }); // the driver holds the copies now

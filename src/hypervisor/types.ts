@@ -222,6 +222,11 @@ export interface HypervisorDriver {
    */
   importImages?(uuid: string, paths: readonly string[]): Promise<Map<string, string>>;
   /**
+   * Undoes `importImages` when what it imported is not used after all (the define of a deployed system failed):
+   * deletes those of `images` (paths it returned) that are still in its storage.
+   */
+  discardImages?(images: readonly string[]): Promise<void>;
+  /**
    * Export hook of such a driver: copies each image of a stopped system's definition that lies in its storage into
    * new files of `dir`; returns each image path's local copy.
    */

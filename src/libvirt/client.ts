@@ -69,6 +69,8 @@ export class LibvirtClient {
   private serial = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly streams = new Map<number, LibvirtStream>();
+  /** Streams this side aborted, by serial: settled by the daemon's answer. */
+  private readonly aborting = new Map<number, () => void>();
   private readonly framer: PacketFramer;
   private readonly eventListeners = new Set<(e: LibvirtEvent) => void>();
   private readonly closeListeners = new Set<(e: LibvirtError) => void>();
@@ -127,8 +129,9 @@ export class LibvirtClient {
       this.write({ prog: REMOTE, vers: 1, proc: t.proc, type: PacketType.STREAM, serial, status, payload });
     const stream = new LibvirtStream({
       send: (data) => sinkPacket(PacketStatus.CONTINUE, data),
-      finish: () => sinkPacket(PacketStatus.OK, Buffer.alloc(0)),
-      abort: () => this.streams.delete(serial),
+      drained: () => this.drained(),
+      finish: () => void sinkPacket(PacketStatus.OK, Buffer.alloc(0)),
+      abort: () => this.abortStream(serial, () => sinkPacket(PacketStatus.ERROR, Buffer.alloc(0))),
     });
     this.streams.set(serial, stream);
     try {
@@ -138,6 +141,47 @@ export class LibvirtClient {
       throw e;
     }
     return stream;
+  }
+
+  /** Settles when the transport drains its write buffer, or the connection ends. */
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.closedBy !== undefined || this.transport.once === undefined) {
+        resolve();
+        return;
+      }
+      const off = this.onClose(() => resolve());
+      this.transport.once('drain', () => {
+        off();
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * virStreamAbort: a stream packet of status error; the daemon answers it (a reply or a stream packet of that
+   * serial, which is then not a protocol violation). Settles on that answer, after 5 s, or when the connection ends.
+   */
+  private abortStream(serial: number, send: () => void): Promise<void> {
+    const open = this.streams.delete(serial);
+    if (!open || this.closedBy !== undefined) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const settle = () => {
+        clearTimeout(timer);
+        this.aborting.delete(serial);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.lateSerials.add(serial);
+        settle();
+      }, 5000);
+      this.aborting.set(serial, settle);
+      try {
+        send();
+      } catch {
+        settle();
+      }
+    });
   }
 
   /** Registers a listener for events; returns its remover. */
@@ -225,10 +269,11 @@ export class LibvirtClient {
   /** Serials whose call timed out: their late replies are dropped quietly. */
   private readonly lateSerials = new Set<number>();
 
-  private write(p: Packet): void {
+  /** Writes a packet; false when the transport's buffer is full. */
+  private write(p: Packet): boolean {
     if (this.closedBy !== undefined)
       throw new LibvirtError('CLOSED', this.closedBy.message, { cause: this.closedBy });
-    this.transport.write(encodePacket(p, this.maxPacketBytes));
+    return this.transport.write(encodePacket(p, this.maxPacketBytes));
   }
 
   private keepaliveMessage(proc: number): void {
@@ -279,6 +324,11 @@ export class LibvirtClient {
     const call = this.pending.get(p.serial);
     if (call === undefined) {
       if (this.lateSerials.delete(p.serial)) return;
+      const aborted = this.aborting.get(p.serial);
+      if (aborted !== undefined) {
+        aborted(); // the daemon's answer to an abort
+        return;
+      }
       throw new LibvirtError(
         'PROTOCOL',
         `The peer sent a reply to procedure ${p.proc} with serial ${p.serial}, which no call waits for`,
@@ -308,14 +358,18 @@ export class LibvirtClient {
 
   private streamPacket(p: Packet): void {
     const s = this.streams.get(p.serial);
-    if (s === undefined) return; // data for a stream already closed on this side
+    if (s === undefined) {
+      // Data for a stream already closed on this side; its final status answers an abort.
+      if (p.status !== PacketStatus.CONTINUE) this.aborting.get(p.serial)?.();
+      return;
+    }
     if (p.status === PacketStatus.CONTINUE) s.deliver(p.payload);
     else if (p.status === PacketStatus.OK) {
       this.streams.delete(p.serial);
       s.finished();
     } else {
       this.streams.delete(p.serial);
-      s.destroy(remoteError('the stream', p.payload));
+      s.failed(remoteError('the stream', p.payload));
     }
   }
 
@@ -338,8 +392,9 @@ export class LibvirtClient {
       call.reject(new LibvirtError(reason.code, why, { cause: reason }));
     }
     this.pending.clear();
-    for (const s of this.streams.values()) s.destroy(reason);
+    for (const s of this.streams.values()) s.failed(reason);
     this.streams.clear();
+    for (const settle of [...this.aborting.values()]) settle();
     for (const l of this.closeListeners) l(reason);
   }
 }

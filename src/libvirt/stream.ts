@@ -5,9 +5,13 @@ export const STREAM_CHUNK_BYTES = 262120;
 
 /** How a stream reaches the connection: send data (status continue) or the end (status ok), or forget it. */
 export interface StreamSink {
-  send(data: Buffer): void;
+  /** Sends data; false when the connection's buffer is full (wait for `drained`). */
+  send(data: Buffer): boolean;
+  /** Settles when the connection takes data again (or is gone). */
+  drained(): Promise<void>;
   finish(): void;
-  abort(): void;
+  /** virStreamAbort: tells the daemon and settles when it answered (or did not in time, or the connection is gone). */
+  abort(): Promise<void>;
 }
 
 /**
@@ -21,6 +25,8 @@ export interface StreamSink {
  */
 export class LibvirtStream extends Duplex {
   private eof = false;
+  /** The daemon finished or failed the stream, or it was aborted: nothing more goes to the daemon. */
+  private over = false;
   private settle!: { resolve(): void; reject(e: Error): void };
   /** Settles when the daemon closes the stream: with its final OK (after the client's finish), or its error. */
   readonly done: Promise<void>;
@@ -41,8 +47,30 @@ export class LibvirtStream extends Duplex {
 
   /** The daemon finished the stream. */
   finished(): void {
+    this.over = true;
     this.end_();
     this.settle.resolve();
+  }
+
+  /** The daemon failed the stream (status error). */
+  failed(e: Error): void {
+    this.over = true;
+    this.destroy(e);
+  }
+
+  /**
+   * Aborts the stream (virStreamAbort: an upload is dropped, not committed) and settles when the daemon has
+   * answered, so what the stream held (a volume being uploaded) is free again.
+   */
+  async abort(): Promise<void> {
+    if (this.over) {
+      this.destroy();
+      return;
+    }
+    this.over = true;
+    const answered = this.sink.abort();
+    this.destroy();
+    await answered;
   }
 
   private end_(): void {
@@ -54,13 +82,17 @@ export class LibvirtStream extends Duplex {
   override _read(): void {}
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
-    try {
-      for (let at = 0; at < chunk.length; at += STREAM_CHUNK_BYTES) {
-        this.sink.send(chunk.subarray(at, at + STREAM_CHUNK_BYTES));
-      }
-      done();
-    } catch (e) {
-      done(e as Error);
+    this.sendAll(chunk).then(
+      () => done(),
+      (e: unknown) => done(e as Error),
+    );
+  }
+
+  /** Sends a chunk packet by packet, waiting for the connection to drain when its buffer is full. */
+  private async sendAll(chunk: Buffer): Promise<void> {
+    for (let at = 0; at < chunk.length; at += STREAM_CHUNK_BYTES) {
+      if (this.over) throw new Error('The libvirt stream is closed');
+      if (!this.sink.send(chunk.subarray(at, at + STREAM_CHUNK_BYTES))) await this.sink.drained();
     }
   }
 
@@ -76,7 +108,10 @@ export class LibvirtStream extends Duplex {
   override _destroy(error: Error | null, done: (e: Error | null) => void): void {
     if (error !== null) this.settle.reject(error);
     else this.settle.resolve();
-    this.sink.abort();
+    if (!this.over) {
+      this.over = true;
+      void this.sink.abort();
+    }
     done(error);
   }
 }

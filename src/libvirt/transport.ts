@@ -7,6 +7,8 @@ export interface ByteTransport {
   on(event: 'data', listener: (chunk: Buffer) => void): this;
   on(event: 'close', listener: () => void): this;
   on(event: 'error', listener: (e: Error) => void): this;
+  /** 'drain' after a write returned false (a socket has it; a transport without it is never full). */
+  once?(event: 'drain', listener: () => void): this;
   end(): this;
   destroy(error?: Error): this;
 }

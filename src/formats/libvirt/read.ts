@@ -9,6 +9,7 @@ import type { GuestOs, SystemPackage } from '../types.js';
 import { LIMITS, readSmallNumber, readWholeNumber } from '../values.js';
 import type { Warnings } from '../warnings.js';
 import { attr, child, children } from '../xml-build.js';
+import { applyHostFacts, type HostFacts, readHostFacts } from './host-facts.js';
 import { LIBVIRT_WORDS } from './words.js';
 import { VESSEL_LIBVIRT_NS } from './write.js';
 
@@ -80,7 +81,8 @@ export function readLibvirt(input: string | Uint8Array, warnings: Warnings, file
     b.firmware('efi');
   else if (attr(os, 'firmware') === 'bios') b.firmware('bios');
   const vcpu = child(root, 'vcpu');
-  b.cpus(vcpu ? readSmallNumber(textContent(vcpu), '<vcpu>', 1, LIMITS.cpus, at(vcpu)) : 1);
+  const keys = new Map<string, string>();
+  keys.set('cpu', b.cpus(vcpu ? readSmallNumber(textContent(vcpu), '<vcpu>', 1, LIMITS.cpus, at(vcpu)) : 1));
   const mem = child(root, 'memory');
   if (!mem)
     throw new FormatError('FORMAT_INVALID', 'The domain has no <memory> element', { location: at(root) });
@@ -92,23 +94,27 @@ export function readLibvirt(input: string | Uint8Array, warnings: Warnings, file
     });
   const bytes =
     readWholeNumber(textContent(mem), '<memory>', 1n, LIMITS.memoryBytes / factor, at(mem)) * factor;
-  b.memory(bytes);
+  keys.set('memory', b.memory(bytes));
   const meta = vesselMetadata(root);
   const devices = child(root, 'devices');
   const boot: Bootable[] = [];
-  if (devices) readDevices(devices, b, meta.capacities, boot, warnings, file);
+  if (devices) readDevices(devices, b, meta.capacities, boot, warnings, file, keys);
   readBootOrder(os, boot, b);
-  return b.build(meta.os ?? libosinfo(root));
+  const pkg = b.build(meta.os ?? libosinfo(root));
+  if (meta.facts !== undefined) applyHostFacts(pkg.definition, keys, meta.facts);
+  return pkg;
 }
 
 function vesselMetadata(root: XmlElement): {
   os?: GuestOs;
   capacities: Map<string, { capacity?: string; format?: string }>;
+  facts?: HostFacts;
 } {
   const capacities = new Map<string, { capacity?: string; format?: string }>();
   const sys = children(child(root, 'metadata') ?? root, 'system').find((e) => e.ns === VESSEL_LIBVIRT_NS);
   if (!sys) return { capacities };
   let os: GuestOs | undefined;
+  const facts = readHostFacts(sys);
   for (const e of children(sys)) {
     if (e.local === 'os') {
       const t = Number(attr(e, 'type'));
@@ -130,7 +136,7 @@ function vesselMetadata(root: XmlElement): {
       });
     }
   }
-  return os === undefined ? { capacities } : { os, capacities };
+  return { capacities, ...(os === undefined ? {} : { os }), ...(facts === undefined ? {} : { facts }) };
 }
 
 function libosinfo(root: XmlElement): GuestOs | undefined {
@@ -183,9 +189,10 @@ function readDevices(
   boot: Bootable[],
   warnings: Warnings,
   file: string | undefined,
+  keys: Map<string, string>,
 ): void {
   const at = (e: XmlElement) => ({ file, line: e.line, column: e.column });
-  const ctl = new Map<string, string>();
+  const ctl = keys;
   const controller = (kind: ControllerKind, key: string, address?: number): string => {
     let id = ctl.get(key);
     if (id === undefined) {
@@ -212,7 +219,10 @@ function readDevices(
       scsiKinds.set(n, kind);
       controller(kind, `scsi:${n}`, n);
     } else if (type === 'sata') controller('ahci', `sata:${n}`, n);
-    else if (type === 'usb' && attr(c, 'model') !== 'none') b.usb();
+    else if (type === 'usb' && attr(c, 'model') !== 'none') {
+      const id = b.usb();
+      if (!keys.has('usb')) keys.set('usb', id);
+    }
   }
   let virtioUnit = 0;
   for (const d of children(devices, 'disk')) {
@@ -240,7 +250,9 @@ function readDevices(
     const image = path === undefined ? undefined : checkImagePath(path, `<disk> ${dev} source`);
     const order = bootOrderOf(d, at);
     if (bus === 'fdc') {
-      boot.push({ id: b.floppy(image), order, cls: 'fd' });
+      const id = b.floppy(image);
+      keys.set(`disk:${dev}`, id);
+      boot.push({ id, order, cls: 'fd' });
       continue;
     }
     const addr = child(d, 'address');
@@ -269,8 +281,11 @@ function readDevices(
       warnings.add('CONTROLLER', `Disk ${dev} on bus "${bus}" has no equivalent; dropped`);
       continue;
     }
-    if (device === 'cdrom') boot.push({ id: b.cdrom(parent, position, image), order, cls: 'cdrom' });
-    else {
+    if (device === 'cdrom') {
+      const id = b.cdrom(parent, position, image);
+      keys.set(`disk:${dev}`, id);
+      boot.push({ id, order, cls: 'cdrom' });
+    } else {
       const meta = capacities.get(dev);
       const driver = attr(child(d, 'driver'), 'type');
       const id = b.disk(parent, position, {
@@ -281,10 +296,11 @@ function readDevices(
             : readWholeNumber(meta.capacity, `capacity of ${dev}`, 1n, LIMITS.diskBytes),
         format: meta?.format ?? (driver === 'vpc' ? 'vhd' : driver) ?? formatFromName(image),
       });
+      keys.set(`disk:${dev}`, id);
       boot.push({ id, order, cls: 'hd' });
     }
   }
-  readOthers(devices, b, boot, warnings, at);
+  readOthers(devices, b, boot, warnings, at, keys);
 }
 
 function readOthers(
@@ -293,8 +309,9 @@ function readOthers(
   boot: Bootable[],
   warnings: Warnings,
   at: (e: XmlElement) => object,
+  keys: Map<string, string>,
 ): void {
-  for (const i of children(devices, 'interface')) {
+  children(devices, 'interface').forEach((i, n) => {
     const type = attr(i, 'type') ?? 'network';
     const source = child(i, 'source');
     const network =
@@ -307,16 +324,17 @@ function readOthers(
         `Interface model "${word.slice(0, 40)}" is not one Vessel knows; kept as written`,
       );
     const mac = attr(child(i, 'mac'), 'address');
-    boot.push({
-      id: b.nic(model, network, mac, model === undefined ? word : undefined),
-      order: bootOrderOf(i, at),
-      cls: 'network',
-    });
-  }
-  for (const s of children(devices, 'serial')) {
-    b.serial(attr(s, 'type') === 'file' ? attr(child(s, 'source'), 'path') : undefined);
-  }
-  if (children(devices, 'video').length > 0) b.graphics();
+    const id = b.nic(model, network, mac, model === undefined ? word : undefined);
+    keys.set(`nic:${n}`, id);
+    boot.push({ id, order: bootOrderOf(i, at), cls: 'network' });
+  });
+  children(devices, 'serial').forEach((s, n) => {
+    keys.set(
+      `serial:${n}`,
+      b.serial(attr(s, 'type') === 'file' ? attr(child(s, 'source'), 'path') : undefined),
+    );
+  });
+  if (children(devices, 'video').length > 0) keys.set('video', b.graphics());
   const dropped = new Set(
     children(devices)
       .map((e) => e.local)

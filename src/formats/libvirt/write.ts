@@ -12,6 +12,7 @@ import {
 import type { OutputDisk, SystemPackage } from '../types.js';
 import type { Warnings } from '../warnings.js';
 import { el } from '../xml-build.js';
+import { type HostFacts, hostFactElements } from './host-facts.js';
 import { LIBVIRT_TARGET, LIBVIRT_WORDS } from './words.js';
 
 /** The namespace of Vessel's own element in a domain's `<metadata>`: guest OS and disk capacities. */
@@ -26,6 +27,11 @@ export interface LibvirtWriteOptions {
   imageDirectory: string;
   /** `kvm` or `qemu` (TCG); default `kvm`. */
   domainType?: 'kvm' | 'qemu';
+  /**
+   * Keep what only a Vessel host needs in Vessel's `<metadata>` element: each resource's InstanceID and the VSSD
+   * DiskMode (host-facts.ts; the libvirt driver sets it, conversions do not).
+   */
+  hostFacts?: boolean;
 }
 
 /**
@@ -57,10 +63,15 @@ export function writeLibvirt(
   }
   const bootIndex = new Map(v.bootOrder.map((d, i) => [d, i + 1]));
   const devices = el('devices');
-  const { disks, controllers } = storage(v, devices, meta, bootIndex, options, warnings);
+  const facts: HostFacts = { ids: new Map() };
+  const { disks, controllers } = storage(v, devices, meta, bootIndex, options, warnings, facts.ids);
   devices.children.unshift(...controllers);
-  for (const n of v.nics) devices.children.push(nic(n, bootIndex.get(n), warnings));
+  v.nics.forEach((n, i) => {
+    facts.ids.set(`nic:${i}`, n.instanceId);
+    devices.children.push(nic(n, bootIndex.get(n), warnings));
+  });
   v.serials.forEach((s, i) => {
+    facts.ids.set(`serial:${i}`, s.instanceId);
     const path = s.backend?.startsWith('/') ? s.backend : undefined;
     devices.children.push(
       el('serial', { type: path ? 'file' : 'pty' }, [
@@ -71,6 +82,21 @@ export function writeLibvirt(
   });
   if (v.graphics) devices.children.push(el('video', {}, [el('model', { type: 'vga' })]));
   if (v.usb) devices.children.push(el('controller', { type: 'usb', index: 0 }));
+  if (options.hostFacts === true) {
+    const ofType = (t: string) => v.view.definition.resources.find((r) => r.properties.ResourceType === t);
+    for (const [key, r] of [
+      ['cpu', ofType('3')],
+      ['memory', ofType('4')],
+    ] as const)
+      if (r?.properties.InstanceID !== undefined) facts.ids.set(key, r.properties.InstanceID);
+    const video = v.view.graphics[0]?.instanceId;
+    if (video !== undefined) facts.ids.set('video', video);
+    const usb = v.view.controllers.find((c) => c.kind === 'usb')?.instanceId;
+    if (usb !== undefined) facts.ids.set('usb', usb);
+    const mode = v.view.definition.system.DiskMode;
+    if (typeof mode === 'string' && mode !== '') facts.diskMode = mode;
+    meta.children.push(...hostFactElements(facts));
+  }
   for (const o of v.others)
     warnings.add('DEVICE', `libvirt has no equivalent of resource "${o.instanceId}" (${o.what}); dropped`);
   const kib = (v.memoryBytes + 1023n) / 1024n;
@@ -118,7 +144,10 @@ function letters(n: number): string {
 }
 
 /** libvirt's controller elements: one IDE controller (two channels), SATA and SCSI ones by number; virtio-blk none. */
-function controllerIndex(v: TargetView): {
+function controllerIndex(
+  v: TargetView,
+  ids: Map<string, string>,
+): {
   index: Map<TargetController, { type: string; n: number }>;
   controllers: XmlElement[];
 } {
@@ -126,9 +155,14 @@ function controllerIndex(v: TargetView): {
   const index = new Map<TargetController, { type: string; n: number }>();
   const controllers: XmlElement[] = [];
   for (const c of v.controllers) {
-    if (c.kind === 'virtio-blk') continue;
+    if (c.kind === 'virtio-blk') {
+      ids.set('virtio', c.instanceId);
+      continue;
+    }
     const type = CONTROLLERS[c.kind].bus === 'scsi' ? 'scsi' : LIBVIRT_WORDS.word(c.kind)!;
     const ide = [...index.values()].find((x) => x.type === 'ide');
+    // The reader makes one IDE controller per channel (`ide:<channel>`), as the model has them.
+    if (type === 'ide') ids.set(`ide:${c.address ?? c.ordinal}`, c.instanceId);
     if (type === 'ide' && ide !== undefined) {
       index.set(c, ide);
       continue;
@@ -136,6 +170,7 @@ function controllerIndex(v: TargetView): {
     const n = numbers.take(type, type === 'ide' ? 0 : (c.address ?? c.ordinal));
     if (n === undefined) continue;
     index.set(c, { type, n });
+    if (type !== 'ide') ids.set(`${type}:${n}`, c.instanceId);
     controllers.push(
       el('controller', { type, index: n, model: type === 'scsi' ? LIBVIRT_WORDS.word(c.kind) : undefined }),
     );
@@ -150,8 +185,9 @@ function storage(
   bootIndex: Map<TargetDrive | TargetNic, number>,
   options: LibvirtWriteOptions,
   warnings: Warnings,
+  ids: Map<string, string>,
 ): { disks: OutputDisk[]; controllers: XmlElement[] } {
-  const { index, controllers } = controllerIndex(v);
+  const { index, controllers } = controllerIndex(v, ids);
   const ideSlots = new SlotMap(() => 4);
   const next: Record<string, number> = { sd: 0, vd: 0, fd: 0 };
   const out: OutputDisk[] = [];
@@ -184,6 +220,7 @@ function storage(
         `Disk "${d.disk?.id}" is blank; libvirt needs an image file, create one for ${dev}`,
       );
     const boot = bootIndex.get(d);
+    ids.set(`disk:${dev}`, d.instanceId);
     devices.children.push(
       el('disk', { type: 'file', device: d.kind }, [
         el('driver', { name: 'qemu', type: format === 'vhd' ? 'vpc' : format }),

@@ -7,13 +7,14 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/helpers/cli.js';
 import { HAVE_LIBVIRTD, type PrivateLibvirtd, startLibvirtd } from '../../../test/helpers/libvirtd.js';
-import type { Api } from '../../api/index.js';
+import { type Api, resultOf } from '../../api/index.js';
 import { buildGuestPackage, Host, openSession } from '../../host/index.js';
 import { ensureTestGuest, type TestGuest } from '../guest.js';
 
@@ -120,9 +121,50 @@ describe.skipIf(!HAVE_LIBVIRTD)('deploy and export through libvirt (qemu:///sess
       expect(v.stderr).toBe('');
       expect(v.code).toBe(0);
       expect(JSON.parse(v.stdout)).toMatchObject({ intact: true });
+      // Undefining the deployed system deletes the volumes its deploy uploaded (libvirt forgets them too).
+      const volumes = readdirSync(poolDir).filter((f) => f.startsWith(`${uuid}-`));
+      expect(volumes.length).toBeGreaterThan(0);
+      resultOf(await api.systems.undefine('lv1', { waitMs: 60_000 }));
+      expect(readdirSync(poolDir).filter((f) => f.startsWith(`${uuid}-`))).toEqual([]);
+      const listed = await d.virsh(`qemu+unix:///session?socket=${d.socket}`, 'vol-list', 'vessel');
+      for (const v of volumes) expect(listed).not.toContain(v);
     } finally {
       await api.close();
       await host.close({ stopVms: true });
     }
   }, 300_000);
+
+  it('a deploy whose define fails leaves no volume in the pool', async () => {
+    const state = join(work, 'state-fail');
+    const host = await Host.open({
+      stateDir: state,
+      driverUri: `libvirt:qemu:///session?socket=${d.socket}`,
+    });
+    const api: Api = openSession(host, { user: 'local', role: 'admin', local: true, via: 'in-process' });
+    try {
+      host.pools.add('libvirt', poolDir);
+      // virsh takes the name first, behind the host's back: the deploy's checks pass, libvirt's define refuses.
+      const uri = `qemu+unix:///session?socket=${d.socket}`;
+      const xml = join(work, 'taken.xml');
+      writeFileSync(
+        xml,
+        "<domain type='qemu'><name>lvtaken</name><memory unit='MiB'>32</memory><os><type>hvm</type></os></domain>",
+      );
+      await d.virsh(uri, 'define', xml);
+      const before = readdirSync(poolDir).sort();
+      const job = await api.packages.deploy(
+        { kind: 'hostPath', path: ova },
+        { name: 'lvtaken', networks: { 'VM Network': 'user' }, acceptEula: true, waitMs: 90_000 },
+      );
+      expect(job.state).toBe('failed');
+      // Refused by libvirt's define (after the upload), not by the host's own name check (before it).
+      expect(job.error?.message).toBe('Cannot define "lvtaken": a virtual system with that name exists');
+      expect(readdirSync(poolDir).sort()).toEqual(before);
+      expect(await d.virsh(uri, 'vol-list', 'vessel')).not.toMatch(/-image-/);
+      await d.virsh(uri, 'undefine', 'lvtaken');
+    } finally {
+      await api.close();
+      await host.close();
+    }
+  }, 180_000);
 });

@@ -31,7 +31,11 @@ export function domainXml(def: VirtualSystemDefinition, type: string): { xml: st
     r.properties.HostResource = [`ovf:/${kind}/${id}`];
   });
   const warnings = new Warnings();
-  const { output } = writeLibvirt(pkg, { imageDirectory: '/', domainType: 'qemu' }, warnings);
+  const { output } = writeLibvirt(
+    pkg,
+    { imageDirectory: '/', domainType: 'qemu', hostFacts: true },
+    warnings,
+  );
   // The writer knows kvm and qemu; libvirt's other drivers (test, xen, lxc...) differ only in this attribute.
   let xml = type === 'qemu' ? output : output.replace(/^<domain type="qemu"/, `<domain type="${type}"`);
   // BIOS is what libvirt boots without firmware autoselection, which needs firmware descriptors SeaBIOS lacks here.

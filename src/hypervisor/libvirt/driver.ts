@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { LibvirtClient, RemoteNonnullDomain } from '../../libvirt/index.js';
-import { DEFAULT_LIMITS, type VirtualSystemDefinition } from '../../model/index.js';
+import type { LibvirtClient, RemoteNonnullDomain, RemoteNonnullStorageVol } from '../../libvirt/index.js';
+import { DEFAULT_LIMITS, imagePath, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
 import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
 import { capabilityProblems } from '../capability-check.js';
 import { HypervisorError } from '../errors.js';
@@ -308,10 +308,31 @@ export class LibvirtDriver implements HypervisorDriver {
     await this.call(`Cannot ${verb} "${dom.name}"`, () => fn(dom));
   }
 
+  /**
+   * Undefines a stopped domain; the volumes a deploy uploaded for it (`<uuid>-*` in Vessel's libvirt pool, see
+   * `importImages`) are deleted with it. Images the definition names otherwise are never touched.
+   */
   async undefine(uuid: string): Promise<void> {
+    const own = this.daemon.domainType === 'test' ? [] : await this.ownVolumes(uuid);
     await this.act(uuid, 'undefine', 'undefine', (dom) =>
       this.client.call('DOMAIN_UNDEFINE_FLAGS', { dom, flags: 0 }),
     );
+    for (const vol of own) await this.storage.delete(vol);
+  }
+
+  /** The volumes of a system's definition that its deploy uploaded (named by its UUID, in Vessel's pool). */
+  private async ownVolumes(uuid: string): Promise<RemoteNonnullStorageVol[]> {
+    const def = await this.getDefinition(uuid);
+    const id = def.system.VirtualSystemIdentifier ?? uuid;
+    const out: RemoteNonnullStorageVol[] = [];
+    for (const d of readDevices(def).drives) {
+      const base = imagePath(d.hostResource);
+      if (base === undefined) continue;
+      const vol = await this.storage.volumeOf(base);
+      if (vol !== undefined && this.storage.owns(vol, id) && !out.some((v) => v.key === vol.key))
+        out.push(vol);
+    }
+    return out;
   }
 
   async start(uuid: string): Promise<void> {
@@ -407,8 +428,21 @@ export class LibvirtDriver implements HypervisorDriver {
   async importImages(uuid: string, paths: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (this.daemon.domainType === 'test') return out;
-    for (const p of paths) out.set(p, await this.storage.upload(uuid, p));
+    try {
+      for (const p of paths) out.set(p, await this.storage.upload(uuid, p));
+    } catch (e) {
+      await this.discardImages([...out.values()]).catch(() => undefined); // all or none
+      throw e;
+    }
     return out;
+  }
+
+  /** Deletes volumes `importImages` made (by path), those still there. */
+  async discardImages(images: readonly string[]): Promise<void> {
+    for (const p of images) {
+      const vol = await this.storage.volumeOf(p);
+      if (vol !== undefined) await this.storage.delete(vol);
+    }
   }
 
   /** Export hook: each image of the definition that is a libvirt volume, downloaded into a new file of `dir`. */

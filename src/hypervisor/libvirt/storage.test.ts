@@ -4,9 +4,11 @@ import {
   chownSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,4 +70,35 @@ describe.skipIf(!HAVE_LIBVIRTD)('LibvirtStorage on a private libvirtd (qemu:///s
     await s.delete(vol!);
     expect(await s.volumeOf(path)).toBeUndefined();
   }, 30_000);
+
+  it('a cut upload aborts the stream and leaves no volume; the connection stays usable', async () => {
+    const pool = join(work, 'pool'); // the vessel pool of the test above
+    const s = new LibvirtStorage(() => client);
+    const files = () => readdirSync(pool).filter((f) => f.startsWith('cut-'));
+    // A source that fails at its first read (a folder: its size says 4096 bytes, reading it is EISDIR).
+    const folder = join(work, 'not-a-file');
+    mkdirSync(folder);
+    const e1 = await s.upload('cut-1', folder).catch((x: unknown) => x);
+    expect(e1).toBeInstanceOf(HypervisorError);
+    expect((e1 as HypervisorError).message).toMatch(/^Cannot upload "cut-1-not-a-file"/);
+    expect(files()).toEqual([]);
+    // A file cut short while it is being uploaded: fewer bytes than the volume was made for never commit it.
+    const big = join(work, 'big.raw');
+    writeFileSync(big, randomBytes(1 << 20));
+    truncateSync(big, 64 << 20);
+    const upload = s.upload('cut-2', big).catch((x: unknown) => x);
+    const until = Date.now() + 20_000;
+    while (!files().includes('cut-2-big.raw') && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 1));
+    truncateSync(big, 1 << 20);
+    const e2 = await upload;
+    expect(e2).toBeInstanceOf(HypervisorError);
+    expect((e2 as HypervisorError).message).toMatch(/ended after \d+ of its 67108864 bytes/);
+    expect(files()).toEqual([]);
+    // The daemon's answer to the abort was taken as one: the same connection still works.
+    expect(client.closed).toBeUndefined();
+    const ok = await s.upload('cut-3', big);
+    expect(readFileSync(ok).equals(readFileSync(big))).toBe(true);
+    await s.delete((await s.volumeOf(ok))!);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {
   LibvirtClient,
@@ -62,36 +63,82 @@ export class LibvirtStorage {
     );
   }
 
-  /** Uploads one file as a new volume of the pool; resolves with the volume's path (what the domain XML names). */
+  /**
+   * Uploads one file as a new volume of the pool; resolves with the volume's path (what the domain XML names).
+   * The bytes go through the stream with the connection's backpressure, then the client's finish; the upload
+   * counts only when the daemon confirms it (its final status) and exactly the file's size went through. Anything
+   * else (a read error, a file that shrank, the daemon's error) aborts the stream (virStreamAbort) and deletes
+   * the volume: a cut upload leaves none behind.
+   */
   async upload(uuid: string, file: string): Promise<string> {
     const pool = await this.pool();
     const name = volumeName(uuid, file);
-    const size = (await stat(file)).size;
-    // A raw volume of the file's size: the upload writes the file's bytes as they are (a qcow2 stays a qcow2).
-    const xml = `<volume><name>${name}</name><capacity unit="bytes">${size}</capacity><allocation>0</allocation><target><format type="raw"/></target></volume>`;
-    const { vol } = await guard(`Cannot create the libvirt volume "${name}"`, () =>
-      this.client().call('STORAGE_VOL_CREATE_XML', { pool, xml, flags: 0 }),
-    );
+    const fh = await open(file, 'r');
     try {
-      const s = await guard(`Cannot upload "${name}"`, () =>
-        this.client().openStream('STORAGE_VOL_UPLOAD', { vol, offset: 0n, length: BigInt(size), flags: 0 }),
+      const size = (await fh.stat()).size;
+      // A raw volume of the file's size: the upload writes the file's bytes as they are (a qcow2 stays a qcow2).
+      const xml = `<volume><name>${name}</name><capacity unit="bytes">${size}</capacity><allocation>0</allocation><target><format type="raw"/></target></volume>`;
+      const { vol } = await guard(`Cannot create the libvirt volume "${name}"`, () =>
+        this.client().call('STORAGE_VOL_CREATE_XML', { pool, xml, flags: 0 }),
       );
-      s.resume(); // the daemon sends no data on an upload; its final status ends the stream
       try {
-        await pipeline(createReadStream(file), s);
-        await s.done;
+        await this.send(vol, fh, size);
       } catch (e) {
-        s.destroy();
-        throw hypervisorError(e, `Cannot upload "${name}"`);
+        await this.deleteFreed(vol);
+        throw e;
       }
-    } catch (e) {
-      await this.delete(vol).catch(() => undefined);
-      throw e;
+      const { name: path } = await guard(`Cannot read the path of "${name}"`, () =>
+        this.client().call('STORAGE_VOL_GET_PATH', { vol }),
+      );
+      return path;
+    } finally {
+      await fh.close();
     }
-    const { name: path } = await guard(`Cannot read the path of "${name}"`, () =>
-      this.client().call('STORAGE_VOL_GET_PATH', { vol }),
+  }
+
+  /** Streams `size` bytes of an open file into a volume (STORAGE_VOL_UPLOAD) and waits for the daemon's end. */
+  private async send(vol: RemoteNonnullStorageVol, fh: FileHandle, size: number): Promise<void> {
+    const what = `Cannot upload "${vol.name}"`;
+    const s = await guard(what, () =>
+      this.client().openStream('STORAGE_VOL_UPLOAD', { vol, offset: 0n, length: BigInt(size), flags: 0 }),
     );
-    return path;
+    s.resume(); // the daemon sends no data on an upload; its final status ends the stream
+    let sent = 0;
+    const exact = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        sent += chunk.length;
+        done(sent > size ? new Error(`the file grew past its ${size} bytes`) : null, chunk);
+      },
+      flush(done) {
+        done(sent === size ? null : new Error(`the file ended after ${sent} of its ${size} bytes`));
+      },
+    });
+    try {
+      await pipeline(fh.createReadStream({ start: 0, autoClose: false }), exact, s);
+      await s.done;
+    } catch (e) {
+      await s.abort();
+      const mapped = hypervisorError(e, what);
+      if (mapped instanceof HypervisorError) throw mapped;
+      // The file's side (a read error, a size that changed): the upload failed, not libvirt.
+      throw new HypervisorError('LIBVIRT_FAILED', `${what}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /**
+   * Deletes a volume an aborted upload held: libvirt frees it once the aborted stream is closed on its side, so a
+   * refusal because it is still in use is tried again for a few seconds.
+   */
+  private async deleteFreed(vol: RemoteNonnullStorageVol): Promise<void> {
+    for (let i = 0; ; i++) {
+      try {
+        await this.delete(vol);
+        return;
+      } catch (e) {
+        if (i >= 20 || this.client().closed !== undefined) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   /** The volume of a path, or undefined when the path is no libvirt volume. */
@@ -117,6 +164,11 @@ export class LibvirtStorage {
       s.destroy();
       throw hypervisorError(e, `Cannot download "${vol.name}"`);
     }
+  }
+
+  /** Whether a volume is one `upload` made for a system: in one of Vessel's pools, named by the system's UUID. */
+  owns(vol: RemoteNonnullStorageVol, uuid: string): boolean {
+    return (LIBVIRT_POOLS as readonly string[]).includes(vol.pool) && vol.name.startsWith(`${uuid}-`);
   }
 
   /** Deletes a volume. */
