@@ -47,7 +47,7 @@ export function addSurfaceCommand(host: Command): void {
   host
     .command('surface')
     .description(
-      "The host's attack-surface report (admins): listening sockets, processes and their users, the host process's capabilities",
+      "The host's attack-surface report (admins): listening sockets, processes and their users, the host's capabilities",
     )
     .option('--json', 'print JSON: the Api SurfaceReport')
     .action(
