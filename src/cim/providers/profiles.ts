@@ -6,6 +6,7 @@ import { systemSummaries } from '../snapshot.js';
 import type { CimInstance, CimInstanceName } from '../types.js';
 import { instance, link, type ProviderEnv } from './env.js';
 import { definitionPath } from './metrics.js';
+import { hostSoftware, SOFTWARE_PATH } from './software.js';
 
 /** A DMTF profile Vessel registers (DSP1033 §7.2). */
 interface ProfileSpec {
@@ -28,6 +29,7 @@ const PROFILES: readonly ProfileSpec[] = [
   { dsp: 'DSP1050', name: 'Ethernet Port Resource Virtualization', version: '1.0.0' },
   { dsp: 'DSP1103', name: 'Job Control', version: '1.0.0' },
   { dsp: 'DSP1053', name: 'Base Metrics', version: '1.0.1' },
+  { dsp: 'DSP1023', name: 'Software Inventory', version: '1.0.1' },
 ];
 
 /** `CIM:DSP1042-SystemVirtualization-1.0.0`: the InstanceID pattern libvirt-cim uses, which cimtest checks. */
@@ -55,6 +57,8 @@ const REFERENCES: Array<[string, string]> = [
   // The metrics of the virtual systems and of the host (DSP1053 is a component profile of both).
   ['DSP1057', 'DSP1053'],
   ['DSP1052', 'DSP1053'],
+  // The hypervisor's software identity, installed on the host (DSP1023's scoping class is CIM_System).
+  ['DSP1052', 'DSP1023'],
 ];
 
 /** Providers of profile registration: registered profiles, referenced profiles and conformance (root/interop). */
@@ -90,6 +94,8 @@ export function profileProviders(env: ProviderEnv): {
       for (const v of await systemSummaries(ctx, env)) add('DSP1057', systemPath(v.name));
       // DSP1053's central class is CIM_BaseMetricDefinition.
       for (const m of METRICS) add('DSP1053', definitionPath(m));
+      // DSP1023's central class is CIM_SoftwareIdentity: the hypervisor's, when the host says what it runs.
+      if ((await hostSoftware(env, ctx)) !== undefined) add('DSP1023', SOFTWARE_PATH);
       return out;
     },
   };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VIRT_NAMESPACE } from '../classes/index.js';
+import { INTEROP_NAMESPACE, VIRT_NAMESPACE } from '../classes/index.js';
 import { HYPERVISOR_SOFTWARE_ID } from '../naming.js';
 import { newContext } from '../provider.js';
 import { type CimSubject, openCimSubject } from '../subject.case.test.js';
@@ -55,6 +55,39 @@ describe('the hypervisor’s software identity (DSP1023, issue 16)', () => {
       assocClass: 'CIM_ElementSoftwareIdentity',
     });
     expect(back.map((p) => p.className)).toEqual(['Vessel_HostSystem']);
+  });
+
+  it('registers DSP1023 Software Inventory 1.0.1, referenced by DSP1052, the hypervisor’s identity conforming', async () => {
+    const profile = await s.cim.om.getInstance(reader(), INTEROP_NAMESPACE, {
+      className: 'Vessel_RegisteredProfile',
+      keys: { InstanceID: 'CIM:DSP1023-SoftwareInventory-1.0.1' },
+    });
+    expect(profile.properties).toMatchObject({
+      RegisteredOrganization: '2',
+      RegisteredName: 'Software Inventory',
+      RegisteredVersion: '1.0.1',
+    });
+    const referencing = await s.cim.om.associatorNames(reader(), INTEROP_NAMESPACE, profile.path!, {
+      assocClass: 'CIM_ReferencedProfile',
+    });
+    expect(referencing.map((p) => p.keys.InstanceID)).toEqual(['CIM:DSP1052-ComputerSystem-1.0.0']);
+    const central = await s.cim.om.associatorNames(reader(), INTEROP_NAMESPACE, profile.path!, {
+      assocClass: 'CIM_ElementConformsToProfile',
+    });
+    expect(central).toEqual([
+      expect.objectContaining({
+        className: 'Vessel_SoftwareIdentity',
+        namespace: NS,
+        keys: { InstanceID: HYPERVISOR_SOFTWARE_ID },
+      }),
+    ]);
+    // And back, from the software identity to its profile (DSP1033 §7.5, the interop namespace).
+    const back = await s.cim.om.associatorNames(reader(), NS, central[0]!, {
+      assocClass: 'CIM_ElementConformsToProfile',
+    });
+    expect(back.map((p) => [p.namespace, p.keys.InstanceID])).toEqual([
+      [INTEROP_NAMESPACE, 'CIM:DSP1023-SoftwareInventory-1.0.1'],
+    ]);
   });
 
   it('marks a host image as a Software Bundle with its digest in ImageDigest and IdentityInfoValue', () => {

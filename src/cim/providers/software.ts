@@ -41,6 +41,33 @@ export function softwareInstance(s: Software): CimInstance {
   });
 }
 
+/** Each service's software, read once from its first caller's Api: what a host runs does not change while it runs. */
+const SOFTWARE_OF = new WeakMap<ProviderEnv, Promise<Software | undefined>>();
+
+/**
+ * What the host runs (the Api's HostInfo.software), read once per provider environment; undefined for a host that
+ * does not say (then there is no software identity, nor its associations and profile conformance). A failed read
+ * is not kept.
+ *
+ * @example
+ * (await hostSoftware(env, ctx))?.version; // '0.1.0'
+ */
+export function hostSoftware(env: ProviderEnv, ctx: CimContext): Promise<Software | undefined> {
+  let software = SOFTWARE_OF.get(env);
+  if (software === undefined) {
+    software = env
+      .api(ctx)
+      .host.info()
+      .then((i) => i.software);
+    SOFTWARE_OF.set(env, software);
+    software.catch(() => SOFTWARE_OF.delete(env));
+  }
+  return software;
+}
+
+/** The path of the hypervisor's software identity, the central instance of DSP1023. */
+export const SOFTWARE_PATH = idPath(SOFTWARE, HYPERVISOR_SOFTWARE_ID);
+
 /**
  * Providers of the hypervisor's software identity and its two associations: InstalledSoftwareIdentity (the host
  * system, where it is installed) and ElementSoftwareIdentity (the host, which it runs: status Current and
@@ -48,17 +75,8 @@ export function softwareInstance(s: Software): CimInstance {
  */
 export function softwareProviders(env: ProviderEnv): InstanceProvider[] {
   const host = env.hostName;
-  /** Read once from the first caller's Api: what the host runs does not change while it runs. */
-  let software: Promise<Software | undefined> | undefined;
-  const softwareOf = (ctx: CimContext): Promise<Software | undefined> => {
-    software ??= env
-      .api(ctx)
-      .host.info()
-      .then((i) => i.software);
-    software.catch(() => (software = undefined));
-    return software;
-  };
-  const id = idPath(SOFTWARE, HYPERVISOR_SOFTWARE_ID);
+  const softwareOf = (ctx: CimContext) => hostSoftware(env, ctx);
+  const id = SOFTWARE_PATH;
   return [
     {
       className: SOFTWARE,

@@ -19,6 +19,7 @@ import { markCommand } from '../connect/kinds.js';
 import { withApi } from '../connect.js';
 import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
+import { addSurfaceCommand } from './host-surface.js';
 
 /** A bad command-line value (exit 2). */
 class UsageError extends VesselError<'USAGE'> {}
@@ -384,6 +385,8 @@ registerGroup((program: Command) => {
         return 0;
       }),
     );
+
+  addSurfaceCommand(cmd);
 
   markCommand(cmd.command('demo'), 'runs-host')
     .description(

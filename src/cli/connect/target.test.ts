@@ -89,6 +89,14 @@ describe('connectionOf', () => {
       env({}),
     );
     expect(c.target).toMatchObject({ transport: 'cimxml', ca: '/etc/ca.pem', insecure: true });
+    const rest = await connectionOf(parsed(['-c', 'rest+https://h1', '--host-ca', '/etc/ca.pem']), env({}));
+    expect(rest.target).toMatchObject({ transport: 'rest', ca: '/etc/ca.pem', insecure: false });
+    const restPlain = await refusal(
+      connectionOf(parsed(['-c', 'rest+http://h1', '--host-ca', 'x']), env({})),
+    );
+    expect(restPlain.message).toBe(
+      '--host-ca and --host-insecure apply to an https:// host, not to "rest+http://h1"',
+    );
     const plain = await refusal(connectionOf(parsed(['-c', 'http://h1', '--host-insecure']), env({})));
     expect(plain.message).toBe('--host-ca and --host-insecure apply to an https:// host, not to "http://h1"');
     const local = await refusal(connectionOf(parsed(['--host-ca', '/etc/ca.pem']), env({})));

@@ -44,10 +44,10 @@ function given(
   return undefined;
 }
 
-/** `--host-ca` and `--host-insecure` added to a CIM-XML target (https only, as `?ca=` and `?insecure=1`). */
+/** `--host-ca` and `--host-insecure` added to a CIM-XML, WS-Man or REST target (https only, as `?ca=`, `?insecure=1`). */
 function withTls(target: ConnectTarget, o: ConnectOptions, text: string): ConnectTarget {
   if (o.hostCa === undefined && o.hostInsecure !== true) return target;
-  if ((target.transport !== 'cimxml' && target.transport !== 'wsman') || target.url.protocol !== 'https:') {
+  if (target.transport === 'socket' || target.url.protocol !== 'https:') {
     throw usage(`--host-ca and --host-insecure apply to an https:// host, not to "${text}"`);
   }
   return {
