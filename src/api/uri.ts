@@ -10,6 +10,7 @@ import { ApiError } from './errors.js';
  *     http://[user@]host[:5988][/cimom] CIM-XML; https://[user@]host[:5989][/cimom][?ca=FILE&insecure=1]
  *     cimxml+http(s)://...              the same, explicit
  *     wsman+http://[user@]host[:5985][/wsman]   WS-Management; wsman+https://...[:5986][/wsman][?ca=FILE&insecure=1]
+ *     hyperv+http(s)://...              WS-Management read as Hyper-V's WMI v2 (wsman+ finds Hyper-V by Identify too)
  *     rest+http://[user@]host[:8080]    REST/JSON; rest+https://...[:8443][?ca=FILE&insecure=1] ($VESSEL_TOKEN: a bearer token)
  *     NAME                              a saved profile ($XDG_CONFIG_HOME/vessel/hosts.json)
  *
@@ -22,6 +23,8 @@ export interface HostProfile {
   user?: string | undefined;
   ca?: string | undefined;
   insecure?: boolean | undefined;
+  /** A WS-Man profile's platform: `hyperv` reads the host as Hyper-V's WMI v2 without asking Identify. */
+  platform?: 'hyperv' | undefined;
 }
 
 /** Where a connection goes. */
@@ -42,6 +45,8 @@ export interface RemoteTarget<T extends 'cimxml' | 'wsman' | 'rest'> {
   /** A PEM file of the CA certificates to trust (https). */
   ca?: string;
   insecure: boolean;
+  /** WS-Man only: `hyperv` for `hyperv+http(s)://` (or a profile's platform); absent: Identify decides. */
+  platform?: 'hyperv';
 }
 
 /** The environment `vessel:///` reads. */
@@ -158,6 +163,7 @@ function parseRemote(
   explicitPort: boolean,
   transport: 'cimxml' | 'wsman' | 'rest',
   profile?: HostProfile,
+  hyperv = false,
 ): ConnectTarget {
   const proto = PROTOCOLS[transport];
   if (url.hostname === '') throw bad(text, 'the URL names no host');
@@ -183,6 +189,9 @@ function parseRemote(
   const user = url.username === '' ? profile?.user : decoded(text, url.username, 'user name');
   const password = url.password === '' ? undefined : decoded(text, url.password, 'password');
   const path = transport === 'rest' || url.pathname === '/' ? proto.path : url.pathname;
+  const platform = transport === 'wsman' ? (hyperv ? 'hyperv' : profile?.platform) : undefined;
+  if (profile?.platform !== undefined && profile.platform !== 'hyperv')
+    throw bad(text, `the profile's platform "${String(profile.platform).slice(0, 32)}" is not hyperv`);
   const endpoint = new URL(`${url.protocol}//${url.host}${path}`);
   // URL drops a scheme's default port (80, 443): only a URL without any port gets the protocol's.
   if (!explicitPort) endpoint.port = String(proto.ports[url.protocol]);
@@ -193,6 +202,7 @@ function parseRemote(
     ...(user === undefined || user === '' ? {} : { user }),
     ...(password === undefined ? {} : { password }),
     ...(ca === undefined ? {} : { ca }),
+    ...(platform === 'hyperv' ? { platform } : {}),
   };
 }
 
@@ -204,7 +214,8 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
       'it is neither a URI nor a saved host profile',
       'Save one with: vessel remote add NAME https://host:5989 --user admin',
     );
-  const wsman = scheme.startsWith('wsman+');
+  const hyperv = scheme.startsWith('hyperv+');
+  const wsman = scheme.startsWith('wsman+') || hyperv;
   const rest = scheme.startsWith('rest+');
   const plain = scheme.startsWith('cimxml+') || wsman || rest ? text.slice(scheme.indexOf('+') + 1) : text;
   let url: URL;
@@ -220,7 +231,7 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
     const transport = wsman ? 'wsman' : rest ? 'rest' : 'cimxml';
     if (rest && url.pathname !== '/' && url.pathname !== '/api/v1' && url.pathname !== '/api/v1/')
       throw bad(text, 'a REST URL names the host only (its API lies at /api/v1)');
-    return parseRemote(text, url, EXPLICIT_PORT.test(plain), transport, profile);
+    return parseRemote(text, url, EXPLICIT_PORT.test(plain), transport, profile, hyperv);
   }
   throw bad(
     text,
@@ -238,6 +249,7 @@ function parseUrl(text: string, env: StateEnv, profile?: HostProfile): ConnectTa
  * parseConnectUri('vessel:///srv/vessel');            // { transport: 'socket', stateDir: '/srv/vessel' }
  * parseConnectUri('https://admin@h1');                 // cimxml, url https://h1:5989/cimom, user admin
  * parseConnectUri('wsman+https://h1');                 // wsman, url https://h1:5986/wsman
+ * parseConnectUri('hyperv+http://hv1');                // wsman, url http://hv1:5985/wsman, platform hyperv
  * parseConnectUri('rest+https://h1');                  // rest, url https://h1:8443/
  * parseConnectUri('lab', { lab: { url: 'http://lab.example:5988' } });
  */

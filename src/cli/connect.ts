@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Api, ConnectTarget, RemoteTarget } from '../api/index.js';
 import { connectHostApi } from '../host/index.js';
 import { RestApi } from '../rest/index.js';
-import { CimXmlApi, connectWsmanApi } from '../wbem/index.js';
+import { CimXmlApi, connectWsmanHost } from '../wbem/index.js';
 import { type Connection, connectionOf } from './connect/target.js';
 import { readInput } from './files.js';
 
@@ -23,14 +23,18 @@ type Transport<T extends ConnectTarget['transport']> = (
 /**
  * The transports, by the target's kind. `socket`: the running host of a state directory (or the socket named by
  * `?socket=`), over its unix socket with src/api/transport's protocol (`connectHostApi`). `cimxml`: any
- * DMTF System Virtualization host over CIM-XML (`CimXmlApi`); `wsman`: the same over WS-Management
- * (`connectWsmanApi`); the user and password come from the URI or
+ * DMTF System Virtualization host over CIM-XML (`CimXmlApi`); `wsman`: the same over WS-Management, or a
+ * Hyper-V host's WMI v2 when the URI says `hyperv+` or Identify names Microsoft (`connectWsmanHost`); the user and password come from the URI or
  * profile, else `$VESSEL_USER`/`$VESSEL_PASSWORD` (or their older names `$VESSEL_CIM_USER`/`$VESSEL_CIM_PASSWORD`).
  */
 const TRANSPORTS: { [T in ConnectTarget['transport']]: Transport<T> } = {
   socket: async (target) => connectHostApi(target),
   cimxml: async (target) => CimXmlApi.connect(await remoteOptions(target)),
-  wsman: async (target) => connectWsmanApi(await remoteOptions(target)),
+  wsman: async (target) =>
+    connectWsmanHost({
+      ...(await remoteOptions(target)),
+      ...(target.platform ? { platform: target.platform } : {}),
+    }),
   rest: async (target) => {
     const o = await remoteOptions(target);
     const token = process.env.VESSEL_TOKEN;

@@ -7,6 +7,7 @@
 export * from './api.js';
 export * from './client.js';
 export * from './enumeration.js';
+export * from './hyperv/index.js';
 export * from './operations.js';
 export * from './request.js';
 export * from './response.js';
