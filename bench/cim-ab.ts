@@ -1,13 +1,18 @@
 /**
  * Paired A/B of the CIM-XML server's CPU cost per GetInstance: this checkout's test host and a baseline checkout's
  * (built, e.g. a `git worktree` of an older commit after `npx tsc -p .`) run side by side as two processes, and
- * short bursts of requests go to each in turn, alternating which goes first. Each burst's server CPU comes from
- * /proc, so drift of a shared machine falls on both alike; the answer is the median of the per-round ratios.
+ * short bursts of requests go to each in turn, alternating which goes first. Each burst's server CPU is the run time
+ * the scheduler counted for every thread of the server (/proc/PID/task/TID/schedstat, in nanoseconds: the main
+ * thread and V8's GC and compiler threads, not 10 ms ticks), so drift of a shared machine falls on both alike;
+ * the answer is the median of the per-round ratios with their quartiles.
  *
- *   npm run build && node dist/bench/cim-ab.js --base /tmp/old [--rounds 16] [--requests 5000]
+ * With `--together` each round loads both servers at the same time (8 connections each) instead of one after the
+ * other, so that what else a shared machine runs weighs on both alike within the round too.
+ *
+ *   npm run build && node dist/bench/cim-ab.js --base /tmp/old [--rounds 16] [--requests 5000] [--together]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +23,7 @@ const { values } = parseArgs({
     base: { type: 'string' },
     rounds: { type: 'string', default: '16' },
     requests: { type: 'string', default: '5000' },
+    together: { type: 'boolean', default: false },
   },
 });
 if (values.base === undefined) throw new Error('--base DIR (a built checkout to compare with) is required');
@@ -52,11 +58,21 @@ function start(dir: string): Promise<Server> {
   });
 }
 
-/** Server CPU ticks (10 ms) so far. */
-function ticks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
+/**
+ * The server's CPU time so far in ns: the sum over its threads of the run time the scheduler counted (the first
+ * field of schedstat). A thread that ended between two readings takes its time with it, which V8's threads, alive
+ * as long as the process, do not.
+ */
+function cpuNs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended while being read
+    }
+  }
+  return ns;
 }
 
 /** `count` GetInstance requests over 8 keep-alive connections. */
@@ -96,16 +112,24 @@ try {
     await burst(s.url, 2000); // warm-up
   }
   const ratios: number[] = [];
+  /** One server's burst with the CPU it took, in µs per request. */
+  const measured = async (k: keyof typeof servers): Promise<number> => {
+    const pid = servers[k].child.pid ?? 0;
+    const t0 = cpuNs(pid);
+    await burst(servers[k].url, n);
+    return (cpuNs(pid) - t0) / 1000 / n;
+  };
   for (let r = 0; r < rounds; r++) {
     const us: Record<string, number> = {};
-    for (const k of r % 2 === 0 ? (['base', 'this'] as const) : (['this', 'base'] as const)) {
-      const pid = servers[k].child.pid ?? 0;
-      const t0 = ticks(pid);
-      await burst(servers[k].url, n);
-      us[k] = ((ticks(pid) - t0) * 10_000) / n;
+    if (values.together) {
+      // Both at once: whatever else the machine runs meanwhile weighs on both alike.
+      [us.base, us.this] = await Promise.all([measured('base'), measured('this')]);
+    } else {
+      for (const k of r % 2 === 0 ? (['base', 'this'] as const) : (['this', 'base'] as const))
+        us[k] = await measured(k);
     }
     ratios.push((us.this ?? 0) / (us.base ?? 1));
-    process.stdout.write(`round ${r}: base ${us.base?.toFixed(0)} µs, this ${us.this?.toFixed(0)} µs\n`);
+    process.stdout.write(`round ${r}: base ${us.base?.toFixed(1)} µs, this ${us.this?.toFixed(1)} µs\n`);
   }
   ratios.sort((a, b) => a - b);
   const q = (p: number) => ratios[Math.min(ratios.length - 1, Math.floor(p * ratios.length))]?.toFixed(3);

@@ -62,7 +62,17 @@ function denied(principal: Principal, method: ApiMethodName): ApiError {
   );
 }
 
-/** The namespace with every method guarded: role, parameters, error mapping. */
+/** Raises what a namespace threw as the Api's error. */
+function mapped(e: unknown): never {
+  throw toApiError(e);
+}
+
+/**
+ * The namespace with every method guarded: role, parameters, error mapping. A guarded method is a plain function
+ * that hands on the namespace's promise with the mapping attached (one reaction, no async frame of its own: the
+ * CIM providers make two Api reads per GetInstance); what the checks or a namespace refuse synchronously comes
+ * back as a rejected promise, as from an async function.
+ */
 function guard<N extends ApiNamespace>(ns: N, impl: Api[N], principal: Principal): Api[N] {
   const methods = impl as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
   const out: Record<string, (...a: unknown[]) => Promise<unknown>> = {};
@@ -70,16 +80,18 @@ function guard<N extends ApiNamespace>(ns: N, impl: Api[N], principal: Principal
     if (!name.startsWith(`${ns}.`)) continue;
     const member = name.slice(ns.length + 1);
     const needed = METHODS[name].role;
-    out[member] = async (...args: unknown[]) => {
+    out[member] = (...args: unknown[]) => {
+      let answer: Promise<unknown>;
       try {
         if (!roleAllows(principal.role, needed)) throw denied(principal, name);
         checkParams(name, args);
         const fn = methods[member];
         if (fn === undefined) throw new ApiError('NOT_SUPPORTED', `The local host does not offer ${name}`);
-        return await fn.apply(impl, args);
+        answer = Promise.resolve(fn.apply(impl, args));
       } catch (e) {
-        throw toApiError(e);
+        return Promise.reject(toApiError(e));
       }
+      return answer.then(undefined, mapped);
     };
   }
   return out as unknown as Api[N];

@@ -46,7 +46,6 @@ export class PlainXmlReader {
   private root: XmlElement | undefined;
   private elements = 0;
   private readonly name: RegExp;
-  private readonly close: RegExp;
 
   /**
    * With `qualifiedNames` (what WS-Man's reader asks for), names may carry one prefix (`s:Envelope`,
@@ -60,7 +59,6 @@ export class PlainXmlReader {
   ) {
     this.hasCr = input.includes('\r');
     this.name = options.qualifiedNames ? QNAME : NAME;
-    this.close = options.qualifiedNames ? CLOSE_Q : CLOSE;
   }
 
   /** Reads on until the end (the root, or undefined: not for the fast path) or the deadline ({@link MORE}). */
@@ -146,9 +144,8 @@ export class PlainXmlReader {
       if (c === 0x2f /* / */) {
         const gt = src.indexOf('>', i);
         if (gt < 0) return undefined;
-        const close = this.close.exec(src.slice(i + 2, gt));
         const top = stack.pop();
-        if (!top || !close || top.local !== close[1]) return undefined;
+        if (!top || !closes(src, i + 2, gt, top.local)) return undefined;
         i = gt + 1;
         continue;
       }
@@ -222,7 +219,7 @@ export class PlainXmlReader {
       const rawValue = src.slice(j + 1, end);
       if (rawValue.includes('<')) return undefined;
       // Attribute-value normalisation (XML 1.0 §3.3.3): literal line ends and tabs become spaces.
-      const value = decodeRefs(rawValue.replace(/[\t\n]/g, ' '));
+      const value = decodeRefs(ATTR_BREAK.test(rawValue) ? rawValue.replace(ATTR_BREAKS, ' ') : rawValue);
       if (value === undefined) return undefined;
       if (el.attrs.length >= this.limits.maxAttributes)
         this.tooLarge(ws, `<${el.local}> has more than ${this.limits.maxAttributes} attributes`);
@@ -288,11 +285,12 @@ const PREPARE_SLICE = 64 * 1024;
 
 // Names: ASCII letters, digits, _ - . ; no colon (CIM-XML uses no namespaces). Anything else goes to saxes.
 const NAME = /[A-Za-z_][A-Za-z0-9_.-]*/y;
-const CLOSE = /^([A-Za-z_][A-Za-z0-9_.-]*)[ \t\r\n]*$/;
 // Qualified names (prefix:local, each an ASCII NCName) for readers that resolve namespaces themselves.
 const QNAME = /[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?/y;
-const CLOSE_Q = /^([A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?)[ \t\r\n]*$/;
 const WS_ONLY = /^[ \t\r\n]*$/;
+// Tabs and line ends in an attribute value, which attribute-value normalisation makes spaces.
+const ATTR_BREAK = /[\t\n]/;
+const ATTR_BREAKS = /[\t\n]/g;
 // The XML declaration only in the single-spaced forms clients write; any other spelling goes to saxes, which
 // has its own view of the white space allowed there.
 const XML_DECL =
@@ -300,6 +298,14 @@ const XML_DECL =
 
 const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));/g;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * True when `s[from, gt)`, the inside of an end tag, is `name` and white space (XML 1.0 §3.1 ETag), compared in
+ * place: no slice, no regular expression.
+ */
+function closes(s: string, from: number, gt: number, name: string): boolean {
+  return s.startsWith(name, from) && skipWs(s, from + name.length) >= gt;
+}
 
 function skipWs(s: string, i: number): number {
   while (i < s.length) {

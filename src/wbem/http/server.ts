@@ -296,23 +296,25 @@ async function handlePublic(
   }
 }
 
-/** Who sent a request, from its credentials (throttled and paced as every login). */
-async function logIn(sh: Shared, req: IncomingMessage): Promise<LoginResult> {
+/**
+ * Who sent a request, from its credentials (throttled and paced as every login). A keep-alive connection repeating
+ * the credentials it just logged in with is answered at once, not as a promise: the caller takes it without a turn
+ * of the microtask queue.
+ */
+function logIn(sh: Shared, req: IncomingMessage): LoginResult | Promise<LoginResult> {
   const auth = sh.o.auth;
-  // A keep-alive connection repeating the credentials it just logged in with is answered without a turn of the loop.
   const header = req.headers.authorization;
   const known = header === undefined ? undefined : sh.verified.get(req.socket, header);
-  return known
-    ? { kind: 'user', ...known, via: 'basic' }
-    : await authenticate(
-        req,
-        auth.users,
-        sh.throttle,
-        sh.checks,
-        auth.anonymousRole,
-        sh.verified,
-        auth.lookups ?? {},
-      );
+  if (known) return { kind: 'user', ...known, via: 'basic' };
+  return authenticate(
+    req,
+    auth.users,
+    sh.throttle,
+    sh.checks,
+    auth.anonymousRole,
+    sh.verified,
+    auth.lookups ?? {},
+  );
 }
 
 /** Writes a small text/plain HTTP answer on a socket that HTTP is no longer parsed on, and closes it. */
@@ -384,7 +386,8 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
   if (!methods.includes(req.method ?? '')) return answerEmpty(req, res, 405, { Allow: methods.join(', ') });
   if (route.public === true) return handlePublic(route, req, res);
   const auth = sh.o.auth;
-  const who = await logIn(sh, req);
+  const login = logIn(sh, req);
+  const who = login instanceof Promise ? await login : login;
   if (who.kind === 'refused') {
     req.resume();
     const code = who.status === 429 ? 'HTTP_LOGIN_THROTTLED' : 'HTTP_BUSY';
@@ -413,11 +416,11 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
     res,
     user: { name: who.name, role: who.role, via: who.via },
     secure: 'encrypted' in req.socket && req.socket.encrypted === true,
-    readBody: async () => {
-      const body = await readBody(req, sh.limits.maxBodyBytes, sh.budget, held);
-      sh.gate.enter(conn, 'busy');
-      return body;
-    },
+    readBody: () =>
+      readBody(req, sh.limits.maxBodyBytes, sh.budget, held).then((body) => {
+        sh.gate.enter(conn, 'busy');
+        return body;
+      }),
     bodyStream: () => {
       sh.gate.enter(conn, 'busy');
       return req;

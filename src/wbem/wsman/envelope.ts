@@ -52,28 +52,6 @@ export interface WsmanRequest {
   identifier?: string | undefined;
 }
 
-/** Headers this server understands, `{ns}local`: a mustUnderstand header outside this set is faulted. */
-const UNDERSTOOD = new Set([
-  `${NS.wsa}|To`,
-  `${NS.wsa}|Action`,
-  `${NS.wsa}|MessageID`,
-  `${NS.wsa}|ReplyTo`,
-  `${NS.wsa}|FaultTo`,
-  `${NS.wsa}|From`,
-  `${NS.wsman}|ResourceURI`,
-  `${NS.wsman}|SelectorSet`,
-  `${NS.wsman}|OptionSet`,
-  `${NS.wsman}|MaxEnvelopeSize`,
-  `${NS.wsman}|OperationTimeout`,
-  `${NS.wsman}|Locale`,
-  `${NS.wsman}|RequestTotalItemsCountEstimate`,
-  `${NS.msWsman}|DataLocale`,
-  `${NS.msWsman}|SessionId`,
-  `${NS.msWsman}|OperationID`,
-  `${NS.msWsman}|SequenceId`,
-  `${NS.wse}|Identifier`,
-]);
-
 /** Most selectors in a SelectorSet (CIM classes have a handful of keys). */
 const MAX_SELECTORS = 64;
 
@@ -174,72 +152,132 @@ export async function readEnvelope(body: Uint8Array | string, limits: EnvelopeLi
   return r;
 }
 
-function readHeader(h: XmlElement, r: WsmanRequest): void {
-  const key = `${h.ns}|${h.local}`;
-  if (!UNDERSTOOD.has(key)) {
-    if (!mustUnderstand(h)) return;
-    const feature = h.ns === NS.wsman && h.local === 'FragmentTransfer';
+/** A header's trimmed text. */
+const text = (h: XmlElement): string => textContent(h).trim();
+
+/** What a header sets on the request. */
+type HeaderReader = (h: XmlElement, r: WsmanRequest) => void;
+
+/** A header the server understands and has nothing to read from (ReplyTo, Locale, ...). */
+const understood: HeaderReader = () => undefined;
+
+/**
+ * The headers this server understands, by namespace and local name, with what each sets on the request: a
+ * mustUnderstand header outside this table is faulted. Two small lookups per header, the namespace's string being
+ * the same for every header of a request.
+ */
+const HEADERS: ReadonlyMap<string, ReadonlyMap<string, HeaderReader>> = new Map([
+  [
+    NS.wsa,
+    new Map<string, HeaderReader>([
+      [
+        'To',
+        (h, r) => {
+          r.to = text(h).slice(0, 2048);
+        },
+      ],
+      [
+        'Action',
+        (h, r) => {
+          r.action = text(h);
+        },
+      ],
+      [
+        'MessageID',
+        (h, r) => {
+          r.messageId = text(h);
+        },
+      ],
+      ['ReplyTo', understood],
+      ['FaultTo', understood],
+      ['From', understood],
+    ]),
+  ],
+  [
+    NS.wsman,
+    new Map<string, HeaderReader>([
+      [
+        'ResourceURI',
+        (h, r) => {
+          r.resourceUri = text(h);
+        },
+      ],
+      ['SelectorSet', (h, r) => readSelectors(h, r.selectors)],
+      ['OptionSet', readOptions],
+      ['MaxEnvelopeSize', readMaxEnvelopeSize],
+      ['OperationTimeout', readOperationTimeout],
+      ['Locale', understood],
+      [
+        'RequestTotalItemsCountEstimate',
+        (_h, r) => {
+          r.countEstimate = true;
+        },
+      ],
+    ]),
+  ],
+  [
+    NS.msWsman,
+    new Map<string, HeaderReader>([
+      ['DataLocale', understood],
+      ['SessionId', understood],
+      ['OperationID', understood],
+      ['SequenceId', understood],
+    ]),
+  ],
+  [
+    NS.wse,
+    new Map<string, HeaderReader>([
+      [
+        'Identifier',
+        (h, r) => {
+          r.identifier = text(h).slice(0, 256);
+        },
+      ],
+    ]),
+  ],
+]);
+
+function readOptions(h: XmlElement, r: WsmanRequest): void {
+  for (const o of childElements(h, NS.wsman, 'Option')) {
+    const mc = getAttr(o, '', 'MustComply');
+    r.options.push({
+      name: getAttr(o, '', 'Name') ?? '',
+      value: textContent(o).trim(),
+      mustComply: mc === 'true' || mc === '1',
+    });
+  }
+}
+
+function readMaxEnvelopeSize(h: XmlElement, r: WsmanRequest): void {
+  const n = Number(text(h));
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new WsmanFault('WSMAN_INVALID_HEADER', `MaxEnvelopeSize "${text(h).slice(0, 32)}" is not a size`);
+  r.maxEnvelopeSize = n;
+}
+
+function readOperationTimeout(h: XmlElement, r: WsmanRequest): void {
+  const ms = parseDuration(text(h));
+  if (ms === undefined || ms <= 0)
     throw new WsmanFault(
-      feature ? 'WSMAN_UNSUPPORTED_FEATURE' : 'WSMAN_MUST_UNDERSTAND',
-      `The header <${h.local}> (${h.ns}) is marked mustUnderstand and this server does not understand it`,
-      feature ? { detail: FAULT_DETAIL.fragmentLevelAccess } : {},
+      'WSMAN_INVALID_HEADER',
+      `OperationTimeout "${text(h).slice(0, 32)}" is not a duration`,
     );
+  r.timeoutMs = ms;
+}
+
+function readHeader(h: XmlElement, r: WsmanRequest): void {
+  const reader = HEADERS.get(h.ns)?.get(h.local);
+  if (reader !== undefined) {
+    reader(h, r);
+    return;
   }
-  const text = () => textContent(h).trim();
-  switch (key) {
-    case `${NS.wsa}|Action`:
-      r.action = text();
-      return;
-    case `${NS.wsa}|MessageID`:
-      r.messageId = text();
-      return;
-    case `${NS.wsman}|RequestTotalItemsCountEstimate`:
-      r.countEstimate = true;
-      return;
-    case `${NS.wsman}|ResourceURI`:
-      r.resourceUri = text();
-      return;
-    case `${NS.wsa}|To`:
-      r.to = text().slice(0, 2048);
-      return;
-    case `${NS.wse}|Identifier`:
-      r.identifier = text().slice(0, 256);
-      return;
-    case `${NS.wsman}|SelectorSet`:
-      readSelectors(h, r.selectors);
-      return;
-    case `${NS.wsman}|OptionSet`:
-      for (const o of childElements(h, NS.wsman, 'Option')) {
-        const mc = getAttr(o, '', 'MustComply');
-        r.options.push({
-          name: getAttr(o, '', 'Name') ?? '',
-          value: textContent(o).trim(),
-          mustComply: mc === 'true' || mc === '1',
-        });
-      }
-      return;
-    case `${NS.wsman}|MaxEnvelopeSize`: {
-      const n = Number(text());
-      if (!Number.isSafeInteger(n) || n <= 0)
-        throw new WsmanFault(
-          'WSMAN_INVALID_HEADER',
-          `MaxEnvelopeSize "${text().slice(0, 32)}" is not a size`,
-        );
-      r.maxEnvelopeSize = n;
-      return;
-    }
-    case `${NS.wsman}|OperationTimeout`: {
-      const ms = parseDuration(text());
-      if (ms === undefined || ms <= 0)
-        throw new WsmanFault(
-          'WSMAN_INVALID_HEADER',
-          `OperationTimeout "${text().slice(0, 32)}" is not a duration`,
-        );
-      r.timeoutMs = ms;
-      return;
-    }
-    default:
-  }
+  if (!mustUnderstand(h)) return;
+  const feature = h.ns === NS.wsman && h.local === 'FragmentTransfer';
+  throw new WsmanFault(
+    feature ? 'WSMAN_UNSUPPORTED_FEATURE' : 'WSMAN_MUST_UNDERSTAND',
+    `The header <${h.local}> (${h.ns}) is marked mustUnderstand and this server does not understand it`,
+    feature ? { detail: FAULT_DETAIL.fragmentLevelAccess } : {},
+  );
 }
 
 /**

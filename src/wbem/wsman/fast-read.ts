@@ -1,4 +1,4 @@
-import type { XmlAttribute, XmlElement } from '../../xml/index.js';
+import type { XmlAttribute, XmlElement, XmlNode } from '../../xml/index.js';
 import { XML_NS, XMLNS_NS } from '../../xml/index.js';
 import { readPlainXml, type XmlShapeLimits } from '../cimxml/fast-xml.js';
 
@@ -13,19 +13,27 @@ type Scope = Map<string, string>;
  */
 function resolve(el: XmlElement, parent: Scope): boolean {
   let scope = parent;
-  const attrs: XmlAttribute[] = [];
-  for (const a of el.attrs) {
-    const name = a.local;
-    if (name === 'xmlns' || name.startsWith('xmlns:')) {
-      const prefix = name === 'xmlns' ? '' : name.slice(6);
-      const uri = a.value;
-      if (prefix === 'xmlns' || uri === XMLNS_NS) return false;
-      if ((prefix === 'xml') !== (uri === XML_NS)) return false;
-      if (prefix !== '' && uri === '') return false;
-      if (scope === parent) scope = new Map(parent);
-      scope.set(prefix, uri);
-      el.nsDecls.push([prefix, uri]);
-    } else attrs.push(a);
+  let attrs = el.attrs;
+  if (attrs.length > 0) {
+    // Declarations leave the attributes (a new array only when there is one).
+    if (attrs.some(isDeclaration)) {
+      attrs = [];
+      for (const a of el.attrs) {
+        if (!isDeclaration(a)) {
+          attrs.push(a);
+          continue;
+        }
+        const prefix = a.local === 'xmlns' ? '' : a.local.slice(6);
+        const uri = a.value;
+        if (prefix === 'xmlns' || uri === XMLNS_NS) return false;
+        if ((prefix === 'xml') !== (uri === XML_NS)) return false;
+        if (prefix !== '' && uri === '') return false;
+        if (scope === parent) scope = new Map(parent);
+        scope.set(prefix, uri);
+        el.nsDecls.push([prefix, uri]);
+      }
+      el.attrs = attrs;
+    }
   }
   const colon = el.local.indexOf(':');
   if (colon >= 0) {
@@ -36,26 +44,37 @@ function resolve(el: XmlElement, parent: Scope): boolean {
     el.ns = uri;
     el.local = el.local.slice(colon + 1);
   } else el.ns = scope.get('') ?? '';
-  const seen = new Set<string>();
   for (const a of attrs) {
     const c = a.local.indexOf(':');
-    if (c >= 0) {
-      const prefix = a.local.slice(0, c);
-      const uri = prefix === 'xml' ? XML_NS : scope.get(prefix);
-      if (uri === undefined || uri === '') return false;
-      a.prefix = prefix;
-      a.ns = uri;
-      a.local = a.local.slice(c + 1);
-    }
-    const key = `${a.ns}|${a.local}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    if (c < 0) continue;
+    const prefix = a.local.slice(0, c);
+    const uri = prefix === 'xml' ? XML_NS : scope.get(prefix);
+    if (uri === undefined || uri === '') return false;
+    a.prefix = prefix;
+    a.ns = uri;
+    a.local = a.local.slice(c + 1);
   }
-  el.attrs = attrs;
+  // Two attributes with the same expanded name (the reader refused the same qualified name twice already).
+  if (attrs.length > 1) {
+    const seen = new Set<string>();
+    for (const a of attrs) {
+      const key = `${a.ns}|${a.local}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+    }
+  }
   // Whitespace-only text is dropped, as the hardened reader does with keepWhitespace false.
-  el.children = el.children.filter((c) => c.type !== 'text' || c.value.trim() !== '');
+  if (el.children.some(isBlank)) el.children = el.children.filter((c) => !isBlank(c));
   for (const c of el.children) if (c.type === 'element' && !resolve(c, scope)) return false;
   return true;
+}
+
+function isDeclaration(a: XmlAttribute): boolean {
+  return a.local === 'xmlns' || a.local.startsWith('xmlns:');
+}
+
+function isBlank(n: XmlNode): boolean {
+  return n.type === 'text' && n.value.trim() === '';
 }
 
 const ROOT_SCOPE: Scope = new Map([['xml', XML_NS]]);
