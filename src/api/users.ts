@@ -69,7 +69,8 @@ export interface UsersApi {
   setPassword(name: string, password: string): Promise<void>;
   /**
    * Changes the caller's own password, proving the old one (any user of the ports; a wrong old password is
-   * AUTH_FAILED). The host's local admin, who is no user of the ports, has none to change.
+   * INVALID_ARGUMENT, not AUTH_FAILED: the caller's own credentials are good). The host's local admin, who is no
+   * user of the ports, has none to change.
    */
   changePassword(oldPassword: string, password: string): Promise<void>;
   /**

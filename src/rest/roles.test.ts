@@ -18,7 +18,7 @@ const BODIES: Record<string, unknown> = {
   modifyResources: [{ instanceId: '1', properties: { ElementName: 'x' } }],
   deploy: { source: { kind: 'pool', pool: 'ghost', image: 'x.ova' } },
   exportSystem: {},
-  // The user exists (409 for an admin), so nothing is added; ghost users are 404; the old password is wrong (401).
+  // The user exists (409 for an admin), so nothing is added; ghost users are 404; the old password is wrong (400).
   createUser: { name: 'reader', role: 'reader', password: 'x' },
   setUserRole: { role: 'reader' },
   resetUserPassword: { password: 'x' },
@@ -69,7 +69,7 @@ describe('REST roles', () => {
         else if (route.operationId === 'deploy') expect(r.status, role).toBe(404);
         else if (route.operationId === 'uploadImage') expect(r.status, role).toBe(415);
         else if (route.operationId === 'createUser') expect(r.json.code, role).toBe('ALREADY_EXISTS');
-        else if (route.operationId === 'changePassword') expect(r.json.code, role).toBe('AUTH_FAILED');
+        else if (route.operationId === 'changePassword') expect(r.json.code, role).toBe('INVALID_ARGUMENT');
         else if (route.path.includes('{')) expect(r.status, `${role}: ${r.text}`).toBe(404);
         else expect(r.status, role).toBe(route.method === 'POST' ? 201 : 200);
       }

@@ -130,7 +130,7 @@ export const USER_ROUTES: readonly RestRoute[] = [
     path: '/session/password',
     operationId: 'changePassword',
     summary:
-      "Change the caller's own password, proving the old one (a wrong one is 401); its other sessions end",
+      "Change the caller's own password, proving the old one (a wrong one is 400); its other sessions end",
     calls: 'users.changePassword',
     body: PasswordChangeSchema,
     responses: { 204: { description: 'Changed' } },

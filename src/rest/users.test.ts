@@ -118,7 +118,11 @@ describe('REST users', () => {
     await a.send('POST', '/users', { name: 'dave', role: 'reader', password: 'old pw' });
     const dave = as(['dave', 'old pw']);
     const wrong = await dave.send('PUT', '/session/password', { oldPassword: 'guess', password: 'new pw' });
-    expect([wrong.status, wrong.json.code]).toEqual([401, 'AUTH_FAILED']);
+    expect([wrong.status, wrong.json.code, wrong.json.detail]).toEqual([
+      400,
+      'INVALID_ARGUMENT',
+      'The old password of dave is wrong',
+    ]);
     const token = (await dave.send('POST', '/tokens', { role: 'reader' })).json.token as string;
     const byToken = await call(h.restUrl, undefined, 'PUT', '/session/password', {
       body: { oldPassword: 'old pw', password: 'token pw' },

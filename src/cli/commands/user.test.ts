@@ -76,10 +76,21 @@ describe('vessel user', () => {
       expect(await host.users.authenticate('dora', 'pw1')).toBeUndefined();
       const list = await runCli(['user', 'list', '--json', ...s]);
       expect(JSON.parse(list.stdout)).toEqual([{ name: 'dora', role: 'admin' }]);
+      // The last admin stays: neither removed nor demoted, until another admin exists.
+      const last = await runCli(['user', 'remove', 'dora', ...s]);
+      expect([last.code, last.stderr]).toEqual([
+        1,
+        expect.stringContaining('Cannot remove "dora": it is the last admin'),
+      ]);
+      expect((await runCli(['user', 'role', 'dora', 'reader', ...s])).code).toBe(1);
+      expect((await runCli(['user', 'add', 'ed', '--role', 'admin', ...s], { input: 'pw3\n' })).code).toBe(0);
       expect((await runCli(['user', 'remove', 'dora', ...s])).code).toBe(0);
       const gone = await runCli(['user', 'remove', 'dora', ...s]);
       expect([gone.code, gone.stderr]).toEqual([1, 'vessel: No user "dora"\n']);
-      expect(await host.users.load()).toEqual([]);
+      const reset = await runCli(['user', 'password', 'ed', ...s], { input: 'pw4\n' });
+      expect([reset.code, reset.stdout]).toEqual([0, 'password of ed set\n']);
+      expect(await host.users.authenticate('ed', 'pw4')).toEqual({ name: 'ed', role: 'admin' });
+      expect((await host.users.load()).map((u) => u.name)).toEqual(['ed']);
     } finally {
       await server.close();
       await host.close();

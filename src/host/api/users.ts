@@ -79,7 +79,7 @@ export function usersApi(ctx: SessionContext): UsersApi {
           },
         );
       if ((await store.authenticate(me, oldPassword)) === undefined)
-        throw new ApiError('AUTH_FAILED', `The old password of ${me} is wrong`, {
+        throw new ApiError('INVALID_ARGUMENT', `The old password of ${me} is wrong`, {
           detail: { domain: 'host', code: 'OLD_PASSWORD_WRONG' },
         });
       refused(await store.setPassword(me, password), me, 'set the password of');

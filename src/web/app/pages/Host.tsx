@@ -10,6 +10,29 @@ import { EventTable, JobTable } from './SystemActivity.js';
 import { UploadImage } from './UploadImage.js';
 import { UseBar } from './UseBar.js';
 
+type UsersPanel = typeof import('./HostUsers.js').HostUsers;
+let usersPanel: Promise<UsersPanel> | undefined;
+
+/** The users section, loaded the first time an admin opens the page (it is not part of the first load). */
+function UsersSection({ users, me }: { users: Array<{ name: string; role: string }>; me: string }) {
+  const panel = useSignal<UsersPanel | undefined>(undefined);
+  const error = useSignal<unknown>(undefined);
+  useEffect(() => {
+    usersPanel ??= import('./HostUsers.js').then((m) => m.HostUsers);
+    usersPanel.then(
+      (p) => {
+        panel.value = p;
+      },
+      (e: unknown) => {
+        error.value = e;
+      },
+    );
+  }, []);
+  const Panel = panel.value;
+  if (error.value !== undefined) return <ErrorBox error={error.value} />;
+  return Panel === undefined ? <p>Loading…</p> : <Panel initial={users} me={me} />;
+}
+
 /** Everything the host page shows, read at once. */
 interface HostData {
   host: HostView;
@@ -207,22 +230,7 @@ export function Host() {
       {d.users !== undefined && (
         <>
           <h2>Users and roles</h2>
-          <table class="users">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.users.map((u) => (
-                <tr key={u.name} data-user={u.name}>
-                  <td data-label="User">{u.name}</td>
-                  <td data-label="Role">{u.role}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <UsersSection users={d.users} me={me.value?.user ?? ''} />
         </>
       )}
       <h2>Jobs</h2>
