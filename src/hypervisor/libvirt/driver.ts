@@ -156,7 +156,8 @@ export class LibvirtDriver implements HypervisorDriver {
         ? [{ name: 'none', usable: true, reason: "libvirt's test driver runs no guest code" }]
         : [{ name: 'tcg', usable: true, reason: "domains are written with type='qemu' (TCG)" }],
       machineTypes: QEMU_MACHINE_TYPES,
-      firmware: ['bios'],
+      // EFI when libvirt's domain capabilities name firmware images (OVMF): `<os firmware='efi'>` lets libvirt pick one.
+      firmware: (this.daemon.domainCaps?.loaders.length ?? 0) > 0 ? ['bios', 'efi'] : ['bios'],
       devices: libvirtDevices(),
       // virConnectGetDomainCapabilities' <vcpu max> bounds the vCPUs of the machine type libvirt picks.
       limits: {
@@ -330,7 +331,8 @@ export class LibvirtDriver implements HypervisorDriver {
   async undefine(uuid: string): Promise<void> {
     const own = this.daemon.domainType === 'test' ? [] : await this.ownVolumes(uuid);
     await this.act(uuid, 'undefine', 'undefine', (dom) =>
-      this.client.call('DOMAIN_UNDEFINE_FLAGS', { dom, flags: 0 }),
+      // VIR_DOMAIN_UNDEFINE_NVRAM: an EFI domain's NVRAM goes with it (libvirt refuses otherwise).
+      this.client.call('DOMAIN_UNDEFINE_FLAGS', { dom, flags: this.daemon.domainType === 'qemu' ? 4 : 0 }),
     );
     for (const vol of own) await this.storage.delete(vol);
   }
