@@ -36,11 +36,12 @@ export function readHostFacts(system: XmlElement): HostFacts | undefined {
   for (const e of children(system, 'id')) {
     const key = attr(e, 'key');
     const instance = attr(e, 'instance');
-    if (e.ns !== NS || key === undefined || instance === undefined) continue;
+    // In Vessel's namespace, or in none (virDomainSetMetadata namespaces only the element it is given).
+    if ((e.ns !== NS && e.ns !== '') || key === undefined || instance === undefined) continue;
     if (key.length > 64 || instance.length > 256 || ids.size >= 4096) continue;
     ids.set(key, instance);
   }
-  const mode = children(system, 'disk-mode').find((e) => e.ns === NS);
+  const mode = children(system, 'disk-mode').find((e) => e.ns === NS || e.ns === '');
   const diskMode = attr(mode, 'value')?.slice(0, 32);
   if (ids.size === 0 && diskMode === undefined) return undefined;
   return { ids, ...(diskMode === undefined ? {} : { diskMode }) };

@@ -31,6 +31,11 @@ export interface DriverConformanceOptions {
     waitReady(d: HypervisorDriver, uuid: string, count: number): Promise<void>;
     /** How long the guest takes at most to power off after an ACPI shutdown. */
     shutdownTimeoutMs: number;
+    /**
+     * An image to hot-plug as a second disk, for a driver that writes its images directly (libvirt): QEMU's
+     * image locking refuses the running guest's own disk twice. Default: `disk` (a driver with overlays).
+     */
+    hotDisk?: string;
   };
   /** Defines a system behind the driver's back (virsh for libvirt), for a driver that owns its inventory. */
   external?: { define(def: VirtualSystemDefinition, ctx: { stateDir: string }): Promise<void> };

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { LibvirtClient, RemoteNonnullDomain, RemoteNonnullStorageVol } from '../../libvirt/index.js';
-import { DEFAULT_LIMITS, imagePath, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
+import {
+  DEFAULT_LIMITS,
+  imagePath,
+  type ResourceSetting,
+  readDevices,
+  type VirtualSystemDefinition,
+} from '../../model/index.js';
 import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
 import { capabilityProblems } from '../capability-check.js';
 import { HypervisorError } from '../errors.js';
@@ -27,6 +33,14 @@ import { definitionOf, domainXml } from './domain-xml.js';
 import type { LibvirtDomainCaps } from './domcaps.js';
 import { hypervisorError } from './errors.js';
 import { DomainEvents } from './events.js';
+import {
+  AFFECT_LIVE_CONFIG,
+  attachPlan,
+  detachPlan,
+  liveDevices,
+  METADATA_ELEMENT,
+  VESSEL_NS,
+} from './hotplug.js';
 import { domainState } from './states.js';
 import { domainStats, STATS_GROUPS } from './stats.js';
 import { LibvirtStorage } from './storage.js';
@@ -142,7 +156,8 @@ export class LibvirtDriver implements HypervisorDriver {
         ? [{ name: 'none', usable: true, reason: "libvirt's test driver runs no guest code" }]
         : [{ name: 'tcg', usable: true, reason: "domains are written with type='qemu' (TCG)" }],
       machineTypes: QEMU_MACHINE_TYPES,
-      firmware: ['bios'],
+      // EFI when libvirt's domain capabilities name firmware images (OVMF): `<os firmware='efi'>` lets libvirt pick one.
+      firmware: (this.daemon.domainCaps?.loaders.length ?? 0) > 0 ? ['bios', 'efi'] : ['bios'],
       devices: libvirtDevices(),
       // virConnectGetDomainCapabilities' <vcpu max> bounds the vCPUs of the machine type libvirt picks.
       limits: {
@@ -151,7 +166,8 @@ export class LibvirtDriver implements HypervisorDriver {
       },
       operations: stateOperationsOf([...operationsOf(this), 'reboot']),
       features: {
-        hotplug: { disk: false, nic: false, memory: false },
+        // virDomainAttachDeviceFlags on libvirt's QEMU driver; its test driver cannot attach devices.
+        hotplug: { disk: !test, nic: !test, memory: false },
         snapshots: false,
         migration: false,
         adoption: true,
@@ -315,7 +331,8 @@ export class LibvirtDriver implements HypervisorDriver {
   async undefine(uuid: string): Promise<void> {
     const own = this.daemon.domainType === 'test' ? [] : await this.ownVolumes(uuid);
     await this.act(uuid, 'undefine', 'undefine', (dom) =>
-      this.client.call('DOMAIN_UNDEFINE_FLAGS', { dom, flags: 0 }),
+      // VIR_DOMAIN_UNDEFINE_NVRAM: an EFI domain's NVRAM goes with it (libvirt refuses otherwise).
+      this.client.call('DOMAIN_UNDEFINE_FLAGS', { dom, flags: this.daemon.domainType === 'qemu' ? 4 : 0 }),
     );
     for (const vol of own) await this.storage.delete(vol);
   }
@@ -461,6 +478,90 @@ export class LibvirtDriver implements HypervisorDriver {
       out.set(p, to);
     }
     return out;
+  }
+
+  /** The domain of a running (or paused) system, refused with INVALID_STATE when it is stopped. */
+  private async activeDomain(uuid: string, verb: string): Promise<RemoteNonnullDomain> {
+    const dom = await this.mustDomain(uuid);
+    const { state } = await this.stateOf(dom);
+    if (state === 'stopped')
+      throw new HypervisorError('INVALID_STATE', `Cannot ${verb} "${dom.name}": it is stopped`);
+    return dom;
+  }
+
+  /** The live domain XML (flags 0: what runs now). */
+  private async liveXml(dom: RemoteNonnullDomain): Promise<string> {
+    const r = await this.call(`Cannot read "${dom.name}"`, () =>
+      this.client.call('DOMAIN_GET_XML_DESC', { dom, flags: 0 }),
+    );
+    return r.xml;
+  }
+
+  /** Vessel's metadata element of the running domain and its definition (the InstanceIDs of its devices). */
+  private async setFacts(dom: RemoteNonnullDomain, facts: string): Promise<void> {
+    await this.call(`Cannot keep the InstanceIDs of "${dom.name}"`, () =>
+      this.client.call('DOMAIN_SET_METADATA', {
+        dom,
+        type: METADATA_ELEMENT,
+        metadata: facts,
+        key: 'vessel',
+        uri: VESSEL_NS,
+        flags: AFFECT_LIVE_CONFIG,
+      }),
+    );
+  }
+
+  /**
+   * Hot-plugs a disk or NIC into a running domain and its definition (virDomainAttachDeviceFlags, live and
+   * config), as the domain XML writer writes it (a disk on IDE or SATA, which libvirt cannot hot-plug, goes on
+   * virtio-blk); its InstanceID is kept in Vessel's metadata.
+   */
+  async attachDevice(uuid: string, resource: ResourceSetting): Promise<void> {
+    const dom = await this.activeDomain(uuid, 'attach a device to');
+    const def = await this.getDefinition(uuid);
+    const added = structuredClone(resource);
+    added.properties.InstanceID ??= String(
+      Math.max(0, ...def.resources.map((x) => Number(x.properties.InstanceID)).filter(Number.isSafeInteger)) +
+        1,
+    );
+    const id = added.properties.InstanceID;
+    if (def.resources.some((r) => r.properties.InstanceID === id))
+      throw new HypervisorError('VM_EXISTS', `"${dom.name}" already has a resource "${id}"`);
+    const next = { ...def, resources: [...def.resources, added] };
+    throwFirstError(await this.validate(next, 'define'));
+    const plan = attachPlan(next, id, this.daemon.domainType, liveDevices(await this.liveXml(dom)).targets);
+    await this.call(`Cannot attach "${id}" to "${dom.name}"`, () =>
+      this.client.call('DOMAIN_ATTACH_DEVICE_FLAGS', { dom, xml: plan.device, flags: AFFECT_LIVE_CONFIG }),
+    );
+    await this.setFacts(dom, plan.facts);
+  }
+
+  /**
+   * Hot-unplugs a disk or NIC by its InstanceID (virDomainDetachDeviceFlags, live and config) and waits (10 s) for
+   * the guest to release it: until the running domain no longer has it.
+   */
+  async detachDevice(uuid: string, instanceId: string): Promise<void> {
+    const dom = await this.activeDomain(uuid, 'detach a device from');
+    const def = await this.getDefinition(uuid);
+    if (!def.resources.some((r) => r.properties.InstanceID === instanceId))
+      throw new HypervisorError('VM_NOT_FOUND', `No device "${instanceId}" in "${dom.name}"`);
+    const plan = detachPlan(def, instanceId, this.daemon.domainType);
+    const ident =
+      plan.kind === 'nic'
+        ? /<mac address="([^"]+)"/.exec(plan.device)?.[1]?.toLowerCase()
+        : /<target dev="([^"]+)"/.exec(plan.device)?.[1];
+    await this.call(`Cannot detach "${instanceId}" from "${dom.name}"`, () =>
+      this.client.call('DOMAIN_DETACH_DEVICE_FLAGS', { dom, xml: plan.device, flags: AFFECT_LIVE_CONFIG }),
+    );
+    await this.setFacts(dom, plan.facts);
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const live = liveDevices(await this.liveXml(dom));
+      if (ident === undefined || !(plan.kind === 'nic' ? live.macs : live.targets).includes(ident)) return;
+      if (Date.now() > end)
+        throw new HypervisorError('TIMEOUT', `The guest did not release device "${instanceId}" within 10 s`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   /** Modifies a stopped system: libvirt redefines a domain of the same UUID in place. */

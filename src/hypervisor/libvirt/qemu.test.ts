@@ -1,4 +1,4 @@
-import { chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
@@ -15,15 +15,18 @@ import { requireOperation } from '../operations.js';
 const guest = HAVE_LIBVIRTD ? await ensureTestGuest() : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'vessel-libvirt-qemu-'));
 const disk = join(dir, 'guest-stay.raw');
+const hotDisk = join(dir, 'hot.raw');
 let daemon: PrivateLibvirtd | undefined;
 
 beforeAll(async () => {
   daemon = await startLibvirtd();
   copyFileSync(guest!.stayDisk, disk);
+  writeFileSync(hotDisk, Buffer.alloc(1 << 20));
   // The daemon and its QEMU run as the daemon's user (vessel-qemu when the tests run as root).
   const owner = (await import('node:fs')).statSync(daemon.dir);
   chownSync(dir, owner.uid, owner.gid);
   chownSync(disk, owner.uid, owner.gid);
+  chownSync(hotDisk, owner.uid, owner.gid);
 });
 afterAll(async () => {
   await daemon?.stop();
@@ -36,6 +39,7 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver on QEMU (TCG)', () => {
     open: () => openDriver(`libvirt:qemu:///session?socket=${daemon!.socket}`),
     guest: {
       disk,
+      hotDisk,
       shutdownTimeoutMs: 30_000,
       waitReady: async (d, uuid, count) => {
         const con = await requireOperation(d, 'console')(uuid);
@@ -54,10 +58,6 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver on QEMU (TCG)', () => {
       },
     },
     skip: [
-      {
-        cases: ['hotplug.disk', 'hotplug.nic'],
-        reason: 'device hot-plug through libvirt is not implemented yet',
-      },
       {
         cases: ['console.screenshot'],
         reason: 'the libvirt driver has no screenshot yet (virDomainScreenshot streams it)',

@@ -1294,6 +1294,27 @@ export const RemoteDomainDetachDeviceFlagsArgs: XdrType<RemoteDomainDetachDevice
   { dom: RemoteNonnullDomain, xml: RemoteNonnullString, flags: xdr.uint },
 );
 
+/** XDR `remote_domain_set_metadata_args`. */
+export interface RemoteDomainSetMetadataArgs {
+  dom: RemoteNonnullDomain;
+  type: number;
+  metadata?: RemoteString | undefined;
+  key?: RemoteString | undefined;
+  uri?: RemoteString | undefined;
+  flags: number;
+}
+export const RemoteDomainSetMetadataArgs: XdrType<RemoteDomainSetMetadataArgs> = xdr.struct(
+  'remote_domain_set_metadata_args',
+  {
+    dom: RemoteNonnullDomain,
+    type: xdr.int,
+    metadata: RemoteString,
+    key: RemoteString,
+    uri: RemoteString,
+    flags: xdr.uint,
+  },
+);
+
 /** XDR `remote_storage_pool_lookup_by_name_args`. */
 export interface RemoteStoragePoolLookupByNameArgs {
   name: RemoteNonnullString;
@@ -1545,6 +1566,7 @@ export interface RemoteProcedureTypes {
   DOMAIN_EVENT_CALLBACK_REBOOT: { args: undefined; ret: undefined; msg: RemoteDomainEventCallbackRebootMsg };
   DOMAIN_ATTACH_DEVICE_FLAGS: { args: RemoteDomainAttachDeviceFlagsArgs; ret: undefined; msg: undefined };
   DOMAIN_DETACH_DEVICE_FLAGS: { args: RemoteDomainDetachDeviceFlagsArgs; ret: undefined; msg: undefined };
+  DOMAIN_SET_METADATA: { args: RemoteDomainSetMetadataArgs; ret: undefined; msg: undefined };
   STORAGE_POOL_LOOKUP_BY_NAME: {
     args: RemoteStoragePoolLookupByNameArgs;
     ret: RemoteStoragePoolLookupByNameRet;
@@ -1721,6 +1743,7 @@ export const REMOTE_PROCEDURE_TYPES = {
     ret: xdr.void,
     msg: xdr.void,
   },
+  DOMAIN_SET_METADATA: { proc: 264, args: RemoteDomainSetMetadataArgs, ret: xdr.void, msg: xdr.void },
   STORAGE_POOL_LOOKUP_BY_NAME: {
     proc: 84,
     args: RemoteStoragePoolLookupByNameArgs,

@@ -28,7 +28,11 @@ export const hotplugCases: DriverCase[] = [
       const d = t.driver;
       const disk: ResourceSetting = {
         cimClass: 'CIM_ResourceAllocationSettingData',
-        properties: { InstanceID: 'hot-disk', ResourceType: '17', HostResource: [t.options.guest.disk] },
+        properties: {
+          InstanceID: 'hot-disk',
+          ResourceType: '17',
+          HostResource: [t.options.guest.hotDisk ?? t.options.guest.disk],
+        },
       };
       const stopped = await d.define(guestDef(t, 'conf-hd-off'));
       expect((await failure(requireOperation(d, 'attachDevice')(stopped.uuid, disk))).code).toBe(
