@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -387,5 +387,39 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
       expect(log).toContain(`oe:key="greeting" oe:value="${greeting}"`);
     },
     30 * 60_000,
+  );
+  it(
+    'boots under UEFI as well (OVMF): SYSLINUX’s EFI loader at /EFI/BOOT/BOOTX64.EFI starts the same live system',
+    async () => {
+      await stop();
+      const vars = join(work, 'OVMF_VARS.fd');
+      await copyFile('/usr/share/OVMF/OVMF_VARS_4M.fd', vars);
+      const serial = join(work, 'serial-uefi.log');
+      const t0 = Date.now();
+      // No state disk: the status screen needs none, and the host service waits for one (it is not what is tested).
+      qemu = spawn(
+        'qemu-system-x86_64',
+        [
+          ...['-machine', 'q35', '-m', '2048', '-smp', '2', '-display', 'none', '-monitor', 'none'],
+          ...['-no-user-config', '-serial', `file:${serial}`, '-nic', 'none'],
+          ...['-drive', 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd'],
+          ...['-drive', `if=pflash,format=raw,file=${vars}`],
+          ...['-drive', `file=${join(out, 'vessel-host.img')},if=virtio,format=raw,readonly=on`],
+        ],
+        { stdio: 'ignore' },
+      );
+      let text = '';
+      while (Date.now() - t0 < BOOT_DEADLINE_MS && !text.includes('No login here')) {
+        if (qemu.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 5000));
+        text = await readFile(serial, 'utf8').catch(() => '');
+      }
+      await stop();
+      console.log(`UEFI boot to the status screen: ${Math.round((Date.now() - t0) / 1000)} s`);
+      expect(text).toMatch(/BdsDxe: starting Boot\d+ "UEFI Misc Device"/);
+      expect(text).toContain('No login here');
+      expect(text).not.toMatch(/login:/);
+    },
+    BOOT_DEADLINE_MS + 120_000,
   );
 });
