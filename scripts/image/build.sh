@@ -88,21 +88,7 @@ echo "boot-set-bytes: $(du -cb "$out"/boot/* | tail -1 | cut -f1)"
 
 step disk
 t=$(date +%s)
-bytes=$(du -cb "$out"/boot/* | tail -1 | cut -f1)
-part_mib=$((bytes / 1048576 + 40))
-part=$work/boot.part
-rm -f "$part" && truncate -s "${part_mib}M" "$part"
-mkfs.vfat -F 32 -n VESSELBOOT "$part" >/dev/null
-mmd -i "$part" ::/live ::/syslinux
-mcopy -i "$part" "$out"/boot/* ::/live/
-mcopy -i "$part" "$here/syslinux.cfg" ::/syslinux/syslinux.cfg
-syslinux --install --directory /syslinux "$part"
-img=$out/vessel-host.img
-rm -f "$img" && truncate -s "$((part_mib + 1))M" "$img"
-echo 'start=2048, type=c, bootable' | sfdisk -q --label dos "$img"
-dd if=/usr/lib/syslinux/mbr/mbr.bin of="$img" bs=440 count=1 conv=notrunc status=none
-dd if="$part" of="$img" bs=1M seek=1 conv=notrunc status=none
-rm -f "$part"
+"$here/disk.sh" "$out" "$work"
 took disk "$t"
 
 step manifest

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findCheckout, imageVersion } from './checkout.js';
 import { ImageError } from './errors.js';
-import { BUILD_TOOLS, MBR_BIN, requireTools } from './tools.js';
+import { BUILD_TOOLS, EFI_LOADER, MBR_BIN, requireTools } from './tools.js';
 
 /** What to build and where. */
 export interface BuildOptions {
@@ -37,7 +37,8 @@ export interface BuildResult {
  * Builds the bootable, read-only Vessel host image into `out` (scripts/image/build.sh): a Debian bookworm root
  * (mmdebstrap, no recommends, docs and unneeded drivers pruned, no apt/dpkg, root locked, no login prompt) as a
  * zstd squashfs, this checkout's dist and production node_modules with the build machine's Node as a second
- * squashfs layer, live-boot's initramfs, and SYSLINUX on a FAT partition of `vessel-host.img`; with manifest.txt
+ * squashfs layer, live-boot's initramfs, and SYSLINUX for BIOS and UEFI on a FAT partition of `vessel-host.img`
+ * (scripts/image/disk.sh); with manifest.txt
  * (sizes, packages) and SHA256SUMS. Needs root (mmdebstrap chroots) and the tools of {@link BUILD_TOOLS}.
  *
  * @example
@@ -53,7 +54,7 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
         hint: 'run it with sudo',
       },
     );
-  await requireTools([...BUILD_TOOLS, MBR_BIN]);
+  await requireTools([...BUILD_TOOLS, MBR_BIN, EFI_LOADER]);
   const checkout = findCheckout();
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });

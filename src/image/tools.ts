@@ -23,6 +23,12 @@ export const BUILD_TOOLS: readonly Tool[] = [
 /** The MBR boot code build.sh writes, from Debian's syslinux-common. */
 export const MBR_BIN: Tool = { command: '/usr/lib/syslinux/mbr/mbr.bin', debianPackage: 'syslinux-common' };
 
+/** SYSLINUX's UEFI loader, which disk.sh puts at the removable-media path /EFI/BOOT/BOOTX64.EFI (syslinux-efi). */
+export const EFI_LOADER: Tool = {
+  command: '/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi',
+  debianPackage: 'syslinux-efi',
+};
+
 /** What `vessel image state-disk` runs. */
 export const STATE_DISK_TOOLS: readonly Tool[] = [
   { command: 'mkfs.ext4', debianPackage: 'e2fsprogs' },
