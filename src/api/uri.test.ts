@@ -15,6 +15,9 @@ const profiles: Record<string, HostProfile> = {
   plain: { url: 'http://10.0.0.5:15988/cimom' },
   loop: { url: 'lab' },
   local: { url: 'vessel:///srv/vessel' },
+  hv: { url: 'wsman+https://hv1.example', user: 'Administrator', platform: 'hyperv' },
+  hvbad: { url: 'wsman+https://hv1.example', platform: 'xen' as 'hyperv' },
+  hvcim: { url: 'https://hv1.example', platform: 'hyperv' },
 };
 const parse = (text: string) => parseConnectUri(text, profiles, env);
 const cim = (t: ConnectTarget) => {
@@ -157,6 +160,26 @@ describe('parseConnectUri(): CIM-XML URLs', () => {
     expect(refused('wsman+https://h1?x=1').hint).toMatch(/WS-Man takes ca=FILE/);
     refused('wsman+https://');
     refused('wsman+ftp://h1');
+  });
+
+  it('reads hyperv+http(s) URLs as WS-Man with the Hyper-V platform (WinRM ports); a profile may say the platform', () => {
+    expect({ ...parse('hyperv+http://Administrator@hv1'), url: undefined }).toEqual({
+      transport: 'wsman',
+      url: undefined,
+      user: 'Administrator',
+      insecure: false,
+      platform: 'hyperv',
+    });
+    expect((parse('hyperv+https://hv1') as { url: URL }).url.href).toBe('https://hv1:5986/wsman');
+    expect((parse('HYPERV+http://hv1:15985/wsman') as { url: URL }).url.href).toBe('http://hv1:15985/wsman');
+    expect(parse('wsman+http://hv1')).not.toHaveProperty('platform');
+    expect(parse('hv')).toMatchObject({ transport: 'wsman', platform: 'hyperv', user: 'Administrator' });
+    // The platform means something to WS-Man only; an unknown one is refused, not ignored.
+    expect(parse('hvcim')).not.toHaveProperty('platform');
+    expect(refused('hvbad').message).toMatch(/platform "xen" is not hyperv/);
+    expect(refused('hyperv+http://hv1?insecure=1').message).toMatch(/apply to https only/);
+    refused('hyperv+ftp://hv1');
+    refused('hyperv+https://');
   });
 
   it('reads rest+http(s) URLs: the origin only, ports 8080/8443 by default', () => {

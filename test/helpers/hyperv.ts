@@ -45,6 +45,12 @@ export type Injection =
   | { method: string; kind: 'fault' }
   | { method: string; kind: 'returnValue'; value: number }
   | { method: string; kind: 'jobFails' }
+  /** The job stays Running (4) for ever. */
+  | { method: string; kind: 'jobHangs' }
+  /** The job answers a JobState CIM_ConcreteJob does not define. */
+  | { method: string; kind: 'jobBadState' }
+  /** 4096 without a Job reference. */
+  | { method: string; kind: 'noJob' }
   | { method: string; kind: 'huge'; bytes: number };
 
 /** A running synthetic Hyper-V. */
@@ -245,7 +251,7 @@ export async function startSyntheticHyperv(
   o: { user?: string; password?: string; vms?: SynthVm[] } = {},
 ): Promise<SyntheticHyperv> {
   const vms = new Map((o.vms ?? []).map((v) => [v.guid, v]));
-  const jobs = new Map<string, { polls: number; fails: boolean; kind: number }>();
+  const jobs = new Map<string, { polls: number; mode: 'ok' | 'fails' | 'hangs' | 'bad' }>();
   const injections: Injection[] = [];
   const requests: string[] = [];
   const actions: string[] = [];
@@ -296,9 +302,9 @@ export async function startSyntheticHyperv(
     return 'an association this server does not keep';
   }
 
-  function newJob(fails: boolean): Row {
+  function newJob(mode: 'ok' | 'fails' | 'hangs' | 'bad'): Row {
     const id = randomUUID().toUpperCase();
-    jobs.set(id, { polls: 0, fails, kind: 0 });
+    jobs.set(id, { polls: 0, mode });
     return { className: 'Msvm_ConcreteJob', props: {}, keys: [['InstanceID', id]] };
   }
 
@@ -320,10 +326,18 @@ export async function startSyntheticHyperv(
   ): [number, string] {
     const inj = takeInjection(method);
     if (inj?.kind === 'returnValue') return [200, output(cls, method, inj.value)];
-    const fails = inj?.kind === 'jobFails';
+    const mode =
+      inj?.kind === 'jobFails'
+        ? 'fails'
+        : inj?.kind === 'jobHangs'
+          ? 'hangs'
+          : inj?.kind === 'jobBadState'
+            ? 'bad'
+            : 'ok';
     const started = (apply: () => void, extra = '') => {
-      const job = newJob(fails);
-      if (!fails) apply();
+      if (inj?.kind === 'noJob') return [200, output(cls, method, 4096, extra)] as [number, string];
+      const job = newJob(mode);
+      if (mode === 'ok') apply();
       return [
         200,
         output(cls, method, 4096, `<p:Job>${eprXml(job.className, job.keys)}</p:Job>${extra}`),
@@ -487,7 +501,8 @@ export async function startSyntheticHyperv(
         const job = jobs.get(selectors.InstanceID ?? '');
         if (!job) return answer('', [400, fault('InvalidSelectors', 'no such job', 6, 'Not found')]);
         job.polls++;
-        const state = job.polls < 2 ? 4 : job.fails ? 10 : 7;
+        const state =
+          job.polls < 2 || job.mode === 'hangs' ? 4 : job.mode === 'fails' ? 10 : job.mode === 'bad' ? 99 : 7;
         const props: Record<string, string> = {
           InstanceID: selectors.InstanceID ?? '',
           JobState: String(state),

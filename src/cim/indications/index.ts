@@ -18,6 +18,7 @@ export {
   IndicationStore,
   MAX_SUBSCRIPTION_OBJECTS,
   type SubscriptionRecord,
+  type WsEventingRecord,
 } from './store.js';
 
 /** Options of {@link startIndications}. */

@@ -41,6 +41,25 @@ export interface SubscriptionRecord {
   createdBy: string;
 }
 
+/**
+ * A WS-Eventing subscription (DSP0226 §10) of the WS-Man edge, kept here so that it survives a restart as
+ * DSP1054 subscriptions do; it ends at `expiresAt` whether the host runs or not.
+ */
+export interface WsEventingRecord {
+  /** The wse:Identifier handed to the subscriber (`uuid:...`). */
+  id: string;
+  user: string;
+  notifyTo: string;
+  /** NotifyTo's reference parameters as the header elements each event carries. */
+  refParams: string;
+  endTo?: string | undefined;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  query: string;
+  /** `WQL` or `DMTF:CQL`. */
+  queryLanguage: string;
+}
+
 /** What the store file holds. */
 export interface IndicationState {
   filters: FilterRecord[];
@@ -48,6 +67,8 @@ export interface IndicationState {
   subscriptions: SubscriptionRecord[];
   /** The last event seq turned into indications: a restart goes on after it. */
   lastSeq?: number | undefined;
+  /** The WS-Man edge's WS-Eventing subscriptions (absent from stores written before they were kept). */
+  wsEventing?: WsEventingRecord[] | undefined;
 }
 
 /** Most filters, destinations and subscriptions each (a client cannot grow the file without bound). */
@@ -96,6 +117,7 @@ export class IndicationStore {
       destinations: data.destinations,
       subscriptions: data.subscriptions,
       lastSeq: typeof data.lastSeq === 'number' ? data.lastSeq : undefined,
+      wsEventing: Array.isArray(data.wsEventing) ? data.wsEventing : undefined,
     });
   }
 

@@ -139,7 +139,13 @@ export async function serveCimXml(o: ServeCimXmlOptions): Promise<CimXmlEndpoint
     try {
       // One set of enumeration contexts: a user's open enumerations count once across both encodings.
       eventing = indications
-        ? new WsEventing(service.om, indications.engine, o.indications?.retry, o.indications?.timeoutMs)
+        ? new WsEventing(
+            service.om,
+            indications.engine,
+            o.indications?.retry,
+            o.indications?.timeoutMs,
+            indications.store,
+          )
         : undefined;
       wsman = await startWsman(o, service, hostName, users, tls, dispatcher.contexts, eventing);
     } catch (e) {

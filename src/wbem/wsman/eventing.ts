@@ -9,10 +9,12 @@ import {
   compileFilter,
   DEFAULT_RETRY,
   type IndicationEngine,
+  type IndicationStore,
   type ObjectManager,
   type RetryPolicy,
   SOURCE_CLASS,
   SOURCE_NAMESPACE,
+  type WsEventingRecord,
 } from '../../cim/index.js';
 import { childElements, getAttr, textContent, type XmlElement } from '../../xml/index.js';
 import { xmlAttr, xmlText } from '../cimxml/escape.js';
@@ -30,14 +32,7 @@ export const EVENTING_LIMITS = {
   defaultExpiresMs: 600_000,
 };
 
-interface Live {
-  id: string;
-  user: string;
-  notifyTo: string;
-  /** Reference parameters of NotifyTo, copied as SOAP headers of each event (WS-Addressing 2004/08 §2.1). */
-  refParams: string;
-  endTo: string | undefined;
-  expiresAt: number;
+interface Live extends WsEventingRecord {
   timer: NodeJS.Timeout;
   courier: Courier;
   remove: () => void;
@@ -89,10 +84,12 @@ const duration = (ms: number) => `PT${Math.max(0, Math.round(ms / 1000))}S`;
  * GetStatus, Unsubscribe and expiry. Each event is POSTed as a SOAP envelope with the indication as the body and
  * the NotifyTo reference parameters as headers, retried as the indication service's policy says; when delivery
  * fails for good the subscription ends and SubscriptionEnd (DeliveryFailure) goes to EndTo. Only admins subscribe:
- * a subscription makes the host send requests. Subscriptions live as long as the server (not stored).
+ * a subscription makes the host send requests. With the indication store, subscriptions are kept in it (the state
+ * directory's indications.json) and come back when the server starts again, until they expire; a stored one
+ * that is malformed, expired or whose filter no longer compiles is dropped.
  *
  * @example
- * const ev = new WsEventing(om, engine, 'https://host1:5986/wsman');
+ * const ev = new WsEventing(om, engine, {}, 10_000, indications.store);
  */
 export class WsEventing {
   private readonly live = new Map<string, Live>();
@@ -107,8 +104,72 @@ export class WsEventing {
     private readonly engine: IndicationEngine,
     retry: Partial<RetryPolicy> = {},
     private readonly timeoutMs = 10_000,
+    private readonly store?: IndicationStore,
   ) {
     this.policy = { ...DEFAULT_RETRY, ...retry };
+    this.restore();
+  }
+
+  /** The stored records (the store's list, made on first use). */
+  private records(): WsEventingRecord[] {
+    if (!this.store) return [];
+    this.store.state.wsEventing ??= [];
+    return this.store.state.wsEventing;
+  }
+
+  /** Writes the live subscriptions to the store (nothing without one). */
+  private save(): Promise<void> {
+    if (!this.store) return Promise.resolve();
+    const keep = [...this.live.values()].map(
+      ({ id, user, notifyTo, refParams, endTo, expiresAt, query, queryLanguage }) => ({
+        id,
+        user,
+        notifyTo,
+        refParams,
+        ...(endTo === undefined ? {} : { endTo }),
+        expiresAt,
+        query,
+        queryLanguage,
+      }),
+    );
+    this.store.state.wsEventing = keep;
+    return this.store.save();
+  }
+
+  /** Brings the stored subscriptions back (server start): the valid, unexpired ones whose filter compiles. */
+  private restore(): void {
+    const now = Date.now();
+    const str = (v: unknown, max: number) => typeof v === 'string' && v.length <= max;
+    let dropped = false;
+    for (const item of this.records() as unknown[]) {
+      const r = (typeof item === 'object' && item !== null ? item : {}) as WsEventingRecord;
+      const ok =
+        str(r.id, 128) &&
+        str(r.user, 128) &&
+        str(r.notifyTo, 2048) &&
+        /^https?:\/\//.test(r.notifyTo) &&
+        str(r.refParams, 64 * 1024) &&
+        (r.endTo === undefined || (str(r.endTo, 2048) && /^https?:\/\//.test(r.endTo))) &&
+        typeof r.expiresAt === 'number' &&
+        Number.isFinite(r.expiresAt) &&
+        str(r.query, 64 * 1024) &&
+        (r.queryLanguage === 'WQL' || r.queryLanguage === 'DMTF:CQL');
+      if (
+        !ok ||
+        r.expiresAt <= now ||
+        this.live.has(r.id) ||
+        this.live.size >= EVENTING_LIMITS.maxSubscriptions
+      ) {
+        dropped = true;
+        continue;
+      }
+      try {
+        this.activate(r, this.compile(r.query, r.queryLanguage));
+      } catch {
+        dropped = true;
+      }
+    }
+    if (dropped) void this.save().catch(() => undefined);
   }
 
   /** Answers a WS-Eventing request (its action is one of EVENTING's). */
@@ -121,6 +182,7 @@ export class WsEventing {
     switch (req.action) {
       case EVENTING.subscribe: {
         const { id, expiresAt } = this.subscribe(req, ctx);
+        await this.save();
         return {
           action: `${EVENTING.subscribe}Response`,
           body: `<wse:SubscribeResponse ${wse}><wse:SubscriptionManager><wsa:Address>${xmlText(managerUrl)}</wsa:Address><wsa:ReferenceParameters><wse:Identifier>${id}</wse:Identifier></wsa:ReferenceParameters></wse:SubscriptionManager><wse:Expires>${duration(expiresAt - Date.now())}</wse:Expires></wse:SubscribeResponse>`,
@@ -133,6 +195,7 @@ export class WsEventing {
         s.expiresAt = at;
         clearTimeout(s.timer);
         s.timer = this.expiry(s.id, at - Date.now());
+        await this.save();
         return {
           action: `${EVENTING.renew}Response`,
           body: `<wse:RenewResponse ${wse}><wse:Expires>${duration(at - Date.now())}</wse:Expires></wse:RenewResponse>`,
@@ -147,7 +210,8 @@ export class WsEventing {
       }
       default: {
         const s = this.mine(req, ctx);
-        this.end(s.id);
+        this.end(s.id, false);
+        await this.save();
         return { action: `${EVENTING.unsubscribe}Response`, body: '' };
       }
     }
@@ -158,9 +222,9 @@ export class WsEventing {
     return this.live.size;
   }
 
-  /** Ends every subscription (server shutdown); no SubscriptionEnd is sent. */
+  /** Stops every subscription (server shutdown); the store keeps them and no SubscriptionEnd is sent. */
   close(): void {
-    for (const id of [...this.live.keys()]) this.end(id);
+    for (const id of [...this.live.keys()]) this.end(id, false);
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
@@ -203,14 +267,27 @@ export class WsEventing {
         `The server has ${EVENTING_LIMITS.maxSubscriptions} subscriptions`,
       );
     const id = `uuid:${randomUUID()}`;
+    this.activate(
+      {
+        id,
+        user: ctx.user,
+        notifyTo,
+        refParams: refParams(notify),
+        endTo,
+        expiresAt,
+        query: filter.query,
+        queryLanguage: filter.language,
+      },
+      filter.compiled,
+    );
+    return { id, expiresAt };
+  }
+
+  /** Makes a subscription live: its expiry timer, its courier, its sink in the indication engine. */
+  private activate(r: WsEventingRecord, filter: ReturnType<typeof compileFilter>): void {
     const s: Live = {
-      id,
-      user: ctx.user,
-      notifyTo,
-      refParams: refParams(notify),
-      endTo,
-      expiresAt,
-      timer: this.expiry(id, expiresAt - Date.now()),
+      ...r,
+      timer: this.expiry(r.id, r.expiresAt - Date.now()),
       courier: new Courier((i) => this.push(s, i), this.policy),
       remove: () => undefined,
     };
@@ -218,8 +295,11 @@ export class WsEventing {
       filter,
       deliver: (i) => s.courier.push(i, () => this.failed(s)),
     });
-    this.live.set(id, s);
-    return { id, expiresAt };
+    this.live.set(r.id, s);
+  }
+
+  private compile(query: string, language: string) {
+    return compileFilter(query, language, this.om.repo.namespace(SOURCE_NAMESPACE), SOURCE_CLASS);
   }
 
   private filterOf(req: WsmanRequest, body: XmlElement) {
@@ -245,7 +325,7 @@ export class WsEventing {
       query = `SELECT * FROM ${cls}`;
     }
     try {
-      return compileFilter(query, language, this.om.repo.namespace(SOURCE_NAMESPACE), SOURCE_CLASS);
+      return { query, language, compiled: this.compile(query, language) };
     } catch (e) {
       if (e instanceof CimError) {
         const fault = faultOfCimError(e);
@@ -265,13 +345,15 @@ export class WsEventing {
     return t;
   }
 
-  private end(id: string): void {
+  /** Ends a subscription; `forget` (expiry, delivery failure) also drops it from the store. */
+  private end(id: string, forget = true): void {
     const s = this.live.get(id);
     if (!s) return;
     this.live.delete(id);
     clearTimeout(s.timer);
     s.remove();
     s.courier.close();
+    if (forget) void this.save().catch(() => undefined);
   }
 
   /** Delivery failed for good: the subscription ends, and EndTo hears of it (DSP0226 §10.7). */

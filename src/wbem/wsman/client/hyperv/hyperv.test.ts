@@ -226,6 +226,41 @@ describe('HypervApi against a SYNTHETIC Hyper-V (WMI v2 over WinRM)', () => {
     await api.close();
   });
 
+  it('4096 without a job, a JobState CIM does not define and a job that never ends are PROTOCOL, PROTOCOL, TIMEOUT', async () => {
+    const api = open(400);
+    hv.inject({ method: 'RequestStateChange', kind: 'noJob' });
+    const noJob = await failure(api.systems.changeState('web1', 'start', WAIT));
+    expect([noJob.code, noJob.message]).toEqual([
+      'PROTOCOL',
+      `Cannot start "web1" on Hyper-V at 127.0.0.1:${hv.port}: RequestStateChange answered 4096 (job started) without a Job reference`,
+    ]);
+    hv.inject({ method: 'RequestStateChange', kind: 'jobBadState' });
+    const bad = await failure(api.systems.changeState('web1', 'start', WAIT));
+    expect(bad.code).toBe('PROTOCOL');
+    expect(bad.message).toContain('JobState "99", which CIM_ConcreteJob does not define');
+    hv.inject({ method: 'RequestStateChange', kind: 'jobHangs' });
+    const started = Date.now();
+    const hangs = await failure(api.systems.changeState('web1', 'start', WAIT));
+    expect(hangs.code).toBe('TIMEOUT');
+    expect(hangs.message).toContain("RequestStateChange's job has not ended after 0.4 s");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect((await api.systems.get('web1')).state).toBe('stopped');
+    await api.close();
+  });
+
+  it('a VM whose EnabledState is garbage or missing is unknown, and its name is kept within bounds', async () => {
+    const odd = synthVm('x'.repeat(300));
+    hv.vms.set(odd.guid, odd);
+    (odd as { enabled: unknown }).enabled = 'garbage<&>';
+    const api = open();
+    const row = (await api.systems.list()).find((v) => v.uuid === odd.guid.toLowerCase())!;
+    hv.vms.delete(odd.guid);
+    await api.close();
+    expect(row.state).toBe('unknown');
+    expect(row.name).toHaveLength(128);
+    expect(row.reason.text).toBe('Hyper-V EnabledState garbage<&>');
+  });
+
   it('a define whose AddResourceSettings fails destroys the half-made VM', async () => {
     const api = open();
     const count = hv.vms.size;

@@ -168,7 +168,7 @@ export class HypervSession {
       if (Date.now() >= end)
         throw new ApiError(
           'TIMEOUT',
-          `${ctx.what} on ${this.where}: ${method}'s job has not ended after ${Math.round(this.jobTimeoutMs / 1000)} s`,
+          `${ctx.what} on ${this.where}: ${method}'s job has not ended after ${this.jobTimeoutMs / 1000} s`,
           { hint: 'Hyper-V may still finish it; look with vessel vm list' },
         );
       await sleep(pause);
