@@ -28,7 +28,7 @@ registerGroup((program: Command) => {
     .argument('<name>', 'profile name')
     .argument(
       '<url>',
-      'the CIM server, e.g. https://host1:5989 (CIM-XML) or wsman+https://host1:5986 (WS-Man)',
+      'the CIM server, e.g. https://host1:5989 (CIM-XML), wsman+https://host1:5986 (WS-Man) or hyperv+https://hv1:5986 (Hyper-V)',
     )
     .option('--user <name>', 'user name')
     .option('--ca <file>', 'PEM certificate to trust for HTTPS')
@@ -41,9 +41,12 @@ registerGroup((program: Command) => {
           url: string,
           o: { user?: string; ca?: string; insecure?: boolean; json?: boolean },
         ) => {
-          if (!/^((cimxml|wsman)\+)?https?:\/\/[^/]+/i.test(url))
-            throw new RemoteError('USAGE', `"${url}" is not an http(s) URL (or cimxml+/wsman+http(s))`);
-          if (/^((cimxml|wsman)\+)?https?:\/\/[^/]*:[^/@]*@/i.test(url))
+          if (!/^((cimxml|wsman|hyperv)\+)?https?:\/\/[^/]+/i.test(url))
+            throw new RemoteError(
+              'USAGE',
+              `"${url}" is not an http(s) URL (or cimxml+/wsman+/hyperv+http(s))`,
+            );
+          if (/^((cimxml|wsman|hyperv)\+)?https?:\/\/[^/]*:[^/@]*@/i.test(url))
             throw new RemoteError(
               'USAGE',
               'Do not put a password in a saved profile; use $VESSEL_CIM_PASSWORD',

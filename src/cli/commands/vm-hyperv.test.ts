@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/helpers/cli.js';
 import { type SyntheticHyperv, startSyntheticHyperv, synthVm } from '../../../test/helpers/hyperv.js';
@@ -121,6 +124,23 @@ describe('vessel --connect hyperv+http:// vm ... against a SYNTHETIC Hyper-V', S
     expect(after.stdout).toMatch(/^old1\s+\S+\s+stopped/m);
     for (const r of [fault, unknown, job, huge])
       expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
+  });
+
+  it('a saved profile with a hyperv+http URL reaches the same host', async () => {
+    const config = await mkdtemp(join(tmpdir(), 'vessel-hv-profile-'));
+    try {
+      const penv = { ...env, XDG_CONFIG_HOME: config, VESSEL_USER: '' };
+      const add = await runCli(
+        ['remote', 'add', 'hv1', `hyperv+http://127.0.0.1:${hv.port}`, '--user', 'Administrator'],
+        { env: penv },
+      );
+      expect([add.code, add.stderr]).toEqual([0, '']);
+      const list = await runCli(['--connect', 'hv1', 'vm', 'list', '--json'], { env: penv });
+      expect(list.code).toBe(0);
+      expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((v) => v.name)).toContain('old1');
+    } finally {
+      await rm(config, { recursive: true, force: true });
+    }
   });
 
   it('a VM that does not exist and wrong credentials are refused', async () => {

@@ -184,7 +184,7 @@ async function configure(
         ResourceSubType: SUBTYPE.connection,
         Parent: pathOf(host, port!, s, what),
         HostResource: [
-          `\\\\${host}\\root\\virtualization\\v2:Msvm_VirtualEthernetSwitch.CreationClassName="Msvm_VirtualEthernetSwitch",Name="${switchName}"`,
+          `\\\\${host}\\root\\virtualization\\v2:Msvm_VirtualEthernetSwitch.CreationClassName="Msvm_VirtualEthernetSwitch",Name="${switchName.replace(/[\\"]/g, (c) => `\\${c}`)}"`,
         ],
       }),
     ]);

@@ -113,7 +113,9 @@ describe('HypervApi against a SYNTHETIC Hyper-V (WMI v2 over WinRM)', () => {
       ['disk', 'hyperv-scsi'],
       ['cdrom', 'hyperv-scsi'],
     ]);
-    expect(view.nics.map((n) => n.model)).toEqual(['hyperv-synthetic']);
+    expect(view.nics.map((n) => [n.model, n.network, n.mac])).toEqual([
+      ['hyperv-synthetic', 'Default Switch', '00:15:5d:01:02:03'],
+    ]);
   });
 
   it('starts, pauses, resumes, reboots and shuts down by RequestStateChange and InitiateShutdown, polling each job', async () => {

@@ -23,6 +23,7 @@ export const MSVM = {
   sasd: 'Msvm_StorageAllocationSettingData',
   nic: 'Msvm_SyntheticEthernetPortSettingData',
   connection: 'Msvm_EthernetPortAllocationSettingData',
+  switch: 'Msvm_VirtualEthernetSwitch',
   vsms: 'Msvm_VirtualSystemManagementService',
   shutdown: 'Msvm_ShutdownComponent',
   job: 'Msvm_ConcreteJob',
@@ -32,7 +33,14 @@ export const MSVM = {
 export const VM_DESCRIPTION = 'Microsoft Virtual Machine';
 
 /** The settings classes a VSSD aggregates (Msvm_VirtualSystemSettingDataComponent) that the model maps. */
-export const SETTINGS_CLASSES = [MSVM.processor, MSVM.memory, MSVM.rasd, MSVM.sasd, MSVM.nic] as const;
+export const SETTINGS_CLASSES = [
+  MSVM.processor,
+  MSVM.memory,
+  MSVM.rasd,
+  MSVM.sasd,
+  MSVM.nic,
+  MSVM.connection,
+] as const;
 
 /**
  * A WQL string literal: WQL quotes with `"` or `'` and escapes with a backslash (libvirt's virBufferEscapeSQL

@@ -81,9 +81,16 @@ export class HypervSystems implements SystemsApi {
       throw new ApiError('PROTOCOL', `"${summary.name}" on ${this.s.where} has no ${MSVM.vssd}`);
     const settings: CimInstance[] = [];
     for (const cls of SETTINGS_CLASSES) settings.push(...(await this.s.query(ctx, componentQuery(id, cls))));
+    const switches = new Map<string, string>();
+    if (settings.some((i) => i.className === MSVM.connection))
+      for (const sw of await this.s.query(ctx, `SELECT * FROM ${MSVM.switch}`)) {
+        const name = text(sw, 'Name');
+        const label = text(sw, 'ElementName');
+        if (name !== undefined && label !== undefined) switches.set(name.toUpperCase(), label);
+      }
     return {
       ...summary,
-      definition: definitionOfSettings(vssd, settings),
+      definition: definitionOfSettings(vssd, settings, switches),
       etag: `${id}@${text(vssd, 'ConfigurationID') ?? ''}`.slice(0, 128),
       consoles: [],
     };

@@ -99,6 +99,7 @@ export function instanceIdOfPath(path: string): string {
 export function definitionOfSettings(
   vssd: CimInstance,
   settings: readonly CimInstance[],
+  switches: ReadonlyMap<string, string> = new Map(),
 ): VirtualSystemDefinition {
   const vssdKnown = known('VSSD');
   const system: VssdProperties = {};
@@ -116,7 +117,32 @@ export function definitionOfSettings(
       r.properties.VirtualQuantityUnits = 'count';
     return r;
   });
-  return { system, resources: foldMedia(resources) };
+  return { system, resources: foldConnections(foldMedia(resources), switches) };
+}
+
+/**
+ * Hyper-V connects a NIC (Msvm_SyntheticEthernetPortSettingData, RT 10) through a separate
+ * Msvm_EthernetPortAllocationSettingData (RT 33, Parent the port, HostResource the virtual switch's path). The
+ * model names a NIC's network in its Connection: the switch's ElementName (from `switches`, by the switch's
+ * Name; else that Name), and the connection setting goes.
+ */
+function foldConnections(
+  resources: ResourceSetting[],
+  switches: ReadonlyMap<string, string>,
+): ResourceSetting[] {
+  const byId = new Map(resources.map((r) => [r.properties.InstanceID, r]));
+  const folded = new Set<ResourceSetting>();
+  for (const r of resources) {
+    if (r.cimClass !== 'CIM_EthernetPortAllocationSettingData' || r.properties.Parent === undefined) continue;
+    const port = byId.get(r.properties.Parent);
+    if (port === undefined || port.properties.ResourceType !== '10') continue;
+    const host = r.properties.HostResource;
+    const path = Array.isArray(host) ? host[0] : host;
+    const name = path === undefined ? undefined : /[.,]Name="((?:[^"\\]|\\.)*)"/.exec(path)?.[1];
+    if (name !== undefined) port.properties.Connection = [switches.get(name.toUpperCase()) ?? name];
+    folded.add(r);
+  }
+  return resources.filter((r) => !folded.has(r));
 }
 
 /**
