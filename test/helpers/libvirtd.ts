@@ -32,6 +32,8 @@ export interface PrivateLibvirtd {
   socket: string;
   /** `test+unix:///default?socket=...` for virsh; the libvirt driver takes `libvirt:<this>`. */
   testUri: string;
+  /** The loopback TCP port it listens on (listen_tcp, auth_tcp none), when started with `tcpPort`. */
+  tcpPort?: number;
   /** The pid of the daemon now running. */
   readonly pid: number;
   /** Kills the daemon with `signal` (SIGKILL: as a crash) and waits for it to exit; its QEMU guests keep running. */
@@ -85,7 +87,7 @@ async function waitForSocket(
  * const d = await startLibvirtd();
  * try { await d.virsh(d.testUri, 'list', '--all'); } finally { await d.stop(); }
  */
-export async function startLibvirtd(): Promise<PrivateLibvirtd> {
+export async function startLibvirtd(options: { tcpPort?: number } = {}): Promise<PrivateLibvirtd> {
   const dir = mkdtempSync(join(tmpdir(), 'vessel-libvirtd-'));
   const run = join(dir, 'run');
   const home = join(dir, 'home');
@@ -102,6 +104,16 @@ export async function startLibvirtd(): Promise<PrivateLibvirtd> {
       'auth_unix_rw = "none"',
       'auth_unix_ro = "none"',
       `log_outputs = "3:file:${logFile}"`,
+      // TCP on loopback only, unauthenticated: a test of the TCP transport (`--listen` below).
+      ...(options.tcpPort === undefined
+        ? []
+        : [
+            'listen_tls = 0',
+            'listen_tcp = 1',
+            'listen_addr = "127.0.0.1"',
+            `tcp_port = "${options.tcpPort}"`,
+            'auth_tcp = "none"',
+          ]),
       '',
     ].join('\n'),
   );
@@ -123,7 +135,15 @@ export async function startLibvirtd(): Promise<PrivateLibvirtd> {
     XDG_CACHE_HOME: join(home, '.cache'),
     XDG_DATA_HOME: join(home, '.local/share'),
   };
-  const argv = [...prefix, LIBVIRTD, '-f', conf, '-p', join(dir, 'libvirtd.pid')];
+  const argv = [
+    ...prefix,
+    LIBVIRTD,
+    '-f',
+    conf,
+    '-p',
+    join(dir, 'libvirtd.pid'),
+    ...(options.tcpPort === undefined ? [] : ['--listen']),
+  ];
   let stderr = '';
   const launch = () => {
     const c = spawn(argv[0]!, argv.slice(1), { env, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -171,6 +191,7 @@ export async function startLibvirtd(): Promise<PrivateLibvirtd> {
     dir,
     socket,
     testUri: `test+unix:///default?socket=${socket}`,
+    ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
     get pid() {
       return child.pid!;
     },

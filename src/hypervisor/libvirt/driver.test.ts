@@ -78,4 +78,29 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver and virsh on one private libvirt
     const dup = buildDefinition({ name: 'test', cpus: 1, memoryBytes: 64n << 20n, disks: [disk], nics: [] });
     expect(await code(driver.define(dup))).toBe('VM_EXISTS');
   });
+
+  it('reports what the domain XML cannot express as warnings of validate', async () => {
+    const def = buildDefinition({
+      name: 'vw',
+      cpus: 1,
+      memoryBytes: (64n << 20n) + 512n,
+      disks: [disk],
+      nics: [],
+    });
+    const diags = await driver.validate(def, 'define');
+    expect(diags.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(diags).toContainEqual(
+      expect.objectContaining({
+        severity: 'warning',
+        location: '"vw"',
+        message: `libvirt sets memory in KiB; ${(64n << 20n) + 512n} bytes written as 65537 KiB`,
+      }),
+    );
+    expect(
+      await driver.validate(
+        buildDefinition({ name: 'ok', cpus: 1, memoryBytes: 64n << 20n, disks: [disk], nics: [] }),
+        'define',
+      ),
+    ).toEqual([]);
+  });
 });

@@ -256,7 +256,19 @@ export class LibvirtDriver implements HypervisorDriver {
   async validate(def: VirtualSystemDefinition, purpose: ValidatePurpose): Promise<DriverDiagnostic[]> {
     const common = commonDiagnostics(def, purpose, DEFAULT_LIMITS, { slots: QEMU_SLOTS });
     if (common.length > 0) return common;
-    return capabilityProblems(def, await this.capabilities());
+    const problems = capabilityProblems(def, await this.capabilities());
+    if (problems.some((p) => p.severity === 'error')) return problems;
+    // What the domain XML writer could not express (a device libvirt has no element for...), as warnings.
+    const name = def.system.ElementName ?? '';
+    const notes = domainXml(def, this.daemon.domainType).notes.map(
+      (message): DriverDiagnostic => ({
+        code: 'NOT_SUPPORTED',
+        severity: 'warning',
+        location: `"${name}"`,
+        message,
+      }),
+    );
+    return [...problems, ...notes];
   }
 
   async define(input: VirtualSystemDefinition): Promise<DomainInfo> {
