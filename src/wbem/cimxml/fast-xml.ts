@@ -82,6 +82,9 @@ export class PlainXmlReader {
     let i = this.prepared;
     let end = Math.min(s.length, i + n);
     const from = i;
+    // A whole input of one slice without control characters, surrogates or non-characters (every client's
+    // request) is checked by one regular expression scan rather than character by character.
+    if (from === 0 && end === s.length && !UNUSUAL_CHAR.test(s)) i = end;
     for (; i < end; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x20 && c < 0xd800) continue;
@@ -288,6 +291,9 @@ const NAME = /[A-Za-z_][A-Za-z0-9_.-]*/y;
 // Qualified names (prefix:local, each an ASCII NCName) for readers that resolve namespaces themselves.
 const QNAME = /[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?/y;
 const WS_ONLY = /^[ \t\r\n]*$/;
+// Any UTF-16 code unit outside tab, LF, CR, U+0020-U+D7FF and U+E000-U+FFFD: a character XML does not allow, or a
+// surrogate (allowed in pairs), which the character-by-character check then decides on.
+const UNUSUAL_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd]/;
 // Tabs and line ends in an attribute value, which attribute-value normalisation makes spaces.
 const ATTR_BREAK = /[\t\n]/;
 const ATTR_BREAKS = /[\t\n]/g;

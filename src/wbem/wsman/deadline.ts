@@ -56,13 +56,23 @@ export class Deadline {
     );
   }
 
-  /** The work's answer, or wsman:TimedOut when the time runs out first (a late failure is not left unhandled). */
+  /**
+   * The work's answer, or wsman:TimedOut when the time runs out first (a late failure is not left unhandled): one
+   * promise, one timer and one reaction per operation.
+   */
   race<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.fault()), Math.max(0, this.at - Date.now()));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(this.fault()), Math.max(0, this.at - Date.now()));
+      work.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
     });
-    work.catch(() => undefined);
-    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
 }
