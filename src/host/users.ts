@@ -158,6 +158,15 @@ export class UserStore {
     });
   }
 
+  /**
+   * The user `name` as this store last read it, without reading the file (a synchronous check of a live session:
+   * changes made through this store are seen at once, another process's after the next {@link load}).
+   */
+  peek(name: string): { name: string; role: Role } | undefined {
+    const u = this.entries.find((x) => x.name === name);
+    return u === undefined ? undefined : { name: u.name, role: u.role };
+  }
+
   /** The file as it is now, whenever it was last looked at (a change reads what another process wrote). */
   private reload(): Promise<UserEntry[]> {
     this.checkedAt = 0;

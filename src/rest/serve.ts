@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { type Role, roleAllows } from '../api/index.js';
 import { TOKENS_FILE, TokenStore, USERS_FILE, UserStore } from '../host/index.js';
 import {
   ensureCertificate,
@@ -16,6 +17,21 @@ import { metricsRoute } from './metrics-route.js';
 import { restRoute } from './server.js';
 import { type RestApiFactory, Sessions } from './sessions.js';
 import { staticRoute, webAssetsDir } from './static.js';
+
+/**
+ * Who a session cookie stands for now: nobody once its user is removed, and at most the user's current role (a
+ * demoted admin's open session is demoted with it, whatever transport made the change).
+ */
+function sessionUser(
+  cookies: CookieSessions,
+  users: UserStore,
+  id: string,
+): { name: string; role: Role } | undefined {
+  const who = cookies.lookup(id);
+  const now = who === undefined ? undefined : users.peek(who.name);
+  if (who === undefined || now === undefined) return undefined;
+  return { name: who.name, role: roleAllows(now.role, who.role) ? who.role : now.role };
+}
 
 /** Options of {@link serveRest}: what `vessel host serve --http PORT --https PORT` passes. */
 export interface ServeRestOptions {
@@ -103,7 +119,7 @@ export async function serveRest(o: ServeRestOptions): Promise<RestEndpoint> {
         realm: 'Vessel',
         lookups: {
           bearer: (t) => tokens.verify(t),
-          cookie: { name: SESSION_COOKIE, lookup: (id) => cookies.lookup(id) },
+          cookie: { name: SESSION_COOKIE, lookup: (id) => sessionUser(cookies, users, id) },
         },
       },
       http: o.http ? { port: o.http.port, ...(o.http.host ? { host: o.http.host } : {}) } : undefined,

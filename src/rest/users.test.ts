@@ -113,6 +113,30 @@ describe('REST users', () => {
     expect((await viaCookie()).status).toBe(401);
   });
 
+  it('a browser session follows its user: demoted or removed through any transport, at once', async () => {
+    await as(ADMIN).send('POST', '/users', { name: 'fay', role: 'admin', password: 'f' });
+    const login = await as(['fay', 'f']).send('POST', '/session');
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const csrf = login.json.csrfToken as string;
+    const withCookie = (method: string, path: string, body?: unknown) =>
+      call(h.restUrl, undefined, method, path, {
+        headers: { Cookie: cookie, 'X-CSRF-Token': csrf },
+        ...(body === undefined ? {} : { body }),
+      });
+    expect((await withCookie('GET', '/users')).status).toBe(200);
+    // The change is made in process (as the CLI over the socket would), not through the REST routes.
+    await h.api.users.setRole('fay', 'reader');
+    expect((await withCookie('GET', '/session')).json.role).toBe('reader');
+    const denied = await withCookie('POST', '/users', { name: 'sneaky', role: 'admin', password: 'x' });
+    expect([denied.status, denied.json.code]).toEqual([403, 'ACCESS_DENIED']);
+    // Made an admin again, the session has the role it logged in with (never more).
+    await h.api.users.setRole('fay', 'admin');
+    expect((await withCookie('GET', '/session')).json.role).toBe('admin');
+    await h.api.users.remove('fay');
+    expect((await withCookie('GET', '/session')).status).toBe(401);
+    expect(await names()).not.toContain('sneaky:admin');
+  });
+
   it('a user changes its own password with the old one, not with a wrong one nor by token', async () => {
     const a = as(ADMIN);
     await a.send('POST', '/users', { name: 'dave', role: 'reader', password: 'old pw' });

@@ -381,6 +381,74 @@ describe('the management pages', () => {
     },
     T,
   );
+
+  it(
+    'an admin adds a user who then logs in with the chosen role, changes its role, and removes it after asking',
+    async () => {
+      // The refusal of the last admin is a 409 the page shows: the browser logs that failed request.
+      const w = await openPage(h, 'users', { expected401: ['/api/v1/session'], allow: [/409/] });
+      const p = w.page;
+      await p.goto(`${h.base}/#/host`);
+      await logIn(p, 'admin', 'secret');
+      const form = p.locator('form.add-user');
+      await form.waitFor();
+      await form.getByLabel('User name').fill('nina');
+      await form.getByLabel('Role').selectOption('operator');
+      await form.getByLabel('Password').fill('n1na pw');
+      await form.getByRole('button', { name: 'Add user' }).click();
+      const row = p.locator('tr[data-user="nina"]');
+      await row.locator('[data-role="operator"]').waitFor();
+      expect((await h.host.api.users.list()).find((u) => u.name === 'nina')?.role).toBe('operator');
+
+      // nina logs in on a page of her own with the role chosen: an operator may start systems, not add users.
+      const n = await openPage(h, 'nina', { expected401: ['/api/v1/session'] });
+      await n.page.goto(`${h.base}/`);
+      await logIn(n.page, 'nina', 'n1na pw');
+      await n.page.getByRole('button', { name: 'Start vm1' }).waitFor();
+      const seen = await n.page.evaluate(
+        async () => ((await (await fetch('/api/v1/session')).json()) as { role: string }).role,
+      );
+      expect(seen).toBe('operator');
+      await n.page.getByRole('link', { name: 'Host' }).click();
+      await n.page.locator('tr[data-pool="default"]').waitFor();
+      expect(await n.page.locator('table.users').count()).toBe(0);
+      expect(await n.page.locator('form.add-user').count()).toBe(0);
+
+      // The admin makes her a reader: her browser session ends (the next call of her page is a 401).
+      await row.getByLabel('Role of nina').selectOption('reader');
+      await row.locator('[data-role="reader"]').waitFor();
+      expect((await h.host.api.users.list()).find((u) => u.name === 'nina')?.role).toBe('reader');
+      const after = await n.page.evaluate(async () => (await fetch('/api/v1/session')).status);
+      expect(after).toBe(401);
+
+      // A reset password: the old one no longer works, the new one does.
+      await row.getByRole('button', { name: 'Reset password of nina' }).click();
+      await row.getByLabel('New password of nina').fill('second pw');
+      await row.getByRole('button', { name: 'Set password', exact: true }).click();
+      await p.getByRole('status').getByText('Set the password of nina.').waitFor();
+      await n.page.goto(`${h.base}/`);
+      await logIn(n.page, 'nina', 'second pw');
+      await n.page.getByRole('link', { name: 'vm1' }).waitFor();
+      expect(await n.page.getByRole('button', { name: 'Start vm1' }).count()).toBe(0);
+
+      // The last admin is refused with the host's words; nina goes only after the confirmation.
+      await p.locator('tr[data-user="admin"]').getByLabel('Role of admin').selectOption('reader');
+      await p.getByRole('alert').getByText('it is the last admin').waitFor();
+      expect((await h.host.api.users.list()).find((u) => u.name === 'admin')?.role).toBe('admin');
+      await row.getByRole('button', { name: 'Remove nina' }).click();
+      await p.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      expect((await h.host.api.users.list()).some((u) => u.name === 'nina')).toBe(true);
+      await row.getByRole('button', { name: 'Remove nina' }).click();
+      await p.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+      await row.waitFor({ state: 'detached' });
+      expect((await h.host.api.users.list()).some((u) => u.name === 'nina')).toBe(false);
+      await axe(p, 'users and roles');
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+      await n.context.close();
+    },
+    T,
+  );
 });
 
 describe('export', () => {

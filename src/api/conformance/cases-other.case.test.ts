@@ -51,7 +51,8 @@ export const OTHER_CASES: readonly ApiCase[] = [
   },
   {
     id: 'users.crud',
-    title: 'users are added with a role, listed without passwords, refused twice, removed',
+    title:
+      'users are added with a role, listed without passwords, refused twice, given another role, removed',
     requires: (caps) => caps.features.users,
     probe: (api) => api.users.list(),
     async run({ api, name }) {
@@ -60,12 +61,20 @@ export const OTHER_CASES: readonly ApiCase[] = [
       const listed = (await api.users.list()).find((u) => u.name === user);
       assert.deepEqual(listed, { name: user, role: 'operator' });
       await expectRefusal(api, api.users.add(user, 'reader', 'another'), 'ALREADY_EXISTS');
+      await api.users.setRole(user, 'reader');
+      assert.deepEqual(
+        (await api.users.list()).find((u) => u.name === user),
+        { name: user, role: 'reader' },
+      );
+      await api.users.setPassword(user, 'another horse');
       await api.users.remove(user);
       assert.equal(
         (await api.users.list()).some((u) => u.name === user),
         false,
       );
       await expectRefusal(api, api.users.remove(user), 'NOT_FOUND');
+      await expectRefusal(api, api.users.setRole(user, 'admin'), 'NOT_FOUND');
+      await expectRefusal(api, api.users.setPassword(user, 'x'), 'NOT_FOUND');
     },
   },
   {

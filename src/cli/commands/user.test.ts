@@ -96,5 +96,5 @@ describe('vessel user', () => {
       await host.close();
       await rm(served, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });

@@ -89,4 +89,44 @@ describe('usersApi()', () => {
     expect((await refusal(users.add('a', 'admin', ''))).code).toBe('USAGE');
     expect(await users.list()).toEqual([]);
   });
+
+  it('keeps the last admin; roles and passwords change under one lock; a user changes only its own password', async () => {
+    const admin = openSession(host, ADMIN);
+    await admin.users.add('ann', 'admin', 'a-pw');
+    await admin.users.add('ben', 'reader', 'b-pw');
+    const last = await refusal(admin.users.remove('ann'));
+    expect([last.code, last.message, last.detail?.code]).toEqual([
+      'INVALID_STATE',
+      'Cannot remove "ann": it is the last admin',
+      'LAST_ADMIN',
+    ]);
+    expect((await refusal(admin.users.setRole('ann', 'operator'))).code).toBe('INVALID_STATE');
+    // Two admins demoted at once: one of them stays an admin, whichever wins.
+    await admin.users.setRole('ben', 'admin');
+    const both = await Promise.allSettled([
+      admin.users.setRole('ann', 'reader'),
+      admin.users.setRole('ben', 'reader'),
+    ]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((await admin.users.list()).filter((u) => u.role === 'admin')).toHaveLength(1);
+    expect((await refusal(admin.users.setRole('nobody', 'admin'))).code).toBe('NOT_FOUND');
+    expect((await refusal(admin.users.setPassword('nobody', 'x'))).code).toBe('NOT_FOUND');
+    expect((await refusal(admin.users.setRole('ann', 'root' as 'admin'))).code).toBe('INVALID_ARGUMENT');
+
+    // ben, a reader now, may change his own password with the old one, and nothing else.
+    await admin.users.setRole('ann', 'admin');
+    await admin.users.setRole('ben', 'admin');
+    await admin.users.setRole('ben', 'reader');
+    const ben = openSession(host, { user: 'ben', role: 'reader', local: false, via: 'rest' });
+    expect((await refusal(ben.users.setPassword('ann', 'mine'))).code).toBe('ACCESS_DENIED');
+    const wrong = await refusal(ben.users.changePassword('guess', 'new'));
+    expect([wrong.code, wrong.detail?.code]).toEqual(['INVALID_ARGUMENT', 'OLD_PASSWORD_WRONG']);
+    await ben.users.changePassword('b-pw', 'new b');
+    expect(await host.users.authenticate('ben', 'new b')).toEqual({ name: 'ben', role: 'reader' });
+    expect(await host.users.authenticate('ben', 'b-pw')).toBeUndefined();
+    // The local admin of the socket is no user of the ports: it has no password to change.
+    const local = openSession(host, { user: 'local', role: 'admin', local: true, via: 'socket' });
+    expect((await refusal(local.users.changePassword('x', 'y'))).code).toBe('INVALID_ARGUMENT');
+    expect(readFileSync(join(state, USERS_FILE), 'utf8')).not.toContain('new b');
+  });
 });

@@ -3,10 +3,10 @@ import type { UserChange, UserStore } from '../users.js';
 import type { SessionContext } from './context.js';
 
 /** The answer to a refused change of one user (see `UserStore.change`). */
-function refused(change: UserChange, name: string, what: string): void {
+function refused(change: UserChange, name: string, what = `remove "${name}"`): void {
   if (change === 'missing') throw noUser(name);
   if (change === 'last-admin')
-    throw new ApiError('INVALID_STATE', `Cannot ${what} "${name}": it is the last admin`, {
+    throw new ApiError('INVALID_STATE', `Cannot ${what}: it is the last admin`, {
       hint: 'Make another user an admin first',
       detail: { domain: 'host', code: 'LAST_ADMIN' },
     });
@@ -41,13 +41,17 @@ export function storeUsers(
       }
     },
     async remove(name) {
-      refused(await store.remove(name), name, 'remove');
+      refused(await store.remove(name), name);
     },
     async setRole(name, role) {
-      refused(await store.setRole(name, role), name, `make ${role}`);
+      refused(
+        await store.setRole(name, role),
+        name,
+        `make "${name}" ${role === 'operator' ? 'an' : 'a'} ${role}`,
+      );
     },
     async setPassword(name, password) {
-      refused(await store.setPassword(name, password), name, 'set the password of');
+      refused(await store.setPassword(name, password), name);
     },
   };
 }
@@ -82,7 +86,7 @@ export function usersApi(ctx: SessionContext): UsersApi {
         throw new ApiError('INVALID_ARGUMENT', `The old password of ${me} is wrong`, {
           detail: { domain: 'host', code: 'OLD_PASSWORD_WRONG' },
         });
-      refused(await store.setPassword(me, password), me, 'set the password of');
+      refused(await store.setPassword(me, password), me);
     },
     async createToken(role, options: TokenOptions = {}): Promise<NewToken> {
       const { principal } = ctx;

@@ -41,7 +41,6 @@ runApiConformance({
       cases: ['systems.metadata', 'systems.stats'] as const,
       reason: 'REST has no routes for metadata or statistics yet',
     },
-    { cases: ['users.crud'] as const, reason: 'users are managed on the host (vessel user), not over REST' },
     { cases: ['networks.manage'] as const, reason: 'REST reads networks only' },
   ],
 });
