@@ -143,6 +143,8 @@ describe('the management pages', () => {
         ).toBe(field);
       };
       const name = (v: string) => () => p.getByLabel('Name').fill(v);
+      // The disk first: an empty one is refused too, on its own field (each refused member is shown).
+      await p.getByLabel('Disk 1 image').fill(join(poolDir, 'vm1.qcow2'));
       await tryIt(name('../../etc/x'), 'create-name', /not usable/);
       await tryIt(name(`v${'x'.repeat(300)}`), 'create-name', /at most 128/);
       await p.getByLabel('Name').fill('bad1');
