@@ -18,6 +18,7 @@ const BODIES: Record<string, unknown> = {
   modifyResources: [{ instanceId: '1', properties: { ElementName: 'x' } }],
   deploy: { source: { kind: 'pool', pool: 'ghost', image: 'x.ova' } },
   exportSystem: {},
+  createImage: { name: 'x.qcow2', sizeBytes: '1048576', format: 'qcow2' },
 };
 const QUERIES: Record<string, string> = { removeResources: '?instanceId=1' };
 
