@@ -54,6 +54,15 @@ export function isApiErrorCode(text: string): text is ApiErrorCode {
   return Object.hasOwn(API_ERRORS, text);
 }
 
+/**
+ * Wire schema of one refused member of a request (RFC 9457 §3's `errors` extension): an RFC 6901 JSON Pointer into
+ * the request's document (a definition: `/system/ElementName`, `/resources/3`) and what is wrong with it.
+ */
+export const FieldErrorSchema = Type.Object({
+  pointer: Type.String({ maxLength: 1024, description: 'RFC 6901 JSON Pointer into the request body' }),
+  detail: Type.String({ maxLength: 8192 }),
+});
+
 /** Wire schema of {@link ApiErrorInfo}. */
 export const ApiErrorInfoSchema = Type.Object({
   code: oneOf(API_ERROR_CODES),
@@ -63,6 +72,8 @@ export const ApiErrorInfoSchema = Type.Object({
   detail: Type.Optional(
     Type.Object({ domain: Type.String({ maxLength: 64 }), code: Type.String({ maxLength: 64 }) }),
   ),
+  /** The refused members of the request, when the refusal is about some (a definition's name, resources). */
+  errors: Type.Optional(Type.Array(FieldErrorSchema, { maxItems: 64 })),
 });
 
 /**
@@ -76,6 +87,7 @@ export type ApiErrorInfo = StaticDecode<typeof ApiErrorInfoSchema>;
 /** Options of {@link ApiError} beyond the base error's. */
 export interface ApiErrorOptions extends VesselErrorOptions {
   detail?: ApiErrorInfo['detail'] | undefined;
+  errors?: ApiErrorInfo['errors'] | undefined;
 }
 
 /**
@@ -88,10 +100,13 @@ export interface ApiErrorOptions extends VesselErrorOptions {
 export class ApiError extends VesselError<ApiErrorCode> {
   /** The domain's own code, when a domain error became this one. */
   readonly detail: ApiErrorInfo['detail'];
+  /** The refused members of the request (JSON Pointers into it), when the refusal names some. */
+  readonly errors: ApiErrorInfo['errors'];
 
   constructor(code: ApiErrorCode, message: string, options: ApiErrorOptions = {}) {
     super(code, message, options);
     this.detail = options.detail;
+    this.errors = options.errors?.length ? options.errors.slice(0, 64) : undefined;
   }
 
   /** What crosses a transport. */
@@ -101,6 +116,7 @@ export class ApiError extends VesselError<ApiErrorCode> {
       message: this.message,
       ...(this.hint === undefined ? {} : { hint: this.hint }),
       ...(this.detail === undefined ? {} : { detail: this.detail }),
+      ...(this.errors === undefined ? {} : { errors: this.errors }),
     };
   }
 
@@ -115,6 +131,7 @@ export class ApiError extends VesselError<ApiErrorCode> {
     message: string;
     hint?: string | undefined;
     detail?: ApiErrorInfo['detail'];
+    errors?: ApiErrorInfo['errors'];
   }): ApiError {
     if (!isApiErrorCode(info.code)) {
       return new ApiError(
@@ -122,7 +139,11 @@ export class ApiError extends VesselError<ApiErrorCode> {
         `The host answered with an unknown error code ${info.code}: ${info.message}`,
       );
     }
-    return new ApiError(info.code, info.message, { hint: info.hint, detail: info.detail });
+    return new ApiError(info.code, info.message, {
+      hint: info.hint,
+      detail: info.detail,
+      errors: info.errors,
+    });
   }
 }
 

@@ -13,7 +13,14 @@ import {
   ExportResultSchema,
   PackageSourceSchema,
 } from './packages.js';
-import { ImageInfoSchema, ImageName, PoolInfoSchema, PoolName, PoolSpecSchema } from './pools.js';
+import {
+  ImageInfoSchema,
+  ImageName,
+  NEW_IMAGE_FORMATS,
+  PoolInfoSchema,
+  PoolName,
+  PoolSpecSchema,
+} from './pools.js';
 import { ROLES } from './principal.js';
 import { Base64Bytes, Id, oneOf, Strict, Uint64 } from './schema.js';
 import {
@@ -125,6 +132,17 @@ export const METHODS_DATA = {
     args: ['id', 'name'],
     params: Strict({ id: PoolName, name: ImageName }),
     result: Type.Void(),
+  },
+  'pools.createImage': {
+    role: 'admin',
+    args: ['id', 'name', 'sizeBytes', 'format'],
+    params: Strict({
+      id: PoolName,
+      name: ImageName,
+      sizeBytes: Uint64,
+      format: oneOf(NEW_IMAGE_FORMATS),
+    }),
+    result: ImageInfoSchema,
   },
 
   'users.list': { role: 'admin', args: [], params: Strict({}), result: Type.Array(UserInfoSchema) },

@@ -79,4 +79,15 @@ export interface PoolsApi {
   /** The image's bytes, from `offset` on when given (a cut download resumes there; past the end: none). */
   download(id: string, name: string, o?: { offset?: bigint }): Promise<ByteStream>;
   deleteImage(id: string, name: string): Promise<void>;
+  /** A new empty image of `sizeBytes` (a multiple of 512, 1 MiB to 64 TiB) in a pool, as qcow2 or raw. */
+  createImage(id: string, name: string, sizeBytes: bigint, format: NewImageFormat): Promise<ImageInfo>;
 }
+
+/** The formats a new empty image may have. */
+export const NEW_IMAGE_FORMATS = ['qcow2', 'raw'] as const;
+
+/** A format of {@link NEW_IMAGE_FORMATS}. */
+export type NewImageFormat = (typeof NEW_IMAGE_FORMATS)[number];
+
+/** The largest new empty image: 64 TiB (qcow2's default cluster size addresses far more; a guard, not a limit of it). */
+export const MAX_NEW_IMAGE_BYTES = 64n << 40n;

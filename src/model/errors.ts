@@ -53,5 +53,32 @@ export function formatLocation(loc: SourceLocation): string {
 /** Error codes of the model itself. */
 export type ModelErrorCode = 'MODEL_INVALID' | 'MODEL_UNITS' | 'NOT_SUPPORTED';
 
-/** A definition or a value that the model refuses. */
-export class ModelError extends VesselError<ModelErrorCode> {}
+/**
+ * One refused member of a JSON document (a definition as the Api takes it): an RFC 6901 JSON Pointer to it and
+ * what is wrong, the shape of RFC 9457 §3's `errors` extension.
+ */
+export interface FieldProblem {
+  /** `/system/ElementName`, `/resources/3` (the fourth resource), `` for the document as a whole. */
+  pointer: string;
+  detail: string;
+}
+
+/**
+ * A definition or a value that the model refuses; `fields` names each refused member of the definition.
+ *
+ * @example
+ * throw new ModelError('MODEL_INVALID', 'Invalid definition "web1": ...', { fields: [{ pointer: '/resources/1', detail: 'Memory must be ...' }] });
+ */
+export class ModelError extends VesselError<ModelErrorCode> {
+  /** The refused members of the definition, when it is a definition that is refused. */
+  readonly fields: readonly FieldProblem[] | undefined;
+
+  constructor(
+    code: ModelErrorCode,
+    message: string,
+    options: VesselErrorOptions & { fields?: FieldProblem[] } = {},
+  ) {
+    super(code, message, options);
+    this.fields = options.fields;
+  }
+}

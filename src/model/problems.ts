@@ -12,13 +12,17 @@ export type DefinitionProblemCode =
   | 'UNSUPPORTED'
   | 'IGNORED';
 
-/** One finding about a definition; `instanceId` names the RASD it is about, when it is about one. */
+/**
+ * One finding about a definition; `instanceId` names the RASD it is about, when it is about one; `pointer` the
+ * member of the definition otherwise (RFC 6901, e.g. `/system/ElementName`).
+ */
 export interface DefinitionProblem {
   code: DefinitionProblemCode;
   severity: 'error' | 'warning';
   message: string;
   instanceId?: string;
   hint?: string;
+  pointer?: string;
 }
 
 /**
@@ -33,6 +37,7 @@ export function problem(
   message: string,
   instanceId?: string,
   hint?: string,
+  pointer?: string,
 ): DefinitionProblem {
   return {
     code,
@@ -40,5 +45,6 @@ export function problem(
     message,
     ...(instanceId === undefined ? {} : { instanceId }),
     ...(hint === undefined ? {} : { hint }),
+    ...(pointer === undefined ? {} : { pointer }),
   };
 }

@@ -2,7 +2,7 @@ import { imagePath } from './devices/addresses.js';
 import type { DeviceView, DriveDevice } from './devices/device-view.js';
 import { CONTROLLERS, MODEL_SLOTS, type SlotPolicy } from './devices/kinds.js';
 import { readDevices } from './devices/view.js';
-import { ModelError } from './errors.js';
+import { type FieldProblem, ModelError } from './errors.js';
 import { type DefinitionProblem, type DefinitionProblemCode, problem } from './problems.js';
 import { isKnownResourceType, ResourceType, resourceTypeName } from './resource-type.js';
 import { quantityBytes, resourcesOfType } from './resources.js';
@@ -32,7 +32,18 @@ const SERIALS_MAX = 4;
 /** A PC has two IDE channels; each IDE controller RASD is one. */
 const IDE_CHANNELS = 2;
 
-type Report = (code: DefinitionProblemCode, message: string, instanceId?: string, hint?: string) => void;
+type Report = (
+  code: DefinitionProblemCode,
+  message: string,
+  instanceId?: string,
+  hint?: string,
+  pointer?: string,
+) => void;
+
+/** The system's name in a definition (RFC 6901). */
+const NAME_POINTER = '/system/ElementName';
+/** At most this many refused members are named (the message lists ten). */
+const FIELDS_MAX = 64;
 
 /**
  * Checks a definition (or its view) and returns every finding; it never throws. `slots` is the target's slot
@@ -49,8 +60,8 @@ export function validateDefinition(
   const view = 'findings' in input ? input : readDevices(input);
   const def = view.definition;
   const out: DefinitionProblem[] = [];
-  const err: Report = (code, message, instanceId, hint) =>
-    out.push(problem('error', code, message, instanceId, hint));
+  const err: Report = (code, message, instanceId, hint, pointer) =>
+    out.push(problem('error', code, message, instanceId, hint, pointer));
   checkName(def, err);
   checkInstanceIds(def, err);
   checkCpuAndMemory(def, limits, err);
@@ -80,11 +91,15 @@ function checkName(def: VirtualSystemDefinition, err: Report): void {
       'The virtual system has no name (VSSD ElementName)',
       undefined,
       'Give it a name, e.g. --name web1',
+      NAME_POINTER,
     );
   } else if (name.length > NAME_MAX || hasControlOrSlash(name) || name !== name.trim()) {
     err(
       'INVALID_VALUE',
       `The name "${name.slice(0, 40)}" is not usable: at most ${NAME_MAX} characters, no "/", no control characters, no surrounding spaces`,
+      undefined,
+      undefined,
+      NAME_POINTER,
     );
   }
 }
@@ -283,6 +298,26 @@ function checkOthers(view: DeviceView, out: DefinitionProblem[]): void {
 }
 
 /**
+ * The refused members of a definition: a problem about a resource points at it (`/resources/N`, the first
+ * resource with its InstanceID), one about the system at its property; problems about the whole are left out.
+ */
+function fieldsOf(def: VirtualSystemDefinition, errors: DefinitionProblem[]): FieldProblem[] {
+  const index = new Map<string, number>();
+  def.resources.forEach((r, i) => {
+    const id = r.properties.InstanceID;
+    if (id !== undefined && !index.has(id)) index.set(id, i);
+  });
+  const out: FieldProblem[] = [];
+  for (const e of errors) {
+    const i = e.instanceId === undefined ? undefined : index.get(e.instanceId);
+    const pointer = e.pointer ?? (i === undefined ? undefined : `/resources/${i}`);
+    if (pointer !== undefined) out.push({ pointer, detail: e.message });
+    if (out.length === FIELDS_MAX) break;
+  }
+  return out;
+}
+
+/**
  * Throws {@link ModelError} `MODEL_INVALID` listing every error of {@link validateDefinition}; returns the
  * warnings otherwise.
  *
@@ -302,6 +337,7 @@ export function assertValidDefinition(
     if (errors.length > 10) list.push(`... and ${errors.length - 10} more`);
     throw new ModelError('MODEL_INVALID', `Invalid definition "${name}": ${list.join('; ')}`, {
       hint: errors.find((e) => e.hint !== undefined)?.hint,
+      fields: fieldsOf(def, errors),
     });
   }
   return problems;

@@ -1,4 +1,4 @@
-import { type ApiErrorCode, REST_STATUS_OF } from '../api/index.js';
+import { type ApiErrorCode, type ApiErrorInfo, REST_STATUS_OF } from '../api/index.js';
 import { VesselError, type VesselErrorOptions } from '../model/index.js';
 
 /**
@@ -62,14 +62,17 @@ export class RestError extends VesselError<RestErrorCode> {
   readonly allow: readonly string[] | undefined;
   /** Headers sent with the problem: `Allow` of a 405, `Content-Range` of a 416 (the size). */
   readonly headers: Readonly<Record<string, string>>;
+  /** The refused members of the body (JSON Pointers), sent as the problem's `errors`. */
+  readonly errors: ApiErrorInfo['errors'];
 
   constructor(
     code: RestErrorCode,
     message: string,
-    options: VesselErrorOptions & { allow?: string[]; size?: bigint } = {},
+    options: VesselErrorOptions & { allow?: string[]; size?: bigint; errors?: ApiErrorInfo['errors'] } = {},
   ) {
     super(code, message, options);
     this.allow = options.allow;
+    this.errors = options.errors;
     const h: Record<string, string> = {};
     if (options.allow !== undefined) h.Allow = options.allow.join(', ');
     if (options.size !== undefined) h['Content-Range'] = `bytes */${options.size}`;

@@ -1,12 +1,20 @@
 import type { ServerResponse } from 'node:http';
 import { Type } from '@sinclair/typebox';
-import { API_ERROR_CODES, API_ERRORS, ApiError, type ApiErrorCode } from '../api/index.js';
+import {
+  API_ERROR_CODES,
+  API_ERRORS,
+  ApiError,
+  type ApiErrorCode,
+  type ApiErrorInfo,
+  FieldErrorSchema,
+} from '../api/index.js';
 import { REST_ERRORS, RestError, restStatusOf } from './errors.js';
 
 /**
  * RFC 9457 problem details, the body of every REST error: `type` (a URN naming the problem), `title`, `status`,
  * `detail` (the message users read) and Vessel's `code` (API_ERRORS), with `hint` and the domain's own code where
- * known, and the `job` whose failure it is.
+ * known, the `job` whose failure it is, and `errors`: the refused members of the request body, each an RFC 6901
+ * JSON Pointer with what is wrong (RFC 9457 §3's own example of an extension), so a form shows each on its field.
  */
 
 /** The media type of problem details (RFC 9457 §3). */
@@ -22,6 +30,13 @@ export const ProblemSchema = Type.Object({
   hint: Type.Optional(Type.String()),
   domainCode: Type.Optional(Type.String({ description: "the domain's own code, e.g. OVA_DIGEST_MISMATCH" })),
   job: Type.Optional(Type.String({ description: 'the job whose failure this is' })),
+  errors: Type.Optional(
+    Type.Array(FieldErrorSchema, {
+      maxItems: 64,
+      description:
+        'the refused members of the request body: `pointer` (RFC 6901, e.g. /system/ElementName, /resources/3) and `detail`',
+    }),
+  ),
 });
 
 /** A problem as the edge answers it. */
@@ -34,6 +49,7 @@ export interface Problem {
   hint?: string;
   domainCode?: string;
   job?: string;
+  errors?: ApiErrorInfo['errors'];
 }
 
 /**
@@ -54,6 +70,7 @@ export function problemOf(e: unknown): Problem {
       code: r.code,
     };
     if (e.hint !== undefined) p.hint = e.hint;
+    if (e.errors !== undefined) p.errors = e.errors;
     return p;
   }
   if (e instanceof ApiError) {
@@ -68,6 +85,7 @@ export function problemOf(e: unknown): Problem {
     if (e.detail !== undefined) p.domainCode = e.detail.code;
     const job = (e as { job?: unknown }).job;
     if (typeof job === 'string') p.job = job;
+    if (e.errors !== undefined) p.errors = e.errors;
     return p;
   }
   return {

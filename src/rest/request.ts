@@ -88,6 +88,16 @@ function firstProblem(c: TypeCheck<TSchema>, value: unknown, where: string): str
   return `${where}${e.path}: ${e.message}`;
 }
 
+/** The first refused members of a body (at most 16; one a pointer), as the problem's `errors`. */
+function bodyErrors(c: TypeCheck<TSchema>, value: unknown): { pointer: string; detail: string }[] {
+  const out = new Map<string, string>();
+  for (const e of c.Errors(value)) {
+    if (!out.has(e.path)) out.set(e.path.slice(0, 1024), e.message.slice(0, 8192));
+    if (out.size === 16) break;
+  }
+  return [...out].map(([pointer, detail]) => ({ pointer, detail }));
+}
+
 /**
  * The JSON body of a request, checked against `schema` and decoded (sizes as bigint), or a 400/415 problem.
  *
@@ -103,7 +113,10 @@ export function decodeBody<S extends TSchema>(
   checkMediaType(headers);
   const value = parseJson(bytes);
   const c = checker(schema);
-  if (!c.Check(value)) throw new RestError('REST_INVALID_BODY', firstProblem(c, value, 'body'));
+  if (!c.Check(value))
+    throw new RestError('REST_INVALID_BODY', firstProblem(c, value, 'body'), {
+      errors: bodyErrors(c, value),
+    });
   try {
     return c.Decode(value);
   } catch (e) {

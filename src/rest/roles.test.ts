@@ -23,6 +23,7 @@ const BODIES: Record<string, unknown> = {
   setUserRole: { role: 'reader' },
   resetUserPassword: { password: 'x' },
   changePassword: { oldPassword: 'wrong', password: 'x' },
+  createImage: { name: 'x.qcow2', sizeBytes: '1048576', format: 'qcow2' },
 };
 const QUERIES: Record<string, string> = { removeResources: '?instanceId=1' };
 

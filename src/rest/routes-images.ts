@@ -1,5 +1,6 @@
+import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { ApiError, ImageInfoSchema, ImageName } from '../api/index.js';
+import { ApiError, ImageInfoSchema, ImageName, NEW_IMAGE_FORMATS, Strict, Uint64 } from '../api/index.js';
 import { type RestRoute, wire } from './route.js';
 import { contentRange, rangeOf, sendBytes, sha256Of, sliceOf } from './transfer.js';
 
@@ -26,8 +27,39 @@ function nameOf(params: Readonly<Record<string, string>>): string {
 /** Media types an image upload is streamed in. */
 export const IMAGE_MEDIA_TYPES = ['application/octet-stream'] as const;
 
+/** POST /pools/{id}/images's body: a new empty image. */
+export const NewImageSchema = Strict({
+  name: ImageName,
+  sizeBytes: Uint64,
+  format: Type.Union(NEW_IMAGE_FORMATS.map((f) => Type.Literal(f))),
+});
+
 /** Routes of /pools/{id}/images/{name}. */
 export const IMAGE_ROUTES: readonly RestRoute[] = [
+  {
+    method: 'POST',
+    path: '/pools/{id}/images',
+    operationId: 'createImage',
+    summary:
+      'Creates an empty image in a pool (qcow2 or sparse raw; a multiple of 512 bytes from 1 MiB to 64 TiB); ' +
+      'refused when the name is taken',
+    calls: 'pools.createImage',
+    pathParams: { id: PARAMS.id },
+    body: NewImageSchema,
+    responses: { 201: { description: 'Created', schema: ImageInfoSchema, headers: ['Location'] } },
+    handle: async ({ api, params, body }) => {
+      const b = body as { name: string; sizeBytes: bigint; format: (typeof NEW_IMAGE_FORMATS)[number] };
+      const id = params.id ?? '';
+      const info = await api.pools.createImage(id, nameOf({ name: b.name }), b.sizeBytes, b.format);
+      return {
+        status: 201,
+        body: wire('pools.createImage', info),
+        headers: {
+          Location: `/api/v1/pools/${encodeURIComponent(id)}/images/${encodeURIComponent(info.name)}`,
+        },
+      };
+    },
+  },
   {
     method: 'PUT',
     path: '/pools/{id}/images/{name}',

@@ -143,6 +143,8 @@ describe('the management pages', () => {
         ).toBe(field);
       };
       const name = (v: string) => () => p.getByLabel('Name').fill(v);
+      // The disk first: an empty one is refused too, on its own field (each refused member is shown).
+      await p.getByLabel('Disk 1 image').fill(join(poolDir, 'vm1.qcow2'));
       await tryIt(name('../../etc/x'), 'create-name', /not usable/);
       await tryIt(name(`v${'x'.repeat(300)}`), 'create-name', /at most 128/);
       await p.getByLabel('Name').fill('bad1');
@@ -155,6 +157,20 @@ describe('the management pages', () => {
       await tryIt(() => p.getByLabel('Disk 1 image').fill('/etc/passwd'), 'create-disk-0', /pool/i);
       await tryIt(() => p.getByLabel('Disk 1 image').fill('vm1.qcow2'), 'create-disk-0', /absolute path/);
       await tryIt(() => p.getByLabel('Disk 1 image').fill(join(poolDir, 'nope.qcow2')), 'create-disk-0', /./);
+      // Two members refused at once: each on its own field, as the problem's `errors` point at them.
+      await p.getByLabel('Disk 1 image').fill(join(poolDir, 'vm1.qcow2'));
+      await p.getByLabel('vCPUs').fill('100000');
+      await p.getByLabel('Memory (MiB)').fill('0');
+      await p.getByRole('button', { name: 'Create', exact: true }).click();
+      await p.locator('[data-error-for="create-memory"]').waitFor();
+      expect(await p.locator('[data-error-for="create-memory"]').textContent()).toMatch(
+        /^Memory must be at least 1 MiB/,
+      );
+      expect(await p.locator('[data-error-for="create-cpus"]').textContent()).toMatch(
+        /^100000 virtual CPUs asked/,
+      );
+      expect(await p.locator('[data-error-for]').count()).toBe(2);
+      expect(await p.locator('#create-cpus').getAttribute('aria-invalid')).toBe('true');
       // Nothing of these was defined.
       expect((await h.host.api.systems.list()).map((s) => s.name)).not.toContain('bad1');
       expect(w.problems).toEqual([]);

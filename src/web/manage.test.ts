@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildFromForm, type CreateForm } from './app/definition.js';
-import { fieldOfProblem } from './app/fields.js';
+import { fieldOfProblem, fieldsOfErrors } from './app/fields.js';
 import { hardwareOf } from './app/hardware.js';
 import type { MetricsSample } from './app/host-types.js';
 import { chartLines, usageOf } from './app/series.js';
@@ -113,6 +113,43 @@ describe('the create form', () => {
     expect(scsi.find((p) => p.ResourceType === '15')?.HostResource).toBeUndefined();
     const five = buildFromForm({ ...FORM, disks: ['/a', '/b', '/c', '/d'], cdroms: ['/e'] }).def.resources;
     expect(five.find((r) => r.properties.HostResource?.[0] === '/e')?.properties.Parent).toBeUndefined();
+  });
+
+  it("puts each member a problem's `errors` points at on its form field, whatever the message says", () => {
+    const { def, fieldOf } = buildFromForm({
+      name: 'w',
+      cpus: '1',
+      memoryMiB: '0',
+      firmware: 'bios',
+      diskBus: 'ide',
+      disks: ['/p/a.qcow2'],
+      cdroms: [],
+      nics: [{ network: 'user', model: 'virtio', mac: '' }],
+    });
+    const at = (type: string) => def.resources.findIndex((r) => r.properties.ResourceType === type);
+    const got = fieldsOfErrors(
+      [
+        { pointer: '/system/ElementName', detail: 'A' },
+        { pointer: `/resources/${at('4')}`, detail: 'B' },
+        { pointer: `/resources/${at('4')}/properties/VirtualQuantity`, detail: 'C' },
+        { pointer: `/resources/${at('17')}`, detail: 'D' },
+        { pointer: `/resources/${at('10')}/properties/Address`, detail: 'E' },
+        // Members of no field: a controller, an index past the list, a property of no field, no pointer.
+        { pointer: `/resources/${at('5')}`, detail: 'X' },
+        { pointer: '/resources/999', detail: 'X' },
+        { pointer: '/system/Caption', detail: 'X' },
+        { pointer: '', detail: 'X' },
+        { pointer: '/resources/1x', detail: 'X' },
+      ],
+      def,
+      fieldOf,
+    );
+    expect([...got]).toEqual([
+      ['name', 'A'],
+      ['memory', 'B; C'],
+      ['disk-0', 'D'],
+      ['nic-0', 'E'],
+    ]);
   });
 
   it("lands the host's refusals on the field they are about", () => {

@@ -154,6 +154,19 @@ function classify(e: VesselError): { domain: string; code: ApiErrorCode } | unde
 }
 
 /**
+ * The refused members of a model refusal as the Api names them (at most 64, texts cut to the wire's limits): the
+ * error's own, or its cause's (a driver passes the model's refusal on as its own DEFINITION_INVALID).
+ */
+function fieldErrors(e: unknown): ApiError['errors'] {
+  for (let x = e, depth = 0; x instanceof Error && depth < 4; x = x.cause, depth++)
+    if (x instanceof ModelError && x.fields !== undefined)
+      return x.fields
+        .slice(0, 64)
+        .map((f) => ({ pointer: f.pointer.slice(0, 1024), detail: f.detail.slice(0, 8192) }));
+  return undefined;
+}
+
+/**
  * The Api error for anything a host operation threw: an ApiError as it is; a domain error by its domain's
  * table, with message, hint and cause kept and `detail: { domain, code }`; a store (SQLite) failure as
  * HOST_STORE; anything else as INTERNAL (a bug), its message kept.
@@ -172,6 +185,7 @@ export function toApiError(e: unknown): ApiError {
       location: e.location,
       cause: e,
       detail: { domain: known?.domain ?? e.name, code: domainCode.slice(0, 64) },
+      errors: fieldErrors(e),
     });
   }
   if (e instanceof Error && e.name === 'SqliteError') {

@@ -1,5 +1,6 @@
 import { ApiError, type ImageInfo, type PoolInfo, type PoolsApi } from '../../api/index.js';
 import {
+  createPoolImage,
   DEFAULT_POOL,
   deletePoolImage,
   downloadPoolImage,
@@ -81,6 +82,9 @@ export function poolsApi(ctx: SessionContext): PoolsApi {
     },
     async deleteImage(id, name) {
       await deletePoolImage(host.pools.get(id), name, await systems());
+    },
+    async createImage(id, name, sizeBytes, format) {
+      return image(await createPoolImage(host.pools.get(id), name, sizeBytes, format, await systems()));
     },
   };
 }

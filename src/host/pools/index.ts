@@ -5,6 +5,7 @@
  * the pool allows devices, no references to other files.
  */
 export { checkDefinitionImages, checkImage, type ImageCheck } from './check.js';
+export { createPoolImage } from './create.js';
 export {
   POOL_NAME,
   POOLS_FILE,

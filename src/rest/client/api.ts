@@ -265,6 +265,15 @@ export class RestApi implements Api {
       deleteImage: async (id, name) => {
         await http.call('DELETE', `/pools/${enc(id)}/images/${enc(name)}`);
       },
+      createImage: async (id, name, sizeBytes, format) =>
+        decodeResult(
+          'pools.createImage',
+          (
+            await http.call('POST', `/pools/${enc(id)}/images`, {
+              body: { name, sizeBytes: String(sizeBytes), format },
+            })
+          ).body,
+        ),
     };
     this.users = {
       list: async () => decodeResult('users.list', ((await http.call('GET', '/users')).body as Items).items),

@@ -29,6 +29,26 @@ beforeAll(async () => {
       .writeHead(418, { 'Content-Type': 'application/problem+json' })
       .end(JSON.stringify({ code: 'TEAPOT', detail: 'short\r\nand stout' })),
   );
+  // A problem whose `errors` are partly malformed, too many and full of control characters.
+  routes.set('/api/v1/systems/fields', (_q, res) =>
+    res.writeHead(400, { 'Content-Type': 'application/problem+json' }).end(
+      JSON.stringify({
+        code: 'DEFINITION_INVALID',
+        detail: 'no',
+        errors: [
+          { pointer: '/resources/1\r\n', detail: 'bad\u0000memory' },
+          { pointer: 7, detail: 'x' },
+          'text',
+          null,
+          { pointer: '/system/ElementName' },
+          ...Array.from({ length: 70 }, (_, i) => ({
+            pointer: `/resources/${i}`,
+            detail: 'y'.repeat(9000),
+          })),
+        ],
+      }),
+    ),
+  );
   routes.set('/api/v1/networks', (_q, res) => res.writeHead(200).end(`{"items":["${'x'.repeat(3 << 20)}"]}`));
   routes.set('/api/v1/pools', () => undefined); // never answers
   routes.set('/api/v1/events', (_q, res) => {
@@ -65,6 +85,14 @@ describe('RestApi against a hostile server', () => {
     const e = await refusal(api().systems.get('odd'));
     expect(e.code).toBe('PROTOCOL');
     expect(e.message).not.toMatch(/[\r\n]/);
+  });
+
+  it("keeps a problem's well-formed `errors` only: 64 at most, texts bounded and printable", async () => {
+    const e = await refusal(api().systems.get('fields'));
+    expect(e.code).toBe('DEFINITION_INVALID');
+    expect(e.errors?.[0]).toEqual({ pointer: '/resources/1', detail: 'bad memory' });
+    expect(e.errors?.length).toBe(60); // of the first 64 members, the 4 malformed ones are left out
+    expect(Math.max(...(e.errors ?? []).map((f) => f.detail.length))).toBe(8192);
   });
 
   it('refuses an answer over its size limit, and a server that never answers', async () => {

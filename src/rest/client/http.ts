@@ -53,6 +53,19 @@ interface ProblemBody {
   hint?: unknown;
   domainCode?: unknown;
   job?: unknown;
+  errors?: unknown;
+}
+
+/** A problem's `errors` as far as they are well formed: at most 64 members with a string pointer and detail. */
+function fieldErrors(v: unknown): { errors?: { pointer: string; detail: string }[] } {
+  if (!Array.isArray(v)) return {};
+  const out: { pointer: string; detail: string }[] = [];
+  for (const x of v.slice(0, 64)) {
+    const f = (typeof x === 'object' && x !== null ? x : {}) as { pointer?: unknown; detail?: unknown };
+    if (typeof f.pointer === 'string' && typeof f.detail === 'string')
+      out.push({ pointer: printable(f.pointer).slice(0, 1024), detail: printable(f.detail).slice(0, 8192) });
+  }
+  return out.length === 0 ? {} : { errors: out };
 }
 
 /**
@@ -273,6 +286,7 @@ export class RestHttp {
       message,
       ...(typeof p.hint === 'string' ? { hint: printable(p.hint) } : {}),
       ...(typeof p.domainCode === 'string' ? { detail: { domain: 'rest', code: p.domainCode } } : {}),
+      ...fieldErrors(p.errors),
     });
     return typeof p.job === 'string' ? Object.assign(e, { job: p.job }) : e;
   }

@@ -1,15 +1,37 @@
 /** The UI's one way to the host: fetch against /api/v1 with the session cookie and its CSRF token. */
 
-/** An error answer of the API (RFC 9457 problem details with Vessel's `code`). */
+/** One refused member of a request body: an RFC 6901 JSON Pointer to it and what is wrong. */
+export interface FieldError {
+  pointer: string;
+  detail: string;
+}
+
+/** An error answer of the API (RFC 9457 problem details with Vessel's `code`, and `errors` naming members). */
 export class Problem extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly hint?: string,
+    readonly errors: readonly FieldError[] = [],
   ) {
     super(message);
   }
+}
+
+/** The well-formed members of a problem's `errors` (at most 64). */
+function fieldErrors(v: unknown): FieldError[] {
+  if (!Array.isArray(v)) return [];
+  return v
+    .slice(0, 64)
+    .filter(
+      (x): x is FieldError =>
+        typeof x === 'object' &&
+        x !== null &&
+        typeof (x as FieldError).pointer === 'string' &&
+        typeof (x as FieldError).detail === 'string',
+    )
+    .map((x) => ({ pointer: x.pointer, detail: x.detail }));
 }
 
 let csrf: string | undefined;
@@ -31,14 +53,14 @@ export function whenUnauthorized(f: () => void): void {
 }
 
 async function problemOf(r: Response): Promise<Problem> {
-  let p: { code?: string; detail?: string; title?: string; hint?: string } = {};
+  let p: { code?: string; detail?: string; title?: string; hint?: string; errors?: unknown } = {};
   try {
     p = (await r.json()) as typeof p;
   } catch {
     // not JSON: keep the status line
   }
   const message = p.detail ?? p.title ?? `${r.status} ${r.statusText}`;
-  return new Problem(r.status, p.code ?? `HTTP_${r.status}`, message, p.hint);
+  return new Problem(r.status, p.code ?? `HTTP_${r.status}`, message, p.hint, fieldErrors(p.errors));
 }
 
 /** Calls the API; answers the JSON body (undefined for 204) or throws a {@link Problem}. */

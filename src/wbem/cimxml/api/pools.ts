@@ -115,4 +115,8 @@ export class CimPools implements PoolsApi {
   async deleteImage(_id: string, _name: string): Promise<void> {
     throw this.refuse('delete an image');
   }
+
+  async createImage(_id: string, _name: string, _sizeBytes: bigint, _format: string): Promise<ImageInfo> {
+    throw this.refuse('create an image');
+  }
 }

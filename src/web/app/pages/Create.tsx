@@ -2,7 +2,7 @@ import { useSignal } from '@preact/signals';
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { buildFromForm, type CreateForm, type FieldKey } from '../definition.js';
-import { fieldOfProblem } from '../fields.js';
+import { fieldOfProblem, fieldsOfErrors } from '../fields.js';
 import type { HostView, ImageView, NetworkView, PoolView } from '../host-types.js';
 import { api, Problem } from '../http.js';
 import { refresh, systems } from '../systems.js';
@@ -120,12 +120,15 @@ export function Create() {
       location.hash = `#/systems/${encodeURIComponent(f.name)}`;
     } catch (x) {
       if (x instanceof Problem) {
+        const hint = x.hint === undefined ? '' : ` (${x.hint})`;
+        // The members the problem names, each on its field; else the field its text is about.
+        const named = fieldsOfErrors(x.errors, def, fieldOf);
         const key = fieldOfProblem(x.code, x.message, fieldOf);
-        if (key === 'form') failure.value = x;
-        else {
-          errors.value = new Map([[key, `${x.message}${x.hint === undefined ? '' : ` (${x.hint})`}`]]);
-          document.getElementById(`create-${key}`)?.focus();
-        }
+        if (named.size > 0) errors.value = new Map([...named].map(([k, v]) => [k, `${v}${hint}`]));
+        else if (key === 'form') failure.value = x;
+        else errors.value = new Map([[key, `${x.message}${hint}`]]);
+        const first = [...errors.value.keys()][0];
+        if (first !== undefined) document.getElementById(`create-${first}`)?.focus();
       } else failure.value = x;
     } finally {
       busy.value = false;
