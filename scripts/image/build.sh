@@ -17,7 +17,9 @@ took() { echo "time: $1 $(($(date +%s) - $2))"; }
 
 # What the host needs, nothing more: no recommends; prune.sh then drops docs, man pages, locales and the kernel's
 # GPU, sound, wireless, media, InfiniBand, IIO, staging, Bluetooth and NFC drivers, and rebuilds the initramfs.
-PKGS=linux-image-amd64,live-boot,systemd-sysv,udev,dbus,kmod,iproute2,qemu-system-x86,qemu-utils,ca-certificates,openssl,busybox,libstdc++6,e2fsprogs
+# The host's own run-time tools come too: genisoimage writes a deployed system's OVF environment CD (a package with
+# properties failed to deploy without it), ovmf is the firmware of UEFI guests (a Recommends of qemu-system-x86).
+PKGS=linux-image-amd64,live-boot,systemd-sysv,udev,dbus,kmod,iproute2,qemu-system-x86,qemu-utils,ca-certificates,openssl,busybox,libstdc++6,e2fsprogs,genisoimage,ovmf
 
 # The installed root is kept in WORK while the package list is unchanged; each build customizes a fresh copy.
 key=$(printf '%s\n' "$PKGS" | cat - "$here/prune.sh" | sha256sum | cut -c1-16)

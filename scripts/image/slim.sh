@@ -18,6 +18,11 @@ rm -f "$root"/usr/bin/qemu-system-x86_64-microvm "$root"/usr/bin/qemu-system-i38
 q=$root/usr/share/qemu
 rm -rf "$q"/QEMU,*.bin "$q"/*.dtb "$q"/hppa-firmware.img "$q"/npcm7xx_bootrom.bin "$q"/openbios-* "$q"/opensbi-* \
   "$q"/palcode-* "$q"/s390-* "$q"/skiboot.lid "$q"/slof.bin "$q"/vof.bin "$q"/bios-microvm.bin "$q"/qboot.rom
+# UEFI guests boot the 4 MiB OVMF pair (src/hypervisor/qemu/uefi.ts): the 2 MiB, Secure Boot and Microsoft-key
+# variants go (about 8 MB).
+if [ -d "$root/usr/share/OVMF" ]; then
+  find "$root/usr/share/OVMF" \( -type f -o -type l \) ! -name OVMF_CODE_4M.fd ! -name OVMF_VARS_4M.fd -delete
+fi
 m=$root/usr/lib/x86_64-linux-gnu/qemu
 rm -f "$m"/audio-*.so "$m"/*spice*.so "$m"/*-gl.so "$m"/ui-opengl.so "$m"/ui-egl-headless.so "$m"/ui-dbus.so \
   "$m"/hw-s390x-*.so "$m"/hw-display-qxl.so "$m"/hw-usb-host.so "$m"/hw-usb-redirect.so "$m"/hw-usb-smartcard.so \

@@ -217,6 +217,9 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
   it('writes the manifest (packages, sizes) and SHA-256 sums that match the artefacts', async () => {
     const manifest = await readFile(join(out, 'manifest.txt'), 'utf8');
     expect(manifest).toMatch(/^qemu-system-x86 \S+ \d+$/m);
+    // The host's run-time tools: the OVF environment CD of a deployed package, the firmware of UEFI guests.
+    expect(manifest).toMatch(/^genisoimage \S+ \d+$/m);
+    expect(manifest).toMatch(/^ovmf \S+ \d+$/m);
     expect(manifest).not.toMatch(/^openssh-server /m);
     expect(manifest).toContain('apt and dpkg: installed by the build, their programs and data removed');
     const { stdout } = await run('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out });
