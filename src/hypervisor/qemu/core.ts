@@ -54,7 +54,8 @@ export interface QemuRuntime {
   proc: QemuProcess;
   /** The API operation in flight, so QMP events it causes are attributed to the API. */
   op: string | undefined;
-  vncDisplay: number | undefined;
+  /** The TCP port QEMU's VNC server listens on (127.0.0.1), as QEMU reports it. */
+  vncPort: number | undefined;
 }
 
 /** Options of the QEMU driver. */
@@ -126,11 +127,11 @@ export class QemuDriverCore implements HypervisorDriver {
     return this.table.list();
   }
 
-  /** The VNC server of a running system with VNC graphics: 127.0.0.1, port 5900 + its display number. */
+  /** The VNC server of a running system with VNC graphics: 127.0.0.1 and the port QEMU took. */
   async display(uuid: string): Promise<{ host: string; port: number } | undefined> {
     const e = this.table.get(uuid);
-    const d = e.state === 'running' || e.state === 'paused' ? e.runtime?.vncDisplay : undefined;
-    return d === undefined ? undefined : { host: '127.0.0.1', port: 5900 + d };
+    const port = e.state === 'running' || e.state === 'paused' ? e.runtime?.vncPort : undefined;
+    return port === undefined ? undefined : { host: '127.0.0.1', port };
   }
 
   /** The networks of `networks.json`, after the built-in `user` when the file does not list it. */
@@ -322,7 +323,7 @@ export class QemuDriverCore implements HypervisorDriver {
       await removeTaps(taps);
       throw err;
     }
-    this.attach(e, proc, vnc);
+    this.attach(e, proc, vnc === undefined ? undefined : await vncPortOf(proc));
     this.table.setState(e, 'running', 'started', 'api');
   }
 
@@ -347,7 +348,7 @@ export class QemuDriverCore implements HypervisorDriver {
         this.table.setState(e, 'stopped', 'QEMU exited while the host was down', 'adoption');
       return this.table.info(e);
     }
-    this.attach(e, proc, undefined);
+    this.attach(e, proc, await vncPortOf(proc));
     const status = await proc.qmp.execute<{ status: string; running: boolean }>('query-status');
     const state: VmState = status.running ? 'running' : 'paused';
     this.table.setState(e, state, `adopted (QEMU pid ${proc.pid}, ${status.status})`, 'adoption');
@@ -359,8 +360,8 @@ export class QemuDriverCore implements HypervisorDriver {
     return bridgedTaps(e.uuid, readDevices(e.def).nics, this.nets);
   }
 
-  private attach(e: DomainEntry<QemuRuntime>, proc: QemuProcess, vnc: number | undefined): void {
-    const rt: QemuRuntime = { proc, op: undefined, vncDisplay: vnc };
+  private attach(e: DomainEntry<QemuRuntime>, proc: QemuProcess, vncPort: number | undefined): void {
+    const rt: QemuRuntime = { proc, op: undefined, vncPort };
     e.runtime = rt;
     proc.qmp.on('event', (ev: QmpEvent) => this.onQmpEvent(e, rt, ev));
     void proc.exited.then((x) => {
@@ -413,7 +414,7 @@ export class QemuDriverCore implements HypervisorDriver {
 
   private freeVncDisplay(def: VirtualSystemDefinition): number | undefined {
     if (readDevices(def).graphics[0]?.vnc !== true) return undefined;
-    const used = new Set([...this.table.entries()].map((x) => x.runtime?.vncDisplay));
+    const used = new Set([...this.table.entries()].map((x) => (x.runtime?.vncPort ?? 0) - 5900));
     for (let d = 0; d < 100; d++) if (!used.has(d)) return d;
     return undefined;
   }
@@ -426,4 +427,16 @@ export class QemuDriverCore implements HypervisorDriver {
     rmSync(this.vmDir(e.uuid), { recursive: true, force: true });
     rmSync(this.runPaths(e.uuid).dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The port of a QEMU's VNC server as QEMU reports it (query-vnc), or undefined when it has none: the display the
+ * driver asks for is only where QEMU starts looking for a free one, and an adopted QEMU's is not known otherwise.
+ */
+async function vncPortOf(proc: QemuProcess): Promise<number | undefined> {
+  const info = await proc.qmp
+    .execute<{ enabled: boolean; service?: string }>('query-vnc')
+    .catch(() => ({ enabled: false, service: undefined })); // the system runs; only its display is unknown
+  const port = Number(info.service);
+  return info.enabled && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
 }

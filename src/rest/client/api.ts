@@ -336,12 +336,11 @@ export class RestApi implements Api {
           throw new ApiError('PROTOCOL', `${http.where} sent a console log without text`);
         return text;
       },
-      open: async (ref, kind) =>
-        channelOfSocket(
-          await http.websocket(
-            `/systems/${encodeURIComponent(ref)}/console/${kind}`,
-            kind === 'vnc' ? ['binary'] : [],
-          ),
+      open: (ref, kind) =>
+        http.websocket(
+          `/systems/${encodeURIComponent(ref)}/console/${kind}`,
+          kind === 'vnc' ? ['binary'] : [],
+          channelOfSocket,
         ),
       screenshot: async (ref) => {
         const a = await http.call('GET', `/systems/${encodeURIComponent(ref)}/console/screenshot`, {

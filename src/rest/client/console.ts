@@ -10,7 +10,7 @@ const HIGH_WATER_BYTES = 1 << 20;
  * `input` ends when the host closes the socket (the system stopped).
  *
  * @example
- * const ch = channelOfSocket(await http.websocket('/systems/web1/console/serial', []));
+ * const ch = await http.websocket('/systems/web1/console/serial', [], channelOfSocket);
  */
 export function channelOfSocket(ws: WebSocket): ByteChannel {
   const queue: Buffer[] = [];

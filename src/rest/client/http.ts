@@ -204,10 +204,12 @@ export class RestHttp {
   }
 
   /**
-   * Opens a WebSocket at `path` (a console) with this client's credentials and TLS trust; an HTTP refusal of the
-   * upgrade is thrown as its problem.
+   * Opens a WebSocket at `path` (a console) with this client's credentials and TLS trust, and resolves with what
+   * `attach` made of it; an HTTP refusal of the upgrade is thrown as its problem. `attach` runs at once, before the
+   * socket opens: a peer that speaks first (a VNC server's version) sends its first frame right behind the
+   * handshake, and a listener added once the open had resolved would miss it.
    */
-  websocket(path: string, protocols: string[]): Promise<WebSocket> {
+  websocket<T>(path: string, protocols: string[], attach: (ws: WebSocket) => T): Promise<T> {
     const url = this.urlOf(path);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(url, protocols, {
@@ -217,8 +219,9 @@ export class RestHttp {
       maxPayload: 16 << 20,
       perMessageDeflate: false,
     });
+    const attached = attach(ws);
     return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(ws));
+      ws.once('open', () => resolve(attached));
       ws.once('unexpected-response', (_req, res) => {
         this.refusal(res, path).then((e) => {
           reject(e);
