@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { link, lstat, unlink } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, MAX_NEW_IMAGE_BYTES, type NewImageFormat } from '../../api/index.js';
 import type { StoredVm } from '../store.js';
 import type { StoragePool } from './file.js';
-import { checkImageName, type PoolImage, poolImage, UPLOAD_TEMP_PREFIX } from './images.js';
+import { checkImageName, linkAsNew, type PoolImage, poolImage, UPLOAD_TEMP_PREFIX } from './images.js';
 
 /** The smallest new image: 1 MiB. */
 const MIN_BYTES = 1n << 20n;
@@ -70,12 +70,7 @@ export async function createPoolImage(
         { cause: e, detail: { domain: 'host', code: 'IMAGE_CREATE' } },
       );
     }
-    try {
-      await link(temp, final);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw exists();
-      throw e;
-    }
+    await linkAsNew(temp, final, exists);
   } finally {
     await unlink(temp).catch(() => undefined);
   }

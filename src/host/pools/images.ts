@@ -186,6 +186,22 @@ async function receive(path: string, body: AsyncIterable<Uint8Array>, max: bigin
 }
 
 /**
+ * Gives a finished temporary file of a pool its final name with a hard link, which never replaces what is there:
+ * a name taken meanwhile (a file, or a link someone planted) is `exists()`, and the caller removes the temporary.
+ *
+ * @example
+ * await linkAsNew(temp, join(pool.path, name), () => new ApiError('ALREADY_EXISTS', `"${name}" exists`));
+ */
+export async function linkAsNew(temp: string, final: string, exists: () => Error): Promise<void> {
+  try {
+    await link(temp, final);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw exists();
+    throw e;
+  }
+}
+
+/**
  * Uploads an image into a pool: the bytes go to a temporary file of the pool's folder; the size and SHA-256 the
  * caller announced are checked, then the image is refused when it refers to other files (`IMAGE_REFERENCES`, as
  * every image an admin names), and only then linked under its name, never replacing an existing file
@@ -227,12 +243,7 @@ export async function uploadPoolImage(
       name,
       `Cannot upload "${name}" to the storage pool "${pool.name}": it`,
     );
-    try {
-      await link(temp, final);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw exists();
-      throw e;
-    }
+    await linkAsNew(temp, final, exists);
   } finally {
     await unlink(temp).catch(() => undefined);
   }
