@@ -52,6 +52,14 @@ export interface DevicePlan {
   kind: 'disk' | 'nic';
 }
 
+/** Whether resource `instanceId` of `def` can change while the system runs: a disk or a NIC, else NOT_SUPPORTED. */
+function hotKindOf(def: VirtualSystemDefinition, instanceId: string, verb: string): 'disk' | 'nic' {
+  const device = readDevices(def).byId(instanceId);
+  if (device?.device === 'nic') return 'nic';
+  if (device?.device === 'drive' && device.kind === 'disk') return 'disk';
+  throw new HypervisorError('NOT_SUPPORTED', `Only disks and network adapters can be ${verb} while running`);
+}
+
 /**
  * The device XML that attaches resource `instanceId` of `next` (the definition with it added) to a running
  * domain: what the domain XML writer gives it, a disk on a bus libvirt cannot hot-plug moved to the first free
@@ -66,18 +74,7 @@ export function attachPlan(
   type: string,
   taken: readonly string[],
 ): DevicePlan {
-  const device = readDevices(next).byId(instanceId);
-  const kind =
-    device?.device === 'nic'
-      ? 'nic'
-      : device?.device === 'drive' && device.kind === 'disk'
-        ? 'disk'
-        : undefined;
-  if (kind === undefined)
-    throw new HypervisorError(
-      'NOT_SUPPORTED',
-      'Only disks and network adapters can be attached while running',
-    );
+  const kind = hotKindOf(next, instanceId, 'attached');
   let { xml } = domainXml(next, type);
   const key = keyOf(xml, instanceId);
   let element = key === undefined ? undefined : elementOf(xml, key);
@@ -111,18 +108,7 @@ export function attachPlan(
  * by its MAC), and Vessel's metadata element of `def` without it.
  */
 export function detachPlan(def: VirtualSystemDefinition, instanceId: string, type: string): DevicePlan {
-  const device = readDevices(def).byId(instanceId);
-  const kind =
-    device?.device === 'nic'
-      ? 'nic'
-      : device?.device === 'drive' && device.kind === 'disk'
-        ? 'disk'
-        : undefined;
-  if (kind === undefined)
-    throw new HypervisorError(
-      'NOT_SUPPORTED',
-      'Only disks and network adapters can be detached while running',
-    );
+  const kind = hotKindOf(def, instanceId, 'detached');
   const { xml } = domainXml(def, type);
   const key = keyOf(xml, instanceId);
   const element = key === undefined ? undefined : elementOf(xml, key);
