@@ -14,6 +14,7 @@ import {
   type SystemsApi,
   type UndefineOptions,
   type UndefineResult,
+  VERB,
 } from '../../../../api/index.js';
 import type { CimInstance } from '../../../../cim/index.js';
 import type { VirtualSystemDefinition } from '../../../../model/index.js';
@@ -30,17 +31,6 @@ const text = (i: CimInstance, p: string): string | undefined => {
 
 /** How long a guest has to shut down when the caller does not say (the Api's default). */
 const SHUTDOWN_MS = 60_000;
-
-const VERB: Readonly<Record<StateOperation, string>> = {
-  start: 'start',
-  resume: 'resume',
-  shutdown: 'shut down',
-  powerOff: 'power off',
-  reboot: 'reboot',
-  reset: 'reset',
-  pause: 'pause',
-  suspend: 'suspend',
-};
 
 /**
  * The systems of a Hyper-V host over WMI v2: list, get, define, undefine and state changes, as libvirt's hyperv
