@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultOf } from '../api/index.js';
 import { buildDefinition } from '../model/index.js';
+import { RestApi } from './client/index.js';
 import { call } from './contract.case.test.js';
 import { escapeLabel, formatPrometheus } from './prometheus.js';
 import { parsePrometheus } from './prometheus-parse.case.test.js';
@@ -133,5 +134,39 @@ describe('GET /api/v1/systems/{id}/metrics', () => {
     expect((await call(h.restUrl, READER, 'GET', '/systems/ghost/metrics')).status).toBe(404);
     expect(rangeSeconds('90s')).toBe(90);
     expect(rangeSeconds('7d')).toBe(7 * 86_400);
+  });
+});
+
+describe('GET /api/v1/metrics/latest and the REST client', () => {
+  it("answers the sampler's latest sample of the host and each system, to readers only", async () => {
+    await h.host.metrics.sample();
+    const r = await call(h.restUrl, READER, 'GET', '/metrics/latest');
+    expect(r.status).toBe(200);
+    expect(r.json.intervalMs).toBe((await h.api.metrics.current()).intervalMs);
+    expect(r.json.host.cpus).toBeGreaterThan(0);
+    const vm1 = r.json.systems.find((s: { name: string }) => s.name === 'vm1');
+    expect(vm1).toMatchObject({ state: 'running', vcpus: 1 });
+    expect(vm1.cpuSeconds).toBeGreaterThan(0);
+    expect((await call(h.restUrl, undefined, 'GET', '/metrics/latest')).status).toBe(401);
+    expect((await call(h.restUrl, READER, 'GET', '/metrics/latest?x=1')).status).toBe(400);
+  });
+
+  it('gives `vessel --connect rest+...` the same figures as the host itself (metrics.current and .series)', async () => {
+    await h.host.metrics.sample();
+    const rest = new RestApi({
+      url: new URL(h.restUrl.replace('/api/v1', '')),
+      user: READER[0],
+      password: READER[1],
+    });
+    try {
+      // No sample is taken between the reads: both sides answer from the same ring.
+      expect(await rest.metrics.current()).toEqual(await h.api.metrics.current());
+      expect(await rest.metrics.series('vm1', { rangeSeconds: 3600 })).toEqual(
+        await h.api.metrics.series('vm1', { rangeSeconds: 3600 }),
+      );
+      await expect(rest.metrics.series('ghost')).rejects.toMatchObject({ code: 'VM_NOT_FOUND' });
+    } finally {
+      await rest.close();
+    }
   });
 });

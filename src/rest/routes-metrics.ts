@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { SystemSampleSchema } from '../api/index.js';
+import { MetricsSnapshotSchema, SystemSampleSchema } from '../api/index.js';
 import { RestError } from './errors.js';
 import { type RestRoute, wire } from './route.js';
 import { strictObject } from './schemas.js';
@@ -28,8 +28,19 @@ export function rangeSeconds(text: string): number {
   return s;
 }
 
-/** Routes of /systems/{id}/metrics. */
+/** Routes of /metrics/latest (the latest sample of the host and each system) and /systems/{id}/metrics. */
 export const METRICS_ROUTES: readonly RestRoute[] = [
+  {
+    method: 'GET',
+    path: '/metrics/latest',
+    operationId: 'getLatestMetrics',
+    summary: "The latest sample of the host and of each system, and the sampler's interval (JSON)",
+    calls: 'metrics.current',
+    responses: {
+      200: { description: 'What the sampler read last', schema: MetricsSnapshotSchema },
+    },
+    handle: async ({ api }) => ({ status: 200, body: wire('metrics.current', await api.metrics.current()) }),
+  },
   {
     method: 'GET',
     path: '/systems/{id}/metrics',

@@ -350,11 +350,12 @@ export class RestApi implements Api {
       },
     };
     this.metrics = {
-      current: async () => {
-        throw notOverRest('read metrics');
-      },
-      series: async () => {
-        throw notOverRest('read metrics');
+      current: () => get('metrics.current', '/metrics/latest'),
+      series: async (ref, q = {}) => {
+        // The route takes a duration with a unit; seconds serve any range the Api asks for.
+        const range = q.rangeSeconds === undefined ? {} : { range: `${q.rangeSeconds}s` };
+        const a = await http.call('GET', `/systems/${encodeURIComponent(ref)}/metrics`, { query: range });
+        return decodeResult('metrics.series', (a.body as Items).items);
       },
     };
   }
