@@ -24,6 +24,10 @@ const BODIES: Record<string, unknown> = {
   resetUserPassword: { password: 'x' },
   changePassword: { oldPassword: 'wrong', password: 'x' },
   createImage: { name: 'x.qcow2', sizeBytes: '1048576', format: 'qcow2' },
+  // The built-in network exists (409 for an admin); a pool's folder is refused to every remote caller (403).
+  defineNetwork: { name: 'user', mode: 'user' },
+  addPool: { id: 'ghost', path: '/nonexistent' },
+  setMetadata: { value: 'x' },
 };
 const QUERIES: Record<string, string> = { removeResources: '?instanceId=1' };
 
@@ -53,6 +57,7 @@ describe('REST roles', () => {
               : 'ghost',
         )
         .replace('{rid}', '1')
+        .replace('{key}', 'k')
         .replace('{name}', 'ghost');
       for (const role of ROLES) {
         const body = BODIES[route.operationId];
@@ -69,7 +74,10 @@ describe('REST roles', () => {
         // The pool image a deployment names does not exist; an upload with no body is no image.
         else if (route.operationId === 'deploy') expect(r.status, role).toBe(404);
         else if (route.operationId === 'uploadImage') expect(r.status, role).toBe(415);
-        else if (route.operationId === 'createUser') expect(r.json.code, role).toBe('ALREADY_EXISTS');
+        else if (route.operationId === 'createUser' || route.operationId === 'defineNetwork')
+          expect(r.json.code, role).toBe('ALREADY_EXISTS');
+        else if (route.operationId === 'addPool')
+          expect([r.status, r.json.detail], role).toEqual([403, expect.stringContaining("host's own user")]);
         else if (route.operationId === 'changePassword') expect(r.json.code, role).toBe('INVALID_ARGUMENT');
         else if (route.path.includes('{')) expect(r.status, `${role}: ${r.text}`).toBe(404);
         else expect(r.status, role).toBe(route.method === 'POST' ? 201 : 200);

@@ -1,10 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import { MetricsSnapshotSchema, SystemSampleSchema } from '../api/index.js';
+import { MetricsSnapshotSchema, SystemSampleSchema, SystemStatsSchema } from '../api/index.js';
 import { RestError } from './errors.js';
 import { type RestRoute, wire } from './route.js';
 import { strictObject } from './schemas.js';
 
-/** A system's metrics series (GET /systems/{id}/metrics?range=1h), from the host's ring buffer. */
+/**
+ * A system's metrics series (GET /systems/{id}/metrics?range=1h), from the host's ring buffer, and its driver's raw
+ * statistics read now (GET /systems/{id}/stats).
+ */
 
 const UNIT_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
@@ -28,7 +31,7 @@ export function rangeSeconds(text: string): number {
   return s;
 }
 
-/** Routes of /metrics/latest (the latest sample of the host and each system) and /systems/{id}/metrics. */
+/** Routes of /metrics/latest (the latest sample of the host and each system), /systems/{id}/metrics and /stats. */
 export const METRICS_ROUTES: readonly RestRoute[] = [
   {
     method: 'GET',
@@ -74,5 +77,19 @@ export const METRICS_ROUTES: readonly RestRoute[] = [
       ]);
       return { status: 200, body: { intervalMs: now.intervalMs, items: wire('metrics.series', items) } };
     },
+  },
+  {
+    method: 'GET',
+    path: '/systems/{id}/stats',
+    operationId: 'getSystemStats',
+    summary:
+      "A running system's counters read from its driver now (cumulative since it started); a stopped one is 409",
+    calls: 'systems.stats',
+    pathParams: { id: 'the system, name or UUID' },
+    responses: { 200: { description: 'The counters', schema: SystemStatsSchema } },
+    handle: async ({ api, params }) => ({
+      status: 200,
+      body: wire('systems.stats', await api.systems.stats(params.id ?? '')),
+    }),
   },
 ];

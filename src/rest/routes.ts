@@ -5,8 +5,10 @@ import { CONSOLE_ROUTES } from './routes-consoles.js';
 import { EVENT_LOG_ROUTES } from './routes-event-log.js';
 import { EVENT_ROUTES } from './routes-events.js';
 import { HOST_ROUTES } from './routes-host.js';
+import { HOST_MANAGE_ROUTES } from './routes-host-manage.js';
 import { IMAGE_ROUTES } from './routes-images.js';
 import { JOB_ROUTES } from './routes-jobs.js';
+import { METADATA_ROUTES } from './routes-metadata.js';
 import { METRICS_ROUTES } from './routes-metrics.js';
 import { PACKAGE_ROUTES } from './routes-packages.js';
 import { RESOURCE_ROUTES } from './routes-resources.js';
@@ -21,8 +23,10 @@ import { USER_ROUTES } from './routes-users.js';
  */
 export const ROUTES: readonly RestRoute[] = [
   ...HOST_ROUTES,
+  ...HOST_MANAGE_ROUTES,
   ...IMAGE_ROUTES,
   ...SYSTEM_ROUTES,
+  ...METADATA_ROUTES,
   ...RESOURCE_ROUTES,
   ...CONSOLE_ROUTES,
   ...JOB_ROUTES,

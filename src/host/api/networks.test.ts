@@ -117,7 +117,7 @@ describe('networks of the local host', () => {
       await api.systems.define(def, { waitMs: Number.POSITIVE_INFINITY });
       const busy = await refusal(api.networks.remove('lab'));
       expect([busy.code, busy.message]).toEqual([
-        'CONFLICT',
+        'INVALID_STATE',
         'Cannot remove the network "lab": in use by "n1"',
       ]);
       await api.systems.undefine('n1', { waitMs: Number.POSITIVE_INFINITY });

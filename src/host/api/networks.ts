@@ -65,9 +65,13 @@ export function networksApi(ctx: SessionContext): NetworksApi {
         .filter((vm) => readDevices(vm.definition).nics.some((nic) => (nic.network ?? 'user') === name))
         .map((vm) => `"${vm.name}"`);
       if (users.length > 0) {
-        throw new ApiError('CONFLICT', `Cannot remove the network "${name}": in use by ${users.join(', ')}`, {
-          hint: 'Undefine those systems, or connect their NICs to another network, first',
-        });
+        throw new ApiError(
+          'INVALID_STATE',
+          `Cannot remove the network "${name}": in use by ${users.join(', ')}`,
+          {
+            hint: 'Undefine those systems, or connect their NICs to another network, first',
+          },
+        );
       }
       await driver.removeNetwork(name);
     },

@@ -61,17 +61,11 @@ function checkParams<N extends ApiMethodName>(method: N, params: ParamsOf<N>): v
   }
 }
 
-function notOverRest(what: string, why = 'the REST API has no route for it yet'): ApiError {
-  return new ApiError('NOT_SUPPORTED', `Cannot ${what} over REST: ${why}`, {
-    hint: 'Use the host itself (vessel:///), or its CIM-XML or WS-Man port where they carry it',
-  });
-}
-
 /**
  * The whole {@link Api} of a Vessel host over its REST edge alone (`vessel --connect rest+https://h:8443`): the
- * routes of /api/v1 for systems, resources, states, jobs, networks, pools and their images, deployments, exports,
- * artifacts, users, tokens and events (Server-Sent Events); what REST does not carry yet (metadata, stats)
- * is NOT_SUPPORTED, saying so. Images, packages and artifacts stream both ways (src/rest/client/transfer.ts).
+ * routes of /api/v1 for systems (their metadata and statistics too), resources, states, jobs, networks, pools and
+ * their images, deployments, exports, artifacts, users, tokens, consoles, metrics and events (Server-Sent Events):
+ * every method. Images, packages and artifacts stream both ways (src/rest/client/transfer.ts).
  * A change runs as the host's job: the call waits up to its `waitMs` (the server's `Prefer: wait`), and longer
  * waits poll `GET /jobs/{id}?wait=`; a job that failed comes back as the failed job, as from any other transport.
  *
@@ -103,26 +97,11 @@ export class RestApi implements Api {
       surface: () => get('host.surface', '/host/surface'),
       info: async () =>
         decodeResult('host.info', ((await http.call('GET', '/host')).body as { info: unknown }).info),
-      capabilities: async () => {
-        const caps = decodeResult(
+      capabilities: async () =>
+        decodeResult(
           'host.capabilities',
           ((await http.call('GET', '/host')).body as { capabilities: unknown }).capabilities,
-        );
-        // The host's features, less what REST does not carry yet.
-        const f = caps.features;
-        return {
-          ...caps,
-          features: {
-            ...f,
-            stats: false,
-            consoles: f.consoles,
-            screenshot: f.screenshot,
-            metadata: false,
-            pools: f.pools === 'none' ? 'none' : 'read',
-            networks: f.networks === 'none' ? 'none' : 'read',
-          },
-        };
-      },
+        ),
     };
     this.systems = {
       list: (async (q = {}) => {
@@ -189,14 +168,19 @@ export class RestApi implements Api {
           body.forceAfterTimeout = rest.forceAfterTimeout;
         return jobs('systems.changeState', 'POST', `/systems/${enc(ref)}/state`, body, waitMs);
       },
-      stats: async () => {
-        throw notOverRest('read the statistics of a system');
-      },
-      metadata: async () => {
-        throw notOverRest("read a system's metadata");
-      },
-      setMetadata: async () => {
-        throw notOverRest("set a system's metadata");
+      stats: (ref) => get('systems.stats', `/systems/${enc(ref)}/stats`),
+      metadata: (ref) => get('systems.metadata', `/systems/${enc(ref)}/metadata`),
+      setMetadata: async (ref, key, value) => {
+        // Checked here, as the host would: an empty key has no path of its own.
+        checkParams('systems.setMetadata', { ref, key, ...(value === undefined ? {} : { value }) });
+        if (key === '.' || key === '..')
+          throw new ApiError(
+            'INVALID_ARGUMENT',
+            `Cannot set the metadata key "${key}" over REST: a URL path drops "." and ".." segments (RFC 3986 §5.2.4)`,
+            { hint: 'Use another key, or set it through the host itself (vessel:///)' },
+          );
+        const path = `/systems/${enc(ref)}/metadata/${enc(key)}`;
+        await (value === undefined ? http.call('DELETE', path) : http.call('PUT', path, { body: { value } }));
       },
     };
     this.jobs = {
@@ -224,11 +208,10 @@ export class RestApi implements Api {
       list: async () =>
         decodeResult('networks.list', ((await http.call('GET', '/networks')).body as Items).items),
       get: (name) => get('networks.get', `/networks/${enc(name)}`),
-      define: async () => {
-        throw notOverRest('define a network');
-      },
-      remove: async () => {
-        throw notOverRest('remove a network');
+      define: async (n) =>
+        decodeResult('networks.define', (await http.call('POST', '/networks', { body: n })).body),
+      remove: async (name) => {
+        await http.call('DELETE', `/networks/${enc(name)}`);
       },
     };
     this.pools = {
@@ -239,11 +222,10 @@ export class RestApi implements Api {
           'pools.images',
           ((await http.call('GET', `/pools/${enc(id)}/images`)).body as Items).items,
         ),
-      add: async () => {
-        throw notOverRest('add a storage pool');
-      },
-      remove: async () => {
-        throw notOverRest('remove a storage pool');
+      add: async (spec) =>
+        decodeResult('pools.add', (await http.call('POST', '/pools', { body: spec })).body),
+      remove: async (id) => {
+        await http.call('DELETE', `/pools/${enc(id)}`);
       },
       upload: async (id, name, body, o = {}) => {
         // Checked before a byte is sent: a server that refuses the name at once closes under a body in flight.

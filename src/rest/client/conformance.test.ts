@@ -5,8 +5,8 @@ import { type RestTestHost, startRestTestHost } from '../test-host.js';
 import { RestApi } from './api.js';
 
 // The Api conformance cases against RestApi (the Api over /api/v1 alone) on a real Vessel host serving REST
-// (test:///default, as `vessel host serve --http` runs it). What REST does not carry yet is declared unsupported
-// with its reason, and the runner checks each such method really answers NOT_SUPPORTED.
+// (test:///default, as `vessel host serve --http` runs it). REST carries every method, so no case is declared
+// unsupported: metadata, statistics and network changes run as on the host itself.
 
 let current: RestTestHost | undefined;
 
@@ -36,11 +36,4 @@ runApiConformance({
   label: 'the Api over REST on a Vessel host (test:///default)',
   open,
   fixtures: { guestIgnoringShutdown, smallOva },
-  unsupported: [
-    {
-      cases: ['systems.metadata', 'systems.stats'] as const,
-      reason: 'REST has no routes for metadata or statistics yet',
-    },
-    { cases: ['networks.manage'] as const, reason: 'REST reads networks only' },
-  ],
 });
