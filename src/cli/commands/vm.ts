@@ -29,6 +29,7 @@ import { registerGroup } from '../program.js';
 import { watchStop } from '../watch-stop.js';
 import { checkNetworks } from './net-check.js';
 import { readDefinitionFile, systemJson } from './vm-json.js';
+import { addMetadataCommand } from './vm-metadata.js';
 import { addStatsCommand } from './vm-stats.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -325,6 +326,7 @@ registerGroup((program: Command) => {
     );
 
   addStatsCommand(cmd);
+  addMetadataCommand(cmd);
 });
 
 /** A system's recent events; none when the host does not keep events for this connection (CIM-XML). */
