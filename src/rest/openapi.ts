@@ -81,7 +81,7 @@ function refs(node: Json, named: Map<string, string>, skip?: string): Json {
 const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
 const HEADER_TEXT: Record<string, string> = {
   Location: 'Where the created resource, or the running job, is',
-  ETag: "The entity tag: a system definition's etag (send it back in If-Match), a download's (If-Range, If-None-Match)",
+  ETag: "The entity tag: a system definition's etag or its metadata's (send it back in If-Match), a download's (If-Range, If-None-Match)",
   Link: 'RFC 8288 link to the next page (rel="next")',
   'Content-Range': 'The range sent, and the whole size (bytes FIRST-LAST/SIZE)',
   'Content-Disposition': 'attachment, with the file name to save it as',
