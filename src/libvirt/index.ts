@@ -12,6 +12,7 @@ export * from './generated/remote.js';
 export * from './keepalive.js';
 export * from './packet.js';
 export * from './stream.js';
+export * from './tls.js';
 export type { ByteTransport } from './transport.js';
 export { decodeXdr } from './xdr/decode.js';
 export { encodeXdr } from './xdr/encode.js';
