@@ -115,9 +115,14 @@ export class LibvirtClient {
 
   /**
    * Calls a procedure that opens a stream (DOMAIN_OPEN_CONSOLE): the stream is registered under the call's serial
-   * before the call goes out, so no data is lost between the reply and the first read.
+   * before the call goes out, so no data is lost between the reply and the first read. `onReply` gets the call's
+   * decoded return value (DOMAIN_SCREENSHOT's MIME type).
    */
-  async openStream<P extends ProcedureName>(name: P, args: ArgsOf<P>): Promise<LibvirtStream> {
+  async openStream<P extends ProcedureName>(
+    name: P,
+    args: ArgsOf<P>,
+    onReply?: (ret: RetOf<P>) => void,
+  ): Promise<LibvirtStream> {
     const t = REMOTE_PROCEDURE_TYPES[name];
     const { serial, promise } = this.send(
       name,
@@ -135,9 +140,11 @@ export class LibvirtClient {
     });
     this.streams.set(serial, stream);
     try {
-      await promise;
+      const reply = await promise;
+      onReply?.(decodeXdr(t.ret as never, reply) as RetOf<P>);
     } catch (e) {
       this.streams.delete(serial);
+      stream.destroy();
       throw e;
     }
     return stream;
