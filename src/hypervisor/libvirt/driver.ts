@@ -32,15 +32,12 @@ import { LibvirtImages } from './images.js';
 import { DomainLookup, isUuid } from './lookup.js';
 import { PendingVolumes } from './pending.js';
 import { screenshotPng } from './screenshot.js';
-import { domainState } from './states.js';
-import { domainStats, STATS_GROUPS } from './stats.js';
+import { readStats } from './stats.js';
 import { LIBVIRT_POOLS, LibvirtStorage } from './storage.js';
 import { uuidText } from './uuid.js';
 
 export type { LibvirtDaemonInfo } from './capabilities.js';
 
-/** VIR_DOMAIN_STATS_STATE. */
-const STATS_STATE = 1;
 /** VIR_DOMAIN_EVENT_ID_LIFECYCLE. */
 const EVENT_LIFECYCLE = 0;
 /** The journal of unfinished volume uploads, in the host's state directory (see pending.ts). */
@@ -176,20 +173,7 @@ export class LibvirtDriver implements HypervisorDriver {
   }
 
   async list(): Promise<DomainInfo[]> {
-    const r = await this.look.call('Cannot list the domains', () =>
-      this.client.call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [], stats: STATS_STATE, flags: 0 }),
-    );
-    return r.retStats.map(({ dom, params }) => {
-      const num = (field: string) => {
-        const v = params.find((p) => p.field === field)?.value;
-        return v !== undefined && typeof v.value === 'number' ? v.value : 0;
-      };
-      return {
-        uuid: uuidText(dom.uuid),
-        name: dom.name,
-        ...domainState(num('state.state'), num('state.reason')),
-      };
-    });
+    return this.look.list();
   }
 
   async lookup(uuidOrName: string): Promise<DomainInfo | undefined> {
@@ -348,19 +332,7 @@ export class LibvirtDriver implements HypervisorDriver {
 
   /** CPU time, memory, block and interface counters of a running system (one CONNECT_GET_ALL_DOMAIN_STATS). */
   async stats(uuid: string): Promise<DomainStats> {
-    const dom = await this.look.activeDomain(uuid, 'read the statistics of');
-    const r = await this.look.call(`Cannot read the statistics of "${dom.name}"`, () =>
-      this.client.call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [dom], stats: STATS_GROUPS, flags: 0 }),
-    );
-    const out = domainStats(r.retStats[0]?.params ?? [], await this.look.definition(dom));
-    if (out.memoryBytes === 0n) {
-      // No balloon figures (libvirt's test driver): the domain's maximum memory, in KiB.
-      const info = await this.look.call(`Cannot read "${dom.name}"`, () =>
-        this.client.call('DOMAIN_GET_INFO', { dom }),
-      );
-      out.memoryBytes = info.maxMem * 1024n;
-    }
-    return out;
+    return readStats(this.look, await this.look.activeDomain(uuid, 'read the statistics of'));
   }
 
   /** libvirt's domains outlive the connection: a new driver finds a running one as it is. */

@@ -10,6 +10,8 @@ import { uuidText } from './uuid.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** VIR_DOMAIN_XML_INACTIVE: the persistent definition, not the running one. */
 const XML_INACTIVE = 2;
+/** VIR_DOMAIN_STATS_STATE. */
+const STATS_STATE = 1;
 
 /** Whether a reference is a UUID (else a name). */
 export function isUuid(ref: string): boolean {
@@ -36,6 +38,24 @@ export class DomainLookup {
     } catch (e) {
       throw hypervisorError(e, what);
     }
+  }
+
+  /** Every domain with its state, in one CONNECT_GET_ALL_DOMAIN_STATS (state group only). */
+  async list(): Promise<DomainInfo[]> {
+    const r = await this.call('Cannot list the domains', () =>
+      this.client().call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [], stats: STATS_STATE, flags: 0 }),
+    );
+    return r.retStats.map(({ dom, params }) => {
+      const num = (field: string) => {
+        const v = params.find((p) => p.field === field)?.value;
+        return v !== undefined && typeof v.value === 'number' ? v.value : 0;
+      };
+      return {
+        uuid: uuidText(dom.uuid),
+        name: dom.name,
+        ...domainState(num('state.state'), num('state.reason')),
+      };
+    });
   }
 
   /** The domain of a UUID or name, or undefined (VIR_ERR_NO_DOMAIN). */

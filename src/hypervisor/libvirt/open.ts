@@ -28,7 +28,7 @@ export async function openLibvirtDriver(uri: DriverUri, context: DriverContext):
     if (mapped instanceof HypervisorError && mapped.code === 'LIBVIRT_DISCONNECTED') {
       throw new HypervisorError('LIBVIRT_FAILED', mapped.message, {
         cause: e,
-        hint: 'Is libvirtd running? Name its socket with ?socket=PATH in the libvirt URI',
+        hint: 'Is libvirtd running (with --listen for tcp and tls)? Name its socket with ?socket=PATH in the libvirt URI',
       });
     }
     throw mapped;
