@@ -138,25 +138,35 @@ export class LibvirtStorage {
   private async sweepOnce(): Promise<number> {
     let deleted = 0;
     for (const v of this.pending.stale()) {
-      const pool = await this.client()
-        .call('STORAGE_POOL_LOOKUP_BY_NAME', { name: v.pool })
-        .then((r) => r.pool)
-        .catch(() => undefined);
-      if (pool === undefined) continue;
-      await guard(`Cannot refresh the libvirt storage pool "${v.pool}"`, () =>
-        this.client().call('STORAGE_POOL_REFRESH', { pool, flags: 0 }),
-      );
-      const vol = await this.client()
-        .call('STORAGE_VOL_LOOKUP_BY_NAME', { pool, name: v.name })
-        .then((r) => r.vol)
-        .catch(() => undefined);
-      if (vol !== undefined && !(await this.usedByItsDomain(vol))) {
-        await this.delete(vol);
-        deleted++;
+      try {
+        if (await this.sweepOne(v)) deleted++;
+        await this.pending.settle(v);
+      } catch (e) {
+        if (this.client().closed !== undefined) throw e; // lost again: the next reconnect sweeps on
+        // this entry stays for the next sweep (its pool is busy, or libvirt refused the delete); the others go on
       }
-      await this.pending.settle(v);
     }
     return deleted;
+  }
+
+  /** Deletes one journaled volume when it is there and not its domain's; true when it deleted it. */
+  private async sweepOne(v: PendingVolume): Promise<boolean> {
+    const pool = await this.client()
+      .call('STORAGE_POOL_LOOKUP_BY_NAME', { name: v.pool })
+      .then((r) => r.pool)
+      .catch(() => undefined);
+    if (pool === undefined) throw new Error(`no pool "${v.pool}" now`); // kept for when it is back
+    await guard(`Cannot refresh the libvirt storage pool "${v.pool}"`, () =>
+      this.client().call('STORAGE_POOL_REFRESH', { pool, flags: 0 }),
+    );
+    const vol = await this.client()
+      .call('STORAGE_VOL_LOOKUP_BY_NAME', { pool, name: v.name })
+      .then((r) => r.vol)
+      .catch(() => undefined);
+    if (vol === undefined || (await this.usedByItsDomain(vol))) return false;
+    // The daemon may still hold it for the stream the cut connection had open: retried while it is in use.
+    await this.deleteFreed(vol);
+    return true;
   }
 
   /** Whether the domain whose UUID starts the volume's name names the volume's path in its definition. */

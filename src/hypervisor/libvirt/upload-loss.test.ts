@@ -12,6 +12,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,47 @@ describe.skipIf(!HAVE_LIBVIRTD)('a volume upload cut by the loss of libvirtd', (
       await until('the journal to be empty', () => journal().length === 0);
     } finally {
       await driver.close();
+    }
+  }, 120_000);
+
+  it('is deleted when only the connection is cut (libvirtd alive, still closing the stream)', async () => {
+    // A unix-socket proxy in front of the daemon: the test cuts every connection through it mid-upload.
+    const proxied = join(work, 'proxy.sock');
+    const open = new Set<Socket>();
+    const proxy = createServer((c) => {
+      const up = createConnection(d.socket);
+      for (const s of [c, up]) {
+        open.add(s);
+        s.on('close', () => open.delete(s));
+        s.on('error', () => undefined);
+      }
+      c.pipe(up).pipe(c);
+    });
+    await new Promise<void>((resolve) => proxy.listen(proxied, resolve));
+    const driver = (await openDriver(`libvirt:qemu+unix:///session?socket=${proxied}`, {
+      stateDir: state,
+    })) as LibvirtDriver;
+    try {
+      const big = join(work, 'disk2.raw');
+      const fd = openSync(big, 'w');
+      ftruncateSync(fd, 512 << 20);
+      closeSync(fd);
+      const uuid = '6f1c4e0a-8d0b-4a53-9a43-0c1f1e2d3c4c';
+      const name = `${uuid}-disk2.raw`;
+      const upload = driver.importImages(uuid, [big]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await until('the volume to be created', () => existsSync(join(pool, name)));
+      for (const s of open) s.destroy();
+      const e = await upload;
+      expect((e as HypervisorError).code).toBe('LIBVIRT_DISCONNECTED');
+      await until('the reconnect', () => driver.connectionStatus().reconnects >= 1);
+      await until('the sweep', async () => !(await volumes()).includes(name));
+      await until('the journal to be empty', () => journal().length === 0);
+    } finally {
+      await driver.close();
+      proxy.close();
     }
   }, 120_000);
 
