@@ -11,6 +11,7 @@ export * from './errors.js';
 export * from './generated/remote.js';
 export * from './keepalive.js';
 export * from './packet.js';
+export type { ArgsOf, LibvirtEvent, ProcedureName, RetOf } from './procedures.js';
 export * from './stream.js';
 export * from './tls.js';
 export type { ByteTransport } from './transport.js';

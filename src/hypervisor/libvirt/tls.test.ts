@@ -8,6 +8,7 @@ import { freePort } from '../../../test/helpers/ports.js';
 import { buildDefinition } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
 import { openDriver } from '../registry.js';
+import type { LibvirtDriver } from './driver.js';
 
 /**
  * The libvirt driver over TLS (`libvirt:test+tls://127.0.0.1:PORT/default?pkipath=DIR`): a private libvirtd with
@@ -107,5 +108,21 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver over TLS (private libvirtd, x509
     // The daemon is unharmed: a good client still gets in.
     const driver = await openDriver(uri('127.0.0.1', pki.good));
     await driver.close();
+  });
+
+  it('reconnects over TLS after libvirtd is killed and started again (handshake and verdict again)', async () => {
+    const driver = (await openDriver(uri('127.0.0.1', pki.good))) as LibvirtDriver;
+    try {
+      await d.kill('SIGKILL');
+      await d.restart();
+      const end = Date.now() + 30_000;
+      while (driver.connectionStatus().reconnects < 1) {
+        if (Date.now() > end) throw new Error('no reconnect over TLS within 30 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect((await driver.list()).map((x) => x.name)).toEqual(['test']);
+    } finally {
+      await driver.close();
+    }
   });
 });
