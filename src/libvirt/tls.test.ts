@@ -156,6 +156,26 @@ describe('the TLS transport against a scripted peer', () => {
     );
   });
 
+  it('refuses files that are not usable PEM before connecting, naming them', async () => {
+    const bad = join(dir, 'bad-pem');
+    mkdirSync(bad);
+    writeFileSync(join(bad, 'cacert.pem'), readFileSync(pki.server.ca));
+    writeFileSync(join(bad, 'clientcert.pem'), readFileSync(join(pki.good, 'clientcert.pem')));
+    writeFileSync(
+      join(bad, 'clientkey.pem'),
+      '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n',
+    );
+    const e = await failure(connectTls('127.0.0.1', 1, { pkipath: bad, noVerify: false }));
+    expect(e.code).toBe('TLS');
+    expect(e.message).toContain(
+      `Cannot use the certificates ${bad}/cacert.pem, ${bad}/clientcert.pem and key ${bad}/clientkey.pem`,
+    );
+    // The key of another certificate.
+    writeFileSync(join(bad, 'clientkey.pem'), readFileSync(pki.server.key));
+    const m = await failure(connectTls('127.0.0.1', 1, { pkipath: bad, noVerify: false }));
+    expect(m.message).toMatch(/Cannot use the certificates .*key values mismatch/);
+  });
+
   it('gives up on a peer that never sends its verdict, and on one that never answers a call', async () => {
     const silent = await peer(() => undefined);
     const e = await failure(connectTls('127.0.0.1', silent, { pkipath: pki.good, noVerify: false }, 300));

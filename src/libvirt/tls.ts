@@ -148,16 +148,26 @@ export async function connectTls(
   const cert = readPem('the client certificate', files.cert);
   const key = readPem('the client key', files.key);
   const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const sock = connect({
-    host,
-    port,
-    ca,
-    cert,
-    key,
-    rejectUnauthorized: !options.noVerify,
-    minVersion: 'TLSv1.2',
-    ...(isIP(host) === 0 ? { servername: host } : {}),
-  });
+  let sock: TLSSocket;
+  try {
+    sock = connect({
+      host,
+      port,
+      ca,
+      cert,
+      key,
+      rejectUnauthorized: !options.noVerify,
+      minVersion: 'TLSv1.2',
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+    });
+  } catch (e) {
+    // Not PEM, a key that does not match the certificate, an encrypted key: node refuses them before connecting.
+    throw new LibvirtError(
+      'TLS',
+      `Cannot use the certificates ${files.ca}, ${files.cert} and key ${files.key}: ${(e as Error).message}`,
+      { cause: e, hint: PKI_HINT },
+    );
+  }
   sock.setTimeout(timeoutMs);
   let secure = false;
   let settle!: { resolve(): void; reject(e: LibvirtError): void };
