@@ -33,9 +33,10 @@ afterAll(() => {
 });
 
 /** A TLS server with the daemon's certificate that asks for ours; `onSecure` scripts what it does then. */
-async function peer(onSecure: (s: TLSSocket) => void): Promise<number> {
+async function peer(onSecure: (s: TLSSocket) => void, maxVersion?: 'TLSv1.2'): Promise<number> {
   const s = createServer(
     {
+      ...(maxVersion === undefined ? {} : { maxVersion }),
       cert: readFileSync(pki.server.cert),
       key: readFileSync(pki.server.key),
       ca: readFileSync(pki.server.ca),
@@ -154,6 +155,15 @@ describe('the TLS transport against a scripted peer', () => {
     expect(c.message).toContain(
       `libvirtd at 127.0.0.1:${closes} refused this client (it closed the connection)`,
     );
+  });
+
+  it('says the peer refused our certificate, on TLS 1.3 (after our handshake) and 1.2 (during it)', async () => {
+    for (const version of [undefined, 'TLSv1.2'] as const) {
+      const port = await peer((s) => s.write(Buffer.from([1])), version);
+      const e = await failure(connectTls('127.0.0.1', port, { pkipath: pki.foreignClient, noVerify: false }));
+      expect(e.code, version).toBe('TLS');
+      expect(e.message, version).toContain(`libvirtd at 127.0.0.1:${port} refused this client`);
+    }
   });
 
   it('refuses files that are not usable PEM before connecting, naming them', async () => {

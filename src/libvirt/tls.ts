@@ -93,6 +93,21 @@ const CHAIN_ERRORS = new Set([
   'INVALID_CA',
 ]);
 
+/**
+ * The daemon refused our certificate (libvirt's own client says "server verification (of our certificate or IP
+ * address) failed"): it closed the connection or sent an alert instead of its verdict byte.
+ */
+function refused(where: string, files: LibvirtPkiFiles, why: string, cause?: Error): LibvirtError {
+  return new LibvirtError(
+    'TLS',
+    `libvirtd at ${where} refused this client (${why}): it did not accept the certificate ${files.cert} (signed by a CA it does not trust, or a name or address it does not allow)`,
+    {
+      cause,
+      hint: "Give the client a certificate signed by the CA of the daemon's ca_file (and allowed by its tls_allowed_dn_list)",
+    },
+  );
+}
+
 /** A failed handshake as one readable error: which check failed, on what, and what to do. */
 function handshakeError(e: Error & { code?: string }, where: string, files: LibvirtPkiFiles): LibvirtError {
   if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
@@ -105,6 +120,11 @@ function handshakeError(e: Error & { code?: string }, where: string, files: Libv
       },
     );
   }
+  // An alert about our certificate during the handshake (TLS 1.2 rejects it there, 1.3 after it).
+  if (
+    /^ERR_SSL_.*ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE)/.test(e.code ?? '')
+  )
+    return refused(where, files, e.message, e);
   if (e.code !== undefined && CHAIN_ERRORS.has(e.code)) {
     return new LibvirtError(
       'TLS',
@@ -177,19 +197,9 @@ export async function connectTls(
   const onSecure = () => {
     secure = true;
   };
-  // Between our handshake and its verdict byte, a close or an alert is the daemon refusing us (libvirt's client
-  // says "server verification (of our certificate or IP address) failed" there).
-  const refused = (why: string, cause?: Error) =>
-    new LibvirtError(
-      'TLS',
-      `libvirtd at ${where} refused this client (${why}): it did not accept the certificate ${files.cert} (signed by a CA it does not trust, or a name or address it does not allow)`,
-      {
-        cause,
-        hint: "Give the client a certificate signed by the CA of the daemon's ca_file (and allowed by its tls_allowed_dn_list)",
-      },
-    );
+  // Between our handshake and its verdict byte, a close or an alert is the daemon refusing us.
   const onError = (e: Error) =>
-    settle.reject(secure ? refused(e.message, e) : handshakeError(e, where, files));
+    settle.reject(secure ? refused(where, files, e.message, e) : handshakeError(e, where, files));
   const onTimeout = () =>
     settle.reject(
       new LibvirtError(
@@ -197,7 +207,7 @@ export async function connectTls(
         `libvirtd at ${where} did not finish the TLS handshake within ${timeoutMs} ms`,
       ),
     );
-  const onEnd = () => settle.reject(refused('it closed the connection'));
+  const onEnd = () => settle.reject(refused(where, files, 'it closed the connection'));
   const onReadable = () => {
     const b = sock.read(1) as Buffer | null;
     if (b === null) return;
