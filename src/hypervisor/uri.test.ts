@@ -101,7 +101,7 @@ describe('openDriver(): each factory refuses what it cannot do, naming the URI',
     ]);
     expect(await refusal(openDriver('libvirt:qemu+ssh://h/system'))).toEqual([
       'NOT_SUPPORTED',
-      'Cannot open "libvirt:qemu+ssh://h/system": Cannot reach "qemu+ssh://h/system": only unix-socket and TCP URIs are supported so far',
+      'Cannot open "libvirt:qemu+ssh://h/system": Cannot reach "qemu+ssh://h/system": the ssh transport is not supported',
     ]);
     expect(await refusal(openDriver('test:///elsewhere'))).toEqual([
       'DRIVER_URI',

@@ -1,10 +1,5 @@
-import { LibvirtError, LibvirtRemoteError } from './errors.js';
-import {
-  LIBVIRT_CONSTANTS as C,
-  REMOTE_PROCEDURE_TYPES,
-  type RemoteProcedureTypes,
-  VirNetMessageError,
-} from './generated/remote.js';
+import { LibvirtError } from './errors.js';
+import { LIBVIRT_CONSTANTS as C, REMOTE_PROCEDURE_TYPES } from './generated/remote.js';
 import { DEFAULT_KEEPALIVE, Keepalive, type KeepaliveOptions } from './keepalive.js';
 import {
   encodePacket,
@@ -14,24 +9,11 @@ import {
   PacketStatus,
   PacketType,
 } from './packet.js';
+import { type ArgsOf, type LibvirtEvent, type ProcedureName, type RetOf, remoteError } from './procedures.js';
 import { LibvirtStream } from './stream.js';
 import type { ByteTransport } from './transport.js';
 import { decodeXdr } from './xdr/decode.js';
 import { encodeXdr } from './xdr/encode.js';
-
-/** A procedure the client knows the types of. */
-export type ProcedureName = keyof RemoteProcedureTypes;
-/** The argument of a procedure. */
-export type ArgsOf<P extends ProcedureName> = RemoteProcedureTypes[P]['args'];
-/** The return value of a procedure. */
-export type RetOf<P extends ProcedureName> = RemoteProcedureTypes[P]['ret'];
-
-/** An event from the daemon (a type 2 packet of REMOTE_PROGRAM), decoded. */
-export type LibvirtEvent = {
-  [P in ProcedureName]: RemoteProcedureTypes[P]['msg'] extends undefined
-    ? never
-    : { procedure: P; msg: RemoteProcedureTypes[P]['msg'] };
-}[ProcedureName];
 
 /** Options of a {@link LibvirtClient}. */
 export interface ClientOptions {
@@ -115,9 +97,14 @@ export class LibvirtClient {
 
   /**
    * Calls a procedure that opens a stream (DOMAIN_OPEN_CONSOLE): the stream is registered under the call's serial
-   * before the call goes out, so no data is lost between the reply and the first read.
+   * before the call goes out, so no data is lost between the reply and the first read. `onReply` gets the call's
+   * decoded return value (DOMAIN_SCREENSHOT's MIME type).
    */
-  async openStream<P extends ProcedureName>(name: P, args: ArgsOf<P>): Promise<LibvirtStream> {
+  async openStream<P extends ProcedureName>(
+    name: P,
+    args: ArgsOf<P>,
+    onReply?: (ret: RetOf<P>) => void,
+  ): Promise<LibvirtStream> {
     const t = REMOTE_PROCEDURE_TYPES[name];
     const { serial, promise } = this.send(
       name,
@@ -135,9 +122,11 @@ export class LibvirtClient {
     });
     this.streams.set(serial, stream);
     try {
-      await promise;
+      const reply = await promise;
+      onReply?.(decodeXdr(t.ret as never, reply) as RetOf<P>);
     } catch (e) {
       this.streams.delete(serial);
+      stream.destroy();
       throw e;
     }
     return stream;
@@ -397,14 +386,4 @@ export class LibvirtClient {
     for (const settle of [...this.aborting.values()]) settle();
     for (const l of this.closeListeners) l(reason);
   }
-}
-
-/** The daemon's virNetMessageError as a {@link LibvirtRemoteError} (or `XDR_DECODE` when it is not one). */
-function remoteError(what: string, payload: Buffer): LibvirtError {
-  const e = decodeXdr(VirNetMessageError, payload);
-  return new LibvirtRemoteError(e.message ?? `libvirtd refused ${what} (error ${e.code})`, {
-    libvirtCode: e.code,
-    libvirtDomain: e.domain,
-    level: e.level,
-  });
 }

@@ -6,7 +6,9 @@ import { VesselError, type VesselErrorOptions } from '../model/index.js';
  * client cannot take (unknown program, serial or type); `CLOSED`: the connection ended (a call in flight gets
  * it); `TIMEOUT`: no reply in time; `KEEPALIVE`: the peer stopped answering pings; `REMOTE`: the daemon answered
  * with an error ({@link LibvirtRemoteError}, carrying libvirt's code and domain); `AUTH`: the daemon wants an
- * authentication this client does not do; `URI`: a libvirt URI this client cannot reach.
+ * authentication this client does not do; `URI`: a libvirt URI this client cannot reach; `TLS`: a TLS session
+ * that could not be set up (a certificate file missing, the daemon's certificate not verified against our CA or
+ * not for the host name, our certificate refused by the daemon).
  */
 export type LibvirtErrorCode =
   | 'XDR_DECODE'
@@ -18,7 +20,8 @@ export type LibvirtErrorCode =
   | 'KEEPALIVE'
   | 'REMOTE'
   | 'AUTH'
-  | 'URI';
+  | 'URI'
+  | 'TLS';
 
 /**
  * An error of the libvirt client.

@@ -9,6 +9,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -34,6 +35,8 @@ export interface PrivateLibvirtd {
   testUri: string;
   /** The loopback TCP port it listens on (listen_tcp, auth_tcp none), when started with `tcpPort`. */
   tcpPort?: number;
+  /** The loopback port of its TLS listener, when started with `tls`. */
+  tlsPort?: number;
   /** The pid of the daemon now running. */
   readonly pid: number;
   /** Kills the daemon with `signal` (SIGKILL: as a crash) and waits for it to exit; its QEMU guests keep running. */
@@ -80,6 +83,14 @@ async function waitForSocket(
   throw new Error(`libvirtd did not open ${path} within ${ms} ms:\n${log()}`);
 }
 
+/** The TLS listener of a private daemon: its loopback port and the PEM files of libvirtd.conf (copied for it). */
+export interface LibvirtdTls {
+  port: number;
+  ca: string;
+  cert: string;
+  key: string;
+}
+
 /**
  * Starts a private libvirtd and waits for its socket.
  *
@@ -87,7 +98,9 @@ async function waitForSocket(
  * const d = await startLibvirtd();
  * try { await d.virsh(d.testUri, 'list', '--all'); } finally { await d.stop(); }
  */
-export async function startLibvirtd(options: { tcpPort?: number } = {}): Promise<PrivateLibvirtd> {
+export async function startLibvirtd(
+  options: { tcpPort?: number; tls?: LibvirtdTls } = {},
+): Promise<PrivateLibvirtd> {
   const dir = mkdtempSync(join(tmpdir(), 'vessel-libvirtd-'));
   const run = join(dir, 'run');
   const home = join(dir, 'home');
@@ -95,6 +108,10 @@ export async function startLibvirtd(options: { tcpPort?: number } = {}): Promise
   mkdirSync(home);
   const conf = join(dir, 'libvirtd.conf');
   const logFile = join(dir, 'libvirtd.log');
+  const tls = options.tls;
+  const pem = (name: string) => join(dir, `tls-${name}.pem`);
+  if (tls !== undefined) for (const f of ['ca', 'cert', 'key'] as const) copyFileSync(tls[f], pem(f));
+  const listen = options.tcpPort !== undefined || tls !== undefined;
   writeFileSync(
     conf,
     [
@@ -104,15 +121,20 @@ export async function startLibvirtd(options: { tcpPort?: number } = {}): Promise
       'auth_unix_rw = "none"',
       'auth_unix_ro = "none"',
       `log_outputs = "3:file:${logFile}"`,
-      // TCP on loopback only, unauthenticated: a test of the TCP transport (`--listen` below).
+      // TCP and TLS on loopback only (`--listen` below): TCP unauthenticated, TLS with client certificates.
+      ...(listen ? ['listen_addr = "127.0.0.1"'] : []),
       ...(options.tcpPort === undefined
-        ? []
+        ? ['listen_tcp = 0']
+        : ['listen_tcp = 1', `tcp_port = "${options.tcpPort}"`, 'auth_tcp = "none"']),
+      ...(tls === undefined
+        ? ['listen_tls = 0']
         : [
-            'listen_tls = 0',
-            'listen_tcp = 1',
-            'listen_addr = "127.0.0.1"',
-            `tcp_port = "${options.tcpPort}"`,
-            'auth_tcp = "none"',
+            'listen_tls = 1',
+            `tls_port = "${tls.port}"`,
+            'auth_tls = "none"',
+            `ca_file = "${pem('ca')}"`,
+            `cert_file = "${pem('cert')}"`,
+            `key_file = "${pem('key')}"`,
           ]),
       '',
     ].join('\n'),
@@ -124,6 +146,7 @@ export async function startLibvirtd(options: { tcpPort?: number } = {}): Promise
   const prefix: string[] = [];
   if (asUser !== undefined) {
     for (const p of [dir, run, home]) chownSync(p, asUser.uid, asUser.gid);
+    if (tls !== undefined) for (const f of ['ca', 'cert', 'key']) chownSync(pem(f), asUser.uid, asUser.gid);
     chmodSync(dir, 0o755);
     prefix.push('setpriv', `--reuid=${asUser.uid}`, `--regid=${asUser.gid}`, '--clear-groups');
   }
@@ -142,7 +165,7 @@ export async function startLibvirtd(options: { tcpPort?: number } = {}): Promise
     conf,
     '-p',
     join(dir, 'libvirtd.pid'),
-    ...(options.tcpPort === undefined ? [] : ['--listen']),
+    ...(listen ? ['--listen'] : []),
   ];
   let stderr = '';
   const launch = () => {
@@ -192,6 +215,7 @@ export async function startLibvirtd(options: { tcpPort?: number } = {}): Promise
     socket,
     testUri: `test+unix:///default?socket=${socket}`,
     ...(options.tcpPort === undefined ? {} : { tcpPort: options.tcpPort }),
+    ...(tls === undefined ? {} : { tlsPort: tls.port }),
     get pid() {
       return child.pid!;
     },

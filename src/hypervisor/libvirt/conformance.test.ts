@@ -43,10 +43,6 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver', () => {
         cases: ['hotplug.disk', 'hotplug.nic'],
         reason: 'device hot-plug through libvirt is not implemented yet',
       },
-      {
-        cases: ['console.screenshot'],
-        reason: 'the libvirt driver has no screenshot yet (virDomainScreenshot streams it)',
-      },
     ],
   });
 });

@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { LibvirtClient, RemoteNonnullDomain, RemoteNonnullStorageVol } from '../../libvirt/index.js';
-import {
-  DEFAULT_LIMITS,
-  imagePath,
-  type ResourceSetting,
-  readDevices,
-  type VirtualSystemDefinition,
-} from '../../model/index.js';
+import { join } from 'node:path';
+import type { LibvirtClient, RemoteNonnullDomain } from '../../libvirt/index.js';
+import { DEFAULT_LIMITS, type ResourceSetting, type VirtualSystemDefinition } from '../../model/index.js';
 import { type DriverCapabilities, stateOperationsOf } from '../capabilities.js';
 import { capabilityProblems } from '../capability-check.js';
 import { HypervisorError } from '../errors.js';
 import { driveImages } from '../images.js';
 import { operationsOf } from '../operations.js';
-import { QEMU_MACHINE_TYPES, qemuDevices } from '../qemu/capabilities.js';
 import { QEMU_SLOTS } from '../qemu/slots.js';
 import { checkTransition, type LifecycleOp, RESULT_STATE } from '../transitions.js';
 import type {
@@ -27,49 +21,35 @@ import type {
   ValidatePurpose,
 } from '../types.js';
 import { commonDiagnostics, throwFirstError } from '../validate.js';
+import { type LibvirtDaemonInfo, libvirtCapabilities } from './capabilities.js';
 import { type ConnectionStatus, LibvirtConnection, type ReconnectOptions } from './connection.js';
 import { Consoles } from './console.js';
-import { definitionOf, domainXml } from './domain-xml.js';
+import { LibvirtHotplug } from './devices.js';
+import { domainXml } from './domain-xml.js';
 import type { LibvirtDomainCaps } from './domcaps.js';
-import { hypervisorError } from './errors.js';
 import { DomainEvents } from './events.js';
-import {
-  AFFECT_LIVE_CONFIG,
-  attachPlan,
-  detachPlan,
-  liveDevices,
-  METADATA_ELEMENT,
-  VESSEL_NS,
-} from './hotplug.js';
-import { domainState } from './states.js';
-import { domainStats, STATS_GROUPS } from './stats.js';
-import { LibvirtStorage } from './storage.js';
+import { LibvirtImages } from './images.js';
+import { DomainLookup, isUuid } from './lookup.js';
+import { PendingVolumes } from './pending.js';
+import { screenshotPng } from './screenshot.js';
+import { readStats } from './stats.js';
+import { LIBVIRT_POOLS, LibvirtStorage } from './storage.js';
 import { uuidText } from './uuid.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** VIR_DOMAIN_XML_INACTIVE: the persistent definition, not the running one. */
-const XML_INACTIVE = 2;
-/** VIR_DOMAIN_STATS_STATE. */
-const STATS_STATE = 1;
+export type { LibvirtDaemonInfo } from './capabilities.js';
+
 /** VIR_DOMAIN_EVENT_ID_LIFECYCLE. */
 const EVENT_LIFECYCLE = 0;
+/** The journal of unfinished volume uploads, in the host's state directory (see pending.ts). */
+export const PENDING_VOLUMES_FILE = 'libvirt-pending-volumes.json';
 
-/** QEMU's devices as libvirt 9 runs them: its QEMU driver has no BusLogic SCSI controller. */
-function libvirtDevices(): DriverCapabilities['devices'] {
-  const q = qemuDevices();
-  return { ...q, controllers: q.controllers.filter((c) => c.kind !== 'buslogic') };
-}
-
-/** What the driver learnt of the daemon when it opened. */
-export interface LibvirtDaemonInfo {
-  /** CONNECT_GET_TYPE: `QEMU`, `Test`, `Xen`... */
-  type: string;
-  /** CONNECT_GET_VERSION as `major.minor.micro`. */
-  version: string;
-  /** The `type` attribute of the domains this driver writes (`qemu`: TCG; `test`). */
-  domainType: string;
-  /** Its domain capabilities for that type, when the daemon gives them (libvirt's test driver does not). */
-  domainCaps?: LibvirtDomainCaps | undefined;
+/** How a driver is opened besides its connection. */
+export interface LibvirtDriverOptions {
+  /** Makes a new client for the same URI after the connection is lost (none: no reconnecting). */
+  reopen?: () => Promise<LibvirtClient>;
+  reconnect?: ReconnectOptions;
+  /** The host's state directory: the journal of unfinished uploads is kept there (else in memory). */
+  stateDir?: string;
 }
 
 /**
@@ -85,34 +65,46 @@ export class LibvirtDriver implements HypervisorDriver {
   readonly ownsInventory = true;
   private readonly events = new DomainEvents();
   private readonly consoles: Consoles;
-
   private readonly conn: LibvirtConnection;
+  private readonly look: DomainLookup;
   private readonly storage: LibvirtStorage;
+  private readonly images: LibvirtImages;
+  private readonly hotplug: LibvirtHotplug;
 
-  /** `reopen` makes a new client for the same URI after the connection is lost (none: no reconnecting). */
   constructor(
     readonly uri: string,
     client: LibvirtClient,
     private readonly daemon: LibvirtDaemonInfo,
-    reopen?: () => Promise<LibvirtClient>,
-    reconnect?: ReconnectOptions,
+    options: LibvirtDriverOptions = {},
   ) {
     this.conn = new LibvirtConnection(
       client,
-      reopen,
+      options.reopen,
       {
         event: (e) => this.events.libvirt(e),
         prepare: (c) => this.register(c),
-        reconnected: () =>
+        reconnected: () => {
           void this.list().then(
             (domains) => this.events.reread(domains),
             () => undefined,
-          ),
+          );
+          void this.storage.sweep().catch(() => undefined); // what an upload cut by the loss left
+        },
       },
-      reconnect,
+      options.reconnect,
     );
-    this.consoles = new Consoles(() => this.conn.client);
-    this.storage = new LibvirtStorage(() => this.conn.client);
+    const current = () => this.conn.client;
+    this.look = new DomainLookup(current);
+    this.consoles = new Consoles(current);
+    const journal = options.stateDir === undefined ? undefined : join(options.stateDir, PENDING_VOLUMES_FILE);
+    this.storage = new LibvirtStorage(current, new PendingVolumes(journal, LIBVIRT_POOLS));
+    this.images = new LibvirtImages(this.look, this.storage, daemon.domainType !== 'test');
+    this.hotplug = new LibvirtHotplug({
+      look: this.look,
+      domainType: daemon.domainType,
+      controllers: async () => (await this.capabilities()).devices.controllers,
+      validate: (def) => this.validate(def, 'define'),
+    });
   }
 
   private get client(): LibvirtClient {
@@ -124,15 +116,24 @@ export class LibvirtDriver implements HypervisorDriver {
     return this.conn.status();
   }
 
-  /** Registers for lifecycle events of every domain and notes each one's state (when the driver opens). */
+  /**
+   * Registers for lifecycle events of every domain and notes each one's state (when the driver opens), and
+   * deletes the volumes uploads cut short before left (the journal of a previous run).
+   */
   async watch(): Promise<void> {
     await this.register(this.client);
     for (const d of await this.list()) this.events.note(d.uuid, d.state);
+    if (this.daemon.domainType !== 'test') await this.storage.sweep().catch(() => undefined);
+  }
+
+  /** Deletes what unfinished uploads left in libvirt's pool; resolves with how many volumes it deleted. */
+  sweepVolumes(): Promise<number> {
+    return this.storage.sweep();
   }
 
   /** Registers a client for lifecycle events of every domain (at open and after each reconnect). */
   private async register(client: LibvirtClient): Promise<void> {
-    await this.call('Cannot watch libvirt events', () =>
+    await this.look.call('Cannot watch libvirt events', () =>
       client.call('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY', {
         eventID: EVENT_LIFECYCLE,
         dom: undefined,
@@ -140,39 +141,8 @@ export class LibvirtDriver implements HypervisorDriver {
     );
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw hypervisorError(e, what);
-    }
-  }
-
   async capabilities(): Promise<DriverCapabilities> {
-    const test = this.daemon.domainType === 'test';
-    return {
-      driver: { uri: this.uri, name: 'libvirt', version: this.daemon.version, ownsInventory: true },
-      accelerators: test
-        ? [{ name: 'none', usable: true, reason: "libvirt's test driver runs no guest code" }]
-        : [{ name: 'tcg', usable: true, reason: "domains are written with type='qemu' (TCG)" }],
-      machineTypes: QEMU_MACHINE_TYPES,
-      // EFI when libvirt's domain capabilities name firmware images (OVMF): `<os firmware='efi'>` lets libvirt pick one.
-      firmware: (this.daemon.domainCaps?.loaders.length ?? 0) > 0 ? ['bios', 'efi'] : ['bios'],
-      devices: libvirtDevices(),
-      // virConnectGetDomainCapabilities' <vcpu max> bounds the vCPUs of the machine type libvirt picks.
-      limits: {
-        ...DEFAULT_LIMITS,
-        cpus: Math.min(DEFAULT_LIMITS.cpus, this.daemon.domainCaps?.maxCpus ?? DEFAULT_LIMITS.cpus),
-      },
-      operations: stateOperationsOf([...operationsOf(this), 'reboot']),
-      features: {
-        // virDomainAttachDeviceFlags on libvirt's QEMU driver; its test driver cannot attach devices.
-        hotplug: { disk: !test, nic: !test, memory: false },
-        snapshots: false,
-        migration: false,
-        adoption: true,
-      },
-    };
+    return libvirtCapabilities(this.uri, this.daemon, stateOperationsOf([...operationsOf(this), 'reboot']));
   }
 
   /** What libvirt's domain capabilities said when the driver opened (undefined on its test driver). */
@@ -182,7 +152,7 @@ export class LibvirtDriver implements HypervisorDriver {
 
   /** libvirt's own capabilities document (virConnectGetCapabilities): host CPU, guests, machine types. */
   async libvirtCapabilities(): Promise<string> {
-    const r = await this.call('Cannot read the capabilities', () =>
+    const r = await this.look.call('Cannot read the capabilities', () =>
       this.client.call('CONNECT_GET_CAPABILITIES', undefined),
     );
     return r.capabilities;
@@ -203,54 +173,12 @@ export class LibvirtDriver implements HypervisorDriver {
   }
 
   async list(): Promise<DomainInfo[]> {
-    const r = await this.call('Cannot list the domains', () =>
-      this.client.call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [], stats: STATS_STATE, flags: 0 }),
-    );
-    return r.retStats.map(({ dom, params }) => {
-      const num = (field: string) => {
-        const v = params.find((p) => p.field === field)?.value;
-        return v !== undefined && typeof v.value === 'number' ? v.value : 0;
-      };
-      return {
-        uuid: uuidText(dom.uuid),
-        name: dom.name,
-        ...domainState(num('state.state'), num('state.reason')),
-      };
-    });
-  }
-
-  /** The domain of a UUID or name, or undefined (VIR_ERR_NO_DOMAIN). */
-  private async domain(uuidOrName: string): Promise<RemoteNonnullDomain | undefined> {
-    try {
-      const r = UUID.test(uuidOrName)
-        ? await this.client.call('DOMAIN_LOOKUP_BY_UUID', {
-            uuid: Buffer.from(uuidOrName.replaceAll('-', ''), 'hex'),
-          })
-        : await this.client.call('DOMAIN_LOOKUP_BY_NAME', { name: uuidOrName });
-      return r.dom;
-    } catch (e) {
-      const mapped = hypervisorError(e, `Cannot look up "${uuidOrName}"`);
-      if (mapped instanceof HypervisorError && mapped.code === 'VM_NOT_FOUND') return undefined;
-      throw mapped;
-    }
-  }
-
-  private async mustDomain(uuid: string): Promise<RemoteNonnullDomain> {
-    const d = await this.domain(uuid);
-    if (d === undefined) throw new HypervisorError('VM_NOT_FOUND', `No virtual system "${uuid}"`);
-    return d;
-  }
-
-  private async stateOf(dom: RemoteNonnullDomain): Promise<DomainInfo> {
-    const r = await this.call(`Cannot read the state of "${dom.name}"`, () =>
-      this.client.call('DOMAIN_GET_STATE', { dom, flags: 0 }),
-    );
-    return { uuid: uuidText(dom.uuid), name: dom.name, ...domainState(r.state, r.reason) };
+    return this.look.list();
   }
 
   async lookup(uuidOrName: string): Promise<DomainInfo | undefined> {
-    const dom = await this.domain(uuidOrName);
-    return dom === undefined ? undefined : this.stateOf(dom);
+    const dom = await this.look.domain(uuidOrName);
+    return dom === undefined ? undefined : this.look.stateOf(dom);
   }
 
   async validate(def: VirtualSystemDefinition, purpose: ValidatePurpose): Promise<DriverDiagnostic[]> {
@@ -277,8 +205,8 @@ export class LibvirtDriver implements HypervisorDriver {
     const name = def.system.ElementName ?? '';
     const given = def.system.VirtualSystemIdentifier;
     def.system.VirtualSystemIdentifier =
-      given !== undefined && UUID.test(given) ? given.toLowerCase() : randomUUID();
-    const byName = await this.domain(name);
+      given !== undefined && isUuid(given) ? given.toLowerCase() : randomUUID();
+    const byName = await this.look.domain(name);
     if (byName !== undefined && uuidText(byName.uuid) !== def.system.VirtualSystemIdentifier) {
       throw new HypervisorError(
         'VM_EXISTS',
@@ -288,24 +216,20 @@ export class LibvirtDriver implements HypervisorDriver {
     // Like virDomainDefineXML, a define of a running domain's UUID replaces its persistent definition (used from
     // its next start); `modify` is the entry point that refuses a running system.
     const { xml } = domainXml(def, this.daemon.domainType);
-    const r = await this.call(`Cannot define "${name}"`, () =>
+    const r = await this.look.call(`Cannot define "${name}"`, () =>
       this.client.call('DOMAIN_DEFINE_XML', { xml }),
     );
-    const info = await this.stateOf(r.dom);
+    const info = await this.look.stateOf(r.dom);
     this.events.note(info.uuid, info.state, true);
     return info;
   }
 
   async getDefinition(uuid: string): Promise<VirtualSystemDefinition> {
-    const dom = await this.mustDomain(uuid);
-    const r = await this.call(`Cannot read the definition of "${dom.name}"`, () =>
-      this.client.call('DOMAIN_GET_XML_DESC', { dom, flags: XML_INACTIVE }),
-    );
-    return definitionOf(r.xml);
+    return this.look.definition(await this.look.mustDomain(uuid));
   }
 
   async getState(uuid: string): Promise<DomainInfo> {
-    return this.stateOf(await this.mustDomain(uuid));
+    return this.look.stateOf(await this.look.mustDomain(uuid));
   }
 
   subscribe(listener: (e: DriverEvent) => void): () => void {
@@ -329,11 +253,11 @@ export class LibvirtDriver implements HypervisorDriver {
     verb: string,
     fn: (dom: RemoteNonnullDomain) => Promise<unknown>,
   ) {
-    const dom = await this.mustDomain(uuid);
-    checkTransition(dom.name, (await this.stateOf(dom)).state, op);
+    const dom = await this.look.mustDomain(uuid);
+    checkTransition(dom.name, (await this.look.stateOf(dom)).state, op);
     const result = op === 'undefine' || op === 'modify' || op === 'shutdown' ? undefined : RESULT_STATE[op];
     if (result !== undefined && op !== 'reset') this.events.expect(uuid.toLowerCase(), result);
-    await this.call(`Cannot ${verb} "${dom.name}"`, () => fn(dom));
+    await this.look.call(`Cannot ${verb} "${dom.name}"`, () => fn(dom));
   }
 
   /**
@@ -341,34 +265,19 @@ export class LibvirtDriver implements HypervisorDriver {
    * `importImages`) are deleted with it. Images the definition names otherwise are never touched.
    */
   async undefine(uuid: string): Promise<void> {
-    const own = this.daemon.domainType === 'test' ? [] : await this.ownVolumes(uuid);
+    const own = await this.images.owned(uuid);
     await this.act(uuid, 'undefine', 'undefine', (dom) =>
       // VIR_DOMAIN_UNDEFINE_NVRAM: an EFI domain's NVRAM goes with it (libvirt refuses otherwise).
       this.client.call('DOMAIN_UNDEFINE_FLAGS', { dom, flags: this.daemon.domainType === 'qemu' ? 4 : 0 }),
     );
-    for (const vol of own) await this.storage.delete(vol);
-  }
-
-  /** The volumes of a system's definition that its deploy uploaded (named by its UUID, in Vessel's pool). */
-  private async ownVolumes(uuid: string): Promise<RemoteNonnullStorageVol[]> {
-    const def = await this.getDefinition(uuid);
-    const id = def.system.VirtualSystemIdentifier ?? uuid;
-    const out: RemoteNonnullStorageVol[] = [];
-    for (const d of readDevices(def).drives) {
-      const base = imagePath(d.hostResource);
-      if (base === undefined) continue;
-      const vol = await this.storage.volumeOf(base);
-      if (vol !== undefined && this.storage.owns(vol, id) && !out.some((v) => v.key === vol.key))
-        out.push(vol);
-    }
-    return out;
+    await this.images.delete(own);
   }
 
   async start(uuid: string): Promise<void> {
     await this.act(uuid, 'start', 'start', (dom) => this.client.call('DOMAIN_CREATE', { dom }));
     // Keep the serial output from the first byte; a driver without consoles (libvirt's test driver) has none.
     if (this.daemon.domainType !== 'test') {
-      const dom = await this.mustDomain(uuid);
+      const dom = await this.look.mustDomain(uuid);
       await this.consoles.capture(uuidText(dom.uuid), dom).catch(() => undefined);
     }
   }
@@ -398,17 +307,17 @@ export class LibvirtDriver implements HypervisorDriver {
 
   /** Reboots through the guest (virDomainReboot); not in the driver table yet, offered for the CLI and tests. */
   async reboot(uuid: string): Promise<void> {
-    const dom = await this.mustDomain(uuid);
-    checkTransition(dom.name, (await this.stateOf(dom)).state, 'reset');
-    await this.call(`Cannot reboot "${dom.name}"`, () =>
+    const dom = await this.look.mustDomain(uuid);
+    checkTransition(dom.name, (await this.look.stateOf(dom)).state, 'reset');
+    await this.look.call(`Cannot reboot "${dom.name}"`, () =>
       this.client.call('DOMAIN_REBOOT', { dom, flags: 0 }),
     );
   }
 
   /** The serial console: the output kept since this driver saw the system start, and a live stream. */
   async console(uuid: string): Promise<ConsoleAccess> {
-    const dom = await this.mustDomain(uuid);
-    const { state } = await this.stateOf(dom);
+    const dom = await this.look.mustDomain(uuid);
+    const { state } = await this.look.stateOf(dom);
     return this.consoles.access(
       uuidText(dom.uuid),
       dom,
@@ -416,27 +325,14 @@ export class LibvirtDriver implements HypervisorDriver {
     );
   }
 
+  /** The display of a running system as PNG (virDomainScreenshot; QEMU's PPM converted, see screenshot.ts). */
+  async screenshot(uuid: string): Promise<Uint8Array> {
+    return screenshotPng(this.look, await this.look.activeDomain(uuid, 'take a screenshot of'));
+  }
+
   /** CPU time, memory, block and interface counters of a running system (one CONNECT_GET_ALL_DOMAIN_STATS). */
   async stats(uuid: string): Promise<DomainStats> {
-    const dom = await this.mustDomain(uuid);
-    if ((await this.stateOf(dom)).state === 'stopped') {
-      throw new HypervisorError(
-        'INVALID_STATE',
-        `Cannot read the statistics of "${dom.name}": it is stopped`,
-      );
-    }
-    const r = await this.call(`Cannot read the statistics of "${dom.name}"`, () =>
-      this.client.call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [dom], stats: STATS_GROUPS, flags: 0 }),
-    );
-    const out = domainStats(r.retStats[0]?.params ?? [], await this.getDefinition(uuid));
-    if (out.memoryBytes === 0n) {
-      // No balloon figures (libvirt's test driver): the domain's maximum memory, in KiB.
-      const info = await this.call(`Cannot read "${dom.name}"`, () =>
-        this.client.call('DOMAIN_GET_INFO', { dom }),
-      );
-      out.memoryBytes = info.maxMem * 1024n;
-    }
-    return out;
+    return readStats(this.look, await this.look.activeDomain(uuid, 'read the statistics of'));
   }
 
   /** libvirt's domains outlive the connection: a new driver finds a running one as it is. */
@@ -452,134 +348,39 @@ export class LibvirtDriver implements HypervisorDriver {
 
   /**
    * Deploy hook: the host's files for a system become volumes of libvirt's `vessel` (or `default`) pool, uploaded
-   * over the connection. libvirt's test driver runs no guest: its images stay where they are.
+   * over the connection, all or none (images.ts). libvirt's test driver runs no guest: its images stay.
    */
-  async importImages(uuid: string, paths: readonly string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    if (this.daemon.domainType === 'test') return out;
-    try {
-      for (const p of paths) out.set(p, await this.storage.upload(uuid, p));
-    } catch (e) {
-      await this.discardImages([...out.values()]).catch(() => undefined); // all or none
-      throw e;
-    }
-    return out;
+  importImages(uuid: string, paths: readonly string[]): Promise<Map<string, string>> {
+    return this.images.import(uuid, paths);
   }
 
   /** Deletes volumes `importImages` made (by path), those still there. */
-  async discardImages(images: readonly string[]): Promise<void> {
-    for (const p of images) {
-      const vol = await this.storage.volumeOf(p);
-      if (vol !== undefined) await this.storage.delete(vol);
-    }
+  discardImages(images: readonly string[]): Promise<void> {
+    return this.images.discard(images);
   }
 
   /** Export hook: each image of the definition that is a libvirt volume, downloaded into a new file of `dir`. */
-  async exportImages(uuid: string, dir: string): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    if (this.daemon.domainType === 'test') return out;
-    const def = await this.getDefinition(uuid);
-    let n = 0;
-    for (const r of def.resources) {
-      const p = r.properties.HostResource?.[0];
-      if (p === undefined || !p.startsWith('/') || out.has(p)) continue;
-      const vol = await this.storage.volumeOf(p);
-      if (vol === undefined) continue;
-      const to = `${dir}/${++n}-${vol.name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-      await this.storage.download(vol, to);
-      out.set(p, to);
-    }
-    return out;
-  }
-
-  /** The domain of a running (or paused) system, refused with INVALID_STATE when it is stopped. */
-  private async activeDomain(uuid: string, verb: string): Promise<RemoteNonnullDomain> {
-    const dom = await this.mustDomain(uuid);
-    const { state } = await this.stateOf(dom);
-    if (state === 'stopped')
-      throw new HypervisorError('INVALID_STATE', `Cannot ${verb} "${dom.name}": it is stopped`);
-    return dom;
-  }
-
-  /** The live domain XML (flags 0: what runs now). */
-  private async liveXml(dom: RemoteNonnullDomain): Promise<string> {
-    const r = await this.call(`Cannot read "${dom.name}"`, () =>
-      this.client.call('DOMAIN_GET_XML_DESC', { dom, flags: 0 }),
-    );
-    return r.xml;
-  }
-
-  /** Vessel's metadata element of the running domain and its definition (the InstanceIDs of its devices). */
-  private async setFacts(dom: RemoteNonnullDomain, facts: string): Promise<void> {
-    await this.call(`Cannot keep the InstanceIDs of "${dom.name}"`, () =>
-      this.client.call('DOMAIN_SET_METADATA', {
-        dom,
-        type: METADATA_ELEMENT,
-        metadata: facts,
-        key: 'vessel',
-        uri: VESSEL_NS,
-        flags: AFFECT_LIVE_CONFIG,
-      }),
-    );
+  exportImages(uuid: string, dir: string): Promise<Map<string, string>> {
+    return this.images.export(uuid, dir);
   }
 
   /**
-   * Hot-plugs a disk or NIC into a running domain and its definition (virDomainAttachDeviceFlags, live and
-   * config), as the domain XML writer writes it (a disk on IDE or SATA, which libvirt cannot hot-plug, goes on
-   * virtio-blk); its InstanceID is kept in Vessel's metadata.
+   * Hot-plugs a disk or NIC into a running domain and its definition (devices.ts): a disk on a controller QEMU
+   * cannot hot-plug on (IDE, SATA) is refused, as the QEMU driver refuses it.
    */
-  async attachDevice(uuid: string, resource: ResourceSetting): Promise<void> {
-    const dom = await this.activeDomain(uuid, 'attach a device to');
-    const def = await this.getDefinition(uuid);
-    const added = structuredClone(resource);
-    added.properties.InstanceID ??= String(
-      Math.max(0, ...def.resources.map((x) => Number(x.properties.InstanceID)).filter(Number.isSafeInteger)) +
-        1,
-    );
-    const id = added.properties.InstanceID;
-    if (def.resources.some((r) => r.properties.InstanceID === id))
-      throw new HypervisorError('VM_EXISTS', `"${dom.name}" already has a resource "${id}"`);
-    const next = { ...def, resources: [...def.resources, added] };
-    throwFirstError(await this.validate(next, 'define'));
-    const plan = attachPlan(next, id, this.daemon.domainType, liveDevices(await this.liveXml(dom)).targets);
-    await this.call(`Cannot attach "${id}" to "${dom.name}"`, () =>
-      this.client.call('DOMAIN_ATTACH_DEVICE_FLAGS', { dom, xml: plan.device, flags: AFFECT_LIVE_CONFIG }),
-    );
-    await this.setFacts(dom, plan.facts);
+  attachDevice(uuid: string, resource: ResourceSetting): Promise<void> {
+    return this.hotplug.attach(uuid, resource);
   }
 
-  /**
-   * Hot-unplugs a disk or NIC by its InstanceID (virDomainDetachDeviceFlags, live and config) and waits (10 s) for
-   * the guest to release it: until the running domain no longer has it.
-   */
-  async detachDevice(uuid: string, instanceId: string): Promise<void> {
-    const dom = await this.activeDomain(uuid, 'detach a device from');
-    const def = await this.getDefinition(uuid);
-    if (!def.resources.some((r) => r.properties.InstanceID === instanceId))
-      throw new HypervisorError('VM_NOT_FOUND', `No device "${instanceId}" in "${dom.name}"`);
-    const plan = detachPlan(def, instanceId, this.daemon.domainType);
-    const ident =
-      plan.kind === 'nic'
-        ? /<mac address="([^"]+)"/.exec(plan.device)?.[1]?.toLowerCase()
-        : /<target dev="([^"]+)"/.exec(plan.device)?.[1];
-    await this.call(`Cannot detach "${instanceId}" from "${dom.name}"`, () =>
-      this.client.call('DOMAIN_DETACH_DEVICE_FLAGS', { dom, xml: plan.device, flags: AFFECT_LIVE_CONFIG }),
-    );
-    await this.setFacts(dom, plan.facts);
-    const end = Date.now() + 10_000;
-    for (;;) {
-      const live = liveDevices(await this.liveXml(dom));
-      if (ident === undefined || !(plan.kind === 'nic' ? live.macs : live.targets).includes(ident)) return;
-      if (Date.now() > end)
-        throw new HypervisorError('TIMEOUT', `The guest did not release device "${instanceId}" within 10 s`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  /** Hot-unplugs a disk or NIC by its InstanceID and waits for the guest to release it (devices.ts). */
+  detachDevice(uuid: string, instanceId: string): Promise<void> {
+    return this.hotplug.detach(uuid, instanceId);
   }
 
   /** Modifies a stopped system: libvirt redefines a domain of the same UUID in place. */
   async modify(uuid: string, def: VirtualSystemDefinition): Promise<DomainInfo> {
-    const dom = await this.mustDomain(uuid);
-    checkTransition(dom.name, (await this.stateOf(dom)).state, 'modify');
+    const dom = await this.look.mustDomain(uuid);
+    checkTransition(dom.name, (await this.look.stateOf(dom)).state, 'modify');
     return this.define({ ...def, system: { ...def.system, VirtualSystemIdentifier: uuidText(dom.uuid) } });
   }
 }

@@ -16,7 +16,8 @@ const BY_LIBVIRT_CODE: Record<number, HypervisorErrorCode> = {
  * A libvirt client error as the driver's error, mapped once here: the daemon's error numbers to Vessel's codes
  * (VIR_ERR_NO_DOMAIN -> VM_NOT_FOUND, VIR_ERR_OPERATION_INVALID -> INVALID_STATE, ...), a call that timed out to
  * `TIMEOUT`, the connection lost (closed, reset, keepalive unanswered) to `LIBVIRT_DISCONNECTED` (the driver
- * reconnects), and everything else (a protocol error, another daemon error) to `LIBVIRT_FAILED`. `what` says what was being done. Errors that are not the client's pass through.
+ * reconnects), and everything else (a protocol error, another daemon error) to `LIBVIRT_FAILED` (a TLS session that could not be set up too, with the client's hint). `what` says what was being
+ * done. Errors that are not the client's pass through.
  *
  * @example
  * await client.call('DOMAIN_CREATE', { dom }).catch((e) => { throw hypervisorError(e, 'Cannot start "web1"'); });
@@ -37,6 +38,8 @@ export function hypervisorError(e: unknown, what: string): unknown {
     cause: e,
     ...(code === 'LIBVIRT_DISCONNECTED'
       ? { hint: 'libvirtd went away; the driver reconnects with backoff, retry once it is back' }
-      : {}),
+      : e.hint === undefined
+        ? {}
+        : { hint: e.hint }),
   });
 }

@@ -102,7 +102,8 @@ describe.skipIf(!HAVE_LIBVIRTD)('hot-plug on libvirt (qemu:///session, TCG, real
     for (const [id, v] of before) expect(after.get(id)).toBe(v);
     expect(after.get(diskId)).toBe(`17:${join(images, 'hot.raw')}`);
     expect(after.get(nicId)).toMatch(/^10:/);
-    // A disk on a bus libvirt cannot hot-plug went on virtio-blk: its controller is the one resource more.
+    // A disk without a Parent, which the writer would put on IDE (cold), went on virtio-blk: its controller is the
+    // one resource more. One whose Parent names the IDE controller is refused (below).
     const extra = [...after].filter(([id]) => !before.has(id) && id !== diskId && id !== nicId);
     expect(extra.map(([id, v]) => `${id}=${v.split(':')[0]}`)).toEqual([`virtio-blk-${diskId}=20`]);
     expect((await api.systems.get(s.uuid)).state).toBe('running');
@@ -127,6 +128,27 @@ describe.skipIf(!HAVE_LIBVIRTD)('hot-plug on libvirt (qemu:///session, TCG, real
       return (e as ApiError).code;
     };
     expect(await refused(api.systems.addResources(s.uuid, [cd], WAIT).then(resultOf))).toBe('NOT_SUPPORTED');
+    // A disk asked for on the IDE controller: QEMU cannot hot-plug IDE, refused naming the bus (not moved).
+    const ide = (await api.systems.get(s.uuid)).definition.resources.find(
+      (r) => r.properties.ResourceType === '5',
+    );
+    const onIde = api.systems.addResources(
+      s.uuid,
+      [{ ...disk, properties: { ...disk.properties, Parent: String(ide!.properties.InstanceID) } }],
+      WAIT,
+    );
+    const e = await onIde.then(resultOf).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).code).toBe('NOT_SUPPORTED');
+    expect((e as ApiError).message).toMatch(
+      new RegExp(
+        `^Cannot attach disk "\\d+" to "hp" while it runs: QEMU cannot hot-plug a disk on IDE \\(controller "${ide!.properties.InstanceID}"\\)`,
+      ),
+    );
+    expect(await d.virsh(uri, 'domblklist', 'hp')).not.toContain('hot.raw');
     const outside = join(dir, 'outside.raw');
     writeFileSync(outside, Buffer.alloc(1 << 20));
     expect(

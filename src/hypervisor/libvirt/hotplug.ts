@@ -10,7 +10,10 @@ export const METADATA_ELEMENT = 2;
 /** The namespace of Vessel's metadata element (src/formats' libvirt writer). */
 export const VESSEL_NS = 'urn:x-vessel:libvirt:1';
 
-/** Buses libvirt cannot hot-plug a disk on (IDE, SATA, floppy): a disk placed there goes on virtio-blk. */
+/**
+ * Buses QEMU cannot hot-plug a disk on (IDE, SATA, floppy): a disk without a Parent that the writer placed there
+ * goes on virtio-blk (one whose Parent names such a controller was refused before, `checkHotplugBus`).
+ */
 const COLD_BUSES = /bus="(ide|sata|fdc)"/;
 
 /**
@@ -62,7 +65,7 @@ function hotKindOf(def: VirtualSystemDefinition, instanceId: string, verb: strin
 
 /**
  * The device XML that attaches resource `instanceId` of `next` (the definition with it added) to a running
- * domain: what the domain XML writer gives it, a disk on a bus libvirt cannot hot-plug moved to the first free
+ * domain: what the domain XML writer gives it, a disk it placed on a bus QEMU cannot hot-plug moved to the first free
  * virtio-blk target (`taken`: the targets the live domain has). Throws NOT_SUPPORTED for other devices.
  *
  * @example

@@ -11,12 +11,13 @@ import { hypervisorError } from './errors.js';
  * connects to libvirtd's unix socket (the default one, or `?socket=PATH` in the libvirt URI as libvirt itself
  * reads it), opens the URI as virsh does, and registers for lifecycle events. Domains are written with
  * `type='qemu'` (TCG) on libvirt's QEMU driver and `type='test'` on its test driver. The driver reopens the same
- * URI when libvirtd goes away (see LibvirtDriver).
+ * URI when libvirtd goes away (see LibvirtDriver). Over TCP and TLS too (`qemu+tcp://`, `qemu+tls://`, see
+ * src/libvirt's connect.ts). The host's state directory keeps the journal of unfinished volume uploads.
  *
  * @example
  * const d = await openLibvirtDriver(parseDriverUri('libvirt:qemu:///system'), {});
  */
-export async function openLibvirtDriver(uri: DriverUri, _context: DriverContext): Promise<LibvirtDriver> {
+export async function openLibvirtDriver(uri: DriverUri, context: DriverContext): Promise<LibvirtDriver> {
   const target = uri.opaque ?? '';
   let client: LibvirtClient;
   try {
@@ -27,7 +28,7 @@ export async function openLibvirtDriver(uri: DriverUri, _context: DriverContext)
     if (mapped instanceof HypervisorError && mapped.code === 'LIBVIRT_DISCONNECTED') {
       throw new HypervisorError('LIBVIRT_FAILED', mapped.message, {
         cause: e,
-        hint: 'Is libvirtd running? Name its socket with ?socket=PATH in the libvirt URI',
+        hint: 'Is libvirtd running (with --listen for tcp and tls)? Name its socket with ?socket=PATH in the libvirt URI',
       });
     }
     throw mapped;
@@ -54,8 +55,14 @@ export async function openLibvirtDriver(uri: DriverUri, _context: DriverContext)
               () => undefined,
             )
         : undefined;
-    const driver = new LibvirtDriver(uri.text, client, { type, version, domainType, domainCaps }, () =>
-      connectLibvirt(target),
+    const driver = new LibvirtDriver(
+      uri.text,
+      client,
+      { type, version, domainType, domainCaps },
+      {
+        reopen: () => connectLibvirt(target),
+        ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
+      },
     );
     await driver.watch();
     return driver;

@@ -57,11 +57,5 @@ describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver on QEMU (TCG)', () => {
         await daemon!.virsh(`qemu+unix:///session?socket=${daemon!.socket}`, 'define', file);
       },
     },
-    skip: [
-      {
-        cases: ['console.screenshot'],
-        reason: 'the libvirt driver has no screenshot yet (virDomainScreenshot streams it)',
-      },
-    ],
   });
 });

@@ -1,6 +1,7 @@
-import type { RemoteTypedParam } from '../../libvirt/index.js';
+import type { RemoteNonnullDomain, RemoteTypedParam } from '../../libvirt/index.js';
 import { readDevices, type VirtualSystemDefinition } from '../../model/index.js';
 import type { DomainStats } from '../types.js';
+import type { DomainLookup } from './lookup.js';
 
 /** VIR_DOMAIN_STATS_STATE | CPU_TOTAL | BALLOON | INTERFACE | BLOCK. */
 export const STATS_GROUPS = 1 | 2 | 4 | 16 | 32;
@@ -48,5 +49,26 @@ export function domainStats(params: readonly RemoteTypedParam[], def: VirtualSys
     nics,
   };
   if (values.has('balloon.current')) out.balloonBytes = big('balloon.current') * 1024n;
+  return out;
+}
+
+/**
+ * A running domain's statistics: one CONNECT_GET_ALL_DOMAIN_STATS read as {@link domainStats}; without balloon
+ * figures (libvirt's test driver) the memory is the domain's maximum (DOMAIN_GET_INFO, KiB).
+ *
+ * @example
+ * const stats = await readStats(look, await look.activeDomain(uuid, 'read the statistics of'));
+ */
+export async function readStats(look: DomainLookup, dom: RemoteNonnullDomain): Promise<DomainStats> {
+  const r = await look.call(`Cannot read the statistics of "${dom.name}"`, () =>
+    look.client().call('CONNECT_GET_ALL_DOMAIN_STATS', { doms: [dom], stats: STATS_GROUPS, flags: 0 }),
+  );
+  const out = domainStats(r.retStats[0]?.params ?? [], await look.definition(dom));
+  if (out.memoryBytes === 0n) {
+    const info = await look.call(`Cannot read "${dom.name}"`, () =>
+      look.client().call('DOMAIN_GET_INFO', { dom }),
+    );
+    out.memoryBytes = info.maxMem * 1024n;
+  }
   return out;
 }

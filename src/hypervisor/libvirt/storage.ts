@@ -10,6 +10,7 @@ import type {
 } from '../../libvirt/index.js';
 import { HypervisorError } from '../errors.js';
 import { hypervisorError } from './errors.js';
+import { type PendingVolume, PendingVolumes } from './pending.js';
 
 /** The libvirt storage pools a deploy writes into, the first that exists: Vessel's own, then libvirt's default. */
 export const LIBVIRT_POOLS = ['vessel', 'default'] as const;
@@ -37,7 +38,13 @@ async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
  * const path = await new LibvirtStorage(() => client).upload(uuid, '/state/vms/u/image-d1.qcow2');
  */
 export class LibvirtStorage {
-  constructor(private readonly client: () => LibvirtClient) {}
+  private sweeping: Promise<number> | undefined;
+
+  /** `pending`: the journal of unfinished uploads (default: one in memory). */
+  constructor(
+    private readonly client: () => LibvirtClient,
+    private readonly pending = new PendingVolumes(undefined, LIBVIRT_POOLS),
+  ) {}
 
   /** The pool volumes go into (refreshed, so files added behind libvirt's back are seen). */
   async pool(): Promise<RemoteNonnullStoragePool> {
@@ -68,32 +75,114 @@ export class LibvirtStorage {
    * The bytes go through the stream with the connection's backpressure, then the client's finish; the upload
    * counts only when the daemon confirms it (its final status) and exactly the file's size went through. Anything
    * else (a read error, a file that shrank, the daemon's error) aborts the stream (virStreamAbort) and deletes
-   * the volume: a cut upload leaves none behind.
+   * the volume. The volume is recorded in the journal of pending uploads before it is created and removed from it
+   * once complete or deleted: when the connection is lost mid-upload (libvirtd killed) and the volume cannot be
+   * deleted then, the next `sweep` (on reconnect, or when the driver next opens) deletes it.
    */
   async upload(uuid: string, file: string): Promise<string> {
     const pool = await this.pool();
     const name = volumeName(uuid, file);
+    const entry: PendingVolume = { pool: pool.name, name };
     const fh = await open(file, 'r');
+    /** Whether a volume of this upload may be left in the pool (`no` once it is complete or deleted). */
+    let made: 'no' | 'maybe' | 'yes' = 'no';
     try {
       const size = (await fh.stat()).size;
       // A raw volume of the file's size: the upload writes the file's bytes as they are (a qcow2 stays a qcow2).
       const xml = `<volume><name>${name}</name><capacity unit="bytes">${size}</capacity><allocation>0</allocation><target><format type="raw"/></target></volume>`;
+      await this.pending.record(entry);
+      made = 'maybe'; // a create whose answer is lost may still have made it
       const { vol } = await guard(`Cannot create the libvirt volume "${name}"`, () =>
         this.client().call('STORAGE_VOL_CREATE_XML', { pool, xml, flags: 0 }),
-      );
+      ).catch((e: unknown) => {
+        if (!(e instanceof HypervisorError && /DISCONNECTED|TIMEOUT/.test(e.code))) made = 'no';
+        throw e;
+      });
+      made = 'yes';
       try {
         await this.send(vol, fh, size);
       } catch (e) {
         await this.deleteFreed(vol);
+        made = 'no';
         throw e;
       }
       const { name: path } = await guard(`Cannot read the path of "${name}"`, () =>
         this.client().call('STORAGE_VOL_GET_PATH', { vol }),
       );
+      await this.pending.settle(entry);
+      made = 'no'; // complete: nothing left behind
       return path;
     } finally {
       await fh.close();
+      if (made === 'no') await this.pending.settle(entry);
+      else {
+        this.pending.release(entry);
+        // Left behind (the connection went): swept now if the connection is back, else when it comes back.
+        if (this.client().closed === undefined) void this.sweep().catch(() => undefined);
+      }
     }
+  }
+
+  /**
+   * Deletes the volumes unfinished uploads left (the journal's entries no upload of this process is running for)
+   * and resolves with how many. A volume a domain of its UUID uses is kept (its upload had finished). Entries
+   * whose pool is not there stay for the next sweep; a lost connection ends the sweep (the next one goes on).
+   */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.sweepOnce().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<number> {
+    let deleted = 0;
+    for (const v of this.pending.stale()) {
+      try {
+        if (await this.sweepOne(v)) deleted++;
+        await this.pending.settle(v);
+      } catch (e) {
+        if (this.client().closed !== undefined) throw e; // lost again: the next reconnect sweeps on
+        // this entry stays for the next sweep (its pool is busy, or libvirt refused the delete); the others go on
+      }
+    }
+    return deleted;
+  }
+
+  /** Deletes one journaled volume when it is there and not its domain's; true when it deleted it. */
+  private async sweepOne(v: PendingVolume): Promise<boolean> {
+    const pool = await this.client()
+      .call('STORAGE_POOL_LOOKUP_BY_NAME', { name: v.pool })
+      .then((r) => r.pool)
+      .catch(() => undefined);
+    if (pool === undefined) throw new Error(`no pool "${v.pool}" now`); // kept for when it is back
+    await guard(`Cannot refresh the libvirt storage pool "${v.pool}"`, () =>
+      this.client().call('STORAGE_POOL_REFRESH', { pool, flags: 0 }),
+    );
+    const vol = await this.client()
+      .call('STORAGE_VOL_LOOKUP_BY_NAME', { pool, name: v.name })
+      .then((r) => r.vol)
+      .catch(() => undefined);
+    if (vol === undefined || (await this.usedByItsDomain(vol))) return false;
+    // The daemon may still hold it for the stream the cut connection had open: retried while it is in use.
+    await this.deleteFreed(vol);
+    return true;
+  }
+
+  /** Whether the domain whose UUID starts the volume's name names the volume's path in its definition. */
+  private async usedByItsDomain(vol: RemoteNonnullStorageVol): Promise<boolean> {
+    const uuid = /^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/i.exec(vol.name)?.[0];
+    if (uuid === undefined) return false;
+    const dom = await this.client()
+      .call('DOMAIN_LOOKUP_BY_UUID', { uuid: Buffer.from(uuid.replaceAll('-', ''), 'hex') })
+      .then((r) => r.dom)
+      .catch(() => undefined);
+    if (dom === undefined) return false;
+    const [{ xml }, { name: path }] = await Promise.all([
+      this.client().call('DOMAIN_GET_XML_DESC', { dom, flags: 2 }),
+      this.client().call('STORAGE_VOL_GET_PATH', { vol }),
+    ]);
+    return xml.includes(`'${path}'`) || xml.includes(`"${path}"`);
   }
 
   /** Streams `size` bytes of an open file into a volume (STORAGE_VOL_UPLOAD) and waits for the daemon's end. */

@@ -10,9 +10,11 @@ import {
   type VirtualSystemDefinition,
 } from '../../model/index.js';
 import { HypervisorError } from '../errors.js';
+import { checkHotplugBus } from '../hotplug-bus.js';
 import type { DomainEntry } from '../table.js';
 import { checkTransition, type LifecycleOp } from '../transitions.js';
 import type { ConsoleAccess, DomainInfo, DomainStats } from '../types.js';
+import { QEMU_CONTROLLER_CAPABILITIES } from './capabilities.js';
 import { QemuDriverCore, type QemuRuntime } from './core.js';
 import { nicPlan } from './devices-argv.js';
 import { addDiskNodes, screendumpPng } from './fdpass.js';
@@ -143,6 +145,7 @@ export class QemuDriver extends QemuDriverCore {
     const r = def.resources[def.resources.length - 1]!;
     const id = r.properties.InstanceID!;
     const device = readDevices(def).byId(id);
+    checkHotplugBus(def, id, QEMU_CONTROLLER_CAPABILITIES, 'QEMU'); // IDE, SATA, NVMe: refused before QMP
     if (device?.device === 'drive' && device.kind === 'disk') await this.attachDisk(e, rt, def, id);
     else if (device?.device === 'nic') await this.attachNic(e, rt, def, id);
     else {

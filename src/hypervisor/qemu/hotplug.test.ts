@@ -113,10 +113,23 @@ describe('QemuDriver hot changes', () => {
         cimClass: 'CIM_ResourceAllocationSettingData',
         properties: { ResourceType: '17', HostResource: [guest.disk] },
       });
+      // A disk asked for on the IDE controller: QEMU cannot hot-plug IDE, refused before QMP, naming the bus.
+      const ide = String(def.resources.find((r) => r.properties.ResourceType === '5')!.properties.InstanceID);
+      const onIde = (await d
+        .attachDevice(vm.uuid, {
+          cimClass: 'CIM_ResourceAllocationSettingData',
+          properties: { InstanceID: 'on-ide', ResourceType: '17', Parent: ide, HostResource: [guest.disk] },
+        })
+        .catch((e: unknown) => e)) as HypervisorError;
+      expect([onIde.code, onIde.message]).toEqual([
+        'NOT_SUPPORTED',
+        `Cannot attach disk "on-ide" to "hot" while it runs: QEMU cannot hot-plug a disk on IDE (controller "${ide}")`,
+      ]);
       const ids = async () => (await d.getDefinition(vm.uuid)).resources.map((r) => r.properties.InstanceID);
       expect(await ids()).toEqual(
         expect.arrayContaining(['hot-nic', 'cable-out', 'hot-disk', 'hot-scsi', '7']),
       );
+      expect(await ids()).not.toContain('on-ide');
       await d.detachDevice(vm.uuid, 'hot-nic');
       expect(await ids()).not.toContain('hot-nic');
       expect(await listening(hotPort)).toBe(false); // its netdev went with it

@@ -12,6 +12,7 @@ import { capabilityProblems } from '../capability-check.js';
 import { HypervisorError } from '../errors.js';
 import { driveImages } from '../images.js';
 import { operationsOf } from '../operations.js';
+import { encodePng } from '../png.js';
 import type { NetworkConfig } from '../qemu/devices-argv.js';
 import { mapQemuHardware } from '../qemu/map.js';
 import { BUILTIN_NETWORK, networkConfig } from '../qemu/networks.js';
@@ -35,7 +36,6 @@ import type {
 import { commonDiagnostics, throwFirstError } from '../validate.js';
 import { testCapabilities } from './capabilities.js';
 import { InventoryFile } from './inventory.js';
-import { encodePng } from './png.js';
 
 interface TestRuntime {
   startedAt: number;

@@ -1164,6 +1164,26 @@ export const RemoteDomainOpenConsoleArgs: XdrType<RemoteDomainOpenConsoleArgs> =
   { dom: RemoteNonnullDomain, dev_name: RemoteString, flags: xdr.uint },
 );
 
+/** XDR `remote_domain_screenshot_args`. */
+export interface RemoteDomainScreenshotArgs {
+  dom: RemoteNonnullDomain;
+  screen: number;
+  flags: number;
+}
+export const RemoteDomainScreenshotArgs: XdrType<RemoteDomainScreenshotArgs> = xdr.struct(
+  'remote_domain_screenshot_args',
+  { dom: RemoteNonnullDomain, screen: xdr.uint, flags: xdr.uint },
+);
+
+/** XDR `remote_domain_screenshot_ret`. */
+export interface RemoteDomainScreenshotRet {
+  mime?: RemoteString | undefined;
+}
+export const RemoteDomainScreenshotRet: XdrType<RemoteDomainScreenshotRet> = xdr.struct(
+  'remote_domain_screenshot_ret',
+  { mime: RemoteString },
+);
+
 /** XDR `remote_domain_has_managed_save_image_args`. */
 export interface RemoteDomainHasManagedSaveImageArgs {
   dom: RemoteNonnullDomain;
@@ -1542,6 +1562,7 @@ export interface RemoteProcedureTypes {
   DOMAIN_GET_XML_DESC: { args: RemoteDomainGetXmlDescArgs; ret: RemoteDomainGetXmlDescRet; msg: undefined };
   DOMAIN_IS_ACTIVE: { args: RemoteDomainIsActiveArgs; ret: RemoteDomainIsActiveRet; msg: undefined };
   DOMAIN_OPEN_CONSOLE: { args: RemoteDomainOpenConsoleArgs; ret: undefined; msg: undefined };
+  DOMAIN_SCREENSHOT: { args: RemoteDomainScreenshotArgs; ret: RemoteDomainScreenshotRet; msg: undefined };
   DOMAIN_HAS_MANAGED_SAVE_IMAGE: {
     args: RemoteDomainHasManagedSaveImageArgs;
     ret: RemoteDomainHasManagedSaveImageRet;
@@ -1695,6 +1716,12 @@ export const REMOTE_PROCEDURE_TYPES = {
     msg: xdr.void,
   },
   DOMAIN_OPEN_CONSOLE: { proc: 201, args: RemoteDomainOpenConsoleArgs, ret: xdr.void, msg: xdr.void },
+  DOMAIN_SCREENSHOT: {
+    proc: 211,
+    args: RemoteDomainScreenshotArgs,
+    ret: RemoteDomainScreenshotRet,
+    msg: xdr.void,
+  },
   DOMAIN_HAS_MANAGED_SAVE_IMAGE: {
     proc: 183,
     args: RemoteDomainHasManagedSaveImageArgs,

@@ -2,7 +2,8 @@ import { deflateSync } from 'node:zlib';
 
 /**
  * A minimal PNG encoder (PNG spec, ISO/IEC 15948: signature, IHDR, one IDAT, IEND; 8-bit RGB, filter 0): the test
- * driver's screenshots, so that every layer above a driver handles a real PNG without a guest.
+ * driver's screenshots (so that every layer above a driver handles a real PNG without a guest) and the libvirt
+ * driver's, whose QEMU gives a PPM.
  */
 
 const CRC_TABLE = (() => {
@@ -42,15 +43,27 @@ export function encodePng(
   height: number,
   pixel: (x: number, y: number) => readonly [number, number, number],
 ): Uint8Array {
+  const rgb = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgb.set(pixel(x, y), (y * width + x) * 3);
+  return encodePngRgb(width, height, rgb);
+}
+
+/**
+ * Encodes packed 8-bit RGB rows (`width * height * 3` bytes, top row first) as PNG.
+ *
+ * @example
+ * const png = encodePngRgb(2, 1, Uint8Array.of(255, 0, 0, 0, 0, 255)); // a red and a blue pixel
+ */
+export function encodePngRgb(width: number, height: number, rgb: Uint8Array): Uint8Array {
+  if (rgb.length !== width * height * 3)
+    throw new RangeError(`${rgb.length} bytes are not ${width}x${height} RGB pixels`);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, filter method 0, no interlace
-  const raw = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    const row = y * (width * 3 + 1); // each row starts with its filter type, 0 (None)
-    for (let x = 0; x < width; x++) raw.set(pixel(x, y), row + 1 + x * 3);
-  }
+  const stride = width * 3;
+  const raw = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1); // each row: filter type 0 (None), then its pixels
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return new Uint8Array(
     Buffer.concat([
