@@ -7,7 +7,10 @@
  *
  * With `--profile DIR` the WS-Man server writes a V8 CPU profile into DIR when it ends (`node --cpu-prof`). With
  * `--floor` the subject is the shared HTTP server of src/wbem/http with a route answering the same bytes, not the
- * WS-Man server: what that layer costs before any protocol runs.
+ * WS-Man server: what that layer costs before any protocol runs. With `--base DIR` (a built checkout, e.g. a `git
+ * archive` of an older commit with node_modules linked, after `npx tsc -p tsconfig.build.json`) the baseline is that
+ * checkout's WS-Man server instead of the bare one: an A/B of a change to the WS-Man path ("bare" then names the
+ * base in the output).
  */
 import { parseArgs } from 'node:util';
 import { postOnce, wsmanRequest } from './wsman-client.js';
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '2000' },
     profile: { type: 'string' },
     floor: { type: 'boolean', default: false },
+    base: { type: 'string' },
   },
 });
 const nodeArgs = values.profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values.profile];
@@ -27,7 +31,10 @@ const wsman = await startWsmanHost({ vms: 1000, nodeArgs });
 const answer = await postOnce(wsman.port, GET_BODY);
 const host = values.floor ? await startHttpFloor(answer) : wsman;
 try {
-  const bare = await startBareServer(answer);
+  const bare =
+    values.base === undefined
+      ? await startBareServer(answer)
+      : await startWsmanHost({ vms: 1000, checkout: values.base });
   try {
     const r = await pairedRounds(
       host,

@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { burst, messageIdDigits } from './wsman-client.js';
 
@@ -24,6 +25,8 @@ export interface WsmanHostOptions {
   vms: number;
   /** Extra arguments of the server's node (e.g. `--cpu-prof --cpu-prof-dir DIR`). */
   nodeArgs?: string[];
+  /** A built checkout to run the host of (its `dist`), default this one. */
+  checkout?: string;
 }
 
 const HOST_MODULE = fileURLToPath(new URL('../src/wbem/cimxml/index.js', import.meta.url));
@@ -61,7 +64,9 @@ function startChild(
  * SIGTERM closes it (removing its state directory) and ends the process.
  */
 export function startWsmanHost(o: WsmanHostOptions): Promise<ChildServer> {
-  const script = `const { startTestHost } = await import(${JSON.stringify(HOST_MODULE)});
+  const module =
+    o.checkout === undefined ? HOST_MODULE : join(resolve(o.checkout), 'dist/src/wbem/cimxml/index.js');
+  const script = `const { startTestHost } = await import(${JSON.stringify(module)});
     const h = await startTestHost({ vms: ${o.vms}, wsman: true });
     process.once('SIGTERM', () => h.close().finally(() => process.exit(0)));
     console.log(new URL(h.wsmanUrl).port);`;
@@ -207,6 +212,7 @@ export async function pairedRounds(
   // One request alone first (the login throttle holds back eight new logins at once), then a warm-up of each
   // long enough for V8 to optimise the hot paths (the first bursts run at half speed).
   await burst(subject.port, subjectRequest, 1, 1);
+  await burst(bare.port, bareRequest, 1, 1);
   for (let i = 0; i < 3; i++) {
     await burst(subject.port, subjectRequest, o.requests, 8, messageIdDigits(subjectRequest));
     await burst(bare.port, bareRequest, o.requests, 8, messageIdDigits(bareRequest));
