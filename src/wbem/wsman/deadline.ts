@@ -64,7 +64,12 @@ export class Deadline {
    */
   race<T>(work: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: PendingRace = { at: this.at, timer: undefined, settled: false, reject: () => reject(this.fault()) };
+      const entry: PendingRace = {
+        at: this.at,
+        timer: undefined,
+        settled: false,
+        reject: () => reject(this.fault()),
+      };
       armLater(entry);
       work.then(
         (v) => {
@@ -99,8 +104,7 @@ function armLater(entry: PendingRace): void {
 function arm(): void {
   const list = unarmed;
   unarmed = [];
-  for (const e of list)
-    if (!e.settled) e.timer = setTimeout(e.reject, Math.max(0, e.at - Date.now()));
+  for (const e of list) if (!e.settled) e.timer = setTimeout(e.reject, Math.max(0, e.at - Date.now()));
 }
 
 function settle(entry: PendingRace): void {
