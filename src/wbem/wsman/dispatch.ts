@@ -100,7 +100,8 @@ export async function dispatchWsman(
         ? `<wsman:TotalItemsCountEstimate>${answer.count}</wsman:TotalItemsCountEstimate>`
         : '';
     const xml = envelope(answer.action, req.messageId, answer.body, count);
-    if (max !== undefined && Buffer.byteLength(xml) > max)
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: most answers need no count of their bytes.
+    if (max !== undefined && xml.length * 3 > max && Buffer.byteLength(xml) > max)
       throw new WsmanFault('WSMAN_ENCODING_LIMIT', `The answer is larger than MaxEnvelopeSize ${max}`, {
         detail: FAULT_DETAIL.maxEnvelopeSize,
       });

@@ -128,9 +128,10 @@ function scalarXml(type: CimType, v: CimScalar, o: InstanceXmlOptions, depth: nu
  */
 export function envelope(action: string, relatesTo: string | undefined, body: string, headers = ''): string {
   const rel = relatesTo === undefined ? '' : `<wsa:RelatesTo>${xmlText(relatesTo)}</wsa:RelatesTo>`;
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:wsa="${NS.wsa}" xmlns:wsman="${NS.wsman}" xmlns:wsen="${NS.wsen}" xmlns:wse="${NS.wse}" xmlns:xsi="${NS.xsi}" xmlns:cim="${NS.cim}">` +
-    `<s:Header><wsa:To>${ANONYMOUS}</wsa:To><wsa:Action>${xmlText(action)}</wsa:Action><wsa:MessageID>uuid:${randomUUID()}</wsa:MessageID>${rel}${headers}</s:Header>` +
-    `<s:Body>${body}</s:Body></s:Envelope>`
-  );
+  return `${ENVELOPE_HEAD}${xmlText(action)}</wsa:Action><wsa:MessageID>uuid:${randomUUID()}</wsa:MessageID>${rel}${headers}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
 }
+
+/** What every answer begins with, up to the text of wsa:Action: built once. */
+const ENVELOPE_HEAD =
+  `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:wsa="${NS.wsa}" xmlns:wsman="${NS.wsman}" xmlns:wsen="${NS.wsen}" xmlns:wse="${NS.wse}" xmlns:xsi="${NS.xsi}" xmlns:cim="${NS.cim}">` +
+  `<s:Header><wsa:To>${ANONYMOUS}</wsa:To><wsa:Action>`;

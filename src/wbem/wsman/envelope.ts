@@ -280,6 +280,13 @@ function readHeader(h: XmlElement, r: WsmanRequest): void {
   );
 }
 
+/** True when `map` has `name` as a key, whatever its case. */
+function hasName(map: Map<string, unknown>, name: string): boolean {
+  const lower = name.toLowerCase();
+  for (const k of map.keys()) if (k.toLowerCase() === lower) return true;
+  return false;
+}
+
 /**
  * Reads a wsman:SelectorSet into `into`; duplicate names are faulted (DSP0226 §7.4: DuplicateSelectors).
  *
@@ -298,7 +305,7 @@ export function readSelectors(set: XmlElement, into: Map<string, string | XmlEle
       throw new WsmanFault('WSMAN_INVALID_SELECTORS', 'A selector has no Name', {
         detail: FAULT_DETAIL.invalidValue,
       });
-    if ([...into.keys()].some((k) => k.toLowerCase() === name.toLowerCase()))
+    if (hasName(into, name))
       throw new WsmanFault('WSMAN_INVALID_SELECTORS', `Selector "${name.slice(0, 64)}" is given twice`, {
         detail: FAULT_DETAIL.duplicateSelectors,
       });

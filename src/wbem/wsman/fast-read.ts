@@ -1,6 +1,7 @@
 import type { XmlAttribute, XmlElement, XmlNode } from '../../xml/index.js';
 import { XML_NS, XMLNS_NS } from '../../xml/index.js';
 import { readPlainXml, type XmlShapeLimits } from '../cimxml/fast-xml.js';
+import { readSimpleSoap } from './soap-read.js';
 
 type Scope = Map<string, string>;
 
@@ -80,8 +81,9 @@ function isBlank(n: XmlNode): boolean {
 const ROOT_SCOPE: Scope = new Map([['xml', XML_NS]]);
 
 /**
- * Reads a small, plain SOAP envelope fast: the CIM-XML edge's linear reader with qualified names, then the
- * namespaces resolved here. Undefined whenever the input is not plain (a DOCTYPE, an entity, a processing
+ * Reads a small, plain SOAP envelope fast: in one pass when it is as simple as clients' envelopes are
+ * ({@link readSimpleSoap}), else the CIM-XML edge's linear reader with qualified names, then the namespaces
+ * resolved here. Undefined whenever the input is not plain (a DOCTYPE, an entity, a processing
  * instruction, non-ASCII names, anything unusual about namespaces): the caller then uses the hardened parser,
  * which decides and reports. Over a shape limit it throws as that reader does (`CIMXML_TOO_LARGE`).
  *
@@ -89,6 +91,17 @@ const ROOT_SCOPE: Scope = new Map([['xml', XML_NS]]);
  * const root = readPlainEnvelope(text, limits) ?? (await parseXmlAsync(text, limits)).root;
  */
 export function readPlainEnvelope(text: string, limits: XmlShapeLimits): XmlElement | undefined {
+  return readSimpleSoap(text, limits) ?? readQualifiedEnvelope(text, limits);
+}
+
+/**
+ * The general step of {@link readPlainEnvelope}: the plain reader with qualified names, then the namespaces
+ * resolved; undefined when the input needs the hardened parser.
+ *
+ * @example
+ * readQualifiedEnvelope('<s:Envelope xmlns:s="u"/>', limits)?.ns; // 'u'
+ */
+export function readQualifiedEnvelope(text: string, limits: XmlShapeLimits): XmlElement | undefined {
   const root = readPlainXml(text, limits, { qualifiedNames: true });
   if (!root || !resolve(root, ROOT_SCOPE)) return undefined;
   return root;

@@ -46,7 +46,8 @@ export interface WsmanServerOptions {
   login?: Partial<LoginLimits> | undefined;
 }
 
-const SOAP_HEADERS = { 'Content-Type': 'application/soap+xml;charset=UTF-8' };
+const CONTENT_TYPE = 'Content-Type';
+const SOAP_TYPE = 'application/soap+xml;charset=UTF-8';
 
 /**
  * The WS-Management protocol at `POST /wsman` and `/wsman/` (DSP0226, SOAP 1.2 over HTTP): reads the envelope
@@ -84,8 +85,10 @@ async function answer(
   } catch (e) {
     out = faultAnswer(d, e, undefined);
   }
-  res.writeHead(out.status, { ...SOAP_HEADERS, 'Content-Length': Buffer.byteLength(out.xml) });
-  res.end(out.xml);
+  // Encoded once: the length is the buffer's, and the socket writes the bytes as they are.
+  const bytes = Buffer.from(out.xml);
+  res.writeHead(out.status, [CONTENT_TYPE, SOAP_TYPE, 'Content-Length', String(bytes.length)]);
+  res.end(bytes);
 }
 
 /** A running WS-Man server. */

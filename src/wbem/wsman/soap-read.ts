@@ -1,0 +1,239 @@
+import type { XmlAttribute, XmlElement } from '../../xml/index.js';
+import { XML_NS, XMLNS_NS } from '../../xml/index.js';
+import type { XmlShapeLimits } from '../cimxml/fast-xml.js';
+
+/**
+ * What this reader leaves to the others: a reference (`&`), a CR (line-end handling), `<!` (comment, CDATA,
+ * DOCTYPE), and any code unit outside tab, LF and U+0020-U+D7FF, U+E000-U+FFFD (a character XML does not allow, or
+ * a surrogate).
+ */
+const UNUSUAL_CHAR = /[^\t\n\u0020-\ud7ff\ue000-\ufffd]/;
+// The XML declaration in the forms the plain reader accepts (the same expression).
+const XML_DECL =
+  /^<\?xml version=(["'])1\.0\1( encoding=(["'])[Uu][Tt][Ff]-8\3)?( standalone=(["'])(yes|no)\5)? ?\?>$/;
+const ATTR_BREAK = /[\t\n]/;
+const ATTR_BREAKS = /[\t\n]/g;
+const OUTSIDE_WS = /^[ \t\n]*$/;
+
+/** 1: may start an ASCII NCName; 2: may continue one. */
+const NAME_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_]/.test(ch)) NAME_CHAR[c] = 1;
+  else if (/[0-9.-]/.test(ch)) NAME_CHAR[c] = 2;
+}
+
+/** The end of the ASCII NCName at `i`, or -1 when none starts there. */
+function ncName(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (!(c < 128 && NAME_CHAR[c] === 1)) return -1;
+  for (i++; i < s.length; i++) {
+    const d = s.charCodeAt(i);
+    if (!(d < 128 && NAME_CHAR[d] !== 0)) break;
+  }
+  return i;
+}
+
+/** The end of the qualified name (one optional prefix) at `i`, or -1, matching as much as the plain reader does. */
+function qName(s: string, i: number): number {
+  const end = ncName(s, i);
+  if (end < 0 || s.charCodeAt(end) !== 0x3a /* : */) return end;
+  const local = ncName(s, end + 1);
+  return local < 0 ? end : local;
+}
+
+function skipWs(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+    i++;
+  }
+  return i;
+}
+
+/** The URI a prefix is bound to in `scope` (pairs of prefix and URI, the innermost last). */
+function lookup(scope: string[], prefix: string): string | undefined {
+  for (let k = scope.length - 2; k >= 0; k -= 2) if (scope[k] === prefix) return scope[k + 1];
+  return undefined;
+}
+
+/** Drops the bindings after the first `length` entries of `scope` (pops: setting the length is a slow path). */
+function restore(scope: string[], length: number): void {
+  while (scope.length > length) scope.pop();
+}
+
+/** True when two entries of `names` are equal (a scan for a few, a set beyond, so that it stays linear). */
+function hasDuplicate(names: string[]): boolean {
+  if (names.length > 8) return new Set(names).size !== names.length;
+  for (let a = 1; a < names.length; a++) for (let b = 0; b < a; b++) if (names[a] === names[b]) return true;
+  return false;
+}
+
+/**
+ * Reads the envelopes real clients send in one pass, namespaces resolved as it goes: the same tree that
+ * {@link readPlainEnvelope}'s two steps (the plain reader of src/wbem/cimxml with qualified names, then the
+ * namespace resolution) make of them, at a third of the cost. It covers a subset of their input: no references,
+ * no CR, no comment, CDATA or DOCTYPE, no character outside the common ranges, no byte order mark, nothing over a
+ * shape limit; for anything else (and anything not well formed or not plainly namespaced) it answers undefined and
+ * the caller goes on with those readers, which accept, refuse or throw as before. soap-read.test.ts checks that
+ * it never answers a tree that differs from theirs.
+ *
+ * @example
+ * const root = readSimpleSoap(text, limits) ?? readPlainEnvelope(text, limits);
+ */
+export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement | undefined {
+  if (
+    src.includes('&') ||
+    src.includes('\r') ||
+    src.includes('<!') ||
+    UNUSUAL_CHAR.test(src) ||
+    src.charCodeAt(0) === 0xfeff
+  )
+    return undefined;
+  let i = 0;
+  if (src.startsWith('<?xml')) {
+    const end = src.indexOf('?>');
+    if (end < 0 || !XML_DECL.test(src.slice(0, end + 2))) return undefined;
+    i = end + 2;
+  }
+  const n = src.length;
+  const stack: XmlElement[] = [];
+  const names: string[] = [];
+  const marks: number[] = [];
+  const scope: string[] = ['xml', XML_NS];
+  let root: XmlElement | undefined;
+  let elements = 0;
+  while (i < n) {
+    const lt = src.indexOf('<', i);
+    const textEnd = lt < 0 ? n : lt;
+    if (textEnd > i) {
+      const t = src.slice(i, textEnd);
+      const top = stack[stack.length - 1];
+      if (!top) {
+        if (!OUTSIDE_WS.test(t)) return undefined;
+      } else {
+        if (t.length > limits.maxTextChars || t.includes(']]>')) return undefined;
+        // Blank text is dropped, as the namespace step does (String.prototype.trim's idea of blank).
+        if (t.trim() !== '') top.children.push({ type: 'text', value: t });
+      }
+    }
+    if (lt < 0) break;
+    i = lt;
+    if (src.charCodeAt(i + 1) === 0x2f /* / */) {
+      const gt = src.indexOf('>', i);
+      const name = names.pop();
+      if (
+        gt < 0 ||
+        name === undefined ||
+        !src.startsWith(name, i + 2) ||
+        skipWs(src, i + 2 + name.length) < gt
+      )
+        return undefined;
+      stack.pop();
+      restore(scope, marks.pop() ?? 2);
+      i = gt + 1;
+      continue;
+    }
+    const nameEnd = qName(src, i + 1);
+    if (nameEnd < 0 || ++elements > limits.maxElements) return undefined;
+    const qn = src.slice(i + 1, nameEnd);
+    // Attributes as written.
+    const rawNames: string[] = [];
+    const values: string[] = [];
+    let k = nameEnd;
+    for (;;) {
+      const ws = skipWs(src, k);
+      const ch = src.charCodeAt(ws);
+      if (ch === 0x3e /* > */ || (ch === 0x2f && src.charCodeAt(ws + 1) === 0x3e)) {
+        k = ws;
+        break;
+      }
+      if (ws === k) return undefined;
+      const an = qName(src, ws);
+      if (an < 0) return undefined;
+      let j = skipWs(src, an);
+      if (src.charCodeAt(j) !== 0x3d /* = */) return undefined;
+      j = skipWs(src, j + 1);
+      const q = src.charCodeAt(j);
+      if (q !== 0x22 && q !== 0x27) return undefined;
+      const end = src.indexOf(q === 0x22 ? '"' : "'", j + 1);
+      if (end < 0) return undefined;
+      const value = src.slice(j + 1, end);
+      if (value.includes('<') || rawNames.length >= limits.maxAttributes) return undefined;
+      rawNames.push(src.slice(ws, an));
+      values.push(ATTR_BREAK.test(value) ? value.replace(ATTR_BREAKS, ' ') : value);
+      k = end + 1;
+    }
+    if (rawNames.length > 1 && hasDuplicate(rawNames)) return undefined;
+    const mark = scope.length;
+    const el = element(qn, rawNames, values, scope);
+    if (el === undefined) return undefined;
+    const selfClosing = src.charCodeAt(k) === 0x2f;
+    i = k + (selfClosing ? 2 : 1);
+    const top = stack[stack.length - 1];
+    if (top) top.children.push(el);
+    else if (root) return undefined;
+    else root = el;
+    if (selfClosing) restore(scope, mark);
+    else {
+      if (stack.length >= limits.maxDepth) return undefined;
+      stack.push(el);
+      names.push(qn);
+      marks.push(mark);
+    }
+  }
+  return root && stack.length === 0 ? root : undefined;
+}
+
+/**
+ * The element of an opening tag, its declarations added to `scope` (the caller restores the scope's length when
+ * the element ends): undefined for anything the namespace step refuses (an undeclared or reserved prefix, an
+ * empty prefix binding, two attributes with one expanded name).
+ */
+function element(qn: string, rawNames: string[], values: string[], scope: string[]): XmlElement | undefined {
+  const nsDecls: Array<[string, string]> = [];
+  let plain = 0;
+  for (let a = 0; a < rawNames.length; a++) {
+    const an = rawNames[a]!;
+    if (an !== 'xmlns' && !an.startsWith('xmlns:')) {
+      plain++;
+      continue;
+    }
+    const prefix = an === 'xmlns' ? '' : an.slice(6);
+    const uri = values[a]!;
+    if (prefix === 'xmlns' || uri === XMLNS_NS) return undefined;
+    if ((prefix === 'xml') !== (uri === XML_NS)) return undefined;
+    if (prefix !== '' && uri === '') return undefined;
+    scope.push(prefix, uri);
+    nsDecls.push([prefix, uri]);
+  }
+  let ns: string;
+  let prefix = '';
+  let local = qn;
+  const colon = qn.indexOf(':');
+  if (colon >= 0) {
+    prefix = qn.slice(0, colon);
+    const uri = prefix === 'xml' || prefix === 'xmlns' ? undefined : lookup(scope, prefix);
+    if (uri === undefined) return undefined;
+    ns = uri;
+    local = qn.slice(colon + 1);
+  } else ns = lookup(scope, '') ?? '';
+  const attrs: XmlAttribute[] = [];
+  if (plain > 0) {
+    for (let a = 0; a < rawNames.length; a++) {
+      const an = rawNames[a]!;
+      if (an === 'xmlns' || an.startsWith('xmlns:')) continue;
+      const c = an.indexOf(':');
+      if (c < 0) {
+        attrs.push({ ns: '', local: an, prefix: '', value: values[a]! });
+        continue;
+      }
+      const p = an.slice(0, c);
+      const uri = p === 'xml' ? XML_NS : lookup(scope, p);
+      if (uri === undefined || uri === '') return undefined;
+      attrs.push({ ns: uri, local: an.slice(c + 1), prefix: p, value: values[a]! });
+    }
+    if (attrs.length > 1 && hasDuplicate(attrs.map((x) => `${x.ns}|${x.local}`))) return undefined;
+  }
+  return { type: 'element', ns, local, prefix, attrs, nsDecls, children: [] };
+}
