@@ -65,7 +65,7 @@ function askedDisks(ctx: NewDiskContext, def: VirtualSystemDefinition, action: s
     if ('problem' in asked) {
       throw new ApiError('DEFINITION_INVALID', `${where}: ${asked.problem}`, {
         hint: asked.hint,
-        errors: [{ pointer: `${pointer}/VirtualQuantity`, detail: asked.problem }],
+        errors: [{ pointer: `${pointer}/properties/VirtualQuantity`, detail: asked.problem }],
         detail: { domain: 'model', code: 'MODEL_INVALID' },
       });
     }
@@ -75,7 +75,7 @@ function askedDisks(ctx: NewDiskContext, def: VirtualSystemDefinition, action: s
       const detail = `New disk "${d.instanceId}": no storage pool "${poolName.slice(0, 80)}"`;
       throw new ApiError('DEFINITION_INVALID', `${where}: ${detail}`, {
         hint: `The pools are: ${ctx.pools.all.map((p) => p.name).join(', ') || '(none)'}`,
-        errors: [{ pointer: `${pointer}/PoolID`, detail }],
+        errors: [{ pointer: `${pointer}/properties/PoolID`, detail }],
         detail: { domain: 'host', code: 'POOL_NOT_FOUND' },
       });
     }
@@ -98,7 +98,7 @@ function checkSpace(ctx: NewDiskContext, asked: readonly Asked[], where: string)
     const detail = `New disk "${first.instanceId}": the storage pool "${pool.name}" has ${free} bytes free, less than the ${bytes} bytes its new disks reserve`;
     throw new ApiError('LIMIT_EXCEEDED', `${where}: ${detail}`, {
       hint: 'Choose another pool, a smaller disk, or no Reservation (a sparse image)',
-      errors: [{ pointer: `/resources/${first.position}/PoolID`, detail }],
+      errors: [{ pointer: `/resources/${first.position}/properties/PoolID`, detail }],
       detail: { domain: 'host', code: 'POOL_FULL' },
     });
   }

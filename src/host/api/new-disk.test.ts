@@ -141,7 +141,7 @@ describe('systems.define with a new empty disk (DSP1047: a capacity, a PoolID, n
     expect(missing).toMatchObject({
       code: 'DEFINITION_INVALID',
       message: 'Cannot define "bad": New disk "9": no storage pool "nope"',
-      pointers: ['/resources/3/PoolID'],
+      pointers: ['/resources/3/properties/PoolID'],
     });
     const sizes: [VirtualSystemDefinition, RegExp][] = [
       [
@@ -168,7 +168,7 @@ describe('systems.define with a new empty disk (DSP1047: a capacity, a PoolID, n
       const r = await refusal(api, def);
       expect(r.code).toBe('DEFINITION_INVALID');
       expect(r.message).toMatch(message);
-      expect(r.pointers).toEqual(['/resources/3/VirtualQuantity']);
+      expect(r.pointers).toEqual(['/resources/3/properties/VirtualQuantity']);
     }
     expect(visible(fast)).toEqual([]);
     expect(visible(images)).toEqual([]);
@@ -190,7 +190,7 @@ describe('systems.define with a new empty disk (DSP1047: a capacity, a PoolID, n
     expect(full.message).toMatch(
       /^Cannot define "thick": New disk "9": the storage pool "fast" has \d+ bytes free, less than the 65970697666560 bytes its new disks reserve$/,
     );
-    expect(full.pointers).toEqual(['/resources/3/PoolID']);
+    expect(full.pointers).toEqual(['/resources/3/properties/PoolID']);
     expect(visible(fast)).toEqual([]);
     const s = resultOf(
       await api.systems.define(
