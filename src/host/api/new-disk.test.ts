@@ -8,6 +8,7 @@ import {
   buildDefinition,
   type RasdProperties,
   type ResourceSetting,
+  readDevices,
   type VirtualSystemDefinition,
 } from '../../model/index.js';
 import { Host } from '../host.js';
@@ -299,4 +300,76 @@ describe('systems.define with a new empty disk (DSP1047: a capacity, a PoolID, n
     expect(visible(fast)).toEqual([]);
     expect(host.store.ownedImages.all()).toEqual([]);
   });
+});
+
+describe('new disks on QEMU (TCG): the driver gets a path, at define and at hot-plug', () => {
+  it('starts a system whose disk the host made, hot-plugs a second new disk, and removes both images with it', async () => {
+    const state = join(dir, 'qemu');
+    const q = await Host.open({ stateDir: state, driverUri: 'qemu:///embed?accel=tcg' });
+    try {
+      const qa = openSession(q, ADMIN);
+      const def = buildDefinition({
+        name: 'q1',
+        cpus: 1,
+        memoryBytes: 64n << 20n,
+        disks: [{ capacityBytes: 16n << 20n }],
+        diskBus: 'scsi',
+        graphics: 'none',
+      });
+      const s = resultOf(await qa.systems.define(def, WAIT));
+      resultOf(await qa.systems.changeState(s.uuid, 'start', WAIT));
+      const images = join(state, 'images');
+      const added = resultOf(
+        await qa.systems.addResources(
+          'q1',
+          [
+            {
+              cimClass: 'CIM_ResourceAllocationSettingData',
+              properties: {
+                ResourceType: '17',
+                VirtualQuantity: '8',
+                VirtualQuantityUnits: 'byte*2^20',
+                Parent: '3',
+                AddressOnParent: '1',
+              },
+            },
+          ],
+          WAIT,
+        ),
+      );
+      expect(added.applied).toBe('live');
+      const named = readDevices((await qa.systems.get('q1')).definition).drives.map((d) => d.hostResource);
+      expect(named).toEqual([
+        join(images, 'q1-disk4.qcow2'),
+        join(images, `q1-disk${added.instanceIds[0]}.qcow2`),
+      ]);
+      expect(named.map((p) => info(p!)['virtual-size'])).toEqual([16 << 20, 8 << 20]);
+      // A hot-plug that fails (the slot is taken) leaves no image behind.
+      const taken = await qa.systems.addResources(
+        'q1',
+        [
+          {
+            cimClass: 'CIM_ResourceAllocationSettingData',
+            properties: {
+              ResourceType: '17',
+              VirtualQuantity: '8',
+              VirtualQuantityUnits: 'byte*2^20',
+              Parent: '3',
+              AddressOnParent: '1',
+            },
+          },
+        ],
+        WAIT,
+      );
+      expect(taken.error?.message).toMatch(/address 1|slot|both sit/);
+      expect(visible(images).sort()).toEqual(named.map((p) => p!.slice(images.length + 1)).sort());
+      // The running QEMU has both open (overlay mode: over the new images, which stay as made).
+      const disks = await q.driver.diskImages!(s.uuid);
+      expect(disks.filter((d) => d.kind === 'disk')).toHaveLength(2);
+      resultOf(await qa.systems.undefine('q1', { ...WAIT, powerOff: true }));
+      expect(visible(images)).toEqual([]);
+    } finally {
+      await q.close({ stopVms: true });
+    }
+  }, 120_000);
 });
