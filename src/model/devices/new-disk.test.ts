@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { definitionFromJson } from '../json/decode.js';
+import { definitionToJson } from '../json/encode.js';
 import type { RasdProperties, ResourceSetting } from '../settings.js';
 import { validateDefinition } from '../validate.js';
 import { DefinitionBuilder } from './build.js';
@@ -125,5 +127,31 @@ describe('the device view and validateDefinition with a new disk', () => {
       VirtualQuantityUnits: 'byte*2^30',
       HostResource: ['/pool/n-disk7.qcow2'],
     });
+  });
+});
+
+describe('a new disk in the JSON encoding (named devices)', () => {
+  it('is a disk drive with no image and its size and pool in properties, read back to the same request', () => {
+    const def = definitionFromJson({
+      name: 'j',
+      cpus: 1,
+      memoryBytes: 67108864,
+      devices: [
+        { device: 'controller', id: 'c', kind: 'virtio-scsi' },
+        {
+          device: 'drive',
+          id: 'd',
+          kind: 'disk',
+          controller: 'c',
+          slot: 0,
+          properties: { VirtualQuantity: '8', VirtualQuantityUnits: 'byte*2^30', PoolID: 'fast' },
+        },
+      ],
+    });
+    expect(readDevices(def).drives[0]?.newDisk).toEqual({
+      request: { capacityBytes: 8n << 30n, pool: 'fast', reservedBytes: undefined },
+    });
+    const again = definitionFromJson(JSON.parse(JSON.stringify(definitionToJson(def))));
+    expect(readDevices(again).drives[0]?.newDisk).toEqual(readDevices(def).drives[0]?.newDisk);
   });
 });
