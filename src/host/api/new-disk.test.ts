@@ -174,6 +174,10 @@ describe('systems.define with a new empty disk (DSP1047: a capacity, a PoolID, n
     expect(visible(fast)).toEqual([]);
     expect(visible(images)).toEqual([]);
     expect(await api.systems.list()).toEqual([]);
+    // A driver given a new disk directly (not through the host) refuses it: drivers get paths only.
+    await expect(host.driver.define(vq('8'))).rejects.toThrow(
+      'Cannot define "bad": disk "9" asks for a new disk, which the host creates; this driver needs its image',
+    );
   });
 
   it('refuses a reservation the pool cannot hold, and preallocates one it can', async () => {
