@@ -10,7 +10,7 @@ import {
 import { CimError } from './errors.js';
 import type { ResourceFacts } from './facts.js';
 import { C, ORG, parseSettingId, rasdId, vssdId } from './naming.js';
-import { poolIdForType } from './pools.js';
+import { poolById, poolIdForType, storagePoolIds } from './pools.js';
 import { type CimInstance, type CimValue, isInstance, isInstanceName } from './types.js';
 
 /**
@@ -138,6 +138,12 @@ export function rasdFromInstance(inst: CimInstance): ResourceSetting {
     p.PoolID === poolIdForType(Number(p.ResourceType))
   )
     delete p.PoolID;
+  // A configured storage pool (DSP1047) is the model's pool name; a primordial pool is the host's choice.
+  if (p.PoolID !== undefined) {
+    const pool = storagePoolIds.nameOf(p.PoolID);
+    if (pool !== undefined) p.PoolID = pool;
+    else if (poolById(p.PoolID) !== undefined) delete p.PoolID;
+  }
   return { cimClass, properties: p };
 }
 

@@ -184,6 +184,9 @@ export const STORAGE_PARENT_POOL = 'LogicalDisk';
 export const storagePoolIds = {
   poolId: (name: string) => `Storage/${name}`,
   pool: (name: string) => `Vessel:Pool/Storage/${name}`,
+  /** The pool name of a PoolID (`Storage/NAME`), or undefined when it names no configured pool's form. */
+  nameOf: (poolId: string): string | undefined =>
+    poolId.startsWith('Storage/') && poolId.length > 8 ? poolId.slice(8) : undefined,
 };
 
 /** The four templates of DSP1043 §7.3 and their ValueRole/ValueRange on SettingsDefineCapabilities. */

@@ -43,10 +43,15 @@ export interface EditContext {
   redefine(def: VirtualSystemDefinition): Promise<StoredVm>;
   consoles(): ConsoleKind[];
   /**
-   * Checks the images of a definition as a define does (every image in a storage pool, no references, no two
-   * writers on one image), for resources hot-plugged into a running system, which are not redefined.
+   * Makes the images of the definition's new disks, then checks its images as a define does (every image in a
+   * storage pool, no references, no two writers on one image), for resources hot-plugged into a running system,
+   * which are not redefined. Returns the definition that names the new images and how to delete them again.
    */
-  checkImages(def: VirtualSystemDefinition): Promise<void>;
+  prepareImages(
+    def: VirtualSystemDefinition,
+  ): Promise<{ def: VirtualSystemDefinition; discard(): Promise<void> }>;
+  /** Deletes the images the host made for a system that its stored definition no longer names. */
+  settleImages(uuid: string): Promise<void>;
 }
 
 /**
@@ -93,7 +98,9 @@ async function hotplug(
 ): Promise<ResourceResult> {
   const { driver, store } = ctx;
   const edited = change.edit(row.definition); // InstanceIDs given, unknown ones refused, before any device changes
-  if (change.kind === 'add') await ctx.checkImages(edited.def); // as a define would, before QEMU opens anything
+  // As a define would, before QEMU opens anything: new disks get their images, every image is checked.
+  const prepared = change.kind === 'add' ? await ctx.prepareImages(edited.def) : undefined;
+  const def = prepared?.def ?? edited.def;
   const attach =
     change.kind === 'add' ? requireOperation(driver, 'attachDevice') : driver.attachDevice?.bind(driver);
   const detach =
@@ -101,7 +108,7 @@ async function hotplug(
   const undo: Array<() => Promise<void>> = [];
   try {
     if (change.kind === 'add') {
-      for (const r of edited.def.resources.slice(row.definition.resources.length)) {
+      for (const r of def.resources.slice(row.definition.resources.length)) {
         await attach!(row.uuid, r);
         undo.push(() => detach?.(row.uuid, String(r.properties.InstanceID)) ?? Promise.resolve());
       }
@@ -115,9 +122,11 @@ async function hotplug(
   } catch (e) {
     for (const u of undo.reverse()) await u().catch(() => undefined);
     store.putVm(row.uuid, await driver.getDefinition(row.uuid));
+    await prepared?.discard();
     throw e;
   }
   store.putVm(row.uuid, await driver.getDefinition(row.uuid));
+  await ctx.settleImages(row.uuid);
   ctx.events.system(row.uuid, row.name, 'modified', {
     reason: change.kind === 'add' ? 'devices attached' : 'devices detached',
     cause: 'api',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   ApiError,
   type ConsoleKind,
@@ -45,6 +45,7 @@ import { type KeptImage, keepDisks, refuseDroppingOverlays } from './keep-disks.
 import { applyState, hostOperations, type LifecycleContext, type StateOptions } from './lifecycle.js';
 import { KeyedLock } from './lock.js';
 import { hostMetricsSource, MetricsSampler, type SamplerOptions } from './metrics/index.js';
+import { cleanupOwnedImages, makeNewDisks, type NewDiskContext, settleOwnedImages } from './new-disks.js';
 import { databasePath } from './paths.js';
 import { refuseSharedWriters, StoragePools } from './pools/index.js';
 import { EventRecorder } from './recorder.js';
@@ -200,6 +201,7 @@ export class Host {
     cleanupExports(options.stateDir);
     clearUploads(options.stateDir);
     await host.reconcile();
+    await cleanupOwnedImages(host.newDisks());
     host.metrics.start();
     return host;
   }
@@ -328,16 +330,28 @@ export class Host {
   }
 
   /** Defines (or redefines) in the driver, stores the driver's definition, records `defined` or `modified`. */
-  private async store_(def: VirtualSystemDefinition, caller: Caller = LOCAL): Promise<StoredVm> {
-    await this.pools.check(def, 'define');
-    refuseSharedWriters(def, this.store.listVms());
-    const uuid = def.system.VirtualSystemIdentifier;
-    const before = uuid === undefined ? undefined : this.store.getVm(uuid)?.definition;
-    await refuseDroppingOverlays(this.driver, before, def);
-    const info = await this.driver.define(def);
-    const stored = await this.driver.getDefinition(info.uuid);
-    const existed = this.store.getVm(info.uuid) !== undefined;
-    this.store.putVm(info.uuid, stored);
+  private async store_(asked: VirtualSystemDefinition, caller: Caller = LOCAL): Promise<StoredVm> {
+    const existing = asked.system.VirtualSystemIdentifier;
+    const known = existing !== undefined && this.store.getVm(existing) !== undefined;
+    const made = await makeNewDisks(this.newDisks(), asked, known ? 'change' : 'define');
+    const def = made.def;
+    let info: { uuid: string; name: string };
+    let existed: boolean;
+    try {
+      await this.pools.check(def, 'define');
+      refuseSharedWriters(def, this.store.listVms());
+      const uuid = def.system.VirtualSystemIdentifier;
+      const before = uuid === undefined ? undefined : this.store.getVm(uuid)?.definition;
+      await refuseDroppingOverlays(this.driver, before, def);
+      info = await this.driver.define(def);
+      const stored = await this.driver.getDefinition(info.uuid);
+      existed = this.store.getVm(info.uuid) !== undefined;
+      this.store.putVm(info.uuid, stored);
+    } catch (e) {
+      await made.discard();
+      throw e;
+    }
+    await settleOwnedImages(this.newDisks(), info.uuid, this.get(info.uuid).definition);
     this.events.system(info.uuid, info.name, existed ? 'modified' : 'defined', {
       state: 'stopped',
       reason: existed ? 'definition changed' : 'defined',
@@ -371,10 +385,17 @@ export class Host {
     await this.locks.run(uuid, () => this.remove(uuid, name, LOCAL));
   }
 
-  private async remove(uuid: string, name: string, caller: Caller): Promise<void> {
+  /** Removes a stopped system; the images the host made for it go too, but those in `keep` (real paths). */
+  private async remove(
+    uuid: string,
+    name: string,
+    caller: Caller,
+    keep: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
     checkApiTransition(name, (await this.driver.getState(uuid)).state, 'undefine');
     await requireOperation(this.driver, 'undefine')(uuid);
     this.store.deleteVm(uuid);
+    await settleOwnedImages(this.newDisks(), uuid, undefined, keep);
     this.events.system(uuid, name, 'undefined', {
       reason: 'undefined',
       cause: 'api',
@@ -411,7 +432,10 @@ export class Host {
             systemDir(this.stateDir, uuid),
           );
         }
-        await this.remove(uuid, name, caller);
+        const inPlace = keptImages
+          .filter((k) => k.how === 'in-place')
+          .map((k) => resolve(this.pools.get(k.pool).path, k.image));
+        await this.remove(uuid, name, caller, new Set(inPlace));
         return { keptImages };
       });
     });
@@ -434,9 +458,20 @@ export class Host {
       get: (id) => this.get(id),
       redefine: (def) => this.store_(def, caller),
       consoles: () => this.consoles(),
-      checkImages: async (def) => {
-        await this.pools.check(def, 'define');
-        refuseSharedWriters(def, this.store.listVms());
+      prepareImages: async (def) => {
+        const made = await makeNewDisks(this.newDisks(), def, 'change');
+        try {
+          await this.pools.check(made.def, 'define');
+          refuseSharedWriters(made.def, this.store.listVms());
+        } catch (e) {
+          await made.discard();
+          throw e;
+        }
+        return made;
+      },
+      settleImages: async (id) => {
+        const now = this.store.getVm(id)?.definition;
+        if (now !== undefined) await settleOwnedImages(this.newDisks(), id, now);
       },
     };
     return this.jobs.run(this.spec(`vm.${operation}`, operation, caller, { uuid, name }), (c) =>
@@ -445,6 +480,11 @@ export class Host {
         return applyEdit(ctx, uuid, change, options);
       }),
     );
+  }
+
+  /** What the new-disk work uses of this host. */
+  private newDisks(): NewDiskContext {
+    return { pools: this.pools, owned: this.store.ownedImages, vms: () => this.store.listVms() };
   }
 
   private spec(

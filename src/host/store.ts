@@ -6,6 +6,7 @@ import { apiErrorCodeOf } from './api/errors.js';
 import { HostError } from './errors.js';
 import { etagOfText } from './etag.js';
 import { type JobRecord, JobTable } from './store-jobs.js';
+import { OwnedImageTable } from './store-owned.js';
 import { migrateStore, SCHEMA } from './store-schema.js';
 
 /**
@@ -199,6 +200,8 @@ export class Store {
   private readonly uuidOfName = new Map<string, string>();
   /** The jobs, as the Api's JobInfo. */
   readonly jobs: JobTable;
+  /** The images the host created for systems (new empty disks). */
+  readonly ownedImages: OwnedImageTable;
 
   constructor(file: string) {
     try {
@@ -220,6 +223,7 @@ export class Store {
     }
     migrateStore(this.db, file);
     this.jobs = new JobTable(this.db);
+    this.ownedImages = new OwnedImageTable(this.db);
     this.stmts = {
       putVm: this.db.prepare(
         `INSERT INTO vms (uuid, name, definition, etag, state, reason, reason_code, created_at, updated_at, changed_at)

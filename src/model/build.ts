@@ -7,6 +7,12 @@ import type { VirtualSystemDefinition } from './settings.js';
 /** The bus `vessel vm define --disk-bus` puts disks on: IDE, SATA (AHCI), SCSI (LSI Logic), virtio-blk, NVMe. */
 export type DiskBus = 'ide' | 'sata' | 'scsi' | 'virtio' | 'nvme';
 
+/** A new, empty disk: its size and the storage pool it is made in (the host's default pool when absent). */
+export interface NewDiskSpec {
+  capacityBytes: bigint;
+  pool?: string;
+}
+
 /** A short description of a virtual system, as `vessel vm define` flags give it. */
 export interface SimpleSystemSpec {
   name: string;
@@ -15,8 +21,8 @@ export interface SimpleSystemSpec {
   description?: string;
   cpus: number;
   memoryBytes: bigint;
-  /** Disk images (absolute paths), attached in order. */
-  disks?: string[];
+  /** Disks, attached in order: images (absolute paths), or new empty disks the host creates in a pool. */
+  disks?: (string | NewDiskSpec)[];
   /** The bus the disks hang on; `ide` by default. */
   diskBus?: DiskBus;
   /** CD/DVD images (absolute paths), attached read-only on IDE after the disks. */
@@ -76,10 +82,13 @@ export function buildDefinition(spec: SimpleSystemSpec): VirtualSystemDefinition
     bus === 'ide' || disks.length === 0
       ? undefined
       : b.controller(BUS_KINDS[bus], { address: 0, name: `${bus.toUpperCase()} Controller 0` });
-  disks.forEach((path, i) => {
+  disks.forEach((disk, i) => {
     const slot: [string, number] | undefined = diskCtl === undefined ? ideSlots.shift() : [diskCtl, i];
     if (slot === undefined) throw tooMany(disks.length + cdroms.length);
-    b.drive('disk', { controller: slot[0], slot: slot[1] }, path, { name: `Hard disk ${i + 1}` });
+    const at = { controller: slot[0], slot: slot[1] };
+    const name = { name: `Hard disk ${i + 1}` };
+    if (typeof disk === 'string') b.drive('disk', at, disk, name);
+    else b.newDisk(at, disk.capacityBytes, disk.pool, name);
   });
   // CDs prefer the secondary IDE channel's master, as installers expect (hdc).
   if (bus === 'ide' && ideSlots.length > 2) ideSlots.splice(0, ideSlots.length - 2);

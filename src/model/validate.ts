@@ -236,7 +236,16 @@ function checkDrives(view: DeviceView, limits: HostLimits, slots: SlotPolicy, er
 function checkImage(d: DriveDevice, err: Report): void {
   const host = d.hostResource;
   if (host === undefined || host.trim() === '') {
-    if (d.kind === 'disk') err('MISSING', `Disk "${d.instanceId}" has no image (HostResource)`, d.instanceId);
+    const asked = d.newDisk;
+    if (asked !== undefined && 'problem' in asked)
+      err('INVALID_VALUE', asked.problem, d.instanceId, asked.hint);
+    else if (asked === undefined && d.kind === 'disk')
+      err(
+        'MISSING',
+        `Disk "${d.instanceId}" has no image (HostResource)`,
+        d.instanceId,
+        'Name an image in a storage pool, or give a size (VirtualQuantity) for a new empty disk',
+      );
     return;
   }
   if (imagePath(host) === undefined) {

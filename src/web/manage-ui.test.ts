@@ -364,6 +364,8 @@ describe('the management pages', () => {
       await axe(p, 'host page');
       await p.goto(`${h.base}/#/create`);
       await p.getByLabel('Name').waitFor();
+      await p.getByRole('button', { name: 'Add new disk' }).click(); // a row of each kind
+      await p.getByLabel('Disk 2 pool').waitFor();
       await axe(p, 'create form');
       expect(w.problems).toEqual([]);
       await w.context.close();

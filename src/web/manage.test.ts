@@ -152,6 +152,45 @@ describe('the create form', () => {
     ]);
   });
 
+  it('builds a new disk as DSP1047 asks for one, and puts its refusals on its size or pool field', () => {
+    const { def, fieldOf } = buildFromForm({
+      ...FORM,
+      disks: [
+        '/p/a.qcow2',
+        { size: ' 24 ', unit: 'MiB', pool: 'fast' },
+        { size: '2', unit: 'GiB', pool: '' },
+      ],
+      cdroms: [],
+    });
+    const disks = def.resources.filter((r) => r.properties.ResourceType === '17');
+    expect(disks.map((r) => r.properties)).toEqual([
+      expect.objectContaining({ HostResource: ['/p/a.qcow2'] }),
+      expect.objectContaining({ VirtualQuantity: '24', VirtualQuantityUnits: 'byte*2^20', PoolID: 'fast' }),
+      expect.not.objectContaining({ PoolID: expect.anything(), HostResource: expect.anything() }),
+    ]);
+    const at = def.resources.indexOf(disks[1]!);
+    const id = String(disks[1]!.properties.InstanceID);
+    expect([
+      ...fieldsOfErrors(
+        [
+          { pointer: `/resources/${at}/properties/PoolID`, detail: 'P' },
+          { pointer: `/resources/${at}/properties/VirtualQuantity`, detail: 'S' },
+          { pointer: `/resources/${at}`, detail: 'T' },
+        ],
+        def,
+        fieldOf,
+      ),
+    ]).toEqual([
+      ['disk-1-pool', 'P'],
+      ['disk-1-size', 'S; T'],
+    ]);
+    const on = (m: string) => fieldOfProblem('DEFINITION_INVALID', m, fieldOf);
+    expect(on(`Cannot define "w": New disk "${id}": no storage pool "fast"`)).toBe('disk-1-pool');
+    expect(on(`Invalid definition "w": Disk "${id}": a capacity of 0 bytes cannot be created`)).toBe(
+      'disk-1-size',
+    );
+  });
+
   it("lands the host's refusals on the field they are about", () => {
     const { fieldOf } = buildFromForm(FORM);
     const on = (code: string, m: string) => fieldOfProblem(code, m, fieldOf);

@@ -28,6 +28,7 @@ import { action, printJson, println } from '../output.js';
 import { registerGroup } from '../program.js';
 import { watchStop } from '../watch-stop.js';
 import { checkNetworks } from './net-check.js';
+import { parseNewDisk } from './vm-disks.js';
 import { readDefinitionFile, systemJson } from './vm-json.js';
 import { addMetadataCommand } from './vm-metadata.js';
 import { addStatsCommand } from './vm-stats.js';
@@ -66,6 +67,7 @@ interface DefineOptions {
   cpus: string;
   memory: string;
   disk?: string[];
+  newDisk?: string[];
   cdrom?: string[];
   nic?: string[];
   diskBus?: string;
@@ -99,7 +101,7 @@ async function definitionFrom(opts: DefineOptions): Promise<VirtualSystemDefinit
     name: opts.name,
     cpus: Number(opts.cpus),
     memoryBytes: sizeOption(opts.memory),
-    disks: (opts.disk ?? []).map((d) => resolve(d)),
+    disks: [...(opts.disk ?? []).map((d) => resolve(d)), ...(opts.newDisk ?? []).map(parseNewDisk)],
     cdroms: (opts.cdrom ?? []).map((d) => resolve(d)),
     diskBus: bus,
     nics: (opts.nic ?? []).map(parseNic),
@@ -191,6 +193,11 @@ registerGroup((program: Command) => {
     .option(
       '--disk <file>',
       'a disk image (repeatable); with --disk-mode overlay the image is never written',
+      collect,
+    )
+    .option(
+      '--new-disk <size>',
+      'a new empty disk the host creates: SIZE[,pool=NAME], e.g. 8G or 512M,pool=fast (a qcow2 in the pool, the default pool when none is named; deleted with the system); after the --disk images (repeatable)',
       collect,
     )
     .option('--cdrom <iso>', 'a CD/DVD image (repeatable)', collect)

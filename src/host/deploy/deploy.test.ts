@@ -115,6 +115,27 @@ describe('Host.deploy()', () => {
     expect(h.store.getMetadata(vm.uuid)).toEqual({});
   });
 
+  it('deploys a disk item with a capacity and no image (VMware new disk, DSP1047) as a blank disk of that size', async () => {
+    const ovf = variant((x) =>
+      x.replace(
+        /(\s*)<\/(ovf:)?VirtualHardwareSection>/,
+        (m, sp: string) =>
+          `${sp}  <ovf:Item><rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits><rasd:ElementName>Data</rasd:ElementName><rasd:InstanceID>99</rasd:InstanceID><rasd:PoolID>vmfs1</rasd:PoolID><rasd:ResourceType>17</rasd:ResourceType><rasd:VirtualQuantity>24</rasd:VirtualQuantity></ovf:Item>${m}`,
+      ),
+    );
+    expect(readFileSync(ovf, 'utf8')).toContain('<rasd:InstanceID>99</rasd:InstanceID>');
+    const h = await host();
+    await h.deploy({ package: ovf, name: 'blank1', properties: { greeting: 'hello-42' } }).done;
+    const vm = h.get('blank1');
+    const data = readDevices(vm.definition).drives.find((d) => d.instanceId === '99')!;
+    const path = imagePath(data.hostResource)!;
+    expect(path).toBe(join(h.stateDir, 'vms', vm.uuid, 'image-item-99.qcow2'));
+    expect(data.resource.properties.PoolID).toBeUndefined();
+    const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path], { encoding: 'utf8' }));
+    expect([info.format, info['virtual-size']]).toEqual(['qcow2', 24 << 20]);
+    await h.undefine('blank1');
+  });
+
   it('deploys an OVF whose disk is stored in gzip-compressed chunks beside it', async () => {
     const chunked = join(work, 'chunked.ova');
     await packOva(join(folder, 'vessel-guest.ovf'), chunked, { chunkSize: 4 << 20, gzipLevel: 1 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseUint, toBaseUnits, type VirtualSystemDefinition } from '../../model/index.js';
+import { newDiskOf, parseUint, toBaseUnits, type VirtualSystemDefinition } from '../../model/index.js';
 import { findSection, type OvfEnvelope } from '../../ovf/index.js';
 import { HostError } from '../errors.js';
 import { isRemoteHref } from './checks.js';
@@ -67,7 +67,8 @@ function capacityOf(
 /**
  * Resolves a system's drives: every HostResource (of any item; {@link checkPackageReferences} has made sure each
  * is a package reference or blank) becomes the `file://` URL of the file the deploy writes for it in the system's
- * final folder `dir`: `image-ID.qcow2` for a disk, `file-ID` for any other file. Blank values are removed.
+ * final folder `dir`: `image-ID.qcow2` for a disk, `file-ID` for any other file. Blank values are removed. A
+ * disk item with a capacity and no image (a new empty disk, `newDiskOf`) gets a blank `image-item-ID.qcow2`.
  */
 export function resolveDrives(
   env: OvfEnvelope,
@@ -89,8 +90,7 @@ export function resolveDrives(
     return name;
   };
   def.resources.forEach((r, i) => {
-    const hr = r.properties.HostResource;
-    if (hr === undefined) return;
+    const hr = r.properties.HostResource ?? [];
     const resolved: string[] = [];
     for (const value of Array.isArray(hr) ? hr : [hr]) {
       const ref = packageReference(value, ids);
@@ -133,6 +133,21 @@ export function resolveDrives(
         files.push(file);
       }
       resolved.push(`file://${join(dir, file.fileName)}`);
+    }
+    // A disk item with a capacity and no image asks for a new empty disk (DSP1047, as VMware writes them): it is
+    // made blank in the system's folder like a Disk without ovf:fileRef; its PoolID names the producer's pool.
+    const asked = resolved.length === 0 ? newDiskOf(r) : undefined;
+    if (asked !== undefined && 'request' in asked) {
+      const id = `item-${r.properties.InstanceID ?? i + 1}`;
+      const planned = {
+        diskId: id,
+        capacity: asked.request.capacityBytes,
+        fileId: undefined,
+        fileName: unique('image-', id, '.qcow2'),
+      };
+      disks.push(planned);
+      resolved.push(`file://${join(dir, planned.fileName)}`);
+      delete r.properties.PoolID;
     }
     if (resolved.length === 0) delete r.properties.HostResource;
     else r.properties.HostResource = resolved;

@@ -29,7 +29,8 @@ function qemuImg(args: string[]): Promise<void> {
  * Creates an empty image in a pool: `qemu-img create` writes it under a temporary name in the pool's folder (a
  * name of the pool's own, no user text reaches qemu-img's filename parsing), then it is linked under `name`, never
  * replacing a file (`ALREADY_EXISTS`); nothing is left behind on failure. The size is a multiple of 512 bytes from
- * 1 MiB to {@link MAX_NEW_IMAGE_BYTES}; a raw image is sparse, so neither format takes the space until written.
+ * 1 MiB to {@link MAX_NEW_IMAGE_BYTES}; a raw image is sparse, so neither format takes the space until written,
+ * unless `preallocate` asks for the space now (`preallocation=falloc`: a full file system refuses it at once).
  *
  * @example
  * await createPoolImage(pool, 'data.qcow2', 10n << 30n, 'qcow2', vms);
@@ -40,6 +41,7 @@ export async function createPoolImage(
   sizeBytes: bigint,
   format: NewImageFormat,
   vms: readonly StoredVm[],
+  options: { preallocate?: boolean } = {},
 ): Promise<PoolImage> {
   checkImageName(name);
   if (sizeBytes < MIN_BYTES || sizeBytes > MAX_NEW_IMAGE_BYTES || sizeBytes % 512n !== 0n)
@@ -62,7 +64,8 @@ export async function createPoolImage(
   const temp = join(pool.path, `${UPLOAD_TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
   try {
     try {
-      await qemuImg(['create', '-q', '-f', format, temp, String(sizeBytes)]);
+      const prealloc = options.preallocate === true ? ['-o', 'preallocation=falloc'] : [];
+      await qemuImg(['create', '-q', '-f', format, ...prealloc, temp, String(sizeBytes)]);
     } catch (e) {
       throw new ApiError(
         'HOST_STORE',

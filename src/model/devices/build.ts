@@ -142,6 +142,24 @@ export class DefinitionBuilder {
   }
 
   /**
+   * Adds a disk that asks the host for a new, empty image (DSP1047): its capacity in VirtualQuantity with exact
+   * units (`quantityProperties` in the `cim` style, so VirtualQuantityUnits is given) and the storage pool in
+   * PoolID (none: the host's default pool). See `newDiskOf`.
+   */
+  newDisk(at: DrivePlace, capacityBytes: bigint, pool?: string, o: { name?: string } = {}): string {
+    const { VirtualQuantity, VirtualQuantityUnits } = quantityProperties(capacityBytes, 'cim');
+    return this.add({
+      ResourceType: String(ResourceType.DiskDrive),
+      ElementName: o.name ?? 'Hard disk',
+      VirtualQuantity: VirtualQuantity ?? String(capacityBytes),
+      ...(VirtualQuantityUnits === undefined ? {} : { VirtualQuantityUnits }),
+      ...(pool === undefined ? {} : { PoolID: pool }),
+      ...(at.controller === undefined ? {} : { Parent: at.controller }),
+      ...(at.slot === undefined ? {} : { AddressOnParent: String(at.slot) }),
+    });
+  }
+
+  /**
    * Adds an Ethernet adapter of a model (spelt as Vessel writes it), or with a subtype kept as the source wrote it
    * (a model Vessel does not know), or with none; on `network`, with a MAC.
    */

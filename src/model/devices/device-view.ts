@@ -2,6 +2,7 @@ import type { DefinitionProblem } from '../problems.js';
 import type { ResourceSetting, VirtualSystemDefinition } from '../settings.js';
 import type { ImageRef } from './addresses.js';
 import type { Certainty } from './classify.js';
+import type { NewDiskReading } from './new-disk.js';
 import type {
   BootOrder,
   ControllerKind,
@@ -63,6 +64,8 @@ export interface DriveDevice extends DeviceBase {
   image?: ImageRef;
   /** The first HostResource as written. */
   hostResource?: string;
+  /** A disk that names no image but gives a size: the new, empty disk it asks the host for (or why it cannot). */
+  newDisk?: NewDiskReading;
 }
 
 /** An Ethernet adapter (RT 10, RASD or EPASD). */

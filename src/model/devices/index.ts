@@ -12,6 +12,7 @@ export * from './classify.js';
 export type * from './device-view.js';
 export * from './disk-mode.js';
 export * from './kinds.js';
+export * from './new-disk.js';
 export * from './place.js';
 export * from './spellings.js';
 export * from './view.js';

@@ -20,6 +20,7 @@ import type {
 } from './device-view.js';
 import { DISK_MODE_PROPERTY, diskModeOf } from './disk-mode.js';
 import { CONTROLLERS } from './kinds.js';
+import { newDiskOf } from './new-disk.js';
 import type { Bus } from './vocabulary.js';
 
 /**
@@ -158,6 +159,8 @@ function add(view: DeviceView, r: ResourceSetting, base: DeviceBase, perBus: Map
       if (p.AddressOnParent !== undefined) drive.slotText = p.AddressOnParent;
       if (image !== undefined) drive.image = image;
       if (host !== undefined) drive.hostResource = host;
+      const asked = image === undefined ? newDiskOf(r) : undefined;
+      if (asked !== undefined) drive.newDisk = asked;
       view.drives.push(drive);
       return;
     }

@@ -13,12 +13,22 @@ export interface CreateForm {
   memoryMiB: string;
   firmware: 'bios' | 'efi';
   diskBus: 'ide' | 'virtio-scsi';
-  /** Disk images (absolute paths of images in a storage pool). */
-  disks: string[];
+  /** Disks: an image in a storage pool (its absolute path), or a new empty disk the host creates. */
+  disks: (string | NewDiskField)[];
   /** CD/DVD images; an empty string is an empty drive. */
   cdroms: string[];
   nics: { network: string; model: string; mac: string }[];
 }
+
+/** A new empty disk as the form holds it: its size as typed, in MiB or GiB, and the pool it is made in. */
+export interface NewDiskField {
+  size: string;
+  unit: 'MiB' | 'GiB';
+  pool: string;
+}
+
+/** VirtualQuantityUnits of each size unit the form offers (DSP0004 programmatic units, exact). */
+const UNITS: Readonly<Record<NewDiskField['unit'], string>> = { MiB: 'byte*2^20', GiB: 'byte*2^30' };
 
 /** A definition as POST /systems takes it. */
 export interface Definition {
@@ -26,10 +36,17 @@ export interface Definition {
   resources: Resource[];
 }
 
-/** A form field: `name`, `cpus`, `memory`, `firmware`, `disk-N`, `cdrom-N`, `nic-N` (N from 0). */
+/**
+ * A form field: `name`, `cpus`, `memory`, `firmware`, `disk-N`, `disk-N-size`, `disk-N-pool`, `cdrom-N`, `nic-N`
+ * (N from 0).
+ */
 export type FieldKey = string;
 
-/** The definition of a form, and the field of each InstanceID (resource N of the list has InstanceID N + 1). */
+/**
+ * The definition of a form, and the field of each InstanceID (resource N of the list has InstanceID N + 1); a new
+ * disk's members have fields of their own, keyed `ID/PoolID` (the pool) beside `ID` (its size). A new disk is a
+ * disk RASD with VirtualQuantity in exact units, PoolID and no HostResource (DSP1047): the host makes its image.
+ */
 export function buildFromForm(f: CreateForm): { def: Definition; fieldOf: Map<string, FieldKey> } {
   const resources: Resource[] = [];
   const fieldOf = new Map<string, FieldKey>();
@@ -94,12 +111,27 @@ export function buildFromForm(f: CreateForm): { def: Definition; fieldOf: Map<st
     const slot: [string, number] | undefined = disk && scsi !== undefined ? [scsi, i] : ideSlots.shift();
     return slot === undefined ? {} : { Parent: slot[0], AddressOnParent: String(slot[1]) };
   };
-  f.disks.forEach((image, i) => {
+  f.disks.forEach((disk, i) => {
+    if (typeof disk !== 'string') {
+      const id = add(
+        {
+          ResourceType: '17',
+          ElementName: `Hard disk ${i + 1}`,
+          VirtualQuantity: disk.size.trim(),
+          VirtualQuantityUnits: UNITS[disk.unit],
+          ...(disk.pool === '' ? {} : { PoolID: disk.pool }),
+          ...place(i, true),
+        },
+        `disk-${i}-size`,
+      );
+      fieldOf.set(`${id}/PoolID`, `disk-${i}-pool`);
+      return;
+    }
     add(
       {
         ResourceType: '17',
         ElementName: `Hard disk ${i + 1}`,
-        ...(image.trim() === '' ? {} : { HostResource: [image.trim()] }),
+        ...(disk.trim() === '' ? {} : { HostResource: [disk.trim()] }),
         ...place(i, true),
       },
       `disk-${i}`,

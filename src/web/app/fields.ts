@@ -20,10 +20,18 @@ export function fieldsOfErrors(
 ): Map<FieldKey, string> {
   const out = new Map<FieldKey, string>();
   for (const e of errors) {
-    const m = /^\/(?:system\/([A-Za-z]{1,64})|resources\/(\d{1,5}))(?:\/|$)/.exec(e.pointer);
+    const m =
+      /^\/(?:system\/([A-Za-z]{1,64})|resources\/(\d{1,5})(?:\/properties\/([A-Za-z]{1,64}))?)(?:\/|$)/.exec(
+        e.pointer,
+      );
     const id = m?.[2] === undefined ? undefined : def.resources[Number(m[2])]?.properties.InstanceID;
+    const member = typeof id === 'string' && m?.[3] !== undefined ? fieldOf.get(`${id}/${m[3]}`) : undefined;
     const key =
-      m?.[1] !== undefined ? SYSTEM_FIELDS[m[1]] : typeof id === 'string' ? fieldOf.get(id) : undefined;
+      m?.[1] !== undefined
+        ? SYSTEM_FIELDS[m[1]]
+        : typeof id === 'string'
+          ? (member ?? fieldOf.get(id))
+          : undefined;
     if (key === undefined) continue;
     const had = out.get(key);
     out.set(key, had === undefined ? e.detail : `${had}; ${e.detail}`);
@@ -48,7 +56,9 @@ export function fieldOfProblem(
   if (pointer?.[1] !== undefined) return 'name';
   if (pointer?.[2] !== undefined) return fieldOf.get(String(Number(pointer[2]) + 1)) ?? 'form';
   const what = message.replace(/^(?:Invalid definition|Cannot define) "(?:[^"\\]|\\.)*":\s*/, '');
-  const id = /\b(?:drive|resource|item|adapter|NIC|device)\s+"([^"]{1,64})"/i.exec(what)?.[1];
+  const id = /\b(?:drive|disk|resource|item|adapter|NIC|device)\s+"([^"]{1,64})"/i.exec(what)?.[1];
+  const pool = id !== undefined && /\bstorage pool\b/i.test(what) ? fieldOf.get(`${id}/PoolID`) : undefined;
+  if (pool !== undefined) return pool;
   if (id !== undefined && fieldOf.has(id)) return fieldOf.get(id)!;
   if (/^The name\b|\bname "/i.test(what)) return 'name';
   if (/virtual CPU|\bCPU count|\bCPUs?\b/i.test(what)) return 'cpus';

@@ -54,9 +54,14 @@ export function formatBytes(n: number | undefined): string {
 /** A quantity with its units, in bytes. */
 export function bytesOf(r: Resource | undefined, quantity = 'VirtualQuantity'): number | undefined {
   const q = Number(one(r?.properties[quantity]));
-  const unit = unitBytes(
-    one(r?.properties[quantity === 'VirtualQuantity' ? 'AllocationUnits' : `${quantity}AllocationUnits`]),
-  );
+  // VirtualQuantityUnits governs VirtualQuantity when given (CIM 2.41, DSP1047); OVF 1.x has AllocationUnits only.
+  // A VirtualQuantityUnits that is no size (the MOF default `count`) is passed over, as the model does.
+  const vqu = quantity === 'VirtualQuantity' ? one(r?.properties.VirtualQuantityUnits) : undefined;
+  const unit =
+    (vqu === undefined ? undefined : unitBytes(vqu)) ??
+    unitBytes(
+      one(r?.properties[quantity === 'VirtualQuantity' ? 'AllocationUnits' : `${quantity}AllocationUnits`]),
+    );
   return Number.isFinite(q) && unit !== undefined ? q * unit : undefined;
 }
 

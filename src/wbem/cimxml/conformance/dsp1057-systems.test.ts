@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resultOf } from '../../../api/index.js';
 import type { CimInstance, CimInstanceName } from '../../../cim/index.js';
@@ -129,6 +131,51 @@ describe('DSP1057 Virtual System', () => {
       code: 'CIM_ERR_INVALID_PARAMETER',
       message: /SystemSettings/,
     });
+  });
+
+  it('DefineSystem and AddResourceSettings create a new empty disk from a SASD with a capacity and a PoolID (DSP1047)', async () => {
+    const sasd = (props: Record<string, string>): CimInstance => ({
+      className: 'Vessel_StorageAllocationSettingData',
+      properties: { ResourceType: '31', ...props },
+    });
+    const r = await define('t-newdisk', [
+      sasd({ VirtualQuantity: '2', VirtualQuantityUnits: 'byte*2^20', PoolID: 'Storage/default' }),
+    ]);
+    expect(r.returnValue).toBe(0);
+    const named = async () => {
+      const d = await host.api.systems.get('t-newdisk');
+      return d.definition.resources.flatMap((x) => x.properties.HostResource ?? []);
+    };
+    const [made] = await named();
+    expect(made).toMatch(new RegExp(`^${host.imagesDir}/t-newdisk-disk[^/]+\\.qcow2$`));
+    const info = (p: string) =>
+      JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', p], { encoding: 'utf8' }));
+    expect(info(made!)['virtual-size']).toBe(2 << 20);
+    // AddResourceSettings: 1,024 blocks of 4 KiB from the primordial pool (the host's default pool).
+    const added = await c.invokeMethod(vsms, 'AddResourceSettings', {
+      AffectedConfiguration: {
+        type: 'reference',
+        value: { className: 'Vessel_VirtualSystemSettingData', keys: { InstanceID: 'Vessel:t-newdisk' } },
+      },
+      ResourceSettings: {
+        type: 'string',
+        embedded: true,
+        value: [sasd({ VirtualQuantity: '1024', VirtualResourceBlockSize: '4096', PoolID: 'LogicalDisk' })],
+      },
+    });
+    expect(added.returnValue).toBe(0);
+    const both = await named();
+    expect(both).toHaveLength(2);
+    expect(info(both[1]!)['virtual-size']).toBe(4 << 20);
+    // A pool that does not exist is refused with the reason, and nothing is made.
+    await expect(
+      define('t-nopool', [
+        sasd({ VirtualQuantity: '1', VirtualQuantityUnits: 'byte*2^20', PoolID: 'Storage/nope' }),
+      ]),
+    ).rejects.toMatchObject({ code: 'CIM_ERR_INVALID_PARAMETER', message: /no storage pool "nope"/ });
+    expect(readdirSync(host.imagesDir).filter((f) => f.startsWith('t-nopool'))).toEqual([]);
+    resultOf(await host.api.systems.undefine('t-newdisk', { waitMs: Number.POSITIVE_INFINITY }));
+    expect(readdirSync(host.imagesDir).filter((f) => f.startsWith('t-newdisk'))).toEqual([]);
   });
 
   it('DefineSystem refuses hostile embedded instances: oversized, a backtracking MOF literal, 2,000 of them', async () => {

@@ -1,5 +1,4 @@
 import { useSignal } from '@preact/signals';
-import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { buildFromForm, type CreateForm, type FieldKey } from '../definition.js';
 import { fieldOfProblem, fieldsOfErrors } from '../fields.js';
@@ -7,6 +6,8 @@ import type { HostView, ImageView, NetworkView, PoolView } from '../host-types.j
 import { api, Problem } from '../http.js';
 import { refresh, systems } from '../systems.js';
 import { ErrorBox } from '../ui.js';
+import { DiskRows } from './CreateDisks.js';
+import { Field } from './Field.js';
 
 /** The choices the host offers: firmware, NIC models, networks, and the images it knows the paths of. */
 interface Choices {
@@ -15,6 +16,8 @@ interface Choices {
   networks: NetworkView[];
   /** Image paths the form suggests: those the host's definitions name, and pool images beside them. */
   images: string[];
+  /** The pools a new disk can be made in, the default first. */
+  pools: string[];
   maxCpus: number;
 }
 
@@ -47,35 +50,12 @@ async function loadChoices(): Promise<Choices> {
     nicModels: host.capabilities.devices.nicModels,
     networks: nets.items,
     images: [...images].sort(),
+    pools: pools.items
+      .filter((p) => p.available)
+      .sort((a, b) => Number(b.isDefault) - Number(a.isDefault))
+      .map((p) => p.id),
     maxCpus: host.capabilities.limits.cpus,
   };
-}
-
-/** A labelled field with the host's refusal under it (aria-invalid and aria-describedby point at it). */
-function Field({
-  id,
-  label,
-  error,
-  children,
-}: {
-  id: string;
-  label: string;
-  error: string | undefined;
-  children: (a: { id: string; 'aria-invalid'?: 'true'; 'aria-describedby'?: string }) => ComponentChildren;
-}) {
-  const a =
-    error === undefined ? { id } : { id, 'aria-invalid': 'true' as const, 'aria-describedby': `${id}-error` };
-  return (
-    <div class={error === undefined ? 'field' : 'field invalid'}>
-      <label for={id}>{label}</label>
-      {children(a)}
-      {error !== undefined && (
-        <p class="field-error" id={`${id}-error`} data-error-for={id}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
 }
 
 /** The create form (admin): builds the definition, POSTs it, and shows the host's refusal on its field. */
@@ -213,30 +193,7 @@ export function Create() {
             <option key={p} value={p} />
           ))}
         </datalist>
-        <fieldset>
-          <legend>Disks (images in a storage pool)</legend>
-          {f.disks.map((d, i) => (
-            <div class="row" key={`d${i}`}>
-              <Field id={`create-disk-${i}`} label={`Disk ${i + 1} image`} error={err(`disk-${i}`)}>
-                {(a) => (
-                  <input
-                    {...a}
-                    list="create-images"
-                    class="mono"
-                    value={d}
-                    onInput={(e) => set({ disks: list(f.disks, i, e.currentTarget.value) })}
-                  />
-                )}
-              </Field>
-              <button type="button" onClick={() => set({ disks: f.disks.filter((_, j) => j !== i) })}>
-                Remove<span class="sr-only"> disk {i + 1}</span>
-              </button>
-            </div>
-          ))}
-          <button type="button" onClick={() => set({ disks: [...f.disks, ''] })}>
-            Add disk
-          </button>
-        </fieldset>
+        <DiskRows disks={f.disks} pools={c?.pools ?? []} err={err} onChange={(disks) => set({ disks })} />
         <fieldset>
           <legend>CD/DVD drives</legend>
           {f.cdroms.map((d, i) => (
