@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -204,9 +204,12 @@ describe.skipIf(!ENABLED)('the Vessel host image (VESSEL_IMAGE_TEST=1)', () => {
   beforeAll(async () => {
     const t0 = Date.now();
     if (PREBUILT === undefined) {
-      const b = await runCli(['image', 'build', '-o', out, '--json']);
+      // The build's scratch space (the Debian root and its copies, some GB) is this test's, and goes after it.
+      const scratch = join(work, 'build');
+      const b = await runCli(['image', 'build', '-o', out, '--work', scratch, '--json']);
       if (b.code !== 0) throw new Error(`image build failed: ${b.stderr}${b.stdout}`);
       console.log(`image build: ${Math.round((Date.now() - t0) / 1000)} s`, JSON.parse(b.stdout));
+      await rm(scratch, { recursive: true, force: true });
     }
     await writeFile(join(work, 'pw'), `${PASSWORD}\n`);
     const s = await runCli([
