@@ -12,6 +12,7 @@ DEBS=(
   python3-libvmdk                     # pyvmdk: libvmdk reading VMDK data, a third reader in the disk tests
   strace                              # which files qemu-img opens, in the disk image pinning tests
   syslinux syslinux-common extlinux mtools dosfstools fdisk busybox-static cpio gzip kmod genisoimage
+  mmdebstrap squashfs-tools syslinux-efi xz-utils e2fsprogs  # vessel image build (src/image/tools.ts) and state-disk
   ca-certificates
   libvirt-clients                     # virt-xml-validate: checks the libvirt domain XML that vessel convert writes; virsh
   libvirt-daemon libvirt-daemon-driver-qemu  # libvirtd for the libvirt driver's tests (test/helpers/libvirtd.ts)

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findCheckout, imageVersion } from './checkout.js';
 import { ImageError } from './errors.js';
-import { BUILD_TOOLS, EFI_LOADER, MBR_BIN, requireTools } from './tools.js';
+import { BUILD_TOOLS, EFI_LDLINUX, EFI_LOADER, MBR_BIN, requireTools } from './tools.js';
 
 /** What to build and where. */
 export interface BuildOptions {
@@ -54,7 +54,7 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
         hint: 'run it with sudo',
       },
     );
-  await requireTools([...BUILD_TOOLS, MBR_BIN, EFI_LOADER]);
+  await requireTools([...BUILD_TOOLS, MBR_BIN, EFI_LOADER, EFI_LDLINUX]);
   const checkout = findCheckout();
   const out = resolve(o.out);
   await mkdir(out, { recursive: true });

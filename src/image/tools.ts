@@ -13,11 +13,12 @@ export interface Tool {
 export const BUILD_TOOLS: readonly Tool[] = [
   { command: 'mmdebstrap', debianPackage: 'mmdebstrap' },
   { command: 'mksquashfs', debianPackage: 'squashfs-tools' },
+  // The initramfs is recompressed with xz (the smallest compression the kernel reads).
+  { command: 'xz', debianPackage: 'xz-utils' },
   { command: 'mkfs.vfat', debianPackage: 'dosfstools' },
   { command: 'mcopy', debianPackage: 'mtools' },
   { command: 'syslinux', debianPackage: 'syslinux' },
   { command: 'sfdisk', debianPackage: 'fdisk' },
-  { command: 'npm', debianPackage: 'npm' },
 ];
 
 /** The MBR boot code build.sh writes, from Debian's syslinux-common. */
@@ -27,6 +28,12 @@ export const MBR_BIN: Tool = { command: '/usr/lib/syslinux/mbr/mbr.bin', debianP
 export const EFI_LOADER: Tool = {
   command: '/usr/lib/SYSLINUX.EFI/efi64/syslinux.efi',
   debianPackage: 'syslinux-efi',
+};
+
+/** The loader's core module, which disk.sh puts beside it (syslinux-common). */
+export const EFI_LDLINUX: Tool = {
+  command: '/usr/lib/syslinux/modules/efi64/ldlinux.e64',
+  debianPackage: 'syslinux-common',
 };
 
 /** What `vessel image state-disk` runs. */

@@ -79,7 +79,7 @@ registerGroup((program: Command) => {
   group
     .command('build')
     .description(
-      'Build DIR/vessel-host.img (BIOS boot, squashfs root with QEMU, Node and Vessel), DIR/manifest.txt and DIR/SHA256SUMS from Debian bookworm and this checkout; needs root, mmdebstrap, squashfs-tools, dosfstools, mtools, syslinux',
+      'Build DIR/vessel-host.img (BIOS and UEFI boot, squashfs root with QEMU, Node and Vessel), DIR/manifest.txt and DIR/SHA256SUMS from Debian bookworm and this checkout; needs root, mmdebstrap, squashfs-tools, xz-utils, dosfstools, mtools, syslinux, syslinux-efi',
     )
     .requiredOption('-o, --output <dir>', 'the output folder (new or empty)')
     .option(
