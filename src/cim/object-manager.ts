@@ -22,6 +22,8 @@ export interface AssociationFilter {
  */
 export class ObjectManager {
   private readonly providers = new Map<string, Map<string, InstanceProvider[]>>();
+  /** {@link providersOf} by namespace and class, with the descendants list it was made from; cleared by register. */
+  private readonly found = new Map<CimNamespace, Map<CimClass, ProvidersOf>>();
 
   constructor(readonly repo: ClassRepository) {}
 
@@ -35,15 +37,28 @@ export class ObjectManager {
     list.push(provider);
     byClass.set(provider.className.toLowerCase(), list);
     this.providers.set(key, byClass);
+    this.found.clear();
   }
 
-  private providersOf(ns: CimNamespace, cls: CimClass): Array<[CimClass, InstanceProvider]> {
+  /**
+   * The providers of a class and its subclasses, each with its class: the same (read-only) list until a provider
+   * is registered or the namespace gains a class, since every operation looks it up.
+   */
+  private providersOf(ns: CimNamespace, cls: CimClass): ReadonlyArray<readonly [CimClass, InstanceProvider]> {
+    const classes = ns.descendants(cls.name);
+    let byNs = this.found.get(ns);
+    const kept = byNs?.get(cls);
+    if (kept?.classes === classes) return kept.list;
     const byClass = this.providers.get(ns.name.toLowerCase());
-    const out: Array<[CimClass, InstanceProvider]> = [];
-    if (!byClass) return out;
-    for (const c of ns.descendants(cls.name))
-      for (const p of byClass.get(c.name.toLowerCase()) ?? []) out.push([c, p]);
-    return out;
+    const list: Array<readonly [CimClass, InstanceProvider]> = [];
+    if (byClass)
+      for (const c of classes) for (const p of byClass.get(c.name.toLowerCase()) ?? []) list.push([c, p]);
+    if (byNs === undefined) {
+      byNs = new Map();
+      this.found.set(ns, byNs);
+    }
+    byNs.set(cls, { classes, list });
+    return list;
   }
 
   /** Every instance of a class and its subclasses, with paths. */
@@ -74,7 +89,7 @@ export class ObjectManager {
     const ccn = keys.CreationClassName;
     let candidates = this.providersOf(ns, cls);
     if (typeof ccn === 'string')
-      candidates = candidates.filter(([c]) => c.name.toLowerCase() === ccn.toLowerCase());
+      candidates = candidates.filter(([c]) => c.name === ccn || c.name.toLowerCase() === ccn.toLowerCase());
     for (const [c, p] of candidates) {
       const wanted: CimInstanceName = { className: c.name, keys, namespace: ns.name };
       if (p.get) {
@@ -345,11 +360,23 @@ export class ObjectManager {
   }
 }
 
+/** A kept answer of providersOf. */
+interface ProvidersOf {
+  classes: readonly CimClass[];
+  list: ReadonlyArray<readonly [CimClass, InstanceProvider]>;
+}
+
 /** Key names spelled as the class declares them (CIM names are case-insensitive). */
 function canonicalKeys(cls: CimClass, name: CimInstanceName): Record<string, string | CimInstanceName> {
   const out: Record<string, string | CimInstanceName> = {};
-  for (const [k, v] of Object.entries(name.keys)) out[cls.propertyIndex.get(k.toLowerCase())?.name ?? k] = v;
+  for (const [k, v] of Object.entries(name.keys)) out[declaredKey(cls, k) ?? k] = v;
   return out;
+}
+
+/** A property's name as the class declares it: a key spelled as declared (what clients send) without a copy. */
+function declaredKey(cls: CimClass, k: string): string | undefined {
+  for (const p of cls.keys) if (p.name === k) return k;
+  return cls.propertyIndex.get(k.toLowerCase())?.name;
 }
 
 function describePath(n: CimInstanceName): string {

@@ -34,21 +34,23 @@ export function memo<T>(ctx: CimContext, key: string, compute: () => T): T {
  * Computes an async value once per operation: the promise is kept, so concurrent readers within one operation
  * share one backend read; a failed read is forgotten so that the error is not served twice. `onError` turns a
  * failure into the value to keep (e.g. undefined for a system that is not there) or throws what the caller should
- * see instead; what it throws is forgotten as well. The kept promise is the read's with one reaction attached, so
- * a read through the memo costs one turn of the microtask queue, not one per layer.
+ * see instead; what it throws is forgotten as well; `onValue` turns what the read answers into the value to keep.
+ * The kept promise is the read's with one reaction attached, so a read through the memo costs one turn of the
+ * microtask queue, not one per layer.
  *
  * @example
  * const caps = await memoAsync(ctx, 'capabilities', () => api.host.capabilities(), (e) => { throw toCimError(e); });
  */
-export function memoAsync<T>(
+export function memoAsync<T, R = T>(
   ctx: CimContext,
   key: string,
-  compute: () => Promise<T>,
+  compute: () => Promise<R>,
   onError?: (e: unknown) => T,
+  onValue?: (v: R) => T,
 ): Promise<T> {
   const kept = ctx.memo.get(key) as Promise<T> | undefined;
   if (kept !== undefined) return kept;
-  let read: Promise<T>;
+  let read: Promise<R>;
   try {
     read = compute();
   } catch (e) {
@@ -57,7 +59,7 @@ export function memoAsync<T>(
   const forget = () => {
     if (ctx.memo.get(key) === p) ctx.memo.delete(key);
   };
-  const p = read.then(undefined, (e: unknown) => {
+  const p = read.then(onValue as ((v: R) => T) | undefined, (e: unknown) => {
     if (onError === undefined) {
       forget();
       throw e;

@@ -31,11 +31,14 @@ export interface CimClass extends CimClassDecl {
 export class CimNamespace {
   private readonly classes = new Map<string, CimClass>();
   private readonly children = new Map<string, CimClass[]>();
+  /** {@link descendants} by lower-case class name, until the next {@link add}. */
+  private readonly below = new Map<string, readonly CimClass[]>();
 
   constructor(readonly name: string) {}
 
   /** Adds a resolved class (its superclass must already be here). */
   add(cls: CimClass): void {
+    this.below.clear();
     this.classes.set(cls.name.toLowerCase(), cls);
     const parent = (cls.superClass ?? '').toLowerCase();
     const list = this.children.get(parent) ?? [];
@@ -61,11 +64,19 @@ export class CimNamespace {
     return this.children.get(name.toLowerCase()) ?? [];
   }
 
-  /** The class itself and all its descendants, parents before children. */
-  descendants(name: string): CimClass[] {
+  /**
+   * The class itself and all its descendants, parents before children: one list per class, kept until a class is
+   * added (every GetInstance and enumeration asks), so the same array comes back for the same class.
+   */
+  descendants(name: string): readonly CimClass[] {
     const self = this.get(name);
-    const out: CimClass[] = self ? [self] : [];
+    if (!self) return [];
+    const key = self.name.toLowerCase();
+    const kept = this.below.get(key);
+    if (kept) return kept;
+    const out: CimClass[] = [self];
     for (let i = 0; i < out.length; i++) out.push(...this.subclasses(out[i]!.name));
+    this.below.set(key, out);
     return out;
   }
 

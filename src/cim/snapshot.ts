@@ -39,7 +39,7 @@ export function oneSystem(
   if (all) return all.then((list) => list.find((s) => s.name === name));
   // The Api answers a UUID too: a system found by another name is not this one.
   const named = (s: SystemDetail): SystemDetail | undefined => (s.name === name ? s : undefined);
-  return memoAsync(ctx, `system:${name}`, () => env.api(ctx).systems.get(name).then(named), notFound);
+  return memoAsync(ctx, `system:${name}`, () => env.api(ctx).systems.get(name), notFound, named);
 }
 
 /** A system that is not there (or a name no system can have: too long, a `/`) is undefined; the rest is raised. */

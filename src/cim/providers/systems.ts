@@ -24,6 +24,24 @@ async function operationsOf(ctx: CimContext, env: ProviderEnv): Promise<readonly
   return (await capabilitiesOf(ctx, env)).operations;
 }
 
+/** AvailableRequestedStates by the host's operations (the Api's list, the same while it holds) and state. */
+const availableByOps = new WeakMap<readonly StateOperation[], Map<SystemSummary['state'], string[]>>();
+
+/** {@link availableRequestedStates} as CIM strings, worked out once per operation list and state (a copy each). */
+function availableStates(state: SystemSummary['state'], operations: readonly StateOperation[]): string[] {
+  let byState = availableByOps.get(operations);
+  if (byState === undefined) {
+    byState = new Map();
+    availableByOps.set(operations, byState);
+  }
+  let states = byState.get(state);
+  if (states === undefined) {
+    states = availableRequestedStates(state, operations).map(String);
+    byState.set(state, states);
+  }
+  return states.slice();
+}
+
 /** OperationalStatus: the state's (2 OK, 6 Error), with 10 Stopped for a system that is not active. */
 function operationalStatus(state: SystemSummary['state']): string[] {
   const status = String(CIM_STATE_OF[state].operationalStatus);
@@ -52,7 +70,7 @@ function systemInstance(s: SystemSummary, operations: readonly StateOperation[])
     OperationalStatus: operationalStatus(s.state),
     OperatingStatus: String(values.operatingStatus),
     TimeOfLastStateChange: cimTimestampOf(s.changedAt),
-    AvailableRequestedStates: availableRequestedStates(s.state, operations).map(String),
+    AvailableRequestedStates: availableStates(s.state, operations),
     TransitioningToState: '12',
     Dedicated: ['0'],
     OtherIdentifyingInfo: [s.uuid],
@@ -137,7 +155,8 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
       get: async (ctx, n) => {
         const name = vmName(n);
         const s = name === undefined ? undefined : await oneSystem(ctx, env, name);
-        return s === undefined ? undefined : systemInstance(s, await operationsOf(ctx, env));
+        // The capabilities read straight, not through operationsOf: one async frame less on every GetInstance.
+        return s === undefined ? undefined : systemInstance(s, (await capabilitiesOf(ctx, env)).operations);
       },
       invoke: (ctx, target, method, params) => {
         if (method === 'RequestStateChange') return requestStateChange(env, ctx, target, params);

@@ -1,5 +1,6 @@
 import type { XmlElement, XmlNode } from '../../xml/index.js';
 import { CimXmlError } from './errors.js';
+import { AMP, BREAK, hasAttr, LT, scanName, VALUE_CHAR } from './fast-xml-chars.js';
 
 /** Limits on the shape of a document, checked as it is read so that a hostile one costs little. */
 export interface XmlShapeLimits {
@@ -45,7 +46,7 @@ export class PlainXmlReader {
   private readonly stack: XmlElement[] = [];
   private root: XmlElement | undefined;
   private elements = 0;
-  private readonly name: RegExp;
+  private readonly qualified: boolean;
 
   /**
    * With `qualifiedNames` (what WS-Man's reader asks for), names may carry one prefix (`s:Envelope`,
@@ -58,7 +59,7 @@ export class PlainXmlReader {
     options: { qualifiedNames?: boolean } = {},
   ) {
     this.hasCr = input.includes('\r');
-    this.name = options.qualifiedNames ? QNAME : NAME;
+    this.qualified = options.qualifiedNames === true;
   }
 
   /** Reads on until the end (the root, or undefined: not for the fast path) or the deadline ({@link MORE}). */
@@ -184,22 +185,22 @@ export class PlainXmlReader {
   /** Reads an opening tag at `start` (its `<`); the index after it, or undefined when it is not plain. */
   private openTag(start: number): number | undefined {
     const src = this.src;
-    const NAME_ = this.name;
-    NAME_.lastIndex = start + 1;
-    const m = NAME_.exec(src);
-    if (!m) return undefined;
-    if (++this.elements > this.limits.maxElements)
-      this.tooLarge(start, `The document has more than ${this.limits.maxElements} elements`);
+    const limits = this.limits;
+    const nameEnd = scanName(src, start + 1, this.qualified);
+    if (nameEnd < 0) return undefined;
+    if (++this.elements > limits.maxElements)
+      this.tooLarge(start, `The document has more than ${limits.maxElements} elements`);
     const el: XmlElement = {
       type: 'element',
       ns: '',
-      local: m[0],
+      local: src.slice(start + 1, nameEnd),
       prefix: '',
       attrs: [],
       nsDecls: [],
       children: [],
     };
-    let i = NAME_.lastIndex;
+    const attrs = el.attrs;
+    let i = nameEnd;
     let seen: Set<string> | undefined;
     for (;;) {
       const ws = skipWs(src, i);
@@ -209,29 +210,39 @@ export class PlainXmlReader {
         break;
       }
       if (ws === i) return undefined; // attributes must be separated by white space
-      NAME_.lastIndex = ws;
-      const a = NAME_.exec(src);
-      if (!a) return undefined;
-      let j = skipWs(src, NAME_.lastIndex);
+      const aEnd = scanName(src, ws, this.qualified);
+      if (aEnd < 0) return undefined;
+      let j = skipWs(src, aEnd);
       if (src.charCodeAt(j) !== 0x3d /* = */) return undefined;
       j = skipWs(src, j + 1);
-      const q = src[j];
-      if (q !== '"' && q !== "'") return undefined;
-      const end = src.indexOf(q, j + 1);
-      if (end < 0) return undefined;
-      const rawValue = src.slice(j + 1, end);
-      if (rawValue.includes('<')) return undefined;
-      // Attribute-value normalisation (XML 1.0 §3.3.3): literal line ends and tabs become spaces.
-      const value = decodeRefs(ATTR_BREAK.test(rawValue) ? rawValue.replace(ATTR_BREAKS, ' ') : rawValue);
-      if (value === undefined) return undefined;
-      if (el.attrs.length >= this.limits.maxAttributes)
-        this.tooLarge(ws, `<${el.local}> has more than ${this.limits.maxAttributes} attributes`);
+      const q = src.charCodeAt(j);
+      if (q !== 0x22 /* " */ && q !== 0x27 /* ' */) return undefined;
+      // One pass to the closing quote, noting what the value needs: a < ends the fast path, & a reference
+      // decoded, a tab or line end a space (attribute-value normalisation, XML 1.0 §3.3.3).
+      let end = j + 1;
+      let special = 0;
+      for (; end < src.length; end++) {
+        const c = src.charCodeAt(end);
+        if (c === q) break;
+        if (c < 0x40) special |= VALUE_CHAR[c]!;
+      }
+      if (end >= src.length || special & LT) return undefined;
+      let value = src.slice(j + 1, end);
+      if (special & BREAK) value = value.replace(ATTR_BREAKS, ' ');
+      if (special & AMP) {
+        const decoded = decodeRefs(value);
+        if (decoded === undefined) return undefined;
+        value = decoded;
+      }
+      if (attrs.length >= limits.maxAttributes)
+        this.tooLarge(ws, `<${el.local}> has more than ${limits.maxAttributes} attributes`);
+      const local = src.slice(ws, aEnd);
       // Duplicates (XML 1.0 §3.1, Unique Att Spec): a scan for the first few, a set beyond, so that the check
       // stays linear whatever the number of attributes.
-      if (seen === undefined && el.attrs.length >= 8) seen = new Set(el.attrs.map((x) => x.local));
-      if (seen ? seen.has(a[0]) : el.attrs.some((x) => x.local === a[0])) return undefined;
-      seen?.add(a[0]);
-      el.attrs.push({ ns: '', local: a[0], prefix: '', value });
+      if (seen === undefined && attrs.length >= 8) seen = new Set(attrs.map((x) => x.local));
+      if (seen ? seen.has(local) : hasAttr(attrs, local)) return undefined;
+      seen?.add(local);
+      attrs.push({ ns: '', local, prefix: '', value });
       i = end + 1;
     }
     const selfClosing = src.charCodeAt(i) === 0x2f;
@@ -241,8 +252,8 @@ export class PlainXmlReader {
     else if (this.root) return undefined;
     else this.root = el;
     if (!selfClosing) {
-      if (this.stack.length >= this.limits.maxDepth)
-        this.tooLarge(start, `Elements are nested deeper than ${this.limits.maxDepth} levels`);
+      if (this.stack.length >= limits.maxDepth)
+        this.tooLarge(start, `Elements are nested deeper than ${limits.maxDepth} levels`);
       this.stack.push(el);
     }
     return i;
@@ -286,16 +297,11 @@ export function readPlainXml(
 /** Characters checked between two looks at the clock while preparing the input. */
 const PREPARE_SLICE = 64 * 1024;
 
-// Names: ASCII letters, digits, _ - . ; no colon (CIM-XML uses no namespaces). Anything else goes to saxes.
-const NAME = /[A-Za-z_][A-Za-z0-9_.-]*/y;
-// Qualified names (prefix:local, each an ASCII NCName) for readers that resolve namespaces themselves.
-const QNAME = /[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?/y;
 const WS_ONLY = /^[ \t\r\n]*$/;
 // Any UTF-16 code unit outside tab, LF, CR, U+0020-U+D7FF and U+E000-U+FFFD: a character XML does not allow, or a
 // surrogate (allowed in pairs), which the character-by-character check then decides on.
 const UNUSUAL_CHAR = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd]/;
 // Tabs and line ends in an attribute value, which attribute-value normalisation makes spaces.
-const ATTR_BREAK = /[\t\n]/;
 const ATTR_BREAKS = /[\t\n]/g;
 // The XML declaration only in the single-spaced forms clients write; any other spelling goes to saxes, which
 // has its own view of the white space allowed there.
@@ -310,7 +316,9 @@ const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '
  * place: no slice, no regular expression.
  */
 function closes(s: string, from: number, gt: number, name: string): boolean {
-  return s.startsWith(name, from) && skipWs(s, from + name.length) >= gt;
+  // Character by character: startsWith at an offset costs a runtime call per end tag.
+  for (let k = 0; k < name.length; k++) if (s.charCodeAt(from + k) !== name.charCodeAt(k)) return false;
+  return skipWs(s, from + name.length) >= gt;
 }
 
 function skipWs(s: string, i: number): number {

@@ -10,10 +10,14 @@ export class IParams {
 
   /** Refuses parameters the operation does not define (DSP0200 §5.3.1). */
   only(...names: string[]): void {
-    const allowed = new Set(names.map((n) => n.toLowerCase()));
-    for (const { name } of this.call.params.values())
-      if (!allowed.has(name.toLowerCase()))
+    // The parameters are keyed by their lower-case names; each is compared with the ASCII names in place, without
+    // a set or a lower-cased copy per call (every request passes here).
+    for (const [key, { name }] of this.call.params) {
+      let known = false;
+      for (const n of names) if (isLowerOf(key, n)) known = true;
+      if (!known)
         throw new CimError('CIM_ERR_INVALID_PARAMETER', `${this.call.method} has no parameter ${name}`);
+    }
   }
 
   private get(name: string): IParamValue | undefined {
@@ -112,4 +116,14 @@ export class IParams {
     if (v.kind !== 'array') this.wrong('PropertyList', 'an array of property names');
     return v.value.map((s) => s.trim());
   }
+}
+
+/** True when `lower` is the ASCII name `name` in lower case (`name.toLowerCase() === lower`, without a copy). */
+function isLowerOf(lower: string, name: string): boolean {
+  if (lower.length !== name.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (lower.charCodeAt(i) !== (c >= 0x41 && c <= 0x5a ? c + 0x20 : c)) return false;
+  }
+  return true;
 }
