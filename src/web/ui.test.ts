@@ -23,6 +23,36 @@ async function apiState(name: string): Promise<string> {
 
 describe('the web UI', () => {
   it(
+    'a page opened after a system came and went reads no system that is gone; one defined later appears',
+    async () => {
+      // The event stream replays the define and the undefine: reading the system between the two would ask the
+      // host for one it no longer has (a 404 that the browser logs, which fails the page's problems check).
+      const base = (await h.host.api.systems.get('vm1')).definition;
+      const diskless = (name: string) => ({
+        system: { ElementName: name, VirtualSystemType: base.system.VirtualSystemType ?? 'vessel-qemu' },
+        resources: base.resources.filter((r) => r.properties.ResourceType !== '17'),
+      });
+      const gone = await h.host.api.systems.define(diskless('brief1'), { waitMs: 10_000 });
+      expect(gone.state, gone.error?.message).toBe('completed');
+      await h.host.api.systems.modifySettings('brief1', { Description: 'changed' }, { waitMs: 10_000 });
+      await h.host.api.systems.undefine('brief1', { waitMs: 10_000 });
+      const w = await openPage(h, 'replay', { expected401: ['/api/v1/session'] });
+      await w.page.goto(`${h.base}/`);
+      await logIn(w.page, 'op', 'op-pw');
+      await w.page.getByRole('link', { name: 'vm1' }).waitFor();
+      await w.page.getByText('Live', { exact: true }).waitFor();
+      const later = await h.host.api.systems.define(diskless('brief2'), { waitMs: 10_000 });
+      expect(later.state, later.error?.message).toBe('completed');
+      await w.page.getByRole('link', { name: 'brief2' }).waitFor();
+      expect(await w.page.getByRole('link', { name: 'brief1' }).count()).toBe(0);
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+      await h.host.api.systems.undefine('brief2', { waitMs: 10_000 });
+    },
+    T,
+  );
+
+  it(
     'logs in (wrong password first) with a first load under 150 KiB gzipped, then logs out',
     async () => {
       const w = await openPage(h, 'login', { expected401: ['/api/v1/session', '/api/v1/systems'] });

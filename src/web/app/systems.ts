@@ -49,6 +49,24 @@ function refreshOnce(uuid: string): void {
   refreshing.set(uuid, p);
 }
 
+/** Systems to read again once the events that arrived together are all applied. */
+const stale = new Set<string>();
+let flush: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Reads a defined or modified system again a moment later, unless an event meanwhile says it is gone: a page
+ * opened after a system was defined and undefined gets both events in the replay, and reading the system between
+ * them would ask the host for one it no longer has (a 404 the browser logs as an error).
+ */
+function refreshSoon(uuid: string): void {
+  stale.add(uuid);
+  flush ??= setTimeout(() => {
+    flush = undefined;
+    for (const u of stale) refreshOnce(u);
+    stale.clear();
+  }, 50);
+}
+
 function apply(e: HostEvent): void {
   if (e.uuid === undefined) return;
   const known = systems.value.get(e.uuid);
@@ -62,11 +80,12 @@ function apply(e: HostEvent): void {
       ...(e.time === undefined ? {} : { changedAt: e.time }),
     });
   } else if (e.type === 'system.undefined') {
+    stale.delete(e.uuid);
     const next = new Map(systems.value);
     next.delete(e.uuid);
     systems.value = next;
   } else if (e.type === 'system.defined' || e.type === 'system.modified') {
-    refreshOnce(e.uuid);
+    refreshSoon(e.uuid);
   }
 }
 
@@ -101,6 +120,9 @@ export function followEvents(): void {
 export function forget(): void {
   source?.close();
   source = undefined;
+  clearTimeout(flush);
+  flush = undefined;
+  stale.clear();
   live.value = false;
   loaded.value = false;
   systems.value = new Map();
