@@ -13,6 +13,7 @@ export * from './errors.js';
 export * from './indications/index.js';
 export * from './jobs.js';
 export { rasdClassOf, rasdFromInstance, vssdFromInstance } from './mapping.js';
+export { metadataEntries, metadataMap, metadataTag } from './metadata.js';
 export { toCimError } from './methods/errors-map.js';
 export * from './mof/parse.js';
 export * from './naming.js';

@@ -186,6 +186,8 @@ describe('Vessel class definitions', () => {
       'Firmware',
       'BootOrder',
       'DiskMode',
+      'Metadata',
+      'MetadataTag',
     ]);
   });
 

@@ -1,10 +1,11 @@
 import type { VirtualSystemDefinition } from '../../model/index.js';
 import { CimError } from '../errors.js';
-import { rasdFromRequest, vssdFromInstance } from '../mapping.js';
+import { rasdFromRequest, vssdFromInstance, vssdInstance } from '../mapping.js';
 import { C, systemPath } from '../naming.js';
 import type { CimContext, MethodResult } from '../provider.js';
 import { type ProviderEnv, waitOf } from '../providers/env.js';
 import { answerJob } from './answer.js';
+import { applyMetadata } from './metadata.js';
 import { many, one, type Params, ref, systemNamed, systemOfSetting, VSSD_CLASSES } from './params.js';
 import {
   addResourceSettings,
@@ -24,7 +25,13 @@ import { checkSystemValues } from './system-values.js';
 /** DefineSystem (DSP1042 §8.2.2): SystemSettings + ResourceSettings, optionally cloned from ReferenceConfiguration. */
 async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): Promise<MethodResult> {
   const system = vssdFromInstance(one(params, 'SystemSettings'));
-  await checkSystemValues(env, ctx, system);
+  const { Metadata: metadata, MetadataTag: _, ...settings } = system;
+  if (metadata !== undefined && metadata.length > 0)
+    throw new CimError(
+      'CIM_ERR_INVALID_PARAMETER',
+      'DefineSystem takes no Metadata: set it with ModifySystemSettings once the system is defined',
+    );
+  await checkSystemValues(env, ctx, settings);
   const resources = many(params, 'ResourceSettings', false).map((r) => rasdFromRequest(r));
   let base: VirtualSystemDefinition = { system: {}, resources: [] };
   if (params.ReferenceConfiguration !== undefined) {
@@ -35,7 +42,7 @@ async function defineSystem(env: ProviderEnv, ctx: CimContext, params: Params): 
   }
   assignIds(base.resources, resources);
   const def: VirtualSystemDefinition = {
-    system: { ...base.system, ...system },
+    system: { ...base.system, ...settings },
     resources: [...base.resources, ...resources],
   };
   return answerJob(
@@ -56,7 +63,11 @@ async function destroySystem(env: ProviderEnv, ctx: CimContext, params: Params):
   );
 }
 
-/** ModifySystemSettings (DSP1042 §8.2.5): the VSSD named by InstanceID takes the given non-NULL properties. */
+/**
+ * ModifySystemSettings (DSP1042 §8.2.5): the VSSD named by InstanceID takes the given non-NULL properties. Vessel's
+ * Metadata (with MetadataTag, if given) is the system's metadata: only the keys that differ are set or removed,
+ * through the Api's systems.setMetadata (methods/metadata.ts); the other properties change the settings.
+ */
 async function modifySystemSettings(
   env: ProviderEnv,
   ctx: CimContext,
@@ -65,7 +76,9 @@ async function modifySystemSettings(
   const inst = one(params, 'SystemSettings');
   const id = inst.properties.InstanceID as string | undefined;
   const { system } = await systemOfSetting(env, ctx, id, 'VSSD');
-  const changes = vssdFromInstance(inst);
+  const { Metadata: given, MetadataTag: tag, ...changes } = vssdFromInstance(inst);
+  // MetadataTag guards a change of Metadata; alone it asks for none (WS-Man has no empty array: it omits one).
+  const metadata = given ?? (tag === undefined ? undefined : []);
   await checkSystemValues(env, ctx, changes, system.definition.system);
   const uuid = changes.VirtualSystemIdentifier;
   if (uuid !== undefined && uuid.toLowerCase() !== system.uuid.toLowerCase())
@@ -76,6 +89,21 @@ async function modifySystemSettings(
       'CIM_ERR_INVALID_PARAMETER',
       `Cannot rename "${system.name}" to "${changes.ElementName}": names cannot be changed`,
     );
+  if (metadata !== undefined) {
+    // Metadata changes alone (all or nothing): other properties may come along (a whole instance read back) only
+    // with the values they have.
+    const now = vssdInstance(system).properties;
+    const differing = Object.keys(changes).filter(
+      (k) => JSON.stringify(changes[k]) !== JSON.stringify(now[k]),
+    );
+    if (differing.length > 0)
+      throw new CimError(
+        'CIM_ERR_INVALID_PARAMETER',
+        `Change Metadata alone, or ${differing.slice(0, 3).join(', ')} without Metadata: ModifySystemSettings changes one or the other`,
+      );
+    await applyMetadata(env, ctx, system, metadata, tag);
+    return { returnValue: 0, out: {} };
+  }
   return answerJob(
     'ModifySystemSettings',
     () =>

@@ -2,6 +2,7 @@ import { resourceTypeOf } from '../../model/index.js';
 import { CimError } from '../errors.js';
 import { resourceFacts } from '../facts.js';
 import { localId, rasdInstance, rasdInstances, vssdInstance } from '../mapping.js';
+import { withMetadata } from '../methods/metadata.js';
 import { VSMS_METHODS } from '../methods/vsms.js';
 import { C, idPath, parseSettingId, rasdId, systemPath, vssdId } from '../naming.js';
 import { poolForType, poolIds } from '../pools.js';
@@ -75,12 +76,13 @@ export function settingsProviders(env: ProviderEnv): InstanceProvider[] {
     {
       className: C.vssd,
       modify: modifyVia(env, 'ModifySystemSettings'),
-      enumerate: async (ctx) => (await allSystems(ctx, env)).map((v) => vssdInstance(v)),
+      enumerate: async (ctx) =>
+        Promise.all((await allSystems(ctx, env)).map((v) => withMetadata(env, ctx, vssdInstance(v), v.uuid))),
       get: async (ctx, n) => {
         const parsed = parseSettingId(key(n, 'InstanceID') ?? '');
         if (!parsed || parsed.localId !== undefined) return undefined;
         const v = await oneSystem(ctx, env, parsed.system);
-        return v ? vssdInstance(v) : undefined;
+        return v ? withMetadata(env, ctx, vssdInstance(v), v.uuid) : undefined;
       },
     },
     rasdProvider(C.rasd),

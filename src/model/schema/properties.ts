@@ -101,6 +101,8 @@ const VESSEL = [
   ['Firmware', 'VSSD', 'string'],
   ['BootOrder', 'VSSD', 'string[]'],
   ['DiskMode', 'VSSD', 'string'],
+  ['Metadata', 'VSSD', 'string[]'],
+  ['MetadataTag', 'VSSD', 'string'],
 ] as const;
 
 /** One row of the schema as written above: its literal name, class and type (for {@link PropertiesOf}). */
@@ -191,6 +193,32 @@ const DETAILS: Readonly<Record<string, Partial<PropertySpec>>> = {
     spec: 'Vessel extension (issue 11): overlay (default) or direct',
     description:
       'How the system writes its disks: overlay (a qcow2 overlay of its own over each image, which stays unchanged) or direct (the images themselves, in a storage pool).',
+  },
+  Metadata: {
+    carriage: {
+      ovf1: {
+        none: "metadata sits beside a definition (a deploy's ovf.* keys come from the package's sections)",
+      },
+      ovf2: {
+        none: "metadata sits beside a definition (a deploy's ovf.* keys come from the package's sections)",
+      },
+      cim: 'native',
+      json: { none: 'metadata sits beside the definition: the Api carries it as systems.metadata' },
+    },
+    spec: 'Vessel extension (issue 12): systems.metadata as key=value entries, % escapes (README)',
+    description:
+      "The metadata of the virtual system (free-form text beside its settings, e.g. a deploy's ovf.* keys), one key=value entry per key, sorted by key. In a key, %, = and characters XML cannot carry are written %XX (%uXXXX above U+00FF); in a value, % and those characters. ModifySystemSettings sets and removes only the keys that differ; password-typed OVF property values are never shown.",
+  },
+  MetadataTag: {
+    carriage: {
+      ovf1: { none: 'a tag of the metadata, which no package carries' },
+      ovf2: { none: 'a tag of the metadata, which no package carries' },
+      cim: 'native',
+      json: { none: 'a tag of the metadata, which is not part of a definition' },
+    },
+    spec: 'Vessel extension (issue 12): the same tag as the REST ETag of /systems/{id}/metadata',
+    description:
+      'A tag of the Metadata as read (32 hex digits). Given with Metadata to ModifySystemSettings, the change is made only if the metadata still has this tag (else the call fails and changes nothing), so that concurrent editors do not undo each other; MetadataTag without Metadata asks for no metadata (WS-Man omits an empty array).',
   },
 };
 

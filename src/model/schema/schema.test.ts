@@ -60,7 +60,22 @@ describe('the property schema', () => {
       expect(p.carriage.cim, p.name).toBe('native');
   });
 
-  it('derives ARRAY_PROPERTIES: the DMTF arrays and BootOrder', () => {
+  it("has Vessel's Metadata and MetadataTag on the VSSD, carried by CIM alone (metadata sits beside a definition)", () => {
+    for (const [name, array] of [
+      ['Metadata', true],
+      ['MetadataTag', false],
+    ] as const) {
+      const p = propertySpec('VSSD', name);
+      expect(p, name).toMatchObject({ type: 'string', array, origin: 'vessel', carriage: { cim: 'native' } });
+      for (const e of ['ovf1', 'ovf2', 'json'] as const)
+        expect(p?.carriage[e], `${name} ${e}`).toEqual({ none: expect.stringContaining('metadata') });
+    }
+    expect(checkProperties({ Metadata: ['a=1'] }, 'VSSD', 'json')).toMatchObject([
+      { property: 'Metadata', code: 'NOT_CARRIED' },
+    ]);
+  });
+
+  it('derives ARRAY_PROPERTIES: the DMTF arrays, BootOrder and Metadata', () => {
     expect([...ARRAY_PROPERTIES].sort()).toEqual(
       [
         'AllowedPriorities',
@@ -72,6 +87,7 @@ describe('the property schema', () => {
         'Connection',
         'HostResource',
         'InstructionSetExtensionName',
+        'Metadata',
         'Notes',
       ].sort(),
     );
@@ -126,7 +142,9 @@ describe('the property schema', () => {
     expect(vesselMof('VSSD')).toBe(
       '[ValueMap {"bios", "efi"}, Description("The firmware the virtual system boots with: bios or efi (UEFI).")] string Firmware;\n' +
         '  [Description("The InstanceIDs of the drives and network adapters to boot from, first first.")] string BootOrder[];\n' +
-        '  [ValueMap {"overlay", "direct"}, Description("How the system writes its disks: overlay (a qcow2 overlay of its own over each image, which stays unchanged) or direct (the images themselves, in a storage pool).")] string DiskMode;',
+        '  [ValueMap {"overlay", "direct"}, Description("How the system writes its disks: overlay (a qcow2 overlay of its own over each image, which stays unchanged) or direct (the images themselves, in a storage pool).")] string DiskMode;\n' +
+        `  [Description(${JSON.stringify(propertySpec('VSSD', 'Metadata')?.description)})] string Metadata[];\n` +
+        `  [Description(${JSON.stringify(propertySpec('VSSD', 'MetadataTag')?.description)})] string MetadataTag;`,
     );
     expect(vesselMof('RASD')).toBe('');
   });

@@ -83,8 +83,8 @@ export function cimDeclarations(encoding: 'CIM-XML' | 'WS-Man') {
             : 'this client does not subscribe to WS-Eventing indications',
       },
       {
-        cases: ['systems.metadata', 'systems.stats'] as const,
-        reason: 'DSP1042/DSP1057 have no metadata or statistics',
+        cases: ['systems.stats'] as const,
+        reason: 'DSP1042/DSP1057 have no statistics',
       },
       {
         cases: ['consoles.stopped', 'consoles.screenshot'] as const,

@@ -118,7 +118,9 @@ export async function resourceInstance(
 }
 
 function known(cls: SettingClass): ReadonlySet<string> {
-  return new Set(propertiesOf(cls).map((p) => p.name));
+  // What a definition cannot hold (Vessel's Metadata and MetadataTag sit beside it) stays out.
+  const held = propertiesOf(cls).filter((p) => p.carriage.json === 'native' || !('none' in p.carriage.json));
+  return new Set(held.map((p) => p.name));
 }
 
 function keepKnown<T extends Record<string, unknown>>(props: T, names: ReadonlySet<string>): T {

@@ -169,7 +169,7 @@ export class CimHost implements HostApi {
         users: no,
         consoles: no,
         screenshot: no,
-        metadata: no,
+        metadata: (await settingsClass(this.s, 'VSSD')).propertyIndex.has('metadata'), // Vessel's extension
         keepDisks: no, // DestroySystem (DSP1042) has no choice of what happens to the disks
         pools: this.s.found.profiles.has(PROFILE.storage) ? 'read' : 'none',
         networks: 'none',

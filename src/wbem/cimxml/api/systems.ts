@@ -25,6 +25,7 @@ import type { ResourceSetting, VirtualSystemDefinition, VssdProperties } from '.
 import { definitionInstances } from './definitions.js';
 import type { Inventory, Listed } from './inventory.js';
 import type { ClientJobs } from './jobs.js';
+import { changeMetadata, readMetadata } from './metadata.js';
 import { addResources, modifyResources, modifySettings, removeResources } from './resources.js';
 import type { CimSession } from './session.js';
 import { summaryOf } from './values.js';
@@ -32,8 +33,9 @@ import { summaryOf } from './values.js';
 /**
  * The systems namespace over CIM-XML: DSP1057's virtual systems read with their settings; DefineSystem and
  * DestroySystem (DSP1042 §8.2), RequestStateChange (DSP1057 §8.2.1), and the settings and resource methods (in
- * resources.ts). What DSP1042/DSP1057 have no word for is NOT_SUPPORTED: statistics, metadata, a guest's
- * shutdown timeout, keeping disks on undefine.
+ * resources.ts), and a system's metadata through Vessel's Metadata extension of the VSSD (metadata.ts). What
+ * DSP1042/DSP1057 have no word for is NOT_SUPPORTED: statistics, a guest's shutdown timeout, keeping disks on
+ * undefine.
  *
  * @example
  * const job = await api.systems.changeState('web1', 'pause', { waitMs: 5000 });
@@ -244,12 +246,14 @@ export class CimSystems implements SystemsApi {
     throw this.absent(ref, 'statistics');
   }
 
-  async metadata(ref: string): Promise<Record<string, string>> {
-    throw this.absent(ref, 'metadata');
+  /** Vessel's Metadata of the VSSD (a Vessel extension, metadata.ts); NOT_SUPPORTED where the class has none. */
+  metadata(ref: string): Promise<Record<string, string>> {
+    return readMetadata(this.s, this.inv, ref);
   }
 
-  async setMetadata(ref: string, _key: string, _value: string | undefined): Promise<void> {
-    throw this.absent(ref, 'metadata');
+  /** ModifySystemSettings with Vessel's Metadata and the MetadataTag it was read with (metadata.ts). */
+  setMetadata(ref: string, key: string, value: string | undefined): Promise<void> {
+    return changeMetadata(this.s, this.inv, ref, key, value);
   }
 
   private absent(ref: string, what: string): ApiError {
