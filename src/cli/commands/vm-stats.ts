@@ -117,7 +117,12 @@ export function addStatsCommand(cmd: Command): void {
           const [s, prev] = await lastTwo(api, vm);
           if (s === undefined) {
             const every = (await api.metrics.current()).intervalMs;
-            println(`No samples of "${vm}" yet: the host samples every ${every / 1000} s`);
+            // Over CIM (DSP1053) the interval is not carried: 0.
+            println(
+              every > 0
+                ? `No samples of "${vm}" yet: the host samples every ${every / 1000} s`
+                : `No samples of "${vm}" yet: the host has no metric values of it`,
+            );
             return 1;
           }
           if (opts.json) printJson(s);

@@ -3,19 +3,12 @@ import { CimClient, type CimClientOptions } from '../client.js';
 import { CimHost } from './host.js';
 import { Inventory } from './inventory.js';
 import { ClientJobs } from './jobs.js';
+import { CimMetrics } from './metrics.js';
 import type { CimOperations } from './operations.js';
 import { CimPools } from './pools.js';
 import { CimSession, discover } from './session.js';
 import { CimSystems } from './systems.js';
-import {
-  cimArtifacts,
-  cimConsoles,
-  cimEvents,
-  cimMetrics,
-  cimNetworks,
-  cimPackages,
-  cimUsers,
-} from './unsupported.js';
+import { cimArtifacts, cimConsoles, cimEvents, cimNetworks, cimPackages, cimUsers } from './unsupported.js';
 
 /** How to reach a CIM-XML host: its endpoint and the client's options (user, password, CA, timeouts, sizes). */
 export interface CimXmlConnectOptions extends Omit<CimClientOptions, 'namespace'> {
@@ -45,13 +38,14 @@ export class CimXmlApi implements Api {
   readonly pools: CimPools;
   readonly users = cimUsers;
   readonly networks = cimNetworks;
-  readonly metrics = cimMetrics;
+  readonly metrics: CimMetrics;
 
   private constructor(readonly session: CimSession) {
     const inv = new Inventory(session);
     this.host = new CimHost(session, inv);
     this.jobs = new ClientJobs(session, session.client.user ?? '');
-    this.systems = new CimSystems(session, inv, this.jobs, () => this.host.operations());
+    this.metrics = new CimMetrics(session, inv);
+    this.systems = new CimSystems(session, inv, this.jobs, () => this.host.operations(), this.metrics);
     this.pools = new CimPools(session);
   }
 

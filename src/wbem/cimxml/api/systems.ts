@@ -25,6 +25,7 @@ import type { ResourceSetting, VirtualSystemDefinition, VssdProperties } from '.
 import { definitionInstances } from './definitions.js';
 import type { Inventory, Listed } from './inventory.js';
 import type { ClientJobs } from './jobs.js';
+import type { CimMetrics } from './metrics.js';
 import { addResources, modifyResources, modifySettings, removeResources } from './resources.js';
 import type { CimSession } from './session.js';
 import { summaryOf } from './values.js';
@@ -32,8 +33,8 @@ import { summaryOf } from './values.js';
 /**
  * The systems namespace over CIM-XML: DSP1057's virtual systems read with their settings; DefineSystem and
  * DestroySystem (DSP1042 §8.2), RequestStateChange (DSP1057 §8.2.1), and the settings and resource methods (in
- * resources.ts). What DSP1042/DSP1057 have no word for is NOT_SUPPORTED: statistics, metadata, a guest's
- * shutdown timeout, keeping disks on undefine.
+ * resources.ts). Statistics come from DSP1053's values (metrics.ts). What the profiles have no word for is
+ * NOT_SUPPORTED: metadata, a guest's shutdown timeout, keeping disks on undefine.
  *
  * @example
  * const job = await api.systems.changeState('web1', 'pause', { waitMs: 5000 });
@@ -44,6 +45,7 @@ export class CimSystems implements SystemsApi {
     private readonly inv: Inventory,
     private readonly jobs: ClientJobs,
     private readonly operations: () => Promise<StateOperation[]>,
+    private readonly metrics: CimMetrics,
   ) {}
 
   async list(q?: SystemQuery & { detail?: false }): Promise<SystemSummary[]>;
@@ -240,8 +242,9 @@ export class CimSystems implements SystemsApi {
     );
   }
 
-  async stats(ref: string): Promise<SystemStats> {
-    throw this.absent(ref, 'statistics');
+  /** The latest DSP1053 values of the system (the host's sampler's, not a live reading). */
+  stats(ref: string): Promise<SystemStats> {
+    return this.metrics.stats(ref);
   }
 
   async metadata(ref: string): Promise<Record<string, string>> {

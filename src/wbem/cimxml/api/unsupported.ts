@@ -3,7 +3,6 @@ import {
   type ArtifactsApi,
   type ConsolesApi,
   type EventsApi,
-  type MetricsApi,
   type NetworksApi,
   type PackagesApi,
   type UsersApi,
@@ -128,22 +127,5 @@ export const cimNetworks: NetworksApi = {
   },
   remove: async () => {
     throw refuse('remove a network', NETWORKS);
-  },
-};
-
-const METRICS = 'this client does not read the DMTF Base Metrics classes (DSP1053) yet';
-
-/**
- * Metrics: DSP1053 carries them as CIM_BaseMetricValue instances, which this client does not read yet.
- *
- * @example
- * await cimMetrics.current(); // throws NOT_SUPPORTED
- */
-export const cimMetrics: MetricsApi = {
-  current: async () => {
-    throw refuse('read the metrics', METRICS);
-  },
-  series: async () => {
-    throw refuse('read a metrics series', METRICS);
   },
 };
