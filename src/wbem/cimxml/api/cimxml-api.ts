@@ -31,13 +31,13 @@ export class CimXmlApi implements Api {
   readonly host: CimHost;
   readonly systems: CimSystems;
   readonly jobs: ClientJobs;
-  readonly events = cimEvents;
-  readonly packages = cimPackages;
-  readonly artifacts = cimArtifacts;
-  readonly consoles = cimConsoles;
+  readonly events: ReturnType<typeof cimEvents>;
+  readonly packages: ReturnType<typeof cimPackages>;
+  readonly artifacts: ReturnType<typeof cimArtifacts>;
+  readonly consoles: ReturnType<typeof cimConsoles>;
   readonly pools: CimPools;
-  readonly users = cimUsers;
-  readonly networks = cimNetworks;
+  readonly users: ReturnType<typeof cimUsers>;
+  readonly networks: ReturnType<typeof cimNetworks>;
   readonly metrics: CimMetrics;
 
   private constructor(readonly session: CimSession) {
@@ -47,6 +47,13 @@ export class CimXmlApi implements Api {
     this.metrics = new CimMetrics(session, inv);
     this.systems = new CimSystems(session, inv, this.jobs, () => this.host.operations(), this.metrics);
     this.pools = new CimPools(session);
+    const e = session.encoding;
+    this.events = cimEvents(e);
+    this.packages = cimPackages(e);
+    this.artifacts = cimArtifacts(e);
+    this.consoles = cimConsoles(e);
+    this.users = cimUsers(e);
+    this.networks = cimNetworks(e);
   }
 
   /** Connects to a host and discovers it (DSP1033); the client is closed with {@link close}. */
