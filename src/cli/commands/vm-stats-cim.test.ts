@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../test/helpers/cli.js';
+import { CLI, runCli } from '../../../test/helpers/cli.js';
 import { freePort } from '../../../test/helpers/ports.js';
 import { type ServedHost, serveHost } from '../../../test/helpers/serve.js';
 import type { Api, MetricsSnapshot } from '../../api/index.js';
@@ -116,6 +116,23 @@ describe.each([
     expect(text.stdout).toMatch(/^sc1 {2}running {2}up /);
     expect(text.stdout).toMatch(/^memory: +64 MiB defined/m);
   }, 60_000);
+
+  it('--watch shows the CPU rate against the sample shown before (DSP1053 keeps the latest only)', async () => {
+    const child = spawn(process.execPath, [CLI, 'vm', 'stats', 'sc1', '--watch', '-c', url()], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      await expect.poll(() => out, { timeout: 20_000 }).toMatch(/% of one CPU over \d+ s, 2 vCPU\)/);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  }, 30_000);
 
   it('names an unknown system (exit 1)', async () => {
     const ghost = await runCli(['vm', 'stats', 'ghost', '-c', url()]);
