@@ -6,9 +6,8 @@ import { CLI, runCli } from '../../../test/helpers/cli.js';
 import { freePort } from '../../../test/helpers/ports.js';
 import { type ServedHost, serveHost } from '../../../test/helpers/serve.js';
 import type { Api, MetricsSnapshot } from '../../api/index.js';
-import { connectHostApi } from '../../host/socket/index.js';
-import { CimXmlApi } from '../../wbem/cimxml/api/index.js';
-import { connectWsmanHost } from '../../wbem/wsman/client/api.js';
+import { connectHostApi } from '../../host/index.js';
+import { CimXmlApi, connectWsmanHost } from '../../wbem/index.js';
 
 // `vessel vm stats` and the metrics namespace over CIM-XML and WS-Man alone (DSP1053's classes) against a real
 // `host serve` (test driver, a sample every second): the figures equal the host's own for the same sample.
