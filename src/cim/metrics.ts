@@ -36,6 +36,8 @@ export interface MetricSpec {
   dataType: number;
   /** DSP0004 programmatic units. */
   units: string;
+  /** CIM_BaseMetricDefinition.Units when the programmatic unit's plain word is not it (a count of processors). */
+  unitsText?: string;
   changeType: number;
   timeScope: number;
   /** Its readings in a system's sample (system, disk and nic metrics). */
@@ -115,6 +117,47 @@ export const METRICS: readonly MetricSpec[] = [
     timeScope: TimeScope.point,
     ofSystem: (s) => one(s.residentBytes),
   },
+  {
+    key: 'SystemVirtualProcessors',
+    name: 'Virtual CPUs the definition of a virtual system gives it',
+    kind: 'system',
+    dataType: MetricDataType.uint64,
+    units: 'count',
+    unitsText: 'Processors',
+    changeType: ChangeType.gauge,
+    timeScope: TimeScope.point,
+    ofSystem: (s) => one(s.vcpus),
+  },
+  {
+    key: 'SystemMemoryDefined',
+    name: 'Memory the definition of a virtual system gives it',
+    kind: 'system',
+    dataType: MetricDataType.uint64,
+    units: 'byte',
+    changeType: ChangeType.gauge,
+    timeScope: TimeScope.point,
+    ofSystem: (s) => one(s.memoryBytes),
+  },
+  {
+    key: 'SystemMemoryBalloon',
+    name: "Current size of a virtual system's memory balloon",
+    kind: 'system',
+    dataType: MetricDataType.uint64,
+    units: 'byte',
+    changeType: ChangeType.gauge,
+    timeScope: TimeScope.point,
+    ofSystem: (s) => one(s.balloonBytes),
+  },
+  {
+    key: 'SystemUptime',
+    name: 'Time since a virtual system started',
+    kind: 'system',
+    dataType: MetricDataType.real64,
+    units: 'second',
+    changeType: ChangeType.counter,
+    timeScope: TimeScope.startupInterval,
+    ofSystem: (s) => one(s.uptimeSeconds),
+  },
   disk('DiskReadBytes', 'Bytes read from a virtual drive', 'readBytes', 'byte'),
   disk('DiskWriteBytes', 'Bytes written to a virtual drive', 'writeBytes', 'byte'),
   disk('DiskReadOperations', 'Read operations on a virtual drive', 'readOps', 'count'),
@@ -140,6 +183,17 @@ export const METRICS: readonly MetricSpec[] = [
     changeType: ChangeType.counter,
     timeScope: TimeScope.startupInterval,
     ofHost: (h) => one(h.cpuIdleSeconds),
+  },
+  {
+    key: 'HostProcessors',
+    name: "The host's CPUs",
+    kind: 'host',
+    dataType: MetricDataType.uint64,
+    units: 'count',
+    unitsText: 'Processors',
+    changeType: ChangeType.gauge,
+    timeScope: TimeScope.point,
+    ofHost: (h) => one(h.cpus),
   },
   {
     key: 'HostMemoryTotal',

@@ -139,7 +139,7 @@ describe('CIM_BaseMetricValue (DSP1053 §10.2)', () => {
       new Set(
         METRICS.filter((m) => m.ofSystem)
           .map((m) => `Vessel:Metric:${m.key}`)
-          .filter((d) => !d.includes('Resident')),
+          .filter((d) => !d.includes('Resident') && !d.includes('Balloon')),
       ),
     );
     const disk = fromSystem.find((v) => v.properties.MetricDefinitionId === 'Vessel:Metric:DiskWriteBytes')!;
@@ -189,12 +189,19 @@ describe('CIM_BaseMetricValue (DSP1053 §10.2)', () => {
     expect(defOfValue.map((p) => p.keys.Id)).toEqual(['Vessel:Metric:DiskWriteBytes']);
   });
 
-  it('a stopped system has no values, and a reader sees the same values as an admin', async () => {
+  it('a stopped system has only its defined vCPUs and memory, and a reader sees the same values as an admin', async () => {
     await s.host.metrics.sample();
-    const none = await s.cim.om.associatorNames(admin(), NS, system('web1'), {
+    const stopped = await s.cim.om.associators(admin(), NS, system('web1'), {
       assocClass: 'CIM_MetricForME',
     });
-    expect(none).toEqual([]);
+    expect(stopped.map((v) => v.properties.MetricDefinitionId).sort()).toEqual([
+      'Vessel:Metric:SystemMemoryDefined',
+      'Vessel:Metric:SystemVirtualProcessors',
+    ]);
+    expect(
+      stopped.find((v) => v.properties.MetricDefinitionId === 'Vessel:Metric:SystemMemoryDefined')?.properties
+        .MetricValue,
+    ).toMatch(/^[1-9]\d*$/);
     await startAndSample('web1');
     const reader = await s.cim.om.enumerateInstanceNames(
       newContext('rita', 'reader'),
@@ -276,8 +283,8 @@ describe('cost', () => {
       const values = await cim.om.enumerateInstances(admin(), NS, 'CIM_BaseMetricValue');
       const ms = performance.now() - t0;
       expect(reads).toBe(1);
-      // Per system: CPU time and one NIC's two counters (no drive).
-      expect(values.filter((v) => String(v.properties.InstanceID).includes('/m'))).toHaveLength(3 * n);
+      // Per system: CPU time, uptime, vCPUs, defined memory and one NIC's two counters (no drive).
+      expect(values.filter((v) => String(v.properties.InstanceID).includes('/m'))).toHaveLength(6 * n);
       expect(ms).toBeLessThan(2000);
       const links = await cim.om.enumerateInstances(admin(), NS, 'CIM_MetricForME');
       expect(reads).toBe(2);
@@ -289,13 +296,13 @@ describe('cost', () => {
       const ofM7 = await cim.om.associatorNames(admin(), NS, system('m7'), {
         assocClass: 'CIM_MetricForME',
       });
-      expect(ofM7).toHaveLength(3);
+      expect(ofM7).toHaveLength(6);
       expect(ofM7.every((p) => JSON.stringify(p).includes('/m7'))).toBe(true);
       const defs = await cim.om.associatorNames(admin(), NS, system('m7'), {
         assocClass: 'CIM_MetricDefForME',
       });
       expect(defs).toHaveLength(METRICS.filter((m) => m.ofSystem).length);
-      expect(around.filter((p) => p.className === 'Vessel_BaseMetricValue')).toHaveLength(3);
+      expect(around.filter((p) => p.className === 'Vessel_BaseMetricValue')).toHaveLength(6);
       expect(around.filter((p) => p.className === 'Vessel_BaseMetricDefinition')).toHaveLength(
         METRICS.filter((m) => m.ofSystem).length,
       );

@@ -62,7 +62,7 @@ function definitionOf(m: MetricSpec): CimInstance {
     ElementName: m.name,
     DataType: String(m.dataType),
     Calculable: String(CALCULABLE_SUMMABLE),
-    Units: HUMAN_UNITS[m.units],
+    Units: m.unitsText ?? HUMAN_UNITS[m.units],
     ProgrammaticUnits: m.units,
     IsContinuous: 'true',
     ChangeType: String(m.changeType),

@@ -74,13 +74,15 @@ async function watch(api: Api, vm: string, json: boolean): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    let shown: string | undefined;
+    let shown: SystemSample | undefined;
     while (!stopped) {
       const [s, prev] = await lastTwo(api, vm);
-      if (s !== undefined && s.time !== shown) {
-        shown = s.time;
+      if (s !== undefined && s.time !== shown?.time) {
+        // A host whose series is its latest sample only (CIM's DSP1053): the rate is against the one shown before.
+        const before = prev ?? shown;
+        shown = s;
         if (json) printJson(s);
-        else println([...statsText(s, prev), ''].join('\n'));
+        else println([...statsText(s, before), ''].join('\n'));
       }
       await new Promise<void>((r) => {
         wake = r;
@@ -117,7 +119,12 @@ export function addStatsCommand(cmd: Command): void {
           const [s, prev] = await lastTwo(api, vm);
           if (s === undefined) {
             const every = (await api.metrics.current()).intervalMs;
-            println(`No samples of "${vm}" yet: the host samples every ${every / 1000} s`);
+            // Over CIM (DSP1053) the interval is not carried: 0.
+            println(
+              every > 0
+                ? `No samples of "${vm}" yet: the host samples every ${every / 1000} s`
+                : `No samples of "${vm}" yet: the host has no metric values of it`,
+            );
             return 1;
           }
           if (opts.json) printJson(s);

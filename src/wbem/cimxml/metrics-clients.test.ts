@@ -39,18 +39,22 @@ describe('Base Metrics with sblim wbemcli', () => {
   it('ei: enumerates the definitions with their DMTF properties', async () => {
     const r = await wbemcli('-nl', 'ei', `${base}:CIM_BaseMetricDefinition`);
     expect(r.code, r.out).toBe(0);
-    expect(r.out.match(/^\S*Vessel_BaseMetricDefinition\.Id=/gm)).toHaveLength(15);
+    expect(r.out.match(/^\S*Vessel_BaseMetricDefinition\.Id=/gm)).toHaveLength(20);
     expect(r.out).toContain('-Id="Vessel:Metric:SystemCPUTime"');
     expect(r.out).toMatch(/-ProgrammaticUnits="second"/);
     expect(r.out).toMatch(/-BreakdownDimensions="Device"/);
   });
 
-  it('ei: enumerates the values of the running systems and of the host, none of the stopped one', async () => {
+  it("ei: enumerates the values of the running systems and of the host, the stopped one's definition only", async () => {
     const r = await wbemcli('-nl', 'ei', `${base}:CIM_BaseMetricValue`);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain('-InstanceID="Vessel:Metric:SystemCPUTime/vm1"');
     expect(r.out).toContain('-InstanceID="Vessel:Metric:SystemCPUTime/vm2"');
-    expect(r.out).not.toContain('/vm3"');
+    // The stopped one has its defined vCPUs and memory only.
+    expect(r.out.match(/^-InstanceID="Vessel:Metric:\w+\/vm3"/gm)?.sort()).toEqual([
+      '-InstanceID="Vessel:Metric:SystemMemoryDefined/vm3"',
+      '-InstanceID="Vessel:Metric:SystemVirtualProcessors/vm3"',
+    ]);
     expect(r.out).toContain('-InstanceID="Vessel:Metric:HostMemoryTotal/testhost"');
     expect(r.out).toMatch(/-BreakdownDimension="Device"/);
   });

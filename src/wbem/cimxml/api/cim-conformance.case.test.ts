@@ -73,7 +73,14 @@ export function cimDeclarations(encoding: 'CIM-XML' | 'WS-Man') {
   const forced = `RequestStateChange's TimeoutPeriod fails a late shutdown; no DSP1057 parameter asks for a power-off after it (changeState with forceAfterTimeout is NOT_SUPPORTED over ${encoding}), and the case's second half needs one`;
   return {
     fixtures: { guestIgnoringShutdown },
-    skip: [{ cases: ['state.shutdown-timeout'] as const, reason: forced }],
+    skip: [
+      { cases: ['state.shutdown-timeout'] as const, reason: forced },
+      {
+        cases: ['systems.stats'] as const,
+        reason:
+          "statistics are the host sampler's latest DSP1053 values, which follow a start one interval later (src/wbem/cimxml/api/metrics.test.ts, src/cli/commands/vm-stats-cim.test.ts)",
+      },
+    ],
     unsupported: [
       {
         cases: ['events.replay'] as const,
@@ -81,10 +88,6 @@ export function cimDeclarations(encoding: 'CIM-XML' | 'WS-Man') {
           encoding === 'CIM-XML'
             ? 'this client does not listen for CIM indications'
             : 'this client does not subscribe to WS-Eventing indications',
-      },
-      {
-        cases: ['systems.stats'] as const,
-        reason: 'DSP1042/DSP1057 have no statistics',
       },
       {
         cases: ['consoles.stopped', 'consoles.screenshot'] as const,

@@ -3,19 +3,12 @@ import { CimClient, type CimClientOptions } from '../client.js';
 import { CimHost } from './host.js';
 import { Inventory } from './inventory.js';
 import { ClientJobs } from './jobs.js';
+import { CimMetrics } from './metrics.js';
 import type { CimOperations } from './operations.js';
 import { CimPools } from './pools.js';
 import { CimSession, discover } from './session.js';
 import { CimSystems } from './systems.js';
-import {
-  cimArtifacts,
-  cimConsoles,
-  cimEvents,
-  cimMetrics,
-  cimNetworks,
-  cimPackages,
-  cimUsers,
-} from './unsupported.js';
+import { cimArtifacts, cimConsoles, cimEvents, cimNetworks, cimPackages, cimUsers } from './unsupported.js';
 
 /** How to reach a CIM-XML host: its endpoint and the client's options (user, password, CA, timeouts, sizes). */
 export interface CimXmlConnectOptions extends Omit<CimClientOptions, 'namespace'> {
@@ -38,21 +31,29 @@ export class CimXmlApi implements Api {
   readonly host: CimHost;
   readonly systems: CimSystems;
   readonly jobs: ClientJobs;
-  readonly events = cimEvents;
-  readonly packages = cimPackages;
-  readonly artifacts = cimArtifacts;
-  readonly consoles = cimConsoles;
+  readonly events: ReturnType<typeof cimEvents>;
+  readonly packages: ReturnType<typeof cimPackages>;
+  readonly artifacts: ReturnType<typeof cimArtifacts>;
+  readonly consoles: ReturnType<typeof cimConsoles>;
   readonly pools: CimPools;
-  readonly users = cimUsers;
-  readonly networks = cimNetworks;
-  readonly metrics = cimMetrics;
+  readonly users: ReturnType<typeof cimUsers>;
+  readonly networks: ReturnType<typeof cimNetworks>;
+  readonly metrics: CimMetrics;
 
   private constructor(readonly session: CimSession) {
     const inv = new Inventory(session);
     this.host = new CimHost(session, inv);
     this.jobs = new ClientJobs(session, session.client.user ?? '');
-    this.systems = new CimSystems(session, inv, this.jobs, () => this.host.operations());
+    this.metrics = new CimMetrics(session, inv);
+    this.systems = new CimSystems(session, inv, this.jobs, () => this.host.operations(), this.metrics);
     this.pools = new CimPools(session);
+    const e = session.encoding;
+    this.events = cimEvents(e);
+    this.packages = cimPackages(e);
+    this.artifacts = cimArtifacts(e);
+    this.consoles = cimConsoles(e);
+    this.users = cimUsers(e);
+    this.networks = cimNetworks(e);
   }
 
   /** Connects to a host and discovers it (DSP1033); the client is closed with {@link close}. */

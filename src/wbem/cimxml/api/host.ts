@@ -88,7 +88,7 @@ export class CimHost implements HostApi {
   async surface(): Promise<SurfaceReport> {
     throw new ApiError(
       'NOT_SUPPORTED',
-      'Cannot read the attack-surface report over CIM-XML: no profile has it',
+      `Cannot read the attack-surface report over ${this.s.encoding}: no profile has it`,
       {
         hint: 'Use the REST endpoint (rest+https://) or the host itself (vessel:///STATE)',
       },

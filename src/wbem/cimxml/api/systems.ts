@@ -26,6 +26,7 @@ import { definitionInstances } from './definitions.js';
 import type { Inventory, Listed } from './inventory.js';
 import type { ClientJobs } from './jobs.js';
 import { changeMetadata, readMetadata } from './metadata.js';
+import type { CimMetrics } from './metrics.js';
 import { addResources, modifyResources, modifySettings, removeResources } from './resources.js';
 import type { CimSession } from './session.js';
 import { summaryOf } from './values.js';
@@ -33,9 +34,9 @@ import { summaryOf } from './values.js';
 /**
  * The systems namespace over CIM-XML: DSP1057's virtual systems read with their settings; DefineSystem and
  * DestroySystem (DSP1042 §8.2), RequestStateChange (DSP1057 §8.2.1), and the settings and resource methods (in
- * resources.ts), and a system's metadata through Vessel's Metadata extension of the VSSD (metadata.ts). What
- * DSP1042/DSP1057 have no word for is NOT_SUPPORTED: statistics, a guest's shutdown timeout, keeping disks on
- * undefine.
+ * resources.ts), a system's metadata through Vessel's Metadata extension of the VSSD (metadata.ts), and its
+ * statistics from DSP1053's values (metrics.ts). What DSP1042/DSP1057 have no word for is NOT_SUPPORTED: a
+ * guest's shutdown timeout, keeping disks on undefine.
  *
  * @example
  * const job = await api.systems.changeState('web1', 'pause', { waitMs: 5000 });
@@ -46,6 +47,7 @@ export class CimSystems implements SystemsApi {
     private readonly inv: Inventory,
     private readonly jobs: ClientJobs,
     private readonly operations: () => Promise<StateOperation[]>,
+    private readonly metrics: CimMetrics,
   ) {}
 
   async list(q?: SystemQuery & { detail?: false }): Promise<SystemSummary[]>;
@@ -242,8 +244,9 @@ export class CimSystems implements SystemsApi {
     );
   }
 
-  async stats(ref: string): Promise<SystemStats> {
-    throw this.absent(ref, 'statistics');
+  /** The latest DSP1053 values of the system (the host's sampler's, not a live reading). */
+  stats(ref: string): Promise<SystemStats> {
+    return this.metrics.stats(ref);
   }
 
   /** Vessel's Metadata of the VSSD (a Vessel extension, metadata.ts); NOT_SUPPORTED where the class has none. */
@@ -254,14 +257,6 @@ export class CimSystems implements SystemsApi {
   /** ModifySystemSettings with Vessel's Metadata and the MetadataTag it was read with (metadata.ts). */
   setMetadata(ref: string, key: string, value: string | undefined): Promise<void> {
     return changeMetadata(this.s, this.inv, ref, key, value);
-  }
-
-  private absent(ref: string, what: string): ApiError {
-    return new ApiError(
-      'NOT_SUPPORTED',
-      `Cannot read or change the ${what} of "${ref}" over ${this.s.encoding}: the DMTF profiles (DSP1042, DSP1057) have none`,
-      { hint: 'Use the host itself (vessel:///STATE) for this' },
-    );
   }
 
   private ctx() {
