@@ -12,11 +12,11 @@
  *   npm run build && node dist/bench/cim-ab.js --base /tmp/old [--rounds 16] [--requests 5000] [--together]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeIMethodCall } from '../src/wbem/cimxml/index.js';
+import { cpuNs } from './schedstat.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,23 +56,6 @@ function start(dir: string): Promise<Server> {
     child.stdout?.once('data', (d: Buffer) => ok({ child, url: new URL(String(d).trim()) }));
     child.once('exit', (code) => fail(new Error(`the test host in ${dir} exited ${code}`)));
   });
-}
-
-/**
- * The server's CPU time so far in ns: the sum over its threads of the run time the scheduler counted (the first
- * field of schedstat). A thread that ended between two readings takes its time with it, which V8's threads, alive
- * as long as the process, do not.
- */
-function cpuNs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended while being read
-    }
-  }
-  return ns;
 }
 
 /** `count` GetInstance requests over 8 keep-alive connections. */

@@ -8,9 +8,9 @@
  * the median of the per-round ratios with their quartiles, not a ratio of sums that one slow burst can tip.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuNs } from './schedstat.js';
 import { burst, messageIdDigits } from './wsman-client.js';
 
 /** A server in a process of its own: the process and the port it listens on (127.0.0.1). */
@@ -122,22 +122,6 @@ export function stopChild(s: ChildServer): Promise<void> {
     s.child.once('exit', () => ok());
     s.child.kill('SIGTERM');
   });
-}
-
-/**
- * A process's CPU time so far in ns: the sum over its threads of the first field of schedstat. A thread that ended
- * between two readings takes its time with it, which V8's threads, alive as long as the process, do not.
- */
-export function cpuNs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // the thread ended while being read
-    }
-  }
-  return ns;
 }
 
 /** A median with its quartiles. */
