@@ -279,13 +279,10 @@ describe('cost', () => {
       },
     });
     try {
-      const t0 = performance.now();
       const values = await cim.om.enumerateInstances(admin(), NS, 'CIM_BaseMetricValue');
-      const ms = performance.now() - t0;
       expect(reads).toBe(1);
       // Per system: CPU time, uptime, vCPUs, defined memory and one NIC's two counters (no drive).
       expect(values.filter((v) => String(v.properties.InstanceID).includes('/m'))).toHaveLength(6 * n);
-      expect(ms).toBeLessThan(2000);
       const links = await cim.om.enumerateInstances(admin(), NS, 'CIM_MetricForME');
       expect(reads).toBe(2);
       expect(links.length).toBeGreaterThan(5 * n);
