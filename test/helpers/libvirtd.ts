@@ -26,6 +26,12 @@ import { promisify } from 'node:util';
 export const LIBVIRTD = '/usr/sbin/libvirtd';
 /** Whether this machine can run the daemon tests. */
 export const HAVE_LIBVIRTD = existsSync(LIBVIRTD) && existsSync('/usr/bin/virsh');
+/**
+ * Whether a test may start the machine's one system-mode libvirtd (`qemu:///system`): as root, with no system
+ * daemon running already (its QEMU driver state under /run/libvirt/qemu allows one per machine).
+ */
+export const CAN_RUN_SYSTEM_LIBVIRTD =
+  HAVE_LIBVIRTD && process.getuid?.() === 0 && !existsSync('/run/libvirt/libvirt-sock');
 
 /** A running private daemon. */
 export interface PrivateLibvirtd {
@@ -99,8 +105,9 @@ export interface LibvirtdTls {
  * try { await d.virsh(d.testUri, 'list', '--all'); } finally { await d.stop(); }
  */
 export async function startLibvirtd(
-  options: { tcpPort?: number; tls?: LibvirtdTls } = {},
+  options: { tcpPort?: number; tls?: LibvirtdTls; system?: boolean } = {},
 ): Promise<PrivateLibvirtd> {
+  if (options.system === true) return startSystemLibvirtd();
   const dir = mkdtempSync(join(tmpdir(), 'vessel-libvirtd-'));
   const run = join(dir, 'run');
   const home = join(dir, 'home');
@@ -223,6 +230,116 @@ export async function startLibvirtd(
     restart,
     log,
     virsh: async (uri, ...args) => (await promisify(execFile)('virsh', ['-q', '-c', uri, ...args])).stdout,
+    stop,
+  };
+}
+
+/**
+ * The machine's system-mode libvirtd (root, `qemu:///system`, its QEMU guests run as libvirt-qemu) with only its
+ * sockets in a private directory, and virtlogd started for it when none runs. Domains it did not have at the start
+ * are destroyed and undefined at `stop`, so a test leaves /etc/libvirt/qemu as it found it.
+ */
+async function startSystemLibvirtd(): Promise<PrivateLibvirtd> {
+  const dir = mkdtempSync(join(tmpdir(), 'vessel-libvirtd-system-'));
+  chmodSync(dir, 0o755);
+  const conf = join(dir, 'libvirtd.conf');
+  const logFile = join(dir, 'libvirtd.log');
+  writeFileSync(
+    conf,
+    [
+      `unix_sock_dir = "${dir}"`,
+      'unix_sock_rw_perms = "0700"',
+      'unix_sock_ro_perms = "0700"',
+      'auth_unix_rw = "none"',
+      'auth_unix_ro = "none"',
+      `log_outputs = "3:file:${logFile}"`,
+      'listen_tcp = 0',
+      'listen_tls = 0',
+      '',
+    ].join('\n'),
+  );
+  mkdirSync('/var/log/libvirt', { recursive: true });
+  const spawned: ChildProcess[] = [];
+  let stderr = '';
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '') + stderr;
+  if (!existsSync('/run/libvirt/virtlogd-sock')) {
+    const v = spawn('/usr/sbin/virtlogd', [], { stdio: ['ignore', 'ignore', 'pipe'] });
+    v.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    spawned.push(v);
+    await waitForSocket('/run/libvirt/virtlogd-sock', v, log);
+  }
+  // In a mount namespace of its own where /dev/kvm is /dev/null: this machine's /dev/kvm is a nested backend that
+  // stalls QEMU, and the system driver probes KVM again on every define (30 s each); the tests boot with TCG.
+  const argv = [
+    '-m',
+    'sh',
+    '-c',
+    'mount --bind /dev/null /dev/kvm 2>/dev/null; exec "$0" "$@"',
+    LIBVIRTD,
+    '-f',
+    conf,
+    '-p',
+    join(dir, 'libvirtd.pid'),
+  ];
+  const launch = () => {
+    const c = spawn('unshare', argv, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    c.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    return { c, exited: new Promise<void>((resolve) => c.once('exit', () => resolve())) };
+  };
+  let { c: child, exited } = launch();
+  const socket = join(dir, 'libvirt-sock');
+  const uri = `qemu+unix:///system?socket=${socket}`;
+  const virsh = async (u: string, ...args: string[]) =>
+    (await promisify(execFile)('virsh', ['-q', '-c', u, ...args])).stdout;
+  const names = async (...flags: string[]) =>
+    (await virsh(uri, 'list', '--name', ...flags).catch(() => ''))
+      .split('\n')
+      .map((n) => n.trim())
+      .filter((n) => n !== '');
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  let before: string[] = [];
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      for (const n of await names()) if (!before.includes(n)) await virsh(uri, 'destroy', n).catch(() => '');
+      for (const n of await names('--all'))
+        if (!before.includes(n)) await virsh(uri, 'undefine', '--nvram', n).catch(() => '');
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    for (const v of spawned) v.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForSocket(socket, child, log);
+    before = await names('--all');
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    dir,
+    socket,
+    testUri: `test+unix:///default?socket=${socket}`,
+    get pid() {
+      return child.pid!;
+    },
+    kill,
+    restart: async () => {
+      await kill('SIGTERM');
+      ({ c: child, exited } = launch());
+      await waitForSocket(socket, child, log);
+    },
+    log,
+    virsh,
     stop,
   };
 }
