@@ -55,7 +55,14 @@ export class LibvirtStream extends Duplex {
   /** The daemon failed the stream (status error). */
   failed(e: Error): void {
     this.over = true;
-    this.destroy(e);
+    if (this.listenerCount('error') > 0) {
+      this.destroy(e);
+      return;
+    }
+    // Nobody listens (a stream whose open call has not answered yet, or one a pipeline has let go of): `done`
+    // carries the error, and it must not become an uncaught 'error' event.
+    this.settle.reject(e);
+    this.destroy();
   }
 
   /**

@@ -8,7 +8,8 @@ import { ROOT, SHARED } from '../helpers/cli.js';
 /**
  * `npm install -g` of the package `npm pack` makes, as a user installs a release: the pack runs the `prepare`
  * script (the TypeScript build and the manual pages) in a copy of the sources, so that this test never rewrites
- * the dist/ other tests run; the install takes the dependencies from npm's cache (`--offline`) and skips their
+ * the dist/ other tests run; the install takes the dependencies from npm's cache where it has them (`--prefer-offline`: `npm ci` caches the
+ * tarballs but not the registry's package documents, which a fresh machine then fetches) and skips their
  * install scripts (better-sqlite3 compiles its addon there for minutes; the commands run here do not open a
  * store).
  */
@@ -55,7 +56,7 @@ describe('npm install -g', () => {
         '-g',
         '--prefix',
         prefix,
-        '--offline',
+        '--prefer-offline',
         '--ignore-scripts',
         '--no-audit',
         '--no-fund',
