@@ -7,10 +7,8 @@ import {
   type PrivateLibvirtd,
   startLibvirtd,
 } from '../../../test/helpers/libvirtd.js';
-import { runDriverConformance } from '../conformance/runner.case.test.js';
 import { ensureTestGuest } from '../guest.js';
-import { domainXml, openDriver } from '../index.js';
-import { requireOperation } from '../operations.js';
+import { runLibvirtQemuConformance } from './qemu-subject.case.test.js';
 
 /**
  * The conformance cases on libvirt's system QEMU driver (`qemu:///system` of a root libvirtd, its guests running as
@@ -38,29 +36,13 @@ afterAll(async () => {
 });
 
 describe.skipIf(!CAN_RUN_SYSTEM_LIBVIRTD)('libvirt driver on qemu:///system (TCG)', () => {
-  const uri = () => `qemu+unix:///system?socket=${daemon!.socket}`;
-  runDriverConformance({
+  runLibvirtQemuConformance({
+    mode: 'system',
     label: 'libvirt:qemu:///system (root libvirtd, TCG, real guest)',
-    open: () => openDriver(`libvirt:qemu:///system?socket=${daemon!.socket}`),
-    guest: {
-      disk,
-      hotDisk,
-      shutdownTimeoutMs: 30_000,
-      waitReady: async (d, uuid, count) => {
-        const con = await requireOperation(d, 'console')(uuid);
-        const end = Date.now() + 60_000;
-        while ((await con.readLog()).split(guest!.markers.ready).length - 1 < count) {
-          if (Date.now() > end) throw new Error(`timed out waiting for ${guest!.markers.ready} x${count}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      },
-    },
-    external: {
-      async define(def) {
-        const file = join(dir, `${def.system.ElementName}.xml`);
-        writeFileSync(file, domainXml(def, 'qemu').xml);
-        await daemon!.virsh(uri(), 'define', file);
-      },
-    },
+    daemon: () => daemon!,
+    guest: () => guest!,
+    dir,
+    disk,
+    hotDisk,
   });
 });

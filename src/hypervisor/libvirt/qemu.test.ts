@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { HAVE_LIBVIRTD, type PrivateLibvirtd, startLibvirtd } from '../../../test/helpers/libvirtd.js';
-import { runDriverConformance } from '../conformance/runner.case.test.js';
 import { ensureTestGuest } from '../guest.js';
-import { domainXml, openDriver } from '../index.js';
-import { requireOperation } from '../operations.js';
+import { runLibvirtQemuConformance } from './qemu-subject.case.test.js';
 
 /**
  * The conformance cases on libvirt's QEMU driver (qemu:///session of a private, unprivileged libvirtd) with the
@@ -34,28 +32,13 @@ afterAll(async () => {
 });
 
 describe.skipIf(!HAVE_LIBVIRTD)('libvirt driver on QEMU (TCG)', () => {
-  runDriverConformance({
+  runLibvirtQemuConformance({
+    mode: 'session',
     label: 'libvirt:qemu:///session (private libvirtd, TCG, real guest)',
-    open: () => openDriver(`libvirt:qemu:///session?socket=${daemon!.socket}`),
-    guest: {
-      disk,
-      hotDisk,
-      shutdownTimeoutMs: 30_000,
-      waitReady: async (d, uuid, count) => {
-        const con = await requireOperation(d, 'console')(uuid);
-        const end = Date.now() + 60_000;
-        while ((await con.readLog()).split(guest!.markers.ready).length - 1 < count) {
-          if (Date.now() > end) throw new Error(`timed out waiting for ${guest!.markers.ready} x${count}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      },
-    },
-    external: {
-      async define(def) {
-        const file = join(dir, `${def.system.ElementName}.xml`);
-        (await import('node:fs')).writeFileSync(file, domainXml(def, 'qemu').xml);
-        await daemon!.virsh(`qemu+unix:///session?socket=${daemon!.socket}`, 'define', file);
-      },
-    },
+    daemon: () => daemon!,
+    guest: () => guest!,
+    dir,
+    disk,
+    hotDisk,
   });
 });
