@@ -8,7 +8,7 @@ import type { ApiErrorCode } from './errors.js';
  */
 
 /** The statuses REST answers an Api error with. */
-export type RestStatus = 400 | 401 | 403 | 404 | 409 | 412 | 422 | 429 | 500 | 501 | 502 | 504;
+export type RestStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 422 | 429 | 500 | 501 | 502 | 504 | 507;
 
 /**
  * The HTTP status per Api error code (RFC 9110 §15).
@@ -52,3 +52,23 @@ export const REST_STATUS_OF: Readonly<Record<ApiErrorCode, RestStatus>> = {
   HOST_STORE: 500,
   INTERNAL: 500,
 };
+
+/**
+ * Where the domain's own code (an error's `detail.code`) says more than the Api code: LIMIT_EXCEEDED is a rate
+ * (429) unless the limit is a size (413, RFC 9110 §15.5.14) or the storage's room (507, RFC 4918 §11.5), so a
+ * client does not retry a request that cannot succeed later.
+ *
+ * @example
+ * restStatusOf({ code: 'LIMIT_EXCEEDED', detail: { domain: 'host', code: 'POOL_FULL' } }); // 507
+ */
+export const REST_STATUS_OF_DETAIL: Readonly<Record<string, RestStatus>> = {
+  POOL_FULL: 507,
+  UPLOAD_TOO_LONG: 413,
+  OVA_TOO_LARGE: 413,
+};
+
+/** The HTTP status of an Api error over REST: by its domain code where {@link REST_STATUS_OF_DETAIL} has it. */
+export function restStatusOf(e: { code: ApiErrorCode; detail?: { code: string } | undefined }): RestStatus {
+  const refined = e.detail === undefined ? undefined : REST_STATUS_OF_DETAIL[e.detail.code];
+  return refined ?? REST_STATUS_OF[e.code];
+}

@@ -18,7 +18,7 @@ import {
   vsmsReturnFor,
 } from './errors-cim.js';
 import { CLI_EXIT_OF } from './errors-cli.js';
-import { REST_STATUS_OF } from './errors-rest.js';
+import { REST_STATUS_OF, restStatusOf } from './errors-rest.js';
 
 const sorted = (a: readonly string[]) => [...a].sort();
 
@@ -97,6 +97,16 @@ describe('REST_STATUS_OF', () => {
     expect(REST_STATUS_OF.CONFLICT).toBe(412);
     expect(REST_STATUS_OF.INVALID_STATE).toBe(409);
     expect(REST_STATUS_OF.INTERNAL).toBe(500);
+  });
+
+  it('tells a full pool (507) and a size (413) from a rate (429) by the domain code', () => {
+    const limit = (code?: string) =>
+      restStatusOf({ code: 'LIMIT_EXCEEDED', detail: code === undefined ? undefined : { code } });
+    expect([limit(), limit('POOL_FULL'), limit('UPLOAD_TOO_LONG'), limit('OVA_TOO_LARGE')]).toEqual([
+      429, 507, 413, 413,
+    ]);
+    // A domain code the table does not name keeps the Api code's status.
+    expect(restStatusOf({ code: 'VM_NOT_FOUND', detail: { code: 'POOL_FULL_NOT' } })).toBe(404);
   });
 });
 

@@ -1,4 +1,4 @@
-import { type ApiErrorCode, type ApiErrorInfo, REST_STATUS_OF } from '../api/index.js';
+import type { ApiErrorCode, ApiErrorInfo } from '../api/index.js';
 import { VesselError, type VesselErrorOptions } from '../model/index.js';
 
 /**
@@ -82,9 +82,4 @@ export class RestError extends VesselError<RestErrorCode> {
   get httpStatus(): number {
     return REST_ERRORS[this.code].status;
   }
-}
-
-/** The HTTP status of an Api error over REST. */
-export function restStatusOf(code: ApiErrorCode): number {
-  return REST_STATUS_OF[code];
 }

@@ -122,4 +122,23 @@ describe('POST /systems with a new empty disk', () => {
     expect(ours('rn2')).toEqual([]);
     expect((await h.api.systems.list()).map((s) => s.name)).toEqual([]);
   });
+
+  it('answers 507 (Insufficient Storage) with the PoolID member for a reservation the pool cannot hold', async () => {
+    const b = body('rn3', {
+      VirtualQuantity: '60',
+      VirtualQuantityUnits: 'byte*2^40',
+      Reservation: '60',
+      PoolID: 'default',
+    });
+    const r = await call(h.restUrl, ADMIN, 'POST', '/systems', { body: b, headers: WAIT });
+    expect([r.status, r.json.code, r.json.domainCode]).toEqual([507, 'LIMIT_EXCEEDED', 'POOL_FULL']);
+    expect(r.json.errors).toEqual([
+      {
+        pointer: `/resources/${b.resources.length - 1}/properties/PoolID`,
+        detail: expect.stringMatching(/has \d+ bytes free, less than the 65970697666560 bytes/),
+      },
+    ]);
+    expect(ours('rn3')).toEqual([]);
+    expect((await h.api.systems.list()).map((s) => s.name)).toEqual([]);
+  });
 });

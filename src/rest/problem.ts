@@ -7,8 +7,9 @@ import {
   type ApiErrorCode,
   type ApiErrorInfo,
   FieldErrorSchema,
+  restStatusOf,
 } from '../api/index.js';
-import { REST_ERRORS, RestError, restStatusOf } from './errors.js';
+import { REST_ERRORS, RestError } from './errors.js';
 
 /**
  * RFC 9457 problem details, the body of every REST error: `type` (a URN naming the problem), `title`, `status`,
@@ -77,7 +78,7 @@ export function problemOf(e: unknown): Problem {
     const p: Problem = {
       type: `urn:vessel:problem:${e.code}`,
       title: API_ERRORS[e.code],
-      status: restStatusOf(e.code),
+      status: restStatusOf(e),
       detail: e.message,
       code: e.code,
     };

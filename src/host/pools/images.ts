@@ -173,7 +173,9 @@ async function receive(path: string, body: AsyncIterable<Uint8Array>, max: bigin
     for await (const chunk of body) {
       size += BigInt(chunk.length);
       if (max !== undefined && size > max) {
-        throw new ApiError('LIMIT_EXCEEDED', `The upload is longer than the ${max} bytes it announced`);
+        throw new ApiError('LIMIT_EXCEEDED', `The upload is longer than the ${max} bytes it announced`, {
+          detail: { domain: 'host', code: 'UPLOAD_TOO_LONG' },
+        });
       }
       hash.update(chunk);
       await fh.write(chunk);
