@@ -25,7 +25,7 @@ export function addHostOptions(program: Command): Command {
   return program
     .option(
       '-c, --connect <uri|profile>',
-      'the host to manage: vessel:///STATE (the host of a state directory; the default is the one of --state), http(s)://[user@]host[:port] (CIM-XML, DSP0200), or a saved profile (vessel remote add); also $VESSEL_CONNECT',
+      'the host to manage: vessel:///STATE (the host of a state directory; the default is the one of --state), http(s)://[user@]host[:port] (CIM-XML, DSP0200), wsman+http(s)://... (WS-Management), hyperv+http(s)://... (Hyper-V over WS-Man), rest+http(s)://... (REST), or a saved profile (vessel remote add); also $VESSEL_CONNECT',
     )
     .option('--host <uri|profile>', 'the same as --connect (its older name); also $VESSEL_HOST')
     .option(
