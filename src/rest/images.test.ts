@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomImageBytes } from '../../test/helpers/random-image.js';
 import { call } from './contract.case.test.js';
 import { rawRequest, settledListing } from './raw.case.test.js';
 import { type RestTestHost, startRestTestHost } from './test-host.js';
@@ -18,7 +19,7 @@ const OCTETS = { 'Content-Type': 'application/octet-stream' };
 
 let h: RestTestHost;
 let dir: string;
-const bytes = randomBytes(300_000);
+const bytes = randomImageBytes(300_000);
 const sha = createHash('sha256').update(bytes).digest();
 
 beforeAll(async () => {
