@@ -7,6 +7,9 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, '**/*.case.test.ts'],
     setupFiles: ['test/setup/no-promise-expect.ts'],
     testTimeout: 30_000,
+    // expect.poll's own default (1 s) is short for a click in Chromium, a job or a closed stream to show on a
+    // loaded CI machine (2 cores, QEMU TCG guests beside it); a poll that meets its condition returns at once.
+    expect: { poll: { timeout: 15_000 } },
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,

@@ -50,15 +50,17 @@ function startHost(...extra: string[]): {
 
 type Connected = Api & { close(): Promise<void> };
 
-async function client(): Promise<Connected> {
-  for (let i = 0; i < 200; i++) {
+/** A client of `host` once its socket answers, however long a loaded machine takes (the test's timeout bounds it). */
+async function client(host: ReturnType<typeof startHost>): Promise<Connected> {
+  for (;;) {
     try {
       return await connectHostApi({ stateDir: state });
     } catch {
+      if (host.proc.exitCode !== null)
+        throw new Error(`the host exited with ${host.proc.exitCode}: ${host.output()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  throw new Error('the host did not come up');
 }
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
@@ -101,7 +103,7 @@ afterAll(() => {
 describe('host reliability with real QEMU', () => {
   it('adopts running systems after kill -9 of the host and records QEMU deaths with a reason', async () => {
     const first = startHost();
-    let c = await client();
+    let c = await client(first);
     await c.pools.add({ id: 'guest', path: dirname(guest.stayDisk) });
     const uuids: string[] = [];
     for (const name of ['adopt-a', 'adopt-b']) {
@@ -120,7 +122,7 @@ describe('host reliability with real QEMU', () => {
     expect(pids.map(pidAlive)).toEqual([true, true]);
 
     const second = startHost();
-    c = await client();
+    c = await client(second);
     const list = await c.systems.list();
     expect(list.map((v) => [v.name, v.state])).toEqual([
       ['adopt-a', 'running'],
@@ -159,7 +161,7 @@ describe('host reliability with real QEMU', () => {
     expect(second.output()).toContain('vessel host stopped');
     expect(pidAlive(pids[1]!)).toBe(true);
     const third = startHost('--stop-vms');
-    c = await client();
+    c = await client(third);
     expect((await c.systems.list()).map((v) => v.state)).toEqual(['stopped', 'running']);
     await c.close();
     third.proc.kill('SIGTERM');

@@ -156,7 +156,7 @@ describe('GET /api/v1/events (Server-Sent Events)', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     expect(await r.text()).toBe('');
-    await expect.poll(() => h.rest.streams.size, { timeout: 5000 }).toBe(0);
+    await expect.poll(() => h.rest.streams.size).toBe(0);
   });
 
   it('gives a user a bounded number of streams (429 beyond), others keep theirs', async () => {
@@ -171,11 +171,11 @@ describe('GET /api/v1/events (Server-Sent Events)', () => {
     expect(other.status).toBe(200);
     mine[0]!.close();
     other.close();
-    await expect.poll(() => h.rest.streams.size, { timeout: 5000 }).toBe(2);
+    await expect.poll(() => h.rest.streams.size).toBe(2);
     const again = await sse(READER);
     expect(again.status).toBe(200);
     for (const s of [...mine, again]) s.close();
-    await expect.poll(() => h.rest.streams.size, { timeout: 5000 }).toBe(0);
+    await expect.poll(() => h.rest.streams.size).toBe(0);
   });
 
   it('drops a client that stops reading, and the host goes on answering', async () => {
@@ -194,7 +194,7 @@ describe('GET /api/v1/events (Server-Sent Events)', () => {
       await cycle('vm2');
       if (i % 100 === 0) expect((await call(h.restUrl, READER, 'GET', '/host')).status).toBe(200);
     }
-    await expect.poll(dropped, { timeout: 5000 }).toBe(true);
+    await expect.poll(dropped).toBe(true);
     expect(Date.now() - t0).toBeLessThan(60_000);
     sock.destroy();
   }, 90_000);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomImageBytes } from '../../test/helpers/random-image.js';
 import { call } from './contract.case.test.js';
 import { rawRequest, settledListing } from './raw.case.test.js';
 import { type RestTestHost, startRestTestHost } from './test-host.js';
@@ -18,7 +19,7 @@ const OCTETS = { 'Content-Type': 'application/octet-stream' };
 
 let h: RestTestHost;
 let dir: string;
-const bytes = randomBytes(300_000);
+const bytes = randomImageBytes(300_000);
 const sha = createHash('sha256').update(bytes).digest();
 
 beforeAll(async () => {
@@ -215,7 +216,7 @@ describe('REST pool images', () => {
     });
     expect(cut).toBe('cut');
     expect(await settledListing(dir, ['disk.raw'])).toEqual(['disk.raw']);
-    const t0 = Date.now();
+    // Without the idle limit this request would hang past the test's timeout.
     const stalled = await rawRequest(h.restUrl, ADMIN, 'PUT', '/pools/default/images/stall.raw', {
       headers: { ...OCTETS, 'Content-Length': bytes.length },
       body: bytes,
@@ -223,7 +224,6 @@ describe('REST pool images', () => {
     }).catch((e: Error) => e);
     // The idle limit (2 s here) ends the connection; what the client reads then is no success.
     expect(stalled instanceof Error || (stalled !== 'cut' && stalled.status >= 400)).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(5000);
     expect(await settledListing(dir, ['disk.raw'])).toEqual(['disk.raw']);
   });
 

@@ -40,8 +40,8 @@ export async function serveHost(state: string, args: string[] = []): Promise<Ser
       resolve(code);
     }),
   );
-  for (let i = 0; i < 400 && !ended && !out.includes('serving'); i++)
-    await new Promise((r) => setTimeout(r, 25));
+  // Until it serves, however long a loaded machine takes (the caller's hook timeout bounds it), or exits.
+  while (!ended && !out.includes('serving')) await new Promise((r) => setTimeout(r, 25));
   return {
     child,
     output: () => out,

@@ -118,11 +118,8 @@ describe('vessel cim listen', () => {
       { className: 'CIM_ListenerDestinationCIMXML', properties: { Destination: plain.url } },
       "SELECT * FROM CIM_InstModification WHERE SourceInstance.Name = 'vm1'",
     );
-    const t0 = Date.now();
     resultOf(await h.api.systems.changeState('vm1', 'start', { waitMs: 10_000 }));
-    await expect.poll(() => plain.lines.length, { timeout: 5000 }).toBeGreaterThan(0);
-    const took = Date.now() - t0;
-    expect(took).toBeLessThan(5000);
+    await expect.poll(() => plain.lines.length).toBeGreaterThan(0);
     const first = JSON.parse(plain.lines[0]!) as {
       className: string;
       properties: {
@@ -156,12 +153,12 @@ describe('vessel cim listen', () => {
         "SELECT * FROM CIM_InstModification WHERE SourceInstance.Name = 'vm2' AND PreviousInstance.EnabledState = 3",
       );
       resultOf(await h.api.systems.changeState('vm2', 'start', { waitMs: 10_000 }));
-      await expect.poll(() => tls.lines.length, { timeout: 5000 }).toBe(1);
+      await expect.poll(() => tls.lines.length).toBe(1);
       expect(tls.lines[0]).toMatch(
         /CIM_InstModification \[trusted\] Vessel_ComputerSystem Name="vm2" EnabledState=\d+ \(was 3\)/,
       );
       const engine = h.endpoint.indications!.engine;
-      await expect.poll(() => engine.stats('untrusted')?.failed, { timeout: 5000 }).toBe(1);
+      await expect.poll(() => engine.stats('untrusted')?.failed).toBe(1);
       expect(engine.stats('untrusted')?.lastError).toMatch(/certificate|self.signed/i);
       expect(engine.stats('trusted')?.delivered).toBe(1);
       expect(tls.lines).toHaveLength(1);

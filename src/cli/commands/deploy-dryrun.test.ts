@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_CIM_PORTS, ROOT, runCli } from '../../../test/helpers/cli.js';
 import { type ServedHost, serveHost } from '../../../test/helpers/host.js';
+import { freePort } from '../../../test/helpers/ports.js';
 
 /** `vessel deploy --dry-run`, `--options-out` and `--options` through the built CLI, against a test-driver host. */
 const LICENSED = join(ROOT, 'test/fixtures/deploy/licensed.ovf');
@@ -15,16 +15,6 @@ const state = join(root, 'state');
 const at = ['--state', state];
 let host: ServedHost;
 let cimPort: number;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
 
 beforeAll(async () => {
   expect((await runCli(['user', 'add', 'admin', '--role', 'admin', ...at], { input: 'secret\n' })).code).toBe(

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../test/helpers/cli.js';
 import { freePort } from '../../../test/helpers/ports.js';
+import { randomImageBytes } from '../../../test/helpers/random-image.js';
 import { type ServedHost, serveHost } from '../../../test/helpers/serve.js';
 
 // `vessel pool image upload|download` against a served host (test:///default), through its socket (--state) and
@@ -18,7 +19,7 @@ let rest: string[];
 let local: string[];
 let poolDir: string;
 const env = { VESSEL_PASSWORD: 'secret' };
-const bytes = randomBytes(3 << 20);
+const bytes = randomImageBytes(3 << 20);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, NO_CIM_PORTS } from '../../../test/helpers/cli.js';
+import { randomImageBytes } from '../../../test/helpers/random-image.js';
 import { buildDefinition } from '../../model/index.js';
 import { Host } from '../host.js';
 import { hostSocketPath } from '../paths.js';
@@ -41,7 +41,7 @@ async function stateWithBigSystem(): Promise<string> {
   const images = join(state, 'images');
   mkdirSync(images);
   const disk = join(images, 'big.raw');
-  const buf = randomBytes(256 << 20);
+  const buf = randomImageBytes(256 << 20);
   writeFileSync(disk, buf);
   const host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
   await host.define(buildDefinition({ name: 'big', cpus: 1, memoryBytes: 256n << 20n, disks: [disk] }));
@@ -148,7 +148,7 @@ describe('cleanupExports()', () => {
     const host = await Host.open({ stateDir: state, driverUri: 'test:///default' });
     try {
       const disk = join(state, 'images', 'small.raw'); // the default pool;
-      writeFileSync(disk, randomBytes(1 << 20));
+      writeFileSync(disk, randomImageBytes(1 << 20));
       await host.define(buildDefinition({ name: 'small', cpus: 1, memoryBytes: 64n << 20n, disks: [disk] }));
       const out = mkdtempSync(join(work, 'o2-'));
       const tag = 'crashed';
