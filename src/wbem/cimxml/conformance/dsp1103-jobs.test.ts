@@ -47,12 +47,11 @@ describe('DSP1103 Job Control', () => {
     expect(down.returnValue).toBe(4096);
     const queued = await rsc('4');
     expect(queued.returnValue).toBe(4096);
-    const started = Date.now();
     const off = await rsc('3');
     expect(off.returnValue).toBe(4096);
     expect((await follow(off.out.Job as CimInstanceName)).properties).toMatchObject({ JobState: '7' });
-    // Not behind the guest's 5 s shutdown time of either shutdown: both end, cancelled, when the power-off comes.
-    expect(Date.now() - started).toBeLessThan(4000);
+    // Not behind the guest's shutdown time of either shutdown: both end Terminated (cancelled by the power-off),
+    // where a power-off that waited for them would find them ended in Exception (the guest's time ran out).
     for (const j of [down, queued])
       expect((await follow(j.out.Job as CimInstanceName)).properties).toMatchObject({
         JobState: '8',
