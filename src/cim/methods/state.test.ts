@@ -64,11 +64,10 @@ describe('RequestStateChange jobs follow their own operation (issue 11)', () => 
     const first = await rsc(4);
     const second = await rsc(4);
     expect([first.returnValue, second.returnValue]).toEqual([4096, 4096]);
-    const started = Date.now();
     s.cim.env.syncMs = 5000;
     const off = await rsc(3);
+    // 0, not 4096: done within the sync window, not behind the two shutdowns' 30 s.
     expect(off.returnValue).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
     for (const r of [first, second]) {
       const j = await finished(r.out.Job as CimInstanceName);
       expect(j.properties.JobState).not.toBe('7');

@@ -97,6 +97,7 @@ describe('parseQuery() (WQL, DMTF:CQL subset)', () => {
     expect(code(() => parseQuery(`SELECT * FROM X WHERE a = '${"''".repeat(4000)}`, 'WQL'))).toMatch(
       /not closed/,
     );
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Linear parsing takes milliseconds; a backtracking one would take minutes on these.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
