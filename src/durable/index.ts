@@ -4,4 +4,6 @@
  * because ext4's delayed allocation otherwise commits a new name before its data: after a hard power-off within
  * the writeback delay (30 s) the file is there with 0 bytes.
  */
+
+export * from './version.js';
 export * from './write.js';

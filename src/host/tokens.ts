@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type NewToken, ROLES, type Role, roleAllows, type TokenInfo } from '../api/index.js';
-import { writeFileDurable } from '../durable/index.js';
+import { fileVersion, writeFileDurable } from '../durable/index.js';
 import { HostError } from './errors.js';
 import { KeyedLock } from './lock.js';
 import type { UserStore } from './users.js';
@@ -48,7 +48,8 @@ function digestOf(secret: string): string {
  */
 export class TokenStore {
   private entries: TokenEntry[] = [];
-  private mtimeMs = -1;
+  /** The file's version when last read (fileVersion), undefined before the first read. */
+  private version: string | undefined;
   private checkedAt = 0;
   private readonly writes = new KeyedLock();
 
@@ -59,17 +60,12 @@ export class TokenStore {
 
   /** Reads the file when it changed (looking at most once a second); a missing file means no tokens. */
   private async load(): Promise<TokenEntry[]> {
-    if (this.mtimeMs >= 0 && Date.now() - this.checkedAt < 1000) return this.entries;
+    if (this.version !== undefined && Date.now() - this.checkedAt < 1000) return this.entries;
     this.checkedAt = Date.now();
-    let mtime = 0;
-    try {
-      mtime = Number((await stat(this.file)).mtimeMs);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    if (mtime === this.mtimeMs) return this.entries;
-    this.mtimeMs = mtime;
-    if (mtime === 0) {
+    const version = await fileVersion(this.file);
+    if (version === this.version) return this.entries;
+    this.version = version;
+    if (version === '') {
       this.entries = [];
       return this.entries;
     }
@@ -167,7 +163,7 @@ export class TokenStore {
       const next = edit(await this.load());
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
       await writeFileDurable(this.file, `${JSON.stringify({ tokens: next }, null, 2)}\n`, { mode: 0o600 });
-      this.mtimeMs = -1;
+      this.version = undefined;
       await this.load();
     });
   }

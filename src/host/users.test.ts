@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,5 +46,25 @@ describe('users file', () => {
     await expect(s.add('a:b', 'admin', 'x')).rejects.toThrow(/not usable/);
     await expect(s.add('a', 'root' as 'admin', 'x')).rejects.toThrow(/not one of/);
     await expect(s.add('a', 'admin', '')).rejects.toThrow(/empty/);
+  });
+
+  it("sees another process's change even when the file's time did not move (a coarse clock): a removed user is refused", async () => {
+    const file = join(dir, 'w.json');
+    const h = await hashPassword('x');
+    const users = (role: string) => JSON.stringify({ users: [{ name: 'op', role, hash: h }] });
+    const second = 1_800_000_000; // a whole second, as a coarse clock gives both writes
+    await writeFile(file, users('admin'));
+    await utimes(file, second, second);
+    const s = new UserStore(file);
+    expect(await s.authenticate('op', 'x')).toEqual({ name: 'op', role: 'admin' });
+    // Another process demotes op the way a durable write does (a new file renamed over the name), and the file
+    // system's clock gives it the old file's times and the same size.
+    const before = await stat(file);
+    await writeFile(`${file}.new`, users('reader'));
+    await utimes(`${file}.new`, second, second);
+    await rename(`${file}.new`, file);
+    expect((await stat(file)).mtimeMs).toBe(before.mtimeMs);
+    await new Promise((r) => setTimeout(r, 1100)); // the store looks at the file at most once a second
+    expect(await s.authenticate('op', 'x')).toEqual({ name: 'op', role: 'reader' });
   });
 });

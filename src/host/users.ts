@@ -1,9 +1,9 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { ROLES, type Role } from '../api/index.js';
-import { writeFileDurable } from '../durable/index.js';
+import { fileVersion, writeFileDurable } from '../durable/index.js';
 import { HostError } from './errors.js';
 import { KeyedLock } from './lock.js';
 
@@ -72,7 +72,8 @@ export async function checkPassword(password: string, hash: string): Promise<boo
  */
 export class UserStore {
   private entries: UserEntry[] = [];
-  private mtimeMs = -1;
+  /** The file's version when last read (fileVersion), undefined before the first read. */
+  private version: string | undefined;
   private checkedAt = 0;
   private readonly cache = new Map<string, { name: string; role: Role }>();
   private readonly dummy = hashPassword('not a password');
@@ -83,19 +84,13 @@ export class UserStore {
 
   /** Reads the file when it changed (looking at most once a second); a missing file means no users. */
   async load(): Promise<UserEntry[]> {
-    if (this.mtimeMs >= 0 && Date.now() - this.checkedAt < 1000) return this.entries;
+    if (this.version !== undefined && Date.now() - this.checkedAt < 1000) return this.entries;
     this.checkedAt = Date.now();
-    let s: Awaited<ReturnType<typeof stat>> | undefined;
-    try {
-      s = await stat(this.file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    const mtime = s ? Number(s.mtimeMs) : 0;
-    if (mtime === this.mtimeMs) return this.entries;
+    const version = await fileVersion(this.file);
+    if (version === this.version) return this.entries;
     this.cache.clear();
-    this.mtimeMs = mtime;
-    if (!s) {
+    this.version = version;
+    if (version === '') {
       this.entries = [];
       return this.entries;
     }
@@ -195,7 +190,7 @@ export class UserStore {
     await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
     // Durable: a hard power-off right after an admin adds a user must not leave an empty users file.
     await writeFileDurable(this.file, `${JSON.stringify({ users }, null, 2)}\n`, { mode: 0o600 });
-    this.mtimeMs = -1;
+    this.version = undefined;
     await this.load();
   }
 }
