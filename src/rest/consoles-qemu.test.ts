@@ -124,7 +124,7 @@ describe('QEMU (TCG) consoles over REST WebSockets', () => {
     const count = (await v.read(1))[0] ?? 0;
     expect(count).toBeGreaterThan(0);
     const types = [...(await v.read(count))];
-    expect(types).toContain(1); // None: QEMU's VNC on 127.0.0.1 without a password
+    expect(types).toContain(1); // None: only the host reaches QEMU's VNC (a socket pair), the API authorised the caller
     await vnc.write(Buffer.from([1]));
     expect((await v.read(4)).readUInt32BE(0)).toBe(0); // SecurityResult OK (RFC 6143 §7.1.3)
     await vnc.write(Buffer.from([1])); // ClientInit, shared
