@@ -11,6 +11,7 @@ import { parseDriverUri } from '../uri.js';
 import type { QemuDriver } from './driver.js';
 import { openQemuDriver } from './open.js';
 import { listeningSockets } from './sockets.js';
+import { vncOf } from './vnc.js';
 
 // Real QEMU (TCG). A system with VNC graphics: its QEMU listens on no TCP port (every local user and every slirp
 // guest reaches the host's loopback), the host still gets RFB, and a host that adopts it keeps its display; a
@@ -161,4 +162,33 @@ describe('the VNC display of a QEMU system', () => {
       qemu.kill('SIGKILL');
     }
   }, 60_000);
+});
+
+describe('vncOf()', () => {
+  /** A QMP peer that answers query-vnc with `answer` (or fails when it is an Error). */
+  const peer = (answer: unknown) => ({
+    execute: async <T>(command: string): Promise<T> => {
+      expect(command).toBe('query-vnc');
+      if (answer instanceof Error) throw answer;
+      return answer as T;
+    },
+  });
+  it('keeps only what an older Vessel ran on TCP (127.0.0.1, ports 5900 to 5999), else the private display', async () => {
+    const tcp = { enabled: true, host: '127.0.0.1', family: 'ipv4', service: '5907', auth: 'none' };
+    expect(await vncOf(peer(tcp), true)).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 5907 });
+    expect(await vncOf(peer({ enabled: false }), true)).toEqual({ kind: 'private' });
+    expect(await vncOf(peer(new Error('QMP_CLOSED')), true)).toEqual({ kind: 'private' });
+    expect(await vncOf(peer({ enabled: false }), false)).toBeUndefined();
+    // A QEMU that names another address or port (one that lies, or was started by hand) is not connected to.
+    for (const other of [
+      { ...tcp, service: '6000' },
+      { ...tcp, service: '5899' },
+      { ...tcp, service: '22' },
+      { ...tcp, service: '5900x' },
+      { ...tcp, host: '0.0.0.0' },
+      { ...tcp, host: '10.0.2.2' },
+      { ...tcp, host: '::1', family: 'ipv6' },
+    ])
+      expect(await vncOf(peer(other), true)).toBeUndefined();
+  });
 });

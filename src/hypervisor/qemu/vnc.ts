@@ -24,24 +24,28 @@ export type QemuVnc = { kind: 'private' } | { kind: 'tcp'; host: string; port: n
 interface VncInfo {
   enabled?: boolean;
   host?: string;
-  family?: string;
   service?: string;
 }
 
 /**
- * The VNC server of a QEMU the driver started or adopts, as `query-vnc` reports it: a listener on the loopback
- * (an older Vessel's QEMU) is `tcp`; one with none is `private` when the definition has VNC graphics (QEMU then
- * runs `-vnc none`, which query-vnc reports as not enabled); else undefined.
+ * The VNC server of a QEMU the driver started or adopts, as `query-vnc` reports it: a listener on 127.0.0.1,
+ * port 5900 to 5999 (an older Vessel's QEMU) is `tcp`; one with none is `private` when the definition has VNC
+ * graphics (QEMU then runs `-vnc none`, which query-vnc reports as not enabled); else undefined.
  *
  * @example
  * await vncOf(proc.qmp, true); // { kind: 'private' }
  */
-export async function vncOf(qmp: QmpClient, vncGraphics: boolean): Promise<QemuVnc | undefined> {
-  const info = await qmp.execute<VncInfo>('query-vnc').catch((): VncInfo => ({})); // the system runs; only its display is unknown
+export async function vncOf(
+  qmp: Pick<QmpClient, 'execute'>,
+  vncGraphics: boolean,
+): Promise<QemuVnc | undefined> {
+  // On failure the system runs all the same; only its display is unknown.
+  const info = await qmp.execute<VncInfo>('query-vnc').catch((): VncInfo => ({}));
   const port = Number(info.service);
-  const loopback = info.host === '127.0.0.1' || info.host === '::1';
-  if (info.enabled === true && loopback && Number.isInteger(port) && port > 0 && port < 65536)
-    return { kind: 'tcp', host: info.host!, port };
+  // What an older Vessel asked for: 127.0.0.1, displays 0 to 99. Nothing else is trusted from QEMU's answer, so
+  // that a QEMU cannot point the host's console bridge at another port.
+  const old = info.host === '127.0.0.1' && Number.isInteger(port) && port >= 5900 && port <= 5999;
+  if (info.enabled === true && old) return { kind: 'tcp', host: '127.0.0.1', port };
   return vncGraphics && info.enabled !== true ? { kind: 'private' } : undefined;
 }
 
