@@ -42,7 +42,8 @@ describe('system schemas', () => {
     };
     expect(Value.Check(SystemDetailSchema, detail)).toBe(true);
     expect(Value.Check(SystemDetailSchema, { ...detail, consoles: ['spice'] })).toBe(false);
-    expect(Value.Check(SystemDetailSchema, { ...detail, vnc: { host: '::1', port: 70000 } })).toBe(false);
+    expect(Value.Check(SystemDetailSchema, { ...detail, display: { protocol: 'vnc' } })).toBe(true);
+    expect(Value.Check(SystemDetailSchema, { ...detail, display: { protocol: 'spice' } })).toBe(false);
   });
 
   it('carry 64-bit counters exactly', () => {

@@ -35,13 +35,11 @@ export const SystemDetailSchema = Type.Object({
   /** Changes with every change of the definition; `ifMatch` takes it (REST If-Match). */
   etag: Type.String({ maxLength: 128 }),
   consoles: Type.Array(oneOf(CONSOLE_KINDS)),
-  /** A running system's display. */
-  vnc: Type.Optional(
-    Type.Object({
-      host: Type.String({ maxLength: 256 }),
-      port: Type.Integer({ minimum: 1, maximum: 65535 }),
-    }),
-  ),
+  /**
+   * A running system's display, when it has one: its protocol (VNC's RFB). It is reached only through the host
+   * (`consoles.open(ref, 'vnc')`; REST: the WebSocket `/systems/{id}/console/vnc`), never at an address of its own.
+   */
+  display: Type.Optional(Type.Object({ protocol: Type.Literal('vnc') })),
 });
 
 /** A system with its definition. */

@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, NO_CIM_PORTS } from '../../test/helpers/cli.js';
-import type { Api, ApiEvent, SystemSummary } from '../api/index.js';
+import type { Api, ApiEvent, ByteChannel, SystemSummary } from '../api/index.js';
 import { ensureTestGuest, pidAlive, runDirFor, type TestGuest } from '../hypervisor/index.js';
 import { buildDefinition } from '../model/index.js';
 import { connectHostApi } from './socket/index.js';
 
 /**
  * Reliability with real QEMU (TCG) and the host as its own process, started by the built CLI: `kill -9` of the
- * host while systems run, adoption on restart, and QEMU killed under a running system.
+ * host while systems run, adoption on restart (an adopted system keeps its VNC display), and QEMU killed under a
+ * running system.
  */
 const state = mkdtempSync(join(tmpdir(), 'vessel-adopt-'));
 let guest: TestGuest;
@@ -81,6 +82,17 @@ const stateEvents = async (c: Api) =>
 const systemNamed = async (c: Api, name: string): Promise<SystemSummary> =>
   (await c.systems.list()).find((x) => x.name === name)!;
 
+/** The RFB version a display connection greets with (RFC 6143 §7.1.1); closes the channel. */
+async function rfbVersion(ch: ByteChannel): Promise<string> {
+  let got = Buffer.alloc(0);
+  for await (const chunk of ch.input) {
+    got = Buffer.concat([got, chunk]);
+    if (got.length >= 12) break;
+  }
+  await ch.close();
+  return got.subarray(0, 12).toString('latin1');
+}
+
 const qemuPid = (uuid: string) => Number(readFileSync(join(runDirFor(state), uuid, 'qemu.pid'), 'utf8'));
 
 beforeAll(async () => {
@@ -107,7 +119,14 @@ describe('host reliability with real QEMU', () => {
     await c.pools.add({ id: 'guest', path: dirname(guest.stayDisk) });
     const uuids: string[] = [];
     for (const name of ['adopt-a', 'adopt-b']) {
-      const def = buildDefinition({ name, cpus: 1, memoryBytes: 128n << 20n, disks: [guest.stayDisk] });
+      const graphics = name === 'adopt-b' ? ('vnc' as const) : undefined;
+      const def = buildDefinition({
+        name,
+        cpus: 1,
+        memoryBytes: 128n << 20n,
+        disks: [guest.stayDisk],
+        ...(graphics ? { graphics } : {}),
+      });
       const vm = await c.systems.define(def, wait);
       expect(vm.state).toBe('completed');
       uuids.push(vm.result!.uuid);
@@ -135,6 +154,11 @@ describe('host reliability with real QEMU', () => {
       ['adopt-a', 'running', 'adoption'],
       ['adopt-b', 'running', 'adoption'],
     ]);
+
+    // The adopted system keeps its display: the new host hands its QEMU a connection that speaks RFB.
+    expect((await c.systems.get('adopt-b')).display).toEqual({ protocol: 'vnc' });
+    expect((await c.systems.get('adopt-a')).display).toBeUndefined();
+    expect(await rfbVersion(await c.consoles.open('adopt-b', 'vnc'))).toBe('RFB 003.008\n');
 
     // QEMU killed under an adopted system: stopped, with the reason, and the host carries on.
     process.kill(pids[0]!, 'SIGKILL');

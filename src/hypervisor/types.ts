@@ -71,6 +71,17 @@ export interface ConsoleAccess {
   attach?(): Promise<NodeJS.ReadWriteStream & { destroy(): void }>;
 }
 
+/**
+ * The display of a running system. Only the host reaches it: a driver never opens a VNC port or a socket another
+ * user or a guest could connect to (slirp guests reach the host's loopback), so it hands out connections instead.
+ */
+export interface DisplayAccess {
+  /** Its protocol: VNC's RFB (RFC 6143). */
+  protocol: 'vnc';
+  /** A new connection to the display that speaks RFB from the server's first byte (the host bridges it). */
+  connect(): Promise<NodeJS.ReadWriteStream & { destroy(): void }>;
+}
+
 /** The optional entry points of a driver. */
 export type DriverOperation =
   | 'undefine'
@@ -231,8 +242,8 @@ export interface HypervisorDriver {
    * new files of `dir`; returns each image path's local copy.
    */
   exportImages?(uuid: string, dir: string): Promise<Map<string, string>>;
-  /** A running system's display: where its VNC server listens (none without VNC graphics or while stopped). */
-  display?(uuid: string): Promise<{ host: string; port: number } | undefined>;
+  /** A running system's display (undefined without VNC graphics or while it is stopped). */
+  display?(uuid: string): Promise<DisplayAccess | undefined>;
   /** The networks this driver realises, by name (QEMU: STATE/networks.json, and the built-in `user`). */
   networks?(): Promise<DriverNetwork[]>;
   /** Adds a network (QEMU: to STATE/networks.json); the host refuses a name the driver has already (ALREADY_EXISTS). */

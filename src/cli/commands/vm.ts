@@ -212,7 +212,10 @@ registerGroup((program: Command) => {
       'overlay: the system writes to a qcow2 overlay of its own (STATE/vms/UUID), the image stays unchanged; direct: it writes to the image itself, which must lie in a storage pool and no other system may use',
       'overlay',
     )
-    .option('--vnc', 'a graphics card with VNC on 127.0.0.1')
+    .option(
+      '--vnc',
+      'a graphics card with a VNC display, reached only through the host (web UI, REST WebSocket)',
+    )
     .option('--firmware <fw>', 'bios or efi')
     .option(
       '--from-json <file>',
@@ -362,7 +365,11 @@ function printVmInfo(info: SystemDetail, events: ApiEvent[]): void {
   println(`state:   ${info.state} (${info.reason.text})`);
   println(`cpus:    ${cpuCount(def) ?? '?'}`);
   println(`memory:  ${mem === undefined ? '?' : formatBytes(mem)}`);
-  if (info.vnc !== undefined) println(`display: vnc ${info.vnc.host}:${info.vnc.port}`);
+  // The display has no address of its own: the host bridges it (the web UI's console, REST's WebSocket).
+  if (info.display !== undefined)
+    println(
+      `display: ${info.display.protocol} (through the host: /api/v1/systems/${encodeURIComponent(info.name)}/console/vnc)`,
+    );
   const mode = diskModeOf(def.system) ?? '?';
   for (const d of devices.drives) {
     const how =

@@ -1,7 +1,6 @@
-import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError, type ByteChannel, type ConsolesApi } from '../../api/index.js';
-import { type HypervisorDriver, requireOperation } from '../../hypervisor/index.js';
+import { type HypervisorDriver, HypervisorError, requireOperation } from '../../hypervisor/index.js';
 import type { SessionContext } from './context.js';
 
 /**
@@ -27,24 +26,24 @@ function channelOf(stream: Duplex | (NodeJS.ReadWriteStream & { destroy(): void 
   };
 }
 
-/** A TCP connection to the VNC server of a running system (the driver says where it listens: QEMU on 127.0.0.1). */
-async function openDisplay(driver: HypervisorDriver, uuid: string, name: string): Promise<Socket> {
+/**
+ * A new connection to the display of a running system, speaking RFB: the driver makes it (QEMU hands one end of
+ * a socket pair to its VNC server, which listens nowhere), so no port or path exists that another user could use.
+ */
+async function openDisplay(driver: HypervisorDriver, uuid: string, name: string) {
   if (driver.display === undefined)
     throw new ApiError('NOT_SUPPORTED', `The driver ${driver.uri} has no graphical console`);
-  const at = await driver.display(uuid);
-  if (at === undefined)
+  const display = await driver.display(uuid);
+  if (display === undefined)
     throw new ApiError('NOT_SUPPORTED', `"${name}" has no VNC display (its definition has no VNC graphics)`);
-  const s = connect(at.port, at.host);
-  s.setNoDelay(true);
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', resolve);
-    s.once('error', (e) =>
-      reject(
-        new ApiError('INTERNAL', `Cannot reach the VNC server of "${name}": ${e.message}`, { cause: e }),
-      ),
-    );
-  });
-  return s;
+  try {
+    return await display.connect();
+  } catch (e) {
+    if (e instanceof HypervisorError && e.code === 'NOT_SUPPORTED') throw e;
+    throw new ApiError('INTERNAL', `Cannot reach the VNC server of "${name}": ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
 }
 
 /**

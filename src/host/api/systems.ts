@@ -60,9 +60,9 @@ export function systemsApi(ctx: SessionContext): SystemsApi {
     async get(ref) {
       const detail = toDetail(await host.lookup(ref), host.consoles());
       const live = detail.state === 'running' || detail.state === 'paused';
-      const vnc =
+      const display =
         live && host.driver.display !== undefined ? await host.driver.display(detail.uuid) : undefined;
-      if (vnc !== undefined) detail.vnc = vnc;
+      if (display !== undefined) detail.display = { protocol: display.protocol };
       return detail;
     },
     define(def: VirtualSystemDefinition, o?: JobOptions) {

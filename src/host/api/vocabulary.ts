@@ -99,7 +99,7 @@ class StoredDetail implements SystemDetail {
   declare requested?: StateOperation;
   etag: string;
   consoles: ConsoleKind[];
-  declare vnc?: NonNullable<SystemDetail['vnc']>;
+  declare display?: NonNullable<SystemDetail['display']>;
   #v: StoredVm;
   constructor(v: StoredVm, consoles: readonly ConsoleKind[]) {
     this.uuid = v.uuid;

@@ -76,7 +76,6 @@ function context(def: VirtualSystemDefinition, fx: Fixture, run = '/run/vessel/v
     },
     images,
     networks: new Map(Object.entries(fx.networks ?? {})),
-    vncDisplay: 7,
     ...(fx.uefi ? { uefi: { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: `${run}/OVMF_VARS.fd` } } : {}),
   };
 }

@@ -34,7 +34,6 @@ export interface ArgvContext {
   /** The file QEMU opens for each disk, by InstanceID (an overlay on the image, normally). */
   images: ReadonlyMap<string, DriveImage>;
   networks?: ReadonlyMap<string, NetworkConfig>;
-  vncDisplay?: number;
   /** UEFI firmware: the read-only code and this system's copy of the variable store. */
   uefi?: { code: string; vars: string };
 }
@@ -139,7 +138,7 @@ export function buildQemuArgv(def: VirtualSystemDefinition, ctx: ArgvContext): s
     ...driveArgs(view, ctx.images, boot, h, machine),
     ...nicArgs(view, ctx.networks ?? new Map(), ctx.uuid, boot),
     ...serialArgs(view, ctx.console, h),
-    ...displayArgs(view, ctx.vncDisplay),
+    ...displayArgs(view),
     ...soundArgs(view),
     '-device',
     'virtio-balloon-pci,id=balloon0',

@@ -19,6 +19,7 @@ import { type DomainEntry, DomainTable } from '../table.js';
 import { checkTransition } from '../transitions.js';
 import type {
   DiskImage,
+  DisplayAccess,
   DomainInfo,
   DriverDiagnostic,
   DriverEvent,
@@ -48,14 +49,15 @@ import type { DriveImage } from './storage-argv.js';
 import { bridgedTaps, createTaps, removeTaps } from './tap.js';
 import { uefiFirmware } from './uefi.js';
 import { validateForQemu } from './validate.js';
+import { connectPrivateVnc, connectTcpVnc, type QemuVnc, vncOf } from './vnc.js';
 
 /** What the QEMU driver keeps for a running system. */
 export interface QemuRuntime {
   proc: QemuProcess;
   /** The API operation in flight, so QMP events it causes are attributed to the API. */
   op: string | undefined;
-  /** The TCP port QEMU's VNC server listens on (127.0.0.1), as QEMU reports it. */
-  vncPort: number | undefined;
+  /** Where its VNC server is (see `vncOf`); undefined without VNC graphics. */
+  vnc: QemuVnc | undefined;
 }
 
 /** Options of the QEMU driver. */
@@ -127,11 +129,21 @@ export class QemuDriverCore implements HypervisorDriver {
     return this.table.list();
   }
 
-  /** The VNC server of a running system with VNC graphics: 127.0.0.1 and the port QEMU took. */
-  async display(uuid: string): Promise<{ host: string; port: number } | undefined> {
+  /**
+   * The VNC display of a running system with VNC graphics. Each connection is a socket pair whose other end the
+   * host hands to QEMU (see vnc.ts): QEMU listens nowhere. A QEMU adopted from an older Vessel that still
+   * listens on the loopback is reached there.
+   */
+  async display(uuid: string): Promise<DisplayAccess | undefined> {
     const e = this.table.get(uuid);
-    const port = e.state === 'running' || e.state === 'paused' ? e.runtime?.vncPort : undefined;
-    return port === undefined ? undefined : { host: '127.0.0.1', port };
+    const vnc = e.state === 'running' || e.state === 'paused' ? e.runtime?.vnc : undefined;
+    if (vnc === undefined) return undefined;
+    const run = this.runPaths(e.uuid);
+    return {
+      protocol: 'vnc',
+      connect: () =>
+        vnc.kind === 'tcp' ? connectTcpVnc(vnc.host, vnc.port) : connectPrivateVnc(run.fdSocket, run.dir),
+    };
   }
 
   /** The networks of `networks.json`, after the built-in `user` when the file does not list it. */
@@ -265,11 +277,7 @@ export class QemuDriverCore implements HypervisorDriver {
     if (e.state !== 'stopped') this.table.setState(e, 'stopped', reason, 'api');
   }
 
-  private argvContext(
-    def: VirtualSystemDefinition,
-    images: ReadonlyMap<string, DriveImage>,
-    vncDisplay: number | undefined,
-  ): ArgvContext {
+  private argvContext(def: VirtualSystemDefinition, images: ReadonlyMap<string, DriveImage>): ArgvContext {
     const uuid = def.system.VirtualSystemIdentifier!;
     const run = this.runPaths(uuid);
     const dir = this.vmDir(uuid);
@@ -287,7 +295,6 @@ export class QemuDriverCore implements HypervisorDriver {
       },
       images,
       networks: this.nets,
-      ...(vncDisplay === undefined ? {} : { vncDisplay }),
     };
   }
 
@@ -304,9 +311,8 @@ export class QemuDriverCore implements HypervisorDriver {
       if (d.kind === 'disk' && base !== undefined)
         images.set(d.instanceId, await diskImage(dir, d.instanceId, base, mode));
     }
-    const vnc = this.freeVncDisplay(e.def);
     const handles = new QemuHandles();
-    const ctx = { ...this.argvContext(e.def, images, vnc), handles };
+    const ctx = { ...this.argvContext(e.def, images), handles };
     const argv = buildQemuArgv(e.def, ctx);
     const paths = {
       qmpSocket: ctx.qmpSocket,
@@ -323,7 +329,7 @@ export class QemuDriverCore implements HypervisorDriver {
       await removeTaps(taps);
       throw err;
     }
-    this.attach(e, proc, vnc === undefined ? undefined : await vncPortOf(proc));
+    this.attach(e, proc, await vncOf(proc.qmp, this.hasVnc(e.def)));
     this.table.setState(e, 'running', 'started', 'api');
   }
 
@@ -348,7 +354,7 @@ export class QemuDriverCore implements HypervisorDriver {
         this.table.setState(e, 'stopped', 'QEMU exited while the host was down', 'adoption');
       return this.table.info(e);
     }
-    this.attach(e, proc, await vncPortOf(proc));
+    this.attach(e, proc, await vncOf(proc.qmp, this.hasVnc(e.def)));
     const status = await proc.qmp.execute<{ status: string; running: boolean }>('query-status');
     const state: VmState = status.running ? 'running' : 'paused';
     this.table.setState(e, state, `adopted (QEMU pid ${proc.pid}, ${status.status})`, 'adoption');
@@ -360,8 +366,8 @@ export class QemuDriverCore implements HypervisorDriver {
     return bridgedTaps(e.uuid, readDevices(e.def).nics, this.nets);
   }
 
-  private attach(e: DomainEntry<QemuRuntime>, proc: QemuProcess, vncPort: number | undefined): void {
-    const rt: QemuRuntime = { proc, op: undefined, vncPort };
+  private attach(e: DomainEntry<QemuRuntime>, proc: QemuProcess, vnc: QemuVnc | undefined): void {
+    const rt: QemuRuntime = { proc, op: undefined, vnc };
     e.runtime = rt;
     proc.qmp.on('event', (ev: QmpEvent) => this.onQmpEvent(e, rt, ev));
     void proc.exited.then((x) => {
@@ -412,11 +418,9 @@ export class QemuDriverCore implements HypervisorDriver {
     }
   }
 
-  private freeVncDisplay(def: VirtualSystemDefinition): number | undefined {
-    if (readDevices(def).graphics[0]?.vnc !== true) return undefined;
-    const used = new Set([...this.table.entries()].map((x) => (x.runtime?.vncPort ?? 0) - 5900));
-    for (let d = 0; d < 100; d++) if (!used.has(d)) return d;
-    return undefined;
+  /** Whether a definition asks for VNC graphics (QEMU then runs `-vnc none`). */
+  private hasVnc(def: VirtualSystemDefinition): boolean {
+    return readDevices(def).graphics[0]?.vnc === true;
   }
 
   async undefine(uuid: string): Promise<void> {
@@ -427,16 +431,4 @@ export class QemuDriverCore implements HypervisorDriver {
     rmSync(this.vmDir(e.uuid), { recursive: true, force: true });
     rmSync(this.runPaths(e.uuid).dir, { recursive: true, force: true });
   }
-}
-
-/**
- * The port of a QEMU's VNC server as QEMU reports it (query-vnc), or undefined when it has none: the display the
- * driver asks for is only where QEMU starts looking for a free one, and an adopted QEMU's is not known otherwise.
- */
-async function vncPortOf(proc: QemuProcess): Promise<number | undefined> {
-  const info = await proc.qmp
-    .execute<{ enabled: boolean; service?: string }>('query-vnc')
-    .catch(() => ({ enabled: false, service: undefined })); // the system runs; only its display is unknown
-  const port = Number(info.service);
-  return info.enabled && Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
 }

@@ -135,23 +135,18 @@ export function serialArgs(view: DeviceView, console: ConsolePaths, h: QemuHandl
   return out;
 }
 
-/** The last VNC display QEMU may take (port 5999). */
-const LAST_VNC_DISPLAY = 99;
-
 /**
  * Graphics, display and USB: no graphics RASD means no display at all; a graphics RASD whose Connection is
- * `vnc` gets a VNC server on 127.0.0.1 (display `vncDisplay` or the next free one), and a USB tablet when there is a USB controller.
+ * `vnc` gets a VNC server that listens nowhere (the host hands it each client, see vnc.ts), and a USB tablet
+ * when there is a USB controller.
  */
-export function displayArgs(view: DeviceView, vncDisplay: number | undefined): string[] {
+export function displayArgs(view: DeviceView): string[] {
   const out: string[] = [];
   const g = view.graphics[0];
   if (g !== undefined)
     out.push('-device', `${QEMU_GRAPHICS[g.model ?? 'vga']},id=${qemuId('video', g.instanceId)}`);
-  // From the display asked for up to 99, QEMU takes the first free port: another host's QEMU or any other VNC
-  // server on this machine may hold the one this driver chose (the port is then read back with query-vnc).
-  if (g?.vnc && vncDisplay !== undefined)
-    out.push('-display', 'none', '-vnc', `127.0.0.1:${vncDisplay},to=${LAST_VNC_DISPLAY}`);
-  else out.push('-display', 'none');
+  out.push('-display', 'none');
+  if (g?.vnc) out.push('-vnc', 'none'); // a VNC display with no listening socket (QEMU docs, "-vnc")
   view.controllers
     .filter((c) => c.kind === 'usb')
     .forEach((u, i) => {

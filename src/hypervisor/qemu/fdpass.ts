@@ -17,7 +17,7 @@ function usocket(): UsocketModule {
   } catch (e) {
     throw new HypervisorError(
       'NOT_SUPPORTED',
-      'Hot-plugging a disk needs the usocket package, which passes descriptors to QEMU',
+      'Hot-plugging a disk, a screenshot and the VNC console need the usocket package, which passes descriptors to QEMU',
       { hint: 'npm install usocket (it builds a small native addon)', cause: e },
     );
   }
@@ -28,7 +28,7 @@ function usocket(): UsocketModule {
  * so this uses usocket; QEMU's QMP socket serves one client at a time, so the driver gives each VM a second
  * monitor socket (`fds.sock`) for these short connections.
  */
-async function connectFdPassing(path: string, timeoutMs = 10_000): Promise<QmpClient> {
+export async function connectFdPassing(path: string, timeoutMs = 10_000): Promise<QmpClient> {
   const { USocket } = usocket();
   const socket = new USocket();
   await new Promise<void>((resolve, reject) => {

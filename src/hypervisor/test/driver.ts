@@ -22,6 +22,7 @@ import { checkTransition } from '../transitions.js';
 import type {
   ConsoleAccess,
   DiskImage,
+  DisplayAccess,
   DomainInfo,
   DomainStats,
   DriverDiagnostic,
@@ -186,16 +187,23 @@ export class TestDriver implements HypervisorDriver {
   }
 
   /**
-   * A running system's simulated VNC display, numbered as the QEMU driver numbers them (5900 + its place among the
-   * running systems with VNC graphics); nothing listens there.
+   * A running system's simulated VNC display: there when its definition has VNC graphics, as on QEMU; a
+   * connection to it is `NOT_SUPPORTED` (nothing serves RFB here).
    */
-  async display(uuid: string): Promise<{ host: string; port: number } | undefined> {
-    const vnc = (e: { def: VirtualSystemDefinition; state: string }) =>
-      (e.state === 'running' || e.state === 'paused') && readDevices(e.def).graphics[0]?.vnc === true;
+  async display(uuid: string): Promise<DisplayAccess | undefined> {
     const e = this.table.get(uuid);
-    if (!vnc(e)) return undefined;
-    const place = [...this.table.entries()].filter(vnc).findIndex((x) => x.uuid === e.uuid);
-    return { host: '127.0.0.1', port: 5900 + place };
+    const live = e.state === 'running' || e.state === 'paused';
+    if (!live || readDevices(e.def).graphics[0]?.vnc !== true) return undefined;
+    const name = e.def.system.ElementName;
+    return {
+      protocol: 'vnc',
+      connect: async () => {
+        throw new HypervisorError(
+          'NOT_SUPPORTED',
+          `The display of "${name}" is simulated: nothing serves RFB`,
+        );
+      },
+    };
   }
 
   /** The built-in `user` network (unless redefined) and the networks defined on it, as the QEMU driver lists its own. */
