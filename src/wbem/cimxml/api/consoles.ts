@@ -5,10 +5,10 @@ import {
   type ConsolesApi,
   type SystemRef,
 } from '../../../api/index.js';
-import { type CimInstance, type CimInstanceName, cimInterval } from '../../../cim/index.js';
+import { CimError, type CimInstance, type CimInstanceName, cimInterval } from '../../../cim/index.js';
 import type { MethodOutcome } from '../client.js';
 import type { ParamIn } from '../encode-request.js';
-import { type CallContext, fromReturnValue } from './errors.js';
+import { type CallContext, fromReturnValue, toApiError } from './errors.js';
 import type { Inventory } from './inventory.js';
 import type { CimSession } from './session.js';
 import { whole } from './values.js';
@@ -77,10 +77,16 @@ export class CimConsoles implements ConsolesApi {
   }
 
   private async lookUp(): Promise<Service | undefined> {
-    if ((await this.s.classOf(CONSOLE_SERVICE_CLASS)) === undefined) return undefined;
-    const [svc] = await this.s.call({ what: 'Finding the console service' }, (c) =>
-      c.enumerateInstances(CONSOLE_SERVICE_CLASS, { namespace: this.s.namespace }),
-    );
+    let found: CimInstance[];
+    try {
+      found = await this.s.client.enumerateInstances(CONSOLE_SERVICE_CLASS, { namespace: this.s.namespace });
+    } catch (e) {
+      // Whatever CIM status a host answers for a class it does not serve (INVALID_CLASS, NOT_FOUND, NOT_SUPPORTED
+      // from a CIMOM that cannot enumerate it): it has no such service. Transport failures are failures.
+      if (e instanceof CimError) return undefined;
+      throw toApiError(e, { what: 'Finding the console service' }, this.s.where);
+    }
+    const svc = found[0];
     if (svc?.path === undefined) return undefined;
     const bound = (i: CimInstance, name: string, fallback: number, max: number) => {
       const v = whole(i, name);
