@@ -113,6 +113,10 @@ describe('Vessel_TextConsoleService', () => {
     expect(
       (await refusal(call('alice', 'operator', 'OpenSession', { System: systemPath('nope') }))).code,
     ).toBe('CIM_ERR_NOT_FOUND');
+    // The host is a computer system too, but not one with a console here.
+    expect(
+      (await refusal(call('alice', 'operator', 'OpenSession', { System: hostPath('host1') }))).code,
+    ).toBe('CIM_ERR_INVALID_PARAMETER');
   });
 
   it("another user's session, the same user in another role and a made-up id are all NOT_FOUND", async () => {
