@@ -82,8 +82,9 @@ export class CimConsoles implements ConsolesApi {
       found = await this.s.client.enumerateInstances(CONSOLE_SERVICE_CLASS, { namespace: this.s.namespace });
     } catch (e) {
       // Whatever CIM status a host answers for a class it does not serve (INVALID_CLASS, NOT_FOUND, NOT_SUPPORTED
-      // from a CIMOM that cannot enumerate it): it has no such service. Transport failures are failures.
-      if (e instanceof CimError) return undefined;
+      // from a CIMOM that cannot enumerate it): it has no such service. Transport failures and a refused user are
+      // failures.
+      if (e instanceof CimError && e.code !== 'CIM_ERR_ACCESS_DENIED') return undefined;
       throw toApiError(e, { what: 'Finding the console service' }, this.s.where);
     }
     const svc = found[0];
