@@ -119,3 +119,28 @@ describe.each([
     expect(reader.stderr).toMatch(/denied|not allowed|role/i);
   }, 60_000);
 });
+
+describe('vessel vm console over WS-Man when the guest stops', () => {
+  it('ends on its own when the guest is powered off (exit 0), and the stopped system is then refused', async () => {
+    const child = spawn(process.execPath, [CLI, 'vm', 'console', 'cg1', '-c', wsman], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    const ended = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await expect.poll(() => err, { timeout: 30_000 }).toContain('Connected to the console of "cg1"');
+      const stop = await runCli(['vm', 'stop', 'cg1', '--force', '--state', host.state]);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(await ended).toBe(0);
+      expect(err).not.toContain('Error');
+    } finally {
+      child.kill();
+    }
+    const r = await runCli(['vm', 'console', 'cg1', '-c', wsman]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Cannot open the serial console of "cg1": it is stopped');
+  }, 90_000);
+});
