@@ -6,6 +6,7 @@
  */
 
 export * from './classes/index.js';
+export { CONSOLE_LIMITS, type ConsoleLimits } from './console-sessions.js';
 export * from './datetime.js';
 export * from './embedded.js';
 export * from './enumeration.js';

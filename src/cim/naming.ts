@@ -25,6 +25,7 @@ export const C = {
   eleCaps: 'Vessel_EnabledLogicalElementCapabilities',
   vsms: 'Vessel_VirtualSystemManagementService',
   vsmsCaps: 'Vessel_VirtualSystemManagementCapabilities',
+  consoles: 'Vessel_TextConsoleService',
   job: 'Vessel_ConcreteJob',
   profile: 'Vessel_RegisteredProfile',
   objectManager: 'Vessel_ObjectManager',
@@ -89,6 +90,23 @@ export function vsmsPath(host: string): CimInstanceName {
   return {
     className: C.vsms,
     keys: { SystemCreationClassName: C.host, SystemName: host, CreationClassName: C.vsms, Name: VSMS_NAME },
+    namespace: VIRT_NAMESPACE,
+  };
+}
+
+/** The name of the serial console service (its Name key). */
+export const CONSOLE_SERVICE_NAME = 'Console Service';
+
+/** The serial console service's path (Vessel_TextConsoleService, one per host). */
+export function consoleServicePath(host: string): CimInstanceName {
+  return {
+    className: C.consoles,
+    keys: {
+      SystemCreationClassName: C.host,
+      SystemName: host,
+      CreationClassName: C.consoles,
+      Name: CONSOLE_SERVICE_NAME,
+    },
     namespace: VIRT_NAMESPACE,
   };
 }

@@ -1,7 +1,9 @@
 import type { Api, Principal, Transport } from '../api/index.js';
 import { createClassRepository, INTEROP_NAMESPACE, VIRT_NAMESPACE } from './classes/index.js';
+import type { ConsoleLimits } from './console-sessions.js';
 import { ObjectManager } from './object-manager.js';
 import type { CimContext } from './provider.js';
+import { consoleProviders } from './providers/consoles.js';
 import { deviceProviders } from './providers/devices.js';
 import type { ProviderEnv } from './providers/env.js';
 import { jobProviders } from './providers/jobs.js';
@@ -28,6 +30,8 @@ export interface CimServiceOptions {
   syncMs?: number;
   /** The guest's time to shut down for RequestedState 4 and 10 (default 120 s); then it is powered off. */
   shutdownTimeoutMs?: number;
+  /** The bounds of the serial console sessions of Vessel_TextConsoleService (default CONSOLE_LIMITS). */
+  consoles?: Partial<ConsoleLimits>;
 }
 
 /** The CIM side of a Vessel host: the object manager with every provider registered. */
@@ -79,6 +83,7 @@ export function createCimService(options: CimServiceOptions): CimService {
     startedAt: new Date(),
   };
   const om = new ObjectManager(createClassRepository());
+  const consoles = consoleProviders(env, options.consoles);
   for (const p of [
     ...systemProviders(env),
     ...settingsProviders(env),
@@ -87,6 +92,7 @@ export function createCimService(options: CimServiceOptions): CimService {
     ...jobProviders(env),
     ...metricProviders(env),
     ...softwareProviders(env),
+    ...consoles.providers,
   ])
     om.register(VIRT_NAMESPACE, p);
   const profiles = profileProviders(env);
@@ -100,6 +106,7 @@ export function createCimService(options: CimServiceOptions): CimService {
       const open = [...sessions.values()];
       sessions.clear();
       last = undefined;
+      await consoles.sessions.closeAll();
       await Promise.all(open.map((a) => a.close().catch(() => undefined)));
     },
   };

@@ -126,9 +126,14 @@ describe('Vessel class definitions', () => {
   });
 
   it('make every Vessel_ class a direct subclass of the DMTF class of the same name', () => {
+    // Two have no DMTF class of their name: the host is a ComputerSystem, and the console service carries what no
+    // DMTF class does (DSP1024 only advertises a redirection endpoint).
+    const own: Record<string, string> = {
+      Vessel_HostSystem: 'CIM_ComputerSystem',
+      Vessel_TextConsoleService: 'CIM_Service',
+    };
     for (const c of ours.filter((x) => x.name.startsWith('Vessel_'))) {
-      const dmtfName =
-        c.name === 'Vessel_HostSystem' ? 'CIM_ComputerSystem' : c.name.replace('Vessel_', 'CIM_');
+      const dmtfName = own[c.name] ?? c.name.replace('Vessel_', 'CIM_');
       expect(c.superClass).toBe(dmtfName);
     }
   });
@@ -208,6 +213,17 @@ describe('Vessel class definitions', () => {
     host.push(
       'Vessel_ListenerDestinationCIMXML.VerifyCertificate',
       'Vessel_ListenerDestinationCIMXML.TrustedCertificate',
+    );
+    // The console service's bounds, which a CIM caller is held to (src/cim/console-sessions.ts).
+    host.push(
+      ...[
+        'MaxSessionsPerUser',
+        'MaxSessions',
+        'IdleTimeout',
+        'MaxDataBytes',
+        'MaxBufferedBytes',
+        'MaxReceiveWait',
+      ].map((p) => `Vessel_TextConsoleService.${p}`),
     );
     expect(own.sort()).toEqual([...schema, ...host].sort());
   });

@@ -62,6 +62,7 @@ const VIRT_CLASSES = [
   'Vessel_EnabledLogicalElementCapabilities',
   'Vessel_VirtualSystemManagementService',
   'Vessel_VirtualSystemManagementCapabilities',
+  'Vessel_TextConsoleService',
   'Vessel_ConcreteJob',
   'CIM_Error',
   'Vessel_HostedDependency',

@@ -62,6 +62,34 @@ class Vessel_EnabledLogicalElementCapabilities : CIM_EnabledLogicalElementCapabi
 [Description("Defines, modifies and destroys virtual systems (DSP1042).")]
 class Vessel_VirtualSystemManagementService : CIM_VirtualSystemManagementService { };
 
+[Description("The serial consoles of the host's virtual systems (one service per host): a Vessel extension, as DSP1024 (Text Console Redirection) only advertises a redirection endpoint and carries no data. ReadLog answers what a guest wrote; OpenSession, Receive, Send and CloseSession carry a live console as WinRS carries a shell over WS-Man. Data is base64 (RFC 4648 §4). The caller needs the role the host's consoles need (operator); a session belongs to the user who opened it.")]
+class Vessel_TextConsoleService : CIM_Service {
+  [Description("Sessions one user may hold open at once.")] uint32 MaxSessionsPerUser;
+  [Description("Sessions the host holds open at once.")] uint32 MaxSessions;
+  [Description("A session without a Receive for this long is closed."), Units("Seconds")] uint32 IdleTimeout;
+  [Description("The most bytes one Send carries, one Receive and one ReadLog answer (before base64)."), Units("Bytes")]
+  uint32 MaxDataBytes;
+  [Description("Output kept per session until received; beyond, the oldest bytes are dropped."), Units("Bytes")]
+  uint32 MaxBufferedBytes;
+  [Description("The longest a Receive waits for output."), Units("Seconds")] uint32 MaxReceiveWait;
+  [Description("The last MaxBytes bytes the system wrote to its first serial port."),
+   ValueMap {"0", "1", "2", "4", "5"}, Values {"Completed with No Error", "Not Supported", "Failed", "Invalid Parameter", "Invalid State"}]
+  uint32 ReadLog([IN] CIM_ComputerSystem REF System, [IN] uint32 MaxBytes, [IN(false), OUT] string Data);
+  [Description("Opens a live session on the serial console of a running (or paused) system; 5 when it is not running."),
+   ValueMap {"0", "1", "2", "4", "5"}, Values {"Completed with No Error", "Not Supported", "Failed", "Invalid Parameter", "Invalid State"}]
+  uint32 OpenSession([IN] CIM_ComputerSystem REF System, [IN(false), OUT] string Session);
+  [Description("What the console wrote since the last Receive, waiting up to Timeout (an interval, at most MaxReceiveWait) when nothing is waiting. Closed is true once the console ended (the system stopped) and all was received; the session is then gone. DroppedBytes counts output dropped since the last Receive because MaxBufferedBytes was reached."),
+   ValueMap {"0", "1", "2", "4", "5"}, Values {"Completed with No Error", "Not Supported", "Failed", "Invalid Parameter", "Invalid State"}]
+  uint32 Receive([IN] string Session, [IN] datetime Timeout, [IN(false), OUT] string Data,
+    [IN(false), OUT] boolean Closed, [IN(false), OUT] uint64 DroppedBytes);
+  [Description("Writes Data to the console; 5 when the console has ended."),
+   ValueMap {"0", "1", "2", "4", "5"}, Values {"Completed with No Error", "Not Supported", "Failed", "Invalid Parameter", "Invalid State"}]
+  uint32 Send([IN] string Session, [IN] string Data);
+  [Description("Closes a session."),
+   ValueMap {"0", "1", "2", "4", "5"}, Values {"Completed with No Error", "Not Supported", "Failed", "Invalid Parameter", "Invalid State"}]
+  uint32 CloseSession([IN] string Session);
+};
+
 [Description("What the virtual system management service supports (DSP1042).")]
 class Vessel_VirtualSystemManagementCapabilities : CIM_VirtualSystemManagementCapabilities { };
 

@@ -90,8 +90,9 @@ export function cimDeclarations(encoding: 'CIM-XML' | 'WS-Man') {
             : 'this client does not subscribe to WS-Eventing indications',
       },
       {
-        cases: ['consoles.stopped', 'consoles.screenshot'] as const,
-        reason: 'no DMTF profile carries a serial console, its log or a screenshot',
+        cases: ['consoles.screenshot'] as const,
+        reason:
+          'no DMTF profile carries a display, and Vessel_TextConsoleService carries the serial console only',
       },
       { cases: ['users.crud'] as const, reason: `the ${encoding} port's users are not CIM instances` },
       {

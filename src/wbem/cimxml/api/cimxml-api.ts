@@ -1,5 +1,6 @@
 import type { Api } from '../../../api/index.js';
 import { CimClient, type CimClientOptions } from '../client.js';
+import { CimConsoles } from './consoles.js';
 import { CimHost } from './host.js';
 import { Inventory } from './inventory.js';
 import { ClientJobs } from './jobs.js';
@@ -8,7 +9,7 @@ import type { CimOperations } from './operations.js';
 import { CimPools } from './pools.js';
 import { CimSession, discover } from './session.js';
 import { CimSystems } from './systems.js';
-import { cimArtifacts, cimConsoles, cimEvents, cimNetworks, cimPackages, cimUsers } from './unsupported.js';
+import { cimArtifacts, cimEvents, cimNetworks, cimPackages, cimUsers } from './unsupported.js';
 
 /** How to reach a CIM-XML host: its endpoint and the client's options (user, password, CA, timeouts, sizes). */
 export interface CimXmlConnectOptions extends Omit<CimClientOptions, 'namespace'> {
@@ -34,7 +35,7 @@ export class CimXmlApi implements Api {
   readonly events: ReturnType<typeof cimEvents>;
   readonly packages: ReturnType<typeof cimPackages>;
   readonly artifacts: ReturnType<typeof cimArtifacts>;
-  readonly consoles: ReturnType<typeof cimConsoles>;
+  readonly consoles: CimConsoles;
   readonly pools: CimPools;
   readonly users: ReturnType<typeof cimUsers>;
   readonly networks: ReturnType<typeof cimNetworks>;
@@ -42,16 +43,16 @@ export class CimXmlApi implements Api {
 
   private constructor(readonly session: CimSession) {
     const inv = new Inventory(session);
-    this.host = new CimHost(session, inv);
+    this.host = new CimHost(session, inv, () => this.consoles.find());
     this.jobs = new ClientJobs(session, session.client.user ?? '');
     this.metrics = new CimMetrics(session, inv);
+    this.consoles = new CimConsoles(session, inv);
     this.systems = new CimSystems(session, inv, this.jobs, () => this.host.operations(), this.metrics);
     this.pools = new CimPools(session);
     const e = session.encoding;
     this.events = cimEvents(e);
     this.packages = cimPackages(e);
     this.artifacts = cimArtifacts(e);
-    this.consoles = cimConsoles(e);
     this.users = cimUsers(e);
     this.networks = cimNetworks(e);
   }

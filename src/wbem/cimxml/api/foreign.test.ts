@@ -278,6 +278,16 @@ describe('CimXmlApi on a libvirt-cim-shaped host', () => {
       peer.requests.filter((r) => r.method === 'RequestStateChange' || r.method === 'DefineSystem').length,
     ).toBe(before);
   });
+
+  it('refuses the serial console: a libvirt-cim host has no Vessel_TextConsoleService', async () => {
+    expect((await api.host.capabilities()).features.consoles).toBe(false);
+    for (const p of [api.consoles.log('vm1'), api.consoles.open('vm1', 'serial')]) {
+      const e = await refusal(p);
+      expect(e.code).toBe('NOT_SUPPORTED');
+      expect(e.message).toContain('has no Vessel_TextConsoleService');
+    }
+    expect(peer.requests.some((r) => r.method === 'OpenSession' || r.method === 'ReadLog')).toBe(false);
+  });
 });
 
 async function refusal(p: Promise<unknown>): Promise<ApiError> {

@@ -45,6 +45,8 @@ export class CimHost implements HostApi {
   constructor(
     private readonly s: CimSession,
     private readonly inv: Inventory,
+    /** The host's console service (Vessel's, src/wbem/cimxml/api/consoles.ts), undefined when it has none. */
+    private readonly consoleService: () => Promise<unknown> = async () => undefined,
   ) {}
 
   async info(): Promise<HostInfo> {
@@ -143,19 +145,21 @@ export class CimHost implements HostApi {
   }
 
   async capabilities(): Promise<Capabilities> {
-    const [driver, operations, limits, firmware] = await Promise.all([
+    const [driver, operations, limits, firmware, consoleService] = await Promise.all([
       this.driver(),
       this.operations(),
       this.limits(),
       this.firmware(),
+      this.consoleService(),
     ]);
+    const consoles = consoleService !== undefined;
     const no = false;
     return {
       driver: { ...driver, ownsInventory: false },
       accelerators: [],
       machineTypes: [],
       firmware,
-      devices: { controllers: [], nicModels: [], driveKinds: [], consoles: [] },
+      devices: { controllers: [], nicModels: [], driveKinds: [], consoles: consoles ? ['serial'] : [] },
       limits,
       operations,
       features: {
@@ -167,7 +171,7 @@ export class CimHost implements HostApi {
         events: no,
         stats: no,
         users: no,
-        consoles: no,
+        consoles, // Vessel_TextConsoleService: the serial console and its log
         screenshot: no,
         metadata: (await settingsClass(this.s, 'VSSD')).propertyIndex.has('metadata'), // Vessel's extension
         keepDisks: no, // DestroySystem (DSP1042) has no choice of what happens to the disks

@@ -2,7 +2,7 @@
  * The Api over CIM-XML (issue 10): a client of any DMTF System Virtualization host, one file per namespace.
  * Discovery (session.ts), errors (errors.ts), values (values.ts), definitions (definitions.ts), the systems and
  * their changes (inventory.ts, systems.ts, resources.ts), jobs (jobs.ts), the host (host.ts), pools (pools.ts),
- * and what CIM-XML cannot carry (unsupported.ts).
+ * the serial console over Vessel's console service (consoles.ts), and what CIM-XML cannot carry (unsupported.ts).
  */
 
 export * from './cimxml-api.js';

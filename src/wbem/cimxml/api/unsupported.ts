@@ -1,7 +1,6 @@
 import {
   ApiError,
   type ArtifactsApi,
-  type ConsolesApi,
   type EventsApi,
   type NetworksApi,
   type PackagesApi,
@@ -66,23 +65,6 @@ export function cimArtifacts(encoding: string): ArtifactsApi {
     },
     delete: async () => {
       throw refuse('delete an artifact', PACKAGES, encoding);
-    },
-  };
-}
-
-const CONSOLES = 'the serial console and its log are Vessel features that the DMTF profiles do not carry';
-
-/** Consoles: no DMTF profile carries a serial console or its log. */
-export function cimConsoles(encoding: string): ConsolesApi {
-  return {
-    log: async () => {
-      throw refuse('read a console log', CONSOLES, encoding);
-    },
-    open: async () => {
-      throw refuse('open a console', CONSOLES, encoding);
-    },
-    screenshot: async () => {
-      throw refuse('take a screenshot', CONSOLES, encoding);
     },
   };
 }

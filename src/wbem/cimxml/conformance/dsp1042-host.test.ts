@@ -72,15 +72,22 @@ describe('DSP1042 System Virtualization / DSP1052 Computer System', () => {
   });
 
   it('HostedService/01_forward and 02_reverse: host ↔ the virtual system management service', async () => {
-    const svcs = await c.associators(hostPath, { assocClass: 'CIM_HostedService' });
-    expect(svcs.map((s) => s.className)).toEqual(['Vessel_VirtualSystemManagementService']);
+    const hosted = await c.associators(hostPath, { assocClass: 'CIM_HostedService' });
+    // The management service, and Vessel's serial console service (src/cim/providers/consoles.ts).
+    expect(hosted.map((s) => s.className).sort()).toEqual([
+      'Vessel_TextConsoleService',
+      'Vessel_VirtualSystemManagementService',
+    ]);
+    const svcs = hosted.filter((s) => s.className === 'Vessel_VirtualSystemManagementService');
     expect(svcs[0]!.properties).toMatchObject({
       SystemName: 'testhost',
       Name: 'Management Service',
       EnabledState: '2',
     });
-    const back = await c.associatorNames(svcs[0]!.path!, { assocClass: 'CIM_HostedService' });
-    expect(back.map((b) => b.keys.Name)).toEqual(['testhost']);
+    for (const svc of hosted) {
+      const back = await c.associatorNames(svc.path!, { assocClass: 'CIM_HostedService' });
+      expect(back.map((b) => b.keys.Name)).toEqual(['testhost']);
+    }
   });
 
   it('VirtualSystemManagementCapabilities/01_enum: the service and host lead to the capabilities with DSP1042 values', async () => {
