@@ -209,6 +209,10 @@ describe('Vessel class definitions', () => {
       'Vessel_ListenerDestinationCIMXML.VerifyCertificate',
       'Vessel_ListenerDestinationCIMXML.TrustedCertificate',
     );
+    // What a completed DestroySystemKeepingDisks job kept (its OUT parameters, for a job that outlived the call).
+    host.push(
+      ...['KeptInstanceIDs', 'KeptPools', 'KeptImages', 'KeptHow'].map((p) => `Vessel_ConcreteJob.${p}`),
+    );
     expect(own.sort()).toEqual([...schema, ...host].sort());
   });
 });
