@@ -134,7 +134,7 @@ export async function forcedShutdown(
  * not stopped in time; the caller gets that failed job (TIMEOUT), as from a job that failed later.
  *
  * @example
- * if (outcome.returnValue === TIMED_OUT) return timedOut(jobs, owner, 'shutdown', x, 30_000, o.waitMs);
+ * if (outcome.returnValue === TIMED_OUT) return timedOut(c, 'shutdown', x, 30_000, o.waitMs);
  */
 export function timedOut(
   c: ShutdownContext,
