@@ -6,6 +6,7 @@ import {
   REQUESTED_STATE_OF,
   STATE_OPERATIONS,
   type StateOperation,
+  type UndefineResult,
 } from '../api/index.js';
 import { cimInterval, cimTimestamp } from './datetime.js';
 import { CIM_STATUS } from './errors.js';
@@ -155,7 +156,26 @@ export function jobInstance(j: JobInfo): CimInstance {
       StatusDescriptions: forcedOff(j) === undefined ? undefined : [forcedOff(j)!],
       OperationalStatus: j.state === 'failed' ? ['6', '17'] : final ? ['2', '17'] : ['2'],
       HealthState: j.state === 'failed' ? '20' : '5',
+      ...(j.operation === 'undefine' && j.state === 'completed' ? keptOut(j.result) : {}),
     },
+  };
+}
+
+/**
+ * The kept disks of an undefine (UndefineResult.keptImages) as the four parallel arrays of Vessel's
+ * DestroySystemKeepingDisks (OUT parameters, and properties of its job once completed).
+ *
+ * @example
+ * keptOut({ keptImages: [{ instanceId: '5', pool: 'default', image: 'web1-disk0.qcow2', how: 'converted' }] });
+ * // { KeptInstanceIDs: ['5'], KeptPools: ['default'], KeptImages: ['web1-disk0.qcow2'], KeptHow: ['converted'] }
+ */
+export function keptOut(result: unknown): Record<string, string[]> {
+  const kept = (result as Partial<UndefineResult> | undefined)?.keptImages ?? [];
+  return {
+    KeptInstanceIDs: kept.map((k) => k.instanceId),
+    KeptPools: kept.map((k) => k.pool),
+    KeptImages: kept.map((k) => k.image),
+    KeptHow: kept.map((k) => k.how),
   };
 }
 

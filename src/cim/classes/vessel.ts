@@ -1,5 +1,25 @@
 import { vesselMof } from '../../model/index.js';
 
+/** The kept disks of DestroySystemKeepingDisks: four parallel arrays, as OUT parameters and job properties. */
+const KEPT = [
+  ['KeptInstanceIDs', "The InstanceID of each kept disk's RASD in the destroyed system."],
+  ['KeptPools', 'The storage pool that holds each kept image.'],
+  ['KeptImages', "Each kept image's name in its pool (a path relative to the pool's folder)."],
+  [
+    'KeptHow',
+    'How each was kept: converted (written from the overlay) or in-place (the system wrote it directly).',
+  ],
+] as const;
+
+const KEPT_PARAMS = KEPT.map(
+  ([name, text]) => `[IN(false), OUT, ArrayType("Indexed"), Description("${text}")] string ${name}[]`,
+).join(',\n    ');
+
+const KEPT_PROPERTIES = KEPT.map(
+  ([name, text]) =>
+    `[ArrayType("Indexed"), Description("A completed DestroySystemKeepingDisks job: ${text}")] string ${name}[];`,
+).join('\n  ');
+
 /**
  * Vessel's own classes: one thin subclass of each DMTF class that Vessel has instances of, so that clients can
  * tell Vessel's instances apart and enumerate the DMTF parent polymorphically (DSP1042 §7, DSP1057 §7). The
@@ -60,7 +80,16 @@ class Vessel_AllocationCapabilities : CIM_AllocationCapabilities { };
 class Vessel_EnabledLogicalElementCapabilities : CIM_EnabledLogicalElementCapabilities { };
 
 [Description("Defines, modifies and destroys virtual systems (DSP1042).")]
-class Vessel_VirtualSystemManagementService : CIM_VirtualSystemManagementService { };
+class Vessel_VirtualSystemManagementService : CIM_VirtualSystemManagementService {
+  [Description("A Vessel extension of DestroySystem (DSP1042 §8.2.3, which has no choice of what happens to the disks): powers the system off when it is active and removes its definition, keeping the guest's data: each overlay disk becomes a standalone image in the default storage pool, a direct disk stays where it is. The Kept arrays are parallel, one entry per kept disk; a job (4096) has them once it completed."),
+   ValueMap {"0", "1", "2", "3", "4", "5", "..", "4096", "4097..32767", "32768..65535"},
+   Values {"Completed with No Error", "Not Supported", "Failed", "Timeout", "Invalid Parameter", "Invalid State",
+     "DMTF Reserved", "Method Parameters Checked - Job Started", "Method Reserved", "Vendor Specific"}]
+  uint32 DestroySystemKeepingDisks(
+    [IN] CIM_ComputerSystem REF AffectedSystem,
+    [IN(false), OUT] CIM_ConcreteJob REF Job,
+    ${KEPT_PARAMS});
+};
 
 [Description("The serial consoles of the host's virtual systems (one service per host): a Vessel extension, as DSP1024 (Text Console Redirection) only advertises a redirection endpoint and carries no data. ReadLog answers what a guest wrote; OpenSession, Receive, Send and CloseSession carry a live console as WinRS carries a shell over WS-Man. Data is base64 (RFC 4648 §4). The caller needs the role the host's consoles need (operator); a session belongs to the user who opened it.")]
 class Vessel_TextConsoleService : CIM_Service {
@@ -94,7 +123,9 @@ class Vessel_TextConsoleService : CIM_Service {
 class Vessel_VirtualSystemManagementCapabilities : CIM_VirtualSystemManagementCapabilities { };
 
 [Description("A job started by a method that answered 4096 (DSP1103).")]
-class Vessel_ConcreteJob : CIM_ConcreteJob { };
+class Vessel_ConcreteJob : CIM_ConcreteJob {
+  ${KEPT_PROPERTIES}
+};
 
 [Description("A DMTF profile that Vessel implements (DSP1033).")]
 class Vessel_RegisteredProfile : CIM_RegisteredProfile { };

@@ -1,5 +1,6 @@
 import type { VirtualSystemDefinition } from '../../model/index.js';
 import { CimError } from '../errors.js';
+import { keptOut } from '../jobs.js';
 import { rasdFromRequest, vssdFromInstance, vssdInstance } from '../mapping.js';
 import { C, systemPath } from '../naming.js';
 import type { CimContext, MethodResult } from '../provider.js';
@@ -64,6 +65,27 @@ async function destroySystem(env: ProviderEnv, ctx: CimContext, params: Params):
 }
 
 /**
+ * Vessel_VirtualSystemManagementService.DestroySystemKeepingDisks (a Vessel extension): DestroySystem that keeps
+ * the guest's disks (the Api's undefine with keepDisks), naming them in the Kept arrays (keptOut, src/cim/jobs.ts).
+ */
+async function destroySystemKeepingDisks(
+  env: ProviderEnv,
+  ctx: CimContext,
+  params: Params,
+): Promise<MethodResult> {
+  const target = ref(params, 'AffectedSystem', [C.system], 'a virtual system');
+  const system = await systemNamed(env, ctx, target.keys.Name as string | undefined);
+  return answerJob(
+    'DestroySystem',
+    () =>
+      env
+        .api(ctx)
+        .systems.undefine(system.uuid, { powerOff: true, keepDisks: true, waitMs: waitOf(env, ctx) }),
+    (r) => keptOut(r),
+  );
+}
+
+/**
  * ModifySystemSettings (DSP1042 §8.2.5): the VSSD named by InstanceID takes the given non-NULL properties. Vessel's
  * Metadata (with MetadataTag, if given) is the system's metadata: only the keys that differ are set or removed,
  * through the Api's systems.setMetadata (methods/metadata.ts); the other properties change the settings.
@@ -119,6 +141,7 @@ export const VSMS_METHODS: Record<
 > = {
   DefineSystem: defineSystem,
   DestroySystem: destroySystem,
+  DestroySystemKeepingDisks: destroySystemKeepingDisks,
   ModifySystemSettings: modifySystemSettings,
   AddResourceSettings: addResourceSettings,
   ModifyResourceSettings: modifyResourceSettings,

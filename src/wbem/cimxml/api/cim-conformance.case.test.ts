@@ -70,11 +70,9 @@ function guestIgnoringShutdown(def: VirtualSystemDefinition): VirtualSystemDefin
  * runApiConformance({ label, open, ...cimDeclarations('CIM-XML') });
  */
 export function cimDeclarations(encoding: 'CIM-XML' | 'WS-Man') {
-  const forced = `RequestStateChange's TimeoutPeriod fails a late shutdown; no DSP1057 parameter asks for a power-off after it (changeState with forceAfterTimeout is NOT_SUPPORTED over ${encoding}), and the case's second half needs one`;
   return {
     fixtures: { guestIgnoringShutdown },
     skip: [
-      { cases: ['state.shutdown-timeout'] as const, reason: forced },
       {
         cases: ['systems.stats'] as const,
         reason:
@@ -100,10 +98,6 @@ export function cimDeclarations(encoding: 'CIM-XML' | 'WS-Man') {
         reason: "Vessel's host networks have no DMTF classes",
       },
       { cases: ['packages.deploy-export'] as const, reason: 'DSP1042 has no OVF deploy or export method' },
-      {
-        cases: ['systems.keep-disks'] as const,
-        reason: 'DestroySystem (DSP1042) has no choice of what happens to the disks',
-      },
     ],
   };
 }

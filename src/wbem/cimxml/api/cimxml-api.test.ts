@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, resultOf } from '../../../api/index.js';
+import { ApiError, resultOf, transitionRefusal } from '../../../api/index.js';
 import { VESSEL_PLATFORM_VERSION } from '../../../host/index.js';
 import { buildDefinition, DEFAULT_LIMITS, memoryBytes, ResourceType } from '../../../model/index.js';
 import { startTestHost, startVesselHostServer, type TestHost, type VesselHostServer } from '../test-host.js';
@@ -99,12 +99,17 @@ describe('CimXmlApi on a Vessel host whose methods answer at once', () => {
     expect((await server.host.list()).map((v) => v.name)).not.toContain('odd1');
     await api.systems.define(small('odd2'), DONE);
     await api.systems.changeState('odd2', 'start', DONE);
-    expect((await refusal(api.systems.changeState('odd2', 'shutdown', { timeoutMs: 1000 }))).code).toBe(
+    // A power-off after the guest's time is this client's to send: it must stay (forced-shutdown.ts).
+    const late = await refusal(api.systems.changeState('odd2', 'shutdown', { timeoutMs: 1000 }));
+    expect([late.code, late.hint]).toEqual([
       'NOT_SUPPORTED',
-    );
-    expect((await refusal(api.systems.undefine('odd2', { powerOff: true, keepDisks: true }))).code).toBe(
-      'NOT_SUPPORTED',
-    );
+      'Wait for the job (leave out --no-wait, or give waitMs), or shut down without a timeout',
+    ]);
+    const running = await refusal(api.systems.undefine('odd2', { keepDisks: true }));
+    expect([running.code, running.message]).toEqual([
+      'INVALID_STATE',
+      transitionRefusal('odd2', 'running', 'undefine'),
+    ]);
     expect((await refusal(api.pools.add({ id: 'p2', path: '/srv/p2' }))).code).toBe('NOT_SUPPORTED');
     expect((await refusal(api.events.list())).code).toBe('NOT_SUPPORTED');
     expect(server.host.get('odd2').state).toBe('running');
@@ -112,15 +117,18 @@ describe('CimXmlApi on a Vessel host whose methods answer at once', () => {
     expect(gone.state).toBe('completed');
   });
 
-  it('gives a shutdown its guest time as TimeoutPeriod: a guest that ignores it is TIMEOUT (3), running on', async () => {
+  it('gives a shutdown its guest time as TimeoutPeriod: a guest that ignores it is a failed job, TIMEOUT (3), running on', async () => {
     await api.systems.define(small('deaf1'), DONE);
     server.driver.ignoreShutdownOf('deaf1');
     await api.systems.changeState('deaf1', 'start', DONE);
-    const late = await refusal(
-      api.systems.changeState('deaf1', 'shutdown', { ...DONE, timeoutMs: 300, forceAfterTimeout: false }),
-    );
-    expect(late.code).toBe('TIMEOUT');
-    expect(late.message).toMatch(/RequestStateChange answered 3$/);
+    const late = await api.systems.changeState('deaf1', 'shutdown', {
+      ...DONE,
+      timeoutMs: 300,
+      forceAfterTimeout: false,
+    });
+    expect(late.state).toBe('failed');
+    expect(late.error?.code).toBe('TIMEOUT');
+    expect(late.error?.message).toMatch(/within 300 ms \(RequestStateChange answered 3, Timeout,/);
     expect(server.host.get('deaf1').state).toBe('running');
     const off = await api.systems.changeState('deaf1', 'powerOff', DONE);
     expect(off.state).toBe('completed');

@@ -6,6 +6,7 @@ import {
   type FakeInstance,
   type FakeRequest,
   imethod,
+  instanceName,
   instanceXml,
   method,
   named,
@@ -48,6 +49,18 @@ const vm = (name: 'vm1' | 'vm2'): FakeInstance => ({
       : { ElementName: 'vm2', EnabledState: 3, OperationalStatus: [2] },
   namespace: VIRT,
 });
+// libvirt-cim's management service: DSP1042's methods, no Vessel extension.
+const vsms: FakeInstance = {
+  className: 'KVM_VirtualSystemManagementService',
+  keys: {
+    CreationClassName: 'KVM_VirtualSystemManagementService',
+    Name: 'Management Service',
+    SystemCreationClassName: 'KVM_HostSystem',
+    SystemName: 'kvmhost.example.org',
+  },
+  props: {},
+  namespace: VIRT,
+};
 const profile = (id: string, name: string, version: string): FakeInstance => ({
   className: 'KVM_RegisteredProfile',
   keys: { InstanceID: id },
@@ -123,6 +136,15 @@ function answer(q: FakeRequest): string {
       ]),
     );
   if (is('AssociatorNames', 'KVM_RegisteredProfile')) return imethod(q, paths([host]));
+  if (is('EnumerateInstanceNames', 'CIM_VirtualSystemManagementService'))
+    return imethod(q, instanceName(vsms));
+  if (is('GetClass', 'KVM_VirtualSystemManagementService'))
+    return imethod(
+      q,
+      classXml('KVM_VirtualSystemManagementService', 'CIM_VirtualSystemManagementService', {
+        Name: 'string',
+      }),
+    );
   if (is('GetInstance', 'KVM_HostSystem')) return imethod(q, instanceXml(host));
   if (is('EnumerateInstances', 'CIM_ComputerSystem')) return imethod(q, named([host, vm('vm1'), vm('vm2')]));
   if (is('Associators', 'KVM_ComputerSystem') && q.assocClass === 'CIM_SettingsDefineState')
@@ -245,6 +267,14 @@ describe('CimXmlApi on a libvirt-cim-shaped host', () => {
     expect(caps.driver.name).toBe('KVM');
     expect((await api.host.info()).name).toBe('kvmhost.example.org');
     expect((await refusal(api.pools.list())).code).toBe('NOT_SUPPORTED');
+    expect(caps.features.keepDisks).toBe(false);
+  });
+
+  it("refuses an undefine that keeps the disks: the host's service has no DestroySystemKeepingDisks", async () => {
+    const e = await refusal(api.systems.undefine('vm2', { keepDisks: true }));
+    expect(e.code).toBe('NOT_SUPPORTED');
+    expect(e.message).toMatch(/has no DestroySystemKeepingDisks \(a Vessel extension/);
+    expect(peer.requests.some((r) => /DestroySystem/.test(r.method ?? ''))).toBe(false);
   });
 
   it('changes states with RequestStateChange, synchronous jobs recorded by the client', async () => {

@@ -17,6 +17,7 @@ import {
 import { type Firmware, toBaseUnits } from '../../../model/index.js';
 import { settingsClass } from './definitions.js';
 import type { Inventory } from './inventory.js';
+import { hasKeepDisks } from './keep-disks.js';
 import { type CimSession, PROFILE } from './session.js';
 import {
   isoOfCimTimestamp,
@@ -174,7 +175,7 @@ export class CimHost implements HostApi {
         consoles, // Vessel_TextConsoleService: the serial console and its log
         screenshot: no,
         metadata: (await settingsClass(this.s, 'VSSD')).propertyIndex.has('metadata'), // Vessel's extension
-        keepDisks: no, // DestroySystem (DSP1042) has no choice of what happens to the disks
+        keepDisks: await hasKeepDisks(this.s, this.inv), // Vessel's extension of DestroySystem
         pools: this.s.found.profiles.has(PROFILE.storage) ? 'read' : 'none',
         networks: 'none',
       },

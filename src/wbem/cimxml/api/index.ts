@@ -1,8 +1,9 @@
 /**
  * The Api over CIM-XML (issue 10): a client of any DMTF System Virtualization host, one file per namespace.
  * Discovery (session.ts), errors (errors.ts), values (values.ts), definitions (definitions.ts), the systems and
- * their changes (inventory.ts, systems.ts, resources.ts), jobs (jobs.ts), the host (host.ts), pools (pools.ts),
- * the serial console over Vessel's console service (consoles.ts), and what CIM-XML cannot carry (unsupported.ts).
+ * their changes (inventory.ts, systems.ts, resources.ts, forced-shutdown.ts, keep-disks.ts), jobs (jobs.ts, and
+ * local-job.ts for those the client runs itself), the host (host.ts), pools (pools.ts), the serial console over
+ * Vessel's console service (consoles.ts), and what CIM-XML cannot carry (unsupported.ts).
  */
 
 export * from './cimxml-api.js';

@@ -35,6 +35,8 @@ export function etagOf(def: VirtualSystemDefinition): string {
  */
 export class Inventory {
   private readonly asked = new Map<string, StateOperation>();
+  /** Systems this client powered off after their guest's time (forced-shutdown.ts): the stop it caused. */
+  private readonly forced = new Map<string, { changedAt: string; text: string }>();
   private since: string | undefined;
 
   constructor(private readonly s: CimSession) {}
@@ -42,6 +44,26 @@ export class Inventory {
   /** Remembers the change asked of a system. */
   recordAsked(uuid: string, op: StateOperation): void {
     this.asked.set(uuid, op);
+  }
+
+  /**
+   * Remembers that the stop a system's summary shows was this client's power-off after the guest's time: until
+   * the system changes state again, its reason is `forced-after-timeout` with `text` (what the host's own
+   * shutdown with a time would say).
+   */
+  recordForced(s: SystemSummary, text: string): SystemSummary {
+    this.forced.set(s.uuid, { changedAt: s.changedAt, text });
+    return this.withForced(s);
+  }
+
+  private withForced(s: SystemSummary): SystemSummary {
+    const f = this.forced.get(s.uuid);
+    if (f === undefined) return s;
+    if (s.state !== 'stopped' || s.changedAt !== f.changedAt) {
+      this.forced.delete(s.uuid);
+      return s;
+    }
+    return { ...s, reason: { code: 'forced-after-timeout', text: f.text } };
   }
 
   /** The host system's CIM instance (GetInstance of the DSP1042 host). */
@@ -68,7 +90,8 @@ export class Inventory {
       const path = { ...cs.path, namespace: cs.path.namespace ?? ns, host: undefined };
       const summary = summaryOf(cs, since);
       const asked = this.asked.get(summary.uuid);
-      out.push({ cs: { ...cs, path }, summary: asked === undefined ? summary : summaryOf(cs, since, asked) });
+      const read = asked === undefined ? summary : summaryOf(cs, since, asked);
+      out.push({ cs: { ...cs, path }, summary: this.withForced(read) });
     }
     return out.sort((a, b) => a.summary.name.localeCompare(b.summary.name));
   }

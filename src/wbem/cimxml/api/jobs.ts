@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ApiError,
   type ApiErrorInfo,
+  isApiErrorCode,
   isFinalJobState,
   type JobInfo,
   type JobQuery,
@@ -14,13 +15,15 @@ import {
   type CimInstanceName,
   type CimStatusName,
   isInstance,
+  ORG,
   statusName,
 } from '../../../cim/index.js';
 import type { MethodOutcome } from '../client.js';
 import { type CallContext, fromCimStatus, fromReturnValue } from './errors.js';
 import { jobIdOf, jobPathOf, operationOfCimJob } from './job-ids.js';
+import type { LocalJob } from './local-job.js';
 import type { CimSession } from './session.js';
-import { isoOfCimTimestamp, jobStateOf, text, UNKNOWN_TIME, whole } from './values.js';
+import { isoOfCimTimestamp, jobStateOf, text, texts, UNKNOWN_TIME, whole } from './values.js';
 
 /**
  * Jobs over CIM-XML (DSP1103): a method that answers 4096 hands back a CIM_ConcreteJob, which is polled with
@@ -55,6 +58,8 @@ interface Tracked {
   result: () => Promise<unknown>;
   /** The job as it ended, once it has. */
   final?: JobInfo;
+  /** A job this client runs itself (local-job.ts). */
+  local?: LocalJob<unknown>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -133,6 +138,22 @@ export class ClientJobs implements JobsApi {
     return info as JobInfo<R>;
   }
 
+  /** Tracks a job this client runs itself and waits for it up to `waitMs` (its work goes on after that). */
+  async startLocal<R>(job: LocalJob<R>, ctx: CallContext, waitMs = 0): Promise<JobInfo<R>> {
+    const now = job.info();
+    this.tracked.set(job.id, {
+      operation: now.operation,
+      ...(now.target === undefined ? {} : { target: now.target }),
+      ctx,
+      createdAt: now.createdAt,
+      result: async () => undefined,
+      local: job as LocalJob<unknown>,
+    });
+    const info =
+      waitMs > 0 ? await this.wait(job.id, Number.isFinite(waitMs) ? { timeoutMs: waitMs } : {}) : job.info();
+    return info as JobInfo<R>;
+  }
+
   async list(q: JobQuery = {}): Promise<JobInfo[]> {
     const out = new Map<string, JobInfo>();
     const hostJobs = await this.s
@@ -151,7 +172,7 @@ export class ClientJobs implements JobsApi {
       out.set(id, t === undefined ? await this.infoOf(inst, id, undefined, false) : await this.get(id));
     }
     for (const [id, t] of this.tracked)
-      if (t.final !== undefined && !out.has(id)) out.set(id, structuredClone(t.final));
+      if (!out.has(id) && (t.final !== undefined || t.local !== undefined)) out.set(id, await this.get(id));
     const target = q.target?.toLowerCase();
     return [...out.values()]
       .filter((j) => q.states === undefined || q.states.includes(j.state))
@@ -168,6 +189,7 @@ export class ClientJobs implements JobsApi {
   async get(id: string): Promise<JobInfo> {
     const t = this.tracked.get(id);
     if (t?.final !== undefined) return structuredClone(t.final);
+    if (t?.local !== undefined) return t.local.info();
     const path = t?.cim ?? jobPathOf(id, this.s.namespace);
     if (path === undefined) throw new ApiError('NOT_FOUND', `No job "${id}" on ${this.s.where}`);
     let inst: CimInstance;
@@ -209,6 +231,11 @@ export class ClientJobs implements JobsApi {
   async cancel(id: string): Promise<JobInfo> {
     const now = await this.get(id);
     if (isFinalJobState(now.state)) return now;
+    const local = this.tracked.get(id)?.local;
+    if (local !== undefined) {
+      await local.cancel();
+      return this.get(id);
+    }
     const path = this.tracked.get(id)?.cim ?? jobPathOf(id, this.s.namespace)!;
     const ctx = { what: `Cannot cancel job ${id}`, notFound: 'NOT_FOUND' as const };
     // CIM_ConcreteJob.RequestStateChange: 4 Terminate (DSP1103).
@@ -299,8 +326,15 @@ export class ClientJobs implements JobsApi {
       const r = await this.s.client.invokeMethod(path, 'GetError').catch(() => undefined);
       const err = r?.returnValue === 0 ? r.out.Error : undefined;
       if (err !== undefined && isInstance(err)) {
-        status = statusName(whole(err, 'CIMStatusCode') ?? 1);
+        const cimStatus = statusName(whole(err, 'CIMStatusCode') ?? 1) ?? 'CIM_ERR_FAILED';
+        status = cimStatus;
         message = text(err, 'Message') ?? text(err, 'CIMStatusCodeDescription') ?? '';
+        // A Vessel host names the Api's code as the first MessageArgument (src/cim/jobs.ts jobError).
+        const [code] = text(err, 'OwningEntity') === ORG ? texts(err, 'MessageArguments') : [];
+        if (state === 'failed' && code !== undefined && isApiErrorCode(code))
+          return new ApiError(code, `${ctx.what} on ${this.s.where}: ${message || cimStatus}`, {
+            detail: { domain: 'cim', code: cimStatus },
+          }).toInfo();
       }
     }
     if (status === undefined) {

@@ -23,20 +23,25 @@ import {
 import { cimInterval, isInstanceName } from '../../../cim/index.js';
 import type { ResourceSetting, VirtualSystemDefinition, VssdProperties } from '../../../model/index.js';
 import { definitionInstances } from './definitions.js';
+import { forcedShutdown, type ShutdownContext, TIMED_OUT, timedOut } from './forced-shutdown.js';
 import type { Inventory, Listed } from './inventory.js';
 import type { ClientJobs } from './jobs.js';
+import { KEEP_DISKS_METHOD, keepDisksService, keptImagesOf } from './keep-disks.js';
 import { changeMetadata, readMetadata } from './metadata.js';
 import type { CimMetrics } from './metrics.js';
 import { addResources, modifyResources, modifySettings, removeResources } from './resources.js';
 import type { CimSession } from './session.js';
 import { summaryOf } from './values.js';
 
+/** The guest's time of a shutdown asked to power off after it without a time (the Api's default, 60 s). */
+const DEFAULT_GUEST_MS = 60_000;
+
 /**
  * The systems namespace over CIM-XML: DSP1057's virtual systems read with their settings; DefineSystem and
  * DestroySystem (DSP1042 §8.2), RequestStateChange (DSP1057 §8.2.1), and the settings and resource methods (in
  * resources.ts), a system's metadata through Vessel's Metadata extension of the VSSD (metadata.ts), and its
- * statistics from DSP1053's values (metrics.ts). What DSP1042/DSP1057 have no word for is NOT_SUPPORTED: a
- * guest's shutdown timeout, keeping disks on undefine.
+ * statistics from DSP1053's values (metrics.ts). A shutdown that powers off after the guest's time is two
+ * RequestStateChange calls in one client-side job (forced-shutdown.ts).
  *
  * @example
  * const job = await api.systems.changeState('web1', 'pause', { waitMs: 5000 });
@@ -112,20 +117,21 @@ export class CimSystems implements SystemsApi {
     );
   }
 
-  /** DestroySystem. DSP1042 powers an active system off first, so the client refuses one unless `powerOff`. */
+  /**
+   * DestroySystem. DSP1042 powers an active system off first, so the client refuses one unless `powerOff`. With
+   * `keepDisks`, Vessel's DestroySystemKeepingDisks where the host's service has it (keep-disks.ts).
+   */
   async undefine(ref: string, o: UndefineOptions = {}): Promise<JobInfo<UndefineResult>> {
-    if (o.keepDisks === true)
-      throw new ApiError(
-        'NOT_SUPPORTED',
-        `Cannot undefine "${ref}" keeping its disks: DestroySystem (DSP1042) has no such choice; ${this.s.where} decides what happens to them`,
-      );
     const x = await this.inv.find(ref);
     const { name, state } = x.summary;
     if (o.powerOff !== true) checkTransition(name, state, 'undefine');
+    const keep = o.keepDisks === true;
     const ctx = { what: `Cannot undefine "${name}"`, notFound: 'VM_NOT_FOUND' } as const;
-    const vsms = await this.inv.service();
+    const vsms = keep ? await keepDisksService(this.s, this.inv, name) : await this.inv.service();
     const outcome = await this.s.call(ctx, (c) =>
-      c.invokeMethod(vsms, 'DestroySystem', { AffectedSystem: { type: 'reference', value: x.cs.path } }),
+      c.invokeMethod(vsms, keep ? KEEP_DISKS_METHOD : 'DestroySystem', {
+        AffectedSystem: { type: 'reference', value: x.cs.path },
+      }),
     );
     return this.jobs.start(
       {
@@ -134,7 +140,8 @@ export class CimSystems implements SystemsApi {
         ctx,
         method: 'DestroySystem',
         outcome,
-        result: async () => ({ keptImages: [] }), // without keepDisks nothing is kept
+        // Without keepDisks nothing is kept.
+        result: async () => (keep ? keptImagesOf(this.s, outcome) : { keptImages: [] }),
       },
       o.waitMs,
     );
@@ -170,15 +177,22 @@ export class CimSystems implements SystemsApi {
 
   /**
    * The TimeoutPeriod of a state change (CIM_EnabledLogicalElement.RequestStateChange): the guest's time of a
-   * shutdown or reboot, after which a Vessel host fails the job and leaves the system running. What it cannot say
-   * is NOT_SUPPORTED: a forced power-off after the time (the Api's default for a shutdown with a time) and a time
-   * on a change that does not wait for a guest. A time of 0 ms is sent as 1 ms, CIM's 0 meaning "no limit".
+   * shutdown or reboot, after which a Vessel host fails the job and leaves the system running; `forced` when the
+   * Api asks for a power-off after it (the default of a shutdown with a time: forced-shutdown.ts does it, with the
+   * Api's 60 s when only forceAfterTimeout is given). What it cannot say is NOT_SUPPORTED: a reboot forced after
+   * the time and a time on a change that does not wait for a guest. A time of 0 ms is sent as 1 ms, CIM's 0 meaning
+   * "no limit".
    */
-  private timeoutPeriodOf(name: string, op: StateOperation, o: ChangeStateOptions): string | undefined {
+  private timeoutPeriodOf(
+    name: string,
+    op: StateOperation,
+    o: ChangeStateOptions,
+  ): { forced: number } | string | undefined {
     if (o.timeoutMs === undefined && o.forceAfterTimeout === undefined) return undefined;
-    const guest = op === 'shutdown' || op === 'reboot';
-    const forced = op === 'shutdown' ? o.forceAfterTimeout !== false : o.forceAfterTimeout === true;
-    if (!guest || o.timeoutMs === undefined || forced)
+    if (op === 'shutdown' && o.forceAfterTimeout !== false)
+      return { forced: o.timeoutMs ?? DEFAULT_GUEST_MS };
+    const forced = o.forceAfterTimeout === true;
+    if ((op !== 'shutdown' && op !== 'reboot') || o.timeoutMs === undefined || forced)
       throw new ApiError(
         'NOT_SUPPORTED',
         `Cannot ${VERB[op]} "${name}" ${forced ? 'with a power-off after a guest timeout' : 'with a guest timeout'}: RequestStateChange (DSP1057) carries only a TimeoutPeriod for a shutdown or reboot, which fails the job when the guest is late; ${this.s.where} applies its own otherwise`,
@@ -212,6 +226,7 @@ export class CimSystems implements SystemsApi {
         `Cannot ${VERB[op]} "${name}": ${this.s.where} does not offer RequestedState ${REQUESTED_STATE_OF[op]} for its virtual systems`,
       );
     checkTransition(name, state, op);
+    if (typeof period === 'object') return forcedShutdown(this.shutdownContext(), x, period.forced, o.waitMs);
     const ctx = { what: `Cannot ${VERB[op]} "${name}"`, notFound: 'VM_NOT_FOUND' } as const;
     const outcome = await this.s.call(ctx, (c) =>
       c.invokeMethod(x.cs.path, 'RequestStateChange', {
@@ -220,6 +235,8 @@ export class CimSystems implements SystemsApi {
       }),
     );
     if (outcome.returnValue === 0 || outcome.returnValue === 4096) this.inv.recordAsked(uuid, op);
+    if (period !== undefined && outcome.returnValue === TIMED_OUT && (op === 'shutdown' || op === 'reboot'))
+      return timedOut(this.shutdownContext(), op, x, o.timeoutMs ?? 0, o.waitMs);
     return this.jobs.start(
       {
         operation: op,
@@ -232,6 +249,10 @@ export class CimSystems implements SystemsApi {
       o.waitMs,
       (value) => (value === 4097 ? this.refusal(x, op) : undefined),
     );
+  }
+
+  private shutdownContext(): ShutdownContext {
+    return { s: this.s, inv: this.inv, jobs: this.jobs, refusal: (x, op) => this.refusal(x, op) };
   }
 
   /** A host's 4097 (Invalid State Transition) in the words the Api uses, from the state before the call. */
