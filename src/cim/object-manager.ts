@@ -87,16 +87,15 @@ export class ObjectManager {
     const cls = ns.require(name.className);
     const keys = canonicalKeys(cls, name);
     const ccn = keys.CreationClassName;
-    let candidates = this.providersOf(ns, cls);
-    if (typeof ccn === 'string')
-      candidates = candidates.filter(([c]) => c.name === ccn || c.name.toLowerCase() === ccn.toLowerCase());
-    for (const [c, p] of candidates) {
+    const lowerCcn = typeof ccn === 'string' ? ccn.toLowerCase() : undefined;
+    for (const [c, p] of this.providersOf(ns, cls)) {
+      if (typeof ccn === 'string' && c.name !== ccn && c.name.toLowerCase() !== lowerCcn) continue;
       const wanted: CimInstanceName = { className: c.name, keys, namespace: ns.name };
       if (p.get) {
         const found = await p.get(ctx, wanted);
         if (found) {
           const inst = this.withPath(ns, c, found);
-          if (samePath(inst.path!, wanted)) return inst;
+          if (sameTextKeys(inst.path!, wanted) || samePath(inst.path!, wanted)) return inst;
         }
         continue;
       }
@@ -364,6 +363,22 @@ export class ObjectManager {
 interface ProvidersOf {
   classes: readonly CimClass[];
   list: ReadonlyArray<readonly [CimClass, InstanceProvider]>;
+}
+
+/**
+ * True when two paths have the same namespace and the same text keys spelled alike (a provider's answer to the
+ * name it was asked): {@link samePath}'s answer without its case-insensitive matching, which is the fallback.
+ */
+function sameTextKeys(a: CimInstanceName, b: CimInstanceName): boolean {
+  if (a.namespace !== b.namespace) return false;
+  let n = 0;
+  for (const k in a.keys) {
+    const v = a.keys[k];
+    if (typeof v !== 'string' || v !== b.keys[k]) return false;
+    n++;
+  }
+  for (const _ in b.keys) n--;
+  return n === 0;
 }
 
 /** Key names spelled as the class declares them (CIM names are case-insensitive). */

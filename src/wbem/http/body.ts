@@ -49,7 +49,8 @@ export function readBody(
       held.bytes += c.length;
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    // One chunk (every small body) is the body as it is: no copy.
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', (e) =>
       reject(new HttpError('HTTP_BAD_REQUEST', `The request body could not be read: ${e.message}`)),
     );

@@ -372,6 +372,13 @@ async function upgrade(sh: Shared, req: IncomingMessage, socket: Duplex, head: B
   });
 }
 
+/** The request's path, without the query. */
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
 async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const conn = sh.gate.of(req.socket);
   sh.gate.enter(conn, 'body');
@@ -379,7 +386,7 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
     // A response that finishes after its connection was cut has no socket any more.
     if ((req.socket as typeof req.socket | null)?.destroyed === false) sh.gate.enter(conn, 'idle');
   });
-  const path = (req.url ?? '').split('?')[0] ?? '';
+  const path = pathOf(req);
   const route = sh.o.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path));
   if (!route) return answerEmpty(req, res, 404);
   const methods = route.public === true ? PUBLIC_METHODS : route.methods;

@@ -216,7 +216,8 @@ async function transfer(
   // After a Put the instance is read afresh: the operation's memo holds what was read before the change.
   const read = action === ACTION.put ? newContext(ctx.user, ctx.role) : ctx;
   const inst = await om.getInstance(read, r.ns.name, name);
-  const ns = om.repo.findNamespace(inst.path?.namespace ?? r.ns.name) ?? r.ns;
+  const at = inst.path?.namespace;
+  const ns = at === undefined || at === r.ns.name ? r.ns : (om.repo.findNamespace(at) ?? r.ns);
   return {
     action: response,
     body: instanceXml(inst, { lookup: (c) => ns.get(c), namespace: ns.name, style: uriStyle(r.uri) }),

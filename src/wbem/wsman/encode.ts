@@ -79,17 +79,78 @@ export interface InstanceXmlOptions {
  * instanceXml(inst, { lookup, namespace: 'root/virtualization', style: 'dmtf' });
  */
 export function instanceXml(inst: CimInstance, o: InstanceXmlOptions, depth = 0): string {
-  const uri = classUri(inst.className, o.namespace, o.style);
-  let s = `<p:${inst.className} xmlns:p="${xmlAttr(uri)}">`;
   const cls = o.lookup(inst.className);
-  const decls: CimPropertyDecl[] =
-    cls?.properties ??
-    Object.keys(inst.properties).map((name) => ({ name, type: 'string', isArray: false, qualifiers: [] }));
-  for (const p of decls) {
+  if (cls === undefined) {
+    // No declaration (a client's instance): its own properties, as strings, in its order.
+    const uri = classUri(inst.className, o.namespace, o.style);
+    let s = `<p:${inst.className} xmlns:p="${xmlAttr(uri)}">`;
+    for (const name of Object.keys(inst.properties)) {
+      if (o.filter && !o.filter(name)) continue;
+      s += propertyXml(name, 'string', inst.properties[name], o, depth);
+    }
+    return `${s}</p:${inst.className}>`;
+  }
+  const t = templateOf(cls.properties);
+  let s = headOf(t, inst.className, o);
+  for (const p of t.props) {
     if (o.filter && !o.filter(p.name)) continue;
-    s += propertyXml(p.name, p.type, inst.properties[p.name], o, depth);
+    const v = inst.properties[p.name];
+    if (v === undefined) s += p.nil;
+    else if (Array.isArray(v)) for (const x of v) s += p.open + scalarXml(p.type, x, o, depth) + p.close;
+    else s += p.open + scalarXml(p.type, v, o, depth) + p.close;
   }
   return `${s}</p:${inst.className}>`;
+}
+
+/** The tags of one property, written once per class declaration: `<p:Name>`, `</p:Name>` and the NULL form. */
+interface PropertyTags {
+  name: string;
+  type: CimType;
+  open: string;
+  close: string;
+  nil: string;
+}
+
+/** A class's prebuilt tags: its properties in declaration order, its opening tags by class, URI style and namespace. */
+interface ClassTemplate {
+  props: PropertyTags[];
+  heads: Map<string, string>;
+}
+
+/** Templates by the declaration list of a class (the repository's own array, the same while the class stands). */
+const templates = new WeakMap<readonly CimPropertyDecl[], ClassTemplate>();
+
+/** Most opening tags kept per class (class spellings, URI styles and namespaces seen); beyond, they are rebuilt. */
+const MAX_HEADS = 64;
+
+function templateOf(decls: readonly CimPropertyDecl[]): ClassTemplate {
+  let t = templates.get(decls);
+  if (t === undefined) {
+    t = {
+      props: decls.map((d) => ({
+        name: d.name,
+        type: d.type,
+        open: `<p:${d.name}>`,
+        close: `</p:${d.name}>`,
+        nil: `<p:${d.name} xsi:nil="true"/>`,
+      })),
+      heads: new Map(),
+    };
+    templates.set(decls, t);
+  }
+  return t;
+}
+
+/** `<p:Class xmlns:p="<class URI>">` for the class as the instance spells it, built once per style and namespace. */
+function headOf(t: ClassTemplate, className: string, o: InstanceXmlOptions): string {
+  const key = `${o.style} ${o.namespace} ${className}`;
+  let head = t.heads.get(key);
+  if (head === undefined) {
+    if (t.heads.size >= MAX_HEADS) t.heads.clear();
+    head = `<p:${className} xmlns:p="${xmlAttr(classUri(className, o.namespace, o.style))}">`;
+    t.heads.set(key, head);
+  }
+  return head;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import {
   childElements,
+  firstChild,
   getAttr,
   parseXmlAsync,
   textContent,
@@ -148,7 +149,7 @@ export async function readEnvelope(body: Uint8Array | string, limits: EnvelopeLi
     countEstimate: false,
     body: childElements(bodyEl)[0],
   };
-  for (const h of header ? childElements(header) : []) readHeader(h, r);
+  if (header) for (const h of header.children) if (h.type === 'element') readHeader(h, r);
   return r;
 }
 
@@ -309,7 +310,7 @@ export function readSelectors(set: XmlElement, into: Map<string, string | XmlEle
       throw new WsmanFault('WSMAN_INVALID_SELECTORS', `Selector "${name.slice(0, 64)}" is given twice`, {
         detail: FAULT_DETAIL.duplicateSelectors,
       });
-    const epr = childElements(s, NS.wsa, 'EndpointReference')[0];
+    const epr = firstChild(s, NS.wsa, 'EndpointReference');
     into.set(name, epr ?? textContent(s).trim());
   }
 }

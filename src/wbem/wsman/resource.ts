@@ -144,7 +144,9 @@ export function instanceNameOf(om: ObjectManager, r: Resource, depth = 0): CimIn
       keys[p.name] = v;
     }
   }
-  const missing = cls.keys.filter((k) => keys[k.name] === undefined).map((k) => k.name);
+  let complete = true;
+  for (const k of cls.keys) if (keys[k.name] === undefined) complete = false;
+  const missing = complete ? [] : cls.keys.filter((k) => keys[k.name] === undefined).map((k) => k.name);
   if (missing.length > 0)
     throw new WsmanFault(
       'WSMAN_INVALID_SELECTORS',

@@ -85,10 +85,8 @@ async function answer(
   } catch (e) {
     out = faultAnswer(d, e, undefined);
   }
-  // Encoded once: the length is the buffer's, and the socket writes the bytes as they are.
-  const bytes = Buffer.from(out.xml);
-  res.writeHead(out.status, [CONTENT_TYPE, SOAP_TYPE, 'Content-Length', String(bytes.length)]);
-  res.end(bytes);
+  res.writeHead(out.status, [CONTENT_TYPE, SOAP_TYPE, 'Content-Length', String(Buffer.byteLength(out.xml))]);
+  res.end(out.xml);
 }
 
 /** A running WS-Man server. */

@@ -3,15 +3,14 @@ import { XML_NS, XMLNS_NS } from '../../xml/index.js';
 import type { XmlShapeLimits } from '../cimxml/fast-xml.js';
 
 /**
- * What this reader leaves to the others: a reference (`&`), a CR (line-end handling), `<!` (comment, CDATA,
- * DOCTYPE), and any code unit outside tab, LF and U+0020-U+D7FF, U+E000-U+FFFD (a character XML does not allow, or
- * a surrogate).
+ * What this reader leaves to the others, besides `<!` (comment, CDATA, DOCTYPE): a reference (`&`), a CR (line-end
+ * handling), and any code unit outside tab, LF and U+0020-U+D7FF, U+E000-U+FFFD (a character XML does not allow,
+ * or a surrogate). One class, one scan of the text.
  */
-const UNUSUAL_CHAR = /[^\t\n\u0020-\ud7ff\ue000-\ufffd]/;
+const UNUSUAL_CHAR = /[^\t\n\u0020-\u0025\u0027-\ud7ff\ue000-\ufffd]/;
 // The XML declaration in the forms the plain reader accepts (the same expression).
 const XML_DECL =
   /^<\?xml version=(["'])1\.0\1( encoding=(["'])[Uu][Tt][Ff]-8\3)?( standalone=(["'])(yes|no)\5)? ?\?>$/;
-const ATTR_BREAK = /[\t\n]/;
 const ATTR_BREAKS = /[\t\n]/g;
 const OUTSIDE_WS = /^[ \t\n]*$/;
 
@@ -62,10 +61,21 @@ function restore(scope: string[], length: number): void {
   while (scope.length > length) scope.pop();
 }
 
+/** The scratch lists of an element's attribute names and values as written (see readSimpleSoap). */
+const RAW_NAMES: string[] = [];
+const VALUES: string[] = [];
+
+/** True when the `length` code units at `a` and at `b` of `s` are the same (an end tag's name against its start's). */
+function sameText(s: string, a: number, b: number, length: number): boolean {
+  if (b + length > s.length) return false;
+  for (let k = 0; k < length; k++) if (s.charCodeAt(a + k) !== s.charCodeAt(b + k)) return false;
+  return true;
+}
+
 /** True when two entries of `names` are equal (a scan for a few, a set beyond, so that it stays linear). */
-function hasDuplicate(names: string[]): boolean {
-  if (names.length > 8) return new Set(names).size !== names.length;
-  for (let a = 1; a < names.length; a++) for (let b = 0; b < a; b++) if (names[a] === names[b]) return true;
+function hasDuplicate(names: string[], count = names.length): boolean {
+  if (count > 8) return new Set(names.slice(0, count)).size !== count;
+  for (let a = 1; a < count; a++) for (let b = 0; b < a; b++) if (names[a] === names[b]) return true;
   return false;
 }
 
@@ -82,14 +92,7 @@ function hasDuplicate(names: string[]): boolean {
  * const root = readSimpleSoap(text, limits) ?? readPlainEnvelope(text, limits);
  */
 export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement | undefined {
-  if (
-    src.includes('&') ||
-    src.includes('\r') ||
-    src.includes('<!') ||
-    UNUSUAL_CHAR.test(src) ||
-    src.charCodeAt(0) === 0xfeff
-  )
-    return undefined;
+  if (src.includes('<!') || UNUSUAL_CHAR.test(src) || src.charCodeAt(0) === 0xfeff) return undefined;
   let i = 0;
   if (src.startsWith('<?xml')) {
     const end = src.indexOf('?>');
@@ -98,7 +101,9 @@ export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement 
   }
   const n = src.length;
   const stack: XmlElement[] = [];
-  const names: string[] = [];
+  // Where each open element's name starts in the text and how long it is, for its end tag.
+  const nameAt: number[] = [];
+  const nameLength: number[] = [];
   const marks: number[] = [];
   const scope: string[] = ['xml', XML_NS];
   let root: XmlElement | undefined;
@@ -121,12 +126,14 @@ export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement 
     i = lt;
     if (src.charCodeAt(i + 1) === 0x2f /* / */) {
       const gt = src.indexOf('>', i);
-      const name = names.pop();
+      const at = nameAt.pop();
+      const length = nameLength.pop();
       if (
         gt < 0 ||
-        name === undefined ||
-        !src.startsWith(name, i + 2) ||
-        skipWs(src, i + 2 + name.length) < gt
+        at === undefined ||
+        length === undefined ||
+        !sameText(src, at, i + 2, length) ||
+        skipWs(src, i + 2 + length) < gt
       )
         return undefined;
       stack.pop();
@@ -138,8 +145,11 @@ export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement 
     if (nameEnd < 0 || ++elements > limits.maxElements) return undefined;
     const qn = src.slice(i + 1, nameEnd);
     // Attributes as written.
-    const rawNames: string[] = [];
-    const values: string[] = [];
+    // The attributes as written go into two scratch lists shared by every call (reads run one at a time, to
+    // the end): a pair of new arrays per element was half of what a read allocated.
+    const rawNames = RAW_NAMES;
+    const values = VALUES;
+    let count = 0;
     let k = nameEnd;
     for (;;) {
       const ws = skipWs(src, k);
@@ -159,14 +169,15 @@ export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement 
       const end = src.indexOf(q === 0x22 ? '"' : "'", j + 1);
       if (end < 0) return undefined;
       const value = src.slice(j + 1, end);
-      if (value.includes('<') || rawNames.length >= limits.maxAttributes) return undefined;
-      rawNames.push(src.slice(ws, an));
-      values.push(ATTR_BREAK.test(value) ? value.replace(ATTR_BREAKS, ' ') : value);
+      if (value.includes('<') || count >= limits.maxAttributes) return undefined;
+      rawNames[count] = src.slice(ws, an);
+      values[count] = value.includes('\t') || value.includes('\n') ? value.replace(ATTR_BREAKS, ' ') : value;
+      count++;
       k = end + 1;
     }
-    if (rawNames.length > 1 && hasDuplicate(rawNames)) return undefined;
+    if (count > 1 && hasDuplicate(rawNames, count)) return undefined;
     const mark = scope.length;
-    const el = element(qn, rawNames, values, scope);
+    const el = element(qn, rawNames, values, count, scope);
     if (el === undefined) return undefined;
     const selfClosing = src.charCodeAt(k) === 0x2f;
     i = k + (selfClosing ? 2 : 1);
@@ -178,7 +189,8 @@ export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement 
     else {
       if (stack.length >= limits.maxDepth) return undefined;
       stack.push(el);
-      names.push(qn);
+      nameAt.push(lt + 1);
+      nameLength.push(qn.length);
       marks.push(mark);
     }
   }
@@ -190,10 +202,16 @@ export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement 
  * the element ends): undefined for anything the namespace step refuses (an undeclared or reserved prefix, an
  * empty prefix binding, two attributes with one expanded name).
  */
-function element(qn: string, rawNames: string[], values: string[], scope: string[]): XmlElement | undefined {
+function element(
+  qn: string,
+  rawNames: string[],
+  values: string[],
+  count: number,
+  scope: string[],
+): XmlElement | undefined {
   const nsDecls: Array<[string, string]> = [];
   let plain = 0;
-  for (let a = 0; a < rawNames.length; a++) {
+  for (let a = 0; a < count; a++) {
     const an = rawNames[a]!;
     if (an !== 'xmlns' && !an.startsWith('xmlns:')) {
       plain++;
@@ -220,7 +238,7 @@ function element(qn: string, rawNames: string[], values: string[], scope: string
   } else ns = lookup(scope, '') ?? '';
   const attrs: XmlAttribute[] = [];
   if (plain > 0) {
-    for (let a = 0; a < rawNames.length; a++) {
+    for (let a = 0; a < count; a++) {
       const an = rawNames[a]!;
       if (an === 'xmlns' || an.startsWith('xmlns:')) continue;
       const c = an.indexOf(':');
