@@ -42,7 +42,9 @@ export class CimXmlApi implements Api {
   readonly metrics: CimMetrics;
 
   private constructor(readonly session: CimSession) {
-    const inv = new Inventory(session);
+    const inv = new Inventory(session, async () =>
+      (await this.consoles.find()) === undefined ? [] : ['serial'],
+    );
     this.host = new CimHost(session, inv, () => this.consoles.find());
     this.jobs = new ClientJobs(session, session.client.user ?? '');
     this.metrics = new CimMetrics(session, inv);

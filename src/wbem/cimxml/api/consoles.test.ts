@@ -76,6 +76,7 @@ describe.each([
     const api = await connect();
     try {
       expect((await api.host.capabilities()).features.consoles).toBe(true);
+      expect((await api.systems.get('vm1')).consoles).toEqual(['serial']);
       expect(await api.consoles.log('vm1')).toContain('VESSEL-GUEST-UP test-driver name=vm1');
       expect(await api.consoles.log('vm1', { maxBytes: 4 })).toBe('vm1\n');
       const ch = await api.consoles.open('vm1', 'serial');
@@ -125,6 +126,7 @@ describe('consoles over CIM from a peer without the service or answering it wron
     const api = await apiWith({ noService: true });
     try {
       expect((await api.host.capabilities()).features.consoles).toBe(false);
+      expect((await api.systems.get('vm1')).consoles).toEqual([]);
       for (const p of [api.consoles.log('vm1'), api.consoles.open('vm1', 'serial')]) {
         const e = await refusal(p);
         expect(e.code).toBe('NOT_SUPPORTED');

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { ApiError, type StateOperation, type SystemDetail, type SystemSummary } from '../../../api/index.js';
+import {
+  ApiError,
+  type ConsoleKind,
+  type StateOperation,
+  type SystemDetail,
+  type SystemSummary,
+} from '../../../api/index.js';
 import type { CimInstance, CimInstanceName } from '../../../cim/index.js';
 import type { VirtualSystemDefinition } from '../../../model/index.js';
 import { readSettings, type SettingsRead } from './definitions.js';
@@ -39,7 +45,11 @@ export class Inventory {
   private readonly forced = new Map<string, { changedAt: string; text: string }>();
   private since: string | undefined;
 
-  constructor(private readonly s: CimSession) {}
+  constructor(
+    private readonly s: CimSession,
+    /** The consoles the host offers its systems: `serial` where it has Vessel's console service (consoles.ts). */
+    private readonly consoles: () => Promise<readonly ConsoleKind[]> = async () => [],
+  ) {}
 
   /** Remembers the change asked of a system. */
   recordAsked(uuid: string, op: StateOperation): void {
@@ -110,10 +120,10 @@ export class Inventory {
     return readSettings(this.s, x.cs.path, x.summary.name);
   }
 
-  /** A system with its definition; CIM-XML carries no console (the list is empty). */
+  /** A system with its definition and the consoles the host offers (the serial one through its console service). */
   async detail(x: Listed): Promise<SystemDetail> {
-    const { definition } = await this.settings(x);
-    return { ...x.summary, definition, etag: etagOf(definition), consoles: [] };
+    const [{ definition }, consoles] = await Promise.all([this.settings(x), this.consoles()]);
+    return { ...x.summary, definition, etag: etagOf(definition), consoles: [...consoles] };
   }
 
   /** The host's CIM_VirtualSystemManagementService (DSP1042), or NOT_SUPPORTED. */
