@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -11,31 +11,20 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../../../test/helpers/cli.js';
 import { freePort } from '../../../test/helpers/ports.js';
+import { wbemcli } from '../../../test/helpers/wbemcli.js';
 
 // `vessel pool` and the pool check through the built CLI and through CIM-XML (Vessel's own remote client and
 // sblim wbemcli), against `vessel host serve` on the test driver: admins' paths must lie in a storage pool.
 
-const run = promisify(execFile);
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'vessel-cli-pool-')));
 const state = join(root, 'state');
 const pool = join(root, 'pool');
 const s = ['--state', state];
 let host: ChildProcess;
 let port: number;
-
-async function wbemcli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run('wbemcli', args, { timeout: 20_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
 
 beforeAll(async () => {
   mkdirSync(pool);

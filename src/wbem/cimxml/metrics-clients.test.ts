@@ -1,24 +1,12 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wbemcli } from '../../../test/helpers/wbemcli.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
 // DSP1053 Base Metrics through real clients: Debian's sblim-wbemcli over CIM-XML and a raw WS-Man Enumerate, against
 // a live host on the test driver whose sampler has sampled two running systems.
 
-const run = promisify(execFile);
 let h: TestHost;
 let base: string;
-
-async function wbemcli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run('wbemcli', args, { timeout: 20_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
 
 const cs = (name: string) => `Vessel_ComputerSystem.CreationClassName="Vessel_ComputerSystem",Name="${name}"`;
 const cpuOf = (name: string) => `Vessel_BaseMetricValue.InstanceID="Vessel:Metric:SystemCPUTime/${name}"`;

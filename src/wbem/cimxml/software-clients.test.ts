@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wbemcli } from '../../../test/helpers/wbemcli.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
 // DSP1023 Software Inventory through Debian's sblim-wbemcli over CIM-XML (issue 16): the profile is registered in
 // root/interop, the hypervisor's CIM_SoftwareIdentity conforms to it, and the host reaches it by
 // InstalledSoftwareIdentity and ElementSoftwareIdentity; hostile keys are not found.
 
-const run = promisify(execFile);
 let h: TestHost;
 let base: string;
 let interop: string;
-
-async function wbemcli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run('wbemcli', args, { timeout: 20_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
 
 const HOST = 'Vessel_HostSystem.CreationClassName="Vessel_HostSystem",Name="testhost"';
 const DSP1023 = 'Vessel_RegisteredProfile.InstanceID="CIM:DSP1023-SoftwareInventory-1.0.1"';

@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wbemcli } from '../../../test/helpers/wbemcli.js';
 import { resultOf } from '../../api/index.js';
 import { type CimInstance, isInstance } from '../../cim/index.js';
 import { CimClient } from './client.js';
@@ -11,21 +10,10 @@ import { startTestHost, type TestHost } from './test-host.js';
 // write a reference-valued key in its object path syntax ("Incorrectly quoted string"), so the subscription is
 // made with Vessel's client.
 
-const run = promisify(execFile);
 let h: TestHost;
 let base: string;
 let listener: IndicationListener;
 const received: CimInstance[] = [];
-
-async function wbemcli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run('wbemcli', args, { timeout: 20_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
 
 const keys = (cls: string, name: string) =>
   `CreationClassName="${cls}",Name="${name}",SystemCreationClassName="Vessel_HostSystem",SystemName="testhost"`;

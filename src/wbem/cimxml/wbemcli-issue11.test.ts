@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { truncate } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wbemcli } from '../../../test/helpers/wbemcli.js';
 import { resultOf } from '../../api/index.js';
 import { DefinitionBuilder } from '../../model/index.js';
 import { startTestHost, type TestHost } from './test-host.js';
@@ -9,19 +8,8 @@ import { startTestHost, type TestHost } from './test-host.js';
 // sblim wbemcli reads MACs, disk sizes and subtypes of a live host's devices, RASDs and pools, and kept jobs'
 // TimeBeforeRemoval (issue 11).
 
-const run = promisify(execFile);
 let host: TestHost;
 let base: string;
-
-async function wbemcli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run('wbemcli', args, { timeout: 20_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
 
 beforeAll(async () => {
   host = await startTestHost();

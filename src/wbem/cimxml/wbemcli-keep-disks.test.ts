@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wbemcli } from '../../../test/helpers/wbemcli.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
 // Vessel's DestroySystemKeepingDisks as a third-party client calls it: Debian's sblim-wbemcli against a live Vessel
 // host on the test driver, reading the Kept arrays of the method's answer (src/cim/methods/vsms.ts).
 
-const run = promisify(execFile);
 let host: TestHost;
 let base: string;
-
-async function wbemcli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run('wbemcli', args, { timeout: 20_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
 
 const cs = (name: string) => `Vessel_ComputerSystem.CreationClassName="Vessel_ComputerSystem",Name="${name}"`;
 const vsms = () =>

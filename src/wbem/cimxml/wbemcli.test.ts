@@ -1,27 +1,15 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED } from '../../../test/helpers/cli.js';
+import { wbemcli } from '../../../test/helpers/wbemcli.js';
 import { startTestHost, type TestHost } from './test-host.js';
 
 // A real external client: Debian's sblim-wbemcli, driven the way an administrator's script would, against a
 // live Vessel host on the test driver (127.0.0.1 only).
 
-const run = promisify(execFile);
 let host: TestHost;
 let base: string;
-
-async function wbemcli(...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run('wbemcli', args, { timeout: 20_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
 
 const cs = (name: string) => `Vessel_ComputerSystem.CreationClassName="Vessel_ComputerSystem",Name="${name}"`;
 const vsms = () =>
