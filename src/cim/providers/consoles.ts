@@ -8,7 +8,7 @@ import { C, CONSOLE_SERVICE_NAME, consoleServicePath, hostPath } from '../naming
 import type { CimContext, InstanceProvider, MethodResult } from '../provider.js';
 import { capabilitiesOf } from '../snapshot.js';
 import type { CimInstanceName } from '../types.js';
-import { instance, link, type ProviderEnv } from './env.js';
+import { instance, link, type ProviderEnv, RUNNING_SERVICE } from './env.js';
 
 /**
  * Vessel_TextConsoleService: a guest's serial console over CIM-XML and WS-Man, where no DMTF profile carries one
@@ -161,13 +161,7 @@ export function consoleProviders(env: ProviderEnv, limits: Partial<ConsoleLimits
       CreationClassName: C.consoles,
       Name: CONSOLE_SERVICE_NAME,
       ElementName: 'Serial Console Service',
-      EnabledState: '2',
-      RequestedState: '12',
-      EnabledDefault: '2',
-      HealthState: '5',
-      OperationalStatus: ['2'],
-      Started: 'true',
-      StartMode: 'Automatic',
+      ...RUNNING_SERVICE,
       MaxSessionsPerUser: String(bounds.perUser),
       MaxSessions: String(bounds.perHost),
       IdleTimeout: String(Math.ceil(bounds.idleMs / 1000)),

@@ -71,3 +71,20 @@ export function key(name: CimInstanceName, k: string): string | undefined {
   const v = name.keys[k];
   return typeof v === 'string' ? v : undefined;
 }
+
+/**
+ * The state properties of a CIM_Service that runs whenever the host does (CIM_EnabledLogicalElement and
+ * CIM_Service): enabled, no change requested (12 Not Applicable), OK, started automatically.
+ *
+ * @example
+ * instance('Vessel_TextConsoleService', { Name: 'x', ...RUNNING_SERVICE });
+ */
+export const RUNNING_SERVICE: Readonly<Record<string, CimValue>> = {
+  EnabledState: '2',
+  RequestedState: '12',
+  EnabledDefault: '2',
+  HealthState: '5',
+  OperationalStatus: ['2'],
+  Started: 'true',
+  StartMode: 'Automatic',
+};

@@ -1,7 +1,7 @@
 import { INTEROP_NAMESPACE, VIRT_NAMESPACE } from '../classes/index.js';
 import { C, namespacePath, OBJECT_MANAGER_NAME, objectManagerPath } from '../naming.js';
 import type { InstanceProvider } from '../provider.js';
-import { instance, link, type ProviderEnv } from './env.js';
+import { instance, link, type ProviderEnv, RUNNING_SERVICE } from './env.js';
 
 /** The namespaces the object manager serves, as CIM_Namespace names them. */
 const NAMESPACES = [INTEROP_NAMESPACE, VIRT_NAMESPACE];
@@ -27,13 +27,7 @@ export function objectManagerProviders(env: ProviderEnv): InstanceProvider[] {
           Name: OBJECT_MANAGER_NAME,
           ElementName: 'Vessel',
           Description: 'Vessel CIM object manager (CIM-XML)',
-          EnabledState: '2',
-          RequestedState: '12',
-          EnabledDefault: '2',
-          HealthState: '5',
-          OperationalStatus: ['2'],
-          Started: 'true',
-          StartMode: 'Automatic',
+          ...RUNNING_SERVICE,
           GatherStatisticalData: 'false',
         }),
       ],

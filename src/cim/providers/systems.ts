@@ -15,7 +15,7 @@ import { C, hostPath, idPath, systemPath, VSMS_NAME, vsmsPath } from '../naming.
 import type { CimContext, InstanceProvider } from '../provider.js';
 import { capabilitiesOf, oneSystem, systemSummaries } from '../snapshot.js';
 import type { CimInstance } from '../types.js';
-import { instance, key, link, type ProviderEnv } from './env.js';
+import { instance, key, link, type ProviderEnv, RUNNING_SERVICE } from './env.js';
 
 const VSMC_ID = 'Vessel:VirtualSystemManagementCapabilities';
 
@@ -115,13 +115,7 @@ export function systemProviders(env: ProviderEnv): InstanceProvider[] {
       CreationClassName: C.vsms,
       Name: VSMS_NAME,
       ElementName: 'Virtual System Management Service',
-      EnabledState: '2',
-      RequestedState: '12',
-      EnabledDefault: '2',
-      HealthState: '5',
-      OperationalStatus: ['2'],
-      Started: 'true',
-      StartMode: 'Automatic',
+      ...RUNNING_SERVICE,
     });
   const vsmc = (types: string[]): CimInstance =>
     instance(C.vsmsCaps, {
