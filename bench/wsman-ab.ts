@@ -3,14 +3,16 @@
  * of the test host (1,000 systems) and a bare Node server answering the same bytes, each in a process of its own,
  * in alternating bursts over 8 keep-alive connections (bench/wsman-pair.ts).
  *
- *   npm run build && node dist/bench/wsman-ab.js [--rounds 12] [--requests 2000] [--profile DIR]
+ *   npm run build && node dist/bench/wsman-ab.js [--rounds 12] [--requests 2000] [--profile DIR] [--server-flags FLAGS]
  *
  * With `--profile DIR` the WS-Man server writes a V8 CPU profile into DIR when it ends (`node --cpu-prof`). With
  * `--floor` the subject is the shared HTTP server of src/wbem/http with a route answering the same bytes, not the
  * WS-Man server: what that layer costs before any protocol runs. With `--base DIR` (a built checkout, e.g. a `git
  * archive` of an older commit with node_modules linked, after `npx tsc -p tsconfig.build.json`) the baseline is that
  * checkout's WS-Man server instead of the bare one: an A/B of a change to the WS-Man path ("bare" then names the
- * base in the output).
+ * base in the output). Each WS-Man server runs with the node flags of its checkout's `vessel host serve`;
+ * `--server-flags "FLAGS"` adds node flags to this checkout's only (e.g. `--max-semi-space-size=64` against
+ * `--base` of the same build: an A/B of a flag).
  */
 import { parseArgs } from 'node:util';
 import { postOnce, wsmanRequest } from './wsman-client.js';
@@ -24,9 +26,14 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     floor: { type: 'boolean', default: false },
     base: { type: 'string' },
+    'server-flags': { type: 'string', default: '' },
   },
 });
-const nodeArgs = values.profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values.profile];
+const serverFlags = values['server-flags'].split(' ').filter((f) => f !== '');
+const nodeArgs = [
+  ...serverFlags,
+  ...(values.profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', values.profile]),
+];
 const wsman = await startWsmanHost({ vms: 1000, nodeArgs });
 const answer = await postOnce(wsman.port, GET_BODY);
 const host = values.floor ? await startHttpFloor(answer) : wsman;

@@ -8,6 +8,7 @@
  * the median of the per-round ratios with their quartiles, not a ratio of sums that one slow burst can tip.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuNs } from './schedstat.js';
@@ -59,18 +60,37 @@ function startChild(
   });
 }
 
+const CLI_MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
 /**
- * The test host (`startTestHost`, the built one in dist) with `vms` systems and WS-Man on, in a process of its own;
- * SIGTERM closes it (removing its state directory) and ends the process.
+ * The node flags that `vessel host serve` runs with: those of the executable's `#!/usr/bin/env -S node FLAGS` line
+ * (the image's vessel.service passes the same), none when the line names node alone.
+ *
+ * @example
+ * hostServeFlags('dist/src/cli/main.js'); // ['--max-semi-space-size=32']
+ */
+export function hostServeFlags(main: string): string[] {
+  const line = readFileSync(main, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\/usr\/bin\/env -S node((?: --[a-z-]+=\S+)*)$/.exec(line);
+  if (m === null && line !== '#!/usr/bin/env node')
+    throw new Error(`${main}: an unexpected first line: ${line}`);
+  return (m?.[1] ?? '').split(' ').filter((f) => f !== '');
+}
+
+/**
+ * The test host (`startTestHost`, the built one in dist) with `vms` systems and WS-Man on, in a process of its own
+ * with the node flags of `vessel host serve` ({@link hostServeFlags}, the checkout's own); SIGTERM closes it
+ * (removing its state directory) and ends the process.
  */
 export function startWsmanHost(o: WsmanHostOptions): Promise<ChildServer> {
-  const module =
-    o.checkout === undefined ? HOST_MODULE : join(resolve(o.checkout), 'dist/src/wbem/cimxml/index.js');
+  const root = o.checkout === undefined ? undefined : resolve(o.checkout);
+  const module = root === undefined ? HOST_MODULE : join(root, 'dist/src/wbem/cimxml/index.js');
+  const flags = hostServeFlags(root === undefined ? CLI_MAIN : join(root, 'dist/src/cli/main.js'));
   const script = `const { startTestHost } = await import(${JSON.stringify(module)});
     const h = await startTestHost({ vms: ${o.vms}, wsman: true });
     process.once('SIGTERM', () => h.close().finally(() => process.exit(0)));
     console.log(new URL(h.wsmanUrl).port);`;
-  return startChild(script, o.nodeArgs);
+  return startChild(script, [...flags, ...(o.nodeArgs ?? [])]);
 }
 
 /**
