@@ -79,19 +79,24 @@ export async function startWebHarness(
 }
 
 /**
- * Where a failed browser test leaves its screenshot and trace (`test-artifacts/web/<test>/`, under the repository;
+ * Where a failed browser test leaves its screenshot and trace (`test-artifacts/web/<test>/<page>/`, under the repository;
  * `VESSEL_TEST_ARTIFACTS` moves the root): CI keeps this folder as the run's artefacts.
  */
 export const ARTIFACTS = join(process.env.VESSEL_TEST_ARTIFACTS ?? join(ROOT, 'test-artifacts'), 'web');
 
 /** A test's name as a folder name: letters, digits, `.`, `_` and `-`, at most 80. */
 export function artifactDir(test: string): string {
-  const safe =
-    test
+  return join(ARTIFACTS, fileNameOf(test));
+}
+
+/** A name as one folder name: letters, digits, `.`, `_` and `-`, at most 80 characters. */
+function fileNameOf(name: string): string {
+  return (
+    name
       .replace(/[^A-Za-z0-9._-]+/g, '-')
       .replace(/^[-.]+|-+$/g, '')
-      .slice(0, 80) || 'test';
-  return join(ARTIFACTS, safe);
+      .slice(0, 80) || 'test'
+  );
 }
 
 /** A page's problems: page errors and console errors, except the ones a test says it expects. */
@@ -139,7 +144,8 @@ export async function openPage(
   });
   await context.tracing.start({ screenshots: true, snapshots: true, title: name });
   onTestFailed(async ({ task }) => {
-    const dir = artifactDir(`${task.name}-${name}`);
+    // One folder per page: a test with two pages (two users watching each other) keeps both.
+    const dir = join(artifactDir(task.name), fileNameOf(name));
     await mkdir(dir, { recursive: true });
     const shot = join(dir, 'screenshot.png');
     const trace = join(dir, 'trace.zip');

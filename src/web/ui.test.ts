@@ -53,6 +53,63 @@ describe('the web UI', () => {
   );
 
   it(
+    'a read of a system that the host answered before a state change, arriving after its event, does not undo it',
+    async () => {
+      // The replayed define makes the page read vm2; the read is answered now (stopped) but held back until the
+      // start's event has shown vm2 running, as a loaded machine may deliver them.
+      const uuid = (await h.host.api.systems.get('vm2')).uuid;
+      const w = await openPage(h, 'late-read', { expected401: ['/api/v1/session'] });
+      let answered!: () => void;
+      const read = new Promise<void>((r) => {
+        answered = r;
+      });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      await w.page.route(
+        (u) => u.pathname === `/api/v1/systems/${uuid}`,
+        async (route) => {
+          const answer = await route.fetch();
+          answered();
+          await gate;
+          await route.fulfill({ response: answer });
+        },
+      );
+      await w.page.goto(`${h.base}/`);
+      await logIn(w.page, 'op', 'op-pw');
+      await w.page.getByText('Live', { exact: true }).waitFor();
+      await read;
+      await h.host.api.systems.changeState('vm2', 'start', { waitMs: 10_000 });
+      const state = w.page.locator('tr[data-system="vm2"] [data-state]');
+      await w.page.locator('tr[data-system="vm2"] [data-state="running"]').waitFor();
+      const late = w.page.waitForResponse((r) => new URL(r.url()).pathname === `/api/v1/systems/${uuid}`);
+      release();
+      await late;
+      // A system defined now is read after the held answer was applied; by the time it shows, vm2 must still run.
+      const base = (await h.host.api.systems.get('vm1')).definition;
+      const defined = await h.host.api.systems.define(
+        {
+          system: {
+            ElementName: 'after1',
+            VirtualSystemType: base.system.VirtualSystemType ?? 'vessel-qemu',
+          },
+          resources: base.resources.filter((r) => r.properties.ResourceType !== '17'),
+        },
+        { waitMs: 10_000 },
+      );
+      expect(defined.state, defined.error?.message).toBe('completed');
+      await w.page.getByRole('link', { name: 'after1' }).waitFor();
+      expect(await state.getAttribute('data-state')).toBe('running');
+      expect(w.problems).toEqual([]);
+      await w.context.close();
+      await h.host.api.systems.changeState('vm2', 'powerOff', { waitMs: 10_000 });
+      await h.host.api.systems.undefine('after1', { waitMs: 10_000 });
+    },
+    T,
+  );
+
+  it(
     'logs in (wrong password first) with a first load under 150 KiB gzipped, then logs out',
     async () => {
       const w = await openPage(h, 'login', { expected401: ['/api/v1/session', '/api/v1/systems'] });

@@ -10,9 +10,26 @@ export const live = signal(false);
 
 let source: EventSource | undefined;
 
+/**
+ * Systems an event said are gone (until an event defines them again): a read the host answered before that event
+ * may arrive after it, and must not bring them back.
+ */
+const gone = new Set<string>();
+
+/**
+ * A system as read from the host, against what the UI already knows: a read answered before a state change may
+ * arrive after the change's event, so the newer state (by `changedAt`) wins; the rest is the read's.
+ */
+function fresher(known: SystemView | undefined, read: SystemView): SystemView {
+  if (known === undefined || known.changedAt <= read.changedAt) return read;
+  return { ...read, state: known.state, reason: known.reason, changedAt: known.changedAt };
+}
+
+/** Puts a system read from the host (see {@link fresher}); one an event said is gone stays gone. */
 function put(s: SystemView): void {
+  if (gone.has(s.uuid)) return;
   const next = new Map(systems.value);
-  next.set(s.uuid, s);
+  next.set(s.uuid, fresher(systems.value.get(s.uuid), s));
   systems.value = next;
 }
 
@@ -27,7 +44,12 @@ export async function loadSystems(): Promise<void> {
     for (const s of page.items) all.set(s.uuid, s);
     after = page.next;
   } while (after !== undefined);
-  systems.value = all;
+  // Events applied while the pages were read are newer than the pages may be: keep their states and the systems
+  // they defined, and leave out those they said are gone.
+  const now = new Map<string, SystemView>();
+  for (const [uuid, s] of all) if (!gone.has(uuid)) now.set(uuid, fresher(systems.value.get(uuid), s));
+  for (const [uuid, s] of systems.value) if (!now.has(uuid) && !gone.has(uuid)) now.set(uuid, s);
+  systems.value = now;
   loaded.value = true;
 }
 
@@ -81,10 +103,12 @@ function apply(e: HostEvent): void {
     });
   } else if (e.type === 'system.undefined') {
     stale.delete(e.uuid);
+    gone.add(e.uuid);
     const next = new Map(systems.value);
     next.delete(e.uuid);
     systems.value = next;
   } else if (e.type === 'system.defined' || e.type === 'system.modified') {
+    if (e.type === 'system.defined') gone.delete(e.uuid);
     refreshSoon(e.uuid);
   }
 }
@@ -123,6 +147,7 @@ export function forget(): void {
   clearTimeout(flush);
   flush = undefined;
   stale.clear();
+  gone.clear();
   live.value = false;
   loaded.value = false;
   systems.value = new Map();
