@@ -144,15 +144,11 @@ describe('the VNC display of a QEMU system', () => {
     );
     try {
       writeFileSync(run.pidFile, `${qemu.pid}\n`);
-      for (let i = 0; i < 100 && !readdirSync(run.dir).includes('qmp.sock'); i++)
-        await new Promise((r) => setTimeout(r, 50));
+      // However long QEMU takes to start on a loaded machine (expect.poll's limit is the suite's 15 s).
+      await expect.poll(() => qemu.exitCode === null && readdirSync(run.dir).includes('qmp.sock')).toBe(true);
       // Positive control of the listener check: this QEMU listens on a loopback TCP port.
-      let tcp = listeningSockets(qemu.pid!).tcp;
-      for (let i = 0; i < 100 && tcp.length === 0; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        tcp = listeningSockets(qemu.pid!).tcp;
-      }
-      expect(tcp).toHaveLength(1);
+      await expect.poll(() => listeningSockets(qemu.pid!).tcp.length).toBe(1);
+      const tcp = listeningSockets(qemu.pid!).tcp;
       expect(tcp[0]).toMatchObject({ address: '0100007F' }); // 127.0.0.1
       expect(tcp[0]!.port).toBeGreaterThanOrEqual(5900);
       expect(await d.adopt(uuid)).toMatchObject({ state: 'paused' });
