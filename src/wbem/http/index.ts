@@ -7,6 +7,7 @@
  */
 
 export * from './body.js';
+export * from './coalesce.js';
 export * from './errors.js';
 export * from './exchange.js';
 export * from './gate.js';

@@ -1,6 +1,7 @@
 import { newContext } from '../../cim/index.js';
 import {
   DEFAULT_HTTP_LIMITS,
+  endWithTurn,
   type HttpAuth,
   type HttpExchange,
   type HttpLimits,
@@ -86,7 +87,7 @@ async function answer(
     out = faultAnswer(d, e, undefined);
   }
   res.writeHead(out.status, [CONTENT_TYPE, SOAP_TYPE, 'Content-Length', String(Buffer.byteLength(out.xml))]);
-  res.end(out.xml);
+  endWithTurn(res, out.xml);
 }
 
 /** A running WS-Man server. */
