@@ -44,8 +44,10 @@ export function refuseSharedWriters(
   const name = def.system.ElementName ?? '';
   for (const vm of vms) {
     if (vm.uuid.toLowerCase() === uuid) continue;
+    // Only a direct writer on either side can conflict: the other's disks are resolved (a stat per path
+    // component) only then, or defining the n-th system would resolve every disk of the n - 1 before it.
+    if (!mine.direct && diskModeOf(vm.definition.system) !== 'direct') continue;
     const other = disksOf(vm.definition);
-    if (!mine.direct && !other.direct) continue;
     for (const [path, id] of mine.paths) {
       if (!other.paths.has(path)) continue;
       const how = mine.direct
