@@ -1,22 +1,20 @@
 import { isAscii } from 'node:buffer';
 import { XML_NS } from '../../xml/index.js';
 import { NS } from './names.js';
+import {
+  CANONICAL,
+  COUNT_ESTIMATE,
+  headerAttr,
+  KNOWN,
+  LAST_TEXT,
+  noMustUnderstand,
+  OPTIONS,
+  optionAttr,
+  SELECTORS,
+} from './plain-headers.js';
 import type { EnvelopeLimits, WsmanOption, WsmanRequest } from './request.js';
 import { FAST_BYTES } from './request.js';
-import {
-  ACTION,
-  emptyRequest,
-  IDENTIFIER,
-  type Leaf,
-  MAX_ENVELOPE_SIZE,
-  MESSAGE_ID,
-  OPERATION_TIMEOUT,
-  RESOURCE_URI,
-  readByTemplate,
-  rememberTemplate,
-  setField,
-  TO,
-} from './request-template.js';
+import { emptyRequest, type Leaf, readByTemplate, rememberTemplate, setField } from './request-template.js';
 import {
   ATTR_BREAKS,
   hasDuplicate,
@@ -41,58 +39,6 @@ const OPTION = 8;
 /** A header the request takes nothing from, or anything inside one: any well-formed content. */
 const SKIP = 9;
 
-// The known headers, each with its own number (a header given twice is left to the tree path): those with a text
-// first, as request-template.ts numbers them.
-const SELECTORS = 7;
-const OPTIONS = 8;
-const COUNT_ESTIMATE = 9;
-const LAST_TEXT = IDENTIFIER;
-
-/** The headers of envelope.ts's table by namespace and local name (the differential test holds the two equal). */
-const KNOWN: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map([
-  [
-    NS.wsa,
-    new Map([
-      ['To', TO],
-      ['Action', ACTION],
-      ['MessageID', MESSAGE_ID],
-      ['ReplyTo', 10],
-      ['FaultTo', 11],
-      ['From', 12],
-    ]),
-  ],
-  [
-    NS.wsman,
-    new Map([
-      ['ResourceURI', RESOURCE_URI],
-      ['SelectorSet', SELECTORS],
-      ['OptionSet', OPTIONS],
-      ['MaxEnvelopeSize', MAX_ENVELOPE_SIZE],
-      ['OperationTimeout', OPERATION_TIMEOUT],
-      ['Locale', 13],
-      ['RequestTotalItemsCountEstimate', COUNT_ESTIMATE],
-    ]),
-  ],
-  [
-    NS.msWsman,
-    new Map([
-      ['DataLocale', 14],
-      ['SessionId', 15],
-      ['OperationID', 16],
-      ['SequenceId', 17],
-    ]),
-  ],
-  [NS.wse, new Map([['Identifier', IDENTIFIER]])],
-]);
-
-/**
- * The namespace URIs a request declares, each as the one string the tables hold: a declaration's value is a new
- * string at every read, and comparing or hashing it at each element would cost more than this one lookup.
- */
-const CANONICAL: ReadonlyMap<string, string> = new Map(
-  [NS.soap, NS.wsa, NS.wsman, NS.msWsman, NS.wse, NS.wsen, NS.wxf, XML_NS].map((u) => [u, u]),
-);
-
 /** Most selectors in a SelectorSet, as readSelectors allows. */
 const MAX_SELECTORS = 64;
 
@@ -116,13 +62,6 @@ function onlyAttrs(count: number, allowed: (ns: string, local: string) => boolea
   for (let a = 0; a < count; a++) if (!allowed(ATTR_NS[a]!, ATTR_LOCAL[a]!)) return false;
   return true;
 }
-
-/** mustUnderstand (SOAP's or pywinrm's unprefixed one) and xml:lang: what a known header may carry. */
-const headerAttr = (ns: string, local: string): boolean =>
-  (local === 'mustUnderstand' && (ns === NS.soap || ns === '')) || (ns === XML_NS && local === 'lang');
-const optionAttr = (ns: string, local: string): boolean =>
-  ns === '' && (local === 'Name' || local === 'MustComply');
-const noMustUnderstand = (_ns: string, local: string): boolean => local !== 'mustUnderstand';
 
 /**
  * Reads a small plain WS-Man request whose Body is empty (Get, Delete) straight into a WsmanRequest in one pass,

@@ -145,35 +145,54 @@ export function rememberTemplate(
  * const r = readByTemplate(src, limits) ?? readInFull(src, limits);
  */
 export function readByTemplate(src: string, limits: EnvelopeLimits): WsmanRequest | undefined {
-  for (const t of TEMPLATES) {
-    if (!sameLimits(t.limits, limits) || !textAt(src, 0, t.parts[0]!)) continue;
-    const r = fromTemplate(t, src, limits);
-    if (r !== undefined) return r;
+  for (let k = 0; k < TEMPLATES.length; k++) {
+    const t = TEMPLATES[k]!;
+    if (!sameLimits(t.limits, limits) || !matches(t.parts, src)) continue;
+    // The template that matched moves to the front (clients' few shapes stay there; others age out).
+    if (k > 0) {
+      TEMPLATES.splice(k, 1);
+      TEMPLATES.unshift(t);
+    }
+    return fromTemplate(t, src, limits);
   }
   return undefined;
 }
 
-/** The leaves' texts of the request being read (reads run one at a time, to the end). */
-const TEXTS: string[] = [];
+/** Where each leaf's text ends in the request being read (reads run one at a time, to the end). */
+const ENDS: number[] = [];
 
-function fromTemplate(t: Template, src: string, limits: EnvelopeLimits): WsmanRequest | undefined {
-  const { parts, leaves } = t;
+/** True when `src` is `parts` with texts between them (no `<` in those), noting where each text ends. */
+function matches(parts: string[], src: string): boolean {
+  if (!textAt(src, 0, parts[0]!)) return false;
   let at = parts[0]!.length;
   for (let k = 1; k < parts.length; k++) {
     const end = src.indexOf('<', at);
-    if (end < 0) return undefined;
-    const text = src.slice(at, end);
-    if (text.length > limits.maxTextChars || BAD_TEXT.test(text)) return undefined;
     const part = parts[k]!;
-    if (!textAt(src, end, part)) return undefined;
+    if (end < 0 || !textAt(src, end, part)) return false;
+    ENDS[k - 1] = end;
     at = end + part.length;
-    TEXTS[k - 1] = text;
   }
-  if (at !== src.length) return undefined;
+  return at === src.length;
+}
+
+/** The request of a text that {@link matches} the template: its texts checked as the full pass checks text. */
+function fromTemplate(t: Template, src: string, limits: EnvelopeLimits): WsmanRequest | undefined {
+  const { parts, leaves } = t;
   const r = emptyRequest();
   r.countEstimate = t.countEstimate;
+  let at = parts[0]!.length;
   let k = 0;
-  for (const leaf of leaves) if (!apply(r, leaf, leaf.start >= 0 ? TEXTS[k++]!.trim() : '')) return undefined;
+  for (const leaf of leaves) {
+    let value = '';
+    if (leaf.start >= 0) {
+      const end = ENDS[k]!;
+      const text = src.slice(at, end);
+      if (text.length > limits.maxTextChars || BAD_TEXT.test(text)) return undefined;
+      value = text.trim();
+      at = end + parts[++k]!.length;
+    }
+    if (!apply(r, leaf, value)) return undefined;
+  }
   return r;
 }
 
