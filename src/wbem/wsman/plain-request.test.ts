@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GET_BODY } from '../../../bench/wsman-get.js';
+import { ENUMERATE_BODY, GET_BODY } from '../../../bench/wsman-get.js';
 import { SHARED } from '../../../test/helpers/cli.js';
 import { readEnvelope, readEnvelopeTree } from './envelope.js';
 import { readPlainRequest } from './plain-request.js';
@@ -135,6 +135,12 @@ describe('readPlainRequest(), the tree-less reader of requests with an empty bod
     for (const b of [...captured, ...openwsman, ...emptied]) if (await same(b, WIDE)) answered++;
     // Every capture with an empty body (wsl's and pywinrm's Gets) and most emptied ones.
     expect(answered).toBeGreaterThanOrEqual(captured.length);
+  });
+
+  it('leaves a request with a body (Enumerate) to the tree path, which reads its body', async () => {
+    expect(readPlainRequest(Buffer.from(ENUMERATE_BODY), WIDE)).toBeUndefined();
+    expect((await readEnvelope(Buffer.from(ENUMERATE_BODY), WIDE)).body?.local).toBe('Enumerate');
+    expect(await same(ENUMERATE_BODY, WIDE)).toBe(false);
   });
 
   it('answers the hand-made and hostile cases as the tree path does, or leaves them to it', async () => {
