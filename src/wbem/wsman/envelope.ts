@@ -12,46 +12,12 @@ import { CimXmlError } from '../cimxml/errors.js';
 import { FAULT_DETAIL, WsmanFault } from './errors.js';
 import { readPlainEnvelope } from './fast-read.js';
 import { NS } from './names.js';
+import { readPlainRequest } from './plain-request.js';
+import type { EnvelopeLimits, WsmanRequest } from './request.js';
+import { FAST_BYTES, parseDuration } from './request.js';
 
-/** Limits of a request envelope's shape (its size is the HTTP body limit). */
-export interface EnvelopeLimits {
-  maxBytes: number;
-  maxDepth: number;
-  maxElements: number;
-  maxAttributes: number;
-  maxTextChars: number;
-}
-
-/** One `wsman:Option` of an OptionSet. */
-export interface WsmanOption {
-  name: string;
-  value: string;
-  mustComply: boolean;
-}
-
-/** A decoded request: the addressing and WS-Man headers, and the body's first element. */
-export interface WsmanRequest {
-  /** undefined for Identify, which has no Action. */
-  action: string | undefined;
-  /** As sent: may be empty or a bare UUID (wsl). */
-  messageId: string | undefined;
-  resourceUri: string | undefined;
-  /** Selector name to value: text, or a nested EPR (a reference key). */
-  selectors: Map<string, string | XmlElement>;
-  options: WsmanOption[];
-  /** MaxEnvelopeSize in bytes, when given. */
-  maxEnvelopeSize: number | undefined;
-  /** OperationTimeout in ms, when given. */
-  timeoutMs: number | undefined;
-  /** RequestTotalItemsCountEstimate was sent (DSP0226 §8.2.4): enumeration answers carry the count. */
-  countEstimate: boolean;
-  /** The first element of the body, if any. */
-  body: XmlElement | undefined;
-  /** wsa:To as sent (not checked: clients name other hosts); WS-Eventing's subscription manager address. */
-  to?: string | undefined;
-  /** WS-Eventing's wse:Identifier header: the subscription a Renew, GetStatus or Unsubscribe is about. */
-  identifier?: string | undefined;
-}
+export type { EnvelopeLimits, WsmanOption, WsmanRequest } from './request.js';
+export { parseDuration } from './request.js';
 
 /** Most selectors in a SelectorSet (CIM classes have a handful of keys). */
 const MAX_SELECTORS = 64;
@@ -64,27 +30,6 @@ function mustUnderstand(el: XmlElement): boolean {
   const v = getAttr(el, NS.soap, 'mustUnderstand') ?? getAttr(el, '', 'mustUnderstand');
   return v === 'true' || v === '1';
 }
-
-/**
- * An xs:duration of days, hours, minutes and seconds (`PT60S`, `PT1M30.5S`, `P1DT2H`) in ms; years and months
- * are refused (a timeout of months is no timeout).
- *
- * @example
- * parseDuration('PT1M30S'); // 90000
- */
-export function parseDuration(text: string): number | undefined {
-  const m = /^P(?:(\d{1,6})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,9}(?:\.\d{1,9})?)S)?)?$/.exec(
-    text.trim(),
-  );
-  if (!m || text.trim() === 'P' || text.trim().endsWith('T')) return undefined;
-  const [, d, h, mi, s] = m;
-  return Math.round(
-    ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(mi ?? 0)) * 60_000 + Number(s ?? 0) * 1000,
-  );
-}
-
-/** Envelopes up to this size are tried with the fast reader (it runs in one go: a few ms at most). */
-const FAST_BYTES = 64 * 1024;
 
 /** The bytes as text when they are UTF-8, else undefined (the hardened reader then reports the error). */
 function utf8(bytes: Uint8Array): string | undefined {
@@ -116,7 +61,25 @@ function readXml(e: unknown): never {
  * const r = await readEnvelope(body, limits);
  * r.action; // 'http://schemas.xmlsoap.org/ws/2004/09/transfer/Get'
  */
-export async function readEnvelope(body: Uint8Array | string, limits: EnvelopeLimits): Promise<WsmanRequest> {
+export function readEnvelope(body: Uint8Array | string, limits: EnvelopeLimits): Promise<WsmanRequest> {
+  // A Get's or a Delete's envelope straight into the request (no tree); anything else through the tree path. Not
+  // an async function: one promise fewer per request (readPlainRequest does not throw).
+  const r = readPlainRequest(body, limits);
+  return r !== undefined ? Promise.resolve(r) : readEnvelopeTree(body, limits);
+}
+
+/**
+ * readEnvelope's general path: the envelope read into a tree (the fast readers, else the hardened one), then its
+ * headers decoded from the tree. It decides, and reports the faults, for every envelope that readPlainRequest
+ * leaves.
+ *
+ * @example
+ * const r = await readEnvelopeTree(body, limits);
+ */
+export async function readEnvelopeTree(
+  body: Uint8Array | string,
+  limits: EnvelopeLimits,
+): Promise<WsmanRequest> {
   let root: XmlElement | undefined;
   try {
     // Small plain envelopes (every client's) through the fast reader; anything else through saxes.

@@ -7,12 +7,12 @@ import type { XmlShapeLimits } from '../cimxml/fast-xml.js';
  * handling), and any code unit outside tab, LF and U+0020-U+D7FF, U+E000-U+FFFD (a character XML does not allow,
  * or a surrogate). One class, one scan of the text.
  */
-const UNUSUAL_CHAR = /[^\t\n\u0020-\u0025\u0027-\ud7ff\ue000-\ufffd]/;
+export const UNUSUAL_CHAR = /[^\t\n\u0020-\u0025\u0027-\ud7ff\ue000-\ufffd]/;
 // The XML declaration in the forms the plain reader accepts (the same expression).
-const XML_DECL =
+export const XML_DECL =
   /^<\?xml version=(["'])1\.0\1( encoding=(["'])[Uu][Tt][Ff]-8\3)?( standalone=(["'])(yes|no)\5)? ?\?>$/;
-const ATTR_BREAKS = /[\t\n]/g;
-const OUTSIDE_WS = /^[ \t\n]*$/;
+export const ATTR_BREAKS = /[\t\n]/g;
+export const OUTSIDE_WS = /^[ \t\n]*$/;
 
 /** 1: may start an ASCII NCName; 2: may continue one. */
 const NAME_CHAR = new Uint8Array(128);
@@ -34,14 +34,14 @@ function ncName(s: string, i: number): number {
 }
 
 /** The end of the qualified name (one optional prefix) at `i`, or -1, matching as much as the plain reader does. */
-function qName(s: string, i: number): number {
+export function qName(s: string, i: number): number {
   const end = ncName(s, i);
   if (end < 0 || s.charCodeAt(end) !== 0x3a /* : */) return end;
   const local = ncName(s, end + 1);
   return local < 0 ? end : local;
 }
 
-function skipWs(s: string, i: number): number {
+export function skipWs(s: string, i: number): number {
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
@@ -51,7 +51,7 @@ function skipWs(s: string, i: number): number {
 }
 
 /** The URI a prefix is bound to in `scope` (pairs of prefix and URI, the innermost last). */
-function lookup(scope: string[], prefix: string): string | undefined {
+export function lookup(scope: string[], prefix: string): string | undefined {
   for (let k = scope.length - 2; k >= 0; k -= 2) if (scope[k] === prefix) return scope[k + 1];
   return undefined;
 }
@@ -66,14 +66,14 @@ const RAW_NAMES: string[] = [];
 const VALUES: string[] = [];
 
 /** True when the `length` code units at `a` and at `b` of `s` are the same (an end tag's name against its start's). */
-function sameText(s: string, a: number, b: number, length: number): boolean {
+export function sameText(s: string, a: number, b: number, length: number): boolean {
   if (b + length > s.length) return false;
   for (let k = 0; k < length; k++) if (s.charCodeAt(a + k) !== s.charCodeAt(b + k)) return false;
   return true;
 }
 
 /** True when two entries of `names` are equal (a scan for a few, a set beyond, so that it stays linear). */
-function hasDuplicate(names: string[], count = names.length): boolean {
+export function hasDuplicate(names: string[], count = names.length): boolean {
   if (count > 8) return new Set(names.slice(0, count)).size !== count;
   for (let a = 1; a < count; a++) for (let b = 0; b < a; b++) if (names[a] === names[b]) return true;
   return false;
