@@ -305,7 +305,7 @@ function logIn(sh: Shared, req: IncomingMessage): LoginResult | Promise<LoginRes
   const auth = sh.o.auth;
   const header = req.headers.authorization;
   const known = header === undefined ? undefined : sh.verified.get(req.socket, header);
-  if (known) return { kind: 'user', ...known, via: 'basic' };
+  if (known) return { kind: 'user', name: known.name, role: known.role, via: 'basic' };
   return authenticate(
     req,
     auth.users,
@@ -382,7 +382,8 @@ function pathOf(req: IncomingMessage): string {
 async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const conn = sh.gate.of(req.socket);
   sh.gate.enter(conn, 'body');
-  res.once('finish', () => {
+  // 'finish' comes once: a plain listener, without the wrapper of `once`.
+  res.on('finish', () => {
     // A response that finishes after its connection was cut has no socket any more.
     if ((req.socket as typeof req.socket | null)?.destroyed === false) sh.gate.enter(conn, 'idle');
   });
@@ -423,11 +424,8 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
     res,
     user: { name: who.name, role: who.role, via: who.via },
     secure: 'encrypted' in req.socket && req.socket.encrypted === true,
-    readBody: () =>
-      readBody(req, sh.limits.maxBodyBytes, sh.budget, held).then((body) => {
-        sh.gate.enter(conn, 'busy');
-        return body;
-      }),
+    // The connection is busy once the body is in: told by readBody itself, not by one more promise per request.
+    readBody: () => readBody(req, sh.limits.maxBodyBytes, sh.budget, held, () => sh.gate.enter(conn, 'busy')),
     bodyStream: () => {
       sh.gate.enter(conn, 'busy');
       return req;

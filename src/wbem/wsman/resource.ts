@@ -75,17 +75,17 @@ export function resolveResource(
     throw new WsmanFault('WSMAN_DESTINATION_UNREACHABLE', 'The request has no ResourceURI', {
       detail: FAULT_DETAIL.invalidResourceUri,
     });
-  const keys = new Map(selectors);
+  // The keys are the selectors but the namespace's, copied in one pass (the length test spares most lower-casing).
+  const keys = new Map<string, string | XmlElement>();
   let given: string | undefined;
   for (const [k, v] of selectors)
-    if (k.toLowerCase() === NAMESPACE_SELECTOR) {
+    if (k.length === NAMESPACE_SELECTOR.length && k.toLowerCase() === NAMESPACE_SELECTOR) {
       if (typeof v !== 'string')
         throw new WsmanFault('WSMAN_INVALID_SELECTORS', `${NAMESPACE_SELECTOR} must be text`, {
           detail: FAULT_DETAIL.invalidValue,
         });
       given = v;
-      keys.delete(k);
-    }
+    } else keys.set(k, v);
   const split = splitResourceUri(uri);
   if (split === undefined) throw unreachable(uri, 'is not a CIM class resource of this service');
   if (split.form === 'wmi' && split.namespace === undefined)
