@@ -169,6 +169,9 @@ export class ClassRepository {
 
   /** A namespace (or alias) or undefined. */
   findNamespace(name: string): CimNamespace | undefined {
+    // Namespaces are kept by lower-case name, as most requests spell them: those need no lower-casing.
+    const exact = this.spaces.get(name);
+    if (exact !== undefined) return exact;
     const key = name.toLowerCase();
     return this.spaces.get(key) ?? this.aliases.get(key);
   }

@@ -344,8 +344,7 @@ function rawAnswer(
  */
 async function upgrade(sh: Shared, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   sh.gate.enter(sh.gate.of(req.socket), 'busy');
-  const path = (req.url ?? '').split('?')[0] ?? '';
-  const route = sh.o.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path));
+  const route = routeOf(sh.o.routes, pathOf(req));
   if (route === undefined || route.public === true || route.upgrade === undefined)
     return rawAnswer(socket, 400, 'Bad Request', 'This resource cannot be upgraded');
   if (req.method !== 'GET')
@@ -379,6 +378,15 @@ function pathOf(req: IncomingMessage): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
+/** The first route whose path matches (exactly, or as a prefix when it ends in `/`); no closure per request. */
+function routeOf(
+  routes: readonly (HttpRoute | HttpPublicRoute)[],
+  path: string,
+): HttpRoute | HttpPublicRoute | undefined {
+  for (const r of routes) if (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path) return r;
+  return undefined;
+}
+
 async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const conn = sh.gate.of(req.socket);
   sh.gate.enter(conn, 'body');
@@ -387,8 +395,7 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
     // A response that finishes after its connection was cut has no socket any more.
     if ((req.socket as typeof req.socket | null)?.destroyed === false) sh.gate.enter(conn, 'idle');
   });
-  const path = pathOf(req);
-  const route = sh.o.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path));
+  const route = routeOf(sh.o.routes, pathOf(req));
   if (!route) return answerEmpty(req, res, 404);
   const methods = route.public === true ? PUBLIC_METHODS : route.methods;
   if (!methods.includes(req.method ?? '')) return answerEmpty(req, res, 405, { Allow: methods.join(', ') });
