@@ -22,9 +22,22 @@ const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
  * cimTimestampOf('2024-01-31T12:00:00.250Z'); // '20240131120000.250000+000'
  */
 export function cimTimestampOf(iso: string): string {
-  if (!ISO_UTC.test(iso)) return cimTimestamp(new Date(iso));
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}.${iso.slice(20, 23)}000+000`;
+  const kept = timestamps.get(iso);
+  if (kept !== undefined) return kept;
+  const cim = ISO_UTC.test(iso)
+    ? `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}.${iso.slice(20, 23)}000+000`
+    : cimTimestamp(new Date(iso));
+  if (timestamps.size >= MAX_TIMESTAMPS) timestamps.clear();
+  timestamps.set(iso, cim);
+  return cim;
 }
+
+/**
+ * {@link cimTimestampOf}'s answers by ISO text (a pure function of it): a system's change time is read and written
+ * on every Get of it, and most of them do not change between two reads. A few thousand at most.
+ */
+const timestamps = new Map<string, string>();
+const MAX_TIMESTAMPS = 4096;
 
 /** An interval from milliseconds, e.g. 1500 → `00000000000001.500000:000`. */
 export function cimInterval(ms: number): string {

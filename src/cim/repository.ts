@@ -30,6 +30,8 @@ export interface CimClass extends CimClassDecl {
 /** The classes a namespace serves, with their inheritance. */
 export class CimNamespace {
   private readonly classes = new Map<string, CimClass>();
+  /** Classes by their own spelling: most lookups name a class as it is declared, and need no lower-casing. */
+  private readonly exact = new Map<string, CimClass>();
   private readonly children = new Map<string, CimClass[]>();
   /** {@link descendants} by lower-case class name, until the next {@link add}. */
   private readonly below = new Map<string, readonly CimClass[]>();
@@ -39,7 +41,10 @@ export class CimNamespace {
   /** Adds a resolved class (its superclass must already be here). */
   add(cls: CimClass): void {
     this.below.clear();
+    const was = this.classes.get(cls.name.toLowerCase());
+    if (was !== undefined) this.exact.delete(was.name);
     this.classes.set(cls.name.toLowerCase(), cls);
+    this.exact.set(cls.name, cls);
     const parent = (cls.superClass ?? '').toLowerCase();
     const list = this.children.get(parent) ?? [];
     list.push(cls);
@@ -48,7 +53,7 @@ export class CimNamespace {
 
   /** A class by case-insensitive name. */
   get(name: string): CimClass | undefined {
-    return this.classes.get(name.toLowerCase());
+    return this.exact.get(name) ?? this.classes.get(name.toLowerCase());
   }
 
   /** A class by name, or CIM_ERR_INVALID_CLASS. */
@@ -164,6 +169,9 @@ export class ClassRepository {
 
   /** A namespace (or alias) or undefined. */
   findNamespace(name: string): CimNamespace | undefined {
+    // Namespaces are kept by lower-case name, as most requests spell them: those need no lower-casing.
+    const exact = this.spaces.get(name);
+    if (exact !== undefined) return exact;
     const key = name.toLowerCase();
     return this.spaces.get(key) ?? this.aliases.get(key);
   }

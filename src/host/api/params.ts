@@ -24,6 +24,15 @@ function onWire(v: unknown): unknown {
   return out;
 }
 
+/** By method, the plain arguments of its accepted calls with at most one (undefined: none), a few hundred at most. */
+const accepted = new Map<ApiMethodName, Set<string | number | boolean | undefined>>();
+const MAX_ACCEPTED = 256;
+
+/** A value the check sees as it is (no object to change after the check). */
+function isPlain(v: unknown): v is string | number | boolean | undefined {
+  return v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
 /**
  * Throws INVALID_ARGUMENT when the arguments of a call to `method` do not fit its METHODS entry.
  *
@@ -31,6 +40,12 @@ function onWire(v: unknown): unknown {
  * checkParams('systems.changeState', ['web1', 'fly']); // throws: Invalid parameters of systems.changeState: /operation: ...
  */
 export function checkParams(method: ApiMethodName, args: readonly unknown[]): void {
+  // The check depends on nothing but the method and the arguments: a call with a plain argument (or none) that an
+  // accepted call had is accepted again without encoding it (the CIM providers read the host's capabilities and
+  // its systems by name on every operation).
+  const arg = args[0];
+  const plain = args.length <= 1 && isPlain(arg);
+  if (plain && accepted.get(method)?.has(arg) === true) return;
   const spec = METHODS[method];
   const params: Record<string, unknown> = {};
   spec.args.forEach((name, i) => {
@@ -45,5 +60,13 @@ export function checkParams(method: ApiMethodName, args: readonly unknown[]): vo
     const why =
       where?.message === undefined ? (e as Error).message : `${where.path || 'the value'}: ${where.message}`;
     throw new ApiError('INVALID_ARGUMENT', `Invalid parameters of ${method}: ${why}`, { cause: e });
+  }
+  if (plain) {
+    let seen = accepted.get(method);
+    if (seen === undefined) {
+      seen = new Set();
+      accepted.set(method, seen);
+    } else if (seen.size >= MAX_ACCEPTED) seen.clear();
+    seen.add(arg as string | number | boolean | undefined);
   }
 }

@@ -11,7 +11,7 @@ export interface BodyBudget {
  * Reads a request body of at most `max` bytes, counting what it holds in `held` and against the server-wide
  * `budget`: a declared or received size over `max` is `HTTP_TOO_LARGE` (413, the former before a byte is read);
  * over the budget the request is `HTTP_BUSY` (503) rather than held. The caller gives `held.bytes` back to the
- * budget when the request is done.
+ * budget when the request is done. `onRead` runs once the whole body is in, before the promise settles.
  *
  * @example
  * const held = { bytes: 0 };
@@ -22,6 +22,7 @@ export function readBody(
   max: number,
   budget: BodyBudget,
   held: { bytes: number },
+  onRead?: () => void,
 ): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > max)
@@ -50,7 +51,10 @@ export function readBody(
       chunks.push(c);
     });
     // One chunk (every small body) is the body as it is: no copy.
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('end', () => {
+      onRead?.();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
     req.on('error', (e) =>
       reject(new HttpError('HTTP_BAD_REQUEST', `The request body could not be read: ${e.message}`)),
     );

@@ -305,7 +305,7 @@ function logIn(sh: Shared, req: IncomingMessage): LoginResult | Promise<LoginRes
   const auth = sh.o.auth;
   const header = req.headers.authorization;
   const known = header === undefined ? undefined : sh.verified.get(req.socket, header);
-  if (known) return { kind: 'user', ...known, via: 'basic' };
+  if (known) return { kind: 'user', name: known.name, role: known.role, via: 'basic' };
   return authenticate(
     req,
     auth.users,
@@ -344,8 +344,7 @@ function rawAnswer(
  */
 async function upgrade(sh: Shared, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   sh.gate.enter(sh.gate.of(req.socket), 'busy');
-  const path = (req.url ?? '').split('?')[0] ?? '';
-  const route = sh.o.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path));
+  const route = routeOf(sh.o.routes, pathOf(req));
   if (route === undefined || route.public === true || route.upgrade === undefined)
     return rawAnswer(socket, 400, 'Bad Request', 'This resource cannot be upgraded');
   if (req.method !== 'GET')
@@ -379,15 +378,24 @@ function pathOf(req: IncomingMessage): string {
   return q < 0 ? url : url.slice(0, q);
 }
 
+/** The first route whose path matches (exactly, or as a prefix when it ends in `/`); no closure per request. */
+function routeOf(
+  routes: readonly (HttpRoute | HttpPublicRoute)[],
+  path: string,
+): HttpRoute | HttpPublicRoute | undefined {
+  for (const r of routes) if (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path) return r;
+  return undefined;
+}
+
 async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const conn = sh.gate.of(req.socket);
   sh.gate.enter(conn, 'body');
-  res.once('finish', () => {
+  // 'finish' comes once: a plain listener, without the wrapper of `once`.
+  res.on('finish', () => {
     // A response that finishes after its connection was cut has no socket any more.
     if ((req.socket as typeof req.socket | null)?.destroyed === false) sh.gate.enter(conn, 'idle');
   });
-  const path = pathOf(req);
-  const route = sh.o.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path));
+  const route = routeOf(sh.o.routes, pathOf(req));
   if (!route) return answerEmpty(req, res, 404);
   const methods = route.public === true ? PUBLIC_METHODS : route.methods;
   if (!methods.includes(req.method ?? '')) return answerEmpty(req, res, 405, { Allow: methods.join(', ') });
@@ -423,11 +431,8 @@ async function handle(sh: Shared, req: IncomingMessage, res: ServerResponse): Pr
     res,
     user: { name: who.name, role: who.role, via: who.via },
     secure: 'encrypted' in req.socket && req.socket.encrypted === true,
-    readBody: () =>
-      readBody(req, sh.limits.maxBodyBytes, sh.budget, held).then((body) => {
-        sh.gate.enter(conn, 'busy');
-        return body;
-      }),
+    // The connection is busy once the body is in: told by readBody itself, not by one more promise per request.
+    readBody: () => readBody(req, sh.limits.maxBodyBytes, sh.budget, held, () => sh.gate.enter(conn, 'busy')),
     bodyStream: () => {
       sh.gate.enter(conn, 'busy');
       return req;

@@ -94,7 +94,11 @@ export async function dispatchWsman(
     // A CIM method waits for its job only while time is left, then answers the job (DSP1103), not TimedOut.
     const opCtx = deadline === undefined ? ctx : { ...ctx, deadline: deadline.at };
     const work = operation(d, req, opCtx, max, deadline);
-    const answer = deadline === undefined ? await work : await deadline.race(work);
+    const answer = !(work instanceof Promise)
+      ? work
+      : deadline === undefined
+        ? await work
+        : await deadline.race(work);
     const count =
       req.countEstimate && answer.count !== undefined
         ? `<wsman:TotalItemsCountEstimate>${answer.count}</wsman:TotalItemsCountEstimate>`
@@ -114,29 +118,30 @@ export async function dispatchWsman(
 /** Envelope overhead left for headers when fitting enumeration items into MaxEnvelopeSize. */
 const HEADER_ALLOWANCE = 2048;
 
-async function operation(
+/** What one operation answers: the response's action, its body, and the item count when asked for. */
+type Answered = { action: string; body: string; count?: number };
+
+/**
+ * The operation of a request. Not an async function: each case hands on its own promise (or value) as it is, which
+ * spares the two turns of the microtask queue that an async function returning a promise costs; what a case throws
+ * synchronously is a fault all the same (the caller's try).
+ */
+function operation(
   d: WsmanDispatcher,
   req: WsmanRequest,
   ctx: CimContext,
   max: number | undefined,
   deadline: Deadline | undefined,
-): Promise<{ action: string; body: string; count?: number }> {
+): Promise<Answered> | Answered {
   const action = req.action!;
-  // Items are offered in order and stop at the first that does not fit: a running total keeps this linear.
-  let total = 0;
-  const budget = max === undefined ? Number.POSITIVE_INFINITY : max - HEADER_ALLOWANCE;
-  const fits = (_taken: readonly string[], next: string) => {
-    if (max === undefined) return true;
-    const n = Buffer.byteLength(next);
-    if (total + n > budget) return false;
-    total += n;
-    return true;
-  };
   switch (action) {
     case ACTION.enumerate:
-      return { action: `${action}Response`, ...(await enumerate(d, req, ctx, fits, deadline)) };
+      return enumerate(d, req, ctx, fitting(max), deadline).then((r) => ({
+        action: `${action}Response`,
+        ...r,
+      }));
     case ACTION.pull:
-      return { action: `${action}Response`, ...pull(d, req, ctx, fits, deadline) };
+      return { action: `${action}Response`, ...pull(d, req, ctx, fitting(max), deadline) };
     case ACTION.release:
       return { action: `${action}Response`, body: release(d, req, ctx) };
     case ACTION.get:
@@ -171,6 +176,22 @@ async function operation(
       return invokeAction(d, req, r, action.slice(cut + 1), ctx, deadline);
     }
   }
+}
+
+/**
+ * Whether the next enumeration item still fits into MaxEnvelopeSize `max`: items are offered in order and stop at
+ * the first that does not fit, so a running total keeps this linear.
+ */
+function fitting(max: number | undefined): (taken: readonly string[], next: string) => boolean {
+  if (max === undefined) return () => true;
+  let total = 0;
+  const budget = max - HEADER_ALLOWANCE;
+  return (_taken, next) => {
+    const n = Buffer.byteLength(next);
+    if (total + n > budget) return false;
+    total += n;
+    return true;
+  };
 }
 
 /** WS-Transfer (DSP0226 §7) on one instance named by the selectors. */

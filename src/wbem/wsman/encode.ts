@@ -115,6 +115,8 @@ interface PropertyTags {
 interface ClassTemplate {
   props: PropertyTags[];
   heads: Map<string, string>;
+  /** The opening tag given last, with what it was built from. */
+  last?: { className: string; namespace: string; style: UriStyle; head: string } | undefined;
 }
 
 /** Templates by the declaration list of a class (the repository's own array, the same while the class stands). */
@@ -143,6 +145,15 @@ function templateOf(decls: readonly CimPropertyDecl[]): ClassTemplate {
 
 /** `<p:Class xmlns:p="<class URI>">` for the class as the instance spells it, built once per style and namespace. */
 function headOf(t: ClassTemplate, className: string, o: InstanceXmlOptions): string {
+  // The last one asked for again (most answers are of one class, style and namespace): no key to build and hash.
+  const last = t.last;
+  if (
+    last !== undefined &&
+    last.className === className &&
+    last.namespace === o.namespace &&
+    last.style === o.style
+  )
+    return last.head;
   const key = `${o.style} ${o.namespace} ${className}`;
   let head = t.heads.get(key);
   if (head === undefined) {
@@ -150,6 +161,7 @@ function headOf(t: ClassTemplate, className: string, o: InstanceXmlOptions): str
     head = `<p:${className} xmlns:p="${xmlAttr(classUri(className, o.namespace, o.style))}">`;
     t.heads.set(key, head);
   }
+  t.last = { className, namespace: o.namespace, style: o.style, head };
   return head;
 }
 

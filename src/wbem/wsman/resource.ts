@@ -56,6 +56,12 @@ export function splitResourceUri(uri: string): ResourceUriParts | undefined {
   return { form: 'wmi', namespace: rest.slice(0, cut), className: last === '*' ? undefined : last };
 }
 
+/** What a class name in a resource URI must look like. */
+const CLASS_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,255}$/;
+
+/** The class name of the last URI that named a class that exists (so passed {@link CLASS_NAME}): not tested again. */
+let lastClassName: string | undefined;
+
 /**
  * Resolves a resource URI (DSP0227 §7): `http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/<Class>` in the
  * namespace of the `__cimnamespace` selector (default root/virtualization), `http://schemas.dmtf.org/wbem/wscim/1/*`
@@ -75,17 +81,17 @@ export function resolveResource(
     throw new WsmanFault('WSMAN_DESTINATION_UNREACHABLE', 'The request has no ResourceURI', {
       detail: FAULT_DETAIL.invalidResourceUri,
     });
-  const keys = new Map(selectors);
+  // The keys are the selectors but the namespace's, copied in one pass (the length test spares most lower-casing).
+  const keys = new Map<string, string | XmlElement>();
   let given: string | undefined;
   for (const [k, v] of selectors)
-    if (k.toLowerCase() === NAMESPACE_SELECTOR) {
+    if (k.length === NAMESPACE_SELECTOR.length && k.toLowerCase() === NAMESPACE_SELECTOR) {
       if (typeof v !== 'string')
         throw new WsmanFault('WSMAN_INVALID_SELECTORS', `${NAMESPACE_SELECTOR} must be text`, {
           detail: FAULT_DETAIL.invalidValue,
         });
       given = v;
-      keys.delete(k);
-    }
+    } else keys.set(k, v);
   const split = splitResourceUri(uri);
   if (split === undefined) throw unreachable(uri, 'is not a CIM class resource of this service');
   if (split.form === 'wmi' && split.namespace === undefined)
@@ -98,7 +104,7 @@ export function resolveResource(
       `The ${NAMESPACE_SELECTOR} selector "${given.slice(0, 100)}" disagrees with the namespace "${namespace.slice(0, 100)}" of the resource URI`,
       { detail: FAULT_DETAIL.invalidValue },
     );
-  if (className !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,255}$/.test(className))
+  if (className !== undefined && className !== lastClassName && !CLASS_NAME.test(className))
     throw unreachable(uri, 'does not end in a class name');
   const ns = om.repo.findNamespace(namespace);
   if (!ns) throw unreachable(uri, `names namespace "${namespace.slice(0, 100)}", which does not exist`);
@@ -106,6 +112,7 @@ export function resolveResource(
     const cls = ns.get(className);
     if (!cls) throw unreachable(uri, `names class "${className}", which ${ns.name} does not have`);
     className = cls.name;
+    lastClassName = split.className;
   }
   return { ns, className, uri, keys };
 }
