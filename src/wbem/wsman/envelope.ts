@@ -15,6 +15,7 @@ import { NS } from './names.js';
 import { readPlainRequest } from './plain-request.js';
 import type { EnvelopeLimits, WsmanRequest } from './request.js';
 import { FAST_BYTES, parseDuration } from './request.js';
+import { emptyRequest } from './request-template.js';
 
 export type { EnvelopeLimits, WsmanOption, WsmanRequest } from './request.js';
 export { parseDuration } from './request.js';
@@ -101,17 +102,8 @@ export async function readEnvelopeTree(
   const header = parts.find((p) => p.ns === NS.soap && p.local === 'Header');
   const bodyEl = parts.find((p) => p.ns === NS.soap && p.local === 'Body');
   if (!bodyEl) throw new WsmanFault('WSMAN_SCHEMA_VALIDATION', 'The envelope has no SOAP Body');
-  const r: WsmanRequest = {
-    action: undefined,
-    messageId: undefined,
-    resourceUri: undefined,
-    selectors: new Map(),
-    options: [],
-    maxEnvelopeSize: undefined,
-    timeoutMs: undefined,
-    countEstimate: false,
-    body: childElements(bodyEl)[0],
-  };
+  const r = emptyRequest();
+  r.body = childElements(bodyEl)[0];
   if (header) for (const h of header.children) if (h.type === 'element') readHeader(h, r);
   return r;
 }

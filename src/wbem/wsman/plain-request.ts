@@ -16,13 +16,16 @@ import type { EnvelopeLimits, WsmanOption, WsmanRequest } from './request.js';
 import { FAST_BYTES } from './request.js';
 import { emptyRequest, type Leaf, readByTemplate, rememberTemplate, setField } from './request-template.js';
 import {
-  ATTR_BREAKS,
   hasDuplicate,
   lookup,
   OUTSIDE_WS,
   qName,
+  RAW_NAMES,
+  readAttributes,
   skipWs,
+  TAG,
   UNUSUAL_CHAR,
+  VALUES,
   XML_DECL,
 } from './soap-read.js';
 
@@ -42,9 +45,8 @@ const SKIP = 9;
 /** Most selectors in a SelectorSet, as readSelectors allows. */
 const MAX_SELECTORS = 64;
 
-// Scratch lists shared by every call (a read runs to its end synchronously): attributes as written, then resolved.
-const RAW_NAMES: string[] = [];
-const VALUES: string[] = [];
+// Scratch lists shared by every call (a read runs to its end synchronously): attributes resolved (as written: RAW_NAMES
+// and VALUES of soap-read.ts).
 const ATTR_NS: string[] = [];
 const ATTR_LOCAL: string[] = [];
 const ATTR_VALUE: string[] = [];
@@ -180,33 +182,9 @@ function readInFull(src: string, limits: EnvelopeLimits): WsmanRequest | undefin
     const nameEnd = qName(src, i + 1);
     if (nameEnd < 0 || ++elements > limits.maxElements) return undefined;
     const qn = src.slice(i + 1, nameEnd);
-    let count = 0;
-    let k = nameEnd;
-    for (;;) {
-      const ws = skipWs(src, k);
-      const ch = src.charCodeAt(ws);
-      if (ch === 0x3e /* > */ || (ch === 0x2f && src.charCodeAt(ws + 1) === 0x3e)) {
-        k = ws;
-        break;
-      }
-      if (ws === k) return undefined;
-      const an = qName(src, ws);
-      if (an < 0) return undefined;
-      let j = skipWs(src, an);
-      if (src.charCodeAt(j) !== 0x3d /* = */) return undefined;
-      j = skipWs(src, j + 1);
-      const q = src.charCodeAt(j);
-      if (q !== 0x22 && q !== 0x27) return undefined;
-      const end = src.indexOf(q === 0x22 ? '"' : "'", j + 1);
-      if (end < 0) return undefined;
-      const value = src.slice(j + 1, end);
-      if (value.includes('<') || count >= limits.maxAttributes) return undefined;
-      RAW_NAMES[count] = src.slice(ws, an);
-      VALUES[count] = value.includes('\t') || value.includes('\n') ? value.replace(ATTR_BREAKS, ' ') : value;
-      count++;
-      k = end + 1;
-    }
-    if (count > 1 && hasDuplicate(RAW_NAMES, count)) return undefined;
+    if (!readAttributes(src, nameEnd, limits.maxAttributes)) return undefined;
+    const k = TAG.end;
+    const count = TAG.count;
     const mark = scope.length;
     // Declarations into the scope, then the element's and its attributes' namespaces, as readSimpleSoap does.
     let attrs = 0;

@@ -11,7 +11,7 @@ export const UNUSUAL_CHAR = /[^\t\n\u0020-\u0025\u0027-\ud7ff\ue000-\ufffd]/;
 // The XML declaration in the forms the plain reader accepts (the same expression).
 export const XML_DECL =
   /^<\?xml version=(["'])1\.0\1( encoding=(["'])[Uu][Tt][Ff]-8\3)?( standalone=(["'])(yes|no)\5)? ?\?>$/;
-export const ATTR_BREAKS = /[\t\n]/g;
+const ATTR_BREAKS = /[\t\n]/g;
 export const OUTSIDE_WS = /^[ \t\n]*$/;
 
 /** 1: may start an ASCII NCName; 2: may continue one. */
@@ -61,9 +61,55 @@ function restore(scope: string[], length: number): void {
   while (scope.length > length) scope.pop();
 }
 
-/** The scratch lists of an element's attribute names and values as written (see readSimpleSoap). */
-const RAW_NAMES: string[] = [];
-const VALUES: string[] = [];
+/**
+ * The scratch lists of a start tag's attribute names and values as written, filled by {@link readAttributes}: shared
+ * by every call (reads run one at a time, to the end), since a pair of new arrays per element was half of what a
+ * read allocated.
+ */
+export const RAW_NAMES: string[] = [];
+export const VALUES: string[] = [];
+
+/** Where the last {@link readAttributes} stopped: the tag's `>` or `/>`, and how many attributes it read. */
+export const TAG = { end: 0, count: 0 };
+
+/**
+ * Reads the attributes of a start tag whose name ends at `at` into {@link RAW_NAMES} and {@link VALUES} as written
+ * (tabs and line feeds in values as spaces), and where the tag ends into {@link TAG}; false when they are not plain
+ * (no whitespace before one, a quote missing, a `<` in a value, more than `maxAttributes`, a name given twice), and
+ * the caller leaves the input to the other readers.
+ */
+export function readAttributes(src: string, at: number, maxAttributes: number): boolean {
+  let count = 0;
+  let k = at;
+  for (;;) {
+    const ws = skipWs(src, k);
+    const ch = src.charCodeAt(ws);
+    if (ch === 0x3e /* > */ || (ch === 0x2f && src.charCodeAt(ws + 1) === 0x3e)) {
+      k = ws;
+      break;
+    }
+    if (ws === k) return false;
+    const an = qName(src, ws);
+    if (an < 0) return false;
+    let j = skipWs(src, an);
+    if (src.charCodeAt(j) !== 0x3d /* = */) return false;
+    j = skipWs(src, j + 1);
+    const q = src.charCodeAt(j);
+    if (q !== 0x22 && q !== 0x27) return false;
+    const end = src.indexOf(q === 0x22 ? '"' : "'", j + 1);
+    if (end < 0) return false;
+    const value = src.slice(j + 1, end);
+    if (value.includes('<') || count >= maxAttributes) return false;
+    RAW_NAMES[count] = src.slice(ws, an);
+    VALUES[count] = value.includes('\t') || value.includes('\n') ? value.replace(ATTR_BREAKS, ' ') : value;
+    count++;
+    k = end + 1;
+  }
+  if (count > 1 && hasDuplicate(RAW_NAMES, count)) return false;
+  TAG.end = k;
+  TAG.count = count;
+  return true;
+}
 
 /** True when the `length` code units at `a` and at `b` of `s` are the same (an end tag's name against its start's). */
 export function sameText(s: string, a: number, b: number, length: number): boolean {
@@ -144,40 +190,11 @@ export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement 
     const nameEnd = qName(src, i + 1);
     if (nameEnd < 0 || ++elements > limits.maxElements) return undefined;
     const qn = src.slice(i + 1, nameEnd);
-    // Attributes as written.
-    // The attributes as written go into two scratch lists shared by every call (reads run one at a time, to
-    // the end): a pair of new arrays per element was half of what a read allocated.
-    const rawNames = RAW_NAMES;
-    const values = VALUES;
-    let count = 0;
-    let k = nameEnd;
-    for (;;) {
-      const ws = skipWs(src, k);
-      const ch = src.charCodeAt(ws);
-      if (ch === 0x3e /* > */ || (ch === 0x2f && src.charCodeAt(ws + 1) === 0x3e)) {
-        k = ws;
-        break;
-      }
-      if (ws === k) return undefined;
-      const an = qName(src, ws);
-      if (an < 0) return undefined;
-      let j = skipWs(src, an);
-      if (src.charCodeAt(j) !== 0x3d /* = */) return undefined;
-      j = skipWs(src, j + 1);
-      const q = src.charCodeAt(j);
-      if (q !== 0x22 && q !== 0x27) return undefined;
-      const end = src.indexOf(q === 0x22 ? '"' : "'", j + 1);
-      if (end < 0) return undefined;
-      const value = src.slice(j + 1, end);
-      if (value.includes('<') || count >= limits.maxAttributes) return undefined;
-      rawNames[count] = src.slice(ws, an);
-      values[count] = value.includes('\t') || value.includes('\n') ? value.replace(ATTR_BREAKS, ' ') : value;
-      count++;
-      k = end + 1;
-    }
-    if (count > 1 && hasDuplicate(rawNames, count)) return undefined;
+    if (!readAttributes(src, nameEnd, limits.maxAttributes)) return undefined;
+    const k = TAG.end;
+    const count = TAG.count;
     const mark = scope.length;
-    const el = element(qn, rawNames, values, count, scope);
+    const el = element(qn, RAW_NAMES, VALUES, count, scope);
     if (el === undefined) return undefined;
     const selfClosing = src.charCodeAt(k) === 0x2f;
     i = k + (selfClosing ? 2 : 1);
