@@ -19,14 +19,13 @@ import {
   hasDuplicate,
   lookup,
   OUTSIDE_WS,
+  plainStart,
   qName,
   RAW_NAMES,
   readAttributes,
   skipWs,
   TAG,
-  UNUSUAL_CHAR,
   VALUES,
-  XML_DECL,
 } from './soap-read.js';
 
 // What an open element is to the request (a small number per element of the stack).
@@ -118,13 +117,8 @@ function emptyBodyLast(src: string): boolean {
 
 /** The plain reader proper: one pass over the text; a request it reads becomes a template for the next ones. */
 function readInFull(src: string, limits: EnvelopeLimits): WsmanRequest | undefined {
-  if (src.includes('<!') || UNUSUAL_CHAR.test(src) || src.charCodeAt(0) === 0xfeff) return undefined;
-  let i = 0;
-  if (src.startsWith('<?xml')) {
-    const end = src.indexOf('?>');
-    if (end < 0 || !XML_DECL.test(src.slice(0, end + 2))) return undefined;
-    i = end + 2;
-  }
+  let i = plainStart(src);
+  if (i < 0) return undefined;
   const n = src.length;
   const kinds: number[] = [];
   // The open elements' names as written, for their end tags.

@@ -7,9 +7,9 @@ import type { XmlShapeLimits } from '../cimxml/fast-xml.js';
  * handling), and any code unit outside tab, LF and U+0020-U+D7FF, U+E000-U+FFFD (a character XML does not allow,
  * or a surrogate). One class, one scan of the text.
  */
-export const UNUSUAL_CHAR = /[^\t\n\u0020-\u0025\u0027-\ud7ff\ue000-\ufffd]/;
+const UNUSUAL_CHAR = /[^\t\n\u0020-\u0025\u0027-\ud7ff\ue000-\ufffd]/;
 // The XML declaration in the forms the plain reader accepts (the same expression).
-export const XML_DECL =
+const XML_DECL =
   /^<\?xml version=(["'])1\.0\1( encoding=(["'])[Uu][Tt][Ff]-8\3)?( standalone=(["'])(yes|no)\5)? ?\?>$/;
 const ATTR_BREAKS = /[\t\n]/g;
 export const OUTSIDE_WS = /^[ \t\n]*$/;
@@ -20,6 +20,18 @@ for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[A-Za-z_]/.test(ch)) NAME_CHAR[c] = 1;
   else if (/[0-9.-]/.test(ch)) NAME_CHAR[c] = 2;
+}
+
+/**
+ * Where the document's first element may start: after the XML declaration in a form the plain readers accept, or 0;
+ * -1 when the text is not for them (`<!`, a character of {@link UNUSUAL_CHAR}, a byte order mark, another
+ * declaration).
+ */
+export function plainStart(src: string): number {
+  if (src.includes('<!') || UNUSUAL_CHAR.test(src) || src.charCodeAt(0) === 0xfeff) return -1;
+  if (!src.startsWith('<?xml')) return 0;
+  const end = src.indexOf('?>');
+  return end < 0 || !XML_DECL.test(src.slice(0, end + 2)) ? -1 : end + 2;
 }
 
 /** The end of the ASCII NCName at `i`, or -1 when none starts there. */
@@ -138,13 +150,8 @@ export function hasDuplicate(names: string[], count = names.length): boolean {
  * const root = readSimpleSoap(text, limits) ?? readPlainEnvelope(text, limits);
  */
 export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement | undefined {
-  if (src.includes('<!') || UNUSUAL_CHAR.test(src) || src.charCodeAt(0) === 0xfeff) return undefined;
-  let i = 0;
-  if (src.startsWith('<?xml')) {
-    const end = src.indexOf('?>');
-    if (end < 0 || !XML_DECL.test(src.slice(0, end + 2))) return undefined;
-    i = end + 2;
-  }
+  let i = plainStart(src);
+  if (i < 0) return undefined;
   const n = src.length;
   const stack: XmlElement[] = [];
   // Where each open element's name starts in the text and how long it is, for its end tag.
