@@ -11,6 +11,7 @@ export * from './datetime.js';
 export * from './embedded.js';
 export * from './enumeration.js';
 export * from './errors.js';
+export { freezeProperties, isFrozenSet, KeptInstances } from './frozen.js';
 export * from './indications/index.js';
 export * from './jobs.js';
 export { rasdClassOf, rasdFromInstance, vssdFromInstance } from './mapping.js';

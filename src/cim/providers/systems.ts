@@ -8,6 +8,7 @@ import {
 } from '../../api/index.js';
 import { cimTimestamp, cimTimestampOf } from '../datetime.js';
 import { CimError } from '../errors.js';
+import { KeptInstances } from '../frozen.js';
 import { requestStateChange } from '../methods/state.js';
 import { virtualSystemTypes } from '../methods/system-values.js';
 import { VSMS_METHODS } from '../methods/vsms.js';
@@ -53,7 +54,7 @@ function operationalStatus(state: SystemSummary['state']): string[] {
  * OperatingStatus from CIM_STATE_OF, RequestedState from the last change asked, AvailableRequestedStates from what
  * the host runs and the state allows (derived from the Api's ALLOWED_FROM, never hand-listed).
  */
-function systemInstance(s: SystemSummary, operations: readonly StateOperation[]): CimInstance {
+function buildSystemInstance(s: SystemSummary, operations: readonly StateOperation[]): CimInstance {
   const values = CIM_STATE_OF[s.state];
   return instance(C.system, {
     CreationClassName: C.system,
@@ -76,6 +77,27 @@ function systemInstance(s: SystemSummary, operations: readonly StateOperation[])
     OtherIdentifyingInfo: [s.uuid],
     IdentifyingDescriptions: ['CIM:GUID'],
   });
+}
+
+/** Most system instances kept per operation list (a host's systems, polled for their state). */
+const MAX_KEPT_SYSTEMS = 2048;
+
+/** System instances by the host's operations (the Api's list, the same while it holds) and what they are made of. */
+const keptSystems = new WeakMap<readonly StateOperation[], KeptInstances>();
+
+/**
+ * {@link buildSystemInstance}, kept: a system read again unchanged answers the same frozen property set, whose
+ * encoding an encoder keeps (a monitor polling states re-encodes nothing). It is kept by UUID with every other
+ * field it is made of.
+ */
+function systemInstance(s: SystemSummary, operations: readonly StateOperation[]): CimInstance {
+  let kept = keptSystems.get(operations);
+  if (kept === undefined) {
+    kept = new KeptInstances(MAX_KEPT_SYSTEMS);
+    keptSystems.set(operations, kept);
+  }
+  const madeOf = [s.name, s.state, s.reason.code, s.reason.text, s.changedAt, s.requested];
+  return kept.get(s.uuid, madeOf, () => buildSystemInstance(s, operations));
 }
 
 /** Providers of the host, the virtual systems, the management service, their capabilities and associations. */

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 
 /** Responses whose answers are ready, in the order they were ready: the response, then its body. */
-let ready: (ServerResponse | string)[] = [];
+let ready: (ServerResponse | string | Buffer)[] = [];
 
 function sendReady(): void {
   const batch = ready;
@@ -10,7 +10,7 @@ function sendReady(): void {
     const res = batch[i] as ServerResponse;
     // A connection cut meanwhile has nothing to send to; one response's failure is not the others'.
     try {
-      res.end(batch[i + 1] as string);
+      res.end(batch[i + 1] as string | Buffer);
     } catch {
       res.destroy();
     }
@@ -30,7 +30,7 @@ function sendReady(): void {
  * res.writeHead(200, { 'Content-Length': Buffer.byteLength(xml) });
  * endWithTurn(res, xml);
  */
-export function endWithTurn(res: ServerResponse, body: string): void {
+export function endWithTurn(res: ServerResponse, body: string | Buffer): void {
   ready.push(res, body);
   if (ready.length === 2) setImmediate(sendReady);
 }

@@ -39,8 +39,8 @@ describe('dispatchWsman()', () => {
     const r = await dispatchWsman(d, await readEnvelope(readFileSync(FIXTURE), LIMITS), ADMIN);
     expect(r.status).toBe(200);
     // Both systems are defined but not running (EnabledState 3); the host system runs (2).
-    expect([...r.xml.matchAll(/<p:Name>([^<]+)</g)].map((m) => m[1])).toEqual(['vm1', 'vm2']);
-    expect(r.xml).toContain('<wsman:EndOfSequence/>');
+    expect([...r.bytes.toString().matchAll(/<p:Name>([^<]+)</g)].map((m) => m[1])).toEqual(['vm1', 'vm2']);
+    expect(r.bytes.toString()).toContain('<wsman:EndOfSequence/>');
   });
 
   it('OperationTimeout: an operation slower than the timeout is wsman:TimedOut (500)', async () => {
@@ -60,9 +60,45 @@ describe('dispatchWsman()', () => {
       `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:n="http://schemas.xmlsoap.org/ws/2004/09/enumeration"><s:Header><a:Action>http://schemas.xmlsoap.org/ws/2004/09/enumeration/Enumerate</a:Action><a:MessageID>uuid:5</a:MessageID><w:ResourceURI>http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ComputerSystem</w:ResourceURI><w:OperationTimeout>${timeout}</w:OperationTimeout></s:Header><s:Body><n:Enumerate/></s:Body></s:Envelope>`;
     const late = await dispatchWsman(d, await readEnvelope(env('PT0.05S'), LIMITS), ADMIN);
     expect(late.status).toBe(500);
-    expect(late.xml).toContain('<s:Value>wsman:TimedOut</s:Value>');
+    expect(late.bytes.toString()).toContain('<s:Value>wsman:TimedOut</s:Value>');
     const ok = await dispatchWsman(d, await readEnvelope(env('PT5S'), LIMITS), ADMIN);
     expect(ok.status).toBe(200);
+  });
+
+  it('a Get answers the system as it is now: the same instance while nothing changed, the new state after a change', async () => {
+    const d = createWsmanDispatcher(h.endpoint.service.om, 'testhost', '0.1.0');
+    const get = async () => {
+      const env = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header><a:Action>http://schemas.xmlsoap.org/ws/2004/09/transfer/Get</a:Action><a:MessageID>uuid:${Math.random()}</a:MessageID><w:ResourceURI>http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Vessel_ComputerSystem</w:ResourceURI><w:SelectorSet><w:Selector Name="CreationClassName">Vessel_ComputerSystem</w:Selector><w:Selector Name="Name">vm2</w:Selector></w:SelectorSet></s:Header><s:Body/></s:Envelope>`;
+      // A context per request, as the server makes: its memo is one operation's picture of the host.
+      const r = await dispatchWsman(d, await readEnvelope(env, LIMITS), newContext('admin', 'admin'));
+      expect(r.status).toBe(200);
+      const xml = r.bytes.toString();
+      // The answer's own headers (MessageID, RelatesTo) differ each time; the instance is the body.
+      return {
+        body: /<s:Body>(.*)<\/s:Body>/s.exec(xml)![1]!,
+        relatesTo: /<wsa:RelatesTo>([^<]+)</.exec(xml)![1]!,
+        enabled: /<p:EnabledState>(\d+)</.exec(xml)![1],
+        requested: /<p:RequestedState>(\d+)</.exec(xml)![1],
+      };
+    };
+    const a = await get();
+    const b = await get();
+    expect(a.enabled).toBe('3');
+    expect(b.body).toBe(a.body);
+    expect(b.relatesTo).not.toBe(a.relatesTo);
+    await h.api.systems.changeState('vm2', 'start', { waitMs: Number.POSITIVE_INFINITY });
+    try {
+      const c = await get();
+      expect(c.enabled).toBe('2');
+      expect(c.requested).toBe('2');
+      expect(c.body).not.toBe(a.body);
+      expect((await get()).body).toBe(c.body);
+    } finally {
+      await h.api.systems.changeState('vm2', 'powerOff', { waitMs: Number.POSITIVE_INFINITY });
+    }
+    const e = await get();
+    expect(e.enabled).toBe('3');
+    expect(e.requested).toBe('3');
   });
 
   it('an unexpected failure is wsman:InternalError without its details, reported to onInternalError', async () => {
@@ -77,8 +113,8 @@ describe('dispatchWsman()', () => {
     const env = `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header><a:Action>http://schemas.xmlsoap.org/ws/2004/09/transfer/Get</a:Action><a:MessageID>uuid:5</a:MessageID><w:ResourceURI>http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Vessel_ComputerSystem</w:ResourceURI><w:SelectorSet><w:Selector Name="CreationClassName">Vessel_ComputerSystem</w:Selector><w:Selector Name="Name">vm1</w:Selector></w:SelectorSet></s:Header><s:Body/></s:Envelope>`;
     const r = await dispatchWsman(d, await readEnvelope(env, LIMITS), ADMIN);
     expect(r.status).toBe(500);
-    expect(r.xml).toContain('wsman:InternalError');
-    expect(r.xml).not.toContain('secret detail');
+    expect(r.bytes.toString()).toContain('wsman:InternalError');
+    expect(r.bytes.toString()).not.toContain('secret detail');
     expect(seen).toHaveLength(1);
   });
 
@@ -97,8 +133,8 @@ describe('dispatchWsman()', () => {
         ),
         ADMIN,
       );
-      expect(r.xml).toContain('<p:ReturnValue>4096</p:ReturnValue>');
-      const job = /<p:Job>(.*?)<\/p:Job>/s.exec(r.xml)![1]!;
+      expect(r.bytes.toString()).toContain('<p:ReturnValue>4096</p:ReturnValue>');
+      const job = /<p:Job>(.*?)<\/p:Job>/s.exec(r.bytes.toString())![1]!;
       const resource = /<wsman:ResourceURI>([^<]+)</.exec(job)![1]!;
       const selectors = /<wsman:SelectorSet>(.*?)<\/wsman:SelectorSet>/s
         .exec(job)![1]!
@@ -113,7 +149,7 @@ describe('dispatchWsman()', () => {
         ADMIN,
       );
       expect(g.status).toBe(200);
-      expect(g.xml).toMatch(/<p:JobState>\d+<\/p:JobState>/);
+      expect(g.bytes.toString()).toMatch(/<p:JobState>\d+<\/p:JobState>/);
     } finally {
       await slow.close();
     }

@@ -4,7 +4,7 @@ import { classGet } from './class-get.js';
 import { Deadline } from './deadline.js';
 import { decodeInstanceElement } from './decode.js';
 import type { WsmanDispatcher } from './dispatcher.js';
-import { envelope, eprXml, instanceXml, uriStyle } from './encode.js';
+import { envelopeBytes, eprXml, instanceBody, uriStyle } from './encode.js';
 import { enumerate, pull, release } from './enumerate.js';
 import type { WsmanRequest } from './envelope.js';
 import { FAULT_DETAIL, faultOfCimError, WsmanFault } from './errors.js';
@@ -19,10 +19,10 @@ const MIN_ENVELOPE = 8192;
 /** OptionSet options this server knows; others are ignored unless MustComply (then wsman:InvalidOptions). */
 const KNOWN_OPTIONS = new Set(['msftwinrm:useprecisearrays']);
 
-/** The answer to one request: the HTTP status and the SOAP envelope. */
+/** The answer to one request: the HTTP status and the SOAP envelope's bytes (UTF-8). */
 export interface WsmanAnswer {
   status: number;
-  xml: string;
+  bytes: Buffer;
 }
 
 /**
@@ -57,7 +57,7 @@ export function faultAnswer(d: WsmanDispatcher, e: unknown, relatesTo: string | 
     d.onInternalError?.(e);
     f = new WsmanFault('WSMAN_INTERNAL_ERROR', 'The server failed to answer the request');
   }
-  return { status: f.httpStatus, xml: faultXml(f, relatesTo) };
+  return { status: f.httpStatus, bytes: Buffer.from(faultXml(f, relatesTo)) };
 }
 
 /**
@@ -77,7 +77,7 @@ export async function dispatchWsman(
   try {
     if (req.action === undefined) {
       if (req.body?.ns === NS.wsmid && req.body.local === 'Identify')
-        return { status: 200, xml: identifyXml(d) };
+        return { status: 200, bytes: Buffer.from(identifyXml(d)) };
       throw new WsmanFault('WSMAN_HEADER_REQUIRED', 'The request has no wsa:Action');
     }
     if (req.messageId === undefined)
@@ -103,13 +103,12 @@ export async function dispatchWsman(
       req.countEstimate && answer.count !== undefined
         ? `<wsman:TotalItemsCountEstimate>${answer.count}</wsman:TotalItemsCountEstimate>`
         : '';
-    const xml = envelope(answer.action, req.messageId, answer.body, count);
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit: most answers need no count of their bytes.
-    if (max !== undefined && xml.length * 3 > max && Buffer.byteLength(xml) > max)
+    const bytes = envelopeBytes(answer.action, req.messageId, answer.body, count);
+    if (max !== undefined && bytes.length > max)
       throw new WsmanFault('WSMAN_ENCODING_LIMIT', `The answer is larger than MaxEnvelopeSize ${max}`, {
         detail: FAULT_DETAIL.maxEnvelopeSize,
       });
-    return { status: 200, xml };
+    return { status: 200, bytes };
   } catch (e) {
     return faultAnswer(d, e, req.messageId);
   }
@@ -119,7 +118,7 @@ export async function dispatchWsman(
 const HEADER_ALLOWANCE = 2048;
 
 /** What one operation answers: the response's action, its body, and the item count when asked for. */
-type Answered = { action: string; body: string; count?: number };
+type Answered = { action: string; body: string | Buffer; count?: number };
 
 /**
  * The operation of a request. Not an async function: each case hands on its own promise (or value) as it is, which
@@ -201,7 +200,7 @@ async function transfer(
   ctx: CimContext,
   action: string,
   deadline: Deadline | undefined,
-): Promise<{ action: string; body: string }> {
+): Promise<{ action: string; body: string | Buffer }> {
   const om = d.om;
   const r: Resource = resolveResource(om, req.resourceUri, req.selectors);
   const response = `${action}Response`;
@@ -241,6 +240,6 @@ async function transfer(
   const ns = at === undefined || at === r.ns.name ? r.ns : (om.repo.findNamespace(at) ?? r.ns);
   return {
     action: response,
-    body: instanceXml(inst, { lookup: (c) => ns.get(c), namespace: ns.name, style: uriStyle(r.uri) }),
+    body: instanceBody(inst, { lookup: (c) => ns.get(c), namespace: ns.name, style: uriStyle(r.uri) }),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CimInstance, CimPropertyDecl } from '../../cim/index.js';
-import { type InstanceXmlOptions, instanceXml } from './encode.js';
+import { type CimInstance, type CimPropertyDecl, freezeProperties } from '../../cim/index.js';
+import { envelope, envelopeBytes, type InstanceXmlOptions, instanceBody, instanceXml } from './encode.js';
 
 const decl = (name: string, type: CimPropertyDecl['type'] = 'string', isArray = false): CimPropertyDecl => ({
   name,
@@ -92,6 +92,62 @@ describe('instanceXml()', () => {
     });
     expect(own).toBe(
       '<p:Y_Other xmlns:p="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/Y_Other"><p:B>b</p:B><p:A xsi:nil="true"/></p:Y_Other>',
+    );
+  });
+
+  it('keeps the encoding of a frozen set of text values, by the tags and opening tag it was written with', () => {
+    const dmtf: InstanceXmlOptions = { lookup, namespace: 'root/a', style: 'dmtf' };
+    const wmi: InstanceXmlOptions = { lookup, namespace: 'root/a', style: 'wmi' };
+    const frozen = freezeProperties({
+      Name: 'a<b',
+      States: ['2', '10'],
+      Changed: '20260101000000.000000+000',
+    });
+    const plain = { Name: 'a<b', States: ['2', '10'], Changed: '20260101000000.000000+000' };
+    const expected = instanceXml(inst('X_Thing', plain), dmtf);
+    const first = instanceBody(inst('X_Thing', frozen), dmtf);
+    expect(Buffer.isBuffer(first)).toBe(true);
+    expect(first.toString()).toBe(expected);
+    // Asked again: the same bytes, not written again.
+    expect(instanceBody(inst('X_Thing', frozen), dmtf)).toBe(first);
+    expect(instanceXml(inst('X_Thing', frozen), dmtf)).toBe(expected);
+    // Another URI style, namespace or class spelling is another opening tag: written anew, not the kept text.
+    expect(instanceXml(inst('X_Thing', frozen), wmi)).toBe(instanceXml(inst('X_Thing', plain), wmi));
+    expect(instanceXml(inst('X_Thing', frozen), { ...dmtf, namespace: 'root/b' })).toBe(expected);
+    expect(instanceXml(inst('x_thing', frozen), dmtf)).toBe(instanceXml(inst('x_thing', plain), dmtf));
+    expect(instanceBody(inst('X_Thing', frozen), dmtf).toString()).toBe(expected);
+    // A filter writes what it keeps, and is not kept.
+    const only = { ...dmtf, filter: (n: string) => n === 'Name' };
+    expect(instanceXml(inst('X_Thing', frozen), only)).toBe(instanceXml(inst('X_Thing', plain), only));
+    expect(instanceBody(inst('X_Thing', frozen), dmtf).toString()).toBe(expected);
+  });
+
+  it('writes sets that may change, and frozen sets holding references, every time', () => {
+    const o: InstanceXmlOptions = { lookup, namespace: 'root/a', style: 'dmtf' };
+    const open = { Name: 'one' };
+    expect(instanceBody(inst('X_Thing', open), o)).toBe(instanceXml(inst('X_Thing', { Name: 'one' }), o));
+    open.Name = 'two';
+    expect(instanceBody(inst('X_Thing', open), o)).toContain('<p:Name>two</p:Name>');
+    const ref = freezeProperties({
+      Name: { className: 'X_Thing', keys: { Name: 'x' }, namespace: 'root/a' },
+    } as CimInstance['properties']);
+    const body = instanceBody(inst('X_Thing', ref), o);
+    expect(typeof body).toBe('string');
+    expect(body).toContain('<wsman:Selector Name="Name">x</wsman:Selector>');
+  });
+});
+
+describe('envelopeBytes()', () => {
+  it('is the UTF-8 bytes of envelope(), with a body given as text or as kept bytes', () => {
+    const strip = (x: string) => x.replace(/uuid:[0-9a-f-]{36}/, 'uuid:M');
+    const body = '<p:X>é ✓</p:X>';
+    const text = strip(envelope('urn:a/GetResponse', 'uuid:1', body, '<h/>'));
+    expect(strip(envelopeBytes('urn:a/GetResponse', 'uuid:1', body, '<h/>').toString())).toBe(text);
+    expect(strip(envelopeBytes('urn:a/GetResponse', 'uuid:1', Buffer.from(body), '<h/>').toString())).toBe(
+      text,
+    );
+    expect(envelopeBytes('urn:a/GetResponse', undefined, Buffer.from(body)).toString()).not.toContain(
+      'RelatesTo',
     );
   });
 });

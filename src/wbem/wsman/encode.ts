@@ -6,6 +6,7 @@ import {
   type CimScalar,
   type CimType,
   type CimValue,
+  isFrozenSet,
   isInstance,
   isInstanceName,
 } from '../../cim/index.js';
@@ -91,15 +92,71 @@ export function instanceXml(inst: CimInstance, o: InstanceXmlOptions, depth = 0)
     return `${s}</p:${inst.className}>`;
   }
   const t = templateOf(cls.properties);
-  let s = headOf(t, inst.className, o);
+  const head = headOf(t, inst.className, o);
+  const keep = o.filter === undefined && isFrozenSet(inst.properties);
+  if (keep) {
+    const kept = encoded.get(inst.properties);
+    if (kept !== undefined && kept.props === t.props && kept.head === head) return kept.xml;
+  }
+  let s = head;
+  let textOnly = true;
   for (const p of t.props) {
     if (o.filter && !o.filter(p.name)) continue;
     const v = inst.properties[p.name];
     if (v === undefined) s += p.nil;
-    else if (Array.isArray(v)) for (const x of v) s += p.open + scalarXml(p.type, x, o, depth) + p.close;
-    else s += p.open + scalarXml(p.type, v, o, depth) + p.close;
+    else if (Array.isArray(v))
+      for (const x of v) {
+        if (typeof x !== 'string') textOnly = false;
+        s += p.open + scalarXml(p.type, x, o, depth) + p.close;
+      }
+    else {
+      if (typeof v !== 'string') textOnly = false;
+      s += p.open + scalarXml(p.type, v, o, depth) + p.close;
+    }
   }
-  return `${s}</p:${inst.className}>`;
+  s += `</p:${inst.className}>`;
+  // Kept flat: the answer that embeds it is then a few long pieces, not hundreds of short ones to copy together.
+  if (keep && textOnly) encoded.set(inst.properties, { props: t.props, head, xml: flat(s) });
+  return s;
+}
+
+/**
+ * What a frozen property set of text values encoded to ({@link isFrozenSet}: it cannot change), with the class's
+ * tags and the opening tag (class, URI style, namespace) it was written with: a monitor polling a system's state
+ * gets the same set while nothing changed, and its instance is written once.
+ */
+const encoded = new WeakMap<object, KeptEncoding>();
+
+/** A kept encoding: the tags and opening tag it was written with, the text, and its UTF-8 bytes once asked for. */
+interface KeptEncoding {
+  props: PropertyTags[];
+  head: string;
+  xml: string;
+  bytes?: Buffer | undefined;
+}
+
+/**
+ * {@link instanceXml} as an answer's body: the kept UTF-8 bytes when the instance's encoding is kept (a frozen set
+ * of text values), else the text.
+ *
+ * @example
+ * envelopeBytes(`${ACTION.get}Response`, req.messageId, instanceBody(inst, o));
+ */
+export function instanceBody(inst: CimInstance, o: InstanceXmlOptions): string | Buffer {
+  const xml = instanceXml(inst, o);
+  const kept = encoded.get(inst.properties);
+  if (kept === undefined || kept.xml !== xml) return xml;
+  kept.bytes ??= Buffer.from(xml);
+  return kept.bytes;
+}
+
+/**
+ * The string as one flat run of characters: V8 keeps `a + b` as a pair (a rope) until something needs it flat, and
+ * a rope of many pieces costs a walk each time it is written. Reading it as a number flattens it in place.
+ */
+function flat(s: string): string {
+  Number(s);
+  return s;
 }
 
 /** The tags of one property, written once per class declaration: `<p:Name>`, `</p:Name>` and the NULL form. */
@@ -197,14 +254,40 @@ function scalarXml(type: CimType, v: CimScalar, o: InstanceXmlOptions, depth: nu
  * Response headers (WS-Addressing 2004/08): anonymous To, the action, a new MessageID, RelatesTo the request.
  *
  * @example
- * res.end(envelope(`${ACTION.get}Response`, req.messageId, instanceXml(inst, o)));
+ * faultEnvelope = envelope(`${NS.wsa}/fault`, req.messageId, faultBody);
  */
 export function envelope(action: string, relatesTo: string | undefined, body: string, headers = ''): string {
+  return `${ENVELOPE_HEAD}${headerTail(action, relatesTo, headers)}${body}${ENVELOPE_TAIL}`;
+}
+
+/**
+ * {@link envelope} as the UTF-8 bytes sent: a body kept as bytes ({@link instanceBody}) is copied in as it is, not
+ * written out from text again.
+ *
+ * @example
+ * res.end(envelopeBytes(`${ACTION.get}Response`, req.messageId, instanceBody(inst, o)));
+ */
+export function envelopeBytes(
+  action: string,
+  relatesTo: string | undefined,
+  body: string | Buffer,
+  headers = '',
+): Buffer {
+  const middle = headerTail(action, relatesTo, headers);
+  if (typeof body === 'string') return Buffer.from(`${ENVELOPE_HEAD}${middle}${body}${ENVELOPE_TAIL}`);
+  return Buffer.concat([ENVELOPE_HEAD_BYTES, Buffer.from(middle), body, ENVELOPE_TAIL_BYTES]);
+}
+
+/** The headers after wsa:Action's opening tag, up to the body's opening tag. */
+function headerTail(action: string, relatesTo: string | undefined, headers: string): string {
   const rel = relatesTo === undefined ? '' : `<wsa:RelatesTo>${xmlText(relatesTo)}</wsa:RelatesTo>`;
-  return `${ENVELOPE_HEAD}${xmlText(action)}</wsa:Action><wsa:MessageID>uuid:${randomUUID()}</wsa:MessageID>${rel}${headers}</s:Header><s:Body>${body}</s:Body></s:Envelope>`;
+  return `${xmlText(action)}</wsa:Action><wsa:MessageID>uuid:${randomUUID()}</wsa:MessageID>${rel}${headers}</s:Header><s:Body>`;
 }
 
 /** What every answer begins with, up to the text of wsa:Action: built once. */
 const ENVELOPE_HEAD =
   `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="${NS.soap}" xmlns:wsa="${NS.wsa}" xmlns:wsman="${NS.wsman}" xmlns:wsen="${NS.wsen}" xmlns:wse="${NS.wse}" xmlns:xsi="${NS.xsi}" xmlns:cim="${NS.cim}">` +
   `<s:Header><wsa:To>${ANONYMOUS}</wsa:To><wsa:Action>`;
+const ENVELOPE_TAIL = '</s:Body></s:Envelope>';
+const ENVELOPE_HEAD_BYTES = Buffer.from(ENVELOPE_HEAD);
+const ENVELOPE_TAIL_BYTES = Buffer.from(ENVELOPE_TAIL);

@@ -10,7 +10,7 @@ import {
   startHttpServer,
 } from '../http/index.js';
 import type { LoginLimits } from '../http/throttle.js';
-import { dispatchWsman, faultAnswer } from './dispatch.js';
+import { dispatchWsman, faultAnswer, type WsmanAnswer } from './dispatch.js';
 import type { WsmanDispatcher } from './dispatcher.js';
 import { type EnvelopeLimits, readEnvelope } from './envelope.js';
 
@@ -79,15 +79,15 @@ async function answer(
   { res, user, readBody }: HttpExchange,
 ): Promise<void> {
   const body = await readBody();
-  let out: { status: number; xml: string };
+  let out: WsmanAnswer;
   try {
     const req = await readEnvelope(body, read);
     out = await dispatchWsman(d, req, newContext(user.name, user.role));
   } catch (e) {
     out = faultAnswer(d, e, undefined);
   }
-  res.writeHead(out.status, [CONTENT_TYPE, SOAP_TYPE, 'Content-Length', String(Buffer.byteLength(out.xml))]);
-  endWithTurn(res, out.xml);
+  res.writeHead(out.status, [CONTENT_TYPE, SOAP_TYPE, 'Content-Length', String(out.bytes.length)]);
+  endWithTurn(res, out.bytes);
 }
 
 /** A running WS-Man server. */
