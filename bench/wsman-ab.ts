@@ -5,13 +5,13 @@
  *
  *   npm run build && node dist/bench/wsman-ab.js [--rounds 12] [--requests 2000] [--profile DIR] [--server-flags FLAGS]
  *
- * With `--profile DIR` the WS-Man server writes a V8 CPU profile into DIR when it ends (`node --cpu-prof`). With
- * `--floor` the subject is the shared HTTP server of src/wbem/http with a route answering the same bytes, not the
+ * With `--profile DIR` this checkout's servers (WS-Man, and the floor with `--floor`) write V8 CPU profiles into DIR
+ * when they end (`node --cpu-prof`). With `--floor` the subject is the shared HTTP server of src/wbem/http with a route answering the same bytes, not the
  * WS-Man server: what that layer costs before any protocol runs. With `--base DIR` (a built checkout, e.g. a `git
  * archive` of an older commit with node_modules linked, after `npx tsc -p tsconfig.build.json`) the baseline is that
  * checkout's WS-Man server instead of the bare one: an A/B of a change to the WS-Man path ("bare" then names the
  * base in the output). Each WS-Man server runs with the node flags of its checkout's `vessel host serve`;
- * `--server-flags "FLAGS"` adds node flags to this checkout's only (e.g. `--max-semi-space-size=64` against
+ * `--server-flags "FLAGS"` adds node flags to this checkout's servers only (e.g. `--max-semi-space-size=64` against
  * `--base` of the same build: an A/B of a flag).
  */
 import { parseArgs } from 'node:util';
@@ -36,7 +36,7 @@ const nodeArgs = [
 ];
 const wsman = await startWsmanHost({ vms: 1000, nodeArgs });
 const answer = await postOnce(wsman.port, GET_BODY);
-const host = values.floor ? await startHttpFloor(answer) : wsman;
+const host = values.floor ? await startHttpFloor(answer, nodeArgs) : wsman;
 try {
   const bare =
     values.base === undefined

@@ -98,7 +98,7 @@ export function startWsmanHost(o: WsmanHostOptions): Promise<ChildServer> {
  * `POST /wsman` route that reads the body and answers `answer`, in a process of its own: the floor under any
  * protocol on that server, which tells the HTTP layer's cost from the protocol's.
  */
-export function startHttpFloor(answer: string): Promise<ChildServer> {
+export function startHttpFloor(answer: string, nodeArgs: string[] = []): Promise<ChildServer> {
   const script = `const { startHttpServer } = await import(${JSON.stringify(HTTP_MODULE)});
     const { UserStore } = await import(${JSON.stringify(USERS_MODULE)});
     const { mkdtemp, rm } = await import('node:fs/promises');
@@ -116,7 +116,7 @@ export function startHttpFloor(answer: string): Promise<ChildServer> {
     const s = await startHttpServer({ routes: [{ path: '/wsman', methods: ['POST'], handle }], auth: { users }, http: { port: 0 } });
     process.once('SIGTERM', () => rm(dir, { recursive: true, force: true }).finally(() => process.exit(0)));
     console.log(s.httpPort);`;
-  return startChild(script, [], { BENCH_ANSWER: answer });
+  return startChild(script, nodeArgs, { BENCH_ANSWER: answer });
 }
 
 /** A bare Node HTTP server in a process of its own that reads each request's body and answers `answer` (200). */

@@ -14,12 +14,25 @@ export interface CimContext {
    * When the caller stops waiting (ms since the epoch; WS-Man's OperationTimeout): a method waits for its job only
    * until shortly before, then answers the job (4096) instead of running out of time.
    */
-  deadline?: number;
+  deadline?: number | undefined;
 }
 
-/** Creates a context for one operation. */
+/**
+ * Creates a context for one operation, with no deadline. Every context of an operation has the same fields in the
+ * same order, deadline included ({@link withDeadline}): code that reads them sees one shape, which V8 reads fastest.
+ */
 export function newContext(user: string, role: Role): CimContext {
-  return { user, role, memo: new Map() };
+  return { user, role, memo: new Map(), deadline: undefined };
+}
+
+/**
+ * The context with a deadline (ms since the epoch), sharing its memo: one operation's picture of the host.
+ *
+ * @example
+ * const opCtx = withDeadline(ctx, Date.now() + 60_000);
+ */
+export function withDeadline(ctx: CimContext, deadline: number): CimContext {
+  return { user: ctx.user, role: ctx.role, memo: ctx.memo, deadline };
 }
 
 /** Computes a value once per operation, e.g. the list of virtual systems with their definitions. */

@@ -1,4 +1,4 @@
-import { type CimContext, CimError, newContext } from '../../cim/index.js';
+import { type CimContext, CimError, newContext, withDeadline } from '../../cim/index.js';
 import { xmlText } from '../cimxml/escape.js';
 import { classGet } from './class-get.js';
 import { Deadline } from './deadline.js';
@@ -92,7 +92,7 @@ export async function dispatchWsman(
         throw new WsmanFault('WSMAN_INVALID_OPTIONS', `The option "${o.name.slice(0, 64)}" is not supported`);
     const deadline = req.timeoutMs === undefined ? undefined : new Deadline(req.timeoutMs);
     // A CIM method waits for its job only while time is left, then answers the job (DSP1103), not TimedOut.
-    const opCtx = deadline === undefined ? ctx : { ...ctx, deadline: deadline.at };
+    const opCtx = deadline === undefined ? ctx : withDeadline(ctx, deadline.at);
     const work = operation(d, req, opCtx, max, deadline);
     const answer = !(work instanceof Promise)
       ? work
