@@ -208,8 +208,10 @@ describe('readPlainRequest(), the tree-less reader of requests with an empty bod
         }),
         fc.constantFrom(WIDE, TIGHT),
         async (doc, edits, limits) => {
-          // The seed read first: its shape is then a template the mutation may match.
+          // The seed read first, as text and as bytes: its shape is then a template the mutation may match, and its
+          // bytes the last request that a mutation of its MessageID repeats.
           readPlainRequest(doc, limits);
+          readPlainRequest(Buffer.from(doc), limits);
           let s = doc;
           for (const [pos, ins, del] of edits) {
             const at = pos % (s.length + 1);
@@ -327,6 +329,7 @@ describe('readPlainRequest(), the tree-less reader of requests with an empty bod
         fc.constantFrom(WIDE, TIGHT),
         async (doc, texts, limits) => {
           readPlainRequest(doc, limits);
+          readPlainRequest(Buffer.from(doc), limits);
           let k = 0;
           const s = doc.replace(/>([^<]*)<\//g, (m) => {
             const t = texts[k++];
@@ -338,5 +341,65 @@ describe('readPlainRequest(), the tree-less reader of requests with an empty bod
       { numRuns: 3000, seed: 5 },
     );
     expect(answered).toBeGreaterThan(500);
+  });
+
+  it('reads the last request`s bytes with another MessageID as the tree path does, whatever that text is', async () => {
+    // A polling client's next request: the same bytes but for the MessageID's text (readRepeated).
+    const withId = answeredSeeds.filter((d) => /<(\w+:)?MessageID>[^<]*<\/(\w+:)?MessageID>/.test(d));
+    expect(withId.length).toBeGreaterThan(5);
+    const piece = fc.constantFrom(
+      'uuid:',
+      '6a3f1c2e-0000-4000-8000-00000000000',
+      '7',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '<',
+      '<x/>',
+      '</a:MessageID><a:MessageID>',
+      '>',
+      ']]>',
+      ']]',
+      '&',
+      '&amp;',
+      'é',
+      '\u0001',
+      '\u007f',
+      '\ufffe',
+      '"',
+      'x'.repeat(300),
+    );
+    let answered = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...withId),
+        fc.array(piece, { maxLength: 6 }).map((a) => a.join('')),
+        fc.constantFrom(WIDE, TIGHT),
+        async (doc, id, limits) => {
+          readPlainRequest(Buffer.from(doc), limits);
+          const s = doc.replace(
+            /(<(?:\w+:)?MessageID>)[^<]*(<\/)/,
+            (_m, open: string, close: string) => `${open}${id}${close}`,
+          );
+          if (await same(s, limits)) answered++;
+        },
+      ),
+      { numRuns: 3000, seed: 21 },
+    );
+    expect(answered).toBeGreaterThan(500);
+  });
+
+  it('answers a repeated request as a request of its own: changing one answer changes no other', () => {
+    const first = readPlainRequest(Buffer.from(GET_BODY), WIDE)!;
+    const second = readPlainRequest(Buffer.from(GET_BODY.replace('000000000001', '000000000002')), WIDE)!;
+    expect(second.messageId).toBe('uuid:6a3f1c2e-0000-4000-8000-000000000002');
+    second.selectors.set('Name', 'other');
+    second.options.push({ name: 'o', value: 'v', mustComply: false });
+    first.selectors.clear();
+    const third = readPlainRequest(Buffer.from(GET_BODY.replace('000000000001', '000000000003')), WIDE)!;
+    expect(third.selectors.get('Name')).toBe('vm500');
+    expect(third.options).toEqual([]);
+    expect(third.messageId).toBe('uuid:6a3f1c2e-0000-4000-8000-000000000003');
   });
 });

@@ -14,7 +14,17 @@ import {
 } from './plain-headers.js';
 import type { EnvelopeLimits, WsmanOption, WsmanRequest } from './request.js';
 import { FAST_BYTES } from './request.js';
-import { emptyRequest, type Leaf, readByTemplate, rememberTemplate, setField } from './request-template.js';
+import {
+  emptyRequest,
+  type Leaf,
+  MESSAGE_ID,
+  MESSAGE_ID_TEXT,
+  readByTemplate,
+  readRepeated,
+  rememberRepeat,
+  rememberTemplate,
+  setField,
+} from './request-template.js';
 import {
   hasDuplicate,
   lookup,
@@ -91,9 +101,15 @@ export function readPlainRequest(
   // The same bound as the tree path's fast readers (beyond it the hardened reader decides, and its limits).
   const size = typeof body === 'string' ? body.length * 3 : body.byteLength;
   if (size > FAST_BYTES || size > limits.maxBytes) return undefined;
+  if (typeof body !== 'string') {
+    const again = readRepeated(body, limits);
+    if (again !== undefined) return again;
+  }
   const src = asciiText(body);
   if (src === undefined) return undefined;
-  return readByTemplate(src, limits) ?? readInFull(src, limits);
+  const r = readByTemplate(src, limits) ?? readInFull(src, limits);
+  if (r !== undefined && typeof body !== 'string') rememberRepeat(body, limits, r);
+  return r;
 }
 
 /**
@@ -240,6 +256,9 @@ function readInFull(src: string, limits: EnvelopeLimits): WsmanRequest | undefin
   }
   if (!rooted || kinds.length !== 0 || !sawBody) return undefined;
   rememberTemplate(src, limits, leaves, r.countEstimate);
+  const id = leaves.find((l) => l.field === MESSAGE_ID);
+  MESSAGE_ID_TEXT[0] = id === undefined ? -1 : id.start;
+  MESSAGE_ID_TEXT[1] = id === undefined ? -1 : id.end;
   return r;
 
   /** What the element opening under `parent` is, or 0 when the tree path must read the request. */

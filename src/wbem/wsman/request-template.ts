@@ -182,6 +182,7 @@ function fromTemplate(t: Template, src: string, limits: EnvelopeLimits): WsmanRe
   r.countEstimate = t.countEstimate;
   let at = parts[0]!.length;
   let k = 0;
+  MESSAGE_ID_TEXT[0] = -1;
   for (const leaf of leaves) {
     let value = '';
     if (leaf.start >= 0) {
@@ -189,6 +190,10 @@ function fromTemplate(t: Template, src: string, limits: EnvelopeLimits): WsmanRe
       const text = src.slice(at, end);
       if (text.length > limits.maxTextChars || BAD_TEXT.test(text)) return undefined;
       value = text.trim();
+      if (leaf.field === MESSAGE_ID) {
+        MESSAGE_ID_TEXT[0] = at;
+        MESSAGE_ID_TEXT[1] = end;
+      }
       at = end + parts[++k]!.length;
     }
     if (!apply(r, leaf, value)) return undefined;
@@ -196,9 +201,65 @@ function fromTemplate(t: Template, src: string, limits: EnvelopeLimits): WsmanRe
   return r;
 }
 
+/**
+ * Where the MessageID's text was in the request read last by a template or in full (start, end; start -1 when it
+ * had none, or an empty element): set by each read, read by the caller at once.
+ */
+export const MESSAGE_ID_TEXT: [number, number] = [-1, -1];
+
 function apply(r: WsmanRequest, leaf: Leaf, value: string): boolean {
   if (leaf.field >= 0) return setField(r, leaf.field, value);
   if (leaf.option) r.options.push({ name: leaf.name, value, mustComply: leaf.mustComply });
   else r.selectors.set(leaf.name, value);
   return true;
+}
+
+/**
+ * The request read last from bytes, with where its MessageID's text was: a polling client sends the same bytes
+ * again but for that text, and such a request is the same document to this reader but for the MessageID.
+ */
+let lastBytes:
+  | { bytes: Buffer; idStart: number; idEnd: number; limits: EnvelopeLimits; request: WsmanRequest }
+  | undefined;
+
+/** A MessageID text the readers take as it is: ASCII without markup, `&`, CR or `]]>` (BAD_TEXT's rule, ASCII). */
+const PLAIN_ID = /^[\t\n\u0020-\u0025\u0027-\u003b\u003d-\u007f]*$/;
+
+export function rememberRepeat(body: Uint8Array, limits: EnvelopeLimits, r: WsmanRequest): void {
+  const [idStart, idEnd] = MESSAGE_ID_TEXT;
+  if (idStart < 0 || body.byteLength > MAX_REPEAT_BYTES) {
+    lastBytes = undefined;
+    return;
+  }
+  // Copies: the caller's buffer and request are the caller's to change.
+  const request = { ...r, selectors: new Map(r.selectors), options: r.options.map((o) => ({ ...o })) };
+  lastBytes = { bytes: Buffer.from(body), idStart, idEnd, limits, request };
+}
+
+/** Longer requests are not remembered for {@link readRepeated} (a Get is 1-2 KiB). */
+const MAX_REPEAT_BYTES = 8192;
+
+/**
+ * The request of `body` when it is the last request's bytes but for the MessageID's text, and that text is plain
+ * ({@link PLAIN_ID}, within maxTextChars): two compares of bytes and the new text, instead of a read of the whole
+ * text. Every other field is the last request's (a copy of each).
+ */
+export function readRepeated(body: Uint8Array, limits: EnvelopeLimits): WsmanRequest | undefined {
+  const last = lastBytes;
+  if (last === undefined || !sameLimits(last.limits, limits)) return undefined;
+  const { bytes, idStart, idEnd } = last;
+  const end = body.byteLength - (bytes.length - idEnd);
+  if (end < idStart) return undefined;
+  const b = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (b.compare(bytes, 0, idStart, 0, idStart) !== 0) return undefined;
+  if (b.compare(bytes, idEnd, bytes.length, end, b.length) !== 0) return undefined;
+  const text = b.toString('latin1', idStart, end);
+  if (text.length > limits.maxTextChars || !PLAIN_ID.test(text) || text.includes(']]>')) return undefined;
+  const q = last.request;
+  return {
+    ...q,
+    messageId: text.trim(),
+    selectors: new Map(q.selectors),
+    options: q.options.map((o) => ({ ...o })),
+  };
 }
