@@ -84,8 +84,8 @@ function onlyAttrs(count: number, allowed: (ns: string, local: string) => boolea
  * Reads a small plain WS-Man request whose Body is empty (Get, Delete) straight into a WsmanRequest in one pass,
  * without an element tree: the same well-formedness, namespace and shape checks as readSimpleSoap (whose helpers it
  * shares) and the same header decoding as readEnvelope. A request with the shape of one read before (the same text
- * but for its headers', selectors' and options' texts: a client's next Get) is read by that template
- * (request-template.ts). It answers undefined for anything else (a body with content, a header given twice, an
+ * but for its headers', selectors' and options' texts: a client's next Get) is read by that template, and the
+ * bytes of the last request so read again but for the MessageID by two compares (request-template.ts). It answers undefined for anything else (a body with content, a header given twice, an
  * unknown header marked mustUnderstand, an EPR or nameless selector, a bad MaxEnvelopeSize or OperationTimeout, an
  * attribute it does not expect, non-ASCII bytes, an envelope over the fast readers' size), and readEnvelope's tree
  * path then decides and reports as before. plain-request.test.ts checks that it never answers a request that
@@ -107,9 +107,12 @@ export function readPlainRequest(
   }
   const src = asciiText(body);
   if (src === undefined) return undefined;
-  const r = readByTemplate(src, limits) ?? readInFull(src, limits);
-  if (r !== undefined && typeof body !== 'string') rememberRepeat(body, limits, r);
-  return r;
+  const byTemplate = readByTemplate(src, limits);
+  if (byTemplate === undefined) return readInFull(src, limits);
+  // A shape seen again (a template's): its bytes are likely to come again but for the MessageID. A shape read
+  // for the first time is not copied for that.
+  if (typeof body !== 'string') rememberRepeat(body, limits, byTemplate);
+  return byTemplate;
 }
 
 /**
