@@ -147,6 +147,12 @@ describe('readPlainXml(), the fast path of the CIM-XML reader', () => {
       `${'<A>'.repeat(70)}${'</A>'.repeat(70)}`,
       'nested deeper than 64 levels',
     ],
+    // An element that closes itself counts for the depth as saxes counts it.
+    [
+      'an empty element one level deeper than the limit',
+      `${'<A>'.repeat(64)}<B/>${'</A>'.repeat(64)}`,
+      'nested deeper than 64 levels',
+    ],
     ['more elements than the limit', `<CIM>${'<V/>'.repeat(1001)}</CIM>`, 'more than 1000 elements'],
     ['more attributes than the limit', `<CIM ${attributes(101)}/>`, '<CIM> has more than 100 attributes'],
     [
@@ -201,6 +207,12 @@ describe('readPlainXml(), the fast path of the CIM-XML reader', () => {
     expect(slices).toBeGreaterThan(10);
     expect(r && shape(r)).toEqual(shape(readPlainXml(doc, WIDE)!));
     expect(r && shape(r)).toEqual(hardened(doc));
+  });
+
+  it('reads an empty element at the deepest level allowed, as saxes does', () => {
+    const text = `${'<A>'.repeat(63)}<B/>${'</A>'.repeat(63)}`;
+    expect(shape(readPlainXml(text, WIDE)!)).toEqual(hardened(text));
+    expect(hardened(`${'<A>'.repeat(64)}<B/>${'</A>'.repeat(64)}`)).toBe('refused');
   });
 });
 

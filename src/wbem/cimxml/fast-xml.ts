@@ -247,15 +247,14 @@ export class PlainXmlReader {
     }
     const selfClosing = src.charCodeAt(i) === 0x2f;
     i += selfClosing ? 2 : 1;
+    // Every element counts for the depth, one that closes itself too (as saxes counts).
+    if (this.stack.length >= limits.maxDepth)
+      this.tooLarge(start, `Elements are nested deeper than ${limits.maxDepth} levels`);
     const top = this.stack[this.stack.length - 1];
     if (top) top.children.push(el);
     else if (this.root) return undefined;
     else this.root = el;
-    if (!selfClosing) {
-      if (this.stack.length >= limits.maxDepth)
-        this.tooLarge(start, `Elements are nested deeper than ${limits.maxDepth} levels`);
-      this.stack.push(el);
-    }
+    if (!selfClosing) this.stack.push(el);
     return i;
   }
 

@@ -405,4 +405,21 @@ describe('readPlainRequest(), the tree-less reader of requests with an empty bod
     expect(third.options).toEqual([]);
     expect(third.messageId).toBe('uuid:6a3f1c2e-0000-4000-8000-000000000003');
   });
+
+  it('faults an empty element one level too deep alike from text and from bytes', async () => {
+    // TIGHT allows 4 levels: Envelope, Header, a header, its child; an empty element under that is the fifth.
+    const deep = (inner: string) =>
+      GET_BODY.replace('</s:Header>', `<x:H xmlns:x="urn:x"><x:C>${inner}</x:C></x:H></s:Header>`);
+    const limits = { ...TIGHT, maxBytes: 1 << 20, maxElements: 1000, maxTextChars: 1 << 20 };
+    for (const [text, ok] of [
+      [deep('<x:D/>'), false],
+      [deep(''), true],
+    ] as const) {
+      const fromText = await tree(text, limits);
+      expect(await tree(Buffer.from(text), limits)).toStrictEqual(fromText);
+      expect(await whole(text, limits)).toStrictEqual(fromText);
+      expect(await whole(Buffer.from(text), limits)).toStrictEqual(fromText);
+      expect('fault' in (fromText as object)).toBe(!ok);
+    }
+  });
 });

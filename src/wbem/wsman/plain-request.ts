@@ -245,12 +245,13 @@ function readInFull(src: string, limits: EnvelopeLimits): WsmanRequest | undefin
     if (kind === 0) return undefined;
     const selfClosing = src.charCodeAt(k) === 0x2f;
     i = k + (selfClosing ? 2 : 1);
+    // Every element counts for the depth, one that closes itself too (as the hardened reader counts).
+    if (kinds.length >= limits.maxDepth) return undefined;
     if (selfClosing) {
       restore(scope, mark);
       leafStart = -1;
       if (!close(kind)) return undefined;
     } else {
-      if (kinds.length >= limits.maxDepth) return undefined;
       kinds.push(kind);
       leafStart = i;
       names.push(qn);

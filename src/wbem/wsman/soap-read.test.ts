@@ -80,6 +80,17 @@ describe('readSimpleSoap(), the one-pass reader of simple envelopes', () => {
     }
   });
 
+  it('counts an element that closes itself for the depth, as the general path does', () => {
+    const doc = (levels: number) =>
+      `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">${'<x>'.repeat(levels)}<y/>${'</x>'.repeat(levels)}</s:Envelope>`;
+    // Envelope and two x: three levels open, y the fourth.
+    const limits = { ...WIDE, maxDepth: 3 };
+    expect(readSimpleSoap(doc(2), limits)).toBeUndefined();
+    expect(general(doc(2), limits)).toBeInstanceOf(Error);
+    expect(readSimpleSoap(doc(1), limits)).toEqual(general(doc(1), limits));
+    expect(readSimpleSoap(doc(1), limits)).toBeDefined();
+  });
+
   it('answers nothing but the general path`s tree on mutated envelopes, under wide and tight limits', () => {
     const tricky = [
       '<',

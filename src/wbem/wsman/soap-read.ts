@@ -205,13 +205,14 @@ export function readSimpleSoap(src: string, limits: XmlShapeLimits): XmlElement 
     if (el === undefined) return undefined;
     const selfClosing = src.charCodeAt(k) === 0x2f;
     i = k + (selfClosing ? 2 : 1);
+    // Every element counts for the depth, one that closes itself too (as the hardened reader counts).
+    if (stack.length >= limits.maxDepth) return undefined;
     const top = stack[stack.length - 1];
     if (top) top.children.push(el);
     else if (root) return undefined;
     else root = el;
     if (selfClosing) restore(scope, mark);
     else {
-      if (stack.length >= limits.maxDepth) return undefined;
       stack.push(el);
       nameAt.push(lt + 1);
       nameLength.push(qn.length);
