@@ -47,7 +47,7 @@ import { KeyedLock } from './lock.js';
 import { hostMetricsSource, MetricsSampler, type SamplerOptions } from './metrics/index.js';
 import { cleanupOwnedImages, makeNewDisks, type NewDiskContext, settleOwnedImages } from './new-disks.js';
 import { databasePath } from './paths.js';
-import { refuseSharedWriters, StoragePools } from './pools/index.js';
+import { othersToCheck, refuseSharedWriters, StoragePools } from './pools/index.js';
 import { EventRecorder } from './recorder.js';
 import { scrubStoredSecrets } from './secrets.js';
 import { openStateDir } from './state-dir.js';
@@ -339,7 +339,7 @@ export class Host {
     let existed: boolean;
     try {
       await this.pools.check(def, 'define');
-      refuseSharedWriters(def, this.store.listVms());
+      refuseSharedWriters(def, othersToCheck(this.store, def));
       const uuid = def.system.VirtualSystemIdentifier;
       const before = uuid === undefined ? undefined : this.store.getVm(uuid)?.definition;
       await refuseDroppingOverlays(this.driver, before, def);
@@ -462,7 +462,7 @@ export class Host {
         const made = await makeNewDisks(this.newDisks(), def, 'change');
         try {
           await this.pools.check(made.def, 'define');
-          refuseSharedWriters(made.def, this.store.listVms());
+          refuseSharedWriters(made.def, othersToCheck(this.store, made.def));
         } catch (e) {
           await made.discard();
           throw e;

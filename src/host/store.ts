@@ -143,6 +143,10 @@ class StoredRow implements StoredVm {
   definitionText(): string {
     return this.#definition === undefined ? this.#json : JSON.stringify(this.#definition);
   }
+  /** The stored text while the definition is unread, else undefined. */
+  unreadText(): string | undefined {
+    return this.#definition === undefined ? this.#json : undefined;
+  }
 }
 
 /**
@@ -154,6 +158,17 @@ class StoredRow implements StoredVm {
  */
 export function definitionTextOf(v: StoredVm): string {
   return v instanceof StoredRow ? v.definitionText() : JSON.stringify(v.definition);
+}
+
+/**
+ * A stored row's definition text as stored, when nobody has read the definition (so it is what the row holds);
+ * undefined for any other StoredVm: a cheap look at the text before a parse.
+ *
+ * @example
+ * unreadDefinitionText(host.store.getVm('web1'))?.includes('"DiskMode"');
+ */
+export function unreadDefinitionText(v: StoredVm): string | undefined {
+  return v instanceof StoredRow ? v.unreadText() : undefined;
 }
 
 function toVm(r: VmRow): StoredVm {
@@ -243,6 +258,7 @@ export class Store {
       getMetadata: this.db.prepare('SELECT key, value FROM vm_metadata WHERE uuid = ? ORDER BY key'),
       getVm: this.db.prepare('SELECT * FROM vms WHERE uuid = ? OR name = ?'),
       listVms: this.db.prepare('SELECT * FROM vms ORDER BY name'),
+      listVmsMentioning: this.db.prepare('SELECT * FROM vms WHERE instr(definition, ?) > 0 ORDER BY name'),
       listSummaries: this.db.prepare('SELECT uuid, name, state, reason FROM vms ORDER BY name'),
       addEvent: this.db.prepare(
         'INSERT INTO events (time, uuid, name, kind, state, reason, cause, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -354,6 +370,14 @@ export class Store {
 
   listVms(): StoredVm[] {
     return (this.stmts.listVms.all() as VmRow[]).map(toVm);
+  }
+
+  /**
+   * The systems whose stored definition text contains `text` (SQLite looks; no row becomes an object unless it
+   * does), e.g. the only ones that can name a property.
+   */
+  listVmsMentioning(text: string): StoredVm[] {
+    return (this.stmts.listVmsMentioning.all(text) as VmRow[]).map(toVm);
   }
 
   /** Records an event and returns it with its id. */

@@ -36,4 +36,4 @@ export {
   poolUsage,
   poolUsers,
 } from './usage.js';
-export { refuseSharedWriters } from './writers.js';
+export { othersToCheck, refuseSharedWriters } from './writers.js';

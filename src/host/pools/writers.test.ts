@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDefinition, type DiskMode, type VirtualSystemDefinition } from '../../model/index.js';
 import { HostError } from '../errors.js';
-import type { StoredVm } from '../store.js';
-import { refuseSharedWriters } from './writers.js';
+import { Store, type StoredVm } from '../store.js';
+import { othersToCheck, refuseSharedWriters } from './writers.js';
 
 // Two writers on one image are refused whatever path names it; readers through overlays may share it.
 
@@ -97,5 +97,33 @@ describe('refuseSharedWriters', () => {
     const many = Array.from({ length: 200 }, (_, i) => system(`s${i}`, [other]));
     many.push(system('last', [image]));
     expect(refusal(system('d', [image], 'direct'), many)?.message).toContain('"last" uses it too');
+  });
+
+  it('reads stored rows as the store answers them: a direct writer found, a name that says DiskMode no writer', () => {
+    const store = new Store(join(dir, 'writers.db'));
+    try {
+      for (let i = 0; i < 50; i++) {
+        const d = system(`row${i}`, [other]);
+        store.putVm(String(d.system.VirtualSystemIdentifier), d);
+      }
+      // Its text names DiskMode (as its name), yet it writes through an overlay.
+      const named = system('DiskMode', [image]);
+      store.putVm(String(named.system.VirtualSystemIdentifier), named);
+      const b = system('b', [image]);
+      expect(() => refuseSharedWriters(b, store.listVms())).not.toThrow();
+      const direct = system('direct-row', [image], 'direct');
+      store.putVm(String(direct.system.VirtualSystemIdentifier), direct);
+      expect(() => refuseSharedWriters(b, store.listVms())).toThrow(/"direct-row" writes to it directly/);
+      // What the host looks at: every row for a direct writer, only the rows that name DiskMode otherwise.
+      expect(othersToCheck(store, b).map((v) => v.name)).toEqual(['DiskMode', 'direct-row']);
+      expect(othersToCheck(store, system('d', [other], 'direct'))).toHaveLength(52);
+      // A definition read (and so maybe changed) before the check is looked at as it is now.
+      const rows = store.listVms();
+      const row = rows.find((v) => v.name === 'row0')!;
+      row.definition.system.DiskMode = 'direct';
+      expect(() => refuseSharedWriters(system('c', [other]), rows)).toThrow(/"row0" writes to it directly/);
+    } finally {
+      store.close();
+    }
   });
 });

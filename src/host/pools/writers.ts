@@ -1,8 +1,14 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { diskModeOf, imagePath, readDevices, type VirtualSystemDefinition } from '../../model/index.js';
+import {
+  DISK_MODE_PROPERTY,
+  diskModeOf,
+  imagePath,
+  readDevices,
+  type VirtualSystemDefinition,
+} from '../../model/index.js';
 import { HostError } from '../errors.js';
-import type { StoredVm } from '../store.js';
+import { type Store, type StoredVm, unreadDefinitionText } from '../store.js';
 
 /** The real path of an image (its lexical one when it cannot be resolved). */
 function real(path: string): string {
@@ -21,6 +27,31 @@ function disksOf(def: VirtualSystemDefinition): { paths: Map<string, string>; di
     if (d.kind === 'disk' && path !== undefined) paths.set(real(path), d.instanceId);
   }
   return { paths, direct: diskModeOf(def.system) === 'direct' };
+}
+
+/**
+ * Whether a stored system writes its images directly. A row whose stored text never names the DiskMode property is
+ * in the default mode, overlay: its definition is not parsed for that (defining the n-th system would parse the
+ * n - 1 before it).
+ */
+function writesDirectly(vm: StoredVm): boolean {
+  const text = unreadDefinitionText(vm);
+  if (text !== undefined && !text.includes(`"${DISK_MODE_PROPERTY}"`)) return false;
+  return diskModeOf(vm.definition.system) === 'direct';
+}
+
+/**
+ * The stored systems {@link refuseSharedWriters} must look at for `def`: all of them for a direct writer; else only
+ * those that may write directly themselves, the rows whose text names the DiskMode property (SQLite picks them, so
+ * defining the n-th system does not read the n - 1 before it into objects).
+ *
+ * @example
+ * refuseSharedWriters(def, othersToCheck(host.store, def));
+ */
+export function othersToCheck(store: Store, def: VirtualSystemDefinition): StoredVm[] {
+  return diskModeOf(def.system) === 'direct'
+    ? store.listVms()
+    : store.listVmsMentioning(`"${DISK_MODE_PROPERTY}"`);
 }
 
 /**
@@ -46,7 +77,7 @@ export function refuseSharedWriters(
     if (vm.uuid.toLowerCase() === uuid) continue;
     // Only a direct writer on either side can conflict: the other's disks are resolved (a stat per path
     // component) only then, or defining the n-th system would resolve every disk of the n - 1 before it.
-    if (!mine.direct && diskModeOf(vm.definition.system) !== 'direct') continue;
+    if (!mine.direct && !writesDirectly(vm)) continue;
     const other = disksOf(vm.definition);
     for (const [path, id] of mine.paths) {
       if (!other.paths.has(path)) continue;
