@@ -225,15 +225,22 @@ let lastBytes:
 /** A MessageID text the readers take as it is: ASCII without markup, `&`, CR or `]]>` (BAD_TEXT's rule, ASCII). */
 const PLAIN_ID = /^[\t\n\u0020-\u0025\u0027-\u003b\u003d-\u007f]*$/;
 
+/**
+ * Remembers the bytes of a request just read by a template ({@link MESSAGE_ID_TEXT} says where its MessageID's
+ * text is) for {@link readRepeated}; a request without a MessageID's text, or a long one, forgets the last.
+ *
+ * @example
+ * rememberRepeat(body, limits, readByTemplate(src, limits)!);
+ */
 export function rememberRepeat(body: Uint8Array, limits: EnvelopeLimits, r: WsmanRequest): void {
   const [idStart, idEnd] = MESSAGE_ID_TEXT;
   if (idStart < 0 || body.byteLength > MAX_REPEAT_BYTES) {
     lastBytes = undefined;
     return;
   }
-  // Copies: the caller's buffer and request are the caller's to change.
+  // Copies: the caller's buffer, limits and request are the caller's to change.
   const request = { ...r, selectors: new Map(r.selectors), options: r.options.map((o) => ({ ...o })) };
-  lastBytes = { bytes: Buffer.from(body), idStart, idEnd, limits, request };
+  lastBytes = { bytes: Buffer.from(body), idStart, idEnd, limits: { ...limits }, request };
 }
 
 /** Longer requests are not remembered for {@link readRepeated} (a Get is 1-2 KiB). */
