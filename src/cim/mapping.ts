@@ -1,10 +1,14 @@
 import type { SystemDetail } from '../api/index.js';
 import {
   driveSlotFromAddress,
+  listShaped,
   type RasdClass,
   type RasdProperties,
   type ResourceSetting,
   resourceTypeOf,
+  type SettingClass,
+  settingClassOf,
+  shapeProblemOf,
   type VssdProperties,
 } from '../model/index.js';
 import { CimError } from './errors.js';
@@ -76,7 +80,7 @@ export function rasdInstance(
 }
 
 /** Text values of an embedded instance, dropping what the model cannot hold (references, nested instances). */
-function textProperties(inst: CimInstance): Record<string, string | string[]> {
+function textProperties(inst: CimInstance, cls: SettingClass): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(inst.properties)) {
     if (v === undefined) continue;
@@ -85,7 +89,12 @@ function textProperties(inst: CimInstance): Record<string, string | string[]> {
     } else if (typeof v === 'string') out[k] = v;
     else if (isInstanceName(v) || isInstance(v)) continue;
   }
-  return out;
+  // A list for a single-valued property cannot be read (which value was meant?); one value for a list is a list.
+  for (const [k, v] of Object.entries(out)) {
+    const why = shapeProblemOf(cls, k, v);
+    if (why !== undefined) throw new CimError('CIM_ERR_INVALID_PARAMETER', `${inst.className}: ${why}`);
+  }
+  return listShaped(out);
 }
 
 /** Which model class an embedded RASD is, from its class name (CIM_ or Vessel_ or any vendor's subclass). */
@@ -111,7 +120,7 @@ export function vssdFromInstance(inst: CimInstance): VssdProperties {
       'CIM_ERR_INVALID_PARAMETER',
       `SystemSettings is a ${inst.className}, not a VirtualSystemSettingData`,
     );
-  const p: VssdProperties = textProperties(inst);
+  const p: VssdProperties = textProperties(inst, 'VSSD');
   delete p.InstanceID;
   return p;
 }
@@ -122,7 +131,7 @@ export function vssdFromInstance(inst: CimInstance): VssdProperties {
  */
 export function rasdFromInstance(inst: CimInstance): ResourceSetting {
   const cimClass = rasdClassOf(inst.className);
-  const p: RasdProperties = textProperties(inst);
+  const p: RasdProperties = textProperties(inst, settingClassOf(cimClass));
   if (p.InstanceID !== undefined) {
     const parsed = parseSettingId(p.InstanceID);
     if (parsed?.localId !== undefined) p.InstanceID = parsed.localId;

@@ -24,7 +24,7 @@ import {
   operationsOf,
   requireOperation,
 } from '../hypervisor/index.js';
-import { isUuid, type VirtualSystemDefinition } from '../model/index.js';
+import { assertShapes, isUuid, type VirtualSystemDefinition } from '../model/index.js';
 import { toSummary } from './api/vocabulary.js';
 import { ArtifactStore } from './artifacts.js';
 import {
@@ -330,7 +330,8 @@ export class Host {
   }
 
   /** Defines (or redefines) in the driver, stores the driver's definition, records `defined` or `modified`. */
-  private async store_(asked: VirtualSystemDefinition, caller: Caller = LOCAL): Promise<StoredVm> {
+  private async store_(given: VirtualSystemDefinition, caller: Caller = LOCAL): Promise<StoredVm> {
+    const asked = assertShapes(given);
     const existing = asked.system.VirtualSystemIdentifier;
     const known = existing !== undefined && this.store.getVm(existing) !== undefined;
     const made = await makeNewDisks(this.newDisks(), asked, known ? 'change' : 'define');
@@ -372,7 +373,8 @@ export class Host {
     const given = def.system.VirtualSystemIdentifier;
     const uuid = isUuid(given) ? given.toLowerCase() : randomUUID();
     const named = { ...def, system: { ...def.system, VirtualSystemIdentifier: uuid } };
-    const name = def.system.ElementName;
+    // The job names the system only by a name in its shape; store_ refuses other shapes, as the job's failure.
+    const name = typeof def.system.ElementName === 'string' ? def.system.ElementName : undefined;
     return this.jobs.run(
       this.spec('vm.define', 'define', caller, { uuid, ...(name === undefined ? {} : { name }) }),
       async () => toSummary(await this.store_(named, caller)),

@@ -12,6 +12,7 @@ export * from './resource-type.js';
 export * from './resources.js';
 export * from './schema/index.js';
 export * from './settings.js';
+export * from './shapes.js';
 export * from './units/index.js';
 export * from './uuid.js';
 export * from './validate.js';

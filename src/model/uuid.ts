@@ -9,7 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * isUuid(' 0f5a0b38-7d2e-4c56-9d7e-2e1a8c0f4b11'); // false: use canonicalUuid for read-in text
  */
 export function isUuid(text: string | undefined): text is string {
-  return text !== undefined && UUID.test(text);
+  return typeof text === 'string' && UUID.test(text);
 }
 
 /**

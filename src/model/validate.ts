@@ -7,6 +7,7 @@ import { type DefinitionProblem, type DefinitionProblemCode, problem } from './p
 import { isKnownResourceType, ResourceType, resourceTypeName } from './resource-type.js';
 import { quantityBytes, resourcesOfType } from './resources.js';
 import type { VirtualSystemDefinition } from './settings.js';
+import { shapeProblems } from './shapes.js';
 import { formatBytes, parseUint } from './units.js';
 
 /**
@@ -57,6 +58,9 @@ export function validateDefinition(
   limits: HostLimits = DEFAULT_LIMITS,
   slots: SlotPolicy = MODEL_SLOTS,
 ): DefinitionProblem[] {
+  // Every check below reads values in the schema's shapes; a definition that has others gets only that said.
+  const shapes = shapeProblems('findings' in input ? input.definition : input);
+  if (shapes.length > 0) return shapes;
   const view = 'findings' in input ? input : readDevices(input);
   const def = view.definition;
   const out: DefinitionProblem[] = [];
@@ -341,7 +345,7 @@ export function assertValidDefinition(
   const problems = validateDefinition(def, limits, slots);
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) {
-    const name = def.system.ElementName ?? '(unnamed)';
+    const name = typeof def.system.ElementName === 'string' ? def.system.ElementName : '(unnamed)';
     const list = errors.slice(0, 10).map((e) => e.message);
     if (errors.length > 10) list.push(`... and ${errors.length - 10} more`);
     throw new ModelError('MODEL_INVALID', `Invalid definition "${name}": ${list.join('; ')}`, {

@@ -30,6 +30,7 @@ import type {
   OvfProperty,
   OvfSection,
   OvfSystem,
+  RepeatedValues,
 } from './types.js';
 
 /** Options of {@link formatOvf}. */
@@ -298,7 +299,7 @@ class Writer {
 
   system(s: OvfSystem): XmlElement {
     const e = this.el('System');
-    e.children.push(...settingsElements(VSSD_NS, 'vssd', s.properties, s.propertyAttrs, this));
+    e.children.push(...settingsElements(VSSD_NS, 'vssd', s, this));
     this.ext(e, s);
     return e;
   }
@@ -314,7 +315,7 @@ class Writer {
         : i.element === 'EthernetPortItem'
           ? [this.epasdNs, 'epasd']
           : [RASD_NS, 'rasd'];
-    e.children.push(...settingsElements(pns, prefix, i.resource.properties, i.propertyAttrs, this));
+    e.children.push(...settingsElements(pns, prefix, { ...i, properties: i.resource.properties }, this));
     this.ext(e, i);
     return e;
   }
@@ -329,15 +330,20 @@ const DATETIME_PROPERTIES: ReadonlySet<string> = new Set(
 function settingsElements(
   ns: string,
   prefix: string,
-  props: Record<string, CimValue | undefined>,
-  attrs: Record<string, XmlAttribute[][]> | undefined,
+  s: {
+    properties: Record<string, CimValue | undefined>;
+    propertyAttrs?: Record<string, XmlAttribute[][]> | undefined;
+    repeated?: Record<string, RepeatedValues> | undefined;
+  },
   w: Writer,
 ): XmlElement[] {
   const out: XmlElement[] = [];
-  for (const name of Object.keys(props).sort(compareCimNames)) {
-    const v = props[name];
+  const attrs = s.propertyAttrs;
+  for (const name of Object.keys(s.properties).sort(compareCimNames)) {
+    const v = s.properties[name];
     if (v === undefined) continue;
-    const values = Array.isArray(v) ? v : [v];
+    const again = s.repeated?.[name];
+    const values = Array.isArray(v) ? v : again?.first === v ? [v, ...again.rest] : [v];
     values.forEach((value, idx) => {
       // The OVF CIM XSDs type datetimes as an element (common.xsd cimDateTime), not as text.
       const content =

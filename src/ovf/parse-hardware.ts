@@ -7,7 +7,7 @@ import {
 import type { XmlAttribute, XmlElement } from '../xml/index.js';
 import { CIM_COMMON_NS, settingsClassOf } from './namespaces.js';
 import { ElementReader } from './reader.js';
-import type { OvfItem, OvfItemElement, OvfSystem } from './types.js';
+import type { OvfItem, OvfItemElement, OvfSystem, RepeatedValues } from './types.js';
 
 const ITEM_CLASS: Record<OvfItemElement, RasdClass> = {
   Item: 'CIM_ResourceAllocationSettingData',
@@ -20,6 +20,7 @@ const LEGACY_NAMES: Record<string, string> = { InstanceId: 'InstanceID' };
 
 interface SettingsRead {
   properties: Record<string, string | string[]>;
+  repeated: Record<string, RepeatedValues>;
   lines: Record<string, number>;
   attrs: Record<string, XmlAttribute[][]>;
   used: Set<XmlElement>;
@@ -42,6 +43,7 @@ function propertyText(c: XmlElement): string {
 /** Reads the CIM property elements of an Item or System: children in the RASD/SASD/EPASD/VSSD namespaces. */
 function readSettings(el: XmlElement): SettingsRead {
   const properties: Record<string, string | string[]> = {};
+  const repeated: Record<string, RepeatedValues> = {};
   const lines: Record<string, number> = {};
   const attrs: Record<string, XmlAttribute[][]> = {};
   const used = new Set<XmlElement>();
@@ -59,8 +61,11 @@ function readSettings(el: XmlElement): SettingsRead {
       index = prev.length;
       prev.push(value);
     } else {
-      properties[name] = [prev, value];
-      index = 1;
+      // A single-valued property given again: the model keeps the first; the others are kept aside.
+      const r = repeated[name] ?? { first: prev, rest: [] };
+      r.rest.push(value);
+      repeated[name] = r;
+      index = r.rest.length;
     }
     if (c.attrs.length > 0) {
       const list = attrs[name] ?? [];
@@ -68,7 +73,7 @@ function readSettings(el: XmlElement): SettingsRead {
       attrs[name] = list;
     }
   }
-  return { properties, lines, attrs, used };
+  return { properties, repeated, lines, attrs, used };
 }
 
 /** Parses an Item, StorageItem or EthernetPortItem (DSP0243 §9.5) into an {@link OvfItem}. */
@@ -89,6 +94,7 @@ export function parseItem(el: XmlElement, ns: string, element: OvfItemElement): 
   if (bound !== undefined) item.bound = bound;
   if (configuration !== undefined) item.configuration = configuration;
   if (Object.keys(s.attrs).length > 0) item.propertyAttrs = s.attrs;
+  if (Object.keys(s.repeated).length > 0) item.repeated = s.repeated;
   return item;
 }
 
@@ -99,5 +105,6 @@ export function parseSystem(el: XmlElement, ns: string): OvfSystem {
   for (const c of s.used) r.use(c);
   const system: OvfSystem = { properties: s.properties as VssdProperties, ...r.rest() };
   if (Object.keys(s.attrs).length > 0) system.propertyAttrs = s.attrs;
+  if (Object.keys(s.repeated).length > 0) system.repeated = s.repeated;
   return system;
 }

@@ -130,6 +130,41 @@ describe('parseOvf()', () => {
     expect(out).toContain('xmlns:v="http://www.vmware.com/schema/ovf"');
   });
 
+  it('keeps a single-valued property written twice as its first value, and writes the others back as read', () => {
+    const src = `<Envelope xmlns="${OVF1_NS}" xmlns:r="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"
+      xmlns:v="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData" xmlns:o="${OVF1_NS}">
+      <References/><VirtualSystem o:id="vm"><Info/><VirtualHardwareSection><Info/>
+        <System><v:InstanceID>0</v:InstanceID><v:VirtualSystemType>vmx-07</v:VirtualSystemType><v:VirtualSystemType>vmx-08</v:VirtualSystemType></System>
+        <Item><r:InstanceID>1</r:InstanceID><r:ResourceType>4</r:ResourceType><r:ResourceType>6</r:ResourceType>
+          <r:VirtualQuantity>512</r:VirtualQuantity><r:ElementName o:msgid="a">mem</r:ElementName><r:ElementName o:msgid="b">scsi</r:ElementName></Item>
+      </VirtualHardwareSection></VirtualSystem></Envelope>`;
+    const env = parseOvf(src);
+    const hw = env.content?.sections.find((s) => s.kind === 'VirtualHardwareSection');
+    if (hw?.kind !== 'VirtualHardwareSection') throw new Error('no hardware');
+    // The model's single-valued properties stay text: every reader of them may trim, compare and parse.
+    expect(hw.items[0]?.resource.properties).toMatchObject({ ResourceType: '4', ElementName: 'mem' });
+    expect(hw.system?.properties.VirtualSystemType).toBe('vmx-07');
+    expect(hw.items[0]?.repeated).toEqual({
+      ResourceType: { first: '4', rest: ['6'] },
+      ElementName: { first: 'mem', rest: ['scsi'] },
+    });
+    const out = formatOvf(env);
+    expect(out).toMatch(/<r:ResourceType>4<\/r:ResourceType>\s*<r:ResourceType>6<\/r:ResourceType>/);
+    expect(out).toMatch(/<r:ElementName o:msgid="a">mem<\/r:ElementName>\s*<r:ElementName o:msgid="b">scsi</);
+    expect(out).toMatch(/<v:VirtualSystemType>vmx-07<\/v:VirtualSystemType>\s*<v:VirtualSystemType>vmx-08</);
+    expect(comparable(parseOvf(out))).toEqual(comparable(env));
+    // A changed value is written alone: the repeats belonged to the value they were read with.
+    hw.items[0]!.resource.properties.ResourceType = '5';
+    const edited = formatOvf(env);
+    expect(edited.match(/<r:ResourceType>/g)).toHaveLength(1);
+    expect(edited).toContain('<r:ResourceType>5</r:ResourceType>');
+    expect(parseOvf(edited).content?.sections.find((s) => s.kind === 'VirtualHardwareSection')).toMatchObject(
+      {
+        items: [{ repeated: { ElementName: { rest: ['scsi'] } } }],
+      },
+    );
+  });
+
   it('reads the 0.9 xsi:type sections and writes them as OVF 1.0', () => {
     const src = `<ovf:Envelope xmlns:ovf="http://www.vmware.com/schema/ovf/1/envelope" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
       xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData" ovf:version="0.9">

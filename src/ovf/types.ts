@@ -136,11 +136,23 @@ export interface OvfVirtualHardwareSection extends OvfSectionBase {
   items: OvfItem[];
 }
 
+/**
+ * A single-valued CIM property written more than once (invalid, `OVF_PROPERTY_REPEATED`): the model reads the
+ * first value; the others are kept so that the descriptor is written back as it was read. They belong to the
+ * value they were read with: once that value is changed, only the new one is written.
+ */
+export interface RepeatedValues {
+  first: string;
+  rest: string[];
+}
+
 /** VirtualHardwareSection/System: VSSD properties plus what the model does not name. */
 export interface OvfSystem extends Extensible {
   properties: VssdProperties;
   /** Attributes written on property elements, by name then value index. */
   propertyAttrs?: Record<string, XmlAttribute[][]> | undefined;
+  /** Single-valued properties written more than once, by name. */
+  repeated?: Record<string, RepeatedValues> | undefined;
 }
 
 /** The three element names a hardware item can have: Item (RASD), StorageItem (SASD), EthernetPortItem (EPASD). */
@@ -160,6 +172,8 @@ export interface OvfItem extends Extensible {
   propertyLines?: Record<string, number> | undefined;
   /** Attributes written on property elements (e.g. `ovf:msgid`, `vcloud:ipAddress`), by name then value index. */
   propertyAttrs?: Record<string, XmlAttribute[][]> | undefined;
+  /** Single-valued properties written more than once, by name. */
+  repeated?: Record<string, RepeatedValues> | undefined;
 }
 
 /** ProductSection (§9.5). */

@@ -61,6 +61,48 @@ describe('problem details name the refused members', () => {
     expect(typed.json.errors[0].pointer).toBe(`/resources/${indexOf(b, '10')}/properties/Address`);
   });
 
+  it('a list for a single-valued property points at that property; one value for a list property is a list', async () => {
+    const b = body('f5', (t, p) => {
+      if (t === '4') p.ResourceType = ['4', '6'];
+    });
+    b.system = { ...b.system, VirtualSystemType: ['vessel-qemu', 'vessel-q35'] } as never;
+    const r = await call(h.restUrl, ADMIN, 'POST', '/systems', { body: b });
+    expect([r.status, r.json.code]).toEqual([422, 'DEFINITION_INVALID']);
+    expect(r.json.errors).toEqual([
+      {
+        pointer: '/system/VirtualSystemType',
+        detail: "The system's VirtualSystemType takes one value, got a list of 2",
+      },
+      {
+        pointer: `/resources/${b.resources.findIndex((x) => Array.isArray(x.properties.ResourceType))}/properties/ResourceType`,
+        detail: expect.stringMatching(/ResourceType takes one value, got a list of 2$/),
+      },
+    ]);
+    // A name given as a list was an internal error before (the job's record could not store it).
+    const named = body('f6');
+    named.system = { ...named.system, ElementName: ['f6', 'f7'] } as never;
+    const n = await call(h.restUrl, ADMIN, 'POST', '/systems', { body: named });
+    expect([n.status, n.json.errors]).toEqual([
+      422,
+      [
+        {
+          pointer: '/system/ElementName',
+          detail: "The system's ElementName takes one value, got a list of 2",
+        },
+      ],
+    ]);
+    const listed = body('f8', (t, p) => {
+      if (t === '10') p.Connection = 'user';
+    });
+    expect((await call(h.restUrl, ADMIN, 'POST', '/systems', { body: listed })).status).toBe(201);
+    const nic = (await h.api.systems.get('f8')).definition.resources.find(
+      (x) => x.properties.ResourceType === '10',
+    );
+    expect(nic?.properties.Connection).toEqual(['user']);
+    expect((await h.api.systems.list()).map((s) => s.name).sort()).toEqual(['f8', 'vm1']);
+    await h.api.systems.undefine('f8');
+  });
+
   it('200 refused resources: the message lists ten, `errors` at most 64, each pointing at its resource', async () => {
     const b = body('f3');
     for (let i = 0; i < 200; i++)

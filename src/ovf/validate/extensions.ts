@@ -91,15 +91,16 @@ function checkProperties(
   ctx: ValidationContext,
   owner: string,
   properties: object,
-  node: Pick<OvfItem, 'line' | 'propertyAttrs' | 'propertyLines'>,
+  node: Pick<OvfItem, 'line' | 'propertyAttrs' | 'propertyLines' | 'repeated'>,
 ): void {
   for (const [name, value] of Object.entries(properties)) {
-    if (Array.isArray(value) && !ARRAY_PROPERTIES.has(name)) {
+    const count = Array.isArray(value) ? value.length : 1 + (node.repeated?.[name]?.rest.length ?? 0);
+    if (count > 1 && !ARRAY_PROPERTIES.has(name)) {
       ctx.report(
         'OVF_PROPERTY_REPEATED',
         { line: node.propertyLines?.[name] ?? node.line },
-        `${owner} has ${value.length} <${name}> elements; ${name} takes one value`,
-        'Consumers read one of them, which one is not defined; keep one.',
+        `${owner} has ${count} <${name}> elements; ${name} takes one value`,
+        'Consumers read one of them (Vessel the first), which one is not defined; keep one.',
       );
     }
     if (CIM_PROPERTIES.has(name)) continue;

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { descriptor } from '../../../test/fixtures/ovf/descriptor.js';
 import { CORPUS } from '../../../test/helpers/corpus.js';
+import { ARRAY_PROPERTIES } from '../../model/index.js';
 import { OvfError } from '../errors.js';
 import { parseOvf } from '../parse.js';
 import type { OvfEnvelope } from '../types.js';
@@ -69,6 +70,34 @@ function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 }
 
+/** Properties whose value's shape is not the one the model's type promises (a list for a list, else text). */
+function mistyped(env: OvfEnvelope): string[] {
+  const out: string[] = [];
+  const look = (where: string, props: Record<string, unknown>) => {
+    for (const [name, v] of Object.entries(props)) {
+      const ok = ARRAY_PROPERTIES.has(name)
+        ? Array.isArray(v) && v.every((x) => typeof x === 'string')
+        : typeof v === 'string';
+      if (!ok) out.push(`${where} ${name}: ${JSON.stringify(v)}`);
+    }
+  };
+  const visit = (sections: OvfEnvelope['sections'], where: string) => {
+    for (const s of sections) {
+      if (s.kind !== 'VirtualHardwareSection' && s.kind !== 'ResourceAllocationSection') continue;
+      if (s.kind === 'VirtualHardwareSection' && s.system) look(`${where} System`, s.system.properties);
+      for (const [i, it] of s.items.entries()) look(`${where} item ${i}`, it.resource.properties);
+    }
+  };
+  visit(env.sections, 'envelope');
+  const walk = (c: OvfEnvelope['content'], where: string): void => {
+    if (c === undefined) return;
+    visit(c.sections, where);
+    for (const x of c.children) walk(x, `${where}/${x.id}`);
+  };
+  walk(env.content, env.content?.id ?? 'content');
+  return out;
+}
+
 /** Validates whatever the mutation left parsable; parse errors are the parser's business, not ours. */
 function check(xml: string): void {
   let env: OvfEnvelope;
@@ -78,6 +107,7 @@ function check(xml: string): void {
     if (e instanceof OvfError) return;
     throw e;
   }
+  expect(mistyped(env)).toEqual([]);
   const ds = validateOvf(env, { target: 'vmware' });
   expect(ds.filter((d) => d.code === 'OVF_CHECK_FAILED')).toEqual([]);
   validateOvf(env, { lax: true, target: 'virtualbox' });
@@ -124,6 +154,33 @@ describe('validateOvf() on random mutations (property-based)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('checks an Item that takes in the next ones, so repeating their single-valued properties', () => {
+    // Found by the line mutations above (CI, seed -825835799): a repeated ResourceType reached the checks as a list.
+    const lines = SEEDS[3]!.split('\n');
+    const ops: Array<[number, boolean]> = [
+      [0, false],
+      [1048912633, false],
+      [22, true],
+      [955425570, false],
+      [274917512, false],
+    ];
+    for (const [n, dup] of ops) {
+      const at = n % lines.length;
+      if (dup) lines.splice(at, 0, lines[at]!);
+      else lines.splice(at, 1);
+    }
+    const env = parseOvf(lines.join('\n'));
+    expect(mistyped(env)).toEqual([]);
+    const ds = validateOvf(env, { target: 'vmware' });
+    expect(ds.filter((d) => d.code === 'OVF_CHECK_FAILED')).toEqual([]);
+    expect(ds.filter((d) => d.code === 'OVF_PROPERTY_REPEATED').map((d) => d.message)).toEqual([
+      expect.stringContaining('System has 2 <InstanceID> elements'),
+      expect.stringContaining('has 2 <Caption> elements'),
+      expect.stringContaining('has 2 <Description> elements'),
+      expect.stringContaining('has 2 <ResourceType> elements'),
+    ]);
   });
 
   it('reports OVF_CHECK_FAILED instead of throwing on a model no parser could produce', () => {

@@ -120,7 +120,8 @@ describe('Hyper-V profile values', () => {
     expect(
       def.resources.map((r) => [r.properties.InstanceID, r.properties.Parent, r.properties.HostResource]),
     ).toEqual([
-      ['Microsoft:G\\D1', 'Microsoft:G\\C', 'C:\\a.vhdx'],
+      // HostResource is a list in the schema, though Hyper-V's medium sent it as one value.
+      ['Microsoft:G\\D1', 'Microsoft:G\\C', ['C:\\a.vhdx']],
       ['Microsoft:G\\M2', 'nowhere', undefined],
     ]);
   });
