@@ -6,7 +6,7 @@ import {
   type SystemDetail,
 } from '../api/index.js';
 import { type HypervisorDriver, requireOperation } from '../hypervisor/index.js';
-import type { ResourceSetting, VirtualSystemDefinition } from '../model/index.js';
+import { assertShapes, type ResourceSetting, type VirtualSystemDefinition } from '../model/index.js';
 import { toDetail } from './api/vocabulary.js';
 import type { Edited } from './edit.js';
 import type { EventRecorder } from './recorder.js';
@@ -98,9 +98,10 @@ async function hotplug(
 ): Promise<ResourceResult> {
   const { driver, store } = ctx;
   const edited = change.edit(row.definition); // InstanceIDs given, unknown ones refused, before any device changes
+  const shaped = assertShapes(edited.def); // values in the schema's shapes before anything reads them
   // As a define would, before QEMU opens anything: new disks get their images, every image is checked.
-  const prepared = change.kind === 'add' ? await ctx.prepareImages(edited.def) : undefined;
-  const def = prepared?.def ?? edited.def;
+  const prepared = change.kind === 'add' ? await ctx.prepareImages(shaped) : undefined;
+  const def = prepared?.def ?? shaped;
   const attach =
     change.kind === 'add' ? requireOperation(driver, 'attachDevice') : driver.attachDevice?.bind(driver);
   const detach =

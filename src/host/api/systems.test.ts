@@ -93,6 +93,49 @@ describe('systems namespace on test:///', () => {
     await sub.close();
   });
 
+  it('refuses a list for a single-valued property in a define, an edit and a hot-plug, and changes nothing', async () => {
+    const bad = { ...nic, properties: { ...nic.properties, ResourceType: ['10', '17'] } } as never;
+    const def = buildDefinition({ name: 'shape', cpus: 1, memoryBytes: 64n << 20n });
+    const listed = { ...def, system: { ...def.system, ElementName: ['shape', 'other'] } } as never;
+    const refused = await api.systems.define(listed, UNTIL_DONE);
+    expect([refused.state, refused.error?.code, refused.error?.message]).toEqual([
+      'failed',
+      'DEFINITION_INVALID',
+      `Invalid definition "(unnamed)": The system's ElementName takes one value, got a list of 2`,
+    ]);
+    resultOf(await api.systems.define(def, UNTIL_DONE));
+    const before = (await api.systems.get('shape')).definition;
+    const stopped = await api.systems.addResources('shape', [bad], UNTIL_DONE);
+    expect([stopped.state, stopped.error?.code]).toEqual(['failed', 'DEFINITION_INVALID']);
+    expect(stopped.error?.message).toMatch(/ResourceType takes one value, got a list of 2/);
+    resultOf(await api.systems.changeState('shape', 'start', UNTIL_DONE));
+    const live = await api.systems.addResources('shape', [bad], UNTIL_DONE);
+    expect([live.state, live.error?.code]).toEqual(['failed', 'DEFINITION_INVALID']);
+    const modified = await api.systems.modifySettings(
+      'shape',
+      { Description: ['a', 'b'] } as never,
+      UNTIL_DONE,
+    );
+    expect(modified.error?.code).toBe('INVALID_STATE'); // running: settings change only when stopped
+    resultOf(await api.systems.changeState('shape', 'powerOff', UNTIL_DONE));
+    const settings = await api.systems.modifySettings(
+      'shape',
+      { Description: ['a', 'b'] } as never,
+      UNTIL_DONE,
+    );
+    expect(settings.error?.message).toMatch(/Description takes one value, got a list of 2/);
+    expect((await api.systems.get('shape')).definition).toEqual(before);
+    // One value for a list property is a list of one, on a hot-plug as on a define.
+    resultOf(await api.systems.changeState('shape', 'start', UNTIL_DONE));
+    const one = { ...nic, properties: { ...nic.properties, Connection: 'user' } } as never;
+    const [id] = resultOf(await api.systems.addResources('shape', [one], UNTIL_DONE)).instanceIds;
+    const added = (await api.systems.get('shape')).definition.resources.find(
+      (r) => r.properties.InstanceID === id,
+    );
+    expect(added?.properties.Connection).toEqual(['user']);
+    resultOf(await api.systems.undefine('shape', { ...UNTIL_DONE, powerOff: true }));
+  });
+
   it('hot-unplugs all or none: when the second detach fails, the first device is attached again (issue 11)', async () => {
     const s = resultOf(
       await api.systems.define(
