@@ -11,6 +11,7 @@ import {
   type RasdClass,
   type ResourceSetting,
   type SettingClass,
+  settingClassOf,
   type VirtualSystemDefinition,
 } from '../../../model/index.js';
 import type { CimSession } from './session.js';
@@ -32,13 +33,6 @@ const DMTF_CLASS: Readonly<Record<RasdClass | 'VSSD', readonly string[]>> = {
     'CIM_EthernetPortAllocationSettingData',
     'CIM_ResourceAllocationSettingData',
   ],
-};
-
-const SCHEMA_CLASS: Readonly<Record<RasdClass | 'VSSD', SettingClass>> = {
-  VSSD: 'VSSD',
-  CIM_ResourceAllocationSettingData: 'RASD',
-  CIM_StorageAllocationSettingData: 'SASD',
-  CIM_EthernetPortAllocationSettingData: 'EPASD',
 };
 
 /**
@@ -145,7 +139,7 @@ function definitionOf(vssd: CimInstance, rasds: readonly CimInstance[]): Virtual
   const system = keepKnown(vssdFromInstance(vssd), known('VSSD'));
   const resources = rasds.map((i) => {
     const r = rasdFromInstance(i);
-    keepKnown(r.properties, known(SCHEMA_CLASS[r.cimClass]));
+    keepKnown(r.properties, known(settingClassOf(r.cimClass)));
     return r;
   });
   return { system, resources };

@@ -4,6 +4,7 @@ import {
   propertiesOf,
   type ResourceSetting,
   type SettingClass,
+  settingClassOf,
   type VirtualSystemDefinition,
   type VssdProperties,
 } from '../../../../model/index.js';
@@ -68,12 +69,6 @@ function known(cls: SettingClass): ReadonlySet<string> {
   return new Set(propertiesOf(cls).map((p) => p.name));
 }
 
-const SCHEMA_CLASS: Readonly<Record<ResourceSetting['cimClass'], SettingClass>> = {
-  CIM_ResourceAllocationSettingData: 'RASD',
-  CIM_StorageAllocationSettingData: 'SASD',
-  CIM_EthernetPortAllocationSettingData: 'EPASD',
-};
-
 /**
  * The InstanceID a WMI object path names (`\\HOST\root\virtualization\v2:Class.InstanceID="…"`, `\\` and `\"`
  * escaped), so that a Parent names its parent as the model does; other text is kept.
@@ -110,7 +105,7 @@ export function definitionOfSettings(
   else if (sub === SUBTYPE_OF_FIRMWARE.bios) system.Firmware = 'bios';
   const resources = settings.map((i) => {
     const r = rasdFromInstance(i);
-    const names = known(SCHEMA_CLASS[r.cimClass]);
+    const names = known(settingClassOf(r.cimClass));
     for (const k of Object.keys(r.properties)) if (!names.has(k)) delete r.properties[k];
     if (typeof r.properties.Parent === 'string') r.properties.Parent = instanceIdOfPath(r.properties.Parent);
     if (i.className === MSVM.processor && r.properties.VirtualQuantityUnits === undefined)
