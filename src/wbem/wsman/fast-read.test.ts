@@ -75,6 +75,22 @@ describe('readPlainEnvelope(), the fast path of the WS-Man reader', () => {
     expect(readPlainEnvelope(text, WIDE)).toBeUndefined();
   });
 
+  it('leaves a namespace name with white space around it to the hardened parser, which trims it (saxes)', () => {
+    // Found by the mutation test below under another seed: the fast path kept " http://..." as the namespace.
+    const b = captured[0]!;
+    for (const [pre, post] of [
+      [' ', ''],
+      ['', ' '],
+      ['\u00a0', ''],
+      ['  ', '  '],
+    ] as const) {
+      const padded = b.replace(/(xmlns(?::\w+)?=")([^"]*)"/g, `$1${pre}$2${post}"`);
+      expect(padded).not.toBe(b);
+      expect(readPlainEnvelope(padded, WIDE)).toBeUndefined();
+      expect(hardened(padded)).toEqual(hardened(b));
+    }
+  });
+
   it('never accepts what the hardened parser refuses, and agrees with it on what both accept (mutated envelopes)', () => {
     const tricky = [
       '<',

@@ -153,6 +153,16 @@ describe('readPlainRequest(), the tree-less reader of requests with an empty bod
       expect(readPlainRequest(b, WIDE)).toBeUndefined();
   });
 
+  it('leaves a namespace name with white space around it to the tree path, which reads the request alike', async () => {
+    const padded = GET_BODY.replace(/(xmlns(?::\w+)?=")([^"]*)"/g, '$1$2 "');
+    expect(padded).not.toBe(GET_BODY);
+    expect(await same(padded, WIDE)).toBe(false);
+    expect(readPlainRequest(Buffer.from(padded), WIDE)).toBeUndefined();
+    expect((await readEnvelope(padded, WIDE)).selectors).toEqual(
+      (await readEnvelope(GET_BODY, WIDE)).selectors,
+    );
+  });
+
   it('answers nothing but the tree path`s request on mutated characters, under wide and tight limits', async () => {
     const tricky = [
       '<',

@@ -206,6 +206,7 @@ function readInFull(src: string, limits: EnvelopeLimits): WsmanRequest | undefin
       if (an !== 'xmlns' && !an.startsWith('xmlns:')) continue;
       const prefix = an === 'xmlns' ? '' : an.slice(6);
       const uri = VALUES[a]!;
+      if (uri !== uri.trim()) return undefined; // saxes trims a namespace name: left to the parser
       if (prefix === 'xmlns' || uri === 'http://www.w3.org/2000/xmlns/') return undefined;
       if ((prefix === 'xml') !== (uri === XML_NS)) return undefined;
       if (prefix !== '' && uri === '') return undefined;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SHARED } from '../../../test/helpers/cli.js';
+import { parseXml } from '../../xml/index.js';
 import { readQualifiedEnvelope } from './fast-read.js';
 import { readSimpleSoap } from './soap-read.js';
 
@@ -89,6 +90,16 @@ describe('readSimpleSoap(), the one-pass reader of simple envelopes', () => {
     expect(general(doc(2), limits)).toBeInstanceOf(Error);
     expect(readSimpleSoap(doc(1), limits)).toEqual(general(doc(1), limits));
     expect(readSimpleSoap(doc(1), limits)).toBeDefined();
+  });
+
+  it('leaves a namespace name with white space around it to the hardened parser', () => {
+    for (const b of captured) {
+      const padded = b.replace(/(xmlns(?::\w+)?=")([^"]*)"/g, '$1 $2"');
+      expect(readSimpleSoap(padded, WIDE)).toBeUndefined();
+      expect(readQualifiedEnvelope(padded, WIDE)).toBeUndefined();
+      const { root } = parseXml(padded, { maxDepth: 64 }); // the parser that reads it, trimming the names
+      expect([root.ns, root.local]).toEqual(['http://www.w3.org/2003/05/soap-envelope', 'Envelope']);
+    }
   });
 
   it('answers nothing but the general path`s tree on mutated envelopes, under wide and tight limits', () => {

@@ -244,6 +244,7 @@ function element(
     }
     const prefix = an === 'xmlns' ? '' : an.slice(6);
     const uri = values[a]!;
+    if (uri !== uri.trim()) return undefined; // saxes trims a namespace name: left to the parser
     if (prefix === 'xmlns' || uri === XMLNS_NS) return undefined;
     if ((prefix === 'xml') !== (uri === XML_NS)) return undefined;
     if (prefix !== '' && uri === '') return undefined;
