@@ -272,6 +272,40 @@ describe('validateDefinition() findings, one by one', () => {
     expect(errs[0]![2]).toContain(text);
   });
 
+  it('refuses a Processor whose count cannot be read, by the rule every reader of the count uses', () => {
+    const cases: Array<[string, (d: VirtualSystemDefinition) => void, string]> = [
+      [
+        'a unit that is none',
+        (d) => void (d.resources[0]!.properties.VirtualQuantityUnits = 'file:///x'),
+        '"file:" is not a DSP0004 base unit',
+      ],
+      [
+        'a scaled count',
+        (d) => void (d.resources[0]!.properties.VirtualQuantityUnits = 'count*10^3'),
+        'not a count',
+      ],
+      [
+        'a processor given as a SASD',
+        (d) => void (d.resources[0]!.cimClass = 'CIM_StorageAllocationSettingData'),
+        'is in "byte", not a count',
+      ],
+    ];
+    for (const [what, change, why] of cases) {
+      const d = sys([]);
+      change(d);
+      const errs = found(d).filter((p) => p[0] === 'error');
+      expect(
+        errs.map((e) => [e[1], String(e[2]).startsWith('Processor: ')]),
+        what,
+      ).toEqual([['INVALID_VALUE', true]]);
+      expect(errs[0]![2], what).toContain(why);
+    }
+    // A unit of another kind is ignored with a warning (the count is read as a count), not refused.
+    const bytes = sys([]);
+    bytes.resources[0]!.properties.VirtualQuantityUnits = 'byte';
+    expect(found(bytes).filter((p) => p[0] === 'error')).toEqual([]);
+  });
+
   it('refuses more disks than the host attaches', () => {
     const disks = Array.from({ length: 3 }, (_, i) => ({
       InstanceID: `d${i}`,

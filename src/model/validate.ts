@@ -5,7 +5,7 @@ import { readDevices } from './devices/view.js';
 import { type FieldProblem, ModelError } from './errors.js';
 import { type DefinitionProblem, type DefinitionProblemCode, problem } from './problems.js';
 import { isKnownResourceType, ResourceType, resourceTypeName } from './resource-type.js';
-import { quantityBytes, resourcesOfType } from './resources.js';
+import { cpuCount, quantityBytes, resourcesOfType } from './resources.js';
 import type { VirtualSystemDefinition } from './settings.js';
 import { shapeProblems } from './shapes.js';
 import { formatBytes, parseUint } from './units.js';
@@ -135,6 +135,13 @@ function checkCpuAndMemory(def: VirtualSystemDefinition, limits: HostLimits, err
       );
     } else if (n > BigInt(limits.cpus)) {
       err('BEYOND_HOST', `${n} virtual CPUs asked; this host gives at most ${limits.cpus}`, id);
+    } else {
+      // The count by the one rule every reader uses: its VirtualQuantityUnits must be a count.
+      try {
+        cpuCount(def);
+      } catch (e) {
+        err('INVALID_VALUE', `Processor: ${(e as Error).message}`, id);
+      }
     }
   }
   const mems = resourcesOfType(def, ResourceType.Memory);

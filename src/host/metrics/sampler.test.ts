@@ -7,6 +7,7 @@ import { buildDefinition } from '../../model/index.js';
 import { openSession } from '../api/index.js';
 import { Host } from '../host.js';
 import { Ring } from './ring.js';
+import { MetricsSampler } from './sampler.js';
 
 // The sampler of a real host on the test driver: samples on demand (interval 0), read through the Api.
 
@@ -80,5 +81,37 @@ describe('MetricsSampler', () => {
     await host.metrics.sample();
     expect((await api.metrics.current()).systems.map((s) => s.name)).toEqual(['m1']);
     await api.close();
+  });
+
+  it('keeps sampling on its interval when a sample fails, and leaves no rejection unhandled', async () => {
+    // A source that fails (a store that cannot be read for a while) then recovers.
+    let failing = true;
+    let asked = 0;
+    const source = {
+      systems: () => {
+        asked++;
+        if (failing) throw new Error('the store cannot be read');
+        return [
+          { uuid: 'u', name: 'n', state: 'stopped' as const, vcpus: 1, memoryBytes: 1, startedAt: undefined },
+        ];
+      },
+      pools: () => [],
+    };
+    const unhandled: unknown[] = [];
+    const seen = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', seen);
+    const sampler = new MetricsSampler(source, { intervalMs: 5 });
+    try {
+      sampler.start();
+      while (asked < 3) await new Promise((r) => setTimeout(r, 5));
+      failing = false;
+      while (sampler.current().systems.length === 0) await new Promise((r) => setTimeout(r, 5));
+    } finally {
+      await sampler.stop();
+      await new Promise((r) => setTimeout(r, 20));
+      process.off('unhandledRejection', seen);
+    }
+    expect(sampler.current().systems.map((x) => x.name)).toEqual(['n']);
+    expect(unhandled).toEqual([]);
   });
 });

@@ -115,8 +115,12 @@ export class MetricsSampler {
   /** Samples now, then every interval (nothing when the interval is 0). */
   start(): void {
     if (this.timer !== undefined || this.intervalMs <= 0) return;
-    void this.sample();
-    this.timer = setInterval(() => void this.sample(), this.intervalMs);
+    // A sample that fails is lost, not the host: the next one is taken on time (a timer's rejection is unhandled).
+    const tick = () => {
+      this.sample().catch(() => undefined);
+    };
+    tick();
+    this.timer = setInterval(tick, this.intervalMs);
     this.timer.unref();
   }
 

@@ -1,5 +1,5 @@
 import type { HypervisorDriver } from '../../hypervisor/index.js';
-import { cpuCount, memoryBytes } from '../../model/index.js';
+import { cpuCount, memoryBytes, type VirtualSystemDefinition } from '../../model/index.js';
 import type { StoragePools } from '../pools/index.js';
 import type { Store } from '../store.js';
 import type { SampledSystem, SamplerSource } from './sampler.js';
@@ -25,10 +25,7 @@ export function hostMetricsSource(
         const live = v.state !== 'stopped';
         const started = live ? store.lastEntered(v.uuid, 'starting') : undefined;
         let size = sizes.get(v.uuid);
-        if (size?.etag !== v.etag) {
-          const def = v.definition;
-          size = { etag: v.etag, vcpus: cpuCount(def) ?? 0, memoryBytes: Number(memoryBytes(def) ?? 0n) };
-        }
+        if (size?.etag !== v.etag) size = { etag: v.etag, ...sizesOf(v.definition) };
         next.set(v.uuid, size);
         return {
           uuid: v.uuid,
@@ -51,4 +48,20 @@ export function hostMetricsSource(
         usedBytes: p.usedBytes ?? 0,
       })),
   };
+}
+
+/**
+ * A definition's CPU count and memory for the metrics, 0 for what cannot be read: a stored definition that the
+ * model's rules refuse now (an older host's, or a unit given in a way the rules no longer read) is sampled all the
+ * same, without its sizes, rather than failing every sample.
+ */
+function sizesOf(def: VirtualSystemDefinition): { vcpus: number; memoryBytes: number } {
+  const read = <T>(f: () => T | undefined, none: T): T => {
+    try {
+      return f() ?? none;
+    } catch {
+      return none;
+    }
+  };
+  return { vcpus: read(() => cpuCount(def), 0), memoryBytes: Number(read(() => memoryBytes(def), 0n)) };
 }
