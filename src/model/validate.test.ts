@@ -276,17 +276,23 @@ describe('validateDefinition() findings, one by one', () => {
     const cases: Array<[string, (d: VirtualSystemDefinition) => void, string]> = [
       [
         'a unit that is none',
-        (d) => void (d.resources[0]!.properties.VirtualQuantityUnits = 'file:///x'),
+        (d) => {
+          d.resources[0]!.properties.VirtualQuantityUnits = 'file:///x';
+        },
         '"file:" is not a DSP0004 base unit',
       ],
       [
         'a scaled count',
-        (d) => void (d.resources[0]!.properties.VirtualQuantityUnits = 'count*10^3'),
+        (d) => {
+          d.resources[0]!.properties.VirtualQuantityUnits = 'count*10^3';
+        },
         'not a count',
       ],
       [
         'a processor given as a SASD',
-        (d) => void (d.resources[0]!.cimClass = 'CIM_StorageAllocationSettingData'),
+        (d) => {
+          d.resources[0]!.cimClass = 'CIM_StorageAllocationSettingData';
+        },
         'is in "byte", not a count',
       ],
     ];
