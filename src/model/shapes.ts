@@ -1,4 +1,5 @@
 import { ModelError } from './errors.js';
+import { at } from './json/read.js';
 import { type DefinitionProblem, problem } from './problems.js';
 import { ARRAY_PROPERTIES, propertySpec } from './schema/index.js';
 import type { SettingClass } from './schema/types.js';
@@ -23,9 +24,6 @@ const CLASS_OF: Record<ResourceSetting['cimClass'], SettingClass> = {
 export function settingClassOf(cimClass: ResourceSetting['cimClass']): SettingClass {
   return CLASS_OF[cimClass] ?? 'RASD';
 }
-
-/** RFC 6901 escaping of one reference token. */
-const token = (s: string) => s.replaceAll('~', '~0').replaceAll('/', '~1');
 
 function describe(v: unknown): string {
   if (Array.isArray(v)) return `a list of ${v.length}`;
@@ -65,14 +63,7 @@ export function shapeProblems(def: VirtualSystemDefinition): DefinitionProblem[]
     const why = shapeProblemOf('VSSD', name, v);
     if (why !== undefined)
       out.push(
-        problem(
-          'error',
-          'INVALID_VALUE',
-          `The system's ${why}`,
-          undefined,
-          undefined,
-          `/system/${token(name)}`,
-        ),
+        problem('error', 'INVALID_VALUE', `The system's ${why}`, undefined, undefined, at('/system', name)),
       );
   }
   (def.resources ?? []).forEach((r, i) => {
@@ -80,7 +71,7 @@ export function shapeProblems(def: VirtualSystemDefinition): DefinitionProblem[]
     for (const [name, v] of Object.entries(r.properties ?? {})) {
       const why = shapeProblemOf(cls, name, v);
       if (why === undefined) continue;
-      const pointer = `/resources/${i}/properties/${token(name)}`;
+      const pointer = at(`/resources/${i}/properties`, name);
       out.push(problem('error', 'INVALID_VALUE', `Resource ${i + 1}: ${why}`, undefined, undefined, pointer));
     }
   });
